@@ -1,0 +1,83 @@
+# facelayers: `make help` lists the targets. Needs GNU make and python3 >= 3.10, nothing else.
+
+PYTHON   ?= python3
+VENV     ?= .venv
+LAB_PORT ?= 8888
+# Extra pytest arguments for any test target, e.g. `make test-unit PYTEST_ARGS="-x -k anatomy"`.
+PYTEST_ARGS ?=
+
+SHELL := /bin/bash
+BIN       := $(VENV)/bin
+STAMP     := $(VENV)/.stamp
+OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+# JupyterLab otherwise shows a "fetch news?" toast over the page (and a browser test's screenshot).
+NO_NEWS   := {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}
+START_NB  := notebooks/00_start_here.ipynb
+
+# Every stage prints how long it took, pass or fail: `@$(START) command; $(DONE)`.
+START = t0=$$(date +%s);
+DONE  = rc=$$?; echo "== $@: $$(( $$(date +%s) - t0 )) s (exit $$rc)"; exit $$rc
+
+.NOTPARALLEL:
+.PHONY: help venv lab test test-unit test-notebooks test-browser bench clean distclean
+
+help:
+	@echo "make venv            create $(VENV) and install facelayers with the lessons and test extras"
+	@echo "make lab             start JupyterLab on $(START_NB) (http://127.0.0.1:$(LAB_PORT), LAB_PORT=...)"
+	@echo "make test            test-unit, then test-notebooks, then test-browser"
+	@echo "make test-unit       pytest tests/ without the real-browser tests"
+	@echo "make test-notebooks  run every notebook top to bottom (pytest --nbval-lax)"
+	@echo "make test-browser    drive JupyterLab in headless Debian chromium (apt-get install -y chromium)"
+	@echo "make bench           time the geometry and figure builds (python -m facelayers.bench)"
+	@echo "make clean           remove build outputs, caches and screenshots (keeps $(VENV))"
+	@echo "make distclean       clean, and remove $(VENV)"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+	  { echo "facelayers needs python >= 3.10; $(PYTHON) is $$($(PYTHON) -V 2>&1). Try: make PYTHON=python3.11"; exit 1; }
+	@$(START) \
+	  $(PYTHON) -m venv $(VENV) && \
+	  $(BIN)/python -m pip install --quiet --upgrade pip && \
+	  $(BIN)/python -m pip install --quiet -e '.[lessons,test]' && \
+	  mkdir -p $(dir $(OVERRIDES)) && \
+	  echo '$(NO_NEWS)' > $(OVERRIDES) && \
+	  touch $@; \
+	$(DONE)
+
+# Opens $(START_NB), or the file browser until that notebook exists.
+lab: $(STAMP)
+	@echo
+	@echo "  JupyterLab: http://127.0.0.1:$(LAB_PORT)/lab/tree/$(START_NB)"
+	@echo "  Open the URL with ?token=... that JupyterLab prints below. Stop with Ctrl-C (twice)."
+	@echo
+	@$(BIN)/jupyter lab $$( [ -f $(START_NB) ] && echo $(START_NB) ) \
+	  --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+test: test-unit test-notebooks test-browser
+
+test-unit: $(STAMP)
+	@$(START) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS) tests/; $(DONE)
+
+# pytest exits 5 when it collects nothing: fine while there are no notebooks, a failure once there are.
+test-notebooks: $(STAMP)
+	@$(START) \
+	  $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env $(PYTEST_ARGS) notebooks/; rc=$$?; \
+	  if [ $$rc -eq 5 ] && [ -z "$$(find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)" ]; then \
+	    echo "no notebooks yet: nothing to run"; rc=0; fi; \
+	  (exit $$rc); \
+	$(DONE)
+
+test-browser: $(STAMP)
+	@$(START) $(BIN)/python -m pytest -m browser $(PYTEST_ARGS) tests/; $(DONE)
+
+bench: $(STAMP)
+	@$(START) $(BIN)/python -m facelayers.bench; $(DONE)
+
+clean:
+	rm -rf build dist *.egg-info screenshots .pytest_cache .import_linter_cache bench-results.json
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,13 @@
+"""facelayers: the layered anatomy of the face, for lessons on facelift surgery.
+
+``import facelayers`` loads the numpy core only (frame, anatomy, geometry); plotly lives in
+``facelayers.render`` and ipywidgets in ``facelayers.widgets``.
+"""
+
+from __future__ import annotations
+
+from facelayers.frame import INTERFACES, LAYERS
+
+__version__ = "0.1.0"
+
+__all__ = ["INTERFACES", "LAYERS", "__version__"]

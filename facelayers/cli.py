@@ -1,0 +1,116 @@
+"""Command line: ``python -m facelayers <command>`` (also installed as ``facelayers``).
+
+Commands are registered in :data:`COMMANDS` (name -> :class:`Command`), so a new one (``export``) is
+one entry: a help line, a function that adds its arguments, and a function that runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from facelayers.validation import TABLES, package_data_dir, read_tables
+
+__all__ = ["COMMANDS", "Command", "build_parser", "main"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand.
+
+    Attributes
+    ----------
+    help : str
+        One line for ``--help``.
+    add_arguments : callable
+        ``add_arguments(parser)`` adds the subcommand's arguments to its ``argparse`` parser.
+    run : callable
+        ``run(args, parser) -> int`` does the work and returns the exit status; ``parser`` is the
+        subcommand's parser, for usage errors.
+    """
+
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, argparse.ArgumentParser], int]
+
+
+# ----------------------------------------------------------------------------------------------------
+# validate
+
+
+def _add_validate_arguments(parser: argparse.ArgumentParser) -> None:
+    """``validate [DIR]``."""
+    parser.add_argument("dir", nargs="?", metavar="DIR", type=Path, default=None,
+                        help="data folder to check (default: the data shipped with the package)")
+
+
+def _run_validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Check a data folder: one line per problem on stderr and exit 1, or an OK line and exit 0."""
+    data_dir = args.dir if args.dir is not None else package_data_dir()
+    if not data_dir.exists():
+        return _usage_error(parser, f"DIR {str(data_dir)!r} does not exist")
+    if not data_dir.is_dir():
+        return _usage_error(parser, f"DIR {str(data_dir)!r} is a file, not a folder")
+    tables, problems = read_tables(data_dir)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    rows = sum(len(records) for records in tables.values())
+    print(f"OK: {data_dir} is valid ({len(TABLES)} files, {rows} rows)")
+    return 0
+
+
+def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
+    """An argparse-style one-line error on stderr; exit status 2."""
+    print(f"{parser.prog}: error: {message}", file=sys.stderr)
+    return 2
+
+
+#: The subcommands, by name.
+COMMANDS: dict[str, Command] = {
+    "validate": Command(
+        help="check the data tables (files, columns, types, schemas, references, provenance)",
+        add_arguments=_add_validate_arguments,
+        run=_run_validate,
+    ),
+}
+
+
+# ----------------------------------------------------------------------------------------------------
+# main
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The top-level parser and one subparser per command in :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(prog="facelayers", description="facelayers command line tools")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parsers = {}
+    for name, command in COMMANDS.items():
+        parsers[name] = subparsers.add_parser(name, help=command.help, description=command.help)
+        command.add_arguments(parsers[name])
+    return parser, parsers
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit status: 0 success, 1 the command found problems, 2 a usage error.
+    """
+    parser, parsers = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed its message (or --help)
+        return exit_.code if isinstance(exit_.code, int) else 2
+    return COMMANDS[args.command].run(args, parsers[args.command])

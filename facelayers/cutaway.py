@@ -1,0 +1,229 @@
+"""Seeing inside without transparency: per-layer meshes with an atlas-style cutaway window.
+
+plotly draws overlapping translucent meshes in the wrong order, so the model is always opaque: each layer is
+drawn as its outer surface, and a *cutaway* removes a window from the outer layers in steps, the way an atlas
+dissection does: the skin is removed over the widest window, each deeper layer over a slightly smaller
+one, so the layers show as terraces. The cut walls are closed, so every layer's thickness shows at the edge.
+
+The window is a level set of the distance (on the skin, in mm) from a centre; every layer is clipped exactly
+along its circle (not along grid edges), and the wall of layer k joins interface k to interface k + 1 along
+the same curve, because all surfaces share the grid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from facelayers.frame import INTERFACES, LAYERS
+from facelayers.geometry import FaceModel
+
+
+@dataclass(frozen=True)
+class Window:
+    """A cutaway window: where, how wide, how the terraces step in.
+
+    Parameters
+    ----------
+    name : str
+    label : str
+    landmark : str
+        The landmark whose ray gives the window's centre on the skin (left side for bilateral ones).
+    radius_mm : float, mm
+        Radius of the hole in the skin.
+    step_mm : float, mm
+        How much smaller the hole is in each deeper layer.
+    """
+
+    name: str
+    label: str
+    landmark: str
+    radius_mm: float
+    step_mm: float
+
+
+#: Windows offered by the lessons, on the subject's left side. Schematic placements (teaching choices).
+WINDOWS: dict[str, Window] = {
+    "cheek": Window("cheek", "Cheek (parotid-masseteric)", "mid_masseter:left", 30.0, 5.0),
+    "temple": Window("temple", "Temple", "temporal_fossa:left", 26.0, 4.5),
+    "forehead": Window("forehead", "Forehead", "frontal_eminence:left", 28.0, 4.5),
+}
+
+
+def window(name: str) -> Window:
+    """The window called ``name``; a clear error lists the known ones."""
+    if name not in WINDOWS:
+        raise ValueError(f"cutaway {name!r} is not known; allowed: {', '.join(WINDOWS)}")
+    return WINDOWS[name]
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A cutaway applied to a model: window + how many layers are cut (1 = skin only ... 5 = down to bone)."""
+
+    window: Window
+    layers_cut: int = len(LAYERS)
+
+    def __post_init__(self):
+        if not 1 <= int(self.layers_cut) <= len(LAYERS):
+            raise ValueError(f"layers_cut = {self.layers_cut!r}; allowed: 1 to {len(LAYERS)} "
+                             f"(1 = {LAYERS[0]} only, {len(LAYERS)} = down to bone)")
+
+    def radius_mm(self, k: int) -> float | None:
+        """Radius of the hole in the outer face of layer k, or None if layer k is not cut."""
+        if k >= self.layers_cut:
+            return None
+        return self.window.radius_mm - k * self.window.step_mm
+
+
+def window_distance(model: FaceModel, win: Window) -> np.ndarray:
+    """(n,) float, mm: distance from each skin vertex to the window's centre on the skin."""
+    centre = model.stack_under(model.anatomy.point(win.landmark)[None, :]).points[0, 0]
+    return np.linalg.norm(model.skin - centre, axis=1)
+
+
+@dataclass(frozen=True)
+class Clipped:
+    """A surface clipped to where ``field >= level``, and the cut curve as edge crossings.
+
+    faces : (m, 3) int32 into ``vertices`` (the original vertices followed by the new ones on the cut).
+    vertices : (n + c, 3) float, mm.
+    seg_edges : (s, 2, 2) int: for each cut segment, its two end points as vertex-index pairs (a, b).
+    seg_t : (s, 2) float: where along each edge (a -> b) the end point lies.
+    """
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    seg_edges: np.ndarray
+    seg_t: np.ndarray
+
+
+def clip(vertices: np.ndarray, faces: np.ndarray, field: np.ndarray, level: float) -> Clipped:
+    """Keep the part of a triangle mesh where ``field >= level``, cutting triangles exactly along the level.
+
+    Parameters
+    ----------
+    vertices : (n, 3) float, mm
+    faces : (m, 3) int
+    field : (n,) float
+        A scalar per vertex; the level set is interpolated linearly along edges.
+    level : float
+    """
+    g = field - level
+    keep = g[faces] >= 0.0
+    count = keep.sum(axis=1)
+    whole = faces[count == 3]
+    new_pts, new_faces, seg_edges, seg_t = [], [], [], []
+    n = len(vertices)
+
+    def crossing(a, b):
+        t = g[a] / (g[a] - g[b])
+        return vertices[a] + t[:, None] * (vertices[b] - vertices[a]), t
+
+    # Rotate each partial triangle so the lone vertex (kept or dropped) comes first; winding is kept.
+    # New vertices are numbered in segment order: segment i's two end points are n + 2i and n + 2i + 1.
+    done = 0
+    for lone_kept in (True, False):
+        rows = count == (1 if lone_kept else 2)
+        sel, k = faces[rows], keep[rows]
+        lone = np.argmax(k if lone_kept else ~k, axis=1)
+        tri = np.take_along_axis(sel, (lone[:, None] + np.arange(3)) % 3, axis=1)
+        a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
+        pab, tab = crossing(a, b)
+        pac, tac = crossing(a, c)
+        m = len(a)
+        iab = n + 2 * (done + np.arange(m))
+        iac = iab + 1
+        done += m
+        new_pts.append(np.stack([pab, pac], axis=1).reshape(-1, 3))
+        if lone_kept:
+            new_faces.append(np.stack([a, iab, iac], axis=1))
+        else:
+            new_faces.append(np.stack([iab, b, c], axis=1))
+            new_faces.append(np.stack([iab, c, iac], axis=1))
+        seg_edges.append(np.stack([np.stack([a, b], 1), np.stack([a, c], 1)], axis=1))
+        seg_t.append(np.stack([tab, tac], axis=1))
+    verts = np.concatenate([vertices] + new_pts)
+    all_faces = np.concatenate([whole] + new_faces)
+    return Clipped(verts, all_faces.astype(np.int32), np.concatenate(seg_edges).astype(np.int64),
+                   np.concatenate(seg_t))
+
+
+def wall(outer: np.ndarray, inner: np.ndarray, clipped: Clipped) -> tuple[np.ndarray, np.ndarray]:
+    """The closed wall of a cut layer: quads joining the cut curve on ``outer`` to the same curve on
+    ``inner`` (both (n, 3) mm on the shared grid). Returns vertices (4s, 3) and faces (2s, 3) int32."""
+    e, t = clipped.seg_edges, clipped.seg_t
+
+    def on(surface):
+        a, b = surface[e[..., 0]], surface[e[..., 1]]
+        return a + t[..., None] * (b - a)  # (s, 2, 3)
+
+    p, q = on(outer), on(inner)
+    s = len(e)
+    verts = np.concatenate([p[:, 0], p[:, 1], q[:, 1], q[:, 0]])
+    i = np.arange(s)
+    faces = np.concatenate([np.stack([i, i + s, i + 2 * s], 1), np.stack([i, i + 2 * s, i + 3 * s], 1)])
+    return verts, faces.astype(np.int32)
+
+
+@dataclass(frozen=True)
+class Mesh:
+    """A triangle mesh ready to draw: vertices (n, 3) float32 mm, faces (m, 3) int32, and per-vertex
+    ``thickness_mm`` / ``depth_mm`` (n,) float32 for hover."""
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    thickness_mm: np.ndarray
+    depth_mm: np.ndarray
+
+    def __post_init__(self):
+        if self.faces.size and (self.faces.min() < 0 or self.faces.max() >= len(self.vertices)):
+            raise ValueError("faces index outside the vertices")
+
+
+def _compact(verts, faces, *per_vertex):
+    used, inverse = np.unique(faces, return_inverse=True)
+    return (verts[used], inverse.reshape(faces.shape).astype(np.int32), *(a[used] for a in per_vertex))
+
+
+def layer_mesh(model: FaceModel, layer: int | str, cut: Cut | None = None) -> Mesh:
+    """The mesh of one layer (its outer face, 0..4) or of bone (5), with the cutaway applied.
+
+    Parameters
+    ----------
+    model : FaceModel
+    layer : int or str
+        Index or name in ``INTERFACES``.
+    cut : Cut, optional
+    """
+    k = INTERFACES.index(layer) if isinstance(layer, str) else int(layer)
+    if not 0 <= k < len(INTERFACES):
+        raise ValueError(f"layer {layer!r}; allowed: {', '.join(INTERFACES)}")
+    surface = model.interface(k)
+    depth = model.stack.depth[:, k]
+    thick = model.thickness[:, k] if k < len(LAYERS) else np.zeros(model.n_vertices)
+    radius = cut.radius_mm(k) if cut is not None else None
+    if radius is None:
+        return Mesh(surface.astype(np.float32), model.faces, thick.astype(np.float32), depth.astype(np.float32))
+    dist = window_distance(model, cut.window)
+    clipped = clip(surface, model.faces, dist, radius)
+    e, t = clipped.seg_edges, clipped.seg_t
+
+    def along_cut(values):
+        """(s, 2) values at the cut's end points, interpolated like the positions."""
+        a, b = values[e[..., 0]], values[e[..., 1]]
+        return a + t * (b - a)
+
+    seg_thick, seg_depth = along_cut(thick), along_cut(depth)
+    verts, faces, thick_all, depth_all = _compact(
+        clipped.vertices, clipped.faces,
+        np.concatenate([thick, seg_thick.reshape(-1)]), np.concatenate([depth, seg_depth.reshape(-1)]))
+    wv, wf = wall(surface, model.interface(k + 1), clipped)
+    seg_depth_in = along_cut(model.stack.depth[:, k + 1])
+    wall_thick = np.concatenate([seg_thick[:, 0], seg_thick[:, 1], seg_thick[:, 1], seg_thick[:, 0]])
+    wall_depth = np.concatenate([seg_depth[:, 0], seg_depth[:, 1], seg_depth_in[:, 1], seg_depth_in[:, 0]])
+    return Mesh(np.concatenate([verts, wv]).astype(np.float32),
+                np.concatenate([faces, wf + len(verts)]).astype(np.int32),
+                np.concatenate([thick_all, wall_thick]).astype(np.float32),
+                np.concatenate([depth_all, wall_depth]).astype(np.float32))

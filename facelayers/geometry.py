@@ -1,0 +1,439 @@
+"""The layered face: a skin sheet on a regular (u, s) grid and five layers offset inward from it.
+
+Parametrisation
+---------------
+Every vertex is a ray. Between ``Z_LOW_MM`` and ``Z_CAP_MM`` a ray is horizontal, leaves the vertical axis
+x = 0, y = ``Y_AXIS_MM`` at height z = s, and points at azimuth u (0 = anterior, +y; positive toward the
+subject's left, +x). Above ``Z_CAP_MM`` the rays fan out from the point (0, ``Y_AXIS_MM``, ``Z_CAP_MM``) at
+elevation e = (s - ``Z_CAP_MM``) / ``R_CAP_MM``, up to the crown, where one pole vertex closes the sheet.
+Below ``Z_LOW_MM`` they fan downward from (0, ``Y_AXIS_MM``, ``Z_LOW_MM``) at elevation
+e = (s - ``Z_LOW_MM``) / ``R_LOW_MM``, so that they meet the underside of the chin and jaw squarely instead of
+grazing it; the sheet ends in an open ring around the neck.
+
+Rays never cross, so offsetting every layer *along its own ray* can never make two interfaces cross:
+interface k lies at distance ``R - depth_k`` along the ray, with ``depth`` increasing with k. Thicknesses in this
+model are therefore measured along the ray (radially); on the face, where the rays meet the skin almost
+square, that is the perpendicular thickness to within a few per cent (cosine of the angle).
+
+Layers
+------
+Each region in ``data/regions.json`` has anchor landmarks and a thickness per layer (``data/thickness.csv``).
+The thickness at any point is a normalised blend over the anchors with weights
+``exp(-(d / sigma)**2) / (d**2 + eps)`` (d = distance from the point's skin position to the anchor's): the
+inverse-distance factor makes it interpolate, so it equals the data at every anchor, and the Gaussian keeps
+each region's influence local. It is a convex combination of the data, so it is never negative and never
+exceeds the data's range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from facelayers import head
+from facelayers.anatomy import Anatomy, load_anatomy
+from facelayers.frame import INTERFACES, LAYERS
+
+#: The vertical axis the horizontal rays leave from, where the crown's fan starts and where the jaw's starts (mm).
+Y_AXIS_MM = -5.0
+Z_CAP_MM = 30.0
+Z_LOW_MM = -50.0
+#: Arc-length scales of the two fans' elevation angles, so s keeps roughly mm spacing (mm).
+R_CAP_MM = 100.0
+R_LOW_MM = 80.0
+#: The lowest row: elevation of the last downward ray (rad), which ends the neck at z ~ -125 to -145 mm.
+ELEV_MIN = -np.radians(62.0)
+S_BOTTOM_MM = Z_LOW_MM + R_LOW_MM * ELEV_MIN
+S_TOP_MM = Z_CAP_MM + R_CAP_MM * np.pi / 2
+
+#: Width of each region's influence on the thickness field (mm).
+SIGMA_MM = 32.0
+#: Width of the landmark correction that pins the sculpted skin to the cited landmarks (mm).
+PIN_SIGMA_MM = 14.0
+
+#: Named resolutions: (columns around, rows up). Triangles per surface ~ 2 * nu * nv; a figure draws six.
+RESOLUTIONS: dict[str, tuple[int, int]] = {
+    "coarse": (64, 34),    # ~26k triangles over the six surfaces: tests
+    "lecture": (144, 84),  # ~145k: the default for lessons and projection
+    "fine": (256, 156),    # ~480k: stills for slides
+}
+
+
+def _warped(n: int, lo: float, hi: float, knots: list[tuple[float, float]], periodic: bool) -> np.ndarray:
+    """n samples of [lo, hi) (periodic) or [lo, hi] whose density follows a piecewise-linear profile.
+
+    knots : (position, density) pairs covering [lo, hi].
+    """
+    x = np.linspace(lo, hi, 4097)
+    dens = np.interp(x, [k[0] for k in knots], [k[1] for k in knots])
+    cdf = np.concatenate([[0.0], np.cumsum(0.5 * (dens[1:] + dens[:-1]) * np.diff(x))])
+    cdf /= cdf[-1]
+    t = np.arange(n) / n if periodic else np.linspace(0.0, 1.0, n)
+    return np.interp(t, cdf, x)
+
+
+def grid(nu: int, nv: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (u, s) samples: azimuths (nu,) rad and heights (nv,) mm, denser over the face."""
+    if nu < 8 or nv < 6:
+        raise ValueError(f"resolution: nu = {nu}, nv = {nv}; need nu >= 8 and nv >= 6")
+    u = _warped(nu, -np.pi, np.pi, [(-np.pi, 0.45), (-1.75, 0.5), (-1.3, 1.0), (1.3, 1.0), (1.75, 0.5),
+                                    (np.pi, 0.45)], periodic=True)
+    s = _warped(nv, S_BOTTOM_MM, S_TOP_MM - 2.0, [(S_BOTTOM_MM, 0.4), (-110, 0.6), (-95, 1.0), (60, 1.0),
+                                                   (90, 0.5), (S_TOP_MM, 0.35)], periodic=False)
+    return u, s
+
+
+def rays(u: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Origins (n, 3) mm and unit directions (n, 3) of the rays at parameters u (n,) rad, s (n,) mm."""
+    u = np.asarray(u, float)
+    s = np.asarray(s, float)
+    elev = np.where(s > Z_CAP_MM, np.clip((s - Z_CAP_MM) / R_CAP_MM, 0.0, np.pi / 2),
+                    np.minimum((s - Z_LOW_MM) / R_LOW_MM, 0.0))
+    origins = np.stack([np.zeros_like(s), np.full_like(s, Y_AXIS_MM), np.clip(s, Z_LOW_MM, Z_CAP_MM)], axis=-1)
+    ce = np.cos(elev)
+    dirs = np.stack([np.sin(u) * ce, np.cos(u) * ce, np.sin(elev)], axis=-1)
+    return origins, dirs
+
+
+def params_of(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Inverse of :func:`rays`: (u rad, s mm, distance along the ray mm) of points (n, 3) mm."""
+    p = np.atleast_2d(np.asarray(points, float))
+    x, y, z = p[:, 0], p[:, 1] - Y_AXIS_MM, p[:, 2]
+    u = np.arctan2(x, y)
+    h = np.hypot(x, y)
+    z0 = np.clip(z, Z_LOW_MM, Z_CAP_MM)
+    elev = np.arctan2(z - z0, h)
+    s = np.where(z > Z_CAP_MM, Z_CAP_MM + R_CAP_MM * elev, np.where(z < Z_LOW_MM, Z_LOW_MM + R_LOW_MM * elev, z))
+    dist = np.hypot(h, z - z0)
+    return u, s, dist
+
+
+def _grid_faces(nu: int, nv: int) -> np.ndarray:
+    """Triangles of the periodic (nu x nv) grid plus the crown fan to the pole vertex, (m, 3) int32.
+
+    Vertex (i, j) (column i around, row j up) has index j * nu + i; the pole is nu * nv. Faces wind
+    counter-clockwise seen from outside, so their normals point out of the head.
+    """
+    i = np.arange(nu)
+    ip = (i + 1) % nu
+    j = np.arange(nv - 1)[:, None]
+    a = j * nu + i
+    b = j * nu + ip
+    c = (j + 1) * nu + ip
+    d = (j + 1) * nu + i
+    quads = np.stack([np.stack([a, c, b], -1), np.stack([a, d, c], -1)], axis=2).reshape(-1, 3)
+    top = (nv - 1) * nu
+    fan = np.stack([top + i, np.full(nu, nu * nv), top + ip], axis=-1)
+    return np.concatenate([quads, fan]).astype(np.int32)
+
+
+@dataclass(frozen=True)
+class Pins:
+    """The landmark correction: a Gaussian RBF on skin positions that makes the skin pass through
+    the on-skin landmarks. ``weights`` (k,) mm, ``centres`` (k, 3) mm, ``names`` (k,)."""
+
+    names: tuple[str, ...]
+    centres: np.ndarray
+    weights: np.ndarray
+    residual_mm: np.ndarray  # how far the sculpture was from each landmark before pinning
+
+    def __call__(self, skin_points: np.ndarray) -> np.ndarray:
+        if len(self.weights) == 0:
+            return np.zeros(len(skin_points))
+        d2 = ((skin_points[:, None, :] - self.centres[None, :, :]) ** 2).sum(-1)
+        return np.exp(-d2 / PIN_SIGMA_MM**2) @ self.weights
+
+
+def fit_pins(names, points: np.ndarray) -> Pins:
+    """Solve the RBF weights so that the sculpted skin, corrected, passes through each landmark."""
+    u, s, target = params_of(points)
+    o, d = rays(u, s)
+    base = head.cast(o, d)
+    resid = target - base
+    centres = o + d * base[:, None]
+    d2 = ((centres[:, None, :] - centres[None, :, :]) ** 2).sum(-1)
+    phi = np.exp(-d2 / PIN_SIGMA_MM**2)
+    w = np.linalg.solve(phi + 1e-9 * np.eye(len(phi)), resid)
+    return Pins(tuple(names), centres, w, resid)
+
+
+def skin_radius(origins: np.ndarray, dirs: np.ndarray, pins: Pins) -> np.ndarray:
+    """Distance from ray origin to the pinned skin surface, (n,) mm."""
+    base = head.cast(origins, dirs)
+    return base + pins(origins + dirs * base[:, None])
+
+
+@dataclass(frozen=True, eq=False)
+class ThicknessField:
+    """Per-layer thickness anywhere on the skin: a local, interpolating blend of the regions' data.
+
+    anchors : (a, 3) float, mm, skin positions of the anchors; anchor_region : (a,) int index into regions;
+    table : (r, 5) float, mm, thickness by region and layer.
+    """
+
+    regions: tuple[str, ...]
+    anchors: np.ndarray
+    anchor_names: tuple[str, ...]
+    anchor_region: np.ndarray
+    table: np.ndarray
+
+    def region_weights(self, skin_points: np.ndarray) -> np.ndarray:
+        """(n, r) float: each region's share of the blend at each skin point (rows sum to 1)."""
+        d2 = ((skin_points[:, None, :] - self.anchors[None, :, :]) ** 2).sum(-1)
+        logw = -d2 / SIGMA_MM**2 - np.log(d2 + 1e-9)
+        logw -= logw.max(axis=1, keepdims=True)
+        w = np.exp(logw)
+        w /= w.sum(axis=1, keepdims=True)
+        return w @ self.one_hot
+
+    @cached_property
+    def one_hot(self) -> np.ndarray:
+        """(a, r) float: which region each anchor belongs to."""
+        return np.eye(len(self.regions))[self.anchor_region]
+
+    def __call__(self, skin_points: np.ndarray) -> np.ndarray:
+        """(n, 5) float, mm: thickness of each layer at each skin point."""
+        return self.region_weights(skin_points) @ self.table
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The layer stack under a set of skin points (any (u, s), not only grid vertices).
+
+    points : (n, 6, 3) float, mm: skin, then the outer face of fat, SMAS, muscle, periosteum, then bone.
+    depth : (n, 6) float, mm: depth of each interface below the skin along the ray (depth[:, 0] = 0).
+    thickness : (n, 5) float, mm. region_weights : (n, r).
+    """
+
+    u: np.ndarray
+    s: np.ndarray
+    points: np.ndarray
+    depth: np.ndarray
+    thickness: np.ndarray
+    region_weights: np.ndarray
+
+    def at_depth(self, layer: int | np.ndarray, fraction: float | np.ndarray) -> np.ndarray:
+        """Points (n, 3) mm at (layer index, fraction within it): 0 = its outer face, 1 = its inner face."""
+        layer = np.broadcast_to(np.asarray(layer), (len(self.u),))
+        fraction = np.broadcast_to(np.asarray(fraction, float), (len(self.u),))
+        idx = np.arange(len(self.u))
+        top = self.points[idx, layer]
+        bottom = self.points[idx, layer + 1]
+        return top + fraction[:, None] * (bottom - top)
+
+
+@dataclass(frozen=True, eq=False)
+class FaceModel:
+    """The built face: one grid of rays shared by the six surfaces.
+
+    Attributes
+    ----------
+    anatomy : Anatomy
+    nu, nv : int
+        Columns around and rows up.
+    u : (n,) float, rad; s : (n,) float, mm
+        Parameters of each vertex (n = nu * nv + 1, the last is the crown pole).
+    faces : (m, 3) int32
+        Triangles shared by every surface, outward-facing.
+    pins : Pins; thickness_field : ThicknessField
+    """
+
+    anatomy: Anatomy
+    nu: int
+    nv: int
+    u: np.ndarray
+    s: np.ndarray
+    faces: np.ndarray
+    pins: Pins
+    thickness_field: ThicknessField
+    stack: Stack = field(repr=False)
+
+    def __post_init__(self):
+        n = len(self.u)
+        if self.faces.dtype != np.int32 or self.faces.ndim != 2 or self.faces.shape[1] != 3:
+            raise ValueError(f"faces: dtype {self.faces.dtype}, shape {self.faces.shape}; need (m, 3) int32")
+        if self.faces.min() < 0 or self.faces.max() >= n:
+            raise ValueError(f"faces: index out of range [0, {n})")
+        if not np.isfinite(self.stack.points).all():
+            raise ValueError("stack: non-finite vertex positions")
+
+    @property
+    def n_vertices(self) -> int:
+        return len(self.u)
+
+    @property
+    def n_triangles(self) -> int:
+        """Triangles over the six surfaces, as a figure draws them."""
+        return len(self.faces) * len(INTERFACES)
+
+    def interface(self, k: int | str) -> np.ndarray:
+        """Vertices (n, 3) mm of interface k (index or name in ``INTERFACES``)."""
+        k = _interface_index(k)
+        return self.stack.points[:, k]
+
+    @property
+    def skin(self) -> np.ndarray:
+        return self.stack.points[:, 0]
+
+    @property
+    def thickness(self) -> np.ndarray:
+        """(n, 5) mm per vertex."""
+        return self.stack.thickness
+
+    @cached_property
+    def region_index(self) -> np.ndarray:
+        """(n,) int: the region with the largest share at each vertex."""
+        return self.stack.region_weights.argmax(axis=1)
+
+    def stack_at(self, u, s) -> Stack:
+        """The layer stack at arbitrary parameters u (n,) rad, s (n,) mm (same rule as the grid)."""
+        return _stack(np.asarray(u, float), np.asarray(s, float), self.pins, self.thickness_field)
+
+    def stack_under(self, points) -> Stack:
+        """The layer stack on the rays through points (n, 3) mm (e.g. landmarks)."""
+        u, s, _ = params_of(points)
+        return self.stack_at(u, s)
+
+
+def _interface_index(k: int | str) -> int:
+    if isinstance(k, str):
+        if k not in INTERFACES:
+            raise ValueError(f"interface {k!r} is not known; allowed: {', '.join(INTERFACES)}")
+        return INTERFACES.index(k)
+    if not 0 <= int(k) < len(INTERFACES):
+        raise ValueError(f"interface index {k} out of range 0..{len(INTERFACES) - 1}")
+    return int(k)
+
+
+def _stack(u: np.ndarray, s: np.ndarray, pins: Pins, thick: ThicknessField) -> Stack:
+    o, d = rays(u, s)
+    radius = skin_radius(o, d, pins)
+    skin = o + d * radius[:, None]
+    weights = thick.region_weights(skin)
+    thickness = weights @ thick.table
+    depth = np.concatenate([np.zeros((len(u), 1)), np.cumsum(thickness, axis=1)], axis=1)
+    # Never past the axis: the deepest surface keeps at least 2 mm of the ray (only matters in the neck).
+    depth = np.minimum(depth, np.maximum(radius - 2.0, 0.0)[:, None])
+    points = o[:, None, :] + d[:, None, :] * (radius[:, None] - depth)[:, :, None]
+    return Stack(u, s, points, depth, thickness, weights)
+
+
+def _thickness_field(anatomy: Anatomy, pins: Pins) -> ThicknessField:
+    regions = tuple(anatomy.regions)
+    names, idx, pts = [], [], []
+    for r, region in enumerate(anatomy.regions.values()):
+        for anchor in region.anchors:
+            lm = anatomy.landmarks[anchor]
+            sides = ("left", "right") if lm.side == "bilateral" else (None,)
+            for side in sides:
+                name = anchor if side is None else f"{anchor}:{side}"
+                names.append(name)
+                idx.append(r)
+                pts.append(anatomy.point(name))
+    u, s, _ = params_of(np.array(pts))
+    o, d = rays(u, s)
+    skin = o + d * skin_radius(o, d, pins)[:, None]
+    return ThicknessField(regions, skin, tuple(names), np.array(idx), anatomy.thickness_table())
+
+
+def resolve_resolution(resolution: str | tuple[int, int]) -> tuple[int, int]:
+    """(nu, nv) from a name in ``RESOLUTIONS`` or an explicit pair."""
+    if isinstance(resolution, str):
+        if resolution not in RESOLUTIONS:
+            raise ValueError(f"resolution {resolution!r} is not known; allowed: {', '.join(RESOLUTIONS)} "
+                             "or a pair (nu, nv)")
+        return RESOLUTIONS[resolution]
+    try:
+        nu, nv = (int(x) for x in resolution)
+    except (TypeError, ValueError):
+        raise ValueError(f"resolution {resolution!r}: need a name ({', '.join(RESOLUTIONS)}) "
+                         "or a pair of integers (nu, nv)") from None
+    return nu, nv
+
+
+def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int] = "lecture") -> FaceModel:
+    """Build the layered face.
+
+    Parameters
+    ----------
+    anatomy : Anatomy, optional
+        The data (default: the package's own, validated).
+    resolution : str or (int, int)
+        ``"coarse"``, ``"lecture"`` (default), ``"fine"``, or (columns around, rows up).
+
+    Returns
+    -------
+    FaceModel
+    """
+    anatomy = anatomy if anatomy is not None else load_anatomy()
+    nu, nv = resolve_resolution(resolution)
+    gu, gs = grid(nu, nv)
+    u = np.concatenate([np.tile(gu, nv), [0.0]])
+    s = np.concatenate([np.repeat(gs, nu), [S_TOP_MM]])
+    names, pts = anatomy.landmark_points(on_skin=True)
+    pins = fit_pins(names, pts)
+    thick = _thickness_field(anatomy, pins)
+    stack = _stack(u, s, pins, thick)
+    return FaceModel(anatomy, nu, nv, u, s, _grid_faces(nu, nv), pins, thick, stack)
+
+
+def layer_index(layer: int | str) -> int:
+    """Index of a layer (0..4) from its name or index; a clear error lists the allowed names."""
+    if isinstance(layer, str):
+        if layer not in LAYERS:
+            raise ValueError(f"layer {layer!r} is not known; allowed: {', '.join(LAYERS)}")
+        return LAYERS.index(layer)
+    if not 0 <= int(layer) < len(LAYERS):
+        raise ValueError(f"layer index {layer} out of range 0..{len(LAYERS) - 1}")
+    return int(layer)
+
+
+def _uv_ellipsoid(n_around: int = 28, n_up: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """Unit sphere as a closed triangle mesh: vertices (v, 3), faces (f, 3) int32 (outward)."""
+    theta = np.linspace(0, 2 * np.pi, n_around, endpoint=False)
+    phi = np.linspace(-np.pi / 2, np.pi / 2, n_up)[1:-1]
+    ring = np.stack([np.cos(phi)[:, None] * np.cos(theta), np.cos(phi)[:, None] * np.sin(theta),
+                     np.sin(phi)[:, None] * np.ones_like(theta)], axis=-1).reshape(-1, 3)
+    verts = np.concatenate([ring, [[0, 0, -1], [0, 0, 1]]])
+    nr = len(phi)
+    i = np.arange(n_around)
+    ip = (i + 1) % n_around
+    j = np.arange(nr - 1)[:, None]
+    a, b, c, d = j * n_around + i, j * n_around + ip, (j + 1) * n_around + ip, (j + 1) * n_around + i
+    quads = np.stack([np.stack([a, b, c], -1), np.stack([a, c, d], -1)], 2).reshape(-1, 3)
+    south, north = len(verts) - 2, len(verts) - 1
+    top = (nr - 1) * n_around
+    caps = np.concatenate([np.stack([np.full(n_around, south), ip, i], -1),
+                           np.stack([top + i, top + ip, np.full(n_around, north)], -1)])
+    return verts, np.concatenate([quads, caps]).astype(np.int32)
+
+
+def ear_meshes(model: FaceModel) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Simple schematic ears (flattened ellipsoids placed by the helical root, earlobe and tragion
+    landmarks), left and right: [(vertices (v, 3) float32 mm, faces (f, 3) int32), ...]. Drawn with the
+    skin; they carry no layers."""
+    sphere, faces = _uv_ellipsoid()
+    out = []
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        top = model.anatomy.point(f"helical_root:{side}")
+        lobe = model.anatomy.point(f"earlobe:{side}")
+        tragion = model.stack_under(model.anatomy.point(f"tragion:{side}")[None, :]).points[0, 0]
+        long = top - lobe + np.array([0.0, -0.28 * (top[2] - lobe[2]), 0.0])
+        half_len = 0.5 * np.linalg.norm(long) + 8.0
+        a = long / np.linalg.norm(long)
+        # The ear's flat face looks out and a little forward: its normal is lateral, turned 25 degrees back.
+        normal = np.array([sign * np.cos(np.radians(25)), -np.sin(np.radians(25)), 0.0])
+        normal -= a * (normal @ a)
+        normal /= np.linalg.norm(normal)
+        width_dir = np.cross(normal, a)
+        if width_dir[1] > 0:
+            width_dir = -width_dir
+        centre = 0.5 * (top + lobe) + width_dir * 9.0
+        centre[0] = tragion[0] + sign * 5.0
+        rot = np.stack([normal * 4.5, width_dir * 15.0, a * half_len], axis=1)
+        verts = sphere @ rot.T + centre
+        f = faces if sign > 0 else faces[:, ::-1]
+        out.append((verts.astype(np.float32), np.ascontiguousarray(f)))
+    return out

@@ -1,0 +1,270 @@
+"""Plotly figures from the model and a view state. Pure: state in, ``go.Figure`` or trace updates out.
+
+Every plotly import of the package lives here. Trace names are stable ids: ``layer:skin`` ... ``layer:bone``,
+``labels:regions``, ``section:line``; the 2D cross-section uses ``band:<layer>``.
+
+Styling for projection: a dark stage, a colour-blind-safe palette (Okabe & Ito 2008 for fat, SMAS, muscle and
+periosteum; a skin tone and ivory for skin and bone), 18-24 px type, opaque meshes (plotly draws overlapping
+translucent meshes in the wrong order, so the model never relies on transparency).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+try:
+    import plotly.graph_objects as go
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError("facelayers.render needs plotly: pip install 'facelayers[lessons]'") from exc
+
+from facelayers.cutaway import Cut, layer_mesh, window
+from facelayers.frame import INTERFACES, LAYERS
+from facelayers.geometry import FaceModel, ear_meshes
+from facelayers.section import Section, section
+from facelayers.state import CAMERAS, ViewState
+
+#: Colour per surface. Okabe-Ito (colour-blind safe) for the four inner layers; skin tone and ivory.
+PALETTE: dict[str, str] = {
+    "skin": "#E9B99A",
+    "fat": "#F0E442",
+    "smas": "#56B4E9",
+    "muscle": "#D55E00",
+    "periosteum": "#009E73",
+    "bone": "#F3EEDF",
+}
+BACKGROUND = "#15191f"
+TEXT = "#f2f2f2"
+FONT = {"family": "Inter, Helvetica Neue, Arial, sans-serif", "size": 18, "color": TEXT}
+
+LIGHTING = {"ambient": 0.38, "diffuse": 0.85, "specular": 0.18, "roughness": 0.55, "fresnel": 0.1}
+LIGHT_POSITION = {"x": 400, "y": 1200, "z": 700}
+
+
+def surface_labels(model: FaceModel) -> dict[str, str]:
+    """Display name of each surface, from data/layers.csv plus bone."""
+    labels = {layer.layer_id: layer.label for layer in model.anatomy.layers.values()}
+    return {name: labels.get(name, name.capitalize()) for name in INTERFACES}
+
+
+def _cut(state: ViewState) -> Cut | None:
+    return Cut(window(state.cutaway), state.layers_cut) if state.cutaway else None
+
+
+def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, label: str) -> go.Mesh3d:
+    """One surface as a Mesh3d named ``layer:<name>`` (skin includes the ears)."""
+    mesh = layer_mesh(model, name, cut)
+    verts, faces = mesh.vertices, mesh.faces
+    custom = np.stack([mesh.thickness_mm, mesh.depth_mm], axis=1)
+    if name == "skin":
+        for ev, ef in ear_meshes(model):
+            faces = np.concatenate([faces, ef + len(verts)])
+            verts = np.concatenate([verts, ev])
+            custom = np.concatenate([custom, np.full((len(ev), 2), np.nan, np.float32)])
+    if name == "bone":
+        hover = f"<b>{label}</b><br>%{{customdata[1]:.1f}} mm below the skin<extra></extra>"
+    else:
+        hover = (f"<b>{label}</b><br>%{{customdata[0]:.1f}} mm thick<br>"
+                 f"outer face %{{customdata[1]:.1f}} mm below the skin<extra></extra>")
+    return go.Mesh3d(
+        name=f"layer:{name}", legendgroup=name, showlegend=False, visible=visible,
+        x=verts[:, 0], y=verts[:, 1], z=verts[:, 2],
+        i=faces[:, 0], j=faces[:, 1], k=faces[:, 2],
+        customdata=custom.astype(np.float32), hovertemplate=hover,
+        color=PALETTE[name], flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
+        hoverlabel={"font": {"size": 18}},
+    )
+
+
+def region_labels_trace(model: FaceModel, visible: bool = True) -> go.Scatter3d:
+    """Region names at their anchors on the skin (left side and midline), with each layer's thickness and
+    its source on hover."""
+    anatomy = model.anatomy
+    field = model.thickness_field
+    keep = [i for i, n in enumerate(field.anchor_names) if not n.endswith(":right")]
+    pts = model.stack_under(np.array([anatomy.point(field.anchor_names[i]) for i in keep])).points[:, 0]
+    pts = pts + 4.0 * (pts - np.array([0.0, 0.0, 0.0])) / np.linalg.norm(pts, axis=1, keepdims=True)
+    text, hover = [], []
+    seen = set()
+    for i in keep:
+        rid = field.regions[field.anchor_region[i]]
+        region = anatomy.regions[rid]
+        text.append(region.label if rid not in seen else "")
+        seen.add(rid)
+        rows = []
+        for layer in LAYERS:
+            t = anatomy.thickness_row(rid, layer)
+            src = t.source_id if t.status != "schematic" else "schematic"
+            rows.append(f"{surface_labels(model)[layer]}: {t.thickness_mm:.2f} mm ({src})")
+        hover.append(f"<b>{region.label}</b><br>" + "<br>".join(rows))
+    return go.Scatter3d(
+        name="labels:regions", showlegend=False, visible=visible, mode="markers+text",
+        x=pts[:, 0], y=pts[:, 1], z=pts[:, 2], text=text, hovertext=hover, hoverinfo="text",
+        textposition="top center", textfont={"size": 16, "color": TEXT},
+        marker={"size": 4, "color": TEXT, "line": {"width": 0}},
+    )
+
+
+def section_line_trace(sec: Section, visible: bool = True) -> go.Scatter3d:
+    """The cross-section's cut drawn on the skin, lifted 1.5 mm so it stays visible."""
+    p = sec.skin_points * 1.0
+    p = p + 1.5 * p / np.maximum(np.linalg.norm(p, axis=1, keepdims=True), 1e-9)
+    return go.Scatter3d(name="section:line", showlegend=False, visible=visible, mode="lines",
+                        x=p[:, 0].astype(np.float32), y=p[:, 1].astype(np.float32),
+                        z=p[:, 2].astype(np.float32), line={"color": "#ffffff", "width": 6},
+                        hoverinfo="skip")
+
+
+def _scene() -> dict:
+    axis = {"visible": False, "showspikes": False}
+    return {"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "data", "bgcolor": BACKGROUND,
+            "dragmode": "orbit"}
+
+
+def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int = 760,
+                title: str | None = "The five layers of the face") -> go.Figure:
+    """The 3D layer explorer figure for a view state.
+
+    Parameters
+    ----------
+    model : FaceModel
+    state : ViewState, optional
+    height : int, px
+    title : str or None
+
+    Returns
+    -------
+    go.Figure
+        Traces ``layer:<surface>`` (six), ``labels:regions``, ``section:line``.
+    """
+    state = state if state is not None else ViewState()
+    labels = surface_labels(model)
+    cut = _cut(state)
+    traces = [layer_trace(model, name, cut, state.shown(name), labels[name]) for name in INTERFACES]
+    traces.append(region_labels_trace(model, visible="legendonly"))
+    traces.append(section_line_trace(section(model, state.section_kind, state.section_at), visible="legendonly"))
+    fig = go.Figure(traces)
+    fig.update_layout(
+        template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
+        margin={"l": 0, "r": 0, "t": 56 if title else 8, "b": 0},
+        title={"text": title, "x": 0.02, "font": {"size": 24}} if title else None,
+        scene=_scene(), scene_camera=CAMERAS[state.camera],
+        showlegend=False, annotations=colour_key(labels), hoverlabel={"font": {"size": 18}},
+        uirevision="facelayers",
+    )
+    return fig
+
+
+def colour_key(labels: dict[str, str], x: float = 0.01, y: float = 0.93) -> list[dict]:
+    """The layer colours as a key in the figure's corner (plotly's legend would show the trace ids)."""
+    return [{"xref": "paper", "yref": "paper", "x": x, "y": y - 0.05 * k, "xanchor": "left", "showarrow": False,
+             "text": f"<span style='color:{PALETTE[name]}'>\u25A0</span> {labels[name]}", "font": {"size": 19}}
+            for k, name in enumerate(INTERFACES)]
+
+
+# --- updates for an existing figure (FigureWidget): only what changed --------------------------------------
+
+def trace_index(fig, name: str) -> int:
+    """Index of the trace called ``name``; a clear error lists the names present."""
+    for i, trace in enumerate(fig.data):
+        if trace.name == name:
+            return i
+    raise KeyError(f"no trace named {name!r}; present: {', '.join(t.name for t in fig.data)}")
+
+
+def apply_visibility(fig, state: ViewState) -> None:
+    """Show/hide/peel: only the ``visible`` property of the layer traces changes."""
+    for name in INTERFACES:
+        trace = fig.data[trace_index(fig, f"layer:{name}")]
+        want = state.shown(name)
+        if trace.visible is not want and trace.visible != want:
+            trace.visible = want
+
+
+def apply_camera(fig, state: ViewState) -> None:
+    fig.layout.scene.camera = CAMERAS[state.camera]
+
+
+def apply_cutaway(fig, model: FaceModel, state: ViewState, previous: ViewState | None = None) -> list[str]:
+    """Re-send the geometry of the layers whose cut changed; return their names."""
+    new_cut, old_cut = _cut(state), (_cut(previous) if previous is not None else None)
+    changed = []
+    labels = surface_labels(model)
+    for k, name in enumerate(INTERFACES):
+        r_new = new_cut.radius_mm(k) if new_cut else None
+        r_old = old_cut.radius_mm(k) if old_cut else None
+        same_window = (new_cut and old_cut and new_cut.window == old_cut.window)
+        if previous is not None and r_new == r_old and (r_new is None or same_window):
+            continue
+        fresh = layer_trace(model, name, new_cut, state.shown(name), labels[name])
+        trace = fig.data[trace_index(fig, f"layer:{name}")]
+        trace.update(x=fresh.x, y=fresh.y, z=fresh.z, i=fresh.i, j=fresh.j, k=fresh.k,
+                     customdata=fresh.customdata)
+        changed.append(name)
+    return changed
+
+
+def apply_section_line(fig, sec: Section) -> None:
+    fresh = section_line_trace(sec)
+    trace = fig.data[trace_index(fig, "section:line")]
+    trace.update(x=fresh.x, y=fresh.y, z=fresh.z)
+    if trace.visible == "legendonly":
+        trace.visible = True
+
+
+# --- the 2D cross-section ---------------------------------------------------------------------------------
+
+def section_figure(model: FaceModel, sec: Section | None = None, state: ViewState | None = None, *,
+                   height: int = 540) -> go.Figure:
+    """The classic five-layer diagram along a cut: distance along the skin (mm) across, depth (mm) down.
+
+    Bands are coloured as in 3D and named in the legend; the thickness of each layer at the middle of the
+    cut is written on its band, and the regions the cut crosses are named along the top.
+    """
+    state = state if state is not None else ViewState()
+    sec = sec if sec is not None else section(model, state.section_kind, state.section_at)
+    labels = surface_labels(model)
+    x = sec.distance_mm
+    depth = sec.depth_mm
+    bone_floor = depth[:, -1] + 4.0
+    traces = []
+    for k, name in enumerate(INTERFACES):
+        top = depth[:, k]
+        bottom = depth[:, k + 1] if k < len(LAYERS) else bone_floor
+        xs = np.concatenate([x, x[::-1]])
+        ys = np.concatenate([top, bottom[::-1]])
+        traces.append(go.Scatter(
+            name=f"band:{name}", legendgroup=name, x=xs.astype(np.float32), y=ys.astype(np.float32),
+            fill="toself", fillcolor=PALETTE[name], mode="lines", line={"color": "rgba(0,0,0,0.35)", "width": 1},
+            hoverinfo="skip", showlegend=True, legendrank=k,
+        ))
+    fig = go.Figure(traces)
+    mid = len(x) // 2
+    notes = [{"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.97, "xanchor": "left", "showarrow": False,
+              "text": "<b>At the dashed line</b>", "font": {"size": 17}}]
+    for k, name in enumerate(INTERFACES):
+        value = f"{sec.thickness_mm[mid, k]:.1f} mm" if k < len(LAYERS) else f"at {depth[mid, k]:.1f} mm"
+        notes.append({"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.86 - 0.11 * k, "xanchor": "left",
+                      "showarrow": False, "font": {"size": 17},
+                      "text": f"<span style='color:{PALETTE[name]}'>\u25A0</span> {labels[name]}: {value}"})
+    shown = []
+    for rid, start, end in sec.runs():
+        centre = (start + end) / 2
+        if end - start < 25 or any(abs(centre - c) < 45 for c in shown):
+            continue
+        shown.append(centre)
+        notes.append({"x": centre, "y": -0.6, "xref": "x", "yref": "y", "showarrow": False,
+                      "text": model.anatomy.regions[rid].label, "font": {"size": 15}, "yanchor": "bottom"})
+    where = (f"horizontal cut at z = {sec.at:.0f} mm (left ear to right ear)" if sec.kind == "horizontal"
+             else f"vertical cut at {sec.at:.0f}° from the midline (neck to crown)")
+    fig.update_layout(
+        template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
+        title={"text": f"Cross-section: {where}", "x": 0.02, "font": {"size": 22}},
+        margin={"l": 80, "r": 330, "t": 70, "b": 80}, annotations=notes, showlegend=False,
+        shapes=[{"type": "line", "x0": float(x[mid]), "x1": float(x[mid]), "y0": -3, "y1": float(bone_floor.max()),
+                 "line": {"color": TEXT, "width": 2, "dash": "dash"}}],
+        xaxis={"title": {"text": "distance along the skin (mm)"}, "gridcolor": "#333a44", "zeroline": False,
+               "range": [0, float(x[-1])]},
+        yaxis={"title": {"text": "depth below the skin (mm)"}, "autorange": "reversed",
+               "gridcolor": "#333a44", "zeroline": False, "range": [float(bone_floor.max()) + 1, -4]},
+    )
+    return fig

@@ -1,0 +1,102 @@
+"""What the viewer shows, as a plain Python object.
+
+Widgets only read and write a :class:`ViewState`; :mod:`facelayers.render` turns it into a figure or into
+the few trace updates that a change needs. So every behaviour is testable without a browser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+from facelayers.frame import INTERFACES, LAYERS
+
+#: Camera presets by name (plotly scene cameras; eye in units of the scene box). x is the subject's left.
+CAMERAS: dict[str, dict] = {
+    "front": {"eye": {"x": 0.0, "y": 1.9, "z": 0.12}, "up": {"x": 0, "y": 0, "z": 1},
+              "center": {"x": 0, "y": 0, "z": -0.05}},
+    "left": {"eye": {"x": 1.9, "y": 0.0, "z": 0.12}, "up": {"x": 0, "y": 0, "z": 1},
+             "center": {"x": 0, "y": 0, "z": -0.05}},
+    "right": {"eye": {"x": -1.9, "y": 0.0, "z": 0.12}, "up": {"x": 0, "y": 0, "z": 1},
+              "center": {"x": 0, "y": 0, "z": -0.05}},
+    "oblique": {"eye": {"x": 1.35, "y": 1.35, "z": 0.35}, "up": {"x": 0, "y": 0, "z": 1},
+                "center": {"x": 0, "y": 0, "z": -0.05}},
+    "top": {"eye": {"x": 0.0, "y": 0.35, "z": 2.0}, "up": {"x": 0, "y": 1, "z": 0},
+            "center": {"x": 0, "y": 0, "z": 0}},
+}
+
+#: Cross-section orientations: a horizontal cut at a height z (mm) or a vertical cut at an azimuth (degrees,
+#: 0 = midline, + toward the subject's left).
+SECTION_KINDS = ("horizontal", "vertical")
+SECTION_LIMITS = {"horizontal": (-110.0, 60.0), "vertical": (-120.0, 120.0)}
+
+
+def _check_choice(name: str, value, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} = {value!r} is not allowed; allowed: {', '.join(map(str, allowed))}")
+
+
+@dataclass
+class ViewState:
+    """Everything the layer explorer shows.
+
+    Attributes
+    ----------
+    visible : dict of str -> bool
+        Per surface in ``INTERFACES`` (the five layers and bone): shown or hidden by its checkbox.
+    peel : int
+        Peel depth 0..5: layers above index ``peel`` are peeled away (0 = nothing peeled, 5 = bone only).
+    cutaway : str or None
+        Name of a window in :data:`facelayers.cutaway.WINDOWS`, or None.
+    layers_cut : int
+        How many layers the cutaway removes, 1 (skin) to 5 (down to bone).
+    section_kind : str
+        ``"horizontal"`` (at height ``section_at`` mm) or ``"vertical"`` (at azimuth ``section_at`` degrees).
+    section_at : float
+    camera : str
+        A name in :data:`CAMERAS`.
+    """
+
+    visible: dict[str, bool] = field(default_factory=lambda: {name: True for name in INTERFACES})
+    peel: int = 0
+    cutaway: str | None = None
+    layers_cut: int = len(LAYERS)
+    section_kind: str = "horizontal"
+    section_at: float = -25.0
+    camera: str = "oblique"
+
+    def __post_init__(self):
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ValueError naming the field, the value and what is allowed."""
+        unknown = set(self.visible) - set(INTERFACES)
+        if unknown:
+            raise ValueError(f"visible: unknown layer {sorted(unknown)[0]!r}; allowed: {', '.join(INTERFACES)}")
+        for name in INTERFACES:
+            self.visible.setdefault(name, True)
+        if not isinstance(self.peel, int) or not 0 <= self.peel <= len(LAYERS):
+            raise ValueError(f"peel = {self.peel!r}; allowed: an integer 0 to {len(LAYERS)}")
+        if self.cutaway is not None:
+            from facelayers.cutaway import WINDOWS  # a sibling in the core; imported late to keep state light
+
+            _check_choice("cutaway", self.cutaway, [*WINDOWS, None])
+        if not isinstance(self.layers_cut, int) or not 1 <= self.layers_cut <= len(LAYERS):
+            raise ValueError(f"layers_cut = {self.layers_cut!r}; allowed: an integer 1 to {len(LAYERS)}")
+        _check_choice("section_kind", self.section_kind, SECTION_KINDS)
+        lo, hi = SECTION_LIMITS[self.section_kind]
+        if not lo <= float(self.section_at) <= hi:
+            unit = "mm (height)" if self.section_kind == "horizontal" else "degrees (azimuth)"
+            raise ValueError(f"section_at = {self.section_at!r}; allowed for a {self.section_kind} cut: "
+                             f"{lo:g} to {hi:g} {unit}")
+        _check_choice("camera", self.camera, CAMERAS)
+
+    def shown(self, name: str) -> bool:
+        """Is surface ``name`` drawn: its checkbox is on and it is not peeled away."""
+        return bool(self.visible[name]) and INTERFACES.index(name) >= self.peel
+
+    def with_(self, **changes) -> ViewState:
+        """A validated copy with some fields changed."""
+        return replace(self, visible=dict(self.visible), **changes)
+
+    def as_dict(self) -> dict:
+        return {f.name: (dict(v) if isinstance(v := getattr(self, f.name), dict) else v) for f in fields(self)}

@@ -1,0 +1,1000 @@
+"""Checks of the cited data tables in ``data/``: a list of small named checks.
+
+After BrainGlobe's ``get_all_validation_functions``: each check is a function that takes a
+:class:`DataSet` (one data folder, read lazily and once) and returns a list of :class:`Problem`.
+:data:`CHECKS` lists them in the order they run; :func:`validate_data_dir` runs them all, the tests
+and ``python -m facelayers validate`` use it, and :func:`read_tables` hands the loader
+(:mod:`facelayers.anatomy`) the typed rows together with the problems.
+
+Reading happens in stages, each reported by its own check: the folder and its files, the CSV and JSON
+syntax, the typing of the cells, the JSON Schemas. A file that fails a syntax stage takes no part in
+the later checks, and a cell that fails its type or schema is left out of the later checks, so one
+fault gives one problem rather than a cascade.
+
+The JSON Schemas (``schemas/*.schema.json``) are the contract and are always read from the
+package's own data folder, never from the folder being checked. numpy-free.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from facelayers.frame import LAYERS
+
+__all__ = [
+    "CHECKS",
+    "TABLES",
+    "DataSet",
+    "Problem",
+    "Record",
+    "TableSpec",
+    "package_data_dir",
+    "read_tables",
+    "schema_dir",
+    "validate_data_dir",
+]
+
+#: Row statuses: measured (from the source), derived (computed from sourced numbers), schematic (no source).
+STATUSES: tuple[str, ...] = ("measured", "derived", "schematic")
+
+
+# ----------------------------------------------------------------------------------------------------
+# What a problem is
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One fault in the data, worded so that a reader can find and fix it.
+
+    Attributes
+    ----------
+    file : str
+        File name inside the data folder (``"thickness.csv"``), or the folder itself.
+    line : int or None
+        Line number in the file (the CSV header is line 1); None when the fault has no line.
+    row : str or None
+        The row's id, e.g. ``"region forehead, layer fat"``; ``"header"`` for the CSV header.
+    field : str or None
+        Column (CSV) or key (JSON) at fault.
+    value : str or None
+        The offending value as written in the file (``""`` for an empty cell).
+    allowed : str
+        What is wrong and what is allowed, e.g. ``"must be a number > 0"``.
+    """
+
+    file: str
+    line: int | None
+    row: str | None
+    field: str | None
+    value: str | None
+    allowed: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f" line {self.line}"
+        if self.row:
+            where += f" ({self.row})"
+        parts = [where]
+        if self.field is not None:
+            parts.append(f"field '{self.field}'" + ("" if self.value is None else f" = '{self.value}'"))
+        parts.append(self.allowed)
+        return ": ".join(parts)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The tables
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One data file: its name, its schema and the column(s) that identify a row.
+
+    Attributes
+    ----------
+    name : str
+        Table name (``"thickness"``); the schema is ``schemas/<name>.schema.json``.
+    filename : str
+        File name in the data folder (``"thickness.csv"``).
+    key : tuple of str
+        Id column(s); unique per row, and used to name rows in messages.
+    """
+
+    name: str
+    filename: str
+    key: tuple[str, ...]
+
+    @property
+    def is_csv(self) -> bool:
+        """True for a CSV table (one schema object per row), False for a JSON document."""
+        return self.filename.endswith(".csv")
+
+
+#: The data files, in the order they are read and reported.
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("sources", "sources.csv", ("source_id",)),
+    TableSpec("layers", "layers.csv", ("layer_id",)),
+    TableSpec("landmarks", "landmarks.csv", ("landmark_id",)),
+    TableSpec("regions", "regions.json", ("region_id",)),
+    TableSpec("thickness", "thickness.csv", ("region_id", "layer_id")),
+)
+_SPECS: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
+
+
+@dataclass(frozen=True)
+class Record:
+    """One row of a table: a CSV line, or one item of the ``regions`` list of regions.json.
+
+    Attributes
+    ----------
+    line : int
+        Line number where the row starts (CSV header = line 1).
+    label : str
+        The row's id for messages, e.g. ``"region forehead, layer fat"``.
+    values : Mapping[str, Any]
+        Typed values (numbers as float or int, booleans as bool); an empty cell is absent, and so is
+        any cell that failed its type or schema (it has been reported already).
+    raw : Mapping[str, str]
+        Every cell as written in the file, for messages.
+    lines : Mapping[tuple, int]
+        JSON only: line of a key, ``(key,)``, or of a list item, ``(key, index)``.
+    """
+
+    line: int
+    label: str
+    values: Mapping[str, Any]
+    raw: Mapping[str, str]
+    lines: Mapping[tuple, int] = field(default_factory=dict)
+
+    def line_of(self, key: str, index: int | None = None) -> int:
+        """Line of a field (or of item ``index`` of a list field), falling back to the row's line."""
+        where = (key,) if index is None else (key, index)
+        return self.lines.get(where, self.line)
+
+    def problem(self, file: str, key: str, allowed: str, *, index: int | None = None,
+                value: str | None = None) -> Problem:
+        """A :class:`Problem` about field ``key`` of this row, showing the value as written."""
+        if value is None:
+            value = self.raw.get(key, "")
+        return Problem(file, self.line_of(key, index), self.label, key, value, allowed)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Where the data and the schemas live
+
+
+def package_data_dir() -> Path:
+    """The package's own data folder.
+
+    Returns
+    -------
+    Path
+        ``facelayers/data`` in an installed wheel (pyproject force-includes ``data/`` there), else the
+        repository's ``data/`` beside the package (a source checkout or an editable install).
+    """
+    inside = Path(__file__).resolve().parent / "data"
+    return inside if inside.is_dir() else Path(__file__).resolve().parent.parent / "data"
+
+
+def schema_dir() -> Path:
+    """Folder of the JSON Schemas: always the package's own, the contract for any data folder."""
+    return package_data_dir() / "schemas"
+
+
+@cache
+def load_schema(name: str) -> dict:
+    """The JSON Schema of table ``name`` (``"thickness"``), read once.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the package is installed without its schemas (a packaging bug, not a data problem).
+    """
+    return json.loads((schema_dir() / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+def expected_columns(spec: TableSpec) -> tuple[str, ...]:
+    """Columns of a CSV table, in schema order (the order of the shipped files)."""
+    return tuple(load_schema(spec.name)["properties"])
+
+
+# ----------------------------------------------------------------------------------------------------
+# Wording: what a schema allows, in words
+
+
+def describe(schema: Mapping[str, Any]) -> str:
+    """What a (sub)schema allows, in words: ``"a number > 0"``, ``"one of: H, M, L"``.
+
+    Parameters
+    ----------
+    schema : Mapping
+        A JSON Schema for one value (one of our schemas' properties, or a list's ``items``).
+
+    Returns
+    -------
+    str
+        A phrase that completes "must be ...".
+    """
+    if "enum" in schema:
+        return "one of: " + ", ".join(str(v) for v in schema["enum"])
+    kind = _json_type(schema)
+    if kind in ("number", "integer"):
+        words = "a number" if kind == "number" else "a whole number"
+        bounds = [f"{op} {_fmt(schema[k])}" for k, op in
+                  (("exclusiveMinimum", ">"), ("minimum", ">="), ("exclusiveMaximum", "<"), ("maximum", "<="))
+                  if k in schema]
+        return " ".join([words, " and ".join(bounds)]).strip()
+    if kind == "boolean":
+        return "true or false"
+    if kind == "string":
+        if "pattern" in schema:
+            example = f" (e.g. {schema['examples'][0]})" if schema.get("examples") else ""
+            return f"an id matching {schema['pattern']}{example}"
+        return "non-empty text" if schema.get("minLength") else "text"
+    if kind == "array":
+        size = [f"at least {schema['minItems']} item" + ("s" if schema["minItems"] > 1 else "")] \
+            if schema.get("minItems") else []
+        size += ["no repeats"] if schema.get("uniqueItems") else []
+        size_text = f" ({', '.join(size)})" if size else ""
+        return f"a list{size_text}, each item {describe(schema.get('items', {}))}"
+    if kind == "object":
+        return "an object with the fields " + ", ".join(schema.get("properties", {}))
+    return "valid"
+
+
+def _json_type(schema: Mapping[str, Any]) -> str:
+    """The JSON type of a schema (``"string"`` when only an enum is given)."""
+    kind = schema.get("type", "string")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "string")
+    return kind
+
+
+def _fmt(number: float) -> str:
+    """A number as a reader would write it: 4, 1.39 (no trailing .0)."""
+    return f"{number:g}"
+
+
+def _show(value: Any) -> str:
+    """A typed value as text: strings as they are, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _known(names: Sequence[str]) -> str:
+    """A comma-separated list, for "must be one of" messages."""
+    return ", ".join(names) if names else "(none)"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Stage 1: the folder and its files
+
+
+@dataclass(frozen=True)
+class _Stage:
+    """Result of one reading stage: values by table name, and the problems met."""
+
+    values: dict[str, Any]
+    problems: tuple[Problem, ...]
+
+
+def _read_text(path: Path) -> tuple[str | None, Problem | None]:
+    """Text of one data file (UTF-8, a BOM is allowed), or the problem that stops reading it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, Problem(path.name, None, None, None, None,
+                             f"missing: the data folder must hold {_known([s.filename for s in TABLES])}")
+    except OSError as error:
+        return None, Problem(path.name, None, None, None, None,
+                             f"cannot be read ({error.strerror or error}): must be a readable file")
+    try:
+        return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n"), None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, Problem(path.name, line, None, None, None,
+                             f"byte 0x{data[error.start]:02x} is not UTF-8: must be UTF-8 text")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Stage 2: syntax
+
+
+def _parse_csv(spec: TableSpec, text: str) -> tuple[list[tuple[int, dict[str, str]]] | None, list[Problem]]:
+    """Rows of a CSV file as ``(line, {column: cell})``, or None and the problems if it is malformed.
+
+    Checks the header against the schema's columns (missing, unknown, repeated), the number of cells
+    in every row, unclosed quotes, and cells that run over several lines (almost always an unclosed
+    quote that closes somewhere below).
+    """
+    expected = expected_columns(spec)
+    allowed = f"the columns are {', '.join(expected)}"
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[Problem] = []
+    rows: list[tuple[int, dict[str, str]]] = []
+    header: list[str] | None = None
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            reason = "unclosed quote" if "unexpected end of data" in str(error) else str(error)
+            problems.append(Problem(spec.filename, start, None, None, None,
+                                    f"malformed CSV ({reason}): quote a cell that holds commas "
+                                    f"and close the quote on the same line"))
+            return None, problems
+        if not cells:  # a blank line
+            continue
+        if reader.line_num > start:
+            problems.append(Problem(spec.filename, start, None, None, None,
+                                    f"malformed CSV: a quoted cell runs from line {start} to line "
+                                    f"{reader.line_num} (unclosed quote?): a cell must not span lines"))
+            continue
+        if header is None:
+            header = cells
+            problems += _header_problems(spec.filename, header, expected, allowed)
+            if problems:  # the rows are checked once the header is right, not against a wrong one
+                return None, problems
+            continue
+        if len(cells) != len(header):
+            label = _label(spec, dict(zip(header, cells)))
+            problems.append(Problem(spec.filename, start, label, None, None,
+                                    f"malformed CSV: {len(cells)} cells, must have {len(header)} "
+                                    f"(one per column: {', '.join(header)})"))
+            continue
+        rows.append((start, dict(zip(header, cells))))
+    if header is None:
+        problems.append(Problem(spec.filename, 1, "header", None, None,
+                                f"empty file: must start with a header line; {allowed}"))
+    return (None if problems else rows), problems
+
+
+def _header_problems(filename: str, header: list[str], expected: Sequence[str], allowed: str) -> list[Problem]:
+    """Missing, unknown and repeated columns of a CSV header (line 1)."""
+    problems = []
+    for column in expected:
+        if column not in header:
+            problems.append(Problem(filename, 1, "header", column, None, f"missing column: {allowed}"))
+    seen: set[str] = set()
+    for column in header:
+        if column not in expected:
+            problems.append(Problem(filename, 1, "header", column, None, f"unknown column: {allowed}"))
+        elif column in seen:
+            problems.append(Problem(filename, 1, "header", column, None, f"repeated column: {allowed}"))
+        seen.add(column)
+    return problems
+
+
+def _parse_json(spec: TableSpec, text: str) -> tuple[Any, list[Problem]]:
+    """The JSON document, or None and the syntax problem (with its line and column)."""
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as error:
+        return None, [Problem(spec.filename, error.lineno, None, None, None,
+                              f"malformed JSON at column {error.colno} ({error.msg}): must be valid JSON")]
+
+
+def _label(spec: TableSpec, raw: Mapping[str, Any]) -> str:
+    """A row's id for messages: ``"region forehead, layer fat"``."""
+    parts = [f"{key.removesuffix('_id')} {_show(raw[key])}" for key in spec.key if raw.get(key) not in (None, "")]
+    return ", ".join(parts)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Stage 3: typing
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _type_cell(text: str, schema: Mapping[str, Any]) -> tuple[Any, bool]:
+    """A CSV cell converted to the schema's type: ``(value, ok)``.
+
+    Numbers are plain decimals (no ``nan``, ``inf``, ``1_000`` or spaces); booleans are ``true`` or
+    ``false``; anything else stays text.
+    """
+    kind = _json_type(schema)
+    if kind == "number":
+        ok = _NUMBER.fullmatch(text) is not None and math.isfinite(float(text))
+        return (float(text) if ok else None), ok
+    if kind == "integer":
+        ok = _INTEGER.fullmatch(text) is not None
+        return (int(text) if ok else None), ok
+    if kind == "boolean":
+        return (text == "true"), text in ("true", "false")
+    return text, True
+
+
+def _type_csv(spec: TableSpec, rows: list[tuple[int, dict[str, str]]]) -> tuple[list[Record], list[Problem]]:
+    """Typed records of a parsed CSV file, and a problem for every cell of the wrong type."""
+    properties = load_schema(spec.name)["properties"]
+    records, problems = [], []
+    for line, raw in rows:
+        record = Record(line, _label(spec, raw), {}, raw)
+        values = {}
+        for column, text in raw.items():
+            if text == "":
+                continue
+            value, ok = _type_cell(text, properties[column])
+            if ok:
+                values[column] = value
+            else:
+                problems.append(record.problem(spec.filename, column, f"must be {describe(properties[column])}"))
+        records.append(Record(line, record.label, values, raw))
+    return records, problems
+
+
+def _type_json(spec: TableSpec, document: Any, text: str) -> list[Record]:
+    """Records for the items of regions.json (JSON is typed already; the schema checks the rest)."""
+    items = document.get("regions") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        return []
+    records = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        path = ("regions", index)
+        lines = {}
+        for key, value in item.items():
+            lines[(key,)] = _json_line(text, path + (key,))
+            if isinstance(value, list):
+                for j in range(len(value)):
+                    lines[(key, j)] = _json_line(text, path + (key, j))
+        raw = {key: _show(value) for key, value in item.items()}
+        records.append(Record(_json_line(text, path), _label(spec, item), dict(item), raw, lines))
+    return records
+
+
+def _json_line(text: str, path: Sequence[str | int]) -> int:
+    """Line (1-based) of the value at ``path`` in a valid JSON text; 1 if it cannot be found."""
+    offset = _json_offset(text, path)
+    return text.count("\n", 0, offset) + 1 if offset is not None else 1
+
+
+def _json_offset(text: str, path: Sequence[str | int]) -> int | None:
+    """Character offset of the value at ``path`` (keys and list indices) in a valid JSON text.
+
+    The json module keeps no positions; this walks the text with ``raw_decode`` to skip values.
+    """
+    decoder = json.JSONDecoder()
+    spaces = re.compile(r"\s*")
+
+    def skip(i: int) -> int:
+        return spaces.match(text, i).end()
+
+    i = skip(0)
+    try:
+        for step in path:
+            opener, closer = ("{", "}") if isinstance(step, str) else ("[", "]")
+            if text[i] != opener:
+                return None
+            i, n = skip(i + 1), 0
+            while text[i] != closer:
+                if isinstance(step, str):
+                    key, i = decoder.raw_decode(text, i)
+                    i = skip(skip(i) + 1)  # past the colon
+                    if key == step:
+                        break
+                elif n == step:
+                    break
+                _, i = decoder.raw_decode(text, i)
+                i, n = skip(i), n + 1
+                if text[i] == ",":
+                    i = skip(i + 1)
+            else:
+                return None
+    except (IndexError, ValueError):
+        return None
+    return i
+
+
+# ----------------------------------------------------------------------------------------------------
+# Stage 4: JSON Schema
+
+
+@cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    """A draft 2020-12 validator for table ``name``."""
+    return jsonschema.Draft202012Validator(load_schema(name))
+
+
+def _schema_problems(error: jsonschema.ValidationError, spec: TableSpec, record: Record | None,
+                     text: str | None = None) -> Iterator[tuple[Problem, str | None]]:
+    """A jsonschema error in our words: ``(problem, field at fault)`` pairs.
+
+    Parameters
+    ----------
+    error : jsonschema.ValidationError
+    spec : TableSpec
+    record : Record or None
+        The row the error is about; None for an error about the JSON document as a whole.
+    text : str, optional
+        The JSON text, to give a document-level problem its line.
+
+    The wording comes from the schema (:func:`describe`), never from jsonschema's message alone.
+    """
+    path = list(error.relative_path)
+    inner = path[2:] if record is not None and not spec.is_csv else path  # regions.json: ["regions", 3, ...]
+    for extra, value, allowed in _error_wording(error):
+        where = inner + extra
+        if record is None:
+            line = _json_line(text, where) if text is not None and where else None
+            yield Problem(spec.filename, line, None, _path_text(where) or None, value, allowed), None
+        elif not where:
+            yield Problem(spec.filename, record.line, record.label, None, value, allowed), None
+        else:
+            key = str(where[0])
+            index = where[1] if len(where) > 1 and isinstance(where[1], int) else None
+            if spec.is_csv and len(where) == 1:
+                value = record.raw.get(key, value)  # as written in the file: '-1.0', not -1.0
+            yield record.problem(spec.filename, key, allowed, index=index, value=value), key
+
+
+def _error_wording(error: jsonschema.ValidationError) -> list[tuple[list[str], str, str]]:
+    """``(extra path, value, allowed)`` for a jsonschema error.
+
+    The extra path names the field for errors reported on the object that holds it (``required``,
+    ``additionalProperties``); it is empty for errors on the value itself.
+    """
+    properties = error.schema.get("properties", {})
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    if error.validator == "required":
+        return [([name], "", f"must be given: {describe(properties[name])}")
+                for name in error.validator_value if name not in instance]
+    if error.validator == "additionalProperties":
+        return [([name], _show(instance[name]), f"unknown field: the fields are {', '.join(properties)}")
+                for name in instance if name not in properties]
+    return [([], _show(error.instance), f"must be {describe(error.schema)}")]
+
+
+def _path_text(path: Sequence[str | int]) -> str:
+    """A JSON path as text: ``regions[3].anchors``."""
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text
+
+
+def _check_csv_records(spec: TableSpec, records: list[Record]) -> tuple[list[Record], list[Problem]]:
+    """Validate every row against the row schema; drop the fields at fault from the records."""
+    validator = _validator(spec.name)
+    clean, problems = [], []
+    for record in records:
+        bad: set[str] = set()
+        for error in validator.iter_errors(dict(record.values)):
+            for problem, key in _schema_problems(error, spec, record):
+                if key in record.raw and record.raw[key] != "" and key not in record.values:
+                    continue  # a cell of the wrong type: reported by the typing stage
+                problems.append(problem)
+                bad.add(key)
+        clean.append(_without(record, bad))
+    return clean, problems
+
+
+def _check_json_document(spec: TableSpec, document: Any, records: list[Record],
+                         text: str) -> tuple[list[Record] | None, list[Problem]]:
+    """Validate regions.json as a whole; drop the fields at fault from the item records.
+
+    Returns None for the records when the document itself is at fault (not just some fields of some
+    items): nothing in it is used by the later checks.
+    """
+    by_index = _records_by_index(document, records)
+    problems, bad = [], {}
+    document_ok = True
+    for error in _validator(spec.name).iter_errors(document):
+        path = list(error.relative_path)
+        record = by_index.get(path[1]) if len(path) >= 2 and path[0] == "regions" else None
+        if record is None:
+            document_ok = False
+        for problem, key in _schema_problems(error, spec, record, text):
+            problems.append(problem)
+            if record is not None:
+                bad.setdefault(id(record), set()).add(key)
+    if not document_ok:
+        return None, problems
+    return [_without(record, bad.get(id(record), set())) for record in records], problems
+
+
+def _records_by_index(document: Any, records: list[Record]) -> dict[int, Record]:
+    """Records of regions.json keyed by their index in the ``regions`` list."""
+    items = document.get("regions") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        return {}
+    indices = [i for i, item in enumerate(items) if isinstance(item, dict)]
+    return dict(zip(indices, records))
+
+
+def _without(record: Record, keys: set[str]) -> Record:
+    """A copy of ``record`` without the values of ``keys``."""
+    if not keys:
+        return record
+    values = {k: v for k, v in record.values.items() if k not in keys}
+    return Record(record.line, record.label, values, record.raw, record.lines)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The data folder, read in stages
+
+
+class DataSet:
+    """One data folder, read lazily in stages; every check reads from here, so files are read once.
+
+    Parameters
+    ----------
+    path : str or Path
+        The data folder (``data/`` or a copy of it).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    @cached_property
+    def texts(self) -> _Stage:
+        """Stage 1: text of each readable file, by table name."""
+        if not self.path.is_dir():
+            return _Stage({}, ())
+        texts, problems = {}, []
+        for spec in TABLES:
+            text, problem = _read_text(self.path / spec.filename)
+            if problem is None:
+                texts[spec.name] = text
+            else:
+                problems.append(problem)
+        return _Stage(texts, tuple(problems))
+
+    @cached_property
+    def parsed(self) -> _Stage:
+        """Stage 2: CSV rows ``[(line, {column: cell})]`` or the JSON document, by table name."""
+        parsed, problems = {}, []
+        for spec in TABLES:
+            if spec.name not in self.texts.values:
+                continue
+            parse = _parse_csv if spec.is_csv else _parse_json
+            value, found = parse(spec, self.texts.values[spec.name])
+            problems += found
+            if not found:
+                parsed[spec.name] = value
+        return _Stage(parsed, tuple(problems))
+
+    @cached_property
+    def typed(self) -> _Stage:
+        """Stage 3: typed :class:`Record` lists, by table name."""
+        typed, problems = {}, []
+        for spec in TABLES:
+            if spec.name not in self.parsed.values:
+                continue
+            value = self.parsed.values[spec.name]
+            if spec.is_csv:
+                typed[spec.name], found = _type_csv(spec, value)
+                problems += found
+            else:
+                typed[spec.name] = _type_json(spec, value, self.texts.values[spec.name])
+        return _Stage(typed, tuple(problems))
+
+    @cached_property
+    def checked(self) -> _Stage:
+        """Stage 4: records after their JSON Schema, by table name (fields at fault left out)."""
+        checked, problems = {}, []
+        for spec in TABLES:
+            if spec.name not in self.typed.values:
+                continue
+            records = self.typed.values[spec.name]
+            if spec.is_csv:
+                clean, found = _check_csv_records(spec, records)
+            else:
+                clean, found = _check_json_document(spec, self.parsed.values[spec.name], records,
+                                                    self.texts.values[spec.name])
+            problems += found
+            if clean is not None:
+                checked[spec.name] = clean
+        # jsonschema reports each missing required field once per missing field, with the same context
+        return _Stage(checked, tuple(dict.fromkeys(problems)))
+
+    def records(self, name: str) -> list[Record] | None:
+        """Checked records of table ``name``, or None if the file could not be read or parsed."""
+        return self.checked.values.get(name)
+
+    def ids(self, name: str) -> list[str]:
+        """Ids of the rows of table ``name`` (in file order, without repeats); [] if it did not load."""
+        key = _SPECS[name].key[0]
+        return list(dict.fromkeys(r.values[key] for r in self.records(name) or [] if key in r.values))
+
+
+# ----------------------------------------------------------------------------------------------------
+# The checks: reading
+
+Check = Callable[[DataSet], list[Problem]]
+
+
+def check_data_dir(data: DataSet) -> list[Problem]:
+    """The data folder exists and is a folder."""
+    if data.path.is_dir():
+        return []
+    state = "is a file" if data.path.exists() else "does not exist"
+    return [Problem(str(data.path), None, None, None, None,
+                    f"{state}: must be a folder holding {_known([s.filename for s in TABLES])}")]
+
+
+def check_files_readable(data: DataSet) -> list[Problem]:
+    """Every data file is present, readable and UTF-8."""
+    return list(data.texts.problems)
+
+
+def check_csv_parses(data: DataSet) -> list[Problem]:
+    """Every CSV file parses: the header has the schema's columns, every row has one cell per column."""
+    return [p for p in data.parsed.problems if p.file.endswith(".csv")]
+
+
+def check_json_parses(data: DataSet) -> list[Problem]:
+    """regions.json is well-formed JSON."""
+    return [p for p in data.parsed.problems if p.file.endswith(".json")]
+
+
+def check_cell_types(data: DataSet) -> list[Problem]:
+    """Every CSV cell has its schema's type: numbers are numbers, booleans are true or false."""
+    return list(data.typed.problems)
+
+
+def check_schemas(data: DataSet) -> list[Problem]:
+    """Every CSV row, and regions.json as a whole, satisfies its JSON Schema."""
+    return list(data.checked.problems)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The checks: content
+
+
+def check_unique_ids(data: DataSet) -> list[Problem]:
+    """Ids are unique: source_id, layer_id, landmark_id, region_id, and (region_id, layer_id) in thickness."""
+    problems = []
+    for spec in TABLES:
+        first_line: dict[tuple, int] = {}
+        for record in data.records(spec.name) or []:
+            key = tuple(record.values.get(k) for k in spec.key)
+            if None in key:
+                continue
+            if key in first_line:
+                what = "unique" if len(key) == 1 else f"unique per {', '.join(spec.key)} pair"
+                problems.append(record.problem(spec.filename, spec.key[-1],
+                                               f"must be {what}: already used on line {first_line[key]}"))
+            else:
+                first_line[key] = record.line_of(spec.key[-1])
+    return problems
+
+
+def check_source_references(data: DataSet) -> list[Problem]:
+    """Every source_id names a row of sources.csv."""
+    if data.records("sources") is None:
+        return []  # sources.csv did not load: reported already
+    known = data.ids("sources")
+    problems = []
+    for name in ("layers", "landmarks", "thickness"):
+        for record in data.records(name) or []:
+            source = record.values.get("source_id")
+            if source is not None and source not in known:
+                problems.append(record.problem(_SPECS[name].filename, "source_id",
+                                               f"must be a source_id of sources.csv: {_known(known)}"))
+    return problems
+
+
+def check_region_and_layer_references(data: DataSet) -> list[Problem]:
+    """Every thickness row names a region of regions.json and a layer of layers.csv."""
+    problems = []
+    for key, table, where in (("region_id", "regions", "regions.json"), ("layer_id", "layers", "layers.csv")):
+        if data.records(table) is None:
+            continue
+        known = data.ids(table)
+        for record in data.records("thickness") or []:
+            value = record.values.get(key)
+            if value is not None and value not in known:
+                problems.append(record.problem("thickness.csv", key, f"must be a {key} of {where}: {_known(known)}"))
+    return problems
+
+
+def check_anchor_references(data: DataSet) -> list[Problem]:
+    """Every anchor of a region in regions.json names a landmark of landmarks.csv."""
+    if data.records("landmarks") is None:
+        return []
+    known = data.ids("landmarks")
+    problems = []
+    for record in data.records("regions") or []:
+        for index, anchor in enumerate(record.values.get("anchors", [])):
+            if anchor not in known:
+                problems.append(record.problem("regions.json", "anchors",
+                                               f"must be a landmark_id of landmarks.csv: {_known(known)}",
+                                               index=index, value=anchor))
+    return problems
+
+
+def check_min_not_above_max(data: DataSet) -> list[Problem]:
+    """In thickness.csv, min_mm is not above max_mm when both are given."""
+    problems = []
+    for record in data.records("thickness") or []:
+        low, high = record.values.get("min_mm"), record.values.get("max_mm")
+        if low is not None and high is not None and low > high:
+            problems.append(record.problem("thickness.csv", "min_mm",
+                                           f"must be <= max_mm ({record.raw['max_mm']})"))
+    return problems
+
+
+def check_thickness_within_range(data: DataSet) -> list[Problem]:
+    """In thickness.csv, thickness_mm lies within [min_mm, max_mm] (each bound checked when given)."""
+    problems = []
+    for record in data.records("thickness") or []:
+        value = record.values.get("thickness_mm")
+        low, high = record.values.get("min_mm"), record.values.get("max_mm")
+        if value is None or (low is not None and high is not None and low > high):
+            continue  # an inverted range is reported by check_min_not_above_max
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = f"[{record.raw['min_mm'] or '-'}, {record.raw['max_mm'] or '-'}]"
+            problems.append(record.problem("thickness.csv", "thickness_mm",
+                                           f"must lie within min_mm..max_mm = {bounds}"))
+    return problems
+
+
+def check_provenance(data: DataSet) -> list[Problem]:
+    """No number without provenance.
+
+    A measured or derived row names a source_id and a locator (for derived, the locator says how the
+    number was computed); a schematic row gives the reason it has no source in note.
+    """
+    problems = []
+    for name in ("landmarks", "thickness"):
+        filename = _SPECS[name].filename
+        for record in data.records(name) or []:
+            status = record.values.get("status")
+            if status in ("measured", "derived"):
+                if "source_id" not in record.values and record.raw.get("source_id", "") == "":
+                    problems.append(record.problem(filename, "source_id",
+                                                   f"a {status} row must name a source_id of sources.csv "
+                                                   "(or have status schematic with the reason in note)"))
+                if "locator" not in record.values and record.raw.get("locator", "") == "":
+                    how = " and how the number was computed" if status == "derived" else ""
+                    problems.append(record.problem(filename, "locator",
+                                                   f"a {status} row must say where in the source the number "
+                                                   f"is (table, figure, page){how}"))
+            elif status == "schematic" and not record.values.get("note", "").strip():
+                problems.append(record.problem(filename, "note",
+                                               "a schematic row must give in note the reason it has no source"))
+    return problems
+
+
+def check_landmark_sides(data: DataSet) -> list[Problem]:
+    """Midline landmarks lie on x = 0; bilateral ones are given for the left side (x > 0)."""
+    problems = []
+    for record in data.records("landmarks") or []:
+        side, x = record.values.get("side"), record.values.get("x_mm")
+        if side == "midline" and x is not None and x != 0:
+            problems.append(record.problem("landmarks.csv", "x_mm", "a midline landmark must have x_mm = 0"))
+        elif side == "bilateral" and x is not None and x <= 0:
+            problems.append(record.problem("landmarks.csv", "x_mm",
+                                           "a bilateral landmark is given for the left side: must be > 0"))
+    return problems
+
+
+def check_layer_order(data: DataSet) -> list[Problem]:
+    """layers.csv lists exactly facelayers.frame.LAYERS, in that order, with order = 1, 2, ..."""
+    records = data.records("layers")
+    if records is None:
+        return []
+    wanted = f"layers.csv lists facelayers.frame.LAYERS in order: {', '.join(LAYERS)}"
+    problems = []
+    for position, record in enumerate(records):
+        expected = LAYERS[position] if position < len(LAYERS) else None
+        layer = record.values.get("layer_id")
+        if layer is not None and layer != expected:
+            must = f"must be {expected}" if expected else "must not be here"
+            problems.append(record.problem("layers.csv", "layer_id", f"{must}: {wanted}"))
+        order = record.values.get("order")
+        if order is not None and order != position + 1:
+            problems.append(record.problem("layers.csv", "order", f"must be {position + 1}, the row's position"))
+    for missing in LAYERS[len(records):]:
+        problems.append(Problem("layers.csv", None, None, "layer_id", missing, f"no row for this layer: {wanted}"))
+    return problems
+
+
+def check_thickness_complete(data: DataSet) -> list[Problem]:
+    """Every region of regions.json has a thickness row for each of the five layers."""
+    if data.records("regions") is None or data.records("thickness") is None:
+        return []
+    present: dict[str, dict[str, int]] = {}
+    for record in data.records("thickness"):
+        region, layer = record.values.get("region_id"), record.values.get("layer_id")
+        if region is not None and layer is not None:
+            present.setdefault(region, {}).setdefault(layer, record.line)
+    problems = []
+    for region in data.ids("regions"):
+        rows = present.get(region, {})
+        lines = sorted(rows.values())
+        where = f"its rows are on lines {_known([str(n) for n in lines])}" if lines else "it has no rows"
+        for layer in LAYERS:
+            if layer not in rows:
+                problems.append(Problem("thickness.csv", None, f"region {region}", "layer_id", layer,
+                                        f"no row for this layer ({where}): every region of regions.json "
+                                        f"needs one row for each layer: {', '.join(LAYERS)}"))
+    return problems
+
+
+#: Every check, in the order it runs (BrainGlobe's ``get_all_validation_functions``).
+CHECKS: tuple[Check, ...] = (
+    check_data_dir,
+    check_files_readable,
+    check_csv_parses,
+    check_json_parses,
+    check_cell_types,
+    check_schemas,
+    check_unique_ids,
+    check_source_references,
+    check_region_and_layer_references,
+    check_anchor_references,
+    check_min_not_above_max,
+    check_thickness_within_range,
+    check_provenance,
+    check_landmark_sides,
+    check_layer_order,
+    check_thickness_complete,
+)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Entry points
+
+
+def read_tables(path: str | Path, checks: Sequence[Check] = CHECKS) -> tuple[dict[str, list[Record]], list[Problem]]:
+    """Read a data folder through the checks.
+
+    Parameters
+    ----------
+    path : str or Path
+        The data folder.
+    checks : sequence of callables, optional
+        The checks to run (default :data:`CHECKS`).
+
+    Returns
+    -------
+    tables : dict of str to list of Record
+        Checked records by table name (``"thickness"``), for the files that could be read and parsed.
+        Only meaningful when ``problems`` is empty.
+    problems : list of Problem
+        Every problem found, by file and line (in check order within a line); empty for valid data.
+    """
+    data = DataSet(path)
+    problems = [problem for check in checks for problem in check(data)]
+    return dict(data.checked.values), sorted(problems, key=_reading_order)
+
+
+def _reading_order(problem: Problem) -> tuple[int, int]:
+    """Sort key: file (in :data:`TABLES` order, the folder first), then line (problems without a line last)."""
+    files = [spec.filename for spec in TABLES]
+    rank = files.index(problem.file) + 1 if problem.file in files else 0
+    return rank, problem.line if problem.line is not None else 1 << 30
+
+
+def validate_data_dir(path: str | Path) -> list[Problem]:
+    """Every problem in a data folder; an empty list means it is valid.
+
+    Never raises for bad content: a missing folder, a missing file or a malformed one is a
+    :class:`Problem` like any other.
+
+    Parameters
+    ----------
+    path : str or Path
+        The data folder (``data/`` or a copy of it).
+
+    Returns
+    -------
+    list of Problem
+    """
+    return read_tables(path)[1]

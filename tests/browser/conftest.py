@@ -1,0 +1,275 @@
+"""Fixtures for the real-browser tests: a JupyterLab server on loopback, headless Debian chromium, a page
+that records console errors and any request that leaves the machine.
+
+Environment:
+    FACELAYERS_REQUIRE_BROWSER=1  fail (do not skip) when chromium or playwright is missing (CI sets it).
+    FACELAYERS_LAB_ROOT           directory JupyterLab serves (default: the repository).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+MISSING_BROWSER = (
+    "browser tests need Debian chromium and playwright: apt-get install -y chromium; pip install playwright; "
+    "or run .ci/run"
+)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--enable-unsafe-swiftshader",  # software WebGL for Mesh3d; --disable-software-rasterizer would turn it off
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    # Belt and braces: anything not on loopback goes to a dead proxy instead of the network (loopback bypasses
+    # proxies). The page fixture still records such requests, and the tests assert there are none.
+    "--proxy-server=http://127.0.0.1:9",
+]
+NO_NEWS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+#: Settings for the test server only (its own user-settings dir): never autosave a run notebook, whose
+#: outputs (and plotly's 5 MB bundle in the widget state) would otherwise land in the working tree.
+TEST_USER_SETTINGS = {"@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False}}
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+#: Seconds per phase, filled by the fixtures and tests, printed at the end of the run.
+TIMINGS: dict[str, float] = {}
+
+
+# --- browser and server -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(str(CHROMIUM))
+    if importlib.util.find_spec("playwright") is None:
+        missing.append("playwright")
+    if missing:
+        message = f"{MISSING_BROWSER} (missing: {', '.join(missing)})"
+        if os.environ.get("FACELAYERS_REQUIRE_BROWSER") == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@dataclass
+class LabServer:
+    url: str
+    root: Path
+    log_path: Path
+    proc: subprocess.Popen = field(repr=False)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ensure_no_news_override() -> None:
+    """JupyterLab's news toast covers the page unless the app-level overrides.json turns it off."""
+    path = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    settings = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if all(settings.get(plugin, {}).get(k) == v for plugin, kv in NO_NEWS.items() for k, v in kv.items()):
+        return
+    for plugin, kv in NO_NEWS.items():
+        settings.setdefault(plugin, {}).update(kv)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the server and its kernels: they share the process group we gave the server."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture(scope="session")
+def lab_server(chromium_path, tmp_path_factory) -> Iterator[LabServer]:
+    root = Path(os.environ.get("FACELAYERS_LAB_ROOT", REPO)).resolve()
+    _ensure_no_news_override()
+    home = tmp_path_factory.mktemp("jupyter")
+    port = _free_port()
+    log_path = home / "jupyter-lab.log"
+    args = [
+        str(Path(sys.prefix) / "bin" / "jupyter"), "lab", "--no-browser",
+        "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
+        "--IdentityProvider.token=", "--ServerApp.password=",
+        "--LabApp.expose_app_in_browser=True",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={home / 'user-settings'}",
+        f"--LabApp.workspaces_dir={home / 'workspaces'}",
+    ]  # fmt: skip
+    if os.getuid() == 0:
+        args.append("--allow-root")
+    # The user's ~/.jupyter and ~/.local/share/jupyter (their settings, a stray python3 kernelspec) stay out.
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "IPYTHONDIR": str(home / "ipython"),
+    }
+    for relative, values in TEST_USER_SETTINGS.items():
+        settings_file = home / "user-settings" / relative
+        settings_file.parent.mkdir(parents=True, exist_ok=True)
+        settings_file.write_text(json.dumps(values), encoding="utf-8")
+    t0 = time.monotonic()
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            args, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+    server = LabServer(url=f"http://127.0.0.1:{port}", root=root, log_path=log_path, proc=proc)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"jupyter lab exited with {proc.returncode}:\n{server.log()}", pytrace=False)
+            try:
+                with urllib.request.urlopen(f"{server.url}/api/status", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"jupyter lab did not answer /api/status within 120 s:\n{server.log()}", pytrace=False)
+            time.sleep(0.25)
+        TIMINGS["lab server up"] = time.monotonic() - t0
+        with urllib.request.urlopen(f"{server.url}/lab/api/settings/@jupyterlab/docmanager-extension:plugin") as r:
+            autosave = json.load(r)["settings"].get("autosave")
+        assert autosave is False, f"the test server would autosave notebooks (autosave={autosave!r})"
+        yield server
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+# --- page ---------------------------------------------------------------------------------------------------
+
+
+def _is_loopback(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https", "ws", "wss", "ftp"}:
+        return True  # data:, blob:, about:, chrome-extension: never reach the network
+    return parts.hostname in LOOPBACK_HOSTS
+
+
+def _is_favicon_404(message: dict) -> bool:
+    """The one console error we accept: a missing favicon."""
+    return message["text"].startswith("Failed to load resource") and "favicon" in message["url"]
+
+
+@dataclass
+class PageLog:
+    console: list[dict] = field(default_factory=list)  # every console message: type, text, url
+    page_errors: list[str] = field(default_factory=list)  # uncaught exceptions in the page
+    external_requests: list[str] = field(default_factory=list)  # every request not to 127.0.0.1 / localhost
+
+    @property
+    def console_errors(self) -> list[str]:
+        return [
+            f"{m['text']} ({m['url']})" for m in self.console if m["type"] == "error" and not _is_favicon_404(m)
+        ]
+
+    def report(self) -> str:
+        lines = [f"console {m['type']}: {m['text']} ({m['url']})" for m in self.console]
+        lines += [f"page error: {e}" for e in self.page_errors]
+        lines += [f"external request: {u}" for u in self.external_requests]
+        return "\n".join(lines) or "(nothing recorded)"
+
+
+@pytest.fixture
+def page_log() -> PageLog:
+    return PageLog()
+
+
+@pytest.fixture
+def page(browser, lab_server, page_log):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+
+    def on_console(msg):
+        page_log.console.append({"type": msg.type, "text": msg.text, "url": (msg.location or {}).get("url", "")})
+
+    def on_request(url):
+        if not _is_loopback(url):
+            page_log.external_requests.append(url)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda err: page_log.page_errors.append(str(err)))
+    page.on("request", lambda request: on_request(request.url))
+    page.on("websocket", lambda ws: on_request(ws.url))
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def timings() -> dict[str, float]:
+    """Record ``timings["phase"] = seconds``; printed at the end of the session."""
+    return TIMINGS
+
+
+# --- reporting ----------------------------------------------------------------------------------------------
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if not report.failed:
+        return
+    funcargs = getattr(item, "funcargs", {})
+    if isinstance(funcargs.get("page_log"), PageLog):
+        report.sections.append(("browser console and requests", funcargs["page_log"].report()))
+    if isinstance(funcargs.get("lab_server"), LabServer):
+        log = funcargs["lab_server"].log()
+        report.sections.append(("jupyter lab log (last 200 lines)", "\n".join(log.splitlines()[-200:])))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TIMINGS:
+        terminalreporter.write_sep("-", "browser timings")
+        for phase, seconds in TIMINGS.items():
+            terminalreporter.write_line(f"{phase:<28} {seconds:6.1f} s")
+

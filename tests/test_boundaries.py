@@ -1,0 +1,114 @@
+"""The package's outer boundaries: the numpy core stays light, imports point one way, the wheel ships data/."""
+
+from __future__ import annotations
+
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+import sysconfig
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: The numpy-only core (STYLE.md): none of these may pull in the plotting or widget stack.
+CORE = ("frame", "anatomy", "validation", "geometry", "cutaway", "section", "state")
+HEAVY = ("plotly", "ipywidgets", "anywidget")
+
+_present = {m.name for m in pkgutil.iter_modules([str(REPO / "facelayers")])}
+CORE_MODULES = ["facelayers"] + [f"facelayers.{name}" for name in CORE if name in _present]
+
+
+def _run(args, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(args, capture_output=True, text=True, timeout=300, **kwargs)
+
+
+@pytest.mark.parametrize("module", CORE_MODULES)
+def test_core_module_does_not_import_plotly_or_widgets(module):
+    code = textwrap.dedent(
+        f"""
+        import importlib, json, sys
+        import facelayers
+        importlib.import_module({module!r})
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in {HEAVY!r})
+        print(json.dumps(heavy))
+        """
+    )
+    proc = _run([sys.executable, "-c", code], cwd=REPO)
+    assert proc.returncode == 0, f"import {module} failed:\n{proc.stderr}"
+    heavy = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert heavy == [], f"import {module} pulled in {heavy}: keep plotly in facelayers.render, widgets in facelayers.widgets"
+
+
+def test_import_contracts_hold():
+    """The [tool.importlinter] contracts in pyproject.toml (layers, and the forbidden heavy imports)."""
+    lint = Path(sys.executable).parent / "lint-imports"
+    assert lint.exists(), f"{lint} is missing: pip install -e '.[test]' (import-linter)"
+    proc = _run([str(lint)], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, f"lint-imports failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    proc = _run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(REPO)]
+    )
+    assert proc.returncode == 0, f"pip wheel failed:\n{proc.stdout}\n{proc.stderr}"
+    (built,) = out.glob("facelayers-*.whl")
+    return built
+
+
+def _repo_data_files() -> list[str]:
+    return sorted(
+        p.relative_to(REPO / "data").as_posix()
+        for p in (REPO / "data").rglob("*")
+        if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in p.parts)
+    )
+
+
+def test_wheel_ships_the_data(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "facelayers/data/thickness.csv" in names
+    schemas = sorted(n for n in names if n.startswith("facelayers/data/schemas/"))
+    assert schemas, "the wheel has no facelayers/data/schemas/*"
+    missing = [f for f in _repo_data_files() if f"facelayers/data/{f}" not in names]
+    assert not missing, f"data/ files missing from the wheel: {missing}"
+
+
+def _expected_region_count() -> int:
+    return len(json.loads((REPO / "data" / "regions.json").read_text(encoding="utf-8"))["regions"])
+
+
+def test_installed_wheel_loads_the_anatomy_without_the_repo(wheel, tmp_path):
+    target = tmp_path / "site"
+    proc = _run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)])
+    assert proc.returncode == 0, f"pip install --target failed:\n{proc.stdout}\n{proc.stderr}"
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = textwrap.dedent(
+        """
+        import facelayers
+        from facelayers.anatomy import load_anatomy
+        a = load_anatomy()
+        print(facelayers.__file__)
+        print(len(a.regions))
+        """
+    )
+    # Only the installed copy and the venv's third-party packages: -S skips site, so an editable install's
+    # .pth cannot put the repo back on the path; cwd is a fresh directory, not the checkout.
+    paths = sysconfig.get_paths()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([str(target), paths["purelib"], paths["platlib"]]))
+    proc = _run([sys.executable, "-S", "-c", code], cwd=elsewhere, env=env)
+    assert proc.returncode == 0, f"load_anatomy() from the installed wheel failed:\n{proc.stderr}"
+    module_file, count = proc.stdout.strip().splitlines()[-2:]
+    assert Path(module_file).resolve().is_relative_to(target.resolve()), f"imported {module_file}, not the wheel"
+    assert int(count) == _expected_region_count()
+
