@@ -1,0 +1,19 @@
+"""Shared fixtures: the real face model, built once per session at two resolutions."""
+
+from __future__ import annotations
+
+import pytest
+
+from facelayers.geometry import FaceModel, build_face
+
+
+@pytest.fixture(scope="session")
+def model_coarse() -> FaceModel:
+    """The shipped data at the coarse test resolution (64 x 34 rays)."""
+    return build_face(resolution="coarse")
+
+
+@pytest.fixture(scope="session")
+def model_lecture() -> FaceModel:
+    """The shipped data at the lecture resolution (144 x 84 rays)."""
+    return build_face(resolution="lecture")
