@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from facelayers.frame import INTERFACES, LAYERS
-from facelayers.geometry import FaceModel
+from facelayers.geometry import FaceModel, interface_index
 
 
 @dataclass(frozen=True)
@@ -197,9 +197,7 @@ def layer_mesh(model: FaceModel, layer: int | str, cut: Cut | None = None) -> Me
         Index or name in ``INTERFACES``.
     cut : Cut, optional
     """
-    k = INTERFACES.index(layer) if isinstance(layer, str) else int(layer)
-    if not 0 <= k < len(INTERFACES):
-        raise ValueError(f"layer {layer!r}; allowed: {', '.join(INTERFACES)}")
+    k = interface_index(layer)
     surface = model.interface(k)
     depth = model.stack.depth[:, k]
     thick = model.thickness[:, k] if k < len(LAYERS) else np.zeros(model.n_vertices)

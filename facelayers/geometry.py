@@ -159,6 +159,26 @@ def fit_pins(names, points: np.ndarray) -> Pins:
     return Pins(tuple(names), centres, w, resid)
 
 
+def s_at_height(u: np.ndarray, z_mm: float, pins: Pins, iterations: int = 40) -> np.ndarray:
+    """Grid parameter s (n,) whose skin point lies at height ``z_mm`` on each azimuth u (n,) rad.
+
+    Between ``Z_LOW_MM`` and ``Z_CAP_MM`` that is s = z; on the fans (jaw and neck, crown) s is an arc length,
+    so it is found by bisection (the skin's height grows with s along each azimuth).
+    """
+    u = np.asarray(u, float)
+    if Z_LOW_MM <= z_mm <= Z_CAP_MM:
+        return np.full_like(u, float(z_mm))
+    lo, hi = (np.full_like(u, S_BOTTOM_MM), np.full_like(u, Z_LOW_MM)) if z_mm < Z_LOW_MM else \
+        (np.full_like(u, Z_CAP_MM), np.full_like(u, S_TOP_MM))
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        o, d = rays(u, mid)
+        z = o[:, 2] + d[:, 2] * skin_radius(o, d, pins)
+        below = z < z_mm
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    return 0.5 * (lo + hi)
+
+
 def skin_radius(origins: np.ndarray, dirs: np.ndarray, pins: Pins) -> np.ndarray:
     """Distance from ray origin to the pinned skin surface, (n,) mm."""
     base = head.cast(origins, dirs)
@@ -270,7 +290,7 @@ class FaceModel:
 
     def interface(self, k: int | str) -> np.ndarray:
         """Vertices (n, 3) mm of interface k (index or name in ``INTERFACES``)."""
-        k = _interface_index(k)
+        k = interface_index(k)
         return self.stack.points[:, k]
 
     @property
@@ -297,14 +317,21 @@ class FaceModel:
         return self.stack_at(u, s)
 
 
-def _interface_index(k: int | str) -> int:
-    if isinstance(k, str):
-        if k not in INTERFACES:
-            raise ValueError(f"interface {k!r} is not known; allowed: {', '.join(INTERFACES)}")
-        return INTERFACES.index(k)
-    if not 0 <= int(k) < len(INTERFACES):
-        raise ValueError(f"interface index {k} out of range 0..{len(INTERFACES) - 1}")
-    return int(k)
+def _index(value: int | str, names: tuple[str, ...], what: str) -> int:
+    """Position of ``value`` (a name or an index) in ``names``; a clear error lists the allowed names."""
+    allowed = f"allowed: {', '.join(names)} (or an index 0..{len(names) - 1})"
+    if isinstance(value, str):
+        if value not in names:
+            raise ValueError(f"{what} {value!r} is not known; {allowed}")
+        return names.index(value)
+    if not 0 <= int(value) < len(names):
+        raise ValueError(f"{what} index {value} is out of range; {allowed}")
+    return int(value)
+
+
+def interface_index(k: int | str) -> int:
+    """Index of a surface (0..5) in ``INTERFACES`` from its name or index."""
+    return _index(k, INTERFACES, "interface")
 
 
 def _stack(u: np.ndarray, s: np.ndarray, pins: Pins, thick: ThicknessField) -> Stack:
@@ -380,14 +407,8 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
 
 
 def layer_index(layer: int | str) -> int:
-    """Index of a layer (0..4) from its name or index; a clear error lists the allowed names."""
-    if isinstance(layer, str):
-        if layer not in LAYERS:
-            raise ValueError(f"layer {layer!r} is not known; allowed: {', '.join(LAYERS)}")
-        return LAYERS.index(layer)
-    if not 0 <= int(layer) < len(LAYERS):
-        raise ValueError(f"layer index {layer} out of range 0..{len(LAYERS) - 1}")
-    return int(layer)
+    """Index of a layer (0..4) in ``LAYERS`` from its name or index."""
+    return _index(layer, LAYERS, "layer")
 
 
 def _uv_ellipsoid(n_around: int = 28, n_up: int = 16) -> tuple[np.ndarray, np.ndarray]:

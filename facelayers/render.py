@@ -59,7 +59,9 @@ def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, lab
         for ev, ef in ear_meshes(model):
             faces = np.concatenate([faces, ef + len(verts)])
             verts = np.concatenate([verts, ev])
-            custom = np.concatenate([custom, np.full((len(ev), 2), np.nan, np.float32)])
+            # Ears carry no layers: hover reads the skin thickness beside them, at the surface.
+            custom = np.concatenate([custom, np.tile([float(np.median(mesh.thickness_mm)), 0.0],
+                                                     (len(ev), 1)).astype(np.float32)])
     if name == "bone":
         hover = f"<b>{label}</b><br>%{{customdata[1]:.1f}} mm below the skin<extra></extra>"
     else:
@@ -121,7 +123,7 @@ def _scene() -> dict:
 
 
 def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int = 760,
-                title: str | None = "The five layers of the face") -> go.Figure:
+                title: str | None = "The five layers of the face", key: bool = True) -> go.Figure:
     """The 3D layer explorer figure for a view state.
 
     Parameters
@@ -130,6 +132,8 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
     state : ViewState, optional
     height : int, px
     title : str or None
+    key : bool
+        Draw the colour key in the corner (the layer explorer shows its own swatches instead).
 
     Returns
     -------
@@ -148,7 +152,7 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
         margin={"l": 0, "r": 0, "t": 56 if title else 8, "b": 0},
         title={"text": title, "x": 0.02, "font": {"size": 24}} if title else None,
         scene=_scene(), scene_camera=CAMERAS[state.camera],
-        showlegend=False, annotations=colour_key(labels), hoverlabel={"font": {"size": 18}},
+        showlegend=False, annotations=colour_key(labels) if key else [], hoverlabel={"font": {"size": 18}},
         uirevision="facelayers",
     )
     return fig

@@ -76,7 +76,7 @@ class LayerExplorer:
         self.model = model if model is not None else build_face()
         self.state = state if state is not None else ViewState()
         labels = render.surface_labels(self.model)
-        self.figure = go.FigureWidget(render.face_figure(self.model, self.state, height=height))
+        self.figure = go.FigureWidget(render.face_figure(self.model, self.state, height=height, key=False))
         self.section_figure = go.FigureWidget(render.section_figure(self.model, state=self.state))
 
         self.checkboxes = {
@@ -87,8 +87,8 @@ class LayerExplorer:
         self.peel = w.IntSlider(value=self.state.peel, min=0, max=len(INTERFACES) - 1, description="Peel",
                                 style=_BIG, continuous_update=False)
         self.peel_label = w.HTML()
-        self.cutaway = w.Dropdown(options=[("none", None)] + [(win.label, k) for k, win in WINDOWS.items()],
-                                  value=self.state.cutaway, description="Cutaway", style=_BIG)
+        self.cutaway = w.Dropdown(options=[("none", "none")] + [(win.label, k) for k, win in WINDOWS.items()],
+                                  value=self.state.cutaway or "none", description="Cutaway", style=_BIG)
         self.layers_cut = w.IntSlider(value=self.state.layers_cut, min=1, max=len(INTERFACES) - 1,
                                       description="Layers cut", style=_BIG, continuous_update=False)
         self.camera = w.ToggleButtons(options=list(CAMERAS), value=self.state.camera, style=_BIG)
@@ -102,7 +102,8 @@ class LayerExplorer:
         for name, box in self.checkboxes.items():
             box.observe(lambda change, name=name: self.set_visible(name, change["new"]), names="value")
         self.peel.observe(lambda c: self.set_peel(c["new"]), names="value")
-        self.cutaway.observe(lambda c: self.set_cutaway(c["new"], self.state.layers_cut), names="value")
+        self.cutaway.observe(lambda c: self.set_cutaway(None if c["new"] == "none" else c["new"],
+                                                        self.state.layers_cut), names="value")
         self.layers_cut.observe(lambda c: self.set_cutaway(self.state.cutaway, c["new"]), names="value")
         self.camera.observe(lambda c: self.set_camera(c["new"]), names="value")
         self.section_kind.observe(lambda c: self.set_section(c["new"], None), names="value")
@@ -111,7 +112,9 @@ class LayerExplorer:
         self._update_peel_label()
 
         controls = w.VBox([
-            w.HTML("<b style='font-size:18px'>Layers</b>"), *self.checkboxes.values(),
+            w.HTML("<b style='font-size:18px'>Layers</b>"),
+            *(w.HBox([w.HTML(f"<span style='color:{render.PALETTE[name]};font-size:22px'>&#9632;</span>"),
+                      box]) for name, box in self.checkboxes.items()),
             self.peel, self.peel_label,
             w.HTML("<b style='font-size:18px'>Cutaway</b>"), self.cutaway, self.layers_cut,
             self.show_labels,
@@ -148,6 +151,8 @@ class LayerExplorer:
         previous = self.state
         self.state = self.state.with_(cutaway=name, layers_cut=int(layers_cut))
         self.state.validate()
+        if self.cutaway.value != (name or "none"):
+            self.cutaway.value = name or "none"  # re-enters once with the same state: nothing changes then
         with self.figure.batch_update():
             return render.apply_cutaway(self.figure, self.model, self.state, previous)
 

@@ -1,0 +1,220 @@
+"""The cutaway: exact clipping along a level set (analytic), closed walls, and terraced windows on the real model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facelayers.cutaway import WINDOWS, Cut, Mesh, clip, layer_mesh, wall, window, window_distance
+from facelayers.frame import INTERFACES, LAYERS
+
+
+def flat_grid(n: int, z: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """The unit square in the plane z, n x n cells, two counter-clockwise triangles per cell (normals +z)."""
+    xs = np.linspace(0.0, 1.0, n + 1)
+    gx, gy = np.meshgrid(xs, xs)
+    verts = np.stack([gx.ravel(), gy.ravel(), np.full(gx.size, z)], axis=1)
+    i, j = np.meshgrid(np.arange(n), np.arange(n))
+    a = (j * (n + 1) + i).ravel()
+    b, c, d = a + 1, a + n + 2, a + n + 1
+    faces = np.concatenate([np.stack([a, b, c], 1), np.stack([a, c, d], 1)]).astype(np.int32)
+    return verts, faces
+
+
+def areas(verts: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Signed area of each triangle seen from +z."""
+    v = verts[faces]
+    return 0.5 * np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0])[:, 2]
+
+
+def level_on_segments(field, clipped):
+    """The field interpolated at each cut end point, (s, 2)."""
+    e, t = clipped.seg_edges, clipped.seg_t
+    return field[e[..., 0]] + t * (field[e[..., 1]] - field[e[..., 0]])
+
+
+# ----------------------------------------------------------------------------------------------------
+# Analytic
+
+
+def test_clip_two_triangle_square_keeps_exact_area():
+    verts = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], float)
+    faces = np.array([[0, 1, 2], [0, 2, 3]], np.int32)
+    field = verts[:, 0]
+    c = clip(verts, faces, field, 0.25)
+    a = areas(c.vertices, c.faces)
+    assert a.sum() == pytest.approx(0.75, abs=1e-9)
+    assert np.all(a > 0), "clipping flipped a triangle's winding"
+    used = c.vertices[np.unique(c.faces)]
+    assert used[:, 0].min() == pytest.approx(0.25, abs=1e-12), "kept a point where field < level"
+    assert c.faces.dtype == np.int32
+
+
+@pytest.mark.parametrize("level, kept", [(0.5, 1 - 0.125), (1.0, 0.5), (1.5, 0.125), (-0.1, 1.0), (2.1, 0.0)])
+def test_clip_grid_with_diagonal_field_keeps_exact_area(level, kept):
+    verts, faces = flat_grid(5)
+    field = verts[:, 0] + verts[:, 1]
+    c = clip(verts, faces, field, level)
+    a = areas(c.vertices, c.faces)
+    assert a.sum() == pytest.approx(kept, abs=1e-9)
+    assert np.all(a > -1e-15)
+    if len(c.faces):
+        assert c.faces.min() >= 0 and c.faces.max() < len(c.vertices)
+
+
+def test_cut_end_points_lie_on_the_level():
+    rng = np.random.default_rng(7)
+    verts, faces = flat_grid(6)
+    coef = rng.normal(size=3)
+    field = verts @ coef + 0.3 * np.sin(3 * verts[:, 0])  # not linear: the crossings are still on the level
+    level = float(np.median(field))
+    c = clip(verts, faces, field, level)
+    assert len(c.seg_edges) > 3
+    np.testing.assert_allclose(level_on_segments(field, c), level, atol=1e-12)
+    assert np.all((c.seg_t >= 0) & (c.seg_t <= 1))
+    # the new vertices are the segments' end points, in segment order
+    e, t = c.seg_edges, c.seg_t
+    ends = verts[e[..., 0]] + t[..., None] * (verts[e[..., 1]] - verts[e[..., 0]])
+    np.testing.assert_allclose(c.vertices[len(verts):].reshape(-1, 2, 3), ends, atol=1e-12)
+    # each segment's edges straddle the level
+    assert np.all((field[e[..., 0]] - level) * (field[e[..., 1]] - level) <= 0)
+
+
+def test_wall_between_parallel_sheets_has_their_separation_as_height():
+    outer, faces = flat_grid(4, z=0.0)
+    inner = outer - np.array([0.0, 0.0, 3.0])
+    field = np.hypot(outer[:, 0] - 0.5, outer[:, 1] - 0.5)
+    c = clip(outer, faces, field, 0.3)
+    wv, wf = wall(outer, inner, c)
+    s = len(c.seg_edges)
+    assert wv.shape == (4 * s, 3) and wf.shape == (2 * s, 3) and wf.dtype == np.int32
+    top, bottom = wv[:s], wv[3 * s:]
+    np.testing.assert_allclose(top - bottom, np.tile([0.0, 0.0, 3.0], (s, 1)), atol=1e-12)
+    np.testing.assert_allclose(wv[s:2 * s] - wv[2 * s:3 * s], np.tile([0.0, 0.0, 3.0], (s, 1)), atol=1e-12)
+    # quads: area = 3 mm x the length of the cut
+    tri = wv[wf]
+    wall_area = 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1).sum()
+    cut_length = np.linalg.norm(top - wv[s:2 * s], axis=1).sum()
+    assert wall_area == pytest.approx(3.0 * cut_length, rel=1e-9)
+    assert cut_length > 0
+
+
+# ----------------------------------------------------------------------------------------------------
+# The real model
+
+
+def kept_original(model, k: int, mesh: Mesh) -> np.ndarray:
+    """Indices of the grid vertices of interface k that appear unchanged in ``mesh``."""
+    original = model.interface(k).astype(np.float32)
+    index = {tuple(p): i for i, p in enumerate(original.tolist())}
+    return np.array(sorted({index[p] for p in map(tuple, mesh.vertices.tolist()) if p in index}), int)
+
+
+def test_cheek_cut_removes_the_skin_inside_the_window(model_coarse):
+    cut = Cut(window("cheek"), 5)
+    dist = window_distance(model_coarse, cut.window)
+    radius = cut.radius_mm(0)
+    mesh = layer_mesh(model_coarse, "skin", cut)
+    kept = kept_original(model_coarse, 0, mesh)
+    assert np.all(dist[kept] >= radius - 1e-6), "a skin vertex inside the window survived the cut"
+    outside = np.flatnonzero(dist >= radius)
+    assert set(outside.tolist()) <= set(kept.tolist()), "a skin vertex outside the window was lost"
+    assert (dist < radius).sum() > 10, "the window removed almost nothing: test is vacuous"
+
+
+def test_terraces_deeper_holes_are_smaller(model_coarse):
+    cut = Cut(window("cheek"), 5)
+    radii = [cut.radius_mm(k) for k in range(len(LAYERS))]
+    assert all(r is not None for r in radii)
+    assert np.all(np.diff(radii) < 0), f"hole radii {radii} do not shrink with depth"
+    assert cut.radius_mm(len(LAYERS)) is None
+    dist = window_distance(model_coarse, cut.window)
+    hole_sizes = []
+    for k in range(len(LAYERS)):
+        mesh = layer_mesh(model_coarse, k, cut)
+        kept = kept_original(model_coarse, k, mesh)
+        assert np.all(dist[kept] >= radii[k] - 1e-6), f"{LAYERS[k]}: vertex inside its hole"
+        hole_sizes.append(model_coarse.n_vertices - len(kept))
+    assert np.all(np.diff(hole_sizes) < 0), f"holes (vertices removed) {hole_sizes} do not shrink with depth"
+
+
+def test_bone_is_never_cut(model_coarse):
+    plain = layer_mesh(model_coarse, "bone")
+    for name in WINDOWS:
+        mesh = layer_mesh(model_coarse, 5, Cut(window(name), 5))
+        np.testing.assert_array_equal(mesh.vertices, plain.vertices)
+        np.testing.assert_array_equal(mesh.faces, model_coarse.faces)
+
+
+def test_uncut_layers_are_whole(model_coarse):
+    cut = Cut(window("temple"), 2)
+    for k, name in enumerate(INTERFACES):
+        mesh = layer_mesh(model_coarse, name, cut)
+        whole = k >= 2
+        assert (len(mesh.vertices) == model_coarse.n_vertices) == whole, name
+        if whole:
+            np.testing.assert_array_equal(mesh.vertices, model_coarse.interface(k).astype(np.float32))
+
+
+def test_skin_wall_goes_down_by_the_skin_thickness(model_coarse):
+    """The skin's wall joins the cut on the skin (depth 0) to the same curve on the fat (depth = skin thickness)."""
+    cut = Cut(window("cheek"), 1)
+    dist = window_distance(model_coarse, cut.window)
+    segments = len(clip(model_coarse.skin, model_coarse.faces, dist, cut.radius_mm(0)).seg_edges)
+    mesh = layer_mesh(model_coarse, "skin", cut)
+    below = mesh.depth_mm > 0
+    assert below.sum() == 2 * segments, "each cut segment should give two wall vertices on the fat"
+    t = model_coarse.thickness[:, 0]
+    assert mesh.depth_mm[below].min() >= t.min() - 1e-5 and mesh.depth_mm[below].max() <= t.max() + 1e-5
+    np.testing.assert_allclose(mesh.depth_mm[below], mesh.thickness_mm[below], atol=1e-5)
+
+
+@pytest.mark.parametrize("name", list(WINDOWS))
+@pytest.mark.parametrize("layers_cut", [1, 3, 5])
+def test_meshes_valid(model_coarse, name, layers_cut):
+    cut = Cut(window(name), layers_cut)
+    for k in range(len(INTERFACES)):
+        mesh = layer_mesh(model_coarse, k, cut)
+        assert mesh.vertices.dtype == np.float32 and mesh.faces.dtype == np.int32
+        assert mesh.faces.min() >= 0 and mesh.faces.max() < len(mesh.vertices)
+        assert len(mesh.thickness_mm) == len(mesh.depth_mm) == len(mesh.vertices)
+        assert np.isfinite(mesh.vertices).all() and np.isfinite(mesh.depth_mm).all()
+        assert len(np.unique(mesh.faces)) == len(mesh.vertices), "unused vertex left after compaction"
+
+
+def test_mesh_rejects_faces_out_of_range():
+    with pytest.raises(ValueError, match="outside"):
+        Mesh(np.zeros((3, 3), np.float32), np.array([[0, 1, 3]], np.int32), np.zeros(3), np.zeros(3))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Errors name what is allowed
+
+
+@pytest.mark.parametrize("bad", [0, 6, -1])
+def test_layers_cut_out_of_range(bad):
+    with pytest.raises(ValueError, match="allowed: 1 to 5"):
+        Cut(window("cheek"), bad)
+
+
+def test_unknown_window_names_the_known_ones():
+    with pytest.raises(ValueError) as info:
+        window("chin")
+    for name in WINDOWS:
+        assert name in str(info.value)
+    assert "'chin'" in str(info.value)
+
+
+def test_unknown_layer_int_names_allowed(model_coarse):
+    with pytest.raises(ValueError, match="allowed: skin, fat, smas, muscle, periosteum, bone"):
+        layer_mesh(model_coarse, 6)
+
+
+def test_unknown_layer_name_names_allowed(model_coarse):
+    with pytest.raises(ValueError) as info:
+        layer_mesh(model_coarse, "dermis")
+    message = str(info.value)
+    assert "dermis" in message and "allowed: skin, fat, smas, muscle, periosteum, bone" in message, (
+        "BUG cutaway.layer_mesh: an unknown layer NAME raises tuple.index's bare ValueError "
+        f"({message!r}) instead of the message listing the allowed surfaces"
+    )

@@ -1,0 +1,268 @@
+"""The layered face: invariants of the real model (layers never cross, thickness at each anchor equals the data,
+the skin passes through the landmarks, a consistent outward mesh) and a tiny analytic thickness field."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from facelayers.anatomy import load_anatomy
+from facelayers.frame import INTERFACES, LAYERS
+from facelayers.geometry import (
+    RESOLUTIONS,
+    S_BOTTOM_MM,
+    S_TOP_MM,
+    ThicknessField,
+    build_face,
+    layer_index,
+    params_of,
+    rays,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def thickness_csv() -> dict[tuple[str, str], float]:
+    """data/thickness.csv read independently of the package."""
+    with (DATA / "thickness.csv").open(newline="", encoding="utf-8") as f:
+        return {(r["region_id"], r["layer_id"]): float(r["thickness_mm"]) for r in csv.DictReader(f)}
+
+
+def anchor_names(anatomy, region) -> list[str]:
+    """Every anchor of a region, both sides for a bilateral landmark."""
+    out = []
+    for anchor in region.anchors:
+        if anatomy.landmarks[anchor].side == "bilateral":
+            out += [f"{anchor}:left", f"{anchor}:right"]
+        else:
+            out.append(anchor)
+    return out
+
+
+def ray_point(model, point):
+    """The skin point on the ray through ``point``, (3,) mm."""
+    return model.stack_under(np.asarray(point, float)[None, :]).points[0, 0]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Layers along the rays
+
+
+@pytest.mark.parametrize("fixture", ["model_coarse", "model_lecture"])
+def test_interfaces_never_cross(fixture, request):
+    model = request.getfixturevalue(fixture)
+    depth = model.stack.depth
+    assert depth.shape == (model.n_vertices, len(INTERFACES))
+    assert np.all(depth[:, 0] == 0.0), "the skin is the zero of depth"
+    assert np.all(np.diff(depth, axis=1) >= 0.0), "an interface lies above the one outside it"
+
+
+def test_each_interface_lies_on_its_ray_at_radius_minus_depth(model_coarse):
+    m = model_coarse
+    origins, dirs = rays(m.u, m.s)
+    radius = np.einsum("ij,ij->i", m.skin - origins, dirs)
+    # the skin itself is on the ray: no component off the ray direction
+    off = m.skin - origins - dirs * radius[:, None]
+    assert np.abs(off).max() < 1e-9
+    for k in range(len(INTERFACES)):
+        expected = origins + dirs * (radius - m.stack.depth[:, k])[:, None]
+        np.testing.assert_allclose(m.interface(k), expected, atol=1e-9, err_msg=f"interface {INTERFACES[k]}")
+        np.testing.assert_array_equal(m.interface(INTERFACES[k]), m.interface(k))
+
+
+def test_depth_steps_are_the_thickness_where_the_ray_has_room(model_coarse):
+    m = model_coarse
+    origins, dirs = rays(m.u, m.s)
+    radius = np.linalg.norm(m.skin - origins, axis=1)
+    roomy = np.cumsum(m.thickness, axis=1)[:, -1] < radius - 2.0
+    assert roomy.mean() > 0.95
+    np.testing.assert_allclose(np.diff(m.stack.depth[roomy], axis=1), m.thickness[roomy], atol=1e-9)
+
+
+def test_all_vertex_positions_finite(model_coarse, model_lecture):
+    for m in (model_coarse, model_lecture):
+        assert np.isfinite(m.stack.points).all()
+        assert np.isfinite(m.thickness).all()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Thickness = the data
+
+
+def test_thickness_at_every_region_anchor_equals_the_data(model_coarse):
+    anatomy = model_coarse.anatomy
+    table = anatomy.thickness_table()
+    csv_values = thickness_csv()
+    checked = 0
+    for r, (rid, region) in enumerate(anatomy.regions.items()):
+        expected = np.array([csv_values[(rid, layer)] for layer in LAYERS])
+        np.testing.assert_allclose(table[r], expected, err_msg=f"thickness_table row {rid}")
+        for name in anchor_names(anatomy, region):
+            got = model_coarse.stack_under(anatomy.point(name)[None, :]).thickness[0]
+            np.testing.assert_allclose(got, expected, atol=0.1, err_msg=f"thickness under {name} ({rid})")
+            checked += 1
+    assert checked >= len(anatomy.regions) + 5  # several regions have bilateral or multiple anchors
+
+
+def test_thickness_field_is_bounded_by_the_data(model_coarse, model_lecture):
+    table = model_coarse.anatomy.thickness_table()
+    for m in (model_coarse, model_lecture):
+        t = m.thickness
+        assert t.shape == (m.n_vertices, len(LAYERS))
+        assert (t >= 0).all()
+        assert (t >= table.min(axis=0) - 1e-9).all(), "thickness below the smallest data value of its layer"
+        assert (t <= table.max(axis=0) + 1e-9).all(), "thickness above the largest data value of its layer"
+        np.testing.assert_allclose(m.stack.region_weights.sum(axis=1), 1.0, atol=1e-9)
+
+
+def test_thickness_field_two_anchor_analytic():
+    table = np.array([[1.0, 2.0, 0.5, 4.0, 0.2], [3.0, 1.0, 1.5, 8.0, 0.6]])
+    field = ThicknessField(("a", "b"), np.array([[0.0, 0.0, 0.0], [20.0, 0.0, 0.0]]), ("pa", "pb"),
+                           np.array([0, 1]), table)
+    at = field(np.array([[0.0, 0.0, 0.0], [20.0, 0.0, 0.0], [10.0, 0.0, 0.0], [4.0, 0.0, 0.0]]))
+    np.testing.assert_allclose(at[0], table[0], atol=1e-6)
+    np.testing.assert_allclose(at[1], table[1], atol=1e-6)
+    lo, hi = table.min(axis=0), table.max(axis=0)
+    assert np.all((at[2] > lo) & (at[2] < hi)), "the midpoint is not strictly between the two anchors' data"
+    np.testing.assert_allclose(at[2], table.mean(axis=0), atol=1e-9)  # equidistant: the plain mean
+    # nearer to a: closer to a's data than to b's
+    assert np.all(np.abs(at[3] - table[0]) < np.abs(at[3] - table[1]))
+    np.testing.assert_allclose(field.region_weights(np.array([[4.0, 1.0, -2.0]])).sum(), 1.0)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The mesh
+
+
+def test_faces_int32_in_range(model_coarse):
+    f = model_coarse.faces
+    assert f.dtype == np.int32 and f.ndim == 2 and f.shape[1] == 3
+    assert f.min() >= 0 and f.max() < model_coarse.n_vertices
+    assert len(np.unique(f)) == model_coarse.n_vertices, "a vertex belongs to no face"
+    assert np.all((f[:, 0] != f[:, 1]) & (f[:, 1] != f[:, 2]) & (f[:, 0] != f[:, 2])), "degenerate triangle"
+
+
+def test_faces_consistently_oriented_with_only_the_neck_ring_open(model_coarse):
+    m = model_coarse
+    f = m.faces.astype(np.int64)
+    directed = np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]])
+    keys = directed[:, 0] * m.n_vertices + directed[:, 1]
+    assert len(np.unique(keys)) == len(keys), "a directed edge appears twice: inconsistent winding"
+    reverse = set((directed[:, 1] * m.n_vertices + directed[:, 0]).tolist())
+    boundary = directed[[k not in reverse for k in keys.tolist()]]
+    assert len(boundary) == m.nu, "boundary edges other than the open neck ring"
+    # the boundary is the lowest row of the grid
+    assert set(boundary.ravel().tolist()) == set(range(m.nu))
+
+
+def test_face_normals_point_outward(model_coarse):
+    m = model_coarse
+    origins, _ = rays(m.u, m.s)
+    for k in range(len(INTERFACES)):
+        v = m.interface(k)[m.faces]
+        normal = np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0])
+        outward = (v.mean(axis=1) - origins[m.faces].mean(axis=1))
+        share = np.mean(np.einsum("ij,ij->i", normal, outward) > 0)
+        assert share > 0.99, f"{INTERFACES[k]}: only {share:.3f} of face normals point outward"
+
+
+def test_skin_passes_through_every_on_skin_landmark(model_coarse):
+    names, points = model_coarse.anatomy.landmark_points(on_skin=True)
+    assert len(names) > 10
+    skin = model_coarse.stack_under(points).points[:, 0]
+    miss = np.linalg.norm(skin - points, axis=1)
+    worst = int(np.argmax(miss))
+    assert miss.max() < 0.5, f"skin misses {names[worst]} by {miss[worst]:.2f} mm"
+
+
+def test_resolution_sets_the_vertex_count(model_coarse, model_lecture):
+    for m, name in ((model_coarse, "coarse"), (model_lecture, "lecture")):
+        nu, nv = RESOLUTIONS[name]
+        assert (m.nu, m.nv) == (nu, nv)
+        assert m.n_vertices == nu * nv + 1 == len(m.u) == len(m.s) == len(m.skin)
+        assert len(m.faces) == 2 * nu * (nv - 1) + nu
+    small = build_face(model_coarse.anatomy, resolution=(16, 10))
+    assert small.n_vertices == 16 * 10 + 1
+    assert small.n_triangles == len(small.faces) * len(INTERFACES)
+
+
+def test_unknown_resolution_lists_the_names():
+    with pytest.raises(ValueError, match="coarse") as info:
+        build_face(resolution="huge")
+    assert "lecture" in str(info.value) and "huge" in str(info.value)
+    with pytest.raises(ValueError, match="nu >= 8"):
+        build_face(resolution=(4, 4))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Moving a landmark moves the face
+
+
+def test_moving_a_landmark_moves_the_face(model_coarse):
+    anatomy = model_coarse.anatomy
+    old = anatomy.landmarks["pronasale"]
+    moved = dataclasses.replace(old, position_mm=old.position_mm + np.array([0.0, 5.0, 0.0]))
+    landmarks = dict(anatomy.landmarks)
+    landmarks["pronasale"] = moved
+    changed = dataclasses.replace(anatomy, landmarks=landmarks)
+    assert load_anatomy().landmarks["pronasale"] is old, "the cached anatomy must not change"
+    new_model = build_face(changed, resolution="coarse")
+
+    tip_old = ray_point(model_coarse, old.position_mm)
+    tip_new = ray_point(new_model, old.position_mm)
+    assert np.linalg.norm(tip_new - tip_old) == pytest.approx(5.0, abs=0.5)
+    assert tip_new[1] - tip_old[1] > 4.5, "the nasal tip did not move forward"
+    np.testing.assert_allclose(tip_new, moved.position_mm, atol=0.5)
+
+    occiput = anatomy.point("occiput")
+    far = np.linalg.norm(ray_point(new_model, occiput) - ray_point(model_coarse, occiput))
+    assert far < 0.5, f"moving the nasal tip moved the back of the head by {far:.2f} mm"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Parameters
+
+
+def test_params_of_inverts_rays():
+    rng = np.random.default_rng(20240611)
+    n = 500
+    u = rng.uniform(-np.pi + 1e-3, np.pi - 1e-3, n)
+    s = rng.uniform(S_BOTTOM_MM, S_TOP_MM - 5.0, n)
+    dist = rng.uniform(10.0, 120.0, n)
+    origins, dirs = rays(u, s)
+    np.testing.assert_allclose(np.linalg.norm(dirs, axis=1), 1.0, atol=1e-12)
+    u2, s2, d2 = params_of(origins + dirs * dist[:, None])
+    np.testing.assert_allclose(np.angle(np.exp(1j * (u2 - u))), 0.0, atol=1e-9)
+    np.testing.assert_allclose(s2, s, atol=1e-9)
+    np.testing.assert_allclose(d2, dist, atol=1e-9)
+
+
+def test_stack_at_grid_params_reproduces_the_grid(model_coarse):
+    m = model_coarse
+    idx = np.arange(0, m.n_vertices - 1, 37)
+    st = m.stack_at(m.u[idx], m.s[idx])
+    np.testing.assert_allclose(st.points, m.stack.points[idx], atol=1e-9)
+    np.testing.assert_allclose(st.at_depth(2, 0.0), m.interface("smas")[idx], atol=1e-9)
+    np.testing.assert_allclose(st.at_depth(2, 1.0), m.interface("muscle")[idx], atol=1e-9)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Errors name what is allowed
+
+
+def test_layer_index_and_interface_errors_name_allowed_values(model_coarse):
+    assert layer_index("smas") == 2 and layer_index(4) == 4
+    with pytest.raises(ValueError, match="allowed: skin, fat, smas, muscle, periosteum"):
+        layer_index("dermis")
+    with pytest.raises(ValueError, match=r"0\.\.4"):
+        layer_index(5)
+    with pytest.raises(ValueError, match="bone"):
+        model_coarse.interface("cartilage")
+    with pytest.raises(ValueError, match=r"0\.\.5"):
+        model_coarse.interface(6)
+    with pytest.raises(ValueError, match=r"0\.\.5"):
+        model_coarse.interface(-1)

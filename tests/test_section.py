@@ -1,0 +1,125 @@
+"""Cross-sections: the layer stack sampled along a cut agrees with the model, and names its regions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facelayers.frame import INTERFACES, LAYERS
+from facelayers.section import HALF_SWEEP_DEG, cut_params, section
+from facelayers.state import SECTION_LIMITS
+
+
+@pytest.fixture(scope="module")
+def cheek_cut(model_coarse):
+    return section(model_coarse, "horizontal", -25.0)
+
+
+def test_horizontal_cut_is_sampled_in_order(cheek_cut):
+    sec = cheek_cut
+    assert sec.kind == "horizontal" and sec.at == -25.0
+    assert sec.distance_mm[0] == 0.0
+    assert np.all(np.diff(sec.distance_mm) > 0), "distance along the cut does not increase"
+    # arc length is the length of the skin polyline
+    assert sec.distance_mm[-1] == pytest.approx(np.linalg.norm(np.diff(sec.skin_points, axis=0), axis=1).sum())
+    assert sec.depth_mm.shape == (len(sec.distance_mm), len(INTERFACES))
+    assert np.all(sec.depth_mm[:, 0] == 0.0)
+    assert np.all(np.diff(sec.depth_mm, axis=1) >= 0), "depth columns out of order: layers cross in the section"
+
+
+def test_horizontal_cut_runs_left_ear_to_right_ear(cheek_cut):
+    x = cheek_cut.skin_points[:, 0]
+    assert x[0] > 40 and x[-1] < -40, "a horizontal cut starts on the left (x > 0) and ends on the right"
+    mid = len(x) // 2
+    assert abs(x[mid]) < 1e-6 and cheek_cut.skin_points[mid, 1] > 60, "the middle sample is on the face midline"
+
+
+def test_section_thickness_matches_the_model(model_coarse, cheek_cut):
+    u, s = cut_params("horizontal", -25.0, len(cheek_cut.distance_mm))
+    st = model_coarse.stack_at(u, s)
+    np.testing.assert_allclose(cheek_cut.thickness_mm, st.thickness, atol=1e-12)
+    np.testing.assert_allclose(cheek_cut.depth_mm, st.depth, atol=1e-12)
+    np.testing.assert_allclose(cheek_cut.skin_points, st.points[:, 0], atol=1e-12)
+
+
+def test_summary_has_five_layers(cheek_cut):
+    summary = cheek_cut.summary()
+    assert list(summary) == list(LAYERS)
+    mid = int(np.argmin(np.abs(cheek_cut.distance_mm - cheek_cut.distance_mm[-1] / 2)))
+    assert summary == {name: pytest.approx(cheek_cut.thickness_mm[mid, k]) for k, name in enumerate(LAYERS)}
+    start = cheek_cut.summary(at_mm=0.0)
+    assert start == {name: pytest.approx(cheek_cut.thickness_mm[0, k]) for k, name in enumerate(LAYERS)}
+    assert all(v > 0 for v in summary.values())
+
+
+@pytest.mark.parametrize("n", [361, 101])
+def test_perioral_at_the_middle_of_a_cut_at_mouth_level(model_coarse, n):
+    stomion_z = model_coarse.anatomy.point("stomion")[2]
+    sec = section(model_coarse, "horizontal", stomion_z, n=n)
+    middle = sec.distance_mm[-1] / 2
+    runs = sec.runs()
+    here = [rid for rid, start, end in runs if start <= middle <= end]
+    assert here == ["perioral"], f"at the middle of a mouth-level cut: {here}; runs {runs}"
+    # and it is not also the region at the two ends (the cut leaves the mouth)
+    assert runs[0][0] != "perioral" and runs[-1][0] != "perioral"
+
+
+def test_runs_cover_the_cut_contiguously(model_coarse):
+    for kind, at in (("horizontal", -25.0), ("horizontal", -48.0), ("vertical", 20.0), ("vertical", 0.0)):
+        sec = section(model_coarse, kind, at)
+        runs = sec.runs()
+        assert len(runs) >= 2, f"{kind} {at}: a cut across the face crosses more than one region"
+        assert runs[0][1] == 0.0 and runs[-1][2] == pytest.approx(sec.distance_mm[-1])
+        idx = [(int(np.searchsorted(sec.distance_mm, a)), int(np.searchsorted(sec.distance_mm, b)))
+               for _, a, b in runs]
+        assert idx[0][0] == 0 and idx[-1][1] == len(sec.distance_mm) - 1
+        for (_, end), (start, _) in zip(idx, idx[1:]):
+            assert start == end + 1, f"{kind} {at}: gap or overlap between runs"
+        for (r1, _, _), (r2, _, _) in zip(runs, runs[1:]):
+            assert r1 != r2, "two neighbouring runs with the same region"
+        rebuilt = np.concatenate([[rid] * (b - a + 1) for (rid, _, _), (a, b) in zip(runs, idx)])
+        assert list(rebuilt) == [sec.regions[r] for r in sec.region]
+
+
+def test_vertical_cut_keeps_its_azimuth(model_coarse):
+    sec = section(model_coarse, "vertical", 30.0)
+    p = sec.skin_points - np.array([0.0, -5.0, 0.0])
+    azimuth = np.degrees(np.arctan2(p[:, 0], p[:, 1]))
+    off_axis = np.hypot(p[:, 0], p[:, 1]) > 5
+    np.testing.assert_allclose(azimuth[off_axis], 30.0, atol=1e-6)
+    assert sec.skin_points[-1, 2] > sec.skin_points[0, 2], "a vertical cut runs from the neck up to the crown"
+
+
+@pytest.mark.parametrize("at", [-100.0, -78.0, -25.0, 0.0, 50.0])
+def test_horizontal_cut_is_at_its_height(model_coarse, at):
+    """A horizontal cut 'at a height z' (section docstring, ViewState, the figure title 'at z = ... mm')."""
+    z = section(model_coarse, "horizontal", at).skin_points[:, 2]
+    worst = float(np.abs(z - at).max())
+    assert worst < 1.0, (
+        f"BUG section.cut_params: the 'horizontal cut at z = {at:g} mm' has its skin at z = {z.min():.1f} to "
+        f"{z.max():.1f} mm; outside -50 <= z <= 30 the parameter s is an arc length on the fanned rays, not a height"
+    )
+
+
+def test_unknown_kind_names_the_kinds(model_coarse):
+    with pytest.raises(ValueError, match="horizontal, vertical") as info:
+        section(model_coarse, "oblique", 0.0)
+    assert "oblique" in str(info.value)
+
+
+@pytest.mark.parametrize("kind", ["horizontal", "vertical"])
+def test_position_out_of_range_names_the_range(model_coarse, kind):
+    lo, hi = SECTION_LIMITS[kind]
+    for bad in (lo - 1.0, hi + 0.5):
+        with pytest.raises(ValueError, match=f"{lo:g} to {hi:g}"):
+            section(model_coarse, kind, bad)
+    for ok in (lo, hi):
+        assert section(model_coarse, kind, ok, n=11).depth_mm.shape == (11, len(INTERFACES))
+
+
+def test_cut_params_shapes():
+    u, s = cut_params("horizontal", 10.0, 9)
+    assert np.allclose(np.degrees(u[[0, -1]]), [HALF_SWEEP_DEG, -HALF_SWEEP_DEG])
+    assert np.all(np.diff(u) < 0)
+    u, s = cut_params("vertical", -40.0, 9)
+    assert np.allclose(u, np.radians(-40.0)) and np.all(np.diff(s) > 0)
