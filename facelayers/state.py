@@ -27,7 +27,8 @@ CAMERAS: dict[str, dict] = {
 #: Cross-section orientations: a horizontal cut at a height z (mm) or a vertical cut at an azimuth (degrees,
 #: 0 = midline, + toward the subject's left).
 SECTION_KINDS = ("horizontal", "vertical")
-SECTION_LIMITS = {"horizontal": (-110.0, 60.0), "vertical": (-120.0, 120.0)}
+#: Below z = -60 mm a horizontal cut would run along the underside of the jaw: use a vertical cut there.
+SECTION_LIMITS = {"horizontal": (-60.0, 60.0), "vertical": (-120.0, 120.0)}
 
 
 def _check_choice(name: str, value, allowed) -> None:

@@ -24,7 +24,10 @@ from facelayers.geometry import FaceModel, build_face
 from facelayers.section import section
 from facelayers.state import CAMERAS, SECTION_LIMITS, ViewState
 
-_BIG = {"font_size": "16px"}
+#: Projection-size text for the controls (ipywidgets styles have no font size for these controls: CSS does it).
+_CSS = w.HTML("<style>.facelayers-controls label, .facelayers-controls .widget-readout, "
+              ".facelayers-controls button, .facelayers-controls select, .facelayers-controls .widget-label "
+              "{font-size: 16px !important;}</style>")
 
 
 class MessageMeter:
@@ -81,23 +84,23 @@ class LayerExplorer:
 
         self.checkboxes = {
             name: w.Checkbox(value=self.state.visible[name], description=labels[name], indent=False,
-                             style=_BIG, layout=w.Layout(width="auto"))
+                             layout=w.Layout(width="auto"))
             for name in INTERFACES
         }
         self.peel = w.IntSlider(value=self.state.peel, min=0, max=len(INTERFACES) - 1, description="Peel",
-                                style=_BIG, continuous_update=False)
+                                continuous_update=False)
         self.peel_label = w.HTML()
         self.cutaway = w.Dropdown(options=[("none", "none")] + [(win.label, k) for k, win in WINDOWS.items()],
-                                  value=self.state.cutaway or "none", description="Cutaway", style=_BIG)
+                                  value=self.state.cutaway or "none", description="Cutaway")
         self.layers_cut = w.IntSlider(value=self.state.layers_cut, min=1, max=len(INTERFACES) - 1,
-                                      description="Layers cut", style=_BIG, continuous_update=False)
-        self.camera = w.ToggleButtons(options=list(CAMERAS), value=self.state.camera, style=_BIG)
+                                      description="Layers cut", continuous_update=False)
+        self.camera = w.ToggleButtons(options=list(CAMERAS), value=self.state.camera)
         self.section_kind = w.ToggleButtons(options=["horizontal", "vertical"], value=self.state.section_kind,
-                                            style=_BIG)
+                                            )
         lo, hi = SECTION_LIMITS[self.state.section_kind]
         self.section_at = w.FloatSlider(value=self.state.section_at, min=lo, max=hi, step=1.0,
-                                        description="Cut at", style=_BIG, continuous_update=False)
-        self.show_labels = w.Checkbox(value=False, description="Region labels", indent=False, style=_BIG)
+                                        description="Cut at", continuous_update=False)
+        self.show_labels = w.Checkbox(value=False, description="Region labels", indent=False)
 
         for name, box in self.checkboxes.items():
             box.observe(lambda change, name=name: self.set_visible(name, change["new"]), names="value")
@@ -120,12 +123,14 @@ class LayerExplorer:
             self.show_labels,
         ], layout=w.Layout(width="330px"))
         self.ui = w.VBox([
+            _CSS,
             w.HBox([controls, self.figure]),
             w.HBox([w.HTML("<b style='font-size:18px'>Camera</b>&nbsp;"), self.camera]),
             w.HBox([w.HTML("<b style='font-size:18px'>Cross-section</b>&nbsp;"), self.section_kind,
                     self.section_at]),
             self.section_figure,
         ])
+        self.ui.add_class("facelayers-controls")
 
     # --- state changes: each writes the state, then updates only what it changes ------------------------
 

@@ -160,9 +160,33 @@ def test_cutaway_dropdown_resends_only_cut_layers(explorer, recorder):
     assert recorder.restyled_traces() == [3], "deepening the cut by one layer re-sends only the muscle"
 
     recorder.reset()
-    explorer.cutaway.value = None
+    explorer.cutaway.value = "none"
+    assert explorer.state.cutaway is None
     assert recorder.restyled_traces() == [0, 1, 2, 3]
     assert len(layer_trace(explorer, "fat").x) == explorer.model.n_vertices
+
+
+def test_set_cutaway_moves_the_dropdown(explorer, recorder):
+    changed = explorer.set_cutaway("temple", 2)
+    assert changed == ["skin", "fat"]
+    assert explorer.cutaway.value == "temple" and explorer.state.cutaway == "temple"
+    assert recorder.restyled_traces() == [0, 1], "syncing the dropdown re-sent geometry a second time"
+    explorer.set_cutaway(None, 2)
+    assert explorer.cutaway.value == "none" and explorer.state.cutaway is None
+
+
+def test_layer_swatches_use_the_palette(explorer):
+    from facelayers import render
+
+    def html(widget):
+        out = [widget.value] if hasattr(widget, "value") and isinstance(widget.value, str) else []
+        for child in getattr(widget, "children", ()):
+            out += html(child)
+        return out
+
+    text = " ".join(html(explorer.ui))
+    for name in INTERFACES:
+        assert render.PALETTE[name] in text, f"no swatch in the colour of {name}"
 
 
 def test_region_labels_checkbox(explorer, recorder):
@@ -216,7 +240,7 @@ def test_invalid_state_names_field_and_allowed_values():
         ViewState(cutaway="chin")
     with pytest.raises(ValueError, match=r"layers_cut = 0.*1 to 5"):
         ViewState(layers_cut=0)
-    with pytest.raises(ValueError, match=r"section_at = 80.*-110 to 60"):
+    with pytest.raises(ValueError, match=r"section_at = 80.*-60 to 60"):
         ViewState(section_at=80.0)
     with pytest.raises(ValueError, match=r"visible.*'dermis'.*skin"):
         ViewState(visible={"dermis": False})
