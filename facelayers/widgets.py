@@ -93,7 +93,7 @@ class LayerExplorer:
         self.cutaway = w.Dropdown(options=[("none", "none")] + [(win.label, k) for k, win in WINDOWS.items()],
                                   value=self.state.cutaway or "none", description="Cutaway")
         self.layers_cut = w.IntSlider(value=self.state.layers_cut, min=1, max=len(INTERFACES) - 1,
-                                      description="Layers cut", continuous_update=False)
+                                      description="Layers cut", style={"description_width": "initial"}, continuous_update=False)
         self.camera = w.ToggleButtons(options=list(CAMERAS), value=self.state.camera)
         self.section_kind = w.ToggleButtons(options=["horizontal", "vertical"], value=self.state.section_kind,
                                             )

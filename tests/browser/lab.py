@@ -166,6 +166,8 @@ def screenshot(page, name: str, *, show=None) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     if show is not None:
         show.scroll_into_view_if_needed(timeout=CLICK_TIMEOUT_MS)
+        # JupyterLab renders cells lazily (windowed notebook): give the scrolled-to cell time to paint.
+        page.wait_for_timeout(1500)
     path = SCREENSHOTS / name
     page.screenshot(path=str(path))
     return path
