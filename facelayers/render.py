@@ -19,7 +19,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 from facelayers.cutaway import Cut, layer_mesh, window
 from facelayers.frame import INTERFACES, LAYERS
-from facelayers.geometry import FaceModel, ear_meshes
+from facelayers.geometry import FaceModel, ear_meshes, layer_index
 from facelayers.section import Section, section
 from facelayers.state import CAMERAS, ViewState
 
@@ -230,17 +230,7 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
     x = sec.distance_mm
     depth = sec.depth_mm
     bone_floor = depth[:, -1] + 4.0
-    traces = []
-    for k, name in enumerate(INTERFACES):
-        top = depth[:, k]
-        bottom = depth[:, k + 1] if k < len(LAYERS) else bone_floor
-        xs = np.concatenate([x, x[::-1]])
-        ys = np.concatenate([top, bottom[::-1]])
-        traces.append(go.Scatter(
-            name=f"band:{name}", legendgroup=name, x=xs.astype(np.float32), y=ys.astype(np.float32),
-            fill="toself", fillcolor=PALETTE[name], mode="lines", line={"color": "rgba(0,0,0,0.35)", "width": 1},
-            hoverinfo="skip", showlegend=True, legendrank=k,
-        ))
+    traces = _bands(x, depth)
     fig = go.Figure(traces)
     mid = len(x) // 2
     notes = [{"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.97, "xanchor": "left", "showarrow": False,
@@ -272,3 +262,206 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
                "gridcolor": "#333a44", "zeroline": False, "range": [float(bone_floor.max()) + 1, -4]},
     )
     return fig
+
+
+# --- nerves, muscles, danger zones, ligaments (lesson 02) --------------------------------------------------
+
+#: Nerve colours by kind (chosen to read on every layer colour); the highlight colour; the dimmed opacity.
+NERVE_COLOURS = {"motor": "#FFF3B0", "sensory": "#9BE7FF", "vein": "#7B6CF6"}
+HIGHLIGHT = "#FF3DB8"
+DIM_OPACITY = 0.25
+NERVE_WIDTH = 7
+MUSCLE_COLOUR = "#B5262F"
+ZONE_COLOUR = "#E4007C"
+
+
+def _join_sides(paths) -> np.ndarray:
+    """Both sides' points in one array, separated by a NaN row (plotly breaks the line there)."""
+    out = []
+    for p in paths:
+        out += [p.points, np.full((1, 3), np.nan)]
+    return np.concatenate(out[:-1]).astype(np.float32)
+
+
+def nerve_traces(model: FaceModel, paths: dict, highlight: str | None = None) -> list:
+    """One Scatter3d line per nerve (both sides), named ``nerve:<nerve_id>``, with hover giving the name,
+    branch, current layer, depth below the skin (mm) and the source."""
+    labels = surface_labels(model)
+    traces = []
+    for nid, nerve in model.anatomy.nerves.items():
+        sides = [p for (pid, _), p in paths.items() if pid == nid]
+        if not sides:
+            continue
+        pts = _join_sides(sides)
+        custom, text = [], []
+        for p in sides:
+            layer_names = [labels[LAYERS[k]] for k in p.layer]
+            custom += [[float(d)] for d in p.depth_mm] + [[np.nan]]
+            text += layer_names + [""]
+        custom, text = custom[:-1], text[:-1]
+        sources = sorted({wp.source_id for wp in nerve.waypoints if wp.source_id})
+        hover = (f"<b>{nerve.label}</b><br>branch: {nerve.group.replace('_', ' ')}<br>in: %{{text}}<br>"
+                 f"%{{customdata[0]:.1f}} mm below the skin<br>source: {', '.join(sources) or 'schematic'}"
+                 "<extra></extra>")
+        traces.append(go.Scatter3d(
+            name=f"nerve:{nid}", mode="lines", x=pts[:, 0], y=pts[:, 1], z=pts[:, 2],
+            text=text, customdata=np.array(custom, np.float32), hovertemplate=hover, showlegend=False,
+            line={"color": NERVE_COLOURS.get(nerve.kind, "#ffffff"), "width": NERVE_WIDTH},
+            meta={"group": nerve.group, "kind": nerve.kind},
+        ))
+    return traces
+
+
+def muscle_traces(model: FaceModel) -> list:
+    """Each muscle as a patch on the outer face of its layer (lifted 0.3 mm so it shows when that layer is
+    exposed), named ``muscle:<muscle_id>``; hover gives its action, wrinkle and nerve."""
+    from facelayers.nerves import outline_params, patch
+
+    traces = []
+    for mid, muscle in model.anatomy.muscles.items():
+        verts, faces = [], []
+        for side in ("left", "right"):
+            pu, ps = outline_params(model.anatomy, muscle.outline, side)
+            pt = patch(model, pu, ps, muscle.layer, 0.0, lift_mm=0.3)
+            faces.append(pt.faces + sum(len(v) for v in verts))
+            verts.append(pt.vertices)
+        v, f = np.concatenate(verts), np.concatenate(faces)
+        wrinkle = f"<br>wrinkle: {muscle.wrinkle}" if muscle.wrinkle else ""
+        traces.append(go.Mesh3d(
+            name=f"muscle:{mid}", x=v[:, 0], y=v[:, 1], z=v[:, 2], i=f[:, 0], j=f[:, 1], k=f[:, 2],
+            color=MUSCLE_COLOUR, flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
+            hovertemplate=(f"<b>{muscle.label}</b><br>{muscle.action}{wrinkle}<br>"
+                           f"nerve: {muscle.nerve_group.replace('_', ' ')}<extra></extra>"),
+            showlegend=False, meta={"group": muscle.nerve_group},
+        ))
+    return traces
+
+
+def zone_traces(model: FaceModel, visible=False) -> list:
+    """Seckel's danger zones as patches on the skin (lifted 0.6 mm), named ``zone:<zone_id>``, plus their
+    numbers (``zone:labels``)."""
+    from facelayers.nerves import outline_params, patch
+
+    traces, centres, numbers = [], [], []
+    for zid, zone in model.anatomy.zones.items():
+        verts, faces = [], []
+        for side in ("left", "right"):
+            pu, ps = outline_params(model.anatomy, zone.outline_points(), side)
+            pt = patch(model, pu, ps, "skin", 0.0, lift_mm=0.6)
+            faces.append(pt.faces + sum(len(v) for v in verts))
+            verts.append(pt.vertices)
+            centres.append(pt.centre * 1.02)
+            numbers.append(str(zone.number))
+        v, f = np.concatenate(verts), np.concatenate(faces)
+        note = "" if zone.verified else "<br>(as commonly reproduced; borders unverified)"
+        traces.append(go.Mesh3d(
+            name=f"zone:{zid}", x=v[:, 0], y=v[:, 1], z=v[:, 2], i=f[:, 0], j=f[:, 1], k=f[:, 2],
+            color=ZONE_COLOUR, flatshading=True, visible=visible, showlegend=False,
+            hovertemplate=(f"<b>Danger zone {zone.number}: {zone.label}</b><br>{zone.surface_landmarks}<br>"
+                           f"if injured: {zone.deficit}{note}<extra></extra>"),
+        ))
+    c = np.array(centres, np.float32)
+    traces.append(go.Scatter3d(name="zone:labels", mode="text", x=c[:, 0], y=c[:, 1], z=c[:, 2], text=numbers,
+                               textfont={"size": 22, "color": "#ffffff"}, hoverinfo="skip", visible=visible,
+                               showlegend=False))
+    return traces
+
+
+def ligament_trace(model: FaceModel, visible=False) -> go.Scatter3d:
+    """Retaining ligaments as markers where they cross the sub-SMAS plane (both sides)."""
+    pts, text = [], []
+    for lig in model.anatomy.ligaments.values():
+        for sign in (1.0, -1.0):
+            p = model.anatomy.point(lig.landmark_id) * np.array([sign, 1, 1])
+            st = model.stack_under(p[None, :])
+            pts.append(st.at_depth(layer_index(lig.layer), lig.fraction)[0])
+            text.append(lig.label)
+    p = np.array(pts, np.float32)
+    return go.Scatter3d(name="ligaments", mode="markers", x=p[:, 0], y=p[:, 1], z=p[:, 2], text=text,
+                        hovertemplate="<b>%{text}</b><br>retaining ligament<extra></extra>", visible=visible,
+                        marker={"size": 7, "symbol": "diamond", "color": "#FFFFFF",
+                                "line": {"color": "#111111", "width": 2}}, showlegend=False)
+
+
+def apply_highlight(fig, model: FaceModel, pick: str | None) -> None:
+    """Make the picked nerve, branch group or muscle glow and dim the rest (style only: colour, width,
+    opacity). A muscle also highlights the nerves of its branch. ``pick``: ``"nerve:<id>"``,
+    ``"group:<group>"``, ``"muscle:<id>"`` or None."""
+    groups, nerves, muscles = set(), set(), set()
+    if pick:
+        kind, _, name = pick.partition(":")
+        if kind == "nerve":
+            nerves.add(name)
+        elif kind == "group":
+            groups.add(name)
+        elif kind == "muscle":
+            muscles.add(name)
+            groups.add(model.anatomy.muscle(name).nerve_group)
+        else:
+            raise ValueError(f"pick {pick!r}: allowed 'nerve:<id>', 'group:<group>', 'muscle:<id>' or None")
+    for trace in fig.data:
+        name = trace.name or ""
+        if name.startswith("nerve:"):
+            nid = name[6:]
+            nerve = model.anatomy.nerves[nid]
+            on = nid in nerves or nerve.group in groups
+            want = ({"color": HIGHLIGHT, "width": NERVE_WIDTH * 2} if on else
+                    {"color": NERVE_COLOURS.get(nerve.kind, "#ffffff"), "width": NERVE_WIDTH})
+            opacity = 1.0 if (on or not pick) else DIM_OPACITY
+            if trace.line.color != want["color"] or trace.line.width != want["width"]:
+                trace.line.update(want)
+            if trace.opacity != opacity and not (trace.opacity is None and opacity == 1.0):
+                trace.opacity = opacity
+        elif name.startswith("muscle:"):
+            colour = HIGHLIGHT if name[7:] in muscles else MUSCLE_COLOUR
+            if trace.color != colour:
+                trace.color = colour
+
+
+def depth_profile_figure(model: FaceModel, path, *, height: int = 460) -> go.Figure:
+    """A nerve's depth below the skin along its length, drawn over the layer bands at each point, with the
+    landmarks it passes marked: where it becomes superficial shows at a glance."""
+    labels = surface_labels(model)
+    x = path.distance_mm
+    depth = path.interfaces_mm
+    traces = _bands(x, depth)
+    traces.append(go.Scatter(name="profile:nerve", x=x.astype(np.float32), y=path.depth_mm.astype(np.float32),
+                             mode="lines", line={"color": HIGHLIGHT, "width": 5}, showlegend=False,
+                             hovertemplate="%{x:.0f} mm along: %{y:.1f} mm deep<extra></extra>"))
+    wx = x[path.waypoint_at]
+    wy = path.depth_mm[path.waypoint_at]
+    names = [n.replace("_", " ") if n else "" for n in path.waypoint_names]
+    traces.append(go.Scatter(name="profile:waypoints", x=wx, y=wy, mode="markers+text", text=names,
+                             textposition="top center", textfont={"size": 14, "color": TEXT},
+                             marker={"size": 10, "color": "#ffffff", "line": {"color": "#000", "width": 1}},
+                             showlegend=False, hoverinfo="skip"))
+    d, at, layer = path.shallowest()
+    fig = go.Figure(traces)
+    fig.update_layout(
+        template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
+        title={"text": f"{path.label} ({path.side}): shallowest {d:.1f} mm, in the {labels[layer]}",
+               "x": 0.02, "font": {"size": 20}},
+        margin={"l": 80, "r": 30, "t": 70, "b": 70}, showlegend=False,
+        xaxis={"title": {"text": "distance along the nerve (mm)"}, "gridcolor": "#333a44", "zeroline": False},
+        yaxis={"title": {"text": "depth below the skin (mm)"}, "autorange": "reversed", "gridcolor": "#333a44",
+               "zeroline": False, "range": [float(depth[:, -1].max()) + 4, -4]},
+        annotations=colour_key(labels, x=1.0, y=0.0),
+    )
+    for a in fig.layout.annotations:
+        a.update(xanchor="right", yanchor="bottom")
+    return fig
+
+
+def _bands(x: np.ndarray, depth: np.ndarray) -> list:
+    """Filled bands between consecutive interface depths (n, 6), plus a 4 mm band of bone, named
+    ``band:<surface>``."""
+    bone_floor = depth[:, -1] + 4.0
+    traces = []
+    for k, name in enumerate(INTERFACES):
+        top = depth[:, k]
+        bottom = depth[:, k + 1] if k < len(LAYERS) else bone_floor
+        traces.append(go.Scatter(
+            name=f"band:{name}", legendgroup=name, x=np.concatenate([x, x[::-1]]).astype(np.float32),
+            y=np.concatenate([top, bottom[::-1]]).astype(np.float32), fill="toself", fillcolor=PALETTE[name],
+            mode="lines", line={"color": "rgba(0,0,0,0.35)", "width": 1}, hoverinfo="skip", showlegend=False))
+    return traces

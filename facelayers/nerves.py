@@ -1,0 +1,185 @@
+"""Nerves, muscles, danger zones and ligaments placed in the layers of a built face.
+
+Every structure is placed by the model's one rule (see :mod:`facelayers.geometry`): a point of the head frame
+picks the skin ray through it, and a depth given as (layer, fraction within that layer) picks the point on that
+ray. So a nerve stays in its declared layer whatever the thicknesses are, and moving a landmark moves it too.
+
+A nerve is a list of waypoints; between two waypoints the ray parameters (u, s) and the continuous depth
+coordinate c = layer index + fraction are interpolated linearly, so between two waypoints in the same layer the
+nerve never leaves that layer, and where consecutive waypoints lie in different layers it crosses the interface
+between them (for example the frontal branch becoming intra-SMAS above the zygomatic arch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from facelayers.frame import LAYERS
+from facelayers.geometry import FaceModel, layer_index, params_of
+
+SIDES = ("left", "right")
+
+
+def _mirror(points: np.ndarray, side: str) -> np.ndarray:
+    if side not in SIDES:
+        raise ValueError(f"side {side!r} is not known; allowed: {', '.join(SIDES)}")
+    return points * np.array([1.0 if side == "left" else -1.0, 1.0, 1.0])
+
+
+@dataclass(frozen=True)
+class NervePath:
+    """A nerve placed in the model on one side.
+
+    Attributes
+    ----------
+    nerve_id, label, group, kind, side : str
+    points : (k, 3) float, mm
+        The nerve's course.
+    depth_coord : (k,) float
+        Continuous depth coordinate: layer index + fraction (0 = skin surface, 5 = bone).
+    depth_mm : (k,) float, mm
+        Depth below the skin, along the ray.
+    interfaces_mm : (k, 6) float, mm
+        Depth of every interface below the skin at each sample (for the depth profile).
+    distance_mm : (k,) float, mm
+        Length along the nerve from its first waypoint.
+    waypoint_at : (w,) int
+        Sample index of each waypoint.
+    waypoint_names : tuple of str
+        The landmark of each waypoint, or "" for a bare position.
+    """
+
+    nerve_id: str
+    label: str
+    group: str
+    kind: str
+    side: str
+    points: np.ndarray
+    depth_coord: np.ndarray
+    depth_mm: np.ndarray
+    interfaces_mm: np.ndarray
+    distance_mm: np.ndarray
+    waypoint_at: np.ndarray
+    waypoint_names: tuple[str, ...]
+
+    @property
+    def layer(self) -> np.ndarray:
+        """(k,) int: index of the layer each sample lies in (a sample on an interface counts as the
+        layer above it, except at bone)."""
+        return np.clip(np.floor(self.depth_coord + 1e-9).astype(int), 0, len(LAYERS) - 1)
+
+    @property
+    def length_mm(self) -> float:
+        return float(self.distance_mm[-1])
+
+    def shallowest(self) -> tuple[float, float, str]:
+        """(depth below skin mm, distance along the nerve mm, layer name) of the shallowest sample."""
+        i = int(np.argmin(self.depth_mm))
+        return float(self.depth_mm[i]), float(self.distance_mm[i]), LAYERS[int(self.layer[i])]
+
+
+def waypoint_params(anatomy, nerve, side: str = "left"):
+    """Ray parameters (u rad, s mm) and depth coordinates of a nerve's waypoints on one side."""
+    pts = np.array([wp.position(anatomy) for wp in nerve.waypoints], float)
+    u, s, _ = params_of(_mirror(pts, side))
+    coord = np.array([layer_index(wp.layer) + float(wp.fraction) for wp in nerve.waypoints])
+    return u, s, coord
+
+
+def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> NervePath:
+    """Place one nerve (an :class:`facelayers.anatomy.Nerve`) in the model.
+
+    Parameters
+    ----------
+    model : FaceModel
+    nerve : Nerve, or its id
+    side : {"left", "right"}
+    step_mm : float, mm
+        About how far apart the samples are along the skin.
+    """
+    if isinstance(nerve, str):
+        nerve = model.anatomy.nerve(nerve)
+    u_w, s_w, c_w = waypoint_params(model.anatomy, nerve, side)
+    skin_w = model.stack_at(u_w, s_w).points[:, 0]
+    seg_len = np.linalg.norm(np.diff(skin_w, axis=0), axis=1)
+    counts = np.maximum(2, np.ceil(seg_len / step_mm).astype(int))
+    u, s, c, at = [], [], [], [0]
+    for i, n in enumerate(counts):
+        t = np.linspace(0.0, 1.0, n, endpoint=False)
+        u.append(u_w[i] + t * (u_w[i + 1] - u_w[i]))
+        s.append(s_w[i] + t * (s_w[i + 1] - s_w[i]))
+        c.append(c_w[i] + t * (c_w[i + 1] - c_w[i]))
+        at.append(at[-1] + n)
+    u = np.concatenate(u + [u_w[-1:]])
+    s = np.concatenate(s + [s_w[-1:]])
+    c = np.concatenate(c + [c_w[-1:]])
+    stack = model.stack_at(u, s)
+    layer = np.clip(np.floor(c).astype(int), 0, len(LAYERS) - 1)
+    frac = c - layer
+    points = stack.at_depth(layer, frac)
+    depth = stack.depth[np.arange(len(u)), layer] + frac * stack.thickness[np.arange(len(u)), layer]
+    dist = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
+    names = tuple(wp.landmark or "" for wp in nerve.waypoints)
+    return NervePath(nerve.nerve_id, nerve.label, nerve.group, nerve.kind, side, points, c, depth,
+                     stack.depth, dist, np.array(at), names)
+
+
+def place_all(model: FaceModel, sides=SIDES) -> dict[tuple[str, str], NervePath]:
+    """Every nerve of the data on the given sides, keyed by (nerve_id, side)."""
+    return {(nid, side): place(model, nerve, side)
+            for nid, nerve in model.anatomy.nerves.items() for side in sides}
+
+
+# --- patches (muscles, danger zones) ------------------------------------------------------------------------
+
+def _inside(poly_u: np.ndarray, poly_s: np.ndarray, u: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Even-odd point-in-polygon test in (u, s) space, vectorised over the query points."""
+    inside = np.zeros(u.shape, bool)
+    n = len(poly_u)
+    for i in range(n):
+        u1, s1, u2, s2 = poly_u[i], poly_s[i], poly_u[(i + 1) % n], poly_s[(i + 1) % n]
+        crosses = (s1 > s) != (s2 > s)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u_at = u1 + (s - s1) * (u2 - u1) / (s2 - s1)
+        inside ^= crosses & (u < u_at)
+    return inside
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A patch of surface at a depth: vertices (n, 3) float32 mm, faces (m, 3) int32, centre (3,) mm."""
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    centre: np.ndarray
+
+
+def outline_params(anatomy, outline, side: str = "left"):
+    """(u, s) of an outline given as landmark ids and/or [x, y, z] points."""
+    pts = np.array([anatomy.point(p) if isinstance(p, str) else np.asarray(p, float) for p in outline])
+    u, s, _ = params_of(_mirror(pts, side))
+    return u, s
+
+
+def patch(model: FaceModel, poly_u: np.ndarray, poly_s: np.ndarray, layer: int | str, fraction: float,
+          lift_mm: float = 0.0, n: int = 28) -> Patch:
+    """The part of a surface at depth (layer, fraction) inside a polygon of ray parameters, lifted
+    ``lift_mm`` outward along the rays (so it shows on top of the layer it belongs to)."""
+    k = layer_index(layer)
+    uu, ss = np.meshgrid(np.linspace(poly_u.min(), poly_u.max(), n), np.linspace(poly_s.min(), poly_s.max(), n))
+    uu, ss = uu.ravel(), ss.ravel()
+    stack = model.stack_at(uu, ss)
+    pts = stack.at_depth(np.full(len(uu), k), float(fraction))
+    outward = stack.points[:, 0] - stack.points[:, -1]
+    outward /= np.maximum(np.linalg.norm(outward, axis=1, keepdims=True), 1e-9)
+    pts = pts + lift_mm * outward
+    inside = _inside(poly_u, poly_s, uu, ss)
+    i = np.arange(n - 1)
+    j = np.arange(n - 1)[:, None]
+    a, b, c, d = j * n + i, j * n + i + 1, (j + 1) * n + i + 1, (j + 1) * n + i
+    faces = np.stack([np.stack([a, b, c], -1), np.stack([a, c, d], -1)], 2).reshape(-1, 3)
+    faces = faces[inside[faces].all(axis=1)]
+    centre = pts[inside].mean(axis=0) if inside.any() else pts.mean(axis=0)
+    return Patch(pts.astype(np.float32), faces.astype(np.int32), centre)
