@@ -55,6 +55,10 @@ class ViewState:
     section_at : float
     camera : str
         A name in :data:`CAMERAS`.
+    pick : str or None
+        Highlighted structure: ``"nerve:<id>"``, ``"group:<branch>"``, ``"muscle:<id>"`` or None.
+    zones, ligaments : bool
+        Show Seckel's danger zones / the retaining ligaments.
     """
 
     visible: dict[str, bool] = field(default_factory=lambda: {name: True for name in INTERFACES})
@@ -64,6 +68,9 @@ class ViewState:
     section_kind: str = "horizontal"
     section_at: float = -25.0
     camera: str = "oblique"
+    pick: str | None = None
+    zones: bool = False
+    ligaments: bool = False
 
     def __post_init__(self):
         self.validate()
@@ -90,6 +97,8 @@ class ViewState:
             raise ValueError(f"section_at = {self.section_at!r}; allowed for a {self.section_kind} cut: "
                              f"{lo:g} to {hi:g} {unit}")
         _check_choice("camera", self.camera, CAMERAS)
+        if self.pick is not None and self.pick.partition(":")[0] not in ("nerve", "group", "muscle"):
+            raise ValueError(f"pick = {self.pick!r}; allowed: None, 'nerve:<id>', 'group:<group>' or 'muscle:<id>'")
 
     def shown(self, name: str) -> bool:
         """Is surface ``name`` drawn: its checkbox is on and it is not peeled away."""

@@ -75,11 +75,14 @@ class LayerExplorer:
     ui : ipywidgets.Box
     """
 
-    def __init__(self, model: FaceModel | None = None, state: ViewState | None = None, *, height: int = 700):
+    def __init__(self, model: FaceModel | None = None, state: ViewState | None = None, *, height: int = 700,
+                 extra_traces=(), title: str | None = "The five layers of the face"):
         self.model = model if model is not None else build_face()
         self.state = state if state is not None else ViewState()
         labels = render.surface_labels(self.model)
-        self.figure = go.FigureWidget(render.face_figure(self.model, self.state, height=height, key=False))
+        fig = render.face_figure(self.model, self.state, height=height, key=False, title=title)
+        fig.add_traces(list(extra_traces))
+        self.figure = go.FigureWidget(fig)
         self.section_figure = go.FigureWidget(render.section_figure(self.model, state=self.state))
 
         self.checkboxes = {
@@ -208,3 +211,85 @@ class LayerExplorer:
 
     def _repr_mimebundle_(self, **kwargs):
         return self.ui._repr_mimebundle_(**kwargs)
+
+
+class NerveExplorer(LayerExplorer):
+    """The layer explorer plus the nerves, muscles, Seckel's danger zones and the retaining ligaments.
+
+    Pick a nerve, a branch or a muscle: it glows and the rest dims (a muscle also lights its branch), and the
+    depth profile shows that nerve's depth below the skin along its course over the layer bands. The layer
+    controls (peel, cutaway) work as in :class:`LayerExplorer`. Every pick changes styling only.
+    """
+
+    def __init__(self, model: FaceModel | None = None, state: ViewState | None = None, *, height: int = 700):
+        from facelayers.nerves import place_all
+
+        model = model if model is not None else build_face()
+        state = state if state is not None else ViewState(peel=3, camera="left")
+        self.paths = place_all(model)
+        extra = [*render.nerve_traces(model, self.paths), *render.muscle_traces(model),
+                 *render.zone_traces(model, visible=state.zones), render.ligament_trace(model, visible=state.ligaments)]
+        super().__init__(model, state, height=height, extra_traces=extra,
+                         title="Nerves, muscles and danger zones")
+        anatomy = self.model.anatomy
+        groups = {}
+        for nerve in anatomy.nerves.values():
+            groups.setdefault(nerve.group, nerve)
+        options = [("(none)", "none")]
+        options += [(f"Branch: {g.replace('_', ' ')}", f"group:{g}") for g in groups]
+        options += [(f"Nerve: {n.label}", f"nerve:{nid}") for nid, n in anatomy.nerves.items()]
+        options += [(f"Muscle: {m.label}", f"muscle:{mid}") for mid, m in anatomy.muscles.items()]
+        self.pick = w.Dropdown(options=options, value=state.pick or "none", description="Pick",
+                               layout=w.Layout(width="420px"))
+        self.zones = w.Checkbox(value=state.zones, description="Danger zones (Seckel)", indent=False)
+        self.ligaments = w.Checkbox(value=state.ligaments, description="Retaining ligaments", indent=False)
+        first = next(iter(anatomy.nerves))
+        self.profile = go.FigureWidget(render.depth_profile_figure(self.model, self.paths[(first, "left")]))
+        self.pick.observe(lambda c: self.set_pick(None if c["new"] == "none" else c["new"]), names="value")
+        self.zones.observe(lambda c: self.set_overlay("zones", c["new"]), names="value")
+        self.ligaments.observe(lambda c: self.set_overlay("ligaments", c["new"]), names="value")
+        self.ui.children = (*self.ui.children[:2],
+                            w.HBox([w.HTML("<b style='font-size:18px'>Nerves</b>&nbsp;"), self.pick, self.zones,
+                                    self.ligaments]),
+                            self.profile, *self.ui.children[2:])
+        if state.pick:
+            self.set_pick(state.pick)
+
+    def profile_nerve(self, pick: str) -> str:
+        """The nerve whose depth profile a pick shows: the nerve itself, the first nerve of a branch, or the
+        first nerve of a muscle's branch."""
+        anatomy = self.model.anatomy
+        kind, _, name = pick.partition(":")
+        group = name if kind == "group" else anatomy.muscle(name).nerve_group if kind == "muscle" else None
+        if kind == "nerve":
+            return anatomy.nerve(name).nerve_id
+        for nid, nerve in anatomy.nerves.items():
+            if nerve.group == group:
+                return nid
+        return next(iter(anatomy.nerves))
+
+    def set_pick(self, pick: str | None) -> None:
+        self.state = self.state.with_(pick=pick)
+        self.state.validate()
+        if self.pick.value != (pick or "none"):
+            self.pick.value = pick or "none"
+        with self.figure.batch_update():
+            render.apply_highlight(self.figure, self.model, pick)
+        if pick:
+            fresh = render.depth_profile_figure(self.model, self.paths[(self.profile_nerve(pick), "left")])
+            with self.profile.batch_update():
+                for trace, new in zip(self.profile.data, fresh.data):
+                    trace.x, trace.y = new.x, new.y
+                    if new.text is not None:
+                        trace.text = new.text
+                self.profile.layout.title = fresh.layout.title
+                self.profile.layout.xaxis.range = [0, float(fresh.data[0].x.max())]
+                self.profile.layout.yaxis.range = fresh.layout.yaxis.range
+
+    def set_overlay(self, which: str, value: bool) -> None:
+        self.state = self.state.with_(**{which: bool(value)})
+        prefix = "zone:" if which == "zones" else "ligaments"
+        with self.figure.batch_update():
+            for trace in self.figure.data:
+                if (trace.name or "").startswith(prefix) and trace.visible != bool(value):
+                    trace.visible = bool(value)
