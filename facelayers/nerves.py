@@ -183,3 +183,19 @@ def patch(model: FaceModel, poly_u: np.ndarray, poly_s: np.ndarray, layer: int |
     faces = faces[inside[faces].all(axis=1)]
     centre = pts[inside].mean(axis=0) if inside.any() else pts.mean(axis=0)
     return Patch(pts.astype(np.float32), faces.astype(np.int32), centre)
+
+
+def summary_text(model: FaceModel, paths: dict | None = None, side: str = "left") -> str:
+    """Per nerve (one side): length, shallowest depth below the skin, the layer and the nearest waypoint
+    landmark there. Rounded (mm) for lessons; nbval checks it."""
+    paths = paths if paths is not None else place_all(model, sides=(side,))
+    lines = [f"{'Nerve':<40}{'length':>8}{'shallowest':>12}  layer there, near"]
+    for (nid, s), p in paths.items():
+        if s != side:
+            continue
+        depth, at, layer = p.shallowest()
+        i = int(np.argmin(p.depth_mm))
+        near = p.waypoint_names[int(np.argmin(np.abs(p.waypoint_at - i)))] or "(position)"
+        label = model.anatomy.layers[layer].label if layer in model.anatomy.layers else layer
+        lines.append(f"{p.label:<40}{p.length_mm:>6.0f}mm{depth:>10.1f}mm  {label}, {near.replace('_', ' ')}")
+    return "\n".join(lines)
