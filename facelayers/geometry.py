@@ -146,20 +146,103 @@ class Pins:
         return np.exp(-d2 / PIN_SIGMA_MM**2) @ self.weights
 
 
-def fit_pins(names, points: np.ndarray) -> Pins:
-    """Solve the RBF weights so that the sculpted skin, corrected, passes through each landmark."""
+def fit_pins(names, points: np.ndarray, base) -> Pins:
+    """Solve the RBF weights so that the sculpted skin, corrected, passes through each landmark.
+
+    base : callable (u, s) -> (n,) mm, the sculpted skin's radius before pinning.
+    """
     u, s, target = params_of(points)
     o, d = rays(u, s)
-    base = head.cast(o, d)
-    resid = target - base
-    centres = o + d * base[:, None]
+    r0 = base(u, s)
+    resid = target - r0
+    centres = o + d * r0[:, None]
     d2 = ((centres[:, None, :] - centres[None, :, :]) ** 2).sum(-1)
     phi = np.exp(-d2 / PIN_SIGMA_MM**2)
     w = np.linalg.solve(phi + 1e-9 * np.eye(len(phi)), resid)
     return Pins(tuple(names), centres, w, resid)
 
 
-def s_at_height(u: np.ndarray, z_mm: float, pins: Pins, iterations: int = 40) -> np.ndarray:
+#: Width of the smoothing applied to the sculpted skin on the grid (mm): removes creases where sculpting
+#: pieces meet without blurring features (nose, lips) that are several mm across.
+SMOOTH_MM = 2.2
+
+
+def _smooth_grid(radius: np.ndarray, points: np.ndarray, sigma_mm: float = SMOOTH_MM, reach: int = 4):
+    """Gaussian smoothing of a (nv, nu) radius grid with weights from the 3D distance between grid
+    neighbours, so the kernel is about ``sigma_mm`` wide whatever the grid spacing. Periodic in u."""
+    def one_axis(r, p, axis, periodic):
+        total = np.zeros_like(r)
+        weight = np.zeros_like(r)
+        for k in range(-reach, reach + 1):
+            if periodic:
+                rk, pk = np.roll(r, k, axis=axis), np.roll(p, k, axis=axis)
+            else:
+                idx = np.clip(np.arange(r.shape[axis]) + k, 0, r.shape[axis] - 1)
+                rk, pk = np.take(r, idx, axis=axis), np.take(p, idx, axis=axis)
+            w = np.exp(-((np.linalg.norm(pk - p, axis=-1) / sigma_mm) ** 2))
+            total += w * rk
+            weight += w
+        return total / weight
+
+    out = one_axis(radius, points, 1, True)
+    return one_axis(out, points, 0, False)
+
+
+@dataclass(frozen=True, eq=False)
+class Skin:
+    """The skin surface as a function of the ray parameters.
+
+    The sculpture (:mod:`facelayers.head`) is cast once on the model's grid and smoothed there; anywhere
+    else its radius is interpolated bilinearly from that grid, so the mesh, nerves, sections and planes all
+    see one surface. The landmark pins are added on top.
+
+    gu : (nu,) rad; gs : (nv,) mm; base : (nv, nu) mm; pole_mm : float; pins : Pins.
+    """
+
+    gu: np.ndarray
+    gs: np.ndarray
+    base: np.ndarray
+    pole_mm: float
+    pins: Pins | None = None
+
+    @classmethod
+    def sculpt(cls, gu: np.ndarray, gs: np.ndarray) -> Skin:
+        uu, ss = np.meshgrid(gu, gs)
+        o, d = rays(uu.ravel(), ss.ravel())
+        raw = head.cast(o, d)
+        pts = (o + d * raw[:, None]).reshape(len(gs), len(gu), 3)
+        smooth = _smooth_grid(raw.reshape(len(gs), len(gu)), pts)
+        po, pd = rays(np.zeros(1), np.array([S_TOP_MM]))
+        return cls(gu, gs, smooth, float(head.cast(po, pd)[0]))
+
+    def base_radius(self, u, s) -> np.ndarray:
+        """The smoothed sculpture's radius at (u rad, s mm), (n,) mm: bilinear on the grid."""
+        u = np.mod(np.asarray(u, float) - self.gu[0], 2 * np.pi) + self.gu[0]
+        s = np.clip(np.asarray(s, float), self.gs[0], S_TOP_MM)
+        gu = np.concatenate([self.gu, [self.gu[0] + 2 * np.pi]])
+        gs = np.concatenate([self.gs, [S_TOP_MM]])
+        table = np.concatenate([self.base, np.full((1, len(self.gu)), self.pole_mm)], axis=0)
+        table = np.concatenate([table, table[:, :1]], axis=1)
+        i = np.clip(np.searchsorted(gu, u, side="right") - 1, 0, len(gu) - 2)
+        j = np.clip(np.searchsorted(gs, s, side="right") - 1, 0, len(gs) - 2)
+        tu = (u - gu[i]) / (gu[i + 1] - gu[i])
+        ts = (s - gs[j]) / (gs[j + 1] - gs[j])
+        return ((1 - ts) * ((1 - tu) * table[j, i] + tu * table[j, i + 1])
+                + ts * ((1 - tu) * table[j + 1, i] + tu * table[j + 1, i + 1]))
+
+    def radius(self, u, s) -> np.ndarray:
+        """Distance from each ray's origin to the pinned skin, (n,) mm."""
+        base = self.base_radius(u, s)
+        if self.pins is None:
+            return base
+        o, d = rays(u, s)
+        return base + self.pins(o + d * base[:, None])
+
+    def pinned(self, names, points: np.ndarray) -> Skin:
+        return Skin(self.gu, self.gs, self.base, self.pole_mm, fit_pins(names, points, self.base_radius))
+
+
+def s_at_height(u: np.ndarray, z_mm: float, skin: Skin, iterations: int = 40) -> np.ndarray:
     """Grid parameter s (n,) whose skin point lies at height ``z_mm`` on each azimuth u (n,) rad.
 
     Between ``Z_LOW_MM`` and ``Z_CAP_MM`` that is s = z; on the fans (jaw and neck, crown) s is an arc length,
@@ -173,16 +256,10 @@ def s_at_height(u: np.ndarray, z_mm: float, pins: Pins, iterations: int = 40) ->
     for _ in range(iterations):
         mid = 0.5 * (lo + hi)
         o, d = rays(u, mid)
-        z = o[:, 2] + d[:, 2] * skin_radius(o, d, pins)
+        z = o[:, 2] + d[:, 2] * skin.radius(u, mid)
         below = z < z_mm
         lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
     return 0.5 * (lo + hi)
-
-
-def skin_radius(origins: np.ndarray, dirs: np.ndarray, pins: Pins) -> np.ndarray:
-    """Distance from ray origin to the pinned skin surface, (n,) mm."""
-    base = head.cast(origins, dirs)
-    return base + pins(origins + dirs * base[:, None])
 
 
 @dataclass(frozen=True, eq=False)
@@ -257,7 +334,9 @@ class FaceModel:
         Parameters of each vertex (n = nu * nv + 1, the last is the crown pole).
     faces : (m, 3) int32
         Triangles shared by every surface, outward-facing.
-    pins : Pins; thickness_field : ThicknessField
+    skin_surface : Skin
+        The skin as a function of the ray parameters (sculpture on the grid + landmark pins).
+    thickness_field : ThicknessField
     """
 
     anatomy: Anatomy
@@ -266,7 +345,7 @@ class FaceModel:
     u: np.ndarray
     s: np.ndarray
     faces: np.ndarray
-    pins: Pins
+    skin_surface: Skin
     thickness_field: ThicknessField
     stack: Stack = field(repr=False)
 
@@ -309,7 +388,7 @@ class FaceModel:
 
     def stack_at(self, u, s) -> Stack:
         """The layer stack at arbitrary parameters u (n,) rad, s (n,) mm (same rule as the grid)."""
-        return _stack(np.asarray(u, float), np.asarray(s, float), self.pins, self.thickness_field)
+        return _stack(np.asarray(u, float), np.asarray(s, float), self.skin_surface, self.thickness_field)
 
     def stack_under(self, points) -> Stack:
         """The layer stack on the rays through points (n, 3) mm (e.g. landmarks)."""
@@ -334,9 +413,9 @@ def interface_index(k: int | str) -> int:
     return _index(k, INTERFACES, "interface")
 
 
-def _stack(u: np.ndarray, s: np.ndarray, pins: Pins, thick: ThicknessField) -> Stack:
+def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField) -> Stack:
     o, d = rays(u, s)
-    radius = skin_radius(o, d, pins)
+    radius = skin.radius(u, s)
     skin = o + d * radius[:, None]
     weights = thick.region_weights(skin)
     thickness = weights @ thick.table
@@ -347,7 +426,7 @@ def _stack(u: np.ndarray, s: np.ndarray, pins: Pins, thick: ThicknessField) -> S
     return Stack(u, s, points, depth, thickness, weights)
 
 
-def _thickness_field(anatomy: Anatomy, pins: Pins) -> ThicknessField:
+def _thickness_field(anatomy: Anatomy, skin: Skin) -> ThicknessField:
     regions = tuple(anatomy.regions)
     names, idx, pts = [], [], []
     for r, region in enumerate(anatomy.regions.values()):
@@ -361,8 +440,8 @@ def _thickness_field(anatomy: Anatomy, pins: Pins) -> ThicknessField:
                 pts.append(anatomy.point(name))
     u, s, _ = params_of(np.array(pts))
     o, d = rays(u, s)
-    skin = o + d * skin_radius(o, d, pins)[:, None]
-    return ThicknessField(regions, skin, tuple(names), np.array(idx), anatomy.thickness_table())
+    points = o + d * skin.radius(u, s)[:, None]
+    return ThicknessField(regions, points, tuple(names), np.array(idx), anatomy.thickness_table())
 
 
 def resolve_resolution(resolution: str | tuple[int, int]) -> tuple[int, int]:
@@ -400,10 +479,10 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
     u = np.concatenate([np.tile(gu, nv), [0.0]])
     s = np.concatenate([np.repeat(gs, nu), [S_TOP_MM]])
     names, pts = anatomy.landmark_points(on_skin=True)
-    pins = fit_pins(names, pts)
-    thick = _thickness_field(anatomy, pins)
-    stack = _stack(u, s, pins, thick)
-    return FaceModel(anatomy, nu, nv, u, s, _grid_faces(nu, nv), pins, thick, stack)
+    skin = Skin.sculpt(gu, gs).pinned(names, pts)
+    thick = _thickness_field(anatomy, skin)
+    stack = _stack(u, s, skin, thick)
+    return FaceModel(anatomy, nu, nv, u, s, _grid_faces(nu, nv), skin, thick, stack)
 
 
 def layer_index(layer: int | str) -> int:

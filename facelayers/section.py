@@ -67,8 +67,8 @@ class Section:
         return {name: float(self.thickness_mm[i, k]) for k, name in enumerate(LAYERS)}
 
 
-def cut_params(kind: str, at: float, n: int = 361, pins=None) -> tuple[np.ndarray, np.ndarray]:
-    """Grid parameters (u rad, s mm) of a cut's samples; ``pins`` (the model's) places a horizontal cut
+def cut_params(kind: str, at: float, n: int = 361, skin=None) -> tuple[np.ndarray, np.ndarray]:
+    """Grid parameters (u rad, s mm) of a cut's samples; ``skin`` (the model's :class:`~facelayers.geometry.Skin`) places a horizontal cut
     exactly at its height on the jaw and crown fans (see :func:`facelayers.geometry.s_at_height`)."""
     if kind not in SECTION_KINDS:
         raise ValueError(f"section kind {kind!r} is not known; allowed: {', '.join(SECTION_KINDS)}")
@@ -77,7 +77,7 @@ def cut_params(kind: str, at: float, n: int = 361, pins=None) -> tuple[np.ndarra
         raise ValueError(f"section at {at!r} is outside {lo:g} to {hi:g} for a {kind} cut")
     if kind == "horizontal":
         u = np.radians(np.linspace(HALF_SWEEP_DEG, -HALF_SWEEP_DEG, n))
-        return u, (np.full(n, float(at)) if pins is None else s_at_height(u, float(at), pins))
+        return u, (np.full(n, float(at)) if skin is None else s_at_height(u, float(at), skin))
     s = np.linspace(S_BOTTOM_MM, S_TOP_MM - 1.0, n)
     return np.full(n, np.radians(at)), s
 
@@ -94,7 +94,7 @@ def section(model: FaceModel, kind: str = "horizontal", at: float = -25.0, n: in
     n : int
         Samples along the cut.
     """
-    u, s = cut_params(kind, float(at), n, model.pins)
+    u, s = cut_params(kind, float(at), n, model.skin_surface)
     stack: Stack = model.stack_at(u, s)
     skin = stack.points[:, 0]
     dist = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(skin, axis=0), axis=1))])
