@@ -1,4 +1,5 @@
-"""The cited data tables as Python objects: sources, layers, landmarks, regions, layer thicknesses.
+"""The cited data tables as Python objects: sources, layers, landmarks, regions, layer thicknesses, and
+the nerve data: nerves (waypoints with a depth as layer + fraction), muscles, danger zones, ligaments.
 
 :func:`load_anatomy` reads ``data/`` through the checks of :mod:`facelayers.validation` and raises
 :class:`DataError` (listing every problem) rather than return a model built on bad numbers. The frame
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -19,16 +20,22 @@ from typing import Any
 import numpy as np
 
 from facelayers.frame import LAYERS, SIDES
-from facelayers.validation import Problem, Record, package_data_dir, read_tables
+from facelayers.validation import UNDRAWN_NERVE_GROUPS, Problem, Record, package_data_dir, read_tables
 
 __all__ = [
     "Anatomy",
+    "DangerZone",
     "DataError",
     "Landmark",
     "Layer",
+    "Ligament",
+    "Muscle",
+    "Nerve",
     "Region",
     "Source",
     "Thickness",
+    "UNDRAWN_NERVE_GROUPS",
+    "Waypoint",
     "default_data_dir",
     "load_anatomy",
 ]
@@ -174,6 +181,279 @@ class Thickness:
 
 
 # ----------------------------------------------------------------------------------------------------
+# The nerve data: nerves, muscles, danger zones, ligaments
+
+
+def _point(value, what: str) -> np.ndarray:
+    """A read-only (3,) float64 position from a sequence of 3 finite numbers."""
+    point = np.array(value, dtype=np.float64)
+    if point.shape != (3,) or not np.all(np.isfinite(point)):
+        raise ValueError(f"{what} must be 3 finite numbers, got {value!r}")
+    point.flags.writeable = False
+    return point
+
+
+def _check_depth(layer: str, fraction: float, what: str) -> None:
+    if layer not in LAYERS:
+        raise ValueError(f"{what}: layer must be one of {', '.join(LAYERS)}, got {layer!r}")
+    if not (np.isfinite(fraction) and 0.0 <= fraction <= 1.0):
+        raise ValueError(f"{what}: fraction must lie in [0, 1], got {fraction!r}")
+
+
+def _place(value: str | np.ndarray, anatomy: "Anatomy") -> np.ndarray:
+    """A landmark id (its left side) or a position, as a (3,) float64 copy."""
+    return anatomy.point(value) if isinstance(value, str) else np.array(value, dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class Waypoint:
+    """One point of a nerve's course: a place (picks the skin ray) and a depth (layer, fraction).
+
+    Attributes
+    ----------
+    landmark : str or None
+        A landmark id (its left side), or None when ``point_mm`` is given.
+    point_mm : (3,) float64, mm, read-only, or None
+        A position in the head frame, left side, when no landmark is given. Only the skin ray through
+        the place matters: its depth is (layer, fraction).
+    layer : str
+        One of :data:`facelayers.frame.LAYERS`.
+    fraction : float
+        Depth within the layer: 0 its outer face, 1 its inner face.
+    status, source_id, locator, note
+        Provenance (see data/README.md).
+    """
+
+    landmark: str | None
+    point_mm: np.ndarray | None
+    layer: str
+    fraction: float
+    status: str
+    source_id: str | None = None
+    locator: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.landmark is None) == (self.point_mm is None):
+            raise ValueError(f"waypoint: give exactly one of landmark and point_mm, got landmark={self.landmark!r}, "
+                             f"point_mm={self.point_mm!r}")
+        if self.point_mm is not None:
+            object.__setattr__(self, "point_mm", _point(self.point_mm, "waypoint point_mm"))
+        _check_depth(self.layer, self.fraction, f"waypoint at {self.landmark or self.point_mm.tolist()}")
+        object.__setattr__(self, "fraction", float(self.fraction))
+
+    @property
+    def depth_coord(self) -> float:
+        """Continuous depth coordinate: layer index + fraction (0 = skin surface, 5 = bone)."""
+        return LAYERS.index(self.layer) + self.fraction
+
+    def position(self, anatomy: "Anatomy") -> np.ndarray:
+        """The waypoint's place, left side.
+
+        Parameters
+        ----------
+        anatomy : Anatomy
+            Resolves a landmark id.
+
+        Returns
+        -------
+        (3,) float64, mm
+            A copy; mirror x for the right side.
+        """
+        return _place(self.landmark if self.landmark is not None else self.point_mm, anatomy)
+
+
+@dataclass(frozen=True, eq=False)
+class Nerve:
+    """A nerve (or a warning vein) of nerves.json: its identity and its course as waypoints.
+
+    Attributes
+    ----------
+    nerve_id, label : str
+    group : str
+        The branch or nerve it belongs to (``"frontal"`` for each frontal ramus).
+    kind : {"motor", "sensory", "vein"}
+    parent : str or None
+        The nerve_id it branches from.
+    description : str
+    waypoints : tuple of Waypoint
+        From origin to end, at least 2.
+    """
+
+    nerve_id: str
+    label: str
+    group: str
+    kind: str
+    parent: str | None
+    description: str
+    waypoints: tuple[Waypoint, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "waypoints", tuple(self.waypoints))
+        if len(self.waypoints) < 2:
+            raise ValueError(f"nerve {self.nerve_id}: needs at least 2 waypoints, got {len(self.waypoints)}")
+        if self.kind not in ("motor", "sensory", "vein"):
+            raise ValueError(f"nerve {self.nerve_id}: kind must be motor, sensory or vein, got {self.kind!r}")
+
+    def positions(self, anatomy: "Anatomy") -> np.ndarray:
+        """The waypoints' places, left side: (k, 3) float64, mm."""
+        return np.array([wp.position(anatomy) for wp in self.waypoints], dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class Muscle:
+    """A muscle of muscles.json: a patch in its layer, its motor nerve group and the wrinkle it makes.
+
+    Attributes
+    ----------
+    muscle_id, label : str
+    layer : str
+        One of :data:`facelayers.frame.LAYERS` (REFERENCE section 7).
+    fraction : float
+        Where its middle lies within the layer.
+    outline : tuple of (str or (3,) float64 array)
+        A polygon around it as seen on the face (left side): landmark ids or positions, mm.
+    nerve_group : str
+        A group of nerves.json, or one of :data:`UNDRAWN_NERVE_GROUPS` (``trigeminal_v3``).
+    action : str
+    wrinkle : str or None
+    status, source_id, locator, note
+        Provenance.
+    """
+
+    muscle_id: str
+    label: str
+    layer: str
+    fraction: float
+    outline: tuple
+    nerve_group: str
+    action: str
+    wrinkle: str | None
+    status: str
+    source_id: str | None = None
+    locator: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_depth(self.layer, self.fraction, f"muscle {self.muscle_id}")
+        outline = tuple(v if isinstance(v, str) else _point(v, f"muscle {self.muscle_id} outline vertex")
+                        for v in self.outline)
+        if len(outline) < 3:
+            raise ValueError(f"muscle {self.muscle_id}: the outline needs at least 3 vertices, got {len(outline)}")
+        object.__setattr__(self, "outline", outline)
+
+    def outline_positions(self, anatomy: "Anatomy") -> np.ndarray:
+        """The outline's vertices, left side: (k, 3) float64, mm."""
+        return np.array([_place(v, anatomy) for v in self.outline], dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class DangerZone:
+    """One of Seckel's facial danger zones (danger_zones.json): a circle or a polygon on the skin.
+
+    Attributes
+    ----------
+    zone_id : str
+    number : int
+        Seckel's number, 1-7.
+    label, nerve_group, surface_landmarks, deficit : str
+    verified : bool
+        True for zones checked against the 1994 atlas (1-3), False for those as commonly reproduced.
+    centre : str or (3,) float64 array or None
+        A circle's centre as given (landmark id or position); None for a polygon.
+    centre_mm : (3,) float64, mm, or None
+        The circle's centre resolved to a position (left side).
+    radius_mm : float or None
+        The circle's radius, mm.
+    outline : tuple of (str or (3,) array) or None
+        A polygon's vertices as given; None for a circle.
+    status, source_id, locator, note
+        Provenance.
+    """
+
+    zone_id: str
+    number: int
+    label: str
+    nerve_group: str
+    surface_landmarks: str
+    deficit: str
+    verified: bool
+    status: str
+    centre: str | np.ndarray | None = None
+    centre_mm: np.ndarray | None = None
+    radius_mm: float | None = None
+    outline: tuple | None = None
+    source_id: str | None = None
+    locator: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        circle = self.centre_mm is not None
+        if circle == (self.outline is not None):
+            raise ValueError(f"zone {self.zone_id}: give a circle (centre_mm, radius_mm) or an outline, not both")
+        if circle:
+            object.__setattr__(self, "centre_mm", _point(self.centre_mm, f"zone {self.zone_id} centre_mm"))
+            if self.centre is not None and not isinstance(self.centre, str):
+                object.__setattr__(self, "centre", _point(self.centre, f"zone {self.zone_id} centre"))
+            if self.radius_mm is None or not (np.isfinite(self.radius_mm) and self.radius_mm > 0):
+                raise ValueError(f"zone {self.zone_id}: radius_mm must be > 0, got {self.radius_mm!r}")
+        else:
+            outline = tuple(v if isinstance(v, str) else _point(v, f"zone {self.zone_id} outline vertex")
+                            for v in self.outline)
+            if len(outline) < 3:
+                raise ValueError(f"zone {self.zone_id}: the outline needs at least 3 vertices, got {len(outline)}")
+            object.__setattr__(self, "outline", outline)
+
+    @property
+    def is_circle(self) -> bool:
+        return self.centre_mm is not None
+
+    def outline_points(self, n: int = 32) -> tuple:
+        """The zone's boundary as places (left side), ready for projection onto the skin.
+
+        A polygon is returned as given (landmark ids and positions). A circle is sampled at ``n``
+        points, mm, in the vertical plane through its centre that faces the head's vertical axis
+        (perpendicular to the horizontal direction from the frame origin to the centre); projected
+        along the model's rays, that gives a disc of about ``radius_mm`` on the skin.
+
+        Returns
+        -------
+        tuple of (str or (3,) float64 array)
+        """
+        if not self.is_circle:
+            return self.outline
+        out = np.array([self.centre_mm[0], self.centre_mm[1], 0.0])
+        out = out / np.linalg.norm(out) if np.linalg.norm(out) > 0 else np.array([0.0, 1.0, 0.0])
+        across = np.array([-out[1], out[0], 0.0])  # horizontal, along the skin
+        up = np.array([0.0, 0.0, 1.0])
+        theta = np.linspace(0.0, 2.0 * np.pi, n, endpoint=False)
+        ring = self.centre_mm + self.radius_mm * (np.cos(theta)[:, None] * across + np.sin(theta)[:, None] * up)
+        return tuple(ring)
+
+
+@dataclass(frozen=True)
+class Ligament:
+    """A retaining ligament (a row of ligaments.csv): a landmark and the depth of its marker."""
+
+    ligament_id: str
+    landmark_id: str
+    label: str
+    layer: str
+    fraction: float
+    status: str
+    source_id: str | None = None
+    locator: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_depth(self.layer, self.fraction, f"ligament {self.ligament_id}")
+
+    def position(self, anatomy: "Anatomy") -> np.ndarray:
+        """The ligament's landmark, left side: (3,) float64, mm."""
+        return anatomy.point(self.landmark_id)
+
+
+# ----------------------------------------------------------------------------------------------------
 # The whole model
 
 
@@ -189,6 +469,8 @@ class Anatomy:
         Read-only, in file order.
     thickness : tuple of Thickness
         In file order.
+    nerves, muscles, zones, ligaments : Mapping of id to Nerve, Muscle, DangerZone, Ligament
+        Read-only, in file order (nerves.json, muscles.json, danger_zones.json, ligaments.csv).
     """
 
     data_dir: Path
@@ -197,12 +479,66 @@ class Anatomy:
     landmarks: Mapping[str, Landmark]
     regions: Mapping[str, Region]
     thickness: tuple[Thickness, ...]
+    nerves: Mapping[str, Nerve] = field(default_factory=dict)
+    muscles: Mapping[str, Muscle] = field(default_factory=dict)
+    zones: Mapping[str, DangerZone] = field(default_factory=dict)
+    ligaments: Mapping[str, Ligament] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A cached Anatomy is shared by every caller: keep its tables read-only.
-        for name in ("sources", "layers", "landmarks", "regions"):
+        for name in ("sources", "layers", "landmarks", "regions", "nerves", "muscles", "zones", "ligaments"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "thickness", tuple(self.thickness))
+
+    def nerve(self, name: str) -> Nerve:
+        """One nerve of nerves.json by its id.
+
+        Raises
+        ------
+        ValueError
+            If the id is unknown; the message lists the known ones.
+        """
+        return _lookup(self.nerves, name, "nerve")
+
+    def muscle(self, name: str) -> Muscle:
+        """One muscle of muscles.json by its id.
+
+        Raises
+        ------
+        ValueError
+            If the id is unknown; the message lists the known ones.
+        """
+        return _lookup(self.muscles, name, "muscle")
+
+    def zone(self, name: str) -> DangerZone:
+        """One danger zone of danger_zones.json by its id.
+
+        Raises
+        ------
+        ValueError
+            If the id is unknown; the message lists the known ones.
+        """
+        return _lookup(self.zones, name, "danger zone")
+
+    def nerve_groups(self) -> tuple[str, ...]:
+        """The groups of the nerves in nerves.json (``trunk``, ``frontal``, ...), in file order, without
+        repeats. Muscles may also name one of :data:`UNDRAWN_NERVE_GROUPS`, which has no nerve here."""
+        return tuple(dict.fromkeys(nerve.group for nerve in self.nerves.values()))
+
+    def nerves_in_group(self, group: str) -> tuple[Nerve, ...]:
+        """The nerves of one group, in file order (the three frontal rami for ``"frontal"``).
+
+        Raises
+        ------
+        ValueError
+            If the group is unknown; the message lists the known ones (an undrawn group gives ()).
+        """
+        if group in UNDRAWN_NERVE_GROUPS:
+            return ()
+        if group not in self.nerve_groups():
+            raise ValueError(f"unknown nerve group {group!r}; known groups: {', '.join(self.nerve_groups())}"
+                             f" (and, not drawn: {', '.join(UNDRAWN_NERVE_GROUPS)})")
+        return tuple(nerve for nerve in self.nerves.values() if nerve.group == group)
 
     def thickness_table(self) -> np.ndarray:
         """Layer thicknesses by region and layer.
@@ -284,6 +620,13 @@ class Anatomy:
         return positions[name]
 
 
+def _lookup(table: Mapping[str, Any], name: str, what: str) -> Any:
+    """``table[name]``, or a ValueError that lists the known ids."""
+    if name not in table:
+        raise ValueError(f"unknown {what} {name!r}; known {what}s: {', '.join(table) or '(none)'}")
+    return table[name]
+
+
 # ----------------------------------------------------------------------------------------------------
 # Loading
 
@@ -321,13 +664,18 @@ def _load(data_dir: Path) -> Anatomy:
     tables, problems = read_tables(data_dir)
     if problems:
         raise DataError(problems, data_dir)
+    landmarks = {r.values["landmark_id"]: _landmark(r) for r in tables["landmarks"]}
     return Anatomy(
         data_dir=data_dir,
         sources=_by_id(tables["sources"], "source_id", Source),
         layers=_by_id(tables["layers"], "layer_id", Layer),
-        landmarks={r.values["landmark_id"]: _landmark(r) for r in tables["landmarks"]},
+        landmarks=landmarks,
         regions={r.values["region_id"]: _region(r) for r in tables["regions"]},
         thickness=tuple(_thickness(r) for r in tables["thickness"]),
+        nerves={r.values["nerve_id"]: _nerve(r) for r in tables["nerves"]},
+        muscles={r.values["muscle_id"]: _muscle(r) for r in tables["muscles"]},
+        zones={r.values["zone_id"]: _zone(r, landmarks) for r in tables["danger_zones"]},
+        ligaments=_by_id(tables["ligaments"], "ligament_id", Ligament),
     )
 
 
@@ -353,3 +701,34 @@ def _thickness(record: Record) -> Thickness:
     """A :class:`Thickness` from a thickness.csv record (absent bounds are None)."""
     values = dict(record.values)
     return Thickness(min_mm=values.pop("min_mm", None), max_mm=values.pop("max_mm", None), **values)
+
+
+def _waypoint(values: Mapping[str, Any]) -> Waypoint:
+    """A :class:`Waypoint` from one item of a nerve's ``waypoints`` list."""
+    values = dict(values)
+    return Waypoint(landmark=values.pop("landmark", None), point_mm=values.pop("point_mm", None), **values)
+
+
+def _nerve(record: Record) -> Nerve:
+    """A :class:`Nerve` from a nerves.json item."""
+    values = dict(record.values)
+    waypoints = tuple(_waypoint(w) for w in values.pop("waypoints"))
+    return Nerve(waypoints=waypoints, **values)
+
+
+def _muscle(record: Record) -> Muscle:
+    """A :class:`Muscle` from a muscles.json item."""
+    return Muscle(**record.values)
+
+
+def _zone(record: Record, landmarks: Mapping[str, Landmark]) -> DangerZone:
+    """A :class:`DangerZone` from a danger_zones.json item (a circle's centre resolved, left side)."""
+    values = dict(record.values)
+    circle = values.pop("circle", None)
+    if circle is not None:
+        centre = circle["centre"]
+        values.update(centre=centre, radius_mm=float(circle["radius_mm"]),
+                      centre_mm=landmarks[centre].position_mm if isinstance(centre, str) else centre)
+    if "outline" in values:
+        values["outline"] = tuple(values["outline"])
+    return DangerZone(**values)

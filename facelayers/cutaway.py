@@ -77,10 +77,15 @@ class Cut:
         return self.window.radius_mm - k * self.window.step_mm
 
 
-def window_distance(model: FaceModel, win: Window) -> np.ndarray:
-    """(n,) float, mm: distance from each skin vertex to the window's centre on the skin."""
-    centre = model.stack_under(model.anatomy.point(win.landmark)[None, :]).points[0, 0]
-    return np.linalg.norm(model.skin - centre, axis=1)
+def window_centre(model: FaceModel, win: Window) -> np.ndarray:
+    """(3,) float, mm: the window's centre on the skin."""
+    return model.stack_under(model.anatomy.point(win.landmark)[None, :]).points[0, 0]
+
+
+def window_distance(model: FaceModel, win: Window, skin_points: np.ndarray | None = None) -> np.ndarray:
+    """(n,) float, mm: distance from skin points (default: the model's skin vertices) to the window's centre."""
+    points = model.skin if skin_points is None else skin_points
+    return np.linalg.norm(points - window_centre(model, win), axis=1)
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,8 @@ def clip(vertices: np.ndarray, faces: np.ndarray, field: np.ndarray, level: floa
 
     Parameters
     ----------
-    vertices : (n, 3) float, mm
+    vertices : (n, d) float
+        Positions in mm (d = 3), optionally followed by per-vertex values interpolated the same way.
     faces : (m, 3) int
     field : (n,) float
         A scalar per vertex; the level set is interpolated linearly along edges.
@@ -136,7 +142,7 @@ def clip(vertices: np.ndarray, faces: np.ndarray, field: np.ndarray, level: floa
         iab = n + 2 * (done + np.arange(m))
         iac = iab + 1
         done += m
-        new_pts.append(np.stack([pab, pac], axis=1).reshape(-1, 3))
+        new_pts.append(np.stack([pab, pac], axis=1).reshape(-1, vertices.shape[1]))
         if lone_kept:
             new_faces.append(np.stack([a, iab, iac], axis=1))
         else:

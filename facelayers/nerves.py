@@ -149,11 +149,13 @@ def _inside(poly_u: np.ndarray, poly_s: np.ndarray, u: np.ndarray, s: np.ndarray
 
 @dataclass(frozen=True)
 class Patch:
-    """A patch of surface at a depth: vertices (n, 3) float32 mm, faces (m, 3) int32, centre (3,) mm."""
+    """A patch of surface at a depth: vertices (n, 3) float32 mm, faces (m, 3) int32, centre (3,) mm,
+    and the skin point above each vertex ``skin`` (n, 3) mm (to clip it by a cutaway window)."""
 
     vertices: np.ndarray
     faces: np.ndarray
     centre: np.ndarray
+    skin: np.ndarray
 
 
 def outline_params(anatomy, outline, side: str = "left"):
@@ -163,39 +165,65 @@ def outline_params(anatomy, outline, side: str = "left"):
     return u, s
 
 
+#: Scale from azimuth (rad) to mm on the face, to measure distances in the (u, s) parameter plane.
+U_SCALE_MM = 80.0
+
+
+def polygon_field(poly_u: np.ndarray, poly_s: np.ndarray, u: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Signed distance (about mm) from points (u, s) to a polygon's boundary: positive inside."""
+    pu, ps, qu, qs = poly_u * U_SCALE_MM, poly_s, u * U_SCALE_MM, s
+    best = np.full(u.shape, np.inf)
+    n = len(pu)
+    for i in range(n):
+        au, as_, bu, bs = pu[i], ps[i], pu[(i + 1) % n], ps[(i + 1) % n]
+        eu, es = bu - au, bs - as_
+        t = np.clip(((qu - au) * eu + (qs - as_) * es) / max(eu * eu + es * es, 1e-12), 0.0, 1.0)
+        best = np.minimum(best, np.hypot(qu - (au + t * eu), qs - (as_ + t * es)))
+    return np.where(_inside(poly_u, poly_s, u, s), best, -best)
+
+
 def patch(model: FaceModel, poly_u: np.ndarray, poly_s: np.ndarray, layer: int | str, fraction: float,
-          lift_mm: float = 0.0, n: int = 28) -> Patch:
-    """The part of a surface at depth (layer, fraction) inside a polygon of ray parameters, lifted
-    ``lift_mm`` outward along the rays (so it shows on top of the layer it belongs to)."""
+          lift_mm: float = 0.0, n: int = 40) -> Patch:
+    """The part of a surface at depth (layer, fraction) inside a polygon of ray parameters, cut exactly along
+    the polygon, lifted ``lift_mm`` outward along the rays (so it shows on top of the layer it belongs to)."""
+    from facelayers.cutaway import clip
+
     k = layer_index(layer)
-    uu, ss = np.meshgrid(np.linspace(poly_u.min(), poly_u.max(), n), np.linspace(poly_s.min(), poly_s.max(), n))
+    pad_u, pad_s = 0.02, 2.0
+    uu, ss = np.meshgrid(np.linspace(poly_u.min() - pad_u, poly_u.max() + pad_u, n),
+                         np.linspace(poly_s.min() - pad_s, poly_s.max() + pad_s, n))
     uu, ss = uu.ravel(), ss.ravel()
     stack = model.stack_at(uu, ss)
     pts = stack.at_depth(np.full(len(uu), k), float(fraction))
     outward = stack.points[:, 0] - stack.points[:, -1]
     outward /= np.maximum(np.linalg.norm(outward, axis=1, keepdims=True), 1e-9)
     pts = pts + lift_mm * outward
-    inside = _inside(poly_u, poly_s, uu, ss)
     i = np.arange(n - 1)
     j = np.arange(n - 1)[:, None]
     a, b, c, d = j * n + i, j * n + i + 1, (j + 1) * n + i + 1, (j + 1) * n + i
-    faces = np.stack([np.stack([a, b, c], -1), np.stack([a, c, d], -1)], 2).reshape(-1, 3)
-    faces = faces[inside[faces].all(axis=1)]
-    centre = pts[inside].mean(axis=0) if inside.any() else pts.mean(axis=0)
-    return Patch(pts.astype(np.float32), faces.astype(np.int32), centre)
+    faces = np.stack([np.stack([a, c, b], -1), np.stack([a, d, c], -1)], 2).reshape(-1, 3)
+    field = polygon_field(poly_u, poly_s, uu, ss)
+    cut = clip(np.concatenate([pts, stack.points[:, 0]], axis=1), faces, field, 0.0)
+    verts, skin = cut.vertices[:, :3], cut.vertices[:, 3:]
+    used = np.unique(cut.faces)
+    centre = verts[used].mean(axis=0) if len(used) else pts.mean(axis=0)
+    return Patch(verts.astype(np.float32), cut.faces.astype(np.int32), centre, skin)
 
 
 def summary_text(model: FaceModel, paths: dict | None = None, side: str = "left") -> str:
     """Per nerve (one side): length, shallowest depth below the skin, the layer and the nearest waypoint
     landmark there. Rounded (mm) for lessons; nbval checks it."""
     paths = paths if paths is not None else place_all(model, sides=(side,))
-    lines = [f"{'Nerve':<40}{'length':>8}{'shallowest':>12}  layer there, near"]
+    lines = [f"{'Nerve (left)':<40}{'length':>8}{'shallowest':>12}  in, near which waypoint"]
     for (nid, s), p in paths.items():
         if s != side:
             continue
         depth, at, layer = p.shallowest()
         i = int(np.argmin(p.depth_mm))
-        near = p.waypoint_names[int(np.argmin(np.abs(p.waypoint_at - i)))] or "(position)"
+        w = int(np.argmin(np.abs(p.waypoint_at - i)))
+        name = p.waypoint_names[w]
+        x, y, z = np.round(p.points[p.waypoint_at[w]]).astype(int)
+        near = f"near {name.replace('_', ' ')}" if name else f"near ({x}, {y}, {z}) mm"
         label = model.anatomy.layers[layer].label if layer in model.anatomy.layers else layer
-        lines.append(f"{p.label:<40}{p.length_mm:>6.0f}mm{depth:>10.1f}mm  {label}, {near.replace('_', ' ')}")
+        lines.append(f"{p.label:<40}{p.length_mm:>6.0f}mm{depth:>10.1f}mm  {label}, {near}")
     return "\n".join(lines)

@@ -46,7 +46,8 @@ def surface_labels(model: FaceModel) -> dict[str, str]:
     return {name: labels.get(name, name.capitalize()) for name in INTERFACES}
 
 
-def _cut(state: ViewState) -> Cut | None:
+def cut_of(state: ViewState) -> Cut | None:
+    """The cutaway a view state asks for, or None."""
     return Cut(window(state.cutaway), state.layers_cut) if state.cutaway else None
 
 
@@ -142,7 +143,7 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
     """
     state = state if state is not None else ViewState()
     labels = surface_labels(model)
-    cut = _cut(state)
+    cut = cut_of(state)
     traces = [layer_trace(model, name, cut, state.shown(name), labels[name]) for name in INTERFACES]
     traces.append(region_labels_trace(model, visible="legendonly"))
     traces.append(section_line_trace(section(model, state.section_kind, state.section_at), visible="legendonly"))
@@ -190,7 +191,7 @@ def apply_camera(fig, state: ViewState) -> None:
 
 def apply_cutaway(fig, model: FaceModel, state: ViewState, previous: ViewState | None = None) -> list[str]:
     """Re-send the geometry of the layers whose cut changed; return their names."""
-    new_cut, old_cut = _cut(state), (_cut(previous) if previous is not None else None)
+    new_cut, old_cut = cut_of(state), (cut_of(previous) if previous is not None else None)
     changed = []
     labels = surface_labels(model)
     for k, name in enumerate(INTERFACES):
@@ -275,6 +276,15 @@ MUSCLE_COLOUR = "#B5262F"
 ZONE_COLOUR = "#E4007C"
 
 
+def _above_skin(model: FaceModel, point: np.ndarray, lift_mm: float) -> np.ndarray:
+    """The skin point on the ray through ``point``, lifted ``lift_mm`` outward along the ray (for labels)."""
+    from facelayers.geometry import params_of, rays
+
+    u, s, _ = params_of(point[None, :])
+    _, d = rays(u, s)
+    return model.stack_at(u, s).points[0, 0] + lift_mm * d[0]
+
+
 def _join_sides(paths) -> np.ndarray:
     """Both sides' points in one array, separated by a NaN row (plotly breaks the line there)."""
     out = []
@@ -312,20 +322,32 @@ def nerve_traces(model: FaceModel, paths: dict, highlight: str | None = None) ->
     return traces
 
 
-def muscle_traces(model: FaceModel) -> list:
-    """Each muscle as a patch on the outer face of its layer (lifted 0.3 mm so it shows when that layer is
-    exposed), named ``muscle:<muscle_id>``; hover gives its action, wrinkle and nerve."""
+def muscle_geometry(model: FaceModel, muscle, cut: Cut | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Both sides of a muscle as a patch on the outer face of its layer, lifted 0.3 mm so it shows when that
+    layer is exposed, with the cutaway applied like its layer's: (vertices (n, 3) float32, faces (m, 3))."""
+    from facelayers.cutaway import clip, window_distance
     from facelayers.nerves import outline_params, patch
 
+    verts, faces = [], []
+    radius = cut.radius_mm(layer_index(muscle.layer)) if cut is not None else None
+    for side in ("left", "right"):
+        pu, ps = outline_params(model.anatomy, muscle.outline, side)
+        pt = patch(model, pu, ps, muscle.layer, 0.0, lift_mm=0.3)
+        v, f = pt.vertices, pt.faces
+        if radius is not None and len(f):
+            clipped = clip(v.astype(float), f, window_distance(model, cut.window, pt.skin), radius)
+            v, f = clipped.vertices.astype(np.float32), clipped.faces
+        faces.append(f + sum(len(x) for x in verts))
+        verts.append(v)
+    return np.concatenate(verts), np.concatenate(faces).astype(np.int32)
+
+
+def muscle_traces(model: FaceModel, cut: Cut | None = None) -> list:
+    """Each muscle as a Mesh3d named ``muscle:<muscle_id>`` (see :func:`muscle_geometry`); hover gives its
+    action, wrinkle and nerve."""
     traces = []
     for mid, muscle in model.anatomy.muscles.items():
-        verts, faces = [], []
-        for side in ("left", "right"):
-            pu, ps = outline_params(model.anatomy, muscle.outline, side)
-            pt = patch(model, pu, ps, muscle.layer, 0.0, lift_mm=0.3)
-            faces.append(pt.faces + sum(len(v) for v in verts))
-            verts.append(pt.vertices)
-        v, f = np.concatenate(verts), np.concatenate(faces)
+        v, f = muscle_geometry(model, muscle, cut)
         wrinkle = f"<br>wrinkle: {muscle.wrinkle}" if muscle.wrinkle else ""
         traces.append(go.Mesh3d(
             name=f"muscle:{mid}", x=v[:, 0], y=v[:, 1], z=v[:, 2], i=f[:, 0], j=f[:, 1], k=f[:, 2],
@@ -350,7 +372,7 @@ def zone_traces(model: FaceModel, visible=False) -> list:
             pt = patch(model, pu, ps, "skin", 0.0, lift_mm=0.6)
             faces.append(pt.faces + sum(len(v) for v in verts))
             verts.append(pt.vertices)
-            centres.append(pt.centre * 1.02)
+            centres.append(_above_skin(model, pt.centre, 6.0))
             numbers.append(str(zone.number))
         v, f = np.concatenate(verts), np.concatenate(faces)
         note = "" if zone.verified else "<br>(as commonly reproduced; borders unverified)"
@@ -381,6 +403,15 @@ def ligament_trace(model: FaceModel, visible=False) -> go.Scatter3d:
                         hovertemplate="<b>%{text}</b><br>retaining ligament<extra></extra>", visible=visible,
                         marker={"size": 7, "symbol": "diamond", "color": "#FFFFFF",
                                 "line": {"color": "#111111", "width": 2}}, showlegend=False)
+
+
+def apply_muscle_cut(fig, model: FaceModel, state: ViewState) -> None:
+    """Re-send the muscles' geometry for a new cutaway (a geometry change)."""
+    cut = cut_of(state)
+    for trace in fig.data:
+        if (trace.name or "").startswith("muscle:"):
+            v, f = muscle_geometry(model, model.anatomy.muscles[trace.name[7:]], cut)
+            trace.update(x=v[:, 0], y=v[:, 1], z=v[:, 2], i=f[:, 0], j=f[:, 1], k=f[:, 2])
 
 
 def apply_highlight(fig, model: FaceModel, pick: str | None) -> None:
@@ -441,14 +472,12 @@ def depth_profile_figure(model: FaceModel, path, *, height: int = 460) -> go.Fig
         template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
         title={"text": f"{path.label} ({path.side}): shallowest {d:.1f} mm, in the {labels[layer]}",
                "x": 0.02, "font": {"size": 20}},
-        margin={"l": 80, "r": 30, "t": 70, "b": 70}, showlegend=False,
+        margin={"l": 80, "r": 260, "t": 70, "b": 80}, showlegend=False,
         xaxis={"title": {"text": "distance along the nerve (mm)"}, "gridcolor": "#333a44", "zeroline": False},
         yaxis={"title": {"text": "depth below the skin (mm)"}, "autorange": "reversed", "gridcolor": "#333a44",
                "zeroline": False, "range": [float(depth[:, -1].max()) + 4, -4]},
-        annotations=colour_key(labels, x=1.0, y=0.0),
+        annotations=colour_key(labels, x=1.02, y=0.95),
     )
-    for a in fig.layout.annotations:
-        a.update(xanchor="right", yanchor="bottom")
     return fig
 
 

@@ -13,10 +13,15 @@ fault gives one problem rather than a cascade.
 
 The JSON Schemas (``schemas/*.schema.json``) are the contract and are always read from the
 package's own data folder, never from the folder being checked. numpy-free.
+
+The nerve data (nerves.json, muscles.json, danger_zones.json, ligaments.csv) nest lists inside their
+items (a nerve's waypoints, a muscle's outline); a problem there names the field by its path inside
+the item, ``waypoints[2].layer`` (0-based index), on the line where that value is written.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
@@ -35,6 +40,7 @@ from facelayers.frame import LAYERS
 __all__ = [
     "CHECKS",
     "TABLES",
+    "UNDRAWN_NERVE_GROUPS",
     "DataSet",
     "Problem",
     "Record",
@@ -47,6 +53,11 @@ __all__ = [
 
 #: Row statuses: measured (from the source), derived (computed from sourced numbers), schematic (no source).
 STATUSES: tuple[str, ...] = ("measured", "derived", "schematic")
+
+#: Nerve groups that muscles.json may name although nerves.json draws no nerve for them: the
+#: masticatory muscles (masseter, temporalis) are supplied by the mandibular division of the
+#: trigeminal nerve (V3), which runs deep to everything the model draws.
+UNDRAWN_NERVE_GROUPS: tuple[str, ...] = ("trigeminal_v3",)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -109,11 +120,18 @@ class TableSpec:
         File name in the data folder (``"thickness.csv"``).
     key : tuple of str
         Id column(s); unique per row, and used to name rows in messages.
+    items : str, optional
+        JSON only: the key of the document's list of items (``"regions"``); each item is one row.
+    field_paths : bool
+        JSON only: name a field at fault by its path inside the item (``waypoints[2].layer``,
+        ``outline[3]``) rather than by its top-level key alone (regions.json keeps the latter).
     """
 
     name: str
     filename: str
     key: tuple[str, ...]
+    items: str | None = None
+    field_paths: bool = False
 
     @property
     def is_csv(self) -> bool:
@@ -126,15 +144,19 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("sources", "sources.csv", ("source_id",)),
     TableSpec("layers", "layers.csv", ("layer_id",)),
     TableSpec("landmarks", "landmarks.csv", ("landmark_id",)),
-    TableSpec("regions", "regions.json", ("region_id",)),
+    TableSpec("regions", "regions.json", ("region_id",), items="regions"),
     TableSpec("thickness", "thickness.csv", ("region_id", "layer_id")),
+    TableSpec("nerves", "nerves.json", ("nerve_id",), items="nerves", field_paths=True),
+    TableSpec("muscles", "muscles.json", ("muscle_id",), items="muscles", field_paths=True),
+    TableSpec("danger_zones", "danger_zones.json", ("zone_id",), items="zones", field_paths=True),
+    TableSpec("ligaments", "ligaments.csv", ("ligament_id",)),
 )
 _SPECS: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
 
 
 @dataclass(frozen=True)
 class Record:
-    """One row of a table: a CSV line, or one item of the ``regions`` list of regions.json.
+    """One row of a table: a CSV line, or one item of a JSON file's list (``regions``, ``nerves``, ...).
 
     Attributes
     ----------
@@ -148,7 +170,8 @@ class Record:
     raw : Mapping[str, str]
         Every cell as written in the file, for messages.
     lines : Mapping[tuple, int]
-        JSON only: line of a key, ``(key,)``, or of a list item, ``(key, index)``.
+        JSON only: line of every value inside the item, by its path: ``(key,)``, a list item
+        ``(key, index)``, and deeper, ``("waypoints", 2, "layer")``.
     """
 
     line: int
@@ -162,12 +185,27 @@ class Record:
         where = (key,) if index is None else (key, index)
         return self.lines.get(where, self.line)
 
+    def line_at(self, path: Sequence[str | int]) -> int:
+        """Line of the value at ``path`` inside the item, or of its nearest enclosing value."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.line
+
     def problem(self, file: str, key: str, allowed: str, *, index: int | None = None,
                 value: str | None = None) -> Problem:
         """A :class:`Problem` about field ``key`` of this row, showing the value as written."""
         if value is None:
             value = self.raw.get(key, "")
         return Problem(file, self.line_of(key, index), self.label, key, value, allowed)
+
+    def problem_at(self, file: str, path: Sequence[str | int], allowed: str, value: Any = None) -> Problem:
+        """A :class:`Problem` about the value at ``path`` inside a JSON item, named by its path
+        (``waypoints[2].layer``) on the line where it is written; ``value`` None shows no value."""
+        shown = None if value is None else _show(value)
+        return Problem(file, self.line_at(path), self.label, _path_text(path), shown, allowed)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -228,7 +266,13 @@ def describe(schema: Mapping[str, Any]) -> str:
     """
     if "enum" in schema:
         return "one of: " + ", ".join(str(v) for v in schema["enum"])
+    for combiner in ("oneOf", "anyOf"):
+        if combiner in schema:
+            return " or ".join(describe(option) for option in schema[combiner])
     kind = _json_type(schema)
+    kinds = schema.get("type")
+    if isinstance(kinds, list) and "null" in kinds and len(kinds) > 1:
+        return describe({**schema, "type": [k for k in kinds if k != "null"]}) + " or null"
     if kind in ("number", "integer"):
         words = "a number" if kind == "number" else "a whole number"
         bounds = [f"{op} {_fmt(schema[k])}" for k, op in
@@ -243,8 +287,11 @@ def describe(schema: Mapping[str, Any]) -> str:
             return f"an id matching {schema['pattern']}{example}"
         return "non-empty text" if schema.get("minLength") else "text"
     if kind == "array":
-        size = [f"at least {schema['minItems']} item" + ("s" if schema["minItems"] > 1 else "")] \
-            if schema.get("minItems") else []
+        if schema.get("minItems") and schema.get("minItems") == schema.get("maxItems"):
+            size = [f"exactly {schema['minItems']} item" + ("s" if schema["minItems"] > 1 else "")]
+        else:
+            size = [f"at least {schema['minItems']} item" + ("s" if schema["minItems"] > 1 else "")] \
+                if schema.get("minItems") else []
         size += ["no repeats"] if schema.get("uniqueItems") else []
         size_text = f" ({', '.join(size)})" if size else ""
         return f"a list{size_text}, each item {describe(schema.get('items', {}))}"
@@ -437,24 +484,67 @@ def _type_csv(spec: TableSpec, rows: list[tuple[int, dict[str, str]]]) -> tuple[
 
 
 def _type_json(spec: TableSpec, document: Any, text: str) -> list[Record]:
-    """Records for the items of regions.json (JSON is typed already; the schema checks the rest)."""
-    items = document.get("regions") if isinstance(document, dict) else None
+    """Records for the items of a JSON file's list (JSON is typed already; the schema checks the rest).
+
+    Each record knows the line of every value inside its item (:attr:`Record.lines`), so that a
+    problem deep in a nerve's waypoints points at the line where the value is written.
+    """
+    items = document.get(spec.items) if isinstance(document, dict) else None
     if not isinstance(items, list):
         return []
+    lines_of = _json_lines(text)
     records = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             continue
-        path = ("regions", index)
-        lines = {}
-        for key, value in item.items():
-            lines[(key,)] = _json_line(text, path + (key,))
-            if isinstance(value, list):
-                for j in range(len(value)):
-                    lines[(key, j)] = _json_line(text, path + (key, j))
+        path = (spec.items, index)
+        lines = {where[2:]: line for where, line in lines_of.items() if where[:2] == path and len(where) > 2}
         raw = {key: _show(value) for key, value in item.items()}
-        records.append(Record(_json_line(text, path), _label(spec, item), dict(item), raw, lines))
+        records.append(Record(lines_of.get(path, 1), _label(spec, item), dict(item), raw, lines))
     return records
+
+
+def _json_lines(text: str) -> dict[tuple, int]:
+    """Line (1-based) of every value in a valid JSON text, by its path of keys and list indices.
+
+    One pass over the text (the json module keeps no positions): containers are walked here, scalars
+    and keys skipped with ``raw_decode``. A repeated key keeps its first position, as :func:`_json_line`.
+    """
+    decoder = json.JSONDecoder()
+    spaces = re.compile(r"[ \t\n\r]*")
+    offsets: dict[tuple, int] = {}
+
+    def skip(i: int) -> int:
+        return spaces.match(text, i).end()
+
+    def walk(i: int, path: tuple) -> int:
+        i = skip(i)
+        offsets.setdefault(path, i)
+        if text[i] == "{":
+            i = skip(i + 1)
+            while text[i] != "}":
+                key, i = decoder.raw_decode(text, i)
+                i = walk(skip(i) + 1, path + (key,))  # past the colon
+                i = skip(i)
+                if text[i] == ",":
+                    i = skip(i + 1)
+            return i + 1
+        if text[i] == "[":
+            i, n = skip(i + 1), 0
+            while text[i] != "]":
+                i = skip(walk(i, path + (n,)))
+                n += 1
+                if text[i] == ",":
+                    i = skip(i + 1)
+            return i + 1
+        return decoder.raw_decode(text, i)[1]
+
+    try:
+        walk(0, ())
+    except (IndexError, ValueError):  # not valid JSON: the syntax check reports it
+        return {}
+    breaks = [i for i, char in enumerate(text) if char == "\n"]
+    return {path: bisect.bisect_left(breaks, offset) + 1 for path, offset in offsets.items()}
 
 
 def _json_line(text: str, path: Sequence[str | int]) -> int:
@@ -534,6 +624,8 @@ def _schema_problems(error: jsonschema.ValidationError, spec: TableSpec, record:
             yield Problem(spec.filename, line, None, _path_text(where) or None, value, allowed), None
         elif not where:
             yield Problem(spec.filename, record.line, record.label, None, value, allowed), None
+        elif spec.field_paths:
+            yield record.problem_at(spec.filename, where, allowed, value), str(where[0])
         else:
             key = str(where[0])
             index = where[1] if len(where) > 1 and isinstance(where[1], int) else None
@@ -556,7 +648,14 @@ def _error_wording(error: jsonschema.ValidationError) -> list[tuple[list[str], s
     if error.validator == "additionalProperties":
         return [([name], _show(instance[name]), f"unknown field: the fields are {', '.join(properties)}")
                 for name in instance if name not in properties]
-    return [([], _show(error.instance), f"must be {describe(error.schema)}")]
+    return [([], _brief(error.instance), f"must be {describe(error.schema)}")]
+
+
+def _brief(value: Any) -> str:
+    """A value for a message: as :func:`_show`, but a list of objects (a nerve's waypoints) as its size."""
+    if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        return f"[{len(value)} item{'' if len(value) == 1 else 's'}]"
+    return _show(value)
 
 
 def _path_text(path: Sequence[str | int]) -> str:
@@ -585,17 +684,17 @@ def _check_csv_records(spec: TableSpec, records: list[Record]) -> tuple[list[Rec
 
 def _check_json_document(spec: TableSpec, document: Any, records: list[Record],
                          text: str) -> tuple[list[Record] | None, list[Problem]]:
-    """Validate regions.json as a whole; drop the fields at fault from the item records.
+    """Validate a JSON file as a whole; drop the fields at fault from the item records.
 
     Returns None for the records when the document itself is at fault (not just some fields of some
     items): nothing in it is used by the later checks.
     """
-    by_index = _records_by_index(document, records)
+    by_index = _records_by_index(spec, document, records)
     problems, bad = [], {}
     document_ok = True
     for error in _validator(spec.name).iter_errors(document):
         path = list(error.relative_path)
-        record = by_index.get(path[1]) if len(path) >= 2 and path[0] == "regions" else None
+        record = by_index.get(path[1]) if len(path) >= 2 and path[0] == spec.items else None
         if record is None:
             document_ok = False
         for problem, key in _schema_problems(error, spec, record, text):
@@ -607,9 +706,9 @@ def _check_json_document(spec: TableSpec, document: Any, records: list[Record],
     return [_without(record, bad.get(id(record), set())) for record in records], problems
 
 
-def _records_by_index(document: Any, records: list[Record]) -> dict[int, Record]:
-    """Records of regions.json keyed by their index in the ``regions`` list."""
-    items = document.get("regions") if isinstance(document, dict) else None
+def _records_by_index(spec: TableSpec, document: Any, records: list[Record]) -> dict[int, Record]:
+    """Records of a JSON file keyed by their index in its list of items (``regions``, ``nerves``, ...)."""
+    items = document.get(spec.items) if isinstance(document, dict) else None
     if not isinstance(items, list):
         return {}
     indices = [i for i, item in enumerate(items) if isinstance(item, dict)]
@@ -738,7 +837,7 @@ def check_csv_parses(data: DataSet) -> list[Problem]:
 
 
 def check_json_parses(data: DataSet) -> list[Problem]:
-    """regions.json is well-formed JSON."""
+    """Every JSON file (regions.json and the nerve data) is well-formed JSON."""
     return [p for p in data.parsed.problems if p.file.endswith(".json")]
 
 
@@ -748,7 +847,7 @@ def check_cell_types(data: DataSet) -> list[Problem]:
 
 
 def check_schemas(data: DataSet) -> list[Problem]:
-    """Every CSV row, and regions.json as a whole, satisfies its JSON Schema."""
+    """Every CSV row, and every JSON file as a whole, satisfies its JSON Schema."""
     return list(data.checked.problems)
 
 
@@ -757,7 +856,8 @@ def check_schemas(data: DataSet) -> list[Problem]:
 
 
 def check_unique_ids(data: DataSet) -> list[Problem]:
-    """Ids are unique: source_id, layer_id, landmark_id, region_id, and (region_id, layer_id) in thickness."""
+    """Ids are unique: source_id, layer_id, landmark_id, region_id, (region_id, layer_id) in thickness,
+    nerve_id, muscle_id, zone_id and ligament_id."""
     problems = []
     for spec in TABLES:
         first_line: dict[tuple, int] = {}
@@ -779,14 +879,30 @@ def check_source_references(data: DataSet) -> list[Problem]:
     if data.records("sources") is None:
         return []  # sources.csv did not load: reported already
     known = data.ids("sources")
+    allowed = f"must be a source_id of sources.csv: {_known(known)}"
     problems = []
-    for name in ("layers", "landmarks", "thickness"):
+    for name in ("layers", "landmarks", "thickness", "ligaments"):
         for record in data.records(name) or []:
             source = record.values.get("source_id")
             if source is not None and source not in known:
-                problems.append(record.problem(_SPECS[name].filename, "source_id",
-                                               f"must be a source_id of sources.csv: {_known(known)}"))
+                problems.append(record.problem(_SPECS[name].filename, "source_id", allowed))
+    for name in ("nerves", "muscles", "danger_zones"):
+        for record in data.records(name) or []:
+            for path, entry in _provenanced(name, record):
+                source = entry.get("source_id")
+                if source is not None and source not in known:
+                    problems.append(record.problem_at(_SPECS[name].filename, path + ("source_id",), allowed, source))
     return problems
+
+
+def _provenanced(name: str, record: Record) -> Iterator[tuple[tuple, Mapping[str, Any]]]:
+    """The parts of a nerve-data item that carry their own provenance, with their paths: a nerve's
+    waypoints (``("waypoints", 2)``), or a muscle or zone as a whole (``()``)."""
+    if name == "nerves":
+        for index, waypoint in enumerate(record.values.get("waypoints", [])):
+            yield ("waypoints", index), waypoint
+    else:
+        yield (), record.values
 
 
 def check_region_and_layer_references(data: DataSet) -> list[Problem]:
@@ -848,7 +964,8 @@ def check_provenance(data: DataSet) -> list[Problem]:
     """No number without provenance.
 
     A measured or derived row names a source_id and a locator (for derived, the locator says how the
-    number was computed); a schematic row gives the reason it has no source in note.
+    number was computed); a schematic row gives the reason it has no source in note. The same rule
+    holds for every row of ligaments.csv, every waypoint of nerves.json and every muscle and zone.
     """
     problems = []
     for name in ("landmarks", "thickness"):
@@ -868,6 +985,41 @@ def check_provenance(data: DataSet) -> list[Problem]:
             elif status == "schematic" and not record.values.get("note", "").strip():
                 problems.append(record.problem(filename, "note",
                                                "a schematic row must give in note the reason it has no source"))
+    for record in data.records("ligaments") or []:
+        problems += _provenance_problems(
+            record.values, lambda key, allowed, r=record: r.problem("ligaments.csv", key, allowed),
+            present=lambda key, r=record: key in r.values or r.raw.get(key, "") != "", what="row")
+    for name in ("nerves", "muscles", "danger_zones"):
+        filename = _SPECS[name].filename
+        for record in data.records(name) or []:
+            for path, entry in _provenanced(name, record):
+                what = "waypoint" if path else "entry"
+                # a field of the item itself that failed its schema was dropped from values: reported already
+                shown = entry if path else record.raw
+                problems += _provenance_problems(
+                    entry,
+                    lambda key, allowed, r=record, p=path, e=entry: r.problem_at(filename, p + (key,), allowed,
+                                                                                  e.get(key, "")),
+                    present=lambda key, e=entry, s=shown: key in e or key in s, what=what)
+    return problems
+
+
+def _provenance_problems(values: Mapping[str, Any], problem: Callable[[str, str], Problem],
+                         present: Callable[[str], bool], what: str) -> list[Problem]:
+    """The provenance rule for one entry (a row, a waypoint, a muscle, a zone): a measured or derived
+    entry names a source_id and a locator; a schematic one gives the reason in note."""
+    status = values.get("status")
+    problems = []
+    if status in ("measured", "derived"):
+        if not present("source_id"):
+            problems.append(problem("source_id", f"a {status} {what} must name a source_id of sources.csv "
+                                                 "(or have status schematic with the reason in note)"))
+        if not present("locator"):
+            how = " and how the number was computed or placed" if status == "derived" else ""
+            problems.append(problem("locator", f"a {status} {what} must say where in the source the number "
+                                               f"is (table, figure, page){how}"))
+    elif status == "schematic" and not str(values.get("note", "")).strip():
+        problems.append(problem("note", f"a schematic {what} must give in note the reason it has no source"))
     return problems
 
 
@@ -927,6 +1079,173 @@ def check_thickness_complete(data: DataSet) -> list[Problem]:
     return problems
 
 
+# ----------------------------------------------------------------------------------------------------
+# The checks: nerves, muscles, danger zones, ligaments
+
+
+def _places(name: str, record: Record) -> Iterator[tuple[tuple, Any]]:
+    """Every place named in a nerve-data item, with its path: a waypoint's landmark or point_mm, an
+    outline vertex, a circle's centre (a landmark_id string or an [x, y, z] list)."""
+    values = record.values
+    if name == "nerves":
+        for index, waypoint in enumerate(values.get("waypoints", [])):
+            for key in ("landmark", "point_mm"):
+                if key in waypoint:
+                    yield ("waypoints", index, key), waypoint[key]
+    if "outline" in values:
+        for index, vertex in enumerate(values["outline"]):
+            yield ("outline", index), vertex
+    if "circle" in values:
+        yield ("circle", "centre"), values["circle"]["centre"]
+
+
+def check_nerve_landmarks(data: DataSet) -> list[Problem]:
+    """Every landmark the nerve data names is a row of landmarks.csv: a waypoint's landmark, an
+    outline vertex or circle centre given by id, and a ligament's landmark_id."""
+    if data.records("landmarks") is None:
+        return []  # landmarks.csv did not load: reported already
+    known = data.ids("landmarks")
+    allowed = f"must be a landmark_id of landmarks.csv: {_known(known)}"
+    problems = []
+    for name in ("nerves", "muscles", "danger_zones"):
+        for record in data.records(name) or []:
+            for path, place in _places(name, record):
+                if isinstance(place, str) and place not in known:
+                    problems.append(record.problem_at(_SPECS[name].filename, path, allowed, place))
+    for record in data.records("ligaments") or []:
+        landmark = record.values.get("landmark_id")
+        if landmark is not None and landmark not in known:
+            problems.append(record.problem("ligaments.csv", "landmark_id", allowed))
+    return problems
+
+
+def check_waypoint_places(data: DataSet) -> list[Problem]:
+    """Every waypoint gives exactly one place: a landmark or a point_mm, not both, not neither."""
+    problems = []
+    for record in data.records("nerves") or []:
+        for index, waypoint in enumerate(record.values.get("waypoints", [])):
+            given = [key for key in ("landmark", "point_mm") if key in waypoint]
+            if len(given) == 2:
+                problems.append(record.problem_at("nerves.json", ("waypoints", index),
+                                                  "gives both landmark and point_mm: must give one of them"))
+            elif not given:
+                problems.append(record.problem_at("nerves.json", ("waypoints", index),
+                                                  "gives no place: must give landmark (a landmark_id of "
+                                                  "landmarks.csv) or point_mm ([x, y, z] in mm)"))
+    return problems
+
+
+def _numbers(value: Any, path: tuple) -> Iterator[tuple[tuple, float]]:
+    """Every number inside a JSON value, with its path."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, (int, float)):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _numbers(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _numbers(item, path + (index,))
+
+
+def check_finite_numbers(data: DataSet) -> list[Problem]:
+    """Every number in the nerve data is finite: Python's JSON reader accepts NaN, the model cannot use it
+    (Infinity already fails the schemas' bounds)."""
+    problems = []
+    for name in ("nerves", "muscles", "danger_zones"):
+        for record in data.records(name) or []:
+            for key, value in record.values.items():
+                for path, number in _numbers(value, (key,)):
+                    if not math.isfinite(number):
+                        problems.append(record.problem_at(_SPECS[name].filename, path, "must be a finite number",
+                                                          number))
+    return problems
+
+
+def check_left_side(data: DataSet) -> list[Problem]:
+    """Positions in the nerve data are given for the left side and mirrored: a waypoint's point_mm has
+    x > 0, an outline vertex or circle centre x >= 0 (0 on the midline)."""
+    problems = []
+    for name in ("nerves", "muscles", "danger_zones"):
+        for record in data.records(name) or []:
+            for path, place in _places(name, record):
+                if isinstance(place, str) or not math.isfinite(place[0]):
+                    continue
+                strict = path[0] == "waypoints"
+                if place[0] < 0 or (strict and place[0] == 0):
+                    must = "x > 0" if strict else "x >= 0 (0 on the midline)"
+                    problems.append(record.problem_at(_SPECS[name].filename, path,
+                                                      f"is on the right side: positions are given for the left side "
+                                                      f"and mirrored, must have {must}", place))
+    return problems
+
+
+def check_parent_nerves(data: DataSet) -> list[Problem]:
+    """Every nerve's parent is null or another nerve of nerves.json, and following parents never loops."""
+    records = data.records("nerves") or []
+    known = data.ids("nerves")
+    parents = {r.values["nerve_id"]: r.values.get("parent") for r in records if "nerve_id" in r.values}
+    problems = []
+    for record in records:
+        nerve, parent = record.values.get("nerve_id"), record.values.get("parent")
+        if parent is None or nerve is None:
+            continue  # a root, or a field that failed its schema (reported already)
+        if parent not in known:
+            problems.append(record.problem("nerves.json", "parent",
+                                           f"must be null or a nerve_id of nerves.json: {_known(known)}"))
+            continue
+        chain, step = [nerve], parent
+        while step is not None and step not in chain and step in parents:
+            chain.append(step)
+            step = parents[step]
+        if step == nerve:  # a nerve below a loop is not reported: the loop's members are
+            loop = " -> ".join(chain + [step])
+            problems.append(record.problem("nerves.json", "parent",
+                                           f"makes a loop ({loop}): a nerve cannot descend from itself"))
+    return problems
+
+
+def check_nerve_groups(data: DataSet) -> list[Problem]:
+    """Every muscle's nerve_group is a group of nerves.json or an undrawn group (trigeminal_v3, the
+    masticatory muscles' nerve); every danger zone's nerve_group is a group of nerves.json."""
+    if data.records("nerves") is None:
+        return []  # nerves.json did not load: reported already
+    groups = list(dict.fromkeys(r.values["group"] for r in data.records("nerves") if "group" in r.values))
+    problems = []
+    for name, known in (("muscles", groups + list(UNDRAWN_NERVE_GROUPS)), ("danger_zones", groups)):
+        where = "a group of nerves.json" + (f" or {', '.join(UNDRAWN_NERVE_GROUPS)} (not drawn)"
+                                            if name == "muscles" else "")
+        for record in data.records(name) or []:
+            group = record.values.get("nerve_group")
+            if group is not None and group not in known:
+                problems.append(record.problem(_SPECS[name].filename, "nerve_group",
+                                               f"must be {where}: {_known(known)}"))
+    return problems
+
+
+def check_zone_shapes(data: DataSet) -> list[Problem]:
+    """Every danger zone is a circle or an outline (not both, not neither), and no zone number repeats."""
+    problems = []
+    first_line: dict[int, int] = {}
+    for record in data.records("danger_zones") or []:
+        shapes = [key for key in ("circle", "outline") if key in record.raw]
+        if len(shapes) == 2:
+            problems.append(record.problem_at("danger_zones.json", ("outline",),
+                                              "the zone has both circle and outline: must have one of them"))
+        elif not shapes:
+            problems.append(Problem("danger_zones.json", record.line, record.label, None, None,
+                                    "the zone has no shape: must have circle {centre, radius_mm} or outline "
+                                    "(a list of at least 3 places)"))
+        number = record.values.get("number")
+        if number in first_line:
+            problems.append(record.problem("danger_zones.json", "number",
+                                           f"must be unique: zone {number} is already on line {first_line[number]}"))
+        elif number is not None:
+            first_line[number] = record.line_of("number")
+    return problems
+
+
 #: Every check, in the order it runs (BrainGlobe's ``get_all_validation_functions``).
 CHECKS: tuple[Check, ...] = (
     check_data_dir,
@@ -945,6 +1264,13 @@ CHECKS: tuple[Check, ...] = (
     check_landmark_sides,
     check_layer_order,
     check_thickness_complete,
+    check_nerve_landmarks,
+    check_waypoint_places,
+    check_finite_numbers,
+    check_left_side,
+    check_parent_nerves,
+    check_nerve_groups,
+    check_zone_shapes,
 )
 
 

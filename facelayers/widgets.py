@@ -227,7 +227,7 @@ class NerveExplorer(LayerExplorer):
         model = model if model is not None else build_face()
         state = state if state is not None else ViewState(peel=3, camera="left")
         self.paths = place_all(model)
-        extra = [*render.nerve_traces(model, self.paths), *render.muscle_traces(model),
+        extra = [*render.nerve_traces(model, self.paths), *render.muscle_traces(model, render.cut_of(state)),
                  *render.zone_traces(model, visible=state.zones), render.ligament_trace(model, visible=state.ligaments)]
         super().__init__(model, state, height=height, extra_traces=extra,
                          title="Nerves, muscles and danger zones")
@@ -254,6 +254,13 @@ class NerveExplorer(LayerExplorer):
                             self.profile, *self.ui.children[2:])
         if state.pick:
             self.set_pick(state.pick)
+
+    def set_cutaway(self, name: str | None, layers_cut: int) -> list[str]:
+        changed = super().set_cutaway(name, layers_cut)
+        if changed:
+            with self.figure.batch_update():
+                render.apply_muscle_cut(self.figure, self.model, self.state)
+        return changed
 
     def profile_nerve(self, pick: str) -> str:
         """The nerve whose depth profile a pick shows: the nerve itself, the first nerve of a branch, or the

@@ -55,7 +55,7 @@ def test_counts_match_the_files(anatomy):
     assert list(anatomy.sources) == [r["source_id"] for r in rows("sources.csv")]
     assert list(anatomy.landmarks) == [r["landmark_id"] for r in rows("landmarks.csv")]
     assert list(anatomy.regions) == [r["region_id"] for r in regions]
-    assert len(anatomy.regions) == 13
+    assert len(anatomy.regions) >= 11  # the issue asks for at least the eleven named regions
     assert tuple(anatomy.layers) == LAYERS
     assert len(anatomy.thickness) == len(anatomy.regions) * len(LAYERS) == len(rows("thickness.csv"))
 

@@ -1,0 +1,175 @@
+"""Nerves, muscles and danger zones placed in the real model (issue 3)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facelayers.frame import LAYERS
+from facelayers.geometry import layer_index, params_of
+from facelayers.nerves import _inside, outline_params, place, place_all, summary_text
+
+
+@pytest.fixture(scope="module")
+def paths(model_coarse):
+    return place_all(model_coarse)
+
+
+def test_every_nerve_stays_in_its_declared_layer_between_same_layer_waypoints(model_coarse, paths):
+    anatomy = model_coarse.anatomy
+    for (nid, side), path in paths.items():
+        wps = anatomy.nerves[nid].waypoints
+        for i in range(len(wps) - 1):
+            a, b = path.waypoint_at[i], path.waypoint_at[i + 1]
+            if wps[i].layer != wps[i + 1].layer:
+                continue
+            k = layer_index(wps[i].layer)
+            depth = path.depth_mm[a:b + 1]
+            top = path.interfaces_mm[a:b + 1, k]
+            bottom = path.interfaces_mm[a:b + 1, k + 1]
+            assert np.all(depth >= top - 1e-6) and np.all(depth <= bottom + 1e-6), (
+                f"{nid} ({side}) leaves the {wps[i].layer} between waypoints {i} and {i + 1}")
+
+
+def test_waypoints_sit_at_their_declared_depth(model_coarse, paths):
+    anatomy = model_coarse.anatomy
+    for (nid, side), path in paths.items():
+        for i, wp in enumerate(anatomy.nerves[nid].waypoints):
+            j = path.waypoint_at[i]
+            k = layer_index(wp.layer)
+            want = path.interfaces_mm[j, k] + wp.fraction * (path.interfaces_mm[j, k + 1] - path.interfaces_mm[j, k])
+            assert path.depth_mm[j] == pytest.approx(want, abs=1e-6), (nid, side, i)
+
+
+def test_nerve_points_lie_on_their_rays_under_the_waypoint_positions(model_coarse, paths):
+    anatomy = model_coarse.anatomy
+    for (nid, side), path in paths.items():
+        for i, wp in enumerate(anatomy.nerves[nid].waypoints):
+            target = wp.position(anatomy) * np.array([1 if side == "left" else -1, 1, 1])
+            u_t, s_t, _ = params_of(target)
+            u_p, s_p, _ = params_of(path.points[path.waypoint_at[i]])
+            assert u_p[0] == pytest.approx(u_t[0], abs=1e-6) and s_p[0] == pytest.approx(s_t[0], abs=1e-4)
+
+
+def test_left_and_right_are_mirror_images(paths):
+    for (nid, side), left in paths.items():
+        if side != "left":
+            continue
+        right = paths[(nid, "right")]
+        assert np.allclose(left.points * [-1, 1, 1], right.points, atol=1e-6)
+
+
+def _arch_crossing(model, path):
+    """Where the nerve passes the zygomatic arch's height (z of the arch's inferior border + 5 mm)."""
+    z_arch = model.anatomy.point("arch_inferior")[2] + 5.0
+    z = path.points[:, 2]
+    i = int(np.argmax(z >= z_arch))
+    return path.points[i], i
+
+
+def test_frontal_branch_crosses_the_arch_within_the_published_distance_in_front_of_the_tragus(model_coarse,
+                                                                                              paths):
+    """REFERENCE 2.1: the rami cross the arch 10-31 mm (ASJ 2021) / 8-35 mm (Al-Kayat & Bramley) in front of the
+    tragus. Measured along y (anterior) from the tragion."""
+    tragion_y = model_coarse.anatomy.point("tragion")[1]
+    frontal = [p for (nid, side), p in paths.items() if side == "left" and p.group == "frontal"]
+    assert 2 <= len(frontal) <= 4, "the frontal branch is a fan of 2-4 rami"
+    for p in frontal:
+        point, _ = _arch_crossing(model_coarse, p)
+        ahead = point[1] - tragion_y
+        assert 8.0 <= ahead <= 35.0, f"{p.nerve_id} crosses the arch {ahead:.1f} mm in front of the tragus"
+
+
+def test_frontal_branch_becomes_superficial_above_the_arch(model_coarse, paths):
+    """Deep (under the SMAS) at the arch, in the SMAS (undersurface of the TPF) above it."""
+    smas = LAYERS.index("smas")
+    for (nid, side), p in paths.items():
+        if side != "left" or p.group != "frontal":
+            continue
+        _, i = _arch_crossing(model_coarse, p)
+        assert p.layer[max(i - 3, 0)] > smas, f"{nid} should be deep to the SMAS at the arch"
+        above = p.points[:, 2] > model_coarse.anatomy.point("arch_inferior")[2] + 20
+        assert above.any() and np.all(p.layer[above] <= smas), f"{nid} should be in the SMAS above the arch"
+        assert p.depth_mm[above].min() < p.depth_mm[i], f"{nid} should be shallower above the arch"
+
+
+def test_facial_branches_in_the_cheek_run_deep_to_the_smas(model_coarse, paths):
+    smas = LAYERS.index("smas")
+    for (nid, side), p in paths.items():
+        if side == "left" and p.group in ("buccal", "zygomatic"):
+            assert p.layer[0] > smas, f"{nid} should start deep to the SMAS (in the parotid / under the fascia)"
+
+
+def test_each_danger_zone_contains_its_nerve(model_coarse, paths):
+    anatomy = model_coarse.anatomy
+    for zone in anatomy.zones.values():
+        pu, ps = outline_params(anatomy, zone.outline_points(), "left")
+        nerves = [p for (nid, side), p in paths.items() if side == "left" and p.group == zone.nerve_group]
+        assert nerves, f"zone {zone.number}: no nerve of group {zone.nerve_group}"
+        hit = False
+        for p in nerves:
+            u, s, _ = params_of(p.points)
+            hit |= bool(_inside(pu, ps, u, s).any())
+        assert hit, f"danger zone {zone.number} ({zone.label}) does not contain its nerve ({zone.nerve_group})"
+
+
+def test_point_in_polygon_on_a_square():
+    pu = np.array([0.0, 1.0, 1.0, 0.0])
+    ps = np.array([0.0, 0.0, 1.0, 1.0])
+    got = _inside(pu, ps, np.array([0.5, 1.5, -0.1, 0.99]), np.array([0.5, 0.5, 0.5, 0.01]))
+    assert got.tolist() == [True, False, False, True]
+
+
+def test_unknown_nerve_lists_the_known_ones(model_coarse):
+    with pytest.raises(ValueError) as info:
+        place(model_coarse, "vagus")
+    assert "vagus" in str(info.value) and "frontal_1" in str(info.value)
+
+
+def test_unknown_side_is_refused(model_coarse):
+    with pytest.raises(ValueError, match="allowed: left, right"):
+        place(model_coarse, next(iter(model_coarse.anatomy.nerves)), side="middle")
+
+
+def test_summary_lists_every_nerve_with_finite_numbers(model_coarse, paths):
+    text = summary_text(model_coarse, paths)
+    for nerve in model_coarse.anatomy.nerves.values():
+        assert nerve.label in text
+    assert "nan" not in text
+
+
+def test_picking_a_nerve_changes_only_styling(model_coarse):
+    from facelayers.widgets import MessageMeter, NerveExplorer
+
+    explorer = NerveExplorer(model_coarse)
+    sent = []
+    meter = MessageMeter(explorer.figure)
+    original = explorer.figure._send
+
+    def record(msg, buffers=None):
+        sent.append(msg)
+        return original(msg, buffers=buffers)
+
+    explorer.figure._send = record
+    meter.reset()
+    explorer.pick.value = "group:frontal"
+    text = repr(sent)
+    for key in ("'x'", "'y'", "'z'", "'i'", "'j'", "'k'"):
+        assert key not in text, f"a pick re-sent geometry ({key})"
+    assert meter.bytes < 4096
+    frontal = [t for t in explorer.figure.data if t.name.startswith("nerve:frontal")]
+    others = [t for t in explorer.figure.data if t.name.startswith("nerve:") and not t.name.startswith("nerve:frontal")]
+    assert all(t.line.width > others[0].line.width for t in frontal)
+    assert all(t.opacity is not None and t.opacity < 1 for t in others)
+
+
+def test_picking_a_muscle_lights_its_branch(model_coarse):
+    from facelayers.widgets import NerveExplorer
+
+    explorer = NerveExplorer(model_coarse)
+    muscle = model_coarse.anatomy.muscles["zygomaticus_major"]
+    explorer.pick.value = "muscle:zygomaticus_major"
+    lit = {t.name for t in explorer.figure.data if t.name.startswith("nerve:") and t.line.width > 7}
+    group = {f"nerve:{nid}" for nid, n in model_coarse.anatomy.nerves.items() if n.group == muscle.nerve_group}
+    assert lit == group
+    assert explorer.state.pick == "muscle:zygomaticus_major"
