@@ -101,6 +101,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("cutaway_bytes", "B", "bytes", note="cutaway none -> cheek (geometry re-sent)"),
     Metric("cutaway_ms", "ms", "ms", note="cutaway none -> cheek"),
     Metric("section_ms", "ms", "ms", note="move the cross-section, best of 3"),
+    Metric("highlight_bytes", "B", "bytes", "<=", 1024, "pick a nerve branch on the nerve explorer"),
+    Metric("highlight_mesh_fields", "fields", "int", "==", 0, "geometry fields in the pick's messages"),
+    Metric("highlight_ms", "ms", "ms", note="pick (style + depth profile), best of 4"),
     *(m for label in SCALING for m in (
         Metric(f"build_s_{label}", "s", "s", note=f"build_face at ~{label} triangles, best of {SCALING_REPEATS}"),
         Metric(f"n_triangles_{label}", "triangles", "int"),
@@ -290,6 +293,28 @@ def _measure_explorer(model, metrics: dict) -> None:
     metrics["section_ms"] = 1e3 * best
 
 
+def _measure_nerves(model, metrics: dict) -> None:
+    """Picking a nerve branch on the nerve explorer: bytes sent, geometry fields, Python time."""
+    from facelayers.widgets import MessageMeter, NerveExplorer
+
+    ex = NerveExplorer(model)
+    meter = MessageMeter(ex.figure)
+    recorder = _Recorder(ex.figure)
+    meter.reset()
+    recorder.reset()
+    t0 = time.perf_counter()
+    ex.set_pick("group:frontal")
+    first = 1e3 * (time.perf_counter() - t0)
+    metrics["highlight_bytes"] = meter.bytes
+    metrics["highlight_mesh_fields"] = recorder.geometry_fields
+    times = [first]
+    for pick in ("group:zygomatic", "muscle:frontalis", "nerve:great_auricular"):
+        t0 = time.perf_counter()
+        ex.set_pick(pick)
+        times.append(1e3 * (time.perf_counter() - t0))
+    metrics["highlight_ms"] = min(times)
+
+
 def _measure_scaling(metrics: dict, labels: Sequence[str]) -> dict[str, list[int]]:
     """Build time by resolution. The repeats go round the sizes in turn (not all of one size, then the next),
     so a burst of load from another process lands on every size alike instead of bending the slope."""
@@ -340,6 +365,7 @@ def run(quick: bool = False) -> dict:
     model = _measure_build(metrics)
     _measure_figure(model, metrics)
     _measure_explorer(model, metrics)
+    _measure_nerves(model, metrics)
     del model
     labels = [label for label in SCALING if not (quick and label in QUICK_SKIPS)]
     used = _measure_scaling(metrics, labels)

@@ -177,12 +177,18 @@ def trace_index(fig, name: str) -> int:
 
 
 def apply_visibility(fig, state: ViewState) -> None:
-    """Show/hide/peel: only the ``visible`` property of the layer traces changes."""
+    """Show/hide/peel: only the ``visible`` property of the layer traces (and of the SMAS muscles, which go
+    with the SMAS) changes."""
     for name in INTERFACES:
         trace = fig.data[trace_index(fig, f"layer:{name}")]
         want = state.shown(name)
         if trace.visible is not want and trace.visible != want:
             trace.visible = want
+    for trace in fig.data:
+        if (trace.name or "").startswith("muscle:") and (trace.meta or {}).get("layer") == "smas":
+            want = state.shown("smas")
+            if trace.visible != want:
+                trace.visible = want
 
 
 def apply_camera(fig, state: ViewState) -> None:
@@ -267,11 +273,12 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
 
 # --- nerves, muscles, danger zones, ligaments (lesson 02) --------------------------------------------------
 
-#: Nerve colours by kind (chosen to read on every layer colour); the highlight colour; the dimmed opacity.
+#: Nerve colours by kind (chosen to read on every layer colour); the highlight colour (a pick changes only
+#: colour and opacity, so it stays under 1 KB on the widget comm); the dimmed opacity.
 NERVE_COLOURS = {"motor": "#FFF3B0", "sensory": "#9BE7FF", "vein": "#7B6CF6"}
 HIGHLIGHT = "#FF3DB8"
 DIM_OPACITY = 0.25
-NERVE_WIDTH = 7
+NERVE_WIDTH = 10
 MUSCLE_COLOUR = "#B5262F"
 ZONE_COLOUR = "#E4007C"
 
@@ -305,17 +312,16 @@ def nerve_traces(model: FaceModel, paths: dict, highlight: str | None = None) ->
         pts = _join_sides(sides)
         custom, text = [], []
         for p in sides:
-            layer_names = [labels[LAYERS[k]] for k in p.layer]
-            custom += [[float(d)] for d in p.depth_mm] + [[np.nan]]
-            text += layer_names + [""]
-        custom, text = custom[:-1], text[:-1]
+            custom += [p.depth_mm, [0.0]]  # a NaN would not survive the widget's JSON: the gap row is in x/y/z
+            text += [labels[LAYERS[k]] for k in p.layer] + [""]
+        custom, text = np.concatenate(custom[:-1]), text[:-1]
         sources = sorted({wp.source_id for wp in nerve.waypoints if wp.source_id})
         hover = (f"<b>{nerve.label}</b><br>branch: {nerve.group.replace('_', ' ')}<br>in: %{{text}}<br>"
-                 f"%{{customdata[0]:.1f}} mm below the skin<br>source: {', '.join(sources) or 'schematic'}"
+                 f"%{{customdata:.1f}} mm below the skin<br>source: {', '.join(sources) or 'schematic'}"
                  "<extra></extra>")
         traces.append(go.Scatter3d(
             name=f"nerve:{nid}", mode="lines", x=pts[:, 0], y=pts[:, 1], z=pts[:, 2],
-            text=text, customdata=np.array(custom, np.float32), hovertemplate=hover, showlegend=False,
+            text=text, customdata=custom.astype(np.float32), hovertemplate=hover, showlegend=False,
             line={"color": NERVE_COLOURS.get(nerve.kind, "#ffffff"), "width": NERVE_WIDTH},
             meta={"group": nerve.group, "kind": nerve.kind},
         ))
@@ -323,8 +329,14 @@ def nerve_traces(model: FaceModel, paths: dict, highlight: str | None = None) ->
 
 
 def muscle_geometry(model: FaceModel, muscle, cut: Cut | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Both sides of a muscle as a patch on the outer face of its layer, lifted 0.3 mm so it shows when that
-    layer is exposed, with the cutaway applied like its layer's: (vertices (n, 3) float32, faces (m, 3))."""
+    """Both sides of a muscle as a patch, with the cutaway applied like its layer's: (vertices (n, 3) float32,
+    faces (m, 3) int32).
+
+    A superficial mimetic muscle *is* part of the SMAS sheet, so it is drawn on the SMAS's outer face (lifted
+    0.3 mm): it shows whenever the SMAS is the layer exposed. A deep muscle is drawn at its own depth (its
+    fraction within the deep layer), under the deep fascia and the facial nerve branches that run on it: it
+    shows once the deep fascia is peeled or cut away, with the branches lying over it.
+    """
     from facelayers.cutaway import clip, window_distance
     from facelayers.nerves import outline_params, patch
 
@@ -332,7 +344,9 @@ def muscle_geometry(model: FaceModel, muscle, cut: Cut | None = None) -> tuple[n
     radius = cut.radius_mm(layer_index(muscle.layer)) if cut is not None else None
     for side in ("left", "right"):
         pu, ps = outline_params(model.anatomy, muscle.outline, side)
-        pt = patch(model, pu, ps, muscle.layer, 0.0, lift_mm=0.3)
+        superficial = muscle.layer == "smas"
+        pt = patch(model, pu, ps, muscle.layer, 0.0 if superficial else muscle.fraction,
+                   lift_mm=0.3 if superficial else 0.0)
         v, f = pt.vertices, pt.faces
         if radius is not None and len(f):
             clipped = clip(v.astype(float), f, window_distance(model, cut.window, pt.skin), radius)
@@ -342,9 +356,9 @@ def muscle_geometry(model: FaceModel, muscle, cut: Cut | None = None) -> tuple[n
     return np.concatenate(verts), np.concatenate(faces).astype(np.int32)
 
 
-def muscle_traces(model: FaceModel, cut: Cut | None = None) -> list:
+def muscle_traces(model: FaceModel, cut: Cut | None = None, state: ViewState | None = None) -> list:
     """Each muscle as a Mesh3d named ``muscle:<muscle_id>`` (see :func:`muscle_geometry`); hover gives its
-    action, wrinkle and nerve."""
+    action, wrinkle and nerve. A SMAS muscle is shown with the SMAS (peeled with it)."""
     traces = []
     for mid, muscle in model.anatomy.muscles.items():
         v, f = muscle_geometry(model, muscle, cut)
@@ -354,7 +368,8 @@ def muscle_traces(model: FaceModel, cut: Cut | None = None) -> list:
             color=MUSCLE_COLOUR, flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
             hovertemplate=(f"<b>{muscle.label}</b><br>{muscle.action}{wrinkle}<br>"
                            f"nerve: {muscle.nerve_group.replace('_', ' ')}<extra></extra>"),
-            showlegend=False, meta={"group": muscle.nerve_group},
+            showlegend=False, meta={"group": muscle.nerve_group, "layer": muscle.layer},
+            visible=True if muscle.layer != "smas" or state is None else state.shown("smas"),
         ))
     return traces
 
@@ -436,11 +451,10 @@ def apply_highlight(fig, model: FaceModel, pick: str | None) -> None:
             nid = name[6:]
             nerve = model.anatomy.nerves[nid]
             on = nid in nerves or nerve.group in groups
-            want = ({"color": HIGHLIGHT, "width": NERVE_WIDTH * 2} if on else
-                    {"color": NERVE_COLOURS.get(nerve.kind, "#ffffff"), "width": NERVE_WIDTH})
+            colour = HIGHLIGHT if on else NERVE_COLOURS.get(nerve.kind, "#ffffff")
             opacity = 1.0 if (on or not pick) else DIM_OPACITY
-            if trace.line.color != want["color"] or trace.line.width != want["width"]:
-                trace.line.update(want)
+            if trace.line.color != colour:
+                trace.line.color = colour
             if trace.opacity != opacity and not (trace.opacity is None and opacity == 1.0):
                 trace.opacity = opacity
         elif name.startswith("muscle:"):

@@ -227,7 +227,7 @@ class NerveExplorer(LayerExplorer):
         model = model if model is not None else build_face()
         state = state if state is not None else ViewState(peel=3, camera="left")
         self.paths = place_all(model)
-        extra = [*render.nerve_traces(model, self.paths), *render.muscle_traces(model, render.cut_of(state)),
+        extra = [*render.nerve_traces(model, self.paths), *render.muscle_traces(model, render.cut_of(state), state),
                  *render.zone_traces(model, visible=state.zones), render.ligament_trace(model, visible=state.ligaments)]
         super().__init__(model, state, height=height, extra_traces=extra,
                          title="Nerves, muscles and danger zones")

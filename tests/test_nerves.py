@@ -156,11 +156,13 @@ def test_picking_a_nerve_changes_only_styling(model_coarse):
     text = repr(sent)
     for key in ("'x'", "'y'", "'z'", "'i'", "'j'", "'k'"):
         assert key not in text, f"a pick re-sent geometry ({key})"
-    assert meter.bytes < 4096
+    assert meter.bytes <= 1024
     frontal = [t for t in explorer.figure.data if t.name.startswith("nerve:frontal")]
     others = [t for t in explorer.figure.data if t.name.startswith("nerve:") and not t.name.startswith("nerve:frontal")]
-    assert all(t.line.width > others[0].line.width for t in frontal)
-    assert all(t.opacity is not None and t.opacity < 1 for t in others)
+    from facelayers.render import HIGHLIGHT
+
+    assert all(t.line.color == HIGHLIGHT for t in frontal)
+    assert all(t.line.color != HIGHLIGHT and t.opacity is not None and t.opacity < 1 for t in others)
 
 
 def test_picking_a_muscle_lights_its_branch(model_coarse):
@@ -169,7 +171,36 @@ def test_picking_a_muscle_lights_its_branch(model_coarse):
     explorer = NerveExplorer(model_coarse)
     muscle = model_coarse.anatomy.muscles["zygomaticus_major"]
     explorer.pick.value = "muscle:zygomaticus_major"
-    lit = {t.name for t in explorer.figure.data if t.name.startswith("nerve:") and t.line.width > 7}
+    from facelayers.render import HIGHLIGHT
+
+    lit = {t.name for t in explorer.figure.data if t.name.startswith("nerve:") and t.line.color == HIGHLIGHT}
     group = {f"nerve:{nid}" for nid, n in model_coarse.anatomy.nerves.items() if n.group == muscle.nerve_group}
     assert lit == group
     assert explorer.state.pick == "muscle:zygomaticus_major"
+
+
+def test_widget_state_is_strict_json(model_coarse):
+    """The kernel refuses NaN in widget messages ("Out of range float values are not JSON compliant")."""
+    import json
+
+    from ipywidgets.widgets.widget import _remove_buffers
+
+    from facelayers.widgets import NerveExplorer
+
+    explorer = NerveExplorer(model_coarse)
+    explorer.set_pick("group:zygomatic")
+    for widget in (explorer.figure, explorer.profile, explorer.section_figure):
+        state, _, _ = _remove_buffers(widget.get_state())
+        json.dumps(state, allow_nan=False)
+
+
+def test_smas_muscles_are_peeled_with_the_smas_and_deep_muscles_stay(model_coarse):
+    from facelayers.widgets import NerveExplorer
+
+    explorer = NerveExplorer(model_coarse)
+    explorer.peel.value = 1
+    muscles = {t.name[7:]: t for t in explorer.figure.data if t.name.startswith("muscle:")}
+    assert muscles["frontalis"].visible is True and muscles["masseter"].visible is True
+    explorer.peel.value = 3
+    assert muscles["frontalis"].visible is False, "frontalis is part of the SMAS: peeled with it"
+    assert muscles["masseter"].visible is True, "masseter lies under the deep fascia: seen once it is peeled"

@@ -171,3 +171,29 @@ def screenshot(page, name: str, *, show=None) -> Path:
     path = SCREENSHOTS / name
     page.screenshot(path=str(path))
     return path
+
+
+def select_dropdown(page, description: str, option: str) -> None:
+    """Choose ``option`` (its visible text) in the ipywidgets dropdown whose description is ``description``."""
+    labels = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.widget-dropdown'))
+            .map((el) => (el.querySelector('label') || {textContent: ''}).textContent.replace(/\u200b/g, '').trim())"""
+    )
+    matches = [i for i, text in enumerate(labels) if text == description]
+    assert len(matches) == 1, f"want one dropdown described {description!r}, found {len(matches)} among {labels}"
+    select = page.locator(".widget-dropdown").nth(matches[0]).locator("select")
+    select.scroll_into_view_if_needed(timeout=CLICK_TIMEOUT_MS)
+    select.select_option(label=option, timeout=CLICK_TIMEOUT_MS)
+
+
+def wait_for_line_colour(page, name: str, colour: str, *, timeout_ms: int = RENDER_TIMEOUT_MS) -> float:
+    """Wait until a drawn plot's trace ``name`` has ``line.color == colour``; returns the seconds waited."""
+    t0 = time.monotonic()
+    page.wait_for_function(
+        """([name, colour]) => Array.from(document.querySelectorAll('.js-plotly-plot')).some((el) =>
+            el._fullLayout && (el.data || []).some((t) => t.name === name && t.line && t.line.color === colour))""",
+        arg=[name, colour],
+        timeout=timeout_ms,
+        polling=100,
+    )
+    return time.monotonic() - t0
