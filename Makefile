@@ -40,7 +40,7 @@ $(STAMP): pyproject.toml
 	@$(START) \
 	  $(PYTHON) -m venv $(VENV) && \
 	  $(BIN)/python -m pip install --quiet --upgrade pip && \
-	  $(BIN)/python -m pip install --quiet -e '.[lessons,test]' && \
+	  $(BIN)/python -m pip install --quiet -e '.[lessons,test,export]' && \
 	  mkdir -p $(dir $(OVERRIDES)) && \
 	  echo '$(NO_NEWS)' > $(OVERRIDES) && \
 	  touch $@; \

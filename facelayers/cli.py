@@ -64,10 +64,58 @@ def _run_validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     return 0
 
 
-def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
-    """An argparse-style one-line error on stderr; exit status 2."""
+def _usage_error(parser: argparse.ArgumentParser, message: str, status: int = 2) -> int:
+    """An argparse-style one-line error on stderr; exit status 2 (or ``status``)."""
     print(f"{parser.prog}: error: {message}", file=sys.stderr)
-    return 2
+    return status
+
+
+# ----------------------------------------------------------------------------------------------------
+# export
+
+
+def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    """``export LESSON --out FILE [--format F] [--resolution R] [--view VIEW.yaml] [--max-mb MB]``.
+
+    Choices are checked by :mod:`facelayers.export` (one line naming the argument, the value and what is
+    allowed), not by argparse, so that this parser stays free of plotly and the errors read alike.
+    """
+    parser.add_argument("lesson", metavar="LESSON", help="the lesson, by number or name: 01 or layers")
+    parser.add_argument("--out", required=True, type=Path, metavar="FILE",
+                        help="the file to write, in an existing folder; for stl, FILE-skin.stl ... FILE-bone.stl")
+    parser.add_argument("--format", dest="fmt", default=None, metavar="FORMAT",
+                        help="html (self-contained, offline), png, glb, obj or stl; default: from FILE's suffix")
+    parser.add_argument("--resolution", default="lecture", metavar="RES",
+                        help="the model's grid: coarse, lecture (default) or fine; html scales it down to fit --max-mb")
+    parser.add_argument("--view", type=Path, default=None, metavar="VIEW.yaml",
+                        help="a saved view (facelayers.views): the initial view, and the cutaway of the meshes")
+    parser.add_argument("--max-mb", type=float, default=8.0, metavar="MB",
+                        help="size budget of an html export in MB, plotly.js included (default 8; 0: no limit)")
+
+
+def _run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Export a lesson; print what was written (paths, sizes, the grid used)."""
+    try:
+        from facelayers.export import ExportError, export
+    except ImportError as exc:  # plotly missing: facelayers.export says which extra to install
+        return _usage_error(parser, str(exc), status=1)
+    try:
+        result = export(args.lesson, args.out, fmt=args.fmt, resolution=args.resolution, view=args.view,
+                        max_mb=None if args.max_mb == 0 else args.max_mb)
+    except ExportError as exc:
+        return _usage_error(parser, str(exc), status=exc.status)
+    for path in result.paths:
+        print(f"wrote {path}")
+    for note in result.notes:
+        print(note)
+    return 0
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """A subcommand's parser whose errors are one line (``facelayers export: error: ...``), exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 #: The subcommands, by name.
@@ -76,6 +124,11 @@ COMMANDS: dict[str, Command] = {
         help="check the data tables (files, columns, types, schemas, references, provenance)",
         add_arguments=_add_validate_arguments,
         run=_run_validate,
+    ),
+    "export": Command(
+        help="write a lesson for students: one offline HTML file, meshes (glb, obj, stl) or a PNG still",
+        add_arguments=_add_export_arguments,
+        run=_run_export,
     ),
 }
 
@@ -87,7 +140,8 @@ COMMANDS: dict[str, Command] = {
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     """The top-level parser and one subparser per command in :data:`COMMANDS`."""
     parser = argparse.ArgumentParser(prog="facelayers", description="facelayers command line tools")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                       parser_class=_OneLineParser)
     parsers = {}
     for name, command in COMMANDS.items():
         parsers[name] = subparsers.add_parser(name, help=command.help, description=command.help)

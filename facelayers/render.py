@@ -37,7 +37,7 @@ TEXT = "#f2f2f2"
 FONT = {"family": "Inter, Helvetica Neue, Arial, sans-serif", "size": 18, "color": TEXT}
 
 LIGHTING = {"ambient": 0.38, "diffuse": 0.85, "specular": 0.18, "roughness": 0.55, "fresnel": 0.1}
-LIGHT_POSITION = {"x": 400, "y": 1200, "z": 700}
+LIGHT_POSITION = {"x": -400, "y": 1200, "z": 700}
 
 
 def surface_labels(model: FaceModel) -> dict[str, str]:
@@ -70,8 +70,8 @@ def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, lab
                  f"outer face %{{customdata[1]:.1f}} mm below the skin<extra></extra>")
     return go.Mesh3d(
         name=f"layer:{name}", legendgroup=name, showlegend=False, visible=visible,
-        x=verts[:, 0], y=verts[:, 1], z=verts[:, 2],
-        i=faces[:, 0], j=faces[:, 1], k=faces[:, 2],
+        **xyz(verts),
+        **ijk(faces),
         customdata=custom.astype(np.float32), hovertemplate=hover,
         color=PALETTE[name], flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
         hoverlabel={"font": {"size": 18}},
@@ -101,7 +101,7 @@ def region_labels_trace(model: FaceModel, visible: bool = True) -> go.Scatter3d:
         hover.append(f"<b>{region.label}</b><br>" + "<br>".join(rows))
     return go.Scatter3d(
         name="labels:regions", showlegend=False, visible=visible, mode="markers+text",
-        x=pts[:, 0], y=pts[:, 1], z=pts[:, 2], text=text, hovertext=hover, hoverinfo="text",
+        **xyz(pts), text=text, hovertext=hover, hoverinfo="text",
         textposition="top center", textfont={"size": 16, "color": TEXT},
         marker={"size": 4, "color": TEXT, "line": {"width": 0}},
     )
@@ -112,9 +112,24 @@ def section_line_trace(sec: Section, visible: bool = True) -> go.Scatter3d:
     p = sec.skin_points * 1.0
     p = p + 1.5 * p / np.maximum(np.linalg.norm(p, axis=1, keepdims=True), 1e-9)
     return go.Scatter3d(name="section:line", showlegend=False, visible=visible, mode="lines",
-                        x=p[:, 0].astype(np.float32), y=p[:, 1].astype(np.float32),
-                        z=p[:, 2].astype(np.float32), line={"color": "#ffffff", "width": 6},
+                        **xyz(p.astype(np.float32)), line={"color": "#ffffff", "width": 6},
                         hoverinfo="skip")
+
+
+def xyz(points: np.ndarray) -> dict:
+    """Trace coordinates for points (n, 3) in the head frame.
+
+    The head frame (x to the subject's left, y anterior, z up) is left-handed; plotly's scene is right-handed,
+    so drawn as they are the points would show the face's mirror image. The figures therefore plot x negated
+    (the scene's +x is the subject's right): the subject's left appears on the viewer's right from the front.
+    """
+    return {"x": -points[:, 0], "y": points[:, 1], "z": points[:, 2]}
+
+
+def ijk(faces: np.ndarray) -> dict:
+    """Mesh3d's i, j, k for faces (m, 3) int32: negating x (see :func:`xyz`) turns every triangle's winding
+    inside out, so j and k are swapped to keep the normals, and the lighting, outward."""
+    return {"i": faces[:, 0], "j": faces[:, 2], "k": faces[:, 1]}
 
 
 def _scene() -> dict:
@@ -320,7 +335,7 @@ def nerve_traces(model: FaceModel, paths: dict, highlight: str | None = None) ->
                  f"%{{customdata:.1f}} mm below the skin<br>source: {', '.join(sources) or 'schematic'}"
                  "<extra></extra>")
         traces.append(go.Scatter3d(
-            name=f"nerve:{nid}", mode="lines", x=pts[:, 0], y=pts[:, 1], z=pts[:, 2],
+            name=f"nerve:{nid}", mode="lines", **xyz(pts),
             text=text, customdata=custom.astype(np.float32), hovertemplate=hover, showlegend=False,
             line={"color": NERVE_COLOURS.get(nerve.kind, "#ffffff"), "width": NERVE_WIDTH},
             meta={"group": nerve.group, "kind": nerve.kind},
@@ -364,7 +379,7 @@ def muscle_traces(model: FaceModel, cut: Cut | None = None, state: ViewState | N
         v, f = muscle_geometry(model, muscle, cut)
         wrinkle = f"<br>wrinkle: {muscle.wrinkle}" if muscle.wrinkle else ""
         traces.append(go.Mesh3d(
-            name=f"muscle:{mid}", x=v[:, 0], y=v[:, 1], z=v[:, 2], i=f[:, 0], j=f[:, 1], k=f[:, 2],
+            name=f"muscle:{mid}", **xyz(v), **ijk(f),
             color=MUSCLE_COLOUR, flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
             hovertemplate=(f"<b>{muscle.label}</b><br>{muscle.action}{wrinkle}<br>"
                            f"nerve: {muscle.nerve_group.replace('_', ' ')}<extra></extra>"),
@@ -392,13 +407,13 @@ def zone_traces(model: FaceModel, visible=False) -> list:
         v, f = np.concatenate(verts), np.concatenate(faces)
         note = "" if zone.verified else "<br>(as commonly reproduced; borders unverified)"
         traces.append(go.Mesh3d(
-            name=f"zone:{zid}", x=v[:, 0], y=v[:, 1], z=v[:, 2], i=f[:, 0], j=f[:, 1], k=f[:, 2],
+            name=f"zone:{zid}", **xyz(v), **ijk(f),
             color=ZONE_COLOUR, flatshading=True, visible=visible, showlegend=False,
             hovertemplate=(f"<b>Danger zone {zone.number}: {zone.label}</b><br>{zone.surface_landmarks}<br>"
                            f"if injured: {zone.deficit}{note}<extra></extra>"),
         ))
     c = np.array(centres, np.float32)
-    traces.append(go.Scatter3d(name="zone:labels", mode="text", x=c[:, 0], y=c[:, 1], z=c[:, 2], text=numbers,
+    traces.append(go.Scatter3d(name="zone:labels", mode="text", **xyz(c), text=numbers,
                                textfont={"size": 22, "color": "#ffffff"}, hoverinfo="skip", visible=visible,
                                showlegend=False))
     return traces
@@ -414,7 +429,7 @@ def ligament_trace(model: FaceModel, visible=False) -> go.Scatter3d:
             pts.append(st.at_depth(layer_index(lig.layer), lig.fraction)[0])
             text.append(lig.label)
     p = np.array(pts, np.float32)
-    return go.Scatter3d(name="ligaments", mode="markers", x=p[:, 0], y=p[:, 1], z=p[:, 2], text=text,
+    return go.Scatter3d(name="ligaments", mode="markers", **xyz(p), text=text,
                         hovertemplate="<b>%{text}</b><br>retaining ligament<extra></extra>", visible=visible,
                         marker={"size": 7, "symbol": "diamond", "color": "#FFFFFF",
                                 "line": {"color": "#111111", "width": 2}}, showlegend=False)
@@ -426,7 +441,7 @@ def apply_muscle_cut(fig, model: FaceModel, state: ViewState) -> None:
     for trace in fig.data:
         if (trace.name or "").startswith("muscle:"):
             v, f = muscle_geometry(model, model.anatomy.muscles[trace.name[7:]], cut)
-            trace.update(x=v[:, 0], y=v[:, 1], z=v[:, 2], i=f[:, 0], j=f[:, 1], k=f[:, 2])
+            trace.update(**xyz(v), **ijk(f))
 
 
 def apply_highlight(fig, model: FaceModel, pick: str | None) -> None:
@@ -508,3 +523,77 @@ def _bands(x: np.ndarray, depth: np.ndarray) -> list:
             y=np.concatenate([top, bottom[::-1]]).astype(np.float32), fill="toself", fillcolor=PALETTE[name],
             mode="lines", line={"color": "rgba(0,0,0,0.35)", "width": 1}, hoverinfo="skip", showlegend=False))
     return traces
+
+
+# --- techniques, planes, incisions, ports, endoscope (lesson 03) ---------------------------------------------
+
+CLEARANCE_SCALE = [[0.0, "#b2182b"], [0.2, "#ef8a62"], [0.4, "#fddbc7"], [0.6, "#d1e5f0"], [1.0, "#2166ac"]]
+CLEARANCE_MAX_MM = 15.0
+INCISION_COLOUR = "#111111"
+PORT_COLOUR = "#00E5FF"
+
+
+def technique_geometry(placed, paths) -> dict:
+    """The arrays of one technique's traces: plane (vertices, faces, clearance per vertex), incisions
+    (polyline points with NaN gaps), ports (slit segments with NaN gaps)."""
+    from facelayers.planes import clearance_map
+
+    verts, faces, dist = [], [], []
+    for plane in placed.planes:
+        same_side = [p for (nid, side), p in paths.items() if side == plane.side]
+        faces.append(plane.mesh.faces + sum(len(v) for v in verts))
+        verts.append(plane.mesh.vertices)
+        dist.append(clearance_map(plane, same_side))
+    v = np.concatenate(verts) if verts else np.zeros((0, 3), np.float32)
+    f = np.concatenate(faces) if faces else np.zeros((0, 3), np.int32)
+    d = np.concatenate(dist) if dist else np.zeros(0)
+    lines = []
+    for inc in placed.incisions:
+        lines += [inc.points * 1.0 + 0.0, np.full((1, 3), np.nan)]
+    inc = np.concatenate(lines[:-1]) if lines else np.full((1, 3), np.nan)
+    slits = []
+    for port in placed.ports:
+        slits += [port.ends, np.full((1, 3), np.nan)]
+    ports = np.concatenate(slits[:-1]) if slits else np.full((1, 3), np.nan)
+    return {"plane": (v.astype(np.float32), f.astype(np.int32), np.minimum(d, CLEARANCE_MAX_MM).astype(np.float32)),
+            "incisions": inc.astype(np.float32), "ports": ports.astype(np.float32)}
+
+
+def technique_traces(model: FaceModel, placed, paths) -> list:
+    """Three traces whose data change with the technique: ``technique:plane`` (the planes, coloured by the
+    distance to the nearest nerve, one shared colour bar), ``technique:incisions``, ``technique:ports``."""
+    geo = technique_geometry(placed, paths)
+    v, f, d = geo["plane"]
+    label = placed.technique.label
+    plane = go.Mesh3d(
+        name="technique:plane", **xyz(v), **ijk(f),
+        intensity=d, coloraxis="coloraxis", flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
+        hovertemplate=f"<b>{label}</b><br>plane: nearest nerve %{{intensity:.1f}} mm<extra></extra>",
+        showlegend=False)
+    inc = geo["incisions"]
+    incisions = go.Scatter3d(name="technique:incisions", mode="lines", **xyz(inc),
+                             line={"color": INCISION_COLOUR, "width": 9}, showlegend=False,
+                             hovertemplate="incision<extra></extra>")
+    pts = geo["ports"]
+    ports = go.Scatter3d(name="technique:ports", mode="lines", **xyz(pts),
+                         line={"color": PORT_COLOUR, "width": 14}, showlegend=False,
+                         hovertemplate="endoscope port<extra></extra>")
+    return [plane, incisions, ports]
+
+
+def apply_technique(fig, model: FaceModel, placed, paths) -> None:
+    """Switch technique: only the three technique traces change."""
+    fresh = technique_traces(model, placed, paths)
+    for new in fresh:
+        trace = fig.data[trace_index(fig, new.name)]
+        if new.type == "mesh3d":
+            trace.update(x=new.x, y=new.y, z=new.z, i=new.i, j=new.j, k=new.k, intensity=new.intensity,
+                         hovertemplate=new.hovertemplate)
+        else:
+            trace.update(x=new.x, y=new.y, z=new.z)
+
+
+def clearance_coloraxis() -> dict:
+    return {"colorscale": CLEARANCE_SCALE, "cmin": 0.0, "cmax": CLEARANCE_MAX_MM,
+            "colorbar": {"title": {"text": "nearest<br>nerve (mm)", "font": {"size": 16}},
+                         "tickfont": {"size": 15}, "len": 0.6, "x": 0.98}}

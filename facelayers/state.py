@@ -10,15 +10,16 @@ from dataclasses import dataclass, field, fields, replace
 
 from facelayers.frame import INTERFACES, LAYERS
 
-#: Camera presets by name (plotly scene cameras; eye in units of the scene box). x is the subject's left.
+#: Camera presets by name (plotly scene cameras; eye in units of the scene box). The figures plot x negated
+#: (see facelayers.render.xyz), so a negative eye x looks at the subject's left side.
 CAMERAS: dict[str, dict] = {
     "front": {"eye": {"x": 0.0, "y": 1.9, "z": 0.12}, "up": {"x": 0, "y": 0, "z": 1},
               "center": {"x": 0, "y": 0, "z": -0.05}},
-    "left": {"eye": {"x": 1.9, "y": 0.0, "z": 0.12}, "up": {"x": 0, "y": 0, "z": 1},
+    "left": {"eye": {"x": -1.9, "y": 0.0, "z": 0.12}, "up": {"x": 0, "y": 0, "z": 1},
              "center": {"x": 0, "y": 0, "z": -0.05}},
-    "right": {"eye": {"x": -1.9, "y": 0.0, "z": 0.12}, "up": {"x": 0, "y": 0, "z": 1},
+    "right": {"eye": {"x": 1.9, "y": 0.0, "z": 0.12}, "up": {"x": 0, "y": 0, "z": 1},
               "center": {"x": 0, "y": 0, "z": -0.05}},
-    "oblique": {"eye": {"x": 1.35, "y": 1.35, "z": 0.35}, "up": {"x": 0, "y": 0, "z": 1},
+    "oblique": {"eye": {"x": -1.35, "y": 1.35, "z": 0.35}, "up": {"x": 0, "y": 0, "z": 1},
                 "center": {"x": 0, "y": 0, "z": -0.05}},
     "top": {"eye": {"x": 0.0, "y": 0.35, "z": 2.0}, "up": {"x": 0, "y": 1, "z": 0},
             "center": {"x": 0, "y": 0, "z": 0}},

@@ -20,7 +20,7 @@ CONDA_NAMES = {
 }
 
 #: The extras environment.yml installs, besides [project] dependencies.
-EXTRAS = ("lessons", "test")
+EXTRAS = ("lessons", "test", "export")
 
 # A conda-forge match spec as this file writes them: name, then PEP 440-style clauses ("numpy>=1.26").
 _CONDA_SPEC = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*?)\s*$")

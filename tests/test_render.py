@@ -112,7 +112,8 @@ def test_apply_camera_changes_only_the_camera(model_coarse, default_fig):
     before = fig.to_dict()
     render.apply_camera(fig, ViewState(camera="left"))
     after = fig.to_dict()
-    assert np.allclose([after["layout"]["scene"]["camera"]["eye"][c] for c in "xyz"], [1.9, 0.0, 0.12])
+    want = CAMERAS["left"]["eye"]
+    assert np.allclose([after["layout"]["scene"]["camera"]["eye"][c] for c in "xyz"], [want[c] for c in "xyz"])
     assert after["data"] == before["data"]
     del after["layout"]["scene"]["camera"], before["layout"]["scene"]["camera"]
     assert after["layout"] == before["layout"]
@@ -185,7 +186,7 @@ def test_hover_templates_give_millimetres(default_fig):
 def test_section_line_follows_the_cut(model_coarse):
     sec = section(model_coarse, "horizontal", -40.0)
     line = render.section_line_trace(sec)
-    pts = np.stack([line.x, line.y, line.z], axis=1)
+    pts = np.stack([-np.asarray(line.x), line.y, line.z], axis=1)  # figures plot x negated (render.xyz)
     lift = np.linalg.norm(pts - sec.skin_points, axis=1)
     assert np.allclose(lift, 1.5, atol=1e-3), "the line is lifted 1.5 mm off the skin"
 
@@ -249,3 +250,16 @@ def test_palette_stays_distinguishable(kind):
     matrix = np.eye(3) if kind == "normal" else MACHADO[kind]
     dist, a, b = cvd_min_distance(render.PALETTE, matrix)
     assert dist >= MIN_CVD_DISTANCE, f"{kind}: {a} and {b} only {dist:.3f} apart in sRGB"
+
+
+def test_figures_are_not_mirror_images(model_coarse, default_fig):
+    """The head frame is left-handed, plotly's scene right-handed: the subject's left must be where the
+    'left' camera looks, and on the viewer's right from the front (plotly's front view has +x on the right)."""
+    from facelayers.state import CAMERAS
+
+    skin = by_name(default_fig)["layer:skin"]
+    x = np.asarray(skin["x"], float)
+    left_tragion = model_coarse.stack_under(model_coarse.anatomy.point("tragion:left")[None, :]).points[0, 0]
+    i = int(np.argmin(np.linalg.norm(model_coarse.skin - left_tragion, axis=1)))
+    assert np.sign(x[i]) == np.sign(CAMERAS["left"]["eye"]["x"]), "the 'left' camera must look at the left side"
+    assert x[i] < 0, "from the front camera (eye on +y) the scene's -x is on the viewer's right"

@@ -1,0 +1,701 @@
+"""Offline exports for students: one self-contained HTML per lesson, meshes for Blender or a printer, PNG stills.
+
+``python -m facelayers export LESSON --out FILE`` (see :mod:`facelayers.cli`) calls :func:`export`.
+
+HTML
+    One file, plotly.js embedded, no network request of any kind (no CDN, no web fonts, no MathJax), and
+    the controls as plotly ``updatemenus`` that run in the browser without a kernel: a **peel** menu
+    (``visible`` over the six layer traces), a **cutaway** menu and **camera** presets (``relayout`` of
+    ``scene.camera``). The three menus are independent because each changes a different property: peel
+    sets ``visible``, camera sets the camera, and a cutaway *swaps the triangles* (``i``, ``j``, ``k``) of
+    the layers it cuts. For that, every layer trace carries the vertices of all its cutaway variants at
+    once (the uncut grid, then the new vertices of each window's cut edge and wall), so a cutaway button
+    holds triangle indices only, as uint16 typed arrays. A menu that hid one trace set and showed another
+    could not work with the peel menu: plotly's buttons are stateless, so the peel buttons would have to
+    know which cutaway is on. The file is kept within ``max_mb`` (8 MB, of which plotly.js is ~4.8): when the
+    requested grid would be larger, the grid is scaled down until it fits, and the sizes are reported.
+
+Meshes (glb, obj, stl; trimesh, the ``export`` extra)
+    One mesh per surface, named ``layer:skin`` ... ``layer:bone`` (the skin includes the ears, as drawn),
+    with the saved view's cutaway applied. Coordinates are converted to each format's convention, so the
+    head stands up and is not mirrored (the model's frame, x to the subject's *left*, y anterior, z up,
+    is left-handed): **glb** in metres, +Y up, +Z anterior, +X the subject's left (glTF 2.0);
+    **obj** the same axes in millimetres (Blender's OBJ default: up +Y, forward -Z); **stl** in
+    millimetres, DICOM LPS (+X left, +Y posterior, +Z up; what slicers expect: Z up). STL has no names,
+    so each layer goes to its own file next to ``--out``: ``head.stl`` gives ``head-skin.stl`` ...
+    ``head-bone.stl`` (a slicer takes one part per file; ``head.stl`` itself is not written).
+
+PNG
+    The lesson's figure without its menus, rendered by headless Debian chromium at 1920 x 1080.
+
+Every write is atomic (:func:`facelayers.views.atomic_output`): a temporary file in the target's folder,
+moved into place only when complete; a failed export leaves no file, and for STL every part is written
+before any is moved into place.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+import zlib
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+try:
+    import plotly.graph_objects as go
+    import plotly.io as pio
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError("facelayers.export needs plotly: pip install 'facelayers[lessons]'") from exc
+
+from facelayers import __version__
+from facelayers.cutaway import WINDOWS, Cut, Mesh, layer_mesh, window
+from facelayers.frame import INTERFACES
+from facelayers.geometry import RESOLUTIONS, FaceModel, build_face, ear_meshes, resolve_resolution
+from facelayers.render import BACKGROUND, FONT, PALETTE, TEXT, colour_key, layer_trace, surface_labels
+from facelayers.state import CAMERAS, ViewState
+from facelayers.views import ViewFileError, atomic_output, load_view
+
+__all__ = ["CHROMIUM", "FORMATS", "LESSONS", "MAX_HTML_MB", "ExportError", "ExportResult", "Lesson", "export",
+           "find_lesson", "html_text", "layers_offline_figure", "layers_meshes", "register"]
+
+#: Output formats and the suffix ``--out`` must have.
+FORMATS: dict[str, str] = {"html": ".html", "png": ".png", "glb": ".glb", "obj": ".obj", "stl": ".stl"}
+MESH_FORMATS = ("glb", "obj", "stl")
+#: Size budget of an exported HTML file, plotly.js included (MB = 10**6 bytes).
+MAX_HTML_MB = 8.0
+#: The PNG still (px): 16:9, a slide.
+PNG_SIZE = (1920, 1080)
+#: Debian's chromium (``apt-get install -y chromium``); flags from docs TECH_NOTES (WebGL via SwiftShader).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--no-first-run", "--disable-quic", "--hide-scrollbars", "--force-device-scale-factor=1")
+#: plotly.js's CDN, which an offline file must not name.
+PLOTLY_CDN = "https://cdn.plot.ly/"
+#: plotly config of every exported figure: no plotly logo (and so no link to plotly's site).
+CONFIG = {"displaylogo": False}
+
+#: Buttons on the dark stage. plotly paints the active button #F4FAFF whatever the menu's colours, so the
+#: buttons are light with dark text: the active one reads brightest.
+BUTTON_BG = "#A9B4C2"
+BUTTON_TEXT = "#101418"
+BUTTON_BORDER = "#5C6773"
+MENU_FONT = 17
+
+
+class ExportError(Exception):
+    """A problem the user can fix, in one line naming the argument, the value and what is allowed.
+
+    ``status`` is the command line's exit status: 2 for a bad argument, 1 for a missing tool or a failed
+    write.
+    """
+
+    def __init__(self, message: str, status: int = 2):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote. ``paths``: the files; ``size_bytes``: their total size; ``notes``: lines for the
+    user (sizes, the grid used)."""
+
+    paths: tuple[Path, ...]
+    size_bytes: int
+    notes: tuple[str, ...] = ()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Lessons
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """An exportable lesson.
+
+    Attributes
+    ----------
+    name, number, title : str
+        ``"layers"``, ``"01"``, ``"The layers of the face"``; the command line takes the name or the number.
+    figure : callable
+        ``figure(model, state) -> go.Figure``: the offline figure, its controls as ``updatemenus`` (and
+        ``sliders``); menu titles and hints are annotations whose ``name`` starts with ``"menu"``.
+    meshes : callable
+        ``meshes(model, state) -> {name: (vertices (n, 3) float32 mm, faces (m, 3) int32)}`` in the model's
+        frame, for glb/obj/stl.
+    """
+
+    name: str
+    number: str
+    title: str
+    figure: Callable[[FaceModel, ViewState], go.Figure]
+    meshes: Callable[[FaceModel, ViewState], dict[str, tuple[np.ndarray, np.ndarray]]]
+
+
+#: Exportable lessons by name (lessons 02 ``nerves`` and 03 ``planes`` register here).
+LESSONS: dict[str, Lesson] = {}
+
+
+def register(lesson: Lesson) -> Lesson:
+    """Add a lesson to :data:`LESSONS` (name and number must be new)."""
+    for other in LESSONS.values():
+        if other.name != lesson.name and other.number == lesson.number:
+            raise ValueError(f"lesson number {lesson.number} is taken by {other.name!r}")
+    LESSONS[lesson.name] = lesson
+    return lesson
+
+
+def lesson_choices() -> str:
+    return ", ".join(f"{lesson.number} or {name}" for name, lesson in LESSONS.items())
+
+
+def find_lesson(name: str) -> Lesson:
+    """The lesson called ``name`` or numbered ``name`` (``"01"``, ``"1"``)."""
+    for lesson in LESSONS.values():
+        if name == lesson.name or (name.isdigit() and int(name) == int(lesson.number)):
+            return lesson
+    raise ExportError(f"LESSON {name!r} is not known; allowed: {lesson_choices()}")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Lesson 01: the layers, with every cutaway variant sharing one vertex array per layer
+
+
+CUTAWAY_CHOICES: tuple[str | None, ...] = (None, *WINDOWS)
+
+
+@dataclass(frozen=True)
+class LayerVariants:
+    """One surface with all its cutaway variants on a shared vertex array.
+
+    vertices : (n, 3) float32, mm; customdata : (n, 2) float32 (thickness, depth below the skin), mm;
+    faces : {cutaway name or None: (m, 3) int64 into ``vertices``}.
+    """
+
+    name: str
+    vertices: np.ndarray
+    customdata: np.ndarray
+    faces: dict = field(default_factory=dict)
+
+    @cached_property
+    def index_dtype(self) -> np.dtype:
+        return np.dtype(np.uint16 if len(self.vertices) < 2**16 else np.uint32)
+
+
+def _with_ears(model: FaceModel, name: str, mesh: Mesh, ears) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vertices, faces and customdata of a layer mesh; the skin gets the ears, as :func:`render.layer_trace`
+    draws them (hover reads the skin's median thickness beside them, at the surface)."""
+    verts, faces = mesh.vertices, mesh.faces
+    custom = np.stack([mesh.thickness_mm, mesh.depth_mm], axis=1).astype(np.float32)
+    if name == "skin":
+        for ev, ef in ears:
+            faces = np.concatenate([faces, ef + len(verts)])
+            verts = np.concatenate([verts, ev])
+            custom = np.concatenate([custom, np.tile(np.float32([np.median(mesh.thickness_mm), 0.0]), (len(ev), 1))])
+    return verts.astype(np.float32), faces.astype(np.int64), custom.astype(np.float32)
+
+
+def _row_keys(vertices: np.ndarray) -> list[bytes]:
+    """One hashable key per float32 vertex: its 12 bytes."""
+    v = np.ascontiguousarray(vertices, dtype=np.float32)
+    return v.view(np.dtype((np.void, 12))).ravel().tolist()
+
+
+def layer_variants(model: FaceModel, layers_cut: int) -> list[LayerVariants]:
+    """Each surface (``INTERFACES`` order) with its uncut mesh and one mesh per cutaway window.
+
+    The meshes are :func:`facelayers.cutaway.layer_mesh` exactly; a variant's vertices that coincide with
+    the uncut surface's (bit for bit) are shared, and its new ones (on the cut edge and the wall) appended.
+    """
+    ears = ear_meshes(model)
+    out = []
+    for k, name in enumerate(INTERFACES):
+        verts, faces, custom = _with_ears(model, name, layer_mesh(model, name, None), ears)
+        lookup = dict(zip(_row_keys(verts), range(len(verts))))
+        all_verts, all_custom, total = [verts], [custom], len(verts)
+        variants = {None: faces}
+        for wname in WINDOWS:
+            cut = Cut(window(wname), layers_cut)
+            if cut.radius_mm(k) is None:
+                variants[wname] = faces
+                continue
+            cv, cf, cc = _with_ears(model, name, layer_mesh(model, name, cut), ears)
+            index = np.array([lookup.get(key, -1) for key in _row_keys(cv)], dtype=np.int64)
+            new = index < 0
+            index[new] = total + np.arange(int(new.sum()))
+            total += int(new.sum())
+            all_verts.append(cv[new])
+            all_custom.append(cc[new])
+            variants[wname] = index[cf]
+        out.append(LayerVariants(name, np.concatenate(all_verts), np.concatenate(all_custom), variants))
+    return out
+
+
+def _typed(array: np.ndarray, dtype: np.dtype) -> dict:
+    """A plotly.js typed-array spec (base64), as plotly.py writes trace arrays; used inside button args,
+    which plotly.py would otherwise write as JSON lists of numbers (several times larger)."""
+    code = {np.dtype(np.uint16): "u2", np.dtype(np.uint32): "u4", np.dtype(np.float32): "f4"}[np.dtype(dtype)]
+    data = np.ascontiguousarray(array, dtype=np.dtype(dtype).newbyteorder("<"))
+    return {"dtype": code, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+
+
+def _short(label: str) -> str:
+    return label.split(" (")[0]
+
+
+def _menu(buttons: list[dict], active: int, **where) -> dict:
+    return {"type": "buttons", "buttons": buttons, "active": active, "showactive": True,
+            "bgcolor": BUTTON_BG, "bordercolor": BUTTON_BORDER, "borderwidth": 1,
+            "font": {"size": MENU_FONT, "color": BUTTON_TEXT, "family": FONT["family"]},
+            "pad": {"l": 2, "r": 2, "t": 2, "b": 2}, **where}
+
+
+def _menu_title(text: str, x: float, y: float, name: str, **extra) -> dict:
+    return {"name": name, "text": f"<b>{text}</b>", "xref": "paper", "yref": "paper", "x": x, "y": y,
+            "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+            "font": {"size": MENU_FONT + 1, "color": TEXT}, **extra}
+
+
+def layers_offline_figure(model: FaceModel, state: ViewState | None = None) -> go.Figure:
+    """Lesson 01 for a browser without a kernel: the six layers with peel, cutaway and camera menus.
+
+    Parameters
+    ----------
+    model : FaceModel
+    state : ViewState, optional
+        The initial view: camera, peel (and layers switched off), cutaway window and ``layers_cut``
+        (every cutaway button cuts that many layers).
+
+    Returns
+    -------
+    go.Figure
+        Traces ``layer:skin`` ... ``layer:bone``; ``layout.updatemenus`` named ``peel``, ``cutaway``,
+        ``camera``.
+    """
+    state = state if state is not None else ViewState()
+    labels = surface_labels(model)
+    sets = layer_variants(model, state.layers_cut)
+    traces = []
+    for ls in sets:
+        # Style and hover as the lessons draw the layer; the arrays are the shared-vertex ones. A new trace,
+        # not trace.update(): update keeps the old int32 dtype, and uint16 indices are half the bytes.
+        style = layer_trace(model, ls.name, None, state.shown(ls.name), labels[ls.name]).to_plotly_json()
+        for key in ("type", "x", "y", "z", "i", "j", "k", "customdata"):
+            style.pop(key, None)
+        f = np.ascontiguousarray(ls.faces[state.cutaway].T.astype(ls.index_dtype))
+        v = np.ascontiguousarray(ls.vertices.T)
+        traces.append(go.Mesh3d(x=v[0], y=v[1], z=v[2], i=f[0], j=f[1], k=f[2], customdata=ls.customdata,
+                                **style))
+    n = len(traces)
+
+    peel = [{"label": "All layers" if p == 0 else labels[INTERFACES[p]], "method": "restyle",
+             "args": [{"visible": [k >= p for k in range(n)]}, list(range(n))]}
+            for p in range(len(INTERFACES))]
+    cut_layers = [k for k, ls in enumerate(sets) if any(f is not ls.faces[None] for f in ls.faces.values())]
+    cutaway = []
+    for choice in CUTAWAY_CHOICES:
+        args = {axis: [_typed(sets[k].faces[choice][:, c], sets[k].index_dtype) for k in cut_layers]
+                for c, axis in enumerate("ijk")}
+        label = "None" if choice is None else _short(WINDOWS[choice].label)
+        cutaway.append({"label": label, "method": "restyle", "args": [args, cut_layers]})
+    cameras = [{"label": name.capitalize(), "method": "relayout", "args": [{"scene.camera": CAMERAS[name]}]}
+               for name in CAMERAS]
+
+    menus = [
+        _menu(peel, state.peel, name="peel", direction="down", x=0.006, xanchor="left", y=0.87, yanchor="top"),
+        _menu(cutaway, CUTAWAY_CHOICES.index(state.cutaway), name="cutaway", direction="down",
+              x=0.006, xanchor="left", y=0.44, yanchor="top"),
+        _menu(cameras, list(CAMERAS).index(state.camera), name="camera", direction="right",
+              x=0.5, xanchor="center", y=0.012, yanchor="bottom"),
+    ]
+    key = colour_key(labels, x=0.995, y=0.87)
+    for note in key:
+        note.update(xanchor="right", yanchor="top", font={"size": 18})
+    notes = [
+        _menu_title("Peel down to", 0.006, 0.875, "menu:peel"),
+        _menu_title("Cutaway (left side)", 0.006, 0.445, "menu:cutaway"),
+        _menu_title("Camera", 0.5, 0.075, "menu:camera", xanchor="center"),
+        {"name": "menu:hint", "text": "Drag to turn<br>Scroll to zoom<br>Hover: thickness and depth (mm)",
+         "xref": "paper", "yref": "paper", "x": 0.995, "y": 0.5, "xanchor": "right", "yanchor": "top",
+         "align": "right", "showarrow": False, "font": {"size": 16, "color": "#c9d1d9"}},
+        {"name": "credit", "text": f"facelayers {__version__}: a schematic model for teaching, not for clinical use",
+         "xref": "paper", "yref": "paper", "x": 0.995, "y": 0.94, "xanchor": "right", "yanchor": "bottom",
+         "showarrow": False, "font": {"size": 16, "color": "#c9d1d9"}},
+        *key,
+    ]
+    fig = go.Figure(traces)
+    axis = {"visible": False, "showspikes": False}
+    fig.update_layout(
+        template="none", autosize=True, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
+        margin={"l": 0, "r": 0, "t": 60, "b": 0},
+        title={"text": "The layers of the face", "x": 0.01, "y": 0.985, "yanchor": "top", "font": {"size": 26}},
+        scene={"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "data", "bgcolor": BACKGROUND,
+               "dragmode": "orbit", "camera": CAMERAS[state.camera], "domain": {"x": [0.16, 0.84], "y": [0.08, 1]}},
+        showlegend=False, updatemenus=menus, annotations=notes, hoverlabel={"font": {"size": 18}},
+    )
+    return fig
+
+
+def layers_meshes(model: FaceModel, state: ViewState | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The six surfaces as meshes, ``{"layer:<surface>": (vertices (n, 3) float32 mm, faces (m, 3) int32)}``,
+    with the state's cutaway applied; the skin includes the ears."""
+    state = state if state is not None else ViewState()
+    cut = Cut(window(state.cutaway), state.layers_cut) if state.cutaway else None
+    ears = ear_meshes(model)
+    out = {}
+    for name in INTERFACES:
+        verts, faces, _ = _with_ears(model, name, layer_mesh(model, name, cut), ears)
+        out[f"layer:{name}"] = (verts, faces.astype(np.int32))
+    return out
+
+
+register(Lesson("layers", "01", "The layers of the face", layers_offline_figure, layers_meshes))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Checking the arguments
+
+
+def check_format(fmt: str | None, out: Path) -> str:
+    """The format: ``fmt``, or the one ``out``'s suffix names; ``out`` must end in that format's suffix."""
+    suffix = out.suffix.lower()
+    allowed = ", ".join(FORMATS)
+    if fmt is None:
+        for name, ext in FORMATS.items():
+            if suffix == ext:
+                return name
+        raise ExportError(f"--out {str(out)!r}: the name must end in {', '.join(FORMATS.values())} "
+                          f"(or give --format, one of {allowed})")
+    if fmt not in FORMATS:
+        raise ExportError(f"--format {fmt!r} is not known; allowed: {allowed}")
+    if suffix != FORMATS[fmt]:
+        raise ExportError(f"--out {str(out)!r} does not end in {FORMATS[fmt]}; allowed for --format {fmt}: "
+                          f"a file name ending in {FORMATS[fmt]}")
+    return fmt
+
+
+def output_paths(out: Path, fmt: str) -> list[Path]:
+    """The files an export writes: ``out``, or for STL one file per surface, ``<stem>-<surface>.stl``."""
+    if fmt == "stl":
+        return [out.with_name(f"{out.stem}-{name}.stl") for name in INTERFACES]
+    return [out]
+
+
+OUT_ALLOWED = "a file path in an existing, writable folder"
+
+
+def check_out_folder(out: Path) -> None:
+    """``out`` is not a folder, and its folder exists."""
+    folder = out.parent
+    if out.is_dir():
+        raise ExportError(f"--out {str(out)!r} is a folder; allowed: {OUT_ALLOWED}")
+    if not folder.exists():
+        raise ExportError(f"--out {str(out)!r}: folder {str(folder)!r} does not exist; allowed: {OUT_ALLOWED}")
+    if not folder.is_dir():
+        raise ExportError(f"--out {str(out)!r}: {str(folder)!r} is not a folder; allowed: {OUT_ALLOWED}")
+
+
+def check_out(out: Path, fmt: str) -> None:
+    """``out`` must be a file path in an existing folder where we can create files (for STL, every part)."""
+    check_out_folder(out)
+    folder, allowed = out.parent, OUT_ALLOWED
+    for path in output_paths(out, fmt):
+        if path.is_dir():
+            raise ExportError(f"--out {str(out)!r}: {str(path)!r} would be written and is a folder; "
+                              f"allowed: {allowed}")
+    try:  # the real test (permissions, read-only mounts, root): create and remove a temporary file there
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".facelayers-check-"):
+            pass
+    except OSError as exc:
+        raise ExportError(f"--out {str(out)!r}: cannot write in folder {str(folder)!r} "
+                          f"({exc.strerror or exc}); allowed: {allowed}") from None
+
+
+def check_resolution(resolution: str) -> str:
+    if resolution not in RESOLUTIONS:
+        raise ExportError(f"--resolution {resolution!r} is not known; allowed: {', '.join(RESOLUTIONS)}")
+    return resolution
+
+
+def plotly_js_bytes() -> int:
+    """Size of the plotly.js bundle embedded in every HTML export."""
+    from plotly.offline import get_plotlyjs
+
+    return len(get_plotlyjs().encode("utf-8"))
+
+
+def check_max_mb(max_mb: float | None) -> float | None:
+    if max_mb is None:
+        return None
+    floor = plotly_js_bytes() / 1e6 + 0.5
+    if not math.isfinite(max_mb) or max_mb < floor:
+        raise ExportError(f"--max-mb {max_mb!r} is too small; allowed: at least {floor:.1f} "
+                          f"(plotly.js alone is {plotly_js_bytes() / 1e6:.1f} MB)")
+    return max_mb
+
+
+def read_view(path: Path | None) -> ViewState:
+    if path is None:
+        return ViewState()
+    try:
+        return load_view(path)
+    except ViewFileError as exc:
+        raise ExportError(f"--view {exc}") from None
+
+
+# ----------------------------------------------------------------------------------------------------
+# Writers
+
+
+def html_text(fig: go.Figure, title: str) -> str:
+    """A figure as one self-contained HTML page: plotly.js inline, no MathJax, fixed div id (same input,
+    same bytes), filling the window on the dark stage."""
+    html = pio.to_html(fig, include_plotlyjs=True, include_mathjax=False, full_html=True, config=CONFIG,
+                       default_width="100%", default_height="100%", div_id="facelayers", validate=False)
+    head = (f'<meta name="viewport" content="width=device-width, initial-scale=1" />\n'
+            f"    <title>{title}</title>\n"
+            f"    <style>html, body {{height: 100%; margin: 0; background: {BACKGROUND};}}</style>\n")
+    plain = "<style>html, body {height: 100%;}</style>\n"
+    html = html.replace(plain, head, 1) if plain in html else html.replace("</head>", head + "</head>", 1)
+    # plotly.js names its CDN once, as the default topojson URL of geo maps (never drawn here): point it at
+    # a relative path, so the file names no server at all.
+    return html.replace(PLOTLY_CDN, "")
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+
+
+def export_html(lesson: Lesson, out: Path, resolution: str = "lecture", state: ViewState | None = None,
+                max_mb: float | None = MAX_HTML_MB) -> ExportResult:
+    """Write the lesson's offline HTML; scale the grid down until the file fits ``max_mb`` (None: no limit)."""
+    nu, nv = resolve_resolution(resolution)
+    js = plotly_js_bytes()
+    budget = None if max_mb is None else int(max_mb * 1e6)
+    tried = []
+    for _ in range(6):
+        model = build_face(resolution=(nu, nv))
+        data = html_text(lesson.figure(model, state), f"facelayers: {lesson.title}").encode("utf-8")
+        tried.append((nu, nv, len(data)))
+        if budget is None or len(data) <= budget:
+            break
+        # The figure grows with the number of triangles, nu * nv: scale both by the square root.
+        scale = math.sqrt(max(budget - js, 1) / max(len(data) - js, 1)) * 0.97
+        nu, nv = max(16, int(nu * scale)), max(10, int(nv * scale))
+    with atomic_output(out) as tmp:
+        _write_bytes(tmp, data)
+    size = len(data)
+    notes = [f"{lesson.number} {lesson.title}: grid {nu}x{nv}, {size / 1e6:.2f} MB "
+             f"(plotly.js {js / 1e6:.2f} MB + figure {(size - js) / 1e6:.2f} MB)"]
+    if len(tried) > 1:
+        first = tried[0]
+        notes.append(f"the {resolution} grid ({first[0]}x{first[1]}) would make {first[2] / 1e6:.2f} MB, over "
+                     f"--max-mb {max_mb:g}: scaled down to {nu}x{nv}")
+    if budget is not None and size > budget:
+        notes.append(f"warning: {size / 1e6:.2f} MB is still over --max-mb {max_mb:g}")
+    return ExportResult((out,), size, tuple(notes))
+
+
+def find_chromium() -> str:
+    found = shutil.which(CHROMIUM) or shutil.which("chromium")
+    if not found:
+        raise ExportError(f"--format png needs chromium ({CHROMIUM}), which is missing: apt-get install -y chromium",
+                          status=1)
+    return found
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: Extra window height for chromium's screenshot (see :func:`export_png`).
+WINDOW_SLACK_PX = 400
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+
+def crop_png_rows(data: bytes, height: int) -> bytes:
+    """Keep the top ``height`` rows of an 8-bit, non-interlaced PNG (as chromium writes them).
+
+    PNG filters refer only to the row above, so the first rows of the decompressed image data are a
+    valid image on their own: no image library is needed.
+    """
+    if not data.startswith(PNG_SIGNATURE):
+        raise ValueError("not a PNG")
+    chunks, pos = [], len(PNG_SIGNATURE)
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunks.append((kind, data[pos + 8:pos + 8 + length]))
+        pos += 12 + length
+    width, old_height, depth, colour, compression, filtering, interlace = struct.unpack(">IIBBBBB", chunks[0][1])
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}.get(colour)
+    if height >= old_height:
+        return data
+    if depth != 8 or channels is None or interlace:
+        raise ValueError(f"cannot crop this PNG (bit depth {depth}, colour type {colour}, interlace {interlace})")
+    raw = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
+    raw = raw[:height * (1 + width * channels)]
+    header = struct.pack(">IIBBBBB", width, height, depth, colour, compression, filtering, interlace)
+    out = [PNG_SIGNATURE, _png_chunk(b"IHDR", header)]
+    out += [_png_chunk(kind, body) for kind, body in chunks[1:] if kind not in (b"IDAT", b"IEND")]
+    out += [_png_chunk(b"IDAT", zlib.compress(raw, 6)), _png_chunk(b"IEND", b"")]
+    return b"".join(out)
+
+
+def export_png(lesson: Lesson, out: Path, resolution: str = "lecture", state: ViewState | None = None,
+               size: tuple[int, int] = PNG_SIZE) -> ExportResult:
+    """A still of the lesson's figure (menus removed) in the given view, rendered by headless chromium."""
+    chromium = find_chromium()
+    model = build_face(resolution=resolution)
+    fig = lesson.figure(model, state)
+    fig.layout.updatemenus = []
+    fig.layout.sliders = []
+    fig.layout.annotations = [a for a in fig.layout.annotations if not (a.name or "").startswith("menu")]
+    fig.update_layout(width=size[0], height=size[1], autosize=False)
+    fig.layout.scene.domain = {"x": [0.0, 1.0], "y": [0.0, 1.0]}
+    with tempfile.TemporaryDirectory(prefix="facelayers-png-") as work, atomic_output(out) as tmp:
+        page = Path(work) / "view.html"
+        shot = Path(work) / "shot.png"
+        page.write_text(html_text(fig, lesson.title), encoding="utf-8")
+        # Headless chromium's page is shorter than --window-size (by ~140 px in chromium 156) while the
+        # screenshot has the window's size: open a taller window, then keep the figure's rows.
+        cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={Path(work) / 'profile'}",
+               f"--window-size={size[0]},{size[1] + WINDOW_SLACK_PX}", "--virtual-time-budget=20000",
+               f"--screenshot={shot}", page.as_uri()]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        except subprocess.TimeoutExpired:
+            raise ExportError(f"--format png: chromium did not finish in 180 s ({chromium})", status=1) from None
+        data = shot.read_bytes() if shot.exists() else b""
+        if proc.returncode != 0 or not data.startswith(PNG_SIGNATURE):
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            raise ExportError(f"--format png: chromium failed (exit {proc.returncode}): {last}", status=1)
+        _write_bytes(tmp, crop_png_rows(data, size[1]))
+    written = out.stat().st_size
+    return ExportResult((out,), written, (f"{lesson.number} {lesson.title}: {size[0]}x{size[1]} px, "
+                                          f"{written / 1e6:.2f} MB",))
+
+
+def _trimesh():
+    try:
+        import trimesh
+    except ImportError:
+        raise ExportError("--format glb/obj/stl needs trimesh, which is missing: pip install 'facelayers[export]'",
+                          status=1) from None
+    return trimesh
+
+
+def to_format_frame(vertices: np.ndarray, faces: np.ndarray, fmt: str) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices and faces in the format's convention (see the module docstring). Each mapping swaps or
+    flips one axis, which mirrors the winding: the faces are reversed so their normals still point out."""
+    x, y, z = vertices[:, 0], vertices[:, 1], vertices[:, 2]
+    if fmt == "glb":
+        v = np.stack([x, z, y], axis=1) / 1000.0
+    elif fmt == "obj":
+        v = np.stack([x, z, y], axis=1)
+    elif fmt == "stl":
+        v = np.stack([x, -y, z], axis=1)
+    else:
+        raise ValueError(f"format {fmt!r}: allowed {', '.join(MESH_FORMATS)}")
+    return v.astype(np.float64), np.ascontiguousarray(faces[:, ::-1])
+
+
+def _rgba(hex_colour: str) -> list[int]:
+    h = hex_colour.lstrip("#")
+    return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [255]
+
+
+def export_meshes(lesson: Lesson, out: Path, fmt: str, resolution: str = "lecture",
+                  state: ViewState | None = None) -> ExportResult:
+    """glb / obj: one file, a scene of named meshes; stl: one file per mesh (``<stem>-<surface>.stl``)."""
+    trimesh = _trimesh()
+    model = build_face(resolution=resolution)
+    meshes = {}
+    for name, (verts, faces) in lesson.meshes(model, state).items():
+        v, f = to_format_frame(verts, faces, fmt)
+        colour = _rgba(PALETTE.get(name.split(":")[-1], "#cccccc"))
+        mesh = trimesh.Trimesh(v, f, process=False)
+        if fmt == "glb":
+            mesh.visual = trimesh.visual.TextureVisuals(material=trimesh.visual.material.PBRMaterial(
+                name=name, baseColorFactor=colour, metallicFactor=0.0, roughnessFactor=0.7, doubleSided=True))
+        elif fmt == "obj":
+            mesh.visual = trimesh.visual.ColorVisuals(mesh, vertex_colors=np.tile(colour, (len(v), 1)))
+        meshes[name] = mesh
+    files: dict[Path, bytes] = {}
+    if fmt == "stl":
+        for path, (name, mesh) in zip(output_paths(out, fmt), meshes.items()):
+            files[path] = trimesh.exchange.stl.export_stl(mesh)
+    else:
+        scene = trimesh.Scene()
+        for name, mesh in meshes.items():
+            scene.add_geometry(mesh, geom_name=name, node_name=name)
+        if fmt == "glb":
+            files[out] = trimesh.exchange.gltf.export_glb(scene)
+        else:
+            header = (f"facelayers {__version__}: {lesson.title}; mm, +Y up, +Z anterior, +X the subject's left; "
+                      "one object per layer")
+            text = trimesh.exchange.obj.export_obj(scene, include_normals=False, include_texture=False,
+                                                   include_color=True, header=header)
+            files[out] = text.encode("utf-8")
+    with ExitStack() as stack:  # every file is complete before any is moved into place
+        temps = {path: stack.enter_context(atomic_output(path)) for path in files}
+        for path, data in files.items():
+            _write_bytes(temps[path], data)
+    total = sum(len(d) for d in files.values())
+    n_vertices = sum(len(m.vertices) for m in meshes.values())
+    names = ", ".join(meshes)
+    what = f"{len(files)} files" if len(files) > 1 else "1 file"
+    return ExportResult(tuple(files), total, (f"{lesson.number} {lesson.title}: {what}, {len(meshes)} meshes "
+                                              f"({names}), {n_vertices} vertices, {total / 1e6:.2f} MB",))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Entry point
+
+
+def export(lesson: str, out: str | os.PathLike, fmt: str | None = None, resolution: str = "lecture",
+           view: str | os.PathLike | None = None, max_mb: float | None = MAX_HTML_MB) -> ExportResult:
+    """Export a lesson; every argument is checked first, so a bad one writes nothing.
+
+    Parameters
+    ----------
+    lesson : str
+        A name or number in :data:`LESSONS` (``"layers"`` or ``"01"``).
+    out : path
+        The file to write; its folder must exist. For STL, the stem of the per-layer files.
+    fmt : str, optional
+        ``html``, ``png``, ``glb``, ``obj`` or ``stl``; default: from ``out``'s suffix.
+    resolution : str
+        ``coarse``, ``lecture`` (default) or ``fine``: the model's grid (for HTML, the largest tried).
+    view : path, optional
+        A saved view (:mod:`facelayers.views`): the initial view of HTML and PNG, the cutaway of meshes.
+    max_mb : float or None
+        HTML size budget in MB (plotly.js included); None: no limit.
+
+    Raises
+    ------
+    ExportError
+        One line naming the argument, the value and what is allowed (``status`` 2), or a missing tool or a
+        failed run (``status`` 1).
+    """
+    found = find_lesson(str(lesson))
+    out = Path(out)
+    check_out_folder(out)
+    fmt = check_format(fmt, out)
+    check_out(out, fmt)
+    resolution = check_resolution(resolution)
+    state = read_view(Path(view) if view is not None else None)
+    if fmt == "html":
+        return export_html(found, out, resolution, state, check_max_mb(max_mb))
+    if fmt == "png":
+        return export_png(found, out, resolution, state)
+    return export_meshes(found, out, fmt, resolution, state)

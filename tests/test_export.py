@@ -1,0 +1,523 @@
+"""Offline exports: the self-contained HTML and its menus, meshes reloaded with trimesh, PNG stills, bad arguments
+named in one line, and writes that leave no partial file."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from facelayers import export
+from facelayers.cli import main
+from facelayers.cutaway import WINDOWS, Cut, layer_mesh, window
+from facelayers.frame import INTERFACES
+from facelayers.render import BACKGROUND, surface_labels
+from facelayers.state import CAMERAS, ViewState
+from facelayers.views import save_view
+
+REPO = Path(__file__).resolve().parents[1]
+LAYER_NAMES = [f"layer:{name}" for name in INTERFACES]
+#: plotly.js paints the active button this colour, whatever the menu's colours.
+PLOTLY_ACTIVE = "#F4FAFF"
+
+
+def has_trimesh() -> bool:
+    try:
+        import trimesh  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_trimesh = pytest.mark.skipif(not has_trimesh(), reason="trimesh missing: pip install 'facelayers[export]'")
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+# ----------------------------------------------------------------------------------------------------
+# HTML: written, self-contained, within budget, reproducible
+
+
+@pytest.fixture(scope="module")
+def html_export(tmp_path_factory):
+    out = tmp_path_factory.mktemp("html") / "layers.html"
+    result = export.export("layers", out, resolution="coarse")
+    return out, result
+
+
+def test_html_is_written_and_its_size_reported(html_export):
+    out, result = html_export
+    assert result.paths == (out,)
+    assert out.stat().st_size == result.size_bytes
+    assert re.search(r"grid 64x34, \d+\.\d\d MB \(plotly\.js \d+\.\d\d MB \+ figure", result.notes[0]), result.notes
+    assert listing(out.parent) == ["layers.html"], "a temporary file was left behind"
+
+
+def test_html_is_self_contained(html_export):
+    text = html_export[0].read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]*\bsrc\s*=", text, re.I), "every script must be inline"
+    assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?(https?:)?//", text, re.I), "no stylesheet or font links"
+    assert not re.search(r"<(img|iframe|source)[^>]*\bsrc\s*=\s*[\"']?(https?:)?//", text, re.I)
+    assert "cdn.plot.ly" not in text
+    assert "MathJax.js" not in text
+    assert text.count("<script") >= 2, "plotly.js and the figure are both embedded"
+    assert re.search(r'"displaylogo":\s*false', text)
+
+
+def test_html_fits_the_8_mb_budget(html_export):
+    assert html_export[0].stat().st_size <= 8_000_000
+
+
+def test_html_holds_the_menus_in_its_figure_json(html_export):
+    text = html_export[0].read_text(encoding="utf-8")
+    assert '"updatemenus":[' in text
+    for name in ("peel", "cutaway", "camera"):
+        assert f'"name":"{name}"' in text
+    for label in ("All layers", "Cheek", "Temple", "Forehead", "Oblique"):
+        assert f'"label":"{label}"' in text
+
+
+def test_same_input_same_bytes(html_export, tmp_path):
+    again = export.export("01", tmp_path / "again.html", resolution="coarse")
+    assert again.paths[0].read_bytes() == html_export[0].read_bytes()
+
+
+def test_html_is_scaled_down_to_fit_a_smaller_budget(tmp_path):
+    result = export.export("layers", tmp_path / "small.html", resolution="coarse", max_mb=6.0)
+    assert result.size_bytes <= 6_000_000
+    assert "scaled down to" in result.notes[1]
+
+
+# ----------------------------------------------------------------------------------------------------
+# The figure as data: traces, menus, what each button does
+
+
+@pytest.fixture(scope="module")
+def offline_fig(model_coarse):
+    return export.layers_offline_figure(model_coarse)
+
+
+def menus(fig) -> dict:
+    return {m["name"]: m for m in fig.to_dict()["layout"]["updatemenus"]}
+
+
+def decode(spec: dict) -> np.ndarray:
+    dtype = {"u2": "<u2", "u4": "<u4", "f4": "<f4"}[spec["dtype"]]
+    return np.frombuffer(base64.b64decode(spec["bdata"]), dtype=dtype)
+
+
+def triangles(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """(m, 9) float32 corner coordinates, rows sorted: compares two meshes whatever their vertex order."""
+    tri = np.asarray(vertices, np.float32)[np.asarray(faces, np.int64)].reshape(-1, 9)
+    return tri[np.lexsort(tri.T[::-1])]
+
+
+def expected_mesh(model, name: str, cut: Cut | None):
+    """The layer as the lessons draw it: cutaway.layer_mesh, plus the ears on the skin."""
+    verts, faces, _ = export._with_ears(model, name, layer_mesh(model, name, cut), export.ear_meshes(model))
+    return verts, faces
+
+
+def test_traces_are_the_six_layers(offline_fig):
+    data = offline_fig.to_dict()["data"]
+    assert [t["name"] for t in data] == LAYER_NAMES
+    assert all(t["type"] == "mesh3d" and t.get("opacity", 1) == 1 for t in data)
+
+
+def test_face_indices_are_compact_typed_arrays(offline_fig):
+    for trace in offline_fig.data:
+        assert trace.i.dtype == np.uint16 and trace.x.dtype == np.float32
+    assert offline_fig.to_dict()["data"][0]["i"]["dtype"] == "u2"
+
+
+def test_peel_menu_sets_visible_arrays(offline_fig, model_coarse):
+    peel = menus(offline_fig)["peel"]
+    labels = surface_labels(model_coarse)
+    assert [b["label"] for b in peel["buttons"]] == ["All layers"] + [labels[n] for n in INTERFACES[1:]]
+    for p, button in enumerate(peel["buttons"]):
+        assert button["method"] == "restyle"
+        update, indices = button["args"]
+        assert indices == list(range(len(INTERFACES)))
+        assert update["visible"] == [k >= p for k in range(len(INTERFACES))]
+
+
+def test_camera_menu_relayouts_to_the_presets(offline_fig):
+    camera = menus(offline_fig)["camera"]
+    assert [b["label"] for b in camera["buttons"]] == [name.capitalize() for name in CAMERAS]
+    for button, name in zip(camera["buttons"], CAMERAS):
+        assert button["method"] == "relayout"
+        assert button["args"] == [{"scene.camera": CAMERAS[name]}]
+
+
+@pytest.mark.parametrize("choice", [None, *WINDOWS])
+def test_cutaway_buttons_swap_in_exactly_the_cut_meshes(choice, offline_fig, model_coarse):
+    """Each button's triangles, on the trace's shared vertices, are cutaway.layer_mesh's triangles."""
+    cutaway = menus(offline_fig)["cutaway"]
+    labels = [b["label"] for b in cutaway["buttons"]]
+    assert labels == ["None", "Cheek", "Temple", "Forehead"]
+    button = cutaway["buttons"][[None, *WINDOWS].index(choice)]
+    update, indices = button["args"]
+    assert indices == [0, 1, 2, 3, 4], "every layer above bone is cut (layers_cut = 5); bone never changes"
+    cut = Cut(window(choice), 5) if choice else None
+    for n, k in enumerate(indices):
+        trace = offline_fig.data[k]
+        faces = np.stack([decode(update[axis][n]) for axis in "ijk"], axis=1)
+        verts = np.stack([trace.x, trace.y, trace.z], axis=1)
+        want_v, want_f = expected_mesh(model_coarse, INTERFACES[k], cut)
+        np.testing.assert_array_equal(triangles(verts, faces), triangles(want_v, want_f))
+
+
+def test_initial_view_comes_from_the_state(model_coarse):
+    state = ViewState(cutaway="temple", peel=2, camera="left", visible={"bone": False})
+    fig = export.layers_offline_figure(model_coarse, state)
+    layout = fig.to_dict()["layout"]
+    assert [t.visible for t in fig.data] == [state.shown(n) for n in INTERFACES]
+    assert layout["scene"]["camera"] == CAMERAS["left"]
+    assert [m["active"] for m in layout["updatemenus"]] == [2, 2, list(CAMERAS).index("left")]
+    skin = fig.data[0]
+    verts = np.stack([skin.x, skin.y, skin.z], axis=1)
+    faces = np.stack([skin.i, skin.j, skin.k], axis=1)
+    want = expected_mesh(model_coarse, "skin", Cut(window("temple"), state.layers_cut))
+    np.testing.assert_array_equal(triangles(verts, faces), triangles(*want))
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted([_luminance(a), _luminance(b)], reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_menus_are_readable_on_the_dark_stage(offline_fig):
+    layout = offline_fig.to_dict()["layout"]
+    for menu in layout["updatemenus"]:
+        assert menu["font"]["size"] >= 16
+        text, bg = menu["font"]["color"], menu["bgcolor"]
+        assert contrast(text, bg) >= 4.5, "button text on a button"
+        assert contrast(text, PLOTLY_ACTIVE) >= 4.5, "button text on the active button"
+        assert contrast(bg, BACKGROUND) >= 3, "buttons stand out from the stage"
+    for note in layout["annotations"]:
+        assert note["font"]["size"] >= 16, note["text"]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Bad arguments: one line, exit 2, no traceback, no file
+
+
+def _unwritable(tmp_path: Path) -> Path:
+    if os.geteuid() == 0:  # root writes through file modes: use a folder no one can create files in
+        return Path("/proc/facelayers-export-test.html")
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    return folder / "x.html"
+
+
+BAD_ARGS = {
+    # id: (arguments given tmp_path, fragments of the one-line error)
+    "lesson": (lambda t: ["spleen", "--out", str(t / "x.html")],
+               ["LESSON 'spleen' is not known; allowed: 01 or layers"]),
+    "folder-missing": (lambda t: ["01", "--out", str(t / "missing" / "x.html")],
+                       ["--out", "missing", "does not exist", "allowed: a file path in an existing, writable folder"]),
+    "out-is-a-folder": (lambda t: ["01", "--out", str(t)], ["--out", "is a folder", "allowed: a file path"]),
+    "unwritable": (lambda t: ["01", "--out", str(_unwritable(t))], ["--out", "cannot write in folder", "allowed:"]),
+    "format": (lambda t: ["01", "--out", str(t / "x.html"), "--format", "gif"],
+               ["--format 'gif' is not known; allowed: html, png, glb, obj, stl"]),
+    "format-vs-suffix": (lambda t: ["01", "--out", str(t / "x.html"), "--format", "glb"],
+                         ["--out", "x.html' does not end in .glb", "allowed for --format glb"]),
+    "suffix": (lambda t: ["01", "--out", str(t / "x.gif")], ["--out", "must end in .html, .png, .glb, .obj, .stl"]),
+    "resolution": (lambda t: ["01", "--out", str(t / "x.html"), "--resolution", "huge"],
+                   ["--resolution 'huge' is not known; allowed: coarse, lecture, fine"]),
+    "view": (lambda t: ["01", "--out", str(t / "x.html"), "--view", str(t / "bad.yaml")],
+             ["--view", "bad.yaml, line 2, key peel: peel = 9; allowed: an integer 0 to 5"]),
+    "view-missing": (lambda t: ["01", "--out", str(t / "x.html"), "--view", str(t / "none.yaml")],
+                     ["--view", "none.yaml: no such file"]),
+    "max-mb": (lambda t: ["01", "--out", str(t / "x.html"), "--max-mb", "2"], ["--max-mb 2.0 is too small; allowed"]),
+    "no-out": (lambda t: ["01"], ["the following arguments are required: --out"]),
+}
+
+
+@pytest.fixture(scope="module")
+def bad_runs(tmp_path_factory):
+    """Every bad command line, run at once in its own process and folder: (folder, listing before, process)."""
+    runs = {}
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for case, (args, _) in BAD_ARGS.items():
+        folder = tmp_path_factory.mktemp(case)
+        (folder / "bad.yaml").write_text("# facelayers view\npeel: 9\n", encoding="utf-8")
+        argv = args(folder)
+        before = listing(folder)
+        proc = subprocess.Popen([sys.executable, "-m", "facelayers", "export", *argv], cwd=folder, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        runs[case] = (folder, before, argv, proc)
+    done = {}
+    for case, (folder, before, argv, proc) in runs.items():
+        out, err = proc.communicate(timeout=120)
+        done[case] = (folder, before, argv, proc.returncode, out, err)
+    yield done
+    for folder, *_ in done.values():
+        for sub in folder.iterdir():
+            if sub.is_dir():
+                sub.chmod(0o755)
+
+
+@pytest.mark.parametrize("case", list(BAD_ARGS))
+def test_bad_argument_is_one_line_exit_2_and_writes_nothing(case, bad_runs):
+    folder, before, argv, status, out, err = bad_runs[case]
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("facelayers export: error: ")
+    for fragment in BAD_ARGS[case][1]:
+        assert fragment in lines[0], f"{fragment!r} missing from: {lines[0]}"
+    assert status == 2
+    assert out == ""
+    assert listing(folder) == before, "a bad argument must not leave a file"
+    if "--out" in argv:
+        target = Path(argv[argv.index("--out") + 1])
+        assert not target.is_file()
+
+
+def test_errors_from_the_api_carry_the_exit_status(tmp_path):
+    with pytest.raises(export.ExportError) as info:
+        export.export("spleen", tmp_path / "x.html")
+    assert info.value.status == 2
+
+
+# ----------------------------------------------------------------------------------------------------
+# Atomic writes
+
+
+def test_a_failed_html_write_keeps_the_old_file(tmp_path, monkeypatch):
+    out = tmp_path / "lesson.html"
+    out.write_text("the old file")
+
+    def half_then_fail(path: Path, data: bytes) -> None:
+        path.write_bytes(data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "_write_bytes", half_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        export.export("layers", out, resolution="coarse")
+    assert out.read_text() == "the old file"
+    assert listing(tmp_path) == ["lesson.html"]
+
+
+@needs_trimesh
+def test_a_failed_stl_part_leaves_no_part(tmp_path, monkeypatch):
+    calls = []
+    real = export._write_bytes
+
+    def fail_third(path: Path, data: bytes) -> None:
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(5, "Input/output error")
+        real(path, data)
+
+    monkeypatch.setattr(export, "_write_bytes", fail_third)
+    with pytest.raises(OSError):
+        export.export("layers", tmp_path / "head.stl", resolution="coarse")
+    assert listing(tmp_path) == []
+
+
+# ----------------------------------------------------------------------------------------------------
+# Meshes: glb, obj, stl reloaded with trimesh
+
+#: Per format: (up axis, anterior axis as (index, sign), mm per unit) of the written coordinates.
+FRAMES = {"glb": (1, (2, 1.0), 1000.0), "obj": (1, (2, 1.0), 1.0), "stl": (2, (1, -1.0), 1.0)}
+
+
+@pytest.fixture(scope="module")
+def mesh_exports(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("meshes")
+    return {fmt: (folder / f"head.{fmt}", export.export("layers", folder / f"head.{fmt}", resolution="coarse"))
+            for fmt in export.MESH_FORMATS} if has_trimesh() else {}
+
+
+def load_meshes(fmt: str, out: Path) -> dict:
+    import trimesh
+
+    if fmt == "stl":
+        return {f"layer:{name}": trimesh.load(out.with_name(f"head-{name}.stl"), process=False)
+                for name in INTERFACES}
+    kwargs = {"split_objects": True, "group_material": False} if fmt == "obj" else {}
+    return dict(trimesh.load(out, force="scene", process=False, **kwargs).geometry)
+
+
+@needs_trimesh
+@pytest.mark.parametrize("fmt", export.MESH_FORMATS)
+def test_meshes_reload_with_their_names_and_sizes(fmt, mesh_exports, model_coarse):
+    out, result = mesh_exports[fmt]
+    expected = export.layers_meshes(model_coarse)
+    assert list(expected) == LAYER_NAMES
+    loaded = load_meshes(fmt, out)
+    assert sorted(loaded) == sorted(LAYER_NAMES)
+    for name, (verts, faces) in expected.items():
+        mesh = loaded[name]
+        assert len(mesh.faces) == len(faces), name
+        if fmt == "stl":  # STL stores each triangle's corners: count the distinct positions
+            assert len(np.unique(np.asarray(mesh.vertices, np.float32), axis=0)) == len(verts), name
+        else:
+            assert len(mesh.vertices) == len(verts), name
+    if fmt == "stl":
+        assert not out.exists(), "STL writes one file per layer, not --out itself"
+        assert [p.name for p in result.paths] == [f"head-{name}.stl" for name in INTERFACES]
+    else:
+        assert result.paths == (out,)
+    assert sum(p.stat().st_size for p in result.paths) == result.size_bytes
+
+
+@needs_trimesh
+@pytest.mark.parametrize("fmt", export.MESH_FORMATS)
+def test_meshes_stand_up_face_forward_and_are_not_mirrored(fmt, mesh_exports, model_coarse):
+    """In each format's convention: the crown is up, the nose forward, the normals out, and the subject's
+    left (x > 0 in the model) lies on up x forward's side (a right-handed frame, as the formats assume)."""
+    up, (fwd, sign), mm = FRAMES[fmt]
+    bone = load_meshes(fmt, mesh_exports[fmt][0])["layer:bone"]
+    v = np.unique(np.asarray(bone.vertices, np.float64), axis=0) * mm  # STL repeats corners: unique positions
+    want = export.layers_meshes(model_coarse)["layer:bone"][0]
+    np.testing.assert_allclose(np.sort(v[:, up]), np.sort(want[:, 2]), atol=1e-3)       # up = model z
+    np.testing.assert_allclose(np.sort(sign * v[:, fwd]), np.sort(want[:, 1]), atol=1e-3)  # forward = model y
+    centre = v.mean(axis=0)
+    outward = ((bone.triangles_center * mm - centre) * bone.face_normals).sum(axis=1) > 0
+    assert outward.mean() > 0.95
+    up_axis, fwd_axis = np.eye(3)[up], sign * np.eye(3)[fwd]
+    left = np.cross(up_axis, fwd_axis)
+    landmark = model_coarse.anatomy.point("mid_masseter:left")
+    assert landmark[0] > 0
+    written, _ = export.to_format_frame(landmark[None, :], np.zeros((0, 3), int), fmt)
+    assert written[0] @ left > 0
+
+
+@needs_trimesh
+def test_meshes_carry_the_views_cutaway(tmp_path, model_coarse):
+    state = ViewState(cutaway="cheek", layers_cut=3)
+    view = save_view(state, tmp_path / "cheek.yaml")
+    out = tmp_path / "cheek.glb"
+    export.export("layers", out, resolution="coarse", view=view)
+    loaded = load_meshes("glb", out)
+    cut, uncut = export.layers_meshes(model_coarse, state), export.layers_meshes(model_coarse)
+    for name in LAYER_NAMES:
+        assert len(loaded[name].vertices) == len(cut[name][0])
+    assert len(cut["layer:skin"][1]) != len(uncut["layer:skin"][1])
+    assert len(cut["layer:muscle"][1]) == len(uncut["layer:muscle"][1]), "layers_cut = 3 leaves muscle whole"
+
+
+@needs_trimesh
+def test_cli_writes_meshes_and_says_what(tmp_path, capsys):
+    assert main(["export", "layers", "--out", str(tmp_path / "head.obj"), "--resolution", "coarse"]) == 0
+    out = capsys.readouterr().out
+    assert f"wrote {tmp_path / 'head.obj'}" in out
+    assert "6 meshes (layer:skin, layer:fat" in out
+
+
+def test_missing_trimesh_names_the_extra(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "trimesh", None)
+    with pytest.raises(export.ExportError, match=r"pip install 'facelayers\[export\]'") as info:
+        export.export("layers", tmp_path / "head.glb", resolution="coarse")
+    assert info.value.status == 1
+    assert listing(tmp_path) == []
+
+
+# ----------------------------------------------------------------------------------------------------
+# PNG
+
+
+def test_missing_chromium_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(export.shutil, "which", lambda *args, **kwargs: None)
+    with pytest.raises(export.ExportError, match=r"apt-get install -y chromium") as info:
+        export.export("layers", tmp_path / "still.png", resolution="coarse")
+    assert info.value.status == 1
+    assert listing(tmp_path) == []
+
+
+def _png(width: int, rows: list[bytes]) -> bytes:
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    raw = b"".join(b"\x00" + row for row in rows)  # filter 0 on every row
+    header = struct.pack(">IIBBBBB", width, len(rows), 8, 2, 0, 0, 0)
+    return (export.PNG_SIGNATURE + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
+            + chunk(b"IEND", b""))
+
+
+def _png_rows(data: bytes) -> tuple[int, int, bytes]:
+    pos, idat, size = 8, b"", None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        assert struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])[0] == zlib.crc32(kind + body)
+        if kind == b"IHDR":
+            size = struct.unpack(">II", body[:8])
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    return size[0], size[1], zlib.decompress(idat)
+
+
+def test_crop_png_rows_keeps_the_top_rows():
+    rows = [bytes([r, r, r] * 4) for r in range(6)]
+    width, height, raw = _png_rows(export.crop_png_rows(_png(4, rows), 4))
+    assert (width, height) == (4, 4)
+    assert raw == b"".join(b"\x00" + row for row in rows[:4])
+
+
+def _pixels(data: bytes) -> np.ndarray:
+    """RGB pixels of an 8-bit RGB or RGBA PNG, unfiltered (test helper)."""
+    width, height, raw = _png_rows(data)
+    bpp = (len(raw) // height - 1) // width
+    stride = width * bpp
+    out = np.zeros((height, stride), np.int64)
+    prev = np.zeros(stride, np.int64)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], np.frombuffer(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)], np.uint8)
+        cur = line.astype(np.int64)
+        if kind == 1:
+            for x in range(bpp, stride):
+                cur[x] = (cur[x] + cur[x - bpp]) & 255
+        elif kind == 2:
+            cur = (cur + prev) & 255
+        elif kind == 3:
+            for x in range(stride):
+                cur[x] = (cur[x] + ((cur[x - bpp] if x >= bpp else 0) + prev[x]) // 2) & 255
+        elif kind == 4:
+            for x in range(stride):
+                a = cur[x - bpp] if x >= bpp else 0
+                b, c = prev[x], (prev[x - bpp] if x >= bpp else 0)
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                cur[x] = (cur[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        out[y], prev = cur, cur
+    return out.reshape(height, width, bpp)[..., :3]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(shutil.which(export.CHROMIUM) is None, reason="needs chromium: apt-get install -y chromium")
+def test_png_still_of_a_saved_view(tmp_path):
+    view = save_view(ViewState(cutaway="cheek", camera="left"), tmp_path / "cheek.yaml")
+    out = tmp_path / "still.png"
+    result = export.export("01", out, resolution="coarse", view=view)
+    assert result.paths == (out,)
+    data = out.read_bytes()
+    assert data.startswith(export.PNG_SIGNATURE)
+    pixels = _pixels(data)
+    assert pixels.shape[:2] == (export.PNG_SIZE[1], export.PNG_SIZE[0])
+    stage = np.array([int(BACKGROUND[i:i + 2], 16) for i in (1, 3, 5)])
+    is_stage = (np.abs(pixels - stage).max(axis=2) <= 3)
+    assert is_stage[-1].all() and is_stage[:, 0].all(), "the figure fills the still: stage colour at its edges"
+    assert 0.05 < 1 - is_stage.mean() < 0.6, "the head is drawn (WebGL worked) and does not fill the frame"
+    assert listing(tmp_path) == ["cheek.yaml", "still.png"]
