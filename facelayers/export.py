@@ -294,7 +294,8 @@ def layers_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
             style.pop(key, None)
         f = np.ascontiguousarray(ls.faces[state.cutaway].T.astype(ls.index_dtype))
         v = np.ascontiguousarray(ls.vertices.T)
-        traces.append(go.Mesh3d(x=v[0], y=v[1], z=v[2], i=f[0], j=f[1], k=f[2], customdata=ls.customdata,
+        # As render.xyz / render.ijk: x negated (plotly's scene is right-handed), j and k swapped to match.
+        traces.append(go.Mesh3d(x=-v[0], y=v[1], z=v[2], i=f[0], j=f[2], k=f[1], customdata=ls.customdata,
                                 **style))
     n = len(traces)
 
@@ -305,7 +306,7 @@ def layers_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     cutaway = []
     for choice in CUTAWAY_CHOICES:
         args = {axis: [_typed(sets[k].faces[choice][:, c], sets[k].index_dtype) for k in cut_layers]
-                for c, axis in enumerate("ijk")}
+                for c, axis in zip((0, 2, 1), "ijk")}
         label = "None" if choice is None else _short(WINDOWS[choice].label)
         cutaway.append({"label": label, "method": "restyle", "args": [args, cut_layers]})
     cameras = [{"label": name.capitalize(), "method": "relayout", "args": [{"scene.camera": CAMERAS[name]}]}

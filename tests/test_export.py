@@ -172,8 +172,9 @@ def test_cutaway_buttons_swap_in_exactly_the_cut_meshes(choice, offline_fig, mod
     cut = Cut(window(choice), 5) if choice else None
     for n, k in enumerate(indices):
         trace = offline_fig.data[k]
-        faces = np.stack([decode(update[axis][n]) for axis in "ijk"], axis=1)
-        verts = np.stack([trace.x, trace.y, trace.z], axis=1)
+        # The figure plots x negated and swaps j/k (render.xyz / render.ijk): back to the model's frame.
+        faces = np.stack([decode(update[axis][n]) for axis in "ikj"], axis=1)
+        verts = np.stack([-np.asarray(trace.x), trace.y, trace.z], axis=1)
         want_v, want_f = expected_mesh(model_coarse, INTERFACES[k], cut)
         np.testing.assert_array_equal(triangles(verts, faces), triangles(want_v, want_f))
 
@@ -186,8 +187,8 @@ def test_initial_view_comes_from_the_state(model_coarse):
     assert layout["scene"]["camera"] == CAMERAS["left"]
     assert [m["active"] for m in layout["updatemenus"]] == [2, 2, list(CAMERAS).index("left")]
     skin = fig.data[0]
-    verts = np.stack([skin.x, skin.y, skin.z], axis=1)
-    faces = np.stack([skin.i, skin.j, skin.k], axis=1)
+    verts = np.stack([-np.asarray(skin.x), skin.y, skin.z], axis=1)
+    faces = np.stack([skin.i, skin.k, skin.j], axis=1)
     want = expected_mesh(model_coarse, "skin", Cut(window("temple"), state.layers_cut))
     np.testing.assert_array_equal(triangles(verts, faces), triangles(*want))
 
