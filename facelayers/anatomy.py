@@ -1,5 +1,6 @@
-"""The cited data tables as Python objects: sources, layers, landmarks, regions, layer thicknesses, and
-the nerve data: nerves (waypoints with a depth as layer + fraction), muscles, danger zones, ligaments.
+"""The cited data tables as Python objects: sources, layers, landmarks, regions, layer thicknesses, the
+nerve data: nerves (waypoints with a depth as layer + fraction), muscles, danger zones, ligaments, and
+the techniques: dissection planes (a depth over an outlined region), incisions, ports, complication rates.
 
 :func:`load_anatomy` reads ``data/`` through the checks of :mod:`facelayers.validation` and raises
 :class:`DataError` (listing every problem) rather than return a model built on bad numbers. The frame
@@ -23,16 +24,23 @@ from facelayers.frame import LAYERS, SIDES
 from facelayers.validation import UNDRAWN_NERVE_GROUPS, Problem, Record, package_data_dir, read_tables
 
 __all__ = [
+    "APPROACHES",
     "Anatomy",
+    "Complication",
     "DangerZone",
     "DataError",
+    "Incision",
     "Landmark",
     "Layer",
     "Ligament",
     "Muscle",
     "Nerve",
+    "PORT_DIRECTIONS",
+    "PlaneSpec",
+    "Port",
     "Region",
     "Source",
+    "Technique",
     "Thickness",
     "UNDRAWN_NERVE_GROUPS",
     "Waypoint",
@@ -454,6 +462,241 @@ class Ligament:
 
 
 # ----------------------------------------------------------------------------------------------------
+# The techniques: planes, incisions, ports, complications
+
+#: How a technique reaches its plane: open (a long incision, the plane undermined blind) or endoscopic.
+APPROACHES: tuple[str, ...] = ("open", "endoscopic")
+
+#: Orientation of a port's slit on the skin: sagittal (front to back) or transverse (ear-to-ear direction).
+PORT_DIRECTIONS: tuple[str, ...] = ("sagittal", "transverse")
+
+
+def _places_tuple(values, what: str, minimum: int) -> tuple:
+    """A tuple of places (landmark ids kept as str, positions as read-only (3,) float64), at least ``minimum``."""
+    places = tuple(v if isinstance(v, str) else _point(v, f"{what} point") for v in values)
+    if len(places) < minimum:
+        raise ValueError(f"{what}: needs at least {minimum} places, got {len(places)}")
+    return places
+
+
+@dataclass(frozen=True, eq=False)
+class PlaneSpec:
+    """A dissection plane of a technique as the data give it: a depth over a region outlined on the face.
+
+    Attributes
+    ----------
+    plane_id, label : str
+    layer : str
+        One of :data:`facelayers.frame.LAYERS`.
+    fraction : float
+        Depth within the layer: 0 its outer face, 1 its inner face (subcutaneous = fat 0.5; sub-SMAS and
+        on the deep temporal fascia = muscle 0.0; subperiosteal = periosteum 1.0).
+    outline : tuple of (str or (3,) float64 array)
+        A simple polygon as seen on the face (left side): landmark ids or positions, mm. The model
+        projects them along its rays onto the face.
+    status, source_id, locator, note
+        Provenance (see data/README.md).
+    """
+
+    plane_id: str
+    label: str
+    layer: str
+    fraction: float
+    outline: tuple
+    status: str
+    source_id: str | None = None
+    locator: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_depth(self.layer, self.fraction, f"plane {self.plane_id}")
+        object.__setattr__(self, "fraction", float(self.fraction))
+        object.__setattr__(self, "outline", _places_tuple(self.outline, f"plane {self.plane_id} outline", 3))
+
+    @property
+    def depth_coord(self) -> float:
+        """Continuous depth coordinate: layer index + fraction (0 = skin surface, 5 = bone)."""
+        return LAYERS.index(self.layer) + self.fraction
+
+    def outline_positions(self, anatomy: "Anatomy") -> np.ndarray:
+        """The outline's vertices, left side: (k, 3) float64, mm."""
+        return np.array([_place(v, anatomy) for v in self.outline], dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class Incision:
+    """A skin incision of a technique: a polyline on the skin (left side; the model mirrors it).
+
+    Attributes
+    ----------
+    incision_id, label : str
+    path : tuple of (str or (3,) float64 array)
+        At least 2 places, from one end to the other; a point with x = 0 is on the midline.
+    status, source_id, locator, note
+        Provenance.
+    """
+
+    incision_id: str
+    label: str
+    path: tuple
+    status: str
+    source_id: str | None = None
+    locator: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", _places_tuple(self.path, f"incision {self.incision_id} path", 2))
+
+    def path_positions(self, anatomy: "Anatomy") -> np.ndarray:
+        """The path's points, left side: (k, 3) float64, mm (before projection onto the skin)."""
+        return np.array([_place(v, anatomy) for v in self.path], dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class Port:
+    """An endoscopic port: a short slit in the skin at a place.
+
+    Attributes
+    ----------
+    port_id, label : str
+    at : str or (3,) float64 array
+        Its centre: a landmark id or a position (left side; x = 0 on the midline, not mirrored).
+    length_mm : float
+        Length of the slit, mm (> 0).
+    direction : {"sagittal", "transverse"}
+        Orientation of the slit: front to back, or in the ear-to-ear direction.
+    status, source_id, locator, note
+        Provenance.
+    """
+
+    port_id: str
+    label: str
+    at: str | np.ndarray
+    length_mm: float
+    direction: str
+    status: str
+    source_id: str | None = None
+    locator: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.at, str):
+            object.__setattr__(self, "at", _point(self.at, f"port {self.port_id} at"))
+        if not (np.isfinite(self.length_mm) and self.length_mm > 0):
+            raise ValueError(f"port {self.port_id}: length_mm must be > 0, got {self.length_mm!r}")
+        object.__setattr__(self, "length_mm", float(self.length_mm))
+        if self.direction not in PORT_DIRECTIONS:
+            raise ValueError(f"port {self.port_id}: direction must be one of {', '.join(PORT_DIRECTIONS)}, "
+                             f"got {self.direction!r}")
+
+    @property
+    def on_midline(self) -> bool | None:
+        """True for a port given at x = 0 (one port, not mirrored); None when ``at`` is a landmark id."""
+        return None if isinstance(self.at, str) else bool(self.at[0] == 0.0)
+
+    def position(self, anatomy: "Anatomy") -> np.ndarray:
+        """The port's centre, left side: (3,) float64, mm (before projection onto the skin)."""
+        return _place(self.at, anatomy)
+
+
+@dataclass(frozen=True)
+class Complication:
+    """A published complication rate of a technique (REFERENCE section 5).
+
+    Attributes
+    ----------
+    measure : str
+        What is counted (``"temporary facial nerve injury"``).
+    value : float
+        The rate, in ``unit``.
+    unit : str
+        ``"%"``.
+    source_id, locator : str
+        Where the rate is published.
+    note : str or None
+    """
+
+    measure: str
+    value: float
+    unit: str
+    source_id: str
+    locator: str
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.value) and self.value >= 0):
+            raise ValueError(f"complication {self.measure!r}: value must be a finite number >= 0, got {self.value!r}")
+        object.__setattr__(self, "value", float(self.value))
+
+
+@dataclass(frozen=True, eq=False)
+class Technique:
+    """A facelift or brow-lift technique (an item of techniques.json).
+
+    Attributes
+    ----------
+    technique_id, label : str
+    approach : {"open", "endoscopic"}
+    description : str
+        Two or three sentences for students.
+    planes : tuple of PlaneSpec
+        At least one; one per depth (the deep plane has a subcutaneous and a sub-SMAS part).
+    incisions : tuple of Incision
+    ports : tuple of Port
+    muscles_divided : tuple of str
+        muscle_ids of muscles.json.
+    complications : tuple of Complication
+    status, source_id, locator, note
+        Provenance of the technique as a whole.
+    """
+
+    technique_id: str
+    label: str
+    approach: str
+    description: str
+    planes: tuple
+    incisions: tuple
+    ports: tuple
+    muscles_divided: tuple
+    complications: tuple
+    status: str
+    source_id: str | None = None
+    locator: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.approach not in APPROACHES:
+            raise ValueError(f"technique {self.technique_id}: approach must be one of {', '.join(APPROACHES)}, "
+                             f"got {self.approach!r}")
+        for name in ("planes", "incisions", "ports", "muscles_divided", "complications"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        if not self.planes:
+            raise ValueError(f"technique {self.technique_id}: needs at least one plane")
+        for name, key in (("planes", "plane_id"), ("incisions", "incision_id"), ("ports", "port_id")):
+            ids = [getattr(part, key) for part in getattr(self, name)]
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"technique {self.technique_id}: repeated {key} in {name}: {', '.join(ids)}")
+
+    @property
+    def is_endoscopic(self) -> bool:
+        return self.approach == "endoscopic"
+
+    def plane(self, name: str) -> PlaneSpec:
+        """One plane by its plane_id.
+
+        Raises
+        ------
+        ValueError
+            If the id is unknown; the message lists the technique's planes.
+        """
+        planes = {plane.plane_id: plane for plane in self.planes}
+        if name not in planes:
+            raise ValueError(f"unknown plane {name!r} of technique {self.technique_id}; its planes: "
+                             f"{', '.join(planes)}")
+        return planes[name]
+
+
+# ----------------------------------------------------------------------------------------------------
 # The whole model
 
 
@@ -471,6 +714,8 @@ class Anatomy:
         In file order.
     nerves, muscles, zones, ligaments : Mapping of id to Nerve, Muscle, DangerZone, Ligament
         Read-only, in file order (nerves.json, muscles.json, danger_zones.json, ligaments.csv).
+    techniques : Mapping of id to Technique
+        Read-only, in file order (techniques.json).
     """
 
     data_dir: Path
@@ -483,10 +728,12 @@ class Anatomy:
     muscles: Mapping[str, Muscle] = field(default_factory=dict)
     zones: Mapping[str, DangerZone] = field(default_factory=dict)
     ligaments: Mapping[str, Ligament] = field(default_factory=dict)
+    techniques: Mapping[str, Technique] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A cached Anatomy is shared by every caller: keep its tables read-only.
-        for name in ("sources", "layers", "landmarks", "regions", "nerves", "muscles", "zones", "ligaments"):
+        for name in ("sources", "layers", "landmarks", "regions", "nerves", "muscles", "zones", "ligaments",
+                     "techniques"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "thickness", tuple(self.thickness))
 
@@ -519,6 +766,16 @@ class Anatomy:
             If the id is unknown; the message lists the known ones.
         """
         return _lookup(self.zones, name, "danger zone")
+
+    def technique(self, name: str) -> Technique:
+        """One technique of techniques.json by its id.
+
+        Raises
+        ------
+        ValueError
+            If the id is unknown; the message lists the known ones.
+        """
+        return _lookup(self.techniques, name, "technique")
 
     def nerve_groups(self) -> tuple[str, ...]:
         """The groups of the nerves in nerves.json (``trunk``, ``frontal``, ...), in file order, without
@@ -676,6 +933,7 @@ def _load(data_dir: Path) -> Anatomy:
         muscles={r.values["muscle_id"]: _muscle(r) for r in tables["muscles"]},
         zones={r.values["zone_id"]: _zone(r, landmarks) for r in tables["danger_zones"]},
         ligaments=_by_id(tables["ligaments"], "ligament_id", Ligament),
+        techniques={r.values["technique_id"]: _technique(r) for r in tables["techniques"]},
     )
 
 
@@ -732,3 +990,16 @@ def _zone(record: Record, landmarks: Mapping[str, Landmark]) -> DangerZone:
     if "outline" in values:
         values["outline"] = tuple(values["outline"])
     return DangerZone(**values)
+
+
+def _technique(record: Record) -> Technique:
+    """A :class:`Technique` from a techniques.json item."""
+    values = dict(record.values)
+    return Technique(
+        planes=tuple(PlaneSpec(**plane) for plane in values.pop("planes")),
+        incisions=tuple(Incision(**incision) for incision in values.pop("incisions")),
+        ports=tuple(Port(**port) for port in values.pop("ports")),
+        muscles_divided=tuple(values.pop("muscles_divided")),
+        complications=tuple(Complication(**c) for c in values.pop("complications")),
+        **values,
+    )

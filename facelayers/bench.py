@@ -102,6 +102,10 @@ METRICS: tuple[Metric, ...] = (
     Metric("cutaway_ms", "ms", "ms", note="cutaway none -> cheek"),
     Metric("section_ms", "ms", "ms", note="move the cross-section, best of 3"),
     Metric("highlight_bytes", "B", "bytes", "<=", 1024, "pick a nerve branch on the nerve explorer"),
+    Metric("clearance_map_s", "s", "s", "<=", 0.2, "deep-plane planes vs all nerves, both sides, best of 3"),
+    Metric("technique_switch_bytes", "B", "bytes", note="plane + incision + port (+ scope) traces only"),
+    Metric("technique_switch_other_traces", "traces", "int", "==", 0, "traces other than technique/scope touched"),
+    Metric("technique_switch_ms", "ms", "ms", note="switch on the dissection comparer (placement cached)"),
     Metric("highlight_mesh_fields", "fields", "int", "==", 0, "geometry fields in the pick's messages"),
     Metric("highlight_ms", "ms", "ms", note="pick (style + depth profile), best of 4"),
     *(m for label in SCALING for m in (
@@ -293,6 +297,47 @@ def _measure_explorer(model, metrics: dict) -> None:
     metrics["section_ms"] = 1e3 * best
 
 
+def _measure_techniques(model, metrics: dict) -> None:
+    """Switching technique on the dissection comparer, and the clearance map (all nerves, both sides)."""
+    from facelayers.nerves import place_all
+    from facelayers.planes import clearance_map
+    from facelayers.techniques import place_technique
+    from facelayers.widgets import DissectionComparer, MessageMeter
+
+    paths = place_all(model)
+    placed = place_technique(model, "deep_plane")
+
+    def maps():
+        for plane in placed.planes:
+            clearance_map(plane, [p for (nid, side), p in paths.items() if side == plane.side])
+
+    metrics["clearance_map_s"] = _best_of(maps, 3)
+    ex = DissectionComparer(model, techniques=("deep_plane", "endoscopic_brow"))
+    meter = MessageMeter(ex.figure)
+    recorder = _Recorder(ex.figure)
+    names = [t.name for t in ex.figure.data]
+    touched = set()
+    original = ex.figure._send
+
+    def watch(msg, buffers=None):
+        for value in msg.get("state", {}).values():
+            if isinstance(value, dict):
+                for key in ("style_traces", "restyle_traces"):
+                    touched.update(names[i] for i in (value.get(key) or []))
+        return original(msg, buffers=buffers)
+
+    ex.figure._send = watch
+    ex.placed("skin_only")  # placement is cached per technique: time the switch itself
+    meter.reset()
+    recorder.reset()
+    t0 = time.perf_counter()
+    ex.technique_a.value = "skin_only"
+    metrics["technique_switch_ms"] = 1e3 * (time.perf_counter() - t0)
+    metrics["technique_switch_bytes"] = meter.bytes
+    metrics["technique_switch_other_traces"] = len([n for n in touched
+                                                    if not n.startswith(("technique:", "endoscope:"))])
+
+
 def _measure_nerves(model, metrics: dict) -> None:
     """Picking a nerve branch on the nerve explorer: bytes sent, geometry fields, Python time."""
     from facelayers.widgets import MessageMeter, NerveExplorer
@@ -366,6 +411,7 @@ def run(quick: bool = False) -> dict:
     _measure_figure(model, metrics)
     _measure_explorer(model, metrics)
     _measure_nerves(model, metrics)
+    _measure_techniques(model, metrics)
     del model
     labels = [label for label in SCALING if not (quick and label in QUICK_SKIPS)]
     used = _measure_scaling(metrics, labels)

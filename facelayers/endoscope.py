@@ -91,7 +91,9 @@ def pose(model: FaceModel, entry: np.ndarray, toward: np.ndarray, layer: str, fr
     tstack = model.stack_at(tu, ts)
     floor = tstack.at_depth(np.array([k]), float(fraction))[0]
     up = _unit(tstack.points[0, 0] - tstack.points[0, -1])
-    tip = floor + up * (CAVITY_MM / 2)
+    # In the model the flap is not lifted, so the tip is drawn 1 mm into the roof of the plane; the endoscope
+    # view opens the cavity (CAVITY_MM) as the retractor does.
+    tip = floor + up * 1.0
     axis = _unit(tip - np.asarray(entry, float))
     side = _unit(np.cross(axis, up))
     up_perp = _unit(np.cross(side, axis))
@@ -116,13 +118,14 @@ def shaft_mesh(scope: ScopePose, n: int = 16) -> tuple[np.ndarray, np.ndarray]:
     return verts.astype(np.float32), faces.astype(np.int32)
 
 
-def view_cone_lines(scope: ScopePose, n: int = 12) -> np.ndarray:
-    """The view cone as line segments (apex to rim, and the rim), with NaN gaps: (m, 3) float32 mm."""
+def view_cone_lines(scope: ScopePose, n: int = 12, length_mm: float = 12.0) -> np.ndarray:
+    """The view cone, ``length_mm`` long, as line segments (apex to rim, and the rim), with NaN gaps:
+    (m, 3) float32 mm."""
     a = _unit(np.cross(scope.view, scope.up))
     b = np.cross(a, scope.view)
-    r = np.tan(np.radians(FOV_DEG / 2)) * scope.working_distance_mm
+    r = np.tan(np.radians(FOV_DEG / 2)) * length_mm
     theta = np.linspace(0, 2 * np.pi, n, endpoint=False)
-    rim = scope.target + r * (np.cos(theta)[:, None] * a + np.sin(theta)[:, None] * b)
+    rim = scope.tip + scope.view * length_mm + r * (np.cos(theta)[:, None] * a + np.sin(theta)[:, None] * b)
     gap = np.full((1, 3), np.nan)
     parts = []
     for p in rim[::3]:

@@ -56,11 +56,23 @@ def point_triangle_distances(points, vertices, faces) -> np.ndarray:
     if f.ndim != 2 or f.shape[1] != 3 or len(f) == 0:
         raise ValueError(f"faces: shape {f.shape}; need (m, 3) vertex indices")
     a, b, c = v[f[:, 0]], v[f[:, 1]], v[f[:, 2]]
+    # The closest point lies in a triangle whose three vertices are all within (nearest-vertex distance +
+    # longest edge) of the query: only those candidate pairs are solved exactly.
+    edge = float(max(np.linalg.norm(b - a, axis=1).max(), np.linalg.norm(c - b, axis=1).max(),
+                     np.linalg.norm(a - c, axis=1).max()))
     best = np.full(len(p), np.inf)
-    for start in range(0, len(p), 256):
-        q = p[start:start + 256][:, None, :]
-        closest = _closest_on_triangles(q, a[None], b[None], c[None])
-        best[start:start + 256] = np.linalg.norm(q - closest, axis=2).min(axis=1)
+    v2 = (v * v).sum(axis=1)
+    for start in range(0, len(p), 512):
+        q = p[start:start + 512]
+        d2 = np.maximum((q * q).sum(axis=1)[:, None] - 2.0 * q @ v.T + v2[None, :], 0.0)
+        reach = (np.sqrt(d2.min(axis=1)) + edge + 1e-9) ** 2
+        near = d2 <= reach[:, None]
+        rows, tris = np.nonzero(near[:, f].all(axis=2))
+        closest = _closest_on_triangles(q[rows], a[tris], b[tris], c[tris])
+        dist = np.linalg.norm(q[rows] - closest, axis=1)
+        out = np.full(len(q), np.inf)
+        np.minimum.at(out, rows, dist)
+        best[start:start + 512] = out
     return best
 
 

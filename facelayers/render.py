@@ -19,7 +19,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 from facelayers.cutaway import Cut, layer_mesh, window
 from facelayers.frame import INTERFACES, LAYERS
-from facelayers.geometry import FaceModel, ear_meshes, layer_index
+from facelayers.geometry import FaceModel, ear_meshes, layer_index, params_of, rays
 from facelayers.section import Section, section
 from facelayers.state import CAMERAS, ViewState
 
@@ -542,7 +542,11 @@ def technique_geometry(placed, paths) -> dict:
     for plane in placed.planes:
         same_side = [p for (nid, side), p in paths.items() if side == plane.side]
         faces.append(plane.mesh.faces + sum(len(v) for v in verts))
-        verts.append(plane.mesh.vertices)
+        # Drawn 0.3 mm proud of its depth so it shows over the surface it lies on once the layers above
+        # it are peeled (the clearance map is measured at the true depth).
+        outward = plane.mesh.skin - plane.mesh.vertices
+        outward /= np.maximum(np.linalg.norm(outward, axis=1, keepdims=True), 1e-9)
+        verts.append(plane.mesh.vertices + 0.3 * outward)
         dist.append(clearance_map(plane, same_side))
     v = np.concatenate(verts) if verts else np.zeros((0, 3), np.float32)
     f = np.concatenate(faces) if faces else np.zeros((0, 3), np.int32)
@@ -597,3 +601,116 @@ def clearance_coloraxis() -> dict:
     return {"colorscale": CLEARANCE_SCALE, "cmin": 0.0, "cmax": CLEARANCE_MAX_MM,
             "colorbar": {"title": {"text": "nearest<br>nerve (mm)", "font": {"size": 16}},
                          "tickfont": {"size": 15}, "len": 0.6, "x": 0.98}}
+
+
+def endoscope_traces(scope) -> list:
+    """The scope in the 3D view: ``endoscope:shaft`` (a 4 mm rod) and ``endoscope:cone`` (its field of view)."""
+    from facelayers.endoscope import shaft_mesh, view_cone_lines
+
+    v, f = shaft_mesh(scope)
+    cone = view_cone_lines(scope)
+    return [go.Mesh3d(name="endoscope:shaft", **xyz(v), **ijk(f), color="#C0C7D0", flatshading=False,
+                      lighting=LIGHTING, lightposition=LIGHT_POSITION, hovertemplate="endoscope<extra></extra>",
+                      showlegend=False),
+            go.Scatter3d(name="endoscope:cone", mode="lines", **xyz(cone), line={"color": "#FFE600", "width": 4},
+                         hoverinfo="skip", showlegend=False)]
+
+
+def endoscope_traces_empty() -> list:
+    """Placeholders for the scope's traces when the technique has no port."""
+    return [go.Mesh3d(name="endoscope:shaft", x=[], y=[], z=[], i=[], j=[], k=[], showlegend=False),
+            go.Scatter3d(name="endoscope:cone", mode="lines", x=[], y=[], z=[], showlegend=False)]
+
+
+def apply_endoscope(fig, scope) -> None:
+    for new in endoscope_traces(scope):
+        trace = fig.data[trace_index(fig, new.name)]
+        if new.type == "mesh3d":
+            trace.update(x=new.x, y=new.y, z=new.z, i=new.i, j=new.j, k=new.k, color=new.color,
+                         lighting=new.lighting, lightposition=new.lightposition, hovertemplate=new.hovertemplate)
+        else:
+            trace.update(x=new.x, y=new.y, z=new.z, line=new.line)
+
+
+def _crop(vertices: np.ndarray, faces: np.ndarray, centre: np.ndarray, radius: float, ahead=None):
+    """The part of a mesh within ``radius`` of ``centre`` (and, given a direction, in front of it)."""
+    keep = np.linalg.norm(vertices - centre, axis=1) <= radius
+    if ahead is not None:
+        keep &= (vertices - centre) @ ahead >= -1.0
+    f = faces[keep[faces].all(axis=1)]
+    used, inv = np.unique(f, return_inverse=True)
+    return vertices[used], inv.reshape(f.shape).astype(np.int32)
+
+
+def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: float = 45.0,
+                          height: int = 520) -> go.Figure:
+    """What the scope sees: the optical cavity around the tip, opened by the retractor.
+
+    The floor is the plane's surface, in the colour of the layer below it; the roof is the same surface lifted
+    :data:`facelayers.endoscope.CAVITY_MM`, in the colour of the layer above; every nerve (and the sentinel
+    vein) superficial to the plane is lifted with the roof, so a structure that crosses the plane spans the
+    cavity. The camera sits on the line of sight of the scope's 30 degree tip, at the working distance set by
+    the magnification (magnification = display width / field width).
+    """
+    from facelayers.endoscope import CAVITY_MM
+
+    k = layer_index(plane.layer)
+    below = INTERFACES[k + 1] if plane.fraction >= 1.0 else LAYERS[k]
+    above = LAYERS[k] if plane.fraction > 0.0 else (LAYERS[k - 1] if k > 0 else "skin")
+    stack = model.stack
+    surface = stack.at_depth(np.full(model.n_vertices, k), plane.fraction)
+    outward = stack.points[:, 0] - stack.points[:, -1]
+    outward /= np.linalg.norm(outward, axis=1, keepdims=True)
+    fv, ff = _crop(surface, model.faces, scope.tip, radius_mm, scope.view)
+    rv, rf = _crop(surface + CAVITY_MM * outward, model.faces, scope.tip, radius_mm, scope.view)
+    traces = [
+        go.Mesh3d(name="scope:floor", **xyz(fv), **ijk(ff), color=PALETTE[below], flatshading=False,
+                  lighting=LIGHTING, lightposition=LIGHT_POSITION, hoverinfo="skip", showlegend=False),
+        go.Mesh3d(name="scope:roof", **xyz(rv), **ijk(rf[:, ::-1]), color=PALETTE[above], flatshading=False,
+                  lighting=LIGHTING, lightposition=LIGHT_POSITION, hoverinfo="skip", showlegend=False),
+    ]
+    depth = plane.depth_coord
+    for (nid, side), path in paths.items():
+        if side != plane.side:
+            continue
+        near = (np.linalg.norm(path.points - scope.tip, axis=1) <= radius_mm) & \
+            ((path.points - scope.tip) @ scope.view >= -1.0)
+        if near.sum() < 2:
+            continue
+        lift = np.where(path.depth_coord < depth, CAVITY_MM, 0.0)[:, None]
+        u, s, _ = params_of(path.points)
+        o, d = rays(u, s)
+        pts = np.where(near[:, None], path.points + lift * d, np.nan)
+        nerve = model.anatomy.nerves[nid]
+        traces.append(go.Scatter3d(
+            name=f"scope:{nid}", mode="lines", **xyz(pts.astype(np.float32)),
+            line={"color": NERVE_COLOURS.get(nerve.kind, "#ffffff"), "width": 12}, showlegend=False,
+            hovertemplate=f"<b>{nerve.label}</b><extra></extra>"))
+    lo = scope.tip - radius_mm
+    hi = scope.tip + radius_mm
+
+    def norm(p):  # data (figure frame) -> plotly's camera coordinates, for a cube of side 2 * radius
+        q = np.array([-p[0], p[1], p[2]])
+        c = np.array([-scope.tip[0], scope.tip[1], scope.tip[2]])
+        return dict(zip("xyz", ((q - c) / (2 * radius_mm)).tolist()))
+
+    # Everything behind the lens is cropped away, so the camera can stand back along the line of sight:
+    # its distance to the tissue ahead is the working distance that gives the magnification.
+    look_at = scope.tip + scope.view * 10.0
+    eye = look_at - scope.view * scope.working_distance_mm
+    up = scope.up
+    for trace in traces[:2]:  # the scope carries its own light: lit from the camera, little shadow
+        trace.lighting = {"ambient": 0.7, "diffuse": 0.5, "specular": 0.35, "roughness": 0.4}
+    fig = go.Figure(traces)
+    fig.update_layout(
+        template="none", height=height, paper_bgcolor="#000000", font=FONT, showlegend=False,
+        margin={"l": 0, "r": 0, "t": 46, "b": 0},
+        title={"text": f"Endoscope view (30° scope): {scope.magnification:.0f}× on a 50 cm screen, "
+                       f"{scope.working_distance_mm:.0f} mm from the tissue", "x": 0.02, "font": {"size": 18}},
+        scene={"xaxis": {"visible": False, "range": [-hi[0], -lo[0]]}, "yaxis": {"visible": False, "range": [lo[1], hi[1]]},
+               "zaxis": {"visible": False, "range": [lo[2], hi[2]]}, "aspectmode": "manual",
+               "aspectratio": {"x": 1, "y": 1, "z": 1}, "bgcolor": "#000000",
+               "camera": {"eye": norm(eye), "center": norm(look_at),
+                          "up": {"x": -float(up[0]), "y": float(up[1]), "z": float(up[2])}}},
+    )
+    return fig

@@ -60,6 +60,11 @@ class ViewState:
         Highlighted structure: ``"nerve:<id>"``, ``"group:<branch>"``, ``"muscle:<id>"`` or None.
     zones, ligaments : bool
         Show Seckel's danger zones / the retaining ligaments.
+    technique : str or None
+        The technique shown (an id of data/techniques.json).
+    scope_port, scope_insertion_mm, scope_aim_deg, scope_magnification
+        The endoscope's pose: which port (an id of the technique's ports), how far in (5-120 mm), turned how
+        far about the skin normal (-60 to 60 degrees), at what magnification (2-40x on a 50 cm screen).
     """
 
     visible: dict[str, bool] = field(default_factory=lambda: {name: True for name in INTERFACES})
@@ -72,6 +77,11 @@ class ViewState:
     pick: str | None = None
     zones: bool = False
     ligaments: bool = False
+    technique: str | None = None
+    scope_port: str | None = None
+    scope_insertion_mm: float = 40.0
+    scope_aim_deg: float = 0.0
+    scope_magnification: float = 8.0
 
     def __post_init__(self):
         self.validate()
@@ -98,6 +108,11 @@ class ViewState:
             raise ValueError(f"section_at = {self.section_at!r}; allowed for a {self.section_kind} cut: "
                              f"{lo:g} to {hi:g} {unit}")
         _check_choice("camera", self.camera, CAMERAS)
+        for name, lo, hi, unit in (("scope_insertion_mm", 5.0, 120.0, "mm"), ("scope_aim_deg", -60.0, 60.0, "degrees"),
+                                   ("scope_magnification", 2.0, 40.0, "x")):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not lo <= float(value) <= hi:
+                raise ValueError(f"{name} = {value!r}; allowed: {lo:g} to {hi:g} {unit}")
         if self.pick is not None and self.pick.partition(":")[0] not in ("nerve", "group", "muscle"):
             raise ValueError(f"pick = {self.pick!r}; allowed: None, 'nerve:<id>', 'group:<group>' or 'muscle:<id>'")
 

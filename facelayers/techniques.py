@@ -113,7 +113,9 @@ def place_technique(model: FaceModel, technique, sides=SIDES) -> PlacedTechnique
         for inc in technique.incisions:
             incisions.append(PlacedIncision(inc.label, side, _skin_path(model, model.anatomy, inc.path, side)))
         for port in technique.ports:
-            ports.append(_port(model, technique, port, side))
+            at = model.anatomy.point(port.at) if isinstance(port.at, str) else np.asarray(port.at, float)
+            if side == "left" or abs(at[0]) > 1e-9:  # a midline port is one port, not two
+                ports.append(_port(model, technique, port, side))
     return PlacedTechnique(technique, planes, incisions, ports)
 
 

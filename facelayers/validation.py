@@ -14,9 +14,10 @@ fault gives one problem rather than a cascade.
 The JSON Schemas (``schemas/*.schema.json``) are the contract and are always read from the
 package's own data folder, never from the folder being checked. numpy-free.
 
-The nerve data (nerves.json, muscles.json, danger_zones.json, ligaments.csv) nest lists inside their
-items (a nerve's waypoints, a muscle's outline); a problem there names the field by its path inside
-the item, ``waypoints[2].layer`` (0-based index), on the line where that value is written.
+The nerve data (nerves.json, muscles.json, danger_zones.json, ligaments.csv) and the techniques
+(techniques.json) nest lists inside their items (a nerve's waypoints, a muscle's outline, a technique's
+planes); a problem there names the field by its path inside the item, ``waypoints[2].layer`` or
+``planes[1].outline[3]`` (0-based indices), on the line where that value is written.
 """
 
 from __future__ import annotations
@@ -39,15 +40,21 @@ from facelayers.frame import LAYERS
 
 __all__ = [
     "CHECKS",
+    "FACE_AZIMUTH_DEG",
+    "FACE_Z_MM",
+    "HEAD_AXIS_Y_MM",
     "TABLES",
     "UNDRAWN_NERVE_GROUPS",
     "DataSet",
     "Problem",
     "Record",
     "TableSpec",
+    "azimuth_deg",
     "package_data_dir",
     "read_tables",
     "schema_dir",
+    "segments_intersect",
+    "self_intersections",
     "validate_data_dir",
 ]
 
@@ -58,6 +65,16 @@ STATUSES: tuple[str, ...] = ("measured", "derived", "schematic")
 #: masticatory muscles (masseter, temporalis) are supplied by the mandibular division of the
 #: trigeminal nerve (V3), which runs deep to everything the model draws.
 UNDRAWN_NERVE_GROUPS: tuple[str, ...] = ("trigeminal_v3",)
+
+#: The head's vertical axis (x = 0, y = HEAD_AXIS_Y_MM), from which the model's rays leave: the same
+#: axis as ``facelayers.geometry.Y_AXIS_MM`` (kept here so that validation stays numpy-free and below
+#: geometry). A technique's places are seen by their azimuth about it, ``atan2(x, y - HEAD_AXIS_Y_MM)``.
+HEAD_AXIS_Y_MM: float = -5.0
+
+#: Where a technique's plane outline may lie ("on the face"): azimuth within +-FACE_AZIMUTH_DEG of the
+#: midline (0 = anterior, 90 = over the ear) and height z within FACE_Z_MM (the model's face and neck).
+FACE_AZIMUTH_DEG: float = 110.0
+FACE_Z_MM: tuple[float, float] = (-130.0, 130.0)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -150,6 +167,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("muscles", "muscles.json", ("muscle_id",), items="muscles", field_paths=True),
     TableSpec("danger_zones", "danger_zones.json", ("zone_id",), items="zones", field_paths=True),
     TableSpec("ligaments", "ligaments.csv", ("ligament_id",)),
+    TableSpec("techniques", "techniques.json", ("technique_id",), items="techniques", field_paths=True),
 )
 _SPECS: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
 
@@ -857,7 +875,7 @@ def check_schemas(data: DataSet) -> list[Problem]:
 
 def check_unique_ids(data: DataSet) -> list[Problem]:
     """Ids are unique: source_id, layer_id, landmark_id, region_id, (region_id, layer_id) in thickness,
-    nerve_id, muscle_id, zone_id and ligament_id."""
+    nerve_id, muscle_id, zone_id, ligament_id and technique_id."""
     problems = []
     for spec in TABLES:
         first_line: dict[tuple, int] = {}
@@ -886,9 +904,9 @@ def check_source_references(data: DataSet) -> list[Problem]:
             source = record.values.get("source_id")
             if source is not None and source not in known:
                 problems.append(record.problem(_SPECS[name].filename, "source_id", allowed))
-    for name in ("nerves", "muscles", "danger_zones"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques"):
         for record in data.records(name) or []:
-            for path, entry in _provenanced(name, record):
+            for path, entry in _sourced(name, record):
                 source = entry.get("source_id")
                 if source is not None and source not in known:
                     problems.append(record.problem_at(_SPECS[name].filename, path + ("source_id",), allowed, source))
@@ -896,13 +914,31 @@ def check_source_references(data: DataSet) -> list[Problem]:
 
 
 def _provenanced(name: str, record: Record) -> Iterator[tuple[tuple, Mapping[str, Any]]]:
-    """The parts of a nerve-data item that carry their own provenance, with their paths: a nerve's
-    waypoints (``("waypoints", 2)``), or a muscle or zone as a whole (``()``)."""
+    """The parts of a nerve-data or technique item that carry their own provenance (a status), with
+    their paths: a nerve's waypoints (``("waypoints", 2)``); a muscle or zone as a whole (``()``); a
+    technique as a whole and each of its planes, incisions and ports (``("planes", 1)``)."""
     if name == "nerves":
         for index, waypoint in enumerate(record.values.get("waypoints", [])):
             yield ("waypoints", index), waypoint
-    else:
-        yield (), record.values
+        return
+    yield (), record.values
+    if name == "techniques":
+        for key in _TECHNIQUE_PARTS:
+            for index, part in enumerate(record.values.get(key, [])):
+                yield (key, index), part
+
+
+def _sourced(name: str, record: Record) -> Iterator[tuple[tuple, Mapping[str, Any]]]:
+    """Every part of an item that names a source_id: the provenanced parts, and a technique's
+    complications (``("complications", 0)``), which always cite their source."""
+    yield from _provenanced(name, record)
+    if name == "techniques":
+        for index, complication in enumerate(record.values.get("complications", [])):
+            yield ("complications", index), complication
+
+
+#: The lists of a technique whose items have an id and a provenance, with the id key of their items.
+_TECHNIQUE_PARTS: dict[str, str] = {"planes": "plane_id", "incisions": "incision_id", "ports": "port_id"}
 
 
 def check_region_and_layer_references(data: DataSet) -> list[Problem]:
@@ -965,7 +1001,8 @@ def check_provenance(data: DataSet) -> list[Problem]:
 
     A measured or derived row names a source_id and a locator (for derived, the locator says how the
     number was computed); a schematic row gives the reason it has no source in note. The same rule
-    holds for every row of ligaments.csv, every waypoint of nerves.json and every muscle and zone.
+    holds for every row of ligaments.csv, every waypoint of nerves.json, every muscle and zone, and
+    every technique and each of its planes, incisions and ports.
     """
     problems = []
     for name in ("landmarks", "thickness"):
@@ -989,11 +1026,12 @@ def check_provenance(data: DataSet) -> list[Problem]:
         problems += _provenance_problems(
             record.values, lambda key, allowed, r=record: r.problem("ligaments.csv", key, allowed),
             present=lambda key, r=record: key in r.values or r.raw.get(key, "") != "", what="row")
-    for name in ("nerves", "muscles", "danger_zones"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques"):
         filename = _SPECS[name].filename
         for record in data.records(name) or []:
             for path, entry in _provenanced(name, record):
-                what = "waypoint" if path else "entry"
+                what = {"waypoints": "waypoint", "planes": "plane", "incisions": "incision",
+                        "ports": "port"}[path[0]] if path else "entry"
                 # a field of the item itself that failed its schema was dropped from values: reported already
                 shown = entry if path else record.raw
                 problems += _provenance_problems(
@@ -1084,9 +1122,21 @@ def check_thickness_complete(data: DataSet) -> list[Problem]:
 
 
 def _places(name: str, record: Record) -> Iterator[tuple[tuple, Any]]:
-    """Every place named in a nerve-data item, with its path: a waypoint's landmark or point_mm, an
-    outline vertex, a circle's centre (a landmark_id string or an [x, y, z] list)."""
+    """Every place named in a nerve-data or technique item, with its path: a waypoint's landmark or
+    point_mm, an outline vertex, a circle's centre, a technique's plane outline vertices, incision path
+    points and port positions (each a landmark_id string or an [x, y, z] list)."""
     values = record.values
+    if name == "techniques":
+        for index, plane in enumerate(values.get("planes", [])):
+            for vertex, place in enumerate(plane.get("outline", [])):
+                yield ("planes", index, "outline", vertex), place
+        for index, incision in enumerate(values.get("incisions", [])):
+            for point, place in enumerate(incision.get("path", [])):
+                yield ("incisions", index, "path", point), place
+        for index, port in enumerate(values.get("ports", [])):
+            if "at" in port:
+                yield ("ports", index, "at"), port["at"]
+        return
     if name == "nerves":
         for index, waypoint in enumerate(values.get("waypoints", [])):
             for key in ("landmark", "point_mm"):
@@ -1100,14 +1150,15 @@ def _places(name: str, record: Record) -> Iterator[tuple[tuple, Any]]:
 
 
 def check_nerve_landmarks(data: DataSet) -> list[Problem]:
-    """Every landmark the nerve data names is a row of landmarks.csv: a waypoint's landmark, an
-    outline vertex or circle centre given by id, and a ligament's landmark_id."""
+    """Every landmark the nerve data and the techniques name is a row of landmarks.csv: a waypoint's
+    landmark, an outline vertex, circle centre, incision point or port given by id, and a ligament's
+    landmark_id."""
     if data.records("landmarks") is None:
         return []  # landmarks.csv did not load: reported already
     known = data.ids("landmarks")
     allowed = f"must be a landmark_id of landmarks.csv: {_known(known)}"
     problems = []
-    for name in ("nerves", "muscles", "danger_zones"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques"):
         for record in data.records(name) or []:
             for path, place in _places(name, record):
                 if isinstance(place, str) and place not in known:
@@ -1150,10 +1201,10 @@ def _numbers(value: Any, path: tuple) -> Iterator[tuple[tuple, float]]:
 
 
 def check_finite_numbers(data: DataSet) -> list[Problem]:
-    """Every number in the nerve data is finite: Python's JSON reader accepts NaN, the model cannot use it
-    (Infinity already fails the schemas' bounds)."""
+    """Every number in the nerve data and the techniques is finite: Python's JSON reader accepts NaN, the
+    model cannot use it (Infinity already fails the schemas' bounds)."""
     problems = []
-    for name in ("nerves", "muscles", "danger_zones"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques"):
         for record in data.records(name) or []:
             for key, value in record.values.items():
                 for path, number in _numbers(value, (key,)):
@@ -1164,10 +1215,11 @@ def check_finite_numbers(data: DataSet) -> list[Problem]:
 
 
 def check_left_side(data: DataSet) -> list[Problem]:
-    """Positions in the nerve data are given for the left side and mirrored: a waypoint's point_mm has
-    x > 0, an outline vertex or circle centre x >= 0 (0 on the midline)."""
+    """Positions in the nerve data and the techniques are given for the left side and mirrored: a
+    waypoint's point_mm has x > 0; an outline vertex, circle centre, incision point or port x >= 0 (0 on
+    the midline)."""
     problems = []
-    for name in ("nerves", "muscles", "danger_zones"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques"):
         for record in data.records(name) or []:
             for path, place in _places(name, record):
                 if isinstance(place, str) or not math.isfinite(place[0]):
@@ -1246,6 +1298,204 @@ def check_zone_shapes(data: DataSet) -> list[Problem]:
     return problems
 
 
+# ----------------------------------------------------------------------------------------------------
+# The checks: techniques
+
+
+def check_technique_part_ids(data: DataSet) -> list[Problem]:
+    """Within a technique, no two planes share a plane_id, no two incisions an incision_id and no two
+    ports a port_id."""
+    problems = []
+    for record in data.records("techniques") or []:
+        for key, id_key in _TECHNIQUE_PARTS.items():
+            first_line: dict[str, tuple[int, int]] = {}
+            for index, part in enumerate(record.values.get(key, [])):
+                name = part.get(id_key)
+                path = (key, index, id_key)
+                if name in first_line:
+                    problems.append(record.problem_at(
+                        "techniques.json", path,
+                        f"must be unique within the technique: {key}[{first_line[name][0]}] on line "
+                        f"{first_line[name][1]} already has this {id_key}", name))
+                elif name is not None:
+                    first_line[name] = (index, record.line_at(path))
+    return problems
+
+
+def check_muscles_divided(data: DataSet) -> list[Problem]:
+    """Every muscle a technique divides (muscles_divided) is a muscle of muscles.json."""
+    if data.records("muscles") is None:
+        return []  # muscles.json did not load: reported already
+    known = data.ids("muscles")
+    problems = []
+    for record in data.records("techniques") or []:
+        for index, muscle in enumerate(record.values.get("muscles_divided", [])):
+            if muscle not in known:
+                problems.append(record.problem_at("techniques.json", ("muscles_divided", index),
+                                                  f"must be a muscle_id of muscles.json: {_known(known)}", muscle))
+    return problems
+
+
+def _landmark_positions(data: DataSet) -> dict[str, tuple[float, float, float]]:
+    """Positions of the landmarks of landmarks.csv (left side), by id. Rows without all three coordinates,
+    and rows on the wrong side (reported by check_landmark_sides), are kept out, so that one bad landmark
+    gives one problem rather than a cascade through every outline that names it."""
+    positions = {}
+    for record in data.records("landmarks") or []:
+        values = record.values
+        if not all(k in values for k in ("landmark_id", "x_mm", "y_mm", "z_mm")):
+            continue
+        side, x = values.get("side"), values["x_mm"]
+        if (side == "midline" and x != 0) or (side == "bilateral" and x <= 0):
+            continue
+        positions[values["landmark_id"]] = (values["x_mm"], values["y_mm"], values["z_mm"])
+    return positions
+
+
+def _resolve(place: Any, landmarks: Mapping[str, tuple]) -> tuple[float, float, float] | None:
+    """A place (landmark id or [x, y, z]) as a finite position, or None (unknown landmark, bad numbers:
+    reported by their own checks)."""
+    point = landmarks.get(place) if isinstance(place, str) else place
+    if point is None or len(point) != 3 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in point):
+        return None
+    return float(point[0]), float(point[1]), float(point[2])
+
+
+def azimuth_deg(point: Sequence[float]) -> float:
+    """Azimuth of a place about the head's vertical axis, degrees: ``atan2(x, y - HEAD_AXIS_Y_MM)``;
+    0 straight ahead, +90 over the left ear, 180 at the back of the head."""
+    return math.degrees(math.atan2(point[0], point[1] - HEAD_AXIS_Y_MM))
+
+
+def _shown_place(place: Any, point: tuple[float, float, float]) -> str:
+    """A place for a message: a landmark with its position, a point as written."""
+    if isinstance(place, str):
+        return f"{place} ({_fmt(point[0])}, {_fmt(point[1])}, {_fmt(point[2])})"
+    return _show(place)
+
+
+def check_outlines_on_face(data: DataSet) -> list[Problem]:
+    """Every vertex of a technique's plane outline lies on the face: its azimuth about the head's axis,
+    atan2(x, y + 5), within +-110 degrees of the midline, and its height z within -130..130 mm."""
+    landmarks = _landmark_positions(data)
+    low, high = FACE_Z_MM
+    problems = []
+    for record in data.records("techniques") or []:
+        for index, plane in enumerate(record.values.get("planes", [])):
+            for vertex, place in enumerate(plane.get("outline", [])):
+                point = _resolve(place, landmarks)
+                if point is None:
+                    continue
+                azimuth = azimuth_deg(point)
+                reasons = []
+                if abs(azimuth) > FACE_AZIMUTH_DEG:
+                    reasons.append(f"its azimuth atan2(x, y + {_fmt(-HEAD_AXIS_Y_MM)}) is {azimuth:.1f} degrees, "
+                                   f"must lie within +-{_fmt(FACE_AZIMUTH_DEG)} degrees of the midline")
+                if not low <= point[2] <= high:
+                    reasons.append(f"its z is {_fmt(point[2])} mm, must lie within {_fmt(low)}..{_fmt(high)} mm")
+                if reasons:
+                    problems.append(Problem(
+                        "techniques.json", record.line_at(("planes", index, "outline", vertex)), record.label,
+                        _path_text(("planes", index, "outline", vertex)), _shown_place(place, point),
+                        "leaves the face: " + "; ".join(reasons)))
+    return problems
+
+
+def _orientation(a: tuple, b: tuple, c: tuple) -> float:
+    """Twice the signed area of the triangle abc in the plane: > 0 counter-clockwise, 0 collinear."""
+    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+
+def _on_segment(a: tuple, b: tuple, c: tuple) -> bool:
+    """For collinear a, b, c: c lies on the segment ab (ends included)."""
+    return min(a[0], b[0]) <= c[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= c[1] <= max(a[1], b[1])
+
+
+def segments_intersect(p1: tuple, p2: tuple, q1: tuple, q2: tuple) -> bool:
+    """True if the closed segments p1-p2 and q1-q2 of the plane share a point (crossing or touching)."""
+    d1, d2 = _orientation(q1, q2, p1), _orientation(q1, q2, p2)
+    d3, d4 = _orientation(p1, p2, q1), _orientation(p1, p2, q2)
+    if ((d1 > 0) != (d2 > 0)) and d1 != 0 and d2 != 0 and ((d3 > 0) != (d4 > 0)) and d3 != 0 and d4 != 0:
+        return True
+    return ((d1 == 0 and _on_segment(q1, q2, p1)) or (d2 == 0 and _on_segment(q1, q2, p2))
+            or (d3 == 0 and _on_segment(p1, p2, q1)) or (d4 == 0 and _on_segment(p1, p2, q2)))
+
+
+def self_intersections(points: Sequence[tuple[float, float]]) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, of edges of a closed polygon that meet where they should not.
+
+    Edge i runs from vertex i to vertex i + 1 (the last one back to vertex 0). Edges that are not
+    neighbours must not share any point; neighbours share their common vertex only (they must not fold
+    back over each other). An empty list means a simple polygon.
+    """
+    n = len(points)
+    found = []
+    for i in range(n):
+        a, b = points[i], points[(i + 1) % n]
+        for j in range(i + 1, n):
+            c, d = points[j], points[(j + 1) % n]
+            if j == i + 1 or (i == 0 and j == n - 1):  # neighbours: a fold-back is collinear overlap
+                shared, far_ij = (b, (a, d)) if j == i + 1 else (a, (b, c))
+                p, q = far_ij
+                if _orientation(p, shared, q) == 0 and (
+                        (p[0] - shared[0]) * (q[0] - shared[0]) + (p[1] - shared[1]) * (q[1] - shared[1])) > 0:
+                    found.append((i, j))
+            elif segments_intersect(a, b, c, d):
+                found.append((i, j))
+    return found
+
+
+def check_outlines_simple(data: DataSet) -> list[Problem]:
+    """Every plane outline of a technique is a simple polygon as seen on the face: no two of its edges
+    cross or touch in the (azimuth, z) plane (azimuth = atan2(x, y + 5) in degrees, z in mm)."""
+    landmarks = _landmark_positions(data)
+    problems = []
+    for record in data.records("techniques") or []:
+        for index, plane in enumerate(record.values.get("planes", [])):
+            outline = plane.get("outline", [])
+            points = [_resolve(place, landmarks) for place in outline]
+            if not outline or any(point is None for point in points):
+                continue  # an unknown landmark or a bad number: reported by its own check
+            flat = [(azimuth_deg(point), point[2]) for point in points]
+            n = len(flat)
+            for i, j in self_intersections(flat):
+                edges = f"outline[{i}]-outline[{(i + 1) % n}] and outline[{j}]-outline[{(j + 1) % n}]"
+                problems.append(Problem(
+                    "techniques.json", record.line_at(("planes", index, "outline", i)), record.label,
+                    _path_text(("planes", index, "outline")), f"edges {edges}",
+                    "cross: the outline must be a simple polygon as seen on the face (no two edges may cross "
+                    "or touch in azimuth atan2(x, y + 5) and z); reorder its vertices"))
+    return problems
+
+
+def check_incisions_and_ports_on_skin(data: DataSet) -> list[Problem]:
+    """Every point of an incision's path and every port lies on the model's skin: z within -130..130 mm,
+    and not on the head's vertical axis (x = 0, y = -5) between the fans (-50 < z < 30), where a place
+    picks no skin ray."""
+    landmarks = _landmark_positions(data)
+    low, high = FACE_Z_MM
+    problems = []
+    for record in data.records("techniques") or []:
+        for path, place in _places("techniques", record):
+            if path[0] == "planes":
+                continue
+            point = _resolve(place, landmarks)
+            if point is None:
+                continue
+            what = "a port" if path[0] == "ports" else "an incision point"
+            reason = None
+            if not low <= point[2] <= high:
+                reason = f"its z is {_fmt(point[2])} mm, must lie within {_fmt(low)}..{_fmt(high)} mm"
+            elif math.hypot(point[0], point[1] - HEAD_AXIS_Y_MM) < 1e-6 and -50.0 < point[2] < 30.0:
+                reason = (f"it lies on the head's vertical axis (x = 0, y = {_fmt(HEAD_AXIS_Y_MM)}), which "
+                          "picks no direction: give a place on the skin")
+            if reason:
+                problems.append(Problem("techniques.json", record.line_at(path), record.label, _path_text(path),
+                                        _shown_place(place, point), f"is off the skin: {what} must lie on the "
+                                        f"skin of the model; {reason}"))
+    return problems
+
+
 #: Every check, in the order it runs (BrainGlobe's ``get_all_validation_functions``).
 CHECKS: tuple[Check, ...] = (
     check_data_dir,
@@ -1271,6 +1521,11 @@ CHECKS: tuple[Check, ...] = (
     check_parent_nerves,
     check_nerve_groups,
     check_zone_shapes,
+    check_technique_part_ids,
+    check_muscles_divided,
+    check_outlines_on_face,
+    check_outlines_simple,
+    check_incisions_and_ports_on_skin,
 )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 try:
     import ipywidgets as w
     import plotly.graph_objects as go
@@ -221,16 +223,17 @@ class NerveExplorer(LayerExplorer):
     controls (peel, cutaway) work as in :class:`LayerExplorer`. Every pick changes styling only.
     """
 
-    def __init__(self, model: FaceModel | None = None, state: ViewState | None = None, *, height: int = 700):
+    def __init__(self, model: FaceModel | None = None, state: ViewState | None = None, *, height: int = 700,
+                 extra_traces=(), title: str = "Nerves, muscles and danger zones"):
         from facelayers.nerves import place_all
 
         model = model if model is not None else build_face()
         state = state if state is not None else ViewState(peel=3, camera="left")
-        self.paths = place_all(model)
+        self.paths = getattr(self, "paths", None) or place_all(model)
         extra = [*render.nerve_traces(model, self.paths), *render.muscle_traces(model, render.cut_of(state), state),
-                 *render.zone_traces(model, visible=state.zones), render.ligament_trace(model, visible=state.ligaments)]
-        super().__init__(model, state, height=height, extra_traces=extra,
-                         title="Nerves, muscles and danger zones")
+                 *render.zone_traces(model, visible=state.zones), render.ligament_trace(model, visible=state.ligaments),
+                 *extra_traces]
+        super().__init__(model, state, height=height, extra_traces=extra, title=title)
         anatomy = self.model.anatomy
         groups = {}
         for nerve in anatomy.nerves.values():
@@ -300,3 +303,168 @@ class NerveExplorer(LayerExplorer):
             for trace in self.figure.data:
                 if (trace.name or "").startswith(prefix) and trace.visible != bool(value):
                     trace.visible = bool(value)
+
+
+class DissectionComparer(NerveExplorer):
+    """Blind versus endoscopic: two techniques, their planes coloured by the distance to the nearest nerve,
+    their incisions or ports, the endoscope and what it sees, and the comparison table.
+
+    Switching technique re-sends only the three technique traces (plane, incisions, ports); moving the scope
+    re-sends only the scope's two traces and the endoscope view.
+    """
+
+    def __init__(self, model: FaceModel | None = None, techniques: tuple[str, str] = ("deep_plane", "endoscopic_brow"),
+                 state: ViewState | None = None, *, height: int = 700):
+        from facelayers.nerves import place_all
+        from facelayers.techniques import place_technique
+
+        model = model if model is not None else build_face()
+        for tid in techniques:
+            model.anatomy.technique(tid)  # a clear error listing the known ones
+        state = state if state is not None else ViewState(peel=2, camera="left", technique=techniques[0])
+        state = state.with_(technique=state.technique or techniques[0])
+        self.model = model
+        self.paths = place_all(model)
+        self._placed = {}
+        placed = self.placed(state.technique)
+        self.scope = self._pose(state, placed)
+        extra = [*render.technique_traces(model, placed, self.paths)]
+        extra += render.endoscope_traces(self.scope) if self.scope else render.endoscope_traces_empty()
+        super().__init__(model, state, height=height, extra_traces=extra, title="Blind versus endoscopic")
+        self.figure.layout.coloraxis = render.clearance_coloraxis()
+        ids = list(model.anatomy.techniques)
+        labels = [(model.anatomy.techniques[t].label, t) for t in ids]
+        self.technique_a = w.Dropdown(options=labels, value=techniques[0], description="A",
+                                      layout=w.Layout(width="420px"))
+        self.technique_b = w.Dropdown(options=labels, value=techniques[1], description="B",
+                                      layout=w.Layout(width="420px"))
+        self.show = w.ToggleButtons(options=[("Show A", "A"), ("Show B", "B")], value="A")
+        self.table = w.HTML()
+        self.port = w.Dropdown(description="Port", options=[], layout=w.Layout(width="300px"))
+        self.insertion = w.FloatSlider(value=state.scope_insertion_mm, min=5, max=120, step=1,
+                                       description="Insert (mm)", continuous_update=False,
+                                       style={"description_width": "initial"})
+        self.aim = w.FloatSlider(value=state.scope_aim_deg, min=-60, max=60, step=1, description="Aim (°)",
+                                 continuous_update=False, style={"description_width": "initial"})
+        self.magnification = w.FloatSlider(value=state.scope_magnification, min=2, max=40, step=1,
+                                           description="Magnification (×)", continuous_update=False,
+                                           style={"description_width": "initial"})
+        self.scope_view = go.FigureWidget(self._scope_figure())
+        self.technique_a.observe(lambda c: self._chosen(), names="value")
+        self.technique_b.observe(lambda c: self._chosen(), names="value")
+        self.show.observe(lambda c: self._chosen(), names="value")
+        for control in (self.port, self.insertion, self.aim, self.magnification):
+            control.observe(lambda c: self.set_scope(), names="value")
+        self._sync_ports()
+        self._update_table()
+        self.ui.children = (*self.ui.children[:1],
+                            w.HBox([w.HTML("<b style='font-size:18px'>Technique</b>&nbsp;"), self.technique_a,
+                                    self.technique_b, self.show]),
+                            *self.ui.children[1:3], self.table,
+                            w.HBox([w.HTML("<b style='font-size:18px'>Endoscope</b>&nbsp;"), self.port,
+                                    self.insertion, self.aim, self.magnification]),
+                            self.scope_view, *self.ui.children[3:])
+
+    # --- placement (cached per technique) ---------------------------------------------------------------
+
+    def placed(self, technique_id: str):
+        from facelayers.techniques import place_technique
+
+        if technique_id not in self._placed:
+            self._placed[technique_id] = place_technique(self.model, technique_id)
+        return self._placed[technique_id]
+
+    def _pose(self, state: ViewState, placed):
+        from facelayers.endoscope import pose
+
+        ports = [p for p in placed.ports if p.side == "left"]
+        if not ports:
+            return None
+        port = next((p for p in ports if p.label == state.scope_port), ports[0])
+        planes = [p for p in placed.planes if p.side == "left"]
+        nearest = min(planes, key=lambda pl: np.linalg.norm(pl.mesh.centre - port.centre))
+        # The scope heads for the lower edge of its plane (the orbital rims, the arch, the maxilla): the way
+        # the dissection runs from ports placed above.
+        used = np.unique(nearest.mesh.faces)
+        verts = nearest.mesh.vertices[used]
+        low = verts[verts[:, 2] <= np.quantile(verts[:, 2], 0.2)].mean(axis=0)
+        return pose(self.model, port.centre, low, nearest.layer, nearest.fraction,
+                    state.scope_insertion_mm, state.scope_aim_deg, state.scope_magnification)
+
+    def _scope_plane(self):
+        placed = self.placed(self.state.technique)
+        planes = [p for p in placed.planes if p.side == "left"]
+        if self.scope is None or not planes:
+            return None
+        covering = [p for p in planes if p.covers(self.scope.tip[None, :])[0]]
+        return (covering or planes)[0]
+
+    def _scope_figure(self):
+        plane = self._scope_plane()
+        if plane is None:
+            fig = go.Figure()
+            fig.update_layout(template="none", height=200, paper_bgcolor="#000000", font=render.FONT,
+                              title={"text": "Endoscope view: this technique has no ports (open approach, "
+                                             "no scope)", "x": 0.02, "font": {"size": 18}})
+            return fig
+        return render.endoscope_view_figure(self.model, self.scope, plane, self.paths)
+
+    # --- controls ---------------------------------------------------------------------------------------
+
+    def _chosen(self) -> None:
+        tid = self.technique_a.value if self.show.value == "A" else self.technique_b.value
+        self.set_technique(tid)
+        self._update_table()
+
+    def set_technique(self, technique_id: str) -> None:
+        """Show a technique: only its three traces (and the scope's, if its ports differ) change."""
+        self.model.anatomy.technique(technique_id)
+        self.state = self.state.with_(technique=technique_id, scope_port=None)
+        self.state.validate()
+        placed = self.placed(technique_id)
+        with self.figure.batch_update():
+            render.apply_technique(self.figure, self.model, placed, self.paths)
+        self._sync_ports()
+        self.set_scope()
+
+    def _sync_ports(self) -> None:
+        ports = [p.label for p in self.placed(self.state.technique).ports if p.side == "left"]
+        self._syncing_ports = True
+        try:
+            self.port.options = ports
+            self.port.value = ports[0] if ports else None
+            self.port.disabled = not ports
+        finally:
+            self._syncing_ports = False
+
+    def set_scope(self) -> None:
+        """Move the scope (port, insertion, aim, magnification): only the scope traces and its view change."""
+        if getattr(self, "_syncing_ports", False):
+            return
+        self.state = self.state.with_(scope_port=self.port.value, scope_insertion_mm=float(self.insertion.value),
+                                      scope_aim_deg=float(self.aim.value),
+                                      scope_magnification=float(self.magnification.value))
+        self.state.validate()
+        self.scope = self._pose(self.state, self.placed(self.state.technique))
+        with self.figure.batch_update():
+            if self.scope is not None:
+                render.apply_endoscope(self.figure, self.scope)
+            else:
+                for trace in self.figure.data:
+                    if trace.name.startswith("endoscope:"):
+                        trace.update(x=[], y=[], z=[])
+        fresh = self._scope_figure()
+        with self.scope_view.batch_update():
+            self.scope_view.data = []
+            self.scope_view.add_traces(list(fresh.data))
+            self.scope_view.layout = fresh.layout
+
+    def _update_table(self) -> None:
+        from facelayers.techniques import comparison_text
+
+        chosen = [self.placed(self.technique_a.value), self.placed(self.technique_b.value)]
+        text = comparison_text(self.model, chosen, self.paths)
+        rows = "".join(f"<div>{t.technique.label}: {c.measure} {c.value:g}{c.unit} ({c.source_id})</div>"
+                       for t in chosen for c in t.technique.complications[:3])
+        self.table.value = (f"<pre style='font-size:14px;line-height:1.3'>{text}</pre>"
+                            f"<div style='font-size:14px'><b>Published complication rates</b>{rows}</div>")

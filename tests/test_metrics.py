@@ -88,3 +88,16 @@ def test_bad_points_are_refused_with_the_argument_named(bad):
     v, f = flat_square(n=3)
     with pytest.raises(ValueError, match="points"):
         point_triangle_distances(bad, v, f)
+
+
+def test_pruned_search_equals_brute_force_on_a_bumpy_mesh():
+    rng = np.random.default_rng(3)
+    v, f = flat_square(size=30.0, n=16)
+    v[:, 2] = 3.0 * np.sin(v[:, 0] / 4.0) * np.cos(v[:, 1] / 5.0)
+    pts = rng.uniform([-18, -18, -8], [18, 18, 8], size=(400, 3))
+    from facelayers.metrics import _closest_on_triangles
+
+    a, b, c = v[f[:, 0]], v[f[:, 1]], v[f[:, 2]]
+    brute = np.array([np.linalg.norm(q - _closest_on_triangles(q[None, None], a[None], b[None], c[None])[0],
+                                     axis=1).min() for q in pts])
+    assert np.allclose(point_triangle_distances(pts, v, f), brute)

@@ -29,7 +29,8 @@ STATES = {
                               section_kind="vertical", section_at=30.5, camera="left", pick="nerve:frontal",
                               zones=True, ligaments=True),
     "temple-top": ViewState(peel=5, cutaway="temple", layers_cut=1, section_at=55.0, camera="top",
-                            pick="group:zygomatic"),
+                            pick="group:zygomatic", technique="endoscopic_brow", scope_port="temporal",
+                            scope_insertion_mm=55.0, scope_aim_deg=-12.5, scope_magnification=20.0),
     "forehead-int-section": ViewState(cutaway="forehead", section_kind="vertical", section_at=-120,
                                       camera="right", pick="muscle:frontalis", zones=True),
 }
