@@ -224,13 +224,14 @@ class NerveExplorer(LayerExplorer):
     """
 
     def __init__(self, model: FaceModel | None = None, state: ViewState | None = None, *, height: int = 700,
-                 extra_traces=(), title: str = "Nerves, muscles and danger zones"):
+                 extra_traces=(), title: str = "Nerves, muscles and danger zones", muscles: bool = True):
         from facelayers.nerves import place_all
 
         model = model if model is not None else build_face()
         state = state if state is not None else ViewState(peel=3, camera="left")
         self.paths = getattr(self, "paths", None) or place_all(model)
-        extra = [*render.nerve_traces(model, self.paths), *render.muscle_traces(model, render.cut_of(state), state),
+        extra = [*render.nerve_traces(model, self.paths),
+                 *(render.muscle_traces(model, render.cut_of(state), state) if muscles else []),
                  *render.zone_traces(model, visible=state.zones), render.ligament_trace(model, visible=state.ligaments),
                  *extra_traces]
         super().__init__(model, state, height=height, extra_traces=extra, title=title)
@@ -330,7 +331,9 @@ class DissectionComparer(NerveExplorer):
         self.scope = self._pose(state, placed)
         extra = [*render.technique_traces(model, placed, self.paths)]
         extra += render.endoscope_traces(self.scope) if self.scope else render.endoscope_traces_empty()
-        super().__init__(model, state, height=height, extra_traces=extra, title="Blind versus endoscopic")
+        # No muscle patches here: lesson 02 shows them, and in this view red means "close to a nerve".
+        super().__init__(model, state, height=height, extra_traces=extra, title="Blind versus endoscopic",
+                         muscles=False)
         self.figure.layout.coloraxis = render.clearance_coloraxis()
         ids = list(model.anatomy.techniques)
         labels = [(model.anatomy.techniques[t].label, t) for t in ids]
@@ -466,5 +469,5 @@ class DissectionComparer(NerveExplorer):
         text = comparison_text(self.model, chosen, self.paths)
         rows = "".join(f"<div>{t.technique.label}: {c.measure} {c.value:g}{c.unit} ({c.source_id})</div>"
                        for t in chosen for c in t.technique.complications[:3])
-        self.table.value = (f"<pre style='font-size:14px;line-height:1.3'>{text}</pre>"
+        self.table.value = (f"<pre style='font-size:13px;line-height:1.3;white-space:pre;overflow-x:auto'>{text}</pre>"
                             f"<div style='font-size:14px'><b>Published complication rates</b>{rows}</div>")

@@ -12,6 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import plotly.graph_objects as go
+
 from facelayers.geometry import build_face
 from facelayers.render import face_figure, section_figure
 from facelayers.state import ViewState
@@ -48,6 +50,30 @@ def main(out: Path) -> None:
             fig.write_html(html, include_plotlyjs=True)
             shoot(html, out / f"{name}.png", 1280, 860)
             print(out / f"{name}.png")
+        from facelayers.widgets import DissectionComparer, NerveExplorer
+
+        def snap(widget, name, title):
+            fig = go.Figure(widget)
+            if title:
+                fig.update_layout(title={"text": title})
+            height = 860 if title else 560
+            fig.update_layout(width=1280, height=height)
+            html = Path(tmp) / f"{name}.html"
+            fig.write_html(html, include_plotlyjs=True)
+            shoot(html, out / f"{name}.png", 1280, height)
+            print(out / f"{name}.png")
+
+        nerves = NerveExplorer(model, ViewState(peel=3, camera="left"))
+        nerves.set_pick("group:frontal")
+        snap(nerves.figure, "nerves_frontal", "Frontal branch: deep at the arch, in the SMAS above it")
+        snap(nerves.profile, "depth_profile", None)
+        comparer = DissectionComparer(model, techniques=("deep_plane", "endoscopic_brow"))
+        comparer.peel.value = 3
+        snap(comparer.figure, "deep_plane_clearance", "Deep-plane facelift: the plane coloured by distance to nerve")
+        comparer.show.value = "B"
+        comparer.peel.value = 5
+        snap(comparer.figure, "endoscopic_brow", "Endoscopic brow lift: ports, scope, subperiosteal plane")
+        snap(comparer.scope_view, "endoscope_view", None)
         fig = section_figure(model, state=ViewState())
         fig.update_layout(width=1280, height=560)
         html = Path(tmp) / "section.html"

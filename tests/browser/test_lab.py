@@ -66,3 +66,39 @@ def test_lesson02_nerve_picker_highlights_the_branch(lab_server, page, page_log,
     assert page_log.page_errors == []
     assert page_log.console_errors == []
     assert page_log.external_requests == [], "the page reached beyond loopback"
+
+
+LESSON03 = "notebooks/03_blind_versus_endoscopic.ipynb"
+
+
+def test_lesson03_switching_technique_redraws_the_plane(lab_server, page, page_log, timings):
+    from lab import select_dropdown
+
+    assert (lab_server.root / LESSON03).is_file(), f"{LESSON03} not found under {lab_server.root}"
+    timings["lesson03 kernel idle"] = open_notebook(page, lab_server.url, LESSON03)
+    t0 = time.monotonic()
+    timings["lesson03 run all"] = run_all(page)
+    wait_for_trace(page, "technique:plane", visible=True)
+    timings["lesson03 plane drawn"] = time.monotonic() - t0
+    plot = plot_with_trace(page, "technique:plane")
+    screenshot(page, "lesson03_before.png", show=plot)
+
+    def plane_size():
+        return page.evaluate(
+            """() => { for (const el of document.querySelectorAll('.js-plotly-plot')) {
+                   for (const t of (el.data || [])) if (t.name === 'technique:plane') return t.x.length; }
+               return -1; }""")
+
+    before = plane_size()
+    t0 = time.monotonic()
+    select_dropdown(page, "A", "Skin-only facelift")
+    page.wait_for_function(
+        """(n) => Array.from(document.querySelectorAll('.js-plotly-plot')).some((el) =>
+            (el.data || []).some((t) => t.name === 'technique:plane' && t.x.length !== n))""",
+        arg=before, timeout=60_000, polling=100)
+    timings["lesson03 switch to redraw"] = time.monotonic() - t0
+    screenshot(page, "lesson03_after.png", show=plot)
+
+    assert page_log.page_errors == []
+    assert page_log.console_errors == []
+    assert page_log.external_requests == [], "the page reached beyond loopback"
