@@ -632,82 +632,96 @@ def apply_endoscope(fig, scope) -> None:
             trace.update(x=new.x, y=new.y, z=new.z, line=new.line)
 
 
-def _crop(vertices: np.ndarray, faces: np.ndarray, centre: np.ndarray, radius: float, ahead=None):
-    """The part of a mesh within ``radius`` of ``centre`` (and, given a direction, in front of it)."""
-    keep = np.linalg.norm(vertices - centre, axis=1) <= radius
-    if ahead is not None:
-        keep &= (vertices - centre) @ ahead >= -1.0
-    f = faces[keep[faces].all(axis=1)]
-    used, inv = np.unique(f, return_inverse=True)
-    return vertices[used], inv.reshape(f.shape).astype(np.int32)
-
-
-def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: float = 45.0,
+def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: float = 60.0,
                           height: int = 520) -> go.Figure:
-    """What the scope sees: the optical cavity around the tip, opened by the retractor.
+    """What the scope sees: the optical cavity ahead of the tip, opened by the retractor, in a round field.
 
     The floor is the plane's surface, in the colour of the layer below it; the roof is the same surface lifted
-    :data:`facelayers.endoscope.CAVITY_MM`, in the colour of the layer above; every nerve (and the sentinel
-    vein) superficial to the plane is lifted with the roof, so a structure that crosses the plane spans the
-    cavity. The camera sits on the line of sight of the scope's 30 degree tip, at the working distance set by
-    the magnification (magnification = display width / field width).
+    :data:`facelayers.endoscope.CAVITY_MM`, in the colour of the layer above. A nerve (or the sentinel vein)
+    lying in the flap within 4 mm of the plane is drawn on the underside of the roof, where the scope sees it
+    through the thin areolar tissue; one on the floor is drawn on the floor; a structure that crosses the plane
+    spans the cavity. The camera stands back along the tip's line of sight at the working distance that gives
+    the magnification (everything behind the lens is cropped away), and only what lies inside the scope's
+    field of view is kept, so the picture is round like an endoscope's.
     """
-    from facelayers.endoscope import CAVITY_MM
+    from facelayers.endoscope import CAVITY_MM, FOV_DEG
 
     k = layer_index(plane.layer)
     below = INTERFACES[k + 1] if plane.fraction >= 1.0 else LAYERS[k]
     above = LAYERS[k] if plane.fraction > 0.0 else (LAYERS[k - 1] if k > 0 else "skin")
+    look_at = scope.tip + scope.view * 10.0
+    eye = look_at - scope.view * scope.working_distance_mm
+    cos_half = np.cos(np.radians(FOV_DEG / 2 - 2))
+
+    def in_view(points):
+        rel = points - eye
+        dist = np.linalg.norm(rel, axis=1)
+        ahead = (points - scope.tip) @ scope.view >= -1.0
+        return ahead & (dist <= radius_mm + scope.working_distance_mm) & \
+            (rel @ scope.view >= cos_half * np.maximum(dist, 1e-9))
+
     stack = model.stack
     surface = stack.at_depth(np.full(model.n_vertices, k), plane.fraction)
     outward = stack.points[:, 0] - stack.points[:, -1]
     outward /= np.linalg.norm(outward, axis=1, keepdims=True)
-    fv, ff = _crop(surface, model.faces, scope.tip, radius_mm, scope.view)
-    rv, rf = _crop(surface + CAVITY_MM * outward, model.faces, scope.tip, radius_mm, scope.view)
+    roof_surface = surface + CAVITY_MM * outward
+
+    def crop(vertices):
+        keep = in_view(vertices)
+        f = model.faces[keep[model.faces].all(axis=1)]
+        used, inv = np.unique(f, return_inverse=True)
+        return vertices[used], inv.reshape(f.shape).astype(np.int32)
+
+    fv, ff = crop(surface)
+    rv, rf = crop(roof_surface)
+    scope_light = {"ambient": 0.7, "diffuse": 0.5, "specular": 0.35, "roughness": 0.4}
     traces = [
         go.Mesh3d(name="scope:floor", **xyz(fv), **ijk(ff), color=PALETTE[below], flatshading=False,
-                  lighting=LIGHTING, lightposition=LIGHT_POSITION, hoverinfo="skip", showlegend=False),
+                  lighting=scope_light, lightposition=LIGHT_POSITION, hoverinfo="skip", showlegend=False),
         go.Mesh3d(name="scope:roof", **xyz(rv), **ijk(rf[:, ::-1]), color=PALETTE[above], flatshading=False,
-                  lighting=LIGHTING, lightposition=LIGHT_POSITION, hoverinfo="skip", showlegend=False),
+                  lighting=scope_light, lightposition=LIGHT_POSITION, hoverinfo="skip", showlegend=False),
     ]
     depth = plane.depth_coord
     for (nid, side), path in paths.items():
         if side != plane.side:
             continue
-        near = (np.linalg.norm(path.points - scope.tip, axis=1) <= radius_mm) & \
-            ((path.points - scope.tip) @ scope.view >= -1.0)
-        if near.sum() < 2:
-            continue
-        lift = np.where(path.depth_coord < depth, CAVITY_MM, 0.0)[:, None]
         u, s, _ = params_of(path.points)
-        o, d = rays(u, s)
-        pts = np.where(near[:, None], path.points + lift * d, np.nan)
+        st = model.stack_at(u, s)
+        on_plane = st.at_depth(np.full(len(u), k), plane.fraction)
+        gap = np.linalg.norm(path.points - on_plane, axis=1)  # mm between the nerve and the plane, on its ray
+        _, d = rays(u, s)
+        in_flap = path.depth_coord < depth
+        pts = np.where(in_flap[:, None], on_plane + (CAVITY_MM - 0.6) * d, on_plane + 0.4 * d)
+        seen = in_view(pts) & (gap <= 4.0)
+        if seen.sum() < 2:
+            continue
+        pts = np.where(seen[:, None], pts, np.nan)
         nerve = model.anatomy.nerves[nid]
         traces.append(go.Scatter3d(
             name=f"scope:{nid}", mode="lines", **xyz(pts.astype(np.float32)),
-            line={"color": NERVE_COLOURS.get(nerve.kind, "#ffffff"), "width": 12}, showlegend=False,
-            hovertemplate=f"<b>{nerve.label}</b><extra></extra>"))
-    lo = scope.tip - radius_mm
-    hi = scope.tip + radius_mm
+            line={"color": NERVE_COLOURS.get(nerve.kind, "#ffffff"), "width": 14}, showlegend=False,
+            hovertemplate=f"<b>{nerve.label}</b><br>{'in the roof (flap)' if in_flap.any() else 'on the floor'}"
+                          "<extra></extra>"))
+    span = radius_mm + scope.working_distance_mm
+    lo = scope.tip - span
+    hi = scope.tip + span
 
-    def norm(p):  # data (figure frame) -> plotly's camera coordinates, for a cube of side 2 * radius
+    def norm(p):  # figure frame -> plotly's camera coordinates, for a cube of side 2 * span
         q = np.array([-p[0], p[1], p[2]])
         c = np.array([-scope.tip[0], scope.tip[1], scope.tip[2]])
-        return dict(zip("xyz", ((q - c) / (2 * radius_mm)).tolist()))
+        return dict(zip("xyz", ((q - c) / (2 * span)).tolist()))
 
-    # Everything behind the lens is cropped away, so the camera can stand back along the line of sight:
-    # its distance to the tissue ahead is the working distance that gives the magnification.
-    look_at = scope.tip + scope.view * 10.0
-    eye = look_at - scope.view * scope.working_distance_mm
     up = scope.up
-    for trace in traces[:2]:  # the scope carries its own light: lit from the camera, little shadow
-        trace.lighting = {"ambient": 0.7, "diffuse": 0.5, "specular": 0.35, "roughness": 0.4}
+    names = ", ".join(t.name[6:].replace("_", " ") for t in traces[2:]) or "no nerve in view"
     fig = go.Figure(traces)
     fig.update_layout(
         template="none", height=height, paper_bgcolor="#000000", font=FONT, showlegend=False,
-        margin={"l": 0, "r": 0, "t": 46, "b": 0},
-        title={"text": f"Endoscope view (30° scope): {scope.magnification:.0f}× on a 50 cm screen, "
-                       f"{scope.working_distance_mm:.0f} mm from the tissue", "x": 0.02, "font": {"size": 18}},
-        scene={"xaxis": {"visible": False, "range": [-hi[0], -lo[0]]}, "yaxis": {"visible": False, "range": [lo[1], hi[1]]},
+        margin={"l": 0, "r": 0, "t": 70, "b": 0},
+        title={"text": f"Endoscope view (30° scope), {scope.magnification:.0f}× on a 50 cm screen, "
+                       f"{scope.working_distance_mm:.0f} mm from the tissue<br><sub>in view: {names}</sub>",
+               "x": 0.02, "font": {"size": 18}},
+        scene={"xaxis": {"visible": False, "range": [-hi[0], -lo[0]]},
+               "yaxis": {"visible": False, "range": [lo[1], hi[1]]},
                "zaxis": {"visible": False, "range": [lo[2], hi[2]]}, "aspectmode": "manual",
                "aspectratio": {"x": 1, "y": 1, "z": 1}, "bgcolor": "#000000",
                "camera": {"eye": norm(eye), "center": norm(look_at),

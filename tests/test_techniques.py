@@ -144,3 +144,21 @@ def test_switching_technique_sends_only_the_technique_traces(model_coarse):
     assert touched, "the switch sent nothing"
     assert all(n.startswith(("technique:", "endoscope:")) for n in touched), sorted(touched)
     assert comparer.state.technique == "endoscopic_brow"
+
+
+def test_the_endoscope_sees_the_supraorbital_bundle_in_the_roof_from_the_paramedian_port(model_coarse):
+    """REFERENCE 6: in the endoscopic brow lift the supraorbital bundle is seen at the notch, in the roof."""
+    from facelayers.widgets import DissectionComparer
+
+    comparer = DissectionComparer(model_coarse, techniques=("endoscopic_brow", "deep_plane"))
+    comparer.port.value = "Paramedian port"
+    comparer.insertion.value = 50
+    names = {t.name for t in comparer.scope_view.data}
+    assert {"scope:floor", "scope:roof", "scope:supraorbital"} <= names
+    comparer.port.value = "Temporal port"
+    comparer.insertion.value = 30
+    names = {t.name for t in comparer.scope_view.data}
+    assert "scope:sentinel_vein" in names, "the sentinel vein marks the frontal branch above it in the temple"
+    # Higher magnification = the camera closer to the tissue.
+    comparer.magnification.value = 30
+    assert comparer.scope.working_distance_mm == pytest.approx(endoscope.working_distance(30))
