@@ -3,6 +3,9 @@
 PYTHON   ?= python3
 VENV     ?= .venv
 LAB_PORT ?= 8888
+PRESENT_PORT ?= 8866
+# Which lessons `make present` serves (a notebook, or the folder for a menu of all of them).
+LESSON   ?= notebooks
 # Extra pytest arguments for any test target, e.g. `make test-unit PYTEST_ARGS="-x -k anatomy"`.
 PYTEST_ARGS ?=
 
@@ -19,7 +22,7 @@ START = t0=$$(date +%s);
 DONE  = rc=$$?; echo "== $@: $$(( $$(date +%s) - t0 )) s (exit $$rc)"; exit $$rc
 
 .NOTPARALLEL:
-.PHONY: help venv lab test test-unit test-notebooks test-browser bench clean distclean
+.PHONY: help venv lab present test test-unit test-notebooks test-browser bench clean distclean
 
 help:
 	@echo "make venv            create $(VENV) and install facelayers with the lessons and test extras"
@@ -28,6 +31,7 @@ help:
 	@echo "make test-unit       pytest tests/ without the real-browser tests"
 	@echo "make test-notebooks  run every notebook top to bottom (pytest --nbval-lax)"
 	@echo "make test-browser    drive JupyterLab in headless Debian chromium (apt-get install -y chromium)"
+	@echo "make present         serve the lessons as apps with the code hidden (Voila; LESSON=..., PRESENT_PORT=...)"
 	@echo "make bench           time the geometry and figure builds (python -m facelayers.bench)"
 	@echo "make clean           remove build outputs, caches and screenshots (keeps $(VENV))"
 	@echo "make distclean       clean, and remove $(VENV)"
@@ -54,6 +58,15 @@ lab: $(STAMP)
 	@echo
 	@$(BIN)/jupyter lab $$( [ -f $(START_NB) ] && echo $(START_NB) ) \
 	  --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+# The lessons as apps, code hidden (Voila): for a lecture or a kiosk.
+present: $(STAMP)
+	@echo
+	@echo "  Presenting $(LESSON) at http://127.0.0.1:$(PRESENT_PORT)/  (code hidden; Ctrl-C to stop)"
+	@echo "  One lesson: make present LESSON=notebooks/03_blind_versus_endoscopic.ipynb"
+	@echo
+	@$(BIN)/voila $(LESSON) --no-browser --port=$(PRESENT_PORT) --Voila.ip=127.0.0.1 --strip_sources=True \
+	  --theme=dark
 
 test: test-unit test-notebooks test-browser
 

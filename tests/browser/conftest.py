@@ -273,3 +273,35 @@ def pytest_terminal_summary(terminalreporter):
         for phase, seconds in TIMINGS.items():
             terminalreporter.write_line(f"{phase:<28} {seconds:6.1f} s")
 
+
+
+@pytest.fixture(scope="session")
+def voila_server(chromium_path, tmp_path_factory) -> Iterator[LabServer]:
+    """`voila` serving lesson 01 on loopback, as `make present` does (code hidden)."""
+    home = tmp_path_factory.mktemp("voila")
+    port = _free_port()
+    log_path = home / "voila.log"
+    args = [str(Path(sys.prefix) / "bin" / "voila"), "notebooks/01_layers_of_the_face.ipynb", "--no-browser",
+            f"--port={port}", "--Voila.ip=127.0.0.1", "--strip_sources=True", "--theme=dark"]
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+           "IPYTHONDIR": str(home / "ipython")}
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    server = LabServer(url=f"http://127.0.0.1:{port}", root=REPO, log_path=log_path, proc=proc)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"voila exited with {proc.returncode}:\n{server.log()}", pytrace=False)
+            try:  # a bare connection: GET / would already start a kernel and render the lesson
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"voila did not listen within 60 s:\n{server.log()}", pytrace=False)
+            time.sleep(0.25)
+        yield server
+    finally:
+        _stop(proc)

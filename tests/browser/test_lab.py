@@ -7,6 +7,7 @@ notebook's path inside it).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import time
 
 import pytest
@@ -102,3 +103,106 @@ def test_lesson03_switching_technique_redraws_the_plane(lab_server, page, page_l
     assert page_log.page_errors == []
     assert page_log.console_errors == []
     assert page_log.external_requests == [], "the page reached beyond loopback"
+
+
+def test_lesson00_runs_without_errors(lab_server, page, page_log, timings):
+    from lab import cell_errors
+
+    lesson = "notebooks/00_start_here.ipynb"
+    timings["lesson00 kernel idle"] = open_notebook(page, lab_server.url, lesson)
+    timings["lesson00 run all"] = run_all(page)
+    assert cell_errors(page) == []
+    screenshot(page, "lesson00.png")
+    assert page_log.page_errors == [] and page_log.console_errors == []
+    assert page_log.external_requests == []
+
+
+def test_lesson01_peel_slider_and_camera_buttons(lab_server, page, page_log, timings):
+    """A slider (keyboard on its handle) and toggle buttons, their effect read from the page's plotly state."""
+    open_notebook(page, lab_server.url, LESSON01)
+    run_all(page)
+    wait_for_trace(page, "layer:skin", visible=True)
+    handle = page.locator(".widget-slider .noUi-handle").first  # the Peel slider comes first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    t0 = time.monotonic()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    wait_for_trace(page, "layer:fat", visible=False)
+    timings["lesson01 peel to hidden"] = time.monotonic() - t0
+    eye_x = """() => { const el = Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .find((e) => (e.data || []).some((t) => t.name === 'layer:skin'));
+        return el._fullLayout.scene.camera.eye.x; }"""
+    before = page.evaluate(eye_x)
+    page.locator(".widget-toggle-buttons button", has_text="front").first.click()
+    page.wait_for_function(f"() => ({eye_x})() !== {before}", timeout=30_000)
+    assert abs(page.evaluate(eye_x)) < 1e-6, "the front camera looks along y"
+    screenshot(page, "lesson01_peeled_front.png", show=plot_with_trace(page, "layer:skin"))
+    assert page_log.page_errors == [] and page_log.console_errors == []
+    assert page_log.external_requests == []
+
+
+def test_exported_html_works_offline(browser, tmp_path, timings):
+    """The student's file: opened from disk with every network request blocked; its buttons work."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "lesson01.html"
+    subprocess.run([sys.executable, "-m", "facelayers", "export", "01", "--out", str(out), "--resolution", "coarse"],
+                   check=True, capture_output=True, timeout=300)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    requests, errors = [], []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                  else (requests.append(route.request.url), route.abort())[1])
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    t0 = time.monotonic()
+    page.goto(out.as_uri())
+    page.wait_for_function("() => { const el = document.querySelector('.js-plotly-plot');"
+                           " return el && el._fullLayout && el.data.length >= 6; }", timeout=120_000)
+    timings["export html drawn"] = time.monotonic() - t0
+    visible = "(name) => document.querySelector('.js-plotly-plot').data.find((t) => t.name === name).visible"
+    page.locator(".updatemenu-button", has_text="SMAS").first.click()
+    page.wait_for_function(f"() => ({visible})('layer:skin') === false", timeout=30_000)
+    faces = "() => document.querySelector('.js-plotly-plot')._fullData[2].i.length"  # SMAS: shown, and cut
+    before = page.evaluate(faces)
+    page.locator(".updatemenu-button", has_text="Cheek").first.click()
+    page.wait_for_function(f"() => ({faces})() !== {before}", timeout=30_000)
+    page.screenshot(path=str(Path(__file__).resolve().parents[2] / "screenshots" / "export_offline.png"))
+    context.close()
+    assert requests == [], f"the exported file asked the network for: {requests[:5]}"
+    assert errors == []
+
+
+def test_voila_presents_lesson01_and_its_checkbox_works(browser, voila_server, timings):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    external = []
+
+    def route(r):
+        if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+            return r.continue_()
+        external.append(r.request.url)
+        return r.abort()
+
+    context.route("**/*", route)  # the lecture hall may be offline: nothing leaves the machine
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    t0 = time.monotonic()
+    page.goto(voila_server.url, timeout=120_000)
+    wait_for_trace(page, "layer:skin", visible=True, timeout_ms=180_000)
+    timings["voila lesson01 drawn"] = time.monotonic() - t0
+    assert "LayerExplorer(model)" not in page.inner_text("body"), "the code should be hidden"
+    page.wait_for_selector(".widget-checkbox", timeout=120_000)  # the explorer's widgets render after the plots
+    click_checkbox(page, "Skin")
+    wait_for_trace(page, "layer:skin", visible=False)
+    assert page.evaluate("() => document.querySelectorAll('.js-plotly-plot').length") >= 4, "every figure drawn"
+    page.screenshot(path=str(Path(__file__).resolve().parents[2] / "screenshots" / "voila_lesson01.png"))
+    context.close()
+    # Known and harmless: plotly's own JupyterLab extension, loaded by Voila 0.5 for the static figures, calls
+    # a renderer method Voila's page does not have ("r.setData is not a function"); every figure still draws
+    # (asserted above). Any other page error fails the test.
+    assert [e for e in errors if "setData is not a function" not in e] == []
+    # Voila 0.5's lab template links Font Awesome from a CDN (blocked above); the lessons use no icons.
+    assert [u for u in external if "fontawesome" not in u] == [], external[:5]
