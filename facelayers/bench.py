@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import math
 import os
 import platform
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -102,7 +104,15 @@ METRICS: tuple[Metric, ...] = (
     Metric("cutaway_ms", "ms", "ms", note="cutaway none -> cheek"),
     Metric("section_ms", "ms", "ms", note="move the cross-section, best of 3"),
     Metric("highlight_bytes", "B", "bytes", "<=", 1024, "pick a nerve branch on the nerve explorer"),
+    Metric("zones_bytes", "B", "bytes", "<=", 1024, "danger zones on (visibility only)"),
+    Metric("ligaments_bytes", "B", "bytes", "<=", 1024, "ligaments on (visibility only)"),
     Metric("clearance_map_s", "s", "s", "<=", 0.2, "deep-plane planes vs all nerves, both sides, best of 3"),
+    Metric("scope_move_bytes", "B", "bytes", note="scope traces + endoscope view (geometry)"),
+    Metric("scope_move_ms", "ms", "ms", note="push the scope in"),
+    Metric("export_html_mb", "MB", "ratio", "<=", 8.0, "lesson 01 offline HTML incl. plotly.js"),
+    Metric("export_s", "s", "s", note="python -m facelayers export 01"),
+    Metric("nbval_s", "s", "s", note="every lesson under pytest --nbval-lax (skipped with --quick)"),
+    Metric("nbval_failed", "", "int", "==", 0, "the nbval run passed"),
     Metric("technique_switch_bytes", "B", "bytes", note="plane + incision + port (+ scope) traces only"),
     Metric("technique_switch_other_traces", "traces", "int", "==", 0, "traces other than technique/scope touched"),
     Metric("technique_switch_ms", "ms", "ms", note="switch on the dissection comparer (placement cached)"),
@@ -336,6 +346,39 @@ def _measure_techniques(model, metrics: dict) -> None:
     metrics["technique_switch_bytes"] = meter.bytes
     metrics["technique_switch_other_traces"] = len([n for n in touched
                                                     if not n.startswith(("technique:", "endoscope:"))])
+    ex.show.value = "B"  # the endoscopic technique: move the scope
+    meter.reset()
+    t0 = time.perf_counter()
+    ex.insertion.value = 55
+    metrics["scope_move_ms"] = 1e3 * (time.perf_counter() - t0)
+    metrics["scope_move_bytes"] = meter.bytes
+
+
+def _measure_export(metrics: dict) -> None:
+    """The student's offline HTML (lesson 01 at its default size budget)."""
+    import tempfile
+
+    from facelayers.export import export
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "lesson01.html"
+        t0 = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):
+            export("01", out)
+        metrics["export_s"] = time.perf_counter() - t0
+        metrics["export_html_mb"] = out.stat().st_size / 1e6
+
+
+def _measure_nbval(metrics: dict) -> None:
+    """The whole lesson run under nbval, as `make test-notebooks` runs it."""
+    root = Path(__file__).resolve().parent.parent / "notebooks"
+    if not root.is_dir():
+        return
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-q",
+                           "-p", "no:cacheprovider", str(root)], capture_output=True, text=True)
+    metrics["nbval_s"] = time.perf_counter() - t0
+    metrics["nbval_failed"] = float(done.returncode != 0)
 
 
 def _measure_nerves(model, metrics: dict) -> None:
@@ -358,6 +401,12 @@ def _measure_nerves(model, metrics: dict) -> None:
         ex.set_pick(pick)
         times.append(1e3 * (time.perf_counter() - t0))
     metrics["highlight_ms"] = min(times)
+    meter.reset()
+    ex.zones.value = True
+    metrics["zones_bytes"] = meter.bytes
+    meter.reset()
+    ex.ligaments.value = True
+    metrics["ligaments_bytes"] = meter.bytes
 
 
 def _measure_scaling(metrics: dict, labels: Sequence[str]) -> dict[str, list[int]]:
@@ -413,6 +462,9 @@ def run(quick: bool = False) -> dict:
     _measure_nerves(model, metrics)
     _measure_techniques(model, metrics)
     del model
+    _measure_export(metrics)
+    if not quick:
+        _measure_nbval(metrics)
     labels = [label for label in SCALING if not (quick and label in QUICK_SKIPS)]
     used = _measure_scaling(metrics, labels)
     metrics["peak_rss_mb"] = _peak_rss_mb()
