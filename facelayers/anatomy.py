@@ -1,6 +1,8 @@
 """The cited data tables as Python objects: sources, layers, landmarks, regions, layer thicknesses, the
 nerve data: nerves (waypoints with a depth as layer + fraction), muscles, danger zones, ligaments, and
-the techniques: dissection planes (a depth over an outlined region), incisions, ports, complication rates.
+the techniques: dissection planes (a depth over an outlined region), incisions, ports, complication rates;
+and the procedure storyboards (``storyboards/*.yaml``) as checked documents, which
+:mod:`facelayers.storyboard` turns into steps with their view states.
 
 :func:`load_anatomy` reads ``data/`` through the checks of :mod:`facelayers.validation` and raises
 :class:`DataError` (listing every problem) rather than return a model built on bad numbers. The frame
@@ -21,7 +23,14 @@ from typing import Any
 import numpy as np
 
 from facelayers.frame import LAYERS, SIDES
-from facelayers.validation import UNDRAWN_NERVE_GROUPS, Problem, Record, package_data_dir, read_tables
+from facelayers.validation import (
+    UNDRAWN_NERVE_GROUPS,
+    Problem,
+    Record,
+    package_data_dir,
+    read_tables,
+    storyboard_filename,
+)
 
 __all__ = [
     "APPROACHES",
@@ -40,6 +49,7 @@ __all__ = [
     "Port",
     "Region",
     "Source",
+    "StoryboardFile",
     "Technique",
     "Thickness",
     "UNDRAWN_NERVE_GROUPS",
@@ -696,6 +706,48 @@ class Technique:
         return planes[name]
 
 
+@dataclass(frozen=True, eq=False)
+class StoryboardFile:
+    """A procedure storyboard as checked data: one file of ``data/storyboards/``.
+
+    The anatomy keeps the document as read (its steps' views are partial view states, which
+    :mod:`facelayers.storyboard` checks against :class:`facelayers.state.ViewState` and turns into
+    :class:`facelayers.storyboard.Storyboard` objects), with the line of every value for messages.
+
+    Attributes
+    ----------
+    storyboard_id : str
+        The file's name without ``.yaml``.
+    filename : str
+        ``"storyboards/<storyboard_id>.yaml"``, as problems name it.
+    label : str
+        ``"storyboard <storyboard_id>"``, as problems name the row.
+    document : Mapping
+        The file's content, read-only: mappings as read-only mappings, lists as tuples.
+    lines : Mapping of tuple to int
+        Line of every value by its path, ``("steps", 2, "view", "pick")`` (0-based indices).
+    """
+
+    storyboard_id: str
+    filename: str
+    label: str
+    document: Mapping[str, Any]
+    lines: Mapping[tuple, int]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "document", _read_only(self.document))
+        object.__setattr__(self, "lines", MappingProxyType(dict(self.lines)))
+
+
+def _read_only(value: Any) -> Any:
+    """A nested document that cannot be changed: mappings as MappingProxyType, lists as tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: _read_only(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_read_only(item) for item in value)
+    return value
+
+
 # ----------------------------------------------------------------------------------------------------
 # The whole model
 
@@ -716,6 +768,8 @@ class Anatomy:
         Read-only, in file order (nerves.json, muscles.json, danger_zones.json, ligaments.csv).
     techniques : Mapping of id to Technique
         Read-only, in file order (techniques.json).
+    storyboards : Mapping of id to StoryboardFile
+        Read-only, by file name (``storyboards/<id>.yaml``); empty if the data folder has none.
     """
 
     data_dir: Path
@@ -729,11 +783,12 @@ class Anatomy:
     zones: Mapping[str, DangerZone] = field(default_factory=dict)
     ligaments: Mapping[str, Ligament] = field(default_factory=dict)
     techniques: Mapping[str, Technique] = field(default_factory=dict)
+    storyboards: Mapping[str, StoryboardFile] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A cached Anatomy is shared by every caller: keep its tables read-only.
         for name in ("sources", "layers", "landmarks", "regions", "nerves", "muscles", "zones", "ligaments",
-                     "techniques"):
+                     "techniques", "storyboards"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "thickness", tuple(self.thickness))
 
@@ -934,6 +989,7 @@ def _load(data_dir: Path) -> Anatomy:
         zones={r.values["zone_id"]: _zone(r, landmarks) for r in tables["danger_zones"]},
         ligaments=_by_id(tables["ligaments"], "ligament_id", Ligament),
         techniques={r.values["technique_id"]: _technique(r) for r in tables["techniques"]},
+        storyboards={s.storyboard_id: s for s in map(_storyboard_file, tables.get("storyboards", []))},
     )
 
 
@@ -1003,3 +1059,10 @@ def _technique(record: Record) -> Technique:
         complications=tuple(Complication(**c) for c in values.pop("complications")),
         **values,
     )
+
+
+def _storyboard_file(record: Record) -> StoryboardFile:
+    """A :class:`StoryboardFile` from a storyboard's record (label ``"storyboard <id>"``)."""
+    storyboard_id = record.label.removeprefix("storyboard ")
+    return StoryboardFile(storyboard_id, storyboard_filename(storyboard_id), record.label, record.values,
+                          record.lines)

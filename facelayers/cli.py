@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from facelayers.validation import TABLES, package_data_dir, read_tables
+from facelayers.storyboard import read_data
+from facelayers.validation import TABLES, package_data_dir
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main"]
 
@@ -54,13 +55,16 @@ def _run_validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         return _usage_error(parser, f"DIR {str(data_dir)!r} does not exist")
     if not data_dir.is_dir():
         return _usage_error(parser, f"DIR {str(data_dir)!r} is a file, not a folder")
-    tables, problems = read_tables(data_dir)
+    tables, problems = read_data(data_dir)  # the data checks and the storyboards' views
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         return 1
+    storyboards = tables.pop("storyboards", [])
     rows = sum(len(records) for records in tables.values())
-    print(f"OK: {data_dir} is valid ({len(TABLES)} files, {rows} rows)")
+    steps = sum(len(record.values["steps"]) for record in storyboards)
+    print(f"OK: {data_dir} is valid ({len(TABLES)} files, {rows} rows; {len(storyboards)} storyboards, "
+          f"{steps} steps)")
     return 0
 
 

@@ -18,11 +18,20 @@ The nerve data (nerves.json, muscles.json, danger_zones.json, ligaments.csv) and
 (techniques.json) nest lists inside their items (a nerve's waypoints, a muscle's outline, a technique's
 planes); a problem there names the field by its path inside the item, ``waypoints[2].layer`` or
 ``planes[1].outline[3]`` (0-based indices), on the line where that value is written.
+
+The procedure storyboards (``storyboards/<storyboard_id>.yaml``, one YAML file each; the folder is
+optional) are read in the same stages: file name and UTF-8, YAML syntax (with line and column; a key
+given twice is an error, not silently the last), their schema, then their references to the techniques,
+sources, nerves and ports. A problem names the file (``storyboards/deep_plane.yaml``), the line and the
+field by its path (``steps[2].view.pick``, 0-based). The values of each step's ``view`` are judged by
+:class:`facelayers.state.ViewState` itself, which sits above this module: that check is
+:func:`facelayers.storyboard.check_storyboard_views`, run with these by ``python -m facelayers validate``.
 """
 
 from __future__ import annotations
 
 import bisect
+import copy
 import csv
 import io
 import json
@@ -35,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import yaml
 
 from facelayers.frame import LAYERS
 
@@ -43,6 +53,8 @@ __all__ = [
     "FACE_AZIMUTH_DEG",
     "FACE_Z_MM",
     "HEAD_AXIS_Y_MM",
+    "STORYBOARD_DIR",
+    "STORYBOARD_SCHEMA",
     "TABLES",
     "UNDRAWN_NERVE_GROUPS",
     "DataSet",
@@ -55,6 +67,7 @@ __all__ = [
     "schema_dir",
     "segments_intersect",
     "self_intersections",
+    "storyboard_filename",
     "validate_data_dir",
 ]
 
@@ -305,15 +318,21 @@ def describe(schema: Mapping[str, Any]) -> str:
             return f"an id matching {schema['pattern']}{example}"
         return "non-empty text" if schema.get("minLength") else "text"
     if kind == "array":
-        if schema.get("minItems") and schema.get("minItems") == schema.get("maxItems"):
-            size = [f"exactly {schema['minItems']} item" + ("s" if schema["minItems"] > 1 else "")]
+        low, high = schema.get("minItems"), schema.get("maxItems")
+        if low and low == high:
+            size = [f"exactly {low} item" + ("s" if low > 1 else "")]
+        elif low and high is not None:
+            size = [f"{low} to {high} items"]
+        elif high is not None:
+            size = [f"at most {high} item" + ("s" if high != 1 else "")]
         else:
-            size = [f"at least {schema['minItems']} item" + ("s" if schema["minItems"] > 1 else "")] \
-                if schema.get("minItems") else []
+            size = [f"at least {low} item" + ("s" if low > 1 else "")] if low else []
         size += ["no repeats"] if schema.get("uniqueItems") else []
         size_text = f" ({', '.join(size)})" if size else ""
         return f"a list{size_text}, each item {describe(schema.get('items', {}))}"
     if kind == "object":
+        if not schema.get("properties"):
+            return "a mapping (one 'key: value' per line)"
         return "an object with the fields " + ", ".join(schema.get("properties", {}))
     return "valid"
 
@@ -332,8 +351,8 @@ def _fmt(number: float) -> str:
 
 
 def _show(value: Any) -> str:
-    """A typed value as text: strings as they are, anything else as JSON."""
-    return value if isinstance(value, str) else json.dumps(value)
+    """A typed value as text: strings as they are, anything else as JSON (a YAML date as its text)."""
+    return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
 def _known(names: Sequence[str]) -> str:
@@ -742,6 +761,157 @@ def _without(record: Record, keys: set[str]) -> Record:
 
 
 # ----------------------------------------------------------------------------------------------------
+# Storyboards: one YAML file per procedure in data/storyboards/
+
+#: The folder of the storyboards inside a data folder: one ``<storyboard_id>.yaml`` per procedure. The
+#: folder is optional (a data folder without it has no storyboards); every ``.yaml`` file in it is checked.
+STORYBOARD_DIR: str = "storyboards"
+#: The schema of one storyboard file: ``schemas/storyboards.schema.json``.
+STORYBOARD_SCHEMA: str = "storyboards"
+_STORYBOARD_ID = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def storyboard_filename(storyboard_id: str) -> str:
+    """How problems name a storyboard's file: ``storyboards/deep_plane.yaml``."""
+    return f"{STORYBOARD_DIR}/{storyboard_id}.yaml"
+
+
+@dataclass(frozen=True)
+class _YamlDocument:
+    """A parsed YAML file: the document and the line of every value by its path (as :attr:`Record.lines`)."""
+
+    filename: str
+    document: Any
+    lines: dict[tuple, int]
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader; the node tree is walked before construction, for lines and repeated keys."""
+
+
+def _node_problems(filename: str, label: str, node: yaml.Node, path: tuple = ()) -> list[Problem]:
+    """Keys given twice in one mapping (PyYAML silently keeps the last) and keys that YAML reads as
+    something other than text (``on:``, ``yes:``, ``1:``)."""
+    problems = []
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for knode, vnode in node.value:
+            key = str(knode.value) if isinstance(knode, yaml.ScalarNode) else f"<{knode.tag}>"
+            line = knode.start_mark.line + 1
+            where = _path_text(path + (key,))
+            if not (isinstance(knode, yaml.ScalarNode) and knode.tag == "tag:yaml.org,2002:str"):
+                problems.append(Problem(filename, line, label, where, key,
+                                        "a key must be text: quote it (YAML reads yes, no, on, off, true, "
+                                        "false, null and numbers as other types)"))
+            elif key in seen:
+                problems.append(Problem(filename, line, label, where, key,
+                                        f"is given twice (first on line {seen[key]}): keep one"))
+            else:
+                seen[key] = line
+            problems += _node_problems(filename, label, vnode, path + (key,))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            problems += _node_problems(filename, label, item, path + (index,))
+    return problems
+
+
+def _node_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> None:
+    """The line of every value below ``node``: a mapping value on its key's line, a list item on its own."""
+    if isinstance(node, yaml.MappingNode):
+        for knode, vnode in node.value:
+            sub = path + (str(knode.value),)
+            lines[sub] = knode.start_mark.line + 1
+            _node_lines(vnode, sub, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[path + (index,)] = item.start_mark.line + 1
+            _node_lines(item, path + (index,), lines)
+
+
+def _parse_yaml(filename: str, label: str, text: str) -> tuple[_YamlDocument | None, list[Problem]]:
+    """The YAML document of one file with the line of every value, or None and the problems: a syntax
+    error (with its line and column), an empty file, a key given twice or a key that is not text."""
+    loader = _YamlLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, [Problem(filename, 1, None, None, None,
+                                  f"empty file: must be a storyboard ({_known(_storyboard_fields())})")]
+        problems = _node_problems(filename, label, root)
+        if problems:
+            return None, problems
+        document = loader.construct_document(root)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = str(error.problem or error.context or "")
+        if error.context and error.context_mark is not None and error.problem_mark is not None:
+            # "while parsing a flow sequence": where the unclosed thing opened, often the line to fix
+            problem += f"; {error.context} that starts on line {error.context_mark.line + 1}"
+        column = f" at column {mark.column + 1}" if mark else ""
+        return None, [Problem(filename, mark.line + 1 if mark else None, None, None, None,
+                              f"malformed YAML{column} ({problem}): must be valid YAML (indent with "
+                              f"spaces; quote text that holds ': ' or starts with a special character)")]
+    except yaml.YAMLError as error:
+        return None, [Problem(filename, None, None, None, None, f"malformed YAML ({error}): must be valid YAML")]
+    finally:
+        loader.dispose()
+    lines: dict[tuple, int] = {}
+    _node_lines(root, (), lines)
+    return _YamlDocument(filename, document, lines), []
+
+
+def _storyboard_fields() -> list[str]:
+    """The top-level fields of a storyboard file, in schema order."""
+    return list(load_schema(STORYBOARD_SCHEMA)["properties"])
+
+
+def _drop(values: Any, path: Sequence[str | int]) -> None:
+    """Remove the value at ``path`` (a key of a mapping; an item of a list becomes None, so that the
+    other items keep their index) so that the later checks skip it."""
+    parent = values
+    try:
+        for step in path[:-1]:
+            parent = parent[step]
+    except (KeyError, IndexError, TypeError):
+        return
+    if isinstance(parent, dict):
+        parent.pop(path[-1], None)
+    elif isinstance(parent, list) and isinstance(path[-1], int) and path[-1] < len(parent):
+        parent[path[-1]] = None
+
+
+#: jsonschema errors about a list as a whole (its size, repeats): its items stay in the later checks.
+_WHOLE_LIST = ("minItems", "maxItems", "uniqueItems")
+
+
+def _check_storyboard(storyboard_id: str, parsed: _YamlDocument) -> tuple[Record | None, list[Problem]]:
+    """A storyboard file against its schema: the record (fields at fault left out) and the problems."""
+    label = f"storyboard {storyboard_id}"
+    document = parsed.document
+    if not isinstance(document, dict):
+        kind = "a list" if isinstance(document, list) else "a single value"
+        return None, [Problem(parsed.filename, 1, label, None, None,
+                              f"must be a mapping of the fields {_known(_storyboard_fields())}, not {kind}")]
+    raw = {str(key): _show(value) for key, value in document.items()}
+    record = Record(1, label, document, raw, parsed.lines)
+    problems, drops = [], []
+    for error in _validator(STORYBOARD_SCHEMA).iter_errors(document):
+        path = list(error.relative_path)
+        for extra, value, allowed in _error_wording(error):
+            where = path + extra
+            if where:
+                problems.append(record.problem_at(parsed.filename, where, allowed, value))
+            else:
+                problems.append(Problem(parsed.filename, record.line, label, None, value or None, allowed))
+            if error.validator not in ("required", *_WHOLE_LIST):
+                drops.append(where)
+    values = copy.deepcopy(document)
+    for where in drops:
+        _drop(values, where)
+    return Record(1, label, values, raw, parsed.lines), problems
+
+
+# ----------------------------------------------------------------------------------------------------
 # The data folder, read in stages
 
 
@@ -817,6 +987,47 @@ class DataSet:
             if clean is not None:
                 checked[spec.name] = clean
         # jsonschema reports each missing required field once per missing field, with the same context
+        return _Stage(checked, tuple(dict.fromkeys(problems)))
+
+    @cached_property
+    def storyboard_documents(self) -> _Stage:
+        """The storyboards' stages 1-2: each ``storyboards/<id>.yaml`` read and parsed, by storyboard id."""
+        folder = self.path / STORYBOARD_DIR
+        if not folder.exists() or not self.path.is_dir():
+            return _Stage({}, ())
+        if not folder.is_dir():
+            return _Stage({}, (Problem(STORYBOARD_DIR, None, None, None, None,
+                                       "is a file: must be a folder of storyboards, one <storyboard_id>.yaml "
+                                       "each"),))
+        documents, problems = {}, []
+        for path in sorted(folder.iterdir()):
+            filename = f"{STORYBOARD_DIR}/{path.name}"
+            if path.name.startswith(".") or path.suffix not in (".yaml", ".yml"):
+                continue  # editors' and atomic writes' temporary files, a README
+            if path.suffix == ".yml" or not _STORYBOARD_ID.fullmatch(path.stem):
+                problems.append(Problem(filename, None, None, None, None,
+                                        f"file name: a storyboard is named <storyboard_id>.yaml, the id "
+                                        f"matching {_STORYBOARD_ID.pattern} (e.g. deep_plane.yaml)"))
+                continue
+            text, problem = _read_text(path)
+            if problem is not None:
+                problems.append(Problem(filename, problem.line, None, None, None, problem.allowed))
+                continue
+            document, found = _parse_yaml(filename, f"storyboard {path.stem}", text)
+            problems += found
+            if document is not None:
+                documents[path.stem] = document
+        return _Stage(documents, tuple(problems))
+
+    @cached_property
+    def storyboards(self) -> _Stage:
+        """The storyboards' stages 3-4: one :class:`Record` per file after its schema, by storyboard id."""
+        checked, problems = {}, []
+        for storyboard_id, document in self.storyboard_documents.values.items():
+            record, found = _check_storyboard(storyboard_id, document)
+            problems += found
+            if record is not None:
+                checked[storyboard_id] = record
         return _Stage(checked, tuple(dict.fromkeys(problems)))
 
     def records(self, name: str) -> list[Record] | None:
@@ -1496,6 +1707,101 @@ def check_incisions_and_ports_on_skin(data: DataSet) -> list[Problem]:
     return problems
 
 
+# ----------------------------------------------------------------------------------------------------
+# The checks: storyboards
+
+
+def check_storyboards_parse(data: DataSet) -> list[Problem]:
+    """Every file of storyboards/ is named <storyboard_id>.yaml, is UTF-8 and is valid YAML: no syntax
+    error, no key given twice, every key text."""
+    return list(data.storyboard_documents.problems)
+
+
+def check_storyboard_schemas(data: DataSet) -> list[Problem]:
+    """Every storyboard satisfies storyboards.schema.json: the fields title, technique, summary, sources
+    and steps and no others; 6 to 10 steps, each with a title, a caption, the nerves at risk and a view."""
+    return list(data.storyboards.problems)
+
+
+def _step_views(record: Record) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """``(index, view)`` of every step of a storyboard whose view survived its schema."""
+    for index, step in enumerate(record.values.get("steps") or []):
+        if isinstance(step, Mapping) and isinstance(step.get("view"), Mapping):
+            yield index, step["view"]
+
+
+def _pick_problem(pick: str, nerves: list[str], groups: list[str], muscles: list[str] | None) -> str | None:
+    """What is wrong with a view's pick (``nerve:<id>``, ``group:<group>``, ``muscle:<id>``), or None.
+    Another prefix is left to ViewState (the storyboard view check); an unloaded table is not judged."""
+    kind, _, name = pick.partition(":")
+    known = {"nerve": (nerves, "a nerve_id of nerves.json"), "group": (groups, "a group of nerves.json"),
+             "muscle": (muscles, "a muscle_id of muscles.json")}.get(kind)
+    if known is None or known[0] is None or name in known[0]:
+        return None
+    return f"must name {known[1]} after '{kind}:': {_known(known[0])}"
+
+
+def check_storyboard_references(data: DataSet) -> list[Problem]:
+    """A storyboard names what the data hold: its technique and compare_with (technique_ids of
+    techniques.json), its sources (source_ids of sources.csv), each step's nerves at risk (nerve_ids of
+    nerves.json) and, in each step's view, the technique, the pick (a nerve, a branch group of nerves.json
+    or a muscle) and scope_port (the label of a port of the step's technique)."""
+    tables = {name: data.records(name) for name in ("techniques", "sources", "nerves", "muscles")}
+    techniques = {r.values["technique_id"]: r.values for r in tables["techniques"] or [] if "technique_id" in r.values}
+    known = {
+        "techniques": (list(techniques) if tables["techniques"] is not None else None,
+                       "a technique_id of techniques.json"),
+        "sources": (data.ids("sources") if tables["sources"] is not None else None, "a source_id of sources.csv"),
+        "nerves": (data.ids("nerves") if tables["nerves"] is not None else None, "a nerve_id of nerves.json"),
+    }
+    groups = list(dict.fromkeys(r.values["group"] for r in tables["nerves"] or [] if "group" in r.values))
+    muscles = data.ids("muscles") if tables["muscles"] is not None else None
+    problems = []
+    for storyboard_id, record in data.storyboards.values.items():
+        filename = storyboard_filename(storyboard_id)
+
+        def refer(path: tuple, value: Any, table: str) -> None:
+            ids, what = known[table]
+            if ids is not None and isinstance(value, str) and value not in ids:
+                problems.append(record.problem_at(filename, path, f"must be {what}: {_known(ids)}", value))
+
+        for key in ("technique", "compare_with"):
+            refer((key,), record.values.get(key), "techniques")
+        for index, source in enumerate(record.values.get("sources") or []):
+            if isinstance(source, Mapping):
+                refer(("sources", index, "source_id"), source.get("source_id"), "sources")
+        for index, step in enumerate(record.values.get("steps") or []):
+            if isinstance(step, Mapping):
+                for j, nerve in enumerate(step.get("nerves_at_risk") or []):
+                    refer(("steps", index, "nerves_at_risk", j), nerve, "nerves")
+        for index, view in _step_views(record):
+            path = ("steps", index, "view")
+            refer(path + ("technique",), view.get("technique"), "techniques")
+            pick = view.get("pick")
+            if isinstance(pick, str) and known["nerves"][0] is not None:
+                wrong = _pick_problem(pick, known["nerves"][0], groups, muscles)
+                if wrong:
+                    problems.append(record.problem_at(filename, path + ("pick",), wrong, pick))
+            port = view.get("scope_port")
+            technique_id = view.get("technique", record.values.get("technique"))
+            technique = techniques.get(technique_id) if isinstance(technique_id, str) else None
+            if isinstance(port, str) and technique is not None and "ports" in technique:  # else reported
+                ports = [p for p in technique["ports"] if isinstance(p, Mapping)]
+                labels = [p.get("label") for p in ports]
+                if not ports:
+                    problems.append(record.problem_at(
+                        filename, path + ("scope_port",),
+                        f"the technique {technique_id} has no ports (an open approach): leave scope_port out", port))
+                elif port not in labels:
+                    by_id = {p.get("port_id"): p.get("label") for p in ports}
+                    hint = (f"; {port!r} is the port_id, scope_port takes its label {by_id[port]!r}"
+                            if port in by_id else "")
+                    problems.append(record.problem_at(
+                        filename, path + ("scope_port",),
+                        f"must be the label of a port of {technique_id}: {_known(labels)}{hint}", port))
+    return problems
+
+
 #: Every check, in the order it runs (BrainGlobe's ``get_all_validation_functions``).
 CHECKS: tuple[Check, ...] = (
     check_data_dir,
@@ -1526,6 +1832,9 @@ CHECKS: tuple[Check, ...] = (
     check_outlines_on_face,
     check_outlines_simple,
     check_incisions_and_ports_on_skin,
+    check_storyboards_parse,
+    check_storyboard_schemas,
+    check_storyboard_references,
 )
 
 
@@ -1546,21 +1855,30 @@ def read_tables(path: str | Path, checks: Sequence[Check] = CHECKS) -> tuple[dic
     Returns
     -------
     tables : dict of str to list of Record
-        Checked records by table name (``"thickness"``), for the files that could be read and parsed.
+        Checked records by table name (``"thickness"``), for the files that could be read and parsed,
+        and ``"storyboards"``: one record per storyboard file (its ``label`` is ``"storyboard <id>"``).
         Only meaningful when ``problems`` is empty.
     problems : list of Problem
         Every problem found, by file and line (in check order within a line); empty for valid data.
     """
     data = DataSet(path)
     problems = [problem for check in checks for problem in check(data)]
-    return dict(data.checked.values), sorted(problems, key=_reading_order)
+    tables = dict(data.checked.values)
+    tables["storyboards"] = list(data.storyboards.values.values())
+    return tables, sorted(problems, key=_reading_order)
 
 
-def _reading_order(problem: Problem) -> tuple[int, int]:
-    """Sort key: file (in :data:`TABLES` order, the folder first), then line (problems without a line last)."""
+def _reading_order(problem: Problem) -> tuple[int, str, int]:
+    """Sort key: file (the folder first, then :data:`TABLES` order, then the storyboards by name), then
+    line (problems without a line last)."""
     files = [spec.filename for spec in TABLES]
-    rank = files.index(problem.file) + 1 if problem.file in files else 0
-    return rank, problem.line if problem.line is not None else 1 << 30
+    if problem.file in files:
+        rank = files.index(problem.file) + 1
+    elif problem.file.startswith(f"{STORYBOARD_DIR}/") or problem.file == STORYBOARD_DIR:
+        rank = len(files) + 1
+    else:
+        rank = 0
+    return rank, problem.file, problem.line if problem.line is not None else 1 << 30
 
 
 def validate_data_dir(path: str | Path) -> list[Problem]:

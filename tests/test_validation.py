@@ -15,11 +15,14 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 
 from facelayers.cli import main
 from facelayers.frame import LAYERS
 from facelayers.validation import (
     CHECKS,
+    STORYBOARD_DIR,
+    STORYBOARD_SCHEMA,
     TABLES,
     DataSet,
     Problem,
@@ -109,13 +112,18 @@ def test_cli_says_ok_on_shipped_data():
     proc = run_validate()
     rows = sum(len(read_rows(DATA / s.filename)) for s in TABLES if s.is_csv)
     rows += sum(len(json.loads((DATA / s.filename).read_text())[s.items]) for s in TABLES if not s.is_csv)
+    boards = [yaml.safe_load(path.read_text()) for path in sorted((DATA / STORYBOARD_DIR).glob("*.yaml"))]
+    steps = sum(len(board["steps"]) for board in boards)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == f"OK: {package_data_dir()} is valid ({len(TABLES)} files, {rows} rows)"
+    assert proc.stdout.strip() == (f"OK: {package_data_dir()} is valid ({len(TABLES)} files, {rows} rows; "
+                                   f"{len(boards)} storyboards, {steps} steps)")
     assert proc.stderr == ""
 
 
 def test_one_schema_per_table():
-    assert [p.name for p in SCHEMAS] == sorted(f"{s.name}.schema.json" for s in TABLES)
+    """One per table, and one for the storyboard files (data/storyboards/*.yaml)."""
+    expected = [f"{s.name}.schema.json" for s in TABLES] + [f"{STORYBOARD_SCHEMA}.schema.json"]
+    assert [p.name for p in SCHEMAS] == sorted(expected)
 
 
 def test_package_reads_these_schemas():

@@ -368,3 +368,188 @@ md("""## 5. Questions
 - Ramirez OM 1991-95; Psillakis JM 1988; Tessier P 1979 (subperiosteal lifts).
 - Every plane's depth, region, port and rate with its source and locator: `data/techniques.json`."""),
 ], NOTEBOOKS / "03_blind_versus_endoscopic.ipynb")
+
+# --- lesson 04: procedures, step by step --------------------------------------------------------------------
+save([
+md("""# 04 · Procedures, step by step: the endoscopic brow lift and the deep-plane facelift
+
+**You will see** two operations replayed on the model, one step at a time, from the ports or the incision to the
+closure: at each step a caption says what the surgeon does, in which plane and what to watch, the nerves at risk are
+named and lit, the plane is coloured by its distance to the nearest nerve, and in the endoscopic lift the scope sits
+in its port and shows what it sees.
+
+**You will learn**
+- the order of the steps of each operation, and the layer each step works in;
+- where each nerve comes close, and the landmark that warns of it: the sentinel vein and the supraorbital notch in
+  the brow lift; the malar-to-angle line, Zuker's point, the mandibular ligament and McKinney's point in the
+  deep-plane lift;
+- why some steps put no nerve at risk: which layers lie between the plane and the nerve there.
+
+**Time:** 30-40 minutes. **Before:** lessons 02 (nerves and danger zones) and 03 (planes, ports, the endoscope)."""),
+md("""## 1. How to use the player
+
+- **Next ▶** and **◀ Previous** move through the steps; the bar shows how far you are. Each step sets the model
+  to its own view: the layers peeled, the camera, the nerve lit, the overlays, the endoscope's port and depth.
+- Between steps every control of the comparer below stays live (lesson 03): rotate, peel, pick another nerve,
+  move the scope. **Next** sets the next step's view again.
+- Presenting: the captions are in large type; `brow.go_to(5)` in a cell jumps to step 5 of the brow lift.
+- A step that only lights another nerve restyles the 3D view (about 1 KB, no mesh) and redraws the small depth
+  profile; moving the endoscope re-sends the scope and its view; only a change of cutaway or technique re-sends
+  the layers or the plane.
+
+The storyboards are YAML files in `data/storyboards/` (readable, and checked with `python -m facelayers
+validate`): each step's view is a saved view (`facelayers.views`) that names only what it changes."""),
+code("""from facelayers.geometry import build_face
+from facelayers.storyboard import load_storyboards
+
+model = build_face()
+storyboards = load_storyboards(model.anatomy)"""),
+md("""## 2. The endoscopic brow lift
+
+Five short ports behind the hairline; the forehead lifted off the bone (subperiosteal), the temple on the deep
+temporal fascia; the pockets joined at the temporal line; the periosteum released at the orbital rim; the frown
+muscles divided; fixation and closure. Watch the **roof** of the cavity: the frontal branch above the sentinel vein,
+the supraorbital and supratrochlear nerves at the rim. In the endoscope view, the floor is the plane and the roof
+the flap."""),
+code("""from facelayers.player import StoryboardPlayer
+
+brow = StoryboardPlayer(storyboards["endoscopic_brow"], model)
+brow"""),
+md("""## 3. The deep-plane facelift
+
+The incision in front of and behind the ear; a skin flap in the fat as far as the line from the lateral malar
+eminence to the angle of the jaw; under the SMAS from that line forward; the ligaments released; the jawline and
+the back of the ear; redraping and closure. Watch the **floor**: the zygomatic and buccal branches under the deep
+fascia (red on the plane), the marginal mandibular branch at the jaw, the great auricular nerve behind the ear."""),
+code("""deep = StoryboardPlayer(storyboards["deep_plane"], model)
+deep"""),
+md("""## 4. The steps and the nerves at risk
+
+Both operations as lists, with the nerves at risk at each step (from the storyboard files):"""),
+code("""# NBVAL_CHECK_OUTPUT
+from facelayers.storyboard import steps_text
+
+for name in ("endoscopic_brow", "deep_plane"):
+    print(steps_text(storyboards[name], model.anatomy), end="\\n\\n")"""),
+md("""**Read the lists.** In the brow lift the nerves at risk are all in the *roof*: the plane runs beneath them, on
+bone or on the deep temporal fascia, and the danger is a dissection that strays up into the flap. In the deep-plane
+lift they are in the *floor*: the plane runs above them, and the danger is a dissection that goes through the deep
+fascia. The steps with no nerve at risk are those where a whole layer separates the plane from every nerve: the
+ports in the scalp, the skin flap over the parotid, the fixation and the closure.
+
+## 5. Questions
+
+1. Brow lift, step 3: why is the temporal pocket made *on* the deep temporal fascia and not in the fat above it?
+   Which nerve lies in its roof, and on which layer's undersurface?
+2. Brow lift, step 5: the sentinel vein is a landmark, not the danger itself. What lies just above it, and why
+   is the vein coagulated close to the deep fascia rather than up in the roof?
+3. Deep-plane lift, steps 2 and 3: behind the malar-to-angle line the flap is in the fat; in front of it, under
+   the SMAS. What protects the facial nerve branches in each part?
+4. Deep-plane lift, step 5: the branch to zygomaticus major lies a mean 2.3 mm from Zuker's point. Find Zuker's
+   point on yourself (the midpoint of the line from the helical root to the mouth corner).
+5. The great auricular nerve (step 7) is sensory, the marginal mandibular branch (step 6) motor. What does the
+   patient notice after an injury to each (lesson 02, Seckel's zones 1 and 3)?
+
+## References
+
+- Isse NG. *Aesthetic Plast Surg* 1994;18:21. Vasconez LO et al. *Plast Reconstr Surg* 1994;94:788. De Cordier BC
+  et al. *Plast Reconstr Surg* 2002 (endoscopic forehead lift). Omranifard M et al. 2024 (scars of 1-2 cm).
+- Stuzin JM et al. *Plast Reconstr Surg* 1989;83:265 (the frontal branch under the temporoparietal fascia).
+  Moss CJ, Mendelson BC, Taylor GI. *Plast Reconstr Surg* 2000;105:1475 (temporal ligamentous adhesion).
+- Yang HM et al. *Surg Radiol Anat* 2015;37:175 (sentinel vein). Domeshek LF et al. *Eye* 2019;33:398.
+  Janis JE et al. *Plast Reconstr Surg* 2007;120:1647 (corrugator).
+- Hamra ST. *Plast Reconstr Surg* 1990;86:53 (deep plane). Furnas DW. *Plast Reconstr Surg* 1989;83:11.
+  Alghoul M et al. *Plast Reconstr Surg* 2013;131:245e. Dorafshar AH et al. *Plast Reconstr Surg* 2013;131:253.
+- Huettner F et al. *Aesthet Surg J* 2015. Dingman RO, Grabb WC. *Plast Reconstr Surg* 1962;29:266.
+  McKinney P, Katrana DJ. *Plast Reconstr Surg* 1980;66:675. Seckel BR. *Facial Danger Zones*, 1994.
+- Every storyboard's sources with their locators: `data/storyboards/*.yaml`; full citations: `data/sources.csv`."""),
+], NOTEBOOKS / "04_procedures_step_by_step.ipynb")
+
+# --- lesson 05: the quiz -----------------------------------------------------------------------------------
+save([
+md("""# 05 · Quiz: where are the nerves, and which plane keeps them safe?
+
+**You will see** the head with its skin on and a question above it. Some questions are answered by clicking on the
+model ("click where the frontal branch crosses the zygomatic arch"), the others by choosing an option ("which plane
+keeps the frontal branch in the flap?"). After each answer the right place appears on the model beside your click,
+with the distance between them in millimetres, the points, the explanation and its source.
+
+**You will learn** to find, on the surface, what lessons 01-03 showed inside: the danger points of the facial nerve,
+the sensory foramina, the sentinel vein, Seckel's zones, and the layer each structure lies in.
+
+**Time:** 15-20 minutes. **Before:** lessons 01-03."""),
+md("""## 1. How the scoring works
+
+- **Click questions** are scored by distance: **full marks** within `full_marks_mm` of the answer (5 mm for most
+  questions, 8 mm for the frontal branch, whose rami fan out over the arch), **no marks** beyond `zero_marks_mm`
+  (20-25 mm), and in between a straight line:
+  `points = (zero_marks_mm - distance) / (zero_marks_mm - full_marks_mm)`, so halfway between the two scores 0.5.
+- The distance is measured **on the model**, between your click and the answer, both carried out to the skin along
+  the model's rays. So you may peel the layers or open a cutaway and click on the SMAS or on the bone: what counts is
+  *where* under the skin you clicked. A deep answer (a foramen on the bone, a nerve under the SMAS) is found by
+  clicking over it; the feedback says how deep it lies.
+- For a bilateral structure either side counts: the nearer answer is used.
+- **Choice questions** score 1 for the right option, 0 otherwise. The total is out of the number of questions.
+
+The questions, their answers and their sources are in `data/quiz.json`; every answer cites `data/sources.csv`."""),
+code("""# NBVAL_CHECK_OUTPUT
+from facelayers.quiz import load_quiz
+
+questions = load_quiz()
+clicks = [q for q in questions if q.kind == "click"]
+print(f"{len(questions)} questions: {len(clicks)} answered by a click, {len(questions) - len(clicks)} by a choice")"""),
+md("""## 2. Take the quiz
+
+Read the question, then click on the model (or choose an option and press **Submit**). The **green diamond** is the
+answer, the **blue circle** your click, the white line the distance between them. **Next question** moves on; the
+camera turns to a view that shows the place asked about. Peel, cut away and rotate as you like."""),
+code("""from facelayers.geometry import build_face
+from facelayers.nerves import place_all
+from facelayers.quiz_widget import QuizPlayer
+
+model = build_face()
+paths = place_all(model)
+player = QuizPlayer(model, questions, paths=paths)
+player"""),
+md("""## 3. A scripted run: how the points add up
+
+The same quiz answered by a script: every click exactly on the answer's place on the skin, except McKinney's point,
+clicked 10 mm too high, and every choice right except the glabellar lines (procerus instead of corrugator)."""),
+code("""# NBVAL_CHECK_OUTPUT
+import numpy as np
+from facelayers.quiz import QuizSession, answer_on_skin
+
+session = QuizSession(questions, model, paths)
+for q in questions:
+    right = q.answer if q.kind == "choice" else answer_on_skin(model, q, paths)
+    if q.question_id == "click_mckinney_point":
+        right = right + np.array([0.0, 0.0, 10.0])  # 10 mm too high
+    if q.question_id == "choice_glabellar_lines":
+        right = 0  # procerus: the wrong muscle
+    session.answer(right)
+    session.next()
+print(session.summary_text())"""),
+md("""**Read the table.** A click 10 mm above McKinney's point lands about 10 mm away once carried to the skin, between
+full marks (5 mm) and none (20 mm), so it keeps about two thirds of the point; a wrong choice scores nothing. The distances are measured
+on this schematic head, whose landmarks are estimates (±5-10 mm): treat a few millimetres as agreement.
+
+## 4. Questions to discuss
+
+1. The frontal branch crosses the arch 8-35 mm in front of the ear canal. Why does a surgeon treat the whole band as
+   unsafe rather than a line?
+2. The sentinel vein and the supraorbital notch are both "slow down here" signs in an endoscopic brow lift. What lies
+   in the roof of the cavity at each?
+3. Zone 3 is centred 2 cm behind the mouth corner. Behind the facial artery, why is the zone *below* the mandibular
+   border unsafe too?
+
+## References
+
+- Al-Kayat A, Bramley P. *Br J Oral Surg* 1979;17:91 (frontal branch over the arch).
+- Pitanguy I, Ramos AS. *Plast Reconstr Surg* 1966;38:352. Stuzin JM et al. *Plast Reconstr Surg* 1989;83:265.
+- Stuzin JM, Baker TJ, Gordon HL. *Plast Reconstr Surg* 1992;89:441 (the depth rule).
+- McKinney P, Katrana DJ. *Plast Reconstr Surg* 1980;66:675. Dorafshar AH et al. *Plast Reconstr Surg* 2013;131:253.
+- Seckel BR. *Facial Danger Zones*, 1994. Dingman RO, Grabb WC. *Plast Reconstr Surg* 1962;29:266.
+- Yang HM et al. *Surg Radiol Anat* 2015;37:175 (sentinel vein). Domeshek LF et al. *Eye* 2019;33:398.
+- Janis JE et al. *Plast Reconstr Surg* 2007;120:1647 (corrugator). De Cordier BC et al. *Plast Reconstr Surg* 2002.
+- Every answer's source and locator: `data/quiz.json`; full citations: `data/sources.csv`."""),
+], NOTEBOOKS / "05_quiz.ipynb")

@@ -206,3 +206,43 @@ def test_voila_presents_lesson01_and_its_checkbox_works(browser, voila_server, t
     assert [e for e in errors if "setData is not a function" not in e] == []
     # Voila 0.5's lab template links Font Awesome from a CDN (blocked above); the lessons use no icons.
     assert [u for u in external if "fontawesome" not in u] == [], external[:5]
+
+
+def _button(page, text: str):
+    return page.locator(".widget-button", has_text=text).first
+
+
+def test_lesson04_storyboard_next_button_moves_the_step(lab_server, page, page_log, timings):
+    lesson = "notebooks/04_procedures_step_by_step.ipynb"
+    assert (lab_server.root / lesson).is_file()
+    timings["lesson04 kernel idle"] = open_notebook(page, lab_server.url, lesson)
+    timings["lesson04 run all"] = run_all(page)
+    wait_for_trace(page, "technique:plane", visible=True)
+    step_text = "() => Array.from(document.querySelectorAll('.widget-html-content')).map((e) => e.innerText).join(' | ')"
+    before = page.evaluate(step_text)
+    nxt = _button(page, "Next")
+    nxt.scroll_into_view_if_needed()
+    t0 = time.monotonic()
+    nxt.click()
+    page.wait_for_function(f"() => ({step_text})() !== {before!r}", timeout=60_000)
+    timings["lesson04 next step"] = time.monotonic() - t0
+    screenshot(page, "lesson04_step2.png", show=plot_with_trace(page, "technique:plane"))
+    assert page_log.page_errors == [] and page_log.console_errors == []
+    assert page_log.external_requests == []
+
+
+def test_lesson05_quiz_runs_and_draws(lab_server, page, page_log, timings):
+    """Lesson 05 runs in JupyterLab and draws the quiz. (A click on the 3D model is tested headless in
+    tests/test_quiz.py by feeding plotly's click message to the callback.)"""
+    from lab import cell_errors
+
+    lesson = "notebooks/05_quiz.ipynb"
+    assert (lab_server.root / lesson).is_file()
+    timings["lesson05 kernel idle"] = open_notebook(page, lab_server.url, lesson)
+    timings["lesson05 run all"] = run_all(page)
+    wait_for_trace(page, "layer:skin", visible=True)
+    assert cell_errors(page) == []
+    assert page.locator(".widget-button", has_text="Submit").count() >= 1
+    screenshot(page, "lesson05_quiz.png", show=plot_with_trace(page, "layer:skin"))
+    assert page_log.page_errors == [] and page_log.console_errors == []
+    assert page_log.external_requests == []
