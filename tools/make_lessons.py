@@ -1,9 +1,11 @@
 """The lessons' text and cells, written as notebooks (run: python tools/make_lessons.py).
 
 Edit the lessons here (or in JupyterLab, then mirror the change here), then run
-``python tools/refresh_checked_outputs.py`` to store the rounded outputs that nbval checks.
+``python tools/refresh_checked_outputs.py`` to store the rounded outputs that nbval checks. Writing a notebook
+drops its stored outputs: name the lessons to rewrite (``python tools/make_lessons.py 03 04``) and refresh those.
 """
 
+import sys
 from pathlib import Path
 
 import nbformat as nbf
@@ -14,7 +16,12 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 KS = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
       "language_info": {"name": "python"}}
 
+ONLY = set(sys.argv[1:])  # e.g. `python tools/make_lessons.py 00` rewrites lesson 00 only
+
+
 def save(cells, path):
+    if ONLY and Path(path).name[:2] not in ONLY:
+        return
     nb = new_notebook(cells=cells, metadata=KS)
     for i, c in enumerate(nb.cells):
         c["id"] = f"cell-{i:02d}"
@@ -52,7 +59,11 @@ md("""## The lessons
 | 02 | `02_nerves_muscles_and_danger_zones.ipynb` | The facial nerve and the sensory nerves in their layers, muscles and wrinkles, Seckel's danger zones, depth profiles |
 | 03 | `03_blind_versus_endoscopic.ipynb` | Each technique's plane in the layers, incisions against ports, the endoscope's view, clearance to every nerve in mm |
 
-Procedure storyboards and a quiz are planned (see the project's issues)."""),
+| 04 | `04_procedures_step_by_step.ipynb` | An endoscopic brow lift and a deep-plane facelift, step by step, with the nerves at risk at each step |
+| 05 | `05_quiz.ipynb` | Click on the model where a structure lies (scored in mm) and multiple-choice questions |
+
+**Presenting:** `make present` serves the lessons with the code hidden. **Offline:** `python -m facelayers export 01
+--out lesson01.html` writes a file that works in any browser without Python or a network."""),
 md("Check that the package and its data load (this prints what the data holds):"),
 code("""# NBVAL_CHECK_OUTPUT
 import facelayers
