@@ -65,8 +65,8 @@ from facelayers.render import BACKGROUND, FONT, PALETTE, TEXT, colour_key, layer
 from facelayers.state import CAMERAS, ViewState
 from facelayers.views import ViewFileError, atomic_output, load_view
 
-__all__ = ["CHROMIUM", "FORMATS", "LESSONS", "MAX_HTML_MB", "ExportError", "ExportResult", "Lesson", "export",
-           "find_lesson", "html_text", "layers_offline_figure", "layers_meshes", "register"]
+__all__ = ["CHROMIUM", "FORMATS", "LESSONS", "MAX_HTML_MB", "ExportError", "ExportResult", "Lesson",
+           "course_offline_figure", "export", "find_lesson", "html_text", "layers_offline_figure", "layers_meshes", "register"]
 
 #: Output formats and the suffix ``--out`` must have.
 FORMATS: dict[str, str] = {"html": ".html", "png": ".png", "glb": ".glb", "obj": ".obj", "stl": ".stl"}
@@ -133,6 +133,8 @@ class Lesson:
     meshes : callable
         ``meshes(model, state) -> {name: (vertices (n, 3) float32 mm, faces (m, 3) int32)}`` in the model's
         frame, for glb/obj/stl.
+    aliases : tuple of str
+        Other names the command line takes (``all`` for ``course``).
     """
 
     name: str
@@ -140,6 +142,7 @@ class Lesson:
     title: str
     figure: Callable[[FaceModel, ViewState], go.Figure]
     meshes: Callable[[FaceModel, ViewState], dict[str, tuple[np.ndarray, np.ndarray]]]
+    aliases: tuple[str, ...] = ()
 
 
 #: Exportable lessons by name (lessons 02 ``nerves`` and 03 ``planes`` register here).
@@ -156,13 +159,13 @@ def register(lesson: Lesson) -> Lesson:
 
 
 def lesson_choices() -> str:
-    return ", ".join(f"{lesson.number} or {name}" for name, lesson in LESSONS.items())
+    return ", ".join(f"{lesson.number} or {' or '.join((name, *lesson.aliases))}" for name, lesson in LESSONS.items())
 
 
 def find_lesson(name: str) -> Lesson:
     """The lesson called ``name`` or numbered ``name`` (``"01"``, ``"1"``)."""
     for lesson in LESSONS.values():
-        if name == lesson.name or (name.isdigit() and int(name) == int(lesson.number)):
+        if name == lesson.name or name in lesson.aliases or (name.isdigit() and int(name) == int(lesson.number)):
             return lesson
     raise ExportError(f"LESSON {name!r} is not known; allowed: {lesson_choices()}")
 
@@ -361,6 +364,259 @@ def layers_meshes(model: FaceModel, state: ViewState | None = None) -> dict[str,
 
 
 register(Lesson("layers", "01", "The layers of the face", layers_offline_figure, layers_meshes))
+
+
+# ----------------------------------------------------------------------------------------------------
+# The course: layers, nerves, techniques and both storyboards in one file
+
+#: Layout of the course page (px of a 1000 px high window; placed in paper fractions): the menus in a
+#: column on the left, the 3D scene in the middle, the step's caption and the keys on the right, the step
+#: slider along the bottom.
+COURSE_SCENE = {"x": [0.2, 0.72], "y": [0.15, 0.93]}
+COURSE_MARGIN_TOP = 60
+COURSE_PAPER_PX = 940  # a 1000 px window less the top margin
+BUTTON_ROW_PX = 31
+MENU_TITLE_PX = 26
+MENU_GAP_PX = 14
+CAPTION_CHARS = 40
+#: Grid of each technique plane in the course (the lessons use 40): 8 techniques, 12 planes.
+COURSE_PLANE_N = 24
+#: The nerve menu's choices: label and which nerve kinds it shows.
+NERVE_CHOICES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("All", ("motor", "sensory", "vein")), ("Facial nerve only", ("motor",)),
+    ("Sensory only", ("sensory",)), ("None", ()))
+
+
+def _plain_label(label: str) -> str:
+    """A label without its parenthesis: ``Endoscopic brow (forehead) lift`` -> ``Endoscopic brow lift``."""
+    import re
+
+    return re.sub(r"\s*\([^)]*\)", "", label).strip()
+
+
+def _wrap(text: str, width: int = CAPTION_CHARS) -> str:
+    import html
+    import textwrap
+
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width))
+
+
+def _picked_nerves(model: FaceModel, pick: str | None) -> set[str]:
+    """The nerve ids a ViewState's ``pick`` highlights (as :func:`facelayers.render.apply_highlight`)."""
+    if not pick:
+        return set()
+    kind, _, name = pick.partition(":")
+    if kind == "nerve":
+        return {name}
+    group = name if kind == "group" else model.anatomy.muscle(name).nerve_group if kind == "muscle" else None
+    return {nid for nid, nerve in model.anatomy.nerves.items() if nerve.group == group}
+
+
+def _compact(trace):
+    """A technique trace with float32 coordinates and uint16/uint32 face indices (half the bytes)."""
+    data = {axis: np.asarray(getattr(trace, axis), np.float32) for axis in "xyz"}
+    if trace.type == "mesh3d":
+        dtype = np.uint16 if len(data["x"]) < 2**16 else np.uint32
+        data.update({axis: np.asarray(getattr(trace, axis), dtype) for axis in "ijk"})
+        data["intensity"] = np.asarray(trace.intensity, np.float32)
+    trace.update(**data)
+    return trace
+
+
+def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> go.Figure:
+    """Every lesson in one offline figure: layers, nerves, techniques and the storyboards' steps.
+
+    The layers with lesson 01's peel, cutaway and camera menus (:func:`layers_offline_figure`); the nerves
+    (:func:`facelayers.render.nerve_traces`) with a **Nerves** menu (all, the facial nerve, the sensory
+    nerves, none); three traces per technique (plane, incisions, ports: :func:`facelayers.render.technique_traces`,
+    named ``technique:<id>:plane`` ...), one technique shown at a time by a **Technique** dropdown; and a
+    **Step** slider over the steps of both storyboards. Each step is a plotly ``update``: the visibility of
+    every trace (the step's peel, its technique, all nerves), the picked nerves in
+    :data:`facelayers.render.HIGHLIGHT` (the others dimmed), the step's camera, the title
+    ``Step k: <title>``, the caption with the nerves at risk, and the menus' active buttons. A step does not
+    change the cutaway (no storyboard step uses one).
+
+    Parameters
+    ----------
+    model : FaceModel
+    state : ViewState, optional
+        The initial view; by default (or a default ViewState) the first step of the first storyboard.
+
+    Returns
+    -------
+    go.Figure
+        ``layout.meta["course"]`` holds the trace indices: ``layers``, ``nerves``, ``techniques``
+        (``{technique_id: [plane, incisions, ports]}``) and ``steps`` (``[storyboard_id, number]`` per slider
+        step).
+    """
+    from dataclasses import replace
+
+    from facelayers.nerves import SIDES, place_all
+    from facelayers.planes import build_plane
+    from facelayers.render import (DIM_OPACITY, HIGHLIGHT, NERVE_COLOURS, clearance_coloraxis, nerve_traces,
+                                   technique_traces)
+    from facelayers.storyboard import load_storyboards, nerve_names
+    from facelayers.techniques import place_technique
+
+    anatomy = model.anatomy
+    boards = load_storyboards(anatomy)
+    steps = [(board, step) for board in boards.values() for step in board.steps]
+    first = steps[0][1].state()
+    start = first if state is None or state == ViewState() else state
+    if start.technique is None:
+        start.technique = first.technique
+
+    fig = layers_offline_figure(model, start)
+    layers = list(range(len(fig.data)))
+
+    paths = place_all(model)
+    nerves = nerve_traces(model, paths)
+    nerve_ids = [t.name.split(":", 1)[1] for t in nerves]
+    nerve_index = list(range(len(fig.data), len(fig.data) + len(nerves)))
+    fig.add_traces(nerves)
+
+    techniques: dict[str, list[int]] = {}
+    for tid, technique in anatomy.techniques.items():
+        placed = place_technique(model, technique)
+        # The planes on a coarser grid than the lessons' (n = 40), to leave the size budget to the layers.
+        planes = [build_plane(model, spec.outline, spec.layer, spec.fraction, side=side, label=spec.label,
+                              name=f"{tid}:{spec.plane_id}:{side}", n=COURSE_PLANE_N)
+                  for side in SIDES for spec in technique.planes]
+        traces = technique_traces(model, replace(placed, planes=planes), paths)
+        techniques[tid] = list(range(len(fig.data), len(fig.data) + len(traces)))
+        for trace in traces:
+            part = trace.name.split(":", 1)[1]
+            trace.update(name=f"technique:{tid}:{part}", visible=tid == start.technique, meta={"technique": tid})
+            _compact(trace)
+        fig.add_traces(traces)
+    tech_index = [k for ks in techniques.values() for k in ks]
+    n = len(fig.data)
+
+    def nerve_style(pick: str | None) -> tuple[list, list]:
+        on = _picked_nerves(model, pick)
+        colours = [HIGHLIGHT if nid in on else NERVE_COLOURS.get(anatomy.nerves[nid].kind, "#ffffff")
+                   for nid in nerve_ids]
+        return colours, [1.0 if (nid in on or not on) else DIM_OPACITY for nid in nerve_ids]
+
+    colours, opacity = nerve_style(start.pick)
+    for k, c, o in zip(nerve_index, colours, opacity):
+        fig.data[k].update(line={"color": c}, opacity=o)
+
+    # Menus: lesson 01's peel and cutaway button columns, then nerves, technique and camera, in one column.
+    old = {m.name: m.to_plotly_json() for m in fig.layout.updatemenus}
+    nerve_buttons = [{"label": label, "method": "restyle",
+                      "args": [{"visible": [anatomy.nerves[nid].kind in kinds for nid in nerve_ids]}, nerve_index]}
+                     for label, kinds in NERVE_CHOICES]
+    tech_buttons = [{"label": _plain_label(anatomy.techniques[tid].label), "method": "restyle",
+                     "args": [{"visible": [k in ks for k in tech_index]}, tech_index]}
+                    for tid, ks in techniques.items()]
+    column = [("peel", "Peel down to", old["peel"]["buttons"], start.peel, "buttons"),
+              ("cutaway", "Cutaway (left side)", old["cutaway"]["buttons"], old["cutaway"]["active"], "buttons"),
+              ("nerves", "Nerves", nerve_buttons, 0, "buttons"),
+              ("technique", "Technique", tech_buttons, list(techniques).index(start.technique), "dropdown"),
+              ("camera", "Camera", old["camera"]["buttons"], list(CAMERAS).index(start.camera), "dropdown")]
+    menus, notes, top = [], [], 0
+    for name, title, buttons, active, kind in column:
+        y_title = 1 - (top + MENU_TITLE_PX) / COURSE_PAPER_PX
+        notes.append(_menu_title(title, 0.006, y_title, f"menu:{name}"))
+        menu = _menu(buttons, active, name=name, direction="down", x=0.006, xanchor="left",
+                     y=y_title - 4 / COURSE_PAPER_PX, yanchor="top")
+        menu["type"] = kind
+        menus.append(menu)
+        rows = len(buttons) if kind == "buttons" else 1
+        top += MENU_TITLE_PX + 4 + rows * BUTTON_ROW_PX + MENU_GAP_PX
+    menu_at = {name: k for k, (name, *_) in enumerate(column)}
+    notes.append({"name": "menu:hint", "text": "Drag to turn<br>Scroll to zoom<br>Hover: depth (mm)",
+                  "xref": "paper", "yref": "paper", "x": 0.006, "y": 1 - (top + 6) / COURSE_PAPER_PX,
+                  "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
+                  "font": {"size": 16, "color": "#c9d1d9"}})
+
+    # The right column: the step's caption on top, the layer key and the clearance colour bar below.
+    labels = surface_labels(model)
+    key = colour_key(labels, x=0.995, y=0.52)
+    for note in key:
+        note.update(xanchor="right", yanchor="top", font={"size": 17})
+    caption_at = len(notes)
+    notes.append({"name": "caption", "text": "", "xref": "paper", "yref": "paper", "x": 0.735, "y": 0.93,
+                  "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
+                  "font": {"size": 16, "color": TEXT}})
+    notes += key
+    notes.append({"name": "credit", "text": f"facelayers {__version__}: a schematic model<br>for teaching, "
+                  "not for clinical use", "xref": "paper", "yref": "paper", "x": 0.995, "y": 0.07,
+                  "xanchor": "right", "yanchor": "bottom", "align": "right", "showarrow": False,
+                  "font": {"size": 16, "color": "#c9d1d9"}})
+
+    def step_caption(board, step) -> str:
+        return (f"<b>{board.title.split(',')[0]}, step {step.number} of {len(board)}</b><br>"
+                f"{_wrap(step.caption)}<br><br><b>Nerves at risk:</b><br>"
+                f"{_wrap(nerve_names(anatomy, step.nerves_at_risk))}")
+
+    # The step slider: both storyboards, one after the other.
+    slider_steps, step_ids = [], []
+    for board, step in steps:
+        s = step.state()
+        visible = [s.shown(INTERFACES[k]) for k in layers] + [True] * len(nerve_index)
+        visible += [k in techniques.get(s.technique, ()) for k in tech_index]
+        colours, opacity = nerve_style(s.pick)
+        line_colour = [None] * len(layers) + colours + [
+            fig.data[k].line.color if fig.data[k].type == "scatter3d" else None for k in tech_index]
+        opacities = [None] * len(layers) + opacity + [None] * len(tech_index)
+        layout = {"scene.camera": CAMERAS[s.camera], "title.text": f"Step {step.number}: {step.title}",
+                  f"annotations[{caption_at}].text": step_caption(board, step),
+                  f"updatemenus[{menu_at['peel']}].active": s.peel,
+                  f"updatemenus[{menu_at['nerves']}].active": 0}
+        if s.technique in techniques:
+            layout[f"updatemenus[{menu_at['technique']}].active"] = list(techniques).index(s.technique)
+        layout[f"updatemenus[{menu_at['camera']}].active"] = list(CAMERAS).index(s.camera)
+        slider_steps.append({"label": str(step.number), "method": "update",
+                             "args": [{"visible": visible, "line.color": line_colour, "opacity": opacities},
+                                      layout, list(range(n))]})
+        step_ids.append([board.storyboard_id, step.number])
+
+    slider_x, slider_len = COURSE_SCENE["x"][0], 0.995 - COURSE_SCENE["x"][0]
+    slider = {"name": "step", "active": 0, "steps": slider_steps, "x": slider_x, "len": slider_len,
+              "y": 0.0, "yanchor": "bottom", "xanchor": "left", "pad": {"t": 4, "b": 6, "l": 0, "r": 0},
+              "currentvalue": {"visible": False}, "font": {"size": 16, "color": TEXT},
+              "bgcolor": BUTTON_BG, "activebgcolor": "#F4FAFF", "bordercolor": BUTTON_BORDER,
+              "tickcolor": TEXT, "ticklen": 6}
+    # A name over each storyboard's run of steps (the slider's ticks are evenly spaced).
+    count = len(slider_steps)
+    done = 0
+    for board in boards.values():
+        mid = (done + (len(board) - 1) / 2) / max(count - 1, 1)
+        notes.append({"name": "menu:storyboard", "text": f"<b>{board.title.split(',')[0]}</b>: steps",
+                      "xref": "paper", "yref": "paper", "x": slider_x + 0.02 + mid * (slider_len - 0.04),
+                      "y": 0.085, "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+                      "font": {"size": 17, "color": TEXT}})
+        done += len(board)
+
+    if start is first:
+        board, step = steps[0]
+        title = f"Step {step.number}: {step.title}"
+        notes[caption_at]["text"] = step_caption(board, step)
+        active = 0
+    else:
+        title = "facelayers: the layers, nerves, planes and procedures of the face"
+        notes[caption_at]["text"] = _wrap("Move the Step slider to replay a procedure step by step.")
+        active = 0
+    slider["active"] = active
+
+    coloraxis = clearance_coloraxis()
+    coloraxis["colorbar"].update({"x": 0.735, "xanchor": "left", "y": 0.52, "yanchor": "top", "len": 0.3,
+                                  "thickness": 18, "outlinewidth": 0})
+    # Assigned, not passed to update_layout: that would merge the new lists into lesson 01's item by item.
+    fig.layout.updatemenus, fig.layout.annotations, fig.layout.sliders = menus, notes, [slider]
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "y": 0.985, "yanchor": "top", "font": {"size": 26}}, coloraxis=coloraxis,
+        margin={"l": 0, "r": 0, "t": COURSE_MARGIN_TOP, "b": 0},
+        scene={"camera": CAMERAS[start.camera], "domain": COURSE_SCENE},
+        meta={"course": {"layers": layers, "nerves": nerve_index, "techniques": techniques, "steps": step_ids}},
+    )
+    return fig
+
+
+register(Lesson("course", "00", "The whole course: layers, nerves, planes and procedures", course_offline_figure,
+                layers_meshes, aliases=("all",)))
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -702,6 +702,29 @@ def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: f
             line={"color": NERVE_COLOURS.get(nerve.kind, "#ffffff"), "width": 14}, showlegend=False,
             hovertemplate=f"<b>{nerve.label}</b><br>{'in the roof (flap)' if in_flap.any() else 'on the floor'}"
                           "<extra></extra>"))
+    # Muscles in the roof within reach of the scope (the corrugator at the medial brow): drawn on the roof's
+    # underside, as the nerves are, in the muscle colour.
+    for mid, muscle in model.anatomy.muscles.items():
+        # The muscles of the layer just above the plane line the roof: the deep muscles (corrugator) over a
+        # subperiosteal plane, the SMAS muscles over a plane on the deep fascia.
+        if layer_index(muscle.layer) != k - 1:
+            continue
+        from facelayers.nerves import outline_params, patch
+
+        pu, ps = outline_params(model.anatomy, muscle.outline, plane.side)
+        pt = patch(model, pu, ps, plane.layer, plane.fraction, n=24)
+        if len(pt.faces) == 0:
+            continue
+        u, s, _ = params_of(pt.vertices.astype(float))
+        _, d = rays(u, s)
+        verts = pt.vertices + (CAVITY_MM - 0.8) * d
+        keep = in_view(verts)
+        f = pt.faces[keep[pt.faces].all(axis=1)]
+        if len(f) == 0:
+            continue
+        traces.append(go.Mesh3d(name=f"scope:muscle:{mid}", **xyz(verts), **ijk(f[:, ::-1]), color=MUSCLE_COLOUR,
+                                lighting=scope_light, lightposition=LIGHT_POSITION, showlegend=False,
+                                hovertemplate=f"<b>{muscle.label}</b> (in the roof)<extra></extra>"))
     span = radius_mm + scope.working_distance_mm
     lo = scope.tip - span
     hi = scope.tip + span
@@ -712,7 +735,7 @@ def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: f
         return dict(zip("xyz", ((q - c) / (2 * span)).tolist()))
 
     up = scope.up
-    names = ", ".join(t.name[6:].replace("_", " ") for t in traces[2:]) or "no nerve in view"
+    names = ", ".join(t.name.split(":")[-1].replace("_", " ") for t in traces[2:]) or "nothing in view"
     fig = go.Figure(traces)
     fig.update_layout(
         template="none", height=height, paper_bgcolor="#000000", font=FONT, showlegend=False,

@@ -522,3 +522,134 @@ def test_png_still_of_a_saved_view(tmp_path):
     assert is_stage[-1].all() and is_stage[:, 0].all(), "the figure fills the still: stage colour at its edges"
     assert 0.05 < 1 - is_stage.mean() < 0.6, "the head is drawn (WebGL worked) and does not fill the frame"
     assert listing(tmp_path) == ["cheek.yaml", "still.png"]
+
+
+# ----------------------------------------------------------------------------------------------------
+# The course: layers, nerves, techniques and storyboard steps in one offline file
+
+
+@pytest.fixture(scope="module")
+def course_export(tmp_path_factory):
+    out = tmp_path_factory.mktemp("course") / "course.html"
+    return out, export.export("course", out, resolution="coarse")
+
+
+@pytest.fixture(scope="module")
+def course_fig(model_coarse):
+    return export.course_offline_figure(model_coarse)
+
+
+def test_course_is_written_self_contained_and_within_budget(course_export):
+    out, result = course_export
+    assert result.paths == (out,) and out.stat().st_size == result.size_bytes <= 8_000_000
+    assert listing(out.parent) == ["course.html"]
+    text = out.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]*\bsrc\s*=", text, re.I)
+    assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?(https?:)?//", text, re.I)
+    assert not re.search(r"<(img|iframe|source)[^>]*\bsrc\s*=\s*[\"']?(https?:)?//", text, re.I)
+    assert "cdn.plot.ly" not in text and "MathJax.js" not in text
+    assert not re.search(r"fetch\(\s*[\"']https?://", text), "no fetch of a web address"
+    for name in ("peel", "cutaway", "nerves", "technique", "camera"):
+        assert f'"name":"{name}"' in text
+    assert '"sliders":[' in text
+
+
+def test_course_alias_and_lesson_list(tmp_path):
+    assert export.find_lesson("all") is export.find_lesson("course") is export.LESSONS["course"]
+    assert export.find_lesson("01").name == "layers"
+    with pytest.raises(export.ExportError, match=r"allowed: 01 or layers, 00 or course or all"):
+        export.find_lesson("spleen")
+
+
+def course_meta(fig) -> dict:
+    return fig.to_dict()["layout"]["meta"]["course"]
+
+
+def test_course_traces_layers_nerves_then_three_per_technique(course_fig, model_coarse):
+    data, meta = course_fig.to_dict()["data"], course_meta(course_fig)
+    assert [data[k]["name"] for k in meta["layers"]] == LAYER_NAMES
+    assert [data[k]["name"] for k in meta["nerves"]] == [f"nerve:{n}" for n in model_coarse.anatomy.nerves]
+    assert list(meta["techniques"]) == list(model_coarse.anatomy.techniques)
+    for tid, ks in meta["techniques"].items():
+        assert [data[k]["name"] for k in ks] == [f"technique:{tid}:{p}" for p in ("plane", "incisions", "ports")]
+        assert data[ks[0]]["coloraxis"] == "coloraxis"
+    assert course_fig.layout.coloraxis.cmax == 15.0
+    shown = [tid for tid, ks in meta["techniques"].items() if all(data[k].get("visible", True) is True for k in ks)]
+    assert shown == ["deep_plane"], "one technique shown at first: the first storyboard's"
+    assert len(data) == 6 + len(meta["nerves"]) + 3 * len(meta["techniques"])
+
+
+def test_course_nerve_menu(course_fig, model_coarse):
+    meta, nerves = course_meta(course_fig), model_coarse.anatomy.nerves
+    menu = menus(course_fig)["nerves"]
+    assert [b["label"] for b in menu["buttons"]] == ["All", "Facial nerve only", "Sensory only", "None"]
+    kinds = [nerves[n].kind for n in nerves]
+    want = [[True] * len(kinds), [k == "motor" for k in kinds], [k == "sensory" for k in kinds], [False] * len(kinds)]
+    for button, visible in zip(menu["buttons"], want):
+        assert button["method"] == "restyle"
+        assert button["args"] == [{"visible": visible}, meta["nerves"]]
+
+
+def test_course_technique_menu_shows_exactly_one_technique(course_fig, model_coarse):
+    meta = course_meta(course_fig)
+    menu = menus(course_fig)["technique"]
+    assert menu["type"] == "dropdown"
+    indices = [k for ks in meta["techniques"].values() for k in ks]
+    assert len(menu["buttons"]) == len(meta["techniques"])
+    for button, (tid, ks) in zip(menu["buttons"], meta["techniques"].items()):
+        update, targets = button["args"]
+        assert button["method"] == "restyle" and targets == indices
+        assert [k for k, v in zip(targets, update["visible"]) if v] == ks, tid
+        assert button["label"].split()[0] in model_coarse.anatomy.techniques[tid].label
+
+
+def test_course_steps_replay_both_storyboards(course_fig, model_coarse):
+    from facelayers.render import HIGHLIGHT
+    from facelayers.storyboard import load_storyboards
+
+    boards = load_storyboards(model_coarse.anatomy)
+    layout, meta = course_fig.to_dict()["layout"], course_meta(course_fig)
+    assert [s["name"] for s in layout["sliders"]] == ["step"]
+    steps = layout["sliders"][0]["steps"]
+    want = [(b, s) for b in boards.values() for s in b.steps]
+    assert len(steps) == len(want) == len(meta["steps"])
+    caption = [a.get("name") for a in layout["annotations"]].index("caption")
+    n = len(course_fig.data)
+    for slider_step, (board, step), ids in zip(steps, want, meta["steps"]):
+        state = step.state()
+        assert ids == [board.storyboard_id, step.number]
+        assert slider_step["method"] == "update"
+        data, lay, targets = slider_step["args"]
+        assert targets == list(range(n))
+        assert lay["scene.camera"] == CAMERAS[state.camera] and lay["scene.camera"] in CAMERAS.values()
+        assert lay["title.text"] == f"Step {step.number}: {step.title}"
+        text = lay[f"annotations[{caption}].text"]
+        assert "Nerves at risk" in text and step.caption.split()[0] in text
+        visible = data["visible"]
+        assert [visible[k] for k in meta["layers"]] == [k >= state.peel for k in range(6)]
+        assert all(visible[k] for k in meta["nerves"])
+        on = [tid for tid, ks in meta["techniques"].items() if all(visible[k] for k in ks)]
+        assert on == [state.technique]
+        assert sum(visible[k] for ks in meta["techniques"].values() for k in ks) == 3
+        lit = {course_fig.data[k].name[6:] for k in meta["nerves"] if data["line.color"][k] == HIGHLIGHT}
+        picked = export._picked_nerves(model_coarse, state.pick)
+        assert lit == picked
+        if state.pick and state.pick.startswith("nerve:"):
+            assert lit == {state.pick[6:]}
+    assert any(s["args"][0]["line.color"].count(HIGHLIGHT) for s in steps), "some step highlights a nerve"
+
+
+def test_course_menus_and_fonts_are_readable_and_left_of_the_scene(course_fig):
+    layout = course_fig.to_dict()["layout"]
+    left = layout["scene"]["domain"]["x"][0]
+    for menu in layout["updatemenus"]:
+        assert menu["font"]["size"] >= 16 and menu["x"] < 0.05 and menu["xanchor"] == "left"
+    tops = [m["y"] for m in layout["updatemenus"]]
+    assert tops == sorted(tops, reverse=True), "one column, top to bottom"
+    for note in layout["annotations"]:
+        assert note["font"]["size"] >= 16, note["text"]
+        if (note.get("name") or "").startswith("menu:") and note["x"] < 0.5:
+            assert note["x"] < left
+    slider = layout["sliders"][0]
+    assert slider["font"]["size"] >= 16 and slider["x"] >= left
+    assert layout["title"]["font"]["size"] >= 16

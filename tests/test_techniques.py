@@ -162,3 +162,15 @@ def test_the_endoscope_sees_the_supraorbital_bundle_in_the_roof_from_the_paramed
     # Higher magnification = the camera closer to the tissue.
     comparer.magnification.value = 30
     assert comparer.scope.working_distance_mm == pytest.approx(endoscope.working_distance(30))
+
+
+def test_the_endoscope_sees_the_corrugator_in_the_roof_over_the_subperiosteal_plane(model_coarse):
+    """REFERENCE 6: in the endoscopic brow lift the corrugator is seen (and divided) from the cavity."""
+    from facelayers.widgets import DissectionComparer
+
+    comparer = DissectionComparer(model_coarse, techniques=("endoscopic_brow", "deep_plane"))
+    comparer.port.value = "Paramedian port"
+    comparer.insertion.value = 55
+    names = {t.name for t in comparer.scope_view.data}
+    assert "scope:muscle:corrugator_supercilii" in names
+    assert "scope:muscle:frontalis" not in names, "frontalis lies in the SMAS, beyond the corrugator's layer"
