@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from facelayers.frame import INTERFACES, LAYERS
+from facelayers.frame import LAYERS
 from facelayers.geometry import FaceModel, interface_index
 
 

@@ -365,7 +365,7 @@ class _Checker:
         kinds = [k for k in ("landmark", "nerve", "point_mm") if k in answer]
         allowed_keys = {"landmark", "nerve", "where", "point_mm"}
         for key in sorted(set(answer) - allowed_keys):
-            bad("answer", f"is not a field of a click answer; allowed: landmark, nerve + where, point_mm",
+            bad("answer", "is not a field of a click answer; allowed: landmark, nerve + where, point_mm",
                 sub=(key,), field_name=f"answer.{key}")
         if len(kinds) != 1:
             bad("answer", "must give exactly one of landmark, nerve (with where) and point_mm")

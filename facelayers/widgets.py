@@ -317,7 +317,6 @@ class DissectionComparer(NerveExplorer):
     def __init__(self, model: FaceModel | None = None, techniques: tuple[str, str] = ("deep_plane", "endoscopic_brow"),
                  state: ViewState | None = None, *, height: int = 700):
         from facelayers.nerves import place_all
-        from facelayers.techniques import place_technique
 
         model = model if model is not None else build_face()
         for tid in techniques:

@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
@@ -547,24 +546,12 @@ def test_muscle_and_ligament_positions(anatomy):
 # Bad input: one corruption per kind, through the CLI
 
 
-@dataclass(frozen=True)
-class Expect:
-    """The problem line a corruption must produce (None: that part is not in the message)."""
+import functools  # noqa: E402
 
-    file: str
-    line: int | None
-    row: str | None
-    field: str | None
-    value: str | None
-    allowed: str
-    max_problems: int = 1
+import validation_cases  # noqa: E402
 
-    def prefix(self) -> str:
-        text = self.file + (f" line {self.line}" if self.line is not None else "")
-        text += f" ({self.row})" if self.row else ""
-        if self.field is not None:
-            text += f": field '{self.field}'" + (f" = '{self.value}'" if self.value is not None else "")
-        return text + ": "
+#: Each fault here must give exactly one problem line.
+Expect = functools.partial(validation_cases.Expect, max_problems=1)
 
 
 CORRUPTIONS: dict[str, Callable[[Path], Expect]] = {}

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
@@ -188,24 +187,7 @@ def test_describe_words_a_schema(schema, words):
 # Bad data: one corruption per kind, through the CLI
 
 
-@dataclass(frozen=True)
-class Expect:
-    """The problem line a corruption must produce (None: that part is not in the message)."""
-
-    file: str
-    line: int | None
-    row: str | None
-    field: str | None
-    value: str | None
-    allowed: str
-    max_problems: int = 2  # one fault, one (or two) messages: no cascade
-
-    def prefix(self) -> str:
-        text = self.file + (f" line {self.line}" if self.line is not None else "")
-        text += f" ({self.row})" if self.row else ""
-        if self.field is not None:
-            text += f": field '{self.field}'" + (f" = '{self.value}'" if self.value is not None else "")
-        return text + ": "
+from validation_cases import Expect  # noqa: E402  (shared with the other bad-data tests)
 
 
 CORRUPTIONS: dict[str, Callable[[Path], Expect]] = {}
