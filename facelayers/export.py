@@ -14,6 +14,8 @@ HTML
     could not work with the peel menu: plotly's buttons are stateless, so the peel buttons would have to
     know which cutaway is on. The file is kept within ``max_mb`` (8 MB, of which plotly.js is ~4.8): when the
     requested grid would be larger, the grid is scaled down until it fits, and the sizes are reported.
+    Lesson ``course`` (``all``, :func:`course_offline_figure`) adds the nerves with a **Nerves** menu, every
+    technique's planes with a **Technique** dropdown, and a **Step** slider replaying both storyboards.
 
 Meshes (glb, obj, stl; trimesh, the ``export`` extra)
     One mesh per surface, named ``layer:skin`` ... ``layer:bone`` (the skin includes the ears, as drawn),
@@ -66,7 +68,8 @@ from facelayers.state import CAMERAS, ViewState
 from facelayers.views import ViewFileError, atomic_output, load_view
 
 __all__ = ["CHROMIUM", "FORMATS", "LESSONS", "MAX_HTML_MB", "ExportError", "ExportResult", "Lesson",
-           "course_offline_figure", "export", "find_lesson", "html_text", "layers_offline_figure", "layers_meshes", "register"]
+           "course_offline_figure", "export", "find_lesson", "html_text", "layers_offline_figure", "layers_meshes",
+           "register"]
 
 #: Output formats and the suffix ``--out`` must have.
 FORMATS: dict[str, str] = {"html": ".html", "png": ".png", "glb": ".glb", "obj": ".obj", "stl": ".stl"}
@@ -375,7 +378,7 @@ register(Lesson("layers", "01", "The layers of the face", layers_offline_figure,
 COURSE_SCENE = {"x": [0.2, 0.72], "y": [0.15, 0.93]}
 COURSE_MARGIN_TOP = 60
 COURSE_PAPER_PX = 940  # a 1000 px window less the top margin
-BUTTON_ROW_PX = 31
+BUTTON_ROW_PX = 35
 MENU_TITLE_PX = 26
 MENU_GAP_PX = 14
 CAPTION_CHARS = 40
@@ -542,7 +545,7 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
                   "font": {"size": 16, "color": TEXT}})
     notes += key
     notes.append({"name": "credit", "text": f"facelayers {__version__}: a schematic model<br>for teaching, "
-                  "not for clinical use", "xref": "paper", "yref": "paper", "x": 0.995, "y": 0.07,
+                  "not for clinical use", "xref": "paper", "yref": "paper", "x": 0.995, "y": 0.14,
                   "xanchor": "right", "yanchor": "bottom", "align": "right", "showarrow": False,
                   "font": {"size": 16, "color": "#c9d1d9"}})
 

@@ -175,6 +175,64 @@ def test_exported_html_works_offline(browser, tmp_path, timings):
     assert errors == []
 
 
+def test_exported_course_html_works_offline(browser, tmp_path, timings):
+    """The whole course in one file, opened from disk with the network blocked: the Technique menu shows another
+    technique's plane, the Step slider moves to another step (title, camera, highlighted nerve)."""
+    import subprocess
+    import sys
+
+    from facelayers.render import HIGHLIGHT
+
+    out = tmp_path / "course.html"
+    subprocess.run([sys.executable, "-m", "facelayers", "export", "course", "--out", str(out), "--resolution",
+                    "coarse"], check=True, capture_output=True, timeout=300)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    requests, errors = [], []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                  else (requests.append(route.request.url), route.abort())[1])
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    t0 = time.monotonic()
+    page.goto(out.as_uri())
+    page.wait_for_function("() => { const el = document.querySelector('.js-plotly-plot');"
+                           " return el && el._fullLayout && el.data.length >= 40; }", timeout=120_000)
+    timings["export course drawn"] = time.monotonic() - t0
+    full = "(name) => document.querySelector('.js-plotly-plot')._fullData.find((t) => t.name === name)"
+    assert page.evaluate(f"() => ({full})('technique:deep_plane:plane').visible") is True
+    assert page.evaluate(f"() => ({full})('technique:endoscopic_brow:plane').visible") is False
+
+    # The menus stand in a column left of the 3D scene.
+    right_of_menus = page.evaluate("() => Math.max(...Array.from(document.querySelectorAll("
+                                   "'.updatemenu-header, .updatemenu-button')).map((e) => e.getBoundingClientRect())"
+                                   ".filter((r) => r.width > 0).map((r) => r.right))")
+    scene_left = page.evaluate("() => { const l = document.querySelector('.js-plotly-plot')._fullLayout;"
+                               " return l._size.l + l.scene.domain.x[0] * l._size.w; }")
+    assert right_of_menus < scene_left, (right_of_menus, scene_left)
+
+    # Technique: open the dropdown, pick the endoscopic brow lift.
+    page.locator(".updatemenu-header-group", has_text="Deep-plane facelift").first.click()
+    page.locator(".updatemenu-dropdown-button", has_text="Endoscopic brow lift").first.click()
+    page.wait_for_function(f"() => ({full})('technique:endoscopic_brow:plane').visible === true", timeout=30_000)
+    assert page.evaluate(f"() => ({full})('technique:deep_plane:plane').visible") is False
+
+    # Step: click the slider's rail under its fifth label (deep plane, step 5: the zygomatic branch picked).
+    title = "() => document.querySelector('.js-plotly-plot')._fullLayout.title.text"
+    before = page.evaluate(title)
+    label = page.locator(".slider-label").nth(4).bounding_box()
+    rail = page.locator(".slider-rail-rect").first.bounding_box()
+    page.mouse.click(label["x"] + label["width"] / 2, rail["y"] + rail["height"] / 2)
+    page.wait_for_function(f"() => ({title})() !== {before!r}", timeout=30_000)
+    assert page.evaluate(title).startswith("Step 5: ")
+    assert page.evaluate(f"() => ({full})('nerve:zygomatic').line.color") == HIGHLIGHT
+    assert page.evaluate(f"() => ({full})('technique:deep_plane:plane').visible") is True
+    assert page.evaluate(f"() => ({full})('layer:skin').visible") is False, "step 5 is peeled to the deep fascia"
+    page.screenshot(path=str(Path(__file__).resolve().parents[2] / "screenshots" / "export_course_offline.png"))
+    context.close()
+    assert requests == [], f"the exported file asked the network for: {requests[:5]}"
+    assert errors == []
+
+
 def test_voila_presents_lesson01_and_its_checkbox_works(browser, voila_server, timings):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     external = []
