@@ -522,6 +522,11 @@ model = build_face()
 paths = place_all(model)
 player = QuizPlayer(model, questions, paths=paths)
 player"""),
+md("""### A multiple-choice round
+
+The same player with only the multiple-choice questions: for a quick round in class, or after the clicks."""),
+code("""choices = QuizPlayer(model, [q for q in questions if q.kind == "choice"], paths=paths)
+choices"""),
 md("""## 3. A scripted run: how the points add up
 
 The same quiz answered by a script: every click exactly on the answer's place on the skin, except McKinney's point,

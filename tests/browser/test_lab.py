@@ -304,3 +304,25 @@ def test_lesson05_quiz_runs_and_draws(lab_server, page, page_log, timings):
     screenshot(page, "lesson05_quiz.png", show=plot_with_trace(page, "layer:skin"))
     assert page_log.page_errors == [] and page_log.console_errors == []
     assert page_log.external_requests == []
+
+
+def test_lesson05_choice_round_radio_and_submit(lab_server, page, page_log, timings):
+    """Radio buttons and a button: answering a multiple-choice question shows the feedback and the score."""
+    lesson = "notebooks/05_quiz.ipynb"
+    open_notebook(page, lab_server.url, lesson)
+    run_all(page)
+    wait_for_trace(page, "layer:skin", visible=True)
+    radio = page.locator(".widget-radio-box input[type=radio]").first
+    radio.scroll_into_view_if_needed()
+    texts = "() => Array.from(document.querySelectorAll('.widget-html-content')).map((e) => e.innerText).join(' | ')"
+    before = page.evaluate(texts)
+    t0 = time.monotonic()
+    radio.check()
+    page.locator(".widget-button", has_text="Submit").last.click()
+    page.wait_for_function(f"() => ({texts})() !== {before!r}", timeout=60_000)
+    timings["lesson05 submit to feedback"] = time.monotonic() - t0
+    after = page.evaluate(texts)
+    assert "/" in after or "point" in after.lower(), "the score or points should be shown after an answer"
+    screenshot(page, "lesson05_choice_feedback.png", show=radio)
+    assert page_log.page_errors == [] and page_log.console_errors == []
+    assert page_log.external_requests == []
