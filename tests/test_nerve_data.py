@@ -549,6 +549,7 @@ def test_muscle_and_ligament_positions(anatomy):
 import functools  # noqa: E402
 
 import validation_cases  # noqa: E402
+from validation_cases import assert_reported  # noqa: E402
 
 #: Each fault here must give exactly one problem line.
 Expect = functools.partial(validation_cases.Expect, max_problems=1)
@@ -901,14 +902,7 @@ def derived_ligament_without_locator(d: Path) -> Expect:
 @pytest.mark.parametrize("name", list(CORRUPTIONS))
 def test_cli_reports_bad_nerve_data(name, data_copy):
     expect = CORRUPTIONS[name](data_copy)
-    proc = run_validate(str(data_copy))
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stdout + proc.stderr
-    assert proc.stdout == ""
-    lines = proc.stderr.splitlines()
-    hits = [line for line in lines if line.startswith(expect.prefix()) and expect.allowed in line]
-    assert hits, f"expected a line starting {expect.prefix()!r} holding {expect.allowed!r}; got:\n{proc.stderr}"
-    assert len(lines) <= expect.max_problems, proc.stderr
+    assert_reported(expect, run_validate(str(data_copy)))
 
 
 def test_bad_nerve_data_stops_load_anatomy(data_copy):

@@ -26,3 +26,15 @@ class Expect:
         if self.field is not None:
             text += f": field '{self.field}'" + (f" = '{self.value}'" if self.value is not None else "")
         return text + ": "
+
+
+def assert_reported(expect: Expect, proc) -> None:
+    """`python -m facelayers validate` (a finished subprocess) refused the data with exactly this problem:
+    exit 1, nothing on stdout, no traceback, the expected line, and no cascade of further lines."""
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    hits = [line for line in lines if line.startswith(expect.prefix()) and expect.allowed in line]
+    assert hits, f"expected a line starting {expect.prefix()!r} holding {expect.allowed!r}; got:\n{proc.stderr}"
+    assert len(lines) <= expect.max_problems, proc.stderr
