@@ -31,7 +31,7 @@ help:
 	@echo "make test-unit       pytest tests/ without the real-browser tests"
 	@echo "make test-notebooks  run every notebook top to bottom (pytest --nbval-lax)"
 	@echo "make test-browser    drive JupyterLab in headless Debian chromium (apt-get install -y chromium)"
-	@echo "make present         serve the lessons as apps with the code hidden (Voila; LESSON=..., PRESENT_PORT=...)"
+	@echo "make present         serve the lessons as offline apps, code hidden (Voila; LESSON=..., PRESENT_PORT=...)"
 	@echo "make bench           time the geometry and figure builds (python -m facelayers.bench)"
 	@echo "make clean           remove build outputs, caches and screenshots (keeps $(VENV))"
 	@echo "make distclean       clean, and remove $(VENV)"
@@ -59,14 +59,18 @@ lab: $(STAMP)
 	@$(BIN)/jupyter lab $$( [ -f $(START_NB) ] && echo $(START_NB) ) \
 	  --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
-# The lessons as apps, code hidden (Voila): for a lecture or a kiosk.
+# The lessons as apps, code hidden (Voila): for a lecture or a kiosk. The lecture hall may be offline: the
+# facelayers template (share/jupyter/nbconvert/templates/facelayers, found through JUPYTER_PATH) is Voila's lab
+# template without its CDN links, so the page loads nothing from outside 127.0.0.1.
+# tests/browser/conftest.py (voila_server) serves the same way.
 present: $(STAMP)
 	@echo
 	@echo "  Presenting $(LESSON) at http://127.0.0.1:$(PRESENT_PORT)/  (code hidden; Ctrl-C to stop)"
 	@echo "  One lesson: make present LESSON=notebooks/03_blind_versus_endoscopic.ipynb"
 	@echo
-	@$(BIN)/voila $(LESSON) --no-browser --port=$(PRESENT_PORT) --Voila.ip=127.0.0.1 --strip_sources=True \
-	  --theme=dark
+	@JUPYTER_PATH="$(CURDIR)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
+	  $(BIN)/voila $(LESSON) --no-browser --port=$(PRESENT_PORT) --Voila.ip=127.0.0.1 --strip_sources=True \
+	  --template=facelayers --theme=dark
 
 test: test-unit test-notebooks test-browser
 

@@ -122,6 +122,10 @@ METRICS: tuple[Metric, ...] = (
     Metric("technique_switch_bytes", "B", "bytes", note="plane + incision + port (+ scope) traces only"),
     Metric("technique_switch_other_traces", "traces", "int", "==", 0, "traces other than technique/scope touched"),
     Metric("technique_switch_ms", "ms", "ms", note="switch on the dissection comparer (placement cached)"),
+    Metric("flap_raise_bytes", "B", "bytes", note="raise the skin-only flap 25 mm (holed layers + flap: geometry)"),
+    Metric("flap_raise_ms", "ms", "ms", note="raise the flap on the dissection comparer (holes cached after)"),
+    Metric("flap_raise_other_traces", "traces", "int", "==", 0,
+           "traces other than layers, the flap and the nerves it carries touched"),
     Metric("highlight_mesh_fields", "fields", "int", "==", 0, "geometry fields in the pick's messages"),
     Metric("highlight_ms", "ms", "ms", note="pick (style + depth profile), best of 4"),
     *(m for label in SCALING for m in (
@@ -359,6 +363,15 @@ def _measure_techniques(model, metrics: dict) -> None:
     ex.insertion.value = 55
     metrics["scope_move_ms"] = 1e3 * (time.perf_counter() - t0)
     metrics["scope_move_bytes"] = meter.bytes
+    ex.show.value = "A"  # the open technique again: raise its flap, as the surgeon meets it
+    meter.reset()
+    touched.clear()
+    t0 = time.perf_counter()
+    ex.flap.value = 25
+    metrics["flap_raise_ms"] = 1e3 * (time.perf_counter() - t0)
+    metrics["flap_raise_bytes"] = meter.bytes
+    metrics["flap_raise_other_traces"] = len([n for n in touched
+                                              if not n.startswith(("layer:", "technique:flap", "nerve:"))])
 
 
 def _measure_lessons_04_05(model, metrics: dict) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from facelayers.frame import LAYERS
+from facelayers.frame import INTERFACES, LAYERS
 from facelayers.geometry import FaceModel, interface_index
 
 
@@ -193,7 +193,7 @@ def _compact(verts, faces, *per_vertex):
     return (verts[used], inverse.reshape(faces.shape).astype(np.int32), *(a[used] for a in per_vertex))
 
 
-def layer_mesh(model: FaceModel, layer: int | str, cut: Cut | None = None) -> Mesh:
+def layer_mesh(model: FaceModel, layer: int | str, cut: Cut | None = None, hole: np.ndarray | None = None) -> Mesh:
     """The mesh of one layer (its outer face, 0..4) or of bone (5), with the cutaway applied.
 
     Parameters
@@ -202,16 +202,26 @@ def layer_mesh(model: FaceModel, layer: int | str, cut: Cut | None = None) -> Me
     layer : int or str
         Index or name in ``INTERFACES``.
     cut : Cut, optional
+    hole : (n,) float, optional
+        A field over the model's vertices, positive where the layer is removed as well (the region under a
+        raised flap, :func:`facelayers.flap.holes`); its edge gets a closed wall like the cutaway's.
     """
     k = interface_index(layer)
     surface = model.interface(k)
     depth = model.stack.depth[:, k]
     thick = model.thickness[:, k] if k < len(LAYERS) else np.zeros(model.n_vertices)
     radius = cut.radius_mm(k) if cut is not None else None
-    if radius is None:
+    if hole is not None and (len(hole) != model.n_vertices or k >= len(LAYERS)):
+        raise ValueError(f"hole: {len(hole)} values for layer {INTERFACES[k]!r}; allowed: one per model vertex "
+                         f"({model.n_vertices}), for a layer (not bone)")
+    if radius is None and hole is None:
         return Mesh(surface.astype(np.float32), model.faces, thick.astype(np.float32), depth.astype(np.float32))
-    dist = window_distance(model, cut.window)
-    clipped = clip(surface, model.faces, dist, radius)
+    keep = np.full(model.n_vertices, np.inf)
+    if radius is not None:
+        keep = window_distance(model, cut.window) - radius
+    if hole is not None:
+        keep = np.minimum(keep, -np.asarray(hole, float))  # kept where outside the window and the hole
+    clipped = clip(surface, model.faces, keep, 0.0)
     e, t = clipped.seg_edges, clipped.seg_t
 
     def along_cut(values):

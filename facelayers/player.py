@@ -48,7 +48,7 @@ class StepComparer(DissectionComparer):
         its ``set_*`` methods, so that only what changed is sent to the browser.
 
         A field with a control of its own (a layer's checkbox, the camera, the pick, the overlays, the
-        technique menus) is set on that control, whose observer calls the ``set_*`` method once, as a
+        technique menus, the flap slider) is set on that control, whose observer calls the ``set_*`` method once, as a
         click would; the cutaway and the cross-section, whose controls come in pairs, through
         :meth:`set_cutaway` and :meth:`set_section`; the four endoscope controls together, then one
         :meth:`set_scope`.
@@ -70,6 +70,9 @@ class StepComparer(DissectionComparer):
             self._set_scope_controls(target, port=False)  # so that the switch's own scope update uses them
             self._show_technique(target.technique)
             changed.append("technique")
+        if self.state.flap_mm != float(target.flap_mm):
+            self.set_flap(float(target.flap_mm))  # before peel and camera: raising it sets both
+            changed.append("flap")
         for name in INTERFACES:
             if self.state.visible[name] != target.visible[name]:
                 self.checkboxes[name].value = bool(target.visible[name])

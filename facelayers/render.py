@@ -51,9 +51,11 @@ def cut_of(state: ViewState) -> Cut | None:
     return Cut(window(state.cutaway), state.layers_cut) if state.cutaway else None
 
 
-def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, label: str) -> go.Mesh3d:
-    """One surface as a Mesh3d named ``layer:<name>`` (skin includes the ears)."""
-    mesh = layer_mesh(model, name, cut)
+def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, label: str,
+                hole: np.ndarray | None = None) -> go.Mesh3d:
+    """One surface as a Mesh3d named ``layer:<name>`` (skin includes the ears); ``hole`` removes it under a
+    raised flap (see :func:`facelayers.cutaway.layer_mesh`)."""
+    mesh = layer_mesh(model, name, cut, hole)
     verts, faces = mesh.vertices, mesh.faces
     custom = np.stack([mesh.thickness_mm, mesh.depth_mm], axis=1)
     if name == "skin":
@@ -210,18 +212,25 @@ def apply_camera(fig, state: ViewState) -> None:
     fig.layout.scene.camera = CAMERAS[state.camera]
 
 
-def apply_cutaway(fig, model: FaceModel, state: ViewState, previous: ViewState | None = None) -> list[str]:
-    """Re-send the geometry of the layers whose cut changed; return their names."""
+def apply_cutaway(fig, model: FaceModel, state: ViewState, previous: ViewState | None = None,
+                  holes: dict | None = None, previous_holes: dict | None = None) -> list[str]:
+    """Re-send the geometry of the layers whose cut (or hole under a raised flap) changed; return their names.
+
+    ``holes`` maps a layer index to its hole field (:func:`facelayers.flap.holes`); ``previous_holes`` is what
+    the figure shows now (the same object when the holes did not change)."""
     new_cut, old_cut = cut_of(state), (cut_of(previous) if previous is not None else None)
+    holes = holes or {}
+    previous_holes = holes if previous_holes is None else previous_holes
     changed = []
     labels = surface_labels(model)
     for k, name in enumerate(INTERFACES):
         r_new = new_cut.radius_mm(k) if new_cut else None
         r_old = old_cut.radius_mm(k) if old_cut else None
         same_window = (new_cut and old_cut and new_cut.window == old_cut.window)
-        if previous is not None and r_new == r_old and (r_new is None or same_window):
+        same_hole = holes.get(k) is previous_holes.get(k)
+        if previous is not None and r_new == r_old and (r_new is None or same_window) and same_hole:
             continue
-        fresh = layer_trace(model, name, new_cut, state.shown(name), labels[name])
+        fresh = layer_trace(model, name, new_cut, state.shown(name), labels[name], holes.get(k))
         trace = fig.data[trace_index(fig, f"layer:{name}")]
         trace.update(x=fresh.x, y=fresh.y, z=fresh.z, i=fresh.i, j=fresh.j, k=fresh.k,
                      customdata=fresh.customdata)
@@ -595,6 +604,42 @@ def apply_technique(fig, model: FaceModel, placed, paths) -> None:
                          hovertemplate=new.hovertemplate)
         else:
             trace.update(x=new.x, y=new.y, z=new.z)
+
+
+def flap_trace(model: FaceModel, flap=None) -> go.Mesh3d:
+    """``technique:flap``: the raised flap of an open technique (empty when there is none): skin on top, the
+    layer just above the plane on its underside, its cut edge banded by layer (:mod:`facelayers.flap`)."""
+    if flap is None:
+        return go.Mesh3d(name="technique:flap", x=[], y=[], z=[], i=[], j=[], k=[], showlegend=False,
+                         hoverinfo="skip")
+    labels = surface_labels(model)
+    colours = np.array([PALETTE[name] for name in LAYERS])
+    under = sorted({LAYERS[k] for k in flap.face_layer[flap.part == 1]}, key=LAYERS.index)
+    text = (f"<b>The flap</b>, raised {flap.lift_mm:.0f} mm at the incision<br>its underside: "
+            f"{', '.join(labels[n] for n in under)}<extra></extra>")
+    return go.Mesh3d(name="technique:flap", **xyz(flap.vertices), **ijk(flap.faces),
+                     facecolor=colours[flap.face_layer], flatshading=False, lighting=LIGHTING,
+                     lightposition=LIGHT_POSITION, hovertemplate=text, showlegend=False)
+
+
+def apply_flap(fig, model: FaceModel, flap, paths: dict, previous_paths: dict | None = None) -> list[str]:
+    """Show (or fold back) the flap: the ``technique:flap`` trace, and the nerve traces whose points moved with
+    the flap (``paths`` as shown now; ``previous_paths`` as shown before). The layers' holes are re-sent by
+    :func:`apply_cutaway`. Returns the names of the nerve traces re-sent."""
+    fresh = flap_trace(model, flap)
+    trace = fig.data[trace_index(fig, "technique:flap")]
+    trace.update(x=fresh.x, y=fresh.y, z=fresh.z, i=fresh.i, j=fresh.j, k=fresh.k, facecolor=fresh.facecolor,
+                 hovertemplate=fresh.hovertemplate, hoverinfo=fresh.hoverinfo)
+    moved = []
+    if previous_paths is not None:
+        for nid in {pid for pid, _ in paths}:
+            keys = [key for key in paths if key[0] == nid]
+            if all(paths[key] is previous_paths.get(key) for key in keys):
+                continue
+            pts = _join_sides([paths[key] for key in keys])
+            fig.data[trace_index(fig, f"nerve:{nid}")].update(**xyz(pts))
+            moved.append(f"nerve:{nid}")
+    return moved
 
 
 def clearance_coloraxis() -> dict:

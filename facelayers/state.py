@@ -23,6 +23,10 @@ CAMERAS: dict[str, dict] = {
                 "center": {"x": 0, "y": 0, "z": -0.05}},
     "top": {"eye": {"x": 0.0, "y": 0.35, "z": 2.0}, "up": {"x": 0, "y": 1, "z": 0},
             "center": {"x": 0, "y": 0, "z": 0}},
+    # From behind the left ear, looking forward along the facelift incision into the pocket under a raised
+    # flap (facelayers.flap): the surgeon's view of the open approach.
+    "incision": {"eye": {"x": -1.35, "y": -0.68, "z": 0.85}, "up": {"x": 0, "y": 0, "z": 1},
+                 "center": {"x": -0.05, "y": 0.12, "z": -0.1}},
 }
 
 #: Cross-section orientations: a horizontal cut at a height z (mm) or a vertical cut at an azimuth (degrees,
@@ -30,6 +34,8 @@ CAMERAS: dict[str, dict] = {
 SECTION_KINDS = ("horizontal", "vertical")
 #: Below z = -60 mm a horizontal cut would run along the underside of the jaw: use a vertical cut there.
 SECTION_LIMITS = {"horizontal": (-60.0, 60.0), "vertical": (-120.0, 120.0)}
+#: The most an open technique's flap is raised at its incision in the lessons (mm).
+FLAP_MAX_MM = 40.0
 
 
 def _check_choice(name: str, value, allowed) -> None:
@@ -65,6 +71,10 @@ class ViewState:
     scope_port, scope_insertion_mm, scope_aim_deg, scope_magnification
         The endoscope's pose: which port (an id of the technique's ports), how far in (5-120 mm), turned how
         far about the skin normal (-60 to 60 degrees), at what magnification (2-40x on a 50 cm screen).
+    flap_mm : float
+        How far an open technique's flap is raised at its incision (0 = not raised, up to
+        :data:`FLAP_MAX_MM`): the open approach as the surgeon meets it (:mod:`facelayers.flap`). An
+        endoscopic technique raises no flap, whatever this says.
     """
 
     visible: dict[str, bool] = field(default_factory=lambda: {name: True for name in INTERFACES})
@@ -82,6 +92,7 @@ class ViewState:
     scope_insertion_mm: float = 40.0
     scope_aim_deg: float = 0.0
     scope_magnification: float = 8.0
+    flap_mm: float = 0.0
 
     def __post_init__(self):
         self.validate()
@@ -109,7 +120,7 @@ class ViewState:
                              f"{lo:g} to {hi:g} {unit}")
         _check_choice("camera", self.camera, CAMERAS)
         for name, lo, hi, unit in (("scope_insertion_mm", 5.0, 120.0, "mm"), ("scope_aim_deg", -60.0, 60.0, "degrees"),
-                                   ("scope_magnification", 2.0, 40.0, "x")):
+                                   ("scope_magnification", 2.0, 40.0, "x"), ("flap_mm", 0.0, FLAP_MAX_MM, "mm")):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not lo <= float(value) <= hi:
                 raise ValueError(f"{name} = {value!r}; allowed: {lo:g} to {hi:g} {unit}")

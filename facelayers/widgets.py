@@ -24,7 +24,7 @@ from facelayers.cutaway import WINDOWS
 from facelayers.frame import INTERFACES
 from facelayers.geometry import FaceModel, build_face
 from facelayers.section import section
-from facelayers.state import CAMERAS, SECTION_LIMITS, ViewState
+from facelayers.state import CAMERAS, FLAP_MAX_MM, SECTION_LIMITS, ViewState
 
 #: Projection-size text for the controls (ipywidgets styles have no font size for these controls: CSS does it).
 _CSS = w.HTML("<style>.facelayers-controls label, .facelayers-controls .widget-readout, "
@@ -81,6 +81,8 @@ class LayerExplorer:
                  extra_traces=(), title: str | None = "The five layers of the face"):
         self.model = model if model is not None else build_face()
         self.state = state if state is not None else ViewState()
+        #: Per layer index, the field of its hole under a raised flap (DissectionComparer); none here.
+        self.holes: dict = {}
         labels = render.surface_labels(self.model)
         fig = render.face_figure(self.model, self.state, height=height, key=False, title=title)
         fig.add_traces(list(extra_traces))
@@ -164,7 +166,7 @@ class LayerExplorer:
         if self.cutaway.value != (name or "none"):
             self.cutaway.value = name or "none"  # re-enters once with the same state: nothing changes then
         with self.figure.batch_update():
-            return render.apply_cutaway(self.figure, self.model, self.state, previous)
+            return render.apply_cutaway(self.figure, self.model, self.state, previous, self.holes)
 
     def set_camera(self, name: str) -> None:
         self.state = self.state.with_(camera=name)
@@ -330,6 +332,8 @@ class DissectionComparer(NerveExplorer):
         self.scope = self._pose(state, placed)
         extra = [*render.technique_traces(model, placed, self.paths)]
         extra += render.endoscope_traces(self.scope) if self.scope else render.endoscope_traces_empty()
+        extra.append(render.flap_trace(model, None))
+        self._shown_paths = self.paths  # the nerves as drawn: moved with a raised flap where they lie in it
         # No muscle patches here: lesson 02 shows them, and in this view red means "close to a nerve".
         super().__init__(model, state, height=height, extra_traces=extra, title="Blind versus endoscopic",
                          muscles=False)
@@ -341,6 +345,10 @@ class DissectionComparer(NerveExplorer):
         self.technique_b = w.Dropdown(options=labels, value=techniques[1], description="B",
                                       layout=w.Layout(width="420px"))
         self.show = w.ToggleButtons(options=[("Show A", "A"), ("Show B", "B")], value="A")
+        self.flap = w.FloatSlider(value=state.flap_mm, min=0, max=FLAP_MAX_MM, step=1,
+                                  description="Raise the flap (mm)", continuous_update=False,
+                                  style={"description_width": "initial"}, layout=w.Layout(width="420px"))
+        self.flap_note = w.HTML()
         self.table = w.HTML()
         self.port = w.Dropdown(description="Port", options=[], layout=w.Layout(width="300px"))
         self.insertion = w.FloatSlider(value=state.scope_insertion_mm, min=5, max=120, step=1,
@@ -357,11 +365,17 @@ class DissectionComparer(NerveExplorer):
         self.show.observe(lambda c: self._chosen(), names="value")
         for control in (self.port, self.insertion, self.aim, self.magnification):
             control.observe(lambda c: self.set_scope(), names="value")
+        self.flap.observe(lambda c: self.set_flap(c["new"]), names="value")
         self._sync_ports()
         self._update_table()
+        if state.flap_mm > 0:
+            self._show_flap()
+        self._sync_flap()
         self.ui.children = (*self.ui.children[:1],
                             w.HBox([w.HTML("<b style='font-size:18px'>Technique</b>&nbsp;"), self.technique_a,
                                     self.technique_b, self.show]),
+                            w.HBox([w.HTML("<b style='font-size:18px'>Open approach</b>&nbsp;"), self.flap,
+                                    self.flap_note]),
                             *self.ui.children[1:3], self.table,
                             w.HBox([w.HTML("<b style='font-size:18px'>Endoscope</b>&nbsp;"), self.port,
                                     self.insertion, self.aim, self.magnification]),
@@ -426,8 +440,71 @@ class DissectionComparer(NerveExplorer):
         placed = self.placed(technique_id)
         with self.figure.batch_update():
             render.apply_technique(self.figure, self.model, placed, self.paths)
+        if self.state.flap_mm > 0 or self.holes:  # a raised flap follows the technique (geometry)
+            self._show_flap()
+        self._sync_flap()
         self._sync_ports()
         self.set_scope()
+
+    # --- the open approach as the surgeon meets it ----------------------------------------------------------
+
+    def set_flap(self, lift_mm: float) -> None:
+        """Raise an open technique's flap ``lift_mm`` at its incision (0 folds it back).
+
+        Raising it from 0 shows every layer (peel 0) and turns the camera to look along the incision into
+        the pocket, as the surgeon does; the layers above the plane are re-sent with their hole, the flap and
+        the nerves that lie in it. An endoscopic technique raises no flap (the slider is disabled).
+        """
+        if getattr(self, "_syncing_flap", False):
+            return
+        was = self.state.flap_mm
+        self.state = self.state.with_(flap_mm=float(lift_mm))
+        self.state.validate()
+        self._syncing_flap = True
+        try:  # the slider follows without re-entering
+            self.flap.value = float(lift_mm)
+        finally:
+            self._syncing_flap = False
+        if was == 0 and lift_mm > 0 and self._is_open():
+            if self.state.peel:
+                self.set_peel(0)
+            self.camera.value = "incision"
+        self._show_flap()
+
+    def _is_open(self) -> bool:
+        return self.model.anatomy.technique(self.state.technique).approach == "open"
+
+    def _show_flap(self) -> None:
+        from facelayers.flap import holes, lift_paths, raise_flap
+
+        placed = self.placed(self.state.technique)
+        lift = self.state.flap_mm if self._is_open() else 0.0
+        flap = raise_flap(self.model, placed, lift) if lift > 0 else None
+        if flap is None:
+            new_holes, paths = {}, self.paths
+        else:
+            key = ("holes", self.state.technique)
+            if key not in self._placed:
+                self._placed[key] = holes(self.model, placed)
+            new_holes, paths = self._placed[key], lift_paths(self.model, placed, self.paths, lift)
+        with self.figure.batch_update():
+            render.apply_cutaway(self.figure, self.model, self.state, self.state, new_holes, self.holes)
+            render.apply_flap(self.figure, self.model, flap, paths, self._shown_paths)
+        self.holes, self._shown_paths = new_holes, paths
+        self._sync_flap()
+
+    def _sync_flap(self) -> None:
+        is_open = self._is_open()
+        self.flap.disabled = not is_open
+        if not is_open:
+            self.flap_note.value = ("<span style='font-size:15px'>Endoscopic: no flap is raised; the plane is "
+                                    "seen through the scope (below).</span>")
+        elif self.state.flap_mm > 0:
+            self.flap_note.value = ("<span style='font-size:15px'>What the surgeon sees from the incision: "
+                                    "the flap, the floor of the pocket in its shadow, <b>no nerve</b>.</span>")
+        else:
+            self.flap_note.value = ("<span style='font-size:15px'>Raise the flap to see the open approach "
+                                    "as the surgeon meets it.</span>")
 
     def _sync_ports(self) -> None:
         ports = [p.label for p in self.placed(self.state.technique).ports if p.side == "left"]

@@ -11,6 +11,7 @@ from facelayers import endoscope
 from facelayers.nerves import place_all
 from facelayers.planes import build_plane, clearance
 from facelayers.techniques import comparison_text, nerve_risks, place_technique
+from messages import Recorder
 
 
 @pytest.fixture(scope="module")
@@ -123,24 +124,11 @@ def test_switching_technique_sends_only_the_technique_traces(model_coarse):
     from facelayers.widgets import DissectionComparer
 
     comparer = DissectionComparer(model_coarse, techniques=("deep_plane", "endoscopic_brow"))
-    names = [t.name for t in comparer.figure.data]
-    sent = []
-    original = comparer.figure._send
-
-    def record(msg, buffers=None):
-        sent.append(msg)
-        return original(msg, buffers=buffers)
-
-    comparer.figure._send = record
+    sent = Recorder(comparer.figure)
     comparer.technique_a.value = "skin_only"
     comparer.show.value = "B"  # endoscopic_brow
-    touched = set()
-    for msg in sent:
-        for value in msg.get("state", {}).values():
-            if isinstance(value, dict):
-                for key in ("style_traces", "restyle_traces"):
-                    touched.update(names[i] for i in (value.get(key) or []))
-        assert "_widget_data" not in msg.get("state", {}), "a switch must not resend the figure"
+    touched = sent.touched()
+    assert not sent.resent_figure(), "a switch must not resend the figure"
     assert touched, "the switch sent nothing"
     assert all(n.startswith(("technique:", "endoscope:")) for n in touched), sorted(touched)
     assert comparer.state.technique == "endoscopic_brow"

@@ -31,6 +31,7 @@ STATES = {
     "temple-top": ViewState(peel=5, cutaway="temple", layers_cut=1, section_at=55.0, camera="top",
                             pick="group:zygomatic", technique="endoscopic_brow", scope_port="temporal",
                             scope_insertion_mm=55.0, scope_aim_deg=-12.5, scope_magnification=20.0),
+    "flap-raised": ViewState(technique="deep_plane", flap_mm=22.5, camera="incision"),
     "forehead-int-section": ViewState(cutaway="forehead", section_kind="vertical", section_at=-120,
                                       camera="right", pick="muscle:frontalis", zones=True),
 }

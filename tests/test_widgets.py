@@ -8,54 +8,10 @@ import pytest
 
 from facelayers.frame import INTERFACES
 from facelayers.state import CAMERAS, SECTION_LIMITS, ViewState
-from facelayers.widgets import LayerExplorer, MessageMeter
+from facelayers.widgets import LayerExplorer
+from messages import Recorder
 
 MESH_KEYS = {"x", "y", "z", "i", "j", "k"}
-
-
-class Recorder:
-    """MessageMeter plus a copy of every message the figure sends."""
-
-    def __init__(self, widget):
-        self.meter = MessageMeter(widget)
-        self.messages: list[dict] = []
-        inner = widget._send
-
-        def record(msg, buffers=None):
-            self.messages.append(msg)
-            return inner(msg, buffers=buffers)
-
-        widget._send = record
-
-    def reset(self):
-        self.meter.reset()
-        self.messages.clear()
-
-    @property
-    def updates(self) -> list[dict]:
-        """The plotly ``_py2js_update`` payloads sent."""
-        return [m["state"]["_py2js_update"] for m in self.messages
-                if m.get("state", {}).get("_py2js_update")]
-
-    def keys_sent(self) -> set[str]:
-        """Every dict key anywhere in the messages."""
-        found = set()
-
-        def walk(obj):
-            if isinstance(obj, dict):
-                found.update(obj)
-                for v in obj.values():
-                    walk(v)
-            elif isinstance(obj, (list, tuple)):
-                for v in obj:
-                    walk(v)
-
-        walk(self.messages)
-        return found
-
-    def restyled_traces(self) -> list[int]:
-        """Indices of the traces whose data were re-sent."""
-        return sorted({i for u in self.updates if u.get("style_data") for i in u["style_traces"]})
 
 
 @pytest.fixture

@@ -352,7 +352,27 @@ code("""from facelayers.widgets import DissectionComparer
 
 comparer = DissectionComparer(model, techniques=("deep_plane", "endoscopic_brow"))
 comparer"""),
-md("""## 4. How many millimetres? The clearance of each branch
+md("""## 4. The open approach as the surgeon meets it
+
+Peeling the layers shows the plane, but no surgeon can peel. Move **Raise the flap** (above the 3D view): the flap of
+the open technique lifts at its incision, every layer comes back, and the camera turns to look along the incision
+into the pocket. This is the surgeon's view of a "blind" lift: the flap held up (its underside is fat over a
+subcutaneous plane, SMAS over a deep plane), the floor of the dissection in its shadow, coloured by the distance to
+the nearest nerve, and **no nerve in sight**: each one under the pocket lies in the floor, inside the flap, or
+crosses the plane in the dark far from the opening. Now *Show B*, the endoscopic brow lift: no flap is raised, the
+skin stays on, the scope goes in through a port, and its view (below the table) shows the frontal branch and the
+supraorbital bundle in the roof of the cavity, magnified.
+
+The same, in figures, for the left side (the flap is drawn schematically: lifted along the model's rays, where a
+real one is also drawn forward):"""),
+code("""# NBVAL_CHECK_OUTPUT
+from facelayers.flap import describe
+
+print(describe(model, place_technique(model, "deep_plane"), paths))"""),
+md("""A nerve that *crosses* the plane spans the pocket: the zygomatic branch rises into zygomaticus major from its
+deep surface, in the part of the deep-plane dissection the surgeon reaches by feel. That is where the open approach
+is blind, and where the endoscope's magnified view (or the decision to stay superficial) protects the nerve."""),
+md("""## 5. How many millimetres? The clearance of each branch
 
 The frontal branch's distance from each plane of the endoscopic brow lift, and of the high-SMAS lift, with the length
 of nerve within 2 mm:"""),
@@ -362,13 +382,15 @@ from facelayers.techniques import nerve_risks
 for technique in ("high_smas", "endoscopic_brow"):
     risk = nerve_risks(place_technique(model, technique), paths)["frontal_2"]
     print(f"{technique:<16} closest {risk.min_mm:4.1f} mm, {risk.side}, {risk.exposed_mm:4.0f} mm of nerve within 2 mm")"""),
-md("""## 5. Questions
+md("""## 6. Questions
 
 1. In a deep-plane lift the zygomatic branches are at the level of the plane. What keeps them safe?
 2. Above the zygomatic arch the frontal branch is on the undersurface of the temporoparietal fascia. Which of the
    planes in the table lies *just* beneath it, and what does the endoscopic surgeon look for there (hint: the
    sentinel vein)?
 3. The endoscopic brow lift divides the corrugator and procerus. Which wrinkles does that treat (lesson 02)?
+4. Raise the deep-plane flap and look into the pocket: which branch would the blind dissection meet first, and why
+   can the surgeon not see it from the incision?
 
 ## References
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from servers import LabServer, free_port, serve_lab, stop
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,9 +45,6 @@ CHROMIUM_ARGS = [
     "--proxy-server=http://127.0.0.1:9",
 ]
 NO_NEWS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
-#: Settings for the test server only (its own user-settings dir): never autosave a run notebook, whose
-#: outputs (and plotly's 5 MB bundle in the widget state) would otherwise land in the working tree.
-TEST_USER_SETTINGS = {"@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False}}
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 #: Seconds per phase, filled by the fixtures and tests, printed at the end of the run.
@@ -72,23 +69,6 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@dataclass
-class LabServer:
-    url: str
-    root: Path
-    log_path: Path
-    proc: subprocess.Popen = field(repr=False)
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _ensure_no_news_override() -> None:
     """JupyterLab's news toast covers the page unless the app-level overrides.json turns it off."""
     path = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
@@ -101,78 +81,17 @@ def _ensure_no_news_override() -> None:
     path.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop the server and its kernels: they share the process group we gave the server."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=15)
-    except ProcessLookupError:
-        pass
-
-
 @pytest.fixture(scope="session")
 def lab_server(chromium_path, tmp_path_factory) -> Iterator[LabServer]:
     root = Path(os.environ.get("FACELAYERS_LAB_ROOT", REPO)).resolve()
     _ensure_no_news_override()
-    home = tmp_path_factory.mktemp("jupyter")
-    port = _free_port()
-    log_path = home / "jupyter-lab.log"
-    args = [
-        str(Path(sys.prefix) / "bin" / "jupyter"), "lab", "--no-browser",
-        "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-        "--IdentityProvider.token=", "--ServerApp.password=",
-        "--LabApp.expose_app_in_browser=True",
-        f"--ServerApp.root_dir={root}",
-        f"--LabApp.user_settings_dir={home / 'user-settings'}",
-        f"--LabApp.workspaces_dir={home / 'workspaces'}",
-    ]  # fmt: skip
-    if os.getuid() == 0:
-        args.append("--allow-root")
-    # The user's ~/.jupyter and ~/.local/share/jupyter (their settings, a stray python3 kernelspec) stay out.
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_DATA_DIR": str(home / "data"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "IPYTHONDIR": str(home / "ipython"),
-    }
-    for relative, values in TEST_USER_SETTINGS.items():
-        settings_file = home / "user-settings" / relative
-        settings_file.parent.mkdir(parents=True, exist_ok=True)
-        settings_file.write_text(json.dumps(values), encoding="utf-8")
     t0 = time.monotonic()
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(
-            args, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-    server = LabServer(url=f"http://127.0.0.1:{port}", root=root, log_path=log_path, proc=proc)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"jupyter lab exited with {proc.returncode}:\n{server.log()}", pytrace=False)
-            try:
-                with urllib.request.urlopen(f"{server.url}/api/status", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"jupyter lab did not answer /api/status within 120 s:\n{server.log()}", pytrace=False)
-            time.sleep(0.25)
+    with serve_lab(root, tmp_path_factory.mktemp("jupyter")) as server:
         TIMINGS["lab server up"] = time.monotonic() - t0
         with urllib.request.urlopen(f"{server.url}/lab/api/settings/@jupyterlab/docmanager-extension:plugin") as r:
             autosave = json.load(r)["settings"].get("autosave")
         assert autosave is False, f"the test server would autosave notebooks (autosave={autosave!r})"
         yield server
-    finally:
-        _stop(proc)
 
 
 @pytest.fixture(scope="session")
@@ -277,14 +196,17 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(scope="session")
 def voila_server(chromium_path, tmp_path_factory) -> Iterator[LabServer]:
-    """`voila` serving lesson 01 on loopback, as `make present` does (code hidden)."""
+    """`voila` serving lesson 01 on loopback, as `make present` does: code hidden, dark theme, and the facelayers
+    template (Voila's lab template without its CDN links), found through JUPYTER_PATH."""
     home = tmp_path_factory.mktemp("voila")
-    port = _free_port()
+    port = free_port()
     log_path = home / "voila.log"
     args = [str(Path(sys.prefix) / "bin" / "voila"), "notebooks/01_layers_of_the_face.ipynb", "--no-browser",
-            f"--port={port}", "--Voila.ip=127.0.0.1", "--strip_sources=True", "--theme=dark"]
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-           "IPYTHONDIR": str(home / "ipython")}
+            f"--port={port}", "--Voila.ip=127.0.0.1", "--strip_sources=True", "--template=facelayers",
+            "--theme=dark"]
+    jupyter_path = os.pathsep.join(p for p in [str(REPO / "share" / "jupyter"), os.environ.get("JUPYTER_PATH")] if p)
+    env = {**os.environ, "JUPYTER_PATH": jupyter_path, "JUPYTER_CONFIG_DIR": str(home / "config"),
+           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython")}
     with open(log_path, "w", encoding="utf-8") as log:
         proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
@@ -304,4 +226,4 @@ def voila_server(chromium_path, tmp_path_factory) -> Iterator[LabServer]:
             time.sleep(0.25)
         yield server
     finally:
-        _stop(proc)
+        stop(proc)

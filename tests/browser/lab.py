@@ -197,3 +197,122 @@ def wait_for_line_colour(page, name: str, colour: str, *, timeout_ms: int = REND
         polling=100,
     )
     return time.monotonic() - t0
+
+
+# --- clicking a 3D plot -------------------------------------------------------------------------------------
+#
+# plotly.js gl3d does not emit plotly_click from the DOM click event. Its mouse listener picks (reads the WebGL
+# pick framebuffer under the pointer) on every move, press and release, and records the mouse buttons held; the
+# scene's render, run on the next animation frame, then emits plotly_click if the pick hit something (distance
+# < 5 px) while a button was held, plotly_hover otherwise. Playwright's mouse.click() presses and releases within
+# one frame, so the render sees the button already up and plotly reports a hover, never a click. A student's click
+# lasts ~100 ms, many frames: click_3d holds the button until plotly has emitted the click.
+
+_SCENE_EVENTS_JS = """(gd) => {
+    if (!gd.__facelayersEvents) {
+        gd.__facelayersEvents = [];
+        for (const name of ['plotly_hover', 'plotly_click', 'plotly_unhover']) {
+            gd.on(name, (e) => gd.__facelayersEvents.push({
+                name, points: ((e && e.points) || []).map((p) => ({
+                    trace: p.fullData ? p.fullData.name : null, curveNumber: p.curveNumber,
+                    pointNumber: p.pointNumber, x: p.x, y: p.y, z: p.z})),
+            }));
+        }
+    }
+    gd.__facelayersEvents.length = 0;
+}"""
+
+_SCENE_STATE_JS = """(gd) => {
+    const scene = gd._fullLayout.scene._scene;
+    const gl = scene.glplot.gl;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const sel = scene.glplot.selection;
+    return {
+        renderer: info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER),
+        selection: {distance: sel.distance, hit: !!sel.object, buttons: sel.buttons, mouse: sel.mouse},
+        hovermode: gd._fullLayout.scene.hovermode, dragmode: gd._fullLayout.scene.dragmode,
+        hoverlabels: gd.querySelectorAll('.hovertext').length,
+        events: (gd.__facelayersEvents || []).slice(-5),
+    };
+}"""
+
+
+def scene_point_on_page(plot, point) -> tuple[float, float]:
+    """Where the figure-frame point ``(x, y, z)`` of the plot's 3D scene is drawn, in page pixels.
+
+    The projection plotly uses for 3D annotations: the scene camera's projection, view and model matrices on the
+    point scaled by the scene's ``dataScale``, then clip space to the scene's container.
+    """
+    x, y, z = (float(v) for v in point)
+    return tuple(plot.evaluate(
+        """(gd, p) => {
+            const scene = gd._fullLayout.scene._scene;
+            const c = scene.glplot.cameraParams, s = scene.dataScale;
+            const mul = (m, v) => [0, 1, 2, 3].map((r) =>
+                m[r] * v[0] + m[4 + r] * v[1] + m[8 + r] * v[2] + m[12 + r] * v[3]);
+            const q = mul(c.projection, mul(c.view, mul(c.model, [p[0] * s[0], p[1] * s[1], p[2] * s[2], 1])));
+            const box = scene.container.getBoundingClientRect();
+            return [box.left + (0.5 + 0.5 * q[0] / q[3]) * box.width, box.top + (0.5 - 0.5 * q[1] / q[3]) * box.height];
+        }""",
+        [x, y, z],
+    ))
+
+
+def scene_state(plot) -> dict:
+    """Diagnostics of a plot's 3D scene: WebGL renderer, current pick, hover and drag modes, last events."""
+    return plot.evaluate(_SCENE_STATE_JS)
+
+
+def click_3d(page, plot, x: float, y: float, *, timeout_ms: int = CLICK_TIMEOUT_MS) -> dict:
+    """Click the 3D scene of ``plot`` at page pixel ``(x, y)`` (in the viewport: scroll the plot into view first)
+    as a student does; return plotly's clicked point.
+
+    Moves there, waits until the scene has picked something under the pointer (a ``plotly_hover`` at that spot),
+    presses, holds the button until plotly emits ``plotly_click``, and releases without moving (a
+    move with the button down would orbit the camera). The returned dict has ``trace`` (the trace's name),
+    ``curveNumber``, ``pointNumber`` and the point's figure-frame ``x``, ``y``, ``z``.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = plot.evaluate("(gd) => { const b = gd._fullLayout.scene._scene.container.getBoundingClientRect();"
+                        " return [b.left, b.top, b.right, b.bottom, window.innerWidth, window.innerHeight]; }")
+    assert box[0] < x < box[2] and box[1] < y < box[3] and 0 < x < box[4] and 0 < y < box[5], \
+        f"({x:.0f}, {y:.0f}) is not on the scene (left, top, right, bottom, viewport w, h = {box}): scroll it into view"
+    plot.evaluate(_SCENE_EVENTS_JS)
+    # One move: the scene picks on every mousemove, and with software WebGL each move costs a frame (~1 s).
+    page.mouse.move(x, y)
+    try:
+        plot.evaluate(
+            """(gd, xy) => new Promise((resolve, reject) => {
+                const canvas = gd._fullLayout.scene._scene.glplot.canvas;
+                const t0 = performance.now();
+                const poll = () => {
+                    const box = canvas.getBoundingClientRect();
+                    const sel = gd._fullLayout.scene._scene.glplot.selection;
+                    const here = Math.abs(sel.mouse[0] - (xy[0] - box.left)) < 1.5
+                        && Math.abs(sel.mouse[1] - (xy[1] - box.top)) < 1.5;
+                    const hovered = gd.__facelayersEvents.some((e) => e.name === 'plotly_hover');
+                    if (here && sel.object && sel.distance < 5 && hovered) resolve();
+                    else if (performance.now() - t0 > xy[2]) reject(new Error('no pick under the pointer'));
+                    else requestAnimationFrame(poll);
+                };
+                poll();
+            })""",
+            [x, y, timeout_ms],
+        )
+    except Exception as exc:
+        raise AssertionError(f"plotly picked nothing at ({x:.0f}, {y:.0f}): {scene_state(plot)}") from exc
+    plot.evaluate("(gd) => { gd.__facelayersEvents.length = 0; }")
+    page.mouse.down()
+    try:
+        page.wait_for_function(
+            "(gd) => gd.__facelayersEvents.some((e) => e.name === 'plotly_click')",
+            arg=plot.element_handle(), timeout=timeout_ms, polling="raf",
+        )
+    except PlaywrightTimeout as exc:
+        raise AssertionError(f"plotly emitted no click at ({x:.0f}, {y:.0f}): {scene_state(plot)}") from exc
+    finally:
+        page.mouse.up()
+    click = plot.evaluate("(gd) => gd.__facelayersEvents.find((e) => e.name === 'plotly_click')")
+    assert click["points"], f"plotly_click without points: {click}"
+    return click["points"][0]

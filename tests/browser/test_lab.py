@@ -100,6 +100,25 @@ def test_lesson03_switching_technique_redraws_the_plane(lab_server, page, page_l
     timings["lesson03 switch to redraw"] = time.monotonic() - t0
     screenshot(page, "lesson03_after.png", show=plot)
 
+    # Raise the flap (a slider, from the keyboard): the open approach as the surgeon meets it.
+    handle = page.locator(".widget-slider", has_text="Raise the flap").locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    t0 = time.monotonic()
+    for _ in range(5):
+        page.keyboard.press("PageUp")
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot')).some((el) =>
+            (el.data || []).some((t) => t.name === 'technique:flap' && t.x && t.x.length > 0))""",
+        timeout=60_000, polling=100)
+    timings["lesson03 flap raised"] = time.monotonic() - t0
+    eye_y = page.evaluate("""() => { const el = Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .find((e) => (e.data || []).some((t) => t.name === 'technique:flap'));
+        return el._fullLayout.scene.camera.eye.y; }""")
+    assert eye_y < 0, "the camera turned to look along the incision, from behind the ear"
+    page.wait_for_timeout(500)  # let the last slider step land before the picture
+    screenshot(page, "lesson03_flap_raised.png", show=plot)
+
     assert page_log.page_errors == []
     assert page_log.console_errors == []
     assert page_log.external_requests == [], "the page reached beyond loopback"
@@ -262,8 +281,8 @@ def test_voila_presents_lesson01_and_its_checkbox_works(browser, voila_server, t
     # a renderer method Voila's page does not have ("r.setData is not a function"); every figure still draws
     # (asserted above). Any other page error fails the test.
     assert [e for e in errors if "setData is not a function" not in e] == []
-    # Voila 0.5's lab template links Font Awesome from a CDN (blocked above); the lessons use no icons.
-    assert [u for u in external if "fontawesome" not in u] == [], external[:5]
+    # Nothing outside loopback, not even Font Awesome: the facelayers template drops Voila's CDN links.
+    assert external == [], external[:5]
 
 
 def _button(page, text: str):

@@ -1,0 +1,366 @@
+"""The open approach as the surgeon meets it: the flap raised over the undermined plane.
+
+In an open facelift the surgeon undermines a plane through the incision in front of and behind the ear and
+then lifts the cut edge of the flap with a retractor. The flap stays attached all round the undermined region
+except along the incision, so what the surgeon sees is a pocket: a tent of skin (and fat, and SMAS in a
+sub-SMAS lift) open only at the incision, with the floor of the dissection in its shadow. The nerves lie deep
+to the floor (or, where a plane is chosen above them, in the flap itself): none can be seen from the incision.
+That is the "blind" of a blind lift, and what an endoscope changes.
+
+This module builds that picture from a placed technique (:func:`facelayers.techniques.place_technique`), both
+sides at once (a coronal flap is one piece across the midline), on the model's own grid, so that the flap and
+the hole it leaves fit exactly:
+
+* :class:`Region` is the union of the technique's planes (their outlines in the ray-parameter plane, measured
+  in mm), with its boundary split into the *free edge* (the stretch that runs along the incision) and the
+  *attached edge* (everything else);
+* :func:`holes` gives, for every layer whose outer face lies above the plane, a signed distance field that
+  :func:`facelayers.cutaway.layer_mesh` uses to cut that layer away over the region (its walls closed);
+* :func:`raise_flap` gives the flap: its skin, its underside (the tissue just above the plane, e.g. the SMAS
+  on a deep-plane flap) and its cut edge, banded by layer, lifted along the model's rays by ``lift_mm`` times
+  a weight that is 1 on the free edge and 0 on the attached edge (the flap hinges where it is still attached);
+* :func:`lift_paths` moves the parts of nerves that lie in the flap with it (they are raised, unseen, inside it).
+
+The picture is schematic in one respect, said in the lesson: a real flap is retracted forward as well as lifted;
+here it is lifted along the rays, which keeps it clear of the face and of the ear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from facelayers.cutaway import clip
+from facelayers.frame import LAYERS
+from facelayers.geometry import FaceModel, params_of, rays
+from facelayers.nerves import U_SCALE_MM, NervePath, _inside
+from facelayers.state import FLAP_MAX_MM
+#: Boundary of the undermined region within this distance (mm, on the face) of the incision is its free edge.
+FREE_EDGE_MM = 15.0
+#: Pieces (mm) into which the region's boundary is cut to tell its outer edge from the edges the planes share.
+_PIECE_MM = 2.0
+
+
+def segment_distances(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance from each 2D point (n, 2) to the nearest of the segments a[i] -> b[i] ((q, 2) each): (n,)."""
+    points = np.asarray(points, float)
+    best = np.full(len(points), np.inf)
+    for (au, as_), (bu, bs) in zip(np.asarray(a, float), np.asarray(b, float)):
+        eu, es = bu - au, bs - as_
+        qu, qs = points[:, 0] - au, points[:, 1] - as_
+        t = np.clip((qu * eu + qs * es) / max(eu * eu + es * es, 1e-12), 0.0, 1.0)
+        best = np.minimum(best, np.hypot(qu - t * eu, qs - t * es))
+    return best
+
+
+def _metric(u, s) -> np.ndarray:
+    """(n, 2) positions in the ray-parameter plane, in about mm on the face."""
+    return np.stack([np.asarray(u, float) * U_SCALE_MM, np.asarray(s, float)], axis=-1)
+
+
+@dataclass(frozen=True)
+class Region:
+    """The union of some planes of a technique (both sides), and its boundary.
+
+    Attributes
+    ----------
+    planes : tuple of Plane
+    seg_a, seg_b : (q, 2) float
+        The union's boundary as segments in the (u * U_SCALE_MM, s) plane (the edges two planes share are
+        left out: the flap is continuous across them).
+    free : (q,) bool
+        Which boundary segments run along an incision (within :data:`FREE_EDGE_MM`).
+    """
+
+    planes: tuple
+    seg_a: np.ndarray
+    seg_b: np.ndarray
+    free: np.ndarray
+
+    def covering(self, u, s) -> np.ndarray:
+        """(n,) int: index of the plane whose outline contains each point, -1 where none does."""
+        out = np.full(np.shape(u), -1)
+        for i, plane in enumerate(self.planes):
+            out = np.where((out < 0) & _inside(plane.poly_u, plane.poly_s, u, s), i, out)
+        return out
+
+    def field(self, u, s) -> np.ndarray:
+        """Signed distance (about mm) from points (u, s) to the region's boundary: positive inside."""
+        d = segment_distances(_metric(u, s), self.seg_a, self.seg_b)
+        return np.where(self.covering(u, s) >= 0, d, -d)
+
+    def depth_coord(self, u, s) -> np.ndarray:
+        """(n,) float: the depth coordinate (layer index + fraction) of the plane over each point; outside
+        the region, that of the plane whose outline is nearest."""
+        cover = self.covering(u, s)
+        if len(self.planes) > 1:
+            q = _metric(u, s)
+            nearest = np.argmin([segment_distances(q, *_closed(p)) for p in self.planes], axis=0)
+            cover = np.where(cover >= 0, cover, nearest)
+        cover = np.maximum(cover, 0)
+        return np.array([p.depth_coord for p in self.planes])[cover]
+
+    def lift_weight(self, u, s) -> np.ndarray:
+        """(n,) in [0, 1]: 1 on the free edge, falling to 0 on the attached edge.
+
+        The weight is d_attached / (d_attached + d_free), with the distances to the two parts of the
+        boundary: a smooth tent that hinges on the attached edge and opens at the incision. It is continuous
+        across the boundary (defined outside the region too), so a cut through a triangle interpolates it.
+        """
+        q = _metric(u, s)
+        if not self.free.any():
+            return np.zeros(len(q))
+        d_free = segment_distances(q, self.seg_a[self.free], self.seg_b[self.free])
+        d_att = segment_distances(q, self.seg_a[~self.free], self.seg_b[~self.free]) if (~self.free).any() \
+            else np.full(len(q), np.inf)
+        return np.where(np.isinf(d_att), 1.0, d_att / np.maximum(d_att + d_free, 1e-9))
+
+
+def _closed(plane) -> tuple[np.ndarray, np.ndarray]:
+    p = _metric(plane.poly_u, plane.poly_s)
+    return p, np.roll(p, -1, axis=0)
+
+
+def region(planes, incisions=()) -> Region:
+    """The union of ``planes`` with its free edge along ``incisions`` (placed). Raises ValueError if there are
+    no planes."""
+    planes = tuple(planes)
+    if not planes:
+        raise ValueError("region: no planes; allowed: one or more planes of a technique")
+    seg_a, seg_b = [], []
+    for i, plane in enumerate(planes):
+        a, b = _closed(plane)
+        n = np.maximum(1, np.ceil(np.linalg.norm(b - a, axis=1) / _PIECE_MM).astype(int))
+        t0 = np.concatenate([np.arange(k) / k for k in n])
+        t1 = np.concatenate([np.arange(1, k + 1) / k for k in n])
+        rows = np.repeat(np.arange(len(a)), n)
+        pa = a[rows] + t0[:, None] * (b[rows] - a[rows])
+        pb = a[rows] + t1[:, None] * (b[rows] - a[rows])
+        # A piece is on the union's boundary if a small step outward from its middle leaves every plane.
+        mid, edge = 0.5 * (pa + pb), pb - pa
+        normal = np.stack([edge[:, 1], -edge[:, 0]], axis=1)
+        normal /= np.maximum(np.linalg.norm(normal, axis=1, keepdims=True), 1e-12)
+        inside_own = _inside(plane.poly_u, plane.poly_s, (mid[:, 0] + 0.5 * normal[:, 0]) / U_SCALE_MM,
+                             mid[:, 1] + 0.5 * normal[:, 1])
+        normal = np.where(inside_own[:, None], -normal, normal)  # make it point out of this plane
+        out = mid + 0.5 * normal
+        others = [q for j, q in enumerate(planes) if j != i]
+        covered = np.zeros(len(mid), bool)
+        for q in others:
+            covered |= _inside(q.poly_u, q.poly_s, out[:, 0] / U_SCALE_MM, out[:, 1])
+        seg_a.append(pa[~covered])
+        seg_b.append(pb[~covered])
+    seg_a, seg_b = np.concatenate(seg_a), np.concatenate(seg_b)
+    free = np.zeros(len(seg_a), bool)
+    cuts = list(incisions)
+    if cuts:
+        a_inc, b_inc = [], []
+        for inc in cuts:
+            u, s, _ = params_of(inc.points)
+            m = _metric(u, s)
+            a_inc.append(m[:-1])
+            b_inc.append(m[1:])
+        mid = 0.5 * (seg_a + seg_b)
+        free = segment_distances(mid, np.concatenate(a_inc), np.concatenate(b_inc)) <= FREE_EDGE_MM
+    return Region(planes, seg_a, seg_b, free)
+
+
+def technique_region(placed, deeper_than: float | None = None) -> Region | None:
+    """The region of a placed technique's planes (only those deeper than a depth coordinate, if given), or
+    None if there are none."""
+    planes = [p for p in placed.planes if deeper_than is None or p.depth_coord > deeper_than]
+    return region(planes, placed.incisions) if planes else None
+
+
+def holes(model: FaceModel, placed) -> dict[int, np.ndarray]:
+    """Per layer (0 = skin ... 4 = periosteum) whose outer face lies above a plane of the technique: a field
+    over the model's vertices, positive where that layer is cut away under the raised flap. A layer whose
+    outer face is the plane itself (a sub-SMAS plane on the muscle) is the floor and is not cut."""
+    out = {}
+    for k in range(len(LAYERS)):
+        reg = technique_region(placed, deeper_than=float(k))
+        if reg is not None:
+            out[k] = reg.field(model.u, model.s)
+    return out
+
+
+@dataclass(frozen=True)
+class Flap:
+    """A raised flap, ready to draw.
+
+    vertices : (n, 3) float32 mm; faces : (m, 3) int32
+    face_layer : (m,) int8
+        The layer each triangle shows: 0 (skin) on top, the layer just above the plane on the underside, and
+        each layer in its band of the cut edge.
+    part : (m,) int8
+        0 = top (skin), 1 = underside, 2 = cut edge.
+    lift_mm : float
+        How far the free edge is lifted.
+    technique_id : str
+    """
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    face_layer: np.ndarray
+    part: np.ndarray
+    lift_mm: float
+    technique_id: str
+
+
+def _at_depth(model: FaceModel, depth: np.ndarray) -> np.ndarray:
+    """Points (n, 3) on the model's rays at a depth coordinate per vertex (layer index + fraction)."""
+    depth = np.clip(depth, 0.0, float(len(LAYERS)))
+    layer = np.minimum(np.floor(depth).astype(int), len(LAYERS) - 1)
+    return model.stack.at_depth(layer, depth - layer)
+
+
+def check_lift(lift_mm) -> float:
+    if not isinstance(lift_mm, (int, float)) or not 0.0 <= float(lift_mm) <= FLAP_MAX_MM:
+        raise ValueError(f"lift_mm = {lift_mm!r}; allowed: 0 to {FLAP_MAX_MM:g} mm")
+    return float(lift_mm)
+
+
+def raise_flap(model: FaceModel, placed, lift_mm: float = 25.0) -> Flap | None:
+    """The flap of an open technique, its free edge lifted ``lift_mm`` (see the module notes).
+
+    Returns None for a technique without incisions (an endoscopic one: no flap is raised, the skin stays on).
+    """
+    lift_mm = check_lift(lift_mm)
+    tid = placed.technique.technique_id
+    reg = technique_region(placed)
+    if reg is None or not reg.free.any():
+        return None
+    u, s = model.u, model.s
+    field = reg.field(u, s)
+    depth = reg.depth_coord(u, s)
+    n_bands = int(np.ceil(depth.max() - 1e-9))
+    # Columns: the surfaces at depth min(j, plane) for j = 0 .. n_bands (the last is the plane itself), all
+    # clipped together so the cut is exact for every one.
+    surfaces = [_at_depth(model, np.minimum(float(j), depth)) for j in range(n_bands)] + [_at_depth(model, depth)]
+    cols = np.concatenate(surfaces, axis=1)
+    cut = clip(cols, model.faces, field, 0.0)
+    keep = np.unique(cut.faces)
+    n_s = len(surfaces)
+
+    def lifted(block):
+        """(k, 3 * n_s) -> the n_s surfaces (k, 3), lifted. The weight and the direction are evaluated at each
+        point's own ray (not interpolated: on the cut they are exactly those of the boundary)."""
+        pu, ps, _ = params_of(block[:, :3])
+        _, d = rays(pu, ps)
+        w = reg.lift_weight(pu, ps)
+        return [block[:, 3 * j:3 * j + 3] + (lift_mm * w)[:, None] * d for j in range(n_s)]
+
+    # Top and underside share the clipped triangles (compacted to the vertices they use).
+    remap = np.full(len(cut.vertices), -1)
+    remap[keep] = np.arange(len(keep))
+    tris = remap[cut.faces]
+    lay = lifted(cut.vertices[keep])
+    top, bottom = lay[0], lay[-1]
+    verts = [top, bottom]
+    faces = [tris, tris[:, ::-1] + len(keep)]
+    tri_depth = reg.depth_coord(*_centroid_params(cut, keep, tris))
+    above = np.where(tri_depth - np.floor(tri_depth) > 1e-6, np.floor(tri_depth), np.floor(tri_depth) - 1)
+    layers = [np.zeros(len(tris)), np.clip(above, 0, len(LAYERS) - 1)]
+    parts = [np.zeros(len(tris)), np.ones(len(tris))]
+    # The cut edge, band by band: quads between surfaces j and j + 1 along the cut curve.
+    e, t = cut.seg_edges, cut.seg_t
+    a, b = cols[e[..., 0]], cols[e[..., 1]]
+    on = a + t[..., None] * (b - a)  # (c, 2, columns): the cut curve's end points
+    ends = [lifted(on[:, 0]), lifted(on[:, 1])]
+    base = len(keep) * 2
+    for j in range(n_s - 1):
+        p0, p1, q1, q0 = ends[0][j], ends[1][j], ends[1][j + 1], ends[0][j + 1]
+        thick = np.linalg.norm(q0 - p0, axis=1) + np.linalg.norm(q1 - p1, axis=1)
+        use = thick > 1e-3  # a band that is empty here (the plane above this layer) draws nothing
+        if not use.any():
+            continue
+        quad = np.concatenate([p0[use], p1[use], q1[use], q0[use]])
+        m = int(use.sum())
+        i = np.arange(m)
+        verts.append(quad)
+        faces.append(np.concatenate([np.stack([i, i + m, i + 2 * m], 1), np.stack([i, i + 2 * m, i + 3 * m], 1)]) + base)
+        base += 4 * m
+        layers.append(np.full(2 * m, j))
+        parts.append(np.full(2 * m, 2))
+    return Flap(np.concatenate(verts).astype(np.float32), np.concatenate(faces).astype(np.int32),
+                np.concatenate(layers).astype(np.int8), np.concatenate(parts).astype(np.int8), lift_mm, tid)
+
+
+def _centroid_params(cut, keep, tris) -> tuple[np.ndarray, np.ndarray]:
+    """(u, s) of each kept triangle's centroid (on the skin column of the clipped vertices)."""
+    skin = cut.vertices[keep][:, :3]
+    u, s, _ = params_of(skin[tris].mean(axis=1))
+    return u, s
+
+
+def lift_paths(model: FaceModel, placed, paths: dict, lift_mm: float) -> dict:
+    """The nerve paths with the points that lie in the flap (under the region, superficial to its plane) moved
+    with it; every other path is returned unchanged (the same object)."""
+    lift_mm = check_lift(lift_mm)
+    reg = technique_region(placed)
+    if reg is None or lift_mm == 0.0 or not reg.free.any():
+        return dict(paths)
+    out = {}
+    for key, path in paths.items():
+        u, s, _ = params_of(path.points)
+        in_flap = (reg.covering(u, s) >= 0) & (path.depth_coord < reg.depth_coord(u, s))
+        if not in_flap.any():
+            out[key] = path
+            continue
+        _, d = rays(u, s)
+        moved = path.points + (lift_mm * reg.lift_weight(u, s) * in_flap)[:, None] * d
+        out[key] = _with_points(path, moved)
+    return out
+
+
+def _with_points(path: NervePath, points: np.ndarray) -> NervePath:
+    from dataclasses import replace
+
+    return replace(path, points=points)
+
+
+def describe(model: FaceModel, placed, paths: dict, side: str = "left") -> str:
+    """What the surgeon meets on one side, in rounded figures: the opening (the free edge, along the incision)
+    and the pocket (the area undermined) it gives onto, what the flap carries over each plane, and, for every
+    nerve that runs under the pocket, how much of it lies there and where: in the flap, under the floor, or
+    crossing the plane (spanning the pocket, where the blind dissection runs). None can be seen from the
+    incision: the flap and the floor are opaque tissue."""
+    from facelayers.geometry import layer_index
+
+    reg = technique_region(placed)
+    technique = placed.technique
+    if reg is None or not reg.free.any():
+        return (f"{technique.label}: no flap is raised (an endoscopic approach): the plane is reached through "
+                f"ports and seen through the scope.")
+    planes = [p for p in placed.planes if p.side == side]
+    sign = 1.0 if side == "left" else -1.0
+    mid = 0.5 * (reg.seg_a + reg.seg_b)
+    on_side = (mid[:, 0] * sign) > 0
+    opening_cm = np.linalg.norm(reg.seg_b - reg.seg_a, axis=1)[reg.free & on_side].sum() / 10.0
+    labels = {layer.layer_id: layer.label for layer in model.anatomy.layers.values()}
+    lines = [f"{technique.label}, {side} side: a {opening_cm:.0f} cm opening along the incision onto a pocket of "
+             f"{sum(p.area_cm2 for p in planes):.0f} cm2"]
+    for plane in planes:
+        k = layer_index(plane.layer)
+        carried = LAYERS[:k + (1 if plane.fraction > 0 else 0)]
+        lines.append(f"  {plane.label}: the flap carries {', '.join(labels.get(n, n) for n in carried)}")
+    rows = []
+    for (nid, nside), path in paths.items():
+        if nside != side:
+            continue
+        u, s, _ = params_of(path.points)
+        under = reg.covering(u, s) >= 0
+        if not under.any():
+            continue
+        in_flap = under & (path.depth_coord < reg.depth_coord(u, s))
+        length = np.linalg.norm(np.diff(path.points, axis=0), axis=1)
+        seg_under = under[1:] & under[:-1]
+        seg_flap = in_flap[1:] & in_flap[:-1]
+        where = ("in the flap, lifted with it" if in_flap[under].all() else "under the floor" if not in_flap.any()
+                 else "crosses the plane, spanning the pocket")
+        rows.append(f"  {nid:<21}{length[seg_under].sum():>4.0f} mm under the pocket, "
+                    f"{length[seg_flap].sum():>3.0f} mm of it in the flap: {where}")
+    lines.append("Nerves under the pocket (none can be seen from the incision):" if rows
+                 else "No nerve runs under the pocket.")
+    return "\n".join(lines + sorted(rows))

@@ -1,0 +1,278 @@
+"""The open approach as the surgeon meets it: the raised flap (facelayers.flap), on analytic outlines and on the
+real model, and the comparer's flap slider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from facelayers import flap
+from facelayers.cutaway import layer_mesh
+from facelayers.frame import LAYERS
+from facelayers.geometry import params_of, rays
+from facelayers.metrics import mesh_area
+from facelayers.nerves import U_SCALE_MM, place_all
+from facelayers.state import CAMERAS, ViewState
+from facelayers.techniques import place_technique
+from messages import Recorder
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The part of a Plane that a Region reads: its outline and depth."""
+
+    poly_u: np.ndarray
+    poly_s: np.ndarray
+    depth_coord: float
+
+
+@dataclass(frozen=True)
+class Cut:
+    points: np.ndarray
+
+
+def square(u0_mm, u1_mm, s0, s1, depth=1.5) -> Outline:
+    u = np.array([u0_mm, u1_mm, u1_mm, u0_mm]) / U_SCALE_MM
+    return Outline(u, np.array([s0, s0, s1, s1], float), depth)
+
+
+def incision_along_u(u_mm, s0, s1) -> Cut:
+    """An incision on the ray-parameter line u = u_mm from s0 to s1, as 3D points on those rays."""
+    s = np.linspace(s0, s1, 21)
+    origin, d = rays(np.full(21, u_mm / U_SCALE_MM), s)
+    return Cut(origin + 80.0 * d)
+
+
+# --- analytic: two 20 mm squares side by side, cut along the outer edge of the first ---------------------
+
+@pytest.fixture(scope="module")
+def two_squares():
+    return flap.region([square(0, 20, 0, 20), square(20, 40, 0, 20, depth=3.0)], [incision_along_u(0, 0, 20)])
+
+
+def test_the_union_boundary_leaves_out_the_shared_edge(two_squares):
+    r = two_squares
+    assert np.linalg.norm(r.seg_b - r.seg_a, axis=1).sum() == pytest.approx(120.0, abs=1e-6)  # 2 * (40 + 20)
+    mid = 0.5 * (r.seg_a + r.seg_b)
+    assert not np.any(np.isclose(mid[:, 0], 20.0) & (mid[:, 1] > 0.5) & (mid[:, 1] < 19.5))
+
+
+def test_the_field_is_the_signed_distance_to_the_union(two_squares):
+    u = np.array([20.0, 5.0, -3.0, 45.0]) / U_SCALE_MM
+    s = np.array([10.0, 10.0, 10.0, 10.0])
+    assert two_squares.field(u, s) == pytest.approx([10.0, 5.0, -3.0, -5.0])
+
+
+def test_the_free_edge_is_the_stretch_along_the_incision(two_squares):
+    r = two_squares
+    free_len = np.linalg.norm(r.seg_b[r.free] - r.seg_a[r.free], axis=1).sum()
+    # The edge u = 0 (20 mm), plus the ends of the top and bottom edges within FREE_EDGE_MM of it.
+    assert free_len == pytest.approx(20.0 + 2 * flap.FREE_EDGE_MM, abs=2 * 2.0)
+    assert np.all(np.abs(0.5 * (r.seg_a + r.seg_b)[r.free][:, 0]) <= flap.FREE_EDGE_MM + 1e-9)
+
+
+def test_the_lift_weight_is_one_at_the_incision_and_zero_where_attached(monkeypatch):
+    monkeypatch.setattr(flap, "FREE_EDGE_MM", 0.5)  # the free edge is then exactly the cut side, u = 0
+    r = flap.region([square(0, 20, 0, 20), square(20, 40, 0, 20, depth=3.0)], [incision_along_u(0, 0, 20)])
+    assert np.linalg.norm(r.seg_b[r.free] - r.seg_a[r.free], axis=1).sum() == pytest.approx(20.0)
+    u = np.array([0.0, 40.0, 20.0, 30.0]) / U_SCALE_MM
+    s = np.array([10.0, 10.0, 10.0, 20.0])
+    w = r.lift_weight(u, s)
+    assert w[0] == pytest.approx(1.0)
+    assert w[1] == pytest.approx(0.0)
+    assert w[2] == pytest.approx(10.0 / (10.0 + 20.0))  # 10 mm to the top and bottom edges, 20 to the cut
+    assert w[3] == pytest.approx(0.0)
+
+
+def test_the_depth_is_the_depth_of_the_plane_overhead(two_squares):
+    u = np.array([10.0, 30.0, 50.0]) / U_SCALE_MM
+    assert two_squares.depth_coord(u, np.full(3, 10.0)) == pytest.approx([1.5, 3.0, 3.0])
+
+
+def test_a_region_needs_a_plane():
+    with pytest.raises(ValueError, match="region: no planes; allowed: one or more planes"):
+        flap.region([])
+
+
+# --- the real model ----------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def deep_plane(model_coarse):
+    return place_technique(model_coarse, "deep_plane")
+
+
+def _along_ray(model, points):
+    """Distance of points above the skin, along their own rays (mm)."""
+    u, s, dist = params_of(points)
+    return dist - params_of(model.stack_at(u, s).points[:, 0])[2]
+
+
+def test_the_flap_lies_on_the_skin_and_the_plane_when_not_lifted(model_coarse, deep_plane):
+    f = flap.raise_flap(model_coarse, deep_plane, 0.0)
+    reg = flap.technique_region(deep_plane)
+    top = np.unique(f.faces[f.part == 0])
+    under = np.unique(f.faces[f.part == 1])
+    # Grid vertices lie on the skin; the cut's vertices on the grid's chords (the skin's own triangles).
+    rise = np.abs(_along_ray(model_coarse, f.vertices[top]))
+    assert np.mean(rise) < 0.25 and rise.max() < 1.5  # a wrong surface would be a layer (>= 1 mm) off
+    u, s, _ = params_of(f.vertices[under])
+    depth = reg.depth_coord(u, s)
+    layer = np.minimum(np.floor(depth).astype(int), len(LAYERS) - 1)
+    expected = model_coarse.stack_at(u, s).at_depth(layer, depth - layer)
+    off = np.linalg.norm(f.vertices[under] - expected, axis=1)
+    assert np.mean(off) < 0.25 and off.max() < 2.0
+
+
+def test_the_flap_and_the_hole_it_leaves_make_up_the_skin(model_coarse, deep_plane):
+    f = flap.raise_flap(model_coarse, deep_plane, 0.0)
+    holes = flap.holes(model_coarse, deep_plane)
+    holed = layer_mesh(model_coarse, "skin", None, holes[0])
+    top = f.faces[f.part == 0]
+    # Watertight: every point of the hole's rim is a vertex of the flap's skin (the same cut, exactly).
+    rim = holed.vertices[(holed.depth_mm < 1e-6) & (np.arange(len(holed.vertices)) >= model_coarse.n_vertices)]
+    assert len(rim) > 50
+    gap = np.linalg.norm(rim[:, None, :] - f.vertices[np.unique(top)][None, :, :], axis=2).min(axis=1)
+    assert gap.max() < 1e-3
+    whole = mesh_area(model_coarse.skin, model_coarse.faces)
+    assert mesh_area(f.vertices, top) > 0.02 * whole
+    hole_area = whole - _area_without_walls(holed)
+    assert hole_area == pytest.approx(mesh_area(f.vertices, top), rel=0.01)
+
+
+def _area_without_walls(mesh) -> float:
+    """Area of a holed layer's surface, leaving out its wall (the wall's vertices sit below the surface)."""
+    depth = mesh.depth_mm
+    surface = mesh.faces[(depth[mesh.faces] < 1e-6).all(axis=1)]
+    return mesh_area(mesh.vertices, surface)
+
+
+def test_the_free_edge_rises_by_the_lift_and_the_attached_edge_stays(model_coarse, deep_plane):
+    f = flap.raise_flap(model_coarse, deep_plane, 25.0)
+    still = flap.raise_flap(model_coarse, deep_plane, 0.0)
+    top = np.unique(f.faces[f.part == 0])
+    rise = _along_ray(model_coarse, f.vertices[top]) - _along_ray(model_coarse, still.vertices[top])
+    assert rise.max() == pytest.approx(25.0, abs=0.5)
+    assert rise.min() == pytest.approx(0.0, abs=0.5)
+    assert rise.min() >= -1e-3  # nothing sinks into the face
+
+
+def test_layers_above_the_plane_get_holes_and_the_floor_does_not(model_coarse, deep_plane):
+    assert sorted(flap.holes(model_coarse, deep_plane)) == [0, 1, 2]  # skin, fat, SMAS; the muscle is the floor
+    skin_only = place_technique(model_coarse, "skin_only")
+    assert sorted(flap.holes(model_coarse, skin_only)) == [0, 1]  # a plane in the fat
+    coronal = place_technique(model_coarse, "open_subperiosteal")
+    assert sorted(flap.holes(model_coarse, coronal)) == [0, 1, 2, 3, 4]  # down to bone in the forehead
+
+
+def test_the_underside_shows_the_layer_just_above_each_plane(model_coarse, deep_plane):
+    f = flap.raise_flap(model_coarse, deep_plane, 25.0)
+    assert set(f.face_layer[f.part == 0]) == {LAYERS.index("skin")}
+    # Subcutaneous part: fat on the underside; deep-plane part: the SMAS.
+    assert set(f.face_layer[f.part == 1]) == {LAYERS.index("fat"), LAYERS.index("smas")}
+    # The cut edge shows skin, fat and SMAS bands, nothing deeper.
+    assert set(f.face_layer[f.part == 2]) == {LAYERS.index("skin"), LAYERS.index("fat"), LAYERS.index("smas")}
+
+
+def test_an_endoscopic_technique_raises_no_flap(model_coarse):
+    assert flap.raise_flap(model_coarse, place_technique(model_coarse, "endoscopic_brow"), 25.0) is None
+
+
+def test_a_lift_out_of_range_is_refused(model_coarse, deep_plane):
+    with pytest.raises(ValueError, match=r"lift_mm = 55; allowed: 0 to 40 mm"):
+        flap.raise_flap(model_coarse, deep_plane, 55)
+    with pytest.raises(ValueError, match=r"flap_mm = -1; allowed: 0 to 40 mm"):
+        ViewState(flap_mm=-1)
+
+
+def test_nerves_in_the_flap_move_with_it_and_nerves_below_stay(model_coarse, deep_plane):
+    paths = place_all(model_coarse)
+    lifted = flap.lift_paths(model_coarse, deep_plane, paths, 25.0)
+    reg = flap.technique_region(deep_plane)
+    moved_any = False
+    for key, path in paths.items():
+        new = lifted[key]
+        u, s, _ = params_of(path.points)
+        in_flap = (reg.covering(u, s) >= 0) & (path.depth_coord < reg.depth_coord(u, s))
+        moved = np.linalg.norm(new.points - path.points, axis=1) > 1e-9
+        assert not (moved & ~in_flap).any(), f"{key}: a point deep to the plane (or outside it) moved"
+        # A moved point stays inside the flap: as far above its old place as the flap's skin above the skin.
+        w = reg.lift_weight(u, s)
+        assert np.allclose(np.linalg.norm(new.points - path.points, axis=1)[in_flap], 25.0 * w[in_flap])
+        moved_any |= moved.any()
+    assert moved_any, "the deep-plane flap carries the superficial part of some nerve (the zygomatic crosses it)"
+    assert flap.lift_paths(model_coarse, deep_plane, paths, 0.0)[("zygomatic", "left")] is paths[("zygomatic", "left")]
+
+
+# --- the comparer's slider ---------------------------------------------------------------------------------
+
+@pytest.fixture()
+def comparer(model_coarse):
+    from facelayers.widgets import DissectionComparer
+
+    return DissectionComparer(model_coarse, techniques=("deep_plane", "endoscopic_brow"))
+
+
+def _trace(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+def test_raising_the_flap_shows_every_layer_from_the_incision_and_sends_only_what_changed(comparer):
+    fig = comparer.figure
+    skin_n = len(_trace(fig, "layer:skin").x)
+    sent = Recorder(fig)
+    comparer.flap.value = 25
+    assert comparer.state.flap_mm == 25 and comparer.state.peel == 0
+    assert comparer.state.camera == "incision"
+    assert fig.layout.scene.camera.eye.x == pytest.approx(CAMERAS["incision"]["eye"]["x"])
+    assert len(_trace(fig, "technique:flap").x) > 0
+    assert len(_trace(fig, "layer:skin").x) != skin_n
+    assert not sent.resent_figure()
+    touched = sent.touched()
+    # The holed layers, the flap, the nerves it carries, and the peel (visibility of the layers it showed).
+    assert {"layer:skin", "layer:fat", "layer:smas", "technique:flap"} <= touched
+    assert all(n.startswith(("layer:", "technique:flap", "nerve:", "muscle:")) for n in touched), sorted(touched)
+    assert "What the surgeon sees" in comparer.flap_note.value
+
+
+def test_folding_the_flap_back_restores_the_layers(comparer):
+    fig = comparer.figure
+    before = {n: len(_trace(fig, n).x) for n in ("layer:skin", "layer:fat", "layer:smas")}
+    zygomatic = np.array(_trace(fig, "nerve:zygomatic").x, float)
+    comparer.set_flap(30)
+    assert not np.allclose(np.array(_trace(fig, "nerve:zygomatic").x, float), zygomatic, equal_nan=True)
+    comparer.set_flap(0)
+    assert len(_trace(fig, "technique:flap").x) == 0
+    assert {n: len(_trace(fig, n).x) for n in before} == before
+    assert np.allclose(np.array(_trace(fig, "nerve:zygomatic").x, float), zygomatic, equal_nan=True)
+
+
+def test_switching_to_an_endoscopic_technique_lowers_the_flap_and_disables_the_slider(comparer):
+    fig = comparer.figure
+    comparer.set_flap(25)
+    comparer.show.value = "B"  # endoscopic_brow
+    assert len(_trace(fig, "technique:flap").x) == 0 and comparer.holes == {}
+    assert comparer.flap.disabled and "no flap is raised" in comparer.flap_note.value
+    comparer.show.value = "A"  # back to the deep plane: the flap, still at 25 mm, comes back
+    assert len(_trace(fig, "technique:flap").x) > 0 and not comparer.flap.disabled
+
+
+def test_describe_says_where_each_nerve_under_the_pocket_lies(model_coarse):
+    paths = place_all(model_coarse)
+
+    def rows(technique):
+        text = flap.describe(model_coarse, place_technique(model_coarse, technique), paths)
+        return text, {line.split()[0]: line for line in text.splitlines() if " mm under the pocket" in line}
+
+    text, deep = rows("deep_plane")
+    assert "the flap carries Skin, Subcutaneous fat, SMAS" in text  # the composite flap forward of the line
+    assert "crosses the plane" in deep["zygomatic"] and "under the floor" in deep["facial_trunk"]
+    _, skin_only = rows("skin_only")
+    assert skin_only and all("under the floor" in line for line in skin_only.values())  # the SMAS protects them
+    _, coronal = rows("open_subperiosteal")
+    assert "in the flap" in coronal["frontal_2"] and "in the flap" in coronal["supraorbital"]
+    opening = float(text.split(" cm opening")[0].split()[-1])
+    assert 5 <= opening <= 20  # the preauricular and temporal incision, in cm
+    text, endo = rows("endoscopic_brow")
+    assert endo == {} and "no flap is raised" in text
