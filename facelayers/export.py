@@ -437,7 +437,8 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     every trace (the step's peel, its technique, all nerves), the picked nerves in
     :data:`facelayers.render.HIGHLIGHT` (the others dimmed), the step's camera, the title
     ``Step k: <title>``, the caption with the nerves at risk, and the menus' active buttons. A step does not
-    change the cutaway (no storyboard step uses one).
+    change the cutaway (no storyboard step uses one), nor raise an open technique's flap (that would re-send
+    three layers with their hole and break the 8 MB budget): such a step's caption says so.
 
     Parameters
     ----------
@@ -550,8 +551,11 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
                   "font": {"size": 16, "color": "#c9d1d9"}})
 
     def step_caption(board, step) -> str:
+        # The raised flap re-cuts three layers (megabytes): this file shows the skin before it is lifted.
+        flap = ("<br><i>" + _wrap("(In lesson 04 the flap is raised here; this file shows the skin before it "
+                                  "is lifted.)") + "</i>") if step.state().flap_mm > 0 else ""
         return (f"<b>{board.title.split(',')[0]}, step {step.number} of {len(board)}</b><br>"
-                f"{_wrap(step.caption)}<br><br><b>Nerves at risk:</b><br>"
+                f"{_wrap(step.caption)}{flap}<br><br><b>Nerves at risk:</b><br>"
                 f"{_wrap(nerve_names(anatomy, step.nerves_at_risk))}")
 
     # The step slider: both storyboards, one after the other.

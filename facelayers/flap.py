@@ -101,6 +101,13 @@ class Region:
         cover = np.maximum(cover, 0)
         return np.array([p.depth_coord for p in self.planes])[cover]
 
+    def opening_height_mm(self, model: FaceModel) -> float:
+        """Mean height (z, mm) of the free edge on the skin: where the surgeon looks in from."""
+        mid = 0.5 * (self.seg_a + self.seg_b)[self.free]
+        if not len(mid):
+            return float("nan")
+        return float(model.stack_at(mid[:, 0] / U_SCALE_MM, mid[:, 1]).points[:, 0, 2].mean())
+
     def lift_weight(self, u, s) -> np.ndarray:
         """(n,) in [0, 1]: 1 on the free edge, falling to 0 on the attached edge.
 
@@ -164,6 +171,19 @@ def region(planes, incisions=()) -> Region:
         mid = 0.5 * (seg_a + seg_b)
         free = segment_distances(mid, np.concatenate(a_inc), np.concatenate(b_inc)) <= FREE_EDGE_MM
     return Region(planes, seg_a, seg_b, free)
+
+
+#: Above this height (mm) the opening is on the scalp (a coronal incision): the surgeon looks in from the crown.
+CROWN_MM = 60.0
+
+
+def surgeon_camera(model: FaceModel, placed) -> str:
+    """The camera preset that looks into the pocket from the incision: ``"crown"`` for an opening on the scalp
+    (a coronal flap), ``"incision"`` (from behind the ear) otherwise."""
+    reg = technique_region(placed)
+    if reg is None:
+        return "incision"
+    return "crown" if reg.opening_height_mm(model) > CROWN_MM else "incision"
 
 
 def technique_region(placed, deeper_than: float | None = None) -> Region | None:

@@ -25,8 +25,12 @@ CAMERAS: dict[str, dict] = {
             "center": {"x": 0, "y": 0, "z": 0}},
     # From behind the left ear, looking forward along the facelift incision into the pocket under a raised
     # flap (facelayers.flap): the surgeon's view of the open approach.
-    "incision": {"eye": {"x": -1.35, "y": -0.68, "z": 0.85}, "up": {"x": 0, "y": 0, "z": 1},
-                 "center": {"x": -0.05, "y": 0.12, "z": -0.1}},
+    "incision": {"eye": {"x": -1.12, "y": -0.56, "z": 0.7}, "up": {"x": 0, "y": 0, "z": 1},
+                 "center": {"x": -0.1, "y": 0.12, "z": -0.12}},
+    # From above and behind the crown, looking forward along a coronal incision into the pocket of a coronal
+    # (open brow or subperiosteal) flap.
+    "crown": {"eye": {"x": -0.45, "y": -1.1, "z": 1.35}, "up": {"x": 0, "y": 0, "z": 1},
+              "center": {"x": 0, "y": 0.1, "z": 0.05}},
 }
 
 #: Cross-section orientations: a horizontal cut at a height z (mm) or a vertical cut at an azimuth (degrees,

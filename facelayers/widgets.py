@@ -308,6 +308,10 @@ class NerveExplorer(LayerExplorer):
                     trace.visible = bool(value)
 
 
+#: The camera presets that look into a raised flap's pocket (facelayers.flap.surgeon_camera).
+SURGEON_CAMERAS = ("incision", "crown")
+
+
 class DissectionComparer(NerveExplorer):
     """Blind versus endoscopic: two techniques, their planes coloured by the distance to the nearest nerve,
     their incisions or ports, the endoscope and what it sees, and the comparison table.
@@ -442,6 +446,10 @@ class DissectionComparer(NerveExplorer):
             render.apply_technique(self.figure, self.model, placed, self.paths)
         if self.state.flap_mm > 0 or self.holes:  # a raised flap follows the technique (geometry)
             self._show_flap()
+            if self.holes and self.state.camera in SURGEON_CAMERAS:  # and so does the surgeon's viewpoint
+                from facelayers.flap import surgeon_camera
+
+                self.camera.value = surgeon_camera(self.model, placed)
         self._sync_flap()
         self._sync_ports()
         self.set_scope()
@@ -452,7 +460,8 @@ class DissectionComparer(NerveExplorer):
         """Raise an open technique's flap ``lift_mm`` at its incision (0 folds it back).
 
         Raising it from 0 shows every layer (peel 0) and turns the camera to look along the incision into
-        the pocket, as the surgeon does; the layers above the plane are re-sent with their hole, the flap and
+        the pocket, as the surgeon does (:func:`facelayers.flap.surgeon_camera`: from behind the ear, or from
+        the crown for a coronal flap); the layers above the plane are re-sent with their hole, the flap and
         the nerves that lie in it. An endoscopic technique raises no flap (the slider is disabled).
         """
         if getattr(self, "_syncing_flap", False):
@@ -466,9 +475,11 @@ class DissectionComparer(NerveExplorer):
         finally:
             self._syncing_flap = False
         if was == 0 and lift_mm > 0 and self._is_open():
+            from facelayers.flap import surgeon_camera
+
             if self.state.peel:
                 self.set_peel(0)
-            self.camera.value = "incision"
+            self.camera.value = surgeon_camera(self.model, self.placed(self.state.technique))
         self._show_flap()
 
     def _is_open(self) -> bool:

@@ -625,6 +625,8 @@ def test_course_steps_replay_both_storyboards(course_fig, model_coarse):
         assert lay["title.text"] == f"Step {step.number}: {step.title}"
         text = lay[f"annotations[{caption}].text"]
         assert "Nerves at risk" in text and step.caption.split()[0] in text
+        # A step that raises the flap in the lessons says the file shows the skin before it is lifted.
+        assert ("flap is raised here" in text) == (state.flap_mm > 0)
         visible = data["visible"]
         assert [visible[k] for k in meta["layers"]] == [k >= state.peel for k in range(6)]
         assert all(visible[k] for k in meta["nerves"])

@@ -276,3 +276,16 @@ def test_describe_says_where_each_nerve_under_the_pocket_lies(model_coarse):
     assert 5 <= opening <= 20  # the preauricular and temporal incision, in cm
     text, endo = rows("endoscopic_brow")
     assert endo == {} and "no flap is raised" in text
+
+
+def test_the_camera_looks_in_from_the_incision_or_from_the_crown(model_coarse, deep_plane, comparer):
+    assert flap.surgeon_camera(model_coarse, deep_plane) == "incision"  # the preauricular incision
+    coronal = place_technique(model_coarse, "open_subperiosteal")
+    assert flap.surgeon_camera(model_coarse, coronal) == "crown"  # the coronal incision on the scalp
+    comparer.set_flap(25)
+    assert comparer.state.camera == "incision"
+    comparer.technique_a.value = "open_subperiosteal"  # shown (A): the flap follows, and the viewpoint
+    assert comparer.state.camera == "crown" and len(_trace(comparer.figure, "technique:flap").x) > 0
+    comparer.camera.value = "front"  # the student's own choice is kept on the next switch
+    comparer.technique_a.value = "skin_only"
+    assert comparer.state.camera == "front"

@@ -427,8 +427,9 @@ md("""## 1. How to use the player
   move the scope. **Next** sets the next step's view again.
 - Presenting: the captions are in large type; `brow.go_to(5)` in a cell jumps to step 5 of the brow lift.
 - A step that only lights another nerve restyles the 3D view (about 1 KB, no mesh) and redraws the small depth
-  profile; moving the endoscope re-sends the scope and its view; only a change of cutaway or technique re-sends
-  the layers or the plane.
+  profile; moving the endoscope re-sends the scope and its view; only a change of cutaway or technique, or raising
+  the flap (step 2 of the deep-plane lift shows it as the surgeon meets it, from the incision), re-sends the layers
+  or the plane.
 
 The storyboards are YAML files in `data/storyboards/` (readable, and checked with `python -m facelayers
 validate`): each step's view is a saved view (`facelayers.views`) that names only what it changes."""),

@@ -70,6 +70,12 @@ def main(out: Path) -> None:
         comparer = DissectionComparer(model, techniques=("deep_plane", "endoscopic_brow"))
         comparer.peel.value = 3
         snap(comparer.figure, "deep_plane_clearance", "Deep-plane facelift: the plane coloured by distance to nerve")
+        comparer.flap.value = 25
+        snap(comparer.figure, "deep_plane_flap", "Deep-plane facelift as the surgeon meets it: no nerve in sight")
+        comparer.set_technique("open_subperiosteal")  # the camera follows: from the crown
+        snap(comparer.figure, "coronal_flap", "Open (coronal) subperiosteal lift: the flap raised at the incision")
+        comparer.set_flap(0)
+        comparer.set_technique("deep_plane")
         comparer.show.value = "B"
         comparer.peel.value = 5
         snap(comparer.figure, "endoscopic_brow", "Endoscopic brow lift: ports, scope, subperiosteal plane")
