@@ -54,6 +54,11 @@ class MessageMeter:
         self.messages = 0
 
 
+#: The camera presets that look into a raised flap's pocket (facelayers.flap.surgeon_camera): buttons of the
+#: dissection comparer only (elsewhere there is no pocket to look into).
+SURGEON_CAMERAS = ("incision", "crown")
+
+
 class LayerExplorer:
     """Checkboxes per layer, a peel slider, a cutaway window, camera presets and a cross-section.
 
@@ -76,6 +81,9 @@ class LayerExplorer:
     peel, cutaway, layers_cut, camera, section_kind, section_at : ipywidgets controls
     ui : ipywidgets.Box
     """
+
+    #: Offer the camera presets that look into a raised flap (the dissection comparer does).
+    SURGEON_VIEWS = False
 
     def __init__(self, model: FaceModel | None = None, state: ViewState | None = None, *, height: int = 700,
                  extra_traces=(), title: str | None = "The five layers of the face"):
@@ -101,7 +109,8 @@ class LayerExplorer:
                                   value=self.state.cutaway or "none", description="Cutaway")
         self.layers_cut = w.IntSlider(value=self.state.layers_cut, min=1, max=len(INTERFACES) - 1,
                                       description="Layers cut", style={"description_width": "initial"}, continuous_update=False)
-        self.camera = w.ToggleButtons(options=list(CAMERAS), value=self.state.camera)
+        cameras = [c for c in CAMERAS if c not in SURGEON_CAMERAS or self.SURGEON_VIEWS or c == self.state.camera]
+        self.camera = w.ToggleButtons(options=cameras, value=self.state.camera)
         self.section_kind = w.ToggleButtons(options=["horizontal", "vertical"], value=self.state.section_kind,
                                             )
         lo, hi = SECTION_LIMITS[self.state.section_kind]
@@ -308,10 +317,6 @@ class NerveExplorer(LayerExplorer):
                     trace.visible = bool(value)
 
 
-#: The camera presets that look into a raised flap's pocket (facelayers.flap.surgeon_camera).
-SURGEON_CAMERAS = ("incision", "crown")
-
-
 class DissectionComparer(NerveExplorer):
     """Blind versus endoscopic: two techniques, their planes coloured by the distance to the nearest nerve,
     their incisions or ports, the endoscope and what it sees, and the comparison table.
@@ -319,6 +324,8 @@ class DissectionComparer(NerveExplorer):
     Switching technique re-sends only the three technique traces (plane, incisions, ports); moving the scope
     re-sends only the scope's two traces and the endoscope view.
     """
+
+    SURGEON_VIEWS = True
 
     def __init__(self, model: FaceModel | None = None, techniques: tuple[str, str] = ("deep_plane", "endoscopic_brow"),
                  state: ViewState | None = None, *, height: int = 700):

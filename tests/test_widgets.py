@@ -235,3 +235,13 @@ def test_control_styles_are_applied(model_coarse):
         "BUG widgets._BIG: style={'font_size': '16px'} is not a trait of CheckboxStyle, SliderStyle, "
         f"DescriptionStyle or ToggleButtonsStyle, so the controls keep the default size; dropped: {dropped}"
     )
+
+
+def test_the_flap_cameras_are_offered_where_there_is_a_flap(explorer, model_coarse):
+    from facelayers.widgets import SURGEON_CAMERAS, DissectionComparer
+
+    assert not set(SURGEON_CAMERAS) & set(explorer.camera.options)  # no pocket to look into here
+    assert set(SURGEON_CAMERAS) <= set(DissectionComparer(model_coarse).camera.options)
+    # A saved view that looks from the incision still opens in a plain explorer (its preset is offered).
+    opened = LayerExplorer(model_coarse, ViewState(camera="incision"))
+    assert opened.camera.value == "incision" and "crown" not in opened.camera.options
