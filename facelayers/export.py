@@ -64,7 +64,7 @@ from facelayers.cutaway import WINDOWS, Cut, Mesh, layer_mesh, window
 from facelayers.frame import INTERFACES
 from facelayers.geometry import RESOLUTIONS, FaceModel, build_face, ear_meshes, resolve_resolution
 from facelayers.render import BACKGROUND, FONT, PALETTE, TEXT, colour_key, layer_trace, surface_labels
-from facelayers.state import CAMERAS, ViewState
+from facelayers.state import CAMERAS, SURGEON_CAMERAS, ViewState
 from facelayers.views import ViewFileError, atomic_output, load_view
 
 __all__ = ["CHROMIUM", "FORMATS", "LESSONS", "MAX_HTML_MB", "ExportError", "ExportResult", "Lesson",
@@ -272,7 +272,14 @@ def _menu_title(text: str, x: float, y: float, name: str, **extra) -> dict:
             "font": {"size": MENU_FONT + 1, "color": TEXT}, **extra}
 
 
-def layers_offline_figure(model: FaceModel, state: ViewState | None = None) -> go.Figure:
+def camera_names(state: ViewState, surgeon: bool = False) -> list[str]:
+    """The camera presets a figure offers: all of them with ``surgeon``, else those that need no raised flap
+    (plus the state's own camera, whatever it is)."""
+    return [c for c in CAMERAS if surgeon or c not in SURGEON_CAMERAS or c == state.camera]
+
+
+def layers_offline_figure(model: FaceModel, state: ViewState | None = None, surgeon_cameras: bool = False
+                          ) -> go.Figure:
     """Lesson 01 for a browser without a kernel: the six layers with peel, cutaway and camera menus.
 
     Parameters
@@ -281,6 +288,8 @@ def layers_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     state : ViewState, optional
         The initial view: camera, peel (and layers switched off), cutaway window and ``layers_cut``
         (every cutaway button cuts that many layers).
+    surgeon_cameras : bool
+        Offer the presets that look into a raised flap (the course does: its storyboard steps use them).
 
     Returns
     -------
@@ -315,14 +324,15 @@ def layers_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
                 for c, axis in zip((0, 2, 1), "ijk")}
         label = "None" if choice is None else _short(WINDOWS[choice].label)
         cutaway.append({"label": label, "method": "restyle", "args": [args, cut_layers]})
+    names = camera_names(state, surgeon_cameras)
     cameras = [{"label": name.capitalize(), "method": "relayout", "args": [{"scene.camera": CAMERAS[name]}]}
-               for name in CAMERAS]
+               for name in names]
 
     menus = [
         _menu(peel, state.peel, name="peel", direction="down", x=0.006, xanchor="left", y=0.87, yanchor="top"),
         _menu(cutaway, CUTAWAY_CHOICES.index(state.cutaway), name="cutaway", direction="down",
               x=0.006, xanchor="left", y=0.44, yanchor="top"),
-        _menu(cameras, list(CAMERAS).index(state.camera), name="camera", direction="right",
+        _menu(cameras, names.index(state.camera), name="camera", direction="right",
               x=0.5, xanchor="center", y=0.012, yanchor="bottom"),
     ]
     key = colour_key(labels, x=0.995, y=0.87)
@@ -470,7 +480,7 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     if start.technique is None:
         start.technique = first.technique
 
-    fig = layers_offline_figure(model, start)
+    fig = layers_offline_figure(model, start, surgeon_cameras=True)
     layers = list(range(len(fig.data)))
 
     paths = place_all(model)

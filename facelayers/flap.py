@@ -4,7 +4,7 @@ In an open facelift the surgeon undermines a plane through the incision in front
 then lifts the cut edge of the flap with a retractor. The flap stays attached all round the undermined region
 except along the incision, so what the surgeon sees is a pocket: a tent of skin (and fat, and SMAS in a
 sub-SMAS lift) open only at the incision, with the floor of the dissection in its shadow. The nerves lie deep
-to the floor (or, where a plane is chosen above them, in the flap itself): none can be seen from the incision.
+to the floor (or, where the plane is chosen deep to them, in the flap itself): none can be seen from the incision.
 That is the "blind" of a blind lift, and what an endoscope changes.
 
 This module builds that picture from a placed technique (:func:`facelayers.techniques.place_technique`), both
@@ -19,7 +19,10 @@ the hole it leaves fit exactly:
 * :func:`raise_flap` gives the flap: its skin, its underside (the tissue just above the plane, e.g. the SMAS
   on a deep-plane flap) and its cut edge, banded by layer, lifted along the model's rays by ``lift_mm`` times
   a weight that is 1 on the free edge and 0 on the attached edge (the flap hinges where it is still attached);
-* :func:`lift_paths` moves the parts of nerves that lie in the flap with it (they are raised, unseen, inside it).
+* :func:`carried` tells which points of a nerve the flap carries: those superficial to the plane, except that a
+  nerve which also runs deep to it (by more than :data:`ON_PLANE_MM`) stays tethered to the floor where it lies
+  *at* the plane (within that distance) and is carried only where it lies clearly above; :func:`lift_paths` moves
+  the carried points with the flap (raised, unseen, inside it).
 
 The picture is schematic in one respect, said in the lesson: a real flap is retracted forward as well as lifted;
 here it is lifted along the rays, which keeps it clear of the face and of the ear.
@@ -27,6 +30,7 @@ here it is lifted along the rays, which keeps it clear of the face and of the ea
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +42,8 @@ from facelayers.nerves import U_SCALE_MM, NervePath, _inside
 from facelayers.state import FLAP_MAX_MM
 #: Boundary of the undermined region within this distance (mm, on the face) of the incision is its free edge.
 FREE_EDGE_MM = 15.0
+#: A nerve within this distance (mm) of the plane lies *at* it: on the floor, where the dissection runs.
+ON_PLANE_MM = 0.5
 #: Pieces (mm) into which the region's boundary is cut to tell its outer edge from the edges the planes share.
 _PIECE_MM = 2.0
 
@@ -198,6 +204,9 @@ def holes(model: FaceModel, placed) -> dict[int, np.ndarray]:
     over the model's vertices, positive where that layer is cut away under the raised flap. A layer whose
     outer face is the plane itself (a sub-SMAS plane on the muscle) is the floor and is not cut."""
     out = {}
+    whole = technique_region(placed)
+    if whole is None or not whole.free.any():
+        return out  # no incision, no flap (an endoscopic technique): nothing is cut away
     for k in range(len(LAYERS)):
         reg = technique_region(placed, deeper_than=float(k))
         if reg is not None:
@@ -235,9 +244,10 @@ def _at_depth(model: FaceModel, depth: np.ndarray) -> np.ndarray:
     return model.stack.at_depth(layer, depth - layer)
 
 
-def check_lift(lift_mm) -> float:
-    if not isinstance(lift_mm, (int, float)) or not 0.0 <= float(lift_mm) <= FLAP_MAX_MM:
-        raise ValueError(f"lift_mm = {lift_mm!r}; allowed: 0 to {FLAP_MAX_MM:g} mm")
+def check_lift(lift_mm, name: str = "lift_mm") -> float:
+    """``lift_mm`` as a float, or ValueError naming it, its value and the range allowed."""
+    if isinstance(lift_mm, bool) or not isinstance(lift_mm, numbers.Real) or not 0.0 <= float(lift_mm) <= FLAP_MAX_MM:
+        raise ValueError(f"{name} = {lift_mm!r}; allowed: a number of mm from 0 to {FLAP_MAX_MM:g}")
     return float(lift_mm)
 
 
@@ -314,22 +324,48 @@ def _centroid_params(cut, keep, tris) -> tuple[np.ndarray, np.ndarray]:
     return u, s
 
 
+def _heights(model: FaceModel, reg: Region, points: np.ndarray):
+    """(under, above_mm): which points lie under the region, and how far each lies superficial to the plane
+    over it, along its ray (mm; negative = deep to the plane)."""
+    u, s, dist = params_of(points)
+    under = reg.covering(u, s) >= 0
+    depth = np.clip(reg.depth_coord(u, s), 0.0, float(len(LAYERS)))
+    layer = np.minimum(np.floor(depth).astype(int), len(LAYERS) - 1)
+    plane = model.stack_at(u, s).at_depth(layer, depth - layer)
+    return under, dist - params_of(plane)[2]
+
+
+def carried(model: FaceModel, reg: Region, path: NervePath) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which points of a nerve the raised flap carries, for one region.
+
+    Returns (under, carried, at_plane), (k,) bool each: the points under the pocket; those the flap carries
+    (superficial to the plane; but if the nerve also runs deep to the plane by more than :data:`ON_PLANE_MM`,
+    only those clearly above it: where such a nerve rises to the plane it stays tethered to the floor); and the
+    points lying at the plane (within :data:`ON_PLANE_MM`) that stay on the floor, where the dissection runs.
+    """
+    under, above = _heights(model, reg, path.points)
+    tethered = (under & (above < -ON_PLANE_MM)).any()
+    take = under & (above > (ON_PLANE_MM if tethered else 0.0))
+    at_plane = under & ~take & (np.abs(above) <= ON_PLANE_MM)
+    return under, take, at_plane
+
+
 def lift_paths(model: FaceModel, placed, paths: dict, lift_mm: float) -> dict:
-    """The nerve paths with the points that lie in the flap (under the region, superficial to its plane) moved
-    with it; every other path is returned unchanged (the same object)."""
+    """The nerve paths with the points the flap carries (:func:`carried`) moved with it; every other path is
+    returned unchanged (the same object)."""
     lift_mm = check_lift(lift_mm)
     reg = technique_region(placed)
     if reg is None or lift_mm == 0.0 or not reg.free.any():
         return dict(paths)
     out = {}
     for key, path in paths.items():
-        u, s, _ = params_of(path.points)
-        in_flap = (reg.covering(u, s) >= 0) & (path.depth_coord < reg.depth_coord(u, s))
-        if not in_flap.any():
+        _, take, _ = carried(model, reg, path)
+        if not take.any():
             out[key] = path
             continue
+        u, s, _ = params_of(path.points)
         _, d = rays(u, s)
-        moved = path.points + (lift_mm * reg.lift_weight(u, s) * in_flap)[:, None] * d
+        moved = path.points + (lift_mm * reg.lift_weight(u, s) * take)[:, None] * d
         out[key] = _with_points(path, moved)
     return out
 
@@ -340,14 +376,37 @@ def _with_points(path: NervePath, points: np.ndarray) -> NervePath:
     return replace(path, points=points)
 
 
+#: How describe() says where a nerve lies, by what the flap does to it.
+WHERE = {
+    "flap": "in the flap, lifted with it",
+    "floor": "under the floor",
+    "plane": "at the plane, on the floor (at risk)",
+    "crosses": "crosses the plane, spanning the pocket",
+}
+
+
+def where(model: FaceModel, reg: Region, path: NervePath) -> str | None:
+    """A key of :data:`WHERE` for a nerve under the pocket (None if it does not run under it)."""
+    under, take, at_plane = carried(model, reg, path)
+    if not under.any():
+        return None
+    if take[under].all():
+        return "flap"
+    if take.any():
+        return "crosses"
+    return "plane" if at_plane.any() else "floor"
+
+
 def describe(model: FaceModel, placed, paths: dict, side: str = "left") -> str:
     """What the surgeon meets on one side, in rounded figures: the opening (the free edge, along the incision)
     and the pocket (the area undermined) it gives onto, what the flap carries over each plane, and, for every
-    nerve that runs under the pocket, how much of it lies there and where: in the flap, under the floor, or
-    crossing the plane (spanning the pocket, where the blind dissection runs). None can be seen from the
-    incision: the flap and the floor are opaque tissue."""
+    nerve (and vessel) that runs under the pocket, how much of it lies there and where (:func:`where`). None
+    can be seen from the incision: the flap and the floor are opaque tissue."""
     from facelayers.geometry import layer_index
+    from facelayers.nerves import SIDES
 
+    if side not in SIDES:
+        raise ValueError(f"side = {side!r}; allowed: {', '.join(SIDES)}")
     reg = technique_region(placed)
     technique = placed.technique
     if reg is None or not reg.free.any():
@@ -363,24 +422,18 @@ def describe(model: FaceModel, placed, paths: dict, side: str = "left") -> str:
              f"{sum(p.area_cm2 for p in planes):.0f} cm2"]
     for plane in planes:
         k = layer_index(plane.layer)
-        carried = LAYERS[:k + (1 if plane.fraction > 0 else 0)]
-        lines.append(f"  {plane.label}: the flap carries {', '.join(labels.get(n, n) for n in carried)}")
+        kept = LAYERS[:k + (1 if plane.fraction > 0 else 0)]
+        lines.append(f"  {plane.label}: the flap carries {', '.join(labels.get(n, n) for n in kept)}")
     rows = []
     for (nid, nside), path in paths.items():
-        if nside != side:
+        key = where(model, reg, path) if nside == side else None
+        if key is None:
             continue
-        u, s, _ = params_of(path.points)
-        under = reg.covering(u, s) >= 0
-        if not under.any():
-            continue
-        in_flap = under & (path.depth_coord < reg.depth_coord(u, s))
+        under, take, _ = carried(model, reg, path)
         length = np.linalg.norm(np.diff(path.points, axis=0), axis=1)
-        seg_under = under[1:] & under[:-1]
-        seg_flap = in_flap[1:] & in_flap[:-1]
-        where = ("in the flap, lifted with it" if in_flap[under].all() else "under the floor" if not in_flap.any()
-                 else "crosses the plane, spanning the pocket")
-        rows.append(f"  {nid:<21}{length[seg_under].sum():>4.0f} mm under the pocket, "
-                    f"{length[seg_flap].sum():>3.0f} mm of it in the flap: {where}")
-    lines.append("Nerves under the pocket (none can be seen from the incision):" if rows
+        name = f"{nid} (vein)" if model.anatomy.nerve(nid).kind == "vein" else nid
+        rows.append(f"  {name:<21}{length[under[1:] & under[:-1]].sum():>4.0f} mm under the pocket, "
+                    f"{length[take[1:] & take[:-1]].sum():>3.0f} mm of it in the flap: {WHERE[key]}")
+    lines.append("Under the pocket (none can be seen from the incision):" if rows
                  else "No nerve runs under the pocket.")
     return "\n".join(lines + sorted(rows))

@@ -48,10 +48,11 @@ class StepComparer(DissectionComparer):
         its ``set_*`` methods, so that only what changed is sent to the browser.
 
         A field with a control of its own (a layer's checkbox, the camera, the pick, the overlays, the
-        technique menus, the flap slider) is set on that control, whose observer calls the ``set_*`` method once, as a
+        technique menus) is set on that control, whose observer calls the ``set_*`` method once, as a
         click would; the cutaway and the cross-section, whose controls come in pairs, through
         :meth:`set_cutaway` and :meth:`set_section`; the four endoscope controls together, then one
-        :meth:`set_scope`.
+        :meth:`set_scope`; the flap through :meth:`set_flap` (folded before a technique switch, raised after
+        it, before the peel and camera, which raising it sets).
 
         Parameters
         ----------
@@ -66,13 +67,19 @@ class StepComparer(DissectionComparer):
         """
         target.validate()
         changed = []
+        if self.state.flap_mm and not target.flap_mm:
+            self.set_flap(0.0)  # folded first: a technique switch would otherwise re-raise it for the new one
+            changed.append("flap")
         if target.technique is not None and target.technique != self.state.technique:
             self._set_scope_controls(target, port=False)  # so that the switch's own scope update uses them
             self._show_technique(target.technique)
             changed.append("technique")
         if self.state.flap_mm != float(target.flap_mm):
+            peel, camera = self.state.peel, self.state.camera
             self.set_flap(float(target.flap_mm))  # before peel and camera: raising it sets both
             changed.append("flap")
+            changed += [name for name, was in (("peel", peel), ("camera", camera))
+                        if getattr(self.state, name) != was and getattr(target, name) == getattr(self.state, name)]
         for name in INTERFACES:
             if self.state.visible[name] != target.visible[name]:
                 self.checkboxes[name].value = bool(target.visible[name])

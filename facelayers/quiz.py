@@ -31,7 +31,10 @@ import numpy as np
 from facelayers.anatomy import Anatomy, default_data_dir, load_anatomy
 from facelayers.geometry import FaceModel, params_of, rays
 from facelayers.nerves import NervePath, place, place_all
-from facelayers.state import CAMERAS
+from facelayers.state import CAMERAS, SURGEON_CAMERAS
+
+#: The presets a question may turn to: the quiz has no raised flap to look into.
+QUIZ_CAMERAS = tuple(c for c in CAMERAS if c not in SURGEON_CAMERAS)
 
 __all__ = [
     "ARCH_ABOVE_MM",
@@ -135,7 +138,7 @@ class ClickQuestion:
     source_id, locator : str
         Provenance of the answer and the explanation (sources.csv).
     camera : str or None
-        A camera preset (facelayers.state.CAMERAS) that shows the place, or None to keep the current view.
+        A camera preset (:data:`QUIZ_CAMERAS`) that shows the place, or None to keep the current view.
     """
 
     question_id: str
@@ -161,8 +164,9 @@ class ClickQuestion:
         if self.full_marks_mm >= self.zero_marks_mm:
             raise ValueError(f"question {self.question_id}: full_marks_mm = {self.full_marks_mm:g} must be less than "
                              f"zero_marks_mm = {self.zero_marks_mm:g}")
-        if self.camera is not None and self.camera not in CAMERAS:
-            raise ValueError(f"question {self.question_id}: camera = {self.camera!r}; allowed: {', '.join(CAMERAS)}")
+        if self.camera is not None and self.camera not in QUIZ_CAMERAS:
+            raise ValueError(f"question {self.question_id}: camera = {self.camera!r}; "
+                             f"allowed: {', '.join(QUIZ_CAMERAS)}")
 
     def points_for(self, distance_mm: float) -> float:
         """Points 0..1 for a click ``distance_mm`` from the answer (see :func:`linear_points`)."""
@@ -358,8 +362,8 @@ class _Checker:
         if ok and _is_number(raw.get("full_marks_mm")) and _is_number(raw.get("zero_marks_mm")) \
                 and raw["full_marks_mm"] >= raw["zero_marks_mm"]:
             bad("full_marks_mm", f"must be less than zero_marks_mm ({_show(raw['zero_marks_mm'])})")
-        if "camera" in raw and raw["camera"] not in CAMERAS:
-            bad("camera", f"must be one of: {', '.join(CAMERAS)}")
+        if "camera" in raw and raw["camera"] not in QUIZ_CAMERAS:
+            bad("camera", f"must be one of: {', '.join(QUIZ_CAMERAS)}")
 
     def click_answer(self, answer: dict, bad) -> None:
         kinds = [k for k in ("landmark", "nerve", "point_mm") if k in answer]

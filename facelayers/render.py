@@ -195,7 +195,7 @@ def trace_index(fig, name: str) -> int:
 
 def apply_visibility(fig, state: ViewState) -> None:
     """Show/hide/peel: only the ``visible`` property of the layer traces (and of the SMAS muscles, which go
-    with the SMAS) changes."""
+    with the SMAS, and of a raised flap, which goes with the skin) changes."""
     for name in INTERFACES:
         trace = fig.data[trace_index(fig, f"layer:{name}")]
         want = state.shown(name)
@@ -206,6 +206,8 @@ def apply_visibility(fig, state: ViewState) -> None:
             want = state.shown("smas")
             if trace.visible != want:
                 trace.visible = want
+        elif trace.name == "technique:flap" and trace.visible != state.shown("skin"):
+            trace.visible = state.shown("skin")  # a raised flap is skin first: peeled or hidden with it
 
 
 def apply_camera(fig, state: ViewState) -> None:
@@ -609,9 +611,9 @@ def apply_technique(fig, model: FaceModel, placed, paths) -> None:
 def flap_trace(model: FaceModel, flap=None) -> go.Mesh3d:
     """``technique:flap``: the raised flap of an open technique (empty when there is none): skin on top, the
     layer just above the plane on its underside, its cut edge banded by layer (:mod:`facelayers.flap`)."""
-    if flap is None:
+    if flap is None:  # styled like a flap already: raising one later sends only its geometry and colours
         return go.Mesh3d(name="technique:flap", x=[], y=[], z=[], i=[], j=[], k=[], showlegend=False,
-                         hoverinfo="skip")
+                         hoverinfo="skip", flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION)
     labels = surface_labels(model)
     colours = np.array([PALETTE[name] for name in LAYERS])
     under = sorted({LAYERS[k] for k in flap.face_layer[flap.part == 1]}, key=LAYERS.index)

@@ -33,6 +33,10 @@ CAMERAS: dict[str, dict] = {
               "center": {"x": 0, "y": 0.1, "z": 0.05}},
 }
 
+#: The presets that look into a raised flap's pocket (facelayers.flap.surgeon_camera): the dissection comparer
+#: offers them; views without a flap (the layer and nerve explorers, the quiz) do not.
+SURGEON_CAMERAS = ("incision", "crown")
+
 #: Cross-section orientations: a horizontal cut at a height z (mm) or a vertical cut at an azimuth (degrees,
 #: 0 = midline, + toward the subject's left).
 SECTION_KINDS = ("horizontal", "vertical")

@@ -24,7 +24,7 @@ from facelayers.cutaway import WINDOWS
 from facelayers.frame import INTERFACES
 from facelayers.geometry import FaceModel, build_face
 from facelayers.section import section
-from facelayers.state import CAMERAS, FLAP_MAX_MM, SECTION_LIMITS, ViewState
+from facelayers.state import CAMERAS, FLAP_MAX_MM, SECTION_LIMITS, SURGEON_CAMERAS, ViewState
 
 #: Projection-size text for the controls (ipywidgets styles have no font size for these controls: CSS does it).
 _CSS = w.HTML("<style>.facelayers-controls label, .facelayers-controls .widget-readout, "
@@ -52,11 +52,6 @@ class MessageMeter:
     def reset(self) -> None:
         self.bytes = 0
         self.messages = 0
-
-
-#: The camera presets that look into a raised flap's pocket (facelayers.flap.surgeon_camera): buttons of the
-#: dissection comparer only (elsewhere there is no pocket to look into).
-SURGEON_CAMERAS = ("incision", "crown")
 
 
 class LayerExplorer:
@@ -473,8 +468,11 @@ class DissectionComparer(NerveExplorer):
         """
         if getattr(self, "_syncing_flap", False):
             return
+        from facelayers.flap import check_lift
+
+        lift_mm = check_lift(lift_mm)
         was = self.state.flap_mm
-        self.state = self.state.with_(flap_mm=float(lift_mm))
+        self.state = self.state.with_(flap_mm=lift_mm)
         self.state.validate()
         self._syncing_flap = True
         try:  # the slider follows without re-entering
@@ -518,8 +516,14 @@ class DissectionComparer(NerveExplorer):
             self.flap_note.value = ("<span style='font-size:15px'>Endoscopic: no flap is raised; the plane is "
                                     "seen through the scope (below).</span>")
         elif self.state.flap_mm > 0:
-            self.flap_note.value = ("<span style='font-size:15px'>What the surgeon sees from the incision: "
-                                    "the flap, the floor of the pocket in its shadow, <b>no nerve</b>.</span>")
+            from facelayers.flap import surgeon_camera
+
+            coronal = surgeon_camera(self.model, self.placed(self.state.technique)) == "crown"
+            self.flap_note.value = (
+                "<span style='font-size:15px'>What the surgeon sees from the incision: the flap, the floor of "
+                "the pocket in its shadow, <b>no nerve</b>." + (
+                    " (A coronal flap is then turned down to the brows, where the supraorbital bundles are "
+                    "freed under direct vision.)" if coronal else "") + "</span>")
         else:
             self.flap_note.value = ("<span style='font-size:15px'>Raise the flap to see the open approach "
                                     "as the surgeon meets it.</span>")

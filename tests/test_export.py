@@ -21,7 +21,7 @@ from facelayers.cli import main
 from facelayers.cutaway import WINDOWS, Cut, layer_mesh, window
 from facelayers.frame import INTERFACES
 from facelayers.render import BACKGROUND, surface_labels
-from facelayers.state import CAMERAS, ViewState
+from facelayers.state import CAMERAS, SURGEON_CAMERAS, ViewState
 from facelayers.views import save_view
 
 REPO = Path(__file__).resolve().parents[1]
@@ -153,11 +153,18 @@ def test_peel_menu_sets_visible_arrays(offline_fig, model_coarse):
 
 
 def test_camera_menu_relayouts_to_the_presets(offline_fig):
+    """Lesson 01 offers the presets that need no raised flap (it has none to look into)."""
     camera = menus(offline_fig)["camera"]
-    assert [b["label"] for b in camera["buttons"]] == [name.capitalize() for name in CAMERAS]
-    for button, name in zip(camera["buttons"], CAMERAS):
+    names = [name for name in CAMERAS if name not in SURGEON_CAMERAS]
+    assert [b["label"] for b in camera["buttons"]] == [name.capitalize() for name in names]
+    for button, name in zip(camera["buttons"], names):
         assert button["method"] == "relayout"
         assert button["args"] == [{"scene.camera": CAMERAS[name]}]
+
+
+def test_the_course_offers_the_flap_cameras_its_steps_use(course_fig):
+    camera = menus(course_fig)["camera"]
+    assert [b["label"] for b in camera["buttons"]] == [name.capitalize() for name in CAMERAS]
 
 
 @pytest.mark.parametrize("choice", [None, *WINDOWS])

@@ -168,8 +168,10 @@ def test_the_deep_plane_follows_the_reference(storyboards):
     assert order.index("zygomatic") < order.index("marginal_mandibular") < order.index("great_auricular")
     zuker = next(s for s in board.steps if "Zuker" in s.caption)
     assert zuker.nerves_at_risk == ("zygomatic",) and zuker.state().ligaments
-    # Steps over the cheek peel down to the plane: the sub-SMAS plane shows once the SMAS is peeled.
-    assert all(s.state().peel >= 3 for s in board.steps if "zygomatic" in s.nerves_at_risk)
+    # Steps over the cheek peel down to the plane (the sub-SMAS plane shows once the SMAS is peeled), or show it
+    # as the surgeon meets it: the flap raised, the plane under it.
+    assert all(s.state().peel >= 3 or s.state().flap_mm > 0 for s in board.steps if "zygomatic" in s.nerves_at_risk)
+    assert any(s.state().flap_mm > 0 for s in board.steps)
 
 
 def test_steps_text_is_deterministic_and_names_the_nerves(storyboards, anatomy):
@@ -239,9 +241,9 @@ BAD = [
     ("yaml_syntax", "deep_plane", "    nerves_at_risk: [zygomatic, buccal]\n",
      "    nerves_at_risk: [zygomatic, buccal\n",
      ["storyboards/deep_plane.yaml line", "malformed YAML", "must be valid YAML"], None),
-    ("key_twice", "deep_plane", "      camera: incision\n      flap_mm: 25\n", "      camera: incision\n      camera: front\n",
+    ("key_twice", "deep_plane", "      camera: left\n      peel: 2\n", "      camera: left\n      camera: front\n",
      ["storyboards/deep_plane.yaml line", "field 'steps[1].view.camera'", "given twice"], "camera: front"),
-    ("key_not_text", "deep_plane", "      camera: incision\n      flap_mm: 25\n", "      camera: incision\n      on: 2\n",
+    ("key_not_text", "deep_plane", "      camera: left\n      peel: 2\n", "      camera: left\n      on: 2\n",
      ["field 'steps[1].view.on'", "a key must be text: quote it"], "      on: 2"),
     ("unknown_top_key", "deep_plane", "compare_with: high_smas\n", "compare_with: high_smas\nauthor: me\n",
      ["(storyboard deep_plane)", "field 'author' = 'me'", "unknown field: the fields are title, technique"],
@@ -265,23 +267,23 @@ BAD = [
      "    nerves_at_risk: marginal_mandibular\n",
      ["field 'steps[5].nerves_at_risk' = 'marginal_mandibular'", "must be a list (no repeats)"],
      "nerves_at_risk: marginal_mandibular"),
-    ("view_unknown_key", "deep_plane", "      camera: incision\n      flap_mm: 25\n", "      camera: incision\n      zoom: 2\n",
+    ("view_unknown_key", "deep_plane", "      camera: left\n      peel: 2\n", "      camera: left\n      zoom: 2\n",
      ["field 'steps[1].view.zoom' = '2'", "ViewState refuses it: unknown key 'zoom'",
       "the keys of a view are the fields of ViewState: visible, peel, cutaway"], "zoom: 2"),
-    ("view_value_out_of_range", "deep_plane", "      flap_mm: 25\n", "      flap_mm: 90\n",
-     ["field 'steps[1].view.flap_mm' = '90'", "ViewState refuses it: flap_mm = 90.0; allowed: 0 to 40 mm"],
-     "flap_mm: 90"),
-    ("view_peel_out_of_range", "deep_plane", "      peel: 3\n", "      peel: 9\n",
-     ["field 'steps[2].view.peel' = '9'", "ViewState refuses it: peel = 9; allowed: an integer 0 to 5"], "peel: 9"),
+    ("view_value_out_of_range", "deep_plane", "      peel: 2\n", "      peel: 9\n",
+     ["field 'steps[1].view.peel' = '9'", "ViewState refuses it: peel = 9; allowed: an integer 0 to 5"], "peel: 9"),
     ("view_unknown_camera", "deep_plane", "      camera: oblique\n      peel: 4\n",
      "      camera: behind\n      peel: 4\n",
-     ["field 'steps[3].view.camera' = 'behind'", "ViewState refuses it: camera = 'behind' is not allowed; allowed: front, left"],
+     ["field 'steps[4].view.camera' = 'behind'", "ViewState refuses it: camera = 'behind' is not allowed; allowed: front, left"],
      "camera: behind"),
-    ("view_wrong_type", "deep_plane", "      peel: 3\n", "      peel: two\n",
-     ["field 'steps[2].view.peel' = 'two'", "ViewState refuses it: peel = 'two'; allowed: an integer"],
+    ("view_flap_out_of_range", "deep_plane", "      flap_mm: 25\n", "      flap_mm: 90\n",
+     ["field 'steps[3].view.flap_mm' = '90'", "ViewState refuses it: flap_mm = 90.0; allowed: 0 to 40 mm"],
+     "flap_mm: 90"),
+    ("view_wrong_type", "deep_plane", "      peel: 2\n", "      peel: two\n",
+     ["field 'steps[1].view.peel' = 'two'", "ViewState refuses it: peel = 'two'; allowed: an integer"],
      "peel: two"),
-    ("view_bad_layer", "deep_plane", "      camera: incision\n      flap_mm: 25\n",
-     "      camera: incision\n      visible:\n        scalp: false\n",
+    ("view_bad_layer", "deep_plane", "      camera: left\n      peel: 2\n",
+     "      camera: left\n      visible:\n        scalp: false\n",
      ["field 'steps[1].view.visible.scalp' = 'false'", "unknown layer 'scalp'; allowed: skin, fat"], "scalp: false"),
     ("view_pick_unknown_nerve", "deep_plane", "pick: nerve:great_auricular", "pick: nerve:greater_auricular",
      ["field 'steps[6].view.pick' = 'nerve:greater_auricular'",
@@ -289,16 +291,16 @@ BAD = [
     ("view_pick_bad_kind", "deep_plane", "pick: nerve:great_auricular", "pick: vein:great_auricular",
      ["field 'steps[6].view.pick' = 'vein:great_auricular'", "ViewState refuses it: pick = 'vein:great_auricular'"],
      "vein:great_auricular"),
-    ("view_unknown_technique", "deep_plane", "      camera: incision\n      flap_mm: 25\n",
-     "      camera: incision\n      technique: facelift\n",
+    ("view_unknown_technique", "deep_plane", "      camera: left\n      peel: 2\n",
+     "      camera: left\n      technique: facelift\n",
      ["field 'steps[1].view.technique' = 'facelift'", "must be a technique_id of techniques.json"],
      "technique: facelift"),
     ("port_id_not_label", "endoscopic_brow", "scope_port: Temporal port", "scope_port: temporal",
      ["field 'steps[2].view.scope_port' = 'temporal'",
       "must be the label of a port of endoscopic_brow: Midline port, Paramedian port, Temporal port; "
       "'temporal' is the port_id, scope_port takes its label 'Temporal port'"], "scope_port: temporal"),
-    ("port_of_an_open_lift", "deep_plane", "      camera: incision\n      flap_mm: 25\n",
-     "      camera: incision\n      scope_port: Temporal port\n",
+    ("port_of_an_open_lift", "deep_plane", "      camera: left\n      peel: 2\n",
+     "      camera: left\n      scope_port: Temporal port\n",
      ["field 'steps[1].view.scope_port' = 'Temporal port'", "the technique deep_plane has no ports"],
      "scope_port: Temporal port"),
 ]
@@ -367,21 +369,21 @@ def test_a_data_folder_without_storyboards_is_valid(data_copy, capsys):
 def test_problems_in_both_files_are_all_reported_in_reading_order(data_copy, capsys):
     _edit(data_copy, "endoscopic_brow", "technique: endoscopic_brow\n", "technique: endoscopic\n")
     _edit(data_copy, "deep_plane", "      peel: 3\n", "      peel: 7\n")
-    _edit(data_copy, "deep_plane", "      flap_mm: 25\n", "      flap_mm: 60\n")
+    _edit(data_copy, "deep_plane", "      peel: 2\n", "      peel: 6\n")
     status, problems = validate(data_copy, capsys)
     assert status == 1
     assert [p.split(" line ")[0] for p in problems] == ["storyboards/deep_plane.yaml"] * 2 + \
         ["storyboards/endoscopic_brow.yaml"]
-    assert "steps[1].view.flap_mm' = '60'" in problems[0] and "steps[2].view.peel' = '7'" in problems[1]
+    assert "steps[1].view.peel' = '6'" in problems[0] and "steps[2].view.peel' = '7'" in problems[1]
 
 
 def test_the_real_cli_exits_1_naming_the_file_step_and_field(data_copy):
-    path = _edit(data_copy, "deep_plane", "      peel: 3\n", "      peel: -1\n")
+    path = _edit(data_copy, "deep_plane", "      peel: 2\n", "      peel: -1\n")
     proc = run_validate(str(data_copy))
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr.strip() == (f"storyboards/deep_plane.yaml line {line_of(path, 'peel: -1')} (storyboard "
-                                   "deep_plane): field 'steps[2].view.peel' = '-1': ViewState refuses it: "
+                                   "deep_plane): field 'steps[1].view.peel' = '-1': ViewState refuses it: "
                                    "peel = -1; allowed: an integer 0 to 5")
 
 
@@ -391,7 +393,7 @@ def test_load_storyboards_refuses_a_view_that_viewstate_refuses(data_copy):
     anatomy = load_anatomy(data_copy)
     with pytest.raises(DataError) as info:
         load_storyboards(anatomy)
-    assert "field 'steps[3].view.peel' = '7': ViewState refuses it: peel = 7" in str(info.value)
+    assert "field 'steps[4].view.peel' = '7': ViewState refuses it: peel = 7" in str(info.value)
 
 
 def test_view_state_names_the_key_and_uses_the_defaults():
@@ -457,20 +459,21 @@ def test_next_and_previous_move_the_step_and_apply_its_view(model_coarse, storyb
     fig = player.figure
     assert player.number == 1 and player.previous.disabled and not player.next.disabled
     assert fig.layout.scene.camera.eye.x == pytest.approx(CAMERAS["left"]["eye"]["x"])
-    skin_vertices = len(_trace(fig, "layer:skin").x)
-    player.next.click()  # step 2: the skin flap raised, seen from the incision
+    player.next.click()  # step 2: peel 2 (skin and fat peeled)
     assert player.number == 2 and player.progress.value == 2
-    assert player.state.flap_mm == 25 and player.state.peel == 0
-    assert fig.layout.scene.camera.eye.y == pytest.approx(CAMERAS["incision"]["eye"]["y"])
-    assert len(_trace(fig, "technique:flap").x) > 0 and _trace(fig, "layer:skin").visible is True
-    assert len(_trace(fig, "layer:skin").x) != skin_vertices  # the skin is cut where the flap was raised
+    assert player.state.peel == 2
+    assert _trace(fig, "layer:skin").visible is False and _trace(fig, "layer:smas").visible is True
     assert "Step 2 of 9" in player.caption.value and "Nerves at risk:</b> none" in player.caption.value
-    player.next.click()  # step 3: the flap folded back, skin, fat and SMAS peeled
-    assert player.state.flap_mm == 0 and player.state.peel == 3
-    assert len(_trace(fig, "technique:flap").x) == 0 and len(_trace(fig, "layer:skin").x) == skin_vertices
-    for _ in range(2):
-        player.next.click()  # step 5: the zygomatic branch lit, the ligaments shown
+    skin_vertices = len(_trace(fig, "layer:skin").x)
+    player.next.click()
+    player.next.click()  # step 4: the composite flap raised, seen from the incision
+    assert player.number == 4 and player.state.flap_mm == 25 and player.state.peel == 0
+    assert fig.layout.scene.camera.eye.y == pytest.approx(CAMERAS["incision"]["eye"]["y"])
+    assert len(_trace(fig, "technique:flap").x) > 0 and _trace(fig, "technique:flap").visible is not False
+    assert len(_trace(fig, "layer:skin").x) != skin_vertices  # the skin is cut away under the flap
+    player.next.click()  # step 5: the zygomatic branch lit, the ligaments shown; the flap folded back
     assert player.number == 5
+    assert len(_trace(fig, "technique:flap").x) == 0 and len(_trace(fig, "layer:skin").x) == skin_vertices
     want = board.step(5).state()
     for f in fields(ViewState):
         assert getattr(player.state, f.name) == getattr(want, f.name), f.name

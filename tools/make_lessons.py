@@ -358,10 +358,11 @@ Peeling the layers shows the plane, but no surgeon can peel. Move **Raise the fl
 the open technique lifts at its incision, every layer comes back, and the camera turns to look along the incision
 into the pocket. This is the surgeon's view of a "blind" lift: the flap held up (its underside is fat over a
 subcutaneous plane, SMAS over a deep plane), the floor of the dissection in its shadow, coloured by the distance to
-the nearest nerve, and **no nerve in sight**: each one under the pocket lies in the floor, inside the flap, or
-crosses the plane in the dark far from the opening. Now *Show B*, the endoscopic brow lift: no flap is raised, the
-skin stays on, the scope goes in through a port, and its view (below the table) shows the frontal branch and the
-supraorbital bundle in the roof of the cavity, magnified.
+the nearest nerve, and **no nerve in sight**: each one under the pocket lies under the floor, at the plane itself,
+inside the flap, or crosses the pocket far from the opening. Now *Show B*, the endoscopic brow lift: no flap is
+raised, the skin stays on, the scope goes in through a port, and its view (below the table) shows, magnified, the
+supraorbital bundle at its notch and the corrugator over the subperiosteal plane, or in the temple the sentinel
+vein that warns of the frontal branch in the roof.
 
 The same, in figures, for the left side (the flap is drawn schematically: lifted along the model's rays, where a
 real one is also drawn forward):"""),
@@ -369,9 +370,12 @@ code("""# NBVAL_CHECK_OUTPUT
 from facelayers.flap import describe
 
 print(describe(model, place_technique(model, "deep_plane"), paths))"""),
-md("""A nerve that *crosses* the plane spans the pocket: the zygomatic branch rises into zygomaticus major from its
-deep surface, in the part of the deep-plane dissection the surgeon reaches by feel. That is where the open approach
-is blind, and where the endoscope's magnified view (or the decision to stay superficial) protects the nerve."""),
+md("""Three branches lie **at the plane**: the zygomatic, buccal and marginal mandibular branches reach its level where
+they enter their muscles from the deep surface (the model's one-depth plane runs under zygomaticus major, a little
+deeper than the real dissection, which passes over the muscle). They stay on the floor, exactly where the
+dissection runs, out of sight from the incision: the surgeon protects them by keeping to the right side of the
+deep fascia, which the flap hides. Raise the flap of the *open subperiosteal (coronal)* lift instead: there the
+frontal branch and the supraorbital nerve are carried inside the flap, and the sentinel vein crosses the pocket."""),
 md("""## 5. How many millimetres? The clearance of each branch
 
 The frontal branch's distance from each plane of the endoscopic brow lift, and of the high-SMAS lift, with the length
@@ -389,8 +393,8 @@ md("""## 6. Questions
    planes in the table lies *just* beneath it, and what does the endoscopic surgeon look for there (hint: the
    sentinel vein)?
 3. The endoscopic brow lift divides the corrugator and procerus. Which wrinkles does that treat (lesson 02)?
-4. Raise the deep-plane flap and look into the pocket: which branch would the blind dissection meet first, and why
-   can the surgeon not see it from the incision?
+4. Raise the deep-plane flap and look into the pocket: which branches lie at the plane, and what keeps them safe
+   when the surgeon cannot see them from the incision?
 
 ## References
 
@@ -428,7 +432,7 @@ md("""## 1. How to use the player
 - Presenting: the captions are in large type; `brow.go_to(5)` in a cell jumps to step 5 of the brow lift.
 - A step that only lights another nerve restyles the 3D view (about 1 KB, no mesh) and redraws the small depth
   profile; moving the endoscope re-sends the scope and its view; only a change of cutaway or technique, or raising
-  the flap (step 2 of the deep-plane lift shows it as the surgeon meets it, from the incision), re-sends the layers
+  the flap (step 4 of the deep-plane lift shows it as the surgeon meets it, from the incision), re-sends the layers
   or the plane.
 
 The storyboards are YAML files in `data/storyboards/` (readable, and checked with `python -m facelayers
