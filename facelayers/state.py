@@ -25,7 +25,7 @@ CAMERAS: dict[str, dict] = {
             "center": {"x": 0, "y": 0, "z": 0}},
     # From behind the left ear, looking forward along the facelift incision into the pocket under a raised
     # flap (facelayers.flap): the surgeon's view of the open approach.
-    "incision": {"eye": {"x": -1.12, "y": -0.56, "z": 0.7}, "up": {"x": 0, "y": 0, "z": 1},
+    "incision": {"eye": {"x": -1.25, "y": -0.62, "z": 0.78}, "up": {"x": 0, "y": 0, "z": 1},
                  "center": {"x": -0.1, "y": 0.12, "z": -0.12}},
     # From above and behind the crown, looking forward along a coronal incision into the pocket of a coronal
     # (open brow or subperiosteal) flap.

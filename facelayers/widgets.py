@@ -135,7 +135,9 @@ class LayerExplorer:
         ], layout=w.Layout(width="330px"))
         self.ui = w.VBox([
             _CSS,
-            w.HBox([controls, self.figure]),
+            # Side by side where there is room (a projector); on a narrower page the figure wraps below the
+            # controls instead of sliding over them.
+            w.HBox([controls, self.figure], layout=w.Layout(flex_flow="row wrap")),
             w.HBox([w.HTML("<b style='font-size:18px'>Camera</b>&nbsp;"), self.camera]),
             w.HBox([w.HTML("<b style='font-size:18px'>Cross-section</b>&nbsp;"), self.section_kind,
                     self.section_at]),
