@@ -201,21 +201,9 @@ def _raw_mesh_bytes(fig) -> int:
     return total
 
 
-class _Recorder:
-    """Counts geometry fields and binary buffers in what a widget sends (wraps ``_send`` like the meter)."""
-
-    def __init__(self, widget):
-        self.geometry_fields = 0
-        self._orig = widget._send
-
-        def recording_send(msg, buffers=None):
-            self.geometry_fields += _geometry_fields(msg, buffers)
-            return self._orig(msg, buffers=buffers)
-
-        widget._send = recording_send
-
-    def reset(self) -> None:
-        self.geometry_fields = 0
+def _mesh_fields(meter) -> int:
+    """Geometry fields in what a :class:`facelayers.widgets.MessageMeter` (``keep=True``) saw."""
+    return sum(_geometry_fields(msg, buffers) for msg, buffers in meter.log)
 
 
 def _geometry_fields(msg, buffers) -> int:
@@ -265,17 +253,15 @@ def _measure_explorer(model, metrics: dict) -> None:
     from facelayers.widgets import LayerExplorer, MessageMeter
 
     ex = LayerExplorer(model)
-    meter = MessageMeter(ex.figure)
-    recorder = _Recorder(ex.figure)
+    meter = MessageMeter(ex.figure, keep=True)
 
     # Untick Skin: bytes and geometry of the first untick; time best of 5 untick/re-tick cycles.
     meter.reset()
-    recorder.reset()
     t0 = time.perf_counter()
     ex.checkboxes["skin"].value = False
     first_ms = 1e3 * (time.perf_counter() - t0)
     metrics["toggle_bytes"] = meter.bytes
-    metrics["toggle_mesh_fields"] = recorder.geometry_fields
+    metrics["toggle_mesh_fields"] = _mesh_fields(meter)
     times = [first_ms]
     for _ in range(5):
         ex.checkboxes["skin"].value = True
@@ -335,27 +321,13 @@ def _measure_techniques(model, metrics: dict) -> None:
     metrics["clearance_map_s"] = _best_of(maps, 3)
     ex = DissectionComparer(model, techniques=("deep_plane", "endoscopic_brow"))
     meter = MessageMeter(ex.figure)
-    recorder = _Recorder(ex.figure)
-    names = [t.name for t in ex.figure.data]
-    touched = set()
-    original = ex.figure._send
-
-    def watch(msg, buffers=None):
-        for value in msg.get("state", {}).values():
-            if isinstance(value, dict):
-                for key in ("style_traces", "restyle_traces"):
-                    touched.update(names[i] for i in (value.get(key) or []))
-        return original(msg, buffers=buffers)
-
-    ex.figure._send = watch
     ex.placed("skin_only")  # placement is cached per technique: time the switch itself
     meter.reset()
-    recorder.reset()
     t0 = time.perf_counter()
     ex.technique_a.value = "skin_only"
     metrics["technique_switch_ms"] = 1e3 * (time.perf_counter() - t0)
     metrics["technique_switch_bytes"] = meter.bytes
-    metrics["technique_switch_other_traces"] = len([n for n in touched
+    metrics["technique_switch_other_traces"] = len([n for n in meter.touched
                                                     if not n.startswith(("technique:", "endoscope:"))])
     ex.show.value = "B"  # the endoscopic technique: move the scope
     meter.reset()
@@ -365,12 +337,11 @@ def _measure_techniques(model, metrics: dict) -> None:
     metrics["scope_move_bytes"] = meter.bytes
     ex.show.value = "A"  # the open technique again: raise its flap, as the surgeon meets it
     meter.reset()
-    touched.clear()
     t0 = time.perf_counter()
     ex.flap.value = 25
     metrics["flap_raise_ms"] = 1e3 * (time.perf_counter() - t0)
     metrics["flap_raise_bytes"] = meter.bytes
-    metrics["flap_raise_other_traces"] = len([n for n in touched
+    metrics["flap_raise_other_traces"] = len([n for n in meter.touched
                                               if not n.startswith(("layer:", "technique:flap", "nerve:"))])
 
 
@@ -440,15 +411,13 @@ def _measure_nerves(model, metrics: dict) -> None:
     from facelayers.widgets import MessageMeter, NerveExplorer
 
     ex = NerveExplorer(model)
-    meter = MessageMeter(ex.figure)
-    recorder = _Recorder(ex.figure)
+    meter = MessageMeter(ex.figure, keep=True)
     meter.reset()
-    recorder.reset()
     t0 = time.perf_counter()
     ex.set_pick("group:frontal")
     first = 1e3 * (time.perf_counter() - t0)
     metrics["highlight_bytes"] = meter.bytes
-    metrics["highlight_mesh_fields"] = recorder.geometry_fields
+    metrics["highlight_mesh_fields"] = _mesh_fields(meter)
     times = [first]
     for pick in ("group:zygomatic", "muscle:frontalis", "nerve:great_auricular"):
         t0 = time.perf_counter()

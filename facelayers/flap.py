@@ -237,11 +237,11 @@ class Flap:
     technique_id: str
 
 
-def _at_depth(model: FaceModel, depth: np.ndarray) -> np.ndarray:
-    """Points (n, 3) on the model's rays at a depth coordinate per vertex (layer index + fraction)."""
+def _at_depth(stack, depth: np.ndarray) -> np.ndarray:
+    """Points (n, 3) of a Stack at a depth coordinate per ray (layer index + fraction; 5.0 = bone)."""
     depth = np.clip(depth, 0.0, float(len(LAYERS)))
     layer = np.minimum(np.floor(depth).astype(int), len(LAYERS) - 1)
-    return model.stack.at_depth(layer, depth - layer)
+    return stack.at_depth(layer, depth - layer)
 
 
 def check_lift(lift_mm, name: str = "lift_mm") -> float:
@@ -267,7 +267,8 @@ def raise_flap(model: FaceModel, placed, lift_mm: float = 25.0) -> Flap | None:
     n_bands = int(np.ceil(depth.max() - 1e-9))
     # Columns: the surfaces at depth min(j, plane) for j = 0 .. n_bands (the last is the plane itself), all
     # clipped together so the cut is exact for every one.
-    surfaces = [_at_depth(model, np.minimum(float(j), depth)) for j in range(n_bands)] + [_at_depth(model, depth)]
+    surfaces = [_at_depth(model.stack, np.minimum(float(j), depth)) for j in range(n_bands)]
+    surfaces.append(_at_depth(model.stack, depth))
     cols = np.concatenate(surfaces, axis=1)
     cut = clip(cols, model.faces, field, 0.0)
     keep = np.unique(cut.faces)
@@ -328,11 +329,8 @@ def _heights(model: FaceModel, reg: Region, points: np.ndarray):
     """(under, above_mm): which points lie under the region, and how far each lies superficial to the plane
     over it, along its ray (mm; negative = deep to the plane)."""
     u, s, dist = params_of(points)
-    under = reg.covering(u, s) >= 0
-    depth = np.clip(reg.depth_coord(u, s), 0.0, float(len(LAYERS)))
-    layer = np.minimum(np.floor(depth).astype(int), len(LAYERS) - 1)
-    plane = model.stack_at(u, s).at_depth(layer, depth - layer)
-    return under, dist - params_of(plane)[2]
+    plane = _at_depth(model.stack_at(u, s), reg.depth_coord(u, s))
+    return reg.covering(u, s) >= 0, dist - params_of(plane)[2]
 
 
 def carried(model: FaceModel, reg: Region, path: NervePath) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -387,7 +385,10 @@ WHERE = {
 
 def where(model: FaceModel, reg: Region, path: NervePath) -> str | None:
     """A key of :data:`WHERE` for a nerve under the pocket (None if it does not run under it)."""
-    under, take, at_plane = carried(model, reg, path)
+    return _where(*carried(model, reg, path))
+
+
+def _where(under, take, at_plane) -> str | None:
     if not under.any():
         return None
     if take[under].all():
@@ -426,10 +427,12 @@ def describe(model: FaceModel, placed, paths: dict, side: str = "left") -> str:
         lines.append(f"  {plane.label}: the flap carries {', '.join(labels.get(n, n) for n in kept)}")
     rows = []
     for (nid, nside), path in paths.items():
-        key = where(model, reg, path) if nside == side else None
+        if nside != side:
+            continue
+        under, take, at_plane = carried(model, reg, path)
+        key = _where(under, take, at_plane)
         if key is None:
             continue
-        under, take, _ = carried(model, reg, path)
         length = np.linalg.norm(np.diff(path.points, axis=0), axis=1)
         name = f"{nid} (vein)" if model.anatomy.nerve(nid).kind == "vein" else nid
         rows.append(f"  {name:<21}{length[under[1:] & under[:-1]].sum():>4.0f} mm under the pocket, "

@@ -33,11 +33,23 @@ _CSS = w.HTML("<style>.facelayers-controls label, .facelayers-controls .widget-r
 
 
 class MessageMeter:
-    """Counts what a widget sends over its comm (JSON text + binary buffers), for benchmarks and tests."""
+    """Counts what a widget sends over its comm (JSON text + binary buffers), for benchmarks and tests.
 
-    def __init__(self, widget):
+    Attributes
+    ----------
+    bytes, messages : int
+        Sent since the last :meth:`reset`.
+    touched : set of str
+        Names of the traces (of a FigureWidget) whose data or style those messages changed.
+    log : list of (dict, list)
+        The messages and their buffers, kept only with ``keep=True``.
+    """
+
+    def __init__(self, widget, keep: bool = False):
         self.bytes = 0
         self.messages = 0
+        self.touched: set[str] = set()
+        self.log: list[tuple[dict, list]] = []
         self._widget = widget
         self._orig = widget._send
 
@@ -45,6 +57,13 @@ class MessageMeter:
             self.messages += 1
             self.bytes += len(json.dumps(msg, default=str).encode())
             self.bytes += sum(len(memoryview(b).cast("B")) for b in (buffers or []))
+            data = getattr(widget, "data", ())
+            for value in msg.get("state", {}).values():
+                if isinstance(value, dict):
+                    for key in ("style_traces", "restyle_traces"):
+                        self.touched.update(data[i].name for i in (value.get(key) or []) if i < len(data))
+            if keep:
+                self.log.append((msg, list(buffers or [])))
             return self._orig(msg, buffers=buffers)
 
         widget._send = counting_send
@@ -52,6 +71,8 @@ class MessageMeter:
     def reset(self) -> None:
         self.bytes = 0
         self.messages = 0
+        self.touched = set()
+        self.log = []
 
 
 class LayerExplorer:
@@ -451,9 +472,7 @@ class DissectionComparer(NerveExplorer):
         if self.state.flap_mm > 0 or self.holes:  # a raised flap follows the technique (geometry)
             self._show_flap()
             if self.holes and self.state.camera in SURGEON_CAMERAS:  # and so does the surgeon's viewpoint
-                from facelayers.flap import surgeon_camera
-
-                self.camera.value = surgeon_camera(self.model, placed)
+                self.camera.value = self._surgeon_camera()
         self._sync_flap()
         self._sync_ports()
         self.set_scope()
@@ -482,12 +501,19 @@ class DissectionComparer(NerveExplorer):
         finally:
             self._syncing_flap = False
         if was == 0 and lift_mm > 0 and self._is_open():
-            from facelayers.flap import surgeon_camera
-
             if self.state.peel:
                 self.set_peel(0)
-            self.camera.value = surgeon_camera(self.model, self.placed(self.state.technique))
+            self.camera.value = self._surgeon_camera()
         self._show_flap()
+
+    def _surgeon_camera(self) -> str:
+        """The preset that looks into the shown technique's pocket (cached per technique, like its holes)."""
+        from facelayers.flap import surgeon_camera
+
+        key = ("camera", self.state.technique)
+        if key not in self._placed:
+            self._placed[key] = surgeon_camera(self.model, self.placed(self.state.technique))
+        return self._placed[key]
 
     def _is_open(self) -> bool:
         return self.model.anatomy.technique(self.state.technique).approach == "open"
@@ -518,9 +544,7 @@ class DissectionComparer(NerveExplorer):
             self.flap_note.value = ("<span style='font-size:15px'>Endoscopic: no flap is raised; the plane is "
                                     "seen through the scope (below).</span>")
         elif self.state.flap_mm > 0:
-            from facelayers.flap import surgeon_camera
-
-            coronal = surgeon_camera(self.model, self.placed(self.state.technique)) == "crown"
+            coronal = self._surgeon_camera() == "crown"
             self.flap_note.value = (
                 "<span style='font-size:15px'>What the surgeon sees from the incision: the flap, the floor of "
                 "the pocket in its shadow, <b>no nerve</b>." + (

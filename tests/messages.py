@@ -7,23 +7,21 @@ from facelayers.widgets import MessageMeter
 
 
 class Recorder:
-    """MessageMeter plus a copy of every message the figure sends from now on (the messages are still sent)."""
+    """A MessageMeter that keeps every message the figure sends from now on (the messages are still sent)."""
 
     def __init__(self, widget):
-        self.meter = MessageMeter(widget)
-        self.names = [t.name for t in widget.data]
-        self.messages: list[dict] = []
-        inner = widget._send
+        self.meter = MessageMeter(widget, keep=True)
 
-        def record(msg, buffers=None):
-            self.messages.append(msg)
-            return inner(msg, buffers=buffers)
+    @property
+    def messages(self) -> list[dict]:
+        return [msg for msg, _ in self.meter.log]
 
-        widget._send = record
+    @property
+    def bytes(self) -> int:
+        return self.meter.bytes
 
     def reset(self):
         self.meter.reset()
-        self.messages.clear()
 
     @property
     def updates(self) -> list[dict]:
@@ -53,13 +51,7 @@ class Recorder:
 
     def touched(self) -> set[str]:
         """Names of the traces whose data or style the recorded messages changed."""
-        out = set()
-        for msg in self.messages:
-            for value in msg.get("state", {}).values():
-                if isinstance(value, dict):
-                    for key in ("style_traces", "restyle_traces"):
-                        out.update(self.names[i] for i in (value.get(key) or []))
-        return out
+        return set(self.meter.touched)
 
     def resent_figure(self) -> bool:
         """Did any message re-send the whole figure (not just some traces)?"""

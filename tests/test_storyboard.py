@@ -28,6 +28,7 @@ from facelayers.storyboard import (
     steps_text,
     view_state,
 )
+from messages import Recorder
 from facelayers.validation import STORYBOARD_DIR, DataSet, validate_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
@@ -420,23 +421,6 @@ def _board(*views, technique="deep_plane") -> Storyboard:
     return Storyboard("test", "A test", technique, "Summary.", (), tuple(steps))
 
 
-class Recorder:
-    """Every message a figure sends, and their size (as widgets.MessageMeter counts it)."""
-
-    def __init__(self, figure):
-        self.messages, self.bytes = [], 0
-        original = figure._send
-
-        def record(msg, buffers=None):
-            self.messages.append(msg)
-            self.bytes += len(json.dumps(msg, default=str).encode())
-            self.bytes += sum(len(memoryview(b).cast("B")) for b in (buffers or []))
-            return original(msg, buffers=buffers)
-
-        figure._send = record
-
-    def reset(self):
-        self.messages, self.bytes = [], 0
 
 
 def _trace(fig, name):
