@@ -22,11 +22,12 @@ START = t0=$$(date +%s);
 DONE  = rc=$$?; echo "== $@: $$(( $$(date +%s) - t0 )) s (exit $$rc)"; exit $$rc
 
 .NOTPARALLEL:
-.PHONY: help venv lab present test test-unit test-notebooks test-browser bench clean distclean
+.PHONY: help venv lab lessons present test test-unit test-notebooks test-browser bench clean distclean
 
 help:
 	@echo "make venv            create $(VENV) and install facelayers with the lessons and test extras"
 	@echo "make lab             start JupyterLab on $(START_NB) (http://127.0.0.1:$(LAB_PORT), LAB_PORT=...)"
+	@echo "make lessons         after editing a lesson's notebooks/NN_*.md: sync its .ipynb (jupytext), re-store checked outputs"
 	@echo "make test            test-unit, then test-notebooks, then test-browser"
 	@echo "make test-unit       pytest tests/ without the real-browser tests"
 	@echo "make test-notebooks  run every notebook top to bottom (pytest --nbval-lax)"
@@ -58,6 +59,15 @@ lab: $(STAMP)
 	@echo
 	@$(BIN)/jupyter lab $$( [ -f $(START_NB) ] && echo $(START_NB) ) \
 	  --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+# The lessons are MyST markdown (notebooks/NN_slug.md), paired by jupytext with the executed notebooks that nbval
+# checks. Edit either (JupyterLab keeps the pair in step); then this syncs the pair and re-stores the rounded
+# outputs nbval compares (LESSONS=notebooks/03_*.md to redo one). tests/test_lessons.py fails on drift.
+LESSONS ?= $(wildcard notebooks/[0-9][0-9]_*.md)
+lessons: $(STAMP)
+	@$(START) $(BIN)/jupytext --sync $(LESSONS) && \
+	  $(BIN)/python tools/refresh_checked_outputs.py $(LESSONS:.md=.ipynb); \
+	$(DONE)
 
 # The lessons as apps, code hidden (Voila): for a lecture or a kiosk. The lecture hall may be offline: the
 # facelayers template (share/jupyter/nbconvert/templates/facelayers, found through JUPYTER_PATH) is Voila's lab
