@@ -30,10 +30,7 @@ field by its path (``steps[2].view.pick``, 0-based). The values of each step's `
 
 from __future__ import annotations
 
-import bisect
 import copy
-import csv
-import io
 import json
 import math
 import re
@@ -44,8 +41,9 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
+from facelayers.documents import Document, parse_csv, parse_json, parse_yaml, read_text, show
+from facelayers.errors import InputError, path_text
 from facelayers.frame import LAYERS
 
 __all__ = [
@@ -58,6 +56,7 @@ __all__ = [
     "TABLES",
     "UNDRAWN_NERVE_GROUPS",
     "DataSet",
+    "InputError",
     "Problem",
     "Record",
     "TableSpec",
@@ -94,44 +93,9 @@ FACE_Z_MM: tuple[float, float] = (-130.0, 130.0)
 # What a problem is
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One fault in the data, worded so that a reader can find and fix it.
-
-    Attributes
-    ----------
-    file : str
-        File name inside the data folder (``"thickness.csv"``), or the folder itself.
-    line : int or None
-        Line number in the file (the CSV header is line 1); None when the fault has no line.
-    row : str or None
-        The row's id, e.g. ``"region forehead, layer fat"``; ``"header"`` for the CSV header.
-    field : str or None
-        Column (CSV) or key (JSON) at fault.
-    value : str or None
-        The offending value as written in the file (``""`` for an empty cell).
-    allowed : str
-        What is wrong and what is allowed, e.g. ``"must be a number > 0"``.
-    """
-
-    file: str
-    line: int | None
-    row: str | None
-    field: str | None
-    value: str | None
-    allowed: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f" line {self.line}"
-        if self.row:
-            where += f" ({self.row})"
-        parts = [where]
-        if self.field is not None:
-            parts.append(f"field '{self.field}'" + ("" if self.value is None else f" = '{self.value}'"))
-        parts.append(self.allowed)
-        return ": ".join(parts)
+#: A problem in the data is an :class:`~facelayers.errors.InputError` (file, line, row, field, value, allowed),
+#: the package's one error type; ``Problem`` is its older name here.
+Problem = InputError
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -350,9 +314,7 @@ def _fmt(number: float) -> str:
     return f"{number:g}"
 
 
-def _show(value: Any) -> str:
-    """A typed value as text: strings as they are, anything else as JSON (a YAML date as its text)."""
-    return value if isinstance(value, str) else json.dumps(value, default=str)
+_show = show
 
 
 def _known(names: Sequence[str]) -> str:
@@ -372,22 +334,13 @@ class _Stage:
     problems: tuple[Problem, ...]
 
 
-def _read_text(path: Path) -> tuple[str | None, Problem | None]:
+def _read_text(path: Path, filename: str | None = None) -> tuple[str | None, Problem | None]:
     """Text of one data file (UTF-8, a BOM is allowed), or the problem that stops reading it."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None, Problem(path.name, None, None, None, None,
-                             f"missing: the data folder must hold {_known([s.filename for s in TABLES])}")
-    except OSError as error:
-        return None, Problem(path.name, None, None, None, None,
-                             f"cannot be read ({error.strerror or error}): must be a readable file")
-    try:
-        return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n"), None
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        return None, Problem(path.name, line, None, None, None,
-                             f"byte 0x{data[error.start]:02x} is not UTF-8: must be UTF-8 text")
+        return read_text(path, filename or path.name,
+                         missing=f"missing: the data folder must hold {_known([s.filename for s in TABLES])}"), None
+    except InputError as problem:
+        return None, problem
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -397,77 +350,23 @@ def _read_text(path: Path) -> tuple[str | None, Problem | None]:
 def _parse_csv(spec: TableSpec, text: str) -> tuple[list[tuple[int, dict[str, str]]] | None, list[Problem]]:
     """Rows of a CSV file as ``(line, {column: cell})``, or None and the problems if it is malformed.
 
-    Checks the header against the schema's columns (missing, unknown, repeated), the number of cells
-    in every row, unclosed quotes, and cells that run over several lines (almost always an unclosed
-    quote that closes somewhere below).
+    :func:`facelayers.documents.parse_csv` checks the header against the schema's columns (missing, unknown,
+    repeated), the number of cells in every row, unclosed quotes, and cells that run over several lines
+    (almost always an unclosed quote that closes somewhere below).
     """
-    expected = expected_columns(spec)
-    allowed = f"the columns are {', '.join(expected)}"
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    problems: list[Problem] = []
-    rows: list[tuple[int, dict[str, str]]] = []
-    header: list[str] | None = None
-    while True:
-        start = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            reason = "unclosed quote" if "unexpected end of data" in str(error) else str(error)
-            problems.append(Problem(spec.filename, start, None, None, None,
-                                    f"malformed CSV ({reason}): quote a cell that holds commas "
-                                    f"and close the quote on the same line"))
-            return None, problems
-        if not cells:  # a blank line
-            continue
-        if reader.line_num > start:
-            problems.append(Problem(spec.filename, start, None, None, None,
-                                    f"malformed CSV: a quoted cell runs from line {start} to line "
-                                    f"{reader.line_num} (unclosed quote?): a cell must not span lines"))
-            continue
-        if header is None:
-            header = cells
-            problems += _header_problems(spec.filename, header, expected, allowed)
-            if problems:  # the rows are checked once the header is right, not against a wrong one
-                return None, problems
-            continue
-        if len(cells) != len(header):
-            label = _label(spec, dict(zip(header, cells)))
-            problems.append(Problem(spec.filename, start, label, None, None,
-                                    f"malformed CSV: {len(cells)} cells, must have {len(header)} "
-                                    f"(one per column: {', '.join(header)})"))
-            continue
-        rows.append((start, dict(zip(header, cells))))
-    if header is None:
-        problems.append(Problem(spec.filename, 1, "header", None, None,
-                                f"empty file: must start with a header line; {allowed}"))
-    return (None if problems else rows), problems
-
-
-def _header_problems(filename: str, header: list[str], expected: Sequence[str], allowed: str) -> list[Problem]:
-    """Missing, unknown and repeated columns of a CSV header (line 1)."""
-    problems = []
-    for column in expected:
-        if column not in header:
-            problems.append(Problem(filename, 1, "header", column, None, f"missing column: {allowed}"))
-    seen: set[str] = set()
-    for column in header:
-        if column not in expected:
-            problems.append(Problem(filename, 1, "header", column, None, f"unknown column: {allowed}"))
-        elif column in seen:
-            problems.append(Problem(filename, 1, "header", column, None, f"repeated column: {allowed}"))
-        seen.add(column)
-    return problems
-
-
-def _parse_json(spec: TableSpec, text: str) -> tuple[Any, list[Problem]]:
-    """The JSON document, or None and the syntax problem (with its line and column)."""
     try:
-        return json.loads(text), []
-    except json.JSONDecodeError as error:
-        return None, [Problem(spec.filename, error.lineno, None, None, None,
-                              f"malformed JSON at column {error.colno} ({error.msg}): must be valid JSON")]
+        document = parse_csv(text, spec.filename, expected_columns(spec), label=lambda raw: _label(spec, raw))
+    except InputError as error:
+        return None, list(error.problems)
+    return [(document.lines[(i,)], row) for i, row in enumerate(document.data)], []
+
+
+def _parse_json(spec: TableSpec, text: str) -> tuple[Document | None, list[Problem]]:
+    """The JSON document with the line of every value, or None and the syntax problem (line and column)."""
+    try:
+        return parse_json(text, spec.filename), []
+    except InputError as error:
+        return None, list(error.problems)
 
 
 def _label(spec: TableSpec, raw: Mapping[str, Any]) -> str:
@@ -520,16 +419,17 @@ def _type_csv(spec: TableSpec, rows: list[tuple[int, dict[str, str]]]) -> tuple[
     return records, problems
 
 
-def _type_json(spec: TableSpec, document: Any, text: str) -> list[Record]:
+def _type_json(spec: TableSpec, parsed: Document) -> list[Record]:
     """Records for the items of a JSON file's list (JSON is typed already; the schema checks the rest).
 
     Each record knows the line of every value inside its item (:attr:`Record.lines`), so that a
     problem deep in a nerve's waypoints points at the line where the value is written.
     """
+    document = parsed.data
     items = document.get(spec.items) if isinstance(document, dict) else None
     if not isinstance(items, list):
         return []
-    lines_of = _json_lines(text)
+    lines_of = parsed.lines
     records = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
@@ -539,92 +439,6 @@ def _type_json(spec: TableSpec, document: Any, text: str) -> list[Record]:
         raw = {key: _show(value) for key, value in item.items()}
         records.append(Record(lines_of.get(path, 1), _label(spec, item), dict(item), raw, lines))
     return records
-
-
-def _json_lines(text: str) -> dict[tuple, int]:
-    """Line (1-based) of every value in a valid JSON text, by its path of keys and list indices.
-
-    One pass over the text (the json module keeps no positions): containers are walked here, scalars
-    and keys skipped with ``raw_decode``. A repeated key keeps its first position, as :func:`_json_line`.
-    """
-    decoder = json.JSONDecoder()
-    spaces = re.compile(r"[ \t\n\r]*")
-    offsets: dict[tuple, int] = {}
-
-    def skip(i: int) -> int:
-        return spaces.match(text, i).end()
-
-    def walk(i: int, path: tuple) -> int:
-        i = skip(i)
-        offsets.setdefault(path, i)
-        if text[i] == "{":
-            i = skip(i + 1)
-            while text[i] != "}":
-                key, i = decoder.raw_decode(text, i)
-                i = walk(skip(i) + 1, path + (key,))  # past the colon
-                i = skip(i)
-                if text[i] == ",":
-                    i = skip(i + 1)
-            return i + 1
-        if text[i] == "[":
-            i, n = skip(i + 1), 0
-            while text[i] != "]":
-                i = skip(walk(i, path + (n,)))
-                n += 1
-                if text[i] == ",":
-                    i = skip(i + 1)
-            return i + 1
-        return decoder.raw_decode(text, i)[1]
-
-    try:
-        walk(0, ())
-    except (IndexError, ValueError):  # not valid JSON: the syntax check reports it
-        return {}
-    breaks = [i for i, char in enumerate(text) if char == "\n"]
-    return {path: bisect.bisect_left(breaks, offset) + 1 for path, offset in offsets.items()}
-
-
-def _json_line(text: str, path: Sequence[str | int]) -> int:
-    """Line (1-based) of the value at ``path`` in a valid JSON text; 1 if it cannot be found."""
-    offset = _json_offset(text, path)
-    return text.count("\n", 0, offset) + 1 if offset is not None else 1
-
-
-def _json_offset(text: str, path: Sequence[str | int]) -> int | None:
-    """Character offset of the value at ``path`` (keys and list indices) in a valid JSON text.
-
-    The json module keeps no positions; this walks the text with ``raw_decode`` to skip values.
-    """
-    decoder = json.JSONDecoder()
-    spaces = re.compile(r"\s*")
-
-    def skip(i: int) -> int:
-        return spaces.match(text, i).end()
-
-    i = skip(0)
-    try:
-        for step in path:
-            opener, closer = ("{", "}") if isinstance(step, str) else ("[", "]")
-            if text[i] != opener:
-                return None
-            i, n = skip(i + 1), 0
-            while text[i] != closer:
-                if isinstance(step, str):
-                    key, i = decoder.raw_decode(text, i)
-                    i = skip(skip(i) + 1)  # past the colon
-                    if key == step:
-                        break
-                elif n == step:
-                    break
-                _, i = decoder.raw_decode(text, i)
-                i, n = skip(i), n + 1
-                if text[i] == ",":
-                    i = skip(i + 1)
-            else:
-                return None
-    except (IndexError, ValueError):
-        return None
-    return i
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -638,7 +452,7 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
 
 
 def _schema_problems(error: jsonschema.ValidationError, spec: TableSpec, record: Record | None,
-                     text: str | None = None) -> Iterator[tuple[Problem, str | None]]:
+                     parsed: Document | None = None) -> Iterator[tuple[Problem, str | None]]:
     """A jsonschema error in our words: ``(problem, field at fault)`` pairs.
 
     Parameters
@@ -647,8 +461,8 @@ def _schema_problems(error: jsonschema.ValidationError, spec: TableSpec, record:
     spec : TableSpec
     record : Record or None
         The row the error is about; None for an error about the JSON document as a whole.
-    text : str, optional
-        The JSON text, to give a document-level problem its line.
+    parsed : Document, optional
+        The JSON document, to give a document-level problem its line.
 
     The wording comes from the schema (:func:`describe`), never from jsonschema's message alone.
     """
@@ -657,7 +471,7 @@ def _schema_problems(error: jsonschema.ValidationError, spec: TableSpec, record:
     for extra, value, allowed in _error_wording(error):
         where = inner + extra
         if record is None:
-            line = _json_line(text, where) if text is not None and where else None
+            line = parsed.line_at(where) if parsed is not None and where else None
             yield Problem(spec.filename, line, None, _path_text(where) or None, value, allowed), None
         elif not where:
             yield Problem(spec.filename, record.line, record.label, None, value, allowed), None
@@ -695,12 +509,7 @@ def _brief(value: Any) -> str:
     return _show(value)
 
 
-def _path_text(path: Sequence[str | int]) -> str:
-    """A JSON path as text: ``regions[3].anchors``."""
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
-    return text
+_path_text = path_text
 
 
 def _check_csv_records(spec: TableSpec, records: list[Record]) -> tuple[list[Record], list[Problem]]:
@@ -719,13 +528,14 @@ def _check_csv_records(spec: TableSpec, records: list[Record]) -> tuple[list[Rec
     return clean, problems
 
 
-def _check_json_document(spec: TableSpec, document: Any, records: list[Record],
-                         text: str) -> tuple[list[Record] | None, list[Problem]]:
+def _check_json_document(spec: TableSpec, parsed: Document,
+                         records: list[Record]) -> tuple[list[Record] | None, list[Problem]]:
     """Validate a JSON file as a whole; drop the fields at fault from the item records.
 
     Returns None for the records when the document itself is at fault (not just some fields of some
     items): nothing in it is used by the later checks.
     """
+    document = parsed.data
     by_index = _records_by_index(spec, document, records)
     problems, bad = [], {}
     document_ok = True
@@ -734,7 +544,7 @@ def _check_json_document(spec: TableSpec, document: Any, records: list[Record],
         record = by_index.get(path[1]) if len(path) >= 2 and path[0] == spec.items else None
         if record is None:
             document_ok = False
-        for problem, key in _schema_problems(error, spec, record, text):
+        for problem, key in _schema_problems(error, spec, record, parsed):
             problems.append(problem)
             if record is not None:
                 bad.setdefault(id(record), set()).add(key)
@@ -776,88 +586,15 @@ def storyboard_filename(storyboard_id: str) -> str:
     return f"{STORYBOARD_DIR}/{storyboard_id}.yaml"
 
 
-@dataclass(frozen=True)
-class _YamlDocument:
-    """A parsed YAML file: the document and the line of every value by its path (as :attr:`Record.lines`)."""
-
-    filename: str
-    document: Any
-    lines: dict[tuple, int]
-
-
-class _YamlLoader(yaml.SafeLoader):
-    """PyYAML's safe loader; the node tree is walked before construction, for lines and repeated keys."""
-
-
-def _node_problems(filename: str, label: str, node: yaml.Node, path: tuple = ()) -> list[Problem]:
-    """Keys given twice in one mapping (PyYAML silently keeps the last) and keys that YAML reads as
-    something other than text (``on:``, ``yes:``, ``1:``)."""
-    problems = []
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for knode, vnode in node.value:
-            key = str(knode.value) if isinstance(knode, yaml.ScalarNode) else f"<{knode.tag}>"
-            line = knode.start_mark.line + 1
-            where = _path_text(path + (key,))
-            if not (isinstance(knode, yaml.ScalarNode) and knode.tag == "tag:yaml.org,2002:str"):
-                problems.append(Problem(filename, line, label, where, key,
-                                        "a key must be text: quote it (YAML reads yes, no, on, off, true, "
-                                        "false, null and numbers as other types)"))
-            elif key in seen:
-                problems.append(Problem(filename, line, label, where, key,
-                                        f"is given twice (first on line {seen[key]}): keep one"))
-            else:
-                seen[key] = line
-            problems += _node_problems(filename, label, vnode, path + (key,))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            problems += _node_problems(filename, label, item, path + (index,))
-    return problems
-
-
-def _node_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> None:
-    """The line of every value below ``node``: a mapping value on its key's line, a list item on its own."""
-    if isinstance(node, yaml.MappingNode):
-        for knode, vnode in node.value:
-            sub = path + (str(knode.value),)
-            lines[sub] = knode.start_mark.line + 1
-            _node_lines(vnode, sub, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            lines[path + (index,)] = item.start_mark.line + 1
-            _node_lines(item, path + (index,), lines)
-
-
-def _parse_yaml(filename: str, label: str, text: str) -> tuple[_YamlDocument | None, list[Problem]]:
+def _parse_yaml(filename: str, label: str, text: str) -> tuple[Document | None, list[Problem]]:
     """The YAML document of one file with the line of every value, or None and the problems: a syntax
-    error (with its line and column), an empty file, a key given twice or a key that is not text."""
-    loader = _YamlLoader(text)
+    error (with its line and column), an empty file, a key given twice or a key that is not text, an
+    alias, a merge key, a tag, nesting too deep (:func:`facelayers.documents.parse_yaml`)."""
     try:
-        root = loader.get_single_node()
-        if root is None:
-            return None, [Problem(filename, 1, None, None, None,
-                                  f"empty file: must be a storyboard ({_known(_storyboard_fields())})")]
-        problems = _node_problems(filename, label, root)
-        if problems:
-            return None, problems
-        document = loader.construct_document(root)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        problem = str(error.problem or error.context or "")
-        if error.context and error.context_mark is not None and error.problem_mark is not None:
-            # "while parsing a flow sequence": where the unclosed thing opened, often the line to fix
-            problem += f"; {error.context} that starts on line {error.context_mark.line + 1}"
-        column = f" at column {mark.column + 1}" if mark else ""
-        return None, [Problem(filename, mark.line + 1 if mark else None, None, None, None,
-                              f"malformed YAML{column} ({problem}): must be valid YAML (indent with "
-                              f"spaces; quote text that holds ': ' or starts with a special character)")]
-    except yaml.YAMLError as error:
-        return None, [Problem(filename, None, None, None, None, f"malformed YAML ({error}): must be valid YAML")]
-    finally:
-        loader.dispose()
-    lines: dict[tuple, int] = {}
-    _node_lines(root, (), lines)
-    return _YamlDocument(filename, document, lines), []
+        return parse_yaml(text, filename, label=label,
+                          empty=f"empty file: must be a storyboard ({_known(_storyboard_fields())})"), []
+    except InputError as error:
+        return None, list(error.problems)
 
 
 def _storyboard_fields() -> list[str]:
@@ -884,10 +621,10 @@ def _drop(values: Any, path: Sequence[str | int]) -> None:
 _WHOLE_LIST = ("minItems", "maxItems", "uniqueItems")
 
 
-def _check_storyboard(storyboard_id: str, parsed: _YamlDocument) -> tuple[Record | None, list[Problem]]:
+def _check_storyboard(storyboard_id: str, parsed: Document) -> tuple[Record | None, list[Problem]]:
     """A storyboard file against its schema: the record (fields at fault left out) and the problems."""
     label = f"storyboard {storyboard_id}"
-    document = parsed.document
+    document = parsed.data
     if not isinstance(document, dict):
         kind = "a list" if isinstance(document, list) else "a single value"
         return None, [Problem(parsed.filename, 1, label, None, None,
@@ -967,7 +704,7 @@ class DataSet:
                 typed[spec.name], found = _type_csv(spec, value)
                 problems += found
             else:
-                typed[spec.name] = _type_json(spec, value, self.texts.values[spec.name])
+                typed[spec.name] = _type_json(spec, value)
         return _Stage(typed, tuple(problems))
 
     @cached_property
@@ -981,8 +718,7 @@ class DataSet:
             if spec.is_csv:
                 clean, found = _check_csv_records(spec, records)
             else:
-                clean, found = _check_json_document(spec, self.parsed.values[spec.name], records,
-                                                    self.texts.values[spec.name])
+                clean, found = _check_json_document(spec, self.parsed.values[spec.name], records)
             problems += found
             if clean is not None:
                 checked[spec.name] = clean
@@ -1009,9 +745,9 @@ class DataSet:
                                         f"file name: a storyboard is named <storyboard_id>.yaml, the id "
                                         f"matching {_STORYBOARD_ID.pattern} (e.g. deep_plane.yaml)"))
                 continue
-            text, problem = _read_text(path)
+            text, problem = _read_text(path, filename)
             if problem is not None:
-                problems.append(Problem(filename, problem.line, None, None, None, problem.allowed))
+                problems.append(problem)
                 continue
             document, found = _parse_yaml(filename, f"storyboard {path.stem}", text)
             problems += found

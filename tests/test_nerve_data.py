@@ -55,10 +55,10 @@ def doc(name: str) -> dict:
 
 
 def run_validate(*args: str) -> subprocess.CompletedProcess:
-    """``python -m facelayers validate ARGS`` in a fresh process, on this checkout."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "facelayers", "validate", *args],
-                          capture_output=True, text=True, env=env, timeout=60)
+    """``python -m facelayers validate ARGS``, run in this process (tests/validation_cases.py)."""
+    from validation_cases import run_validate as in_process
+
+    return in_process(*args)
 
 
 def dump(document: dict) -> str:

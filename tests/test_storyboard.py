@@ -325,7 +325,7 @@ def test_too_few_or_too_many_steps(data_copy, capsys, count):
     path = data_copy / STORYBOARD_DIR / "deep_plane.yaml"
     document = yaml.safe_load(path.read_text())
     steps = document["steps"]
-    document["steps"] = (steps * 2)[:count]
+    document["steps"] = json.loads(json.dumps((steps * 2)[:count]))  # no shared items: YAML aliases are refused
     path.write_text(yaml.safe_dump(document, sort_keys=False))
     status, problems = validate(data_copy, capsys)
     assert status == 1

@@ -40,11 +40,7 @@ SCHEMAS = sorted((DATA / "schemas").glob("*.schema.json"))
 # Helpers
 
 
-def run_validate(*args: str) -> subprocess.CompletedProcess:
-    """``python -m facelayers validate ARGS`` in a fresh process, on this checkout."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "facelayers", "validate", *args],
-                          capture_output=True, text=True, env=env, timeout=60)
+from validation_cases import Expect, assert_reported, run_validate  # noqa: E402  (shared by the bad-data tests)
 
 
 def edit_row(path: Path, match: dict[str, str], **changes: str) -> int:
@@ -185,9 +181,6 @@ def test_describe_words_a_schema(schema, words):
 
 # ----------------------------------------------------------------------------------------------------
 # Bad data: one corruption per kind, through the CLI
-
-
-from validation_cases import Expect, assert_reported  # noqa: E402  (shared with the other bad-data tests)
 
 
 CORRUPTIONS: dict[str, Callable[[Path], Expect]] = {}
