@@ -4,8 +4,8 @@ the techniques: dissection planes (a depth over an outlined region), incisions, 
 and the procedure storyboards (``storyboards/*.yaml``) as checked documents, which
 :mod:`facelayers.storyboard` turns into steps with their view states.
 
-:func:`load_anatomy` reads ``data/`` through the checks of :mod:`facelayers.validation` and raises
-:class:`DataError` (listing every problem) rather than return a model built on bad numbers. The frame
+:func:`load_anatomy` reads ``data/`` through the checks of :mod:`facelayers.validation` and raises an
+:class:`~facelayers.errors.InputError` (listing every problem) rather than return a model built on bad numbers. The frame
 and unit are those of :mod:`facelayers.frame`: origin midway between the porions, x to the subject's
 left, y anterior, z up, mm. Bilateral landmarks are stored for the left side and mirrored on demand.
 numpy only.
@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from facelayers.errors import InputError
 from facelayers.frame import LAYERS, SIDES
 from facelayers.validation import (
     UNDRAWN_NERVE_GROUPS,
-    Problem,
     Record,
     package_data_dir,
     read_tables,
@@ -71,23 +71,9 @@ def default_data_dir() -> Path:
     return package_data_dir()
 
 
-class DataError(ValueError):
-    """The data folder has problems; ``str()`` lists every one, one per line.
-
-    Parameters
-    ----------
-    problems : sequence of Problem
-        What :func:`facelayers.validation.validate_data_dir` found.
-    data_dir : Path, optional
-        The folder, named in the first line of the message.
-    """
-
-    def __init__(self, problems: list[Problem] | tuple[Problem, ...], data_dir: Path | None = None) -> None:
-        self.problems = tuple(problems)
-        self.data_dir = data_dir
-        where = f" in {data_dir}" if data_dir is not None else ""
-        count = f"{len(self.problems)} problem" + ("" if len(self.problems) == 1 else "s")
-        super().__init__("\n".join([f"invalid data{where} ({count}):", *map(str, self.problems)]))
+#: Bad data is an :class:`~facelayers.errors.InputError` (the package's one error type; ``str()`` lists every
+#: problem, one per line, and ``problems`` holds them); ``DataError`` is its older name here.
+DataError = InputError
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -957,8 +943,8 @@ def load_anatomy(data_dir: str | Path | None = None) -> Anatomy:
 
     Raises
     ------
-    DataError
-        If the folder has any problem (see ``python -m facelayers validate``).
+    InputError
+        If the folder has any problem (see ``python -m facelayers validate``); ``problems`` lists them all.
     """
     if data_dir is None:
         return _load_default()
@@ -975,7 +961,7 @@ def _load(data_dir: Path) -> Anatomy:
     """Read ``data_dir`` through the checks and build the objects."""
     tables, problems = read_tables(data_dir)
     if problems:
-        raise DataError(problems, data_dir)
+        raise InputError.gather(problems, f"invalid data in {data_dir}")
     landmarks = {r.values["landmark_id"]: _landmark(r) for r in tables["landmarks"]}
     return Anatomy(
         data_dir=data_dir,

@@ -9,19 +9,19 @@ is *where* on the face, whichever layer is showing. For ``side = "either"`` the 
 
 A *choice question* has options and the index of the right one: 1 point or 0.
 
-The questions live in ``data/quiz.json``; :func:`load_quiz` checks them against the anatomy and raises a
-:class:`QuizError` (a ValueError) naming the file, the line, the question, the field, the value and what is
-allowed. :class:`QuizSession` is the whole quiz as a plain object (current question, answers, total, summary),
+The questions live in ``data/quiz.json`` (schema ``data/schemas/quiz.schema.json``); :func:`load_quiz` reads
+them through :mod:`facelayers.documents`, checks them with :func:`facelayers.validation.quiz_problems` (the
+same checks ``python -m facelayers validate`` runs) against the anatomy and raises an
+:class:`~facelayers.errors.InputError` naming the file, the line, the question, the field, the value and what
+is allowed. :class:`QuizSession` is the whole quiz as a plain object (current question, answers, total, summary),
 so the flow is testable without widgets; :mod:`facelayers.quiz_widget` is its view. numpy only.
 """
 
 from __future__ import annotations
 
-import bisect
-import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -29,9 +29,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from facelayers.anatomy import Anatomy, default_data_dir, load_anatomy
+from facelayers.documents import parse_json, read_text
+from facelayers.errors import InputError
 from facelayers.geometry import FaceModel, params_of, rays
 from facelayers.nerves import NervePath, place, place_all
 from facelayers.state import CAMERAS, SURGEON_CAMERAS
+from facelayers.validation import QUIZ_WHERE, quiz_problems
 
 #: The presets a question may turn to: the quiz has no raised flap to look into.
 QUIZ_CAMERAS = tuple(c for c in CAMERAS if c not in SURGEON_CAMERAS)
@@ -59,21 +62,14 @@ __all__ = [
 ]
 
 QUIZ_FILE = "quiz.json"
-KINDS = ("click", "choice")
 CLICK_SIDES = ("left", "right", "either")
 #: Where on a nerve a click answer lies: the arch crossing, the shallowest sample, or waypoint ``k`` (0-based).
-WHERE = ("arch_crossing", "shallowest", "waypoint:<index>")
+WHERE = QUIZ_WHERE
 #: The arch crossing is the nerve's first sample above the arch's inferior border plus this (mm), as in
 #: tests/test_nerves.py: the middle of the arch's height.
 ARCH_ABOVE_MM = 5.0
 
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _WAYPOINT = re.compile(r"^waypoint:(\d+)$")
-_COMMON = ("question_id", "kind", "prompt", "explanation", "source_id", "locator")
-_FIELDS = {
-    "click": (set(_COMMON) | {"answer", "side", "full_marks_mm", "zero_marks_mm"}, {"camera"}),
-    "choice": (set(_COMMON) | {"options", "answer"}, set()),
-}
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -212,219 +208,14 @@ Question = ClickQuestion | ChoiceQuestion
 # Loading, with every problem named
 
 
-class QuizError(ValueError):
-    """The quiz file has problems; ``str()`` lists every one, one per line.
-
-    Each problem names the file, the line, the question, the field, the value and what is allowed, e.g.
-    ``quiz.json line 12 (question click_mckinney_point): field 'answer.landmark' = 'mckinney': must be a
-    landmark of landmarks.csv; known: tragion, porion, ...``.
-    """
-
-    def __init__(self, path: Path | str, problems: Sequence[str]) -> None:
-        self.path = Path(path)
-        self.problems = tuple(problems)
-        count = f"{len(self.problems)} problem" + ("" if len(self.problems) == 1 else "s")
-        super().__init__("\n".join([f"invalid quiz {self.path} ({count}):", *self.problems]))
+#: A problem in a quiz file is an :class:`~facelayers.errors.InputError` (the package's one error type);
+#: ``QuizError`` is its older name here.
+QuizError = InputError
 
 
 def quiz_path() -> Path:
     """The quiz shipped with the package: ``data/quiz.json`` (``facelayers/data`` in a wheel)."""
     return default_data_dir() / QUIZ_FILE
-
-
-def _value_lines(text: str) -> dict[tuple, int]:
-    """Line (1-based) of every value of a JSON document, keyed by its path (keys and list indices)."""
-    newlines = [i for i, c in enumerate(text) if c == "\n"]
-    decoder = json.JSONDecoder()
-    lines: dict[tuple, int] = {}
-
-    def skip(i: int) -> int:
-        while i < len(text) and text[i] in " \t\r\n":
-            i += 1
-        return i
-
-    def walk(i: int, path: tuple) -> int:
-        i = skip(i)
-        lines[path] = bisect.bisect_left(newlines, i) + 1
-        if text[i] == "{":
-            i = skip(i + 1)
-            while text[i] != "}":
-                key, i = json.decoder.scanstring(text, i + 1)
-                i = walk(skip(i) + 1, path + (key,))  # past the ':'
-                i = skip(i)
-                i = skip(i + 1) if text[i] == "," else i
-            return i + 1
-        if text[i] == "[":
-            i = skip(i + 1)
-            k = 0
-            while text[i] != "]":
-                i = skip(walk(i, path + (k,)))
-                i = skip(i + 1) if text[i] == "," else i
-                k += 1
-            return i + 1
-        return decoder.raw_decode(text, i)[1]
-
-    walk(0, ())
-    return lines
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _known(names: Iterable[str], limit: int = 12) -> str:
-    names = list(names)
-    shown = ", ".join(names[:limit])
-    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-class _Checker:
-    """Collects the problems of one quiz file."""
-
-    def __init__(self, name: str, text: str, anatomy: Anatomy) -> None:
-        self.name = name
-        self.lines = _value_lines(text)
-        self.anatomy = anatomy
-        self.problems: list[str] = []
-
-    def add(self, path: tuple, label: str | None, field_name: str | None, value: Any, allowed: str,
-            *, has_value: bool = True) -> None:
-        line = next((self.lines[path[:n]] for n in range(len(path), -1, -1) if path[:n] in self.lines), None)
-        where = self.name + (f" line {line}" if line is not None else "")
-        if label:
-            where += f" ({label})"
-        parts = [where]
-        if field_name is not None:
-            parts.append(f"field '{field_name}'" + (f" = '{_show(value)}'" if has_value else " is missing"))
-        parts.append(allowed)
-        self.problems.append(": ".join(parts))
-
-    def question(self, i: int, raw: Any, seen: dict[str, int]) -> None:
-        path = ("questions", i)
-        if not isinstance(raw, dict):
-            self.add(path, f"question {i}", None, None, f"each question must be an object, got {_show(raw)}")
-            return
-        qid = raw.get("question_id")
-        label = f"question {qid}" if isinstance(qid, str) and qid else f"question {i}"
-
-        def bad(key: str, allowed: str, sub: tuple = (), field_name: str | None = None, **kw) -> None:
-            value = raw.get(key)
-            for step in sub:
-                value = value[step]
-            self.add(path + (key, *sub), label, field_name or key, value, allowed, **kw)
-
-        if not isinstance(qid, str) or not _ID.match(qid):
-            bad("question_id", "must be an id: lower-case letters, digits and _, starting with a letter",
-                has_value="question_id" in raw)
-        elif qid in seen:
-            bad("question_id", f"must be unique; already used by question {seen[qid]} (0-based)")
-        else:
-            seen[qid] = i
-        kind = raw.get("kind")
-        if kind not in KINDS:
-            bad("kind", f"must be one of: {', '.join(KINDS)}", has_value="kind" in raw)
-            return
-        required, optional = _FIELDS[kind]
-        for key in sorted(required - set(raw)):
-            self.add(path, label, key, None, f"is required for a {kind} question", has_value=False)
-        for key in sorted(set(raw) - required - optional):
-            bad(key, f"is not a field of a {kind} question; allowed: {', '.join(sorted(required | optional))}")
-        for key in ("prompt", "explanation", "locator"):
-            if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
-                bad(key, "must be a non-empty text")
-        if "source_id" in raw and raw["source_id"] not in self.anatomy.sources:
-            bad("source_id", f"must be a source_id of sources.csv; known: {_known(self.anatomy.sources)}")
-        if kind == "click":
-            self.click(raw, bad)
-        else:
-            self.choice(raw, bad)
-
-    def click(self, raw: dict, bad) -> None:
-        answer = raw.get("answer")
-        if "answer" in raw:
-            if not isinstance(answer, dict):
-                bad("answer", "must be an object: {\"landmark\": id}, {\"nerve\": id, \"where\": ...} or "
-                              "{\"point_mm\": [x, y, z]}")
-            else:
-                self.click_answer(answer, bad)
-        if "side" in raw and raw["side"] not in CLICK_SIDES:
-            bad("side", f"must be one of: {', '.join(CLICK_SIDES)}")
-        ok = True
-        for key in ("full_marks_mm", "zero_marks_mm"):
-            if key in raw and (not _is_number(raw[key]) or raw[key] < 0):
-                bad(key, "must be a distance in mm: a number >= 0")
-                ok = False
-        if ok and _is_number(raw.get("full_marks_mm")) and _is_number(raw.get("zero_marks_mm")) \
-                and raw["full_marks_mm"] >= raw["zero_marks_mm"]:
-            bad("full_marks_mm", f"must be less than zero_marks_mm ({_show(raw['zero_marks_mm'])})")
-        if "camera" in raw and raw["camera"] not in QUIZ_CAMERAS:
-            bad("camera", f"must be one of: {', '.join(QUIZ_CAMERAS)}")
-
-    def click_answer(self, answer: dict, bad) -> None:
-        kinds = [k for k in ("landmark", "nerve", "point_mm") if k in answer]
-        allowed_keys = {"landmark", "nerve", "where", "point_mm"}
-        for key in sorted(set(answer) - allowed_keys):
-            bad("answer", "is not a field of a click answer; allowed: landmark, nerve + where, point_mm",
-                sub=(key,), field_name=f"answer.{key}")
-        if len(kinds) != 1:
-            bad("answer", "must give exactly one of landmark, nerve (with where) and point_mm")
-            return
-        if "landmark" in answer:
-            if answer["landmark"] not in self.anatomy.landmarks:
-                bad("answer", f"must be a landmark_id of landmarks.csv; known: {_known(self.anatomy.landmarks)}",
-                    sub=("landmark",), field_name="answer.landmark")
-            if "where" in answer:
-                bad("answer", "goes with a nerve only", sub=("where",), field_name="answer.where")
-        elif "point_mm" in answer:
-            p = answer["point_mm"]
-            if not isinstance(p, list) or len(p) != 3 or not all(_is_number(v) for v in p):
-                bad("answer", "must be 3 finite numbers [x, y, z] in mm", sub=("point_mm",),
-                    field_name="answer.point_mm")
-            elif p[0] < 0:
-                bad("answer", "must be on the left side (x >= 0); side = right or either mirrors it",
-                    sub=("point_mm",), field_name="answer.point_mm")
-            if "where" in answer:
-                bad("answer", "goes with a nerve only", sub=("where",), field_name="answer.where")
-        else:
-            nid = answer["nerve"]
-            nerve = self.anatomy.nerves.get(nid) if isinstance(nid, str) else None
-            if nerve is None:
-                bad("answer", f"must be a nerve_id of nerves.json; known: {_known(self.anatomy.nerves)}",
-                    sub=("nerve",), field_name="answer.nerve")
-            where = answer.get("where")
-            if "where" not in answer:
-                bad("answer", f"is required with a nerve; allowed: {', '.join(WHERE)}", field_name="answer.where",
-                    has_value=False)
-                return
-            match = _WAYPOINT.match(where) if isinstance(where, str) else None
-            if where not in WHERE[:2] and match is None:
-                bad("answer", f"must be one of: {', '.join(WHERE)}", sub=("where",), field_name="answer.where")
-            elif match is not None and nerve is not None and int(match.group(1)) >= len(nerve.waypoints):
-                bad("answer", f"waypoint index out of range: nerve {nid} has waypoints 0 to "
-                              f"{len(nerve.waypoints) - 1}", sub=("where",), field_name="answer.where")
-
-    def choice(self, raw: dict, bad) -> None:
-        options = raw.get("options")
-        n = None
-        if "options" in raw:
-            if (not isinstance(options, list) or len(options) < 2
-                    or not all(isinstance(o, str) and o.strip() for o in options)):
-                bad("options", "must be a list of at least 2 non-empty texts")
-            elif len(set(options)) != len(options):
-                bad("options", "must all be different")
-            else:
-                n = len(options)
-        if "answer" in raw:
-            answer = raw["answer"]
-            if isinstance(answer, bool) or not isinstance(answer, int):
-                bad("answer", "must be the index (0-based) of the right option")
-            elif n is not None and not 0 <= answer < n:
-                bad("answer", f"index out of range: allowed 0 to {n - 1} ({n} options)")
 
 
 def load_quiz(path: str | Path | None = None, anatomy: Anatomy | None = None) -> tuple[Question, ...]:
@@ -444,36 +235,22 @@ def load_quiz(path: str | Path | None = None, anatomy: Anatomy | None = None) ->
 
     Raises
     ------
-    QuizError
-        A ValueError listing every problem: unreadable or malformed JSON (with line and column), an unknown
-        kind, field, landmark, nerve, feature or source, an index out of range, a negative distance,
-        ``full_marks_mm >= zero_marks_mm``, a duplicate id.
+    InputError
+        Listing every problem (``problems``): unreadable or malformed JSON (with line and column), the schema
+        (an unknown kind or field, a negative distance, a missing field), an unknown landmark, nerve, feature
+        or source, an index out of range, ``full_marks_mm >= zero_marks_mm``, a duplicate id.
     """
     path = Path(path) if path is not None else quiz_path()
     anatomy = anatomy if anatomy is not None else load_anatomy()
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QuizError(path, [f"{path.name}: cannot be read ({exc.__class__.__name__}: {exc})"]) from exc
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise QuizError(path, [f"{path.name} line {exc.lineno} col {exc.colno}: malformed JSON: {exc.msg}"]) from exc
-    checker = _Checker(path.name, text, anatomy)
-    questions = document.get("questions") if isinstance(document, dict) else None
-    if not isinstance(questions, list) or not questions:
-        checker.add((), None, "questions", questions, "the file must be an object {\"questions\": [...]} with at "
-                    "least one question", has_value=isinstance(document, dict) and "questions" in document)
-        raise QuizError(path, checker.problems)
-    if isinstance(document, dict):
-        for key in sorted(set(document) - {"questions"}):
-            checker.add((key,), None, key, document[key], "is not allowed at the top level; allowed: questions")
-    seen: dict[str, int] = {}
-    for i, raw in enumerate(questions):
-        checker.question(i, raw, seen)
-    if checker.problems:
-        raise QuizError(path, checker.problems)
-    return tuple(_question(raw) for raw in questions)
+        parsed = parse_json(read_text(path, path.name, missing="cannot be read: no such file"), path.name)
+    except InputError as error:
+        raise InputError.gather(error.problems, f"invalid quiz {path}") from None
+    waypoints = {nerve_id: len(nerve.waypoints) for nerve_id, nerve in anatomy.nerves.items()}
+    records, problems = quiz_problems(parsed, list(anatomy.sources), list(anatomy.landmarks), waypoints)
+    if problems:
+        raise InputError.gather(problems, f"invalid quiz {path}")
+    return tuple(_question(record.values) for record in records)
 
 
 def _question(raw: Mapping[str, Any]) -> Question:

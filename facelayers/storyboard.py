@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from facelayers.errors import InputError
 from facelayers.state import ViewState
-from facelayers.validation import CHECKS, Check, DataSet, Problem, Record, read_tables, storyboard_filename
-from facelayers.views import ViewFileError, view_from_yaml
+from facelayers.validation import CHECKS, Check, DataSet, Record, read_tables, storyboard_filename
+from facelayers.views import view_from_yaml
 
 if TYPE_CHECKING:  # the anatomy imports numpy: only its type is needed here
     from facelayers.anatomy import Anatomy
@@ -61,18 +62,20 @@ def view_state(view: Mapping[str, Any], technique: str | None = None, source: st
 
     Raises
     ------
-    ViewFileError
+    InputError
         An unknown key (the message lists ViewState's fields), or a value ViewState refuses (its message);
-        ``key`` is the field at fault (``"visible.skin"`` for a nested one).
+        ``field`` is the key at fault (``"visible.skin"`` for a nested one). The ids the view names are
+        not judged here: the data checks judge them against their own folder.
     """
     unknown = [key for key in view if key not in _view_fields()]
     if unknown:
-        raise ViewFileError(source, f"unknown key {unknown[0]!r}; the keys of a view are the fields of "
-                                    f"ViewState: {', '.join(_view_fields())}", key=str(unknown[0]))
+        raise InputError(source, None, None, str(unknown[0]), None,
+                         f"unknown key {unknown[0]!r}; the keys of a view are the fields of ViewState: "
+                         f"{', '.join(_view_fields())}")
     data = {"technique": technique, **view} if technique is not None else dict(view)
     # Through the saved-view reader, so that a storyboard's view and a view file mean the same thing.
     text = yaml.safe_dump(_plain(data), sort_keys=False, default_flow_style=False, allow_unicode=True)
-    return view_from_yaml(text, source=source)
+    return view_from_yaml(text, source=source, check_ids=False)
 
 
 def _plain(value: Any) -> Any:
@@ -84,13 +87,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _message(error: ViewFileError) -> str:
-    """ViewState's own words, without the ``source, line, key:`` prefix of a ViewFileError."""
-    return str(error).split(": ", 1)[-1]
+def _message(error: InputError) -> str:
+    """ViewState's words for an error about a view, without its file and line: ``peel = 9; allowed: ...``."""
+    return error.allowed
 
 
 def view_problems(filename: str, label: str, document: Mapping[str, Any],
-                  lines: Mapping[tuple, int]) -> list[Problem]:
+                  lines: Mapping[tuple, int]) -> list[InputError]:
     """Every step view of one storyboard that ViewState refuses: unknown keys and values out of range.
 
     Parameters
@@ -104,7 +107,7 @@ def view_problems(filename: str, label: str, document: Mapping[str, Any],
 
     Returns
     -------
-    list of Problem
+    list of InputError
         One per view at fault, naming the field ``steps[<i>].view.<key>`` (0-based), its value and
         ViewState's message.
     """
@@ -116,8 +119,8 @@ def view_problems(filename: str, label: str, document: Mapping[str, Any],
             continue
         try:
             view_state(view, technique)
-        except ViewFileError as error:
-            key = error.key or ""
+        except InputError as error:
+            key = error.field or ""
             path = ("steps", index, "view", *(int(k) if k.isdigit() else k for k in key.split(".") if k))
             value = view
             for step_key in path[3:]:
@@ -125,7 +128,7 @@ def view_problems(filename: str, label: str, document: Mapping[str, Any],
             shown = _show(value) if key else None
             line = next((lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in lines), 1)
             field = f"steps[{index}].view" + (f".{key}" if key else "")
-            problems.append(Problem(filename, line, label, field, shown, f"ViewState refuses it: {_message(error)}"))
+            problems.append(InputError(filename, line, label, field, shown, f"ViewState refuses it: {_message(error)}"))
     return problems
 
 
@@ -136,7 +139,7 @@ def _show(value: Any) -> str:
     return yaml.safe_dump(_plain(value), default_flow_style=True, width=1000).strip().removesuffix("...").strip()
 
 
-def check_storyboard_views(data: DataSet) -> list[Problem]:
+def check_storyboard_views(data: DataSet) -> list[InputError]:
     """Every step's view is a view ViewState accepts: its keys are fields of ViewState and their values
     within what ViewState allows (peel 0-5, a camera preset, a cutaway window...)."""
     problems = []
@@ -149,7 +152,7 @@ def check_storyboard_views(data: DataSet) -> list[Problem]:
 ALL_CHECKS: tuple[Check, ...] = (*CHECKS, check_storyboard_views)
 
 
-def read_data(path) -> tuple[dict[str, list[Record]], list[Problem]]:
+def read_data(path) -> tuple[dict[str, list[Record]], list[InputError]]:
     """:func:`facelayers.validation.read_tables` with :data:`ALL_CHECKS`: the tables and every problem."""
     return read_tables(path, checks=ALL_CHECKS)
 
@@ -197,8 +200,10 @@ class Step:
         """A fresh :class:`ViewState` for this step (the fields the view names, the rest at defaults)."""
         try:
             return view_state(self.view, source=f"step {self.number} ({self.title})")
-        except ViewFileError as error:
-            raise ValueError(str(error)) from None
+        except InputError as error:
+            raise InputError(f"step {self.number} ({self.title})", None, None,
+                             None if error.field is None else f"view.{error.field}", error.value,
+                             _message(error)) from None
 
 
 @dataclass(frozen=True)
@@ -270,15 +275,14 @@ def load_storyboards(anatomy: Anatomy) -> dict[str, Storyboard]:
 
     Raises
     ------
-    DataError
-        A step's view that ViewState refuses (the problems name the file, line, step and key).
+    InputError
+        A step's view that ViewState refuses (the problems name the file, line, step and key; all of them in
+        ``problems``).
     """
-    from facelayers.anatomy import DataError
-
     files = anatomy.storyboards
     problems = [p for f in files.values() for p in view_problems(f.filename, f.label, f.document, f.lines)]
     if problems:
-        raise DataError(problems, anatomy.data_dir)
+        raise InputError.gather(problems, f"invalid data in {anatomy.data_dir}")
     return {sid: _storyboard(sid, f.document) for sid, f in files.items()}
 
 

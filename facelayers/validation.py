@@ -60,14 +60,19 @@ __all__ = [
     "Problem",
     "Record",
     "TableSpec",
+    "ViewIds",
     "azimuth_deg",
     "package_data_dir",
+    "package_view_ids",
+    "quiz_problems",
     "read_tables",
     "schema_dir",
     "segments_intersect",
     "self_intersections",
     "storyboard_filename",
     "validate_data_dir",
+    "view_ids",
+    "view_reference_problems",
 ]
 
 #: Row statuses: measured (from the source), derived (computed from sourced numbers), schematic (no source).
@@ -145,6 +150,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("danger_zones", "danger_zones.json", ("zone_id",), items="zones", field_paths=True),
     TableSpec("ligaments", "ligaments.csv", ("ligament_id",)),
     TableSpec("techniques", "techniques.json", ("technique_id",), items="techniques", field_paths=True),
+    TableSpec("quiz", "quiz.json", ("question_id",), items="questions", field_paths=True),
 )
 _SPECS: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
 
@@ -822,20 +828,24 @@ def check_schemas(data: DataSet) -> list[Problem]:
 
 def check_unique_ids(data: DataSet) -> list[Problem]:
     """Ids are unique: source_id, layer_id, landmark_id, region_id, (region_id, layer_id) in thickness,
-    nerve_id, muscle_id, zone_id, ligament_id and technique_id."""
+    nerve_id, muscle_id, zone_id, ligament_id, technique_id and question_id."""
+    return [problem for spec in TABLES for problem in _unique_problems(spec, data.records(spec.name) or [])]
+
+
+def _unique_problems(spec: TableSpec, records: Sequence[Record]) -> list[Problem]:
+    """A problem for every record whose id repeats an earlier one's."""
     problems = []
-    for spec in TABLES:
-        first_line: dict[tuple, int] = {}
-        for record in data.records(spec.name) or []:
-            key = tuple(record.values.get(k) for k in spec.key)
-            if None in key:
-                continue
-            if key in first_line:
-                what = "unique" if len(key) == 1 else f"unique per {', '.join(spec.key)} pair"
-                problems.append(record.problem(spec.filename, spec.key[-1],
-                                               f"must be {what}: already used on line {first_line[key]}"))
-            else:
-                first_line[key] = record.line_of(spec.key[-1])
+    first_line: dict[tuple, int] = {}
+    for record in records:
+        key = tuple(record.values.get(k) for k in spec.key)
+        if None in key:
+            continue
+        if key in first_line:
+            what = "unique" if len(key) == 1 else f"unique per {', '.join(spec.key)} pair"
+            problems.append(record.problem(spec.filename, spec.key[-1],
+                                           f"must be {what}: already used on line {first_line[key]}"))
+        else:
+            first_line[key] = record.line_of(spec.key[-1])
     return problems
 
 
@@ -851,12 +861,20 @@ def check_source_references(data: DataSet) -> list[Problem]:
             source = record.values.get("source_id")
             if source is not None and source not in known:
                 problems.append(record.problem(_SPECS[name].filename, "source_id", allowed))
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
-        for record in data.records(name) or []:
-            for path, entry in _sourced(name, record):
-                source = entry.get("source_id")
-                if source is not None and source not in known:
-                    problems.append(record.problem_at(_SPECS[name].filename, path + ("source_id",), allowed, source))
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "quiz"):
+        problems += _source_problems(name, data.records(name) or [], known)
+    return problems
+
+
+def _source_problems(name: str, records: Sequence[Record], known: Sequence[str]) -> list[Problem]:
+    """A problem for every source_id of a JSON table's items (and their parts) that ``known`` lacks."""
+    allowed = f"must be a source_id of sources.csv: {_known(known)}"
+    problems = []
+    for record in records:
+        for path, entry in _sourced(name, record):
+            source = entry.get("source_id")
+            if source is not None and source not in known:
+                problems.append(record.problem_at(_SPECS[name].filename, path + ("source_id",), allowed, source))
     return problems
 
 
@@ -1466,15 +1484,92 @@ def _step_views(record: Record) -> Iterator[tuple[int, Mapping[str, Any]]]:
             yield index, step["view"]
 
 
-def _pick_problem(pick: str, nerves: list[str], groups: list[str], muscles: list[str] | None) -> str | None:
-    """What is wrong with a view's pick (``nerve:<id>``, ``group:<group>``, ``muscle:<id>``), or None.
-    Another prefix is left to ViewState (the storyboard view check); an unloaded table is not judged."""
-    kind, _, name = pick.partition(":")
-    known = {"nerve": (nerves, "a nerve_id of nerves.json"), "group": (groups, "a group of nerves.json"),
-             "muscle": (muscles, "a muscle_id of muscles.json")}.get(kind)
-    if known is None or known[0] is None or name in known[0]:
-        return None
-    return f"must name {known[1]} after '{kind}:': {_known(known[0])}"
+@dataclass(frozen=True)
+class ViewIds:
+    """The ids a view may name, from one data folder (None: that table did not load, so it is not judged).
+
+    Attributes
+    ----------
+    techniques : tuple of str or None
+        technique_ids of techniques.json.
+    ports : Mapping of str to Mapping of str to str
+        By technique_id: its ports' port_id -> label (a view's ``scope_port`` names the label).
+    nerves, groups, muscles : tuple of str or None
+        nerve_ids and branch groups of nerves.json, muscle_ids of muscles.json.
+    """
+
+    techniques: tuple[str, ...] | None
+    ports: Mapping[str, Mapping[str, str]]
+    nerves: tuple[str, ...] | None
+    groups: tuple[str, ...] | None
+    muscles: tuple[str, ...] | None
+
+
+def view_ids(data: DataSet) -> ViewIds:
+    """The ids a view may name in the data folder ``data`` (see :class:`ViewIds`)."""
+    techniques = data.records("techniques")
+    nerves = data.records("nerves")
+    ports = {r.values["technique_id"]: {p.get("port_id"): p.get("label") for p in r.values.get("ports", [])
+                                        if isinstance(p, Mapping)}
+             for r in techniques or [] if "technique_id" in r.values and isinstance(r.values.get("ports"), list)}
+    return ViewIds(
+        techniques=tuple(data.ids("techniques")) if techniques is not None else None,
+        ports=ports,
+        nerves=tuple(data.ids("nerves")) if nerves is not None else None,
+        groups=tuple(dict.fromkeys(r.values["group"] for r in nerves if "group" in r.values))
+        if nerves is not None else None,
+        muscles=tuple(data.ids("muscles")) if data.records("muscles") is not None else None,
+    )
+
+
+@cache
+def package_view_ids() -> ViewIds:
+    """:func:`view_ids` of the package's own data folder, read once."""
+    return view_ids(DataSet(package_data_dir()))
+
+
+def view_reference_problems(view: Mapping[str, Any], ids: ViewIds,
+                            technique: str | None = None) -> list[tuple[str, Any, str]]:
+    """What a view names that the data do not hold: ``(key, value, allowed)`` for each.
+
+    Parameters
+    ----------
+    view : Mapping
+        A view's fields (a saved view, a storyboard step's view); only ``technique``, ``pick`` and
+        ``scope_port`` are judged here (the other fields are ViewState's).
+    ids : ViewIds
+    technique : str, optional
+        The technique when the view names none (a storyboard's own).
+
+    Returns
+    -------
+    list of (str, Any, str)
+        The key at fault, its value and what is allowed (naming the ids that are).
+    """
+    problems = []
+    named = view.get("technique")
+    if isinstance(named, str) and ids.techniques is not None and named not in ids.techniques:
+        problems.append(("technique", named, f"must be a technique_id of techniques.json: {_known(ids.techniques)}"))
+    pick = view.get("pick")
+    if isinstance(pick, str):
+        kind, _, name = pick.partition(":")
+        known = {"nerve": (ids.nerves, "a nerve_id of nerves.json"), "group": (ids.groups, "a group of nerves.json"),
+                 "muscle": (ids.muscles, "a muscle_id of muscles.json")}.get(kind)
+        if known is not None and known[0] is not None and name not in known[0]:
+            problems.append(("pick", pick, f"must name {known[1]} after '{kind}:': {_known(known[0])}"))
+    port = view.get("scope_port")
+    technique_id = named if isinstance(named, str) else technique
+    ports = ids.ports.get(technique_id) if isinstance(technique_id, str) else None
+    if isinstance(port, str) and ports is not None:
+        labels = list(ports.values())
+        if not ports:
+            problems.append(("scope_port", port, f"the technique {technique_id} has no ports (an open approach): "
+                                                 "leave scope_port out"))
+        elif port not in labels:
+            hint = (f"; {port!r} is the port_id, scope_port takes its label {ports[port]!r}" if port in ports else "")
+            problems.append(("scope_port", port, f"must be the label of a port of {technique_id}: "
+                                                 f"{_known(labels)}{hint}"))
+    return problems
 
 
 def check_storyboard_references(data: DataSet) -> list[Problem]:
@@ -1482,16 +1577,14 @@ def check_storyboard_references(data: DataSet) -> list[Problem]:
     techniques.json), its sources (source_ids of sources.csv), each step's nerves at risk (nerve_ids of
     nerves.json) and, in each step's view, the technique, the pick (a nerve, a branch group of nerves.json
     or a muscle) and scope_port (the label of a port of the step's technique)."""
-    tables = {name: data.records(name) for name in ("techniques", "sources", "nerves", "muscles")}
-    techniques = {r.values["technique_id"]: r.values for r in tables["techniques"] or [] if "technique_id" in r.values}
+    tables = {name: data.records(name) for name in ("techniques", "sources", "nerves")}
     known = {
-        "techniques": (list(techniques) if tables["techniques"] is not None else None,
+        "techniques": (data.ids("techniques") if tables["techniques"] is not None else None,
                        "a technique_id of techniques.json"),
         "sources": (data.ids("sources") if tables["sources"] is not None else None, "a source_id of sources.csv"),
         "nerves": (data.ids("nerves") if tables["nerves"] is not None else None, "a nerve_id of nerves.json"),
     }
-    groups = list(dict.fromkeys(r.values["group"] for r in tables["nerves"] or [] if "group" in r.values))
-    muscles = data.ids("muscles") if tables["muscles"] is not None else None
+    ids = view_ids(data)
     problems = []
     for storyboard_id, record in data.storyboards.values.items():
         filename = storyboard_filename(storyboard_id)
@@ -1510,32 +1603,164 @@ def check_storyboard_references(data: DataSet) -> list[Problem]:
             if isinstance(step, Mapping):
                 for j, nerve in enumerate(step.get("nerves_at_risk") or []):
                     refer(("steps", index, "nerves_at_risk", j), nerve, "nerves")
+        technique = record.values.get("technique")
         for index, view in _step_views(record):
-            path = ("steps", index, "view")
-            refer(path + ("technique",), view.get("technique"), "techniques")
-            pick = view.get("pick")
-            if isinstance(pick, str) and known["nerves"][0] is not None:
-                wrong = _pick_problem(pick, known["nerves"][0], groups, muscles)
-                if wrong:
-                    problems.append(record.problem_at(filename, path + ("pick",), wrong, pick))
-            port = view.get("scope_port")
-            technique_id = view.get("technique", record.values.get("technique"))
-            technique = techniques.get(technique_id) if isinstance(technique_id, str) else None
-            if isinstance(port, str) and technique is not None and "ports" in technique:  # else reported
-                ports = [p for p in technique["ports"] if isinstance(p, Mapping)]
-                labels = [p.get("label") for p in ports]
-                if not ports:
-                    problems.append(record.problem_at(
-                        filename, path + ("scope_port",),
-                        f"the technique {technique_id} has no ports (an open approach): leave scope_port out", port))
-                elif port not in labels:
-                    by_id = {p.get("port_id"): p.get("label") for p in ports}
-                    hint = (f"; {port!r} is the port_id, scope_port takes its label {by_id[port]!r}"
-                            if port in by_id else "")
-                    problems.append(record.problem_at(
-                        filename, path + ("scope_port",),
-                        f"must be the label of a port of {technique_id}: {_known(labels)}{hint}", port))
+            if known["nerves"][0] is None and "pick" in view:  # as before: picks are judged once nerves.json loads
+                view = {k: v for k, v in view.items() if k != "pick"}
+            for key, value, allowed in view_reference_problems(view, ids, technique if isinstance(technique, str)
+                                                               else None):
+                problems.append(record.problem_at(filename, ("steps", index, "view", key), allowed, value))
     return problems
+
+
+# ----------------------------------------------------------------------------------------------------
+# The checks: the quiz
+
+#: The fields of each kind of question (besides question_id, kind, prompt, answer, explanation, source_id and
+#: locator, which every question has: the schema requires them).
+QUIZ_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "click": (("side", "full_marks_mm", "zero_marks_mm"), ("camera",)),
+    "choice": (("options",), ()),
+}
+#: Where on a nerve a click answer may lie: the arch crossing, the shallowest sample, or waypoint ``k``.
+QUIZ_WHERE: tuple[str, ...] = ("arch_crossing", "shallowest", "waypoint:<index>")
+_QUIZ_COMMON = ("question_id", "kind", "prompt", "answer", "explanation", "source_id", "locator")
+
+
+def quiz_answer_problems(records: Sequence[Record], landmarks: Sequence[str] | None,
+                         waypoints: Mapping[str, int] | None, filename: str = "quiz.json") -> list[Problem]:
+    """What the schema cannot say about the quiz's questions (after it: fields at fault are left out).
+
+    Each kind has its own fields (a click question its side and distances, a choice question its options); a
+    click answer gives exactly one of landmark, nerve (with where) and point_mm, names a landmark or nerve the
+    data hold (and a waypoint the nerve has), lies on the left (x >= 0); full_marks_mm < zero_marks_mm; a
+    choice answer is the index of one of the options.
+
+    Parameters
+    ----------
+    records : sequence of Record
+        The questions (quiz.json's ``questions``), as :class:`DataSet` checks them.
+    landmarks : sequence of str or None
+        landmark_ids of landmarks.csv (None: not judged).
+    waypoints : Mapping of str to int, or None
+        Number of waypoints by nerve_id of nerves.json (None: not judged).
+    filename : str
+        How problems name the file.
+
+    Returns
+    -------
+    list of InputError
+    """
+    problems = []
+    for record in records:
+        values = record.values
+        kind = values.get("kind")
+        if kind not in QUIZ_FIELDS:
+            continue  # missing or refused by the schema
+        required, optional = QUIZ_FIELDS[kind]
+        own = set(_QUIZ_COMMON) | set(required) | set(optional)
+        for key in required:
+            if key not in record.raw:
+                problems.append(Problem(filename, record.line, record.label, key, None,
+                                        f"is missing: a {kind} question needs {', '.join(required)}"))
+        for key in record.raw:
+            if key not in own:
+                problems.append(record.problem_at(filename, (key,), f"is not a field of a {kind} question; "
+                                                  f"allowed: {', '.join(sorted(own))}", values.get(key, "")))
+        answer = values.get("answer")
+        if kind == "choice":
+            options = values.get("options")
+            if answer is not None and not isinstance(answer, int):
+                problems.append(record.problem_at(filename, ("answer",), "must be the index (0-based) of the right "
+                                                  "option", answer))
+            elif isinstance(answer, int) and isinstance(options, list) and not answer < len(options):
+                problems.append(record.problem_at(filename, ("answer",), f"index out of range: allowed 0 to "
+                                                  f"{len(options) - 1} ({len(options)} options)", answer))
+            continue
+        full, zero = values.get("full_marks_mm"), values.get("zero_marks_mm")
+        if isinstance(full, (int, float)) and isinstance(zero, (int, float)) and full >= zero:
+            problems.append(record.problem_at(filename, ("full_marks_mm",), f"must be less than zero_marks_mm "
+                                              f"({_fmt(zero)})", full))
+        if answer is None:
+            continue
+        if not isinstance(answer, dict):
+            problems.append(record.problem_at(filename, ("answer",), 'must be an object: {"landmark": id}, '
+                                              '{"nerve": id, "where": ...} or {"point_mm": [x, y, z]}', answer))
+            continue
+        given = [key for key in ("landmark", "nerve", "point_mm") if key in answer]
+        if len(given) != 1:
+            problems.append(record.problem_at(filename, ("answer",), "must give exactly one of landmark, nerve "
+                                              "(with where) and point_mm", answer))
+            continue
+        if given[0] != "nerve" and "where" in answer:
+            problems.append(record.problem_at(filename, ("answer", "where"), "goes with a nerve only",
+                                              answer["where"]))
+        if given[0] == "landmark" and landmarks is not None and answer["landmark"] not in landmarks:
+            problems.append(record.problem_at(filename, ("answer", "landmark"), f"must be a landmark_id of "
+                                              f"landmarks.csv: {_known(landmarks)}", answer["landmark"]))
+        elif given[0] == "point_mm" and answer["point_mm"][0] < 0:
+            problems.append(record.problem_at(filename, ("answer", "point_mm"), "must be on the left side "
+                                              "(x >= 0); side = right or either mirrors it", answer["point_mm"]))
+        elif given[0] == "nerve":
+            nerve, where = answer["nerve"], answer.get("where")
+            if waypoints is not None and nerve not in waypoints:
+                problems.append(record.problem_at(filename, ("answer", "nerve"), f"must be a nerve_id of "
+                                                  f"nerves.json: {_known(list(waypoints))}", nerve))
+            if where is None:
+                problems.append(Problem(filename, record.line_at(("answer",)), record.label, "answer.where", None,
+                                        f"is missing: a nerve answer needs where: {', '.join(QUIZ_WHERE)}"))
+            elif where.startswith("waypoint:") and waypoints is not None and nerve in waypoints \
+                    and int(where.partition(":")[2]) >= waypoints[nerve]:
+                problems.append(record.problem_at(filename, ("answer", "where"), f"waypoint index out of range: "
+                                                  f"nerve {nerve} has waypoints 0 to {waypoints[nerve] - 1}", where))
+    return problems
+
+
+def quiz_problems(parsed: Document, sources: Sequence[str] | None, landmarks: Sequence[str] | None,
+                  waypoints: Mapping[str, int] | None) -> tuple[list[Record], list[Problem]]:
+    """Every problem of a quiz document: its schema, repeated ids, sources, answers (see
+    :func:`quiz_answer_problems`); used by :func:`facelayers.quiz.load_quiz` for a quiz file of any name.
+
+    Parameters
+    ----------
+    parsed : Document
+        The quiz file (:func:`facelayers.documents.parse_json`).
+    sources, landmarks : sequence of str or None
+        The ids the data hold (None: not judged).
+    waypoints : Mapping of str to int, or None
+        Number of waypoints by nerve_id.
+
+    Returns
+    -------
+    records : list of Record
+        The questions (only meaningful when there are no problems).
+    problems : list of InputError
+        In reading order.
+    """
+    spec = _SPECS["quiz"]
+    records, problems = _check_json_document(spec, parsed, _type_json(spec, parsed))
+    problems = list(dict.fromkeys(problems))
+    if records is not None:
+        problems += _unique_problems(spec, records)
+        if sources is not None:
+            problems += _source_problems("quiz", records, sources)
+        problems += quiz_answer_problems(records, landmarks, waypoints)
+    problems = [InputError(parsed.filename, p.line, p.row, p.field, p.value, p.allowed) for p in problems]
+    return records or [], sorted(problems, key=lambda p: p.line if p.line is not None else 1 << 30)
+
+
+def check_quiz(data: DataSet) -> list[Problem]:
+    """Every question of quiz.json has the fields of its kind; a click answer names a landmark, a nerve
+    (and a waypoint it has) or a point on the left; full marks come before zero marks; a choice answer is
+    the index of an option (the schema, unique question_ids and the sources are checked with the others)."""
+    records = data.records("quiz")
+    if records is None:
+        return []
+    landmarks = data.ids("landmarks") if data.records("landmarks") is not None else None
+    nerves = data.records("nerves")
+    waypoints = ({r.values["nerve_id"]: len(r.values.get("waypoints", [])) for r in nerves if "nerve_id" in r.values}
+                 if nerves is not None else None)
+    return quiz_answer_problems(records, landmarks, waypoints)
 
 
 #: Every check, in the order it runs (BrainGlobe's ``get_all_validation_functions``).
@@ -1568,6 +1793,7 @@ CHECKS: tuple[Check, ...] = (
     check_outlines_on_face,
     check_outlines_simple,
     check_incisions_and_ports_on_skin,
+    check_quiz,
     check_storyboards_parse,
     check_storyboard_schemas,
     check_storyboard_references,

@@ -15,56 +15,46 @@ dataclass's field order, one layer per line under ``visible``::
     ...
 
 Loading is strict about what is there and lenient about what is not: an unknown key, a value of the wrong
-type or outside what :meth:`ViewState.validate` allows is an error naming the file, the line, the key, the
-value and what is allowed; a key that is missing (a file written before the field existed) takes its
-default. The keys are read from ``dataclasses.fields(ViewState)`` and the types from its annotations, so a
+type or outside what :meth:`ViewState.validate` allows, or an id the data do not hold (a technique, a nerve, a
+branch group, a muscle, a port) is an :class:`~facelayers.errors.InputError` naming the file, the line, the
+key, the value and what is allowed; a key that is missing (a file written before the field existed) takes its
+default. The file is read by :mod:`facelayers.documents` (safe, bounded YAML: no aliases, tags or merge keys,
+at most :data:`MAX_VIEW_BYTES`). :func:`save_view` refuses a state that :func:`load_view` would refuse. The keys are read from ``dataclasses.fields(ViewState)`` and the types from its annotations, so a
 new field of the state (technique, endoscope pose...) is saved and loaded without a change here.
 
-Writes are atomic (:func:`atomic_output`): a temporary file in the same folder, then ``os.replace``.
+Writes are atomic (:func:`facelayers.atomic.atomic_output`): a temporary file in the same folder, then
+``os.replace``; the temporary file is removed on an error, SIGINT or SIGTERM.
 This module is part of the light core: PyYAML and the standard library, no numpy, plotly or widgets.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 import types
 import typing
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import MISSING, fields
 from pathlib import Path
 
 import yaml
 
+from facelayers.atomic import atomic_output
+from facelayers.documents import parse_yaml, read_text, show
+from facelayers.errors import InputError, path_text
 from facelayers.state import ViewState
+from facelayers.validation import package_view_ids, view_reference_problems
 
-__all__ = ["HEADER", "VERSION", "ViewFileError", "atomic_output", "load_view", "save_view", "view_from_yaml",
-           "view_to_yaml"]
+__all__ = ["HEADER", "MAX_VIEW_BYTES", "VERSION", "ViewFileError", "atomic_output", "load_view", "save_view",
+           "view_from_yaml", "view_to_yaml"]
 
 #: The first line of every view file.
 HEADER = "# facelayers view"
 #: The file format's version; a file without ``version`` is read as version 1.
 VERSION = 1
+#: The largest view file read (bytes); a saved view is under 1 kB.
+MAX_VIEW_BYTES = 64 * 1024
 
-
-class ViewFileError(ValueError):
-    """A view file that cannot be loaded; the message names the file, line, key, value and what is allowed.
-
-    Attributes
-    ----------
-    source : str
-        The file (or ``"<string>"``).
-    key : str or None
-        The key at fault (``"visible.skin"`` for a nested one), if any.
-    line : int or None
-        1-based line of that key in the file, if known.
-    """
-
-    def __init__(self, source: str, message: str, key: str | None = None, line: int | None = None):
-        self.source, self.key, self.line = source, key, line
-        where = source + (f", line {line}" if line else "") + (f", key {key}" if key else "")
-        super().__init__(f"{where}: {message}")
+#: A view file's error is the package's one error type (file, line, key, value, allowed); the old name.
+ViewFileError = InputError
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -217,78 +207,31 @@ def view_to_yaml(state: ViewState) -> str:
     return f"{HEADER}\n{body}"
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader; the node tree is inspected before construction for lines and duplicates."""
-
-
-def _scalar_key(node) -> str:
-    return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<{node.tag}>"
-
-
-def _check_duplicates(node, source: str, path: str = "") -> None:
-    """A key given twice in one mapping (PyYAML would silently keep the last) is an error."""
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for knode, vnode in node.value:
-            key = _scalar_key(knode)
-            full = f"{path}.{key}" if path else key
-            line = knode.start_mark.line + 1
-            if key in seen:
-                raise ViewFileError(source, f"{full!r} is given twice (first on line {seen[key]}); "
-                                            "keep one", key=full, line=line)
-            seen[key] = line
-            _check_duplicates(vnode, source, full)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _check_duplicates(item, source, f"{path}[{i}]")
-
-
-def _record_lines(node, path: str, lines: dict[str, int]) -> None:
-    """The line of every nested key and item, as ``visible.skin`` or ``endoscope_mm[1]``."""
-    if isinstance(node, yaml.MappingNode):
-        for knode, vnode in node.value:
-            sub = f"{path}.{_scalar_key(knode)}"
-            lines[sub] = knode.start_mark.line + 1
-            _record_lines(vnode, sub, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            lines[f"{path}[{i}]"] = item.start_mark.line + 1
-            _record_lines(item, f"{path}[{i}]", lines)
-
-
 def _parse(text: str, source: str) -> tuple[dict, dict[str, int]]:
     """The top-level mapping and the line of each key (``"visible.skin"`` for nested ones)."""
-    loader = _Loader(text)
-    try:
-        try:
-            root = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-            raise ViewFileError(f"{source}{line}", f"not valid YAML: {problem}") from None
-        except yaml.YAMLError as exc:
-            raise ViewFileError(source, f"not valid YAML: {exc}") from None
-        keys = ", ".join(["version", *(f.name for f in _fields())])
-        if root is None:
-            raise ViewFileError(source, f"the file is empty; a view file holds the keys {keys}")
-        if not isinstance(root, yaml.MappingNode):
-            raise ViewFileError(source, f"expected a mapping of keys ({keys}) at the top, got a "
-                                        f"{'list' if isinstance(root, yaml.SequenceNode) else 'single value'}",
-                                line=root.start_mark.line + 1)
-        _check_duplicates(root, source)
-        data, lines = {}, {}
-        for knode, vnode in root.value:
-            key = loader.construct_object(knode, deep=True)
-            data[key] = loader.construct_object(vnode, deep=True)
-            lines[str(key)] = knode.start_mark.line + 1
-            _record_lines(vnode, str(key), lines)
-        return data, lines
-    finally:
-        loader.dispose()
+    keys = ", ".join(["version", *(f.name for f in _fields())])
+    document = parse_yaml(text, source, empty=f"the file is empty; a view file holds the keys {keys}")
+    if not isinstance(document.data, dict):
+        kind = "list" if isinstance(document.data, list) else "single value"
+        raise InputError(source, document.line_at(()), allowed=f"expected a mapping of keys ({keys}) at the top, "
+                                                                f"got a {kind}")
+    lines = {path_text(path): line for path, line in document.lines.items() if path}
+    return document.data, lines
 
 
-def view_from_yaml(text: str, source: str = "<string>") -> ViewState:
+def _error(source: str, key: str | None, value, allowed: str, lines: dict[str, int]) -> InputError:
+    """An :class:`InputError` about ``key`` (dotted, ``visible.skin``) on its line (or its parent's)."""
+    line = None
+    if key is not None:
+        probe = key
+        while probe and probe not in lines:
+            probe = probe.rpartition(".")[0] if "." in probe else probe.rpartition("[")[0]
+        line = lines.get(probe)
+    return InputError(source, line, None, key, None if key is None else show(value), allowed)
+
+
+def view_from_yaml(text: str, source: str = "<string>", *, check_ids: bool = True,
+                   data_dir: str | os.PathLike | None = None) -> ViewState:
     """A :class:`ViewState` from a view file's text, validated.
 
     Parameters
@@ -296,6 +239,11 @@ def view_from_yaml(text: str, source: str = "<string>") -> ViewState:
     text : str
     source : str
         Named in error messages (the file's path).
+    check_ids : bool
+        Check the ids the view names (technique, pick, scope_port) against the data (default True; a
+        storyboard's steps are checked against their own data folder by :mod:`facelayers.validation`).
+    data_dir : str or path-like, optional
+        The data folder whose ids count (default: the package's own).
 
     Returns
     -------
@@ -304,9 +252,10 @@ def view_from_yaml(text: str, source: str = "<string>") -> ViewState:
 
     Raises
     ------
-    ViewFileError
-        Malformed YAML (with the line), a key given twice, an unknown key (listing the allowed ones), a
-        ``version`` newer than this reader, a value of the wrong type or outside what ViewState allows.
+    InputError
+        Malformed or unsafe YAML (with the line), a key given twice, an unknown key (listing the allowed ones),
+        a ``version`` newer than this reader, a value of the wrong type or outside what ViewState allows, an
+        unknown technique, nerve, group, muscle or port (listing the known ones).
     """
     data, lines = _parse(text, source)
     known = _fields()
@@ -316,14 +265,12 @@ def view_from_yaml(text: str, source: str = "<string>") -> ViewState:
     if unknown:
         first = unknown[0]
         more = f" (and {len(unknown) - 1} more: {', '.join(map(str, unknown[1:]))})" if len(unknown) > 1 else ""
-        raise ViewFileError(source, f"unknown key {first!r}{more}; allowed keys: {allowed_keys}",
-                            key=str(first), line=lines.get(str(first)))
+        raise _error(source, str(first), data[first], f"unknown key{more}; allowed keys: {allowed_keys}", lines)
     version = data.get("version", VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= VERSION:
         allowed = "1" if VERSION == 1 else f"an integer 1 to {VERSION}"
-        raise ViewFileError(source, f"version = {version!r}; allowed: {allowed} "
-                                    f"(this facelayers reads view files up to version {VERSION})",
-                            key="version", line=lines.get("version"))
+        raise _error(source, "version", version, f"version = {version!r}; allowed: {allowed} (this facelayers "
+                                                 f"reads view files up to version {VERSION})", lines)
     hints = _hints()
     values = {}
     for f in known:
@@ -332,48 +279,45 @@ def view_from_yaml(text: str, source: str = "<string>") -> ViewState:
         try:
             values[f.name] = _conform(data[f.name], hints.get(f.name, typing.Any), f.name)
         except _Mismatch as bad:
-            line = lines.get(bad.key, lines.get(f.name))
             hint = ""
             if isinstance(bad.value, bool) and "a string" in bad.allowed:
                 hint = " (YAML reads yes/no/on/off/true/false as a boolean: quote the word)"
-            raise ViewFileError(source, f"{bad.key} = {bad.value!r}; allowed: {bad.allowed}{hint}",
-                                key=bad.key, line=line) from None
+            raise _error(source, bad.key, bad.value, f"{bad.key} = {bad.value!r}; allowed: {bad.allowed}{hint}",
+                         lines) from None
+    if check_ids:
+        ids = package_view_ids() if data_dir is None else _view_ids(data_dir)
+        for key, value, allowed in view_reference_problems(values, ids):
+            raise _error(source, key, value, allowed, lines)
     try:
         return ViewState(**values)
     except (ValueError, TypeError) as exc:
-        message = str(exc)
+        message = str(exc).replace("\n", "; ")
         # ViewState.validate names the field first ("peel = 9; ...", "visible: unknown layer ...").
         head = message.split(maxsplit=1)[0].rstrip(":=") if message else ""
         key = head if head in names else None
         if key is not None:  # a nested key quoted in the message ("unknown layer 'scalp'") has its own line
             key = next((k for k in lines if k.startswith(f"{key}.") and f"'{k[len(key) + 1:]}'" in message), key)
-        raise ViewFileError(source, message, key=key, line=lines.get(key) if key else None) from None
+        value = _lookup(data, key) if key is not None else None
+        raise _error(source, key, value, message, lines) from None
+
+
+def _lookup(data: dict, key: str):
+    """The value at a dotted key (``visible.skin``) of the file's mapping, or None."""
+    value = data
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _view_ids(data_dir):
+    """:func:`facelayers.validation.view_ids` of another data folder."""
+    from facelayers.validation import DataSet, view_ids
+
+    return view_ids(DataSet(data_dir))
 
 
 # ----------------------------------------------------------------------------------------------------
 # Files
-
-
-@contextmanager
-def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
-    """Write a file all at once: yields a temporary path in the same folder, moved onto ``path`` by
-    ``os.replace`` when the block ends without an error, and removed when it raises.
-
-    The temporary file is created empty (mode 0666 less the umask, like a plain ``open``) and keeps the
-    target's suffix, for tools that choose a format by it. The target's folder must exist.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp{path.suffix}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    os.close(fd)
-    try:
-        yield tmp
-        with open(tmp, "rb") as done:
-            os.fsync(done.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -392,31 +336,48 @@ def save_view(state: ViewState, path: str | os.PathLike) -> Path:
     Returns
     -------
     Path
+
+    Raises
+    ------
+    InputError
+        ``state`` is not a ViewState, or holds a value :func:`load_view` would refuse (a field changed
+        after construction to a value out of range, an unknown id); nothing is written.
     """
     path = Path(path)
-    text = view_to_yaml(state)
+    if not isinstance(state, ViewState):
+        raise InputError("save_view(state)", None, None, "state", type(state).__name__,
+                         "must be a ViewState (facelayers.state)")
+    try:
+        text = view_to_yaml(state)
+    except TypeError as exc:  # a field mutated to something no view file can hold
+        raise InputError(str(path), None, None, None, None, f"cannot be saved: {exc}") from None
+    view_from_yaml(text, source=str(path))  # what load_view would refuse is refused here, before any file
     with atomic_output(path) as tmp:
         _write_text(tmp, text)
     return path
 
 
-def load_view(path: str | os.PathLike) -> ViewState:
+def load_view(path: str | os.PathLike, *, data_dir: str | os.PathLike | None = None) -> ViewState:
     """Read and validate a view file written by :func:`save_view` (or by hand).
+
+    Parameters
+    ----------
+    path : str or path-like
+    data_dir : str or path-like, optional
+        The data folder whose ids the view may name (default: the package's own).
+
+    Returns
+    -------
+    ViewState
 
     Raises
     ------
-    ViewFileError
-        The file cannot be read, or its content is not a valid view (see :func:`view_from_yaml`).
+    InputError
+        The file cannot be read (missing, a folder, not UTF-8, a NUL byte, over :data:`MAX_VIEW_BYTES`), or its
+        content is not a valid view (see :func:`view_from_yaml`).
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputError("load_view(path)", None, None, "path", type(path).__name__, "must be a str or a path")
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ViewFileError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise ViewFileError(str(path), "is a folder, not a view file") from None
-    except UnicodeDecodeError as exc:
-        raise ViewFileError(str(path), f"not UTF-8 text (byte {exc.start}): not a view file") from None
-    except OSError as exc:
-        raise ViewFileError(str(path), f"cannot read: {exc.strerror or exc}") from None
-    return view_from_yaml(text, source=str(path))
+    text = read_text(path, str(path), max_bytes=MAX_VIEW_BYTES)
+    return view_from_yaml(text, source=str(path), data_dir=data_dir)

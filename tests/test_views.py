@@ -26,10 +26,10 @@ REPO = Path(__file__).resolve().parents[1]
 STATES = {
     "default": ViewState(),
     "cheek-peeled": ViewState(visible={"fat": False, "bone": False}, peel=2, cutaway="cheek", layers_cut=3,
-                              section_kind="vertical", section_at=30.5, camera="left", pick="nerve:frontal",
+                              section_kind="vertical", section_at=30.5, camera="left", pick="nerve:frontal_1",
                               zones=True, ligaments=True),
     "temple-top": ViewState(peel=5, cutaway="temple", layers_cut=1, section_at=55.0, camera="top",
-                            pick="group:zygomatic", technique="endoscopic_brow", scope_port="temporal",
+                            pick="group:zygomatic", technique="endoscopic_brow", scope_port="Temporal port",
                             scope_insertion_mm=55.0, scope_aim_deg=-12.5, scope_magnification=20.0),
     "flap-raised": ViewState(technique="deep_plane", flap_mm=22.5, camera="incision"),
     "forehead-int-section": ViewState(cutaway="forehead", section_kind="vertical", section_at=-120,
@@ -143,7 +143,7 @@ BAD = {
     "peel-float": ("peel: 2.0\n", "peel", 1, ["2.0", "an integer"]),
     "layers-cut": ("layers_cut: 0\n", "layers_cut", 1, ["0", "an integer 1 to 5"]),
     "cutaway-name": ("cutaway: elbow\n", "cutaway", 1, ["'elbow'", ", ".join(WINDOWS)]),
-    "cutaway-yaml-no": ("cutaway: no\n", "cutaway", 1, ["False", "a string or null", "quote"]),
+    "cutaway-yaml-no": ("cutaway: no\n", "cutaway", 1, ["false", "a string or null", "quote"]),
     "camera": ("camera: side\n", "camera", 1, ["'side'", ", ".join(CAMERAS)]),
     "section-kind": ("section_kind: diagonal\n", "section_kind", 1, ["'diagonal'", "horizontal, vertical"]),
     "section-at-range": ("section_kind: vertical\nsection_at: 200\n", "section_at", 2,
@@ -151,7 +151,7 @@ BAD = {
     "section-at-type": ("section_at: high\n", "section_at", 1, ["'high'", "a number"]),
     "pick": ("pick: spleen\n", "pick", 1, ["'spleen'", "'nerve:<id>'"]),
     "zones": ("zones: 3\n", "zones", 1, ["3", "true or false"]),
-    "visible-not-a-map": ("visible: [skin]\n", "visible", 1, ["['skin']", "a mapping"]),
+    "visible-not-a-map": ("visible: [skin]\n", "visible", 1, ['["skin"]', "a mapping"]),
     "visible-value": ("visible:\n  skin: true\n  fat: maybe\n", "visible.fat", 3, ["'maybe'", "true or false"]),
     "visible-layer": ("visible:\n  skin: true\n  scalp: false\n", "visible.scalp", 3,
                       ["'scalp'", ", ".join(INTERFACES)]),
@@ -170,7 +170,7 @@ def test_bad_value_names_file_line_key_value_and_what_is_allowed(case, tmp_path)
     path = write(tmp_path, text)
     error = load_error(path)
     message = str(error)
-    assert message.startswith(f"{path}, line {line}, key {key}: "), message
+    assert message.startswith(f"{path} line {line}: field '{key}' = "), message
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} missing from: {message}"
     assert (error.source, error.key, error.line) == (str(path), key, line)
@@ -194,8 +194,7 @@ def test_validate_messages_are_reused_verbatim(tmp_path):
 def test_malformed_yaml_gives_file_and_line(text, line, tmp_path):
     path = write(tmp_path, text)
     message = str(load_error(path))
-    assert message.startswith(f"{path}, line {line}, column "), message
-    assert "not valid YAML" in message
+    assert message.startswith(f"{path} line {line}: malformed YAML at column "), message
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -215,13 +214,13 @@ def test_unreadable_files_are_named(tmp_path):
     assert "is a folder" in str(load_error(tmp_path))
     binary = tmp_path / "binary.yaml"
     binary.write_bytes(b"peel: \xff\xfe\n")
-    assert "not UTF-8" in str(load_error(binary))
+    assert "is not UTF-8" in str(load_error(binary))
 
 
 def test_from_yaml_names_the_source_given():
-    with pytest.raises(ViewFileError, match=r"^lecture 3, line 1, key peel: peel = 7"):
+    with pytest.raises(ViewFileError, match=r"^lecture 3 line 1: field 'peel' = '7': peel = 7"):
         view_from_yaml("peel: 7\n", source="lecture 3")
-    with pytest.raises(ViewFileError, match=r"^<string>, line 1, key peel"):
+    with pytest.raises(ViewFileError, match=r"^<string> line 1: field 'peel'"):
         view_from_yaml("peel: 7\n")
 
 
@@ -277,14 +276,14 @@ class FutureState(ViewState):
 
 def test_new_fields_are_saved_loaded_and_checked(monkeypatch):
     monkeypatch.setattr(views, "ViewState", FutureState)
-    state = FutureState(peel=1, technique="deep-plane", endoscope_mm=(10.0, 20.5, -3.0))
+    state = FutureState(peel=1, technique="deep_plane", endoscope_mm=(10.0, 20.5, -3.0))
     text = view_to_yaml(state)
-    assert "technique: deep-plane\n" in text and "endoscope_mm:\n- 10.0\n- 20.5\n- -3.0\n" in text
+    assert "technique: deep_plane\n" in text and "endoscope_mm:\n- 10.0\n- 20.5\n- -3.0\n" in text
     assert view_from_yaml(text) == state
     assert view_from_yaml("peel: 1\n") == FutureState(peel=1)  # written before the fields existed
-    with pytest.raises(ViewFileError, match=r"key endoscope_mm: endoscope_mm = \[1, 2\]; allowed: a list of 3"):
+    with pytest.raises(ViewFileError, match=r"field 'endoscope_mm' = '\[1, 2\]': endoscope_mm = \[1, 2\]; allowed: a list of 3"):
         view_from_yaml("endoscope_mm: [1, 2]\n")
-    with pytest.raises(ViewFileError, match=r"line 3, key endoscope_mm\[1\]: endoscope_mm\[1\] = 'x'"):
+    with pytest.raises(ViewFileError, match=r"line 3: field 'endoscope_mm\[1\]' = 'x'"):
         view_from_yaml("endoscope_mm:\n- 1\n- x\n- 3\n")
 
 
