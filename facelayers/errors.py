@@ -123,6 +123,8 @@ class InputError(ValueError):
             where += f" line {self.line}"
         if self.row:
             where += f" ({self.row})"
+        if self.field is None and self.value is not None:  # an argument: ``--max-mb 'nan'``
+            where += f" '{_one_line(self.value)}'"
         parts = [where]
         if self.field is not None:
             parts.append(f"field '{self.field}'" + ("" if self.value is None else f" = '{_one_line(self.value)}'"))

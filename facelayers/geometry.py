@@ -444,18 +444,36 @@ def _thickness_field(anatomy: Anatomy, skin: Skin) -> ThicknessField:
     return ThicknessField(regions, points, tuple(names), np.array(idx), anatomy.thickness_table())
 
 
+#: The most grid points (nu * nv) a model may have: four times "fine". Beyond it the build needs gigabytes of
+#: memory and minutes, and no browser draws the result.
+MAX_GRID_POINTS = 4 * 256 * 156
+
+
 def resolve_resolution(resolution: str | tuple[int, int]) -> tuple[int, int]:
-    """(nu, nv) from a name in ``RESOLUTIONS`` or an explicit pair."""
+    """(nu, nv) from a name in ``RESOLUTIONS`` or an explicit pair of integers.
+
+    Raises
+    ------
+    ValueError
+        An unknown name, a pair that is not two integers (``(8.9, 6.2)`` is refused, not truncated), or
+        ``nu * nv`` over :data:`MAX_GRID_POINTS` (naming the limit and why).
+    """
     if isinstance(resolution, str):
         if resolution not in RESOLUTIONS:
             raise ValueError(f"resolution {resolution!r} is not known; allowed: {', '.join(RESOLUTIONS)} "
                              "or a pair (nu, nv)")
         return RESOLUTIONS[resolution]
     try:
-        nu, nv = (int(x) for x in resolution)
-    except (TypeError, ValueError):
+        nu, nv = resolution
+        if any(isinstance(x, bool) or int(x) != x for x in (nu, nv)):
+            raise TypeError
+        nu, nv = int(nu), int(nv)
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"resolution {resolution!r}: need a name ({', '.join(RESOLUTIONS)}) "
                          "or a pair of integers (nu, nv)") from None
+    if nu * nv > MAX_GRID_POINTS:
+        raise ValueError(f"resolution ({nu}, {nv}) has {nu * nv} grid points; allowed: at most {MAX_GRID_POINTS} "
+                         f"(4 x fine): beyond that the build needs gigabytes of memory and no browser draws it")
     return nu, nv
 
 
@@ -473,8 +491,11 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
     -------
     FaceModel
     """
-    anatomy = anatomy if anatomy is not None else load_anatomy()
+    if anatomy is not None and not isinstance(anatomy, Anatomy):
+        raise TypeError(f"build_face(anatomy): {type(anatomy).__name__} {anatomy!r:.40}; allowed: an Anatomy "
+                        "(facelayers.anatomy.load_anatomy) or None")
     nu, nv = resolve_resolution(resolution)
+    anatomy = anatomy if anatomy is not None else load_anatomy()
     gu, gs = grid(nu, nv)
     u = np.concatenate([np.tile(gu, nv), [0.0]])
     s = np.concatenate([np.repeat(gs, nu), [S_TOP_MM]])
