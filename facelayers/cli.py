@@ -262,6 +262,7 @@ def _run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     view = check_path("--view", args.view) if args.view is not None else None
     max_mb = check_number("--max-mb", args.max_mb, unit="MB; 0: no limit")
     try:
+        exporter.check_out_folder(out)
         fmt = exporter.check_format(args.fmt, out)
         longest = max(exporter.output_paths(out, fmt), key=lambda p: len(os.fsencode(p.name)))
         check_path("--out", str(longest))  # STL parts are longer than FILE: each must fit the file system

