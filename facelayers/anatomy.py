@@ -1,8 +1,9 @@
-"""The cited data tables as Python objects: sources, layers, landmarks, regions, layer thicknesses, the
-nerve data: nerves (waypoints with a depth as layer + fraction), muscles, danger zones, ligaments, and
-the techniques: dissection planes (a depth over an outlined region), incisions, ports, complication rates;
-and the procedure storyboards (``storyboards/*.yaml``) as checked documents, which
-:mod:`facelayers.storyboard` turns into steps with their view states.
+"""The cited data tables as Python objects.
+
+sources, layers, landmarks, regions, layer thicknesses, the nerve data: nerves (waypoints with a depth as layer +
+fraction), muscles, danger zones, ligaments, and the techniques: dissection planes (a depth over an outlined
+region), incisions, ports, complication rates; and the procedure storyboards (``storyboards/*.yaml``) as checked
+documents, which :mod:`facelayers.storyboard` turns into steps with their view states.
 
 :func:`load_anatomy` reads ``data/`` through the checks of :mod:`facelayers.validation` and raises an
 :class:`~facelayers.errors.InputError` (listing every problem) rather than return a model built on bad numbers. The frame
@@ -410,6 +411,7 @@ class DangerZone:
 
     @property
     def is_circle(self) -> bool:
+        """True for a zone drawn as a circle (``centre_mm`` and ``radius_mm``), False for an outline."""
         return self.centre_mm is not None
 
     def outline_points(self, n: int = 32) -> tuple:
@@ -675,6 +677,7 @@ class Technique:
 
     @property
     def is_endoscopic(self) -> bool:
+        """True for an endoscopic technique (ports, no long incision)."""
         return self.approach == "endoscopic"
 
     def plane(self, name: str) -> PlaneSpec:
@@ -819,8 +822,10 @@ class Anatomy:
         return _lookup(self.techniques, name, "technique")
 
     def nerve_groups(self) -> tuple[str, ...]:
-        """The groups of the nerves in nerves.json (``trunk``, ``frontal``, ...), in file order, without
-        repeats. Muscles may also name one of :data:`UNDRAWN_NERVE_GROUPS`, which has no nerve here."""
+        """The groups of the nerves in nerves.json (``trunk``, ``frontal``, ...), in file order, without repeats.
+
+        Muscles may also name one of :data:`UNDRAWN_NERVE_GROUPS`, which has no nerve here.
+        """
         return tuple(dict.fromkeys(nerve.group for nerve in self.nerves.values()))
 
     def nerves_in_group(self, group: str) -> tuple[Nerve, ...]:

@@ -238,7 +238,9 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
     Choices are checked by :mod:`facelayers.export` (one line naming the argument, the value and what is
     allowed), not by argparse, so that this parser stays free of plotly and the errors read alike.
     """
-    parser.add_argument("lesson", metavar="LESSON", help="what to export: 01 (or layers) for lesson 01; 00 (or course, all) for the whole course: layers, nerves, techniques and the storyboard steps")
+    parser.add_argument("lesson", metavar="LESSON",
+                        help="what to export: 01 (or layers) for lesson 01; 00 (or course, all) for the whole course: "
+                             "layers, nerves, techniques and the storyboard steps")
     parser.add_argument("--out", required=True, metavar="FILE",
                         help="the file to write, in an existing folder; for stl, FILE-skin.stl ... FILE-bone.stl")
     parser.add_argument("--format", dest="fmt", default=None, metavar="FORMAT",

@@ -155,7 +155,7 @@ def show(value: Any) -> str:
 
 def read_text(path: str | Path, filename: str | None = None, *, max_bytes: int = MAX_BYTES,
               missing: str = "no such file") -> str:
-    """The text of a file: UTF-8 (a byte-order mark is allowed), line ends as ``\\n``.
+    r"""The text of a file: UTF-8 (a byte-order mark is allowed), line ends as ``\n``.
 
     Parameters
     ----------
@@ -334,8 +334,10 @@ def _json_lines(text: str) -> tuple[dict, int]:
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader that refuses aliases and counts depth and values while composing, so that no
-    document can expand exponentially or exhaust the stack before the checks see it."""
+    """PyYAML's safe loader that refuses aliases and counts depth and values while composing.
+
+    So no document can expand exponentially or exhaust the stack before the checks see it.
+    """
 
     def __init__(self, stream: str, filename: str) -> None:
         super().__init__(stream)

@@ -169,8 +169,10 @@ class InputError(ValueError):
 
 
 def _one_line(value: str) -> str:
-    """A value for a one-line message: control characters and line separators escaped (``\\n``,
-    ``\\x0c``), at most 200 characters."""
+    r"""A value for a one-line message.
+
+    Control characters and line separators escaped (``\n``, ``\x0c``), at most 200 characters.
+    """
     text = "".join(repr(char)[1:-1] if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char
                    for char in str(value)[:400])
     return text if len(text) <= 200 else text[:197] + "..."

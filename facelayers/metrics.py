@@ -128,8 +128,10 @@ def mesh_area(vertices, faces) -> float:
 
 
 def length_within(points, distances, limit_mm: float = EXPOSED_MM) -> float:
-    """Length of a polyline (mm) whose points lie within ``limit_mm`` of something; each segment counts by the
-    fraction of its two end points that are within (so a segment half in counts half)."""
+    """Length of a polyline (mm) whose points lie within ``limit_mm`` of something.
+
+    Each segment counts by the fraction of its two end points that are within (so a segment half in counts half).
+    """
     p = _check_points("points", points)
     d = np.asarray(distances, float)
     if d.shape != (len(p),):

@@ -556,11 +556,12 @@ class QuizSession:
 
     @property
     def finished(self) -> bool:
+        """True once every question has been answered or skipped."""
         return self.index >= len(self.questions)
 
     @property
     def answered(self) -> bool:
-        """Has the current question been answered?"""
+        """True once the current question has been answered."""
         return self.current is not None and self.current.question_id in self.scores
 
     def _placed(self) -> dict:

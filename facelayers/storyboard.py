@@ -140,8 +140,11 @@ def _show(value: Any) -> str:
 
 
 def check_storyboard_views(data: DataSet) -> list[InputError]:
-    """Every step's view is a view ViewState accepts: its keys are fields of ViewState and their values
-    within what ViewState allows (peel 0-5, a camera preset, a cutaway window...)."""
+    """Every step's view is a view ViewState accepts.
+
+    Its keys are fields of ViewState and their values within what ViewState allows (peel 0-5, a camera preset, a
+    cutaway window...).
+    """
     problems = []
     for storyboard_id, record in data.storyboards.values.items():
         problems += view_problems(storyboard_filename(storyboard_id), record.label, record.values, record.lines)

@@ -203,8 +203,10 @@ class Record:
         return Problem(file, self.line_of(key, index), self.label, key, value, allowed)
 
     def problem_at(self, file: str, path: Sequence[str | int], allowed: str, value: Any = None) -> Problem:
-        """A :class:`Problem` about the value at ``path`` inside a JSON item, named by its path
-        (``waypoints[2].layer``) on the line where it is written; ``value`` None shows no value."""
+        """A :class:`Problem` about the value at ``path`` inside a JSON item.
+
+        Named by its path (``waypoints[2].layer``) on the line where it is written; ``value`` None shows no value.
+        """
         shown = None if value is None else _show(value)
         return Problem(file, self.line_at(path), self.label, _path_text(path), shown, allowed)
 
@@ -593,9 +595,11 @@ def storyboard_filename(storyboard_id: str) -> str:
 
 
 def _parse_yaml(filename: str, label: str, text: str) -> tuple[Document | None, list[Problem]]:
-    """The YAML document of one file with the line of every value, or None and the problems: a syntax
-    error (with its line and column), an empty file, a key given twice or a key that is not text, an
-    alias, a merge key, a tag, nesting too deep (:func:`facelayers.documents.parse_yaml`)."""
+    """The YAML document of one file with the line of every value, or None and the problems.
+
+    A syntax error (with its line and column), an empty file, a key given twice or a key that is not text, an alias,
+    a merge key, a tag, nesting too deep (:func:`facelayers.documents.parse_yaml`).
+    """
     try:
         return parse_yaml(text, filename, label=label,
                           empty=f"empty file: must be a storyboard ({_known(_storyboard_fields())})"), []
@@ -609,8 +613,10 @@ def _storyboard_fields() -> list[str]:
 
 
 def _drop(values: Any, path: Sequence[str | int]) -> None:
-    """Remove the value at ``path`` (a key of a mapping; an item of a list becomes None, so that the
-    other items keep their index) so that the later checks skip it."""
+    """Remove the value at ``path`` so that the later checks skip it.
+
+    A key of a mapping is removed; an item of a list becomes None, so that the other items keep their index.
+    """
     parent = values
     try:
         for step in path[:-1]:
@@ -827,8 +833,11 @@ def check_schemas(data: DataSet) -> list[Problem]:
 
 
 def check_unique_ids(data: DataSet) -> list[Problem]:
-    """Ids are unique: source_id, layer_id, landmark_id, region_id, (region_id, layer_id) in thickness,
-    nerve_id, muscle_id, zone_id, ligament_id, technique_id and question_id."""
+    """Ids are unique.
+
+    Checked: source_id, layer_id, landmark_id, region_id, (region_id, layer_id) in thickness, nerve_id, muscle_id, zone_id,
+    ligament_id, technique_id and question_id.
+    """
     return [problem for spec in TABLES for problem in _unique_problems(spec, data.records(spec.name) or [])]
 
 
@@ -879,9 +888,11 @@ def _source_problems(name: str, records: Sequence[Record], known: Sequence[str])
 
 
 def _provenanced(name: str, record: Record) -> Iterator[tuple[tuple, Mapping[str, Any]]]:
-    """The parts of a nerve-data or technique item that carry their own provenance (a status), with
-    their paths: a nerve's waypoints (``("waypoints", 2)``); a muscle or zone as a whole (``()``); a
-    technique as a whole and each of its planes, incisions and ports (``("planes", 1)``)."""
+    """The parts of a nerve-data or technique item that carry their own provenance (a status), with their paths.
+
+    A nerve's waypoints (``("waypoints", 2)``); a muscle or zone as a whole (``()``); a technique as a whole and
+    each of its planes, incisions and ports (``("planes", 1)``).
+    """
     if name == "nerves":
         for index, waypoint in enumerate(record.values.get("waypoints", [])):
             yield ("waypoints", index), waypoint
@@ -894,8 +905,11 @@ def _provenanced(name: str, record: Record) -> Iterator[tuple[tuple, Mapping[str
 
 
 def _sourced(name: str, record: Record) -> Iterator[tuple[tuple, Mapping[str, Any]]]:
-    """Every part of an item that names a source_id: the provenanced parts, and a technique's
-    complications (``("complications", 0)``), which always cite their source."""
+    """Every part of an item that names a source_id.
+
+    The provenanced parts, and a technique's complications (``("complications", 0)``), which always cite their
+    source.
+    """
     yield from _provenanced(name, record)
     if name == "techniques":
         for index, complication in enumerate(record.values.get("complications", [])):
@@ -1009,8 +1023,10 @@ def check_provenance(data: DataSet) -> list[Problem]:
 
 def _provenance_problems(values: Mapping[str, Any], problem: Callable[[str, str], Problem],
                          present: Callable[[str], bool], what: str) -> list[Problem]:
-    """The provenance rule for one entry (a row, a waypoint, a muscle, a zone): a measured or derived
-    entry names a source_id and a locator; a schematic one gives the reason in note."""
+    """The provenance rule for one entry (a row, a waypoint, a muscle, a zone).
+
+    A measured or derived entry names a source_id and a locator; a schematic one gives the reason in note.
+    """
     status = values.get("status")
     problems = []
     if status in ("measured", "derived"):
@@ -1087,9 +1103,11 @@ def check_thickness_complete(data: DataSet) -> list[Problem]:
 
 
 def _places(name: str, record: Record) -> Iterator[tuple[tuple, Any]]:
-    """Every place named in a nerve-data or technique item, with its path: a waypoint's landmark or
-    point_mm, an outline vertex, a circle's centre, a technique's plane outline vertices, incision path
-    points and port positions (each a landmark_id string or an [x, y, z] list)."""
+    """Every place named in a nerve-data or technique item, with its path.
+
+    A waypoint's landmark or point_mm, an outline vertex, a circle's centre, a technique's plane outline vertices,
+    incision path points and port positions (each a landmark_id string or an [x, y, z] list).
+    """
     values = record.values
     if name == "techniques":
         for index, plane in enumerate(values.get("planes", [])):
@@ -1115,9 +1133,11 @@ def _places(name: str, record: Record) -> Iterator[tuple[tuple, Any]]:
 
 
 def check_nerve_landmarks(data: DataSet) -> list[Problem]:
-    """Every landmark the nerve data and the techniques name is a row of landmarks.csv: a waypoint's
-    landmark, an outline vertex, circle centre, incision point or port given by id, and a ligament's
-    landmark_id."""
+    """Every landmark the nerve data and the techniques name is a row of landmarks.csv.
+
+    A waypoint's landmark, an outline vertex, circle centre, incision point or port given by id, and a ligament's
+    landmark_id.
+    """
     if data.records("landmarks") is None:
         return []  # landmarks.csv did not load: reported already
     known = data.ids("landmarks")
@@ -1166,8 +1186,10 @@ def _numbers(value: Any, path: tuple) -> Iterator[tuple[tuple, float]]:
 
 
 def check_finite_numbers(data: DataSet) -> list[Problem]:
-    """Every number in the nerve data and the techniques is finite: Python's JSON reader accepts NaN, the
-    model cannot use it (Infinity already fails the schemas' bounds)."""
+    """Every number in the nerve data and the techniques is finite.
+
+    Python's JSON reader accepts NaN, the model cannot use it (Infinity already fails the schemas' bounds).
+    """
     problems = []
     for name in ("nerves", "muscles", "danger_zones", "techniques"):
         for record in data.records(name) or []:
@@ -1180,9 +1202,11 @@ def check_finite_numbers(data: DataSet) -> list[Problem]:
 
 
 def check_left_side(data: DataSet) -> list[Problem]:
-    """Positions in the nerve data and the techniques are given for the left side and mirrored: a
-    waypoint's point_mm has x > 0; an outline vertex, circle centre, incision point or port x >= 0 (0 on
-    the midline)."""
+    """Positions in the nerve data and the techniques are given for the left side and mirrored.
+
+    A waypoint's point_mm has x > 0; an outline vertex, circle centre, incision point or port x >= 0 (0 on the
+    midline).
+    """
     problems = []
     for name in ("nerves", "muscles", "danger_zones", "techniques"):
         for record in data.records(name) or []:
@@ -1224,8 +1248,10 @@ def check_parent_nerves(data: DataSet) -> list[Problem]:
 
 
 def check_nerve_groups(data: DataSet) -> list[Problem]:
-    """Every muscle's nerve_group is a group of nerves.json or an undrawn group (trigeminal_v3, the
-    masticatory muscles' nerve); every danger zone's nerve_group is a group of nerves.json."""
+    """Every muscle's and danger zone's nerve_group is a group of nerves.json.
+
+    A muscle may also name an undrawn group (trigeminal_v3, the masticatory muscles' nerve).
+    """
     if data.records("nerves") is None:
         return []  # nerves.json did not load: reported already
     groups = list(dict.fromkeys(r.values["group"] for r in data.records("nerves") if "group" in r.values))
@@ -1268,8 +1294,7 @@ def check_zone_shapes(data: DataSet) -> list[Problem]:
 
 
 def check_technique_part_ids(data: DataSet) -> list[Problem]:
-    """Within a technique, no two planes share a plane_id, no two incisions an incision_id and no two
-    ports a port_id."""
+    """Within a technique, no two planes share a plane_id, no two incisions an incision_id and no two ports a port_id."""
     problems = []
     for record in data.records("techniques") or []:
         for key, id_key in _TECHNIQUE_PARTS.items():
@@ -1302,9 +1327,11 @@ def check_muscles_divided(data: DataSet) -> list[Problem]:
 
 
 def _landmark_positions(data: DataSet) -> dict[str, tuple[float, float, float]]:
-    """Positions of the landmarks of landmarks.csv (left side), by id. Rows without all three coordinates,
-    and rows on the wrong side (reported by check_landmark_sides), are kept out, so that one bad landmark
-    gives one problem rather than a cascade through every outline that names it."""
+    """Positions of the landmarks of landmarks.csv (left side), by id.
+
+    Rows without all three coordinates, and rows on the wrong side (reported by check_landmark_sides), are kept out,
+    so that one bad landmark gives one problem rather than a cascade through every outline that names it.
+    """
     positions = {}
     for record in data.records("landmarks") or []:
         values = record.values
@@ -1318,8 +1345,10 @@ def _landmark_positions(data: DataSet) -> dict[str, tuple[float, float, float]]:
 
 
 def _resolve(place: Any, landmarks: Mapping[str, tuple]) -> tuple[float, float, float] | None:
-    """A place (landmark id or [x, y, z]) as a finite position, or None (unknown landmark, bad numbers:
-    reported by their own checks)."""
+    """A place (landmark id or [x, y, z]) as a finite position, or None (unknown landmark, bad numbers.
+
+    Reported by their own checks).
+    """
     point = landmarks.get(place) if isinstance(place, str) else place
     if point is None or len(point) != 3 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in point):
         return None
@@ -1327,8 +1356,10 @@ def _resolve(place: Any, landmarks: Mapping[str, tuple]) -> tuple[float, float, 
 
 
 def azimuth_deg(point: Sequence[float]) -> float:
-    """Azimuth of a place about the head's vertical axis, degrees: ``atan2(x, y - HEAD_AXIS_Y_MM)``;
-    0 straight ahead, +90 over the left ear, 180 at the back of the head."""
+    """Azimuth of a place about the head's vertical axis, degrees.
+
+    ``atan2(x, y - HEAD_AXIS_Y_MM)``; 0 straight ahead, +90 over the left ear, 180 at the back of the head.
+    """
     return math.degrees(math.atan2(point[0], point[1] - HEAD_AXIS_Y_MM))
 
 
@@ -1340,8 +1371,11 @@ def _shown_place(place: Any, point: tuple[float, float, float]) -> str:
 
 
 def check_outlines_on_face(data: DataSet) -> list[Problem]:
-    """Every vertex of a technique's plane outline lies on the face: its azimuth about the head's axis,
-    atan2(x, y + 5), within +-110 degrees of the midline, and its height z within -130..130 mm."""
+    """Every vertex of a technique's plane outline lies on the face.
+
+    Its azimuth about the head's axis, atan2(x, y + 5), within +-110 degrees of the midline, and its height z within
+    -130..130 mm.
+    """
     landmarks = _landmark_positions(data)
     low, high = FACE_Z_MM
     problems = []
@@ -1411,8 +1445,10 @@ def self_intersections(points: Sequence[tuple[float, float]]) -> list[tuple[int,
 
 
 def check_outlines_simple(data: DataSet) -> list[Problem]:
-    """Every plane outline of a technique is a simple polygon as seen on the face: no two of its edges
-    cross or touch in the (azimuth, z) plane (azimuth = atan2(x, y + 5) in degrees, z in mm)."""
+    """Every plane outline of a technique is a simple polygon as seen on the face.
+
+    No two of its edges cross or touch in the (azimuth, z) plane (azimuth = atan2(x, y + 5) in degrees, z in mm).
+    """
     landmarks = _landmark_positions(data)
     problems = []
     for record in data.records("techniques") or []:
@@ -1434,9 +1470,11 @@ def check_outlines_simple(data: DataSet) -> list[Problem]:
 
 
 def check_incisions_and_ports_on_skin(data: DataSet) -> list[Problem]:
-    """Every point of an incision's path and every port lies on the model's skin: z within -130..130 mm,
-    and not on the head's vertical axis (x = 0, y = -5) between the fans (-50 < z < 30), where a place
-    picks no skin ray."""
+    """Every point of an incision's path and every port lies on the model's skin.
+
+    Z within -130..130 mm, and not on the head's vertical axis (x = 0, y = -5) between the fans (-50 < z < 30),
+    where a place picks no skin ray.
+    """
     landmarks = _landmark_positions(data)
     low, high = FACE_Z_MM
     problems = []
@@ -1466,14 +1504,19 @@ def check_incisions_and_ports_on_skin(data: DataSet) -> list[Problem]:
 
 
 def check_storyboards_parse(data: DataSet) -> list[Problem]:
-    """Every file of storyboards/ is named <storyboard_id>.yaml, is UTF-8 and is valid YAML: no syntax
-    error, no key given twice, every key text."""
+    """Every file of storyboards/ is named <storyboard_id>.yaml, is UTF-8 and is valid YAML.
+
+    No syntax error, no key given twice, every key text.
+    """
     return list(data.storyboard_documents.problems)
 
 
 def check_storyboard_schemas(data: DataSet) -> list[Problem]:
-    """Every storyboard satisfies storyboards.schema.json: the fields title, technique, summary, sources
-    and steps and no others; 6 to 10 steps, each with a title, a caption, the nerves at risk and a view."""
+    """Every storyboard satisfies storyboards.schema.json.
+
+    The fields title, technique, summary, sources and steps and no others; 6 to 10 steps, each with a title, a
+    caption, the nerves at risk and a view.
+    """
     return list(data.storyboards.problems)
 
 
@@ -1573,10 +1616,12 @@ def view_reference_problems(view: Mapping[str, Any], ids: ViewIds,
 
 
 def check_storyboard_references(data: DataSet) -> list[Problem]:
-    """A storyboard names what the data hold: its technique and compare_with (technique_ids of
-    techniques.json), its sources (source_ids of sources.csv), each step's nerves at risk (nerve_ids of
-    nerves.json) and, in each step's view, the technique, the pick (a nerve, a branch group of nerves.json
-    or a muscle) and scope_port (the label of a port of the step's technique)."""
+    """A storyboard names what the data hold.
+
+    Its technique and compare_with (technique_ids of techniques.json), its sources (source_ids of sources.csv), each
+    step's nerves at risk (nerve_ids of nerves.json) and, in each step's view, the technique, the pick (a nerve, a
+    branch group of nerves.json or a muscle) and scope_port (the label of a port of the step's technique).
+    """
     tables = {name: data.records(name) for name in ("techniques", "sources", "nerves")}
     known = {
         "techniques": (data.ids("techniques") if tables["techniques"] is not None else None,
@@ -1718,8 +1763,10 @@ def quiz_answer_problems(records: Sequence[Record], landmarks: Sequence[str] | N
 
 def quiz_problems(parsed: Document, sources: Sequence[str] | None, landmarks: Sequence[str] | None,
                   waypoints: Mapping[str, int] | None) -> tuple[list[Record], list[Problem]]:
-    """Every problem of a quiz document: its schema, repeated ids, sources, answers (see
-    :func:`quiz_answer_problems`); used by :func:`facelayers.quiz.load_quiz` for a quiz file of any name.
+    """Every problem of a quiz document.
+
+    Its schema, repeated ids, sources, answers (see :func:`quiz_answer_problems`); used by
+    :func:`facelayers.quiz.load_quiz` for a quiz file of any name.
 
     Parameters
     ----------
@@ -1750,9 +1797,12 @@ def quiz_problems(parsed: Document, sources: Sequence[str] | None, landmarks: Se
 
 
 def check_quiz(data: DataSet) -> list[Problem]:
-    """Every question of quiz.json has the fields of its kind; a click answer names a landmark, a nerve
-    (and a waypoint it has) or a point on the left; full marks come before zero marks; a choice answer is
-    the index of an option (the schema, unique question_ids and the sources are checked with the others)."""
+    """Every question of quiz.json has the fields of its kind, and its answer names what the data hold.
+
+    A click answer names a landmark, a nerve (and a waypoint it has) or a point on the left; full marks come before
+    zero marks; a choice answer is the index of an option (the schema, unique question_ids and the sources are
+    checked with the others).
+    """
     records = data.records("quiz")
     if records is None:
         return []
@@ -1831,8 +1881,11 @@ def read_tables(path: str | Path, checks: Sequence[Check] = CHECKS) -> tuple[dic
 
 
 def _reading_order(problem: Problem) -> tuple[int, str, int]:
-    """Sort key: file (the folder first, then :data:`TABLES` order, then the storyboards by name), then
-    line (problems without a line last)."""
+    """Sort key.
+
+    File (the folder first, then :data:`TABLES` order, then the storyboards by name), then line (problems without a
+    line last).
+    """
     files = [spec.filename for spec in TABLES]
     if problem.file in files:
         rank = files.index(problem.file) + 1

@@ -19,8 +19,9 @@ type or outside what :meth:`ViewState.validate` allows, or an id the data do not
 branch group, a muscle, a port) is an :class:`~facelayers.errors.InputError` naming the file, the line, the
 key, the value and what is allowed; a key that is missing (a file written before the field existed) takes its
 default. The file is read by :mod:`facelayers.documents` (safe, bounded YAML: no aliases, tags or merge keys,
-at most :data:`MAX_VIEW_BYTES`). :func:`save_view` refuses a state that :func:`load_view` would refuse. The keys are read from ``dataclasses.fields(ViewState)`` and the types from its annotations, so a
-new field of the state (technique, endoscope pose...) is saved and loaded without a change here.
+at most :data:`MAX_VIEW_BYTES`). :func:`save_view` refuses a state that :func:`load_view` would refuse.
+The keys are read from ``dataclasses.fields(ViewState)`` and the types from its annotations, so a new field
+of the state (technique, endoscope pose...) is saved and loaded without a change here.
 
 Writes are atomic (:func:`facelayers.atomic.atomic_output`): a temporary file in the same folder, then
 ``os.replace``; the temporary file is removed on an error, SIGINT or SIGTERM.
@@ -66,8 +67,11 @@ def _fields() -> list:
 
 
 def _hints() -> dict[str, object]:
-    """Field name -> annotation. If an annotation cannot be resolved (a name imported only for type
-    checkers), no field is type-checked here and ViewState.validate alone judges the values."""
+    """Field name -> annotation.
+
+    If an annotation cannot be resolved (a name imported only for type checkers), no field is type-checked here and
+    ViewState.validate alone judges the values.
+    """
     try:
         return typing.get_type_hints(ViewState)
     except (NameError, TypeError):
@@ -107,8 +111,10 @@ class _Mismatch(Exception):
 
 
 def _conform(value, hint, key: str):
-    """``value`` checked against the annotation ``hint`` (ints become floats where a float is due);
-    raise :class:`_Mismatch` naming the innermost key that does not fit."""
+    """``value`` checked against the annotation ``hint`` (ints become floats where a float is due).
+
+    Raises :class:`_Mismatch` naming the innermost key that does not fit.
+    """
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if hint is typing.Any:
         return value

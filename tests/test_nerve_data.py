@@ -12,10 +12,8 @@ import csv
 import dataclasses
 import json
 import math
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
