@@ -22,13 +22,14 @@ START = t0=$$(date +%s);
 DONE  = rc=$$?; echo "== $@: $$(( $$(date +%s) - t0 )) s (exit $$rc)"; exit $$rc
 
 .NOTPARALLEL:
-.PHONY: help venv lab lessons present test test-unit test-notebooks test-browser bench clean distclean
+.PHONY: help venv lab lessons present lint test test-unit test-notebooks test-browser bench clean distclean
 
 help:
 	@echo "make venv            create $(VENV) and install facelayers with the lessons and test extras"
 	@echo "make lab             start JupyterLab on $(START_NB) (http://127.0.0.1:$(LAB_PORT), LAB_PORT=...)"
 	@echo "make lessons         after editing a lesson's notebooks/NN_*.md: sync its .ipynb (jupytext), re-store checked outputs"
-	@echo "make test            test-unit, then test-notebooks, then test-browser"
+	@echo "make lint            ruff: pyflakes, pycodestyle, import order, numpydoc docstrings ([tool.ruff] in pyproject.toml)"
+	@echo "make test            lint, then test-unit, test-notebooks and test-browser"
 	@echo "make test-unit       pytest tests/ without the real-browser tests"
 	@echo "make test-notebooks  run every notebook top to bottom (pytest --nbval-lax)"
 	@echo "make test-browser    drive JupyterLab in headless Debian chromium (apt-get install -y chromium)"
@@ -82,7 +83,10 @@ present: $(STAMP)
 	  $(BIN)/voila $(LESSON) --no-browser --port=$(PRESENT_PORT) --Voila.ip=127.0.0.1 --strip_sources=True \
 	  --template=facelayers --theme=dark
 
-test: test-unit test-notebooks test-browser
+test: lint test-unit test-notebooks test-browser
+
+lint: $(STAMP)
+	@$(START) $(BIN)/ruff check facelayers tests tools && $(BIN)/lint-imports; $(DONE)
 
 test-unit: $(STAMP)
 	@$(START) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS) tests/; $(DONE)

@@ -17,7 +17,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 #: The numpy-only core (STYLE.md): none of these may pull in the plotting or widget stack.
-CORE = ("frame", "anatomy", "validation", "geometry", "cutaway", "section", "state")
+CORE = ("frame", "errors", "documents", "atomic", "anatomy", "validation", "geometry", "cutaway", "section", "state",
+        "views")
 HEAVY = ("plotly", "ipywidgets", "anywidget")
 
 _present = {m.name for m in pkgutil.iter_modules([str(REPO / "facelayers")])}
@@ -51,6 +52,32 @@ def test_import_contracts_hold():
     assert lint.exists(), f"{lint} is missing: pip install -e '.[test]' (import-linter)"
     proc = _run([str(lint)], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert proc.returncode == 0, f"lint-imports failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+
+
+def test_the_layers_contract_is_named_for_its_list():
+    """The contract's name spells its layers in order, so that the name cannot drift from the list."""
+    import tomllib
+
+    contracts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    (layers,) = [c for c in contracts if c["type"] == "layers"]
+    spelled = " -> ".join("/".join(m.strip().removeprefix("facelayers.") for m in layer.split("|"))
+                          for layer in layers["layers"])
+    assert layers["name"].endswith(spelled), f"name {layers['name']!r} does not end with {spelled!r}"
+    modules = {m.name for m in pkgutil.iter_modules([str(REPO / "facelayers")])} - {"__main__"}
+    listed = {m.strip().removeprefix("facelayers.") for layer in layers["layers"] for m in layer.split("|")}
+    assert modules <= listed, f"modules outside the layers contract: {sorted(modules - listed)}"
+
+
+def test_the_package_is_typed():
+    assert (REPO / "facelayers" / "py.typed").is_file()
+
+
+def test_ruff_passes():
+    """pyflakes, pycodestyle, import order and the numpydoc docstrings ([tool.ruff] in pyproject.toml)."""
+    ruff = Path(sys.executable).parent / "ruff"
+    assert ruff.exists(), f"{ruff} is missing: pip install -e '.[test]'"
+    proc = _run([str(ruff), "check", "facelayers", "tests", "tools"], cwd=REPO)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,12 @@ REPO = Path(__file__).resolve().parents[1]
 #: PyPI name -> conda-forge name, where they differ.
 CONDA_NAMES = {
     "playwright": "playwright-python",
+    "kaleido": "python-kaleido",
 }
 
-#: The extras environment.yml installs, besides [project] dependencies.
-EXTRAS = ("lessons", "test", "export")
+#: The extras environment.yml installs, besides [project] dependencies (the layered ones name each other:
+#: lessons includes widgets, which includes plot).
+EXTRAS = ("plot", "widgets", "lessons", "export", "test")
 
 # A conda-forge match spec as this file writes them: name, then PEP 440-style clauses ("numpy>=1.26").
 _CONDA_SPEC = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*?)\s*$")
@@ -120,6 +122,35 @@ def test_every_dependency_has_the_same_bounds_on_both_sides():
             problems.append(f"{name}: environment.yml pip: says {_fmt(spec)}, pyproject.toml does not list it")
 
     assert not problems, "environment.yml and pyproject.toml disagree:\n  " + "\n  ".join(problems)
+
+
+def test_plotting_does_not_pull_in_jupyterlab_or_voila():
+    """The extras are layered: plot (plotly) < widgets (+ ipywidgets, anywidget) < lessons (+ JupyterLab, Voila)."""
+    extras = _pyproject()["project"]["optional-dependencies"]
+
+    def names(extra: str) -> set[str]:
+        found = set()
+        for line in extras[extra]:
+            req = Requirement(line)
+            if canonicalize_name(req.name) == "facelayers":
+                for inner in req.extras:
+                    found |= names(inner)
+            else:
+                found.add(canonicalize_name(req.name))
+        return found
+
+    assert names("plot") == {"plotly"}
+    assert names("widgets") == {"plotly", "ipywidgets", "anywidget"}
+    assert {"jupyterlab", "voila"} <= names("lessons")
+    for light in ("plot", "widgets", "export"):
+        assert not {"jupyterlab", "voila", "notebook"} & names(light), f"[{light}] pulls in the notebook stack"
+
+
+def test_the_makefile_venv_installs_what_make_test_needs():
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    line = next(text for text in makefile.splitlines() if "pip install" in text and "-e '." in text)
+    installed = set(re.search(r"-e '\.\[([a-z,]+)\]'", line).group(1).split(","))
+    assert {"lessons", "export", "test"} <= installed, line
 
 
 def test_python_requirement_agrees():
