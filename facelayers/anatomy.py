@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from facelayers.errors import InputError
-from facelayers.frame import LAYERS, SIDES
+from facelayers.frame import LAYERS, SIDES, mirror
 from facelayers.validation import (
     UNDRAWN_NERVE_GROUPS,
     Record,
@@ -152,8 +152,7 @@ class Landmark:
         """
         if self.side == "midline":
             return {self.landmark_id: self.position_mm.copy()}
-        return {f"{self.landmark_id}:{side}": self.position_mm * np.array([sign, 1.0, 1.0])
-                for side, sign in SIDES.items()}
+        return {f"{self.landmark_id}:{side}": mirror(self.position_mm, side) for side in SIDES}
 
 
 @dataclass(frozen=True)

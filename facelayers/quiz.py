@@ -31,6 +31,7 @@ import numpy as np
 from facelayers.anatomy import Anatomy, default_data_dir, load_anatomy
 from facelayers.documents import parse_json, read_text
 from facelayers.errors import InputError
+from facelayers.frame import mirror
 from facelayers.geometry import FaceModel, params_of, rays
 from facelayers.nerves import NervePath, place, place_all
 from facelayers.state import CAMERAS, SURGEON_CAMERAS
@@ -269,12 +270,6 @@ def _question(raw: Mapping[str, Any]) -> Question:
 # Where the answer is
 
 
-def _mirror(side: str) -> np.ndarray:
-    if side not in ("left", "right"):
-        raise ValueError(f"side {side!r}; allowed: left, right")
-    return np.array([1.0 if side == "left" else -1.0, 1.0, 1.0])
-
-
 def nerve_feature(model: FaceModel, path: NervePath, where: str) -> np.ndarray:
     """A point of a placed nerve.
 
@@ -331,9 +326,9 @@ def answer_point(model: FaceModel, question: ClickQuestion, paths: Mapping | Non
     side = side or ("left" if question.side == "either" else question.side)
     a = question.answer
     if a.landmark is not None:
-        return model.anatomy.point(a.landmark) * _mirror(side)
+        return mirror(model.anatomy.point(a.landmark), side)
     if a.point_mm is not None:
-        return np.array(a.point_mm, dtype=np.float64) * _mirror(side)
+        return mirror(a.point_mm, side)
     path = (paths or {}).get((a.nerve, side)) or place(model, a.nerve, side)
     return nerve_feature(model, path, a.where)
 
@@ -455,7 +450,7 @@ def score_click(model: FaceModel, question: ClickQuestion, point_mm, paths: Mapp
     question : ClickQuestion
     point_mm : (3,) float, mm
         The clicked point in the head frame (x to the subject's left: a point read from a figure has its x
-        negated back, see :func:`facelayers.render.xyz`).
+        negated back, see :func:`facelayers.frame.from_plot`).
     paths : dict of (nerve_id, side) -> NervePath, optional
 
     Returns

@@ -44,7 +44,8 @@ import jsonschema
 
 from facelayers.documents import Document, parse_csv, parse_json, parse_yaml, read_text, show
 from facelayers.errors import InputError, path_text
-from facelayers.frame import LAYERS
+from facelayers.frame import HEAD_AXIS_Y_MM, LAYERS
+from facelayers.polygons import segments_intersect, self_intersections
 
 __all__ = [
     "CHECKS",
@@ -83,10 +84,8 @@ STATUSES: tuple[str, ...] = ("measured", "derived", "schematic")
 #: trigeminal nerve (V3), which runs deep to everything the model draws.
 UNDRAWN_NERVE_GROUPS: tuple[str, ...] = ("trigeminal_v3",)
 
-#: The head's vertical axis (x = 0, y = HEAD_AXIS_Y_MM), from which the model's rays leave: the same
-#: axis as ``facelayers.geometry.Y_AXIS_MM`` (kept here so that validation stays numpy-free and below
-#: geometry). A technique's places are seen by their azimuth about it, ``atan2(x, y - HEAD_AXIS_Y_MM)``.
-HEAD_AXIS_Y_MM: float = -5.0
+# HEAD_AXIS_Y_MM (from facelayers.frame): a technique's places are seen by their azimuth about the head's axis,
+# ``atan2(x, y - HEAD_AXIS_Y_MM)``.
 
 #: Where a technique's plane outline may lie ("on the face"): azimuth within +-FACE_AZIMUTH_DEG of the
 #: midline (0 = anterior, 90 = over the ear) and height z within FACE_Z_MM (the model's face and neck).
@@ -1398,50 +1397,6 @@ def check_outlines_on_face(data: DataSet) -> list[Problem]:
                         _path_text(("planes", index, "outline", vertex)), _shown_place(place, point),
                         "leaves the face: " + "; ".join(reasons)))
     return problems
-
-
-def _orientation(a: tuple, b: tuple, c: tuple) -> float:
-    """Twice the signed area of the triangle abc in the plane: > 0 counter-clockwise, 0 collinear."""
-    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
-
-
-def _on_segment(a: tuple, b: tuple, c: tuple) -> bool:
-    """For collinear a, b, c: c lies on the segment ab (ends included)."""
-    return min(a[0], b[0]) <= c[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= c[1] <= max(a[1], b[1])
-
-
-def segments_intersect(p1: tuple, p2: tuple, q1: tuple, q2: tuple) -> bool:
-    """True if the closed segments p1-p2 and q1-q2 of the plane share a point (crossing or touching)."""
-    d1, d2 = _orientation(q1, q2, p1), _orientation(q1, q2, p2)
-    d3, d4 = _orientation(p1, p2, q1), _orientation(p1, p2, q2)
-    if ((d1 > 0) != (d2 > 0)) and d1 != 0 and d2 != 0 and ((d3 > 0) != (d4 > 0)) and d3 != 0 and d4 != 0:
-        return True
-    return ((d1 == 0 and _on_segment(q1, q2, p1)) or (d2 == 0 and _on_segment(q1, q2, p2))
-            or (d3 == 0 and _on_segment(p1, p2, q1)) or (d4 == 0 and _on_segment(p1, p2, q2)))
-
-
-def self_intersections(points: Sequence[tuple[float, float]]) -> list[tuple[int, int]]:
-    """Pairs (i, j), i < j, of edges of a closed polygon that meet where they should not.
-
-    Edge i runs from vertex i to vertex i + 1 (the last one back to vertex 0). Edges that are not
-    neighbours must not share any point; neighbours share their common vertex only (they must not fold
-    back over each other). An empty list means a simple polygon.
-    """
-    n = len(points)
-    found = []
-    for i in range(n):
-        a, b = points[i], points[(i + 1) % n]
-        for j in range(i + 1, n):
-            c, d = points[j], points[(j + 1) % n]
-            if j == i + 1 or (i == 0 and j == n - 1):  # neighbours: a fold-back is collinear overlap
-                shared, far_ij = (b, (a, d)) if j == i + 1 else (a, (b, c))
-                p, q = far_ij
-                if _orientation(p, shared, q) == 0 and (
-                        (p[0] - shared[0]) * (q[0] - shared[0]) + (p[1] - shared[1]) * (q[1] - shared[1])) > 0:
-                    found.append((i, j))
-            elif segments_intersect(a, b, c, d):
-                found.append((i, j))
-    return found
 
 
 def check_outlines_simple(data: DataSet) -> list[Problem]:
