@@ -924,7 +924,7 @@ class Anatomy:
 
 def _lookup(table: Mapping[str, Any], name: str, what: str) -> Any:
     """``table[name]``, or a ValueError that lists the known ids."""
-    if name not in table:
+    if not isinstance(name, str) or name not in table:
         raise ValueError(f"unknown {what} {name!r}; known {what}s: {', '.join(table) or '(none)'}")
     return table[name]
 

@@ -1490,14 +1490,15 @@ class ViewIds:
     ----------
     techniques : tuple of str or None
         technique_ids of techniques.json.
-    ports : Mapping of str to Mapping of str to str
-        By technique_id: its ports' port_id -> label (a view's ``scope_port`` names the label).
+    ports : Mapping of str to tuple of (str, str)
+        By technique_id: its ports' (port_id, label) pairs, in file order (a view's ``scope_port`` names the
+        label).
     nerves, groups, muscles : tuple of str or None
         nerve_ids and branch groups of nerves.json, muscle_ids of muscles.json.
     """
 
     techniques: tuple[str, ...] | None
-    ports: Mapping[str, Mapping[str, str]]
+    ports: Mapping[str, tuple[tuple[str, str], ...]]
     nerves: tuple[str, ...] | None
     groups: tuple[str, ...] | None
     muscles: tuple[str, ...] | None
@@ -1507,8 +1508,8 @@ def view_ids(data: DataSet) -> ViewIds:
     """The ids a view may name in the data folder ``data`` (see :class:`ViewIds`)."""
     techniques = data.records("techniques")
     nerves = data.records("nerves")
-    ports = {r.values["technique_id"]: {p.get("port_id"): p.get("label") for p in r.values.get("ports", [])
-                                        if isinstance(p, Mapping)}
+    ports = {r.values["technique_id"]: tuple((p.get("port_id"), p.get("label")) for p in r.values.get("ports", [])
+                                             if isinstance(p, Mapping))
              for r in techniques or [] if "technique_id" in r.values and isinstance(r.values.get("ports"), list)}
     return ViewIds(
         techniques=tuple(data.ids("techniques")) if techniques is not None else None,
@@ -1559,12 +1560,13 @@ def view_reference_problems(view: Mapping[str, Any], ids: ViewIds,
     technique_id = named if isinstance(named, str) else technique
     ports = ids.ports.get(technique_id) if isinstance(technique_id, str) else None
     if isinstance(port, str) and ports is not None:
-        labels = list(ports.values())
+        labels = [label for _, label in ports]
+        by_id = dict(ports)
         if not ports:
             problems.append(("scope_port", port, f"the technique {technique_id} has no ports (an open approach): "
                                                  "leave scope_port out"))
         elif port not in labels:
-            hint = (f"; {port!r} is the port_id, scope_port takes its label {ports[port]!r}" if port in ports else "")
+            hint = f"; {port!r} is the port_id, scope_port takes its label {by_id[port]!r}" if port in by_id else ""
             problems.append(("scope_port", port, f"must be the label of a port of {technique_id}: "
                                                  f"{_known(labels)}{hint}"))
     return problems
@@ -1642,8 +1644,8 @@ def quiz_answer_problems(records: Sequence[Record], landmarks: Sequence[str] | N
         The questions (quiz.json's ``questions``), as :class:`DataSet` checks them.
     landmarks : sequence of str or None
         landmark_ids of landmarks.csv (None: not judged).
-    waypoints : Mapping of str to int, or None
-        Number of waypoints by nerve_id of nerves.json (None: not judged).
+    waypoints : Mapping of str to int or None, or None
+        Number of waypoints by nerve_id of nerves.json (None: not judged; a nerve's None: its indices not judged).
     filename : str
         How problems name the file.
 
@@ -1709,7 +1711,7 @@ def quiz_answer_problems(records: Sequence[Record], landmarks: Sequence[str] | N
             if where is None:
                 problems.append(Problem(filename, record.line_at(("answer",)), record.label, "answer.where", None,
                                         f"is missing: a nerve answer needs where: {', '.join(QUIZ_WHERE)}"))
-            elif where.startswith("waypoint:") and waypoints is not None and nerve in waypoints \
+            elif where.startswith("waypoint:") and waypoints is not None and waypoints.get(nerve) is not None \
                     and int(where.partition(":")[2]) >= waypoints[nerve]:
                 problems.append(record.problem_at(filename, ("answer", "where"), f"waypoint index out of range: "
                                                   f"nerve {nerve} has waypoints 0 to {waypoints[nerve] - 1}", where))
@@ -1763,8 +1765,9 @@ def check_quiz(data: DataSet) -> list[Problem]:
         return []
     landmarks = data.ids("landmarks") if data.records("landmarks") is not None else None
     nerves = data.records("nerves")
-    waypoints = ({r.values["nerve_id"]: len(r.values.get("waypoints", [])) for r in nerves if "nerve_id" in r.values}
-                 if nerves is not None else None)
+    # a nerve whose waypoints failed their schema (reported already) has None: its waypoint indices are not judged
+    waypoints = ({r.values["nerve_id"]: len(r.values["waypoints"]) if "waypoints" in r.values else None
+                  for r in nerves if "nerve_id" in r.values} if nerves is not None else None)
     return quiz_answer_problems(records, landmarks, waypoints)
 
 
