@@ -15,6 +15,7 @@ numpy only.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -952,6 +953,9 @@ def load_anatomy(data_dir: str | Path | None = None) -> Anatomy:
     """
     if data_dir is None:
         return _load_default()
+    if not isinstance(data_dir, (str, os.PathLike)):
+        raise InputError("load_anatomy(data_dir)", None, None, "data_dir", type(data_dir).__name__,
+                         "must be a str or a path (a data folder), or None for the shipped data")
     return _load(Path(data_dir))
 
 

@@ -20,6 +20,7 @@ so the flow is testable without widgets; :mod:`facelayers.quiz_widget` is its vi
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -241,6 +242,11 @@ def load_quiz(path: str | Path | None = None, anatomy: Anatomy | None = None) ->
         (an unknown kind or field, a negative distance, a missing field), an unknown landmark, nerve, feature
         or source, an index out of range, ``full_marks_mm >= zero_marks_mm``, a duplicate id.
     """
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise InputError("load_quiz(path)", None, None, "path", type(path).__name__, "must be a str or a path")
+    if anatomy is not None and not isinstance(anatomy, Anatomy):
+        raise InputError("load_quiz(anatomy)", None, None, "anatomy", type(anatomy).__name__,
+                         "must be an Anatomy (facelayers.anatomy.load_anatomy) or None")
     path = Path(path) if path is not None else quiz_path()
     anatomy = anatomy if anatomy is not None else load_anatomy()
     try:

@@ -568,6 +568,20 @@ def test_the_quiz_schema_names_the_quiz_cameras():
     assert tuple(camera["enum"]) == QUIZ_CAMERAS
 
 
+@pytest.mark.parametrize("call, fragment", [
+    (lambda: __import__("facelayers.quiz", fromlist=["x"]).load_quiz(123), "load_quiz(path): field 'path' = 'int'"),
+    (lambda: __import__("facelayers.quiz", fromlist=["x"]).load_quiz(None, anatomy="data"), "must be an Anatomy"),
+    (lambda: __import__("facelayers.anatomy", fromlist=["x"]).load_anatomy(3.5), "load_anatomy(data_dir)"),
+    (lambda: __import__("facelayers.anatomy", fromlist=["x"]).load_anatomy("/nowhere"), "does not exist"),
+    (lambda: __import__("facelayers.anatomy", fromlist=["x"]).load_anatomy().nerve(["frontal_1"]), "unknown nerve"),
+    (lambda: __import__("facelayers.anatomy", fromlist=["x"]).load_anatomy().technique("facelift"), "known techniques"),
+])
+def test_loaders_check_the_type_of_their_arguments_first(call, fragment):
+    with pytest.raises(ValueError) as info:
+        call()
+    assert fragment in str(info.value)
+
+
 def test_load_quiz_refuses_an_unsafe_file(tmp_path):
     from facelayers.quiz import load_quiz
 
