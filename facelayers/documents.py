@@ -174,12 +174,14 @@ def read_text(path: str | Path, filename: str | None = None, *, max_bytes: int =
     Raises
     ------
     InputError
-        The file is missing, a folder, unreadable, larger than ``max_bytes``, not UTF-8, or holds a NUL byte
-        (with its line).
+        The file is missing, a folder, not a regular file (a FIFO or a device, which could block), unreadable,
+        larger than ``max_bytes``, not UTF-8, or holds a NUL byte (with its line).
     """
     path = Path(path)
     name = filename if filename is not None else str(path)
     try:
+        if path.exists() and not path.is_file() and not path.is_dir():  # a FIFO or a device: reading may block
+            raise InputError(name, allowed="is not a regular file: must be a file")
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except FileNotFoundError:
@@ -248,7 +250,8 @@ def parse_json(text: str, filename: str) -> Document:
     Raises
     ------
     InputError
-        Malformed JSON (line and column), nesting deeper than :data:`MAX_DEPTH`, a number too long to read.
+        Malformed JSON (line and column), a key given twice in one object (all of them), nesting deeper than
+        :data:`MAX_DEPTH`, a number too long to read.
     """
     lines, depth = _json_lines(text)
     if depth > MAX_DEPTH:
@@ -263,6 +266,11 @@ def parse_json(text: str, filename: str) -> Document:
         raise InputError(filename, allowed="malformed JSON (a number of more than 4300 digits): must be valid "
                                            "JSON") from None
     lines.pop("deepest", None)
+    repeats = lines.pop("repeats", [])
+    if repeats:  # json.loads silently keeps the last
+        problems = [InputError(filename, line, None, path_text(path), str(path[-1]),
+                               f"is given twice (first on line {lines[path]}): keep one") for path, line in repeats]
+        raise InputError.gather(problems, f"invalid JSON in {filename}") if len(problems) > 1 else problems[0]
     return Document(filename, data, lines)
 
 
@@ -275,7 +283,8 @@ def _json_lines(text: str) -> tuple[dict, int]:
     One pass over the text (the json module keeps no positions), iterative so that no nesting can exhaust
     the stack: containers are walked here, scalars and keys skipped with ``raw_decode``. Stops quietly at the
     first syntax error (:func:`json.loads` then reports it) and once the nesting passes :data:`MAX_DEPTH`.
-    A repeated key keeps its first position; ``lines["deepest"]`` is the line of the deepest opening.
+    A repeated key keeps its first position; ``lines["deepest"]`` is the line of the deepest opening and
+    ``lines["repeats"]`` lists the keys given twice, ``(path, line)``.
     """
     decoder = json.JSONDecoder()
 
@@ -284,9 +293,12 @@ def _json_lines(text: str) -> tuple[dict, int]:
 
     def key_at(i: int, base: tuple) -> tuple[tuple, int]:
         key, i = decoder.raw_decode(text, i)
+        if base + (key,) in offsets:
+            repeats.append((base + (key,), i))
         return base + (key,), skip(skip(i) + 1)  # past the colon
 
     offsets: dict = {}
+    repeats: list[tuple[tuple, int]] = []  # keys given twice in one object: (path, offset of the repeat)
     stack: list[list] = []  # open containers: [path, closer, index of the current item]
     deepest, deepest_at = 0, 0
     path: tuple = ()
@@ -326,6 +338,7 @@ def _json_lines(text: str) -> tuple[dict, int]:
     breaks = [n for n, char in enumerate(text) if char == "\n"]
     lines: dict = {p: bisect.bisect_left(breaks, offset) + 1 for p, offset in offsets.items()}
     lines["deepest"] = bisect.bisect_left(breaks, deepest_at) + 1
+    lines["repeats"] = [(path, bisect.bisect_left(breaks, offset) + 1) for path, offset in repeats]
     return lines, deepest
 
 

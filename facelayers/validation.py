@@ -1185,18 +1185,22 @@ def _numbers(value: Any, path: tuple) -> Iterator[tuple[tuple, float]]:
 
 
 def check_finite_numbers(data: DataSet) -> list[Problem]:
-    """Every number in the nerve data and the techniques is finite.
+    """Every number in the nerve data, the techniques and the quiz is finite.
 
-    Python's JSON reader accepts NaN, the model cannot use it (Infinity already fails the schemas' bounds).
+    Python's JSON reader accepts NaN and Infinity; the model cannot use them (and NaN passes every bound).
     """
+    return [problem for name in ("nerves", "muscles", "danger_zones", "techniques", "quiz")
+            for problem in _finite_problems(name, data.records(name) or [])]
+
+
+def _finite_problems(name: str, records: Sequence[Record]) -> list[Problem]:
+    """A problem for every number in a JSON table's items that is NaN or infinite."""
     problems = []
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
-        for record in data.records(name) or []:
-            for key, value in record.values.items():
-                for path, number in _numbers(value, (key,)):
-                    if not math.isfinite(number):
-                        problems.append(record.problem_at(_SPECS[name].filename, path, "must be a finite number",
-                                                          number))
+    for record in records:
+        for key, value in record.values.items():
+            for path, number in _numbers(value, (key,)):
+                if not math.isfinite(number):
+                    problems.append(record.problem_at(_SPECS[name].filename, path, "must be a finite number", number))
     return problems
 
 
@@ -1748,6 +1752,7 @@ def quiz_problems(parsed: Document, sources: Sequence[str] | None, landmarks: Se
         problems += _unique_problems(spec, records)
         if sources is not None:
             problems += _source_problems("quiz", records, sources)
+        problems += _finite_problems("quiz", records)
         problems += quiz_answer_problems(records, landmarks, waypoints)
     problems = [InputError(parsed.filename, p.line, p.row, p.field, p.value, p.allowed) for p in problems]
     return records or [], sorted(problems, key=lambda p: p.line if p.line is not None else 1 << 30)

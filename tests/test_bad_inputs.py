@@ -292,6 +292,15 @@ def test_every_problem_of_a_view_file_is_listed_when_there_are_several(tmp_path)
     assert all("\n" not in str(p) for p in info.value.problems)
 
 
+def test_a_view_file_that_is_a_fifo_is_refused_not_waited_on(tmp_path):
+    fifo = tmp_path / "view.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="is not a regular file"):
+        views.load_view(fifo)
+    proc = run_cli("export", "01", "--out", str(tmp_path / "x.html"), "--view", str(fifo))
+    assert proc.returncode == 1 and "is not a regular file" in proc.stderr
+
+
 @pytest.mark.parametrize("path", [123, None, 4.5, ["a.yaml"], b"\xff.yaml"])
 def test_load_view_refuses_a_path_of_the_wrong_type(path):
     with pytest.raises(InputError, match="load_view\\(path\\): field 'path'.*must be a str or a path"):
@@ -509,6 +518,16 @@ DATA_FAULTS = {
     "json-huge-number": (_write("regions.json", '{"regions": [' + "1" * 5000 + "]}"), "regions.json", ["digits"]),
     "json-nan": (_write("nerves.json", '{"nerves": NaN}'), "nerves.json", ["must be a list"]),
     "quiz-missing": (lambda d: (d / "quiz.json").unlink(), "quiz.json", ["missing: the data folder must hold"]),
+    "json-duplicate-key": (lambda d: (d / "regions.json").write_text(
+        (d / "regions.json").read_text().replace('"label": "Forehead",', '"label": "Forehead",\n      "label": "Brow",')),
+        "regions.json", ["field 'regions[1].label' = 'label'", "is given twice (first on line"]),
+    "quiz-nan-distance": (lambda d: (d / "quiz.json").write_text(
+        (d / "quiz.json").read_text().replace('"full_marks_mm": 8,', '"full_marks_mm": NaN,', 1)),
+        "quiz.json", ["field 'full_marks_mm' = 'NaN'", "must be a finite number"]),
+    "quiz-infinite-point": (_quiz_edit(lambda qs: _first("click")(qs).update(answer={"point_mm": [1e400, 0, 0]})),
+                            "quiz.json", ["field 'answer.point_mm[0]' = 'Infinity'", "must be a finite number"]),
+    "fifo-for-a-table": (lambda d: ((d / "layers.csv").unlink(), os.mkfifo(d / "layers.csv")), "layers.csv",
+                         ["is not a regular file"]),
     "quiz-malformed": (_write("quiz.json", '{"questions": [}'), "quiz.json", ["malformed JSON at column"]),
     "quiz-unknown-kind": (_quiz_edit(lambda qs: qs[0].update(kind="drag")), "quiz.json",
                           ["field 'kind' = 'drag'", "one of: click, choice"]),
