@@ -693,6 +693,62 @@ def test_random_export_arguments_are_refused_in_one_line(tmp_path, lesson, max_m
     assert len(proc.stderr.splitlines()) == 1
 
 
+def assert_valid_or_clean(folder: Path) -> None:
+    """The folder validates with one-line problems only; with none, the anatomy and the quiz load from it."""
+    from facelayers.anatomy import load_anatomy
+    from facelayers.quiz import load_quiz
+
+    problems = validate_data_dir(folder)
+    for problem in problems:
+        assert isinstance(problem, InputError)
+        assert "\n" not in str(problem) and problem.file
+    if not problems:
+        load_quiz(folder / "quiz.json", anatomy=load_anatomy(folder))
+
+
+CSV_TABLES = ["sources.csv", "layers.csv", "landmarks.csv", "thickness.csv", "ligaments.csv"]
+JSON_TABLES = ["regions.json", "nerves.json", "muscles.json", "danger_zones.json", "techniques.json", "quiz.json"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=st.sampled_from(CSV_TABLES), row=st.integers(0, 200), column=st.integers(0, 20),
+       text=st.text(max_size=12) | st.sampled_from(["nan", "inf", "-1", "1e400", "", "true", '"', "x,y"]))
+def test_a_random_cell_of_a_table_gives_valid_data_or_clean_problems(tmp_path_factory, table, row, column, text):
+    import csv
+    import io
+
+    folder = tmp_path_factory.mktemp("cell") / "data"
+    shutil.copytree(DATA, folder, ignore=shutil.ignore_patterns("schemas", "README.md"))
+    rows = list(csv.reader(io.StringIO((folder / table).read_text(encoding="utf-8"))))
+    cells = rows[1 + row % (len(rows) - 1)]
+    cells[column % len(cells)] = text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    (folder / table).write_text(out.getvalue(), encoding="utf-8")
+    assert_valid_or_clean(folder)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=st.sampled_from(JSON_TABLES), at=st.integers(0, 10 ** 6), value=VALUES)
+def test_a_random_value_in_a_json_table_gives_valid_data_or_clean_problems(tmp_path_factory, table, at, value):
+    folder = tmp_path_factory.mktemp("value") / "data"
+    shutil.copytree(DATA, folder, ignore=shutil.ignore_patterns("schemas", "README.md"))
+    document = json.loads((folder / table).read_text(encoding="utf-8"))
+    slots = []  # (container, key) of every value in the document
+
+    def walk(node):
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in items:
+            slots.append((node, key))
+            walk(child)
+
+    walk(document)
+    container, key = slots[at % len(slots)]
+    container[key] = value
+    (folder / table).write_text(json.dumps(document, indent=1), encoding="utf-8")
+    assert_valid_or_clean(folder)
+
+
 # ----------------------------------------------------------------------------------------------------
 # End to end: the real command, a signal during an export
 
