@@ -13,7 +13,11 @@ EXPOSED_MM = 2.0
 
 
 def _check_points(name: str, points) -> np.ndarray:
-    p = np.asarray(points, float)
+    """``points`` as an (n, 3) float64 array of finite numbers, n >= 1; a ValueError naming ``name`` otherwise."""
+    try:
+        p = np.asarray(points, float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: {type(points).__name__} is not an array of numbers; need (n, 3) points in mm") from None
     if p.ndim != 2 or p.shape[1] != 3:
         raise ValueError(f"{name}: shape {p.shape}; need (n, 3) points in mm")
     if len(p) == 0:
@@ -21,6 +25,22 @@ def _check_points(name: str, points) -> np.ndarray:
     if not np.isfinite(p).all():
         raise ValueError(f"{name}: non-finite coordinates")
     return p
+
+
+def _check_faces(faces, n_vertices: int) -> np.ndarray:
+    """``faces`` as an (m, 3) int array of indices into ``n_vertices`` vertices; a ValueError otherwise."""
+    try:
+        f = np.asarray(faces)
+    except (TypeError, ValueError):
+        f = np.asarray([])
+    if len(f) == 0:
+        return np.zeros((0, 3), np.int64)
+    if f.ndim != 2 or f.shape[1] != 3 or not np.issubdtype(f.dtype, np.integer):
+        raise ValueError(f"faces: shape {f.shape}, dtype {f.dtype}; need (m, 3) integer vertex indices")
+    if f.min() < 0 or f.max() >= n_vertices:
+        raise ValueError(f"faces: index {int(f.min() if f.min() < 0 else f.max())} out of range; allowed 0 to "
+                         f"{n_vertices - 1}")
+    return f
 
 
 def nearest_distances(points, cloud, chunk: int = 4096) -> np.ndarray:
@@ -32,6 +52,15 @@ def nearest_distances(points, cloud, chunk: int = 4096) -> np.ndarray:
     cloud : (m, 3) float, mm
     chunk : int
         Rows of ``points`` per block (keeps memory at chunk * m floats).
+
+    Returns
+    -------
+    (n,) float64, mm
+
+    Raises
+    ------
+    ValueError
+        Either array is not (k, 3) finite numbers with k >= 1.
     """
     p = _check_points("points", points)
     c = _check_points("cloud", cloud)
@@ -49,12 +78,28 @@ def point_triangle_distances(points, vertices, faces) -> np.ndarray:
 
     Brute force over faces, vectorised (Ericson, *Real-Time Collision Detection*, 5.1.5). Fine for the sizes
     here (hundreds of nerve points against a few thousand plane triangles).
+
+    Parameters
+    ----------
+    points : (n, 3) float, mm
+    vertices : (v, 3) float, mm
+    faces : (m, 3) int
+        Indices into ``vertices``, m >= 1.
+
+    Returns
+    -------
+    (n,) float64, mm
+
+    Raises
+    ------
+    ValueError
+        Shapes, non-finite coordinates, or face indices out of range.
     """
     p = _check_points("points", points)
     v = _check_points("vertices", vertices)
-    f = np.asarray(faces)
-    if f.ndim != 2 or f.shape[1] != 3 or len(f) == 0:
-        raise ValueError(f"faces: shape {f.shape}; need (m, 3) vertex indices")
+    f = _check_faces(faces, len(v))
+    if len(f) == 0:
+        raise ValueError("faces: none; need (m, 3) vertex indices, m >= 1")
     a, b, c = v[f[:, 0]], v[f[:, 1]], v[f[:, 2]]
     # The closest point lies in a triangle whose three vertices are all within (nearest-vertex distance +
     # longest edge) of the query: only those candidate pairs are solved exactly.
@@ -112,15 +157,36 @@ def _closest_on_triangles(p, a, b, c):
 
 
 def polyline_length(points) -> float:
-    """Length of a polyline (n, 3) mm, in mm."""
+    """Length of a polyline, mm.
+
+    Parameters
+    ----------
+    points : (n, 3) float, mm
+        The vertices in order, n >= 1.
+
+    Returns
+    -------
+    float, mm
+    """
     p = _check_points("points", points)
     return float(np.linalg.norm(np.diff(p, axis=0), axis=1).sum())
 
 
 def mesh_area(vertices, faces) -> float:
-    """Area of a triangle mesh, mm^2."""
+    """Area of a triangle mesh, mm^2.
+
+    Parameters
+    ----------
+    vertices : (v, 3) float, mm
+    faces : (m, 3) int
+        Indices into ``vertices`` (m may be 0: area 0).
+
+    Returns
+    -------
+    float, mm^2
+    """
     v = _check_points("vertices", vertices)
-    f = np.asarray(faces)
+    f = _check_faces(faces, len(v))
     if len(f) == 0:
         return 0.0
     a, b, c = v[f[:, 0]], v[f[:, 1]], v[f[:, 2]]
@@ -131,6 +197,19 @@ def length_within(points, distances, limit_mm: float = EXPOSED_MM) -> float:
     """Length of a polyline (mm) whose points lie within ``limit_mm`` of something.
 
     Each segment counts by the fraction of its two end points that are within (so a segment half in counts half).
+
+    Parameters
+    ----------
+    points : (n, 3) float, mm
+        The polyline's vertices in order.
+    distances : (n,) float, mm
+        Each vertex's distance to the thing (:func:`point_triangle_distances`).
+    limit_mm : float, mm
+        Within this distance counts (default :data:`EXPOSED_MM`).
+
+    Returns
+    -------
+    float, mm
     """
     p = _check_points("points", points)
     d = np.asarray(distances, float)

@@ -13,6 +13,18 @@ def thickness_text(anatomy: Anatomy, decimals: int = 1) -> str:
 
     Letters: m = measured (a number straight from a source), d = derived from sourced numbers,
     s = schematic (no published figure; the reason is in data/thickness.csv).
+
+    Parameters
+    ----------
+    anatomy : Anatomy
+        The data (:func:`facelayers.anatomy.load_anatomy`).
+    decimals : int
+        Digits after the point (mm).
+
+    Returns
+    -------
+    str
+        A header line, one line per region (the five layers and the total, mm), and a key to the letters.
     """
     heads = [anatomy.layers[k].label if k in anatomy.layers else k for k in LAYERS]
     short = {"Subcutaneous fat": "Fat", "Deep fascia and muscle": "Muscle"}
@@ -31,6 +43,16 @@ def thickness_text(anatomy: Anatomy, decimals: int = 1) -> str:
 
 
 def layers_text(anatomy: Anatomy) -> str:
-    """The layer stack, outermost first, with the classic layer each one corresponds to."""
+    """The layer stack, outermost first, with the classic layer each one corresponds to.
+
+    Parameters
+    ----------
+    anatomy : Anatomy
+
+    Returns
+    -------
+    str
+        One line per layer: its order, label, classic layer and contents.
+    """
     return "\n".join(f"{layer.order}. {layer.label:<24} ({layer.classic_layer}) {layer.contents}"
                      for layer in anatomy.layers.values())

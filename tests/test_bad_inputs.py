@@ -473,6 +473,31 @@ def test_quiz_scoring_refuses_bad_answers(call):
     one_line(info.value)
 
 
+TRI = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+
+
+@pytest.mark.parametrize("call, fragment", [
+    (lambda m: m.mesh_area(TRI, [[0, 1, 3]]), "index 3 out of range; allowed 0 to 2"),
+    (lambda m: m.mesh_area(TRI, [[0, 1, -1]]), "index -1 out of range"),
+    (lambda m: m.mesh_area(TRI, [[0.0, 1.0, 2.0]]), "integer vertex indices"),
+    (lambda m: m.mesh_area(TRI, [[0, 1]]), "need (m, 3)"),
+    (lambda m: m.mesh_area("abc", [[0, 1, 2]]), "not an array of numbers"),
+    (lambda m: m.polyline_length([[0, 0, math.nan]]), "non-finite"),
+    (lambda m: m.polyline_length([[0, 0]]), "need (n, 3)"),
+    (lambda m: m.polyline_length([]), "need (n, 3)"),
+    (lambda m: m.nearest_distances(TRI, [[1, 2, math.inf]]), "non-finite"),
+    (lambda m: m.point_triangle_distances(TRI, TRI, []), "faces: none"),
+    (lambda m: m.point_triangle_distances(TRI, TRI, [[0, 1, 9]]), "out of range"),
+    (lambda m: m.length_within(TRI, [1.0, 2.0]), "distances: shape (2,); need (3,)"),
+])
+def test_metrics_refuse_bad_arrays(call, fragment):
+    from facelayers import metrics
+
+    with pytest.raises(ValueError) as info:
+        call(metrics)
+    assert fragment in one_line(info.value)
+
+
 # ----------------------------------------------------------------------------------------------------
 # Data folders and the quiz file
 
