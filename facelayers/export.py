@@ -168,7 +168,8 @@ def lesson_choices() -> str:
 def find_lesson(name: str) -> Lesson:
     """The lesson called ``name`` or numbered ``name`` (``"01"``, ``"1"``)."""
     for lesson in LESSONS.values():
-        if name == lesson.name or name in lesson.aliases or (name.isdigit() and int(name) == int(lesson.number)):
+        if name == lesson.name or name in lesson.aliases or (
+                name.isascii() and name.isdigit() and len(name) <= 3 and int(name) == int(lesson.number)):
             return lesson
     raise ExportError(f"LESSON {name!r} is not known; allowed: {lesson_choices()}")
 

@@ -473,6 +473,14 @@ def test_quiz_scoring_refuses_bad_answers(call):
     one_line(info.value)
 
 
+@pytest.mark.parametrize("lesson", ["9" * 5000, "¹", "٠١", "０１", "", "spleen"])
+def test_the_export_api_refuses_a_lesson_of_any_form(lesson, tmp_path):
+    export = pytest.importorskip("facelayers.export")
+    with pytest.raises(export.ExportError, match="LESSON .* is not known; allowed"):
+        export.export(lesson, tmp_path / "x.html")
+    assert listing(tmp_path) == []
+
+
 TRI = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
 
 
