@@ -459,7 +459,8 @@ def resolve_resolution(resolution: str | tuple[int, int]) -> tuple[int, int]:
     return nu, nv
 
 
-def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int] = "lecture") -> FaceModel:
+def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int] = "lecture",
+               patient=None) -> FaceModel:
     """Build the layered face.
 
     Parameters
@@ -468,12 +469,18 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
         The data (default: the package's own, validated).
     resolution : str or (int, int)
         ``"coarse"``, ``"lecture"`` (default), ``"fine"``, or (columns around, rows up).
+    patient : facelayers.patient.Patient, optional
+        Whose thicknesses (sex, age, BMI; :func:`facelayers.patient.adjust`). None builds the tables as they
+        are: the reference patient of :mod:`facelayers.patient`. ``model.anatomy`` is then the adjusted data.
 
     Returns
     -------
     FaceModel
     """
     anatomy = anatomy if anatomy is not None else load_anatomy()
+    if patient is not None:
+        from facelayers.patient import adjust  # the patient's thicknesses, before any geometry
+        anatomy = adjust(anatomy, patient)
     nu, nv = resolve_resolution(resolution)
     gu, gs = grid(nu, nv)
     u = np.concatenate([np.tile(gu, nv), [0.0]])
