@@ -479,7 +479,8 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
     """
     anatomy = anatomy if anatomy is not None else load_anatomy()
     if patient is not None:
-        from facelayers.patient import adjust  # the patient's thicknesses, before any geometry
+        # The patient's thicknesses, before any geometry (imported here: patient imports anatomy only).
+        from facelayers.patient import adjust
         anatomy = adjust(anatomy, patient)
     nu, nv = resolve_resolution(resolution)
     gu, gs = grid(nu, nv)

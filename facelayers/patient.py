@@ -25,6 +25,7 @@ import csv
 import dataclasses
 import functools
 import io
+import itertools
 import json
 import math
 from collections.abc import Mapping
@@ -82,7 +83,7 @@ def _number(value: Any, field: str, lo: float, hi: float, unit: str) -> float:
     """``value`` as a float within [lo, hi], or a ValueError naming the field, the value and the range."""
     allowed = f"allowed: a number from {lo:g} to {hi:g} {unit}"
     if isinstance(value, bool):
-        raise ValueError(f"Patient: field '{field}' = {value!r}: {allowed}")
+        raise ValueError(f"Patient: field '{field}' = {value!r}: {allowed}")  # noqa: TRY004 (one error type)
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -154,7 +155,7 @@ class Patient:
         if isinstance(value, Patient):
             return value
         if not isinstance(value, Mapping):
-            raise ValueError(f"{where} = {value!r}: allowed: a mapping with the keys sex, age, bmi")
+            raise ValueError(f"{where} = {value!r}: allowed: a mapping with the keys sex, age, bmi")  # noqa: TRY004
         unknown = sorted(set(value) - {"sex", "age", "bmi"})
         if unknown:
             raise ValueError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; allowed: sex, age, bmi")
@@ -306,7 +307,7 @@ def _check_row(values: dict[str, Any], line: int, label: str, regions, sources) 
         else:
             knots = _knots(values["knots"])
             xs = [x for x, _ in knots]
-            if any(b <= a for a, b in zip(xs, xs[1:])):
+            if any(b <= a for a, b in itertools.pairwise(xs)):
                 problems.append(_problem(line, label, "knots", values["knots"], "x must increase"))
             if form == "knots_relative" and any(y <= 0 for _, y in knots):
                 problems.append(_problem(line, label, "knots", values["knots"], "relative knots must be > 0"))
@@ -370,7 +371,8 @@ def read_variation(data_dir: str | Path | None = None, regions=None, sources=Non
     except StopIteration:
         return None, [_problem(1, "header", None, "", f"the file is empty; need the columns {', '.join(columns)}")]
     if header != columns:
-        return None, [_problem(1, "header", None, ",".join(header), f"columns must be: {','.join(columns)}")]
+        return None, [_problem(1, "header", None, None,
+                               f"reads {','.join(header)!r}; columns must be: {','.join(columns)}")]
     seen: dict[str, int] = {}
     keys: dict[tuple, str] = {}
     for cells in reader:
@@ -477,7 +479,7 @@ def adjust(anatomy: Anatomy, patient: Patient, variation: Variation | None = Non
         Its ``patient`` attribute is not set (Anatomy is shared); keep the patient beside it.
     """
     if not isinstance(patient, Patient):
-        raise ValueError(f"patient = {patient!r}: allowed: a facelayers.patient.Patient")
+        raise TypeError(f"patient = {patient!r}: allowed: a facelayers.patient.Patient")
     variation = _variation_for(anatomy, variation)
     rows = tuple(
         dataclasses.replace(row, thickness_mm=float(variation.value(row.layer_id, row.region_id, row.thickness_mm,
