@@ -21,23 +21,18 @@ and :meth:`Variation.value` expose them for the modules that draw the skull and 
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import functools
-import io
-import itertools
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import numpy as np
 
 from facelayers.anatomy import Anatomy, DataError
-from facelayers.validation import Problem, package_data_dir, schema_dir
+from facelayers.validation import Problem, package_data_dir, read_tables
 
 __all__ = [
     "AGE_RANGE",
@@ -75,7 +70,6 @@ SKULL_PARAMETERS: Mapping[str, float] = {
 }
 
 VARIATION_FILE = "variation.csv"
-FORMS = ("slope", "slope_relative", "knots", "knots_relative", "male", "male_relative", "pooled_male")
 _ADDITIVE = {"slope", "knots", "male", "pooled_male"}
 
 
@@ -276,151 +270,39 @@ class Variation:
         return out if floor is None else max(out, floor)
 
 
-def _problem(line: int | None, row: str | None, field: str | None, value: Any, allowed: str) -> Problem:
-    return Problem(VARIATION_FILE, line, row, field, None if value is None else str(value), allowed)
-
-
 def _knots(text: str) -> tuple[tuple[float, float], ...]:
     return tuple((float(x), float(y)) for x, y in (pair.split(":") for pair in text.split(";")))
 
 
-def _check_row(values: dict[str, Any], line: int, label: str, regions, sources) -> list[Problem]:
-    """The checks beyond the schema: references, the form's fields, knots."""
-    problems = []
-    region = values["region_id"]
-    if region != "all" and region not in regions:
-        problems.append(_problem(line, label, "region_id", region,
-                                 f"must be 'all' or a region_id of regions.json: {', '.join(regions)}"))
-    status, source = values["status"], values.get("source_id")
-    if source is not None and source not in sources:
-        problems.append(_problem(line, label, "source_id", source, "must be a source_id of sources.csv"))
-    if status != "schematic":
-        for key in ("source_id", "locator"):
-            if not values.get(key):
-                problems.append(_problem(line, label, key, "", f"required when status is {status}"))
-    elif not values.get("note"):
-        problems.append(_problem(line, label, "note", "", "required when status is schematic (say why)"))
-    form, variable = values["form"], values["variable"]
-    if form.startswith("knots"):
-        if "knots" not in values:
-            problems.append(_problem(line, label, "knots", "", f"required for form {form}"))
-        else:
-            knots = _knots(values["knots"])
-            xs = [x for x, _ in knots]
-            if any(b <= a for a, b in itertools.pairwise(xs)):
-                problems.append(_problem(line, label, "knots", values["knots"], "x must increase"))
-            if form == "knots_relative" and any(y <= 0 for _, y in knots):
-                problems.append(_problem(line, label, "knots", values["knots"], "relative knots must be > 0"))
-    elif "coefficient" not in values:
-        problems.append(_problem(line, label, "coefficient", "", f"required for form {form}"))
-    sex_forms = {"male", "male_relative", "pooled_male"}
-    if (variable == "sex") != (form in sex_forms):
-        allowed = ", ".join(sorted(sex_forms)) if variable == "sex" else ", ".join(f for f in FORMS if f not in sex_forms)
-        problems.append(_problem(line, label, "form", form, f"variable {variable} takes the forms {allowed}"))
-    target = values["target"]
-    if target.startswith("skull:") and target[6:] not in SKULL_PARAMETERS:
-        problems.append(_problem(line, label, "target", target,
-                                 f"unknown skull parameter; known: {', '.join(SKULL_PARAMETERS)}"))
-    if form == "male_relative" and values.get("coefficient", 0) <= -1:
-        problems.append(_problem(line, label, "coefficient", values["coefficient"], "must be > -1 for male_relative"))
-    return problems
-
-
-def read_variation(data_dir: str | Path | None = None, regions=None, sources=None) -> tuple[Variation | None, list[Problem]]:
-    """Read and check ``variation.csv``.
+def read_variation(data_dir: str | Path | None = None) -> tuple[Variation | None, list[Problem]]:
+    """Read ``variation.csv`` through the data checks of :mod:`facelayers.validation` (the one reader).
 
     Parameters
     ----------
     data_dir : str or Path, optional
         The data folder (default: the package's).
-    regions, sources : collections of str, optional
-        Known region and source ids (default: read from the folder's regions.json and sources.csv).
 
     Returns
     -------
     variation : Variation or None
-        None if there were problems.
+        None if the folder has problems.
     problems : list of Problem
-        Each names the file, the line (header = 1), the row, the field, the value and what is allowed.
+        Every problem of the folder; for variation.csv each names the line (header = 1), the row, the field,
+        the value and what is allowed, e.g. ``variation.csv line 27 (variation fat_bmi_chin): field
+        'region_id' = 'chinn': must be 'all' or a region_id of regions.json: ...``.
     """
     folder = Path(data_dir) if data_dir is not None else package_data_dir()
-    path = folder / VARIATION_FILE
-    if regions is None:
-        try:
-            regions = [r["region_id"] for r in json.loads((folder / "regions.json").read_text())["regions"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            regions = []
-    if sources is None:
-        try:
-            with open(folder / "sources.csv", newline="", encoding="utf-8") as handle:
-                sources = [r["source_id"] for r in csv.DictReader(handle)]
-        except (OSError, KeyError, csv.Error):
-            sources = []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        return None, [_problem(None, None, None, None, f"cannot be read: {error.strerror or error}")]
-    schema = json.loads((schema_dir() / "variation.schema.json").read_text())
-    columns = list(schema["properties"])
-    validator = jsonschema.Draft202012Validator(schema)
-    reader = csv.reader(io.StringIO(text))
-    problems: list[Problem] = []
-    rows: list[VariationRow] = []
-    try:
-        header = next(reader)
-    except StopIteration:
-        return None, [_problem(1, "header", None, "", f"the file is empty; need the columns {', '.join(columns)}")]
-    if header != columns:
-        return None, [_problem(1, "header", None, None,
-                               f"reads {','.join(header)!r}; columns must be: {','.join(columns)}")]
-    seen: dict[str, int] = {}
-    keys: dict[tuple, str] = {}
-    for cells in reader:
-        line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        label = f"variation {cells[0]}" if cells and cells[0] else None
-        if len(cells) != len(columns):
-            problems.append(_problem(line, label, None, None,
-                                     f"has {len(cells)} cells; need {len(columns)} ({','.join(columns)})"))
-            continue
-        values: dict[str, Any] = {}
-        for name, cell in zip(columns, cells):
-            if cell == "":
-                continue
-            if name == "coefficient":
-                try:
-                    values[name] = float(cell)
-                except ValueError:
-                    values[name] = cell
-            else:
-                values[name] = cell
-        row_problems = [_problem(line, label, ".".join(map(str, e.absolute_path)) or None,
-                                 e.instance if e.absolute_path else None, e.message)
-                        for e in validator.iter_errors(values)]
-        if not row_problems:
-            row_problems = _check_row(values, line, label, regions, sources)
-        vid = values.get("variation_id")
-        if vid in seen:
-            row_problems.append(_problem(line, label, "variation_id", vid, f"repeats line {seen[vid]}; ids must be unique"))
-        elif vid:
-            seen[vid] = line
-        key = tuple(values.get(k) for k in ("target", "region_id", "sex", "variable"))
-        if key in keys and not row_problems:
-            row_problems.append(_problem(line, label, "variable", values["variable"],
-                                         f"{keys[key]} already gives {values['target']} in {values['region_id']} "
-                                         f"for sex {values['sex']} by {values['variable']}; one row per combination"))
-        keys.setdefault(key, vid)
-        if row_problems:
-            problems.extend(row_problems)
-            continue
+    tables, problems = read_tables(folder)
+    if problems:
+        return None, problems
+    rows = []
+    for record in tables.get("variation", []):
+        values = record.values
         rows.append(VariationRow(
             values["variation_id"], values["target"], values["region_id"], values["sex"], values["variable"],
             values["form"], values.get("coefficient"), _knots(values["knots"]) if "knots" in values else (),
-            values["status"], values.get("source_id"), values.get("locator"), values.get("note"), line))
-    if problems:
-        return None, problems
-    return Variation(tuple(rows), path), []
+            values["status"], values.get("source_id"), values.get("locator"), values.get("note"), record.line))
+    return Variation(tuple(rows), folder / VARIATION_FILE), []
 
 
 def load_variation(data_dir: str | Path | None = None) -> Variation:

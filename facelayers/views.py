@@ -39,13 +39,16 @@ import yaml
 
 from facelayers.state import ViewState
 
-__all__ = ["HEADER", "VERSION", "ViewFileError", "atomic_output", "load_view", "save_view", "view_from_yaml",
-           "view_to_yaml"]
+__all__ = ["HEADER", "PATIENT_KEY", "VERSION", "ViewFileError", "atomic_output", "load_view", "load_view_patient",
+           "save_view", "view_from_yaml", "view_patient_from_yaml", "view_to_yaml"]
 
 #: The first line of every view file.
 HEADER = "# facelayers view"
 #: The file format's version; a file without ``version`` is read as version 1.
 VERSION = 1
+#: An optional key of a view file (not a ViewState field): the patient the view was prepared for, a mapping
+#: ``{sex, age, bmi}`` checked by :class:`facelayers.patient.Patient` (read with :func:`view_patient_from_yaml`).
+PATIENT_KEY = "patient"
 
 
 class ViewFileError(ValueError):
@@ -187,12 +190,14 @@ def _plain(value):
 # YAML text
 
 
-def view_to_yaml(state: ViewState) -> str:
+def view_to_yaml(state: ViewState, patient=None) -> str:
     """The view file's text for ``state``: a header comment, ``version``, then every field in order.
 
     Parameters
     ----------
     state : ViewState
+    patient : facelayers.patient.Patient, optional
+        Written last, as ``patient: {sex, age, bmi}`` (left out when None).
 
     Returns
     -------
@@ -213,6 +218,8 @@ def view_to_yaml(state: ViewState) -> str:
         except _Mismatch as bad:
             raise TypeError(f"view field {bad.key} = {bad.value!r}; allowed: {bad.allowed}") from None
         data[f.name] = value
+    if patient is not None:
+        data[PATIENT_KEY] = _plain(patient.as_dict())
     body = yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000)
     return f"{HEADER}\n{body}"
 
@@ -312,6 +319,8 @@ def view_from_yaml(text: str, source: str = "<string>") -> ViewState:
     known = _fields()
     names = [f.name for f in known]
     allowed_keys = ", ".join(["version", *names])
+    if PATIENT_KEY in data:
+        _patient(data.pop(PATIENT_KEY), source, lines)
     unknown = [k for k in data if k != "version" and k not in names]
     if unknown:
         first = unknown[0]
@@ -350,6 +359,36 @@ def view_from_yaml(text: str, source: str = "<string>") -> ViewState:
         raise ViewFileError(source, message, key=key, line=lines.get(key) if key else None) from None
 
 
+def _patient(value, source: str, lines: dict[str, int]):
+    """The view's patient, or a ViewFileError naming the line, the key and what is allowed."""
+    # numpy-backed: imported only when a view names a patient.
+    from facelayers.patient import Patient
+
+    try:
+        return Patient.from_mapping(value, where=PATIENT_KEY)
+    except (TypeError, ValueError) as exc:
+        field = next((k for k in ("sex", "age", "bmi") if f"field '{k}'" in str(exc)), None)
+        key = f"{PATIENT_KEY}.{field}" if field else PATIENT_KEY
+        raise ViewFileError(source, str(exc), key=key, line=lines.get(key, lines.get(PATIENT_KEY))) from None
+
+
+def view_patient_from_yaml(text: str, source: str = "<string>"):
+    """The patient a view file names (its optional ``patient`` key), or None.
+
+    Returns
+    -------
+    facelayers.patient.Patient or None
+
+    Raises
+    ------
+    ViewFileError
+        As :func:`view_from_yaml` (the whole view is checked too).
+    """
+    view_from_yaml(text, source)
+    data, lines = _parse(text, source)
+    return _patient(data[PATIENT_KEY], source, lines) if PATIENT_KEY in data else None
+
+
 # ----------------------------------------------------------------------------------------------------
 # Files
 
@@ -380,7 +419,7 @@ def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def save_view(state: ViewState, path: str | os.PathLike) -> Path:
+def save_view(state: ViewState, path: str | os.PathLike, patient=None) -> Path:
     """Write ``state`` to a view file, atomically (the old file stays whole if anything fails).
 
     Parameters
@@ -388,13 +427,15 @@ def save_view(state: ViewState, path: str | os.PathLike) -> Path:
     state : ViewState
     path : str or path-like
         Conventionally ``*.yaml``; its folder must exist.
+    patient : facelayers.patient.Patient, optional
+        Saved as the view's ``patient`` key.
 
     Returns
     -------
     Path
     """
     path = Path(path)
-    text = view_to_yaml(state)
+    text = view_to_yaml(state, patient)
     with atomic_output(path) as tmp:
         _write_text(tmp, text)
     return path
@@ -420,3 +461,14 @@ def load_view(path: str | os.PathLike) -> ViewState:
     except OSError as exc:
         raise ViewFileError(str(path), f"cannot read: {exc.strerror or exc}") from None
     return view_from_yaml(text, source=str(path))
+
+
+def load_view_patient(path: str | os.PathLike):
+    """The patient a view file names, or None (the file is checked as by :func:`load_view` first).
+
+    Returns
+    -------
+    facelayers.patient.Patient or None
+    """
+    load_view(path)
+    return view_patient_from_yaml(Path(path).read_text(encoding="utf-8"), source=str(path))

@@ -103,19 +103,19 @@ def test_variation_table_loads_with_provenance(anatomy):
     ("fat_bmi_chin,fat,chin,any,bmi,slope,0.12", "fat_bmi_chin,fat,chinn,any,bmi,slope,0.12",
      "variation.csv line 27 (variation fat_bmi_chin): field 'region_id' = 'chinn': must be 'all' or a region_id"),
     ("fat_bmi_chin,fat,chin,any,bmi,slope,0.12", "fat_bmi_chin,fat,chin,any,bmi,slope,lots",
-     "variation.csv line 27 (variation fat_bmi_chin): field 'coefficient' = 'lots': 'lots' is not of type 'number'"),
+     "variation.csv line 27 (variation fat_bmi_chin): field 'coefficient' = 'lots': must be a number"),
     ("fat_bmi_chin,fat,chin,any,bmi,slope,0.12", "fat_bmi_chin,fat,chin,any,sex,slope,0.12",
      "variation.csv line 27 (variation fat_bmi_chin): field 'form' = 'slope': variable sex takes the forms"),
     ("25:12.3;45:8.4;70:8.9", "25:12.3;45:8.4;40:8.9",
-     "field 'knots' = '25:12.3;45:8.4;40:8.9': x must increase"),
+     "field 'knots' = '25:12.3;45:8.4;40:8.9': the x of the knots must increase"),
     (",measured,chen2023,", ",measured,chen2099,",
      "field 'source_id' = 'chen2099': must be a source_id of sources.csv"),
     ("skull:gonial_angle_delta_deg,all,any,age", "skull:jaw_size,all,any,age",
-     "field 'target' = 'skull:jaw_size': unknown skull parameter"),
+     "field 'target' = 'skull:jaw_size': must be an id matching"),
 ])
 def test_bad_variation_rows_are_named(tmp_path, find, replace, expect):
     data = tmp_path / "data"
-    shutil.copytree(package_data_dir(), data, ignore=shutil.ignore_patterns("schemas"))
+    shutil.copytree(package_data_dir(), data)
     path = data / "variation.csv"
     text = path.read_text()
     assert find in text
@@ -129,12 +129,12 @@ def test_bad_variation_rows_are_named(tmp_path, find, replace, expect):
 
 def test_wrong_header_is_named(tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(package_data_dir(), data, ignore=shutil.ignore_patterns("schemas"))
+    shutil.copytree(package_data_dir(), data)
     path = data / "variation.csv"
     path.write_text(path.read_text().replace("variation_id,target", "id,target", 1))
     _, problems = read_variation(data)
-    assert str(problems[0]).startswith("variation.csv line 1 (header): reads 'id,target,")
-    assert "columns must be: variation_id,target" in str(problems[0])
+    assert str(problems[0]).startswith("variation.csv line 1 (header)"), problems
+    assert "variation_id" in str(problems[0])
 
 
 # ---------------------------------------------------------------------------------------------------
