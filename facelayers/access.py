@@ -116,7 +116,10 @@ def describe_view(model, state, paths: Mapping | None = None, placed=None, patie
             label = nerves[0].label if kind == "nerve" else f"the {name.replace('_', ' ')} group"
             text = f"Picked: {label}"
             if technique is not None and paths is not None:
-                from facelayers.techniques import nerve_risks, place_technique  # core, imported when needed
+                from facelayers.techniques import (  # core, imported when needed
+                    nerve_risks,
+                    place_technique,
+                )
 
                 placed = placed if placed is not None else place_technique(model, technique)
                 risks = nerve_risks(placed, paths)
@@ -143,8 +146,8 @@ def describe_margins(table) -> str:
         One sentence per patient with the margin at each site in mm, and which are exposed.
     """
     technique = table.technique_id.replace("_", " ")
-    out = [f"Bar chart of the layers under the {technique} plane at {len(table.sites)} sites for "
-           f"{len(table.patients)} patients, with the margin of safety in millimetres."]
+    out = [(f"Bar chart of the layers under the {technique} plane at {len(table.sites)} sites for "
+           f"{len(table.patients)} patients, with the margin of safety in millimetres.")]
     for patient, row in zip(table.patients, table.rows):
         parts = []
         for m in row:

@@ -60,7 +60,7 @@ class PatientPicker:
         self.sex = widgets.ToggleButtons(options=[("woman", "female"), ("man", "male")], value=patient.sex,
                                          description="Sex", tooltips=["female", "male"],
                                          style={"button_width": "80px"})
-        self.age = widgets.IntSlider(value=int(round(patient.age)), min=int(AGE_RANGE[0]), max=int(AGE_RANGE[1]),
+        self.age = widgets.IntSlider(value=round(patient.age), min=int(AGE_RANGE[0]), max=int(AGE_RANGE[1]),
                                      description="Age (years)", continuous_update=False,
                                      style={"description_width": "110px"}, layout=widgets.Layout(min_width="340px"))
         self.bmi = widgets.FloatSlider(value=patient.bmi, min=BMI_RANGE[0], max=BMI_RANGE[1], step=0.5,
@@ -77,7 +77,7 @@ class PatientPicker:
 
     def show(self, patient: Patient) -> None:
         """Set the controls to ``patient``."""
-        self.sex.value, self.age.value, self.bmi.value = patient.sex, int(round(patient.age)), float(patient.bmi)
+        self.sex.value, self.age.value, self.bmi.value = patient.sex, round(patient.age), float(patient.bmi)
 
     def observe(self, callback) -> None:
         for control in (self.sex, self.age, self.bmi):

@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 
 from facelayers.flap import raise_flap
-from facelayers.margins import LESSON_PATIENTS, SITES, compare_patients, margins, patient_model
+from facelayers.margins import (
+    LESSON_PATIENTS,
+    SITES,
+    compare_patients,
+    margins,
+    patient_model,
+)
 from facelayers.nerves import place_all
 from facelayers.patient import Patient
 from facelayers.planes import clearance_map
