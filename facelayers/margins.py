@@ -24,7 +24,8 @@ from facelayers.nerves import NervePath, place
 from facelayers.patient import REFERENCE_PATIENT, Patient
 from facelayers.techniques import place_technique
 
-__all__ = ["SITES", "Margin", "MarginTable", "compare_patients", "margins", "patient_model"]
+__all__ = ["DEPTH_SITES", "LESSON_PATIENTS", "SITES", "Margin", "MarginTable", "compare_patients", "depths_text",
+           "margins", "measured_depths", "patient_model"]
 
 #: The tabulated sites: (nerve group of nerves.json, label).
 SITES: tuple[tuple[str, str], ...] = (
@@ -33,9 +34,19 @@ SITES: tuple[tuple[str, str], ...] = (
     ("marginal_mandibular", "mandibular border"),
 )
 
-#: The four patients of lesson 07: two sexes x young/old, two BMIs.
+#: The four patients of lesson 07: two sexes x young/old, two BMIs (each sex and each age at both BMIs).
 LESSON_PATIENTS: tuple[Patient, ...] = (
-    Patient("female", 30, 22), Patient("female", 75, 19), Patient("male", 30, 32), Patient("male", 75, 27),
+    Patient("female", 30, 20), Patient("female", 75, 30), Patient("male", 30, 30), Patient("male", 75, 20),
+)
+
+#: Where lesson 07 measures the layers: (label, landmark, layer or None for the total depth to bone).
+DEPTH_SITES: tuple[tuple[str, str, str | None], ...] = (
+    ("forehead skin", "frontal_eminence", "skin"),
+    ("temple fat", "temporal_fossa", "fat"),
+    ("malar fat", "inferior_malar", "fat"),
+    ("masseter fat", "mid_masseter", "fat"),
+    ("angle fat", "gonion", "fat"),
+    ("pogonion total", "pogonion", None),
 )
 
 
@@ -230,3 +241,33 @@ def compare_patients(patients=LESSON_PATIENTS, technique: str = "skin_only",
 
 
 
+
+
+def measured_depths(patient: Patient | None, resolution: str | tuple[int, int] = "lecture",
+                    sites=DEPTH_SITES) -> np.ndarray:
+    """Thickness of a layer (or total depth to bone) under landmarks, measured on the patient's built model.
+
+    Returns
+    -------
+    (len(sites),) float, mm
+    """
+    model = patient_model(patient, resolution)
+    names = [landmark for _, landmark, _ in sites]
+    stack = model.stack_under(np.array([model.anatomy.point(n) for n in names]))
+    out = []
+    for i, (_, _, layer) in enumerate(sites):
+        out.append(stack.depth[i, -1] if layer is None else stack.thickness[i, ["skin", "fat", "smas", "muscle",
+                                                                               "periosteum"].index(layer)])
+    return np.array(out, float)
+
+
+def depths_text(patients=LESSON_PATIENTS, resolution: str | tuple[int, int] = "lecture", sites=DEPTH_SITES,
+                decimals: int = 1) -> str:
+    """The layers that change with the patient, measured on each patient's model (mm), as aligned text."""
+    patients = tuple(patients)
+    width = max(len(p.label) for p in patients) + 2
+    lines = [f"{'patient':<{width}}" + "".join(f"{label:>16}" for label, _, _ in sites)]
+    for patient in patients:
+        values = measured_depths(patient, resolution, sites)
+        lines.append(f"{patient.label:<{width}}" + "".join(f"{v:>16.{decimals}f}" for v in values))
+    return "\n".join(lines)

@@ -48,6 +48,7 @@ __all__ = [
     "load_variation",
     "read_variation",
     "skull_parameters",
+    "coefficients_text",
     "thickness_changes",
 ]
 
@@ -406,3 +407,59 @@ def thickness_changes(anatomy: Anatomy, patient: Patient, variation: Variation |
                         "rows": tuple(r.variation_id for r in used)})
     return out
 
+
+
+def author_year(anatomy: Anatomy, source_id: str | None) -> str:
+    """How a student sees a source: ``'Wysong 2013'`` (first author's surname and year), never its id."""
+    if source_id is None:
+        return "schematic"
+    source = anatomy.sources[source_id]
+    surname = source.citation.split(",")[0].split(" ")[0].strip()
+    return f"{surname} {source.year}"
+
+
+def coefficients_text(anatomy: Anatomy, variation: Variation | None = None, targets=None) -> str:
+    """The coefficients as a table for students: what changes, where, for whom, by what, and the source.
+
+    Parameters
+    ----------
+    anatomy : Anatomy
+        For the sources' authors and years.
+    variation : Variation, optional
+    targets : collection of str, optional
+        Only these targets (e.g. ``{"skin", "fat"}``); default all.
+
+    Returns
+    -------
+    str
+        One line per row of variation.csv; the effect in words (``-0.6 %/year``, ``+0.12 mm per kg/m2``,
+        ``x0.72 at 70 vs 25 y``); the source as author and year, or ``schematic`` with the direction's source.
+    """
+    variation = _variation_for(anatomy, variation)
+    lines = [f"{'what':<40}{'who':<8}{'by':<5}{'effect':<34}source"]
+    for row in variation.rows:
+        if targets is not None and row.target not in targets:
+            continue
+        what = f"{row.target} ({row.region_id.replace('_', ' ')})"
+        unit = {"age": "year", "bmi": "kg/m2"}.get(row.variable, "")
+        if row.form == "slope":
+            effect = f"{row.coefficient:+g} {'mm' if not row.target.startswith('skull') else ''} per {unit}"
+        elif row.form == "slope_relative":
+            effect = f"{100 * row.coefficient:+.2g} % per {unit}"
+        elif row.form == "knots_relative":
+            (x0, y0), (x1, y1) = row.knots[0], row.knots[-1]
+            effect = f"x{y1 / y0:.2f} at {x1:g} vs {x0:g} y"
+        elif row.form == "knots":
+            (x0, y0), (x1, y1) = row.knots[0], row.knots[-1]
+            effect = f"{y1 - y0:+.1f} mm at {x1:g} vs {x0:g} y"
+        elif row.form == "male_relative":
+            effect = f"men {100 * row.coefficient:+.1f} %"
+        elif row.form == "male":
+            effect = f"men {row.coefficient:+g}"
+        else:
+            effect = f"men {row.coefficient:+.2f} mm vs women"
+        source = author_year(anatomy, row.source_id)
+        if row.status == "schematic":
+            source = "schematic: direction only"
+        lines.append(f"{what:<40}{row.sex:<8}{row.variable:<5}{' '.join(effect.split()):<34}{source}")
+    return "\n".join(lines)
