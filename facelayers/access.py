@@ -8,7 +8,8 @@ an ``ipywidgets.HTML`` whose content is a ``role="status"`` region with ``aria-l
 reader announces each new description after a control changes the figure.
 
 :data:`FOCUS_CSS` gives every control of our widgets a visible keyboard-focus ring (ipywidgets' own is faint or
-missing on sliders and toggle buttons); :func:`focus_style_widget` ships it as an HTML widget.
+missing on sliders and toggle buttons); :func:`focus_style_widget` installs it in the page together with accessible
+names for ipywidgets' slider handles (which ipywidgets leaves unnamed).
 
 :func:`palette_distances` simulates protanopia, deuteranopia and tritanopia (Machado, Oliveira & Fernandes 2009,
 severity 1) on the layer colours and returns the smallest CIELAB difference between any two of them.
@@ -203,7 +204,8 @@ def with_alt_text(view, text: str, label: str = "Figure description", visible: b
 FOCUS_CSS = """
 .fl-a11y button:focus-visible, .fl-a11y input:focus-visible, .fl-a11y select:focus-visible,
 .fl-a11y textarea:focus-visible, .fl-a11y [tabindex]:focus-visible, .fl-a11y .noUi-handle:focus,
-.fl-a11y .widget-toggle-button:focus, .fl-a11y .jupyter-button:focus {
+.fl-a11y .widget-toggle-button:focus, .fl-a11y .jupyter-button:focus, .fl-a11y [contenteditable]:focus,
+.fl-a11y .widget-readout:focus, .fl-a11y a:focus {
   outline: 3px solid #FFB000 !important; outline-offset: 2px !important; box-shadow: 0 0 0 5px #000 !important;
 }
 .fl-a11y .widget-toggle-buttons .jupyter-button.mod-active { text-decoration: underline; font-weight: 700; }
@@ -211,14 +213,71 @@ FOCUS_CSS = """
 """
 
 
+#: Runs in the page (anywidget ESM): adds :data:`FOCUS_CSS` to the document once, and gives every ipywidgets slider
+#: handle an accessible name. ipywidgets' sliders (noUiSlider) expose role="slider" with its values but no name, which
+#: axe-core reports as a serious "aria-input-field-name" violation; the name is the slider's own description. A
+#: MutationObserver labels sliders that appear later (re-rendered outputs, other explorers). Idempotent.
+_A11Y_ESM = r"""
+const CSS_ID = "facelayers-a11y-style";
+function labelSliders(root) {
+  root.querySelectorAll(".widget-slider, .widget-hslider, .widget-vslider").forEach((slider) => {
+    const label = slider.querySelector(".widget-label");
+    const name = label ? label.textContent.replace(/\u200b/g, "").trim() : "";
+    slider.querySelectorAll(".noUi-handle").forEach((handle) => {
+      if (!handle.getAttribute("aria-label") && !handle.getAttribute("aria-labelledby")) {
+        handle.setAttribute("aria-label", name || slider.getAttribute("title") || "slider");
+      }
+    });
+  });
+}
+function install(css) {
+  if (!document.getElementById(CSS_ID)) {
+    const style = document.createElement("style");
+    style.id = CSS_ID;
+    style.textContent = css;
+    document.head.appendChild(style);
+  }
+  if (!window.__facelayersA11y) {
+    window.__facelayersA11y = new MutationObserver(() => labelSliders(document));
+    window.__facelayersA11y.observe(document.body, {childList: true, subtree: true});
+  }
+  labelSliders(document);
+}
+export default {
+  render({ model, el }) {
+    el.style.display = "none";
+    install(model.get("css"));
+  },
+};
+"""
+
+_A11Y_CLASS = None
+
+
 def focus_style_widget():
-    """An ``ipywidgets.HTML`` carrying :data:`FOCUS_CSS` (a ``<style>`` element; renders nothing visible).
+    """An invisible widget that installs the keyboard-focus ring (:data:`FOCUS_CSS`) in the page and names every
+    ipywidgets slider handle for screen readers (its description), now and for sliders drawn later.
 
-    Put it in the same box as controls whose container has the class ``fl-a11y`` (``box.add_class("fl-a11y")``).
+    Put it in the same box as the controls, whose container has the class ``fl-a11y`` (``box.add_class("fl-a11y")``).
+
+    Returns
+    -------
+    anywidget.AnyWidget
+        With a synced ``css`` trait (the CSS it installs).
     """
-    import ipywidgets as widgets
+    global _A11Y_CLASS
+    if _A11Y_CLASS is None:
+        import anywidget
+        import traitlets
 
-    return widgets.HTML(f"<style>{FOCUS_CSS}</style>", layout=widgets.Layout(display="none"))
+        class A11yFixes(anywidget.AnyWidget):
+            """Focus ring CSS and slider names, installed in the page (see :func:`focus_style_widget`)."""
+
+            _esm = _A11Y_ESM
+            css = traitlets.Unicode(FOCUS_CSS).tag(sync=True)
+
+        _A11Y_CLASS = A11yFixes
+    return _A11Y_CLASS()
 
 
 # ---------------------------------------------------------------------------------------------------
