@@ -20,12 +20,15 @@ from facelayers.themes import apply_theme
 __all__ = ["margins_figure", "patient_tag"]
 
 
-def patient_tag(index: int, patient) -> str:
-    """Short axis label of a patient: ``'A: woman 75 y, BMI 19'``."""
-    return f"{chr(ord('A') + index)}: {patient.label}"
+def patient_tag(index: int, patient, html: bool = False) -> str:
+    """Short label of a patient: ``'A: woman, 75 y, BMI 19'`` (``html``: broken before the BMI, for an axis)."""
+    who = "woman" if patient.sex == "female" else "man"
+    sep = "<br>" if html else ", "
+    return f"{chr(ord('A') + index)}: {who}, {patient.age:g} y{sep}BMI {patient.bmi:g}"
 
 
-def margins_figure(table: MarginTable, *, theme: str = "stage", height: int = 560, labels=None) -> go.Figure:
+def margins_figure(table: MarginTable, *, theme: str = "stage", height: int = 560, width: int | None = None,
+                   labels=None) -> go.Figure:
     """The layer columns, plane and nerve depths and margins of a patients comparison.
 
     Parameters
@@ -34,6 +37,8 @@ def margins_figure(table: MarginTable, *, theme: str = "stage", height: int = 56
     theme : {"stage", "projector", "print"}
         See :mod:`facelayers.themes`.
     height : int, px
+    width : int, px, optional
+        None: the container's width (plotly autosize).
     labels : dict of layer id -> label, optional
         Names in the key (default: the labels of layers.csv).
 
@@ -49,7 +54,7 @@ def margins_figure(table: MarginTable, *, theme: str = "stage", height: int = 56
     for s, (_, site_label) in enumerate(table.sites):
         for p, patient in enumerate(table.patients):
             sites.append(site_label)
-            tags.append(patient_tag(p, patient))
+            tags.append(patient_tag(p, patient, html=True))
             rows.append(table.rows[p][s])
     x = [sites, tags]
     interfaces = np.array([m.interfaces_mm for m in rows], float)
@@ -81,16 +86,20 @@ def margins_figure(table: MarginTable, *, theme: str = "stage", height: int = 56
     key = [(PALETTE[layer], "\u25A0", labels.get(layer, layer)) for layer in LAYERS]
     key += [(HIGHLIGHT, "\u2014", "dissection plane"), (NERVE_COLOURS["motor"], "\u25C6", "nerve")]
     for k, (colour, mark, text) in enumerate(key):
-        annotations.append({"xref": "paper", "yref": "paper", "x": k / len(key), "y": -0.2, "xanchor": "left",
-                            "showarrow": False, "text": f"<span style='color:{colour}'>{mark}</span> {text}",
+        annotations.append({"xref": "paper", "yref": "paper", "x": 1.02, "y": 1.0 - 0.075 * k, "xanchor": "left",
+                            "yanchor": "top", "showarrow": False,
+                            "text": f"<span style='color:{colour}'>{mark}</span> {text}",
                             "font": {"size": FONT["size"] - 3}})
     fig.update_layout(
-        template="none", height=height, barmode="overlay", paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND,
-        font=FONT, margin={"l": 80, "r": 20, "t": 70, "b": 150},
-        title={"text": f"Margin of safety, {table.technique_id.replace('_', ' ')}: the layers where each branch "
-                       "comes closest to the plane", "font": {"size": FONT["size"]}, "x": 0.01},
+        template="none", height=height, width=width, barmode="overlay", paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND,
+        font=FONT, margin={"l": 80, "r": 215, "t": 70, "b": 110},
+        title={"text": f"Margin of safety ({table.technique_id.replace('_', ' ')}): the layers where each branch "
+                       "is closest to the plane", "font": {"size": FONT["size"]}, "x": 0.01},
         yaxis={"title": {"text": "depth below the skin (mm)"}, "range": [deepest + 1.0, -2.6],
                "tickvals": list(range(0, int(deepest) + 2, 2))},
         xaxis={"type": "multicategory"}, annotations=annotations,
     )
-    return apply_theme(fig, theme)
+    apply_theme(fig, theme)
+    # Two-line patient labels under each column, level in every theme (a large projector font would tilt them).
+    fig.update_xaxes(tickangle=0, tickfont={"size": 15})
+    return fig

@@ -25,6 +25,9 @@ from facelayers.themes import THEMES
 
 __all__ = ["PatientComparer", "PatientPicker", "PatientsView", "margins_html"]
 
+#: Width of the figure (px): six columns, their labels and the key side by side.
+FIGURE_WIDTH = 1000
+
 #: The comparison the view opens with: a thin 75-year-old woman and a heavy 30-year-old man.
 DEFAULT_PAIR = (Patient("female", 75, 19), Patient("male", 30, 32))
 
@@ -95,7 +98,8 @@ def margins_html(table: MarginTable) -> str:
         body.append(f'<tr><th scope="row">{html.escape(patient_tag(i, patient))}</th>{cells}</tr>')
     caption = (f"Margin of safety (mm) for {html.escape(table.technique_id.replace('_', ' '))}: the closest "
                "distance between the dissection plane and each branch (exposed: within 2 mm)")
-    return (f'<table class="fl-margins" style="border-collapse:collapse;font-size:16px">'
+    return (f'<style>.fl-margins th, .fl-margins td {{padding: 2px 14px; text-align: left}}</style>'
+            f'<table class="fl-margins" style="border-collapse:collapse;font-size:16px">'
             f'<caption style="text-align:left">{caption}</caption><thead><tr><th scope="col">patient</th>{head}'
             f"</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
@@ -140,7 +144,7 @@ class PatientComparer:
                                            description="Theme", style={"button_width": "90px"})
         self.table = compare_patients((a, b), technique, resolution)
         # Build the figure complete, then wrap it (TECH_NOTES: later changes are lost in Voila).
-        self.figure = go.FigureWidget(margins_figure(self.table, theme=theme))
+        self.figure = go.FigureWidget(margins_figure(self.table, theme=theme, width=FIGURE_WIDTH))
         self.table_html = widgets.HTML(margins_html(self.table))
         self.alt = widgets.HTML(alt_text_html(describe_margins(self.table)))
         controls = widgets.VBox([self.technique, self.theme])
@@ -178,7 +182,7 @@ class PatientComparer:
         """Recompute the margins for the state and update the figure (one batch), the table and the text."""
         s = self.state
         self.table = compare_patients((s.a, s.b), s.technique, self.resolution)
-        new = margins_figure(self.table, theme=s.theme)
+        new = margins_figure(self.table, theme=s.theme, width=FIGURE_WIDTH)
         with self.figure.batch_update():
             for trace, fresh in zip(self.figure.data, new.data):
                 trace.update(y=fresh.y, x=fresh.x, customdata=fresh.customdata)

@@ -174,6 +174,7 @@ def test_screenshot_of_the_patients_comparison(lab_server, unwindowed, page_log)
     open_notebook(page, lab_server.url, LESSON07)
     run_all(page)
     _wait_for_outputs(page)
+    page.set_viewport_size({"width": 1500, "height": 1900})  # the whole view fits: pickers, figure, table, text
     box = page.locator(".fl-a11y").first
     box.scroll_into_view_if_needed()
     page.wait_for_function(
