@@ -45,10 +45,10 @@ __all__ = [
     "Variation",
     "VariationRow",
     "adjust",
+    "coefficients_text",
     "load_variation",
     "read_variation",
     "skull_parameters",
-    "coefficients_text",
     "thickness_changes",
 ]
 
