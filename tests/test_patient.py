@@ -247,3 +247,60 @@ def test_a_patient_builds_in_under_half_a_second_at_the_lecture_grid(anatomy):
         build_face(anatomy, "lecture", patient=patient)
         times.append(time.perf_counter() - start)
     assert min(times) < 0.5, times
+
+
+# ---------------------------------------------------------------------------------------------------
+# Saved views and storyboards may name a patient; a layer-4 space can follow the patient too
+
+
+def test_a_saved_view_keeps_its_patient(tmp_path):
+    from facelayers.state import ViewState
+    from facelayers.views import ViewFileError, load_view, load_view_patient, save_view
+
+    path = save_view(ViewState(camera="left"), tmp_path / "v.yaml", patient=Patient("male", 30, 32))
+    assert load_view(path).camera == "left"
+    assert load_view_patient(path) == Patient("male", 30, 32)
+    assert load_view_patient(save_view(ViewState(), tmp_path / "plain.yaml")) is None
+    path.write_text(path.read_text().replace("bmi: 32.0", "bmi: 70"))
+    with pytest.raises(ViewFileError) as info:
+        load_view(path)
+    message = str(info.value)
+    assert "key patient.bmi" in message and "field 'bmi' = 70" in message and "from 14 to 60 kg/m2" in message
+
+
+def _storyboard_copy(tmp_path, patient_yaml: str):
+    data = tmp_path / "data"
+    shutil.copytree(package_data_dir(), data)
+    path = data / "storyboards" / "deep_plane.yaml"
+    path.write_text(path.read_text().replace("compare_with: high_smas\n", f"compare_with: high_smas\n{patient_yaml}"))
+    return data
+
+
+def test_a_storyboard_may_name_its_patient(tmp_path):
+    from facelayers.storyboard import load_storyboards
+
+    data = _storyboard_copy(tmp_path, "patient:\n  sex: female\n  age: 75\n  bmi: 19\n")
+    boards = load_storyboards(load_anatomy(data))
+    assert boards["deep_plane"].patient == Patient("female", 75, 19)
+    assert boards["endoscopic_brow"].patient is None
+
+
+def test_a_storyboards_bad_patient_is_named(tmp_path):
+    data = _storyboard_copy(tmp_path, "patient:\n  sex: female\n  age: 12\n  bmi: 19\n")
+    with pytest.raises(DataError) as info:
+        load_anatomy(data)
+    assert "storyboards/deep_plane.yaml line 9 (storyboard deep_plane): field 'patient.age' = '12'" in str(info.value)
+
+
+def test_a_layer_4_space_can_follow_the_patient(anatomy):
+    """The planes helper's spaces (data/spaces.json) can call Variation.value with a 'space:<id>' target."""
+    from dataclasses import replace as _replace
+
+    variation = load_variation()
+    row = _replace(variation.rows[0], variation_id="space_bmi", target="space:prezygomatic", region_id="malar",
+                   variable="bmi", form="slope_relative", coefficient=0.02)
+    extended = type(variation)(variation.rows + (row,), variation.path)
+    assert extended.value("space:prezygomatic", "malar", 2.0, Patient("female", 40, 32)) == pytest.approx(2.4)
+    assert extended.value("space:prezygomatic", "malar", 2.0, REFERENCE_PATIENT) == pytest.approx(2.0)
+    # No row for a space: it keeps its reference value.
+    assert variation.value("space:premasseter", "buccal", 1.5, Patient("male", 80, 50)) == 1.5
