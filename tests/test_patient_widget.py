@@ -132,3 +132,17 @@ def test_layer_palette_is_distinguishable_with_colour_vision_deficiency():
     # A palette that fails: red and green collapse under deuteranopia.
     bad = palette_distances({"red": "#D62728", "green": "#2CA02C", "blue": "#1F77B4"})
     assert bad["deuteranopia"][0] < 15.0 < bad["normal"][0]
+
+
+@pytest.mark.parametrize("theme", ["projector", "print"])
+def test_themes_on_the_face_and_section_figures(theme, model_coarse):
+    from facelayers.render import face_figure, section_figure
+
+    for fig in (face_figure(model_coarse, ViewState(camera="front")), section_figure(model_coarse)):
+        names = [t.name for t in fig.data]
+        apply_theme(fig, theme)
+        assert [t.name for t in fig.data] == names  # restyled, not redrawn
+        assert fig.layout.paper_bgcolor == THEMES[theme]["background"]
+        assert all(a.font.color == THEMES[theme]["text"] for a in fig.layout.annotations if a.font)
+        mesh = [t for t in fig.data if t.name == "layer:fat"]
+        assert not mesh or mesh[0].color == PALETTE["fat"]
