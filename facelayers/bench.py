@@ -89,6 +89,8 @@ class Metric:
 METRICS: tuple[Metric, ...] = (
     Metric("build_s", "s", "s", "<=", 0.3, "build_face() lecture, best of 5"),
     Metric("n_triangles", "triangles", "int", note="lecture model, six surfaces"),
+    Metric("patient_build_s", "s", "s", "<=", 0.5, "build_face(patient=man, 30 y, BMI 32) lecture, best of 5"),
+    Metric("patients_compare_s", "s", "s", note="margins of skin-only in two new patients (patients view), lecture"),
     Metric("figure_bytes", "B", "bytes", note="JSON of the notebook payload (fig.to_plotly_json())"),
     Metric("html_json_bytes", "B", "bytes", note="fig.to_json(): also escapes '/' for HTML"),
     Metric("raw_bytes", "B", "bytes", note="Mesh3d arrays as float32/int32"),
@@ -231,6 +233,18 @@ def _measure_build(metrics: dict) -> object:
     model = holder["model"]
     metrics["n_triangles"] = model.n_triangles
     return model
+
+
+def _measure_patient(metrics: dict) -> None:
+    """A patient's build (the thickness table adjusted, then the geometry) and the patients view's update."""
+    from facelayers.geometry import build_face
+    from facelayers.margins import compare_patients
+    from facelayers.patient import Patient
+
+    metrics["patient_build_s"] = _best_of(lambda: build_face(patient=Patient("male", 30, 32)), BUILD_REPEATS)
+    start = time.perf_counter()
+    compare_patients((Patient("female", 71, 18.5), Patient("male", 33, 33.5)), "skin_only")
+    metrics["patients_compare_s"] = time.perf_counter() - start
 
 
 def _measure_figure(model, metrics: dict) -> None:
@@ -480,6 +494,7 @@ def run(quick: bool = False) -> dict:
     from facelayers.geometry import RESOLUTIONS
 
     model = _measure_build(metrics)
+    _measure_patient(metrics)
     _measure_figure(model, metrics)
     _measure_explorer(model, metrics)
     metrics["peak_rss_mb"] = _peak_rss_mb()  # the lesson-01 session: model, figure, layer explorer

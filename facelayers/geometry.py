@@ -477,7 +477,8 @@ def resolve_resolution(resolution: str | tuple[int, int]) -> tuple[int, int]:
     return nu, nv
 
 
-def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int] = "lecture") -> FaceModel:
+def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int] = "lecture",
+               patient=None) -> FaceModel:
     """Build the layered face.
 
     Parameters
@@ -486,6 +487,9 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
         The data (default: the package's own, validated).
     resolution : str or (int, int)
         ``"coarse"``, ``"lecture"`` (default), ``"fine"``, or (columns around, rows up).
+    patient : facelayers.patient.Patient, optional
+        Whose thicknesses (sex, age, BMI; :func:`facelayers.patient.adjust`). None builds the tables as they
+        are: the reference patient of :mod:`facelayers.patient`. ``model.anatomy`` is then the adjusted data.
 
     Returns
     -------
@@ -494,6 +498,10 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
     if anatomy is not None and not isinstance(anatomy, Anatomy):
         raise TypeError(f"build_face(anatomy): {type(anatomy).__name__} {anatomy!r:.40}; allowed: an Anatomy "
                         "(facelayers.anatomy.load_anatomy) or None")
+    if patient is not None:
+        # The patient's thicknesses, before any geometry (imported here: patient imports anatomy only).
+        from facelayers.patient import adjust
+        anatomy = adjust(anatomy if anatomy is not None else load_anatomy(), patient)
     nu, nv = resolve_resolution(resolution)
     anatomy = anatomy if anatomy is not None else load_anatomy()
     gu, gs = grid(nu, nv)

@@ -222,6 +222,8 @@ class Storyboard:
         A technique_id of techniques.json.
     compare_with : str or None
         A technique offered beside it in the player's comparer, if the file names one.
+    patient : facelayers.patient.Patient or None
+        The patient the storyboard is told for, if the file names one (None: the reference patient).
     sources : tuple of SourceRef
     steps : tuple of Step
         6 to 10, in operating order.
@@ -234,6 +236,7 @@ class Storyboard:
     sources: tuple[SourceRef, ...]
     steps: tuple[Step, ...]
     compare_with: str | None = None
+    patient: Any = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sources", tuple(self.sources))
@@ -260,7 +263,17 @@ def _storyboard(storyboard_id: str, document: Mapping[str, Any]) -> Storyboard:
         steps.append(Step(number, step["title"], step["caption"], tuple(step["nerves_at_risk"]), view))
     return Storyboard(storyboard_id, document["title"], technique, document["summary"],
                       tuple(SourceRef(s["source_id"], s["locator"]) for s in document["sources"]), tuple(steps),
-                      document.get("compare_with"))
+                      document.get("compare_with"), _patient(document.get("patient")))
+
+
+def _patient(value: Mapping[str, Any] | None):
+    """The storyboard's optional patient (its schema has checked the fields and ranges)."""
+    if value is None:
+        return None
+    # Imported only when a storyboard names a patient.
+    from facelayers.patient import Patient
+
+    return Patient.from_mapping(value, where="storyboard 'patient'")
 
 
 def load_storyboards(anatomy: Anatomy) -> dict[str, Storyboard]:

@@ -31,6 +31,7 @@ field by its path (``steps[2].view.pick``, 0-based). The values of each step's `
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import math
 import re
@@ -150,6 +151,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("ligaments", "ligaments.csv", ("ligament_id",)),
     TableSpec("techniques", "techniques.json", ("technique_id",), items="techniques", field_paths=True),
     TableSpec("quiz", "quiz.json", ("question_id",), items="questions", field_paths=True),
+    TableSpec("variation", "variation.csv", ("variation_id",)),
 )
 _SPECS: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
 
@@ -864,7 +866,7 @@ def check_source_references(data: DataSet) -> list[Problem]:
     known = data.ids("sources")
     allowed = f"must be a source_id of sources.csv: {_known(known)}"
     problems = []
-    for name in ("layers", "landmarks", "thickness", "ligaments"):
+    for name in ("layers", "landmarks", "thickness", "ligaments", "variation"):
         for record in data.records(name) or []:
             source = record.values.get("source_id")
             if source is not None and source not in known:
@@ -983,7 +985,7 @@ def check_provenance(data: DataSet) -> list[Problem]:
     every technique and each of its planes, incisions and ports.
     """
     problems = []
-    for name in ("landmarks", "thickness"):
+    for name in ("landmarks", "thickness", "variation"):
         filename = _SPECS[name].filename
         for record in data.records(name) or []:
             status = record.values.get("status")
@@ -1777,6 +1779,41 @@ def check_quiz(data: DataSet) -> list[Problem]:
 
 
 #: Every check, in the order it runs (BrainGlobe's ``get_all_validation_functions``).
+def check_variation_rows(data: DataSet) -> list[Problem]:
+    """variation.csv (facelayers.patient): each region_id is 'all' or a region of regions.json; the form
+    suits the variable (sex takes male, male_relative, pooled_male; age and bmi the others); a knots form has
+    knots with x increasing (relative knots > 0), any other form a coefficient; male_relative > -1."""
+    problems = []
+    regions = data.ids("regions") if data.records("regions") is not None else None
+    sex_forms = ("male", "male_relative", "pooled_male")
+    for record in data.records("variation") or []:
+        values, file = record.values, _SPECS["variation"].filename
+        region = values.get("region_id")
+        if regions is not None and region is not None and region != "all" and region not in regions:
+            problems.append(record.problem(file, "region_id", f"must be 'all' or a region_id of regions.json: "
+                                                              f"{_known(regions)}"))
+        form, variable = values.get("form"), values.get("variable")
+        if form is None or variable is None:
+            continue  # reported by the schema
+        if (variable == "sex") != (form in sex_forms):
+            forms = sex_forms if variable == "sex" else ("slope", "slope_relative", "knots", "knots_relative")
+            problems.append(record.problem(file, "form", f"variable {variable} takes the forms {', '.join(forms)}"))
+        if form.startswith("knots"):
+            if "knots" not in values:
+                problems.append(record.problem(file, "knots", f"required for form {form}"))
+                continue
+            knots = [tuple(map(float, pair.split(":"))) for pair in values["knots"].split(";")]
+            if any(b[0] <= a[0] for a, b in itertools.pairwise(knots)):
+                problems.append(record.problem(file, "knots", "the x of the knots must increase"))
+            if form == "knots_relative" and any(y <= 0 for _, y in knots):
+                problems.append(record.problem(file, "knots", "relative knots must be > 0"))
+        elif "coefficient" not in values:
+            problems.append(record.problem(file, "coefficient", f"required for form {form}"))
+        elif form == "male_relative" and values["coefficient"] <= -1:
+            problems.append(record.problem(file, "coefficient", "must be > -1 for male_relative"))
+    return problems
+
+
 CHECKS: tuple[Check, ...] = (
     check_data_dir,
     check_files_readable,
@@ -1810,6 +1847,7 @@ CHECKS: tuple[Check, ...] = (
     check_storyboards_parse,
     check_storyboard_schemas,
     check_storyboard_references,
+    check_variation_rows,
 )
 
 

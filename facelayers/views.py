@@ -44,8 +44,8 @@ from facelayers.errors import InputError, path_text
 from facelayers.state import ViewState
 from facelayers.validation import package_view_ids, view_reference_problems
 
-__all__ = ["HEADER", "MAX_VIEW_BYTES", "VERSION", "ViewFileError", "atomic_output", "load_view", "save_view",
-           "view_from_yaml", "view_to_yaml"]
+__all__ = ["HEADER", "MAX_VIEW_BYTES", "PATIENT_KEY", "VERSION", "ViewFileError", "atomic_output", "load_view",
+           "load_view_patient", "save_view", "view_from_yaml", "view_patient_from_yaml", "view_to_yaml"]
 
 #: The first line of every view file.
 HEADER = "# facelayers view"
@@ -53,6 +53,9 @@ HEADER = "# facelayers view"
 VERSION = 1
 #: The largest view file read (bytes); a saved view is under 1 kB.
 MAX_VIEW_BYTES = 64 * 1024
+#: An optional key of a view file (not a ViewState field): the patient the view was prepared for, a mapping
+#: ``{sex, age, bmi}`` checked by :class:`facelayers.patient.Patient` (read with :func:`view_patient_from_yaml`).
+PATIENT_KEY = "patient"
 
 #: A view file's error is the package's one error type (file, line, key, value, allowed); the old name.
 ViewFileError = InputError
@@ -183,12 +186,14 @@ def _plain(value):
 # YAML text
 
 
-def view_to_yaml(state: ViewState) -> str:
+def view_to_yaml(state: ViewState, patient=None) -> str:
     """The view file's text for ``state``: a header comment, ``version``, then every field in order.
 
     Parameters
     ----------
     state : ViewState
+    patient : facelayers.patient.Patient, optional
+        Written last, as ``patient: {sex, age, bmi}`` (left out when None).
 
     Returns
     -------
@@ -209,6 +214,8 @@ def view_to_yaml(state: ViewState) -> str:
         except _Mismatch as bad:
             raise TypeError(f"view field {bad.key} = {bad.value!r}; allowed: {bad.allowed}") from None
         data[f.name] = value
+    if patient is not None:
+        data[PATIENT_KEY] = _plain(patient.as_dict())
     body = yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000)
     return f"{HEADER}\n{body}"
 
@@ -267,6 +274,8 @@ def view_from_yaml(text: str, source: str = "<string>", *, check_ids: bool = Tru
     known = _fields()
     names = [f.name for f in known]
     allowed_keys = ", ".join(["version", *names])
+    if PATIENT_KEY in data:
+        _patient(data.pop(PATIENT_KEY), source, lines)
     unknown = [k for k in data if k != "version" and k not in names]
     if unknown:
         first = unknown[0]
@@ -322,6 +331,36 @@ def _view_ids(data_dir):
     return view_ids(DataSet(data_dir))
 
 
+def _patient(value, source: str, lines: dict[str, int]):
+    """The view's patient, or a ViewFileError naming the line, the key and what is allowed."""
+    # numpy-backed: imported only when a view names a patient.
+    from facelayers.patient import Patient
+
+    try:
+        return Patient.from_mapping(value, where=PATIENT_KEY)
+    except (TypeError, ValueError) as exc:
+        field = next((k for k in ("sex", "age", "bmi") if f"field '{k}'" in str(exc)), None)
+        key = f"{PATIENT_KEY}.{field}" if field else PATIENT_KEY
+        raise _error(source, key, _lookup({PATIENT_KEY: value}, key), str(exc), lines) from None
+
+
+def view_patient_from_yaml(text: str, source: str = "<string>"):
+    """The patient a view file names (its optional ``patient`` key), or None.
+
+    Returns
+    -------
+    facelayers.patient.Patient or None
+
+    Raises
+    ------
+    ViewFileError
+        As :func:`view_from_yaml` (the whole view is checked too).
+    """
+    view_from_yaml(text, source)
+    data, lines = _parse(text, source)
+    return _patient(data[PATIENT_KEY], source, lines) if PATIENT_KEY in data else None
+
+
 # ----------------------------------------------------------------------------------------------------
 # Files
 
@@ -330,7 +369,7 @@ def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def save_view(state: ViewState, path: str | os.PathLike) -> Path:
+def save_view(state: ViewState, path: str | os.PathLike, patient=None) -> Path:
     """Write ``state`` to a view file, atomically (the old file stays whole if anything fails).
 
     Parameters
@@ -338,6 +377,8 @@ def save_view(state: ViewState, path: str | os.PathLike) -> Path:
     state : ViewState
     path : str or path-like
         Conventionally ``*.yaml``; its folder must exist.
+    patient : facelayers.patient.Patient, optional
+        Saved as the view's ``patient`` key.
 
     Returns
     -------
@@ -354,7 +395,7 @@ def save_view(state: ViewState, path: str | os.PathLike) -> Path:
         raise InputError("save_view(state)", None, None, "state", type(state).__name__,
                          "must be a ViewState (facelayers.state)")
     try:
-        text = view_to_yaml(state)
+        text = view_to_yaml(state, patient)
     except TypeError as exc:  # a field mutated to something no view file can hold
         raise InputError(str(path), None, None, None, None, f"cannot be saved: {exc}") from None
     view_from_yaml(text, source=str(path))  # what load_view would refuse is refused here, before any file
@@ -387,3 +428,15 @@ def load_view(path: str | os.PathLike, *, data_dir: str | os.PathLike | None = N
     path = Path(path)
     text = read_text(path, str(path), max_bytes=MAX_VIEW_BYTES)
     return view_from_yaml(text, source=str(path), data_dir=data_dir)
+
+
+def load_view_patient(path: str | os.PathLike):
+    """The patient a view file names, or None (the file is checked as by :func:`load_view` first).
+
+    Returns
+    -------
+    facelayers.patient.Patient or None
+    """
+    load_view(path)
+    text = read_text(Path(path), str(path), max_bytes=MAX_VIEW_BYTES)
+    return view_patient_from_yaml(text, source=str(path))

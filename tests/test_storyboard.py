@@ -206,7 +206,7 @@ def test_storyboard_schema_is_strict_all_the_way_down():
             yield from objects(node["items"], f"{where}[]")
 
     found = list(objects(schema))
-    assert len(found) == 3  # the file, a source, a step (a step's view is ViewState's: its keys are not repeated)
+    assert len(found) == 4  # the file, its patient, a source, a step (a step's view is ViewState's: its keys are not repeated)
     for where, obj in found:
         assert obj["additionalProperties"] is False, where
         assert set(obj["required"]) <= set(obj["properties"]), where
