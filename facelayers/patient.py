@@ -31,7 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from facelayers.anatomy import Anatomy, DataError
+from facelayers.anatomy import Anatomy
+from facelayers.errors import InputError
 from facelayers.validation import Problem, package_data_dir, read_tables
 
 __all__ = [
@@ -327,7 +328,7 @@ def _load_default() -> Variation:
 def _load(folder: Path) -> Variation:
     variation, problems = read_variation(folder)
     if problems:
-        raise DataError(problems, folder)
+        raise InputError.gather(problems, f"invalid data in {folder}")
     return variation
 
 
