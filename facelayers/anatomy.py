@@ -337,6 +337,15 @@ class Muscle:
     wrinkle : str or None
     status, source_id, locator, note
         Provenance.
+    attachments : str
+        Origin and insertion in words.
+    action_units : tuple of str
+        FACS action units (``"AU12"``).
+    accessory_nerve_groups : tuple of dict
+        Other groups that also supply it: ``{"group": str, "share": float}`` (share schematic).
+    body : Mapping
+        The body as muscles.json gives it (shape, origin, insertion, width_mm or ring, thickness, excursion,
+        wrinkle_zone); :mod:`facelayers.muscles` builds it in the model.
     """
 
     muscle_id: str
@@ -351,6 +360,10 @@ class Muscle:
     source_id: str | None = None
     locator: str | None = None
     note: str | None = None
+    attachments: str = ""
+    action_units: tuple = ()
+    accessory_nerve_groups: tuple = ()
+    body: Mapping | None = None
 
     def __post_init__(self) -> None:
         _check_depth(self.layer, self.fraction, f"muscle {self.muscle_id}")
@@ -359,6 +372,18 @@ class Muscle:
         if len(outline) < 3:
             raise ValueError(f"muscle {self.muscle_id}: the outline needs at least 3 vertices, got {len(outline)}")
         object.__setattr__(self, "outline", outline)
+        object.__setattr__(self, "action_units", tuple(self.action_units))
+        object.__setattr__(self, "accessory_nerve_groups",
+                           tuple(MappingProxyType(dict(g)) for g in self.accessory_nerve_groups))
+        if self.body is not None:
+            object.__setattr__(self, "body", MappingProxyType(dict(self.body)))
+
+    def nerve_shares(self) -> dict[str, float]:
+        """Share of the muscle's motor supply by nerve group: the accessory groups' (schematic) shares and the
+        main group the rest. ``{"frontal": 0.7, "zygomatic": 0.3}`` for the corrugator."""
+        shares = {g["group"]: float(g["share"]) for g in self.accessory_nerve_groups}
+        shares[self.nerve_group] = 1.0 - sum(shares.values())
+        return shares
 
     def outline_positions(self, anatomy: "Anatomy") -> np.ndarray:
         """The outline's vertices, left side: (k, 3) float64, mm."""

@@ -1133,6 +1133,10 @@ def _provenanced(name: str, record: Record) -> Iterator[tuple[tuple, Mapping[str
             yield ("waypoints", index), waypoint
         return
     yield (), record.values
+    if name == "muscles":
+        for key in ("thickness", "excursion"):
+            if isinstance(record.values.get("body", {}).get(key), Mapping):
+                yield ("body", key), record.values["body"][key]
     if name == "techniques":
         for key in _TECHNIQUE_PARTS:
             for index, part in enumerate(record.values.get(key, [])):
@@ -1242,7 +1246,7 @@ def check_provenance(data: DataSet) -> list[Problem]:
         for record in data.records(name) or []:
             for path, entry in _provenanced(name, record):
                 what = {"waypoints": "waypoint", "planes": "plane", "incisions": "incision",
-                        "ports": "port"}[path[0]] if path else "entry"
+                        "ports": "port", "body": f"muscle {path[-1]}"}[path[0]] if path else "entry"
                 # a field of the item itself that failed its schema was dropped from values: reported already
                 shown = entry if path else record.raw
                 problems += _provenance_problems(
@@ -1358,6 +1362,13 @@ def _places(name: str, record: Record) -> Iterator[tuple[tuple, Any]]:
             yield ("outline", index), vertex
     if "circle" in values:
         yield ("circle", "centre"), values["circle"]["centre"]
+    body = values.get("body") if name == "muscles" else None
+    if isinstance(body, Mapping):
+        for key in ("origin", "insertion"):
+            if key in body:
+                yield ("body", key), body[key]
+        if isinstance(body.get("ring"), Mapping) and "centre" in body["ring"]:
+            yield ("body", "ring", "centre"), body["ring"]["centre"]
 
 
 def check_nerve_landmarks(data: DataSet) -> list[Problem]:
@@ -1484,6 +1495,43 @@ def check_nerve_groups(data: DataSet) -> list[Problem]:
             if group is not None and group not in known:
                 problems.append(record.problem(_SPECS[name].filename, "nerve_group",
                                                f"must be {where}: {_known(known)}"))
+    return problems
+
+
+def check_muscle_bodies(data: DataSet) -> list[Problem]:
+    """A muscle's body makes sense: each accessory nerve group is a group of nerves.json other than its main
+    one, the shares leave the main group at least half; a ring's inner half-axes are smaller than its outer
+    ones; origin and insertion are different places."""
+    records = data.records("muscles")
+    if records is None or data.records("nerves") is None:
+        return []  # reported already
+    groups = list(dict.fromkeys(r.values["group"] for r in data.records("nerves") if "group" in r.values))
+    problems = []
+    for record in records:
+        values = record.values
+        accessory = values.get("accessory_nerve_groups", [])
+        for index, entry in enumerate(accessory):
+            group = entry.get("group")
+            if group not in groups or group == values.get("nerve_group"):
+                problems.append(record.problem_at(
+                    "muscles.json", ("accessory_nerve_groups", index, "group"),
+                    f"must be a group of nerves.json other than the main nerve_group "
+                    f"({values.get('nerve_group')}): {_known(groups)}", group))
+        if sum(float(e.get("share", 0)) for e in accessory) > 0.5:
+            problems.append(record.problem_at("muscles.json", ("accessory_nerve_groups",),
+                                              "shares add up to more than 0.5: the main nerve_group must keep "
+                                              "at least half of the supply", accessory))
+        body = values.get("body", {})
+        ring = body.get("ring")
+        if isinstance(ring, Mapping) and all(k in ring for k in ("inner_mm", "outer_mm")):
+            if any(i >= o for i, o in zip(ring["inner_mm"], ring["outer_mm"])):
+                problems.append(record.problem_at("muscles.json", ("body", "ring", "inner_mm"),
+                                                  f"must be smaller than outer_mm {ring['outer_mm']} on both axes",
+                                                  ring["inner_mm"]))
+        if "origin" in body and body.get("origin") == body.get("insertion"):
+            problems.append(record.problem_at("muscles.json", ("body", "insertion"),
+                                              "is the same place as the origin: a muscle needs two ends",
+                                              body["insertion"]))
     return problems
 
 
@@ -1826,6 +1874,7 @@ CHECKS: tuple[Check, ...] = (
     check_left_side,
     check_parent_nerves,
     check_nerve_groups,
+    check_muscle_bodies,
     check_zone_shapes,
     check_technique_part_ids,
     check_muscles_divided,
