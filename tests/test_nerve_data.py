@@ -385,7 +385,9 @@ EXPECTED_LAYER = {  # REFERENCE section 7 in the project's stack (section 0)
     "frontalis": "smas", "corrugator_supercilii": "muscle", "procerus": "smas", "orbicularis_oculi": "smas",
     "zygomaticus_major": "smas", "zygomaticus_minor": "smas", "orbicularis_oris": "smas",
     "depressor_anguli_oris": "smas", "mentalis": "muscle", "platysma": "smas", "masseter": "muscle",
-    "temporalis": "muscle",
+    "temporalis": "muscle", "depressor_supercilii": "smas", "levator_labii_superioris": "smas",
+    "levator_labii_superioris_alaeque_nasi": "smas", "levator_anguli_oris": "muscle", "risorius": "smas",
+    "buccinator": "muscle", "depressor_labii_inferioris": "smas",
 }
 EXPECTED_WRINKLE = {
     "frontalis": "horizontal forehead", "corrugator_supercilii": "glabellar", "procerus": "nasal root",
