@@ -795,6 +795,9 @@ class Anatomy:
         Read-only, in file order (techniques.json).
     storyboards : Mapping of id to StoryboardFile
         Read-only, by file name (``storyboards/<id>.yaml``); empty if the data folder has none.
+    palsies, injury_facts : Mapping of id to Mapping
+        The rows of palsies.json (what an injured nerve shows) and injury.csv (the course of an injury), as
+        read-only mappings of their fields (:mod:`facelayers.injury` uses them).
     """
 
     data_dir: Path
@@ -809,11 +812,13 @@ class Anatomy:
     ligaments: Mapping[str, Ligament] = field(default_factory=dict)
     techniques: Mapping[str, Technique] = field(default_factory=dict)
     storyboards: Mapping[str, StoryboardFile] = field(default_factory=dict)
+    palsies: Mapping[str, Mapping] = field(default_factory=dict)
+    injury_facts: Mapping[str, Mapping] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A cached Anatomy is shared by every caller: keep its tables read-only.
         for name in ("sources", "layers", "landmarks", "regions", "nerves", "muscles", "zones", "ligaments",
-                     "techniques", "storyboards"):
+                     "techniques", "storyboards", "palsies", "injury_facts"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "thickness", tuple(self.thickness))
 
@@ -1015,6 +1020,8 @@ def _load(data_dir: Path) -> Anatomy:
         ligaments=_by_id(tables["ligaments"], "ligament_id", Ligament),
         techniques={r.values["technique_id"]: _technique(r) for r in tables["techniques"]},
         storyboards={s.storyboard_id: s for s in map(_storyboard_file, tables.get("storyboards", []))},
+        palsies={r.values["palsy_id"]: MappingProxyType(dict(r.values)) for r in tables.get("palsies", [])},
+        injury_facts={r.values["fact_id"]: MappingProxyType(dict(r.values)) for r in tables.get("injury", [])},
     )
 
 

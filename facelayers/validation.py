@@ -181,6 +181,8 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("danger_zones", "danger_zones.json", ("zone_id",), items="zones", field_paths=True),
     TableSpec("ligaments", "ligaments.csv", ("ligament_id",)),
     TableSpec("techniques", "techniques.json", ("technique_id",), items="techniques", field_paths=True),
+    TableSpec("palsies", "palsies.json", ("palsy_id",), items="palsies", field_paths=True),
+    TableSpec("injury", "injury.csv", ("fact_id",)),
 )
 _SPECS: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
 
@@ -1110,12 +1112,12 @@ def check_source_references(data: DataSet) -> list[Problem]:
     known = data.ids("sources")
     allowed = f"must be a source_id of sources.csv: {_known(known)}"
     problems = []
-    for name in ("layers", "landmarks", "thickness", "ligaments"):
+    for name in ("layers", "landmarks", "thickness", "ligaments", "injury"):
         for record in data.records(name) or []:
             source = record.values.get("source_id")
             if source is not None and source not in known:
                 problems.append(record.problem(_SPECS[name].filename, "source_id", allowed))
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "palsies"):
         for record in data.records(name) or []:
             for path, entry in _sourced(name, record):
                 source = entry.get("source_id")
@@ -1220,7 +1222,7 @@ def check_provenance(data: DataSet) -> list[Problem]:
     every technique and each of its planes, incisions and ports.
     """
     problems = []
-    for name in ("landmarks", "thickness"):
+    for name in ("landmarks", "thickness", "injury"):
         filename = _SPECS[name].filename
         for record in data.records(name) or []:
             status = record.values.get("status")
@@ -1241,7 +1243,7 @@ def check_provenance(data: DataSet) -> list[Problem]:
         problems += _provenance_problems(
             record.values, lambda key, allowed, r=record: r.problem("ligaments.csv", key, allowed),
             present=lambda key, r=record: key in r.values or r.raw.get(key, "") != "", what="row")
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "palsies"):
         filename = _SPECS[name].filename
         for record in data.records(name) or []:
             for path, entry in _provenanced(name, record):
@@ -1362,6 +1364,8 @@ def _places(name: str, record: Record) -> Iterator[tuple[tuple, Any]]:
             yield ("outline", index), vertex
     if "circle" in values:
         yield ("circle", "centre"), values["circle"]["centre"]
+    if isinstance(values.get("numb_area"), Mapping) and "centre" in values["numb_area"]:
+        yield ("numb_area", "centre"), values["numb_area"]["centre"]
     body = values.get("body") if name == "muscles" else None
     if isinstance(body, Mapping):
         for key in ("origin", "insertion"):
@@ -1380,7 +1384,7 @@ def check_nerve_landmarks(data: DataSet) -> list[Problem]:
     known = data.ids("landmarks")
     allowed = f"must be a landmark_id of landmarks.csv: {_known(known)}"
     problems = []
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "palsies"):
         for record in data.records(name) or []:
             for path, place in _places(name, record):
                 if isinstance(place, str) and place not in known:
@@ -1426,7 +1430,7 @@ def check_finite_numbers(data: DataSet) -> list[Problem]:
     """Every number in the nerve data and the techniques is finite: Python's JSON reader accepts NaN, the
     model cannot use it (Infinity already fails the schemas' bounds)."""
     problems = []
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "palsies"):
         for record in data.records(name) or []:
             for key, value in record.values.items():
                 for path, number in _numbers(value, (key,)):
@@ -1441,7 +1445,7 @@ def check_left_side(data: DataSet) -> list[Problem]:
     waypoint's point_mm has x > 0; an outline vertex, circle centre, incision point or port x >= 0 (0 on
     the midline)."""
     problems = []
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "palsies"):
         for record in data.records(name) or []:
             for path, place in _places(name, record):
                 if isinstance(place, str) or not math.isfinite(place[0]):
@@ -1487,7 +1491,8 @@ def check_nerve_groups(data: DataSet) -> list[Problem]:
         return []  # nerves.json did not load: reported already
     groups = list(dict.fromkeys(r.values["group"] for r in data.records("nerves") if "group" in r.values))
     problems = []
-    for name, known in (("muscles", groups + list(UNDRAWN_NERVE_GROUPS)), ("danger_zones", groups)):
+    for name, known in (("muscles", groups + list(UNDRAWN_NERVE_GROUPS)), ("danger_zones", groups),
+                        ("palsies", groups)):
         where = "a group of nerves.json" + (f" or {', '.join(UNDRAWN_NERVE_GROUPS)} (not drawn)"
                                             if name == "muscles" else "")
         for record in data.records(name) or []:
@@ -1495,6 +1500,24 @@ def check_nerve_groups(data: DataSet) -> list[Problem]:
             if group is not None and group not in known:
                 problems.append(record.problem(_SPECS[name].filename, "nerve_group",
                                                f"must be {where}: {_known(known)}"))
+    return problems
+
+
+def check_injury_ranges(data: DataSet) -> list[Problem]:
+    """injury.csv: low is not above high; palsies.json: a sensory palsy gives its numb_area, a motor one none."""
+    problems = []
+    for record in data.records("injury") or []:
+        low, high = record.values.get("low"), record.values.get("high")
+        if low is not None and high is not None and low > high:
+            problems.append(record.problem("injury.csv", "high", f"must not be below low ({_fmt(low)})"))
+    for record in data.records("palsies") or []:
+        kind, area = record.values.get("kind"), "numb_area" in record.values
+        if kind == "sensory" and not area:
+            problems.append(record.problem_at("palsies.json", ("kind",), "a sensory palsy must give its numb_area "
+                                              "(centre and radius_mm)", kind))
+        elif kind == "motor" and area:
+            problems.append(record.problem_at("palsies.json", ("numb_area",), "a motor palsy has no numb_area: "
+                                              "its deficit is the muscles that stop", "numb_area"))
     return problems
 
 
@@ -1875,6 +1898,7 @@ CHECKS: tuple[Check, ...] = (
     check_parent_nerves,
     check_nerve_groups,
     check_muscle_bodies,
+    check_injury_ranges,
     check_zone_shapes,
     check_technique_part_ids,
     check_muscles_divided,
