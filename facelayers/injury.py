@@ -180,6 +180,12 @@ class Regrowth:
 _PATHS: dict = {}
 
 
+def placed_nerves(model: FaceModel) -> dict:
+    """Every nerve placed on both sides, keyed by (nerve_id, side): :func:`facelayers.nerves.place_all`,
+    computed once per model."""
+    return _cached_paths(model, SIDES)
+
+
 def _cached_paths(model: FaceModel, sides: tuple) -> dict:
     from facelayers.nerves import place_all
 

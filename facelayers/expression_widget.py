@@ -1,0 +1,383 @@
+"""The expression explorer: the face before and after, side by side, making an expression; cut or stretch a
+branch, divide a muscle or apply a technique, and read the deficit and its House-Brackmann grade.
+
+Three parts, as elsewhere in the package: a plain state (:class:`ExpressionState`), pure figure functions
+(:func:`expression_figure`, :func:`expression_update`), and a thin ipywidgets view (:class:`ExpressionExplorer`)
+that writes the state and re-renders from it.
+
+Speed: the skin is split once into the part any expression can move (the union of every muscle's influence)
+and the rest. Changing the expression, its strength, side, a cut or a divided muscle re-sends only the x, y, z
+of the moving part of the panel(s) that changed (float32), never triangles; at the lecture grid that is well
+under 300 KB and a few ms of Python (``make bench``: ``expression_change_bytes``, ``expression_change_ms``).
+Offline, client-side expression frames for the exported course are not built yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+import numpy as np
+
+try:
+    import plotly.graph_objects as go
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError("facelayers.expression_widget needs plotly: pip install 'facelayers[lessons]'") from exc
+
+from facelayers import expression as ex
+from facelayers import injury
+from facelayers.geometry import FaceModel, ear_meshes
+from facelayers.render import BACKGROUND, FONT, LIGHT_POSITION, LIGHTING, PALETTE, TEXT
+
+#: How far apart the two faces stand (mm, centre to centre).
+PANEL_GAP_MM = 175.0
+#: Cameras for the pair: from the front, and three-quarter from the subject's left.
+EXPRESSION_CAMERAS: dict[str, dict] = {
+    "front": {"eye": {"x": 0.0, "y": 1.45, "z": 0.08}, "up": {"x": 0, "y": 0, "z": 1},
+              "center": {"x": 0, "y": 0, "z": 0.02}},
+    "three_quarter": {"eye": {"x": 0.75, "y": 1.3, "z": 0.22}, "up": {"x": 0, "y": 0, "z": 1},
+                      "center": {"x": 0, "y": 0, "z": 0.02}},
+}
+PANELS = ("before", "after")
+NUMB_COLOUR = "#9BE7FF"
+
+
+@dataclass(frozen=True)
+class ExpressionState:
+    """What the expression explorer shows.
+
+    Attributes
+    ----------
+    expression : str
+        A name of :data:`facelayers.expression.EXPRESSIONS`.
+    strength : float
+        0..1.
+    side : {"both", "left", "right"}
+        The side that makes the expression.
+    cut : tuple of str
+        ``"BRANCH:SIDE"`` (or ``":stretch"``) facial-nerve injuries, or ``"NERVE:SIDE"`` for a sensory nerve
+        with a numb area (shown on the skin).
+    divided : tuple of str
+        Divided muscles (``"procerus"``, ``"corrugator_supercilii:left"``).
+    technique : str or None
+        A technique id: its divided muscles are added, and with ``injure`` the branches its planes come within
+        ``limit_mm`` of.
+    injure : bool
+    limit_mm : float
+    camera : {"front", "three_quarter"}
+    """
+
+    expression: str = "smile"
+    strength: float = 1.0
+    side: str = "both"
+    cut: tuple = ()
+    divided: tuple = ()
+    technique: str | None = None
+    injure: bool = False
+    limit_mm: float = 2.0
+    camera: str = "front"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cut", tuple(self.cut))
+        object.__setattr__(self, "divided", tuple(self.divided))
+        if self.camera not in EXPRESSION_CAMERAS:
+            raise ValueError(f"camera {self.camera!r} is not known; allowed: {', '.join(EXPRESSION_CAMERAS)}")
+        if self.expression not in ex.EXPRESSIONS:
+            raise ValueError(f"expression {self.expression!r} is not known; allowed: {', '.join(ex.EXPRESSIONS)}")
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The state resolved against the model: the motor cuts, the sensory cuts, the divided muscles (with the
+    technique's), and the technique's effect if any."""
+
+    motor: tuple
+    sensory: tuple
+    divided: tuple
+    effect: object = None
+    notes: tuple = field(default=())
+
+
+def resolve(model: FaceModel, state: ExpressionState) -> Applied:
+    """Split the state's cuts into motor and sensory, add a technique's divided muscles and (with ``injure``)
+    the branches its planes come near. Bad names raise ValueError listing what is allowed."""
+    motor_groups = set(ex.facial_branches(model))
+    sensory_groups = {p["nerve_group"] for p in model.anatomy.palsies.values() if "numb_area" in p}
+    motor, sensory = [], []
+    for item in state.cut:
+        group = str(item).split(":")[0]
+        if group in sensory_groups:
+            side = str(item).split(":")[1] if ":" in str(item) else ""
+            if side not in ex.SIDES:
+                raise ValueError(f"cut item {item!r}: a sensory nerve is cut as 'NERVE:SIDE', SIDE one of "
+                                 f"{', '.join(ex.SIDES)}")
+            sensory.append(str(item))
+        elif group in motor_groups:
+            motor.append(str(item))
+        else:
+            raise ValueError(f"cut item {item!r} is not known: BRANCH one of {', '.join(sorted(motor_groups))} "
+                             f"or a sensory nerve {', '.join(sorted(sensory_groups))}, then ':left' or ':right'")
+    divided = list(state.divided)
+    effect = None
+    if state.technique:
+        effect = injury.technique_effect(model, state.technique, state.limit_mm)
+        divided += [m for m in effect.divided if m not in divided]
+        if state.injure:
+            motor += [c for c in effect.cuts if c not in motor]
+            sensory += [c for c in effect.sensory if c.split(":")[0] in sensory_groups and c not in sensory]
+    ex.parse_cuts(model, motor)
+    ex.parse_divided(model, divided)
+    return Applied(tuple(motor), tuple(sensory), tuple(divided), effect)
+
+
+@lru_cache(maxsize=4)
+def split_skin(model: FaceModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The skin split into the part any expression moves and the rest.
+
+    Returns
+    -------
+    mobile_vertices : (a,) int
+        Skin vertex indices of the moving part (in the model's order).
+    mobile_faces : (p, 3) int32
+        Its triangles, indexing ``mobile_vertices``.
+    static_vertices : (b,) int
+    static_faces : (q, 3) int32
+    """
+    moving = np.zeros(model.n_vertices, bool)
+    for f in ex.muscle_fields(model).values():
+        moving |= (f.weight > 2e-3) | (np.abs(f.wrinkle).sum(1) > 1e-4)
+    faces = model.faces
+    mobile_face = moving[faces].any(axis=1)
+
+    def compact(fs):
+        used = np.unique(fs)
+        remap = np.full(model.n_vertices, -1, np.int64)
+        remap[used] = np.arange(len(used))
+        return used, remap[fs].astype(np.int32)
+
+    mv, mf = compact(faces[mobile_face])
+    sv, sf = compact(faces[~mobile_face])
+    return mv, mf, sv, sf
+
+
+def _offset(panel: str) -> float:
+    """Head-frame x shift of a panel: the 'before' face stands on the viewer's left."""
+    return PANEL_GAP_MM / 2 if panel == "before" else -PANEL_GAP_MM / 2
+
+
+def _xyz(points: np.ndarray, panel: str) -> dict:
+    p = np.asarray(points, float)
+    return {"x": (-(p[:, 0] + _offset(panel))).astype(np.float32), "y": p[:, 1].astype(np.float32),
+            "z": p[:, 2].astype(np.float32)}
+
+
+def _ijk(faces: np.ndarray) -> dict:
+    return {"i": faces[:, 0], "j": faces[:, 2], "k": faces[:, 1]}
+
+
+def panel_displacement(model: FaceModel, state: ExpressionState, panel: str,
+                       applied: Applied | None = None) -> np.ndarray:
+    """The skin's displacement (n, 3) mm in one panel: 'before' = intact, 'after' = with the state's injuries,
+    divided muscles and technique."""
+    kw = dict(strength=state.strength, side=state.side)
+    if panel == "before":
+        return ex.skin_displacement(model, state.expression, **kw)
+    applied = applied or resolve(model, state)
+    return ex.skin_displacement(model, state.expression, cut=applied.motor, divided=applied.divided, **kw)
+
+
+def _numb_points(model: FaceModel, applied: Applied, moved: np.ndarray) -> np.ndarray:
+    pts = []
+    for item in applied.sensory:
+        group, side = item.split(":")[:2]
+        mask, _ = injury.numb_area(model, group, side)
+        p = model.skin[mask] + moved[mask]
+        normal = ex.skin_normals(model)[mask]
+        pts.append(p + 0.8 * normal)
+    return np.concatenate(pts) if pts else np.zeros((0, 3))
+
+
+def title_text(model: FaceModel, state: ExpressionState, applied: Applied | None = None) -> str:
+    """The figure's title: the expression, what was done, and the House-Brackmann grade of the 'after' face."""
+    applied = applied or resolve(model, state)
+    e = ex.EXPRESSIONS[state.expression]
+    aus = f" ({'+'.join(e.action_units)})" if e.action_units else ""
+    done = [c.replace("_", " ").replace(":", " ") for c in applied.motor + applied.sensory]
+    done += [f"{model.anatomy.muscle(d.split(':')[0]).label} divided" + (f" {d.split(':')[1]}" if ":" in d else "")
+             for d in applied.divided]
+    hb = injury.house_brackmann(model, applied.motor, applied.divided)
+    what = ", ".join(done) if done else "intact"
+    strength = "" if state.strength == 1 else f", strength {state.strength:.1f}"
+    side = "" if state.side == "both" else f", {state.side} side only"
+    return (f"{e.label}{aus}{strength}{side}<br><sub>before: intact · after: {what} · "
+            f"House-Brackmann {hb.roman}</sub>")
+
+
+def expression_figure(model: FaceModel, state: ExpressionState | None = None, *, height: int = 620,
+                      width: int | None = None) -> go.Figure:
+    """Two faces side by side making the state's expression: intact ('before', viewer's left) and with the
+    injuries, divided muscles or technique ('after', viewer's right).
+
+    Trace names: ``expr:<panel>:mobile`` (the part that moves: its x, y, z change), ``expr:<panel>:static``,
+    ``expr:<panel>:ears``, ``expr:after:numb`` (numb skin of a cut sensory nerve). Pure: state in, figure out.
+    """
+    state = state or ExpressionState()
+    applied = resolve(model, state)
+    mv, mf, sv, sf = split_skin(model)
+    traces = []
+    skin_style = dict(color=PALETTE["skin"], flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
+                      hoverinfo="skip", showlegend=False)
+    for panel in PANELS:
+        moved = panel_displacement(model, state, panel, applied)
+        skin = model.skin + moved
+        traces.append(go.Mesh3d(name=f"expr:{panel}:mobile", **_xyz(skin[mv], panel), **_ijk(mf), **skin_style))
+        traces.append(go.Mesh3d(name=f"expr:{panel}:static", **_xyz(model.skin[sv], panel), **_ijk(sf),
+                                **skin_style))
+        verts, faces = [], []
+        for v, f in ear_meshes(model):
+            faces.append(f + sum(len(x) for x in verts))
+            verts.append(v)
+        traces.append(go.Mesh3d(name=f"expr:{panel}:ears", **_xyz(np.concatenate(verts), panel),
+                                **_ijk(np.concatenate(faces)), **skin_style))
+        if panel == "after":
+            numb = _numb_points(model, applied, moved)
+            traces.append(go.Scatter3d(name="expr:after:numb", mode="markers", **_xyz(numb, panel),
+                                       marker={"size": 2.5, "color": NUMB_COLOUR}, hoverinfo="skip",
+                                       showlegend=False, visible=bool(len(numb))))
+    fig = go.Figure(traces)
+    axis = {"visible": False, "showspikes": False}
+    fig.update_layout(
+        template="none", height=height, width=width, paper_bgcolor=BACKGROUND, font=FONT, showlegend=False,
+        margin={"l": 0, "r": 0, "t": 80, "b": 0}, uirevision="expression",
+        title={"text": title_text(model, state, applied), "x": 0.02, "font": {"size": 20}},
+        annotations=[{"text": "before", "x": 0.25, "y": 0.02, "xref": "paper", "yref": "paper", "showarrow": False,
+                      "font": {"size": 18, "color": TEXT}},
+                     {"text": "after", "x": 0.75, "y": 0.02, "xref": "paper", "yref": "paper", "showarrow": False,
+                      "font": {"size": 18, "color": TEXT}}],
+        scene={"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "data", "bgcolor": BACKGROUND,
+               "camera": EXPRESSION_CAMERAS[state.camera]},
+    )
+    return fig
+
+
+def _index(fig, name: str) -> int:
+    for i, t in enumerate(fig.data):
+        if t.name == name:
+            return i
+    raise KeyError(f"no trace named {name!r}")
+
+
+def expression_update(fig, model: FaceModel, old: ExpressionState, new: ExpressionState) -> None:
+    """Bring a figure drawn for ``old`` to ``new`` with the smallest update: the moving skin's x, y, z of the
+    panel(s) whose displacement changed (the 'before' panel only when the expression, strength or side
+    changed), the numb markers, the title and the camera. Never triangles."""
+    applied = resolve(model, new)
+    mv = split_skin(model)[0]
+    motion_changed = (old.expression, old.strength, old.side) != (new.expression, new.strength, new.side)
+    injury_changed = (old.cut, old.divided, old.technique, old.injure, old.limit_mm) != (
+        new.cut, new.divided, new.technique, new.injure, new.limit_mm)
+    with fig.batch_update():
+        for panel in PANELS:
+            if not (motion_changed or (panel == "after" and injury_changed)):
+                continue
+            moved = panel_displacement(model, new, panel, applied)
+            fig.data[_index(fig, f"expr:{panel}:mobile")].update(**_xyz(model.skin[mv] + moved[mv], panel))
+            if panel == "after" and (applied.sensory or resolve(model, old).sensory):
+                numb = _numb_points(model, applied, moved)
+                trace = fig.data[_index(fig, "expr:after:numb")]
+                trace.update(**_xyz(numb, panel), visible=bool(len(numb)))
+        if motion_changed or injury_changed:
+            fig.layout.title.text = title_text(model, new, applied)
+        if old.camera != new.camera:
+            fig.layout.scene.camera = EXPRESSION_CAMERAS[new.camera]
+
+
+def report_lines(model: FaceModel, state: ExpressionState, injury_class: str = "neurotmesis") -> list[str]:
+    """What the 'after' face shows, in words: the deficits, the House-Brackmann grade by region, the course of
+    the first motor injury by class (regrowth measured on the nerves), the numb areas, the technique."""
+    applied = resolve(model, state)
+    lines = injury.deficit_lines(model, applied.motor, applied.divided)
+    for item in applied.sensory:
+        group, side = item.split(":")[:2]
+        p = next(p for p in model.anatomy.palsies.values() if p["nerve_group"] == group)
+        _, area = injury.numb_area(model, group, side)
+        lines.append(f"{p['label']} cut, {side}: {p['deficit']} (about {area:.0f} cm² on the model; "
+                     f"{p['source_id']})")
+    lines.append(injury.house_brackmann(model, applied.motor, applied.divided).text())
+    if applied.motor:
+        parts = applied.motor[0].split(":")
+        cls = "neurapraxia" if len(parts) == 3 and parts[2] == "stretch" else injury_class
+        lines += injury.course_lines(model, parts[0], parts[1], cls)
+    if applied.effect is not None:
+        lines += injury.effect_lines(model, applied.effect)
+    return lines
+
+
+class ExpressionExplorer:
+    """Widgets over :func:`expression_figure`: expression, strength, side, branch cuts per side (cut or
+    stretch), sensory nerves, divided muscles, a technique (and "injure the branches its plane comes near"),
+    camera; the report (deficits, House-Brackmann, course) below. ``widget`` is the box to display."""
+
+    def __init__(self, model: FaceModel | None = None, state: ExpressionState | None = None, *, height: int = 560):
+        import ipywidgets as w
+
+        from facelayers.geometry import build_face
+
+        self.model = model if model is not None else build_face()
+        self.state = state or ExpressionState()
+        injury.placed_nerves(self.model)  # place the nerves now, so the first cut answers as fast as the rest
+        anatomy = self.model.anatomy
+        fig = expression_figure(self.model, self.state, height=height)
+        self.figure = go.FigureWidget(fig)
+        lay = w.Layout(min_width="260px")
+        self.expression = w.Dropdown(options=[(e.label, k) for k, e in ex.EXPRESSIONS.items()],
+                                     value=self.state.expression, description="Expression", layout=lay)
+        self.strength = w.FloatSlider(value=self.state.strength, min=0.0, max=1.0, step=0.1,
+                                      description="Strength", layout=lay)
+        self.side = w.ToggleButtons(options=list(ex.EXPRESSION_SIDES), value=self.state.side, description="Side")
+        branches = [g for g in ex.facial_branches(self.model)]
+        sensory = [p["nerve_group"] for p in anatomy.palsies.values() if "numb_area" in p]
+        self.cut = w.SelectMultiple(
+            options=[(f"{g.replace('_', ' ')} ({s})", f"{g}:{s}") for g in branches + sensory for s in ex.SIDES],
+            value=tuple(c for c in self.state.cut if c.count(":") == 1), description="Cut", rows=8, layout=lay)
+        self.stretch = w.Checkbox(value=False, description="stretch, not cut (a partial block)")
+        self.divided = w.SelectMultiple(options=[(m.label, mid) for mid, m in anatomy.muscles.items()],
+                                        value=self.state.divided, description="Divide", rows=6, layout=lay)
+        self.technique = w.Dropdown(options=[("none", None)] + [(t.label, tid) for tid, t in
+                                                                 anatomy.techniques.items()],
+                                    value=self.state.technique, description="Technique", layout=lay)
+        self.injure = w.Checkbox(value=self.state.injure, description="injure the branches its plane comes near")
+        self.camera = w.ToggleButtons(options=[("front", "front"), ("three-quarter", "three_quarter")],
+                                      value=self.state.camera, description="Camera")
+        self.report = w.HTML()
+        for control in (self.expression, self.strength, self.side, self.cut, self.stretch, self.divided,
+                        self.technique, self.injure, self.camera):
+            control.observe(self._changed, names="value")
+        self._write_report()
+        controls = w.VBox([self.expression, self.strength, self.side, self.camera, self.cut, self.stretch,
+                           self.divided, self.technique, self.injure])
+        self.widget = w.VBox([w.HBox([controls], layout=w.Layout(flex_flow="row wrap")), self.figure, self.report])
+
+    def _from_controls(self) -> ExpressionState:
+        suffix = ":stretch" if self.stretch.value else ""
+        motor = set(ex.facial_branches(self.model))
+        cut = tuple(c + (suffix if c.split(":")[0] in motor else "") for c in self.cut.value)
+        return replace(self.state, expression=self.expression.value, strength=float(self.strength.value),
+                       side=self.side.value, cut=cut, divided=tuple(self.divided.value),
+                       technique=self.technique.value, injure=bool(self.injure.value), camera=self.camera.value)
+
+    def _changed(self, _change=None) -> None:
+        self.set_state(self._from_controls())
+
+    def set_state(self, state: ExpressionState) -> None:
+        """Show ``state``: the figure gets the smallest update, the controls and the report follow it."""
+        old, self.state = self.state, state
+        expression_update(self.figure, self.model, old, state)
+        self._write_report()
+
+    def _write_report(self) -> None:
+        import html
+
+        lines = report_lines(self.model, self.state)
+        self.report.value = ("<div style='font-size:16px;line-height:1.45'>"
+                             + "<br>".join(html.escape(x).replace("  ", "&nbsp;&nbsp;") for x in lines) + "</div>")
