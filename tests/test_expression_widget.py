@@ -1,0 +1,112 @@
+"""The expression explorer, driven headless: the state, the figure as data, and what a change sends."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facelayers.expression import skin_displacement
+from facelayers.expression_widget import (
+    ExpressionExplorer,
+    ExpressionState,
+    expression_figure,
+    expression_update,
+    report_lines,
+    split_skin,
+)
+from facelayers.widgets import MessageMeter
+
+GEOMETRY = {"x", "y", "z", "i", "j", "k"}
+
+
+def _trace(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+def test_figure_draws_both_faces_with_their_displacement(model_coarse):
+    state = ExpressionState(expression="raise_brows", cut=("frontal:left",))
+    fig = expression_figure(model_coarse, state)
+    mv = split_skin(model_coarse)[0]
+    names = [t.name for t in fig.data]
+    assert names == ["expr:before:mobile", "expr:before:static", "expr:before:ears", "expr:after:mobile",
+                     "expr:after:static", "expr:after:ears", "expr:after:numb"]
+    for panel, kw in (("before", {}), ("after", {"cut": ["frontal:left"]})):
+        t = _trace(fig, f"expr:{panel}:mobile")
+        want = model_coarse.skin[mv] + skin_displacement(model_coarse, "raise_brows", **kw)[mv]
+        np.testing.assert_allclose(np.asarray(t.z), want[:, 2], atol=1e-3)
+    assert "House-Brackmann IV" in fig.layout.title.text
+    # The static part never moves: nothing any muscle pulls is in it.
+    sv = split_skin(model_coarse)[2]
+    for name in ("raise_brows", "smile", "tense_neck", "close_eyes"):
+        assert np.abs(skin_displacement(model_coarse, name)[sv]).max() < 0.02
+
+
+def test_a_change_sends_only_the_moving_coordinates(model_coarse):
+    ex = ExpressionExplorer(model_coarse)
+    meter = MessageMeter(ex.figure, keep=True)
+    ex.expression.value = "raise_brows"
+    assert meter.touched == {"expr:before:mobile", "expr:after:mobile"}
+    sent = set()
+    for msg, _ in meter.log:
+        for value in msg.get("state", {}).values():
+            if isinstance(value, dict):
+                for data in value.get("restyle_data") or value.get("data") or []:
+                    if isinstance(data, dict):
+                        sent |= set(data)
+    assert not (sent & {"i", "j", "k"})
+    meter.reset()
+    ex.cut.value = ("frontal:left",)
+    assert meter.touched == {"expr:after:mobile"}, "a cut moves only the 'after' face"
+    assert ex.state.cut == ("frontal:left",)
+    assert "brow ptosis" in ex.report.value and "House-Brackmann IV" in ex.report.value
+
+
+def test_controls_write_the_state_and_the_figure_follows(model_coarse):
+    ex = ExpressionExplorer(model_coarse)
+    ex.expression.value = "frown"
+    ex.divided.value = ("corrugator_supercilii", "procerus")
+    assert ex.state.divided == ("corrugator_supercilii", "procerus")
+    after = np.asarray(_trace(ex.figure, "expr:after:mobile").x)
+    before = np.asarray(_trace(ex.figure, "expr:before:mobile").x)
+    assert not np.allclose(after, before - (after.mean() - before.mean()))
+    ex.stretch.value = True
+    ex.cut.value = ("zygomatic:right",)
+    assert ex.state.cut == ("zygomatic:right:stretch",)
+    ex.camera.value = "three_quarter"
+    assert ex.figure.layout.scene.camera.eye.x == pytest.approx(0.75)
+    ex.technique.value = "endoscopic_brow"
+    assert "Endoscopic brow" in ex.report.value and "5.8%" in ex.report.value
+
+
+def test_sensory_cut_shows_the_numb_skin(model_coarse):
+    fig = expression_figure(model_coarse, ExpressionState(expression="rest", cut=("mental:left",)))
+    numb = _trace(fig, "expr:after:numb")
+    assert numb.visible and len(numb.x) > 5
+    lines = report_lines(model_coarse, ExpressionState(expression="rest", cut=("mental:left",)))
+    assert any("lower lip and the chin" in line for line in lines)
+
+
+def test_update_equals_a_fresh_figure(model_coarse):
+    old = ExpressionState(expression="smile")
+    new = ExpressionState(expression="pucker", strength=0.5, side="left", cut=("buccal:left",))
+    fig = expression_figure(model_coarse, old)
+    expression_update(fig, model_coarse, old, new)
+    fresh = expression_figure(model_coarse, new)
+    for a, b in zip(fig.data, fresh.data):
+        for axis in "xyz":
+            np.testing.assert_allclose(np.asarray(getattr(a, axis), float), np.asarray(getattr(b, axis), float))
+    assert fig.layout.title.text == fresh.layout.title.text
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(expression="smirk"), "expression 'smirk' is not known"),
+    (dict(camera="top"), "camera 'top' is not known; allowed: front, three_quarter"),
+])
+def test_bad_state_is_a_clear_error(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ExpressionState(**kwargs)
+
+
+def test_bad_cut_in_the_figure_is_a_clear_error(model_coarse):
+    with pytest.raises(ValueError, match="cut item 'nose:left' is not known"):
+        expression_figure(model_coarse, ExpressionState(cut=("nose:left",)))
