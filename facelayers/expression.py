@@ -511,3 +511,37 @@ def movement_at(model: FaceModel, expression: str, point, **kwargs) -> np.ndarra
     target = model.stack_under(np.asarray(point, float)[None, :]).points[0, 0]
     i = int(np.argmin(np.linalg.norm(model.skin - target, axis=1)))
     return skin_displacement(model, expression, **kwargs)[i]
+
+
+#: Where :func:`summary_text` reads each expression's movement: a landmark (left side) or a point, mm.
+WATCH = MappingProxyType({
+    "raise_brows": ("mid brow", (30.0, 82.0, 30.0)),
+    "frown": ("mid brow", (30.0, 82.0, 33.0)),
+    "close_eyes": ("upper lid", (32.0, 78.0, 17.0)),
+    "smile": ("mouth corner", "cheilion"),
+    "show_lower_teeth": ("lower lip", (14.0, 80.0, -57.0)),
+    "pucker": ("mouth corner", "cheilion"),
+    "tense_neck": ("neck", (30.0, 50.0, -95.0)),
+    "wrinkle_nose": ("upper lip by the ala", (15.0, 86.0, -29.0)),
+})
+
+
+def summary_text(model: FaceModel, **kwargs) -> str:
+    """One line per expression: its action units, its muscles, and how far (mm) and which way a watched spot on
+    the left side moves (``kwargs`` as :func:`skin_displacement`: cut, divided, strength, side). Rounded for
+    lessons."""
+    lines = [f"{'Expression':<24}{'AUs':<14}{'watched spot (left)':<22}{'moves':>7}  direction"]
+    for name, e in EXPRESSIONS.items():
+        if name not in WATCH:
+            continue
+        label, where = WATCH[name]
+        point = model.anatomy.point(where) if isinstance(where, str) else np.asarray(where, float)
+        d = movement_at(model, name, point, **kwargs)
+        size = float(np.linalg.norm(d))
+        words = []
+        for axis, (pos, neg) in zip(d, (("out", "in"), ("forward", "back"), ("up", "down"))):
+            if abs(axis) >= max(1.0, 0.35 * size):
+                words.append(pos if axis > 0 else neg)
+        lines.append(f"{e.label:<24}{'+'.join(e.action_units):<14}{label:<22}{size:>5.1f}mm  "
+                     f"{', '.join(words) or '-'}")
+    return "\n".join(lines)

@@ -302,7 +302,7 @@ def report_lines(model: FaceModel, state: ExpressionState, injury_class: str = "
         p = next(p for p in model.anatomy.palsies.values() if p["nerve_group"] == group)
         _, area = injury.numb_area(model, group, side)
         lines.append(f"{p['label']} cut, {side}: {p['deficit']} (about {area:.0f} cm² on the model; "
-                     f"{p['source_id']})")
+                     f"{injury.cite(model, p['source_id'])})")
     lines.append(injury.house_brackmann(model, applied.motor, applied.divided).text())
     if applied.motor:
         parts = applied.motor[0].split(":")

@@ -39,6 +39,28 @@ MOUTH_MUSCLES = ("zygomaticus_major", "zygomaticus_minor", "levator_labii_superi
 ROMAN = ("", "I", "II", "III", "IV", "V", "VI")
 
 
+def cite(model: FaceModel, source_id: str) -> str:
+    """A source as students read it: ``"Hohman 2020"``, ``"House & Brackmann 1985"``, ``"Fliss et al. 2022"``,
+    from the citation in sources.csv (an unattributed one by the start of its title); the id if unknown."""
+    import re
+
+    src = model.anatomy.sources.get(source_id)
+    if src is None:
+        return source_id
+    authors = src.citation.split(". ")[0]
+    names = [a.strip() for a in authors.replace(" et al", ", et al").split(",")]
+    pattern = re.compile(r"^[A-Z][A-Za-z'\-]+( [A-Z][A-Za-z'\-]+)*( [A-Z]{1,3})?( Jr)?$")
+    if not names or not pattern.match(names[0]):
+        words = src.citation.split()
+        return f"{' '.join(words[:8])}... ({src.year})"
+    surname = lambda n: re.sub(r" [A-Z]{1,3}( Jr)?$", "", n)  # noqa: E731
+    if len(names) == 1:
+        return f"{surname(names[0])} {src.year}"
+    if len(names) == 2 and names[1] != "et al":
+        return f"{surname(names[0])} & {surname(names[1])} {src.year}"
+    return f"{surname(names[0])} et al. {src.year}"
+
+
 def _grade_forehead(f: float) -> tuple[int, str]:
     if f >= 0.95:
         return 1, "normal"
@@ -140,7 +162,7 @@ def deficit_lines(model: FaceModel, cut=(), divided=()) -> list[str]:
         p = palsies.get(group)
         how = "stretched (partial block)" if keep > 0 else "cut"
         lines.append(f"{p['label'] if p else group} {how}, {side}: {p['deficit'] if p else 'its muscles stop'}"
-                     f" ({p['source_id'] if p else 'no source'})")
+                     f" ({cite(model, p['source_id']) if p else 'no source'})")
     gone = {}
     for item in divided:
         mid, _, side = str(item).partition(":")
@@ -282,30 +304,31 @@ def course_lines(model: FaceModel, branch: str, side: str, injury_class: str = "
     if injury_class not in classes:
         raise ValueError(f"injury class {injury_class!r} is not known; allowed: {', '.join(classes)}")
     f = lambda k: fact(model, k)  # noqa: E731
+    c = lambda row: cite(model, row["source_id"])  # noqa: E731
     lines = []
     if injury_class == "neurapraxia":
         r = f("neurapraxia_recovery")
         lines.append(f"Stretch (neurapraxia): full recovery in {r['low']:.0f}-{r['high']:.0f} {r['unit']} "
-                     f"({r['source_id']}).")
+                     f"({c(r)}).")
         if branch == "cervical":
             c = f("cervical_recovery")
             lines.append(f"Cervical branch after a lift: all recovered in {c['low']:.0f}-{c['high']:.0f} weeks "
-                         f"({c['source_id']}).")
+                         f"({c(c)}).")
         return lines
     rate = f("regrowth_rate")
     growth = regrowth(model, branch, side, site)
     if injury_class == "axonotmesis":
         lines.append(f"Crush (axonotmesis): the axons regrow about {rate['low']:.0f} {rate['unit']} "
-                     f"({rate['source_id']}); full recovery over months ({f('axonotmesis_recovery')['source_id']}).")
+                     f"({c(rate)}); full recovery over months ({c(f('axonotmesis_recovery'))}).")
     else:
         ideal, worth, fib, outcome = f("repair_ideal"), f("repair_worth"), f("fibrosis"), f("repair_outcome")
         lines.append(f"Transection (neurotmesis): no recovery without repair. Repair best within {ideal['high']:.0f} "
-                     f"hours ({ideal['source_id']}); still worth it up to {worth['high']:.0f} months "
-                     f"({worth['source_id']}); the muscle fibroses from {fib['low']:.0f}-{fib['high']:.0f} months "
-                     f"({fib['source_id']}).")
-        lines.append(f"After repair the axons regrow about {rate['low']:.0f} {rate['unit']} ({rate['source_id']}), "
-                     f"and recovery is incomplete: {outcome['low']:.0f} of 12 repaired patients kept some paresis "
-                     f"({outcome['source_id']}). 'Re-joined at once recovers' is too strong.")
+                     f"hours ({c(ideal)}); still worth it up to {worth['high']:.0f} months "
+                     f"({c(worth)}); the muscle fibroses from {fib['low']:.0f}-{fib['high']:.0f} months "
+                     f"({c(fib)}).")
+        lines.append(f"After repair the axons regrow about {rate['low']:.0f} {rate['unit']} ({c(rate)}), "
+                     f"and recovery is incomplete: all {outcome['low']:.0f} repaired patients followed kept some paresis "
+                     f"({c(outcome)}). 'Re-joined at once recovers' is too strong.")
     for g in growth:
         label = model.anatomy.muscle(g.muscle_id).label
         lines.append(f"  to {label}: {g.distance_mm:.0f} mm of nerve, about {g.days:.0f} days "
@@ -422,6 +445,15 @@ def technique_effect(model: FaceModel, technique, limit_mm: float = EXPOSED_MM) 
                            sites, rates, float(limit_mm))
 
 
+def _by_side(items) -> str:
+    """``("frontal:left", "frontal:right", "buccal:left")`` as ``"frontal (left, right), buccal (left)"``."""
+    sides: dict[str, list] = {}
+    for item in items:
+        group, side = item.split(":")[:2]
+        sides.setdefault(group, []).append(side)
+    return ", ".join(f"{g.replace('_', ' ')} ({', '.join(v)})" for g, v in sides.items())
+
+
 def effect_lines(model: FaceModel, effect: TechniqueEffect) -> list[str]:
     """The technique's effect in words: divided muscles, branches within the clearance, rates."""
     t = model.anatomy.technique(effect.technique_id)
@@ -432,15 +464,24 @@ def effect_lines(model: FaceModel, effect: TechniqueEffect) -> list[str]:
     else:
         lines.append("  divides no muscle")
     if effect.cuts:
-        lines.append(f"  facial-nerve branches within {effect.limit_mm:g} mm of its plane: "
-                     + ", ".join(c.replace("_", " ").replace(":", ", ") for c in effect.cuts))
+        lines.append(f"  facial-nerve branches within {effect.limit_mm:g} mm of its plane: " + _by_side(effect.cuts))
     else:
         lines.append(f"  no facial-nerve branch within {effect.limit_mm:g} mm of its plane")
     if effect.sensory:
-        lines.append("  sensory nerves within reach: " + ", ".join(c.replace("_", " ").replace(":", ", ")
-                                                                 for c in effect.sensory))
+        lines.append(f"  sensory nerves within {effect.limit_mm:g} mm: " + _by_side(effect.sensory))
     for measure, value, unit, src in effect.rates:
-        lines.append(f"  published: {measure} {value:g}{unit} ({src})")
+        lines.append(f"  published: {measure} {value:g}{unit} ({cite(model, src)})")
     if not effect.rates:
         lines.append("  no published nerve-injury rate for this technique in techniques.json")
     return lines
+
+
+def summary_text(model: FaceModel, side: str = "left") -> str:
+    """One line per facial-nerve group cut on one side: the House-Brackmann grade of what the model shows and
+    each region's grade. Rounded for lessons."""
+    lines = [f"{'Cut (' + side + ')':<24}{'HB':<5}forehead / eye / mouth"]
+    for group in facial_branches(model):
+        hb = house_brackmann(model, [f"{group}:{side}"])
+        regions = " / ".join(f"{ROMAN[g]}" for g, _, _ in hb.regions.values())
+        lines.append(f"{group.replace('_', ' '):<24}{hb.roman:<5}{regions}")
+    return "\n".join(lines)
