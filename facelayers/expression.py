@@ -49,7 +49,7 @@ BEYOND_MM = 10.0
 FALLOFF_MM = 7.0
 #: Wrinkle period and depth at full contraction (mm): schematic, chosen to be resolved by the lecture grid.
 WRINKLE_PERIOD_MM = 8.0
-WRINKLE_DEPTH_MM = 0.6
+WRINKLE_DEPTH_MM = 0.8
 #: A ring muscle's pull at its outer edge, as a share of its pull at the inner edge: schematic.
 RING_OUTER_SHARE = 0.35
 #: How far a ring pushes the lips forward, as a share of its excursion (a pucker): schematic.

@@ -7,7 +7,8 @@ that writes the state and re-renders from it.
 
 Speed: the skin is split once into the part any expression can move (the union of every muscle's influence)
 and the rest. Changing the expression, its strength, side, a cut or a divided muscle re-sends only the x, y, z
-of the moving part of the panel(s) that changed (float32), never triangles; at the lecture grid that is well
+of the moving part of the panel(s) that changed, and how far each of its vertices moved (its colour), all
+float32, never triangles; at the lecture grid that is well
 under 300 KB and a few ms of Python (``make bench``: ``expression_change_bytes``, ``expression_change_ms``).
 Offline, client-side expression frames for the exported course are not built yet.
 """
@@ -33,13 +34,16 @@ from facelayers.render import BACKGROUND, FONT, LIGHT_POSITION, LIGHTING, PALETT
 PANEL_GAP_MM = 175.0
 #: Cameras for the pair: from the front, and three-quarter from the subject's left.
 EXPRESSION_CAMERAS: dict[str, dict] = {
-    "front": {"eye": {"x": 0.0, "y": 1.45, "z": 0.08}, "up": {"x": 0, "y": 0, "z": 1},
-              "center": {"x": 0, "y": 0, "z": 0.02}},
-    "three_quarter": {"eye": {"x": 0.75, "y": 1.3, "z": 0.22}, "up": {"x": 0, "y": 0, "z": 1},
-                      "center": {"x": 0, "y": 0, "z": 0.02}},
+    "front": {"eye": {"x": 0.0, "y": 1.05, "z": 0.05}, "up": {"x": 0, "y": 0, "z": 1},
+              "center": {"x": 0, "y": 0, "z": 0.05}},
+    "three_quarter": {"eye": {"x": 0.6, "y": 0.95, "z": 0.15}, "up": {"x": 0, "y": 0, "z": 1},
+                      "center": {"x": 0, "y": 0, "z": 0.05}},
 }
 PANELS = ("before", "after")
 NUMB_COLOUR = "#9BE7FF"
+#: The moving skin is coloured by how far it moved: skin tone at rest, deepening to red at MOVED_MAX_MM and beyond.
+MOVED_MAX_MM = 10.0
+MOVED_SCALE = [[0.0, "#E9B99A"], [0.15, "#E9B99A"], [0.6, "#E07B5A"], [1.0, "#B5262F"]]
 
 
 @dataclass(frozen=True)
@@ -161,8 +165,10 @@ def split_skin(model: FaceModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
 
 
 def _offset(panel: str) -> float:
-    """Head-frame x shift of a panel: the 'before' face stands on the viewer's left."""
-    return PANEL_GAP_MM / 2 if panel == "before" else -PANEL_GAP_MM / 2
+    """Head-frame x shift of a panel: the 'before' face stands on the viewer's left. (The figures plot x negated
+    and plotly's front camera puts the scene's -x on the viewer's right, so a face shifted to the subject's
+    right, -x, stands on the viewer's left.)"""
+    return -PANEL_GAP_MM / 2 if panel == "before" else PANEL_GAP_MM / 2
 
 
 def _xyz(points: np.ndarray, panel: str) -> dict:
@@ -230,9 +236,12 @@ def expression_figure(model: FaceModel, state: ExpressionState | None = None, *,
     for panel in PANELS:
         moved = panel_displacement(model, state, panel, applied)
         skin = model.skin + moved
-        traces.append(go.Mesh3d(name=f"expr:{panel}:mobile", **_xyz(skin[mv], panel), **_ijk(mf), **skin_style))
+        moving = dict(skin_style, coloraxis="coloraxis")
+        moving.pop("color")
+        traces.append(go.Mesh3d(name=f"expr:{panel}:mobile", **_xyz(skin[mv], panel), **_ijk(mf),
+                                intensity=_moved_mm(moved[mv]), **moving))
         traces.append(go.Mesh3d(name=f"expr:{panel}:static", **_xyz(model.skin[sv], panel), **_ijk(sf),
-                                **skin_style))
+                                intensity=np.zeros(len(sv), np.float32), **moving))
         verts, faces = [], []
         for v, f in ear_meshes(model):
             faces.append(f + sum(len(x) for x in verts))
@@ -256,7 +265,49 @@ def expression_figure(model: FaceModel, state: ExpressionState | None = None, *,
                       "font": {"size": 18, "color": TEXT}}],
         scene={"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "data", "bgcolor": BACKGROUND,
                "camera": EXPRESSION_CAMERAS[state.camera]},
+        coloraxis={"colorscale": MOVED_SCALE, "cmin": 0.0, "cmax": MOVED_MAX_MM,
+                   "colorbar": {"title": {"text": "moved<br>(mm)"}, "len": 0.6, "thickness": 16}},
     )
+    return fig
+
+
+def _moved_mm(moved: np.ndarray) -> np.ndarray:
+    """How far each vertex moved, mm (float32): the colour of the moving skin."""
+    return np.linalg.norm(moved, axis=1).astype(np.float32)
+
+
+def gallery_figure(model: FaceModel, expressions=None, *, camera: str = "front", cut=(), divided=(),
+                   columns: int = 4, tile_px: int = 330) -> go.Figure:
+    """Several expressions side by side, one 3D scene each (the face cropped to forehead-to-chin), for slides and
+    screenshots: ``expr:gallery:<name>`` traces. ``camera`` is ``"front"`` or ``"three_quarter"``."""
+    from plotly.subplots import make_subplots
+
+    names = list(expressions or ex.EXPRESSIONS)
+    for name in names:
+        ex._check(name, 1.0, "both")
+    if camera not in EXPRESSION_CAMERAS:
+        raise ValueError(f"camera {camera!r} is not known; allowed: {', '.join(EXPRESSION_CAMERAS)}")
+    rows = -(-len(names) // columns)
+    cols = min(columns, len(names))
+    fig = make_subplots(rows=rows, cols=cols, specs=[[{"type": "scene"}] * cols] * rows,
+                        subplot_titles=[ex.EXPRESSIONS[n].label for n in names], horizontal_spacing=0.0,
+                        vertical_spacing=0.05)
+    keep = (model.skin[:, 1] > -20) & (model.skin[:, 2] > -125) & (model.skin[:, 2] < 85)
+    faces = model.faces[keep[model.faces].all(axis=1)]
+    eye = {"front": {"x": 0.0, "y": 1.25, "z": 0.05}, "three_quarter": {"x": 0.9, "y": 0.95, "z": 0.18}}[camera]
+    for n, name in enumerate(names):
+        p = model.skin + ex.skin_displacement(model, name, cut=cut, divided=divided)
+        fig.add_trace(go.Mesh3d(name=f"expr:gallery:{name}", x=(-p[:, 0]).astype(np.float32),
+                                y=p[:, 1].astype(np.float32), z=p[:, 2].astype(np.float32), **_ijk(faces),
+                                color=PALETTE["skin"], lighting=LIGHTING, lightposition=LIGHT_POSITION,
+                                hoverinfo="skip", showlegend=False), row=n // cols + 1, col=n % cols + 1)
+    axis = {"visible": False, "showspikes": False}
+    for k in range(1, len(names) + 1):
+        fig.layout[f"scene{k if k > 1 else ''}"].update(
+            xaxis=axis, yaxis=axis, zaxis=axis, aspectmode="data", bgcolor=BACKGROUND,
+            camera={"eye": eye, "up": {"x": 0, "y": 0, "z": 1}, "center": {"x": 0, "y": 0, "z": 0}})
+    fig.update_layout(template="none", width=tile_px * cols, height=int(tile_px * 1.15) * rows, paper_bgcolor=BACKGROUND,
+                      font=FONT, showlegend=False, margin={"l": 0, "r": 0, "t": 40, "b": 0})
     return fig
 
 
@@ -281,7 +332,8 @@ def expression_update(fig, model: FaceModel, old: ExpressionState, new: Expressi
             if not (motion_changed or (panel == "after" and injury_changed)):
                 continue
             moved = panel_displacement(model, new, panel, applied)
-            fig.data[_index(fig, f"expr:{panel}:mobile")].update(**_xyz(model.skin[mv] + moved[mv], panel))
+            fig.data[_index(fig, f"expr:{panel}:mobile")].update(**_xyz(model.skin[mv] + moved[mv], panel),
+                                                                 intensity=_moved_mm(moved[mv]))
             if panel == "after" and (applied.sensory or resolve(model, old).sensory):
                 numb = _numb_points(model, applied, moved)
                 trace = fig.data[_index(fig, "expr:after:numb")]

@@ -73,7 +73,7 @@ def test_controls_write_the_state_and_the_figure_follows(model_coarse):
     ex.cut.value = ("zygomatic:right",)
     assert ex.state.cut == ("zygomatic:right:stretch",)
     ex.camera.value = "three_quarter"
-    assert ex.figure.layout.scene.camera.eye.x == pytest.approx(0.75)
+    assert ex.figure.layout.scene.camera.eye.x == pytest.approx(0.6)
     ex.technique.value = "endoscopic_brow"
     assert "Endoscopic brow" in ex.report.value and "5.8%" in ex.report.value
 
@@ -110,3 +110,14 @@ def test_bad_state_is_a_clear_error(kwargs, message):
 def test_bad_cut_in_the_figure_is_a_clear_error(model_coarse):
     with pytest.raises(ValueError, match="cut item 'nose:left' is not known"):
         expression_figure(model_coarse, ExpressionState(cut=("nose:left",)))
+
+
+def test_before_stands_on_the_viewers_left(model_coarse):
+    """From the front camera (eye on +y, up +z) the screen's right is the scene's -x: the 'before' face must
+    have the larger scene x to stand on the viewer's left, under its label."""
+    fig = expression_figure(model_coarse, ExpressionState())
+    before = np.mean(_trace(fig, "expr:before:static").x)
+    after = np.mean(_trace(fig, "expr:after:static").x)
+    assert before > after
+    labels = {a.text: a.x for a in fig.layout.annotations}
+    assert labels["before"] < labels["after"]
