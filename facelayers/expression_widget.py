@@ -199,7 +199,7 @@ def _numb_points(model: FaceModel, applied: Applied, moved: np.ndarray) -> np.nd
         mask, _ = injury.numb_area(model, group, side)
         p = model.skin[mask] + moved[mask]
         normal = ex.skin_normals(model)[mask]
-        pts.append(p + 0.8 * normal)
+        pts.append(p + 2.0 * normal)  # lifted clear of the skin, so no marker sinks into it
     return np.concatenate(pts) if pts else np.zeros((0, 3))
 
 
@@ -251,7 +251,7 @@ def expression_figure(model: FaceModel, state: ExpressionState | None = None, *,
         if panel == "after":
             numb = _numb_points(model, applied, moved)
             traces.append(go.Scatter3d(name="expr:after:numb", mode="markers", **_xyz(numb, panel),
-                                       marker={"size": 2.5, "color": NUMB_COLOUR}, hoverinfo="skip",
+                                       marker={"size": 3.5, "color": NUMB_COLOUR}, hoverinfo="skip",
                                        showlegend=False, visible=bool(len(numb))))
     fig = go.Figure(traces)
     axis = {"visible": False, "showspikes": False}
