@@ -536,7 +536,7 @@ def summary_text(model: FaceModel, **kwargs) -> str:
             continue
         label, where = WATCH[name]
         point = model.anatomy.point(where) if isinstance(where, str) else np.asarray(where, float)
-        d = movement_at(model, name, point, **kwargs)
+        d = movement_at(model, name, point, wrinkles=False, **kwargs)  # the pull, without the wrinkles' ripple
         size = float(np.linalg.norm(d))
         words = []
         for axis, (pos, neg) in zip(d, (("out", "in"), ("forward", "back"), ("up", "down"))):
