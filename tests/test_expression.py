@@ -145,10 +145,8 @@ def test_wrinkles_lie_perpendicular_to_the_pull(model_lecture, expression, muscl
     w = skin_displacement(model_coarse, expression, side="left") - skin_displacement(
         model_coarse, expression, side="left", wrinkles=False)
     height = (w * skin_normals(model_coarse)).sum(1)  # the wrinkles' relief along the skin normal, mm
-    nu, nv = model_coarse.nu, model_coarse.nv
-    idx = np.arange(nu * nv).reshape(nv, nu)
-    pairs = np.concatenate([np.stack([idx[:, :-1].ravel(), idx[:, 1:].ravel()], 1),
-                            np.stack([idx[:-1, :].ravel(), idx[1:, :].ravel()], 1)])
+    f = model_coarse.faces
+    pairs = np.unique(np.sort(np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]]), axis=1), axis=0)
     env = np.linalg.norm(field.wrinkle, axis=1)
     strong = env[pairs].min(1) > 0.3 * env.max()
     pairs = pairs[strong]
