@@ -359,7 +359,10 @@ def report_lines(model: FaceModel, state: ExpressionState, injury_class: str = "
     if applied.motor:
         parts = applied.motor[0].split(":")
         cls = "neurapraxia" if len(parts) == 3 and parts[2] == "stretch" else injury_class
-        lines += injury.course_lines(model, parts[0], parts[1], cls)
+        # A branch a technique's plane comes near is injured where it first does; a branch cut by hand, at its
+        # danger-zone landmark.
+        site = applied.effect.sites.get(applied.motor[0]) if applied.effect is not None else None
+        lines += injury.course_lines(model, parts[0], parts[1], cls, site=site)
     if applied.effect is not None:
         lines += injury.effect_lines(model, applied.effect)
     return lines

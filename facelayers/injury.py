@@ -52,7 +52,7 @@ def cite(model: FaceModel, source_id: str) -> str:
     pattern = re.compile(r"^[A-Z][A-Za-z'\-]+( [A-Z][A-Za-z'\-]+)*( [A-Z]{1,3})?( Jr)?$")
     if not names or not pattern.match(names[0]):
         words = src.citation.split()
-        return f"{' '.join(words[:8])}... ({src.year})"
+        return f"'{' '.join(words[:6])}...', {src.year}"
     surname = lambda n: re.sub(r" [A-Z]{1,3}( Jr)?$", "", n)  # noqa: E731
     if len(names) == 1:
         return f"{surname(names[0])} {src.year}"
@@ -170,8 +170,8 @@ def deficit_lines(model: FaceModel, cut=(), divided=()) -> list[str]:
     for mid, sides in gone.items():
         m = model.anatomy.muscle(mid)
         where = "both sides" if len(sides) == 2 else next(iter(sides))
-        lines.append(f"{m.label} divided ({where}): no {m.action[0].lower() + m.action[1:]}"
-                     + (f"; {m.wrinkle.lower()} gone" if m.wrinkle else ""))
+        lines.append(f"{m.label} divided ({where}): it no longer {m.action[0].lower() + m.action[1:]}"
+                     + (f"; {m.wrinkle[0].lower() + m.wrinkle[1:]} gone" if m.wrinkle else ""))
     return lines
 
 
