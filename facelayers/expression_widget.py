@@ -185,7 +185,7 @@ def panel_displacement(model: FaceModel, state: ExpressionState, panel: str,
                        applied: Applied | None = None) -> np.ndarray:
     """The skin's displacement (n, 3) mm in one panel: 'before' = intact, 'after' = with the state's injuries,
     divided muscles and technique."""
-    kw = dict(strength=state.strength, side=state.side)
+    kw = {"strength": state.strength, "side": state.side}
     if panel == "before":
         return ex.skin_displacement(model, state.expression, **kw)
     applied = applied or resolve(model, state)
@@ -231,8 +231,8 @@ def expression_figure(model: FaceModel, state: ExpressionState | None = None, *,
     applied = resolve(model, state)
     mv, mf, sv, sf = split_skin(model)
     traces = []
-    skin_style = dict(color=PALETTE["skin"], flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
-                      hoverinfo="skip", showlegend=False)
+    skin_style = {"color": PALETTE["skin"], "flatshading": False, "lighting": LIGHTING, "lightposition": LIGHT_POSITION,
+                      "hoverinfo": "skip", "showlegend": False}
     for panel in PANELS:
         moved = panel_displacement(model, state, panel, applied)
         skin = model.skin + moved

@@ -53,7 +53,7 @@ def cite(model: FaceModel, source_id: str) -> str:
     if not names or not pattern.match(names[0]):
         words = src.citation.split()
         return f"'{' '.join(words[:6])}...', {src.year}"
-    surname = lambda n: re.sub(r" [A-Z]{1,3}( Jr)?$", "", n)  # noqa: E731
+    surname = lambda n: re.sub(r" [A-Z]{1,3}( Jr)?$", "", n)
     if len(names) == 1:
         return f"{surname(names[0])} {src.year}"
     if len(names) == 2 and names[1] != "et al":
@@ -303,8 +303,8 @@ def course_lines(model: FaceModel, branch: str, side: str, injury_class: str = "
     classes = ("neurapraxia", "axonotmesis", "neurotmesis")
     if injury_class not in classes:
         raise ValueError(f"injury class {injury_class!r} is not known; allowed: {', '.join(classes)}")
-    f = lambda k: fact(model, k)  # noqa: E731
-    c = lambda row: cite(model, row["source_id"])  # noqa: E731
+    f = lambda k: fact(model, k)
+    c = lambda row: cite(model, row["source_id"])
     lines = []
     if injury_class == "neurapraxia":
         r = f("neurapraxia_recovery")

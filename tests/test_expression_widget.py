@@ -99,8 +99,8 @@ def test_update_equals_a_fresh_figure(model_coarse):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(expression="smirk"), "expression 'smirk' is not known"),
-    (dict(camera="top"), "camera 'top' is not known; allowed: front, three_quarter"),
+    ({"expression": "smirk"}, "expression 'smirk' is not known"),
+    ({"camera": "top"}, "camera 'top' is not known; allowed: front, three_quarter"),
 ])
 def test_bad_state_is_a_clear_error(kwargs, message):
     with pytest.raises(ValueError, match=message):

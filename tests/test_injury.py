@@ -91,7 +91,7 @@ def test_numb_areas_lie_where_the_nerve_ends(model_coarse):
 def test_endoscopic_brow_lift_takes_the_frown_and_keeps_the_rest(model_coarse):
     effect = injury.technique_effect(model_coarse, "endoscopic_brow")
     assert set(effect.divided) == {"corrugator_supercilii", "procerus"}
-    after = dict(divided=list(effect.divided))
+    after = {"divided": list(effect.divided)}
     glabella = np.linalg.norm(model_coarse.skin - model_coarse.stack_under(
         model_coarse.anatomy.point("glabella")[None, :]).points[0, 0], axis=1) < 15
     before = np.linalg.norm(skin_displacement(model_coarse, "frown")[glabella], axis=1).max()

@@ -12,7 +12,14 @@ import numpy as np
 import pytest
 
 from facelayers.geometry import layer_index, params_of
-from facelayers.muscles import MAX_FILL, SIDES, bodies, build_body, place_of, summary_text
+from facelayers.muscles import (
+    MAX_FILL,
+    SIDES,
+    bodies,
+    build_body,
+    place_of,
+    summary_text,
+)
 from facelayers.validation import validate_data_dir
 
 #: The muscles issue 11 asks for (levator labii superioris with and without alaeque nasi).

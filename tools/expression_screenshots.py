@@ -9,7 +9,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from facelayers.expression_widget import ExpressionState, expression_figure, gallery_figure
+from facelayers.expression_widget import (
+    ExpressionState,
+    expression_figure,
+    gallery_figure,
+)
 from facelayers.geometry import build_face
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
