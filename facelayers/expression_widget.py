@@ -28,7 +28,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from facelayers import expression as ex
 from facelayers import injury
 from facelayers.geometry import FaceModel, ear_meshes
-from facelayers.render import BACKGROUND, FONT, LIGHT_POSITION, LIGHTING, PALETTE, TEXT
+from facelayers.render import BACKGROUND, FONT, LIGHT_POSITION, LIGHTING, MUSCLE_COLOUR, PALETTE, TEXT
 
 #: How far apart the two faces stand (mm, centre to centre).
 PANEL_GAP_MM = 175.0
@@ -40,6 +40,7 @@ EXPRESSION_CAMERAS: dict[str, dict] = {
                       "center": {"x": 0, "y": 0, "z": 0.05}},
 }
 PANELS = ("before", "after")
+VIEWS = ("skin", "muscles")
 NUMB_COLOUR = "#9BE7FF"
 #: The moving skin is coloured by how far it moved: skin tone at rest, deepening to red at MOVED_MAX_MM and beyond.
 MOVED_MAX_MM = 10.0
@@ -69,6 +70,9 @@ class ExpressionState:
     injure : bool
     limit_mm : float
     camera : {"front", "three_quarter"}
+    view : {"skin", "muscles"}
+        The skin, or the muscle bodies on the deep fascia (skin, fat and SMAS lifted away), each moving with
+        the outer face of its layer.
     """
 
     expression: str = "smile"
@@ -80,12 +84,15 @@ class ExpressionState:
     injure: bool = False
     limit_mm: float = 2.0
     camera: str = "front"
+    view: str = "skin"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cut", tuple(self.cut))
         object.__setattr__(self, "divided", tuple(self.divided))
         if self.camera not in EXPRESSION_CAMERAS:
             raise ValueError(f"camera {self.camera!r} is not known; allowed: {', '.join(EXPRESSION_CAMERAS)}")
+        if self.view not in VIEWS:
+            raise ValueError(f"view {self.view!r} is not known; allowed: {', '.join(VIEWS)}")
         if self.expression not in ex.EXPRESSIONS:
             raise ValueError(f"expression {self.expression!r} is not known; allowed: {', '.join(ex.EXPRESSIONS)}")
 
@@ -162,6 +169,53 @@ def split_skin(model: FaceModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     mv, mf = compact(faces[mobile_face])
     sv, sf = compact(faces[~mobile_face])
     return mv, mf, sv, sf
+
+
+@lru_cache(maxsize=4)
+def body_anchor(model: FaceModel) -> dict:
+    """For every muscle body (both sides): its vertices (v, 3) mm, faces, layer index, and for each vertex the
+    skin-grid vertex whose ray is nearest (by the ray parameters), through which it takes its layer's
+    displacement. Keyed by muscle_id; the two sides joined."""
+    from facelayers.geometry import params_of
+    from facelayers.muscles import bodies
+
+    built = bodies(model)
+    # Candidates: the skin vertices any muscle moves (elsewhere every layer's displacement is zero).
+    cand = split_skin(model)[0]
+    ru, rs = model.u[cand], model.s[cand]
+    out = {}
+    for mid in model.anatomy.muscles:
+        verts, faces, layer = [], [], 0
+        for side in ex.SIDES:
+            b = built[(mid, side)]
+            faces.append(b.faces + sum(len(v) for v in verts))
+            verts.append(b.vertices.astype(float))
+            layer = b.layer
+        v = np.concatenate(verts)
+        u, s_, _ = params_of(v)
+        # Only the candidates around this muscle (its bounding box in the ray parameters, with a margin).
+        near = ((ru > u.min() - 0.12) & (ru < u.max() + 0.12) & (rs > s_.min() - 8) & (rs < s_.max() + 8))
+        cu, cs, ci = (ru[near], rs[near], cand[near]) if near.any() else (ru, rs, cand)
+        nearest = np.empty(len(v), np.int64)
+        for start in range(0, len(v), 1024):
+            du = ((u[start:start + 1024, None] - cu[None, :] + np.pi) % (2 * np.pi) - np.pi) * 80.0
+            ds = s_[start:start + 1024, None] - cs[None, :]
+            nearest[start:start + 1024] = ci[np.argmin(du * du + ds * ds, axis=1)]
+        out[mid] = (v, np.concatenate(faces).astype(np.int32), layer, nearest)
+    return out
+
+
+def body_displacement(model: FaceModel, state: ExpressionState, panel: str, muscle_id: str,
+                      applied: Applied | None = None) -> np.ndarray:
+    """Displacement (v, 3) mm of a muscle's body (both sides) in one panel: the displacement of the outer face
+    of its layer on the nearest ray (:func:`facelayers.expression.interface_displacement`), so an active muscle
+    shortens toward its origin and the muscles it lies under ride with it."""
+    v, _, layer, nearest = body_anchor(model)[muscle_id]
+    kw = dict(strength=state.strength, side=state.side, wrinkles=False)
+    if panel == "after":
+        applied = applied or resolve(model, state)
+        kw.update(cut=applied.motor, divided=applied.divided)
+    return ex.interface_displacement(model, state.expression, layer, **kw)[nearest]
 
 
 def _offset(panel: str) -> float:
@@ -248,8 +302,21 @@ def expression_figure(model: FaceModel, state: ExpressionState | None = None, *,
             verts.append(v)
         traces.append(go.Mesh3d(name=f"expr:{panel}:ears", **_xyz(np.concatenate(verts), panel),
                                 **_ijk(np.concatenate(faces)), **skin_style))
+        muscles_on = state.view == "muscles"
+        for trace in traces[-3:]:
+            trace.visible = not muscles_on
+        for mid, (v, f, _, _) in body_anchor(model).items():
+            d = body_displacement(model, state, panel, mid, applied)
+            traces.append(go.Mesh3d(name=f"expr:{panel}:muscle:{mid}", **_xyz(v + d, panel), **_ijk(f),
+                                    color=MUSCLE_COLOUR, lighting=LIGHTING, lightposition=LIGHT_POSITION,
+                                    hovertemplate=f"<b>{model.anatomy.muscle(mid).label}</b><extra></extra>",
+                                    showlegend=False, visible=muscles_on))
+        deep = model.interface("muscle")
+        traces.append(go.Mesh3d(name=f"expr:{panel}:deep", **_xyz(deep, panel), **_ijk(model.faces),
+                                color=PALETTE["muscle"], lighting=LIGHTING, lightposition=LIGHT_POSITION,
+                                hoverinfo="skip", showlegend=False, visible=muscles_on))
         if panel == "after":
-            numb = _numb_points(model, applied, moved)
+            numb = _numb_points(model, applied, moved) if not muscles_on else np.zeros((0, 3))
             traces.append(go.Scatter3d(name="expr:after:numb", mode="markers", **_xyz(numb, panel),
                                        marker={"size": 3.5, "color": NUMB_COLOUR}, hoverinfo="skip",
                                        showlegend=False, visible=bool(len(numb))))
@@ -318,26 +385,58 @@ def _index(fig, name: str) -> int:
     raise KeyError(f"no trace named {name!r}")
 
 
+def _layer_displacements(model: FaceModel, state: ExpressionState, panel: str, applied: Applied) -> dict:
+    """{layer index: (n, 3) displacement of its outer face} for the layers that hold muscles, in one panel."""
+    kw = dict(strength=state.strength, side=state.side, wrinkles=False)
+    if panel == "after":
+        kw.update(cut=applied.motor, divided=applied.divided)
+    layers = {layer for _, _, layer, _ in body_anchor(model).values()}
+    return {k: ex.interface_displacement(model, state.expression, k, **kw) for k in layers}
+
+
 def expression_update(fig, model: FaceModel, old: ExpressionState, new: ExpressionState) -> None:
-    """Bring a figure drawn for ``old`` to ``new`` with the smallest update: the moving skin's x, y, z of the
-    panel(s) whose displacement changed (the 'before' panel only when the expression, strength or side
-    changed), the numb markers, the title and the camera. Never triangles."""
+    """Bring a figure drawn for ``old`` to ``new`` with the smallest update, never triangles.
+
+    In the skin view: the moving skin's x, y, z and colour in the panel(s) whose displacement changed (the
+    'before' panel only when the expression, strength or side changed). In the muscle view: the x, y, z of the
+    muscle bodies whose displacement changed. Switching the view flips visibility and brings the newly shown
+    traces up to date. Also the numb markers, the title and the camera.
+    """
     applied = resolve(model, new)
     mv = split_skin(model)[0]
     motion_changed = (old.expression, old.strength, old.side) != (new.expression, new.strength, new.side)
     injury_changed = (old.cut, old.divided, old.technique, old.injure, old.limit_mm) != (
         new.cut, new.divided, new.technique, new.injure, new.limit_mm)
+    switched = old.view != new.view
+    anchors = body_anchor(model)
     with fig.batch_update():
         for panel in PANELS:
-            if not (motion_changed or (panel == "after" and injury_changed)):
-                continue
-            moved = panel_displacement(model, new, panel, applied)
-            fig.data[_index(fig, f"expr:{panel}:mobile")].update(**_xyz(model.skin[mv] + moved[mv], panel),
-                                                                 intensity=_moved_mm(moved[mv]))
-            if panel == "after" and (applied.sensory or resolve(model, old).sensory):
-                numb = _numb_points(model, applied, moved)
+            changed = motion_changed or (panel == "after" and injury_changed)
+            if new.view == "skin" and (changed or switched):
+                moved = panel_displacement(model, new, panel, applied)
+                fig.data[_index(fig, f"expr:{panel}:mobile")].update(**_xyz(model.skin[mv] + moved[mv], panel),
+                                                                     intensity=_moved_mm(moved[mv]))
+            if new.view == "muscles" and (changed or switched):
+                now = _layer_displacements(model, new, panel, applied)
+                before = None if switched else _layer_displacements(model, old, panel, resolve(model, old))
+                for mid, (v, _, layer, nearest) in anchors.items():
+                    d = now[layer][nearest]
+                    if before is not None and np.allclose(d, before[layer][nearest], atol=1e-6):
+                        continue
+                    fig.data[_index(fig, f"expr:{panel}:muscle:{mid}")].update(**_xyz(v + d, panel))
+            if panel == "after" and (changed or switched) and (applied.sensory or resolve(model, old).sensory):
+                moved = panel_displacement(model, new, panel, applied)
+                numb = _numb_points(model, applied, moved) if new.view == "skin" else np.zeros((0, 3))
                 trace = fig.data[_index(fig, "expr:after:numb")]
                 trace.update(**_xyz(numb, panel), visible=bool(len(numb)))
+        if switched:
+            muscles_on = new.view == "muscles"
+            for trace in fig.data:
+                name = trace.name or ""
+                if name.endswith((":mobile", ":static", ":ears")):
+                    trace.visible = not muscles_on
+                elif ":muscle:" in name or name.endswith(":deep"):
+                    trace.visible = muscles_on
         if motion_changed or injury_changed:
             fig.layout.title.text = title_text(model, new, applied)
         if old.camera != new.camera:
@@ -404,12 +503,14 @@ class ExpressionExplorer:
         self.injure = w.Checkbox(value=self.state.injure, description="injure the branches its plane comes near")
         self.camera = w.ToggleButtons(options=[("front", "front"), ("three-quarter", "three_quarter")],
                                       value=self.state.camera, description="Camera")
+        self.view = w.ToggleButtons(options=[("skin", "skin"), ("muscles", "muscles")], value=self.state.view,
+                                    description="Show")
         self.report = w.HTML()
         for control in (self.expression, self.strength, self.side, self.cut, self.stretch, self.divided,
-                        self.technique, self.injure, self.camera):
+                        self.technique, self.injure, self.camera, self.view):
             control.observe(self._changed, names="value")
         self._write_report()
-        controls = w.VBox([self.expression, self.strength, self.side, self.camera, self.cut, self.stretch,
+        controls = w.VBox([self.expression, self.strength, self.side, self.camera, self.view, self.cut, self.stretch,
                            self.divided, self.technique, self.injure])
         self.widget = w.VBox([w.HBox([controls], layout=w.Layout(flex_flow="row wrap")), self.figure, self.report])
 
@@ -419,7 +520,8 @@ class ExpressionExplorer:
         cut = tuple(c + (suffix if c.split(":")[0] in motor else "") for c in self.cut.value)
         return replace(self.state, expression=self.expression.value, strength=float(self.strength.value),
                        side=self.side.value, cut=cut, divided=tuple(self.divided.value),
-                       technique=self.technique.value, injure=bool(self.injure.value), camera=self.camera.value)
+                       technique=self.technique.value, injure=bool(self.injure.value), camera=self.camera.value,
+                       view=self.view.value)
 
     def _changed(self, _change=None) -> None:
         self.set_state(self._from_controls())

@@ -27,7 +27,7 @@ def test_figure_draws_both_faces_with_their_displacement(model_coarse):
     state = ExpressionState(expression="raise_brows", cut=("frontal:left",))
     fig = expression_figure(model_coarse, state)
     mv = split_skin(model_coarse)[0]
-    names = [t.name for t in fig.data]
+    names = [t.name for t in fig.data if ":muscle:" not in t.name and not t.name.endswith(":deep")]
     assert names == ["expr:before:mobile", "expr:before:static", "expr:before:ears", "expr:after:mobile",
                      "expr:after:static", "expr:after:ears", "expr:after:numb"]
     for panel, kw in (("before", {}), ("after", {"cut": ["frontal:left"]})):
@@ -93,6 +93,8 @@ def test_update_equals_a_fresh_figure(model_coarse):
     expression_update(fig, model_coarse, old, new)
     fresh = expression_figure(model_coarse, new)
     for a, b in zip(fig.data, fresh.data):
+        if ":muscle:" in a.name:
+            continue  # hidden in the skin view, brought up to date when the muscle view is shown
         for axis in "xyz":
             np.testing.assert_allclose(np.asarray(getattr(a, axis), float), np.asarray(getattr(b, axis), float))
     assert fig.layout.title.text == fresh.layout.title.text
@@ -101,6 +103,7 @@ def test_update_equals_a_fresh_figure(model_coarse):
 @pytest.mark.parametrize("kwargs, message", [
     ({"expression": "smirk"}, "expression 'smirk' is not known"),
     ({"camera": "top"}, "camera 'top' is not known; allowed: front, three_quarter"),
+    ({"view": "bones"}, "view 'bones' is not known; allowed: skin, muscles"),
 ])
 def test_bad_state_is_a_clear_error(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -121,3 +124,39 @@ def test_before_stands_on_the_viewers_left(model_coarse):
     assert before > after
     labels = {a.text: a.x for a in fig.layout.annotations}
     assert labels["before"] < labels["after"]
+
+
+def test_muscle_view_moves_the_bodies_and_only_those_that_change(model_coarse):
+    from facelayers.expression_widget import body_anchor
+
+    ex = ExpressionExplorer(model_coarse)
+    meter = MessageMeter(ex.figure, keep=True)
+    ex.view.value = "muscles"
+    assert _trace(ex.figure, "expr:before:muscle:frontalis").visible is True
+    assert _trace(ex.figure, "expr:before:mobile").visible is False
+    meter.reset()
+    ex.expression.value = "raise_brows"
+    touched = meter.touched
+    assert touched and all(":muscle:" in name for name in touched)
+    assert "expr:before:muscle:frontalis" in touched and "expr:before:muscle:masseter" not in touched
+    assert meter.bytes < 300_000
+    # The frontalis shortens toward its origin: its lower (insertion) end rises, its upper end stays.
+    v = body_anchor(model_coarse)["frontalis"][0]
+    z = np.asarray(_trace(ex.figure, "expr:before:muscle:frontalis").z, float)
+    low, high = v[:, 2] < np.percentile(v[:, 2], 15), v[:, 2] > np.percentile(v[:, 2], 85)
+    assert (z - v[:, 2])[low].mean() > 5.0 and abs((z - v[:, 2])[high].mean()) < 2.0
+    # Back to the skin: it is brought up to date for the current expression.
+    meter.reset()
+    ex.view.value = "skin"
+    assert "expr:before:mobile" in meter.touched and _trace(ex.figure, "expr:before:mobile").visible is True
+
+
+def test_muscle_view_update_equals_a_fresh_figure(model_coarse):
+    old = ExpressionState(expression="smile", view="muscles")
+    new = ExpressionState(expression="frown", view="muscles", divided=("procerus",))
+    fig = expression_figure(model_coarse, old)
+    expression_update(fig, model_coarse, old, new)
+    fresh = expression_figure(model_coarse, new)
+    for a, b in zip(fig.data, fresh.data):
+        if ":muscle:" in (a.name or ""):
+            np.testing.assert_allclose(np.asarray(a.z, float), np.asarray(b.z, float), atol=1e-4)
