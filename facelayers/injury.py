@@ -213,6 +213,8 @@ def _cached_paths(model: FaceModel, sides: tuple) -> dict:
 
     key = (id(model), sides)
     if key not in _PATHS or _PATHS[key][0] is not model:
+        while len(_PATHS) >= 4:  # keep the last few models only
+            _PATHS.pop(next(iter(_PATHS)))
         _PATHS[key] = (model, place_all(model, sides=sides))
     return _PATHS[key][1]
 
