@@ -324,6 +324,15 @@ class Muscle:
     wrinkle : str or None
     status, source_id, locator, note
         Provenance.
+    attachments : str
+        Origin and insertion in words.
+    action_units : tuple of str
+        FACS action units (``"AU12"``).
+    accessory_nerve_groups : tuple of dict
+        Other groups that also supply it: ``{"group": str, "share": float}`` (share schematic).
+    body : Mapping
+        The body as muscles.json gives it (shape, origin, insertion, width_mm or ring, thickness, excursion,
+        wrinkle_zone); :mod:`facelayers.muscles` builds it in the model.
     """
 
     muscle_id: str
@@ -338,6 +347,10 @@ class Muscle:
     source_id: str | None = None
     locator: str | None = None
     note: str | None = None
+    attachments: str = ""
+    action_units: tuple = ()
+    accessory_nerve_groups: tuple = ()
+    body: Mapping | None = None
 
     def __post_init__(self) -> None:
         _check_depth(self.layer, self.fraction, f"muscle {self.muscle_id}")
@@ -346,6 +359,18 @@ class Muscle:
         if len(outline) < 3:
             raise ValueError(f"muscle {self.muscle_id}: the outline needs at least 3 vertices, got {len(outline)}")
         object.__setattr__(self, "outline", outline)
+        object.__setattr__(self, "action_units", tuple(self.action_units))
+        object.__setattr__(self, "accessory_nerve_groups",
+                           tuple(MappingProxyType(dict(g)) for g in self.accessory_nerve_groups))
+        if self.body is not None:
+            object.__setattr__(self, "body", MappingProxyType(dict(self.body)))
+
+    def nerve_shares(self) -> dict[str, float]:
+        """Share of the muscle's motor supply by nerve group: the accessory groups' (schematic) shares and the
+        main group the rest. ``{"frontal": 0.7, "zygomatic": 0.3}`` for the corrugator."""
+        shares = {g["group"]: float(g["share"]) for g in self.accessory_nerve_groups}
+        shares[self.nerve_group] = 1.0 - sum(shares.values())
+        return shares
 
     def outline_positions(self, anatomy: "Anatomy") -> np.ndarray:
         """The outline's vertices, left side: (k, 3) float64, mm."""
@@ -759,6 +784,9 @@ class Anatomy:
         Read-only, in file order (techniques.json).
     storyboards : Mapping of id to StoryboardFile
         Read-only, by file name (``storyboards/<id>.yaml``); empty if the data folder has none.
+    palsies, injury_facts : Mapping of id to Mapping
+        The rows of palsies.json (what an injured nerve shows) and injury.csv (the course of an injury), as
+        read-only mappings of their fields (:mod:`facelayers.injury` uses them).
     """
 
     data_dir: Path
@@ -773,11 +801,13 @@ class Anatomy:
     ligaments: Mapping[str, Ligament] = field(default_factory=dict)
     techniques: Mapping[str, Technique] = field(default_factory=dict)
     storyboards: Mapping[str, StoryboardFile] = field(default_factory=dict)
+    palsies: Mapping[str, Mapping] = field(default_factory=dict)
+    injury_facts: Mapping[str, Mapping] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A cached Anatomy is shared by every caller: keep its tables read-only.
         for name in ("sources", "layers", "landmarks", "regions", "nerves", "muscles", "zones", "ligaments",
-                     "techniques", "storyboards"):
+                     "techniques", "storyboards", "palsies", "injury_facts"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "thickness", tuple(self.thickness))
 
@@ -984,6 +1014,8 @@ def _load(data_dir: Path) -> Anatomy:
         ligaments=_by_id(tables["ligaments"], "ligament_id", Ligament),
         techniques={r.values["technique_id"]: _technique(r) for r in tables["techniques"]},
         storyboards={s.storyboard_id: s for s in map(_storyboard_file, tables.get("storyboards", []))},
+        palsies={r.values["palsy_id"]: MappingProxyType(dict(r.values)) for r in tables.get("palsies", [])},
+        injury_facts={r.values["fact_id"]: MappingProxyType(dict(r.values)) for r in tables.get("injury", [])},
     )
 
 

@@ -129,6 +129,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("flap_raise_other_traces", "traces", "int", "==", 0,
            "traces other than layers, the flap and the nerves it carries touched"),
     Metric("highlight_mesh_fields", "fields", "int", "==", 0, "geometry fields in the pick's messages"),
+    Metric("expression_change_bytes", "B", "bytes", "<=", 300_000, "expression explorer: smile -> raise brows, both faces"),
+    Metric("expression_change_ms", "ms", "ms", "<=", 200, "expression change: Python time, best of 4"),
     Metric("highlight_ms", "ms", "ms", note="pick (style + depth profile), best of 4"),
     *(m for label in SCALING for m in (
         Metric(f"build_s_{label}", "s", "s", note=f"build_face at ~{label} triangles, best of {SCALING_REPEATS}"),
@@ -446,6 +448,23 @@ def _measure_nerves(model, metrics: dict) -> None:
     metrics["ligaments_bytes"] = meter.bytes
 
 
+def _measure_expression(model, metrics: dict) -> None:
+    """Changing the expression on the expression explorer: bytes sent (moved coordinates only), Python time."""
+    from facelayers.expression_widget import ExpressionExplorer
+    from facelayers.widgets import MessageMeter
+
+    ex = ExpressionExplorer(model)
+    meter = MessageMeter(ex.figure)
+    ex.expression.value = "raise_brows"
+    metrics["expression_change_bytes"] = meter.bytes
+    times = []
+    for name in ("frown", "close_eyes", "smile", "pucker"):
+        t0 = time.perf_counter()
+        ex.expression.value = name
+        times.append(1e3 * (time.perf_counter() - t0))
+    metrics["expression_change_ms"] = min(times)
+
+
 def _measure_scaling(metrics: dict, labels: Sequence[str]) -> dict[str, list[int]]:
     """Build time by resolution. The repeats go round the sizes in turn (not all of one size, then the next),
     so a burst of load from another process lands on every size alike instead of bending the slope."""
@@ -501,6 +520,7 @@ def run(quick: bool = False) -> dict:
     _measure_nerves(model, metrics)
     _measure_techniques(model, metrics)
     _measure_lessons_04_05(model, metrics)
+    _measure_expression(model, metrics)
     del model
     _measure_export(metrics)
     if not quick:

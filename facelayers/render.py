@@ -355,45 +355,53 @@ def nerve_traces(model: FaceModel, paths: dict, highlight: str | None = None) ->
 
 
 def muscle_geometry(model: FaceModel, muscle, cut: Cut | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Both sides of a muscle as a patch, with the cutaway applied like its layer's: (vertices (n, 3) float32,
-    faces (m, 3) int32).
+    """Both sides of a muscle as its body (:func:`facelayers.muscles.build_body`: a closed mesh with thickness
+    in its layer, from origin to insertion), with the cutaway applied like its layer's: (vertices (n, 3)
+    float32 mm, faces (m, 3) int32).
 
-    A superficial mimetic muscle *is* part of the SMAS sheet, so it is drawn on the SMAS's outer face (lifted
-    0.3 mm): it shows whenever the SMAS is the layer exposed. A deep muscle is drawn at its own depth (its
-    fraction within the deep layer), under the deep fascia and the facial nerve branches that run on it: it
-    shows once the deep fascia is peeled or cut away, with the branches lying over it.
+    A superficial mimetic muscle *is* part of the SMAS, and its body fills the SMAS layer; it is drawn 0.3 mm
+    outward along the rays (a display offset only: the body itself lies inside its layer) so that it shows on
+    the SMAS whenever the SMAS is the layer exposed. A deep muscle is drawn where it is, under the deep fascia
+    and the branches that run on it: it shows once the deep fascia is peeled or cut away.
     """
     from facelayers.cutaway import clip, window_distance
-    from facelayers.nerves import outline_params, patch
+    from facelayers.muscles import bodies
 
+    if isinstance(muscle, str):
+        muscle = model.anatomy.muscle(muscle)
     verts, faces = [], []
     radius = cut.radius_mm(layer_index(muscle.layer)) if cut is not None else None
+    built = bodies(model)
     for side in ("left", "right"):
-        pu, ps = outline_params(model.anatomy, muscle.outline, side)
-        superficial = muscle.layer == "smas"
-        pt = patch(model, pu, ps, muscle.layer, 0.0 if superficial else muscle.fraction,
-                   lift_mm=0.3 if superficial else 0.0)
-        v, f = pt.vertices, pt.faces
+        body = built[(muscle.muscle_id, side)]
+        v, f = body.vertices.astype(float), body.faces
+        if muscle.layer == "smas":
+            out = body.skin - v
+            v = v + 0.3 * out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
         if radius is not None and len(f):
-            clipped = clip(v.astype(float), f, window_distance(model, cut.window, pt.skin), radius)
-            v, f = clipped.vertices.astype(np.float32), clipped.faces
+            clipped = clip(np.concatenate([v, body.skin], axis=1), f,
+                           window_distance(model, cut.window, body.skin), radius)
+            v, f = clipped.vertices[:, :3], clipped.faces
         faces.append(f + sum(len(x) for x in verts))
         verts.append(v)
-    return np.concatenate(verts), np.concatenate(faces).astype(np.int32)
+    return np.concatenate(verts).astype(np.float32), np.concatenate(faces).astype(np.int32)
 
 
 def muscle_traces(model: FaceModel, cut: Cut | None = None, state: ViewState | None = None) -> list:
-    """Each muscle as a Mesh3d named ``muscle:<muscle_id>`` (see :func:`muscle_geometry`); hover gives its
-    action, wrinkle and nerve. A SMAS muscle is shown with the SMAS (peeled with it)."""
+    """Each muscle as a Mesh3d named ``muscle:<muscle_id>``, its body on both sides (see
+    :func:`muscle_geometry`); hover gives its attachments, action and FACS action units, wrinkle and nerve. A
+    SMAS muscle is shown with the SMAS (peeled with it)."""
     traces = []
     for mid, muscle in model.anatomy.muscles.items():
         v, f = muscle_geometry(model, muscle, cut)
         wrinkle = f"<br>wrinkle: {muscle.wrinkle}" if muscle.wrinkle else ""
+        aus = f" ({'+'.join(muscle.action_units)})" if muscle.action_units else ""
+        nerves = ", ".join(g.replace("_", " ") for g in muscle.nerve_shares())
         traces.append(go.Mesh3d(
             name=f"muscle:{mid}", **xyz(v), **ijk(f),
             color=MUSCLE_COLOUR, flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
-            hovertemplate=(f"<b>{muscle.label}</b><br>{muscle.action}{wrinkle}<br>"
-                           f"nerve: {muscle.nerve_group.replace('_', ' ')}<extra></extra>"),
+            hovertemplate=(f"<b>{muscle.label}</b><br>{muscle.attachments}<br>{muscle.action}{aus}{wrinkle}<br>"
+                           f"nerve: {nerves}<extra></extra>"),
             showlegend=False, meta={"group": muscle.nerve_group, "layer": muscle.layer},
             visible=True if muscle.layer != "smas" or state is None else state.shown("smas"),
         ))

@@ -152,6 +152,8 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("techniques", "techniques.json", ("technique_id",), items="techniques", field_paths=True),
     TableSpec("quiz", "quiz.json", ("question_id",), items="questions", field_paths=True),
     TableSpec("variation", "variation.csv", ("variation_id",)),
+    TableSpec("palsies", "palsies.json", ("palsy_id",), items="palsies", field_paths=True),
+    TableSpec("injury", "injury.csv", ("fact_id",)),
 )
 _SPECS: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
 
@@ -866,12 +868,12 @@ def check_source_references(data: DataSet) -> list[Problem]:
     known = data.ids("sources")
     allowed = f"must be a source_id of sources.csv: {_known(known)}"
     problems = []
-    for name in ("layers", "landmarks", "thickness", "ligaments", "variation"):
+    for name in ("layers", "landmarks", "thickness", "ligaments", "variation", "injury"):
         for record in data.records(name) or []:
             source = record.values.get("source_id")
             if source is not None and source not in known:
                 problems.append(record.problem(_SPECS[name].filename, "source_id", allowed))
-    for name in ("nerves", "muscles", "danger_zones", "techniques", "quiz"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "quiz", "palsies"):
         problems += _source_problems(name, data.records(name) or [], known)
     return problems
 
@@ -899,6 +901,10 @@ def _provenanced(name: str, record: Record) -> Iterator[tuple[tuple, Mapping[str
             yield ("waypoints", index), waypoint
         return
     yield (), record.values
+    if name == "muscles":
+        for key in ("thickness", "excursion"):
+            if isinstance(record.values.get("body", {}).get(key), Mapping):
+                yield ("body", key), record.values["body"][key]
     if name == "techniques":
         for key in _TECHNIQUE_PARTS:
             for index, part in enumerate(record.values.get(key, [])):
@@ -985,7 +991,7 @@ def check_provenance(data: DataSet) -> list[Problem]:
     every technique and each of its planes, incisions and ports.
     """
     problems = []
-    for name in ("landmarks", "thickness", "variation"):
+    for name in ("landmarks", "thickness", "variation", "injury"):
         filename = _SPECS[name].filename
         for record in data.records(name) or []:
             status = record.values.get("status")
@@ -1006,12 +1012,12 @@ def check_provenance(data: DataSet) -> list[Problem]:
         problems += _provenance_problems(
             record.values, lambda key, allowed, r=record: r.problem("ligaments.csv", key, allowed),
             present=lambda key, r=record: key in r.values or r.raw.get(key, "") != "", what="row")
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "palsies"):
         filename = _SPECS[name].filename
         for record in data.records(name) or []:
             for path, entry in _provenanced(name, record):
                 what = {"waypoints": "waypoint", "planes": "plane", "incisions": "incision",
-                        "ports": "port"}[path[0]] if path else "entry"
+                        "ports": "port", "body": f"muscle {path[-1]}"}[path[0]] if path else "entry"
                 # a field of the item itself that failed its schema was dropped from values: reported already
                 shown = entry if path else record.raw
                 problems += _provenance_problems(
@@ -1131,6 +1137,15 @@ def _places(name: str, record: Record) -> Iterator[tuple[tuple, Any]]:
             yield ("outline", index), vertex
     if "circle" in values:
         yield ("circle", "centre"), values["circle"]["centre"]
+    if isinstance(values.get("numb_area"), Mapping) and "centre" in values["numb_area"]:
+        yield ("numb_area", "centre"), values["numb_area"]["centre"]
+    body = values.get("body") if name == "muscles" else None
+    if isinstance(body, Mapping):
+        for key in ("origin", "insertion"):
+            if key in body:
+                yield ("body", key), body[key]
+        if isinstance(body.get("ring"), Mapping) and "centre" in body["ring"]:
+            yield ("body", "ring", "centre"), body["ring"]["centre"]
 
 
 def check_nerve_landmarks(data: DataSet) -> list[Problem]:
@@ -1144,7 +1159,7 @@ def check_nerve_landmarks(data: DataSet) -> list[Problem]:
     known = data.ids("landmarks")
     allowed = f"must be a landmark_id of landmarks.csv: {_known(known)}"
     problems = []
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "palsies"):
         for record in data.records(name) or []:
             for path, place in _places(name, record):
                 if isinstance(place, str) and place not in known:
@@ -1191,7 +1206,7 @@ def check_finite_numbers(data: DataSet) -> list[Problem]:
 
     Python's JSON reader accepts NaN and Infinity; the model cannot use them (and NaN passes every bound).
     """
-    return [problem for name in ("nerves", "muscles", "danger_zones", "techniques", "quiz")
+    return [problem for name in ("nerves", "muscles", "danger_zones", "techniques", "quiz", "palsies")
             for problem in _finite_problems(name, data.records(name) or [])]
 
 
@@ -1213,7 +1228,7 @@ def check_left_side(data: DataSet) -> list[Problem]:
     midline).
     """
     problems = []
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "palsies"):
         for record in data.records(name) or []:
             for path, place in _places(name, record):
                 if isinstance(place, str) or not math.isfinite(place[0]):
@@ -1261,7 +1276,8 @@ def check_nerve_groups(data: DataSet) -> list[Problem]:
         return []  # nerves.json did not load: reported already
     groups = list(dict.fromkeys(r.values["group"] for r in data.records("nerves") if "group" in r.values))
     problems = []
-    for name, known in (("muscles", groups + list(UNDRAWN_NERVE_GROUPS)), ("danger_zones", groups)):
+    for name, known in (("muscles", groups + list(UNDRAWN_NERVE_GROUPS)), ("danger_zones", groups),
+                        ("palsies", groups)):
         where = "a group of nerves.json" + (f" or {', '.join(UNDRAWN_NERVE_GROUPS)} (not drawn)"
                                             if name == "muscles" else "")
         for record in data.records(name) or []:
@@ -1269,6 +1285,61 @@ def check_nerve_groups(data: DataSet) -> list[Problem]:
             if group is not None and group not in known:
                 problems.append(record.problem(_SPECS[name].filename, "nerve_group",
                                                f"must be {where}: {_known(known)}"))
+    return problems
+
+
+def check_injury_ranges(data: DataSet) -> list[Problem]:
+    """injury.csv: low is not above high; palsies.json: a sensory palsy gives its numb_area, a motor one none."""
+    problems = []
+    for record in data.records("injury") or []:
+        low, high = record.values.get("low"), record.values.get("high")
+        if low is not None and high is not None and low > high:
+            problems.append(record.problem("injury.csv", "high", f"must not be below low ({_fmt(low)})"))
+    for record in data.records("palsies") or []:
+        kind, area = record.values.get("kind"), "numb_area" in record.values
+        if kind == "sensory" and not area:
+            problems.append(record.problem_at("palsies.json", ("kind",), "a sensory palsy must give its numb_area "
+                                              "(centre and radius_mm)", kind))
+        elif kind == "motor" and area:
+            problems.append(record.problem_at("palsies.json", ("numb_area",), "a motor palsy has no numb_area: "
+                                              "its deficit is the muscles that stop", "numb_area"))
+    return problems
+
+
+def check_muscle_bodies(data: DataSet) -> list[Problem]:
+    """A muscle's body makes sense: each accessory nerve group is a group of nerves.json other than its main
+    one, the shares leave the main group at least half; a ring's inner half-axes are smaller than its outer
+    ones; origin and insertion are different places."""
+    records = data.records("muscles")
+    if records is None or data.records("nerves") is None:
+        return []  # reported already
+    groups = list(dict.fromkeys(r.values["group"] for r in data.records("nerves") if "group" in r.values))
+    problems = []
+    for record in records:
+        values = record.values
+        accessory = values.get("accessory_nerve_groups", [])
+        for index, entry in enumerate(accessory):
+            group = entry.get("group")
+            if group not in groups or group == values.get("nerve_group"):
+                problems.append(record.problem_at(
+                    "muscles.json", ("accessory_nerve_groups", index, "group"),
+                    f"must be a group of nerves.json other than the main nerve_group "
+                    f"({values.get('nerve_group')}): {_known(groups)}", group))
+        if sum(float(e.get("share", 0)) for e in accessory) > 0.5:
+            problems.append(record.problem_at("muscles.json", ("accessory_nerve_groups",),
+                                              "shares add up to more than 0.5: the main nerve_group must keep "
+                                              "at least half of the supply", accessory))
+        body = values.get("body", {})
+        ring = body.get("ring")
+        if isinstance(ring, Mapping) and all(k in ring for k in ("inner_mm", "outer_mm")):
+            if any(i >= o for i, o in zip(ring["inner_mm"], ring["outer_mm"])):
+                problems.append(record.problem_at("muscles.json", ("body", "ring", "inner_mm"),
+                                                  f"must be smaller than outer_mm {ring['outer_mm']} on both axes",
+                                                  ring["inner_mm"]))
+        if "origin" in body and body.get("origin") == body.get("insertion"):
+            problems.append(record.problem_at("muscles.json", ("body", "insertion"),
+                                              "is the same place as the origin: a muscle needs two ends",
+                                              body["insertion"]))
     return problems
 
 
@@ -1837,6 +1908,8 @@ CHECKS: tuple[Check, ...] = (
     check_left_side,
     check_parent_nerves,
     check_nerve_groups,
+    check_muscle_bodies,
+    check_injury_ranges,
     check_zone_shapes,
     check_technique_part_ids,
     check_muscles_divided,

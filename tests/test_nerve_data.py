@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import json
 import math
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -73,6 +74,11 @@ def dump(document: dict) -> str:
                 out += ["        " + json.dumps(x, ensure_ascii=False) + ("," if j < len(v) - 1 else "")
                         for j, x in enumerate(v)]
                 out.append("      ]" + comma)
+            elif k == "body" and isinstance(v, dict):  # a muscle's body: indented, short number lists inline
+                text = json.dumps(v, indent=2, ensure_ascii=False)
+                text = re.sub(r"\[\s+(-?[\d.]+(?:,\s+-?[\d.]+)*)\s+\]",
+                              lambda g: "[" + re.sub(r",\s+", ", ", g.group(1)) + "]", text)
+                out.append(f"      {json.dumps(k)}: " + text.replace("\n", "\n      ") + comma)
             else:
                 out.append(f"      {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}{comma}")
         out.append("    }" + ("," if n < len(items) - 1 else ""))
@@ -383,7 +389,9 @@ EXPECTED_LAYER = {  # REFERENCE section 7 in the project's stack (section 0)
     "frontalis": "smas", "corrugator_supercilii": "muscle", "procerus": "smas", "orbicularis_oculi": "smas",
     "zygomaticus_major": "smas", "zygomaticus_minor": "smas", "orbicularis_oris": "smas",
     "depressor_anguli_oris": "smas", "mentalis": "muscle", "platysma": "smas", "masseter": "muscle",
-    "temporalis": "muscle",
+    "temporalis": "muscle", "depressor_supercilii": "smas", "levator_labii_superioris": "smas",
+    "levator_labii_superioris_alaeque_nasi": "smas", "levator_anguli_oris": "muscle", "risorius": "smas",
+    "buccinator": "muscle", "depressor_labii_inferioris": "smas",
 }
 EXPECTED_WRINKLE = {
     "frontalis": "horizontal forehead", "corrugator_supercilii": "glabellar", "procerus": "nasal root",
@@ -474,7 +482,7 @@ def test_tables_are_read_only_and_in_file_order(anatomy):
 
 
 @pytest.mark.parametrize(("method", "name", "known"), [
-    ("nerve", "frontal", "frontal_1"), ("nerve", "", "facial_trunk"), ("muscle", "risorius", "frontalis"),
+    ("nerve", "frontal", "frontal_1"), ("nerve", "", "facial_trunk"), ("muscle", "risorious", "frontalis"),
     ("zone", "zone_8", "seckel_1")])
 def test_unknown_names_list_the_known_ones(anatomy, method, name, known):
     with pytest.raises(ValueError, match="known") as error:

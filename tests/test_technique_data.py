@@ -553,8 +553,8 @@ def unknown_landmark_as_port(d: Path) -> Expect:
 @corruption
 def unknown_muscle_divided(d: Path) -> Expect:
     line = at(d, "endoscopic_brow", ("muscles_divided", 1),
-              lambda t: t["muscles_divided"].__setitem__(1, "depressor_supercilii"))
-    return Expect("techniques.json", line, "technique endoscopic_brow", "muscles_divided[1]", "depressor_supercilii",
+              lambda t: t["muscles_divided"].__setitem__(1, "depressor_glabellae"))
+    return Expect("techniques.json", line, "technique endoscopic_brow", "muscles_divided[1]", "depressor_glabellae",
                   "must be a muscle_id of muscles.json: frontalis, corrugator_supercilii, procerus")
 
 

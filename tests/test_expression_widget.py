@@ -1,0 +1,162 @@
+"""The expression explorer, driven headless: the state, the figure as data, and what a change sends."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facelayers.expression import skin_displacement
+from facelayers.expression_widget import (
+    ExpressionExplorer,
+    ExpressionState,
+    expression_figure,
+    expression_update,
+    report_lines,
+    split_skin,
+)
+from facelayers.widgets import MessageMeter
+
+GEOMETRY = {"x", "y", "z", "i", "j", "k"}
+
+
+def _trace(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+def test_figure_draws_both_faces_with_their_displacement(model_coarse):
+    state = ExpressionState(expression="raise_brows", cut=("frontal:left",))
+    fig = expression_figure(model_coarse, state)
+    mv = split_skin(model_coarse)[0]
+    names = [t.name for t in fig.data if ":muscle:" not in t.name and not t.name.endswith(":deep")]
+    assert names == ["expr:before:mobile", "expr:before:static", "expr:before:ears", "expr:after:mobile",
+                     "expr:after:static", "expr:after:ears", "expr:after:numb"]
+    for panel, kw in (("before", {}), ("after", {"cut": ["frontal:left"]})):
+        t = _trace(fig, f"expr:{panel}:mobile")
+        want = model_coarse.skin[mv] + skin_displacement(model_coarse, "raise_brows", **kw)[mv]
+        np.testing.assert_allclose(np.asarray(t.z), want[:, 2], atol=1e-3)
+    assert "House-Brackmann IV" in fig.layout.title.text
+    # The static part never moves: nothing any muscle pulls is in it.
+    sv = split_skin(model_coarse)[2]
+    for name in ("raise_brows", "smile", "tense_neck", "close_eyes"):
+        assert np.abs(skin_displacement(model_coarse, name)[sv]).max() < 0.02
+
+
+def test_a_change_sends_only_the_moving_coordinates(model_coarse):
+    ex = ExpressionExplorer(model_coarse)
+    meter = MessageMeter(ex.figure, keep=True)
+    ex.expression.value = "raise_brows"
+    assert meter.touched == {"expr:before:mobile", "expr:after:mobile"}
+    sent = set()
+    for msg, _ in meter.log:
+        for value in msg.get("state", {}).values():
+            if isinstance(value, dict):
+                for data in value.get("restyle_data") or value.get("data") or []:
+                    if isinstance(data, dict):
+                        sent |= set(data)
+    assert not (sent & {"i", "j", "k"})
+    meter.reset()
+    ex.cut.value = ("frontal:left",)
+    assert meter.touched == {"expr:after:mobile"}, "a cut moves only the 'after' face"
+    assert ex.state.cut == ("frontal:left",)
+    assert "brow ptosis" in ex.report.value and "House-Brackmann IV" in ex.report.value
+
+
+def test_controls_write_the_state_and_the_figure_follows(model_coarse):
+    ex = ExpressionExplorer(model_coarse)
+    ex.expression.value = "frown"
+    ex.divided.value = ("corrugator_supercilii", "procerus")
+    assert ex.state.divided == ("corrugator_supercilii", "procerus")
+    after = np.asarray(_trace(ex.figure, "expr:after:mobile").x)
+    before = np.asarray(_trace(ex.figure, "expr:before:mobile").x)
+    assert not np.allclose(after, before - (after.mean() - before.mean()))
+    ex.stretch.value = True
+    ex.cut.value = ("zygomatic:right",)
+    assert ex.state.cut == ("zygomatic:right:stretch",)
+    ex.camera.value = "three_quarter"
+    assert ex.figure.layout.scene.camera.eye.x == pytest.approx(0.6)
+    ex.technique.value = "endoscopic_brow"
+    assert "Endoscopic brow" in ex.report.value and "5.8%" in ex.report.value
+
+
+def test_sensory_cut_shows_the_numb_skin(model_coarse):
+    fig = expression_figure(model_coarse, ExpressionState(expression="rest", cut=("mental:left",)))
+    numb = _trace(fig, "expr:after:numb")
+    assert numb.visible and len(numb.x) > 5
+    lines = report_lines(model_coarse, ExpressionState(expression="rest", cut=("mental:left",)))
+    assert any("lower lip and the chin" in line for line in lines)
+
+
+def test_update_equals_a_fresh_figure(model_coarse):
+    old = ExpressionState(expression="smile")
+    new = ExpressionState(expression="pucker", strength=0.5, side="left", cut=("buccal:left",))
+    fig = expression_figure(model_coarse, old)
+    expression_update(fig, model_coarse, old, new)
+    fresh = expression_figure(model_coarse, new)
+    for a, b in zip(fig.data, fresh.data):
+        if ":muscle:" in a.name:
+            continue  # hidden in the skin view, brought up to date when the muscle view is shown
+        for axis in "xyz":
+            np.testing.assert_allclose(np.asarray(getattr(a, axis), float), np.asarray(getattr(b, axis), float))
+    assert fig.layout.title.text == fresh.layout.title.text
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"expression": "smirk"}, "expression 'smirk' is not known"),
+    ({"camera": "top"}, "camera 'top' is not known; allowed: front, three_quarter"),
+    ({"view": "bones"}, "view 'bones' is not known; allowed: skin, muscles"),
+])
+def test_bad_state_is_a_clear_error(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ExpressionState(**kwargs)
+
+
+def test_bad_cut_in_the_figure_is_a_clear_error(model_coarse):
+    with pytest.raises(ValueError, match="cut item 'nose:left' is not known"):
+        expression_figure(model_coarse, ExpressionState(cut=("nose:left",)))
+
+
+def test_before_stands_on_the_viewers_left(model_coarse):
+    """From the front camera (eye on +y, up +z) the screen's right is the scene's -x: the 'before' face must
+    have the larger scene x to stand on the viewer's left, under its label."""
+    fig = expression_figure(model_coarse, ExpressionState())
+    before = np.mean(_trace(fig, "expr:before:static").x)
+    after = np.mean(_trace(fig, "expr:after:static").x)
+    assert before > after
+    labels = {a.text: a.x for a in fig.layout.annotations}
+    assert labels["before"] < labels["after"]
+
+
+def test_muscle_view_moves_the_bodies_and_only_those_that_change(model_coarse):
+    from facelayers.expression_widget import body_anchor
+
+    ex = ExpressionExplorer(model_coarse)
+    meter = MessageMeter(ex.figure, keep=True)
+    ex.view.value = "muscles"
+    assert _trace(ex.figure, "expr:before:muscle:frontalis").visible is True
+    assert _trace(ex.figure, "expr:before:mobile").visible is False
+    meter.reset()
+    ex.expression.value = "raise_brows"
+    touched = meter.touched
+    assert touched and all(":muscle:" in name for name in touched)
+    assert "expr:before:muscle:frontalis" in touched and "expr:before:muscle:masseter" not in touched
+    assert meter.bytes < 300_000
+    # The frontalis shortens toward its origin: its lower (insertion) end rises, its upper end stays.
+    v = body_anchor(model_coarse)["frontalis"][0]
+    z = np.asarray(_trace(ex.figure, "expr:before:muscle:frontalis").z, float)
+    low, high = v[:, 2] < np.percentile(v[:, 2], 15), v[:, 2] > np.percentile(v[:, 2], 85)
+    assert (z - v[:, 2])[low].mean() > 5.0 and abs((z - v[:, 2])[high].mean()) < 2.0
+    # Back to the skin: it is brought up to date for the current expression.
+    meter.reset()
+    ex.view.value = "skin"
+    assert "expr:before:mobile" in meter.touched and _trace(ex.figure, "expr:before:mobile").visible is True
+
+
+def test_muscle_view_update_equals_a_fresh_figure(model_coarse):
+    old = ExpressionState(expression="smile", view="muscles")
+    new = ExpressionState(expression="frown", view="muscles", divided=("procerus",))
+    fig = expression_figure(model_coarse, old)
+    expression_update(fig, model_coarse, old, new)
+    fresh = expression_figure(model_coarse, new)
+    for a, b in zip(fig.data, fresh.data):
+        if ":muscle:" in (a.name or ""):
+            np.testing.assert_allclose(np.asarray(a.z, float), np.asarray(b.z, float), atol=1e-4)
