@@ -105,7 +105,15 @@ class Region:
             nearest = np.argmin([segment_distances(q, *_closed(p)) for p in self.planes], axis=0)
             cover = np.where(cover >= 0, cover, nearest)
         cover = np.maximum(cover, 0)
-        return np.array([p.depth_coord for p in self.planes])[cover]
+        u = np.asarray(u, float)
+        s = np.asarray(s, float)
+        out = np.empty(np.shape(u))
+        for i, plane in enumerate(self.planes):
+            sel = cover == i
+            if sel.any():
+                at = getattr(plane, "depth_at", None)  # a plane that follows the dissection varies
+                out[sel] = at(u[sel], s[sel]) if at is not None else plane.depth_coord
+        return out
 
     def opening_height_mm(self, model: FaceModel) -> float:
         """Mean height (z, mm) of the free edge on the skin: where the surgeon looks in from."""
@@ -207,11 +215,19 @@ def holes(model: FaceModel, placed) -> dict[int, np.ndarray]:
     whole = technique_region(placed)
     if whole is None or not whole.free.any():
         return out  # no incision, no flap (an endoscopic technique): nothing is cut away
+    depth = whole.depth_coord(model.u, model.s)
+    field = whole.field(model.u, model.s)
     for k in range(len(LAYERS)):
-        reg = technique_region(placed, deeper_than=float(k))
-        if reg is not None:
-            out[k] = reg.field(model.u, model.s)
+        # Layer k is cut where the plane lies below its outer face; where a plane follows the dissection the
+        # edge of the cut runs along the transition (the depth's level set, scaled to about mm on the face).
+        deeper = (depth - k - 1e-6) * HOLE_EDGE_MM
+        if (deeper > 0).any():
+            out[k] = np.minimum(field, deeper)
     return out
+
+
+#: Scale (mm per unit of depth coordinate) that turns the plane's depth into a cut field where it varies.
+HOLE_EDGE_MM = 20.0
 
 
 @dataclass(frozen=True)

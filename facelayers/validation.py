@@ -181,6 +181,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("danger_zones", "danger_zones.json", ("zone_id",), items="zones", field_paths=True),
     TableSpec("ligaments", "ligaments.csv", ("ligament_id",)),
     TableSpec("techniques", "techniques.json", ("technique_id",), items="techniques", field_paths=True),
+    TableSpec("spaces", "spaces.json", ("space_id",), items="spaces", field_paths=True),
 )
 _SPECS: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
 
@@ -1115,7 +1116,7 @@ def check_source_references(data: DataSet) -> list[Problem]:
             source = record.values.get("source_id")
             if source is not None and source not in known:
                 problems.append(record.problem(_SPECS[name].filename, "source_id", allowed))
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "spaces"):
         for record in data.records(name) or []:
             for path, entry in _sourced(name, record):
                 source = entry.get("source_id")
@@ -1237,7 +1238,7 @@ def check_provenance(data: DataSet) -> list[Problem]:
         problems += _provenance_problems(
             record.values, lambda key, allowed, r=record: r.problem("ligaments.csv", key, allowed),
             present=lambda key, r=record: key in r.values or r.raw.get(key, "") != "", what="row")
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "spaces"):
         filename = _SPECS[name].filename
         for record in data.records(name) or []:
             for path, entry in _provenanced(name, record):
@@ -1369,7 +1370,7 @@ def check_nerve_landmarks(data: DataSet) -> list[Problem]:
     known = data.ids("landmarks")
     allowed = f"must be a landmark_id of landmarks.csv: {_known(known)}"
     problems = []
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "spaces"):
         for record in data.records(name) or []:
             for path, place in _places(name, record):
                 if isinstance(place, str) and place not in known:
@@ -1415,7 +1416,7 @@ def check_finite_numbers(data: DataSet) -> list[Problem]:
     """Every number in the nerve data and the techniques is finite: Python's JSON reader accepts NaN, the
     model cannot use it (Infinity already fails the schemas' bounds)."""
     problems = []
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "spaces"):
         for record in data.records(name) or []:
             for key, value in record.values.items():
                 for path, number in _numbers(value, (key,)):
@@ -1430,7 +1431,7 @@ def check_left_side(data: DataSet) -> list[Problem]:
     waypoint's point_mm has x > 0; an outline vertex, circle centre, incision point or port x >= 0 (0 on
     the midline)."""
     problems = []
-    for name in ("nerves", "muscles", "danger_zones", "techniques"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "spaces"):
         for record in data.records(name) or []:
             for path, place in _places(name, record):
                 if isinstance(place, str) or not math.isfinite(place[0]):
