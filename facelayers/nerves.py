@@ -136,7 +136,7 @@ def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> 
     step_mm : float, mm
         About how far apart the samples are along the skin.
     """
-    from facelayers.space import depth_mm_of_coord, layer4, points_at_ext
+    from facelayers.space import coord_of_depth_mm, depth_mm_of_coord, layer4, points_at_ext
 
     if isinstance(nerve, str):
         nerve = model.anatomy.nerve(nerve)
@@ -157,6 +157,30 @@ def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> 
     stack = model.stack_at(u, s)
     points, c = points_at_ext(stack, c, layer4(model.anatomy).floor_fraction(stack))
     depth = depth_mm_of_coord(stack, c)
+    # A nerve leaves its foramen at the landmark itself (the landmark lies on its own ray, so only the distance
+    # along the ray changes); its depth there is where the landmark lies in the stack (0..5).
+    wps = nerve.waypoints
+    for i, wp in enumerate(wps):
+        if wp.at_landmark:
+            j = at[i] if i < len(at) - 1 else len(u) - 1
+            points[j] = _mirror(wp.position(model.anatomy)[None, :], side)[0]
+            depth[j] = float(np.linalg.norm(stack.points[j, 0] - points[j]))
+            c[j] = coord_of_depth_mm(_sub(stack, j), [depth[j]])[0]
+    # Between two foramina-like waypoints (the trunk from the stylomastoid foramen to the pes) the nerve runs
+    # straight through the deep tissue, not along a layer.
+    for i in range(len(wps) - 1):
+        if wps[i].at_landmark and wps[i + 1].at_landmark:
+            j0, j1 = at[i], (at[i + 1] if i + 1 < len(at) - 1 else len(u) - 1)
+            t = np.linspace(0.0, 1.0, j1 - j0 + 1)[:, None]
+            seg = points[j0] + t * (points[j1] - points[j0])
+            su, ss, sd = params_of(seg)
+            sub = model.stack_at(su, ss)
+            radius = np.linalg.norm(sub.points[:, 0] - rays(su, ss)[0], axis=1)
+            points[j0:j1 + 1] = seg
+            u[j0:j1 + 1], s[j0:j1 + 1] = su, ss
+            depth[j0:j1 + 1] = radius - sd
+            c[j0:j1 + 1] = coord_of_depth_mm(sub, radius - sd)
+            stack.depth[j0:j1 + 1] = sub.depth
     dist = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
     names = tuple(wp.landmark or "" for wp in nerve.waypoints)
     return NervePath(nerve.nerve_id, nerve.label, nerve.group, nerve.kind, side, points, c, depth,

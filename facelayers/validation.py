@@ -1342,6 +1342,9 @@ def _places(name: str, record: Record) -> Iterator[tuple[tuple, Any]]:
         for index, plane in enumerate(values.get("planes", [])):
             for vertex, place in enumerate(plane.get("outline", [])):
                 yield ("planes", index, "outline", vertex), place
+            for zi, zone in enumerate(plane.get("zones", [])):
+                for vertex, place in enumerate(zone.get("outline", [])):
+                    yield ("planes", index, "zones", zi, "outline", vertex), place
         for index, incision in enumerate(values.get("incisions", [])):
             for point, place in enumerate(incision.get("path", [])):
                 yield ("incisions", index, "path", point), place
