@@ -49,7 +49,10 @@ DATA = REPO / "data"
 OPEN = ("skin_only", "smas_plication", "lateral_smasectomy", "high_smas", "deep_plane", "open_subperiosteal")
 ENDOSCOPIC = ("endoscopic_brow", "endoscopic_midface")
 SUBCUTANEOUS = ("fat", 0.5)
-SUB_SMAS = ("muscle", 0.0)  # also "on the deep temporal fascia" in the temple
+SUB_SMAS = ("muscle", 0.0)
+# "On the deep temporal fascia" in the temple: the floor of layer 4 (band "space", fraction 1), no longer the
+# SMAS/muscle interface, since layer 4 has a thickness (issue 11; facelayers.space).
+ON_DTF = ("muscle", 1.0, "space")
 SUBPERIOSTEAL = ("periosteum", 1.0)
 
 
@@ -226,7 +229,7 @@ def test_endoscopic_brow_planes_ports_and_muscles(anatomy):
     x about 60, 15-20 mm long (REFERENCE section 9.2); corrugator and procerus divided."""
     brow = anatomy.technique("endoscopic_brow")
     assert (brow.plane("forehead").layer, brow.plane("forehead").fraction) == SUBPERIOSTEAL
-    assert (brow.plane("temple").layer, brow.plane("temple").fraction) == SUB_SMAS
+    assert (brow.plane("temple").layer, brow.plane("temple").fraction, brow.plane("temple").band) == ON_DTF
     xs = sorted(float(port.position(anatomy)[0]) for port in brow.ports)
     assert xs[0] == 0.0 and abs(xs[1] - 30) <= 5 and abs(xs[2] - 60) <= 5
     assert all(15.0 <= port.length_mm <= 20.0 for port in brow.ports)
@@ -240,7 +243,7 @@ def test_endoscopic_brow_planes_ports_and_muscles(anatomy):
 def test_endoscopic_midface_goes_from_the_dtf_to_the_bone(anatomy):
     mid = anatomy.technique("endoscopic_midface")
     depths = [(p.layer, p.fraction) for p in mid.planes]
-    assert depths == [SUB_SMAS, SUBPERIOSTEAL]
+    assert depths == [ON_DTF[:2], SUBPERIOSTEAL] and mid.planes[0].band == "space"
     sulcus = next(port for port in mid.ports if "buccal" in port.port_id)
     assert "intraoral" in sulcus.note.lower() and "canine fossa" in sulcus.note
     assert any(port.port_id == "temporal" for port in mid.ports)
@@ -254,7 +257,7 @@ def test_open_planes_by_depth(anatomy):
     assert [(p.layer, p.fraction) for p in deep.planes] == [SUBCUTANEOUS, SUB_SMAS]
     coronal = anatomy.technique("open_subperiosteal")
     assert (coronal.plane("forehead").layer, coronal.plane("forehead").fraction) == SUBPERIOSTEAL
-    assert (coronal.plane("temple").layer, coronal.plane("temple").fraction) == SUB_SMAS
+    assert (coronal.plane("temple").layer, coronal.plane("temple").fraction, coronal.plane("temple").band) == ON_DTF
     assert "frontal-branch injury" in coronal.note and "medscape2018" in coronal.note
 
 
