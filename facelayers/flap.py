@@ -437,10 +437,18 @@ def describe(model: FaceModel, placed, paths: dict, side: str = "left") -> str:
     labels = {layer.layer_id: layer.label for layer in model.anatomy.layers.values()}
     lines = [f"{technique.label}, {side} side: a {opening_cm:.0f} cm opening along the incision onto a pocket of "
              f"{sum(p.area_cm2 for p in planes):.0f} cm2"]
+    def carries(layer, fraction, band):
+        k = layer_index(layer)
+        kept = [labels.get(n, n) for n in LAYERS[:k + (1 if fraction > 0 and band is None else 0)]]
+        if band == "space" and fraction > 0:
+            kept.append("layer 4 (the loose areolar tissue)")
+        return ", ".join(kept)
+
     for plane in planes:
-        k = layer_index(plane.layer)
-        kept = LAYERS[:k + (1 if plane.fraction > 0 else 0)]
-        lines.append(f"  {plane.label}: the flap carries {', '.join(labels.get(n, n) for n in kept)}")
+        text = f"  {plane.label}: the flap carries {carries(plane.layer, plane.fraction, getattr(plane, 'band', None))}"
+        for zone in getattr(plane, "zones", ()):
+            text += f"; {zone.label[0].lower() + zone.label[1:]}: {carries(zone.layer, zone.fraction, zone.band)}"
+        lines.append(text)
     rows = []
     for (nid, nside), path in paths.items():
         if nside != side:

@@ -696,6 +696,9 @@ def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: f
     k = layer_index(plane.layer)
     below = INTERFACES[k + 1] if plane.fraction >= 1.0 else LAYERS[k]
     above = LAYERS[k] if plane.fraction > 0.0 else (LAYERS[k - 1] if k > 0 else "skin")
+    varies = getattr(plane, "varies", False)  # a plane in layer 4 (on the DTF) or one that follows the dissection
+    if getattr(plane, "band", None) is not None:
+        below, above = LAYERS[k], LAYERS[k - 1]  # on layer 4's floor: the deep fascia below, the TPF above
     look_at = scope.tip + scope.view * 10.0
     eye = look_at - scope.view * scope.working_distance_mm
     cos_half = np.cos(np.radians(FOV_DEG / 2 - 2))
@@ -708,7 +711,7 @@ def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: f
             (rel @ scope.view >= cos_half * np.maximum(dist, 1e-9))
 
     stack = model.stack
-    surface = stack.at_depth(np.full(model.n_vertices, k), plane.fraction)
+    surface = plane.points_at(stack) if varies else stack.at_depth(np.full(model.n_vertices, k), plane.fraction)
     outward = stack.points[:, 0] - stack.points[:, -1]
     outward /= np.linalg.norm(outward, axis=1, keepdims=True)
     roof_surface = surface + CAVITY_MM * outward
@@ -734,10 +737,10 @@ def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: f
             continue
         u, s, _ = params_of(path.points)
         st = model.stack_at(u, s)
-        on_plane = st.at_depth(np.full(len(u), k), plane.fraction)
+        on_plane = plane.points_at(st) if varies else st.at_depth(np.full(len(u), k), plane.fraction)
         gap = np.linalg.norm(path.points - on_plane, axis=1)  # mm between the nerve and the plane, on its ray
         _, d = rays(u, s)
-        in_flap = path.depth_coord < depth
+        in_flap = path.depth_coord < (plane.depth_at(u, s, st) if varies else depth)
         pts = np.where(in_flap[:, None], on_plane + (CAVITY_MM - 0.6) * d, on_plane + 0.4 * d)
         seen = in_view(pts) & (gap <= 4.0)
         if seen.sum() < 2:
@@ -759,7 +762,7 @@ def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: f
         from facelayers.nerves import outline_params, patch
 
         pu, ps = outline_params(model.anatomy, muscle.outline, plane.side)
-        pt = patch(model, pu, ps, plane.layer, plane.fraction, n=24)
+        pt = patch(model, pu, ps, plane.layer, plane.fraction, n=24, depth=plane.points_at if varies else None)
         if len(pt.faces) == 0:
             continue
         u, s, _ = params_of(pt.vertices.astype(float))

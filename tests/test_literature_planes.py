@@ -51,7 +51,9 @@ EXPECTED_SIDES = {
     "deep_plane": {n: "deep" for n in ("zygomatic", "buccal", "marginal_mandibular", "cervical")},
     # Temple on the DTF: the frontal branch on the TPF's undersurface lies in the roof (stuzin1989,
     # gladstone_atlas); the zygomaticotemporal nerve and the sentinel vein pierce the DTF into the pocket.
-    "open_subperiosteal": {"frontal_1": "flap", "frontal_2": "flap", "frontal_3": "flap",
+    # The supraorbital bundle leaves its notch on the bone, the floor of the subperiosteal forehead pocket, and
+    # runs in the flap beyond: it crosses the plane (released from the notch; gladstone_atlas).
+    "open_subperiosteal": {"frontal_1": "flap", "frontal_2": "flap", "frontal_3": "flap", "supraorbital": "crosses",
                            "zygomaticotemporal": "crosses", "sentinel_vein": "crosses"},
     "endoscopic_brow": {"frontal_1": "flap", "frontal_2": "flap", "frontal_3": "flap",
                         "zygomaticotemporal": "crosses", "sentinel_vein": "crosses"},
