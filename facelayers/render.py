@@ -32,6 +32,9 @@ PALETTE: dict[str, str] = {
     "periosteum": "#009E73",
     "bone": "#F3EEDF",
 }
+#: Layer 4 (the loose areolar plane and its spaces, the outer part of the muscle band; facelayers.space): Okabe-Ito
+#: reddish purple, apart from the five layers' colours.
+LAYER4_COLOUR = "#CC79A7"
 BACKGROUND = "#15191f"
 TEXT = "#f2f2f2"
 FONT = {"family": "Inter, Helvetica Neue, Arial, sans-serif", "size": 18, "color": TEXT}
@@ -78,6 +81,25 @@ def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, lab
         color=PALETTE[name], flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
         hoverlabel={"font": {"size": 18}},
     )
+
+
+def layer4_trace(model: FaceModel, cut: Cut | None, visible: bool, hole: np.ndarray | None = None) -> go.Mesh3d:
+    """Layer 4's band in the cut wall of the muscle layer (:func:`facelayers.cutaway.layer4_wall`), named
+    ``space:layer4``; hover names the space and its thickness. Empty where the muscle layer is not cut."""
+    from facelayers.cutaway import layer4_wall
+
+    w = layer4_wall(model, cut, hole)
+    if len(w.faces):
+        geometry = {**xyz(w.vertices), **ijk(w.faces),
+                    "customdata": np.stack([w.thickness_mm, w.depth_mm], axis=1).astype(np.float32)}
+    else:  # nothing cut: plain empty lists (empty arrays make figure dicts incomparable)
+        geometry = {"x": [], "y": [], "z": [], "i": [], "j": [], "k": [], "customdata": []}
+    return go.Mesh3d(
+        name="space:layer4", legendgroup="muscle", showlegend=False, visible=visible, **geometry,
+        text=list(w.labels), color=LAYER4_COLOUR, flatshading=False,
+        lighting=LIGHTING, lightposition=LIGHT_POSITION, hoverlabel={"font": {"size": 18}},
+        hovertemplate="<b>Layer 4: %{text}</b><br>%{customdata[0]:.1f} mm thick<br>"
+                      "roof %{customdata[1]:.1f} mm below the skin<extra></extra>")
 
 
 def region_labels_trace(model: FaceModel, visible: bool = True) -> go.Scatter3d:
@@ -164,6 +186,7 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
     traces = [layer_trace(model, name, cut, state.shown(name), labels[name]) for name in INTERFACES]
     traces.append(region_labels_trace(model, visible="legendonly"))
     traces.append(section_line_trace(section(model, state.section_kind, state.section_at), visible="legendonly"))
+    traces.append(layer4_trace(model, cut, state.shown("muscle")))
     fig = go.Figure(traces)
     fig.update_layout(
         template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
@@ -206,6 +229,8 @@ def apply_visibility(fig, state: ViewState) -> None:
             want = state.shown("smas")
             if trace.visible != want:
                 trace.visible = want
+        elif trace.name == "space:layer4" and trace.visible != state.shown("muscle"):
+            trace.visible = state.shown("muscle")  # layer 4 is the outer part of the muscle band
         elif trace.name == "technique:flap" and trace.visible != state.shown("skin"):
             trace.visible = state.shown("skin")  # a raised flap is skin first: peeled or hidden with it
 
@@ -237,6 +262,10 @@ def apply_cutaway(fig, model: FaceModel, state: ViewState, previous: ViewState |
         trace.update(x=fresh.x, y=fresh.y, z=fresh.z, i=fresh.i, j=fresh.j, k=fresh.k,
                      customdata=fresh.customdata)
         changed.append(name)
+        if name == "muscle" and any(t.name == "space:layer4" for t in fig.data):
+            band = layer4_trace(model, new_cut, state.shown("muscle"), holes.get(k))
+            fig.data[trace_index(fig, "space:layer4")].update(x=band.x, y=band.y, z=band.z, i=band.i, j=band.j,
+                                                               k=band.k, customdata=band.customdata, text=band.text)
     return changed
 
 
