@@ -293,6 +293,14 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
     depth = sec.depth_mm
     bone_floor = depth[:, -1] + 4.0
     traces = _bands(x, depth)
+    if sec.layer4_mm is not None:  # layer 4, the outer part of the muscle band, as a band of its own
+        top, floor = depth[:, LAYERS.index("muscle")], sec.floor_mm
+        traces.append(go.Scatter(
+            name="band:layer4", legendgroup="muscle", x=np.concatenate([x, x[::-1]]).astype(np.float32),
+            y=np.concatenate([top, floor[::-1]]).astype(np.float32), fill="toself", fillcolor=LAYER4_COLOUR,
+            mode="lines", line={"color": "rgba(0,0,0,0.35)", "width": 1}, showlegend=False,
+            text=list(sec.spaces) + list(sec.spaces[::-1]), hoveron="points+fills",
+            hovertemplate="<b>Layer 4: %{text}</b><extra></extra>"))
     fig = go.Figure(traces)
     mid = len(x) // 2
     notes = [{"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.97, "xanchor": "left", "showarrow": False,
@@ -302,6 +310,11 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
         notes.append({"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.86 - 0.11 * k, "xanchor": "left",
                       "showarrow": False, "font": {"size": 17},
                       "text": f"<span style='color:{PALETTE[name]}'>\u25A0</span> {labels[name]}: {value}"})
+    if sec.layer4_mm is not None:
+        notes.append({"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.86 - 0.11 * len(INTERFACES),
+                      "xanchor": "left", "showarrow": False, "font": {"size": 17},
+                      "text": f"<span style='color:{LAYER4_COLOUR}'>\u25A0</span> Layer 4 (in the muscle band): "
+                              f"{sec.layer4_mm[mid]:.1f} mm<br>   {sec.spaces[mid]}"})
     shown = []
     for rid, start, end in sec.runs():
         centre = (start + end) / 2
