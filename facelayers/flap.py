@@ -215,14 +215,30 @@ def holes(model: FaceModel, placed) -> dict[int, np.ndarray]:
     whole = technique_region(placed)
     if whole is None or not whole.free.any():
         return out  # no incision, no flap (an endoscopic technique): nothing is cut away
-    depth = whole.depth_coord(model.u, model.s)
-    field = whole.field(model.u, model.s)
+    from facelayers.nerves import polygon_field
+
+    u, s = model.u, model.s
+    per_plane = []
+    for plane in whole.planes:
+        at = getattr(plane, "depth_at", None)
+        depth = at(u, s, model.stack) if at is not None else np.full(len(u), plane.depth_coord)
+        per_plane.append((polygon_field(plane.poly_u, plane.poly_s, u, s), depth))
     for k in range(len(LAYERS)):
-        # Layer k is cut where the plane lies below its outer face; where a plane follows the dissection the
-        # edge of the cut runs along the transition (the depth's level set, scaled to about mm on the face).
-        deeper = (depth - k - 1e-6) * HOLE_EDGE_MM
-        if (deeper > 0).any():
-            out[k] = np.minimum(field, deeper)
+        # Layer k is cut where a plane lies below its outer face: inside the plane's outline and, where the
+        # plane follows the dissection, on the deep side of its depth's level set (scaled to about mm on the
+        # face), so the edge of the cut runs along the transition; planes that share an edge cut as one.
+        fields = []
+        for poly, depth in per_plane:
+            inside = depth[poly > 0] if (poly > 0).any() else depth
+            if not (inside - k > 1e-6).any():
+                continue
+            # A plane that rises to layer k's outer face in part of its region (the deep plane onto
+            # zygomaticus major) cuts the layer where it is more than half-way down the transition: a level
+            # set in the middle of the ramp, not on its flat end.
+            delta = 0.5 if (inside <= k + 1e-6).any() else 1e-6
+            fields.append(np.minimum(poly, (depth - k - delta) * HOLE_EDGE_MM))
+        if fields:
+            out[k] = np.max(fields, axis=0)
     return out
 
 

@@ -193,10 +193,17 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
         margin={"l": 0, "r": 0, "t": 56 if title else 8, "b": 0},
         title={"text": title, "x": 0.02, "font": {"size": 24}} if title else None,
         scene=_scene(), scene_camera=CAMERAS[state.camera],
-        showlegend=False, annotations=colour_key(labels) if key else [], hoverlabel={"font": {"size": 18}},
-        uirevision="facelayers",
+        showlegend=False, annotations=colour_key(labels) + [_layer4_key(len(INTERFACES))] if key else [],
+        hoverlabel={"font": {"size": 18}}, uirevision="facelayers",
     )
     return fig
+
+
+def _layer4_key(row: int, x: float = 0.01, y: float = 0.93) -> dict:
+    """Layer 4's colour in the key (it shows in the muscle layer's cut wall)."""
+    return {"xref": "paper", "yref": "paper", "x": x, "y": y - 0.05 * row, "xanchor": "left", "showarrow": False,
+            "text": f"<span style='color:{LAYER4_COLOUR}'>\u25A0</span> Layer 4 (loose areolar, spaces)",
+            "font": {"size": 19}}
 
 
 def colour_key(labels: dict[str, str], x: float = 0.01, y: float = 0.93) -> list[dict]:
