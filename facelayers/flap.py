@@ -215,30 +215,31 @@ def holes(model: FaceModel, placed) -> dict[int, np.ndarray]:
     whole = technique_region(placed)
     if whole is None or not whole.free.any():
         return out  # no incision, no flap (an endoscopic technique): nothing is cut away
-    from facelayers.nerves import polygon_field
-
     u, s = model.u, model.s
-    per_plane = []
+    depth_of = {}
     for plane in whole.planes:
         at = getattr(plane, "depth_at", None)
-        depth = at(u, s, model.stack) if at is not None else np.full(len(u), plane.depth_coord)
-        per_plane.append((polygon_field(plane.poly_u, plane.poly_s, u, s), depth))
+        depth_of[id(plane)] = at(u, s, model.stack) if at is not None else np.full(len(u), plane.depth_coord)
+    cover = whole.covering(u, s)
     for k in range(len(LAYERS)):
-        # Layer k is cut where a plane lies below its outer face: inside the plane's outline and, where the
-        # plane follows the dissection, on the deep side of its depth's level set (scaled to about mm on the
-        # face), so the edge of the cut runs along the transition; planes that share an edge cut as one.
-        fields = []
-        for poly, depth in per_plane:
-            inside = depth[poly > 0] if (poly > 0).any() else depth
-            if not (inside - k > 1e-6).any():
-                continue
-            # A plane that rises to layer k's outer face in part of its region (the deep plane onto
-            # zygomaticus major) cuts the layer where it is more than half-way down the transition: a level
-            # set in the middle of the ramp, not on its flat end.
-            delta = 0.5 if (inside <= k + 1e-6).any() else 1e-6
-            fields.append(np.minimum(poly, (depth - k - delta) * HOLE_EDGE_MM))
-        if fields:
-            out[k] = np.max(fields, axis=0)
+        # Layer k is cut over the planes that reach below its outer face (their union, with its exact outline,
+        # as the flap is cut), and, where a plane follows the dissection, on the deep side of its depth's level
+        # set (scaled to about mm on the face): a plane that rises to layer k's outer face in part of its region
+        # (the deep plane onto zygomaticus major) cuts it where it is more than half-way down the transition.
+        deeper = [p for p in whole.planes if (depth_of[id(p)][cover == whole.planes.index(p)] - k > 1e-6).any()
+                  or (not (cover == whole.planes.index(p)).any() and p.depth_coord > k)]
+        if not deeper:
+            continue
+        reg = region(deeper, placed.incisions)
+        idx = reg.covering(u, s)
+        term = np.full(len(u), np.inf)
+        for i, plane in enumerate(deeper):
+            d = depth_of[id(plane)]
+            mine = d[idx == i]
+            delta = 0.5 if (mine <= k + 1e-6).any() else 1e-6
+            near = idx == i if len(deeper) > 1 else np.ones(len(u), bool)
+            term = np.where(near, (d - k - delta) * HOLE_EDGE_MM, term)
+        out[k] = np.minimum(reg.field(u, s), term)
     return out
 
 
