@@ -241,8 +241,10 @@ def summary_text(model) -> str:
     """Per layer-4 space (left side): its label, the data's thickness and the thickness measured on the
     model at its centre (mm, rounded), what lies on its floor. For lessons."""
     l4 = layer4(model.anatomy)
-    lines = [f"{'Space (left)':<52}{'data':>6}{'model':>7}  nerves"]
+    lines = [f"{'Layer 4 (left side)':<56}{'data mm':>8}{'model mm':>9}  floor"]
+    lines.append(f"{l4.background_label + ' (everywhere else)':<56}{l4.background_mm:>8.1f}{'':>9}  deep fascia")
     for sp, pu, ps in zip(l4.spaces, l4.poly_u, l4.poly_s):
         st = model.stack_at(np.array([pu.mean()]), np.array([ps.mean()]))
-        lines.append(f"{sp.label:<52}{sp.thickness_mm:>5.1f}{float(l4.thickness_mm(st)[0]):>6.1f}  {sp.nerves[:60]}")
+        lines.append(f"{sp.label:<56}{sp.thickness_mm:>8.1f}{float(l4.thickness_mm(st)[0]):>9.1f}  "
+                     f"{sp.floor.split(',')[0].split(' with ')[0].lower()}")
     return "\n".join(lines)
