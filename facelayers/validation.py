@@ -1806,6 +1806,31 @@ def check_storyboard_references(data: DataSet) -> list[Problem]:
     return problems
 
 
+def check_spaces(data: DataSet) -> list[Problem]:
+    """Layer 4's spaces (spaces.json): exactly one item of kind background, without an outline (it is the
+    thickness everywhere else); every other item has an outline."""
+    records = data.records("spaces")
+    if records is None:
+        return []
+    problems = []
+    background = [r for r in records if r.values.get("kind") == "background"]
+    for record in records:
+        kind, has_outline = record.values.get("kind"), "outline" in record.values
+        if kind == "background" and has_outline:
+            problems.append(record.problem_at("spaces.json", ("outline",), "must be absent for the background "
+                                              "(its thickness holds everywhere outside the spaces)",
+                                              record.values["outline"]))
+        elif kind is not None and kind != "background" and not has_outline and "outline" not in record.raw:
+            problems.append(record.problem_at("spaces.json", ("outline",), "must be given: the space as a simple "
+                                              "polygon seen on the face, at least 3 places (landmark_id or [x, y, z])"))
+    if len(background) != 1 and records:
+        first = (background[1] if len(background) > 1 else records[0])
+        problems.append(first.problem_at("spaces.json", ("kind",), f"{len(background)} items of kind background: "
+                                         "must be exactly one (the loose areolar plane's thickness outside every "
+                                         "space)", first.values.get("kind")))
+    return problems
+
+
 #: Every check, in the order it runs (BrainGlobe's ``get_all_validation_functions``).
 CHECKS: tuple[Check, ...] = (
     check_data_dir,
@@ -1836,6 +1861,7 @@ CHECKS: tuple[Check, ...] = (
     check_outlines_on_face,
     check_outlines_simple,
     check_incisions_and_ports_on_skin,
+    check_spaces,
     check_storyboards_parse,
     check_storyboard_schemas,
     check_storyboard_references,

@@ -194,3 +194,31 @@ def test_marginal_mandibular_branch_and_the_border(model, paths):
     front = p[p[:, 1] > border[1] + 5.0]
     assert behind[:, 2].min() >= border[2] - 12.0
     assert np.all(front[:, 2] >= border[2] - 1.0)
+
+
+# --- 8. bad layer-4 data gets a clear error ---------------------------------------------------------------
+
+def _problems(tmp_path, change):
+    import json
+    import shutil
+
+    from facelayers.validation import package_data_dir, read_tables
+
+    target = tmp_path / f"data{len(list(tmp_path.iterdir()))}"
+    shutil.copytree(package_data_dir(), target, ignore=shutil.ignore_patterns("schemas", "README.md"))
+    doc = json.loads((target / "spaces.json").read_text())
+    change(doc["spaces"])
+    (target / "spaces.json").write_text(json.dumps(doc, indent=2))
+    return [str(p) for p in read_tables(target)[1]]
+
+
+def test_spaces_json_errors_name_the_file_the_space_the_field_and_what_is_allowed(tmp_path):
+    found = _problems(tmp_path, lambda s: s[1].pop("outline"))
+    assert any("spaces.json line" in p and "(space prezygomatic)" in p and "'outline'" in p and "must be given" in p
+               for p in found), found
+    found = _problems(tmp_path, lambda s: s[2].update(thickness_mm=-1))
+    assert any("(space premaxillary)" in p and "thickness_mm" in p and "> 0" in p for p in found), found
+    found = _problems(tmp_path, lambda s: s[0].update(kind="space"))
+    assert any("0 items of kind background" in p and "exactly one" in p for p in found), found
+    found = _problems(tmp_path, lambda s: s[1]["outline"].__setitem__(1, "orbital_ligament"))
+    assert any("outline[1]" in p and "orbital_ligament" in p and "landmark_id" in p for p in found), found

@@ -793,6 +793,31 @@ def negative_complication_rate(d: Path) -> Expect:
                   "must be a number >= 0 and <= 100")
 
 
+@corruption
+def band_on_a_layer_other_than_muscle(d: Path) -> Expect:
+    """Issue 11: a layer-4 band is a part of the muscle layer."""
+    line = at(d, "endoscopic_brow", ("planes", 1, "layer"), lambda t: t["planes"][1].update(layer="smas"))
+    return Expect("techniques.json", line, "technique endoscopic_brow", "planes[1].layer", "smas",
+                  "must be one of: muscle")
+
+
+@corruption
+def unknown_band_in_a_zone(d: Path) -> Expect:
+    line = at(d, "deep_plane", ("planes", 1, "zones", 0, "layer"),
+              lambda t: t["planes"][1]["zones"][0].update(layer="muscle", band="cavity"))
+    line = edit(d, "deep_plane", lambda t: None)[0][("techniques", 4, "planes", 1, "zones", 0, "band")]
+    return Expect("techniques.json", line, "technique deep_plane", "planes[1].zones[0].band", "cavity",
+                  "must be one of: space, under_floor")
+
+
+@corruption
+def unknown_landmark_in_a_zone(d: Path) -> Expect:
+    line = at(d, "deep_plane", ("planes", 1, "zones", 0, "outline", 0),
+              lambda t: t["planes"][1]["zones"][0]["outline"].__setitem__(0, "zygomaticus"))
+    return Expect("techniques.json", line, "technique deep_plane", "planes[1].zones[0].outline[0]", "zygomaticus",
+                  LANDMARK_WORDS)
+
+
 @pytest.mark.parametrize("name", list(CORRUPTIONS))
 def test_cli_reports_bad_technique_data(name, data_copy):
     expect = CORRUPTIONS[name](data_copy)
