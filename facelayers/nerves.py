@@ -18,14 +18,14 @@ import numpy as np
 
 from facelayers.frame import LAYERS
 from facelayers.geometry import FaceModel, layer_index, params_of, rays
-
-SIDES = ("left", "right")
-
-
-def _mirror(points: np.ndarray, side: str) -> np.ndarray:
-    if side not in SIDES:
-        raise ValueError(f"side {side!r} is not known; allowed: {', '.join(SIDES)}")
-    return points * np.array([1.0 if side == "left" else -1.0, 1.0, 1.0])
+from facelayers.outlines import (  # noqa: F401
+    SIDES,
+    U_SCALE_MM,
+    _inside,
+    outline_params,
+    polygon_field,
+)
+from facelayers.outlines import mirror as _mirror
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,12 @@ def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> 
     step_mm : float, mm
         About how far apart the samples are along the skin.
     """
-    from facelayers.space import coord_of_depth_mm, depth_mm_of_coord, layer4, points_at_ext
+    from facelayers.space import (
+        coord_of_depth_mm,
+        depth_mm_of_coord,
+        layer4,
+        points_at_ext,
+    )
 
     if isinstance(nerve, str):
         nerve = model.anatomy.nerve(nerve)
@@ -195,19 +200,6 @@ def place_all(model: FaceModel, sides=SIDES) -> dict[tuple[str, str], NervePath]
 
 # --- patches (muscles, danger zones) ------------------------------------------------------------------------
 
-def _inside(poly_u: np.ndarray, poly_s: np.ndarray, u: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Even-odd point-in-polygon test in (u, s) space, vectorised over the query points."""
-    inside = np.zeros(u.shape, bool)
-    n = len(poly_u)
-    for i in range(n):
-        u1, s1, u2, s2 = poly_u[i], poly_s[i], poly_u[(i + 1) % n], poly_s[(i + 1) % n]
-        crosses = (s1 > s) != (s2 > s)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            u_at = u1 + (s - s1) * (u2 - u1) / (s2 - s1)
-        inside ^= crosses & (u < u_at)
-    return inside
-
-
 @dataclass(frozen=True)
 class Patch:
     """A patch of surface at a depth: vertices (n, 3) float32 mm, faces (m, 3) int32, centre (3,) mm,
@@ -217,30 +209,6 @@ class Patch:
     faces: np.ndarray
     centre: np.ndarray
     skin: np.ndarray
-
-
-def outline_params(anatomy, outline, side: str = "left"):
-    """(u, s) of an outline given as landmark ids and/or [x, y, z] points."""
-    pts = np.array([anatomy.point(p) if isinstance(p, str) else np.asarray(p, float) for p in outline])
-    u, s, _ = params_of(_mirror(pts, side))
-    return u, s
-
-
-#: Scale from azimuth (rad) to mm on the face, to measure distances in the (u, s) parameter plane.
-U_SCALE_MM = 80.0
-
-
-def polygon_field(poly_u: np.ndarray, poly_s: np.ndarray, u: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Signed distance (about mm) from points (u, s) to a polygon's boundary: positive inside."""
-    pu, ps, qu, qs = poly_u * U_SCALE_MM, poly_s, u * U_SCALE_MM, s
-    best = np.full(u.shape, np.inf)
-    n = len(pu)
-    for i in range(n):
-        au, as_, bu, bs = pu[i], ps[i], pu[(i + 1) % n], ps[(i + 1) % n]
-        eu, es = bu - au, bs - as_
-        t = np.clip(((qu - au) * eu + (qs - as_) * es) / max(eu * eu + es * es, 1e-12), 0.0, 1.0)
-        best = np.minimum(best, np.hypot(qu - (au + t * eu), qs - (as_ + t * es)))
-    return np.where(_inside(poly_u, poly_s, u, s), best, -best)
 
 
 def patch(model: FaceModel, poly_u: np.ndarray, poly_s: np.ndarray, layer: int | str, fraction: float,

@@ -27,9 +27,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from facelayers.geometry import FaceModel, layer_index, params_of
-from facelayers.metrics import EXPOSED_MM, length_within, mesh_area, nearest_distances, point_triangle_distances
-from facelayers.nerves import NervePath, Patch, _inside, outline_params, patch, polygon_field
-
+from facelayers.metrics import (
+    EXPOSED_MM,
+    length_within,
+    mesh_area,
+    nearest_distances,
+    point_triangle_distances,
+)
+from facelayers.nerves import (
+    NervePath,
+    Patch,
+    _inside,
+    outline_params,
+    patch,
+    polygon_field,
+)
 
 #: Width (mm, on the face) over which a plane's depth changes from its default to a zone's, inside the zone.
 TRANSITION_MM = 4.0

@@ -480,14 +480,19 @@ def zone_traces(model: FaceModel, visible=False) -> list:
 
 
 def ligament_trace(model: FaceModel, visible=False) -> go.Scatter3d:
-    """Retaining ligaments as markers where they cross the sub-SMAS plane (both sides)."""
+    """Retaining ligaments as markers where they cross the sub-SMAS plane (both sides); the hover gives the
+    thickness of layer 4 they cross there, from the deep fascia to the SMAS (facelayers.space)."""
+    from facelayers.space import layer4
+
     pts, text = [], []
+    l4 = layer4(model.anatomy)
     for lig in model.anatomy.ligaments.values():
         for sign in (1.0, -1.0):
             p = model.anatomy.point(lig.landmark_id) * np.array([sign, 1, 1])
             st = model.stack_under(p[None, :])
             pts.append(st.at_depth(layer_index(lig.layer), lig.fraction)[0])
-            text.append(lig.label)
+            text.append(f"{lig.label}</b><br>crosses layer 4 ({float(l4.thickness_mm(st)[0]):.1f} mm) "
+                        "from the deep fascia to the SMAS<b>")
     p = np.array(pts, np.float32)
     return go.Scatter3d(name="ligaments", mode="markers", **xyz(p), text=text,
                         hovertemplate="<b>%{text}</b><br>retaining ligament<extra></extra>", visible=visible,

@@ -113,7 +113,7 @@ class Layer4:
 
     @staticmethod
     def _weights(polys_u, polys_s, u, s) -> np.ndarray:
-        from facelayers.nerves import polygon_field
+        from facelayers.outlines import polygon_field
 
         u = np.abs(np.asarray(u, float))  # the face is mirrored: the right side's azimuth is negated
         s = np.asarray(s, float)
@@ -165,7 +165,7 @@ class Layer4:
     background_label: str = "Loose areolar plane (layer 4)"
 
 
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def layer4(anatomy) -> Layer4:
@@ -180,7 +180,7 @@ def layer4(anatomy) -> Layer4:
         return _CACHE[anatomy]
     except KeyError:
         pass
-    from facelayers.nerves import outline_params
+    from facelayers.outlines import outline_params
 
     spaces = list(anatomy.spaces.values())
     background = [sp for sp in spaces if sp.kind == "background"]

@@ -10,9 +10,15 @@ import numpy as np
 import pytest
 
 from facelayers.geometry import build_face, params_of
-from facelayers.nerves import place, place_all
+from facelayers.nerves import place_all
 from facelayers.planes import clearance
-from facelayers.space import MAX_FLOOR_FRACTION, MUSCLE, depth_mm_of_coord, floor_points, layer4
+from facelayers.space import (
+    MAX_FLOOR_FRACTION,
+    MUSCLE,
+    depth_mm_of_coord,
+    floor_points,
+    layer4,
+)
 from facelayers.techniques import nerve_risks, place_technique
 
 

@@ -6,13 +6,13 @@ import dataclasses
 
 import numpy as np
 import pytest
+from messages import Recorder
 
 from facelayers import endoscope
 from facelayers.nerves import place_all
 from facelayers.planes import build_plane, clearance
 from facelayers.space import depth_mm_of_coord
 from facelayers.techniques import comparison_text, nerve_risks, place_technique
-from messages import Recorder
 
 
 @pytest.fixture(scope="module")

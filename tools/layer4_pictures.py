@@ -17,13 +17,13 @@ import numpy as np
 import plotly.graph_objects as go
 
 sys.path.insert(0, str(Path(__file__).parent))
-from screenshots import shoot  # noqa: E402
+from screenshots import shoot
 
-from facelayers.geometry import build_face, params_of, rays  # noqa: E402
-from facelayers.nerves import place_all  # noqa: E402
-from facelayers.render import face_figure, section_figure, xyz  # noqa: E402
-from facelayers.section import section  # noqa: E402
-from facelayers.state import ViewState  # noqa: E402
+from facelayers.geometry import build_face, params_of, rays
+from facelayers.nerves import place_all
+from facelayers.render import face_figure, section_figure, xyz
+from facelayers.section import section
+from facelayers.state import ViewState
 
 UP = {"x": 0, "y": 0, "z": 1}
 
