@@ -35,7 +35,7 @@ MUSCLE = LAYERS.index("muscle")
 #: the nerves and the deep muscles wherever the band is thin).
 MAX_FLOOR_FRACTION = 0.6
 #: A space reaches its thickness this far (mm, on the face) inside its outline; outside it, the background.
-TAPER_MM = 5.0
+TAPER_MM = 3.0
 #: Names of the bands of the extended coordinate, outermost first.
 EXT_BANDS: tuple[str, ...] = ("skin", "fat", "smas", "layer4", "under_floor", "periosteum")
 EXT_MAX = float(len(EXT_BANDS))

@@ -67,8 +67,12 @@ def test_planes_sit_at_their_declared_depth(model_coarse, placed):
             if not plane.varies:
                 k = ["skin", "fat", "smas", "muscle", "periosteum"].index(plane.layer)
                 assert np.allclose(want, stack.depth[:, k] + plane.fraction * stack.thickness[:, k])
-            # Vertices on the cut edge are interpolated across a grid cell, where a varying depth bends.
-            assert np.abs(depth - want).max() < (0.6 if plane.varies else 0.25), (plane.name, np.abs(depth - want).max())
+            # Grid vertices sit exactly at the depth; the vertices made on the cut edge are interpolated across a
+            # grid cell (1-2 mm), where a varying depth (layer 4's spaces reach their thickness within 3 mm) bends.
+            err = np.abs(depth - want)
+            on_grid = used < 40 * 40  # the patch's n x n grid comes first (n = 40), the cut's vertices after it
+            assert err[on_grid].max() < 0.25, (plane.name, err[on_grid].max())
+            assert err.max() < (1.0 if plane.varies else 0.25), (plane.name, err.max())
 
 
 def test_area_and_scar_are_positive_and_finite(placed):
