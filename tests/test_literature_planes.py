@@ -90,10 +90,10 @@ ALGHOUL_MM, ALGHOUL_SD_MM = 4.07, 1.29
 
 def test_upper_zygomatic_branch_lies_about_4_mm_under_the_deep_plane(model, paths):
     placed = place_technique(model, "deep_plane", sides=("left",))
-    plane = [p for p in placed.planes if ":sub_smas:" in p.name][0]
+    plane = next(p for p in placed.planes if ":sub_smas:" in p.name)
     nerve = model.anatomy.nerve("zygomatic")
     path = paths[("zygomatic", "left")]
-    i = [k for k, wp in enumerate(nerve.waypoints) if wp.source_id == "alghoul2013"][0]
+    i = next(k for k, wp in enumerate(nerve.waypoints) if wp.source_id == "alghoul2013")
     j = path.waypoint_at[i]
     u, s, _ = params_of(path.points[j:j + 1])
     stack = model.stack_at(u, s)
