@@ -205,6 +205,21 @@ def _check_depth(layer: str, fraction: float, what: str) -> None:
         raise ValueError(f"{what}: fraction must lie in [0, 1], got {fraction!r}")
 
 
+#: Sub-bands of the muscle layer (facelayers.space): layer 4 (the loose areolar space between the SMAS and the
+#: deep fascia) and what lies under its floor. A depth with a band measures its fraction within that sub-band.
+BANDS: tuple[str, ...] = ("space", "under_floor")
+
+
+def _check_band(layer: str, band: str | None, what: str) -> None:
+    if band is None:
+        return
+    if band not in BANDS:
+        raise ValueError(f"{what}: band must be one of {', '.join(BANDS)}, got {band!r}")
+    if layer != "muscle":
+        raise ValueError(f"{what}: band {band!r} is a part of the muscle layer; allowed only with layer "
+                         f"'muscle', got layer {layer!r}")
+
+
 def _place(value: str | np.ndarray, anatomy: "Anatomy") -> np.ndarray:
     """A landmark id (its left side) or a position, as a (3,) float64 copy."""
     return anatomy.point(value) if isinstance(value, str) else np.array(value, dtype=np.float64)
@@ -227,6 +242,13 @@ class Waypoint:
         Depth within the layer: 0 its outer face, 1 its inner face.
     status, source_id, locator, note
         Provenance (see data/README.md).
+    band : {"space", "under_floor"} or None
+        With layer "muscle": the fraction is measured within layer 4 (``space``: 0 the SMAS's inner face,
+        1 the layer-4 floor) or under it (``under_floor``: 0 the floor, 1 the muscle band's inner face);
+        see :mod:`facelayers.space`. None: within the whole layer.
+    at_landmark : bool
+        True: the nerve passes through the landmark itself (a foramen), not through the point at (layer,
+        fraction) on the landmark's skin ray; the depth is then where the landmark lies in the stack.
     """
 
     landmark: str | None
@@ -237,6 +259,8 @@ class Waypoint:
     source_id: str | None = None
     locator: str | None = None
     note: str | None = None
+    band: str | None = None
+    at_landmark: bool = False
 
     def __post_init__(self) -> None:
         if (self.landmark is None) == (self.point_mm is None):
@@ -245,6 +269,9 @@ class Waypoint:
         if self.point_mm is not None:
             object.__setattr__(self, "point_mm", _point(self.point_mm, "waypoint point_mm"))
         _check_depth(self.layer, self.fraction, f"waypoint at {self.landmark or self.point_mm.tolist()}")
+        _check_band(self.layer, self.band, f"waypoint at {self.landmark or self.point_mm.tolist()}")
+        if self.at_landmark and self.landmark is None:
+            raise ValueError(f"waypoint at {self.point_mm.tolist()}: at_landmark needs a landmark")
         object.__setattr__(self, "fraction", float(self.fraction))
 
     @property
@@ -503,6 +530,78 @@ def _places_tuple(values, what: str, minimum: int) -> tuple:
 
 
 @dataclass(frozen=True, eq=False)
+class DepthZone:
+    """A part of a plane's region where the dissection runs at another depth.
+
+    Attributes
+    ----------
+    zone_id, label : str
+    layer : str; fraction : float; band : str or None
+        The depth there, as for :class:`PlaneSpec`.
+    outline : tuple of (str or (3,) float64 array)
+        The zone as a simple polygon seen on the face (left side); it may reach beyond the plane's region.
+    status, source_id, locator, note
+        Provenance.
+    """
+
+    zone_id: str
+    label: str
+    layer: str
+    fraction: float
+    outline: tuple
+    status: str
+    source_id: str | None = None
+    locator: str | None = None
+    note: str | None = None
+    band: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_depth(self.layer, self.fraction, f"zone {self.zone_id}")
+        _check_band(self.layer, self.band, f"zone {self.zone_id}")
+        object.__setattr__(self, "fraction", float(self.fraction))
+        object.__setattr__(self, "outline", _places_tuple(self.outline, f"zone {self.zone_id} outline", 3))
+
+
+@dataclass(frozen=True, eq=False)
+class Space:
+    """A space of layer 4 (an item of spaces.json; see :mod:`facelayers.space`).
+
+    Attributes
+    ----------
+    space_id, label : str
+    kind : {"background", "space", "compartment", "fat"}
+    level : {"layer4", "under_floor"}
+    thickness_mm : float, mm
+    outline : tuple of (str or (3,) float64 array)
+        Empty for the background.
+    roof, floor, nerves : str
+    status, source_id, locator, note
+        Provenance.
+    """
+
+    space_id: str
+    label: str
+    kind: str
+    level: str
+    thickness_mm: float
+    roof: str
+    floor: str
+    nerves: str
+    status: str
+    outline: tuple = ()
+    source_id: str | None = None
+    locator: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.kind == "background") == bool(self.outline):
+            raise ValueError(f"space {self.space_id}: the background has no outline, every other space one")
+        object.__setattr__(self, "thickness_mm", float(self.thickness_mm))
+        if self.outline:
+            object.__setattr__(self, "outline", _places_tuple(self.outline, f"space {self.space_id} outline", 3))
+
+
+@dataclass(frozen=True, eq=False)
 class PlaneSpec:
     """A dissection plane of a technique as the data give it: a depth over a region outlined on the face.
 
@@ -519,6 +618,13 @@ class PlaneSpec:
         projects them along its rays onto the face.
     status, source_id, locator, note
         Provenance (see data/README.md).
+    band : {"space", "under_floor"} or None
+        As for a :class:`Waypoint`: with layer "muscle", ``space`` measures the fraction within layer 4
+        (fraction 1 = on its floor, the deep fascia), ``under_floor`` under it.
+    zones : tuple of DepthZone
+        Parts of the region where the dissection follows another layer or structure (the deep plane on the
+        superficial surface of zygomaticus major); the plane's depth changes to the zone's over
+        :data:`facelayers.planes.TRANSITION_MM` inside the zone's outline.
     """
 
     plane_id: str
@@ -530,11 +636,19 @@ class PlaneSpec:
     source_id: str | None = None
     locator: str | None = None
     note: str | None = None
+    band: str | None = None
+    zones: tuple = ()
 
     def __post_init__(self) -> None:
         _check_depth(self.layer, self.fraction, f"plane {self.plane_id}")
+        _check_band(self.layer, self.band, f"plane {self.plane_id}")
         object.__setattr__(self, "fraction", float(self.fraction))
         object.__setattr__(self, "outline", _places_tuple(self.outline, f"plane {self.plane_id} outline", 3))
+        zones = tuple(z if isinstance(z, DepthZone) else DepthZone(**z) for z in self.zones)
+        ids = [z.zone_id for z in zones]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"plane {self.plane_id}: repeated zone_id in zones: {', '.join(ids)}")
+        object.__setattr__(self, "zones", zones)
 
     @property
     def depth_coord(self) -> float:
@@ -787,6 +901,8 @@ class Anatomy:
     palsies, injury_facts : Mapping of id to Mapping
         The rows of palsies.json (what an injured nerve shows) and injury.csv (the course of an injury), as
         read-only mappings of their fields (:mod:`facelayers.injury` uses them).
+    spaces : Mapping of id to Space
+        Read-only, in file order (spaces.json): layer 4's background and spaces.
     """
 
     data_dir: Path
@@ -803,11 +919,13 @@ class Anatomy:
     storyboards: Mapping[str, StoryboardFile] = field(default_factory=dict)
     palsies: Mapping[str, Mapping] = field(default_factory=dict)
     injury_facts: Mapping[str, Mapping] = field(default_factory=dict)
+    spaces: Mapping[str, Space] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A cached Anatomy is shared by every caller: keep its tables read-only.
         for name in ("sources", "layers", "landmarks", "regions", "nerves", "muscles", "zones", "ligaments",
-                     "techniques", "storyboards", "palsies", "injury_facts"):
+                     "techniques", "storyboards", "palsies", "injury_facts",
+                     "spaces"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "thickness", tuple(self.thickness))
 
@@ -1016,6 +1134,7 @@ def _load(data_dir: Path) -> Anatomy:
         storyboards={s.storyboard_id: s for s in map(_storyboard_file, tables.get("storyboards", []))},
         palsies={r.values["palsy_id"]: MappingProxyType(dict(r.values)) for r in tables.get("palsies", [])},
         injury_facts={r.values["fact_id"]: MappingProxyType(dict(r.values)) for r in tables.get("injury", [])},
+        spaces={r.values["space_id"]: Space(**r.values) for r in tables.get("spaces", [])},
     )
 
 

@@ -233,7 +233,9 @@ def layer_mesh(model: FaceModel, layer: int | str, cut: Cut | None = None, hole:
     verts, faces, thick_all, depth_all = _compact(
         clipped.vertices, clipped.faces,
         np.concatenate([thick, seg_thick.reshape(-1)]), np.concatenate([depth, seg_depth.reshape(-1)]))
-    wv, wf = wall(surface, model.interface(k + 1), clipped)
+    # The muscle band's wall starts at layer 4's floor: layer 4's own strip is drawn by layer4_wall.
+    top = surface if k != LAYER4_HOST else _floor(model)
+    wv, wf = wall(top, model.interface(k + 1), clipped)
     seg_depth_in = along_cut(model.stack.depth[:, k + 1])
     wall_thick = np.concatenate([seg_thick[:, 0], seg_thick[:, 1], seg_thick[:, 1], seg_thick[:, 0]])
     wall_depth = np.concatenate([seg_depth[:, 0], seg_depth[:, 1], seg_depth_in[:, 1], seg_depth_in[:, 0]])
@@ -241,3 +243,68 @@ def layer_mesh(model: FaceModel, layer: int | str, cut: Cut | None = None, hole:
                 np.concatenate([faces, wf + len(verts)]).astype(np.int32),
                 np.concatenate([thick_all, wall_thick]).astype(np.float32),
                 np.concatenate([depth_all, wall_depth]).astype(np.float32))
+
+
+#: The layer whose outer part is layer 4 (facelayers.space): its cut wall shows layer 4 as a band of its own.
+LAYER4_HOST = LAYERS.index("muscle")
+
+
+def _floor(model: FaceModel) -> np.ndarray:
+    """Layer 4's floor under the model's vertices (n, 3) mm."""
+    from facelayers.space import floor_points
+
+    return floor_points(model)
+
+
+@dataclass(frozen=True)
+class Layer4Wall:
+    """Layer 4's band in the wall of a cut (the strip between the SMAS's inner face and layer 4's floor).
+
+    vertices : (n, 3) float32 mm; faces : (m, 3) int32; thickness_mm, depth_mm : (n,) float32;
+    labels : tuple of str, (n,): the space at each vertex (spaces.json).
+    """
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    thickness_mm: np.ndarray
+    depth_mm: np.ndarray
+    labels: tuple
+
+
+def layer4_wall(model: FaceModel, cut: Cut | None = None, hole: np.ndarray | None = None) -> Layer4Wall:
+    """Layer 4's strip in the wall of the muscle layer's cut (cutaway window and/or the hole under a raised
+    flap), or an empty one where the muscle layer is not cut."""
+    from facelayers.geometry import params_of
+    from facelayers.space import layer4
+
+    k = LAYER4_HOST
+    radius = cut.radius_mm(k) if cut is not None else None
+    empty = Layer4Wall(np.zeros((0, 3), np.float32), np.zeros((0, 3), np.int32), np.zeros(0, np.float32),
+                       np.zeros(0, np.float32), ())
+    if radius is None and hole is None:
+        return empty
+    keep = np.full(model.n_vertices, np.inf)
+    if radius is not None:
+        keep = window_distance(model, cut.window) - radius
+    if hole is not None:
+        keep = np.minimum(keep, -np.asarray(hole, float))
+    surface = model.interface(k)
+    clipped = clip(surface, model.faces, keep, 0.0)
+    if len(clipped.seg_edges) == 0:
+        return empty
+    floor = _floor(model)
+    verts, faces = wall(surface, floor, clipped)
+    e, t = clipped.seg_edges, clipped.seg_t
+
+    def along(values):
+        a, b = values[e[..., 0]], values[e[..., 1]]
+        return a + t * (b - a)
+
+    top_d = along(model.stack.depth[:, k])
+    thick = along(np.linalg.norm(floor - surface, axis=1))
+    depth = np.concatenate([top_d[:, 0], top_d[:, 1], top_d[:, 1] + thick[:, 1], top_d[:, 0] + thick[:, 0]])
+    thickness = np.concatenate([thick[:, 0], thick[:, 1], thick[:, 1], thick[:, 0]])
+    u, s, _ = params_of(verts)
+    labels = tuple(layer4(model.anatomy).space_at(u, s))
+    return Layer4Wall(verts.astype(np.float32), faces, thickness.astype(np.float32), depth.astype(np.float32),
+                      labels)

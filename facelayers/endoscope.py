@@ -69,10 +69,14 @@ def _unit(v):
 
 
 def pose(model: FaceModel, entry: np.ndarray, toward: np.ndarray, layer: str, fraction: float,
-         insertion_mm: float = 40.0, aim_deg: float = 0.0, mag: float = 8.0) -> ScopePose:
+         insertion_mm: float = 40.0, aim_deg: float = 0.0, mag: float = 8.0, *, plane=None) -> ScopePose:
     """Place the scope: in at ``entry`` (a skin point, mm), sliding in the plane at (layer, fraction) toward
     ``toward`` (a point, mm) for ``insertion_mm``, turned ``aim_deg`` about the skin normal, at magnification
     ``mag``.
+
+    plane : Plane, optional
+        A placed plane (:class:`facelayers.planes.Plane`): the tip then lies on its surface where it is, which
+        follows layer 4's floor or the plane's zones (layer and fraction are then its nominal depth only).
     """
     if not 5.0 <= insertion_mm <= 120.0:
         raise ValueError(f"insertion_mm = {insertion_mm!r}; allowed: 5 to 120 mm")
@@ -89,7 +93,7 @@ def pose(model: FaceModel, entry: np.ndarray, toward: np.ndarray, layer: str, fr
     guess = np.asarray(entry, float) + direction * insertion_mm
     tu, ts, _ = params_of(guess[None, :])
     tstack = model.stack_at(tu, ts)
-    floor = tstack.at_depth(np.array([k]), float(fraction))[0]
+    floor = plane.points_at(tstack)[0] if plane is not None else tstack.at_depth(np.array([k]), float(fraction))[0]
     up = _unit(tstack.points[0, 0] - tstack.points[0, -1])
     # In the model the flap is not lifted, so the tip is drawn 1 mm into the roof of the plane; the endoscope
     # view opens the cavity (CAVITY_MM) as the retractor does.

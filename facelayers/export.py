@@ -467,7 +467,7 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     from dataclasses import replace
 
     from facelayers.nerves import SIDES, place_all
-    from facelayers.planes import build_plane
+    from facelayers.planes import plane_from_spec
     from facelayers.render import (DIM_OPACITY, HIGHLIGHT, NERVE_COLOURS, clearance_coloraxis, nerve_traces,
                                    technique_traces)
     from facelayers.storyboard import load_storyboards, nerve_names
@@ -494,8 +494,7 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     for tid, technique in anatomy.techniques.items():
         placed = place_technique(model, technique)
         # The planes on a coarser grid than the lessons' (n = 40), to leave the size budget to the layers.
-        planes = [build_plane(model, spec.outline, spec.layer, spec.fraction, side=side, label=spec.label,
-                              name=f"{tid}:{spec.plane_id}:{side}", n=COURSE_PLANE_N)
+        planes = [plane_from_spec(model, spec, side=side, name=f"{tid}:{spec.plane_id}:{side}", n=COURSE_PLANE_N)
                   for side in SIDES for spec in technique.planes]
         traces = technique_traces(model, replace(placed, planes=planes), paths)
         techniques[tid] = list(range(len(fig.data), len(fig.data) + len(traces)))

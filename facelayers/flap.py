@@ -105,7 +105,15 @@ class Region:
             nearest = np.argmin([segment_distances(q, *_closed(p)) for p in self.planes], axis=0)
             cover = np.where(cover >= 0, cover, nearest)
         cover = np.maximum(cover, 0)
-        return np.array([p.depth_coord for p in self.planes])[cover]
+        u = np.asarray(u, float)
+        s = np.asarray(s, float)
+        out = np.empty(np.shape(u))
+        for i, plane in enumerate(self.planes):
+            sel = cover == i
+            if sel.any():
+                at = getattr(plane, "depth_at", None)  # a plane that follows the dissection varies
+                out[sel] = at(u[sel], s[sel]) if at is not None else plane.depth_coord
+        return out
 
     def opening_height_mm(self, model: FaceModel) -> float:
         """Mean height (z, mm) of the free edge on the skin: where the surgeon looks in from."""
@@ -207,11 +215,36 @@ def holes(model: FaceModel, placed) -> dict[int, np.ndarray]:
     whole = technique_region(placed)
     if whole is None or not whole.free.any():
         return out  # no incision, no flap (an endoscopic technique): nothing is cut away
+    u, s = model.u, model.s
+    depth_of = {}
+    for plane in whole.planes:
+        at = getattr(plane, "depth_at", None)
+        depth_of[id(plane)] = at(u, s, model.stack) if at is not None else np.full(len(u), plane.depth_coord)
+    cover = whole.covering(u, s)
     for k in range(len(LAYERS)):
-        reg = technique_region(placed, deeper_than=float(k))
-        if reg is not None:
-            out[k] = reg.field(model.u, model.s)
+        # Layer k is cut over the planes that reach below its outer face (their union, with its exact outline,
+        # as the flap is cut), and, where a plane follows the dissection, on the deep side of its depth's level
+        # set (scaled to about mm on the face): a plane that rises to layer k's outer face in part of its region
+        # (the deep plane onto zygomaticus major) cuts it where it is more than half-way down the transition.
+        deeper = [p for p in whole.planes if (depth_of[id(p)][cover == whole.planes.index(p)] - k > 1e-6).any()
+                  or (not (cover == whole.planes.index(p)).any() and p.depth_coord > k)]
+        if not deeper:
+            continue
+        reg = region(deeper, placed.incisions)
+        idx = reg.covering(u, s)
+        term = np.full(len(u), np.inf)
+        for i, plane in enumerate(deeper):
+            d = depth_of[id(plane)]
+            mine = d[idx == i]
+            delta = 0.5 if (mine <= k + 1e-6).any() else 1e-6
+            near = idx == i if len(deeper) > 1 else np.ones(len(u), bool)
+            term = np.where(near, (d - k - delta) * HOLE_EDGE_MM, term)
+        out[k] = np.minimum(reg.field(u, s), term)
     return out
+
+
+#: Scale (mm per unit of depth coordinate) that turns the plane's depth into a cut field where it varies.
+HOLE_EDGE_MM = 20.0
 
 
 @dataclass(frozen=True)
@@ -421,10 +454,18 @@ def describe(model: FaceModel, placed, paths: dict, side: str = "left") -> str:
     labels = {layer.layer_id: layer.label for layer in model.anatomy.layers.values()}
     lines = [f"{technique.label}, {side} side: a {opening_cm:.0f} cm opening along the incision onto a pocket of "
              f"{sum(p.area_cm2 for p in planes):.0f} cm2"]
+    def carries(layer, fraction, band):
+        k = layer_index(layer)
+        kept = [labels.get(n, n) for n in LAYERS[:k + (1 if fraction > 0 and band is None else 0)]]
+        if band == "space" and fraction > 0:
+            kept.append("layer 4 (the loose areolar tissue)")
+        return ", ".join(kept)
+
     for plane in planes:
-        k = layer_index(plane.layer)
-        kept = LAYERS[:k + (1 if plane.fraction > 0 else 0)]
-        lines.append(f"  {plane.label}: the flap carries {', '.join(labels.get(n, n) for n in kept)}")
+        text = f"  {plane.label}: the flap carries {carries(plane.layer, plane.fraction, getattr(plane, 'band', None))}"
+        for zone in getattr(plane, "zones", ()):
+            text += f"; {zone.label[0].lower() + zone.label[1:]}: {carries(zone.layer, zone.fraction, zone.band)}"
+        lines.append(text)
     rows = []
     for (nid, nside), path in paths.items():
         if nside != side:

@@ -17,15 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from facelayers.frame import LAYERS
-from facelayers.geometry import FaceModel, layer_index, params_of
-
-SIDES = ("left", "right")
-
-
-def _mirror(points: np.ndarray, side: str) -> np.ndarray:
-    if side not in SIDES:
-        raise ValueError(f"side {side!r} is not known; allowed: {', '.join(SIDES)}")
-    return points * np.array([1.0 if side == "left" else -1.0, 1.0, 1.0])
+from facelayers.geometry import FaceModel, layer_index, params_of, rays
+from facelayers.outlines import (  # noqa: F401
+    SIDES,
+    U_SCALE_MM,
+    _inside,
+    outline_params,
+    polygon_field,
+)
+from facelayers.outlines import mirror as _mirror
 
 
 @dataclass(frozen=True)
@@ -81,11 +81,48 @@ class NervePath:
 
 
 def waypoint_params(anatomy, nerve, side: str = "left"):
-    """Ray parameters (u rad, s mm) and depth coordinates of a nerve's waypoints on one side."""
+    """Ray parameters (u rad, s mm) and depth coordinates of a nerve's waypoints on one side.
+
+    The depth coordinate is the waypoint's (layer + fraction) as written; a waypoint with a layer-4 band or at
+    its landmark resolves its depth only in a built model (:func:`waypoint_ext`)."""
     pts = np.array([wp.position(anatomy) for wp in nerve.waypoints], float)
     u, s, _ = params_of(_mirror(pts, side))
     coord = np.array([layer_index(wp.layer) + float(wp.fraction) for wp in nerve.waypoints])
     return u, s, coord
+
+
+def waypoint_ext(model: FaceModel, nerve, side: str = "left"):
+    """Ray parameters (u rad, s mm) and *extended* depth coordinates (see :mod:`facelayers.space`) of a nerve's
+    waypoints in a built model, (w,) each.
+
+    A waypoint with a ``band`` is measured within layer 4 or under its floor; one ``at_landmark`` takes the
+    depth where its landmark lies on its ray (a foramen: the nerve leaves the bone there), kept within its
+    declared layer.
+    """
+    from facelayers.space import coord_of_depth_mm, ext_from_coord, ext_of_spec, layer4
+
+    pts = _mirror(np.array([wp.position(model.anatomy) for wp in nerve.waypoints], float), side)
+    u, s, dist = params_of(pts)
+    stack = model.stack_at(u, s)
+    f4 = layer4(model.anatomy).floor_fraction(stack)
+    e = np.empty(len(u))
+    radius = np.linalg.norm(stack.points[:, 0] - rays(u, s)[0], axis=1)
+    for i, wp in enumerate(nerve.waypoints):
+        if wp.at_landmark:
+            k = layer_index(wp.layer)
+            c = coord_of_depth_mm(_sub(stack, i), [radius[i] - dist[i]])[0]
+            c = float(np.clip(c, k, k + 1.0))
+            e[i] = ext_from_coord(np.array([c]), f4[i:i + 1])[0]
+        else:
+            e[i] = ext_of_spec(wp.layer, wp.fraction, wp.band, f4[i:i + 1])[0]
+    return u, s, e
+
+
+def _sub(stack, i: int):
+    """The one-point Stack at index i of a Stack."""
+    sl = slice(i, i + 1)
+    return type(stack)(stack.u[sl], stack.s[sl], stack.points[sl], stack.depth[sl], stack.thickness[sl],
+                       stack.region_weights[sl])
 
 
 def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> NervePath:
@@ -99,9 +136,16 @@ def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> 
     step_mm : float, mm
         About how far apart the samples are along the skin.
     """
+    from facelayers.space import (
+        coord_of_depth_mm,
+        depth_mm_of_coord,
+        layer4,
+        points_at_ext,
+    )
+
     if isinstance(nerve, str):
         nerve = model.anatomy.nerve(nerve)
-    u_w, s_w, c_w = waypoint_params(model.anatomy, nerve, side)
+    u_w, s_w, c_w = waypoint_ext(model, nerve, side)  # c_w: extended coordinates, interpolated below
     skin_w = model.stack_at(u_w, s_w).points[:, 0]
     seg_len = np.linalg.norm(np.diff(skin_w, axis=0), axis=1)
     counts = np.maximum(2, np.ceil(seg_len / step_mm).astype(int))
@@ -116,10 +160,32 @@ def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> 
     s = np.concatenate(s + [s_w[-1:]])
     c = np.concatenate(c + [c_w[-1:]])
     stack = model.stack_at(u, s)
-    layer = np.clip(np.floor(c).astype(int), 0, len(LAYERS) - 1)
-    frac = c - layer
-    points = stack.at_depth(layer, frac)
-    depth = stack.depth[np.arange(len(u)), layer] + frac * stack.thickness[np.arange(len(u)), layer]
+    points, c = points_at_ext(stack, c, layer4(model.anatomy).floor_fraction(stack))
+    depth = depth_mm_of_coord(stack, c)
+    # A nerve leaves its foramen at the landmark itself (the landmark lies on its own ray, so only the distance
+    # along the ray changes); its depth there is where the landmark lies in the stack (0..5).
+    wps = nerve.waypoints
+    for i, wp in enumerate(wps):
+        if wp.at_landmark:
+            j = at[i] if i < len(at) - 1 else len(u) - 1
+            points[j] = _mirror(wp.position(model.anatomy)[None, :], side)[0]
+            depth[j] = float(np.linalg.norm(stack.points[j, 0] - points[j]))
+            c[j] = coord_of_depth_mm(_sub(stack, j), [depth[j]])[0]
+    # Between two foramina-like waypoints (the trunk from the stylomastoid foramen to the pes) the nerve runs
+    # straight through the deep tissue, not along a layer.
+    for i in range(len(wps) - 1):
+        if wps[i].at_landmark and wps[i + 1].at_landmark:
+            j0, j1 = at[i], (at[i + 1] if i + 1 < len(at) - 1 else len(u) - 1)
+            t = np.linspace(0.0, 1.0, j1 - j0 + 1)[:, None]
+            seg = points[j0] + t * (points[j1] - points[j0])
+            su, ss, sd = params_of(seg)
+            sub = model.stack_at(su, ss)
+            radius = np.linalg.norm(sub.points[:, 0] - rays(su, ss)[0], axis=1)
+            points[j0:j1 + 1] = seg
+            u[j0:j1 + 1], s[j0:j1 + 1] = su, ss
+            depth[j0:j1 + 1] = radius - sd
+            c[j0:j1 + 1] = coord_of_depth_mm(sub, radius - sd)
+            stack.depth[j0:j1 + 1] = sub.depth
     dist = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
     names = tuple(wp.landmark or "" for wp in nerve.waypoints)
     return NervePath(nerve.nerve_id, nerve.label, nerve.group, nerve.kind, side, points, c, depth,
@@ -134,19 +200,6 @@ def place_all(model: FaceModel, sides=SIDES) -> dict[tuple[str, str], NervePath]
 
 # --- patches (muscles, danger zones) ------------------------------------------------------------------------
 
-def _inside(poly_u: np.ndarray, poly_s: np.ndarray, u: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Even-odd point-in-polygon test in (u, s) space, vectorised over the query points."""
-    inside = np.zeros(u.shape, bool)
-    n = len(poly_u)
-    for i in range(n):
-        u1, s1, u2, s2 = poly_u[i], poly_s[i], poly_u[(i + 1) % n], poly_s[(i + 1) % n]
-        crosses = (s1 > s) != (s2 > s)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            u_at = u1 + (s - s1) * (u2 - u1) / (s2 - s1)
-        inside ^= crosses & (u < u_at)
-    return inside
-
-
 @dataclass(frozen=True)
 class Patch:
     """A patch of surface at a depth: vertices (n, 3) float32 mm, faces (m, 3) int32, centre (3,) mm,
@@ -158,34 +211,15 @@ class Patch:
     skin: np.ndarray
 
 
-def outline_params(anatomy, outline, side: str = "left"):
-    """(u, s) of an outline given as landmark ids and/or [x, y, z] points."""
-    pts = np.array([anatomy.point(p) if isinstance(p, str) else np.asarray(p, float) for p in outline])
-    u, s, _ = params_of(_mirror(pts, side))
-    return u, s
-
-
-#: Scale from azimuth (rad) to mm on the face, to measure distances in the (u, s) parameter plane.
-U_SCALE_MM = 80.0
-
-
-def polygon_field(poly_u: np.ndarray, poly_s: np.ndarray, u: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Signed distance (about mm) from points (u, s) to a polygon's boundary: positive inside."""
-    pu, ps, qu, qs = poly_u * U_SCALE_MM, poly_s, u * U_SCALE_MM, s
-    best = np.full(u.shape, np.inf)
-    n = len(pu)
-    for i in range(n):
-        au, as_, bu, bs = pu[i], ps[i], pu[(i + 1) % n], ps[(i + 1) % n]
-        eu, es = bu - au, bs - as_
-        t = np.clip(((qu - au) * eu + (qs - as_) * es) / max(eu * eu + es * es, 1e-12), 0.0, 1.0)
-        best = np.minimum(best, np.hypot(qu - (au + t * eu), qs - (as_ + t * es)))
-    return np.where(_inside(poly_u, poly_s, u, s), best, -best)
-
-
 def patch(model: FaceModel, poly_u: np.ndarray, poly_s: np.ndarray, layer: int | str, fraction: float,
-          lift_mm: float = 0.0, n: int = 40) -> Patch:
+          lift_mm: float = 0.0, n: int = 40, depth=None) -> Patch:
     """The part of a surface at depth (layer, fraction) inside a polygon of ray parameters, cut exactly along
-    the polygon, lifted ``lift_mm`` outward along the rays (so it shows on top of the layer it belongs to)."""
+    the polygon, lifted ``lift_mm`` outward along the rays (so it shows on top of the layer it belongs to).
+
+    depth : callable, optional
+        ``depth(stack) -> (n, 3) points``: a depth that varies over the patch (a plane that follows the
+        dissection, :mod:`facelayers.planes`); it replaces (layer, fraction).
+    """
     from facelayers.cutaway import clip
 
     k = layer_index(layer)
@@ -194,7 +228,7 @@ def patch(model: FaceModel, poly_u: np.ndarray, poly_s: np.ndarray, layer: int |
                          np.linspace(poly_s.min() - pad_s, poly_s.max() + pad_s, n))
     uu, ss = uu.ravel(), ss.ravel()
     stack = model.stack_at(uu, ss)
-    pts = stack.at_depth(np.full(len(uu), k), float(fraction))
+    pts = stack.at_depth(np.full(len(uu), k), float(fraction)) if depth is None else depth(stack)
     outward = stack.points[:, 0] - stack.points[:, -1]
     outward /= np.maximum(np.linalg.norm(outward, axis=1, keepdims=True), 1e-9)
     pts = pts + lift_mm * outward

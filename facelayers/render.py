@@ -32,6 +32,9 @@ PALETTE: dict[str, str] = {
     "periosteum": "#009E73",
     "bone": "#F3EEDF",
 }
+#: Layer 4 (the loose areolar plane and its spaces, the outer part of the muscle band; facelayers.space): Okabe-Ito
+#: reddish purple, apart from the five layers' colours.
+LAYER4_COLOUR = "#CC79A7"
 BACKGROUND = "#15191f"
 TEXT = "#f2f2f2"
 FONT = {"family": "Inter, Helvetica Neue, Arial, sans-serif", "size": 18, "color": TEXT}
@@ -78,6 +81,25 @@ def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, lab
         color=PALETTE[name], flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
         hoverlabel={"font": {"size": 18}},
     )
+
+
+def layer4_trace(model: FaceModel, cut: Cut | None, visible: bool, hole: np.ndarray | None = None) -> go.Mesh3d:
+    """Layer 4's band in the cut wall of the muscle layer (:func:`facelayers.cutaway.layer4_wall`), named
+    ``space:layer4``; hover names the space and its thickness. Empty where the muscle layer is not cut."""
+    from facelayers.cutaway import layer4_wall
+
+    w = layer4_wall(model, cut, hole)
+    if len(w.faces):
+        geometry = {**xyz(w.vertices), **ijk(w.faces),
+                    "customdata": np.stack([w.thickness_mm, w.depth_mm], axis=1).astype(np.float32)}
+    else:  # nothing cut: plain empty lists (empty arrays make figure dicts incomparable)
+        geometry = {"x": [], "y": [], "z": [], "i": [], "j": [], "k": [], "customdata": []}
+    return go.Mesh3d(
+        name="space:layer4", legendgroup="muscle", showlegend=False, visible=visible, **geometry,
+        text=list(w.labels), color=LAYER4_COLOUR, flatshading=False,
+        lighting=LIGHTING, lightposition=LIGHT_POSITION, hoverlabel={"font": {"size": 18}},
+        hovertemplate="<b>Layer 4: %{text}</b><br>%{customdata[0]:.1f} mm thick<br>"
+                      "roof %{customdata[1]:.1f} mm below the skin<extra></extra>")
 
 
 def region_labels_trace(model: FaceModel, visible: bool = True) -> go.Scatter3d:
@@ -164,16 +186,24 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
     traces = [layer_trace(model, name, cut, state.shown(name), labels[name]) for name in INTERFACES]
     traces.append(region_labels_trace(model, visible="legendonly"))
     traces.append(section_line_trace(section(model, state.section_kind, state.section_at), visible="legendonly"))
+    traces.append(layer4_trace(model, cut, state.shown("muscle")))
     fig = go.Figure(traces)
     fig.update_layout(
         template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
         margin={"l": 0, "r": 0, "t": 56 if title else 8, "b": 0},
         title={"text": title, "x": 0.02, "font": {"size": 24}} if title else None,
         scene=_scene(), scene_camera=CAMERAS[state.camera],
-        showlegend=False, annotations=colour_key(labels) if key else [], hoverlabel={"font": {"size": 18}},
-        uirevision="facelayers",
+        showlegend=False, annotations=colour_key(labels) + [_layer4_key(len(INTERFACES))] if key else [],
+        hoverlabel={"font": {"size": 18}}, uirevision="facelayers",
     )
     return fig
+
+
+def _layer4_key(row: int, x: float = 0.01, y: float = 0.93) -> dict:
+    """Layer 4's colour in the key (it shows in the muscle layer's cut wall)."""
+    return {"xref": "paper", "yref": "paper", "x": x, "y": y - 0.05 * row, "xanchor": "left", "showarrow": False,
+            "text": f"<span style='color:{LAYER4_COLOUR}'>\u25A0</span> Layer 4 (loose areolar, spaces)",
+            "font": {"size": 19}}
 
 
 def colour_key(labels: dict[str, str], x: float = 0.01, y: float = 0.93) -> list[dict]:
@@ -206,6 +236,8 @@ def apply_visibility(fig, state: ViewState) -> None:
             want = state.shown("smas")
             if trace.visible != want:
                 trace.visible = want
+        elif trace.name == "space:layer4" and trace.visible != state.shown("muscle"):
+            trace.visible = state.shown("muscle")  # layer 4 is the outer part of the muscle band
         elif trace.name == "technique:flap" and trace.visible != state.shown("skin"):
             trace.visible = state.shown("skin")  # a raised flap is skin first: peeled or hidden with it
 
@@ -237,6 +269,10 @@ def apply_cutaway(fig, model: FaceModel, state: ViewState, previous: ViewState |
         trace.update(x=fresh.x, y=fresh.y, z=fresh.z, i=fresh.i, j=fresh.j, k=fresh.k,
                      customdata=fresh.customdata)
         changed.append(name)
+        if name == "muscle" and any(t.name == "space:layer4" for t in fig.data):
+            band = layer4_trace(model, new_cut, state.shown("muscle"), holes.get(k))
+            fig.data[trace_index(fig, "space:layer4")].update(x=band.x, y=band.y, z=band.z, i=band.i, j=band.j,
+                                                               k=band.k, customdata=band.customdata, text=band.text)
     return changed
 
 
@@ -264,6 +300,14 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
     depth = sec.depth_mm
     bone_floor = depth[:, -1] + 4.0
     traces = _bands(x, depth)
+    if sec.layer4_mm is not None:  # layer 4, the outer part of the muscle band, as a band of its own
+        top, floor = depth[:, LAYERS.index("muscle")], sec.floor_mm
+        traces.append(go.Scatter(
+            name="band:layer4", legendgroup="muscle", x=np.concatenate([x, x[::-1]]).astype(np.float32),
+            y=np.concatenate([top, floor[::-1]]).astype(np.float32), fill="toself", fillcolor=LAYER4_COLOUR,
+            mode="lines", line={"color": "rgba(0,0,0,0.35)", "width": 1}, showlegend=False,
+            text=list(sec.spaces) + list(sec.spaces[::-1]), hoveron="points+fills",
+            hovertemplate="<b>Layer 4: %{text}</b><extra></extra>"))
     fig = go.Figure(traces)
     mid = len(x) // 2
     notes = [{"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.97, "xanchor": "left", "showarrow": False,
@@ -273,6 +317,11 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
         notes.append({"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.86 - 0.11 * k, "xanchor": "left",
                       "showarrow": False, "font": {"size": 17},
                       "text": f"<span style='color:{PALETTE[name]}'>\u25A0</span> {labels[name]}: {value}"})
+    if sec.layer4_mm is not None:
+        notes.append({"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.86 - 0.11 * len(INTERFACES),
+                      "xanchor": "left", "showarrow": False, "font": {"size": 17},
+                      "text": f"<span style='color:{LAYER4_COLOUR}'>\u25A0</span> Layer 4 (in the muscle band): "
+                              f"{sec.layer4_mm[mid]:.1f} mm<br>   {sec.spaces[mid]}"})
     shown = []
     for rid, start, end in sec.runs():
         centre = (start + end) / 2
@@ -439,14 +488,19 @@ def zone_traces(model: FaceModel, visible=False) -> list:
 
 
 def ligament_trace(model: FaceModel, visible=False) -> go.Scatter3d:
-    """Retaining ligaments as markers where they cross the sub-SMAS plane (both sides)."""
+    """Retaining ligaments as markers where they cross the sub-SMAS plane (both sides); the hover gives the
+    thickness of layer 4 they cross there, from the deep fascia to the SMAS (facelayers.space)."""
+    from facelayers.space import layer4
+
     pts, text = [], []
+    l4 = layer4(model.anatomy)
     for lig in model.anatomy.ligaments.values():
         for sign in (1.0, -1.0):
             p = model.anatomy.point(lig.landmark_id) * np.array([sign, 1, 1])
             st = model.stack_under(p[None, :])
             pts.append(st.at_depth(layer_index(lig.layer), lig.fraction)[0])
-            text.append(lig.label)
+            text.append(f"{lig.label}</b><br>crosses layer 4 ({float(l4.thickness_mm(st)[0]):.1f} mm) "
+                        "from the deep fascia to the SMAS<b>")
     p = np.array(pts, np.float32)
     return go.Scatter3d(name="ligaments", mode="markers", **xyz(p), text=text,
                         hovertemplate="<b>%{text}</b><br>retaining ligament<extra></extra>", visible=visible,
@@ -704,6 +758,9 @@ def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: f
     k = layer_index(plane.layer)
     below = INTERFACES[k + 1] if plane.fraction >= 1.0 else LAYERS[k]
     above = LAYERS[k] if plane.fraction > 0.0 else (LAYERS[k - 1] if k > 0 else "skin")
+    varies = getattr(plane, "varies", False)  # a plane in layer 4 (on the DTF) or one that follows the dissection
+    if getattr(plane, "band", None) is not None:
+        below, above = LAYERS[k], LAYERS[k - 1]  # on layer 4's floor: the deep fascia below, the TPF above
     look_at = scope.tip + scope.view * 10.0
     eye = look_at - scope.view * scope.working_distance_mm
     cos_half = np.cos(np.radians(FOV_DEG / 2 - 2))
@@ -716,7 +773,7 @@ def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: f
             (rel @ scope.view >= cos_half * np.maximum(dist, 1e-9))
 
     stack = model.stack
-    surface = stack.at_depth(np.full(model.n_vertices, k), plane.fraction)
+    surface = plane.points_at(stack) if varies else stack.at_depth(np.full(model.n_vertices, k), plane.fraction)
     outward = stack.points[:, 0] - stack.points[:, -1]
     outward /= np.linalg.norm(outward, axis=1, keepdims=True)
     roof_surface = surface + CAVITY_MM * outward
@@ -742,10 +799,10 @@ def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: f
             continue
         u, s, _ = params_of(path.points)
         st = model.stack_at(u, s)
-        on_plane = st.at_depth(np.full(len(u), k), plane.fraction)
+        on_plane = plane.points_at(st) if varies else st.at_depth(np.full(len(u), k), plane.fraction)
         gap = np.linalg.norm(path.points - on_plane, axis=1)  # mm between the nerve and the plane, on its ray
         _, d = rays(u, s)
-        in_flap = path.depth_coord < depth
+        in_flap = path.depth_coord < (plane.depth_at(u, s, st) if varies else depth)
         pts = np.where(in_flap[:, None], on_plane + (CAVITY_MM - 0.6) * d, on_plane + 0.4 * d)
         seen = in_view(pts) & (gap <= 4.0)
         if seen.sum() < 2:
@@ -767,7 +824,7 @@ def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: f
         from facelayers.nerves import outline_params, patch
 
         pu, ps = outline_params(model.anatomy, muscle.outline, plane.side)
-        pt = patch(model, pu, ps, plane.layer, plane.fraction, n=24)
+        pt = patch(model, pu, ps, plane.layer, plane.fraction, n=24, depth=plane.points_at if varies else None)
         if len(pt.faces) == 0:
             continue
         u, s, _ = params_of(pt.vertices.astype(float))

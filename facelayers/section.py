@@ -14,6 +14,7 @@ import numpy as np
 
 from facelayers.frame import LAYERS
 from facelayers.geometry import S_BOTTOM_MM, S_TOP_MM, FaceModel, Stack, s_at_height
+from facelayers.space import MUSCLE, layer4
 from facelayers.state import SECTION_KINDS, SECTION_LIMITS
 
 #: How far round the head a horizontal cut runs, each side of the midline (degrees).
@@ -38,6 +39,11 @@ class Section:
     regions : tuple of str
     skin_points : (n, 3) float, mm
         The cut line on the skin, for drawing it on the 3D model.
+    layer4_mm : (n,) float, mm
+        Layer 4's thickness (the outer part of the muscle band, :mod:`facelayers.space`): its floor lies
+        ``depth_mm[:, 3] + layer4_mm`` below the skin.
+    spaces : tuple of str, (n,)
+        The layer-4 space at each sample (spaces.json), or the loose areolar plane's label.
     """
 
     kind: str
@@ -48,6 +54,13 @@ class Section:
     region: np.ndarray
     regions: tuple[str, ...]
     skin_points: np.ndarray
+    layer4_mm: np.ndarray | None = None
+    spaces: tuple = ()
+
+    @property
+    def floor_mm(self) -> np.ndarray:
+        """(n,) mm: depth of layer 4's floor (the deep fascia) below the skin."""
+        return self.depth_mm[:, MUSCLE] + self.layer4_mm
 
     def runs(self) -> list[tuple[str, float, float]]:
         """Contiguous stretches of one dominant region: (region id, start mm, end mm)."""
@@ -98,5 +111,6 @@ def section(model: FaceModel, kind: str = "horizontal", at: float = -25.0, n: in
     stack: Stack = model.stack_at(u, s)
     skin = stack.points[:, 0]
     dist = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(skin, axis=0), axis=1))])
+    l4 = layer4(model.anatomy)
     return Section(kind, float(at), dist, stack.depth, stack.thickness, stack.region_weights.argmax(axis=1),
-                   model.thickness_field.regions, skin)
+                   model.thickness_field.regions, skin, l4.thickness_mm(stack), tuple(l4.space_at(u, s)))

@@ -16,7 +16,7 @@ import numpy as np
 from facelayers.geometry import FaceModel, params_of, rays
 from facelayers.metrics import EXPOSED_MM, polyline_length
 from facelayers.nerves import SIDES, _mirror, outline_params
-from facelayers.planes import Clearance, Plane, build_plane, clearance
+from facelayers.planes import Clearance, Plane, clearance, plane_from_spec
 
 #: How far from the skin (mm, along the model's ray) a port's position may lie.
 PORT_TOLERANCE_MM = 5.0
@@ -108,8 +108,8 @@ def place_technique(model: FaceModel, technique, sides=SIDES) -> PlacedTechnique
     planes, incisions, ports = [], [], []
     for side in sides:
         for spec in technique.planes:
-            planes.append(build_plane(model, spec.outline, spec.layer, spec.fraction, side=side,
-                                      name=f"{technique.technique_id}:{spec.plane_id}:{side}", label=spec.label))
+            planes.append(plane_from_spec(model, spec, side=side,
+                                          name=f"{technique.technique_id}:{spec.plane_id}:{side}"))
         for inc in technique.incisions:
             incisions.append(PlacedIncision(inc.label, side, _skin_path(model, model.anatomy, inc.path, side)))
         for port in technique.ports:

@@ -154,6 +154,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("variation", "variation.csv", ("variation_id",)),
     TableSpec("palsies", "palsies.json", ("palsy_id",), items="palsies", field_paths=True),
     TableSpec("injury", "injury.csv", ("fact_id",)),
+    TableSpec("spaces", "spaces.json", ("space_id",), items="spaces", field_paths=True),
 )
 _SPECS: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
 
@@ -873,7 +874,7 @@ def check_source_references(data: DataSet) -> list[Problem]:
             source = record.values.get("source_id")
             if source is not None and source not in known:
                 problems.append(record.problem(_SPECS[name].filename, "source_id", allowed))
-    for name in ("nerves", "muscles", "danger_zones", "techniques", "quiz", "palsies"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "quiz", "palsies", "spaces"):
         problems += _source_problems(name, data.records(name) or [], known)
     return problems
 
@@ -1012,7 +1013,7 @@ def check_provenance(data: DataSet) -> list[Problem]:
         problems += _provenance_problems(
             record.values, lambda key, allowed, r=record: r.problem("ligaments.csv", key, allowed),
             present=lambda key, r=record: key in r.values or r.raw.get(key, "") != "", what="row")
-    for name in ("nerves", "muscles", "danger_zones", "techniques", "palsies"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "palsies", "spaces"):
         filename = _SPECS[name].filename
         for record in data.records(name) or []:
             for path, entry in _provenanced(name, record):
@@ -1120,6 +1121,9 @@ def _places(name: str, record: Record) -> Iterator[tuple[tuple, Any]]:
         for index, plane in enumerate(values.get("planes", [])):
             for vertex, place in enumerate(plane.get("outline", [])):
                 yield ("planes", index, "outline", vertex), place
+            for zi, zone in enumerate(plane.get("zones", [])):
+                for vertex, place in enumerate(zone.get("outline", [])):
+                    yield ("planes", index, "zones", zi, "outline", vertex), place
         for index, incision in enumerate(values.get("incisions", [])):
             for point, place in enumerate(incision.get("path", [])):
                 yield ("incisions", index, "path", point), place
@@ -1159,7 +1163,7 @@ def check_nerve_landmarks(data: DataSet) -> list[Problem]:
     known = data.ids("landmarks")
     allowed = f"must be a landmark_id of landmarks.csv: {_known(known)}"
     problems = []
-    for name in ("nerves", "muscles", "danger_zones", "techniques", "palsies"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "palsies", "spaces"):
         for record in data.records(name) or []:
             for path, place in _places(name, record):
                 if isinstance(place, str) and place not in known:
@@ -1206,7 +1210,7 @@ def check_finite_numbers(data: DataSet) -> list[Problem]:
 
     Python's JSON reader accepts NaN and Infinity; the model cannot use them (and NaN passes every bound).
     """
-    return [problem for name in ("nerves", "muscles", "danger_zones", "techniques", "quiz", "palsies")
+    return [problem for name in ("nerves", "muscles", "danger_zones", "techniques", "quiz", "palsies", "spaces")
             for problem in _finite_problems(name, data.records(name) or [])]
 
 
@@ -1228,7 +1232,7 @@ def check_left_side(data: DataSet) -> list[Problem]:
     midline).
     """
     problems = []
-    for name in ("nerves", "muscles", "danger_zones", "techniques", "palsies"):
+    for name in ("nerves", "muscles", "danger_zones", "techniques", "palsies", "spaces"):
         for record in data.records(name) or []:
             for path, place in _places(name, record):
                 if isinstance(place, str) or not math.isfinite(place[0]):
@@ -1849,6 +1853,31 @@ def check_quiz(data: DataSet) -> list[Problem]:
     return quiz_answer_problems(records, landmarks, waypoints)
 
 
+def check_spaces(data: DataSet) -> list[Problem]:
+    """Layer 4's spaces (spaces.json): exactly one item of kind background, without an outline (it is the
+    thickness everywhere else); every other item has an outline."""
+    records = data.records("spaces")
+    if records is None:
+        return []
+    problems = []
+    background = [r for r in records if r.values.get("kind") == "background"]
+    for record in records:
+        kind, has_outline = record.values.get("kind"), "outline" in record.values
+        if kind == "background" and has_outline:
+            problems.append(record.problem_at("spaces.json", ("outline",), "must be absent for the background "
+                                              "(its thickness holds everywhere outside the spaces)",
+                                              record.values["outline"]))
+        elif kind is not None and kind != "background" and not has_outline and "outline" not in record.raw:
+            problems.append(record.problem_at("spaces.json", ("outline",), "must be given: the space as a simple "
+                                              "polygon seen on the face, at least 3 places (landmark_id or [x, y, z])"))
+    if len(background) != 1 and records:
+        first = (background[1] if len(background) > 1 else records[0])
+        problems.append(first.problem_at("spaces.json", ("kind",), f"{len(background)} items of kind background: "
+                                         "must be exactly one (the loose areolar plane's thickness outside every "
+                                         "space)", first.values.get("kind")))
+    return problems
+
+
 #: Every check, in the order it runs (BrainGlobe's ``get_all_validation_functions``).
 def check_variation_rows(data: DataSet) -> list[Problem]:
     """variation.csv (facelayers.patient): each region_id is 'all' or a region of regions.json; the form
@@ -1917,6 +1946,7 @@ CHECKS: tuple[Check, ...] = (
     check_outlines_simple,
     check_incisions_and_ports_on_skin,
     check_quiz,
+    check_spaces,
     check_storyboards_parse,
     check_storyboard_schemas,
     check_storyboard_references,

@@ -434,7 +434,7 @@ class DissectionComparer(NerveExplorer):
         verts = nearest.mesh.vertices[used]
         low = verts[verts[:, 2] <= np.quantile(verts[:, 2], 0.2)].mean(axis=0)
         return pose(self.model, port.centre, low, nearest.layer, nearest.fraction,
-                    state.scope_insertion_mm, state.scope_aim_deg, state.scope_magnification)
+                    state.scope_insertion_mm, state.scope_aim_deg, state.scope_magnification, plane=nearest)
 
     def _scope_plane(self):
         placed = self.placed(self.state.technique)

@@ -218,3 +218,25 @@ def test_unknown_layer_name_names_allowed(model_coarse):
         "BUG cutaway.layer_mesh: an unknown layer NAME raises tuple.index's bare ValueError "
         f"({message!r}) instead of the message listing the allowed surfaces"
     )
+
+
+def test_layer_4_shows_as_its_own_band_in_the_cut_wall(model_coarse):
+    """Issue 11: the muscle layer's cut wall starts at layer 4's floor, and layer 4's strip (roof to floor)
+    fills the rest, naming its space for the hover."""
+    from facelayers.cutaway import Cut, layer4_wall, layer_mesh, window
+    from facelayers.space import floor_points, layer4
+
+    assert len(layer4_wall(model_coarse).faces) == 0  # nothing cut, no wall
+    cut = Cut(window("temple"), 5)
+    strip = layer4_wall(model_coarse, cut)
+    assert len(strip.faces) > 0 and len(strip.labels) == len(strip.vertices)
+    assert np.all(strip.thickness_mm > 0)
+    labels = {sp.label for sp in layer4(model_coarse.anatomy).spaces}
+    assert labels & set(strip.labels), "the temple window cuts no temporal compartment"
+    # the muscle wall's top edge lies on the floor, not on the SMAS's inner face
+    muscle = layer_mesh(model_coarse, "muscle", cut)
+    floor = floor_points(model_coarse)
+    top_edge = strip.vertices[len(strip.vertices) // 2:]  # the strip's inner edge (on the floor)
+    wall = muscle.vertices[-len(strip.vertices):]
+    assert np.allclose(np.sort(wall[:len(wall) // 2], axis=0), np.sort(top_edge, axis=0), atol=1e-3)
+    assert floor.shape == model_coarse.interface("muscle").shape

@@ -13,7 +13,8 @@ from facelayers.frame import INTERFACES, LAYERS
 from facelayers.section import section
 from facelayers.state import CAMERAS, ViewState
 
-TRACE_NAMES = [f"layer:{name}" for name in INTERFACES] + ["labels:regions", "section:line"]
+# space:layer4: layer 4's band in the muscle layer's cut wall (issue 11, facelayers.cutaway.layer4_wall)
+TRACE_NAMES = [f"layer:{name}" for name in INTERFACES] + ["labels:regions", "section:line", "space:layer4"]
 
 #: Machado, Oliveira & Fernandes 2009, severity 1.0, applied to linear RGB.
 MACHADO = {
@@ -197,8 +198,9 @@ def test_section_line_follows_the_cut(model_coarse):
 
 def test_section_figure_bands(model_coarse):
     fig = render.section_figure(model_coarse, state=ViewState(section_at=-30.0))
-    assert [t.name for t in fig.data] == [f"band:{name}" for name in INTERFACES]
-    assert [t.fillcolor for t in fig.data] == [render.PALETTE[n] for n in INTERFACES]
+    # band:layer4 (issue 11): layer 4 drawn over the outer part of the muscle band
+    assert [t.name for t in fig.data] == [f"band:{name}" for name in INTERFACES] + ["band:layer4"]
+    assert [t.fillcolor for t in fig.data] == [render.PALETTE[n] for n in INTERFACES] + [render.LAYER4_COLOUR]
     assert fig.layout.yaxis.autorange == "reversed", "depth must grow downward"
     sec = section(model_coarse, "horizontal", -30.0)
     # each band's outline is its top interface then its bottom interface, reversed

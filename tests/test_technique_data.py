@@ -47,7 +47,10 @@ DATA = REPO / "data"
 OPEN = ("skin_only", "smas_plication", "lateral_smasectomy", "high_smas", "deep_plane", "open_subperiosteal")
 ENDOSCOPIC = ("endoscopic_brow", "endoscopic_midface")
 SUBCUTANEOUS = ("fat", 0.5)
-SUB_SMAS = ("muscle", 0.0)  # also "on the deep temporal fascia" in the temple
+SUB_SMAS = ("muscle", 0.0)
+# "On the deep temporal fascia" in the temple: the floor of layer 4 (band "space", fraction 1), no longer the
+# SMAS/muscle interface, since layer 4 has a thickness (issue 11; facelayers.space).
+ON_DTF = ("muscle", 1.0, "space")
 SUBPERIOSTEAL = ("periosteum", 1.0)
 
 
@@ -224,7 +227,7 @@ def test_endoscopic_brow_planes_ports_and_muscles(anatomy):
     x about 60, 15-20 mm long (REFERENCE section 9.2); corrugator and procerus divided."""
     brow = anatomy.technique("endoscopic_brow")
     assert (brow.plane("forehead").layer, brow.plane("forehead").fraction) == SUBPERIOSTEAL
-    assert (brow.plane("temple").layer, brow.plane("temple").fraction) == SUB_SMAS
+    assert (brow.plane("temple").layer, brow.plane("temple").fraction, brow.plane("temple").band) == ON_DTF
     xs = sorted(float(port.position(anatomy)[0]) for port in brow.ports)
     assert xs[0] == 0.0 and abs(xs[1] - 30) <= 5 and abs(xs[2] - 60) <= 5
     assert all(15.0 <= port.length_mm <= 20.0 for port in brow.ports)
@@ -238,7 +241,7 @@ def test_endoscopic_brow_planes_ports_and_muscles(anatomy):
 def test_endoscopic_midface_goes_from_the_dtf_to_the_bone(anatomy):
     mid = anatomy.technique("endoscopic_midface")
     depths = [(p.layer, p.fraction) for p in mid.planes]
-    assert depths == [SUB_SMAS, SUBPERIOSTEAL]
+    assert depths == [ON_DTF[:2], SUBPERIOSTEAL] and mid.planes[0].band == "space"
     sulcus = next(port for port in mid.ports if "buccal" in port.port_id)
     assert "intraoral" in sulcus.note.lower() and "canine fossa" in sulcus.note
     assert any(port.port_id == "temporal" for port in mid.ports)
@@ -252,7 +255,7 @@ def test_open_planes_by_depth(anatomy):
     assert [(p.layer, p.fraction) for p in deep.planes] == [SUBCUTANEOUS, SUB_SMAS]
     coronal = anatomy.technique("open_subperiosteal")
     assert (coronal.plane("forehead").layer, coronal.plane("forehead").fraction) == SUBPERIOSTEAL
-    assert (coronal.plane("temple").layer, coronal.plane("temple").fraction) == SUB_SMAS
+    assert (coronal.plane("temple").layer, coronal.plane("temple").fraction, coronal.plane("temple").band) == ON_DTF
     assert "frontal-branch injury" in coronal.note and "medscape2018" in coronal.note
 
 
@@ -786,6 +789,31 @@ def negative_complication_rate(d: Path) -> Expect:
     line = at(d, "endoscopic_brow", ("complications", 0, "value"), lambda t: t["complications"][0].update(value=-5.8))
     return Expect("techniques.json", line, "technique endoscopic_brow", "complications[0].value", "-5.8",
                   "must be a number >= 0 and <= 100")
+
+
+@corruption
+def band_on_a_layer_other_than_muscle(d: Path) -> Expect:
+    """Issue 11: a layer-4 band is a part of the muscle layer."""
+    line = at(d, "endoscopic_brow", ("planes", 1, "layer"), lambda t: t["planes"][1].update(layer="smas"))
+    return Expect("techniques.json", line, "technique endoscopic_brow", "planes[1].layer", "smas",
+                  "must be one of: muscle")
+
+
+@corruption
+def unknown_band_in_a_zone(d: Path) -> Expect:
+    line = at(d, "deep_plane", ("planes", 1, "zones", 0, "layer"),
+              lambda t: t["planes"][1]["zones"][0].update(layer="muscle", band="cavity"))
+    line = edit(d, "deep_plane", lambda t: None)[0][("techniques", 4, "planes", 1, "zones", 0, "band")]
+    return Expect("techniques.json", line, "technique deep_plane", "planes[1].zones[0].band", "cavity",
+                  "must be one of: space, under_floor")
+
+
+@corruption
+def unknown_landmark_in_a_zone(d: Path) -> Expect:
+    line = at(d, "deep_plane", ("planes", 1, "zones", 0, "outline", 0),
+              lambda t: t["planes"][1]["zones"][0]["outline"].__setitem__(0, "zygomaticus"))
+    return Expect("techniques.json", line, "technique deep_plane", "planes[1].zones[0].outline[0]", "zygomaticus",
+                  LANDMARK_WORDS)
 
 
 @pytest.mark.parametrize("name", list(CORRUPTIONS))

@@ -6,12 +6,13 @@ import dataclasses
 
 import numpy as np
 import pytest
+from messages import Recorder
 
 from facelayers import endoscope
 from facelayers.nerves import place_all
 from facelayers.planes import build_plane, clearance
+from facelayers.space import depth_mm_of_coord
 from facelayers.techniques import comparison_text, nerve_risks, place_technique
-from messages import Recorder
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +61,18 @@ def test_planes_sit_at_their_declared_depth(model_coarse, placed):
             skin = plane.mesh.skin[used]
             depth = np.linalg.norm(skin - plane.mesh.vertices[used], axis=1)
             stack = model_coarse.stack_under(plane.mesh.vertices[used].astype(float))
-            k = ["skin", "fat", "smas", "muscle", "periosteum"].index(plane.layer)
-            want = stack.depth[:, k] + plane.fraction * stack.thickness[:, k]
-            assert np.abs(depth - want).max() < 0.25, (plane.name, np.abs(depth - want).max())
+            # A plane follows the dissection (issue 11): its depth at each point is depth_at (its layer-4 band,
+            # its zones); where it has neither, that is (layer, fraction) as before.
+            want = depth_mm_of_coord(stack, plane.depth_at(stack.u, stack.s, stack))
+            if not plane.varies:
+                k = ["skin", "fat", "smas", "muscle", "periosteum"].index(plane.layer)
+                assert np.allclose(want, stack.depth[:, k] + plane.fraction * stack.thickness[:, k])
+            # Grid vertices sit exactly at the depth; the vertices made on the cut edge are interpolated across a
+            # grid cell (1-2 mm), where a varying depth (layer 4's spaces reach their thickness within 3 mm) bends.
+            err = np.abs(depth - want)
+            on_grid = used < 40 * 40  # the patch's n x n grid comes first (n = 40), the cut's vertices after it
+            assert err[on_grid].max() < 0.25, (plane.name, err[on_grid].max())
+            assert err.max() < (1.0 if plane.varies else 0.25), (plane.name, err.max())
 
 
 def test_area_and_scar_are_positive_and_finite(placed):

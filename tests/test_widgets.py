@@ -113,12 +113,14 @@ def test_cutaway_dropdown_resends_only_cut_layers(explorer, recorder):
 
     recorder.reset()
     explorer.layers_cut.value = 4
-    assert recorder.restyled_traces() == [3], "deepening the cut by one layer re-sends only the muscle"
+    # the muscle and layer 4's band in its cut wall (space:layer4, issue 11)
+    band = [t.name for t in explorer.figure.data].index("space:layer4")
+    assert recorder.restyled_traces() == [3, band], "deepening the cut by one layer re-sends only the muscle"
 
     recorder.reset()
     explorer.cutaway.value = "none"
     assert explorer.state.cutaway is None
-    assert recorder.restyled_traces() == [0, 1, 2, 3]
+    assert recorder.restyled_traces() == [0, 1, 2, 3, band]
     assert len(layer_trace(explorer, "fat").x) == explorer.model.n_vertices
 
 
