@@ -198,6 +198,26 @@ class Thickness:
             raise ValueError(f"{self.region_id}/{self.layer_id}: thickness_mm must be > 0, got {self.thickness_mm}")
 
 
+@dataclass(frozen=True)
+class TissueDepth:
+    """Total soft-tissue depth, skin to bone, at a landmark, mm (a row of tissue_depths.csv).
+
+    Measured perpendicular to the skin, as forensic tissue-depth tables are; the model's skull is fitted
+    to it (:mod:`facelayers.skull`).
+    """
+
+    landmark_id: str
+    depth_mm: float
+    status: str
+    source_id: str | None = None
+    locator: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.depth_mm) and self.depth_mm > 0):
+            raise ValueError(f"tissue depth at {self.landmark_id}: depth_mm must be > 0, got {self.depth_mm}")
+
+
 # ----------------------------------------------------------------------------------------------------
 # The nerve data: nerves, muscles, danger zones, ligaments
 
@@ -770,6 +790,8 @@ class Anatomy:
         Read-only, in file order (techniques.json).
     storyboards : Mapping of id to StoryboardFile
         Read-only, by file name (``storyboards/<id>.yaml``); empty if the data folder has none.
+    tissue_depths : Mapping of landmark id to TissueDepth
+        Read-only, in file order (tissue_depths.csv): total soft-tissue depth at landmarks.
     """
 
     data_dir: Path
@@ -784,11 +806,12 @@ class Anatomy:
     ligaments: Mapping[str, Ligament] = field(default_factory=dict)
     techniques: Mapping[str, Technique] = field(default_factory=dict)
     storyboards: Mapping[str, StoryboardFile] = field(default_factory=dict)
+    tissue_depths: Mapping[str, TissueDepth] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A cached Anatomy is shared by every caller: keep its tables read-only.
         for name in ("sources", "layers", "landmarks", "regions", "nerves", "muscles", "zones", "ligaments",
-                     "techniques", "storyboards"):
+                     "techniques", "storyboards", "tissue_depths"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "thickness", tuple(self.thickness))
 
@@ -990,6 +1013,7 @@ def _load(data_dir: Path) -> Anatomy:
         ligaments=_by_id(tables["ligaments"], "ligament_id", Ligament),
         techniques={r.values["technique_id"]: _technique(r) for r in tables["techniques"]},
         storyboards={s.storyboard_id: s for s in map(_storyboard_file, tables.get("storyboards", []))},
+        tissue_depths=_by_id(tables["tissue_depths"], "landmark_id", TissueDepth),
     )
 
 

@@ -33,6 +33,7 @@ from functools import cached_property
 import numpy as np
 
 from facelayers import head
+from facelayers import skull as skull_module
 from facelayers.anatomy import Anatomy, load_anatomy
 from facelayers.frame import INTERFACES, LAYERS
 
@@ -138,18 +139,21 @@ class Pins:
     centres: np.ndarray
     weights: np.ndarray
     residual_mm: np.ndarray  # how far the sculpture was from each landmark before pinning
+    sigma_mm: float = PIN_SIGMA_MM
 
     def __call__(self, skin_points: np.ndarray) -> np.ndarray:
         if len(self.weights) == 0:
             return np.zeros(len(skin_points))
         d2 = ((skin_points[:, None, :] - self.centres[None, :, :]) ** 2).sum(-1)
-        return np.exp(-d2 / PIN_SIGMA_MM**2) @ self.weights
+        return np.exp(-d2 / self.sigma_mm**2) @ self.weights
 
 
-def fit_pins(names, points: np.ndarray, base) -> Pins:
-    """Solve the RBF weights so that the sculpted skin, corrected, passes through each landmark.
+def fit_pins(names, points: np.ndarray, base, sigma_mm: float = PIN_SIGMA_MM) -> Pins:
+    """Solve the RBF weights so that the sculpted surface, corrected, passes through each point.
 
-    base : callable (u, s) -> (n,) mm, the sculpted skin's radius before pinning.
+    names : sequence of str; points : (k, 3) float, mm, the targets;
+    base : callable (u, s) -> (n,) mm, the sculpted surface's ray radius before pinning;
+    sigma_mm : width of the Gaussian correction, mm.
     """
     u, s, target = params_of(points)
     o, d = rays(u, s)
@@ -157,9 +161,9 @@ def fit_pins(names, points: np.ndarray, base) -> Pins:
     resid = target - r0
     centres = o + d * r0[:, None]
     d2 = ((centres[:, None, :] - centres[None, :, :]) ** 2).sum(-1)
-    phi = np.exp(-d2 / PIN_SIGMA_MM**2)
+    phi = np.exp(-d2 / sigma_mm**2)
     w = np.linalg.solve(phi + 1e-9 * np.eye(len(phi)), resid)
-    return Pins(tuple(names), centres, w, resid)
+    return Pins(tuple(names), centres, w, resid, float(sigma_mm))
 
 
 #: Width of the smoothing applied to the sculpted skin on the grid (mm): removes creases where sculpting
@@ -186,6 +190,23 @@ def _smooth_grid(radius: np.ndarray, points: np.ndarray, sigma_mm: float = SMOOT
 
     out = one_axis(radius, points, 1, True)
     return one_axis(out, points, 0, False)
+
+
+def _bilinear(gu: np.ndarray, gs: np.ndarray, grid_values: np.ndarray, pole: float, u, s) -> np.ndarray:
+    """Bilinear interpolation of a (nv, nu) table on the (u, s) grid (periodic in u, the crown pole above
+    the last row) at parameters u (n,) rad, s (n,) mm; returns (n,)."""
+    u = np.mod(np.asarray(u, float) - gu[0], 2 * np.pi) + gu[0]
+    s = np.clip(np.asarray(s, float), gs[0], S_TOP_MM)
+    gu = np.concatenate([gu, [gu[0] + 2 * np.pi]])
+    gs = np.concatenate([gs, [S_TOP_MM]])
+    table = np.concatenate([grid_values, np.full((1, grid_values.shape[1]), pole)], axis=0)
+    table = np.concatenate([table, table[:, :1]], axis=1)
+    i = np.clip(np.searchsorted(gu, u, side="right") - 1, 0, len(gu) - 2)
+    j = np.clip(np.searchsorted(gs, s, side="right") - 1, 0, len(gs) - 2)
+    tu = (u - gu[i]) / (gu[i + 1] - gu[i])
+    ts = (s - gs[j]) / (gs[j + 1] - gs[j])
+    return ((1 - ts) * ((1 - tu) * table[j, i] + tu * table[j, i + 1])
+            + ts * ((1 - tu) * table[j + 1, i] + tu * table[j + 1, i + 1]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,18 +238,7 @@ class Skin:
 
     def base_radius(self, u, s) -> np.ndarray:
         """The smoothed sculpture's radius at (u rad, s mm), (n,) mm: bilinear on the grid."""
-        u = np.mod(np.asarray(u, float) - self.gu[0], 2 * np.pi) + self.gu[0]
-        s = np.clip(np.asarray(s, float), self.gs[0], S_TOP_MM)
-        gu = np.concatenate([self.gu, [self.gu[0] + 2 * np.pi]])
-        gs = np.concatenate([self.gs, [S_TOP_MM]])
-        table = np.concatenate([self.base, np.full((1, len(self.gu)), self.pole_mm)], axis=0)
-        table = np.concatenate([table, table[:, :1]], axis=1)
-        i = np.clip(np.searchsorted(gu, u, side="right") - 1, 0, len(gu) - 2)
-        j = np.clip(np.searchsorted(gs, s, side="right") - 1, 0, len(gs) - 2)
-        tu = (u - gu[i]) / (gu[i + 1] - gu[i])
-        ts = (s - gs[j]) / (gs[j + 1] - gs[j])
-        return ((1 - ts) * ((1 - tu) * table[j, i] + tu * table[j, i + 1])
-                + ts * ((1 - tu) * table[j + 1, i] + tu * table[j + 1, i + 1]))
+        return _bilinear(self.gu, self.gs, self.base, self.pole_mm, u, s)
 
     def radius(self, u, s) -> np.ndarray:
         """Distance from each ray's origin to the pinned skin, (n,) mm."""
@@ -240,6 +250,148 @@ class Skin:
 
     def pinned(self, names, points: np.ndarray) -> Skin:
         return Skin(self.gu, self.gs, self.base, self.pole_mm, fit_pins(names, points, self.base_radius))
+
+
+#: Smoothing of the sculpted skull on the grid (mm): narrower than the skin's, to keep the rims crisp.
+SKULL_SMOOTH_MM = 1.2
+#: Where the ray meets the skin very obliquely, a perpendicular thickness t is laid along the ray as
+#: t / max(cos, COS_MIN), so a grazing ray cannot blow a thin layer up (only the ear and the nostril rims).
+COS_MIN = 0.3
+
+
+def skin_normals(skin: Skin, u, s, du: float = 0.012, ds_mm: float = 1.2) -> np.ndarray:
+    """Outward unit normals (n, 3) of the skin at parameters u (n,) rad, s (n,) mm.
+
+    Central differences of the skin's closed-form parametrisation over about 1-2 mm (a step of the same
+    size at every resolution, so the normal at a point does not depend on the grid). Where the
+    parametrisation degenerates (the crown pole) the ray direction is used.
+    """
+    u = np.asarray(u, float)
+    s = np.asarray(s, float)
+
+    def point(uu, ss):
+        o, d = rays(uu, ss)
+        return o + d * skin.radius(uu, ss)[:, None]
+
+    s_lo = np.clip(s - ds_mm, S_BOTTOM_MM, S_TOP_MM - 2 * ds_mm)
+    s_hi = s_lo + 2 * ds_mm
+    s_hi = np.maximum(s_hi, np.minimum(s + ds_mm, S_TOP_MM))
+    pu = point(u + du, s) - point(u - du, s)
+    ps = point(u, s_hi) - point(u, s_lo)
+    n = np.cross(ps, pu)
+    _, d = rays(u, s)
+    length = np.linalg.norm(n, axis=1)
+    n = np.where(length[:, None] > 1e-6, n / np.maximum(length, 1e-12)[:, None], d)
+    n *= np.sign(np.einsum("ij,ij->i", n, d) + 1e-12)[:, None]
+    return n
+
+
+@dataclass(frozen=True)
+class Blend:
+    """A local, interpolating blend of values given at anchor points: weights
+    ``exp(-(d / sigma)**2) / (d**2 + eps)``, normalised (as :class:`ThicknessField`), so it equals each value
+    at its anchor and stays within the values' range.
+
+    anchors : (k, 3) float, mm; values : (k,) float, mm; sigma_mm : float, mm.
+    """
+
+    anchors: np.ndarray
+    values: np.ndarray
+    sigma_mm: float
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        """The blended value (n,) at points (n, 3) mm."""
+        if len(self.values) == 0:
+            return np.zeros(len(points))
+        d2 = ((points[:, None, :] - self.anchors[None, :, :]) ** 2).sum(-1)
+        logw = -d2 / self.sigma_mm**2 - np.log(d2 + 1e-9)
+        logw -= logw.max(axis=1, keepdims=True)
+        w = np.exp(logw)
+        return (w @ self.values) / w.sum(axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class SkullSurface:
+    """The schematic skull (:mod:`facelayers.skull`) as ray radii on the model's grid, fitted to the
+    tissue-depth table.
+
+    gu : (nu,) rad; gs : (nv,) mm; base : (nv, nu) mm — ray radius of the sculpted skull (envelope plus
+    relief); cavity : (nv, nu) mm — how deep the pits (orbits, aperture, foramina) are there; poles : (2,)
+    the same at the crown; fit : Blend — the correction that puts the bone at each tissue-depth site's
+    depth below the skin (names in ``site_names``).
+    """
+
+    gu: np.ndarray
+    gs: np.ndarray
+    base: np.ndarray
+    cavity: np.ndarray
+    poles: tuple[float, float]
+    fit: Blend | None = None
+    site_names: tuple[str, ...] = ()
+    fitted_grid: np.ndarray | None = None
+    fitted_pole: float = 0.0
+
+    @classmethod
+    def sculpt(cls, gu: np.ndarray, gs: np.ndarray, foramina: dict[str, np.ndarray]) -> SkullSurface:
+        """Cast the skull's envelope on the grid, smooth it as the skin is, and add the relief (with the
+        foramina at the given points)."""
+        uu, ss = np.meshgrid(gu, gs)
+        o, d = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
+        env = skull_module.envelope(o, d)
+        shape = (len(gs), len(gu))
+        pts = (o[:-1] + d[:-1] * env[:-1, None]).reshape(*shape, 3)
+        env_grid = _smooth_grid(env[:-1].reshape(shape), pts)
+        env = np.concatenate([env_grid.ravel(), env[-1:]])
+        rel, cav = skull_module.relief(o + d * env[:, None], skull_module.foramina(foramina))
+        base = env + rel
+        return cls(gu, gs, base[:-1].reshape(shape), cav[:-1].reshape(shape), (float(base[-1]), float(cav[-1])))
+
+    def base_radius(self, u, s) -> np.ndarray:
+        """The sculpted skull's ray radius before fitting, (n,) mm."""
+        return _bilinear(self.gu, self.gs, self.base, self.poles[0], u, s)
+
+    def correction(self, u, s) -> np.ndarray:
+        """The fitting correction at (u, s), (n,) mm (zero before fitting)."""
+        return self.radius(u, s) - self.base_radius(u, s)
+
+    def radius(self, u, s) -> np.ndarray:
+        """Ray radius of the fitted skull (bone, cavities open), (n,) mm: the fitted radius is computed on the
+        grid and interpolated bilinearly, like the skin."""
+        if self.fitted_grid is None:
+            return self.base_radius(u, s)
+        return _bilinear(self.gu, self.gs, self.fitted_grid, self.fitted_pole, u, s)
+
+    def points(self, u, s) -> np.ndarray:
+        """The fitted skull's points (n, 3) mm on the rays (u, s)."""
+        o, d = rays(u, s)
+        return o + d * self.radius(u, s)[:, None]
+
+    def is_bone(self, u, s) -> np.ndarray:
+        """(n,) bool: the skull is bone there (not the neck, see :func:`facelayers.skull.is_bone`)."""
+        return skull_module.is_bone(self.points(u, s))
+
+    def cavity_weight(self, u, s) -> np.ndarray:
+        """(n,) in [0, 1]: 1 where the ray looks into a cavity (orbit, piriform aperture, foramen) deeper
+        than 5 mm or finds no bone (the neck), 0 on bone; a smooth ramp between."""
+        cav = _bilinear(self.gu, self.gs, self.cavity, self.poles[1], u, s)
+        w = skull_module.smoothstep((cav - 1.0) / 4.0)
+        return np.where(self.is_bone(u, s), w, 1.0)
+
+    def fitted(self, names, points: np.ndarray) -> SkullSurface:
+        """The skull corrected so that it passes through the bone points (k, 3) mm: each point's radial
+        residual, blended over :data:`facelayers.skull.SKULL_BLEND_SIGMA_MM`. The blend is found with the
+        bilinear radius the model uses, so the fitted surface passes through the points to within the grid's
+        interpolation (a few hundredths of a mm), and then stored on the grid."""
+        u, s, target = params_of(points)
+        o, d = rays(u, s)
+        r0 = self.base_radius(u, s)
+        fit = Blend(o + d * r0[:, None], target - r0, skull_module.SKULL_BLEND_SIGMA_MM)
+        uu, ss = np.meshgrid(self.gu, self.gs)
+        go, gd = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
+        flat = np.concatenate([self.base.ravel(), [self.poles[0]]])
+        fitted = flat + fit(go + gd * flat[:, None])
+        return SkullSurface(self.gu, self.gs, self.base, self.cavity, self.poles, fit, tuple(names),
+                            fitted[:-1].reshape(self.base.shape), float(fitted[-1]))
 
 
 def s_at_height(u: np.ndarray, z_mm: float, skin: Skin, iterations: int = 40) -> np.ndarray:
@@ -301,7 +453,16 @@ class Stack:
 
     points : (n, 6, 3) float, mm: skin, then the outer face of fat, SMAS, muscle, periosteum, then bone.
     depth : (n, 6) float, mm: depth of each interface below the skin along the ray (depth[:, 0] = 0).
-    thickness : (n, 5) float, mm. region_weights : (n, r).
+    thickness : (n, 5) float, mm: each layer's length along the ray (``np.diff(depth)``), the step that
+        :meth:`at_depth` and the nerves' placement use.
+    region_weights : (n, r).
+    perpendicular : (n, 5) float, mm: each layer's thickness measured perpendicular to the skin
+        (``thickness * cos_ray``), the quantity the data give.
+    cos_ray : (n,) float: the factor between a thickness along the ray and along the skin's inward normal:
+        on bone, the bone's depth along the normal over its depth along the ray (so the layers add up to the
+        true normal depth); over a cavity, the cosine of the angle between ray and normal; at least
+        ``COS_MIN``.
+    normals : (n, 3) float: the skin's outward unit normal.
     """
 
     u: np.ndarray
@@ -310,6 +471,9 @@ class Stack:
     depth: np.ndarray
     thickness: np.ndarray
     region_weights: np.ndarray
+    perpendicular: np.ndarray | None = None
+    cos_ray: np.ndarray | None = None
+    normals: np.ndarray | None = None
 
     def at_depth(self, layer: int | np.ndarray, fraction: float | np.ndarray) -> np.ndarray:
         """Points (n, 3) mm at (layer index, fraction within it): 0 = its outer face, 1 = its inner face."""
@@ -337,6 +501,10 @@ class FaceModel:
     skin_surface : Skin
         The skin as a function of the ray parameters (sculpture on the grid + landmark pins).
     thickness_field : ThicknessField
+    stack : Stack
+        The layer stack on the grid's rays.
+    skull_surface : SkullSurface
+        The schematic skull fitted to the tissue-depth table; drawn by :meth:`skull_mesh`.
     """
 
     anatomy: Anatomy
@@ -348,6 +516,7 @@ class FaceModel:
     skin_surface: Skin
     thickness_field: ThicknessField
     stack: Stack = field(repr=False)
+    skull_surface: SkullSurface | None = field(default=None, repr=False)
 
     def __post_init__(self):
         n = len(self.u)
@@ -388,7 +557,36 @@ class FaceModel:
 
     def stack_at(self, u, s) -> Stack:
         """The layer stack at arbitrary parameters u (n,) rad, s (n,) mm (same rule as the grid)."""
-        return _stack(np.asarray(u, float), np.asarray(s, float), self.skin_surface, self.thickness_field)
+        return _stack(np.asarray(u, float), np.asarray(s, float), self.skin_surface, self.thickness_field,
+                      self.skull_surface)
+
+    @cached_property
+    def skull(self) -> np.ndarray:
+        """The skull's vertices (n, 3) mm on the grid's rays (cavities open; under the neck, the neck column)."""
+        o, d = rays(self.u, self.s)
+        r = bone_radius(self.skin_surface.radius(self.u, self.s), self.skull_surface.radius(self.u, self.s))
+        return o + d * r[:, None]
+
+    @cached_property
+    def skull_cavity(self) -> np.ndarray:
+        """(n,) float, mm: how deep the skull's pits (orbits, piriform aperture, foramina) are at each vertex."""
+        sk = self.skull_surface
+        return _bilinear(sk.gu, sk.gs, sk.cavity, sk.poles[1], self.u, self.s)
+
+    @cached_property
+    def bone_mask(self) -> np.ndarray:
+        """(n,) bool: vertices where the skull is bone (not the neck column)."""
+        return self.skull_surface.is_bone(self.u, self.s)
+
+    def skull_mesh(self) -> tuple[np.ndarray, np.ndarray]:
+        """The skull as its own surface: (vertices (v, 3) float32 mm, faces (f, 3) int32, outward).
+
+        Only the triangles whose three corners are bone, so the mandible's lower border and the skull base
+        are open edges; the orbits and the piriform aperture are open pits. Vertices are those of the grid
+        (unused ones kept, so vertex i is ray i).
+        """
+        keep = self.bone_mask[self.faces].all(axis=1)
+        return self.skull.astype(np.float32), np.ascontiguousarray(self.faces[keep])
 
     def stack_under(self, points) -> Stack:
         """The layer stack on the rays through points (n, 3) mm (e.g. landmarks)."""
@@ -413,17 +611,110 @@ def interface_index(k: int | str) -> int:
     return _index(k, INTERFACES, "interface")
 
 
-def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField) -> Stack:
+def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField, skull: SkullSurface) -> Stack:
+    """The layer stack on the rays (u, s): the soft tissues standing on the skull.
+
+    The skin, fat, SMAS and periosteum take their data thickness measured perpendicular to the skin (laid
+    along the ray as t / cos); the muscle layer (deep fascia, muscle, deep fat) takes what is left down to the
+    stack's floor. The floor is the fitted skull, except over a cavity or where there is no bone, where it
+    runs at the regions' total depth (over the globe, the nasal cartilages, the deep cervical fascia). If the
+    room is less than the four data layers need, they shrink in proportion and the muscle layer is empty.
+    """
     o, d = rays(u, s)
     radius = skin.radius(u, s)
-    skin = o + d * radius[:, None]
-    weights = thick.region_weights(skin)
-    thickness = weights @ thick.table
-    depth = np.concatenate([np.zeros((len(u), 1)), np.cumsum(thickness, axis=1)], axis=1)
+    skin_pts = o + d * radius[:, None]
+    weights = thick.region_weights(skin_pts)
+    data = weights @ thick.table
+    normals = skin_normals(skin, u, s)
+    cos = np.einsum("ij,ij->i", normals, d)
+    bone = bone_radius(radius, skull.radius(u, s))
+    w = skull.cavity_weight(u, s)
+    # On bone, the effective cosine is the depth of the bone along the skin normal over its depth along the
+    # ray, so the layers' perpendicular thicknesses add up to the true normal depth (exact at the sites).
+    normal_depth = _depth_along_normal(skin_pts, normals, skull, (radius - bone) * np.maximum(cos, COS_MIN))
+    eff = np.where(w < 0.5, normal_depth / np.maximum(radius - bone, 1e-6), cos)
+    lay = np.clip(np.minimum(eff, 1.0), COS_MIN, None)
+    lay = np.clip(lay, 0.8 * np.maximum(cos, COS_MIN), 1.25 * np.maximum(cos, COS_MIN))
+    fill = radius - data.sum(axis=1) / lay
+    floor = bone + w * np.maximum(fill - bone, 0.0)
     # Never past the axis: the deepest surface keeps at least 2 mm of the ray (only matters in the neck).
-    depth = np.minimum(depth, np.maximum(radius - 2.0, 0.0)[:, None])
+    floor = np.clip(floor, 2.0, None)
+    total = np.maximum(radius - floor, 0.0)
+    upper = data[:, [0, 1, 2, 4]] / lay[:, None]
+    scale = np.minimum(1.0, total / np.maximum(upper.sum(axis=1), 1e-9))
+    upper = upper * scale[:, None]
+    along = np.stack([upper[:, 0], upper[:, 1], upper[:, 2], total - upper.sum(axis=1), upper[:, 3]], axis=1)
+    along = np.maximum(along, 0.0)
+    depth = np.concatenate([np.zeros((len(u), 1)), np.cumsum(along, axis=1)], axis=1)
     points = o[:, None, :] + d[:, None, :] * (radius[:, None] - depth)[:, :, None]
-    return Stack(u, s, points, depth, thickness, weights)
+    thickness = np.diff(depth, axis=1)
+    return Stack(u, s, points, depth, thickness, weights, thickness * lay[:, None], lay, normals)
+
+
+def bone_radius(skin_radius: np.ndarray, skull_radius: np.ndarray) -> np.ndarray:
+    """The skull's ray radius (n,) mm kept at least :data:`facelayers.skull.MIN_SOFT_TISSUE_MM` inside the
+    skin (a smooth minimum over 1 mm; no change where the skull lies 2.5 mm or more inside)."""
+    return head._smooth_min(skull_radius, skin_radius - skull_module.MIN_SOFT_TISSUE_MM, 1.0)
+
+
+def _depth_along_normal(skin_pts: np.ndarray, normals: np.ndarray, skull: SkullSurface, guess: np.ndarray,
+                        iterations: int = 4) -> np.ndarray:
+    """Distance (n,) mm from skin points (n, 3) along their inward normals (n, 3) to the skull: secant
+    iterations on the signed gap between the point's ray radius and the skull's, from ``guess`` (n,) mm."""
+    def gap(t):
+        uu, ss, dist = params_of(skin_pts - normals * t[:, None])
+        return dist - skull.radius(uu, ss)
+
+    t0 = np.maximum(guess, 0.5)
+    t1 = t0 * 1.1 + 0.2
+    f0, f1 = gap(t0), gap(t1)
+    for _ in range(iterations):
+        denom = np.where(np.abs(f1 - f0) > 1e-9, f1 - f0, 1e-9)
+        t2 = np.clip(t1 - f1 * (t1 - t0) / denom, 0.0, 3.0 * t0 + 10.0)
+        t0, f0, t1 = t1, f1, t2
+        f1 = gap(t1)
+    return t1
+
+
+def tissue_depth_sites(anatomy: Anatomy, skin: Skin) -> tuple[tuple[str, ...], np.ndarray, np.ndarray,
+                                                                 np.ndarray]:
+    """The tissue-depth sites (``data/tissue_depths.csv``) on the skin, both sides of a bilateral one.
+
+    Returns
+    -------
+    names : tuple of str
+    skin_points : (k, 3) float, mm — where the ray through each landmark meets the skin
+    normals : (k, 3) float — the skin's outward normal there
+    depth_mm : (k,) float — the cited total depth
+    """
+    names, pts, depth = [], [], []
+    for lid, row in anatomy.tissue_depths.items():
+        lm = anatomy.landmarks[lid]
+        for name in (lm.positions()):
+            names.append(name)
+            pts.append(anatomy.point(name))
+            depth.append(row.depth_mm)
+    if not names:
+        return (), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0)
+    u, s, _ = params_of(np.array(pts))
+    o, d = rays(u, s)
+    skin_pts = o + d * skin.radius(u, s)[:, None]
+    return tuple(names), skin_pts, skin_normals(skin, u, s), np.array(depth)
+
+
+def _foramen_points(anatomy: Anatomy) -> dict[str, np.ndarray]:
+    return {k: anatomy.point(k) for k in ("supraorbital_notch", "infraorbital_foramen", "mental_foramen")
+            if k in anatomy.landmarks}
+
+
+def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:
+    """The skull sculpted on the grid and fitted so the bone lies at each tissue-depth site's depth below
+    the skin, along the skin's inward normal."""
+    sculpture = SkullSurface.sculpt(gu, gs, _foramen_points(anatomy))
+    names, pts, normals, depth = tissue_depth_sites(anatomy, skin)
+    if not names:
+        return sculpture
+    return sculpture.fitted(names, pts - normals * depth[:, None])
 
 
 def _thickness_field(anatomy: Anatomy, skin: Skin) -> ThicknessField:
@@ -481,8 +772,9 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
     names, pts = anatomy.landmark_points(on_skin=True)
     skin = Skin.sculpt(gu, gs).pinned(names, pts)
     thick = _thickness_field(anatomy, skin)
-    stack = _stack(u, s, skin, thick)
-    return FaceModel(anatomy, nu, nv, u, s, _grid_faces(nu, nv), skin, thick, stack)
+    skull = build_skull(anatomy, skin, gu, gs)
+    stack = _stack(u, s, skin, thick, skull)
+    return FaceModel(anatomy, nu, nv, u, s, _grid_faces(nu, nv), skin, thick, stack, skull)
 
 
 def layer_index(layer: int | str) -> int:

@@ -176,6 +176,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("landmarks", "landmarks.csv", ("landmark_id",)),
     TableSpec("regions", "regions.json", ("region_id",), items="regions"),
     TableSpec("thickness", "thickness.csv", ("region_id", "layer_id")),
+    TableSpec("tissue_depths", "tissue_depths.csv", ("landmark_id",)),
     TableSpec("nerves", "nerves.json", ("nerve_id",), items="nerves", field_paths=True),
     TableSpec("muscles", "muscles.json", ("muscle_id",), items="muscles", field_paths=True),
     TableSpec("danger_zones", "danger_zones.json", ("zone_id",), items="zones", field_paths=True),
@@ -1110,7 +1111,7 @@ def check_source_references(data: DataSet) -> list[Problem]:
     known = data.ids("sources")
     allowed = f"must be a source_id of sources.csv: {_known(known)}"
     problems = []
-    for name in ("layers", "landmarks", "thickness", "ligaments"):
+    for name in ("layers", "landmarks", "thickness", "tissue_depths", "ligaments"):
         for record in data.records(name) or []:
             source = record.values.get("source_id")
             if source is not None and source not in known:
@@ -1178,6 +1179,11 @@ def check_anchor_references(data: DataSet) -> list[Problem]:
                 problems.append(record.problem("regions.json", "anchors",
                                                f"must be a landmark_id of landmarks.csv: {_known(known)}",
                                                index=index, value=anchor))
+    for record in data.records("tissue_depths") or []:
+        landmark = record.values.get("landmark_id")
+        if landmark is not None and landmark not in known:
+            problems.append(record.problem("tissue_depths.csv", "landmark_id",
+                                           f"must be a landmark_id of landmarks.csv: {_known(known)}"))
     return problems
 
 
@@ -1216,7 +1222,7 @@ def check_provenance(data: DataSet) -> list[Problem]:
     every technique and each of its planes, incisions and ports.
     """
     problems = []
-    for name in ("landmarks", "thickness"):
+    for name in ("landmarks", "thickness", "tissue_depths"):
         filename = _SPECS[name].filename
         for record in data.records(name) or []:
             status = record.values.get("status")
