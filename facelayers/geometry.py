@@ -144,7 +144,7 @@ class Pins:
     def __call__(self, skin_points: np.ndarray) -> np.ndarray:
         if len(self.weights) == 0:
             return np.zeros(len(skin_points))
-        d2 = ((skin_points[:, None, :] - self.centres[None, :, :]) ** 2).sum(-1)
+        d2 = _sq_distances(skin_points, self.centres)
         return np.exp(-d2 / self.sigma_mm**2) @ self.weights
 
 
@@ -286,6 +286,13 @@ def skin_normals(skin: Skin, u, s, du: float = 0.012, ds_mm: float = 1.2) -> np.
     return n
 
 
+def _sq_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Squared distances (n, k) between points a (n, 3) and b (k, 3), by |a|^2 + |b|^2 - 2 a.b (a matrix
+    product instead of an (n, k, 3) temporary); never negative."""
+    d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
+    return np.maximum(d2, 0.0)
+
+
 @dataclass(frozen=True)
 class Blend:
     """A local, interpolating blend of values given at anchor points: weights
@@ -299,15 +306,19 @@ class Blend:
     values: np.ndarray
     sigma_mm: float
 
+    def weights(self, points: np.ndarray) -> np.ndarray:
+        """(n, k) normalised weights of the anchors at points (n, 3) mm (rows sum to 1)."""
+        d2 = _sq_distances(points, self.anchors)
+        logw = -d2 / self.sigma_mm**2 - np.log(d2 + 1e-9)
+        logw -= logw.max(axis=1, keepdims=True)
+        w = np.exp(logw)
+        return w / w.sum(axis=1, keepdims=True)
+
     def __call__(self, points: np.ndarray) -> np.ndarray:
         """The blended value (n,) at points (n, 3) mm."""
         if len(self.values) == 0:
             return np.zeros(len(points))
-        d2 = ((points[:, None, :] - self.anchors[None, :, :]) ** 2).sum(-1)
-        logw = -d2 / self.sigma_mm**2 - np.log(d2 + 1e-9)
-        logw -= logw.max(axis=1, keepdims=True)
-        w = np.exp(logw)
-        return (w @ self.values) / w.sum(axis=1)
+        return self.weights(points) @ self.values
 
 
 @dataclass(frozen=True, eq=False)
@@ -385,11 +396,22 @@ class SkullSurface:
         u, s, target = params_of(points)
         o, d = rays(u, s)
         r0 = self.base_radius(u, s)
-        fit = Blend(o + d * r0[:, None], target - r0, skull_module.SKULL_BLEND_SIGMA_MM)
+        anchors = o + d * r0[:, None]
         uu, ss = np.meshgrid(self.gu, self.gs)
         go, gd = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
         flat = np.concatenate([self.base.ravel(), [self.poles[0]]])
-        fitted = flat + fit(go + gd * flat[:, None])
+        grid_pts = go + gd * flat[:, None]
+        fitted = flat.copy()
+        values = np.zeros(len(u))
+        weights = Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM).weights(grid_pts)
+        # A few rounds: the blend is stored on the grid and read back bilinearly; each round adds the
+        # residual the bilinear read leaves at the sites (it shrinks with the grid spacing).
+        for _ in range(4):
+            at_sites = _bilinear(self.gu, self.gs, fitted[:-1].reshape(self.base.shape), fitted[-1], u, s)
+            residual = target - at_sites
+            values = values + residual
+            fitted = fitted + weights @ residual
+        fit = Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM)
         return SkullSurface(self.gu, self.gs, self.base, self.cavity, self.poles, fit, tuple(names),
                             fitted[:-1].reshape(self.base.shape), float(fitted[-1]))
 
@@ -430,7 +452,7 @@ class ThicknessField:
 
     def region_weights(self, skin_points: np.ndarray) -> np.ndarray:
         """(n, r) float: each region's share of the blend at each skin point (rows sum to 1)."""
-        d2 = ((skin_points[:, None, :] - self.anchors[None, :, :]) ** 2).sum(-1)
+        d2 = _sq_distances(skin_points, self.anchors)
         logw = -d2 / SIGMA_MM**2 - np.log(d2 + 1e-9)
         logw -= logw.max(axis=1, keepdims=True)
         w = np.exp(logw)
@@ -633,8 +655,7 @@ def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField, skul
     # ray, so the layers' perpendicular thicknesses add up to the true normal depth (exact at the sites).
     normal_depth = _depth_along_normal(skin_pts, normals, skull, (radius - bone) * np.maximum(cos, COS_MIN))
     eff = np.where(w < 0.5, normal_depth / np.maximum(radius - bone, 1e-6), cos)
-    lay = np.clip(np.minimum(eff, 1.0), COS_MIN, None)
-    lay = np.clip(lay, 0.8 * np.maximum(cos, COS_MIN), 1.25 * np.maximum(cos, COS_MIN))
+    lay = np.clip(eff, 0.8 * np.maximum(cos, COS_MIN), 1.5)
     fill = radius - data.sum(axis=1) / lay
     floor = bone + w * np.maximum(fill - bone, 0.0)
     # Never past the axis: the deepest surface keeps at least 2 mm of the ray (only matters in the neck).

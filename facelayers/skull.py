@@ -62,7 +62,9 @@ class Relief:
     with a smooth step of relative width ``edge`` at the border (a flat top or floor, soft rims).
 
     name : str; centre_mm, radii_mm : (3,) float, mm; axis : (3,) float; height_mm : float, mm;
-    edge : float in (0, 1]; mirror : bool (also the right side); status : "schematic" or a source id.
+    edge : float in (0, 1]; mirror : bool (also the right side); status : "schematic" or a source id;
+    cavity : bool — a pit the soft tissues do not fill (orbit, piriform aperture, foramen): the layer stack
+    runs over it, not into it.
     """
 
     name: str
@@ -73,6 +75,7 @@ class Relief:
     edge: float = 0.35
     mirror: bool = False
     status: str = "schematic"
+    cavity: bool = False
 
     def __call__(self, points: np.ndarray) -> np.ndarray:
         """Radius change (n,) mm at envelope points (n, 3) mm (both sides if mirrored)."""
@@ -86,9 +89,10 @@ class Relief:
         return out
 
 
-def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=False, status="schematic"):
+def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=False, status="schematic",
+       cavity=False):
     return Relief(name, tuple(map(float, centre)), tuple(map(float, radii)), float(height),
-                  tuple(map(float, axis)), float(edge), mirror, status)
+                  tuple(map(float, axis)), float(edge), mirror, status, cavity)
 
 
 #: The features, left side (``mirror`` places the right). Dimensions: orbital opening 40 x 33 mm (height
@@ -105,10 +109,10 @@ RELIEF: tuple[Relief, ...] = (
     _r("frontal process of the zygoma", (46, 64, 14), (7, 8, 14), 3.0, edge=0.6, mirror=True),
     _r("superciliary arch", (19, 84, 32), (14, 8, 6), 2.5, axis=(1, -0.3, 0), edge=0.8, mirror=True),
     _r("orbit", (31, 78, 15.5), (20.0, 14, 16.5), -30.0, axis=(1, -0.25, 0), edge=0.3, mirror=True,
-       status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed"),
+       status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed", cavity=True),
     _r("nasal bones", (0, 80, 8), (8.5, 14, 12), 13.0, axis=(0, 0.3, -1), edge=1.0),
     _r("piriform aperture", (0, 90, -13), (14, 16, 22), -22.0, edge=0.25,
-       status="kabakci2020: height 45.2, width 25.0 mm (males)"),
+       status="kabakci2020: height 45.2, width 25.0 mm (males)", cavity=True),
     _r("alveolar process", (0, 78, -38), (24, 12, 11), 4.0, edge=1.0),
     _r("canine eminence", (13, 84, -34), (5, 8, 10), 1.5, edge=0.8, mirror=True),
     _r("cheek over the alveolar bone and ramus", (44, 42, -42), (13, 26, 24), -10.0, edge=0.9, mirror=True),
@@ -131,7 +135,7 @@ def foramina(points: dict[str, np.ndarray]) -> tuple[Relief, ...]:
     for name, radii in size.items():
         if name in points:
             out.append(_r(name.replace("_", " "), points[name], radii, -FORAMEN_DEPTH_MM, edge=0.3,
-                          mirror=True, status="landmark"))
+                          mirror=True, status="landmark", cavity=True))
     return tuple(out)
 
 
@@ -158,14 +162,14 @@ def relief(points: np.ndarray, extra: tuple[Relief, ...] = ()) -> tuple[np.ndarr
     for feature in RELIEF + tuple(extra):
         h = feature(points)
         total += h
-        if feature.height_mm < 0:
+        if feature.cavity:
             cavity -= h
     return total, cavity
 
 
 #: The mandible's lower border: (y, z) of the border at menton and at gonion, mm (bone, schematic; the
 #: border runs straight between them and along the ramus' posterior border above gonion).
-BORDER_MENTON = (62.0, -86.0)
+BORDER_MENTON = (60.0, -92.0)
 BORDER_GONION = (6.0, -58.0)
 #: Below this height, behind the ramus, there is no bone (the mastoid tip is about 25 mm below the porion).
 SKULL_BASE_Z_MM = -24.0
