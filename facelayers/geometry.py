@@ -27,6 +27,7 @@ exceeds the data's range.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -341,11 +342,12 @@ class SkullSurface:
     site_names: tuple[str, ...] = ()
     fitted_grid: np.ndarray | None = None
     fitted_pole: float = 0.0
+    envelope: np.ndarray | None = None
+    envelope_pole: float = 0.0
 
     @classmethod
-    def sculpt(cls, gu: np.ndarray, gs: np.ndarray, foramina: dict[str, np.ndarray]) -> SkullSurface:
-        """Cast the skull's envelope on the grid, smooth it as the skin is, and add the relief (with the
-        foramina at the given points)."""
+    def sculpt(cls, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:
+        """Cast the skull's envelope on the grid, smooth it as the skin is, and add the relief."""
         uu, ss = np.meshgrid(gu, gs)
         o, d = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
         env = skull_module.envelope(o, d)
@@ -353,9 +355,28 @@ class SkullSurface:
         pts = (o[:-1] + d[:-1] * env[:-1, None]).reshape(*shape, 3)
         env_grid = _smooth_grid(env[:-1].reshape(shape), pts)
         env = np.concatenate([env_grid.ravel(), env[-1:]])
-        rel, cav = skull_module.relief(o + d * env[:, None], skull_module.foramina(foramina))
+        rel, cav = skull_module.relief(o + d * env[:, None])
         base = env + rel
-        return cls(gu, gs, base[:-1].reshape(shape), cav[:-1].reshape(shape), (float(base[-1]), float(cav[-1])))
+        return cls(gu, gs, base[:-1].reshape(shape), cav[:-1].reshape(shape), (float(base[-1]), float(cav[-1])),
+                   envelope=env_grid, envelope_pole=float(env[-1]))
+
+    def with_foramina(self, foramina: dict[str, tuple[float, float]]) -> SkullSurface:
+        """The same skull with the foramina's pits on the rays ``{name: (u rad, s mm)}`` (left side; the
+        pit is laid where the ray meets the envelope, so it stays on that ray whatever the fit does)."""
+        if not foramina:
+            return self
+        names = list(foramina)
+        fu = np.array([foramina[n][0] for n in names])
+        fs = np.array([foramina[n][1] for n in names])
+        fo, fd = rays(fu, fs)
+        fr = _bilinear(self.gu, self.gs, self.envelope, self.envelope_pole, fu, fs)
+        centres = {n: p for n, p in zip(names, fo + fd * fr[:, None])}
+        uu, ss = np.meshgrid(self.gu, self.gs)
+        o, d = rays(uu.ravel(), ss.ravel())
+        pts = o + d * self.envelope.ravel()[:, None]
+        rel, cav = skull_module.relief(pts, skull_module.foramina(centres), base_relief=False)
+        return dataclasses.replace(self, base=self.base + rel.reshape(self.base.shape),
+                                   cavity=self.cavity + cav.reshape(self.base.shape))
 
     def base_radius(self, u, s) -> np.ndarray:
         """The sculpted skull's ray radius before fitting, (n,) mm."""
@@ -383,9 +404,10 @@ class SkullSurface:
 
     def cavity_weight(self, u, s) -> np.ndarray:
         """(n,) in [0, 1]: 1 where the ray looks into a cavity (orbit, piriform aperture, foramen) deeper
-        than 5 mm or finds no bone (the neck), 0 on bone; a smooth ramp between."""
+        than 7.5 mm or finds no bone (the neck), 0 on bone and on the rims (pits under 2.5 mm); a smooth ramp
+        between."""
         cav = _bilinear(self.gu, self.gs, self.cavity, self.poles[1], u, s)
-        w = skull_module.smoothstep((cav - 1.0) / 4.0)
+        w = skull_module.smoothstep((cav - 2.5) / 5.0)
         return np.where(self.is_bone(u, s), w, 1.0)
 
     def fitted(self, names, points: np.ndarray) -> SkullSurface:
@@ -412,8 +434,8 @@ class SkullSurface:
             values = values + residual
             fitted = fitted + weights @ residual
         fit = Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM)
-        return SkullSurface(self.gu, self.gs, self.base, self.cavity, self.poles, fit, tuple(names),
-                            fitted[:-1].reshape(self.base.shape), float(fitted[-1]))
+        return dataclasses.replace(self, fit=fit, site_names=tuple(names),
+                                   fitted_grid=fitted[:-1].reshape(self.base.shape), fitted_pole=float(fitted[-1]))
 
 
 def s_at_height(u: np.ndarray, z_mm: float, skin: Skin, iterations: int = 40) -> np.ndarray:
@@ -582,12 +604,19 @@ class FaceModel:
         return _stack(np.asarray(u, float), np.asarray(s, float), self.skin_surface, self.thickness_field,
                       self.skull_surface)
 
+    def skull_at(self, u, s) -> np.ndarray:
+        """The skull's points (n, 3) mm on the rays (u (n,) rad, s (n,) mm): the same surface as :attr:`skull`,
+        anywhere (kept at least ``MIN_SOFT_TISSUE_MM`` inside the skin)."""
+        u = np.asarray(u, float)
+        s = np.asarray(s, float)
+        o, d = rays(u, s)
+        r = bone_radius(self.skin_surface.radius(u, s), self.skull_surface.radius(u, s))
+        return o + d * r[:, None]
+
     @cached_property
     def skull(self) -> np.ndarray:
         """The skull's vertices (n, 3) mm on the grid's rays (cavities open; under the neck, the neck column)."""
-        o, d = rays(self.u, self.s)
-        r = bone_radius(self.skin_surface.radius(self.u, self.s), self.skull_surface.radius(self.u, self.s))
-        return o + d * r[:, None]
+        return self.skull_at(self.u, self.s)
 
     @cached_property
     def skull_cavity(self) -> np.ndarray:
@@ -603,12 +632,20 @@ class FaceModel:
     def skull_mesh(self) -> tuple[np.ndarray, np.ndarray]:
         """The skull as its own surface: (vertices (v, 3) float32 mm, faces (f, 3) int32, outward).
 
-        Only the triangles whose three corners are bone, so the mandible's lower border and the skull base
-        are open edges; the orbits and the piriform aperture are open pits. Vertices are those of the grid
-        (unused ones kept, so vertex i is ray i).
+        The grid's skull cut exactly along the mandible's lower and posterior borders and the skull base
+        (:func:`facelayers.skull.bone_field`), so those are clean open edges; the orbits and the piriform
+        aperture are open pits. The first n vertices are the grid's (vertex i is ray i); the cut adds more.
         """
-        keep = self.bone_mask[self.faces].all(axis=1)
-        return self.skull.astype(np.float32), np.ascontiguousarray(self.faces[keep])
+        verts, faces = skull_module.clip_mesh(self.skull, self.faces, skull_module.bone_field(self.skull))
+        return verts.astype(np.float32), faces
+
+    @cached_property
+    def skull_mesh_cavity(self) -> np.ndarray:
+        """Pit depth (v,) mm at each vertex of :meth:`skull_mesh` (for shading)."""
+        verts, _ = self.skull_mesh()
+        u, s, _ = params_of(verts.astype(float))
+        sk = self.skull_surface
+        return _bilinear(sk.gu, sk.gs, sk.cavity, sk.poles[1], u, s)
 
     def stack_under(self, points) -> Stack:
         """The layer stack on the rays through points (n, 3) mm (e.g. landmarks)."""
@@ -723,19 +760,40 @@ def tissue_depth_sites(anatomy: Anatomy, skin: Skin) -> tuple[tuple[str, ...], n
     return tuple(names), skin_pts, skin_normals(skin, u, s), np.array(depth)
 
 
-def _foramen_points(anatomy: Anatomy) -> dict[str, np.ndarray]:
-    return {k: anatomy.point(k) for k in ("supraorbital_notch", "infraorbital_foramen", "mental_foramen")
-            if k in anatomy.landmarks}
+#: The foramina placed on the skull, by landmark id.
+FORAMINA: tuple[str, ...] = ("supraorbital_notch", "infraorbital_foramen", "mental_foramen")
+
+
+def _foramen_rays(skull: SkullSurface, anatomy: Anatomy) -> dict[str, tuple[float, float]]:
+    """For each foramen, the ray on its landmark's row s whose point on the fitted skull lies at the
+    landmark's distance from the midline (the cited quantity), found by bisection in u."""
+    out = {}
+    for name in FORAMINA:
+        if name not in anatomy.landmarks:
+            continue
+        p = anatomy.point(name)
+        u0, s0, _ = params_of(p[None, :])
+        lo, hi = np.zeros(1), np.full(1, np.pi / 2)
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            o, d = rays(mid, s0)
+            x = (o + d * skull.radius(mid, s0)[:, None])[:, 0]
+            lo, hi = np.where(x < p[0], mid, lo), np.where(x < p[0], hi, mid)
+        out[name] = (float(0.5 * (lo + hi)[0]), float(s0[0]))
+    return out
 
 
 def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:
     """The skull sculpted on the grid and fitted so the bone lies at each tissue-depth site's depth below
-    the skin, along the skin's inward normal."""
-    sculpture = SkullSurface.sculpt(gu, gs, _foramen_points(anatomy))
+    the skin, along the skin's inward normal; the foramina are then placed on the fitted bone at their
+    landmarks' distances from the midline (two passes: placing a pit does not move the sites)."""
+    sculpture = SkullSurface.sculpt(gu, gs)
     names, pts, normals, depth = tissue_depth_sites(anatomy, skin)
+    targets = pts - normals * depth[:, None]
     if not names:
         return sculpture
-    return sculpture.fitted(names, pts - normals * depth[:, None])
+    first = sculpture.fitted(names, targets)
+    return sculpture.with_foramina(_foramen_rays(first, anatomy)).fitted(names, targets)
 
 
 def _thickness_field(anatomy: Anatomy, skin: Skin) -> ThicknessField:

@@ -824,17 +824,18 @@ def skull_trace(model: FaceModel, visible: bool = True) -> go.Mesh3d:
         Hover gives the total soft-tissue depth above each bone vertex along its ray, mm.
     """
     verts, faces = model.skull_mesh()
-    depth = np.linalg.norm(model.skin - verts, axis=1).astype(np.float32)
+    u, s, r = params_of(verts.astype(float))
+    depth = (model.skin_surface.radius(u, s) - r).astype(np.float32)
     # Plotly draws no shadows: darken the pits (orbits, aperture, foramina) by their depth, as ambient
     # occlusion would, so they read as cavities.
-    shade = 1.0 - 0.62 * np.clip(model.skull_cavity / 22.0, 0.0, 1.0) ** 0.7
+    shade = 1.0 - 0.62 * np.clip(model.skull_mesh_cavity / 22.0, 0.0, 1.0) ** 0.7
     base = np.array([int(SKULL_COLOUR[i:i + 2], 16) for i in (1, 3, 5)], float)
     rgb = (base[None, :] * shade[:, None]).astype(int)
     colours = [f"rgb({r},{g},{b})" for r, g, b in rgb]
     return go.Mesh3d(
         name="skull", legendgroup="bone", showlegend=False, visible=visible,
         **xyz(verts), **ijk(faces), customdata=depth, vertexcolor=colours,
-        hovertemplate="<b>Bone</b><br>%{customdata:.1f} mm of soft tissue above (along the ray)<extra></extra>",
+        hovertemplate="<b>Bone</b><br>%{customdata:.1f} mm below the skin (along the ray)<extra></extra>",
         color=SKULL_COLOUR, flatshading=False, lighting=SKULL_LIGHTING, lightposition=LIGHT_POSITION,
         hoverlabel={"font": {"size": 18}},
     )

@@ -102,16 +102,17 @@ def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=Fals
 RELIEF: tuple[Relief, ...] = (
     _r("cranial vault", (0, -10, 60), (85, 115, 70), 2.0, edge=0.6),
     _r("frontal bone", (0, 78, 50), (48, 30, 32), 3.5, edge=1.0),
-    _r("temporal fossa", (63, 30, 24), (14, 30, 20), -7.0, edge=0.7, mirror=True),
-    _r("zygomatic arch", (60, 24, -2), (9, 27, 5.5), 5.0, axis=(0.12, 1, 0), edge=0.45, mirror=True),
-    _r("articular tubercle", (60, 12, 4), (7, 8, 7), 3.0, edge=0.8, mirror=True),
+    _r("temporal fossa", (63, 28, 25), (14, 32, 21), -9.0, edge=0.7, mirror=True),
+    _r("zygomatic arch", (60, 24, -2), (26, 20, 5.0), 2.5, axis=(0.12, 1, 0), edge=0.4, mirror=True),
+    _r("ramus and masseteric region below the arch", (56, 22, -30), (10, 20, 18), -4.0, edge=0.8,
+       mirror=True),
     _r("zygoma body", (47, 60, -4), (13, 12, 12), 3.5, edge=0.7, mirror=True),
     _r("frontal process of the zygoma", (46, 64, 14), (7, 8, 14), 3.0, edge=0.6, mirror=True),
     _r("superciliary arch", (19, 84, 32), (14, 8, 6), 2.5, axis=(1, -0.3, 0), edge=0.8, mirror=True),
-    _r("orbit", (31, 78, 15.5), (20.0, 14, 16.5), -30.0, axis=(1, -0.25, 0), edge=0.3, mirror=True,
+    _r("orbit", (31, 78, 16.0), (30.0, 60, 19.0), -30.0, axis=(1, -0.25, 0), edge=0.3, mirror=True,
        status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed", cavity=True),
-    _r("nasal bones", (0, 80, 8), (8.5, 14, 12), 13.0, axis=(0, 0.3, -1), edge=1.0),
-    _r("piriform aperture", (0, 90, -13), (14, 16, 22), -22.0, edge=0.25,
+    _r("nasal bones", (0, 80, 8), (12, 14, 11), 13.0, axis=(0, 0.3, -1), edge=1.0),
+    _r("piriform aperture", (0, 90, -15.5), (15.5, 60, 21), -22.0, edge=0.25,
        status="kabakci2020: height 45.2, width 25.0 mm (males)", cavity=True),
     _r("alveolar process", (0, 78, -38), (24, 12, 11), 4.0, edge=1.0),
     _r("canine eminence", (13, 84, -34), (5, 8, 10), 1.5, edge=0.8, mirror=True),
@@ -129,8 +130,8 @@ def foramina(points: dict[str, np.ndarray]) -> tuple[Relief, ...]:
     points : dict of str to (3,) float, mm
         ``supraorbital_notch``, ``infraorbital_foramen``, ``mental_foramen``: their landmarks.
     """
-    size = {"supraorbital_notch": (3.0, 6.0, 4.0), "infraorbital_foramen": (2.6, 6.0, 2.2),
-            "mental_foramen": (2.2, 6.0, 1.8)}
+    size = {"supraorbital_notch": (3.5, 20.0, 5.0), "infraorbital_foramen": (2.6, 20.0, 2.2),
+            "mental_foramen": (2.2, 20.0, 1.8)}
     out = []
     for name, radii in size.items():
         if name in points:
@@ -154,12 +155,13 @@ def envelope(origins: np.ndarray, dirs: np.ndarray) -> np.ndarray:
     return head.cast(origins, dirs, pieces) - ENVELOPE_INSET_MM
 
 
-def relief(points: np.ndarray, extra: tuple[Relief, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
-    """Radius change (n,) mm from every feature at envelope points (n, 3) mm, and how deep (n,) mm the
-    cavities (pits) make it there."""
+def relief(points: np.ndarray, extra: tuple[Relief, ...] = (), base_relief: bool = True
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Radius change (n,) mm from the features (:data:`RELIEF` unless ``base_relief`` is False, then
+    ``extra``) at envelope points (n, 3) mm, and how deep (n,) mm the cavities make it there."""
     total = np.zeros(len(points))
     cavity = np.zeros(len(points))
-    for feature in RELIEF + tuple(extra):
+    for feature in (RELIEF if base_relief else ()) + tuple(extra):
         h = feature(points)
         total += h
         if feature.cavity:
@@ -167,29 +169,92 @@ def relief(points: np.ndarray, extra: tuple[Relief, ...] = ()) -> tuple[np.ndarr
     return total, cavity
 
 
-#: The mandible's lower border: (y, z) of the border at menton and at gonion, mm (bone, schematic; the
-#: border runs straight between them and along the ramus' posterior border above gonion).
-BORDER_MENTON = (60.0, -92.0)
-BORDER_GONION = (6.0, -58.0)
+#: The mandible's lower border: its height z (mm) against the azimuth around the head's vertical axis (deg,
+#: 0 under the chin, ~78 at the angle), so the border follows the jaw and not the neck under it. Bone lies
+#: above it (schematic; the mental foramen then lies ~13 mm above it, as Sheikhi 2016 measured).
+BORDER_AZIMUTH_DEG = (0.0, 10.0, 20.0, 30.0, 45.0, 60.0, 72.0, 80.0, 180.0)
+BORDER_Z_MM = (-88.0, -86.0, -82.5, -79.0, -74.0, -68.5, -63.5, -62.0, -62.0)
+#: The ramus' posterior border: y (mm) at gonion height, and minus how far forward it moves per mm up (the
+#: condyle ~15 mm in front of gonion's y, giving a gonial angle of ~125 degrees; schematic).
+RAMUS_BORDER_Y_MM = 3.0
+RAMUS_LEAN = -0.27
 #: Below this height, behind the ramus, there is no bone (the mastoid tip is about 25 mm below the porion).
 SKULL_BASE_Z_MM = -24.0
+#: The head's vertical axis (mm) the azimuth is measured around (the model's ray axis).
+AXIS_Y_MM = -5.0
+
+
+def border_z(points: np.ndarray) -> np.ndarray:
+    """Height (n,) mm of the mandible's lower border at the azimuth of points (n, 3) mm."""
+    az = np.degrees(np.arctan2(np.abs(points[:, 0]), points[:, 1] - AXIS_Y_MM))
+    return np.interp(az, BORDER_AZIMUTH_DEG, BORDER_Z_MM)
 
 
 def is_bone(points: np.ndarray) -> np.ndarray:
     """(n,) bool: points (n, 3) mm on the skull's surface that are bone, not the neck.
 
-    Bone lies above the mandible's lower border (the line menton-gonion), in front of the ramus' posterior
-    border above gonion, and everywhere above the skull base.
+    Bone lies above the skull base, and below it in the mandible: above its lower border
+    (:func:`border_z`) and in front of the ramus' posterior border (the zero level of :func:`bone_field`).
     """
-    y, z = points[:, 1], points[:, 2]
-    (y0, z0), (y1, z1) = BORDER_MENTON, BORDER_GONION
-    t = np.clip((y - y1) / (y0 - y1), 0.0, 1.0)
-    border = z1 + t * (z0 - z1)
-    jaw = (z > border) & (y > y1 - 0.12 * (z - z1))
-    return jaw | (z > SKULL_BASE_Z_MM) | ((y > y1) & (z > border))
+    return bone_field(points) > 0
 
 
 def smoothstep(x: np.ndarray) -> np.ndarray:
     """0 below 0, 1 above 1, a cubic ramp between."""
     x = np.clip(x, 0.0, 1.0)
     return x * x * (3.0 - 2.0 * x)
+
+
+def bone_field(points: np.ndarray) -> np.ndarray:
+    """Signed distance-like field (n,) mm: positive on bone, negative on the neck; its zero level is the
+    mandible's lower and posterior borders and the skull base (:func:`is_bone` is ``bone_field > 0``)."""
+    y, z = points[:, 1], points[:, 2]
+    jaw = np.minimum(z - border_z(points), y - (RAMUS_BORDER_Y_MM - RAMUS_LEAN * (z - BORDER_Z_MM[-1])))
+    return np.maximum(z - SKULL_BASE_Z_MM, jaw)
+
+
+def clip_mesh(vertices: np.ndarray, faces: np.ndarray, field: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The part of a triangle mesh where a per-vertex field is positive, cut exactly along its zero level.
+
+    Parameters
+    ----------
+    vertices : (v, 3) float; faces : (f, 3) int; field : (v,) float
+
+    Returns
+    -------
+    vertices : (v + e, 3) float — the old vertices, then one new vertex per cut edge
+    faces : (g, 3) int32 — kept triangles, then the cut pieces, with the original winding
+    """
+    f = np.asarray(faces)
+    pos = field[f] > 0
+    n_pos = pos.sum(axis=1)
+    keep = f[n_pos == 3]
+    cut = f[(n_pos == 1) | (n_pos == 2)]
+    if len(cut) == 0:
+        return vertices, keep.astype(np.int32)
+    cpos = field[cut] > 0
+    # Rotate each cut triangle so that its odd vertex (the lone positive or the lone negative) comes first;
+    # the winding is kept by a cyclic rotation.
+    lone = np.where(cpos.sum(axis=1) == 1, np.argmax(cpos, axis=1), np.argmin(cpos, axis=1))
+    idx = (lone[:, None] + np.arange(3)[None, :]) % 3
+    tri = np.take_along_axis(cut, idx, axis=1)
+    a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
+
+    def cross_point(p, q):
+        t = field[p] / (field[p] - field[q])
+        return vertices[p] + t[:, None] * (vertices[q] - vertices[p])
+
+    pab = cross_point(a, b)
+    pac = cross_point(a, c)
+    base = len(vertices)
+    m = len(tri)
+    iab = base + np.arange(m)
+    iac = base + m + np.arange(m)
+    new_vertices = np.concatenate([vertices, pab, pac])
+    one_in = field[a] > 0  # the lone vertex is the positive one: keep the tip
+    tips = np.stack([a, iab, iac], axis=1)[one_in]
+    # the lone vertex is negative: keep the quad b, c, ac, ab as two triangles
+    quads = np.stack([iab, b, c, iac], axis=1)[~one_in]
+    quad_tris = np.concatenate([quads[:, [0, 1, 2]], quads[:, [0, 2, 3]]])
+    out = np.concatenate([keep, tips, quad_tris]).astype(np.int32)
+    return new_vertices, out
