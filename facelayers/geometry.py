@@ -260,10 +260,11 @@ SKULL_SMOOTH_MM = 1.2
 COS_MIN = 0.3
 
 
-def skin_normals(skin: Skin, u, s, du: float = 0.012, ds_mm: float = 1.2) -> np.ndarray:
+def skin_normals(skin: Skin, u, s, du: float = 0.03, ds_mm: float = 3.0) -> np.ndarray:
     """Outward unit normals (n, 3) of the skin at parameters u (n,) rad, s (n,) mm.
 
-    Central differences of the skin's closed-form parametrisation over about 1-2 mm (a step of the same
+    Central differences of the skin's parametrisation over about 5-6 mm (wider than a lecture grid cell, so
+    the normal does not jump where the bilinear skin crosses a grid line; a step of the same
     size at every resolution, so the normal at a point does not depend on the grid). Where the
     parametrisation degenerates (the crown pole) the ray direction is used.
     """
@@ -408,7 +409,12 @@ class SkullSurface:
         between."""
         cav = _bilinear(self.gu, self.gs, self.cavity, self.poles[1], u, s)
         w = skull_module.smoothstep((cav - 2.5) / 5.0)
-        return np.where(self.is_bone(u, s), w, 1.0)
+        return np.maximum(w, self.no_bone_weight(u, s))
+
+    def no_bone_weight(self, u, s) -> np.ndarray:
+        """(n,) in [0, 1]: 1 off the bone (the neck), 0 on it, a smooth ramp over ~4 mm on the neck's side of
+        the mandible's borders and the skull base (:func:`facelayers.skull.bone_field`)."""
+        return 1.0 - skull_module.smoothstep((skull_module.bone_field(self.points(u, s)) + 4.0) / 4.0)
 
     def fitted(self, names, points: np.ndarray) -> SkullSurface:
         """The skull corrected so that it passes through the bone points (k, 3) mm: each point's radial
@@ -500,12 +506,11 @@ class Stack:
     thickness : (n, 5) float, mm: each layer's length along the ray (``np.diff(depth)``), the step that
         :meth:`at_depth` and the nerves' placement use.
     region_weights : (n, r).
-    perpendicular : (n, 5) float, mm: each layer's thickness measured perpendicular to the skin
-        (``thickness * cos_ray``), the quantity the data give.
-    cos_ray : (n,) float: the factor between a thickness along the ray and along the skin's inward normal:
-        on bone, the bone's depth along the normal over its depth along the ray (so the layers add up to the
-        true normal depth); over a cavity, the cosine of the angle between ray and normal; at least
-        ``COS_MIN``.
+    perpendicular : (n, 5) float, mm: each layer's thickness measured perpendicular to the skin, the
+        quantity the data give (``thickness * cos_ray``).
+    cos_ray : (n,) float: the factor c between a thickness across the skin and along the ray (t is laid as
+        t / c): on bone, the bone's depth along the skin normal over its depth along the ray, so the five add up
+        to the normal depth; over a cavity, the cosine of the angle between ray and normal.
     normals : (n, 3) float: the skin's outward unit normal.
     """
 
@@ -673,11 +678,14 @@ def interface_index(k: int | str) -> int:
 def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField, skull: SkullSurface) -> Stack:
     """The layer stack on the rays (u, s): the soft tissues standing on the skull.
 
-    The skin, fat, SMAS and periosteum take their data thickness measured perpendicular to the skin (laid
-    along the ray as t / cos); the muscle layer (deep fascia, muscle, deep fat) takes what is left down to the
-    stack's floor. The floor is the fitted skull, except over a cavity or where there is no bone, where it
-    runs at the regions' total depth (over the globe, the nasal cartilages, the deep cervical fascia). If the
-    room is less than the four data layers need, they shrink in proportion and the muscle layer is empty.
+    The skin, fat, SMAS and periosteum take their data thickness measured perpendicular to the skin, laid
+    along the ray as t / c; the muscle layer (deep fascia, muscle, deep fat) takes what is left down to the
+    stack's floor. c is the bone's depth along the skin's normal over its depth along the ray (so the five
+    perpendicular thicknesses add up to the normal depth, exact at the tissue-depth sites), and over a
+    cavity the cosine between ray and normal. The floor is the fitted skull, except over a cavity or where
+    there is no bone, where it runs at the regions' total depth (over the globe, the nasal cartilages, the
+    deep cervical fascia). If the room is less than the four data layers need, they shrink in proportion and
+    the muscle layer is empty.
     """
     o, d = rays(u, s)
     radius = skin.radius(u, s)
@@ -688,13 +696,17 @@ def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField, skul
     cos = np.einsum("ij,ij->i", normals, d)
     bone = bone_radius(radius, skull.radius(u, s))
     w = skull.cavity_weight(u, s)
-    # On bone, the effective cosine is the depth of the bone along the skin normal over its depth along the
-    # ray, so the layers' perpendicular thicknesses add up to the true normal depth (exact at the sites).
+    # On bone the layers are laid with an effective cosine, the bone's depth along the skin normal over its
+    # depth along the ray, so that their perpendicular thicknesses add up to the normal depth the
+    # tissue-depth table gives (exact at its sites); over a cavity, with the ray's cosine.
     normal_depth = _depth_along_normal(skin_pts, normals, skull, (radius - bone) * np.maximum(cos, COS_MIN))
-    eff = np.where(w < 0.5, normal_depth / np.maximum(radius - bone, 1e-6), cos)
-    lay = np.clip(eff, 0.8 * np.maximum(cos, COS_MIN), 1.5)
+    on_bone = np.clip(normal_depth / np.maximum(radius - bone, 1e-6), 0.8 * np.maximum(cos, COS_MIN), 1.5)
+    lay = w * np.maximum(cos, COS_MIN) + (1.0 - w) * on_bone  # continuous across a cavity's rim
     fill = radius - data.sum(axis=1) / lay
-    floor = bone + w * np.maximum(fill - bone, 0.0)
+    # Over a pit the floor rises to the fill (the globe, the cartilage), never below the bone; where there is
+    # no bone at all (the neck) it is the fill.
+    lift = np.maximum(fill - bone, 0.0) + skull.no_bone_weight(u, s) * np.minimum(fill - bone, 0.0)
+    floor = bone + w * lift
     # Never past the axis: the deepest surface keeps at least 2 mm of the ray (only matters in the neck).
     floor = np.clip(floor, 2.0, None)
     total = np.maximum(radius - floor, 0.0)
@@ -706,7 +718,8 @@ def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField, skul
     depth = np.concatenate([np.zeros((len(u), 1)), np.cumsum(along, axis=1)], axis=1)
     points = o[:, None, :] + d[:, None, :] * (radius[:, None] - depth)[:, :, None]
     thickness = np.diff(depth, axis=1)
-    return Stack(u, s, points, depth, thickness, weights, thickness * lay[:, None], lay, normals)
+    perpendicular = thickness * lay[:, None]
+    return Stack(u, s, points, depth, thickness, weights, perpendicular, lay, normals)
 
 
 def bone_radius(skin_radius: np.ndarray, skull_radius: np.ndarray) -> np.ndarray:

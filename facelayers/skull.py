@@ -112,7 +112,7 @@ RELIEF: tuple[Relief, ...] = (
     _r("orbit", (31, 78, 16.0), (30.0, 60, 19.0), -30.0, axis=(1, -0.25, 0), edge=0.3, mirror=True,
        status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed", cavity=True),
     _r("nasal bones", (0, 80, 8), (12, 14, 11), 13.0, axis=(0, 0.3, -1), edge=1.0),
-    _r("piriform aperture", (0, 90, -15.5), (15.5, 60, 21), -22.0, edge=0.25,
+    _r("piriform aperture", (0, 90, -15.0), (15.5, 60, 19.5), -22.0, edge=0.25,
        status="kabakci2020: height 45.2, width 25.0 mm (males)", cavity=True),
     _r("alveolar process", (0, 78, -38), (24, 12, 11), 4.0, edge=1.0),
     _r("canine eminence", (13, 84, -34), (5, 8, 10), 1.5, edge=0.8, mirror=True),
@@ -174,10 +174,17 @@ def relief(points: np.ndarray, extra: tuple[Relief, ...] = (), base_relief: bool
 #: above it (schematic; the mental foramen then lies ~13 mm above it, as Sheikhi 2016 measured).
 BORDER_AZIMUTH_DEG = (0.0, 10.0, 20.0, 30.0, 45.0, 60.0, 72.0, 80.0, 180.0)
 BORDER_Z_MM = (-88.0, -86.0, -82.5, -79.0, -74.0, -68.5, -63.5, -62.0, -62.0)
-#: The ramus' posterior border: y (mm) at gonion height, and minus how far forward it moves per mm up (the
-#: condyle ~15 mm in front of gonion's y, giving a gonial angle of ~125 degrees; schematic).
+#: The ramus' posterior border: y (mm) at gonion height, and how far back it moves per mm up (about 6 degrees
+#: back from the vertical toward the condyle, so that with the lower border's ~25 degrees to the Frankfort
+#: plane the gonial angle is ~120 degrees; schematic).
 RAMUS_BORDER_Y_MM = 3.0
-RAMUS_LEAN = -0.27
+RAMUS_LEAN = 0.1
+#: The inner contour of the mandible's U (the floor of the mouth lies inside it): an ellipse in the
+#: horizontal plane, semi-axes (x, y) mm about its centre (0, y) mm, below ``ARCH_INNER_TOP_Z_MM`` (schematic:
+#: the symphysis ~10 mm thick front to back, the bodies ~12 mm).
+ARCH_INNER_MM = (34.0, 50.0)
+ARCH_INNER_CENTRE_Y_MM = 0.0
+ARCH_INNER_TOP_Z_MM = -55.0
 #: Below this height, behind the ramus, there is no bone (the mastoid tip is about 25 mm below the porion).
 SKULL_BASE_Z_MM = -24.0
 #: The head's vertical axis (mm) the azimuth is measured around (the model's ray axis).
@@ -208,9 +215,12 @@ def smoothstep(x: np.ndarray) -> np.ndarray:
 def bone_field(points: np.ndarray) -> np.ndarray:
     """Signed distance-like field (n,) mm: positive on bone, negative on the neck; its zero level is the
     mandible's lower and posterior borders and the skull base (:func:`is_bone` is ``bone_field > 0``)."""
-    y, z = points[:, 1], points[:, 2]
+    x, y, z = points[:, 0], points[:, 1], points[:, 2]
     jaw = np.minimum(z - border_z(points), y - (RAMUS_BORDER_Y_MM - RAMUS_LEAN * (z - BORDER_Z_MM[-1])))
-    return np.maximum(z - SKULL_BASE_Z_MM, jaw)
+    # outside the U's inner contour (in mm, roughly: the ellipse's radial excess), or above the mouth's floor
+    q = np.hypot(x / ARCH_INNER_MM[0], (y - ARCH_INNER_CENTRE_Y_MM) / ARCH_INNER_MM[1])
+    outside_u = np.maximum((q - 1.0) * 30.0, z - ARCH_INNER_TOP_Z_MM)
+    return np.maximum(z - SKULL_BASE_Z_MM, np.minimum(jaw, outside_u))
 
 
 def clip_mesh(vertices: np.ndarray, faces: np.ndarray, field: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

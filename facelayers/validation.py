@@ -176,12 +176,12 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("landmarks", "landmarks.csv", ("landmark_id",)),
     TableSpec("regions", "regions.json", ("region_id",), items="regions"),
     TableSpec("thickness", "thickness.csv", ("region_id", "layer_id")),
-    TableSpec("tissue_depths", "tissue_depths.csv", ("landmark_id",)),
     TableSpec("nerves", "nerves.json", ("nerve_id",), items="nerves", field_paths=True),
     TableSpec("muscles", "muscles.json", ("muscle_id",), items="muscles", field_paths=True),
     TableSpec("danger_zones", "danger_zones.json", ("zone_id",), items="zones", field_paths=True),
     TableSpec("ligaments", "ligaments.csv", ("ligament_id",)),
     TableSpec("techniques", "techniques.json", ("technique_id",), items="techniques", field_paths=True),
+    TableSpec("tissue_depths", "tissue_depths.csv", ("landmark_id",)),
 )
 _SPECS: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
 

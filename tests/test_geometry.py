@@ -93,7 +93,7 @@ def test_depth_steps_are_the_data_thickness_laid_along_the_ray(model_coarse):
     ratio = st.thickness[squeezed][:, [0, 1, 2, 4]] / (data[squeezed][:, [0, 1, 2, 4]] / lay[squeezed, None])
     assert np.all(ratio <= 1 + 1e-9)
     np.testing.assert_allclose(ratio, ratio[:, :1] * np.ones((1, 4)), rtol=1e-6, err_msg="not in proportion")
-    np.testing.assert_allclose(st.perpendicular, st.thickness * np.abs(st.cos_ray)[:, None], atol=1e-12)
+    np.testing.assert_allclose(st.perpendicular, st.thickness * st.cos_ray[:, None], atol=1e-12)
 
 
 def test_all_vertex_positions_finite(model_coarse, model_lecture):

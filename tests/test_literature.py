@@ -386,7 +386,7 @@ def test_skull_inside_the_soft_tissue(any_model):
     r_floor = np.einsum("ij,ij->i", m.interface("bone") - origins, dirs)
     bone = m.bone_mask
     assert np.all(r_skull[bone] <= r_skin[bone] - 1.4)
-    assert np.all(r_skull <= r_floor + 1e-6), "the skull lies above the stack's deepest surface"
+    assert np.all(r_skull[bone] <= r_floor[bone] + 1e-3), "the skull lies above the stack's deepest surface"
     # only a few vertices need the safety clamp (the nasal sidewall), never a tissue-depth site
     assert np.mean(r_skin[bone] - r_skull[bone] < 2.4) < 0.03
 
