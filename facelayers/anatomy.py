@@ -100,9 +100,9 @@ class Source:
 
     source_id: str
     citation: str
-    year: int
     locator_hint: str
     confidence: str
+    year: int | None = None  # None only where no stored source gives it (see the row's note)
     note: str | None = None
 
 
