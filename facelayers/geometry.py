@@ -894,11 +894,71 @@ def _uv_ellipsoid(n_around: int = 28, n_up: int = 16) -> tuple[np.ndarray, np.nd
     return verts, np.concatenate([quads, caps]).astype(np.int32)
 
 
+def _ear_shape(n_rho: int = 16, n_theta: int = 56) -> tuple[np.ndarray, np.ndarray]:
+    """A schematic left ear in its own frame: vertices (v, 3) as (W back, A up, N out of the ear's plane),
+    unit-less shape in [-1, 1] for W and A, N in mm; faces (f, 3) int32, a closed shell (front and back
+    sheets joined at the rim), outward.
+
+    The front carries the helix (a rolled rim from the lobule's top, over the top, to the root in front),
+    the antihelix inside it, the concha (a hollow in front of the antihelix), the tragus (a flap in front of
+    the concha, at the attached edge) and a soft, rim-less lobule below. Schematic shapes (no data)."""
+    rho = np.linspace(0.0, 1.0, n_rho)[1:]
+    theta = np.linspace(0.0, 2 * np.pi, n_theta, endpoint=False)
+    rr, tt = np.meshgrid(rho, theta, indexing="ij")
+    deg = np.degrees(tt)
+    # outline: the lobule (below, 230-310 degrees) is narrower than the helix's shell
+    lobule = np.exp(-((deg - 270.0) / 38.0) ** 2)
+    wscale = 1.0 - 0.3 * lobule
+    w = rr * np.cos(tt) * wscale
+    a = rr * np.sin(tt)
+
+    def band(centre, width, lo, hi):
+        inside = ((deg - lo) % 360.0) <= ((hi - lo) % 360.0)
+        return np.exp(-((rr - centre) / width) ** 2) * inside
+
+    helix = 4.2 * band(0.86, 0.09, 300.0, 200.0)
+    antihelix = 2.4 * band(0.58, 0.09, 320.0, 120.0)
+    concha = -4.5 * np.exp(-(((w + 0.22) / 0.3) ** 2 + ((a + 0.1) / 0.32) ** 2))
+    tragus = 3.2 * np.exp(-(((w + 0.78) / 0.12) ** 2 + ((a + 0.12) / 0.14) ** 2))
+    front = 2.2 + helix + antihelix + concha + tragus + 1.5 * lobule
+    close = 1.0 - np.clip((rr - 0.93) / 0.07, 0.0, 1.0) ** 2  # the rim rounds over to the back
+    front = front * close
+    back = -1.6 * (1.0 - rr ** 2)
+    # The ear stands off the head: its free (back) edge ~14 mm out, the attached front edge on the skin.
+    lift = 14.0 * np.clip((w + 0.6) / 1.6, 0.0, 1.0) ** 1.3
+    verts_front = np.stack([w, a, front + lift], axis=-1).reshape(-1, 3)
+    verts_back = np.stack([w, a, back + lift], axis=-1).reshape(-1, 3)
+    nr, nt = len(rho), n_theta
+    centre_front = verts_front[:n_theta].mean(axis=0, keepdims=True)
+    centre_back = verts_back[:n_theta].mean(axis=0, keepdims=True)
+    verts = np.concatenate([verts_front, verts_back, centre_front, centre_back])
+    nf = nr * nt
+    cf, cb = 2 * nf, 2 * nf + 1
+    i = np.arange(nt)
+    ip = (i + 1) % nt
+    faces = []
+    for sheet, c, flip in ((0, cf, False), (nf, cb, True)):
+        fan = np.stack([np.full(nt, c), sheet + i, sheet + ip], axis=-1)
+        j = np.arange(nr - 1)[:, None]
+        q0 = sheet + j * nt + i
+        q1 = sheet + j * nt + ip
+        q2 = sheet + (j + 1) * nt + ip
+        q3 = sheet + (j + 1) * nt + i
+        quads = np.concatenate([np.stack([q0, q1, q2], -1).reshape(-1, 3), np.stack([q0, q2, q3], -1).reshape(-1, 3)])
+        part = np.concatenate([fan, quads])
+        faces.append(part[:, ::-1] if flip else part)
+    # the rim: join the front's and the back's last rings
+    r0 = (nr - 1) * nt
+    rim = np.concatenate([np.stack([r0 + i, nf + r0 + ip, r0 + ip], -1), np.stack([r0 + i, nf + r0 + i, nf + r0 + ip], -1)])
+    faces.append(rim[:, ::-1])
+    return verts, np.concatenate(faces).astype(np.int32)
+
+
 def ear_meshes(model: FaceModel) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Simple schematic ears (flattened ellipsoids placed by the helical root, earlobe and tragion
-    landmarks), left and right: [(vertices (v, 3) float32 mm, faces (f, 3) int32), ...]. Drawn with the
-    skin; they carry no layers."""
-    sphere, faces = _uv_ellipsoid()
+    """Schematic ears, left and right: [(vertices (v, 3) float32 mm, faces (f, 3) int32), ...], placed by the
+    helical root, earlobe and tragion landmarks: helix, antihelix, concha, tragus and lobule
+    (:func:`_ear_shape`), the free edge standing off the head. Drawn with the skin; they carry no layers."""
+    shape, faces = _ear_shape()
     out = []
     for side, sign in (("left", 1.0), ("right", -1.0)):
         top = model.anatomy.point(f"helical_root:{side}")
@@ -907,7 +967,7 @@ def ear_meshes(model: FaceModel) -> list[tuple[np.ndarray, np.ndarray]]:
         long = top - lobe + np.array([0.0, -0.28 * (top[2] - lobe[2]), 0.0])
         half_len = 0.5 * np.linalg.norm(long) + 8.0
         a = long / np.linalg.norm(long)
-        # The ear's flat face looks out and a little forward: its normal is lateral, turned 25 degrees back.
+        # The ear's plane faces out and a little forward: its normal is lateral, turned 25 degrees back.
         normal = np.array([sign * np.cos(np.radians(25)), -np.sin(np.radians(25)), 0.0])
         normal -= a * (normal @ a)
         normal /= np.linalg.norm(normal)
@@ -915,9 +975,10 @@ def ear_meshes(model: FaceModel) -> list[tuple[np.ndarray, np.ndarray]]:
         if width_dir[1] > 0:
             width_dir = -width_dir
         centre = 0.5 * (top + lobe) + width_dir * 9.0
-        centre[0] = tragion[0] + sign * 5.0
-        rot = np.stack([normal * 4.5, width_dir * 15.0, a * half_len], axis=1)
-        verts = sphere @ rot.T + centre
+        centre[0] = tragion[0] - sign * 1.5
+        verts = (centre + np.outer(shape[:, 0] * 16.0, width_dir) + np.outer(shape[:, 1] * half_len, a)
+                 + np.outer(shape[:, 2], normal))
+        # the right ear is the mirror image: flip the winding so its normals stay outward
         f = faces if sign > 0 else faces[:, ::-1]
         out.append((verts.astype(np.float32), np.ascontiguousarray(f)))
     return out

@@ -98,8 +98,16 @@ def half_depth_edges(coord: np.ndarray, radius: np.ndarray, centre: float,
 def pit_centre(model, landmark_point: np.ndarray, half_mm: float = 7.0, step_mm: float = 0.25) -> np.ndarray:
     """A foramen's pit measured on the skull: sample the skull surface on a fine patch (rays around the
     landmark's, +-``half_mm``), take its depth below a smooth (quadratic) fit of the patch, and return the
-    centroid of the points more than half the deepest depth below it, (3,) mm."""
-    u0, s0, _ = params_of(landmark_point[None, :])
+    centroid of the points more than half the deepest depth below it, (3,) mm. The patch is centred where
+    the landmark's cited distance from the midline (its x) meets the bone on the landmark's row (its y is an
+    estimate of the frame, REFERENCE section 9)."""
+    _, s0, _ = params_of(landmark_point[None, :])
+    lo, hi = 0.0, np.pi / 2
+    for _ in range(40):  # the ray on that row whose bone lies at the landmark's x
+        mid = 0.5 * (lo + hi)
+        x = model.skull_at(np.array([mid]), s0)[0, 0]
+        lo, hi = (mid, hi) if x < abs(landmark_point[0]) else (lo, mid)
+    u0 = np.array([0.5 * (lo + hi)]) * np.sign(landmark_point[0])
     centre = model.skull_at(u0, s0)[0]
     du = step_mm / max(np.hypot(centre[0], centre[1] + 5.0), 1.0)
     k = int(half_mm / step_mm)
@@ -411,8 +419,11 @@ def test_face_heights_on_the_midline_profile(model_lecture):
     z, y = prof[:, 2], prof[:, 1]
     radix = (z > 10) & (z < 35)
     nasion = prof[radix][np.argmin(y[radix])]
-    between = (z > -35) & (z < -20)
-    subnasale = prof[between][np.argmin(y[between])]
+    # subnasale: the vertex of the nasolabial angle, where the profile turns most sharply from the columella
+    # to the upper lip (the largest second derivative of y against z)
+    bend = np.gradient(np.gradient(y, z), z)
+    between = (z > -33) & (z < -20)
+    subnasale = prof[between][np.argmax(bend[between])]
     chin = prof[z < -60]
     menton = chin[np.argmin(chin[:, 2] - 0.3 * chin[:, 1])]  # the lowest point of the chin's curve
     n_sn = nasion[2] - subnasale[2]
