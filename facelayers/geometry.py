@@ -923,11 +923,12 @@ def _ear_shape(n_rho: int = 16, n_theta: int = 56) -> tuple[np.ndarray, np.ndarr
     front = 2.2 + helix + antihelix + concha + tragus + 1.5 * lobule
     close = 1.0 - np.clip((rr - 0.93) / 0.07, 0.0, 1.0) ** 2  # the rim rounds over to the back
     front = front * close
-    back = -1.6 * (1.0 - rr ** 2)
+    # The back sheet's rim lies just inside the front's (0.98 of it), so no two vertices coincide.
+    back = -1.6 * (1.0 - (0.98 * rr) ** 2)
     # The ear stands off the head: its free (back) edge ~14 mm out, the attached front edge on the skin.
     lift = 14.0 * np.clip((w + 0.6) / 1.6, 0.0, 1.0) ** 1.3
     verts_front = np.stack([w, a, front + lift], axis=-1).reshape(-1, 3)
-    verts_back = np.stack([w, a, back + lift], axis=-1).reshape(-1, 3)
+    verts_back = np.stack([0.98 * w, 0.98 * a, back + lift], axis=-1).reshape(-1, 3)
     nr, nt = len(rho), n_theta
     centre_front = verts_front[:n_theta].mean(axis=0, keepdims=True)
     centre_back = verts_back[:n_theta].mean(axis=0, keepdims=True)

@@ -63,7 +63,8 @@ def mesh_normal_at(verts: np.ndarray, faces: np.ndarray, point: np.ndarray, radi
     """Outward unit normal of a mesh near a point: area-weighted face normals within ``radius_mm``."""
     tri = verts[faces].astype(float)
     centre = tri.mean(axis=1)
-    near = np.linalg.norm(centre - point, axis=1) < radius_mm
+    dist = np.linalg.norm(centre - point, axis=1)
+    near = dist < max(radius_mm, np.sort(dist)[3])  # at least the 4 nearest faces on a coarse grid
     n = np.cross(tri[near, 1] - tri[near, 0], tri[near, 2] - tri[near, 0]).sum(axis=0)
     return n / np.linalg.norm(n)
 
