@@ -777,20 +777,22 @@ def tissue_depth_sites(anatomy: Anatomy, skin: Skin) -> tuple[tuple[str, ...], n
 FORAMINA: tuple[str, ...] = ("supraorbital_notch", "infraorbital_foramen", "mental_foramen")
 
 
-def _foramen_rays(skull: SkullSurface, anatomy: Anatomy) -> dict[str, tuple[float, float]]:
+def _foramen_rays(radius, anatomy: Anatomy) -> dict[str, tuple[float, float]]:
     """For each foramen, the ray on its landmark's row s whose point on the fitted skull lies at the
-    landmark's distance from the midline (the cited quantity), found by bisection in u."""
+    landmark's distance from the midline (the cited quantity), found by bisection in u.
+
+    radius : callable (u (n,) rad, s (n,) mm) -> (n,) mm, the fitted skull's ray radius (or an estimate)."""
     out = {}
     for name in FORAMINA:
         if name not in anatomy.landmarks:
             continue
         p = anatomy.point(name)
-        u0, s0, _ = params_of(p[None, :])
+        _, s0, _ = params_of(p[None, :])
         lo, hi = np.zeros(1), np.full(1, np.pi / 2)
         for _ in range(40):
             mid = 0.5 * (lo + hi)
             o, d = rays(mid, s0)
-            x = (o + d * skull.radius(mid, s0)[:, None])[:, 0]
+            x = (o + d * radius(mid, s0)[:, None])[:, 0]
             lo, hi = np.where(x < p[0], mid, lo), np.where(x < p[0], hi, mid)
         out[name] = (float(0.5 * (lo + hi)[0]), float(s0[0]))
     return out
@@ -805,8 +807,19 @@ def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray) ->
     targets = pts - normals * depth[:, None]
     if not names:
         return sculpture
-    first = sculpture.fitted(names, targets)
-    return sculpture.with_foramina(_foramen_rays(first, anatomy)).fitted(names, targets)
+    # A quick estimate of the fitted skull (the blend evaluated directly, no grid) is enough to place the
+    # foramina on it; the pits do not move the sites, so the fit proper follows once.
+    u, s, target = params_of(targets)
+    o, d = rays(u, s)
+    r0 = sculpture.base_radius(u, s)
+    quick = Blend(o + d * r0[:, None], target - r0, skull_module.SKULL_BLEND_SIGMA_MM)
+
+    def estimate(uu, ss):
+        base = sculpture.base_radius(uu, ss)
+        oo, dd = rays(uu, ss)
+        return base + quick(oo + dd * base[:, None])
+
+    return sculpture.with_foramina(_foramen_rays(estimate, anatomy)).fitted(names, targets)
 
 
 def _thickness_field(anatomy: Anatomy, skin: Skin) -> ThicknessField:

@@ -171,7 +171,7 @@ def test_rhinion_is_the_thinnest_and_the_cheek_the_thickest_site(model_lecture):
     def depth_under(name):
         p = m.anatomy.point(name)
         u, s, _ = params_of(p[None, :])
-        o, d = rays(u, s)
+        _, d = rays(u, s)
         return float(np.einsum("ij,ij->i", m.stack_at(u, s).points[:, 0] - m.skull_at(u, s), d)[0])
     rhinion = depth_under("rhinion")
     others = [depth_under(n) for n in ("nasion", "glabella", "pogonion", "zygion:left", "gonion:left")]
@@ -280,7 +280,7 @@ def test_bizygomatic_breadth_of_the_bone(model_lecture):
     """Bony zy-zy ~121 (F) / ~130 (M) mm (REFERENCE-2 section 4, unconfirmed: held between the two, +-3), and
     at least 5 mm of soft tissue over the widest point of each arch (Rhine: 7 mm at zygion). On the meshes."""
     m = model_lecture
-    v, f = m.skull_mesh()
+    v, _ = m.skull_mesh()
     band = (v[:, 2] > -12) & (v[:, 2] < 6) & (v[:, 1] > 15) & (v[:, 1] < 45)
     zy = v[band, 0].max() - v[band, 0].min()
     skin = m.skin
@@ -308,7 +308,7 @@ def test_mandible_lower_border_and_angle(model_lecture):
     bigonial breadth ~97 (M) / ~90 (F) and a gonial angle of ~120-125 degrees (REFERENCE-2 section 4,
     unconfirmed: wide bands)."""
     m = model_lecture
-    v, f = m.skull_mesh()
+    v, _ = m.skull_mesh()
     cut = v[m.n_vertices:]  # vertices made by the cut along the borders
     jaw = cut[(cut[:, 2] < -40) & (cut[:, 1] > 5)]
     az = np.degrees(np.arctan2(np.abs(jaw[:, 0]), jaw[:, 1] + 5.0))

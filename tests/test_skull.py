@@ -21,7 +21,7 @@ def test_clip_mesh_cuts_a_square_exactly_along_the_zero_level():
     normals = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
     assert np.all(normals[:, 2] > 0), "the cut pieces keep the mesh's winding"
     # nothing to cut: the same triangles back
-    v2, f2 = skull.clip_mesh(verts, faces, np.ones(4))
+    _, f2 = skull.clip_mesh(verts, faces, np.ones(4))
     np.testing.assert_array_equal(f2, faces)
 
 
