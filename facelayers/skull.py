@@ -122,6 +122,24 @@ RELIEF: tuple[Relief, ...] = (
 )
 
 
+#: The teeth, schematic: grooves between the crowns (upper and lower, mm from the midline: the central and
+#: lateral incisors, canine, premolars, first molar) and the occlusal line between the arches, so the
+#: alveolar region reads as a dentition. Shallow (under 2.5 mm): drawn darker, never a cavity of the stack.
+TOOTH_GROOVES_X_MM: tuple[float, ...] = (0.0, 8.5, 15.5, 22.5, 28.0, 33.0, 40.0)
+OCCLUSAL_Z_MM = -46.5
+
+
+def _teeth() -> tuple[Relief, ...]:
+    out = [_r("occlusal line", (0, 70, OCCLUSAL_Z_MM), (44, 70, 1.5), -2.4, edge=0.6, cavity=True)]
+    for x in TOOTH_GROOVES_X_MM:
+        out.append(_r(f"interdental groove at {x:g} mm", (x, 70, OCCLUSAL_Z_MM), (1.8, 70, 9.0), -2.4, edge=0.8,
+                      mirror=x > 0, cavity=True))
+    return tuple(out)
+
+
+TEETH: tuple[Relief, ...] = _teeth()
+
+
 def foramina(points: dict[str, np.ndarray]) -> tuple[Relief, ...]:
     """Pits for the supraorbital notch and the infraorbital and mental foramina at the given points (left).
 
@@ -161,7 +179,7 @@ def relief(points: np.ndarray, extra: tuple[Relief, ...] = (), base_relief: bool
     ``extra``) at envelope points (n, 3) mm, and how deep (n,) mm the cavities make it there."""
     total = np.zeros(len(points))
     cavity = np.zeros(len(points))
-    for feature in (RELIEF if base_relief else ()) + tuple(extra):
+    for feature in ((RELIEF + TEETH) if base_relief else ()) + tuple(extra):
         h = feature(points)
         total += h
         if feature.cavity:
