@@ -88,9 +88,9 @@ class Source:
 
     source_id: str
     citation: str
-    year: int
     locator_hint: str
     confidence: str
+    year: int | None = None  # None only where no stored source gives it (see the row's note)
     note: str | None = None
 
 
@@ -183,6 +183,26 @@ class Thickness:
     def __post_init__(self) -> None:
         if not (np.isfinite(self.thickness_mm) and self.thickness_mm > 0):
             raise ValueError(f"{self.region_id}/{self.layer_id}: thickness_mm must be > 0, got {self.thickness_mm}")
+
+
+@dataclass(frozen=True)
+class TissueDepth:
+    """Total soft-tissue depth, skin to bone, at a landmark, mm (a row of tissue_depths.csv).
+
+    Measured perpendicular to the skin, as forensic tissue-depth tables are; the model's skull is fitted
+    to it (:mod:`facelayers.skull`).
+    """
+
+    landmark_id: str
+    depth_mm: float
+    status: str
+    source_id: str | None = None
+    locator: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.depth_mm) and self.depth_mm > 0):
+            raise ValueError(f"tissue depth at {self.landmark_id}: depth_mm must be > 0, got {self.depth_mm}")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -903,6 +923,8 @@ class Anatomy:
         read-only mappings of their fields (:mod:`facelayers.injury` uses them).
     spaces : Mapping of id to Space
         Read-only, in file order (spaces.json): layer 4's background and spaces.
+    tissue_depths : Mapping of landmark id to TissueDepth
+        Read-only, in file order (tissue_depths.csv): total soft-tissue depth at landmarks.
     """
 
     data_dir: Path
@@ -920,12 +942,13 @@ class Anatomy:
     palsies: Mapping[str, Mapping] = field(default_factory=dict)
     injury_facts: Mapping[str, Mapping] = field(default_factory=dict)
     spaces: Mapping[str, Space] = field(default_factory=dict)
+    tissue_depths: Mapping[str, TissueDepth] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A cached Anatomy is shared by every caller: keep its tables read-only.
         for name in ("sources", "layers", "landmarks", "regions", "nerves", "muscles", "zones", "ligaments",
                      "techniques", "storyboards", "palsies", "injury_facts",
-                     "spaces"):
+                     "spaces", "tissue_depths"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "thickness", tuple(self.thickness))
 
@@ -1135,6 +1158,7 @@ def _load(data_dir: Path) -> Anatomy:
         palsies={r.values["palsy_id"]: MappingProxyType(dict(r.values)) for r in tables.get("palsies", [])},
         injury_facts={r.values["fact_id"]: MappingProxyType(dict(r.values)) for r in tables.get("injury", [])},
         spaces={r.values["space_id"]: Space(**r.values) for r in tables.get("spaces", [])},
+        tissue_depths=_by_id(tables["tissue_depths"], "landmark_id", TissueDepth),
     )
 
 

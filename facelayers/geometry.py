@@ -27,12 +27,14 @@ exceeds the data's range.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
 from facelayers import head
+from facelayers import skull as skull_module
 from facelayers.anatomy import Anatomy, load_anatomy
 from facelayers.frame import INTERFACES, LAYERS
 
@@ -138,18 +140,21 @@ class Pins:
     centres: np.ndarray
     weights: np.ndarray
     residual_mm: np.ndarray  # how far the sculpture was from each landmark before pinning
+    sigma_mm: float = PIN_SIGMA_MM
 
     def __call__(self, skin_points: np.ndarray) -> np.ndarray:
         if len(self.weights) == 0:
             return np.zeros(len(skin_points))
-        d2 = ((skin_points[:, None, :] - self.centres[None, :, :]) ** 2).sum(-1)
-        return np.exp(-d2 / PIN_SIGMA_MM**2) @ self.weights
+        d2 = _sq_distances(skin_points, self.centres)
+        return np.exp(-d2 / self.sigma_mm**2) @ self.weights
 
 
-def fit_pins(names, points: np.ndarray, base) -> Pins:
-    """Solve the RBF weights so that the sculpted skin, corrected, passes through each landmark.
+def fit_pins(names, points: np.ndarray, base, sigma_mm: float = PIN_SIGMA_MM) -> Pins:
+    """Solve the RBF weights so that the sculpted surface, corrected, passes through each point.
 
-    base : callable (u, s) -> (n,) mm, the sculpted skin's radius before pinning.
+    names : sequence of str; points : (k, 3) float, mm, the targets;
+    base : callable (u, s) -> (n,) mm, the sculpted surface's ray radius before pinning;
+    sigma_mm : width of the Gaussian correction, mm.
     """
     u, s, target = params_of(points)
     o, d = rays(u, s)
@@ -157,9 +162,9 @@ def fit_pins(names, points: np.ndarray, base) -> Pins:
     resid = target - r0
     centres = o + d * r0[:, None]
     d2 = ((centres[:, None, :] - centres[None, :, :]) ** 2).sum(-1)
-    phi = np.exp(-d2 / PIN_SIGMA_MM**2)
+    phi = np.exp(-d2 / sigma_mm**2)
     w = np.linalg.solve(phi + 1e-9 * np.eye(len(phi)), resid)
-    return Pins(tuple(names), centres, w, resid)
+    return Pins(tuple(names), centres, w, resid, float(sigma_mm))
 
 
 #: Width of the smoothing applied to the sculpted skin on the grid (mm): removes creases where sculpting
@@ -186,6 +191,23 @@ def _smooth_grid(radius: np.ndarray, points: np.ndarray, sigma_mm: float = SMOOT
 
     out = one_axis(radius, points, 1, True)
     return one_axis(out, points, 0, False)
+
+
+def _bilinear(gu: np.ndarray, gs: np.ndarray, grid_values: np.ndarray, pole: float, u, s) -> np.ndarray:
+    """Bilinear interpolation of a (nv, nu) table on the (u, s) grid (periodic in u, the crown pole above
+    the last row) at parameters u (n,) rad, s (n,) mm; returns (n,)."""
+    u = np.mod(np.asarray(u, float) - gu[0], 2 * np.pi) + gu[0]
+    s = np.clip(np.asarray(s, float), gs[0], S_TOP_MM)
+    gu = np.concatenate([gu, [gu[0] + 2 * np.pi]])
+    gs = np.concatenate([gs, [S_TOP_MM]])
+    table = np.concatenate([grid_values, np.full((1, grid_values.shape[1]), pole)], axis=0)
+    table = np.concatenate([table, table[:, :1]], axis=1)
+    i = np.clip(np.searchsorted(gu, u, side="right") - 1, 0, len(gu) - 2)
+    j = np.clip(np.searchsorted(gs, s, side="right") - 1, 0, len(gs) - 2)
+    tu = (u - gu[i]) / (gu[i + 1] - gu[i])
+    ts = (s - gs[j]) / (gs[j + 1] - gs[j])
+    return ((1 - ts) * ((1 - tu) * table[j, i] + tu * table[j, i + 1])
+            + ts * ((1 - tu) * table[j + 1, i] + tu * table[j + 1, i + 1]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,18 +239,7 @@ class Skin:
 
     def base_radius(self, u, s) -> np.ndarray:
         """The smoothed sculpture's radius at (u rad, s mm), (n,) mm: bilinear on the grid."""
-        u = np.mod(np.asarray(u, float) - self.gu[0], 2 * np.pi) + self.gu[0]
-        s = np.clip(np.asarray(s, float), self.gs[0], S_TOP_MM)
-        gu = np.concatenate([self.gu, [self.gu[0] + 2 * np.pi]])
-        gs = np.concatenate([self.gs, [S_TOP_MM]])
-        table = np.concatenate([self.base, np.full((1, len(self.gu)), self.pole_mm)], axis=0)
-        table = np.concatenate([table, table[:, :1]], axis=1)
-        i = np.clip(np.searchsorted(gu, u, side="right") - 1, 0, len(gu) - 2)
-        j = np.clip(np.searchsorted(gs, s, side="right") - 1, 0, len(gs) - 2)
-        tu = (u - gu[i]) / (gu[i + 1] - gu[i])
-        ts = (s - gs[j]) / (gs[j + 1] - gs[j])
-        return ((1 - ts) * ((1 - tu) * table[j, i] + tu * table[j, i + 1])
-                + ts * ((1 - tu) * table[j + 1, i] + tu * table[j + 1, i + 1]))
+        return _bilinear(self.gu, self.gs, self.base, self.pole_mm, u, s)
 
     def radius(self, u, s) -> np.ndarray:
         """Distance from each ray's origin to the pinned skin, (n,) mm."""
@@ -240,6 +251,197 @@ class Skin:
 
     def pinned(self, names, points: np.ndarray) -> Skin:
         return Skin(self.gu, self.gs, self.base, self.pole_mm, fit_pins(names, points, self.base_radius))
+
+
+#: Smoothing of the sculpted skull on the grid (mm): narrower than the skin's, to keep the rims crisp.
+SKULL_SMOOTH_MM = 1.2
+#: Where the ray meets the skin very obliquely, a perpendicular thickness t is laid along the ray as
+#: t / max(cos, COS_MIN), so a grazing ray cannot blow a thin layer up (only the ear and the nostril rims).
+COS_MIN = 0.3
+
+
+def skin_normals(skin: Skin, u, s, du: float = 0.03, ds_mm: float = 3.0) -> np.ndarray:
+    """Outward unit normals (n, 3) of the skin at parameters u (n,) rad, s (n,) mm.
+
+    Central differences of the skin's parametrisation over about 5-6 mm (wider than a lecture grid cell, so
+    the normal does not jump where the bilinear skin crosses a grid line; a step of the same
+    size at every resolution, so the normal at a point does not depend on the grid). Where the
+    parametrisation degenerates (the crown pole) the ray direction is used.
+    """
+    u = np.asarray(u, float)
+    s = np.asarray(s, float)
+
+    def point(uu, ss):
+        o, d = rays(uu, ss)
+        return o + d * skin.radius(uu, ss)[:, None]
+
+    s_lo = np.clip(s - ds_mm, S_BOTTOM_MM, S_TOP_MM - 2 * ds_mm)
+    s_hi = s_lo + 2 * ds_mm
+    s_hi = np.maximum(s_hi, np.minimum(s + ds_mm, S_TOP_MM))
+    pu = point(u + du, s) - point(u - du, s)
+    ps = point(u, s_hi) - point(u, s_lo)
+    n = np.cross(ps, pu)
+    _, d = rays(u, s)
+    length = np.linalg.norm(n, axis=1)
+    n = np.where(length[:, None] > 1e-6, n / np.maximum(length, 1e-12)[:, None], d)
+    n *= np.sign(np.einsum("ij,ij->i", n, d) + 1e-12)[:, None]
+    return n
+
+
+def _sq_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Squared distances (n, k) between points a (n, 3) and b (k, 3), by |a|^2 + |b|^2 - 2 a.b (a matrix
+    product instead of an (n, k, 3) temporary); never negative."""
+    d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
+    return np.maximum(d2, 0.0)
+
+
+@dataclass(frozen=True)
+class Blend:
+    """A local, interpolating blend of values given at anchor points: weights
+    ``exp(-(d / sigma)**2) / (d**2 + eps)``, normalised (as :class:`ThicknessField`), so it equals each value
+    at its anchor and stays within the values' range.
+
+    anchors : (k, 3) float, mm; values : (k,) float, mm; sigma_mm : float, mm.
+    """
+
+    anchors: np.ndarray
+    values: np.ndarray
+    sigma_mm: float
+
+    def weights(self, points: np.ndarray) -> np.ndarray:
+        """(n, k) normalised weights of the anchors at points (n, 3) mm (rows sum to 1)."""
+        d2 = _sq_distances(points, self.anchors)
+        logw = -d2 / self.sigma_mm**2 - np.log(d2 + 1e-9)
+        logw -= logw.max(axis=1, keepdims=True)
+        w = np.exp(logw)
+        return w / w.sum(axis=1, keepdims=True)
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        """The blended value (n,) at points (n, 3) mm."""
+        if len(self.values) == 0:
+            return np.zeros(len(points))
+        return self.weights(points) @ self.values
+
+
+@dataclass(frozen=True, eq=False)
+class SkullSurface:
+    """The schematic skull (:mod:`facelayers.skull`) as ray radii on the model's grid, fitted to the
+    tissue-depth table.
+
+    gu : (nu,) rad; gs : (nv,) mm; base : (nv, nu) mm — ray radius of the sculpted skull (envelope plus
+    relief); cavity : (nv, nu) mm — how deep the pits (orbits, aperture, foramina) are there; poles : (2,)
+    the same at the crown; fit : Blend — the correction that puts the bone at each tissue-depth site's
+    depth below the skin (names in ``site_names``).
+    """
+
+    gu: np.ndarray
+    gs: np.ndarray
+    base: np.ndarray
+    cavity: np.ndarray
+    poles: tuple[float, float]
+    fit: Blend | None = None
+    site_names: tuple[str, ...] = ()
+    fitted_grid: np.ndarray | None = None
+    fitted_pole: float = 0.0
+    envelope: np.ndarray | None = None
+    envelope_pole: float = 0.0
+
+    @classmethod
+    def sculpt(cls, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:
+        """Cast the skull's envelope on the grid, smooth it as the skin is, and add the relief."""
+        uu, ss = np.meshgrid(gu, gs)
+        o, d = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
+        env = skull_module.envelope(o, d)
+        shape = (len(gs), len(gu))
+        pts = (o[:-1] + d[:-1] * env[:-1, None]).reshape(*shape, 3)
+        env_grid = _smooth_grid(env[:-1].reshape(shape), pts)
+        env = np.concatenate([env_grid.ravel(), env[-1:]])
+        rel, cav = skull_module.relief(o + d * env[:, None])
+        base = env + rel
+        return cls(gu, gs, base[:-1].reshape(shape), cav[:-1].reshape(shape), (float(base[-1]), float(cav[-1])),
+                   envelope=env_grid, envelope_pole=float(env[-1]))
+
+    def with_foramina(self, foramina: dict[str, tuple[float, float]]) -> SkullSurface:
+        """The same skull with the foramina's pits on the rays ``{name: (u rad, s mm)}`` (left side; the
+        pit is laid where the ray meets the envelope, so it stays on that ray whatever the fit does)."""
+        if not foramina:
+            return self
+        names = list(foramina)
+        fu = np.array([foramina[n][0] for n in names])
+        fs = np.array([foramina[n][1] for n in names])
+        fo, fd = rays(fu, fs)
+        fr = _bilinear(self.gu, self.gs, self.envelope, self.envelope_pole, fu, fs)
+        centres = {n: p for n, p in zip(names, fo + fd * fr[:, None])}
+        uu, ss = np.meshgrid(self.gu, self.gs)
+        o, d = rays(uu.ravel(), ss.ravel())
+        pts = o + d * self.envelope.ravel()[:, None]
+        rel, cav = skull_module.relief(pts, skull_module.foramina(centres), base_relief=False)
+        return dataclasses.replace(self, base=self.base + rel.reshape(self.base.shape),
+                                   cavity=self.cavity + cav.reshape(self.base.shape))
+
+    def base_radius(self, u, s) -> np.ndarray:
+        """The sculpted skull's ray radius before fitting, (n,) mm."""
+        return _bilinear(self.gu, self.gs, self.base, self.poles[0], u, s)
+
+    def correction(self, u, s) -> np.ndarray:
+        """The fitting correction at (u, s), (n,) mm (zero before fitting)."""
+        return self.radius(u, s) - self.base_radius(u, s)
+
+    def radius(self, u, s) -> np.ndarray:
+        """Ray radius of the fitted skull (bone, cavities open), (n,) mm: the fitted radius is computed on the
+        grid and interpolated bilinearly, like the skin."""
+        if self.fitted_grid is None:
+            return self.base_radius(u, s)
+        return _bilinear(self.gu, self.gs, self.fitted_grid, self.fitted_pole, u, s)
+
+    def points(self, u, s) -> np.ndarray:
+        """The fitted skull's points (n, 3) mm on the rays (u, s)."""
+        o, d = rays(u, s)
+        return o + d * self.radius(u, s)[:, None]
+
+    def is_bone(self, u, s) -> np.ndarray:
+        """(n,) bool: the skull is bone there (not the neck, see :func:`facelayers.skull.is_bone`)."""
+        return skull_module.is_bone(self.points(u, s))
+
+    def cavity_weight(self, u, s) -> np.ndarray:
+        """(n,) in [0, 1]: 1 where the ray looks into a cavity (orbit, piriform aperture, foramen) deeper
+        than 7.5 mm or finds no bone (the neck), 0 on bone and on the rims (pits under 2.5 mm); a smooth ramp
+        between."""
+        cav = _bilinear(self.gu, self.gs, self.cavity, self.poles[1], u, s)
+        w = skull_module.smoothstep((cav - 2.5) / 5.0)
+        return np.maximum(w, self.no_bone_weight(u, s))
+
+    def no_bone_weight(self, u, s) -> np.ndarray:
+        """(n,) in [0, 1]: 1 off the bone (the neck), 0 on it, a smooth ramp over ~4 mm on the neck's side of
+        the mandible's borders and the skull base (:func:`facelayers.skull.bone_field`)."""
+        return 1.0 - skull_module.smoothstep((skull_module.bone_field(self.points(u, s)) + 4.0) / 4.0)
+
+    def fitted(self, names, points: np.ndarray) -> SkullSurface:
+        """The skull corrected so that it passes through the bone points (k, 3) mm: each point's radial
+        residual, blended over :data:`facelayers.skull.SKULL_BLEND_SIGMA_MM`. The blend is found with the
+        bilinear radius the model uses, so the fitted surface passes through the points to within the grid's
+        interpolation (a few hundredths of a mm), and then stored on the grid."""
+        u, s, target = params_of(points)
+        o, d = rays(u, s)
+        r0 = self.base_radius(u, s)
+        anchors = o + d * r0[:, None]
+        uu, ss = np.meshgrid(self.gu, self.gs)
+        go, gd = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
+        flat = np.concatenate([self.base.ravel(), [self.poles[0]]])
+        grid_pts = go + gd * flat[:, None]
+        fitted = flat.copy()
+        values = np.zeros(len(u))
+        weights = Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM).weights(grid_pts)
+        # A few rounds: the blend is stored on the grid and read back bilinearly; each round adds the
+        # residual the bilinear read leaves at the sites (it shrinks with the grid spacing).
+        for _ in range(4):
+            at_sites = _bilinear(self.gu, self.gs, fitted[:-1].reshape(self.base.shape), fitted[-1], u, s)
+            residual = target - at_sites
+            values = values + residual
+            fitted = fitted + weights @ residual
+        fit = Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM)
+        return dataclasses.replace(self, fit=fit, site_names=tuple(names),
+                                   fitted_grid=fitted[:-1].reshape(self.base.shape), fitted_pole=float(fitted[-1]))
 
 
 def s_at_height(u: np.ndarray, z_mm: float, skin: Skin, iterations: int = 40) -> np.ndarray:
@@ -278,7 +480,7 @@ class ThicknessField:
 
     def region_weights(self, skin_points: np.ndarray) -> np.ndarray:
         """(n, r) float: each region's share of the blend at each skin point (rows sum to 1)."""
-        d2 = ((skin_points[:, None, :] - self.anchors[None, :, :]) ** 2).sum(-1)
+        d2 = _sq_distances(skin_points, self.anchors)
         logw = -d2 / SIGMA_MM**2 - np.log(d2 + 1e-9)
         logw -= logw.max(axis=1, keepdims=True)
         w = np.exp(logw)
@@ -301,7 +503,15 @@ class Stack:
 
     points : (n, 6, 3) float, mm: skin, then the outer face of fat, SMAS, muscle, periosteum, then bone.
     depth : (n, 6) float, mm: depth of each interface below the skin along the ray (depth[:, 0] = 0).
-    thickness : (n, 5) float, mm. region_weights : (n, r).
+    thickness : (n, 5) float, mm: each layer's length along the ray (``np.diff(depth)``), the step that
+        :meth:`at_depth` and the nerves' placement use.
+    region_weights : (n, r).
+    perpendicular : (n, 5) float, mm: each layer's thickness measured perpendicular to the skin, the
+        quantity the data give (``thickness * cos_ray``).
+    cos_ray : (n,) float: the factor c between a thickness across the skin and along the ray (t is laid as
+        t / c): on bone, the bone's depth along the skin normal over its depth along the ray, so the five add up
+        to the normal depth; over a cavity, the cosine of the angle between ray and normal.
+    normals : (n, 3) float: the skin's outward unit normal.
     """
 
     u: np.ndarray
@@ -310,6 +520,9 @@ class Stack:
     depth: np.ndarray
     thickness: np.ndarray
     region_weights: np.ndarray
+    perpendicular: np.ndarray | None = None
+    cos_ray: np.ndarray | None = None
+    normals: np.ndarray | None = None
 
     def at_depth(self, layer: int | np.ndarray, fraction: float | np.ndarray) -> np.ndarray:
         """Points (n, 3) mm at (layer index, fraction within it): 0 = its outer face, 1 = its inner face."""
@@ -337,6 +550,10 @@ class FaceModel:
     skin_surface : Skin
         The skin as a function of the ray parameters (sculpture on the grid + landmark pins).
     thickness_field : ThicknessField
+    stack : Stack
+        The layer stack on the grid's rays.
+    skull_surface : SkullSurface
+        The schematic skull fitted to the tissue-depth table; drawn by :meth:`skull_mesh`.
     """
 
     anatomy: Anatomy
@@ -348,6 +565,7 @@ class FaceModel:
     skin_surface: Skin
     thickness_field: ThicknessField
     stack: Stack = field(repr=False)
+    skull_surface: SkullSurface | None = field(default=None, repr=False)
 
     def __post_init__(self):
         n = len(self.u)
@@ -388,7 +606,51 @@ class FaceModel:
 
     def stack_at(self, u, s) -> Stack:
         """The layer stack at arbitrary parameters u (n,) rad, s (n,) mm (same rule as the grid)."""
-        return _stack(np.asarray(u, float), np.asarray(s, float), self.skin_surface, self.thickness_field)
+        return _stack(np.asarray(u, float), np.asarray(s, float), self.skin_surface, self.thickness_field,
+                      self.skull_surface)
+
+    def skull_at(self, u, s) -> np.ndarray:
+        """The skull's points (n, 3) mm on the rays (u (n,) rad, s (n,) mm): the same surface as :attr:`skull`,
+        anywhere (kept at least ``MIN_SOFT_TISSUE_MM`` inside the skin)."""
+        u = np.asarray(u, float)
+        s = np.asarray(s, float)
+        o, d = rays(u, s)
+        r = bone_radius(self.skin_surface.radius(u, s), self.skull_surface.radius(u, s))
+        return o + d * r[:, None]
+
+    @cached_property
+    def skull(self) -> np.ndarray:
+        """The skull's vertices (n, 3) mm on the grid's rays (cavities open; under the neck, the neck column)."""
+        return self.skull_at(self.u, self.s)
+
+    @cached_property
+    def skull_cavity(self) -> np.ndarray:
+        """(n,) float, mm: how deep the skull's pits (orbits, piriform aperture, foramina) are at each vertex."""
+        sk = self.skull_surface
+        return _bilinear(sk.gu, sk.gs, sk.cavity, sk.poles[1], self.u, self.s)
+
+    @cached_property
+    def bone_mask(self) -> np.ndarray:
+        """(n,) bool: vertices where the skull is bone (not the neck column)."""
+        return self.skull_surface.is_bone(self.u, self.s)
+
+    def skull_mesh(self) -> tuple[np.ndarray, np.ndarray]:
+        """The skull as its own surface: (vertices (v, 3) float32 mm, faces (f, 3) int32, outward).
+
+        The grid's skull cut exactly along the mandible's lower and posterior borders and the skull base
+        (:func:`facelayers.skull.bone_field`), so those are clean open edges; the orbits and the piriform
+        aperture are open pits. The first n vertices are the grid's (vertex i is ray i); the cut adds more.
+        """
+        verts, faces = skull_module.clip_mesh(self.skull, self.faces, skull_module.bone_field(self.skull))
+        return verts.astype(np.float32), faces
+
+    @cached_property
+    def skull_mesh_cavity(self) -> np.ndarray:
+        """Pit depth (v,) mm at each vertex of :meth:`skull_mesh` (for shading)."""
+        verts, _ = self.skull_mesh()
+        u, s, _ = params_of(verts.astype(float))
+        sk = self.skull_surface
+        return _bilinear(sk.gu, sk.gs, sk.cavity, sk.poles[1], u, s)
 
     def stack_under(self, points) -> Stack:
         """The layer stack on the rays through points (n, 3) mm (e.g. landmarks)."""
@@ -413,17 +675,151 @@ def interface_index(k: int | str) -> int:
     return _index(k, INTERFACES, "interface")
 
 
-def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField) -> Stack:
+def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField, skull: SkullSurface) -> Stack:
+    """The layer stack on the rays (u, s): the soft tissues standing on the skull.
+
+    The skin, fat, SMAS and periosteum take their data thickness measured perpendicular to the skin, laid
+    along the ray as t / c; the muscle layer (deep fascia, muscle, deep fat) takes what is left down to the
+    stack's floor. c is the bone's depth along the skin's normal over its depth along the ray (so the five
+    perpendicular thicknesses add up to the normal depth, exact at the tissue-depth sites), and over a
+    cavity the cosine between ray and normal. The floor is the fitted skull, except over a cavity or where
+    there is no bone, where it runs at the regions' total depth (over the globe, the nasal cartilages, the
+    deep cervical fascia). If the room is less than the four data layers need, they shrink in proportion and
+    the muscle layer is empty.
+    """
     o, d = rays(u, s)
     radius = skin.radius(u, s)
-    skin = o + d * radius[:, None]
-    weights = thick.region_weights(skin)
-    thickness = weights @ thick.table
-    depth = np.concatenate([np.zeros((len(u), 1)), np.cumsum(thickness, axis=1)], axis=1)
+    skin_pts = o + d * radius[:, None]
+    weights = thick.region_weights(skin_pts)
+    data = weights @ thick.table
+    normals = skin_normals(skin, u, s)
+    cos = np.einsum("ij,ij->i", normals, d)
+    bone = bone_radius(radius, skull.radius(u, s))
+    w = skull.cavity_weight(u, s)
+    # On bone the layers are laid with an effective cosine, the bone's depth along the skin normal over its
+    # depth along the ray, so that their perpendicular thicknesses add up to the normal depth the
+    # tissue-depth table gives (exact at its sites); over a cavity, with the ray's cosine.
+    normal_depth = _depth_along_normal(skin_pts, normals, skull, (radius - bone) * np.maximum(cos, COS_MIN))
+    on_bone = np.clip(normal_depth / np.maximum(radius - bone, 1e-6), 0.8 * np.maximum(cos, COS_MIN), 1.5)
+    lay = w * np.maximum(cos, COS_MIN) + (1.0 - w) * on_bone  # continuous across a cavity's rim
+    fill = radius - data.sum(axis=1) / lay
+    # Over a pit the floor rises to the fill (the globe, the cartilage), never below the bone; where there is
+    # no bone at all (the neck) it is the fill.
+    lift = np.maximum(fill - bone, 0.0) + skull.no_bone_weight(u, s) * np.minimum(fill - bone, 0.0)
+    floor = bone + w * lift
     # Never past the axis: the deepest surface keeps at least 2 mm of the ray (only matters in the neck).
-    depth = np.minimum(depth, np.maximum(radius - 2.0, 0.0)[:, None])
+    floor = np.clip(floor, 2.0, None)
+    total = np.maximum(radius - floor, 0.0)
+    upper = data[:, [0, 1, 2, 4]] / lay[:, None]
+    scale = np.minimum(1.0, total / np.maximum(upper.sum(axis=1), 1e-9))
+    upper = upper * scale[:, None]
+    along = np.stack([upper[:, 0], upper[:, 1], upper[:, 2], total - upper.sum(axis=1), upper[:, 3]], axis=1)
+    along = np.maximum(along, 0.0)
+    depth = np.concatenate([np.zeros((len(u), 1)), np.cumsum(along, axis=1)], axis=1)
     points = o[:, None, :] + d[:, None, :] * (radius[:, None] - depth)[:, :, None]
-    return Stack(u, s, points, depth, thickness, weights)
+    thickness = np.diff(depth, axis=1)
+    perpendicular = thickness * lay[:, None]
+    return Stack(u, s, points, depth, thickness, weights, perpendicular, lay, normals)
+
+
+def bone_radius(skin_radius: np.ndarray, skull_radius: np.ndarray) -> np.ndarray:
+    """The skull's ray radius (n,) mm kept at least :data:`facelayers.skull.MIN_SOFT_TISSUE_MM` inside the
+    skin (a smooth minimum over 1 mm; no change where the skull lies 2.5 mm or more inside)."""
+    return head._smooth_min(skull_radius, skin_radius - skull_module.MIN_SOFT_TISSUE_MM, 1.0)
+
+
+def _depth_along_normal(skin_pts: np.ndarray, normals: np.ndarray, skull: SkullSurface, guess: np.ndarray,
+                        iterations: int = 4) -> np.ndarray:
+    """Distance (n,) mm from skin points (n, 3) along their inward normals (n, 3) to the skull: secant
+    iterations on the signed gap between the point's ray radius and the skull's, from ``guess`` (n,) mm."""
+    def gap(t):
+        uu, ss, dist = params_of(skin_pts - normals * t[:, None])
+        return dist - skull.radius(uu, ss)
+
+    t0 = np.maximum(guess, 0.5)
+    t1 = t0 * 1.1 + 0.2
+    f0, f1 = gap(t0), gap(t1)
+    for _ in range(iterations):
+        denom = np.where(np.abs(f1 - f0) > 1e-9, f1 - f0, 1e-9)
+        t2 = np.clip(t1 - f1 * (t1 - t0) / denom, 0.0, 3.0 * t0 + 10.0)
+        t0, f0, t1 = t1, f1, t2
+        f1 = gap(t1)
+    return t1
+
+
+def tissue_depth_sites(anatomy: Anatomy, skin: Skin) -> tuple[tuple[str, ...], np.ndarray, np.ndarray,
+                                                                 np.ndarray]:
+    """The tissue-depth sites (``data/tissue_depths.csv``) on the skin, both sides of a bilateral one.
+
+    Returns
+    -------
+    names : tuple of str
+    skin_points : (k, 3) float, mm — where the ray through each landmark meets the skin
+    normals : (k, 3) float — the skin's outward normal there
+    depth_mm : (k,) float — the cited total depth
+    """
+    names, pts, depth = [], [], []
+    for lid, row in anatomy.tissue_depths.items():
+        lm = anatomy.landmarks[lid]
+        for name in (lm.positions()):
+            names.append(name)
+            pts.append(anatomy.point(name))
+            depth.append(row.depth_mm)
+    if not names:
+        return (), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0)
+    u, s, _ = params_of(np.array(pts))
+    o, d = rays(u, s)
+    skin_pts = o + d * skin.radius(u, s)[:, None]
+    return tuple(names), skin_pts, skin_normals(skin, u, s), np.array(depth)
+
+
+#: The foramina placed on the skull, by landmark id.
+FORAMINA: tuple[str, ...] = ("supraorbital_notch", "infraorbital_foramen", "mental_foramen")
+
+
+def _foramen_rays(radius, anatomy: Anatomy) -> dict[str, tuple[float, float]]:
+    """For each foramen, the ray on its landmark's row s whose point on the fitted skull lies at the
+    landmark's distance from the midline (the cited quantity), found by bisection in u.
+
+    radius : callable (u (n,) rad, s (n,) mm) -> (n,) mm, the fitted skull's ray radius (or an estimate)."""
+    out = {}
+    for name in FORAMINA:
+        if name not in anatomy.landmarks:
+            continue
+        p = anatomy.point(name)
+        _, s0, _ = params_of(p[None, :])
+        lo, hi = np.zeros(1), np.full(1, np.pi / 2)
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            o, d = rays(mid, s0)
+            x = (o + d * radius(mid, s0)[:, None])[:, 0]
+            lo, hi = np.where(x < p[0], mid, lo), np.where(x < p[0], hi, mid)
+        out[name] = (float(0.5 * (lo + hi)[0]), float(s0[0]))
+    return out
+
+
+def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:
+    """The skull sculpted on the grid and fitted so the bone lies at each tissue-depth site's depth below
+    the skin, along the skin's inward normal; the foramina are then placed on the fitted bone at their
+    landmarks' distances from the midline (two passes: placing a pit does not move the sites)."""
+    sculpture = SkullSurface.sculpt(gu, gs)
+    names, pts, normals, depth = tissue_depth_sites(anatomy, skin)
+    targets = pts - normals * depth[:, None]
+    if not names:
+        return sculpture
+    # A quick estimate of the fitted skull (the blend evaluated directly, no grid) is enough to place the
+    # foramina on it; the pits do not move the sites, so the fit proper follows once.
+    u, s, target = params_of(targets)
+    o, d = rays(u, s)
+    r0 = sculpture.base_radius(u, s)
+    quick = Blend(o + d * r0[:, None], target - r0, skull_module.SKULL_BLEND_SIGMA_MM)
+
+    def estimate(uu, ss):
+        base = sculpture.base_radius(uu, ss)
+        oo, dd = rays(uu, ss)
+        return base + quick(oo + dd * base[:, None])
+
+    return sculpture.with_foramina(_foramen_rays(estimate, anatomy)).fitted(names, targets)
 
 
 def _thickness_field(anatomy: Anatomy, skin: Skin) -> ThicknessField:
@@ -510,8 +906,9 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
     names, pts = anatomy.landmark_points(on_skin=True)
     skin = Skin.sculpt(gu, gs).pinned(names, pts)
     thick = _thickness_field(anatomy, skin)
-    stack = _stack(u, s, skin, thick)
-    return FaceModel(anatomy, nu, nv, u, s, _grid_faces(nu, nv), skin, thick, stack)
+    skull = build_skull(anatomy, skin, gu, gs)
+    stack = _stack(u, s, skin, thick, skull)
+    return FaceModel(anatomy, nu, nv, u, s, _grid_faces(nu, nv), skin, thick, stack, skull)
 
 
 def layer_index(layer: int | str) -> int:
@@ -539,11 +936,72 @@ def _uv_ellipsoid(n_around: int = 28, n_up: int = 16) -> tuple[np.ndarray, np.nd
     return verts, np.concatenate([quads, caps]).astype(np.int32)
 
 
+def _ear_shape(n_rho: int = 16, n_theta: int = 56) -> tuple[np.ndarray, np.ndarray]:
+    """A schematic left ear in its own frame: vertices (v, 3) as (W back, A up, N out of the ear's plane),
+    unit-less shape in [-1, 1] for W and A, N in mm; faces (f, 3) int32, a closed shell (front and back
+    sheets joined at the rim), outward.
+
+    The front carries the helix (a rolled rim from the lobule's top, over the top, to the root in front),
+    the antihelix inside it, the concha (a hollow in front of the antihelix), the tragus (a flap in front of
+    the concha, at the attached edge) and a soft, rim-less lobule below. Schematic shapes (no data)."""
+    rho = np.linspace(0.0, 1.0, n_rho)[1:]
+    theta = np.linspace(0.0, 2 * np.pi, n_theta, endpoint=False)
+    rr, tt = np.meshgrid(rho, theta, indexing="ij")
+    deg = np.degrees(tt)
+    # outline: the lobule (below, 230-310 degrees) is narrower than the helix's shell
+    lobule = np.exp(-((deg - 270.0) / 38.0) ** 2)
+    wscale = 1.0 - 0.3 * lobule
+    w = rr * np.cos(tt) * wscale
+    a = rr * np.sin(tt)
+
+    def band(centre, width, lo, hi):
+        inside = ((deg - lo) % 360.0) <= ((hi - lo) % 360.0)
+        return np.exp(-((rr - centre) / width) ** 2) * inside
+
+    helix = 4.2 * band(0.86, 0.09, 300.0, 200.0)
+    antihelix = 2.4 * band(0.58, 0.09, 320.0, 120.0)
+    concha = -4.5 * np.exp(-(((w + 0.22) / 0.3) ** 2 + ((a + 0.1) / 0.32) ** 2))
+    tragus = 3.2 * np.exp(-(((w + 0.78) / 0.12) ** 2 + ((a + 0.12) / 0.14) ** 2))
+    front = 2.2 + helix + antihelix + concha + tragus + 1.5 * lobule
+    close = 1.0 - np.clip((rr - 0.93) / 0.07, 0.0, 1.0) ** 2  # the rim rounds over to the back
+    front = front * close
+    # The back sheet's rim lies just inside the front's (0.98 of it), so no two vertices coincide.
+    back = -1.6 * (1.0 - (0.98 * rr) ** 2)
+    # The ear stands off the head: its free (back) edge ~14 mm out, the attached front edge on the skin.
+    lift = 14.0 * np.clip((w + 0.6) / 1.6, 0.0, 1.0) ** 1.3
+    verts_front = np.stack([w, a, front + lift], axis=-1).reshape(-1, 3)
+    verts_back = np.stack([0.98 * w, 0.98 * a, back + lift], axis=-1).reshape(-1, 3)
+    nr, nt = len(rho), n_theta
+    centre_front = verts_front[:n_theta].mean(axis=0, keepdims=True)
+    centre_back = verts_back[:n_theta].mean(axis=0, keepdims=True)
+    verts = np.concatenate([verts_front, verts_back, centre_front, centre_back])
+    nf = nr * nt
+    cf, cb = 2 * nf, 2 * nf + 1
+    i = np.arange(nt)
+    ip = (i + 1) % nt
+    faces = []
+    for sheet, c, flip in ((0, cf, False), (nf, cb, True)):
+        fan = np.stack([np.full(nt, c), sheet + i, sheet + ip], axis=-1)
+        j = np.arange(nr - 1)[:, None]
+        q0 = sheet + j * nt + i
+        q1 = sheet + j * nt + ip
+        q2 = sheet + (j + 1) * nt + ip
+        q3 = sheet + (j + 1) * nt + i
+        quads = np.concatenate([np.stack([q0, q1, q2], -1).reshape(-1, 3), np.stack([q0, q2, q3], -1).reshape(-1, 3)])
+        part = np.concatenate([fan, quads])
+        faces.append(part[:, ::-1] if flip else part)
+    # the rim: join the front's and the back's last rings
+    r0 = (nr - 1) * nt
+    rim = np.concatenate([np.stack([r0 + i, nf + r0 + ip, r0 + ip], -1), np.stack([r0 + i, nf + r0 + i, nf + r0 + ip], -1)])
+    faces.append(rim[:, ::-1])
+    return verts, np.concatenate(faces).astype(np.int32)
+
+
 def ear_meshes(model: FaceModel) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Simple schematic ears (flattened ellipsoids placed by the helical root, earlobe and tragion
-    landmarks), left and right: [(vertices (v, 3) float32 mm, faces (f, 3) int32), ...]. Drawn with the
-    skin; they carry no layers."""
-    sphere, faces = _uv_ellipsoid()
+    """Schematic ears, left and right: [(vertices (v, 3) float32 mm, faces (f, 3) int32), ...], placed by the
+    helical root, earlobe and tragion landmarks: helix, antihelix, concha, tragus and lobule
+    (:func:`_ear_shape`), the free edge standing off the head. Drawn with the skin; they carry no layers."""
+    shape, faces = _ear_shape()
     out = []
     for side, sign in (("left", 1.0), ("right", -1.0)):
         top = model.anatomy.point(f"helical_root:{side}")
@@ -552,7 +1010,7 @@ def ear_meshes(model: FaceModel) -> list[tuple[np.ndarray, np.ndarray]]:
         long = top - lobe + np.array([0.0, -0.28 * (top[2] - lobe[2]), 0.0])
         half_len = 0.5 * np.linalg.norm(long) + 8.0
         a = long / np.linalg.norm(long)
-        # The ear's flat face looks out and a little forward: its normal is lateral, turned 25 degrees back.
+        # The ear's plane faces out and a little forward: its normal is lateral, turned 25 degrees back.
         normal = np.array([sign * np.cos(np.radians(25)), -np.sin(np.radians(25)), 0.0])
         normal -= a * (normal @ a)
         normal /= np.linalg.norm(normal)
@@ -560,9 +1018,10 @@ def ear_meshes(model: FaceModel) -> list[tuple[np.ndarray, np.ndarray]]:
         if width_dir[1] > 0:
             width_dir = -width_dir
         centre = 0.5 * (top + lobe) + width_dir * 9.0
-        centre[0] = tragion[0] + sign * 5.0
-        rot = np.stack([normal * 4.5, width_dir * 15.0, a * half_len], axis=1)
-        verts = sphere @ rot.T + centre
+        centre[0] = tragion[0] - sign * 1.5
+        verts = (centre + np.outer(shape[:, 0] * 16.0, width_dir) + np.outer(shape[:, 1] * half_len, a)
+                 + np.outer(shape[:, 2], normal))
+        # the right ear is the mirror image: flip the winding so its normals stay outward
         f = faces if sign > 0 else faces[:, ::-1]
         out.append((verts.astype(np.float32), np.ascontiguousarray(f)))
     return out

@@ -91,9 +91,13 @@ HEAD: tuple[Ellipsoid, ...] = (
     _piece("nasal dorsum", (0, 88, 2), (21, 9, 8), axis=(0, 0.38, -0.92), blend=8),
     _piece("nasal tip", (0, 93, -14), (10, 11, 8.5), blend=7),
     _piece("ala", (14, 83, -20), (7.5, 8, 6.5), blend=6, mirror=True),
-    _piece("upper lip", (9, 79, -40.5), (14, 8, 6.5), axis=(1, -0.45, 0), blend=9, mirror=True),
+    _piece("upper lip", (9, 79.5, -39.5), (14, 8, 7.5), axis=(1, -0.45, 0), blend=9, mirror=True),
     _piece("lower lip", (8, 77, -54), (12, 8, 6), axis=(1, -0.5, 0), blend=9, mirror=True),
     _piece("mouth line", (0, 94, -47.5), (25, 14, 1.3), op="cut", blend=2.0),
+    _piece("palpebral fissure", (32, 86, 12), (16, 12, 0.9), axis=(1, -0.35, 0), op="cut", blend=1.5, mirror=True),
+    _piece("upper lid crease", (31, 84, 19.5), (14, 10, 0.8), axis=(1, -0.35, 0.05), op="cut", blend=2.0,
+           mirror=True),
+    _piece("nostril", (9, 94, -23.5), (4.5, 6, 2.2), axis=(1, 0.3, 0), op="cut", blend=1.5, mirror=True),
 )
 
 

@@ -155,6 +155,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("palsies", "palsies.json", ("palsy_id",), items="palsies", field_paths=True),
     TableSpec("injury", "injury.csv", ("fact_id",)),
     TableSpec("spaces", "spaces.json", ("space_id",), items="spaces", field_paths=True),
+    TableSpec("tissue_depths", "tissue_depths.csv", ("landmark_id",)),
 )
 _SPECS: dict[str, TableSpec] = {spec.name: spec for spec in TABLES}
 
@@ -869,7 +870,7 @@ def check_source_references(data: DataSet) -> list[Problem]:
     known = data.ids("sources")
     allowed = f"must be a source_id of sources.csv: {_known(known)}"
     problems = []
-    for name in ("layers", "landmarks", "thickness", "ligaments", "variation", "injury"):
+    for name in ("layers", "landmarks", "thickness", "tissue_depths", "ligaments", "variation", "injury"):
         for record in data.records(name) or []:
             source = record.values.get("source_id")
             if source is not None and source not in known:
@@ -954,6 +955,11 @@ def check_anchor_references(data: DataSet) -> list[Problem]:
                 problems.append(record.problem("regions.json", "anchors",
                                                f"must be a landmark_id of landmarks.csv: {_known(known)}",
                                                index=index, value=anchor))
+    for record in data.records("tissue_depths") or []:
+        landmark = record.values.get("landmark_id")
+        if landmark is not None and landmark not in known:
+            problems.append(record.problem("tissue_depths.csv", "landmark_id",
+                                           f"must be a landmark_id of landmarks.csv: {_known(known)}"))
     return problems
 
 
@@ -992,7 +998,7 @@ def check_provenance(data: DataSet) -> list[Problem]:
     every technique and each of its planes, incisions and ports.
     """
     problems = []
-    for name in ("landmarks", "thickness", "variation", "injury"):
+    for name in ("landmarks", "thickness", "tissue_depths", "variation", "injury"):
         filename = _SPECS[name].filename
         for record in data.records(name) or []:
             status = record.values.get("status")
