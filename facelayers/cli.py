@@ -90,11 +90,12 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="fmt", default=None, metavar="FORMAT",
                         help="html (self-contained, offline), png, glb, obj or stl; default: from FILE's suffix")
     parser.add_argument("--resolution", default="lecture", metavar="RES",
-                        help="the model's grid: coarse, lecture (default) or fine; html scales it down to fit --max-mb")
+                        help="the model's grid: coarse, lecture (default) or fine; never scaled down")
     parser.add_argument("--view", type=Path, default=None, metavar="VIEW.yaml",
                         help="a saved view (facelayers.views): the initial view, and the cutaway of the meshes")
-    parser.add_argument("--max-mb", type=float, default=8.0, metavar="MB",
-                        help="size budget of an html export in MB, plotly.js included (default 8; 0: no limit)")
+    parser.add_argument("--max-mb", type=float, default=None, metavar="MB",
+                        help="size budget of an html export in MB (whole file): over it, nothing is written and the "
+                             "error says what fits (default and 0: no budget)")
 
 
 def _run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -105,7 +106,7 @@ def _run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
         return _usage_error(parser, str(exc), status=1)
     try:
         result = export(args.lesson, args.out, fmt=args.fmt, resolution=args.resolution, view=args.view,
-                        max_mb=None if args.max_mb == 0 else args.max_mb)
+                        max_mb=None if not args.max_mb else args.max_mb)
     except ExportError as exc:
         return _usage_error(parser, str(exc), status=exc.status)
     for path in result.paths:

@@ -17,10 +17,11 @@ REPO = Path(__file__).resolve().parents[1]
 #: PyPI name -> conda-forge name, where they differ.
 CONDA_NAMES = {
     "playwright": "playwright-python",
+    "kaleido": "python-kaleido",
 }
 
 #: The extras environment.yml installs, besides [project] dependencies.
-EXTRAS = ("lessons", "test", "export")
+EXTRAS = ("lessons", "test", "export", "bench")
 
 # A conda-forge match spec as this file writes them: name, then PEP 440-style clauses ("numpy>=1.26").
 _CONDA_SPEC = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*?)\s*$")
