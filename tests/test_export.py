@@ -766,3 +766,63 @@ def test_course_menus_and_fonts_are_readable_and_left_of_the_scene(course_fig):
     slider = layout["sliders"][0]
     assert slider["font"]["size"] >= 16 and slider["x"] >= left
     assert layout["title"]["font"]["size"] >= 16
+
+
+# ----------------------------------------------------------------------------------------------------
+# The page's encoding: delta filter, arrays stored once, deflate, and back
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+CODES = list(offline_page.DTYPES)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(CODES).flatmap(lambda code: hnp.arrays(np.dtype(offline_page.DTYPES[code]),
+                                                               st.integers(0, 300))))
+def test_delta_filter_round_trips_bit_for_bit(array):
+    """Any dtype the page knows, any values (NaN, inf, -0.0, wrap-around): back to the same bytes."""
+    code = offline_page._code(array)
+    data = offline_page.delta_filter(array)
+    assert len(data) == array.nbytes
+    back = offline_page.undo_delta_filter(data, code, array.shape)
+    assert back.dtype == np.dtype(offline_page.DTYPES[code])
+    assert back.tobytes() == np.ascontiguousarray(array, dtype=back.dtype).tobytes()
+
+
+def test_uint16_indices_round_trip_and_compress():
+    faces = np.arange(60_000, dtype=np.uint16)  # a grid's index run: the filter turns it into ones
+    data = offline_page.delta_filter(faces)
+    assert np.array_equal(offline_page.undo_delta_filter(data, "u2", faces.shape), faces)
+    assert len(zlib.compress(data, 9)) < len(zlib.compress(faces.tobytes(), 9)) / 20
+
+
+def test_pack_stores_identical_arrays_once_and_unpacks_them():
+    shared = np.arange(12, dtype=np.uint16)
+    custom = np.arange(10, dtype=np.float32).reshape(5, 2)
+    spec = {"dtype": "u2", "bdata": base64.b64encode(shared.tobytes()).decode()}
+    figure = {"data": [{"type": "mesh3d", "i": shared, "j": shared.copy(), "customdata": custom},
+                       {"type": "mesh3d", "i": spec, "x": np.float32([1, np.nan]), "name": "b"}],
+              "layout": {"updatemenus": [{"buttons": [{"args": [{"i": [shared, spec]}]}]}], "title": "t"}}
+    packed = offline_page.pack(figure, {"displaylogo": False}, b"window.Plotly = {};", "test")
+    header, arrays, script = offline_page.unpack(packed.blob)
+    assert len(arrays) == 3, "shared (4 uses, as arrays and as a plotly spec), customdata, x"
+    assert script == b"window.Plotly = {};" and header["config"] == {"displaylogo": False}
+    back = offline_page.revive(header["figure"], arrays)
+    for value in (back["data"][0]["i"], back["data"][0]["j"], back["data"][1]["i"],
+                  *back["layout"]["updatemenus"][0]["buttons"][0]["args"][0]["i"]):
+        assert value.dtype == np.uint16 and np.array_equal(value, shared)
+    assert back["data"][0]["customdata"].shape == (5, 2) and np.array_equal(back["data"][0]["customdata"], custom)
+    assert np.isnan(back["data"][1]["x"][1]) and back["data"][1]["name"] == "b" and back["layout"]["title"] == "t"
+
+
+def test_an_array_plotly_js_cannot_type_is_named():
+    with pytest.raises(ValueError, match=r"dtype float16 has no plotly.js typed array"):
+        offline_page.figure_arrays({"data": [{"x": np.zeros(3, np.float16)}]})
+
+
+def test_a_page_that_is_not_ours_is_named():
+    with pytest.raises(ValueError, match="not a facelayers offline page"):
+        offline_page.read_page("<html></html>")
