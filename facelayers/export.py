@@ -391,7 +391,7 @@ register(Lesson("layers", "01", "The layers of the face", layers_offline_figure,
 #: slider along the bottom.
 COURSE_SCENE = {"x": [0.2, 0.72], "y": [0.15, 0.93]}
 COURSE_MARGIN_TOP = 60
-COURSE_PAPER_PX = 940  # a 1000 px window less the top margin
+COURSE_PAPER_PX = 708  # the smallest window the column must fit: 1366 x 768 (a laptop), less the top margin
 BUTTON_ROW_PX = 35
 MENU_TITLE_PX = 26
 MENU_GAP_PX = 14
@@ -529,8 +529,9 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
                      "args": [{"visible": [k in ks for k in tech_index]}, tech_index]}
                     for tid, ks in techniques.items()]
     column = [("peel", "Peel down to", old["peel"]["buttons"], start.peel, "buttons"),
-              ("cutaway", "Cutaway (left side)", old["cutaway"]["buttons"], old["cutaway"]["active"], "buttons"),
-              ("nerves", "Nerves", nerve_buttons, 0, "buttons"),
+              # Dropdowns below the peel buttons: the column fits a 768 px high window.
+              ("cutaway", "Cutaway (left side)", old["cutaway"]["buttons"], old["cutaway"]["active"], "dropdown"),
+              ("nerves", "Nerves", nerve_buttons, 0, "dropdown"),
               ("technique", "Technique", tech_buttons, list(techniques).index(start.technique), "dropdown"),
               ("camera", "Camera", old["camera"]["buttons"], list(CAMERAS).index(start.camera), "dropdown")]
     menus, notes, top = [], [], 0
@@ -544,7 +545,7 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
         rows = len(buttons) if kind == "buttons" else 1
         top += MENU_TITLE_PX + 4 + rows * BUTTON_ROW_PX + MENU_GAP_PX
     menu_at = {name: k for k, (name, *_) in enumerate(column)}
-    notes.append({"name": "menu:hint", "text": "Drag to turn<br>Scroll to zoom<br>Hover: depth (mm)",
+    notes.append({"name": "menu:hint", "text": "Drag to turn<br>Scroll to zoom<br>Hover: thickness, depth (mm)",
                   "xref": "paper", "yref": "paper", "x": 0.006, "y": 1 - (top + 6) / COURSE_PAPER_PX,
                   "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
                   "font": {"size": 16, "color": "#c9d1d9"}})
