@@ -389,13 +389,15 @@ register(Lesson("layers", "01", "The layers of the face", layers_offline_figure,
 #: Layout of the course page (px of a 1000 px high window; placed in paper fractions): the menus in a
 #: column on the left, the 3D scene in the middle, the step's caption and the keys on the right, the step
 #: slider along the bottom.
-COURSE_SCENE = {"x": [0.2, 0.72], "y": [0.15, 0.93]}
+COURSE_SCENE = {"x": [0.2, 0.66], "y": [0.15, 0.93]}
+#: Where the step's caption starts (paper x), and its characters a line (16 px type: ~420 px at 1366 px).
+CAPTION_X = 0.67
 COURSE_MARGIN_TOP = 60
 COURSE_PAPER_PX = 708  # the smallest window the column must fit: 1366 x 768 (a laptop), less the top margin
 BUTTON_ROW_PX = 35
 MENU_TITLE_PX = 26
 MENU_GAP_PX = 14
-CAPTION_CHARS = 40
+CAPTION_CHARS = 50
 #: Grid of each technique plane in the course (the lessons use 40): 8 techniques, 12 planes.
 COURSE_PLANE_N = 24
 #: The nerve menu's choices: label and which nerve kinds it shows.
@@ -550,16 +552,18 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
                   "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
                   "font": {"size": 16, "color": "#c9d1d9"}})
 
-    # The right column: the step's caption on top, the layer key and the clearance colour bar below.
+    # The layer key in one row over the scene; the right column holds the step's caption (the longest, 20
+    # lines, fits a 768 px window), the credit below it; the clearance colour bar stands at the scene's right edge.
     labels = surface_labels(model)
-    key = colour_key(labels, x=0.995, y=0.52)
-    for note in key:
-        note.update(xanchor="right", yanchor="top", font={"size": 17})
-    caption_at = len(notes)
-    notes.append({"name": "caption", "text": "", "xref": "paper", "yref": "paper", "x": 0.735, "y": 0.93,
-                  "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
+    key = "&nbsp;&nbsp; ".join(f"<span style='color:{PALETTE[name]}'>\u25A0</span> {labels[name]}"
+                               for name in INTERFACES)
+    notes.append({"name": "key", "text": key, "xref": "paper", "yref": "paper", "x": COURSE_SCENE["x"][0],
+                  "y": COURSE_SCENE["y"][1] + 0.005, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                   "font": {"size": 16, "color": TEXT}})
-    notes += key
+    caption_at = len(notes)
+    notes.append({"name": "caption", "text": "", "xref": "paper", "yref": "paper", "x": CAPTION_X,
+                  "y": COURSE_SCENE["y"][1], "xanchor": "left", "yanchor": "top", "align": "left",
+                  "showarrow": False, "font": {"size": 16, "color": TEXT}})
     notes.append({"name": "credit", "text": f"facelayers {__version__}: a schematic model<br>for teaching, "
                   "not for clinical use", "xref": "paper", "yref": "paper", "x": 0.995, "y": 0.14,
                   "xanchor": "right", "yanchor": "bottom", "align": "right", "showarrow": False,
@@ -624,8 +628,8 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     slider["active"] = active
 
     coloraxis = clearance_coloraxis()
-    coloraxis["colorbar"].update({"x": 0.735, "xanchor": "left", "y": 0.52, "yanchor": "top", "len": 0.3,
-                                  "thickness": 18, "outlinewidth": 0})
+    coloraxis["colorbar"].update({"x": COURSE_SCENE["x"][1], "xanchor": "right", "y": 0.5, "yanchor": "middle",
+                                  "len": 0.4, "thickness": 18, "outlinewidth": 0})
     # Assigned, not passed to update_layout: that would merge the new lists into lesson 01's item by item.
     fig.layout.updatemenus, fig.layout.annotations, fig.layout.sliders = menus, notes, [slider]
     fig.update_layout(

@@ -111,7 +111,8 @@ class Offline:
 
 
 def overlaps_at(page) -> list[str]:
-    """Menus that overlap another menu, a title or note, or the slider (boxes in px, 1 px tolerance)."""
+    """Menus, titles and notes, the slider and the colour bar that overlap one another (boxes in px, 1 px
+    tolerance)."""
     return page.evaluate("""() => {
       const box = (els) => { const rs = els.map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0);
         if (!rs.length) return null;
@@ -122,10 +123,11 @@ def overlaps_at(page) -> list[str]:
       const notes = Array.from(document.querySelectorAll('g.annotation')).map((a) =>
         [`note "${a.textContent.slice(0, 30)}"`, box([a])]);
       const sliders = Array.from(document.querySelectorAll('.slider-container')).map((s, k) => [`slider ${k}`, box([s])]);
+      const bars = Array.from(document.querySelectorAll('.colorbar')).map((c, k) => [`colour bar ${k}`, box([c])]);
       const hit = (a, b) => a && b && a.l < b.r - 1 && b.l < a.r - 1 && a.t < b.b - 1 && b.t < a.b - 1;
-      const out = [];
-      menus.forEach(([name, m], i) => {
-        for (const [other, o] of [...menus.slice(i + 1), ...notes, ...sliders]) if (hit(m, o)) out.push(`${name} x ${other}`);
+      const all = [...menus, ...notes, ...sliders, ...bars], out = [];
+      all.forEach(([name, m], i) => {
+        for (const [other, o] of all.slice(i + 1)) if (hit(m, o)) out.push(`${name} x ${other}`);
       });
       return out;
     }""")
@@ -202,6 +204,17 @@ def test_course_offline_nerves_technique_storyboard_and_hover(browser, exports, 
         assert offline.trace("layer:skin", "visible") is False
         offline.page.mouse.move(5, 5)
         shoot(offline, "course_step5", SIZES[0])
+        assert overlaps_at(offline.page) == []
+        # The step with the longest caption still fits the right column of a 768 px window.
+        lines = offline.value("gd.layout.sliders[0].steps.map((s) => Object.entries(s.args[1])"
+                              ".filter(([k]) => k.endsWith('.text') && k.startsWith('annotations'))"
+                              ".map(([, v]) => v.split('<br>').length)[0])")
+        longest = lines.index(max(lines))
+        label = offline.page.locator(".slider-label").nth(longest).bounding_box()
+        offline.page.mouse.click(label["x"] + label["width"] / 2, rail["y"] + rail["height"] / 2, delay=100)
+        offline.page.wait_for_function(f"() => {PLOT}._fullLayout.sliders[0].active === {longest}", timeout=30_000)
+        shoot(offline, "course_longest_caption", SIZES[0])
+        assert overlaps_at(offline.page) == []
         assert offline.errors == [], offline.errors
         assert offline.blocked == [], offline.blocked[:5]
     finally:
