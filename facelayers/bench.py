@@ -10,7 +10,8 @@ session, ``peak_rss_all_mb`` after everything):
 * ``build_s``: ``build_face()`` at lecture resolution, best of 5 after one warm-up (the warm-up also loads
   and validates the data, which is cached per process).
 * ``figure_bytes``: the figure's JSON as the notebook receives it (plotly's mimetype payload: arrays as base64
-  typed arrays); ``raw_bytes``: the same meshes as bare arrays (float32 x, y, z and customdata, int32 i, j, k);
+  typed arrays); ``raw_bytes``: the same meshes as bare arrays (float32 x, y, z, customdata, intensity; uint16
+  i, j, k);
   ``figure_ratio`` is their quotient. ``html_json_bytes`` is ``fig.to_json()``, which also escapes every "/" as
   "\\u002f" for embedding in HTML (about +6% on base64 text); it is reported, not targeted.
 * ``toggle_*``, ``peel_bytes``, ``camera_bytes``, ``cutaway_*``, ``section_ms``: a :class:`LayerExplorer` on
@@ -100,7 +101,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("n_triangles", "triangles", "int", note="lecture model, six surfaces"),
     Metric("figure_bytes", "B", "bytes", note="JSON of the notebook payload (fig.to_plotly_json())"),
     Metric("html_json_bytes", "B", "bytes", note="fig.to_json(): also escapes '/' for HTML"),
-    Metric("raw_bytes", "B", "bytes", note="Mesh3d arrays as float32/int32"),
+    Metric("raw_bytes", "B", "bytes", note="Mesh3d arrays as they are (float32, uint16)"),
     Metric("figure_ratio", "x", "ratio", "<=", 1.4, "figure_bytes / raw_bytes"),
     Metric("toggle_bytes", "B", "bytes", "<=", 1024, "untick Skin: comm bytes"),
     Metric("toggle_mesh_fields", "fields", "int", "==", 0, "geometry arrays sent by the toggle"),
@@ -209,17 +210,15 @@ def resolution_for(triangles: int, aspect: float = ASPECT) -> tuple[int, int]:
 
 
 def _raw_mesh_bytes(fig) -> int:
-    """Bytes of the Mesh3d traces as bare arrays: float32 x, y, z, customdata; int32 i, j, k."""
+    """Bytes of the Mesh3d traces' arrays as they are (x, y, z, i, j, k, customdata, intensity: float32 and
+    uint16 here), without any container."""
     total = 0
     for trace in fig.data:
         if trace.type != "mesh3d":
             continue
-        for key in ("x", "y", "z", "customdata"):
+        for key in ("x", "y", "z", "i", "j", "k", "customdata", "intensity"):
             value = getattr(trace, key)
-            total += 4 * (np.asarray(value).size if value is not None else 0)
-        for key in ("i", "j", "k"):
-            value = getattr(trace, key)
-            total += 4 * (np.asarray(value).size if value is not None else 0)
+            total += np.asarray(value).nbytes if value is not None else 0
     return total
 
 
