@@ -1,4 +1,4 @@
-"""``python -m facelayers.bench [--out bench-results.json] [--quick] [--no-browser] [--keep DIR]``: time and size what the lessons do.
+"""``python -m facelayers.bench [--out bench-results.json] [--quick] [--no-browser] [--no-lab] [--keep DIR]``: time and size what the lessons do.
 
 Prints a markdown table (metric, value, unit, target, result) and writes the same figures as JSON
 (``{"metrics", "targets", "passed", "machine", "run"}``) atomically to ``--out``. Missing a target is reported,
@@ -31,6 +31,9 @@ session, ``peak_rss_all_mb`` after everything):
   navigation to the first frame that draws the head, in headless Chromium (:mod:`facelayers.bench_browser`),
   the files opened in turn for three rounds, best kept; ``export_console_errors`` and ``export_requests`` must be
   0. Skipped with ``--no-browser`` or ``--quick``, or without chromium/playwright (the table says why).
+* ``lab_toggle_ms``, ``lab_technique_ms``, ``lab_step_ms``: in JupyterLab, from a click (untick Skin in lesson
+  01, Show B in lesson 03, Next in lesson 04) to the frame that shows its effect (:mod:`facelayers.bench_lab`).
+  Skipped with ``--no-lab`` as well.
 
 plotly and ipywidgets are imported inside the functions that need them.
 """
@@ -137,6 +140,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("course_first_frame_ms", "ms", "ms", note="course file: first drawn frame, best of 3"),
     Metric("peer_first_frame_ms", "ms", "ms", note="PyVista's file: first drawn frame, best of 3, same rounds"),
     Metric("first_frame_ratio", "x", "ratio", "<=", 1.0, "lesson 01 first frame / PyVista's"),
+    Metric("lab_toggle_ms", "ms", "ms", note="JupyterLab, lesson 01: click Skin -> the frame without it, best of 3"),
+    Metric("lab_technique_ms", "ms", "ms", note="JupyterLab, lesson 03: click Show B -> the other technique drawn"),
+    Metric("lab_step_ms", "ms", "ms", note="JupyterLab, lesson 04: click Next -> the next step drawn"),
     Metric("export_console_errors", "", "int", "==", 0, "console errors opening our files"),
     Metric("export_requests", "", "int", "==", 0, "requests other than file:, data:, blob: from our files"),
     Metric("nbval_s", "s", "s", note="every lesson under pytest --nbval-lax (skipped with --quick)"),
@@ -454,6 +460,20 @@ def _measure_export(metrics: dict, browser: bool = True, keep: Path | None = Non
     return skipped
 
 
+def _measure_lab(metrics: dict, run_it: bool) -> dict:
+    """Click to visible change in JupyterLab (:mod:`facelayers.bench_lab`); returns what was skipped and why."""
+    from facelayers import bench_browser, bench_lab
+
+    why = None if run_it else "--no-lab, --no-browser or --quick"
+    why = why or bench_browser.available()
+    if why is None and not bench_lab.NOTEBOOKS.is_dir():
+        why = f"no lessons at {bench_lab.NOTEBOOKS} (a repository checkout is needed)"
+    if why is not None:
+        return {"lab": why}
+    metrics.update(bench_lab.measure())
+    return {}
+
+
 def _measure_notebook_figure(model, metrics: dict) -> None:
     """Lesson 01's figure as its FigureWidget first sends it to the browser (every trace, every array)."""
     from facelayers.widgets import LayerExplorer, MessageMeter
@@ -543,11 +563,11 @@ def _machine() -> dict:
     }
 
 
-def run(quick: bool = False, browser: bool = True, keep: Path | None = None) -> dict:
+def run(quick: bool = False, browser: bool = True, keep: Path | None = None, lab: bool = True) -> dict:
     """Measure everything; returns ``{"metrics", "targets", "passed", "machine", "run"}``.
 
-    ``quick`` skips the 400k build, nbval and the browser; ``browser=False`` skips only the browser; ``keep``
-    is a folder to keep the exported files (ours and the peer's) in."""
+    ``quick`` skips the 400k build, nbval and the browser; ``browser=False`` skips the browser (both parts),
+    ``lab=False`` JupyterLab only; ``keep`` is a folder to keep the exported files (ours and the peer's) in."""
     started = time.perf_counter()
     metrics: dict[str, float] = {}
     from facelayers.geometry import RESOLUTIONS
@@ -562,6 +582,7 @@ def run(quick: bool = False, browser: bool = True, keep: Path | None = None) -> 
     _measure_lessons_04_05(model, metrics)
     del model
     skipped = _measure_export(metrics, browser=browser and not quick, keep=keep)
+    skipped.update(_measure_lab(metrics, lab and browser and not quick))
     if not quick:
         _measure_nbval(metrics)
     labels = [label for label in SCALING if not (quick and label in QUICK_SKIPS)]
@@ -670,6 +691,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="skip the 400k-triangle build, nbval and the browser (for tests)")
     parser.add_argument("--no-browser", dest="browser", action="store_false",
                         help="skip the headless-Chromium timings (first drawn frame of the offline files)")
+    parser.add_argument("--no-lab", dest="lab", action="store_false",
+                        help="skip the JupyterLab timings (click to visible change; about 2 minutes)")
     parser.add_argument("--keep", type=Path, default=None, metavar="DIR",
                         help="keep the exported files (ours and PyVista's) in DIR")
     return parser
@@ -678,7 +701,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark, print the table, write the JSON. Exit status 0 even when a target is missed."""
     args = build_parser().parse_args(argv)
-    results = run(quick=args.quick, browser=args.browser, keep=args.keep)
+    results = run(quick=args.quick, browser=args.browser, keep=args.keep, lab=args.lab)
     print(format_table(results))
     out = write_results(args.out, results)
     print(f"Wrote {out}")
