@@ -826,3 +826,15 @@ def test_an_array_plotly_js_cannot_type_is_named():
 def test_a_page_that_is_not_ours_is_named():
     with pytest.raises(ValueError, match="not a facelayers offline page"):
         offline_page.read_page("<html></html>")
+
+
+def test_the_wheel_ships_the_vendored_bundle_and_its_licence(tmp_path):
+    """An export must work after a plain `pip install` with no network: the bundle is inside the package."""
+    import zipfile
+
+    pytest.importorskip("hatchling")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                    str(tmp_path), str(REPO)], check=True, capture_output=True, timeout=300)
+    (wheel,) = tmp_path.glob("facelayers-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"facelayers/static/plotly-gl3d.min.js", "facelayers/static/LICENSE-plotly.js.txt"} <= names
