@@ -28,8 +28,8 @@ CHROMIUM = Path(os.environ.get("FACELAYERS_CHROMIUM", "/usr/bin/chromium"))
 FLAGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
          "--proxy-server=http://127.0.0.1:9"]
-#: A draw call with at least this many vertices draws a model, not a button or a label.
-MIN_DRAW_VERTICES = 30_000
+#: A draw call with at least this many vertices draws a model (a coarse head surface has ~13,000), not a label.
+MIN_DRAW_VERTICES = 3_000
 VIEWPORT = (1366, 768)
 
 #: Runs before any script of the page: records the first big draw and the animation frame after it.
