@@ -459,7 +459,7 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     :data:`facelayers.render.HIGHLIGHT` (the others dimmed), the step's camera, the title
     ``Step k: <title>``, the caption with the nerves at risk, and the menus' active buttons. A step does not
     change the cutaway (no storyboard step uses one), nor raise an open technique's flap (that would re-send
-    three layers with their hole and break the 8 MB budget): such a step's caption says so.
+    three layers with their hole per open technique, not yet done): such a step's caption says so.
 
     Parameters
     ----------
@@ -1012,11 +1012,12 @@ def export(lesson: str, out: str | os.PathLike, fmt: str | None = None, resoluti
     fmt : str, optional
         ``html``, ``png``, ``glb``, ``obj`` or ``stl``; default: from ``out``'s suffix.
     resolution : str
-        ``coarse``, ``lecture`` (default) or ``fine``: the model's grid (for HTML, the largest tried).
+        ``coarse``, ``lecture`` (default) or ``fine``: the model's grid, never scaled down.
     view : path, optional
         A saved view (:mod:`facelayers.views`): the initial view of HTML and PNG, the cutaway of meshes.
     max_mb : float or None
-        HTML size budget in MB (plotly.js included); None: no limit.
+        HTML size budget in MB (10**6 bytes, the whole file); a page over it is an :class:`ExportError` that
+        names its size and the coarser grids that fit, and nothing is written. None: no budget.
 
     Raises
     ------
