@@ -364,7 +364,7 @@ def page_html(packed: PackedFigure, title: str, background: str, text_colour: st
 
 def read_page(text: str) -> tuple[dict, list[np.ndarray], bytes]:
     """The header, arrays and plotly.js source of a page :func:`page_html` wrote (for tests and tools)."""
-    match = re.search(rf'<script type="application/octet-stream" id="{DATA_ID}">(.*?)</script>', text, re.S)
+    match = re.search(rf'<script type="application/octet-stream" id="{DATA_ID}">(.*?)</script>', text, re.DOTALL)
     if match is None:
         raise ValueError(f"not a facelayers offline page: no <script id={DATA_ID!r}> block")
     return unpack(base64.b64decode("".join(match.group(1).split())))

@@ -34,7 +34,7 @@ def exports(chromium_path, tmp_path_factory) -> dict[str, Path]:
     for lesson in ("01", "course"):
         out = folder / f"{lesson}.html"
         done = subprocess.run([sys.executable, "-m", "facelayers", "export", lesson, "--out", str(out)],
-                              capture_output=True, text=True, timeout=300)
+                              capture_output=True, text=True, timeout=300, check=False)
         assert done.returncode == 0, done.stderr
         assert "grid 144x84" in done.stdout, done.stdout
         paths[lesson] = out
