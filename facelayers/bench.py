@@ -443,7 +443,11 @@ def _measure_export(metrics: dict, browser: bool = True, keep: Path | None = Non
         why = None if browser else "--no-browser"
         why = why or bench_browser.available()
         if why is None:
-            frames = bench_browser.first_frames(files)
+            try:
+                frames = bench_browser.first_frames(files)
+            except Exception as exc:  # noqa: BLE001  (a browser that fails is reported, the bench goes on)
+                why = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        if why is None:
             metrics["first_frame_ms"] = frames[ours]["best_ms"]
             metrics["course_first_frame_ms"] = frames[course]["best_ms"]
             metrics["export_console_errors"] = len(frames[ours]["errors"]) + len(frames[course]["errors"])
@@ -470,8 +474,9 @@ def _measure_lab(metrics: dict, run_it: bool) -> dict:
         why = f"no lessons at {bench_lab.NOTEBOOKS} (a repository checkout is needed)"
     if why is not None:
         return {"lab": why}
-    metrics.update(bench_lab.measure())
-    return {}
+    problems: list[str] = []
+    metrics.update(bench_lab.measure(problems=problems))
+    return {"lab": "; ".join(problems)} if problems else {}
 
 
 def _measure_notebook_figure(model, metrics: dict) -> None:
