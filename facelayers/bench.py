@@ -657,7 +657,7 @@ def format_table(results: dict) -> str:
     else:
         out.append(f"All {len(passed)} targets met.")
     for what, why in results.get("run", {}).get("not_measured", {}).items():
-        out.append(f"Not measured ({what}): {why}.")
+        out.append(f"Not measured ({what}): {why.rstrip('.')}.")
     mach = results.get("machine", {})
     info = results.get("run", {})
     out.append(f"\npython {mach.get('python')}, numpy {mach.get('numpy')}, plotly {mach.get('plotly')}, "
