@@ -34,7 +34,7 @@ help:
 	@echo "make test-notebooks  run every notebook top to bottom (pytest --nbval-lax)"
 	@echo "make test-browser    drive JupyterLab in headless Debian chromium (apt-get install -y chromium)"
 	@echo "make present         serve the lessons as offline apps, code hidden (Voila; LESSON=..., PRESENT_PORT=...)"
-	@echo "make bench           time the geometry and figure builds (python -m facelayers.bench)"
+	@echo "make bench           sizes and times: builds, widget messages, offline files vs PyVista, clicks in JupyterLab"
 	@echo "make clean           remove build outputs, caches and screenshots (keeps $(VENV))"
 	@echo "make distclean       clean, and remove $(VENV)"
 
@@ -103,8 +103,11 @@ test-notebooks: $(STAMP)
 test-browser: $(STAMP)
 	@$(START) $(BIN)/python -m pytest -m browser $(PYTEST_ARGS) tests/; $(DONE)
 
+# The browser parts (first drawn frame of the offline files; click to visible change in JupyterLab) need chromium;
+# the peer comparison needs PyVista: $(BIN)/pip install -e '.[bench]'. BENCH_ARGS=--no-lab skips JupyterLab.
+BENCH_ARGS ?=
 bench: $(STAMP)
-	@$(START) $(BIN)/python -m facelayers.bench; $(DONE)
+	@$(START) $(BIN)/python -m facelayers.bench $(BENCH_ARGS); $(DONE)
 
 clean:
 	rm -rf build dist *.egg-info screenshots .pytest_cache .import_linter_cache bench-results.json

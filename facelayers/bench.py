@@ -1,4 +1,4 @@
-"""``python -m facelayers.bench [--out bench-results.json] [--quick]``: time and size what the lessons do.
+"""``python -m facelayers.bench [--out bench-results.json] [--quick] [--no-browser] [--no-lab] [--keep DIR]``: time and size what the lessons do.
 
 Prints a markdown table (metric, value, unit, target, result) and writes the same figures as JSON
 (``{"metrics", "targets", "passed", "machine", "run"}``) atomically to ``--out``. Missing a target is reported,
@@ -10,7 +10,8 @@ session, ``peak_rss_all_mb`` after everything):
 * ``build_s``: ``build_face()`` at lecture resolution, best of 5 after one warm-up (the warm-up also loads
   and validates the data, which is cached per process).
 * ``figure_bytes``: the figure's JSON as the notebook receives it (plotly's mimetype payload: arrays as base64
-  typed arrays); ``raw_bytes``: the same meshes as bare arrays (float32 x, y, z and customdata, int32 i, j, k);
+  typed arrays); ``raw_bytes``: the same meshes as bare arrays (float32 x, y, z, customdata, intensity; uint16
+  i, j, k);
   ``figure_ratio`` is their quotient. ``html_json_bytes`` is ``fig.to_json()``, which also escapes every "/" as
   "\\u002f" for embedding in HTML (about +6% on base64 text); it is reported, not targeted.
 * ``toggle_*``, ``peel_bytes``, ``camera_bytes``, ``cutaway_*``, ``section_ms``: a :class:`LayerExplorer` on
@@ -21,6 +22,18 @@ session, ``peak_rss_all_mb`` after everything):
 * ``build_s_25k`` / ``_100k`` / ``_400k``: ``build_face`` at (nu, nv) with nu ~ 1.7 nv giving about that many
   triangles over the six surfaces, and ``scaling_exponent``, the slope of log time against log triangles.
   ``--quick`` skips the 400k case.
+
+* ``notebook_figure_bytes``: lesson 01's figure as its ``FigureWidget`` first sends it (every array binary).
+* ``export_html_mb`` / ``export_course_mb``: the offline files at the lecture grid; with PyVista installed (the
+  ``bench`` extra), ``peer_html_mb`` is PyVista's ``export_html`` of the same six meshes, written in this run,
+  and ``export_size_ratio`` / ``course_size_ratio`` the quotients.
+* ``first_frame_ms``, ``course_first_frame_ms``, ``peer_first_frame_ms``, ``first_frame_ratio``: time from
+  navigation to the first frame that draws the head, in headless Chromium (:mod:`facelayers.bench_browser`),
+  the files opened in turn for three rounds, best kept; ``export_console_errors`` and ``export_requests`` must be
+  0. Skipped with ``--no-browser`` or ``--quick``, or without chromium/playwright (the table says why).
+* ``lab_toggle_ms``, ``lab_technique_ms``, ``lab_step_ms``: in JupyterLab, from a click (untick Skin in lesson
+  01, Show B in lesson 03, Next in lesson 04) to the frame that shows its effect (:mod:`facelayers.bench_lab`).
+  Skipped with ``--no-lab`` as well.
 
 plotly and ipywidgets are imported inside the functions that need them.
 """
@@ -93,7 +106,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("patients_compare_s", "s", "s", note="margins of skin-only in two new patients (patients view), lecture"),
     Metric("figure_bytes", "B", "bytes", note="JSON of the notebook payload (fig.to_plotly_json())"),
     Metric("html_json_bytes", "B", "bytes", note="fig.to_json(): also escapes '/' for HTML"),
-    Metric("raw_bytes", "B", "bytes", note="Mesh3d arrays as float32/int32"),
+    Metric("raw_bytes", "B", "bytes", note="Mesh3d arrays as they are (float32, uint16)"),
     Metric("figure_ratio", "x", "ratio", "<=", 1.4, "figure_bytes / raw_bytes"),
     Metric("toggle_bytes", "B", "bytes", "<=", 1024, "untick Skin: comm bytes"),
     Metric("toggle_mesh_fields", "fields", "int", "==", 0, "geometry arrays sent by the toggle"),
@@ -117,14 +130,30 @@ METRICS: tuple[Metric, ...] = (
     Metric("storyboard_step_ms_median", "ms", "ms", note="step player: next step"),
     Metric("quiz_answer_bytes", "B", "bytes", note="a click answer: 3 marker traces + 2 labels move"),
     Metric("quiz_answer_ms", "ms", "ms", note="score a click and draw the feedback"),
-    Metric("export_html_mb", "MB", "ratio", "<=", 8.0, "lesson 01 offline HTML incl. plotly.js"),
+    Metric("notebook_figure_bytes", "B", "bytes", "<=", 1_800_000,
+           "lesson 01's figure as its FigureWidget first sends it (MessageMeter)"),
+    Metric("export_html_mb", "MB", "ratio", "<=", 2.24, "lesson 01 offline HTML, lecture grid (PyVista: 2.24)"),
+    Metric("export_course_mb", "MB", "ratio", "<=", 3.36, "the course offline HTML, lecture grid (1.5 x 2.24)"),
     Metric("export_s", "s", "s", note="python -m facelayers export 01"),
+    Metric("peer_html_mb", "MB", "ratio", note="PyVista export_html of lesson 01's six meshes (bench extra)"),
+    Metric("export_size_ratio", "x", "ratio", "<=", 1.0, "lesson 01 file / PyVista's, same run"),
+    Metric("course_size_ratio", "x", "ratio", "<=", 1.5, "course file / PyVista's lesson 01, same run"),
+    Metric("first_frame_ms", "ms", "ms", note="lesson 01 file: first drawn frame, headless Chromium, best of 3"),
+    Metric("course_first_frame_ms", "ms", "ms", note="course file: first drawn frame, best of 3"),
+    Metric("peer_first_frame_ms", "ms", "ms", note="PyVista's file: first drawn frame, best of 3, same rounds"),
+    Metric("first_frame_ratio", "x", "ratio", "<=", 1.0, "lesson 01 first frame / PyVista's"),
+    Metric("lab_toggle_ms", "ms", "ms", note="JupyterLab, lesson 01: click Skin -> the frame without it, best of 3"),
+    Metric("lab_technique_ms", "ms", "ms", note="JupyterLab, lesson 03: click Show B -> the other technique drawn"),
+    Metric("lab_step_ms", "ms", "ms", note="JupyterLab, lesson 04: click Next -> the next step drawn"),
+    Metric("export_console_errors", "", "int", "==", 0, "console errors opening our files"),
+    Metric("export_requests", "", "int", "==", 0, "requests other than file:, data:, blob: from our files"),
     Metric("nbval_s", "s", "s", note="every lesson under pytest --nbval-lax (skipped with --quick)"),
     Metric("nbval_failed", "", "int", "==", 0, "the nbval run passed"),
     Metric("technique_switch_bytes", "B", "bytes", note="plane + incision + port (+ scope) traces only"),
     Metric("technique_switch_other_traces", "traces", "int", "==", 0, "traces other than technique/scope touched"),
     Metric("technique_switch_ms", "ms", "ms", note="switch on the dissection comparer (placement cached)"),
-    Metric("flap_raise_bytes", "B", "bytes", note="raise the skin-only flap 25 mm (holed layers + flap: geometry)"),
+    Metric("flap_raise_bytes", "B", "bytes", "<=", 1_000_000,
+           "raise the skin-only flap 25 mm (holed layers + flap: geometry)"),
     Metric("flap_raise_ms", "ms", "ms", note="raise the flap on the dissection comparer (holes cached after)"),
     Metric("flap_raise_other_traces", "traces", "int", "==", 0,
            "traces other than layers, the flap and the nerves it carries touched"),
@@ -191,17 +220,15 @@ def resolution_for(triangles: int, aspect: float = ASPECT) -> tuple[int, int]:
 
 
 def _raw_mesh_bytes(fig) -> int:
-    """Bytes of the Mesh3d traces as bare arrays: float32 x, y, z, customdata; int32 i, j, k."""
+    """Bytes of the Mesh3d traces' arrays as they are (x, y, z, i, j, k, customdata, intensity: float32 and
+    uint16 here), without any container."""
     total = 0
     for trace in fig.data:
         if trace.type != "mesh3d":
             continue
-        for key in ("x", "y", "z", "customdata"):
+        for key in ("x", "y", "z", "i", "j", "k", "customdata", "intensity"):
             value = getattr(trace, key)
-            total += 4 * (np.asarray(value).size if value is not None else 0)
-        for key in ("i", "j", "k"):
-            value = getattr(trace, key)
-            total += 4 * (np.asarray(value).size if value is not None else 0)
+            total += np.asarray(value).nbytes if value is not None else 0
     return total
 
 
@@ -395,19 +422,87 @@ def _measure_lessons_04_05(model, metrics: dict) -> None:
     metrics["quiz_answer_bytes"] = meter.bytes
 
 
-def _measure_export(metrics: dict) -> None:
-    """The student's offline HTML (lesson 01 at its default size budget)."""
-    import tempfile
+def _measure_export(metrics: dict, browser: bool = True, keep: Path | None = None) -> dict:
+    """The students' offline HTML at the lecture grid (lesson 01 and the course); with ``browser``, their first
+    drawn frame in headless Chromium, and PyVista's export of the same meshes (when installed) in the same
+    rounds. Returns what was skipped and why (``{"browser": reason, "peer": reason}``)."""
+    import shutil
 
-    from facelayers.export import export
+    from facelayers import bench_browser
+    from facelayers.export import export, layers_meshes
+    from facelayers.geometry import build_face
+    from facelayers.render import PALETTE
 
+    skipped = {}
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "lesson01.html"
+        ours, course = Path(tmp) / "lesson01.html", Path(tmp) / "course.html"
         t0 = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):
-            export("01", out)
+            export("01", ours)
         metrics["export_s"] = time.perf_counter() - t0
-        metrics["export_html_mb"] = out.stat().st_size / 1e6
+        with contextlib.redirect_stdout(io.StringIO()):
+            export("course", course)
+        metrics["export_html_mb"] = ours.stat().st_size / 1e6
+        metrics["export_course_mb"] = course.stat().st_size / 1e6
+        files = [ours, course]
+        peer = None
+        if bench_browser.pyvista_available():
+            peer = Path(tmp) / "pyvista01.html"
+            colours = {f"layer:{k}": v for k, v in PALETTE.items()}
+            bench_browser.pyvista_export(layers_meshes(build_face()), colours, peer)
+            metrics["peer_html_mb"] = peer.stat().st_size / 1e6
+            metrics["export_size_ratio"] = metrics["export_html_mb"] / metrics["peer_html_mb"]
+            metrics["course_size_ratio"] = metrics["export_course_mb"] / metrics["peer_html_mb"]
+            files.append(peer)
+        else:
+            skipped["peer"] = "PyVista is not installed (pip install 'facelayers[bench]')"
+        why = None if browser else "--no-browser"
+        why = why or bench_browser.available()
+        if why is None:
+            try:
+                frames = bench_browser.first_frames(files)
+            except Exception as exc:  # noqa: BLE001  (a browser that fails is reported, the bench goes on)
+                why = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        if why is None:
+            metrics["first_frame_ms"] = frames[ours]["best_ms"]
+            metrics["course_first_frame_ms"] = frames[course]["best_ms"]
+            metrics["export_console_errors"] = len(frames[ours]["errors"]) + len(frames[course]["errors"])
+            metrics["export_requests"] = len(frames[ours]["requests"]) + len(frames[course]["requests"])
+            if peer is not None:
+                metrics["peer_first_frame_ms"] = frames[peer]["best_ms"]
+                metrics["first_frame_ratio"] = metrics["first_frame_ms"] / metrics["peer_first_frame_ms"]
+        else:
+            skipped["browser"] = why
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            for path in files:
+                shutil.copy(path, keep / path.name)
+    return skipped
+
+
+def _measure_lab(metrics: dict, run_it: bool) -> dict:
+    """Click to visible change in JupyterLab (:mod:`facelayers.bench_lab`); returns what was skipped and why."""
+    from facelayers import bench_browser, bench_lab
+
+    why = None if run_it else "--no-lab, --no-browser or --quick"
+    why = why or bench_browser.available()
+    if why is None and not bench_lab.NOTEBOOKS.is_dir():
+        why = f"no lessons at {bench_lab.NOTEBOOKS} (a repository checkout is needed)"
+    if why is not None:
+        return {"lab": why}
+    problems: list[str] = []
+    metrics.update(bench_lab.measure(problems=problems))
+    return {"lab": "; ".join(problems)} if problems else {}
+
+
+def _measure_notebook_figure(model, metrics: dict) -> None:
+    """Lesson 01's figure as its FigureWidget first sends it to the browser (every trace, every array)."""
+    from facelayers.widgets import LayerExplorer, MessageMeter
+
+    ex = LayerExplorer(model)
+    meter = MessageMeter(ex.figure)
+    ex.figure.send_state(["_widget_data", "_widget_layout"])
+    metrics["notebook_figure_bytes"] = meter.bytes
 
 
 def _measure_nbval(metrics: dict) -> None:
@@ -506,8 +601,11 @@ def _machine() -> dict:
     }
 
 
-def run(quick: bool = False) -> dict:
-    """Measure everything; returns ``{"metrics", "targets", "passed", "machine", "run"}``."""
+def run(quick: bool = False, browser: bool = True, keep: Path | None = None, lab: bool = True) -> dict:
+    """Measure everything; returns ``{"metrics", "targets", "passed", "machine", "run"}``.
+
+    ``quick`` skips the 400k build, nbval and the browser; ``browser=False`` skips the browser (both parts),
+    ``lab=False`` JupyterLab only; ``keep`` is a folder to keep the exported files (ours and the peer's) in."""
     started = time.perf_counter()
     metrics: dict[str, float] = {}
     from facelayers.geometry import RESOLUTIONS
@@ -516,13 +614,15 @@ def run(quick: bool = False) -> dict:
     _measure_patient(metrics)
     _measure_figure(model, metrics)
     _measure_explorer(model, metrics)
+    _measure_notebook_figure(model, metrics)
     metrics["peak_rss_mb"] = _peak_rss_mb()  # the lesson-01 session: model, figure, layer explorer
     _measure_nerves(model, metrics)
     _measure_techniques(model, metrics)
     _measure_lessons_04_05(model, metrics)
     _measure_expression(model, metrics)
     del model
-    _measure_export(metrics)
+    skipped = _measure_export(metrics, browser=browser and not quick, keep=keep)
+    skipped.update(_measure_lab(metrics, lab and browser and not quick))
     if not quick:
         _measure_nbval(metrics)
     labels = [label for label in SCALING if not (quick and label in QUICK_SKIPS)]
@@ -541,6 +641,7 @@ def run(quick: bool = False) -> dict:
         "run": {
             "quick": quick,
             "skipped": [f"build_s_{label}" for label in QUICK_SKIPS] if quick else [],
+            "not_measured": skipped,
             "fresh_process": True,
             "lecture_resolution": list(RESOLUTIONS["lecture"]),
             "scaling_resolutions": used,
@@ -590,6 +691,8 @@ def format_table(results: dict) -> str:
                        + f", target {m.target_text()} {m.unit}".rstrip() + f" ({m.note})")
     else:
         out.append(f"All {len(passed)} targets met.")
+    for what, why in results.get("run", {}).get("not_measured", {}).items():
+        out.append(f"Not measured ({what}): {why.rstrip('.')}.")
     mach = results.get("machine", {})
     info = results.get("run", {})
     out.append(f"\npython {mach.get('python')}, numpy {mach.get('numpy')}, plotly {mach.get('plotly')}, "
@@ -624,14 +727,21 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="time and size the geometry, figure and widget updates")
     parser.add_argument("--out", type=Path, default=Path("bench-results.json"),
                         help="where to write the JSON results (default: bench-results.json)")
-    parser.add_argument("--quick", action="store_true", help="skip the 400k-triangle build (for tests)")
+    parser.add_argument("--quick", action="store_true",
+                        help="skip the 400k-triangle build, nbval and the browser (for tests)")
+    parser.add_argument("--no-browser", dest="browser", action="store_false",
+                        help="skip the headless-Chromium timings (first drawn frame of the offline files)")
+    parser.add_argument("--no-lab", dest="lab", action="store_false",
+                        help="skip the JupyterLab timings (click to visible change; about 2 minutes)")
+    parser.add_argument("--keep", type=Path, default=None, metavar="DIR",
+                        help="keep the exported files (ours and PyVista's) in DIR")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark, print the table, write the JSON. Exit status 0 even when a target is missed."""
     args = build_parser().parse_args(argv)
-    results = run(quick=args.quick)
+    results = run(quick=args.quick, browser=args.browser, keep=args.keep, lab=args.lab)
     print(format_table(results))
     out = write_results(args.out, results)
     print(f"Wrote {out}")

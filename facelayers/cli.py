@@ -246,11 +246,12 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="fmt", default=None, metavar="FORMAT",
                         help="html (self-contained, offline), png, glb, obj or stl; default: from FILE's suffix")
     parser.add_argument("--resolution", default="lecture", metavar="RES",
-                        help="the model's grid: coarse, lecture (default) or fine; html scales it down to fit --max-mb")
+                        help="the model's grid: coarse, lecture (default) or fine; never scaled down")
     parser.add_argument("--view", default=None, metavar="VIEW.yaml",
                         help="a saved view (facelayers.views): the initial view, and the cutaway of the meshes")
-    parser.add_argument("--max-mb", default="8", metavar="MB",
-                        help="size budget of an html export in MB, plotly.js included (default 8; 0: no limit)")
+    parser.add_argument("--max-mb", default="0", metavar="MB",
+                        help="size budget of an html export in MB (whole file): over it, nothing is written and the "
+                             "error says what fits (default and 0: no budget)")
 
 
 def _run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -3,8 +3,12 @@
 ``python -m facelayers export LESSON --out FILE`` (see :mod:`facelayers.cli`) calls :func:`export`.
 
 HTML
-    One file, plotly.js embedded, no network request of any kind (no CDN, no web fonts, no MathJax), and
-    the controls as plotly ``updatemenus`` that run in the browser without a kernel: a **peel** menu
+    One file, no network request of any kind (no CDN, no web fonts, no MathJax), at the grid asked for (the
+    lecture grid by default), never scaled down: :mod:`facelayers.offline_page` stores each array once,
+    delta-filtered and deflated together with plotly.js's gl3d partial bundle (vendored, the installed plotly's
+    version), and the page inflates them with the browser's ``DecompressionStream`` before ``Plotly.newPlot``
+    (lesson 01 at the lecture grid: about 2.0 MB, against 12.5 MB as plotly writes it). The controls are plotly
+    ``updatemenus`` that run in the browser without a kernel: a **peel** menu
     (``visible`` over the six layer traces), a **cutaway** menu and **camera** presets (``relayout`` of
     ``scene.camera``). The three menus are independent because each changes a different property: peel
     sets ``visible``, camera sets the camera, and a cutaway *swaps the triangles* (``i``, ``j``, ``k``) of
@@ -12,10 +16,11 @@ HTML
     once (the uncut grid, then the new vertices of each window's cut edge and wall), so a cutaway button
     holds triangle indices only, as uint16 typed arrays. A menu that hid one trace set and showed another
     could not work with the peel menu: plotly's buttons are stateless, so the peel buttons would have to
-    know which cutaway is on. The file is kept within ``max_mb`` (8 MB, of which plotly.js is ~4.8): when the
-    requested grid would be larger, the grid is scaled down until it fits, and the sizes are reported.
+    know which cutaway is on. ``max_mb`` is a budget, not a target: a page over it is an error naming its
+    size and the coarser grids that fit; nothing is written.
     Lesson ``course`` (``all``, :func:`course_offline_figure`) adds the nerves with a **Nerves** menu, every
-    technique's planes with a **Technique** dropdown, and a **Step** slider replaying both storyboards.
+    technique's planes with a **Technique** dropdown, and a **Step** slider replaying both storyboards;
+    :func:`add_course_part` lets another lesson add its own traces, menus, sliders or frames.
 
 Meshes (glb, obj, stl; trimesh, the ``export`` extra)
     One mesh per surface, named ``layer:skin`` ... ``layer:bone`` (the skin includes the ears, as drawn),
@@ -28,7 +33,8 @@ Meshes (glb, obj, stl; trimesh, the ``export`` extra)
     ``head-bone.stl`` (a slicer takes one part per file; ``head.stl`` itself is not written).
 
 PNG
-    The lesson's figure without its menus, rendered by headless Debian chromium at 1920 x 1080.
+    The lesson's figure without its menus at 1920 x 1080, rendered by plotly's kaleido (which drives
+    Debian's chromium).
 
 Every write is atomic (:func:`facelayers.views.atomic_output`): a temporary file in the target's folder,
 moved into place only when complete; a failed export leaves no file, and for STL every part is written
@@ -41,10 +47,7 @@ import base64
 import math
 import os
 import shutil
-import struct
-import subprocess
 import tempfile
-import zlib
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -63,30 +66,34 @@ from facelayers import __version__
 from facelayers.cutaway import WINDOWS, Cut, Mesh, layer_mesh, window
 from facelayers.frame import INTERFACES
 from facelayers.geometry import RESOLUTIONS, FaceModel, build_face, ear_meshes, resolve_resolution
-from facelayers.render import BACKGROUND, FONT, PALETTE, TEXT, colour_key, layer_trace, surface_labels
+from facelayers.render import BACKGROUND, FONT, PALETTE, TEXT, colour_key, layer_hover, layer_trace, surface_labels
 from facelayers.state import CAMERAS, SURGEON_CAMERAS, ViewState
+from facelayers.offline_page import GL3D_VERSION, PackedFigure, gl3d_bundle, needs_full_bundle, page_html, pack
 from facelayers.views import ViewFileError, atomic_output, load_view
 
-__all__ = ["CHROMIUM", "FORMATS", "LESSONS", "MAX_HTML_MB", "ExportError", "ExportResult", "Lesson",
-           "course_offline_figure", "export", "find_lesson", "html_text", "layers_offline_figure", "layers_meshes",
+__all__ = ["CHROMIUM", "FORMATS", "LESSONS", "MAX_HTML_MB", "ExportError", "ExportResult", "HtmlPage", "Lesson",
+           "add_course_part", "course_offline_figure", "html_page", "write_file", "export", "find_lesson", "html_text", "layers_offline_figure", "layers_meshes",
            "register"]
 
 #: Output formats and the suffix ``--out`` must have.
 FORMATS: dict[str, str] = {"html": ".html", "png": ".png", "glb": ".glb", "obj": ".obj", "stl": ".stl"}
 MESH_FORMATS = ("glb", "obj", "stl")
-#: Size budget of an exported HTML file, plotly.js included (MB = 10**6 bytes).
-MAX_HTML_MB = 8.0
+#: Default size budget of an exported HTML file (MB = 10**6 bytes): none. A budget never scales the grid down:
+#: an export over it is an error that says what would fit.
+MAX_HTML_MB: float | None = None
 #: The PNG still (px): 16:9, a slide.
 PNG_SIZE = (1920, 1080)
 #: Debian's chromium (``apt-get install -y chromium``); flags from docs TECH_NOTES (WebGL via SwiftShader).
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--no-first-run", "--disable-quic", "--hide-scrollbars", "--force-device-scale-factor=1")
 #: plotly.js's CDN, which an offline file must not name.
 PLOTLY_CDN = "https://cdn.plot.ly/"
 #: plotly config of every exported figure: no plotly logo (and so no link to plotly's site).
 CONFIG = {"displaylogo": False}
+
+#: The scene's axes, hidden, with nothing for plotly.js to build for them either (tick labels and titles are
+#: turned into triangles even when the axis is hidden: about 0.3 s of the first frame in software WebGL).
+HIDDEN_AXIS = {"visible": False, "showspikes": False, "showticklabels": False, "title": {"text": ""},
+               "showgrid": False, "zeroline": False, "showline": False, "showbackground": False, "ticks": ""}
 
 #: Buttons on the dark stage. plotly paints the active button #F4FAFF whatever the menu's colours, so the
 #: buttons are light with dark text: the active one reads brightest.
@@ -306,13 +313,15 @@ def layers_offline_figure(model: FaceModel, state: ViewState | None = None, surg
         # Style and hover as the lessons draw the layer; the arrays are the shared-vertex ones. A new trace,
         # not trace.update(): update keeps the old int32 dtype, and uint16 indices are half the bytes.
         style = layer_trace(model, ls.name, None, state.shown(ls.name), labels[ls.name]).to_plotly_json()
-        for key in ("type", "x", "y", "z", "i", "j", "k", "customdata"):
+        for key in ("type", "x", "y", "z", "i", "j", "k", "customdata", "intensity"):
             style.pop(key, None)
         f = np.ascontiguousarray(ls.faces[state.cutaway].T.astype(ls.index_dtype))
         v = np.ascontiguousarray(ls.vertices.T)
+        hover = layer_hover(None if ls.name == "bone" else ls.customdata[:, 0],
+                            None if ls.name == "skin" else ls.customdata[:, 1], PALETTE[ls.name])
         # As render.xyz / render.ijk: x negated (plotly's scene is right-handed), j and k swapped to match.
-        traces.append(go.Mesh3d(x=-v[0], y=v[1], z=v[2], i=f[0], j=f[2], k=f[1], customdata=ls.customdata,
-                                **style))
+        traces.append(go.Mesh3d(x=-v[0], y=v[1], z=v[2], i=f[0], j=f[2], k=f[1],
+                                customdata=hover["customdata"], intensity=hover["intensity"], **style))
     n = len(traces)
 
     peel = [{"label": "All layers" if p == 0 else labels[INTERFACES[p]], "method": "restyle",
@@ -352,7 +361,7 @@ def layers_offline_figure(model: FaceModel, state: ViewState | None = None, surg
         *key,
     ]
     fig = go.Figure(traces)
-    axis = {"visible": False, "showspikes": False}
+    axis = HIDDEN_AXIS
     fig.update_layout(
         template="none", autosize=True, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
         margin={"l": 0, "r": 0, "t": 60, "b": 0},
@@ -386,13 +395,15 @@ register(Lesson("layers", "01", "The layers of the face", layers_offline_figure,
 #: Layout of the course page (px of a 1000 px high window; placed in paper fractions): the menus in a
 #: column on the left, the 3D scene in the middle, the step's caption and the keys on the right, the step
 #: slider along the bottom.
-COURSE_SCENE = {"x": [0.2, 0.72], "y": [0.15, 0.93]}
+COURSE_SCENE = {"x": [0.2, 0.66], "y": [0.15, 0.93]}
+#: Where the step's caption starts (paper x), and its characters a line (16 px type: ~420 px at 1366 px).
+CAPTION_X = 0.67
 COURSE_MARGIN_TOP = 60
-COURSE_PAPER_PX = 940  # a 1000 px window less the top margin
+COURSE_PAPER_PX = 708  # the smallest window the column must fit: 1366 x 768 (a laptop), less the top margin
 BUTTON_ROW_PX = 35
 MENU_TITLE_PX = 26
 MENU_GAP_PX = 14
-CAPTION_CHARS = 40
+CAPTION_CHARS = 50
 #: Grid of each technique plane in the course (the lessons use 40): 8 techniques, 12 planes.
 COURSE_PLANE_N = 24
 #: The nerve menu's choices: label and which nerve kinds it shows.
@@ -449,7 +460,7 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     :data:`facelayers.render.HIGHLIGHT` (the others dimmed), the step's camera, the title
     ``Step k: <title>``, the caption with the nerves at risk, and the menus' active buttons. A step does not
     change the cutaway (no storyboard step uses one), nor raise an open technique's flap (that would re-send
-    three layers with their hole and break the 8 MB budget): such a step's caption says so.
+    three layers with their hole per open technique, not yet done): such a step's caption says so.
 
     Parameters
     ----------
@@ -525,8 +536,9 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
                      "args": [{"visible": [k in ks for k in tech_index]}, tech_index]}
                     for tid, ks in techniques.items()]
     column = [("peel", "Peel down to", old["peel"]["buttons"], start.peel, "buttons"),
-              ("cutaway", "Cutaway (left side)", old["cutaway"]["buttons"], old["cutaway"]["active"], "buttons"),
-              ("nerves", "Nerves", nerve_buttons, 0, "buttons"),
+              # Dropdowns below the peel buttons: the column fits a 768 px high window.
+              ("cutaway", "Cutaway (left side)", old["cutaway"]["buttons"], old["cutaway"]["active"], "dropdown"),
+              ("nerves", "Nerves", nerve_buttons, 0, "dropdown"),
               ("technique", "Technique", tech_buttons, list(techniques).index(start.technique), "dropdown"),
               ("camera", "Camera", old["camera"]["buttons"], list(CAMERAS).index(start.camera), "dropdown")]
     menus, notes, top = [], [], 0
@@ -540,21 +552,23 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
         rows = len(buttons) if kind == "buttons" else 1
         top += MENU_TITLE_PX + 4 + rows * BUTTON_ROW_PX + MENU_GAP_PX
     menu_at = {name: k for k, (name, *_) in enumerate(column)}
-    notes.append({"name": "menu:hint", "text": "Drag to turn<br>Scroll to zoom<br>Hover: depth (mm)",
+    notes.append({"name": "menu:hint", "text": "Drag to turn<br>Scroll to zoom<br>Hover: thickness, depth (mm)",
                   "xref": "paper", "yref": "paper", "x": 0.006, "y": 1 - (top + 6) / COURSE_PAPER_PX,
                   "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
                   "font": {"size": 16, "color": "#c9d1d9"}})
 
-    # The right column: the step's caption on top, the layer key and the clearance colour bar below.
+    # The layer key in one row over the scene; the right column holds the step's caption (the longest, 20
+    # lines, fits a 768 px window), the credit below it; the clearance colour bar stands at the scene's right edge.
     labels = surface_labels(model)
-    key = colour_key(labels, x=0.995, y=0.52)
-    for note in key:
-        note.update(xanchor="right", yanchor="top", font={"size": 17})
-    caption_at = len(notes)
-    notes.append({"name": "caption", "text": "", "xref": "paper", "yref": "paper", "x": 0.735, "y": 0.93,
-                  "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
+    key = "&nbsp;&nbsp; ".join(f"<span style='color:{PALETTE[name]}'>\u25A0</span> {labels[name]}"
+                               for name in INTERFACES)
+    notes.append({"name": "key", "text": key, "xref": "paper", "yref": "paper", "x": COURSE_SCENE["x"][0],
+                  "y": COURSE_SCENE["y"][1] + 0.005, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                   "font": {"size": 16, "color": TEXT}})
-    notes += key
+    caption_at = len(notes)
+    notes.append({"name": "caption", "text": "", "xref": "paper", "yref": "paper", "x": CAPTION_X,
+                  "y": COURSE_SCENE["y"][1], "xanchor": "left", "yanchor": "top", "align": "left",
+                  "showarrow": False, "font": {"size": 16, "color": TEXT}})
     notes.append({"name": "credit", "text": f"facelayers {__version__}: a schematic model<br>for teaching, "
                   "not for clinical use", "xref": "paper", "yref": "paper", "x": 0.995, "y": 0.14,
                   "xanchor": "right", "yanchor": "bottom", "align": "right", "showarrow": False,
@@ -619,8 +633,8 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     slider["active"] = active
 
     coloraxis = clearance_coloraxis()
-    coloraxis["colorbar"].update({"x": 0.735, "xanchor": "left", "y": 0.52, "yanchor": "top", "len": 0.3,
-                                  "thickness": 18, "outlinewidth": 0})
+    coloraxis["colorbar"].update({"x": COURSE_SCENE["x"][1], "xanchor": "right", "y": 0.5, "yanchor": "middle",
+                                  "len": 0.4, "thickness": 18, "outlinewidth": 0})
     # Assigned, not passed to update_layout: that would merge the new lists into lesson 01's item by item.
     fig.layout.updatemenus, fig.layout.annotations, fig.layout.sliders = menus, notes, [slider]
     fig.update_layout(
@@ -629,7 +643,28 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
         scene={"camera": CAMERAS[start.camera], "domain": COURSE_SCENE},
         meta={"course": {"layers": layers, "nerves": nerve_index, "techniques": techniques, "steps": step_ids}},
     )
+    for part in COURSE_PARTS:
+        part(fig, model, start)
     return fig
+
+
+#: What other lessons add to the course file, in order (:func:`add_course_part`).
+COURSE_PARTS: list[Callable[[go.Figure, FaceModel, ViewState], None]] = []
+
+
+def add_course_part(part: Callable[[go.Figure, FaceModel, ViewState], None]):
+    """Have :func:`course_offline_figure` call ``part(fig, model, state)`` once the course figure is built.
+
+    A part may add traces (``fig.add_traces``), menus (``fig.layout.updatemenus += (...)``), sliders or
+    animation frames (``fig.frames``): all run in the browser without a kernel, and every numpy array it
+    adds (trace data, button or slider args, frames) is stored once and deflated like the rest of the file
+    (:mod:`facelayers.offline_page`). The course's own trace indices are in ``fig.layout.meta["course"]``;
+    its slider's steps restyle only those traces, so a part's traces keep their state across steps. Returns
+    ``part``, so it can be used as a decorator.
+    """
+    if part not in COURSE_PARTS:
+        COURSE_PARTS.append(part)
+    return part
 
 
 register(Lesson("course", "00", "The whole course: layers, nerves, planes and procedures", course_offline_figure,
@@ -701,21 +736,14 @@ def check_resolution(resolution: str) -> str:
     return resolution
 
 
-def plotly_js_bytes() -> int:
-    """Size of the plotly.js bundle embedded in every HTML export."""
-    from plotly.offline import get_plotlyjs
-
-    return len(get_plotlyjs().encode("utf-8"))
-
-
 def check_max_mb(max_mb: float | None) -> float | None:
+    """A size budget must be a positive, finite number of MB (or None: no budget)."""
     if max_mb is None:
         return None
-    floor = plotly_js_bytes() / 1e6 + 0.5
-    if not math.isfinite(max_mb) or max_mb < floor:
-        raise ExportError(f"--max-mb {max_mb!r} is too small; allowed: at least {floor:.1f} "
-                          f"(plotly.js alone is {plotly_js_bytes() / 1e6:.1f} MB)")
-    return max_mb
+    if isinstance(max_mb, bool) or not isinstance(max_mb, (int, float)) or not math.isfinite(max_mb) or max_mb <= 0:
+        raise ExportError(f"--max-mb {max_mb!r} is not a size; allowed: a positive number of MB (10**6 bytes), "
+                          "or none for no budget")
+    return float(max_mb)
 
 
 def read_view(path: Path | None) -> ViewState:
@@ -731,129 +759,164 @@ def read_view(path: Path | None) -> ViewState:
 # Writers
 
 
+def plotly_js_version() -> str:
+    """The plotly.js version the installed plotly package carries (``"4.1.1"`` for plotly 7.1)."""
+    from plotly.offline import get_plotlyjs_version
+
+    return get_plotlyjs_version()
+
+
+def plotly_js_source(figure: dict) -> tuple[bytes, str, tuple[str, ...]]:
+    """The plotly.js an export embeds: the vendored gl3d bundle when it is the installed plotly's version and
+    draws every trace type of ``figure``, else plotly's full bundle (and a note saying why).
+
+    Returns
+    -------
+    source : bytes
+        UTF-8 JavaScript, with plotly's CDN address (its default topojson URL, never used here) removed.
+    name : str
+        ``"plotly.js-gl3d-dist-min 4.1.1"`` or ``"plotly.js 4.1.1 (full bundle)"``.
+    notes : tuple of str
+        Empty with the gl3d bundle; otherwise one line for the user.
+    """
+    from plotly.offline import get_plotlyjs
+
+    version = plotly_js_version()
+    others = needs_full_bundle(figure)
+    if version == GL3D_VERSION and not others:
+        source, name, notes = gl3d_bundle(), f"plotly.js-gl3d-dist-min {GL3D_VERSION}", ()
+    else:
+        why = (f"trace types {', '.join(others)} need it" if others else
+               f"the vendored gl3d bundle is plotly.js {GL3D_VERSION}, the installed plotly carries {version}")
+        source, name = get_plotlyjs().encode("utf-8"), f"plotly.js {version} (full bundle)"
+        notes = (f"using plotly.js's full bundle ({len(source) / 1e6:.2f} MB before deflate): {why}",)
+    return source.replace(PLOTLY_CDN.encode(), b""), name, notes
+
+
+@dataclass(frozen=True)
+class HtmlPage:
+    """An offline page: its ``text``, what was packed (:class:`facelayers.offline_page.PackedFigure`), and
+    notes for the user (which plotly.js)."""
+
+    text: str
+    packed: PackedFigure
+    notes: tuple[str, ...] = ()
+
+    @property
+    def size_bytes(self) -> int:
+        return len(self.text.encode("utf-8"))
+
+
+def html_page(fig: go.Figure, title: str) -> HtmlPage:
+    """A figure as one self-contained HTML page (:mod:`facelayers.offline_page`): its arrays stored once,
+    delta-filtered and deflated with plotly.js, inflated in the browser. Same input, same bytes."""
+    figure = fig.to_dict()
+    source, name, notes = plotly_js_source(figure)
+    packed = pack(figure, {**CONFIG, "responsive": True}, source, name)
+    return HtmlPage(page_html(packed, title, BACKGROUND, TEXT), packed, notes)
+
+
 def html_text(fig: go.Figure, title: str) -> str:
-    """A figure as one self-contained HTML page: plotly.js inline, no MathJax, fixed div id (same input,
-    same bytes), filling the window on the dark stage."""
-    html = pio.to_html(fig, include_plotlyjs=True, include_mathjax=False, full_html=True, config=CONFIG,
-                       default_width="100%", default_height="100%", div_id="facelayers", validate=False)
-    head = (f'<meta name="viewport" content="width=device-width, initial-scale=1" />\n'
-            f"    <title>{title}</title>\n"
-            f"    <style>html, body {{height: 100%; margin: 0; background: {BACKGROUND};}}</style>\n")
-    plain = "<style>html, body {height: 100%;}</style>\n"
-    html = html.replace(plain, head, 1) if plain in html else html.replace("</head>", head + "</head>", 1)
-    # plotly.js names its CDN once, as the default topojson URL of geo maps (never drawn here): point it at
-    # a relative path, so the file names no server at all.
-    return html.replace(PLOTLY_CDN, "")
+    """The text of :func:`html_page`."""
+    return html_page(fig, title).text
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes) -> None:
+    """Every file an export writes goes through here (the lead may route it to the house's atomic writer);
+    callers pass the temporary path :func:`facelayers.views.atomic_output` gives."""
     path.write_bytes(data)
+
 
 
 def export_html(lesson: Lesson, out: Path, resolution: str = "lecture", state: ViewState | None = None,
                 max_mb: float | None = MAX_HTML_MB) -> ExportResult:
-    """Write the lesson's offline HTML; scale the grid down until the file fits ``max_mb`` (None: no limit)."""
+    """Write the lesson's offline HTML at ``resolution``'s grid, never scaled down.
+
+    Parameters
+    ----------
+    max_mb : float or None
+        A size budget (MB = 10**6 bytes, the whole file). When the page is larger, nothing is written and
+        :class:`ExportError` says how large it is and what would fit (a coarser ``--resolution``).
+    """
     nu, nv = resolve_resolution(resolution)
-    js = plotly_js_bytes()
-    budget = None if max_mb is None else int(max_mb * 1e6)
-    tried = []
-    for _ in range(6):
-        model = build_face(resolution=(nu, nv))
-        data = html_text(lesson.figure(model, state), f"facelayers: {lesson.title}").encode("utf-8")
-        tried.append((nu, nv, len(data)))
-        if budget is None or len(data) <= budget:
-            break
-        # The figure grows with the number of triangles, nu * nv: scale both by the square root.
-        scale = math.sqrt(max(budget - js, 1) / max(len(data) - js, 1)) * 0.97
-        nu, nv = max(16, int(nu * scale)), max(10, int(nv * scale))
-    with atomic_output(out) as tmp:
-        _write_bytes(tmp, data)
+    model = build_face(resolution=(nu, nv))
+    page = html_page(lesson.figure(model, state), f"facelayers: {lesson.title}")
+    data = page.text.encode("utf-8")
     size = len(data)
+    if max_mb is not None and size > max_mb * 1e6:
+        fits = []
+        for name, grid in RESOLUTIONS.items():
+            if grid[0] * grid[1] < nu * nv:
+                smaller = html_page(lesson.figure(build_face(resolution=name), state), lesson.title).size_bytes
+                if smaller <= max_mb * 1e6:
+                    fits.append(f"--resolution {name} ({smaller / 1e6:.2f} MB)")
+        raise ExportError(f"--max-mb {max_mb:g}: lesson {lesson.number} at the {resolution} grid ({nu}x{nv}) needs "
+                          f"{size / 1e6:.2f} MB; allowed: --max-mb {math.ceil(size / 1e4) / 100:.2f} or more"
+                          + (f", or {' or '.join(fits)}" if fits else "") + "; nothing was written")
+    with atomic_output(out) as tmp:
+        write_file(tmp, data)
+    js = page.packed.header["script"][1]
     notes = [f"{lesson.number} {lesson.title}: grid {nu}x{nv}, {size / 1e6:.2f} MB "
-             f"(plotly.js {js / 1e6:.2f} MB + figure {(size - js) / 1e6:.2f} MB)"]
-    if len(tried) > 1:
-        first = tried[0]
-        notes.append(f"the {resolution} grid ({first[0]}x{first[1]}) would make {first[2] / 1e6:.2f} MB, over "
-                     f"--max-mb {max_mb:g}: scaled down to {nu}x{nv}")
-    if budget is not None and size > budget:
-        notes.append(f"warning: {size / 1e6:.2f} MB is still over --max-mb {max_mb:g}")
+             f"({page.packed.header['plotlyjs']} {js / 1e6:.2f} MB and {page.packed.array_bytes / 1e6:.2f} MB of "
+             f"arrays, {len(page.packed.header['arrays'])} stored once each, deflated to "
+             f"{len(page.packed.blob) / 1e6:.2f} MB, base64)", *page.notes]
     return ExportResult((out,), size, tuple(notes))
 
 
 def find_chromium() -> str:
-    found = shutil.which(CHROMIUM) or shutil.which("chromium")
+    """The browser kaleido drives: ``$BROWSER_PATH`` if set, else Debian's chromium."""
+    wanted = os.environ.get("BROWSER_PATH") or CHROMIUM
+    found = shutil.which(wanted) or shutil.which("chromium")
     if not found:
-        raise ExportError(f"--format png needs chromium ({CHROMIUM}), which is missing: apt-get install -y chromium",
+        raise ExportError(f"--format png needs chromium ({wanted}), which is missing: apt-get install -y chromium",
                           status=1)
     return found
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-#: Extra window height for chromium's screenshot (see :func:`export_png`).
-WINDOW_SLACK_PX = 400
 
 
-def _png_chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-
-
-def crop_png_rows(data: bytes, height: int) -> bytes:
-    """Keep the top ``height`` rows of an 8-bit, non-interlaced PNG (as chromium writes them).
-
-    PNG filters refer only to the row above, so the first rows of the decompressed image data are a
-    valid image on their own: no image library is needed.
-    """
-    if not data.startswith(PNG_SIGNATURE):
-        raise ValueError("not a PNG")
-    chunks, pos = [], len(PNG_SIGNATURE)
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunks.append((kind, data[pos + 8:pos + 8 + length]))
-        pos += 12 + length
-    width, old_height, depth, colour, compression, filtering, interlace = struct.unpack(">IIBBBBB", chunks[0][1])
-    channels = {0: 1, 2: 3, 4: 2, 6: 4}.get(colour)
-    if height >= old_height:
-        return data
-    if depth != 8 or channels is None or interlace:
-        raise ValueError(f"cannot crop this PNG (bit depth {depth}, colour type {colour}, interlace {interlace})")
-    raw = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
-    raw = raw[:height * (1 + width * channels)]
-    header = struct.pack(">IIBBBBB", width, height, depth, colour, compression, filtering, interlace)
-    out = [PNG_SIGNATURE, _png_chunk(b"IHDR", header)]
-    out += [_png_chunk(kind, body) for kind, body in chunks[1:] if kind not in (b"IDAT", b"IEND")]
-    out += [_png_chunk(b"IDAT", zlib.compress(raw, 6)), _png_chunk(b"IEND", b"")]
-    return b"".join(out)
-
-
-def export_png(lesson: Lesson, out: Path, resolution: str = "lecture", state: ViewState | None = None,
-               size: tuple[int, int] = PNG_SIZE) -> ExportResult:
-    """A still of the lesson's figure (menus removed) in the given view, rendered by headless chromium."""
-    chromium = find_chromium()
-    model = build_face(resolution=resolution)
-    fig = lesson.figure(model, state)
+def png_figure(fig: go.Figure, size: tuple[int, int] = PNG_SIZE) -> go.Figure:
+    """A lesson's figure as a still: no menus, sliders or their titles; the scene fills the frame."""
+    fig = go.Figure(fig)
     fig.layout.updatemenus = []
     fig.layout.sliders = []
     fig.layout.annotations = [a for a in fig.layout.annotations if not (a.name or "").startswith("menu")]
     fig.update_layout(width=size[0], height=size[1], autosize=False)
     fig.layout.scene.domain = {"x": [0.0, 1.0], "y": [0.0, 1.0]}
-    with tempfile.TemporaryDirectory(prefix="facelayers-png-") as work, atomic_output(out) as tmp:
-        page = Path(work) / "view.html"
-        shot = Path(work) / "shot.png"
-        page.write_text(html_text(fig, lesson.title), encoding="utf-8")
-        # Headless chromium's page is shorter than --window-size (by ~140 px in chromium 156) while the
-        # screenshot has the window's size: open a taller window, then keep the figure's rows.
-        cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={Path(work) / 'profile'}",
-               f"--window-size={size[0]},{size[1] + WINDOW_SLACK_PX}", "--virtual-time-budget=20000",
-               f"--screenshot={shot}", page.as_uri()]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
-        except subprocess.TimeoutExpired:
-            raise ExportError(f"--format png: chromium did not finish in 180 s ({chromium})", status=1) from None
-        data = shot.read_bytes() if shot.exists() else b""
-        if proc.returncode != 0 or not data.startswith(PNG_SIGNATURE):
-            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-            raise ExportError(f"--format png: chromium failed (exit {proc.returncode}): {last}", status=1)
-        _write_bytes(tmp, crop_png_rows(data, size[1]))
+    return fig
+
+
+def export_png(lesson: Lesson, out: Path, resolution: str = "lecture", state: ViewState | None = None,
+               size: tuple[int, int] = PNG_SIZE) -> ExportResult:
+    """A still of the lesson's figure (menus removed) in the given view, rendered by plotly's kaleido.
+
+    kaleido drives a headless chromium through choreographer, which finds it through ``$BROWSER_PATH``:
+    set here to Debian's chromium (:data:`CHROMIUM`) unless the caller set it.
+    """
+    browser = find_chromium()
+    try:
+        import kaleido  # noqa: F401  (plotly's own error for a missing kaleido names no extra)
+    except ImportError:
+        raise ExportError("--format png needs kaleido, which is missing: pip install 'facelayers[export]'",
+                          status=1) from None
+    model = build_face(resolution=resolution)
+    fig = png_figure(lesson.figure(model, state), size)
+    previous = os.environ.get("BROWSER_PATH")
+    os.environ["BROWSER_PATH"] = previous or browser
+    try:
+        data = pio.to_image(fig, format="png", width=size[0], height=size[1], scale=1, validate=False)
+    except Exception as exc:  # kaleido's errors are many (browser, timeout, javascript): one line for the user
+        raise ExportError(f"--format png: kaleido failed with {browser}: {type(exc).__name__}: "
+                          f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else 'no message'}",
+                          status=1) from None
+    finally:
+        if previous is None:
+            os.environ.pop("BROWSER_PATH", None)
+    if not data.startswith(PNG_SIGNATURE):
+        raise ExportError("--format png: kaleido returned no PNG", status=1)
+    with atomic_output(out) as tmp:
+        write_file(tmp, data)
     written = out.stat().st_size
     return ExportResult((out,), written, (f"{lesson.number} {lesson.title}: {size[0]}x{size[1]} px, "
                                           f"{written / 1e6:.2f} MB",))
@@ -923,7 +986,7 @@ def export_meshes(lesson: Lesson, out: Path, fmt: str, resolution: str = "lectur
     with ExitStack() as stack:  # every file is complete before any is moved into place
         temps = {path: stack.enter_context(atomic_output(path)) for path in files}
         for path, data in files.items():
-            _write_bytes(temps[path], data)
+            write_file(temps[path], data)
     total = sum(len(d) for d in files.values())
     n_vertices = sum(len(m.vertices) for m in meshes.values())
     names = ", ".join(meshes)
@@ -949,11 +1012,12 @@ def export(lesson: str, out: str | os.PathLike, fmt: str | None = None, resoluti
     fmt : str, optional
         ``html``, ``png``, ``glb``, ``obj`` or ``stl``; default: from ``out``'s suffix.
     resolution : str
-        ``coarse``, ``lecture`` (default) or ``fine``: the model's grid (for HTML, the largest tried).
+        ``coarse``, ``lecture`` (default) or ``fine``: the model's grid, never scaled down.
     view : path, optional
         A saved view (:mod:`facelayers.views`): the initial view of HTML and PNG, the cutaway of meshes.
     max_mb : float or None
-        HTML size budget in MB (plotly.js included); None: no limit.
+        HTML size budget in MB (10**6 bytes, the whole file); a page over it is an :class:`ExportError` that
+        names its size and the coarser grids that fit, and nothing is written. None: no budget.
 
     Raises
     ------

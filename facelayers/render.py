@@ -69,15 +69,18 @@ def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, lab
             custom = np.concatenate([custom, np.tile([float(np.median(mesh.thickness_mm)), 0.0],
                                                      (len(ev), 1)).astype(np.float32)])
     if name == "bone":
-        hover = f"<b>{label}</b><br>%{{customdata[1]:.1f}} mm below the skin<extra></extra>"
+        hover = f"<b>{label}</b><br>%{{customdata:.1f}} mm below the skin<extra></extra>"
+    elif name == "skin":  # its outer face is the skin: no depth to give
+        hover = f"<b>{label}</b><br>%{{intensity:.1f}} mm thick<extra></extra>"
     else:
-        hover = (f"<b>{label}</b><br>%{{customdata[0]:.1f}} mm thick<br>"
-                 f"outer face %{{customdata[1]:.1f}} mm below the skin<extra></extra>")
+        hover = (f"<b>{label}</b><br>%{{intensity:.1f}} mm thick<br>"
+                 f"outer face %{{customdata:.1f}} mm below the skin<extra></extra>")
     return go.Mesh3d(
         name=f"layer:{name}", legendgroup=name, showlegend=False, visible=visible,
         **xyz(verts),
         **ijk(faces),
-        customdata=custom.astype(np.float32), hovertemplate=hover,
+        **layer_hover(None if name == "bone" else custom[:, 0], None if name == "skin" else custom[:, 1],
+                      PALETTE[name]), hovertemplate=hover,
         color=PALETTE[name], flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
         hoverlabel={"font": {"size": 18}},
     )
@@ -100,6 +103,34 @@ def layer4_trace(model: FaceModel, cut: Cut | None, visible: bool, hole: np.ndar
         lighting=LIGHTING, lightposition=LIGHT_POSITION, hoverlabel={"font": {"size": 18}},
         hovertemplate="<b>Layer 4: %{text}</b><br>%{customdata[0]:.1f} mm thick<br>"
                       "roof %{customdata[1]:.1f} mm below the skin<extra></extra>")
+
+
+def layer_hover(thickness_mm: np.ndarray | None, depth_mm: np.ndarray | None, colour: str) -> dict:
+    """A layer's per-vertex hover numbers as flat float32 arrays, which the notebook's FigureWidget sends as
+    binary buffers (an (n, 2) ``customdata`` goes as nested JSON lists, four times the bytes).
+
+    Parameters
+    ----------
+    thickness_mm : (n,) float, mm, or None
+        The layer's thickness at each vertex (None for bone, which has none to give).
+    depth_mm : (n,) float, mm, or None
+        The depth of the layer's outer face below the skin (None for the skin itself: zero everywhere).
+    colour : str
+        The layer's colour.
+
+    Returns
+    -------
+    dict
+        Mesh3d properties: ``customdata`` = depth (``%{customdata}`` in a hover template) and ``intensity`` =
+        thickness (``%{intensity}``) drawn in one colour (a two-stop ``colorscale`` of ``colour``, no colour
+        bar), so the surface looks as with ``color=colour``; a property whose numbers are None is None.
+    """
+    out = {"customdata": None if depth_mm is None else np.ascontiguousarray(depth_mm, dtype=np.float32),
+           "intensity": None, "colorscale": None, "showscale": None}
+    if thickness_mm is not None:
+        out.update(intensity=np.ascontiguousarray(thickness_mm, dtype=np.float32),
+                   colorscale=[[0.0, colour], [1.0, colour]], showscale=False)
+    return out
 
 
 def region_labels_trace(model: FaceModel, visible: bool = True) -> go.Scatter3d:
@@ -151,9 +182,16 @@ def xyz(points: np.ndarray) -> dict:
 
 
 def ijk(faces: np.ndarray) -> dict:
-    """Mesh3d's i, j, k for faces (m, 3) int32: negating x (see :func:`xyz`) turns every triangle's winding
-    inside out, so j and k are swapped to keep the normals, and the lighting, outward."""
-    return {"i": faces[:, 0], "j": faces[:, 2], "k": faces[:, 1]}
+    """Mesh3d's i, j, k for faces (m, 3) int: negating x (see :func:`xyz`) turns every triangle's winding
+    inside out, so j and k are swapped to keep the normals, and the lighting, outward.
+
+    The indices are uint16 when every one is below 65,536 (every surface here), else uint32: half the bytes
+    of int32 over the notebook's comm and in files, drawn alike by plotly.js. Each is a contiguous array.
+    """
+    faces = np.asarray(faces)
+    dtype = np.uint16 if faces.size == 0 or int(faces.max()) < 2**16 else np.uint32
+    cols = np.ascontiguousarray(faces.T, dtype=dtype).reshape(3, -1)
+    return {"i": cols[0], "j": cols[2], "k": cols[1]}
 
 
 def _scene() -> dict:
@@ -267,7 +305,7 @@ def apply_cutaway(fig, model: FaceModel, state: ViewState, previous: ViewState |
         fresh = layer_trace(model, name, new_cut, state.shown(name), labels[name], holes.get(k))
         trace = fig.data[trace_index(fig, f"layer:{name}")]
         trace.update(x=fresh.x, y=fresh.y, z=fresh.z, i=fresh.i, j=fresh.j, k=fresh.k,
-                     customdata=fresh.customdata)
+                     customdata=fresh.customdata, intensity=fresh.intensity)
         changed.append(name)
         if name == "muscle" and any(t.name == "space:layer4" for t in fig.data):
             band = layer4_trace(model, new_cut, state.shown("muscle"), holes.get(k))
@@ -673,17 +711,37 @@ def apply_technique(fig, model: FaceModel, placed, paths) -> None:
 def flap_trace(model: FaceModel, flap=None) -> go.Mesh3d:
     """``technique:flap``: the raised flap of an open technique (empty when there is none): skin on top, the
     layer just above the plane on its underside, its cut edge banded by layer (:mod:`facelayers.flap`)."""
+    colours = [PALETTE[name] for name in LAYERS]
     if flap is None:  # styled like a flap already: raising one later sends only its geometry and colours
         return go.Mesh3d(name="technique:flap", x=[], y=[], z=[], i=[], j=[], k=[], showlegend=False,
-                         hoverinfo="skip", flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION)
+                         hoverinfo="skip", flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
+                         **face_colours(np.zeros(0, np.uint8), colours))
     labels = surface_labels(model)
-    colours = np.array([PALETTE[name] for name in LAYERS])
     under = sorted({LAYERS[k] for k in flap.face_layer[flap.part == 1]}, key=LAYERS.index)
     text = (f"<b>The flap</b>, raised {flap.lift_mm:.0f} mm at the incision<br>its underside: "
             f"{', '.join(labels[n] for n in under)}<extra></extra>")
     return go.Mesh3d(name="technique:flap", **xyz(flap.vertices), **ijk(flap.faces),
-                     facecolor=colours[flap.face_layer], flatshading=False, lighting=LIGHTING,
+                     **face_colours(flap.face_layer, colours), flatshading=False, lighting=LIGHTING,
                      lightposition=LIGHT_POSITION, hovertemplate=text, showlegend=False)
+
+
+def face_colours(index: np.ndarray, colours: list[str]) -> dict:
+    """Mesh3d properties that paint face ``f`` in ``colours[index[f]]``: a uint8 per face (``intensity`` in
+    cell mode) and a stepped colour scale, instead of one colour string per face (``facecolor``, which the
+    notebook's FigureWidget sends as a JSON list: about 11 bytes a face against 1).
+
+    Parameters
+    ----------
+    index : (m,) int
+        Each face's colour, an index into ``colours`` (fewer than 256).
+    colours : list of str
+    """
+    n = len(colours)
+    scale = []
+    for c, colour in enumerate(colours):  # colour c over normalised values [c / n, (c + 1) / n]
+        scale += [[c / n, colour], [(c + 1) / n, colour]]
+    return {"intensity": np.ascontiguousarray(index, dtype=np.uint8), "intensitymode": "cell",
+            "colorscale": scale, "cmin": -0.5, "cmax": n - 0.5, "showscale": False}
 
 
 def apply_flap(fig, model: FaceModel, flap, paths: dict, previous_paths: dict | None = None) -> list[str]:
@@ -692,7 +750,7 @@ def apply_flap(fig, model: FaceModel, flap, paths: dict, previous_paths: dict | 
     :func:`apply_cutaway`. Returns the names of the nerve traces re-sent."""
     fresh = flap_trace(model, flap)
     trace = fig.data[trace_index(fig, "technique:flap")]
-    trace.update(x=fresh.x, y=fresh.y, z=fresh.z, i=fresh.i, j=fresh.j, k=fresh.k, facecolor=fresh.facecolor,
+    trace.update(x=fresh.x, y=fresh.y, z=fresh.z, i=fresh.i, j=fresh.j, k=fresh.k, intensity=fresh.intensity,
                  hovertemplate=fresh.hovertemplate, hoverinfo=fresh.hoverinfo)
     moved = []
     if previous_paths is not None:

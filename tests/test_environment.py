@@ -22,7 +22,7 @@ CONDA_NAMES = {
 
 #: The extras environment.yml installs, besides [project] dependencies (the layered ones name each other:
 #: lessons includes widgets, which includes plot).
-EXTRAS = ("plot", "widgets", "lessons", "export", "test")
+EXTRAS = ("plot", "widgets", "lessons", "export", "test", "bench")
 
 # A conda-forge match spec as this file writes them: name, then PEP 440-style clauses ("numpy>=1.26").
 _CONDA_SPEC = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*?)\s*$")

@@ -80,18 +80,23 @@ def test_visibility_follows_the_state(model_coarse, state):
     assert traces["section:line"].visible == "legendonly"
 
 
-def test_geometry_is_float32_and_indices_int32(default_fig):
+def test_geometry_is_float32_and_indices_uint16(default_fig):
     for name in INTERFACES:
         trace = by_name(default_fig)[f"layer:{name}"]
         for c in "xyz":
             assert np.asarray(getattr(trace, c)).dtype == np.float32, f"{name}.{c}"
         for c in "ijk":
-            assert np.asarray(getattr(trace, c)).dtype == np.int32, f"{name}.{c}"
-        assert np.asarray(trace.customdata).dtype == np.float32
+            assert np.asarray(getattr(trace, c)).dtype == np.uint16, f"{name}.{c}"
+        # 1D hover arrays (depth, thickness): a FigureWidget sends those as binary, an (n, 2) one as JSON lists
+        # (skin: thickness only, its depth is 0; bone: depth only, it has no thickness)
+        if name != "skin":
+            assert np.asarray(trace.customdata).dtype == np.float32 and np.asarray(trace.customdata).shape == (len(trace.x),)
+        if name != "bone":
+            assert np.asarray(trace.intensity).dtype == np.float32 and len(trace.intensity) == len(trace.x)
         assert np.asarray(trace.i).max() < len(trace.x)
-    # and as serialised: typed arrays f4 / i4, not lists of Python floats
+    # and as serialised: typed arrays f4 / u2, not lists of Python floats
     for t in default_fig.to_dict()["data"][:len(INTERFACES)]:
-        assert {c: t[c]["dtype"] for c in "xyzijk"} == {**dict.fromkeys("xyz", "f4"), **dict.fromkeys("ijk", "i4")}
+        assert {c: t[c]["dtype"] for c in "xyzijk"} == {**dict.fromkeys("xyz", "f4"), **dict.fromkeys("ijk", "u2")}
 
 
 def test_skin_includes_the_ears_other_layers_do_not(model_coarse, default_fig):
@@ -179,7 +184,9 @@ def test_colour_key_names_every_layer(model_coarse, default_fig):
 def test_hover_templates_give_millimetres(default_fig):
     for name in INTERFACES:
         template = by_name(default_fig)[f"layer:{name}"].hovertemplate
-        assert "mm" in template and "customdata" in template, name
+        # thickness from intensity (not bone), depth from customdata (not skin): flat arrays, binary on the comm
+        assert "mm" in template and ("%{intensity" in template) == (name != "bone"), name
+        assert ("%{customdata" in template) == (name != "skin"), name
     hover = by_name(default_fig)["labels:regions"].hovertext
     assert all(" mm" in h for h in hover)
 
