@@ -822,8 +822,8 @@ def html_text(fig: go.Figure, title: str) -> str:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Every file an export writes goes through here (the lead may route it to the house's atomic writer);
-    callers pass the temporary path :func:`facelayers.views.atomic_output` gives."""
+    """Every file an export writes goes through here; callers pass the temporary path that
+    :func:`facelayers.atomic.atomic_output` gives (removed on an error, SIGTERM or SIGINT), never the target."""
     path.write_bytes(data)
 
 

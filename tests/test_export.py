@@ -340,7 +340,7 @@ BAD_ARGS = {
                ["--max-mb 1.2: lesson 01 at the lecture grid (144x84) needs ", " MB; allowed: --max-mb ",
                 "or --resolution coarse (", "nothing was written"]),
     "max-mb-negative": (lambda t: ["01", "--out", str(t / "x.html"), "--max-mb", "-3"],
-                        ["--max-mb -3.0 is not a size; allowed: a positive number of MB"]),
+                        ["--max-mb '-3': must be a finite number >= 0"]),
     "no-out": (lambda t: ["01"], ["the following arguments are required: --out"]),
 }
 
