@@ -15,7 +15,7 @@ dataclass's field order, one layer per line under ``visible``::
     ...
 
 Loading is strict about what is there and lenient about what is not: an unknown key, a value of the wrong
-type or outside what :meth:`ViewState.validate` allows is an error naming the file, the line, the key, the
+type or outside what :class:`ViewState` allows is an error naming the file, the line, the key, the
 value and what is allowed; a key that is missing (a file written before the field existed) takes its
 default. The keys are read from ``dataclasses.fields(ViewState)`` and the types from its annotations, so a
 new field of the state (technique, endoscope pose...) is saved and loaded without a change here.
@@ -342,9 +342,11 @@ def view_from_yaml(text: str, source: str = "<string>") -> ViewState:
         return ViewState(**values)
     except (ValueError, TypeError) as exc:
         message = str(exc)
-        # ViewState.validate names the field first ("peel = 9; ...", "visible: unknown layer ...").
+        # A StateError names its field ("peel", "visible.skin"); otherwise the message names it first.
         head = message.split(maxsplit=1)[0].rstrip(":=") if message else ""
-        key = head if head in names else None
+        key = getattr(exc, "field", None) or (head if head in names else None)
+        if key is not None and key not in names and key not in lines:
+            key = key.split(".")[0]
         if key is not None:  # a nested key quoted in the message ("unknown layer 'scalp'") has its own line
             key = next((k for k in lines if k.startswith(f"{key}.") and f"'{k[len(key) + 1:]}'" in message), key)
         raise ViewFileError(source, message, key=key, line=lines.get(key) if key else None) from None

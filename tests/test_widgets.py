@@ -214,11 +214,12 @@ def test_explorer_rejects_invalid_values_and_keeps_its_state(explorer, recorder)
     assert recorder.meter.messages == 0, "a rejected change reached the figure"
 
 
-def test_with_copies_visible(explorer):
+def test_with_copies_and_never_mutates(explorer):
     state = ViewState()
-    copy = state.with_(peel=1)
-    copy.visible["skin"] = False
-    assert state.visible["skin"] is True
+    copy = state.with_(peel=1, visible={"skin": False})
+    assert state.visible["skin"] is True and copy.visible["skin"] is False and copy.visible["fat"] is True
+    with pytest.raises(TypeError):
+        copy.visible["skin"] = True
 
 
 def test_control_styles_are_applied(model_coarse):
