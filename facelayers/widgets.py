@@ -257,7 +257,7 @@ class LayerExplorer:
         self.checkboxes = {name: w.Checkbox(value=True, description=labels[name], indent=False,
                                             layout=w.Layout(width="auto"))
                            for name in INTERFACES}
-        peel_box, self.peel = _slider(w.IntSlider, "Peel (layers removed from the outside)", value=0, min=0,
+        peel_box, self.peel = _slider(w.IntSlider, "Peel", value=0, min=0,
                                       max=len(INTERFACES) - 1)
         self.peel_box = peel_box
         self.peel_label = w.HTML()
@@ -296,9 +296,9 @@ class LayerExplorer:
 
     def layer_controls(self) -> list:
         boxes = [w.HBox([w.HTML(f"<span style='color:{render.PALETTE[name]};font-size:22px'>&#9632;</span>"),
-                         box], layout=w.Layout(width="170px")) for name, box in self.checkboxes.items()]
-        grid = w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(2, 170px)", width="100%"))
-        return [self.peel_box, self.peel_label, _head("Layers"), grid]
+                         box], layout=w.Layout(width="100%", height="30px", align_items="center"))
+                 for name, box in self.checkboxes.items()]
+        return [self.peel_box, self.peel_label, _head("Layers"), *boxes]
 
     def panel_controls(self) -> list:
         """The controls beside the figure, most used first."""
@@ -316,7 +316,9 @@ class LayerExplorer:
         self.panel = w.VBox(panel_children, layout=w.Layout(flex="0 0 350px", width="350px", min_width="300px",
                                                             overflow="visible"))
         self.panel.add_class("fl-panel")
-        figure_box = w.Box([self.figure], layout=w.Layout(flex="1 1 560px", min_width="420px", max_width="100%"))
+        # A column box stretches the figure to its width; plotly then sizes the plot to it (no fixed width).
+        figure_box = w.VBox([self.figure], layout=w.Layout(flex="1 1 560px", min_width="420px", max_width="100%",
+                                                           align_items="stretch"))
         figure_box.add_class("fl-figure")
         row = w.Box([self.panel, figure_box], layout=w.Layout(display="flex", flex_flow="row wrap",
                                                               align_items="flex-start", width="100%"))
@@ -565,7 +567,8 @@ class DissectionComparer(NerveExplorer):
     def below(self) -> list:
         scope_panel = w.VBox([_head("Endoscope"), self.port, *self.scope_boxes],
                              layout=w.Layout(flex="0 0 350px", width="350px", min_width="300px"))
-        scope_box = w.Box([self.scope_view], layout=w.Layout(flex="1 1 560px", min_width="420px"))
+        scope_box = w.VBox([self.scope_view], layout=w.Layout(flex="1 1 560px", min_width="420px",
+                                                              align_items="stretch"))
         scope_row = w.Box([scope_panel, scope_box], layout=w.Layout(display="flex", flex_flow="row wrap",
                                                                     align_items="flex-start", width="100%"))
         return [self.table, scope_row, *super().below()]
@@ -641,9 +644,19 @@ class DissectionComparer(NerveExplorer):
 
 
 def source_citation(anatomy, source_id: str) -> str:
-    """A source as a student reads it: first author and year ("Jacono 2019"), from data/sources.csv."""
+    """A source as a student reads it: first author and year ("Jacono 2019"), from data/sources.csv; a source
+    whose authors or year were not retrieved is named by its title, marked unverified."""
+    import re
+
     src = anatomy.sources.get(source_id)
     if src is None:
         return "source in the data"
-    author = src.citation.split(" ")[0].rstrip(",.") if src.citation else ""
-    return f"{author} {src.year}".strip()
+    citation = src.citation or ""
+    author = re.match(r"([A-Z][A-Za-z'\-]+)\s+[A-Z]{1,3}\b", citation)
+    if author and "NOT RETRIEVED" not in (src.note or "").upper():
+        more = " et al." if ("et al" in citation or citation.count(",") > 1) else ""
+        return f"{author.group(1)}{more} {src.year}"
+    title = citation.split(". ")[0].split(" (")[0]
+    import textwrap
+
+    return f"{textwrap.shorten(title, 110, placeholder='...')} (authors and year not verified)"
