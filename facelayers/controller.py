@@ -124,7 +124,12 @@ class Controller:
             placed = self.placed(base.technique)
             extra += render.technique_traces(model, placed, self.paths)
             extra += render.endoscope_traces_empty() + [render.flap_trace(model, None)]
-            fig.update_layout(coloraxis=render.clearance_coloraxis(), margin={"r": 10})
+            # The colour bar in a column of its own, right of the scene: it never covers the head.
+            fig.update_layout(coloraxis=render.clearance_coloraxis(), scene_domain={"x": [0.0, 0.84], "y": [0, 1]})
+            fig.update_layout(coloraxis_colorbar={"x": 0.86, "xanchor": "left", "len": 0.7, "thickness": 24,
+                                                  "tickvals": [0, 5, 10, 15],
+                                                  "ticktext": ["0 near", "5", "10", "15 far"],
+                                                  "title": {"text": "nearest<br>nerve<br>(mm)", "side": "top"}})
         fig.add_traces([*extra, *extra_traces])
         if layout:
             fig.update_layout(layout)

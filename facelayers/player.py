@@ -129,13 +129,17 @@ class StoryboardPlayer:
         self.caption = w.HTML(layout=w.Layout(width="100%"))
         self.previous.on_click(lambda b: None if b.disabled else self.go_to(self.number - 1))
         self.next.on_click(lambda b: None if b.disabled else self.go_to(self.number + 1))
+        self.step_head = w.HTML(layout=w.Layout(width="100%"))
+        # Beside the model: the buttons, where the step is, its title and the nerves at risk; the caption goes
+        # under the model, so the controls used while watching stay in the same screen as the model.
         lead = [w.HBox([self.previous, self.next], layout=w.Layout(flex_flow="row wrap")),
-                w.HBox([self.progress_label]), self.progress, self.caption]
+                w.HBox([self.progress_label]), self.progress, self.step_head]
         # The first step's view and title are drawn before the figure is wrapped (Voila keeps only that).
         self.comparer = StepComparer(model, techniques=(shown, other), state=first, height=height, lead=lead,
                                      title=wrap_title(self._title(1)))
         header = w.HTML(f"<div class='fl-title'>{html.escape(storyboard.title)}</div>"
                         f"<div class='fl-summary'>{html.escape(storyboard.summary)}</div>")
+        self.comparer.figure_box.children = (*self.comparer.figure_box.children, self.caption)
         self.ui = w.VBox([_CSS, header, self.comparer.ui], layout=w.Layout(width="100%"))
         self.ui.add_class("facelayers-player")
         self.go_to(1)
@@ -189,6 +193,9 @@ class StoryboardPlayer:
         if self.figure.layout.title.text != title:  # the 3D view says which step it shows (projected alone)
             self.figure.layout.title.text = title
         risk = nerve_names(self.comparer.model.anatomy, step.nerves_at_risk)
+        self.step_head.value = (
+            f"<div class='fl-step'>Step {number} of {total}: {html.escape(step.title)}</div>"
+            f"<div class='fl-risk'><b>Nerves at risk:</b> {html.escape(risk)}</div>")
         self.caption.value = (
             f"<div class='fl-step'>Step {number} of {total}: {html.escape(step.title)}</div>"
             f"<div class='fl-caption'>{html.escape(step.caption)}</div>"

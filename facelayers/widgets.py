@@ -262,7 +262,8 @@ class LayerExplorer:
         self.peel_box = peel_box
         self.peel_label = w.HTML()
         self.cutaway = w.Dropdown(options=[("none", "none")] + [(win.label, k) for k, win in WINDOWS.items()],
-                                  value="none", description="Window", layout=w.Layout(width="100%"))
+                                  value="none", description="Window",
+                                  style={"description_width": "70px"}, layout=w.Layout(width="100%"))
         cut_box, self.layers_cut = _slider(w.IntSlider, "Layers cut", value=len(INTERFACES) - 1, min=1,
                                            max=len(INTERFACES) - 1)
         self.cut_box = cut_box
@@ -320,6 +321,7 @@ class LayerExplorer:
         figure_box = w.VBox([self.figure], layout=w.Layout(flex="1 1 560px", min_width="420px", max_width="100%",
                                                            align_items="stretch"))
         figure_box.add_class("fl-figure")
+        self.figure_box = figure_box
         row = w.Box([self.panel, figure_box], layout=w.Layout(display="flex", flex_flow="row wrap",
                                                               align_items="flex-start", width="100%"))
         row.add_class("fl-row")
@@ -517,9 +519,9 @@ class DissectionComparer(NerveExplorer):
         super().build_controls()
         labels = [(t.label, tid) for tid, t in self.model.anatomy.techniques.items()]
         self.technique_a = w.Dropdown(options=labels, value=self.state.compare[0], description="A",
-                                      layout=w.Layout(width="100%"))
+                                      style={"description_width": "22px"}, layout=w.Layout(width="100%"))
         self.technique_b = w.Dropdown(options=labels, value=self.state.compare[1], description="B",
-                                      layout=w.Layout(width="100%"))
+                                      style={"description_width": "22px"}, layout=w.Layout(width="100%"))
         self.show = w.ToggleButtons(options=[("Show A", "A"), ("Show B", "B")], value="A",
                                     layout=w.Layout(width="100%"))
         flap_box, self.flap = _slider(w.FloatSlider, "Raise the flap (mm at the incision)", value=0.0, min=0.0,
@@ -529,7 +531,8 @@ class DissectionComparer(NerveExplorer):
         self.shown_label = w.HTML()
         self.table = w.HTML()
         self.table.add_class("fl-table")
-        self.port = w.Dropdown(description="Port", options=[], layout=w.Layout(width="100%"))
+        self.port = w.Dropdown(description="Port", options=[], style={"description_width": "44px"},
+                                layout=w.Layout(width="100%"))
         lo, hi, _ = RANGES["scope_insertion_mm"]
         ins_box, self.insertion = _slider(w.FloatSlider, "Insert (mm)", value=self.state.scope_insertion_mm,
                                           min=lo, max=hi, step=1)
