@@ -74,8 +74,10 @@ def _slider(kind, description: str, **kwargs):
     track in a narrow panel)."""
     slider = kind(description="", continuous_update=False, layout=w.Layout(width="100%", min_width="200px"),
                   **kwargs)
-    return w.VBox([w.HTML(f"<span class='fl-note'><b>{html.escape(description)}</b></span>"), slider],
-                  layout=w.Layout(width="100%")), slider
+    box = w.VBox([w.HTML(f"<span class='fl-note'><b>{html.escape(description)}</b></span>"), slider],
+                 layout=w.Layout(width="100%"))
+    box.add_class("fl-slider")
+    return box, slider
 
 
 def _set_options(widget, options) -> None:
