@@ -234,13 +234,14 @@ class QuizPlayer(NerveExplorer):
         layout = {"meta": {"clicks": self._token},
                   "scene": {"annotations": quiz_labels(zero, zero, 0.0, visible=False)}}
         self.session = None
+        # Made before the layout, so that it is part of it (its front end must be on the page to listen).
+        self.bridge = ClickBridge(self._token, self._on_bridge)
         super().__init__(model, state, height=height, extra_traces=quiz_traces(), title="", layout=layout,
                          paths=paths)
         self.session = QuizSession(questions, self.model, self.paths)
         for trace in self.figure.data:
             if (trace.name or "").startswith(CLICKABLE):
                 trace.on_click(self._on_figure_click)
-        self.bridge = ClickBridge(self._token, self._on_bridge)
         self._show_question()
 
     # --- layout -----------------------------------------------------------------------------------------
@@ -269,7 +270,7 @@ class QuizPlayer(NerveExplorer):
         return []  # the depth profile and the cross-section are left out
 
     def layout_ui(self) -> list:
-        return [*super().layout_ui(), self.bridge] if hasattr(self, "bridge") else super().layout_ui()
+        return [*super().layout_ui(), self.bridge]
 
     def render_controls(self) -> None:
         super().render_controls()

@@ -528,6 +528,7 @@ def test_a_click_through_the_bridge_answers_and_a_miss_is_told(model_coarse, pat
     player = QuizPlayer(model_coarse, questions, paths=paths)
     q = player.session.current
     assert player.figure.layout.meta["clicks"] == player.bridge.token
+    assert player.bridge in player.ui.children, "the bridge must be on the page to listen"
     player.bridge._received(player.bridge, {"kind": "miss"}, [])
     assert "missed the model" in player.feedback.value and player.quiz_state.missed
     assert not player.session.answered

@@ -68,6 +68,31 @@ def _stage(page):
     return row
 
 
+def _fresh(server, path: str) -> None:
+    """Shut down any kernel session of ``path``: opening a notebook again in the same server would reconnect the
+    page to the first run's kernel and widget models (anywidget then fails to initialise the old models)."""
+    import http.cookiejar
+    import json
+    import urllib.request
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{server.url}/lab").close()  # sets the _xsrf cookie a DELETE must echo
+    xsrf = next((c.value for c in jar if c.name == "_xsrf"), "")
+    with opener.open(f"{server.url}/api/sessions") as response:
+        sessions = json.load(response)
+    for session in sessions:
+        if session.get("path") == path or session.get("notebook", {}).get("path") == path:
+            request = urllib.request.Request(f"{server.url}/api/sessions/{session['id']}", method="DELETE",
+                                             headers={"X-XSRFToken": xsrf})
+            opener.open(request).close()
+
+
+def _open(page, server, path: str) -> None:
+    _fresh(server, path)
+    open_notebook(page, server.url, path)
+
+
 def _lab_page(browser, size):
     context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
@@ -81,7 +106,7 @@ def _lab_page(browser, size):
 def test_the_stage_at_1366x768_with_the_file_browser_open(browser, lab_server, lesson, timings):
     context, page, errors = _lab_page(browser, (1366, 768))
     try:
-        open_notebook(page, lab_server.url, lesson)
+        _open(page, lab_server, lesson)
         page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
         page.wait_for_function("() => { const f = document.querySelector('.jp-FileBrowser');"
                                " return f && f.getBoundingClientRect().width > 150; }", timeout=30_000)
@@ -111,7 +136,7 @@ def test_the_stage_at_1366x768_with_the_file_browser_open(browser, lab_server, l
 def test_the_figure_sits_beside_its_controls_at_1920x1080(browser, lab_server, timings):
     context, page, errors = _lab_page(browser, (1920, 1080))
     try:
-        open_notebook(page, lab_server.url, LESSON03)
+        _open(page, lab_server, LESSON03)
         run_all(page)
         row = _stage(page)
         m = row.evaluate(_MEASURE_JS)
@@ -142,7 +167,7 @@ def _kernel(page, code: str) -> None:
 def test_the_coronal_flap_leaves_the_log_console_clean(browser, lab_server, timings):
     context, page, errors = _lab_page(browser, (1600, 1000))
     try:
-        open_notebook(page, lab_server.url, LESSON03)
+        _open(page, lab_server, LESSON03)
         run_all(page)
         _stage(page)
         page.evaluate("() => window.jupyterapp.commands.execute('logconsole:open')")
@@ -265,7 +290,7 @@ def test_a_150_ms_click_answers_and_a_miss_is_told(browser, quiz_lab, timings):
     target = on_surface(model, answer_on_skin(model, question, paths) + np.array([0.0, 12.0, 0.0]))
     context, page, errors = _lab_page(browser, (1600, 1000))
     try:
-        open_notebook(page, quiz_lab.url, LESSON05)
+        _open(page, quiz_lab, LESSON05)
         run_all(page)
         wait_for_trace(page, "quiz:click", visible=True)
         plot = plot_with_trace(page, "quiz:click")
