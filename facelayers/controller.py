@@ -77,7 +77,8 @@ class Controller:
     cross_section : bool
         Keep the 2D cross-section figure (follows ``section_kind`` / ``section_at``).
     title : str or None
-    height : int, px
+    height : int or None, px
+        None: the page's CSS sizes the plot (the widgets' stage).
     extra_traces : sequence of plotly traces
         Added to the 3D figure before it is wrapped (the quiz's markers).
     layout : dict, optional
@@ -97,7 +98,7 @@ class Controller:
 
     def __init__(self, model: FaceModel, state: ViewState | None = None, *, paths=None, nerves: bool = False,
                  muscles: bool = False, techniques: bool = False, profile: bool = False,
-                 cross_section: bool = True, title: str | None = None, height: int = 700, extra_traces=(),
+                 cross_section: bool = True, title: str | None = None, height: int | None = 700, extra_traces=(),
                  layout: dict | None = None, wrap: Callable | None = None):
         from facelayers.nerves import place_all
 

@@ -148,7 +148,7 @@ def wrap_title(text: str, width: int = 52) -> str:
     return "<br>".join(textwrap.wrap(text, width)) if text else text
 
 
-def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int = 760,
+def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int | None = 760,
                 title: str | None = "The five layers of the face", key: bool = True) -> go.Figure:
     """The 3D layer explorer figure for a view state.
 
@@ -156,7 +156,8 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
     ----------
     model : FaceModel
     state : ViewState, optional
-    height : int, px
+    height : int or None, px
+        None: no height in the layout (the page's CSS sizes the plot; see facelayers.widgets.STAGE_CSS).
     title : str or None
     key : bool
         Draw the colour key in the corner (the layer explorer shows its own swatches instead).
@@ -379,7 +380,11 @@ def nerve_traces(model: FaceModel, paths: dict, highlight: str | None = None) ->
                  "<extra></extra>")
         traces.append(go.Scatter3d(
             name=f"nerve:{nid}", mode="lines", **xyz(pts),
-            text=text, customdata=custom.astype(np.float32), hovertemplate=hover, showlegend=False,
+            # A plain list, not a float32 array: after a restyle of the line (a nerve carried by a raised flap),
+            # the browser echoes a 1-D typed customdata back as an object, and plotly's FigureWidget raised
+            # ValueErrors in _remove_overlapping_props comparing it with the array. Rounded to 0.01 mm.
+            text=text, customdata=np.round(custom.astype(np.float64), 2).tolist(), hovertemplate=hover,
+            showlegend=False,
             line={"color": NERVE_COLOURS.get(nerve.kind, "#ffffff"), "width": NERVE_WIDTH},
             meta={"group": nerve.group, "kind": nerve.kind},
         ))
