@@ -112,7 +112,7 @@ class StoryboardPlayer:
     ui : ipywidgets.VBox
     """
 
-    def __init__(self, storyboard: Storyboard, model: FaceModel | None = None, *, height: int | None = None):
+    def __init__(self, storyboard: Storyboard, model: FaceModel | None = None, *, height: int = 620):
         self.storyboard = storyboard
         model = model if model is not None else build_face()
         first = storyboard.steps[0].state()

@@ -217,7 +217,7 @@ class QuizPlayer(NerveExplorer):
     TITLE = "Quiz"
 
     def __init__(self, model: FaceModel | None = None, questions=None, state: ViewState | None = None, *,
-                 height: int | None = None, paths=None):
+                 height: int = 620, paths=None):
         model = model if model is not None else build_face()
         questions = tuple(questions) if questions is not None else load_quiz(anatomy=model.anatomy)
         first = questions[0] if questions else None

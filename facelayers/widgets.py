@@ -40,7 +40,6 @@ STAGE_CSS = """<style>
 .facelayers-stage .fl-panel {flex: 0 0 350px; width: 350px; min-width: 300px; box-sizing: border-box;
   padding-right: 4px;}
 .facelayers-stage .fl-figure {flex: 1 1 560px; min-width: 420px; max-width: 100%;}
-.facelayers-stage .fl-figure > .js-plotly-plot {height: clamp(460px, calc(100vh - 170px), 900px);}
 .facelayers-stage .fl-below {flex: 1 1 560px; min-width: 300px; max-width: 100%;}
 .facelayers-stage label, .facelayers-stage .widget-readout, .facelayers-stage button,
 .facelayers-stage select, .facelayers-stage .widget-label, .facelayers-stage .widget-html-content
@@ -148,9 +147,9 @@ class LayerExplorer:
         Default: ``build_face()`` at lecture resolution.
     state : ViewState, optional
         What to show first (a saved view: :func:`facelayers.views.load_view`).
-    height : int or None, px
-        Height of the 3D view; None (default): the window's height less JupyterLab's bars, 460-900 px (CSS), so
-        the model and its panel fill one screen on a laptop and on a projector. Its width follows the page.
+    height : int, px
+        Height of the 3D view: 620 px fits a 1366x768 laptop's JupyterLab with the panel beside it. Its width
+        follows the page.
     title : str or None
 
     Attributes
@@ -177,7 +176,7 @@ class LayerExplorer:
     FEATURES: dict = {}
 
     def __init__(self, model: FaceModel | None = None, state: ViewState | None = None, *,
-                 height: int | None = None, title: str | None = "", extra_traces=(), layout: dict | None = None,
+                 height: int = 620, title: str | None = "", extra_traces=(), layout: dict | None = None,
                  paths=None):
         self.model = model if model is not None else build_face()
         state = self.default_state() if state is None else state
@@ -377,7 +376,7 @@ class NerveExplorer(LayerExplorer):
     FEATURES = {"nerves": True, "muscles": True, "profile": True}
 
     def __init__(self, model: FaceModel | None = None, state: ViewState | None = None, *,
-                 height: int | None = None, title: str | None = "", extra_traces=(), muscles: bool = True,
+                 height: int = 620, title: str | None = "", extra_traces=(), muscles: bool = True,
                  layout: dict | None = None, paths=None):
         if not muscles:
             self.FEATURES = {**self.FEATURES, "muscles": False}
@@ -453,7 +452,7 @@ class DissectionComparer(NerveExplorer):
     FEATURES = {"nerves": True, "muscles": False, "profile": True, "techniques": True}
 
     def __init__(self, model: FaceModel | None = None, techniques: tuple[str, str] = ("deep_plane", "endoscopic_brow"),
-                 state: ViewState | None = None, *, height: int | None = None, title: str | None = "",
+                 state: ViewState | None = None, *, height: int = 620, title: str | None = "",
                  paths=None):
         model = model if model is not None else build_face()
         for tid in techniques:
