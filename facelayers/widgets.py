@@ -44,8 +44,9 @@ STAGE_CSS = """<style>
 .facelayers-stage label, .facelayers-stage .widget-readout, .facelayers-stage button,
 .facelayers-stage select, .facelayers-stage .widget-label, .facelayers-stage .widget-html-content
   {font-size: 17px !important;}
-.facelayers-stage .widget-label, .facelayers-stage label {white-space: normal; overflow: visible;
-  text-overflow: clip;}
+.facelayers-stage .widget-label, .facelayers-stage .widget-checkbox label {white-space: normal;
+  overflow: visible; text-overflow: clip;}
+.facelayers-stage .widget-radio-box label {white-space: normal; line-height: 1.3; margin: 4px 0;}
 .facelayers-stage .fl-head {font-size: 19px; font-weight: 700; margin: 8px 0 2px 0;}
 .facelayers-stage .fl-note {font-size: 16px; line-height: 1.35;}
 .facelayers-stage .widget-slider .slider-container, .facelayers-stage .widget-hslider .slider-container
@@ -412,7 +413,8 @@ class NerveExplorer(LayerExplorer):
         options += [(f"Branch: {g.replace('_', ' ')}", f"group:{g}") for g in groups]
         options += [(f"Nerve: {n.label}", f"nerve:{nid}") for nid, n in anatomy.nerves.items()]
         options += [(f"Muscle: {m.label}", f"muscle:{mid}") for mid, m in anatomy.muscles.items()]
-        self.pick = w.Dropdown(options=options, value="none", layout=w.Layout(width="100%"))
+        self.pick = w.Dropdown(options=options, value="none", description="Pick",
+                               style={"description_width": "44px"}, layout=w.Layout(width="100%"))
         self.zones = w.Checkbox(value=False, description="Danger zones (Seckel)", indent=False)
         self.ligaments = w.Checkbox(value=False, description="Retaining ligaments", indent=False)
         self.pick.observe(lambda c: self._write(pick=None if c["new"] == "none" else c["new"]), names="value")
