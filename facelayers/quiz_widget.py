@@ -250,8 +250,10 @@ class QuizPlayer(NerveExplorer):
         super().build_controls()
         self.prompt = w.HTML(layout=w.Layout(width="100%"))
         self.choices = w.RadioButtons(options=[], value=None, layout=w.Layout(width="auto"))
-        self.submit = w.Button(description="Submit", button_style="primary", disabled=True)
-        self.next_button = w.Button(description="Next question", disabled=True)
+        self.submit = w.Button(description="Submit", button_style="primary", disabled=True,
+                               layout=w.Layout(width="auto", min_width="140px"))
+        self.next_button = w.Button(description="Next question", disabled=True,
+                                    layout=w.Layout(width="auto", min_width="170px"))
         self.feedback = w.HTML(layout=w.Layout(width="100%"))
         self.score = w.HTML()
         self.choice_box = w.VBox([self.choices, self.submit])
@@ -262,7 +264,7 @@ class QuizPlayer(NerveExplorer):
         self.next_button.on_click(lambda b: None if b.disabled else self.next())
 
     def panel_controls(self) -> list:
-        return [self.prompt, self.choice_box, self.feedback, w.HBox([self.next_button, self.score]),
+        return [self.prompt, self.choice_box, self.feedback, self.next_button, self.score,
                 *self.layer_controls(), _head("Camera"), self.camera, *self.nerve_controls(), _head("Cutaway"),
                 self.cutaway, self.cut_box]
 
@@ -457,7 +459,7 @@ class QuizPlayer(NerveExplorer):
 
     def _update_score(self) -> None:
         text = html.escape(self.session.score_text())
-        self.score.value = f"<span style='font-size:20px;margin-left:16px'>{text}</span>"
+        self.score.value = f"<div style='font-size:19px;margin:4px 0'>{text}</div>"
 
 
 def _small_xyz(points: np.ndarray) -> dict:

@@ -46,7 +46,9 @@ STAGE_CSS = """<style>
   {font-size: 17px !important;}
 .facelayers-stage .widget-label, .facelayers-stage .widget-checkbox label {white-space: normal;
   overflow: visible; text-overflow: clip;}
-.facelayers-stage .widget-radio-box label {white-space: normal; line-height: 1.3; margin: 4px 0;}
+.facelayers-stage .widget-radio-box label {white-space: normal; line-height: 1.3; margin: 4px 0; height: auto;
+  min-height: 24px; display: flex; flex-direction: row-reverse; justify-content: flex-end; align-items: flex-start;
+  gap: 6px;}
 .facelayers-stage .fl-head {font-size: 19px; font-weight: 700; margin: 8px 0 2px 0;}
 .facelayers-stage .fl-note {font-size: 16px; line-height: 1.35;}
 .facelayers-stage .widget-slider .slider-container, .facelayers-stage .widget-hslider .slider-container
