@@ -115,6 +115,7 @@ function render({ model, el }) {
   function attach(gd) {
     if (attached.has(gd) || typeof gd.on !== "function") return;
     attached.add(gd);
+    gd.dataset.facelayersClicks = token;  // a mark for tests: this figure's clicks are listened to
     let hover = null, down = null, reported = 0;
     gd.on("plotly_hover", (e) => {
       const p = e && e.points && e.points[0];
@@ -210,8 +211,9 @@ class QuizPlayer(NerveExplorer):
     choices : ipywidgets.RadioButtons
         Options of a choice question (value = option index).
     submit, next_button : ipywidgets.Button
-    bridge : ClickBridge
-        Brings the browser's clicks on the model to :meth:`click` (or :meth:`missed`).
+    bridge : ClickBridge or None
+        Brings the browser's clicks on the model to :meth:`click` (or :meth:`missed`); None for a quiz without
+        click questions.
     """
 
     TITLE = "Quiz"
@@ -234,8 +236,10 @@ class QuizPlayer(NerveExplorer):
         layout = {"meta": {"clicks": self._token},
                   "scene": {"annotations": quiz_labels(zero, zero, 0.0, visible=False)}}
         self.session = None
-        # Made before the layout, so that it is part of it (its front end must be on the page to listen).
-        self.bridge = ClickBridge(self._token, self._on_bridge)
+        # Made before the layout, so that it is part of it (its front end must be on the page to listen); only
+        # for a quiz with click questions (one widget less to start in the browser otherwise).
+        has_clicks = any(q.kind == "click" for q in questions)
+        self.bridge = ClickBridge(self._token, self._on_bridge) if has_clicks else None
         super().__init__(model, state, height=height, extra_traces=quiz_traces(), title="", layout=layout,
                          paths=paths)
         self.session = QuizSession(questions, self.model, self.paths)
@@ -272,7 +276,7 @@ class QuizPlayer(NerveExplorer):
         return []  # the depth profile and the cross-section are left out
 
     def layout_ui(self) -> list:
-        return [*super().layout_ui(), self.bridge]
+        return [*super().layout_ui(), *([self.bridge] if self.bridge is not None else [])]
 
     def render_controls(self) -> None:
         super().render_controls()
