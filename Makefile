@@ -26,7 +26,7 @@ DONE  = rc=$$?; echo "== $@: $$(( $$(date +%s) - t0 )) s (exit $$rc)"; exit $$rc
 
 help:
 	@echo "make venv            create $(VENV) and install facelayers with the lessons and test extras"
-	@echo "make lab             start JupyterLab on $(START_NB) (http://127.0.0.1:$(LAB_PORT), LAB_PORT=...)"
+	@echo "make lab             start JupyterLab at the repository, opening $(START_NB) (LAB_PORT=...)"
 	@echo "make lessons         after editing a lesson's notebooks/NN_*.md: sync its .ipynb (jupytext), re-store checked outputs"
 	@echo "make lint            ruff: pyflakes, pycodestyle, import order, numpydoc docstrings ([tool.ruff] in pyproject.toml)"
 	@echo "make test            lint, then test-unit, test-notebooks and test-browser"
@@ -52,13 +52,14 @@ $(STAMP): pyproject.toml
 	  touch $@; \
 	$(DONE)
 
-# Opens $(START_NB), or the file browser until that notebook exists.
+# The server's root is the repository (so /lab/tree/notebooks/... resolves, and the lessons find data/), and
+# its start page is $(START_NB): the URL JupyterLab prints (with its ?token=...) opens the start lesson.
 lab: $(STAMP)
 	@echo
-	@echo "  JupyterLab: http://127.0.0.1:$(LAB_PORT)/lab/tree/$(START_NB)"
-	@echo "  Open the URL with ?token=... that JupyterLab prints below. Stop with Ctrl-C (twice)."
+	@echo "  JupyterLab opens the start lesson: http://127.0.0.1:$(LAB_PORT)/lab/tree/$(START_NB)"
+	@echo "  Use the link with ?token=... that JupyterLab prints below (it opens the same lesson). Stop with Ctrl-C (twice)."
 	@echo
-	@$(BIN)/jupyter lab $$( [ -f $(START_NB) ] && echo $(START_NB) ) \
+	@$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/$(START_NB) \
 	  --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 # The lessons are MyST markdown (notebooks/NN_slug.md), paired by jupytext with the executed notebooks that nbval

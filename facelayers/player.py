@@ -1,11 +1,11 @@
 """The storyboard player: a procedure replayed step by step on the dissection comparer.
 
-:class:`StoryboardPlayer` puts Previous / Next buttons, the step's title, caption and nerves at risk, and a
-progress bar above a :class:`StepComparer`, the dissection comparer of lesson 03 (layers, nerves, planes,
-ports, the endoscope and its view all work as there). Going to a step applies that step's
-:class:`~facelayers.state.ViewState` field by field through the comparer's own controls and ``set_*``
-methods, and only the fields that differ from what is shown: a step that only moves the highlight sends a
-restyle, never a mesh.
+:class:`StoryboardPlayer` puts Previous / Next, the step's title, caption and nerves at risk at the top of the
+comparer's control panel, beside the 3D view (so Next is where the figure is), with the comparer's controls
+below them. Going to a step shows that step's :class:`~facelayers.state.ViewState` in one call
+(:meth:`StepComparer.apply_state` -> :meth:`facelayers.controller.Controller.show`): only the fields that differ
+from what is shown are drawn, so a step that only moves the highlight sends a restyle, never a mesh. The
+player's own state is a :class:`~facelayers.state.StepState` (the step and the view).
 """
 
 from __future__ import annotations
@@ -20,134 +20,68 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 from facelayers.frame import INTERFACES
 from facelayers.geometry import FaceModel, build_face
-from facelayers.state import ViewState
+from facelayers.render import wrap_title
+from facelayers.state import StepState, ViewState
 from facelayers.storyboard import Storyboard, nerve_names
 from facelayers.widgets import DissectionComparer
 
 __all__ = ["StepComparer", "StoryboardPlayer"]
 
-#: Projection-size text for the player (as the explorers' controls: CSS, since ipywidgets styles have no font
-#: size for these widgets).
+#: Projection-size text for the player (CSS, since ipywidgets styles have no font size for these widgets).
 _CSS = w.HTML(
     "<style>"
     ".facelayers-player .fl-title {font-size: 26px; font-weight: 700; margin: 4px 0;}"
     ".facelayers-player .fl-summary {font-size: 17px; line-height: 1.4; max-width: 1100px;}"
-    ".facelayers-player .fl-step {font-size: 24px; font-weight: 700; margin: 6px 0 2px 0;}"
+    ".facelayers-player .fl-step {font-size: 22px; font-weight: 700; margin: 6px 0 2px 0; line-height: 1.25;}"
     ".facelayers-player .fl-caption {font-size: 20px; line-height: 1.45; max-width: 1100px;}"
-    ".facelayers-player .fl-risk {font-size: 20px; margin: 6px 0; color: #b0006e;}"
+    ".facelayers-player .fl-panel .fl-caption {font-size: 17px; line-height: 1.4;}"
+    ".facelayers-player .fl-risk {font-size: 18px; margin: 6px 0; color: #b0006e;}"
     ".facelayers-player .fl-progress {font-size: 18px;}"
     ".facelayers-player button {font-size: 18px !important; height: 42px;}"
     "</style>")
 
+#: How :meth:`StepComparer.apply_state` names what changed: the state's fields, grouped as a lecturer says
+#: them, in the order they are reported.
+_GROUPS = [("technique", ("technique", "compare")), ("flap", ("flap_mm",)),
+           *((f"visible.{n}", (f"visible.{n}",)) for n in INTERFACES), ("peel", ("peel",)),
+           ("cutaway", ("cutaway", "layers_cut")), ("section", ("section_kind", "section_at")),
+           ("camera", ("camera",)), ("pick", ("pick",)), ("zones", ("zones",)), ("ligaments", ("ligaments",)),
+           ("labels", ("labels",)), ("nerves", ("nerves",)),
+           ("scope", ("scope_port", "scope_insertion_mm", "scope_aim_deg", "scope_magnification"))]
+
 
 class StepComparer(DissectionComparer):
-    """The dissection comparer, able to take a whole :class:`ViewState` at once (:meth:`apply_state`)."""
+    """The dissection comparer, able to take a whole :class:`ViewState` at once (:meth:`apply_state`), with
+    ``lead`` widgets (the player's step controls) at the top of its panel."""
+
+    def __init__(self, *args, lead=(), **kwargs):
+        self.lead = list(lead)
+        super().__init__(*args, **kwargs)
+
+    def panel_controls(self) -> list:
+        return [*self.lead, *super().panel_controls()]
 
     def apply_state(self, target: ViewState) -> list[str]:
-        """Show ``target``: every field that differs from what is shown, through the comparer's controls and
-        its ``set_*`` methods, so that only what changed is sent to the browser.
-
-        A field with a control of its own (a layer's checkbox, the camera, the pick, the overlays, the
-        technique menus) is set on that control, whose observer calls the ``set_*`` method once, as a
-        click would; the cutaway and the cross-section, whose controls come in pairs, through
-        :meth:`set_cutaway` and :meth:`set_section`; the four endoscope controls together, then one
-        :meth:`set_scope`; the flap through :meth:`set_flap` (folded before a technique switch, raised after
-        it, before the peel and camera, which raising it sets).
+        """Show ``target`` in one call; only what differs from what is shown is drawn.
 
         Parameters
         ----------
         target : ViewState
             ``scope_port`` is a port's label; None (or a label the technique does not have) means its
-            first port, as the comparer's port menu does.
+            first port. A technique outside the comparer's pair takes the shown one's place.
 
         Returns
         -------
         list of str
-            The fields applied, in the order applied (``[]``: nothing was sent).
+            What changed, grouped: ``technique``, ``flap``, ``visible.<layer>``, ``peel``, ``cutaway``,
+            ``section``, ``camera``, ``pick``, ``zones``, ``ligaments``, ``labels``, ``nerves``, ``scope``
+            (``[]``: nothing was sent).
         """
-        target.validate()
-        changed = []
-        if self.state.flap_mm and not target.flap_mm:
-            self.set_flap(0.0)  # folded first: a technique switch would otherwise re-raise it for the new one
-            changed.append("flap")
-        if target.technique is not None and target.technique != self.state.technique:
-            self._set_scope_controls(target, port=False)  # so that the switch's own scope update uses them
-            self._show_technique(target.technique)
-            changed.append("technique")
-        if self.state.flap_mm != float(target.flap_mm):
-            peel, camera = self.state.peel, self.state.camera
-            self.set_flap(float(target.flap_mm))  # before peel and camera: raising it sets both
-            changed.append("flap")
-            changed += [name for name, was in (("peel", peel), ("camera", camera))
-                        if getattr(self.state, name) != was and getattr(target, name) == getattr(self.state, name)]
-        for name in INTERFACES:
-            if self.state.visible[name] != target.visible[name]:
-                self.checkboxes[name].value = bool(target.visible[name])
-                changed.append(f"visible.{name}")
-        if self.state.peel != target.peel:
-            self.set_peel(target.peel)
-            changed.append("peel")
-        if (self.state.cutaway, self.state.layers_cut) != (target.cutaway, target.layers_cut):
-            self.set_cutaway(target.cutaway, target.layers_cut)
-            self.layers_cut.value = target.layers_cut  # the slider follows; the cut is already applied
-            changed.append("cutaway")
-        if (self.state.section_kind, self.state.section_at) != (target.section_kind, float(target.section_at)):
-            self.set_section(target.section_kind, target.section_at)
-            changed.append("section")
-        if self.state.camera != target.camera:
-            self.camera.value = target.camera
-            changed.append("camera")
-        if self.state.pick != target.pick:
-            self.pick.value = target.pick or "none"
-            changed.append("pick")
-        for which in ("zones", "ligaments"):
-            if getattr(self.state, which) != getattr(target, which):
-                getattr(self, which).value = bool(getattr(target, which))
-                changed.append(which)
-        if self._apply_scope(target):
-            changed.append("scope")
-        return changed
-
-    def _show_technique(self, technique_id: str) -> None:
-        """Show a technique through the A/B menus, so that they say what is shown: one switch."""
-        self.model.anatomy.technique(technique_id)  # a clear error listing the known ones
-        if technique_id == self.technique_a.value:
-            self.show.value = "A"
-        elif technique_id == self.technique_b.value:
-            self.show.value = "B"
-        elif self.show.value == "A":
-            self.technique_a.value = technique_id
-        else:
-            self.technique_b.value = technique_id
-
-    def _scope_target(self, target: ViewState) -> tuple:
-        ports = list(self.port.options)
-        port = target.scope_port if target.scope_port in ports else (ports[0] if ports else None)
-        return (port, float(target.scope_insertion_mm), float(target.scope_aim_deg),
-                float(target.scope_magnification))
-
-    def _set_scope_controls(self, target: ViewState, port: bool = True) -> None:
-        """Move the endoscope's controls without an update for each (set_scope reads them all)."""
-        want = self._scope_target(target)
-        self._syncing_ports = True  # set_scope returns at once while this is set (see DissectionComparer)
-        try:
-            if port and want[0] is not None:
-                self.port.value = want[0]
-            self.insertion.value, self.aim.value, self.magnification.value = want[1:]
-        finally:
-            self._syncing_ports = False
-
-    def _apply_scope(self, target: ViewState) -> bool:
-        want = self._scope_target(target)
-        have = (self.state.scope_port, self.state.scope_insertion_mm, self.state.scope_aim_deg,
-                self.state.scope_magnification)
-        shown = (self.port.value, float(self.insertion.value), float(self.aim.value),
-                 float(self.magnification.value))
-        if want == have == shown:
-            return False
-        self._set_scope_controls(target)
-        self.set_scope()
-        return True
+        old = self.state
+        fields = set(self.show_state(target))
+        if "visible" in fields:
+            fields |= {f"visible.{n}" for n in INTERFACES if old.visible[n] != self.state.visible[n]}
+        return [group for group, names in _GROUPS if fields & set(names)]
 
 
 class StoryboardPlayer:
@@ -178,7 +112,7 @@ class StoryboardPlayer:
     ui : ipywidgets.VBox
     """
 
-    def __init__(self, storyboard: Storyboard, model: FaceModel | None = None, *, height: int = 640):
+    def __init__(self, storyboard: Storyboard, model: FaceModel | None = None, *, height: int = 620):
         self.storyboard = storyboard
         model = model if model is not None else build_face()
         first = storyboard.steps[0].state()
@@ -186,27 +120,33 @@ class StoryboardPlayer:
         other = storyboard.compare_with or next(t for t in model.anatomy.techniques if t != shown)
         if other == shown:
             other = next(t for t in model.anatomy.techniques if t != shown)
-        self.comparer = StepComparer(model, techniques=(shown, other), state=first, height=height)
-        self.number = 0
-        self.previous = w.Button(description="◀ Previous", tooltip="previous step",
-                                 layout=w.Layout(width="160px"))
+        self.number = 1
+        self.previous = w.Button(description="◀ Previous", tooltip="previous step", layout=w.Layout(width="150px"))
         self.next = w.Button(description="Next ▶", tooltip="next step", button_style="primary",
-                             layout=w.Layout(width="160px"))
-        self.progress = w.IntProgress(value=1, min=0, max=len(storyboard), layout=w.Layout(width="320px"))
+                             layout=w.Layout(width="150px"))
+        self.progress = w.IntProgress(value=1, min=0, max=len(storyboard), layout=w.Layout(width="100%"))
         self.progress_label = w.HTML()
-        self.caption = w.HTML(layout=w.Layout(min_height="150px"))
-        self.previous.on_click(lambda _: self.go_to(self.number - 1))
-        self.next.on_click(lambda _: self.go_to(self.number + 1))
+        self.caption = w.HTML(layout=w.Layout(width="100%"))
+        self.previous.on_click(lambda b: None if b.disabled else self.go_to(self.number - 1))
+        self.next.on_click(lambda b: None if b.disabled else self.go_to(self.number + 1))
+        self.step_head = w.HTML(layout=w.Layout(width="100%"))
+        # Beside the model: the buttons, where the step is, its title and the nerves at risk; the caption goes
+        # under the model, so the controls used while watching stay in the same screen as the model.
+        lead = [w.HBox([self.previous, self.next], layout=w.Layout(flex_flow="row wrap")),
+                w.HBox([self.progress_label]), self.progress, self.step_head]
+        # The first step's view and title are drawn before the figure is wrapped (Voila keeps only that).
+        self.comparer = StepComparer(model, techniques=(shown, other), state=first, height=height, lead=lead,
+                                     title=wrap_title(self._title(1)))
         header = w.HTML(f"<div class='fl-title'>{html.escape(storyboard.title)}</div>"
                         f"<div class='fl-summary'>{html.escape(storyboard.summary)}</div>")
-        self.ui = w.VBox([
-            _CSS, header,
-            w.HBox([self.previous, self.next, self.progress, self.progress_label],
-                   layout=w.Layout(align_items="center")),
-            self.caption, self.comparer.ui,
-        ])
+        self.comparer.figure_box.children = (*self.comparer.figure_box.children, self.caption)
+        self.ui = w.VBox([_CSS, header, self.comparer.ui], layout=w.Layout(width="100%"))
         self.ui.add_class("facelayers-player")
         self.go_to(1)
+
+    def _title(self, number: int) -> str:
+        step = self.storyboard.step(number)
+        return f"{self.storyboard.title.split(',')[0]}: step {number} of {len(self.storyboard)}, {step.title}"
 
     @property
     def step(self):
@@ -223,13 +163,18 @@ class StoryboardPlayer:
         """The 3D view (the comparer's ``FigureWidget``)."""
         return self.comparer.figure
 
+    @property
+    def step_state(self) -> StepState:
+        """The player's state: the step shown and what the model shows."""
+        return StepState(step=self.number, view=self.state)
+
     def go_to(self, number: int) -> list[str]:
-        """Show step ``number`` (1-based): its caption, and its view applied to the comparer.
+        """Show step ``number`` (1-based): its caption, and its view applied to the comparer in one call.
 
         Returns
         -------
         list of str
-            The view's fields that changed (see :meth:`StepComparer.apply_state`).
+            What changed (see :meth:`StepComparer.apply_state`).
 
         Raises
         ------
@@ -244,10 +189,13 @@ class StoryboardPlayer:
         self.next.disabled = number == total
         self.progress.value = number
         self.progress_label.value = f"<span class='fl-progress'>Step <b>{number}</b> of {total}</span>"
-        title = f"{self.storyboard.title.split(',')[0]}: step {number} of {total}, {step.title}"
+        title = wrap_title(self._title(number))
         if self.figure.layout.title.text != title:  # the 3D view says which step it shows (projected alone)
             self.figure.layout.title.text = title
         risk = nerve_names(self.comparer.model.anatomy, step.nerves_at_risk)
+        self.step_head.value = (
+            f"<div class='fl-step'>Step {number} of {total}: {html.escape(step.title)}</div>"
+            f"<div class='fl-risk'><b>Nerves at risk:</b> {html.escape(risk)}</div>")
         self.caption.value = (
             f"<div class='fl-step'>Step {number} of {total}: {html.escape(step.title)}</div>"
             f"<div class='fl-caption'>{html.escape(step.caption)}</div>"

@@ -1,12 +1,17 @@
-"""The quiz player: the nerve explorer with a question on top, answered by clicking on the model or by choosing
-an option, with the right answer shown on the model and a running score.
+"""The quiz player: the nerve explorer with a question beside the model, answered by clicking on the model or
+by choosing an option, with the right answer shown on the model and a running score.
 
-A thin view over a :class:`facelayers.quiz.QuizSession`. The skin shows by default, so the student must know
-where things lie under it (peel, cutaway and the nerve picker still work: a dissection is allowed). A click on a
-layer, a muscle or a nerve calls :meth:`QuizPlayer.click` with the point in the head frame (the figure's x is
-negated back, see :func:`facelayers.render.xyz`); tests call ``click`` directly. An answer changes only the
-three small ``quiz:*`` traces (a few points each) and the two ``quiz:*`` labels (scene annotations), never a
-mesh.
+A thin view over a :class:`facelayers.quiz.QuizSession` and a :class:`~facelayers.state.QuizState`. The skin shows
+by default, so the student must know where things lie under it; peeling and cutting away are allowed, but while a
+click question is open the nerves are hidden and the nerve picker and the danger zones are off (they would show
+the answer), and they come back with the answer.
+
+Clicks reach the kernel through :class:`ClickBridge`, a small anywidget that listens to the figure in the browser
+and sends each click as its own message: plotly's FigureWidget reports clicks and hovers through one synced trait,
+and a hover that follows a click within the same round trip replaced the click before it reached the kernel, so
+an ordinary 150 ms click was lost. The bridge also tells a click that missed the model (the student is told so).
+An answer changes only the three small ``quiz:*`` traces, the two ``quiz:*`` labels and the nerves' visibility,
+never a mesh.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ import html
 import numpy as np
 
 try:
+    import anywidget
     import ipywidgets as w
     import plotly.graph_objects as go
+    import traitlets
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("facelayers.quiz_widget needs ipywidgets, anywidget and plotly: "
                       "pip install 'facelayers[lessons]'") from exc
@@ -27,8 +34,8 @@ from facelayers.frame import INTERFACES
 from facelayers.geometry import FaceModel, build_face
 from facelayers.nerves import place_all
 from facelayers.quiz import QuizSession, Score, load_quiz, on_surface
-from facelayers.state import ViewState
-from facelayers.widgets import NerveExplorer
+from facelayers.state import QuizState, ViewState
+from facelayers.widgets import NerveExplorer, _head, _set
 
 #: Marker colours: the right answer in green, the student's click in blue (both read on skin, on every layer
 #: colour and on the dark stage), joined by a white line along the surface. Labels are dark: the markers always
@@ -94,6 +101,93 @@ def marker_geometry(model: FaceModel, score: Score, k: int = 0, n: int = 12):
     return ends[0], ends[1], line
 
 
+#: The bridge's front end: find the figure whose ``layout.meta.clicks`` is this bridge's token, and send every
+#: click on it as a message of its own. A click is a press and release within 6 px on the 3D canvas; plotly's
+#: own ``plotly_click`` is used when it comes, else the point last hovered (the gl3d scene may not turn a short
+#: click into a ``plotly_click`` on a slow machine), else it is a miss.
+CLICK_BRIDGE_ESM = r"""
+function render({ model, el }) {
+  el.style.display = "none";
+  const token = model.get("token");
+  const attached = new WeakSet();
+  const clickable = (p) => p && p.data && /^(layer|muscle|nerve):/.test(p.data.name || "");
+  const point = (p) => ({ x: p.x, y: p.y, z: p.z, trace: p.data.name });
+  function attach(gd) {
+    if (attached.has(gd) || typeof gd.on !== "function") return;
+    attached.add(gd);
+    gd.dataset.facelayersClicks = token;  // a mark for tests: this figure's clicks are listened to
+    let hover = null, down = null, reported = 0;
+    gd.on("plotly_hover", (e) => {
+      const p = e && e.points && e.points[0];
+      hover = clickable(p) ? point(p) : null;
+    });
+    gd.on("plotly_unhover", () => { hover = null; });
+    gd.on("plotly_click", (e) => {
+      const p = e && e.points && e.points[0];
+      if (!clickable(p)) return;
+      reported = Date.now();
+      model.send({ kind: "click", point: point(p), via: "plotly_click" });
+    });
+    gd.addEventListener("pointerdown", (ev) => {
+      down = (ev.target && ev.target.tagName === "CANVAS") ? { x: ev.clientX, y: ev.clientY } : null;
+    }, true);
+    gd.addEventListener("pointerup", (ev) => {
+      const d = down; down = null;
+      if (!d || Math.hypot(ev.clientX - d.x, ev.clientY - d.y) > 6) return;  // a drag turns the head
+      const at = Date.now(), seen = hover;
+      setTimeout(() => {
+        if (reported >= at - 100) return;  // plotly reported this click itself
+        if (seen) model.send({ kind: "click", point: seen, via: "hover" });
+        else model.send({ kind: "miss" });
+      }, 300);
+    }, true);
+  }
+  function scan() {
+    document.querySelectorAll(".js-plotly-plot").forEach((gd) => {
+      const meta = gd.layout && gd.layout.meta;
+      if (meta && meta.clicks === token) attach(gd);
+    });
+  }
+  scan();
+  const timer = setInterval(scan, 400);
+  return () => clearInterval(timer);
+}
+export default { render };
+"""
+
+
+class ClickBridge(anywidget.AnyWidget):
+    """Sends the clicks on one figure (``layout.meta.clicks == token``) to the kernel as messages of their own.
+
+    Parameters
+    ----------
+    token : str
+        The id written into the figure's ``layout.meta`` (``{"clicks": token}``).
+    on_click : callable(dict or None)
+        Called with the clicked point in the figure's frame (``{"x", "y", "z", "trace"}``), or None when the
+        click missed the model.
+    """
+
+    _esm = CLICK_BRIDGE_ESM
+    token = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, token: str, on_click, **kwargs):
+        super().__init__(token=token, **kwargs)
+        self._callback = on_click
+        self.on_msg(self._received)
+
+    def _received(self, _widget, content, _buffers) -> None:
+        if not isinstance(content, dict):
+            return
+        if content.get("kind") == "click" and isinstance(content.get("point"), dict):
+            self._callback(content["point"])
+        elif content.get("kind") == "miss":
+            self._callback(None)
+
+
+_TOKENS = iter(range(1, 1 << 30))
+
+
 class QuizPlayer(NerveExplorer):
     """The quiz on the 3D model.
 
@@ -111,50 +205,102 @@ class QuizPlayer(NerveExplorer):
     ----------
     session : QuizSession
         The quiz as a plain object; the widgets only read and write it.
+    quiz_state : QuizState
+        The question shown, its answer, a missed click, and the view.
     prompt, feedback, score : ipywidgets.HTML
     choices : ipywidgets.RadioButtons
         Options of a choice question (value = option index).
     submit, next_button : ipywidgets.Button
+    bridge : ClickBridge or None
+        Brings the browser's clicks on the model to :meth:`click` (or :meth:`missed`); None for a quiz without
+        click questions.
     """
 
+    TITLE = "Quiz"
+
     def __init__(self, model: FaceModel | None = None, questions=None, state: ViewState | None = None, *,
-                 height: int = 700, paths=None):
+                 height: int = 620, paths=None):
         model = model if model is not None else build_face()
         questions = tuple(questions) if questions is not None else load_quiz(anatomy=model.anatomy)
+        first = questions[0] if questions else None
         first_camera = next((q.camera for q in questions if q.kind == "click" and q.camera), "oblique")
         state = state if state is not None else ViewState(peel=0, camera=first_camera)
-        self.paths = paths if paths is not None else place_all(model)
-        super().__init__(model, state, height=height, extra_traces=quiz_traces(), title="Quiz")
+        if first is not None and first.kind == "click":  # the first question is open: its answer stays hidden
+            state = state.with_(nerves=False, pick=None, zones=False)
+        paths = paths if paths is not None else place_all(model)
+        self._missed = False
+        self._token = f"facelayers-quiz-{next(_TOKENS)}-{id(self):x}"
+        zero = np.zeros(3)
+        # The labels exist, hidden, before the figure is wrapped: an answer then sends only their position,
+        # text and visibility, and Voila shows them (it keeps only what the figure had when it was built).
+        layout = {"meta": {"clicks": self._token},
+                  "scene": {"annotations": quiz_labels(zero, zero, 0.0, visible=False)}}
+        self.session = None
+        # Made before the layout, so that it is part of it (its front end must be on the page to listen); only
+        # for a quiz with click questions (one widget less to start in the browser otherwise).
+        has_clicks = any(q.kind == "click" for q in questions)
+        self.bridge = ClickBridge(self._token, self._on_bridge) if has_clicks else None
+        super().__init__(model, state, height=height, extra_traces=quiz_traces(), title="", layout=layout,
+                         paths=paths)
         self.session = QuizSession(questions, self.model, self.paths)
+        for trace in self.figure.data:
+            if (trace.name or "").startswith(CLICKABLE):
+                trace.on_click(self._on_figure_click)
+        self._show_question()
 
-        self.prompt = w.HTML()
+    # --- layout -----------------------------------------------------------------------------------------
+
+    def build_controls(self) -> None:
+        super().build_controls()
+        self.prompt = w.HTML(layout=w.Layout(width="100%"))
         self.choices = w.RadioButtons(options=[], value=None, layout=w.Layout(width="auto"))
-        self.submit = w.Button(description="Submit", button_style="primary", disabled=True)
-        self.next_button = w.Button(description="Next question", disabled=True)
-        self.feedback = w.HTML()
+        self.submit = w.Button(description="Submit", button_style="primary", disabled=True,
+                               layout=w.Layout(width="auto", min_width="140px"))
+        self.next_button = w.Button(description="Next question", disabled=True,
+                                    layout=w.Layout(width="auto", min_width="170px"))
+        self.feedback = w.HTML(layout=w.Layout(width="100%"))
         self.score = w.HTML()
-        self.choice_box = w.HBox([self.choices, self.submit])
+        self.choice_box = w.VBox([self.choices, self.submit])
         self.choices.observe(lambda c: self._sync_submit(), names="value")
         # Button.click() runs the handlers even when the button is disabled (disabled is a browser-side state):
         # check it here, so a headless click behaves as the student's does.
         self.submit.on_click(lambda b: None if b.disabled else self.choose(self.choices.value))
         self.next_button.on_click(lambda b: None if b.disabled else self.next())
-        for trace in self.figure.data:
-            if (trace.name or "").startswith(CLICKABLE):
-                trace.on_click(self._on_figure_click)
-        # The labels exist, hidden, before the widget is shown: an answer then sends only their position,
-        # text and visibility (a few hundred bytes), not their style.
-        zero = np.zeros(3)
-        self.figure.layout.scene.annotations = [*self.figure.layout.scene.annotations,
-                                                *quiz_labels(zero, zero, 0.0, visible=False)]
 
-        panel = w.VBox([self.prompt, self.choice_box, self.feedback, w.HBox([self.next_button, self.score])],
-                       layout=w.Layout(padding="4px 8px"))
-        # The quiz on top, then the model with its layer controls, the nerve picker and the cameras; the
-        # depth profile and the cross-section are left out.
-        css, model_row, nerve_row, _profile, camera_row, *_section = self.ui.children
-        self.ui.children = (css, panel, model_row, nerve_row, camera_row)
-        self._show_question()
+    def panel_controls(self) -> list:
+        return [self.prompt, self.choice_box, self.feedback, self.next_button, self.score,
+                *self.layer_controls(), _head("Camera"), self.camera, *self.nerve_controls(), _head("Cutaway"),
+                self.cutaway, self.cut_box]
+
+    def below(self) -> list:
+        return []  # the depth profile and the cross-section are left out
+
+    def layout_ui(self) -> list:
+        return [*super().layout_ui(), *([self.bridge] if self.bridge is not None else [])]
+
+    def render_controls(self) -> None:
+        super().render_controls()
+        hidden = self._answer_hidden()
+        _set(self.pick, disabled=hidden)
+        _set(self.zones, disabled=hidden)
+
+    def _answer_hidden(self) -> bool:
+        """Is a click question open (its answer not yet given): nerves, picker and zones stay off."""
+        session = getattr(self, "session", None)
+        q = session.current if session is not None else None
+        return q is not None and q.kind == "click" and not session.answered
+
+    @property
+    def quiz_state(self) -> QuizState:
+        """The quiz's state: question, answer (the click in the head frame, or the option), a missed click, and
+        the view."""
+        q = self.session.current
+        score = self.session.scores.get(q.question_id) if q is not None else None
+        click = tuple(float(v) for v in score.click) if score is not None and q.kind == "click" else None
+        choice = int(score.choice) if score is not None and q.kind == "choice" and \
+            getattr(score, "choice", None) is not None else None
+        return QuizState(question=self.session.index, view=self.state, click=click, choice=choice,
+                         missed=self._missed)
 
     # --- answers ----------------------------------------------------------------------------------------
 
@@ -170,10 +316,20 @@ class QuizPlayer(NerveExplorer):
         if q.kind != "click":
             self.feedback.value = _note("This question is answered with the options above, then Submit.")
             return None
+        self._missed = False
         score = self.session.answer_click(np.asarray(point_mm, dtype=np.float64))
         self._draw(score)
         self._after_answer()
         return score
+
+    def missed(self) -> None:
+        """A click on the figure that hit no layer, muscle or nerve: tell the student (nothing is scored)."""
+        q = self.session.current
+        if q is None or q.kind != "click" or self.session.answered:
+            return
+        self._missed = True
+        self.feedback.value = _note("Your click missed the model: click on the face itself (a layer, a muscle "
+                                    "or a nerve). Drag to turn the head.")
 
     def choose(self, index: int | None) -> Score | None:
         """Answer the current choice question with an option index (what Submit does)."""
@@ -189,6 +345,18 @@ class QuizPlayer(NerveExplorer):
         self.session.next()
         self._clear()
         self._show_question()
+
+    def _on_bridge(self, point) -> None:
+        if point is None:
+            self.missed()
+            return
+        if not str(point.get("trace", "")).startswith(CLICKABLE):
+            return
+        try:
+            x, y, z = (float(point[k]) for k in "xyz")
+        except (KeyError, TypeError, ValueError):
+            return
+        self.click(np.array([-x, y, z]))  # the figure plots x negated
 
     def _on_figure_click(self, trace, points, selector) -> None:
         """plotly FigureWidget click callback (called for every trace; only the clicked one has points)."""
@@ -250,23 +418,29 @@ class QuizPlayer(NerveExplorer):
         self.next_button.description = "Next question" if self.session.index + 1 < len(self.session.questions) \
             else "Finish"
         self._update_score()
+        if not self.state.nerves:  # the answer is given: the nerves come back (visibility only)
+            self.update(nerves=True)
+        else:
+            self.render_controls()
 
     def _show_question(self) -> None:
         q = self.session.current
         self._update_score()
+        self._missed = False
         self.feedback.value = ""
         if q is None:
-            self.prompt.value = "<div style='font-size:28px;font-weight:600'>The quiz is over.</div>"
+            self.prompt.value = "<div style='font-size:26px;font-weight:600'>The quiz is over.</div>"
             summary = html.escape(self.session.summary_text())
-            self.feedback.value = f"<pre style='font-size:15px;line-height:1.35'>{summary}</pre>"
+            self.feedback.value = f"<pre style='font-size:14px;line-height:1.35;white-space:pre-wrap'>{summary}</pre>"
             self.choice_box.layout.display = "none"
             self.next_button.disabled = True
+            self.show_state(self.state.with_(nerves=True))
             return
         number = f"Question {self.session.index + 1} of {len(self.session.questions)}"
         how = ("Click on the model. Peel or cut away layers if you need to; the distance is measured on the skin."
                if q.kind == "click" else "Choose one answer, then Submit.")
         self.prompt.value = (f"<div style='font-size:16px;color:#777'>{number} &middot; {how}</div>"
-                             f"<div style='font-size:28px;font-weight:600;line-height:1.25'>"
+                             f"<div style='font-size:24px;font-weight:600;line-height:1.25'>"
                              f"{html.escape(q.prompt)}</div>")
         self.next_button.disabled = True
         if q.kind == "choice":
@@ -274,10 +448,12 @@ class QuizPlayer(NerveExplorer):
             self.choices.value = None
             self.choices.disabled = False
             self.choice_box.layout.display = None
+            self.show_state(self.state.with_(nerves=True))
         else:
             self.choice_box.layout.display = "none"
-            if q.camera and q.camera != self.state.camera:
-                self.camera.value = q.camera  # the camera toggle writes the state and moves the view
+            # One call: the question's camera, and its answer hidden (no nerves, no pick, no zones).
+            self.show_state(self.state.with_(nerves=False, pick=None, zones=False,
+                                             camera=q.camera or self.state.camera))
         self._sync_submit()
 
     def _sync_submit(self) -> None:
@@ -287,7 +463,7 @@ class QuizPlayer(NerveExplorer):
 
     def _update_score(self) -> None:
         text = html.escape(self.session.score_text())
-        self.score.value = f"<span style='font-size:20px;margin-left:16px'>{text}</span>"
+        self.score.value = f"<div style='font-size:19px;margin:4px 0'>{text}</div>"
 
 
 def _small_xyz(points: np.ndarray) -> dict:

@@ -200,7 +200,15 @@ def _scene() -> dict:
             "dragmode": "orbit"}
 
 
-def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int = 760,
+def wrap_title(text: str, width: int = 52) -> str:
+    """A figure title broken into lines of at most ``width`` characters with ``<br>`` (plotly does not wrap
+    titles: a long one runs off a narrow figure)."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width)) if text else text
+
+
+def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int | None = 760,
                 title: str | None = "The five layers of the face", key: bool = True) -> go.Figure:
     """The 3D layer explorer figure for a view state.
 
@@ -208,7 +216,8 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
     ----------
     model : FaceModel
     state : ViewState, optional
-    height : int, px
+    height : int or None, px
+        None: no height in the layout (the page's CSS sizes the plot; see facelayers.widgets.STAGE_CSS).
     title : str or None
     key : bool
         Draw the colour key in the corner (the layer explorer shows its own swatches instead).
@@ -228,7 +237,7 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
     fig = go.Figure(traces)
     fig.update_layout(
         template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
-        margin={"l": 0, "r": 0, "t": 56 if title else 8, "b": 0},
+        margin={"l": 0, "r": 0, "t": (30 + 30 * (title.count("<br>") + 1)) if title else 8, "b": 0},
         title={"text": title, "x": 0.02, "font": {"size": 24}} if title else None,
         scene=_scene(), scene_camera=CAMERAS[state.camera],
         showlegend=False, annotations=colour_key(labels) + [_layer4_key(len(INTERFACES))] if key else [],
@@ -261,23 +270,47 @@ def trace_index(fig, name: str) -> int:
     raise KeyError(f"no trace named {name!r}; present: {', '.join(t.name for t in fig.data)}")
 
 
+def _set_visible(trace, want) -> bool:
+    """Set a trace's ``visible`` only if it differs (``None`` is plotly's ``True``): nothing sent otherwise."""
+    have = True if trace.visible is None else trace.visible
+    if have is want or have == want:
+        return False
+    trace.visible = want
+    return True
+
+
 def apply_visibility(fig, state: ViewState) -> None:
-    """Show/hide/peel: only the ``visible`` property of the layer traces (and of the SMAS muscles, which go
-    with the SMAS, and of a raised flap, which goes with the skin) changes."""
-    for name in INTERFACES:
-        trace = fig.data[trace_index(fig, f"layer:{name}")]
-        want = state.shown(name)
-        if trace.visible is not want and trace.visible != want:
-            trace.visible = want
+    """Show/hide/peel: only ``visible`` properties change. The layers follow their box and the peel; a SMAS
+    muscle goes with the SMAS unless it is the one picked (a picked muscle always shows); a raised flap goes
+    with the skin; the nerves follow ``state.nerves``."""
+    picked = state.pick[7:] if state.pick and state.pick.startswith("muscle:") else None
     for trace in fig.data:
-        if (trace.name or "").startswith("muscle:") and (trace.meta or {}).get("layer") == "smas":
-            want = state.shown("smas")
-            if trace.visible != want:
-                trace.visible = want
-        elif trace.name == "space:layer4" and trace.visible != state.shown("muscle"):
-            trace.visible = state.shown("muscle")  # layer 4 is the outer part of the muscle band
-        elif trace.name == "technique:flap" and trace.visible != state.shown("skin"):
-            trace.visible = state.shown("skin")  # a raised flap is skin first: peeled or hidden with it
+        name = trace.name or ""
+        if name.startswith("layer:"):
+            _set_visible(trace, state.shown(name[6:]))
+        elif name.startswith("muscle:") and (trace.meta or {}).get("layer") == "smas":
+            _set_visible(trace, state.shown("smas") or name[7:] == picked)
+        elif name == "space:layer4":
+            _set_visible(trace, state.shown("muscle"))  # layer 4 is the outer part of the muscle band
+        elif name == "technique:flap":
+            _set_visible(trace, state.shown("skin"))  # a raised flap is skin first: peeled or hidden with it
+        elif name.startswith("nerve:"):
+            _set_visible(trace, bool(state.nerves))
+
+
+def apply_overlays(fig, state: ViewState) -> None:
+    """Seckel's danger zones (``zone:*``) and the ligaments follow ``state.zones`` / ``state.ligaments``."""
+    for trace in fig.data:
+        name = trace.name or ""
+        if name.startswith("zone:"):
+            _set_visible(trace, bool(state.zones))
+        elif name == "ligaments":
+            _set_visible(trace, bool(state.ligaments))
+
+
+def apply_trace_visible(fig, name: str, visible) -> None:
+    """Set one trace's ``visible`` (``True``, ``False`` or ``"legendonly"``) if it differs."""
+    _set_visible(fig.data[trace_index(fig, name)], visible)
 
 
 def apply_camera(fig, state: ViewState) -> None:
@@ -434,7 +467,11 @@ def nerve_traces(model: FaceModel, paths: dict, highlight: str | None = None) ->
                  "<extra></extra>")
         traces.append(go.Scatter3d(
             name=f"nerve:{nid}", mode="lines", **xyz(pts),
-            text=text, customdata=custom.astype(np.float32), hovertemplate=hover, showlegend=False,
+            # A plain list, not a float32 array: after a restyle of the line (a nerve carried by a raised flap),
+            # the browser echoes a 1-D typed customdata back as an object, and plotly's FigureWidget raised
+            # ValueErrors in _remove_overlapping_props comparing it with the array. Rounded to 0.01 mm.
+            text=text, customdata=np.round(custom.astype(np.float64), 2).tolist(), hovertemplate=hover,
+            showlegend=False,
             line={"color": NERVE_COLOURS.get(nerve.kind, "#ffffff"), "width": NERVE_WIDTH},
             meta={"group": nerve.group, "kind": nerve.kind},
         ))
@@ -720,6 +757,9 @@ def flap_trace(model: FaceModel, flap=None) -> go.Mesh3d:
     under = sorted({LAYERS[k] for k in flap.face_layer[flap.part == 1]}, key=LAYERS.index)
     text = (f"<b>The flap</b>, raised {flap.lift_mm:.0f} mm at the incision<br>its underside: "
             f"{', '.join(labels[n] for n in under)}<extra></extra>")
+    # Coloured per triangle through a cell intensity on a stepped scale of the layer colours, not a
+    # facecolor array of strings: plotly's FigureWidget could not reconcile the browser's echo of such an
+    # array (ValueErrors in _remove_overlapping_props when a flap was re-raised for another technique).
     return go.Mesh3d(name="technique:flap", **xyz(flap.vertices), **ijk(flap.faces),
                      **face_colours(flap.face_layer, colours), flatshading=False, lighting=LIGHTING,
                      lightposition=LIGHT_POSITION, hovertemplate=text, showlegend=False)
@@ -750,8 +790,14 @@ def apply_flap(fig, model: FaceModel, flap, paths: dict, previous_paths: dict | 
     :func:`apply_cutaway`. Returns the names of the nerve traces re-sent."""
     fresh = flap_trace(model, flap)
     trace = fig.data[trace_index(fig, "technique:flap")]
-    trace.update(x=fresh.x, y=fresh.y, z=fresh.z, i=fresh.i, j=fresh.j, k=fresh.k, intensity=fresh.intensity,
-                 hovertemplate=fresh.hovertemplate, hoverinfo=fresh.hoverinfo)
+    if flap is None and (trace.x is None or not len(trace.x)):
+        fields = {}  # nothing raised, nothing drawn: nothing to send
+    else:
+        fields = {"x": fresh.x, "y": fresh.y, "z": fresh.z, "i": fresh.i, "j": fresh.j, "k": fresh.k,
+                  "hovertemplate": fresh.hovertemplate, "hoverinfo": fresh.hoverinfo}
+        fields["intensity"] = fresh.intensity if flap is not None else []
+    if fields:
+        trace.update(**fields)
     moved = []
     if previous_paths is not None:
         for nid in {pid for pid, _ in paths}:
@@ -790,6 +836,18 @@ def endoscope_traces_empty() -> list:
 
 
 def apply_endoscope(fig, scope) -> None:
+    """Draw the scope (``endoscope:shaft`` and ``endoscope:cone``), or, with ``scope=None`` (a technique
+    without ports), empty and hide both."""
+    if scope is None:
+        for trace in fig.data:
+            if (trace.name or "").startswith("endoscope:"):
+                if trace.x is not None and len(trace.x):
+                    fields = {"x": [], "y": [], "z": []}
+                    if trace.type == "mesh3d":
+                        fields.update(i=[], j=[], k=[])
+                    trace.update(**fields)
+                _set_visible(trace, False)
+        return
     for new in endoscope_traces(scope):
         trace = fig.data[trace_index(fig, new.name)]
         if new.type == "mesh3d":
@@ -797,6 +855,20 @@ def apply_endoscope(fig, scope) -> None:
                          lighting=new.lighting, lightposition=new.lightposition, hovertemplate=new.hovertemplate)
         else:
             trace.update(x=new.x, y=new.y, z=new.z, line=new.line)
+        _set_visible(trace, True)
+
+
+def no_scope_figure(technique_label: str = "This technique", *, height: int = 200) -> go.Figure:
+    """The endoscope view's place for a technique without ports: a short dark panel that says so."""
+    fig = go.Figure()
+    fig.update_layout(
+        template="none", height=height, paper_bgcolor="#000000", plot_bgcolor="#000000", font=FONT,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis={"visible": False}, yaxis={"visible": False},
+        annotations=[{"xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False,
+                      "text": f"<b>No endoscope</b>: {technique_label} is an open approach.<br>"
+                              "The surgeon looks into the pocket directly: raise the flap to see it.",
+                      "font": {"size": 20, "color": TEXT}}])
+    return fig
 
 
 def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: float = 60.0,

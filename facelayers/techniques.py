@@ -157,9 +157,12 @@ def comparison_text(model: FaceModel, placed: list[PlacedTechnique], paths: dict
     """The side-by-side table of the lesson (rounded): per technique, approach, area, incisions, and per
     nerve the minimum clearance in mm with the side ('f' = in the flap, superficial to the plane; 'd' = deep to
     it; 'x' = crosses it; '-' = not under the plane)."""
+    # Each nerve's name in full over two header lines (a name cut to the column read "marginal man").
+    words = [n.replace("_", " ").split(" ", 1) for n in nerves]
+    top = f"{'':<22}{'':<11}{'':>9}{'':>8}  " + "".join(f"{w[0] if len(w) > 1 else '':>13}" for w in words)
     head = f"{'technique':<22}{'approach':<11}{'area cm2':>9}{'scar cm':>8}  " + "".join(
-        f"{n.replace('_', ' ')[:12]:>13}" for n in nerves)
-    lines = [head]
+        f"{w[-1]:>13}" for w in words)
+    lines = [top.rstrip(), head]
     for pt in placed:
         risks = nerve_risks(pt, paths)
         cells = []

@@ -15,13 +15,13 @@ dataclass's field order, one layer per line under ``visible``::
     ...
 
 Loading is strict about what is there and lenient about what is not: an unknown key, a value of the wrong
-type or outside what :meth:`ViewState.validate` allows, or an id the data do not hold (a technique, a nerve, a
+type or outside what :class:`ViewState` allows, or an id the data do not hold (a technique, a nerve, a
 branch group, a muscle, a port) is an :class:`~facelayers.errors.InputError` naming the file, the line, the
 key, the value and what is allowed; a key that is missing (a file written before the field existed) takes its
 default. The file is read by :mod:`facelayers.documents` (safe, bounded YAML: no aliases, tags or merge keys,
 at most :data:`MAX_VIEW_BYTES`). :func:`save_view` refuses a state that :func:`load_view` would refuse.
-The keys are read from ``dataclasses.fields(ViewState)`` and the types from its annotations, so a new field
-of the state (technique, endoscope pose...) is saved and loaded without a change here.
+The keys are read from the state's fields and the types from its annotations, so a new field of the state
+(technique, endoscope pose...) is saved and loaded without a change here.
 
 Writes are atomic (:func:`facelayers.atomic.atomic_output`): a temporary file in the same folder, then
 ``os.replace``; the temporary file is removed on an error, SIGINT or SIGTERM.
@@ -307,9 +307,11 @@ def view_from_yaml(text: str, source: str = "<string>", *, check_ids: bool = Tru
         return ViewState(**values)
     except (ValueError, TypeError) as exc:
         message = str(exc).replace("\n", "; ")
-        # ViewState.validate names the field first ("peel = 9; ...", "visible: unknown layer ...").
+        # A StateError names its field ("peel", "visible.skin"); otherwise the message names it first.
         head = message.split(maxsplit=1)[0].rstrip(":=") if message else ""
-        key = head if head in names else None
+        key = getattr(exc, "field", None) or (head if head in names else None)
+        if key is not None and key not in names and key not in lines:
+            key = key.split(".")[0]
         if key is not None:  # a nested key quoted in the message ("unknown layer 'scalp'") has its own line
             key = next((k for k in lines if k.startswith(f"{key}.") and f"'{k[len(key) + 1:]}'" in message), key)
         value = _lookup(data, key) if key is not None else None

@@ -1,16 +1,20 @@
-"""The layer explorer: a thin ipywidgets view over a :class:`~facelayers.state.ViewState`.
+"""The explorers: thin ipywidgets views over a :class:`~facelayers.controller.Controller`.
 
-Every control writes one field of the state and asks :mod:`facelayers.render` for the matching update of the
-``FigureWidget``, inside ``batch_update``: a layer toggle or the peel slider changes only ``visible``
-properties, the camera only ``layout.scene.camera``; only a cutaway change re-sends geometry, and then only
-for the layers whose cut changed.
+A control only writes the state (``self.update(peel=2)``); the controller draws the change as the smallest
+figure update, and every control is then re-rendered from the state (:meth:`LayerExplorer.render_controls`), so
+a control always shows what is drawn: a peeled layer's box is unticked and disabled, "outermost shown" names
+the surface on top, a technique switch re-labels the flap slider and the endoscope. Re-rendering sets a control
+only to the value the state already holds, so its observer finds nothing to change: no re-entry flags.
+
+The stage: the 3D figure sits beside a panel of the controls a student uses while watching (peel, layers,
+camera, Show A/B), and wraps below it on a narrow page; the panel keeps its sliders at least 120 px wide. The
+cross-section, the depth profile, the comparison table and the endoscope follow below.
 """
 
 from __future__ import annotations
 
+import html
 import json
-
-import numpy as np
 
 try:
     import ipywidgets as w
@@ -20,16 +24,78 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
                       "pip install 'facelayers[lessons]'") from exc
 
 from facelayers import render
+from facelayers.controller import Controller
 from facelayers.cutaway import WINDOWS
 from facelayers.frame import INTERFACES
 from facelayers.geometry import FaceModel, build_face
-from facelayers.section import section
-from facelayers.state import CAMERAS, FLAP_MAX_MM, SECTION_LIMITS, SURGEON_CAMERAS, ViewState
+from facelayers.state import CAMERAS, FLAP_MAX_MM, RANGES, SECTION_LIMITS, SURGEON_CAMERAS, ViewState
 
-#: Projection-size text for the controls (ipywidgets styles have no font size for these controls: CSS does it).
-_CSS = w.HTML("<style>.facelayers-controls label, .facelayers-controls .widget-readout, "
-              ".facelayers-controls button, .facelayers-controls select, .facelayers-controls .widget-label "
-              "{font-size: 16px !important;}</style>")
+__all__ = ["STAGE_CSS", "DissectionComparer", "LayerExplorer", "MessageMeter", "NerveExplorer", "SURGEON_CAMERAS"]
+
+#: The stage's CSS (ipywidgets styles have no font size for these controls): projection-size type, a panel of
+#: controls beside the figure that wraps below it on a narrow page, sliders never narrower than 120 px.
+STAGE_CSS = """<style>
+.facelayers-stage {width: 100%;}
+.facelayers-stage .fl-row {display: flex; flex-flow: row wrap; align-items: flex-start; gap: 8px; width: 100%;}
+.facelayers-stage .fl-panel {flex: 0 0 350px; width: 350px; min-width: 300px; box-sizing: border-box;
+  padding-right: 4px;}
+.facelayers-stage .fl-figure {flex: 1 1 560px; min-width: 420px; max-width: 100%;}
+.facelayers-stage .fl-below {flex: 1 1 560px; min-width: 300px; max-width: 100%;}
+.facelayers-stage label, .facelayers-stage .widget-readout, .facelayers-stage button,
+.facelayers-stage select, .facelayers-stage .widget-label, .facelayers-stage .widget-html-content
+  {font-size: 17px !important;}
+.facelayers-stage .widget-label, .facelayers-stage .widget-checkbox label {white-space: normal;
+  overflow: visible; text-overflow: clip;}
+.facelayers-stage .widget-radio-box label {white-space: normal; line-height: 1.3; margin: 4px 0; height: auto;
+  min-height: 24px; display: flex; flex-direction: row-reverse; justify-content: flex-end; align-items: flex-start;
+  gap: 6px;}
+.facelayers-stage .fl-head {font-size: 19px; font-weight: 700; margin: 8px 0 2px 0;}
+.facelayers-stage .fl-note {font-size: 16px; line-height: 1.35;}
+.facelayers-stage .widget-slider .slider-container, .facelayers-stage .widget-hslider .slider-container
+  {min-width: 120px;}
+.facelayers-stage .widget-toggle-buttons .widget-toggle-button {width: auto; min-width: 64px;
+  padding: 0 8px; margin: 2px;}
+.facelayers-stage .widget-toggle-buttons {flex-wrap: wrap; height: auto;}
+.facelayers-stage .widget-toggle-buttons > div {display: flex; flex-wrap: wrap;}
+.facelayers-stage .fl-table table {border-collapse: collapse; font-size: 15px;}
+.facelayers-stage .fl-table th {white-space: normal; vertical-align: bottom; padding: 2px 6px;
+  text-align: right; max-width: 110px;}
+.facelayers-stage .fl-table td {padding: 2px 6px; text-align: right;}
+.facelayers-stage .fl-table td:first-child, .facelayers-stage .fl-table th:first-child {text-align: left;}
+</style>"""
+
+#: Width of a slider in the panel: its description above it, the track the panel's full width.
+_FULL = w.Layout(width="100%", min_width="240px")
+
+
+def _head(text: str) -> w.HTML:
+    return w.HTML(f"<div class='fl-head'>{html.escape(text)}</div>")
+
+
+def _slider(kind, description: str, **kwargs):
+    """A slider whose description sits on its own line above a full-width track (never cut, never a 0 px
+    track in a narrow panel)."""
+    slider = kind(description="", continuous_update=False, layout=w.Layout(width="100%", min_width="200px"),
+                  **kwargs)
+    box = w.VBox([w.HTML(f"<span class='fl-note'><b>{html.escape(description)}</b></span>"), slider],
+                 layout=w.Layout(width="100%"))
+    box.add_class("fl-slider")
+    return box, slider
+
+
+def _set_options(widget, options) -> None:
+    """New options for a selection widget without selecting one on the way: ipywidgets selects the first
+    option of new options unless nothing is selected, and an observer would take that for a choice. The
+    observers ignore None; the caller then sets the value the state holds."""
+    widget.value = None
+    widget.options = options
+
+
+def _set(widget, **values) -> None:
+    """Set widget traits only where they differ (a re-render sends nothing for what is already shown)."""
+    for key, value in values.items():
+        if getattr(widget, key) != value:
+            setattr(widget, key, value)
 
 
 class MessageMeter:
@@ -76,169 +142,226 @@ class MessageMeter:
 
 
 class LayerExplorer:
-    """Checkboxes per layer, a peel slider, a cutaway window, camera presets and a cross-section.
+    """Layer boxes, a peel slider, camera presets, a cutaway window and a cross-section, beside the 3D model.
 
     Parameters
     ----------
     model : FaceModel, optional
         Default: ``build_face()`` at lecture resolution.
     state : ViewState, optional
+        What to show first (a saved view: :func:`facelayers.views.load_view`).
     height : int, px
-        Height of the 3D view.
+        Height of the 3D view: 620 px fits a 1366x768 laptop's JupyterLab with the panel beside it. Its width
+        follows the page.
+    title : str or None
 
     Attributes
     ----------
-    state : ViewState
+    controller : Controller
+        Owns the figures and caches; :attr:`state` is its state.
     figure : go.FigureWidget
         The 3D view; traces ``layer:<surface>``, ``labels:regions``, ``section:line``.
     section_figure : go.FigureWidget
         The 2D cross-section.
     checkboxes : dict of str -> ipywidgets.Checkbox
-    peel, cutaway, layers_cut, camera, section_kind, section_at : ipywidgets controls
-    ui : ipywidgets.Box
+    peel, cutaway, layers_cut, camera, section_kind, section_at, show_labels : ipywidgets controls
+    panel : ipywidgets.VBox
+        The controls beside the figure.
+    ui : ipywidgets.VBox
     """
 
     #: Offer the camera presets that look into a raised flap (the dissection comparer does).
     SURGEON_VIEWS = False
+    #: Where a new cut starts when the orientation changes: through the cheek, or 20 degrees off the midline.
+    SECTION_START = {"horizontal": -25.0, "vertical": 20.0}
+    TITLE = "The five layers of the face"
+    #: What the controller draws for this view (see :class:`~facelayers.controller.Controller`).
+    FEATURES: dict = {}
 
-    def __init__(self, model: FaceModel | None = None, state: ViewState | None = None, *, height: int = 700,
-                 extra_traces=(), title: str | None = "The five layers of the face"):
+    def __init__(self, model: FaceModel | None = None, state: ViewState | None = None, *,
+                 height: int = 620, title: str | None = "", extra_traces=(), layout: dict | None = None,
+                 paths=None):
         self.model = model if model is not None else build_face()
-        self.state = state if state is not None else ViewState()
-        #: Per layer index, the field of its hole under a raised flap (DissectionComparer); none here.
-        self.holes: dict = {}
-        labels = render.surface_labels(self.model)
-        fig = render.face_figure(self.model, self.state, height=height, key=False, title=title)
-        fig.add_traces(list(extra_traces))
-        self.figure = go.FigureWidget(fig)
-        self.section_figure = go.FigureWidget(render.section_figure(self.model, state=self.state))
+        state = self.default_state() if state is None else state
+        state = self.prepare_state(state)
+        self.controller = Controller(self.model, state, paths=paths, title=self.TITLE if title == "" else title,
+                                     height=height, extra_traces=extra_traces, layout=layout,
+                                     wrap=go.FigureWidget, **self.FEATURES)
+        self.paths = self.controller.paths
+        self.build_controls()
+        self.ui = w.VBox([w.HTML(STAGE_CSS), *self.layout_ui()], layout=w.Layout(width="100%"))
+        self.ui.add_class("facelayers-stage")
+        self.ui.add_class("facelayers-controls")
+        self.render_controls()
 
-        self.checkboxes = {
-            name: w.Checkbox(value=self.state.visible[name], description=labels[name], indent=False,
-                             layout=w.Layout(width="auto"))
-            for name in INTERFACES
-        }
-        self.peel = w.IntSlider(value=self.state.peel, min=0, max=len(INTERFACES) - 1, description="Peel",
-                                continuous_update=False)
+    # --- the state ----------------------------------------------------------------------------------------
+
+    def default_state(self) -> ViewState:
+        return ViewState()
+
+    def prepare_state(self, state: ViewState) -> ViewState:
+        """The state this view can show (the comparer fills in its techniques)."""
+        return state
+
+    @property
+    def state(self) -> ViewState:
+        """What is drawn now (the controller's state)."""
+        return self.controller.state
+
+    @property
+    def figure(self):
+        return self.controller.figure
+
+    @property
+    def section_figure(self):
+        return self.controller.section_figure
+
+    def update(self, **changes) -> list[str]:
+        """A change as a student makes it (with the controller's rules), then the controls re-rendered.
+
+        Returns the fields that changed. Raises StateError (nothing changes) for a value the state refuses.
+        """
+        changed = self.controller.update(**changes)
+        self.render_controls()
+        return changed
+
+    def show_state(self, state: ViewState) -> list[str]:
+        """Show a whole state (a saved view, a step) in one call; returns the fields that changed."""
+        changed = self.controller.show(self.prepare_state(state))
+        self.render_controls()
+        return changed
+
+    def _write(self, **changes) -> list[str]:
+        """A control's observer: change the state only where it differs (a re-render writes the same)."""
+        if all(getattr(self.state, key) == value for key, value in changes.items()):
+            return []
+        return self.update(**changes)
+
+    # the old API, kept for lessons, tests and the bench
+
+    def set_visible(self, name: str, value: bool) -> list[str]:
+        return self.update(visible={name: bool(value)})
+
+    def set_peel(self, value: int) -> list[str]:
+        return self.update(peel=value)
+
+    def set_cutaway(self, name: str | None, layers_cut: int) -> list[str]:
+        """Open a cutaway window ``layers_cut`` layers deep; returns the layers whose geometry was re-sent."""
+        self.update(cutaway=name, layers_cut=layers_cut)
+        return list(self.controller.resent)
+
+    def set_camera(self, name: str) -> list[str]:
+        return self.update(camera=name)
+
+    def set_section(self, kind: str, at: float | None) -> list[str]:
+        at = self.SECTION_START.get(kind, 0.0) if at is None else float(at)
+        return self.update(section_kind=kind, section_at=at)
+
+    # --- controls -----------------------------------------------------------------------------------------
+
+    def build_controls(self) -> None:
+        labels = render.surface_labels(self.model)
+        self.checkboxes = {name: w.Checkbox(value=True, description=labels[name], indent=False,
+                                            layout=w.Layout(width="auto"))
+                           for name in INTERFACES}
+        peel_box, self.peel = _slider(w.IntSlider, "Peel", value=0, min=0,
+                                      max=len(INTERFACES) - 1)
+        self.peel_box = peel_box
         self.peel_label = w.HTML()
         self.cutaway = w.Dropdown(options=[("none", "none")] + [(win.label, k) for k, win in WINDOWS.items()],
-                                  value=self.state.cutaway or "none", description="Cutaway")
-        self.layers_cut = w.IntSlider(value=self.state.layers_cut, min=1, max=len(INTERFACES) - 1,
-                                      description="Layers cut", style={"description_width": "initial"}, continuous_update=False)
-        cameras = [c for c in CAMERAS if c not in SURGEON_CAMERAS or self.SURGEON_VIEWS or c == self.state.camera]
-        self.camera = w.ToggleButtons(options=cameras, value=self.state.camera)
-        self.section_kind = w.ToggleButtons(options=["horizontal", "vertical"], value=self.state.section_kind,
-                                            )
+                                  value="none", description="Window",
+                                  style={"description_width": "70px"}, layout=w.Layout(width="100%"))
+        cut_box, self.layers_cut = _slider(w.IntSlider, "Layers cut", value=len(INTERFACES) - 1, min=1,
+                                           max=len(INTERFACES) - 1)
+        self.cut_box = cut_box
+        self.camera = w.ToggleButtons(options=self.camera_options(self.state.camera), value=self.state.camera,
+                                      layout=w.Layout(width="100%"))
+        self.section_kind = w.ToggleButtons(options=["horizontal", "vertical"], value=self.state.section_kind)
         lo, hi = SECTION_LIMITS[self.state.section_kind]
-        self.section_at = w.FloatSlider(value=self.state.section_at, min=lo, max=hi, step=1.0,
-                                        description="Cut at", continuous_update=False)
+        section_box, self.section_at = _slider(w.FloatSlider, "Cut at (mm high, or degrees from the midline)",
+                                               value=self.state.section_at, min=lo, max=hi, step=1.0)
+        self.section_box = section_box
         self.show_labels = w.Checkbox(value=False, description="Region labels", indent=False)
 
         for name, box in self.checkboxes.items():
-            box.observe(lambda change, name=name: self.set_visible(name, change["new"]), names="value")
-        self.peel.observe(lambda c: self.set_peel(c["new"]), names="value")
-        self.cutaway.observe(lambda c: self.set_cutaway(None if c["new"] == "none" else c["new"],
-                                                        self.state.layers_cut), names="value")
-        self.layers_cut.observe(lambda c: self.set_cutaway(self.state.cutaway, c["new"]), names="value")
-        self.camera.observe(lambda c: self.set_camera(c["new"]), names="value")
-        self.section_kind.observe(lambda c: self.set_section(c["new"], None), names="value")
-        self.section_at.observe(lambda c: self.set_section(self.state.section_kind, c["new"]), names="value")
-        self.show_labels.observe(lambda c: self._set_trace_visible("labels:regions", c["new"]), names="value")
-        self._update_peel_label()
+            box.observe(lambda change, name=name: self._on_box(name, change["new"]), names="value")
+        self.peel.observe(lambda c: self._write(peel=int(c["new"])), names="value")
+        self.cutaway.observe(lambda c: self._write(cutaway=None if c["new"] == "none" else c["new"]), names="value")
+        self.layers_cut.observe(lambda c: self._write(layers_cut=int(c["new"])), names="value")
+        self.camera.observe(lambda c: c["new"] is not None and self._write(camera=c["new"]), names="value")
+        self.section_kind.observe(lambda c: c["new"] is not None and c["new"] != self.state.section_kind
+                                  and self.set_section(c["new"], None), names="value")
+        self.section_at.observe(lambda c: self._write(section_at=float(c["new"])), names="value")
+        self.show_labels.observe(lambda c: self._write(labels=bool(c["new"])), names="value")
 
-        controls = w.VBox([
-            w.HTML("<b style='font-size:18px'>Layers</b>"),
-            *(w.HBox([w.HTML(f"<span style='color:{render.PALETTE[name]};font-size:22px'>&#9632;</span>"),
-                      box]) for name, box in self.checkboxes.items()),
-            self.peel, self.peel_label,
-            w.HTML("<b style='font-size:18px'>Cutaway</b>"), self.cutaway, self.layers_cut,
-            self.show_labels,
-        ], layout=w.Layout(width="330px"))
-        self.ui = w.VBox([
-            _CSS,
-            # Side by side where there is room (a projector); on a narrower page the figure wraps below the
-            # controls instead of sliding over them.
-            w.HBox([controls, self.figure], layout=w.Layout(flex_flow="row wrap")),
-            w.HBox([w.HTML("<b style='font-size:18px'>Camera</b>&nbsp;"), self.camera]),
-            w.HBox([w.HTML("<b style='font-size:18px'>Cross-section</b>&nbsp;"), self.section_kind,
-                    self.section_at]),
-            self.section_figure,
-        ])
-        self.ui.add_class("facelayers-controls")
+    def _on_box(self, name: str, value: bool) -> None:
+        if self.state.peeled(name):
+            return  # a peeled layer's box shows it is not drawn; the peel, not the box, decides
+        self._write(visible={**self.state.visible, name: bool(value)})
 
-    # --- state changes: each writes the state, then updates only what it changes ------------------------
+    def camera_options(self, current: str) -> list[str]:
+        return [c for c in CAMERAS if c not in SURGEON_CAMERAS or self.SURGEON_VIEWS or c == current]
 
-    def set_visible(self, name: str, value: bool) -> None:
-        if name not in self.state.visible:
-            raise ValueError(f"layer {name!r} is not known; allowed: {', '.join(INTERFACES)}")
-        self.state.visible[name] = bool(value)
-        if self.checkboxes[name].value != bool(value):
-            self.checkboxes[name].value = bool(value)
-        with self.figure.batch_update():
-            render.apply_visibility(self.figure, self.state)
+    def layer_controls(self) -> list:
+        boxes = [w.HBox([w.HTML(f"<span style='color:{render.PALETTE[name]};font-size:22px'>&#9632;</span>"),
+                         box], layout=w.Layout(width="100%", height="30px", align_items="center"))
+                 for name, box in self.checkboxes.items()]
+        return [self.peel_box, self.peel_label, _head("Layers"), *boxes]
 
-    def set_peel(self, value: int) -> None:
-        self.state = self.state.with_(peel=int(value))
-        self.state.validate()
-        if self.peel.value != int(value):
-            self.peel.value = int(value)
-        self._update_peel_label()
-        with self.figure.batch_update():
-            render.apply_visibility(self.figure, self.state)
+    def panel_controls(self) -> list:
+        """The controls beside the figure, most used first."""
+        return [*self.layer_controls(), _head("Camera"), self.camera, _head("Cutaway"), self.cutaway,
+                self.cut_box, self.show_labels]
 
-    def set_cutaway(self, name: str | None, layers_cut: int) -> list[str]:
-        previous = self.state
-        self.state = self.state.with_(cutaway=name, layers_cut=int(layers_cut))
-        self.state.validate()
-        if self.cutaway.value != (name or "none"):
-            self.cutaway.value = name or "none"  # re-enters once with the same state: nothing changes then
-        with self.figure.batch_update():
-            return render.apply_cutaway(self.figure, self.model, self.state, previous, self.holes)
+    def below(self) -> list:
+        """What follows the stage: the cross-section."""
+        return [w.HBox([_head("Cross-section"), self.section_kind], layout=w.Layout(flex_flow="row wrap",
+                                                                                    align_items="center")),
+                w.Box([self.section_box], layout=w.Layout(width="100%", max_width="700px")),
+                self.section_figure]
 
-    def set_camera(self, name: str) -> None:
-        self.state = self.state.with_(camera=name)
-        self.state.validate()
-        with self.figure.batch_update():
-            render.apply_camera(self.figure, self.state)
+    def stage(self, panel_children: list) -> w.Box:
+        self.panel = w.VBox(panel_children, layout=w.Layout(flex="0 0 350px", width="350px", min_width="300px",
+                                                            overflow="visible"))
+        self.panel.add_class("fl-panel")
+        # A column box stretches the figure to its width; plotly then sizes the plot to it (no fixed width).
+        figure_box = w.VBox([self.figure], layout=w.Layout(flex="1 1 560px", min_width="420px", max_width="100%",
+                                                           align_items="stretch"))
+        figure_box.add_class("fl-figure")
+        self.figure_box = figure_box
+        row = w.Box([self.panel, figure_box], layout=w.Layout(display="flex", flex_flow="row wrap",
+                                                              align_items="flex-start", width="100%"))
+        row.add_class("fl-row")
+        return row
 
-    #: Where a new cut starts when the orientation changes: through the cheek, or 20 degrees off the midline.
-    SECTION_START = {"horizontal": -25.0, "vertical": 20.0}
+    def layout_ui(self) -> list:
+        return [self.stage(self.panel_controls()), *self.below()]
 
-    def set_section(self, kind: str, at: float | None) -> None:
-        if getattr(self, "_syncing", False):
-            return
-        at = self.SECTION_START.get(kind, 0.0) if at is None else float(at)
-        self.state = self.state.with_(section_kind=kind, section_at=at)
-        self.state.validate()
-        lo, hi = SECTION_LIMITS[kind]
-        self._syncing = True
-        try:  # move the slider to the new range without re-entering this method
-            self.section_kind.value = kind
-            self.section_at.min, self.section_at.max = min(lo, self.section_at.min), max(hi, self.section_at.max)
-            self.section_at.value = at
-            self.section_at.min, self.section_at.max = lo, hi
-        finally:
-            self._syncing = False
-        sec = section(self.model, kind, at)
-        fresh = render.section_figure(self.model, sec, self.state)
-        with self.section_figure.batch_update():
-            for trace, new in zip(self.section_figure.data, fresh.data):
-                trace.x, trace.y = new.x, new.y
-            for key in ("annotations", "shapes", "title"):
-                self.section_figure.layout[key] = fresh.layout[key]
-            self.section_figure.layout.xaxis.range = fresh.layout.xaxis.range
-            self.section_figure.layout.yaxis.range = fresh.layout.yaxis.range
-        with self.figure.batch_update():
-            render.apply_section_line(self.figure, sec)
-
-    def _set_trace_visible(self, name: str, value: bool) -> None:
-        with self.figure.batch_update():
-            self.figure.data[render.trace_index(self.figure, name)].visible = True if value else "legendonly"
-
-    def _update_peel_label(self) -> None:
+    def render_controls(self) -> None:
+        """Show the state on every control (only what differs is set)."""
+        s = self.state
+        for name, box in self.checkboxes.items():
+            _set(box, value=s.shown(name), disabled=s.peeled(name))
+        _set(self.peel, value=s.peel)
         labels = render.surface_labels(self.model)
-        outer = INTERFACES[self.state.peel]
-        self.peel_label.value = (f"<span style='font-size:15px'>outermost shown: <b>{labels[outer]}</b></span>")
+        outer = s.outermost
+        peeled = ", ".join(labels[n] for n in INTERFACES[:s.peel])
+        self.peel_label.value = ("<span class='fl-note'>outermost shown: <b>"
+                                 f"{labels[outer] if outer else 'nothing (every layer is hidden)'}</b>"
+                                 + (f"<br>peeled away: {peeled}" if peeled else "") + "</span>")
+        _set(self.cutaway, value=s.cutaway or "none")
+        _set(self.layers_cut, value=s.layers_cut)
+        options = self.camera_options(s.camera)
+        if list(self.camera.options) != options:
+            _set_options(self.camera, options)
+        _set(self.camera, value=s.camera)
+        _set(self.section_kind, value=s.section_kind)
+        lo, hi = SECTION_LIMITS[s.section_kind]
+        if (self.section_at.min, self.section_at.max) != (lo, hi) or self.section_at.value != s.section_at:
+            _set(self.section_at, min=min(lo, self.section_at.min), max=max(hi, self.section_at.max))
+            _set(self.section_at, value=s.section_at)
+            _set(self.section_at, min=lo, max=hi)
+        _set(self.show_labels, value=s.labels)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.ui._repr_mimebundle_(**kwargs)
@@ -247,23 +370,43 @@ class LayerExplorer:
 class NerveExplorer(LayerExplorer):
     """The layer explorer plus the nerves, muscles, Seckel's danger zones and the retaining ligaments.
 
-    Pick a nerve, a branch or a muscle: it glows and the rest dims (a muscle also lights its branch), and the
-    depth profile shows that nerve's depth below the skin along its course over the layer bands. The layer
-    controls (peel, cutaway) work as in :class:`LayerExplorer`. Every pick changes styling only.
+    Pick a nerve, a branch or a muscle: it glows and the rest dims (a muscle also lights its branch), the view
+    peels back as far as the nerve needs (a picked muscle shows even with its layer peeled), and the depth
+    profile shows that nerve's depth below the skin along its course. Every pick changes styling only.
     """
 
-    def __init__(self, model: FaceModel | None = None, state: ViewState | None = None, *, height: int = 700,
-                 extra_traces=(), title: str = "Nerves, muscles and danger zones", muscles: bool = True):
-        from facelayers.nerves import place_all
+    TITLE = "Nerves, muscles and danger zones"
+    FEATURES = {"nerves": True, "muscles": True, "profile": True}
 
-        model = model if model is not None else build_face()
-        state = state if state is not None else ViewState(peel=3, camera="left")
-        self.paths = getattr(self, "paths", None) or place_all(model)
-        extra = [*render.nerve_traces(model, self.paths),
-                 *(render.muscle_traces(model, render.cut_of(state), state) if muscles else []),
-                 *render.zone_traces(model, visible=state.zones), render.ligament_trace(model, visible=state.ligaments),
-                 *extra_traces]
-        super().__init__(model, state, height=height, extra_traces=extra, title=title)
+    def __init__(self, model: FaceModel | None = None, state: ViewState | None = None, *,
+                 height: int = 620, title: str | None = "", extra_traces=(), muscles: bool = True,
+                 layout: dict | None = None, paths=None):
+        if not muscles:
+            self.FEATURES = {**self.FEATURES, "muscles": False}
+        super().__init__(model, state, height=height, title=title, extra_traces=extra_traces, layout=layout,
+                         paths=paths)
+
+    def default_state(self) -> ViewState:
+        return ViewState(peel=3, camera="left")
+
+    @property
+    def profile(self):
+        """The depth profile of the picked nerve (a FigureWidget)."""
+        return self.controller.profile_figure
+
+    def profile_nerve(self, pick: str) -> str:
+        return self.controller.profile_nerve(pick)
+
+    def set_pick(self, pick: str | None) -> list[str]:
+        return self.update(pick=pick)
+
+    def set_overlay(self, which: str, value: bool) -> list[str]:
+        if which not in ("zones", "ligaments"):
+            raise ValueError(f"overlay {which!r}; allowed: zones, ligaments")
+        return self.update(**{which: bool(value)})
+
+    def build_controls(self) -> None:
+        super().build_controls()
         anatomy = self.model.anatomy
         groups = {}
         for nerve in anatomy.nerves.values():
@@ -272,326 +415,260 @@ class NerveExplorer(LayerExplorer):
         options += [(f"Branch: {g.replace('_', ' ')}", f"group:{g}") for g in groups]
         options += [(f"Nerve: {n.label}", f"nerve:{nid}") for nid, n in anatomy.nerves.items()]
         options += [(f"Muscle: {m.label}", f"muscle:{mid}") for mid, m in anatomy.muscles.items()]
-        self.pick = w.Dropdown(options=options, value=state.pick or "none", description="Pick",
-                               layout=w.Layout(width="420px"))
-        self.zones = w.Checkbox(value=state.zones, description="Danger zones (Seckel)", indent=False)
-        self.ligaments = w.Checkbox(value=state.ligaments, description="Retaining ligaments", indent=False)
-        first = next(iter(anatomy.nerves))
-        self.profile = go.FigureWidget(render.depth_profile_figure(self.model, self.paths[(first, "left")]))
-        self.pick.observe(lambda c: self.set_pick(None if c["new"] == "none" else c["new"]), names="value")
-        self.zones.observe(lambda c: self.set_overlay("zones", c["new"]), names="value")
-        self.ligaments.observe(lambda c: self.set_overlay("ligaments", c["new"]), names="value")
-        self.ui.children = (*self.ui.children[:2],
-                            w.HBox([w.HTML("<b style='font-size:18px'>Nerves</b>&nbsp;"), self.pick, self.zones,
-                                    self.ligaments]),
-                            self.profile, *self.ui.children[2:])
-        if state.pick:
-            self.set_pick(state.pick)
+        self.pick = w.Dropdown(options=options, value="none", description="Pick",
+                               style={"description_width": "44px"}, layout=w.Layout(width="100%"))
+        self.zones = w.Checkbox(value=False, description="Danger zones (Seckel)", indent=False)
+        self.ligaments = w.Checkbox(value=False, description="Retaining ligaments", indent=False)
+        self.pick.observe(lambda c: self._write(pick=None if c["new"] == "none" else c["new"]), names="value")
+        self.zones.observe(lambda c: self._write(zones=bool(c["new"])), names="value")
+        self.ligaments.observe(lambda c: self._write(ligaments=bool(c["new"])), names="value")
 
-    def set_cutaway(self, name: str | None, layers_cut: int) -> list[str]:
-        changed = super().set_cutaway(name, layers_cut)
-        if changed:
-            with self.figure.batch_update():
-                render.apply_muscle_cut(self.figure, self.model, self.state)
-        return changed
+    def nerve_controls(self) -> list:
+        return [_head("Light a nerve, branch or muscle"), self.pick, self.zones, self.ligaments]
 
-    def profile_nerve(self, pick: str) -> str:
-        """The nerve whose depth profile a pick shows: the nerve itself, the first nerve of a branch, or the
-        first nerve of a muscle's branch."""
-        anatomy = self.model.anatomy
-        kind, _, name = pick.partition(":")
-        group = name if kind == "group" else anatomy.muscle(name).nerve_group if kind == "muscle" else None
-        if kind == "nerve":
-            return anatomy.nerve(name).nerve_id
-        for nid, nerve in anatomy.nerves.items():
-            if nerve.group == group:
-                return nid
-        return next(iter(anatomy.nerves))
+    def panel_controls(self) -> list:
+        return [*self.layer_controls(), _head("Camera"), self.camera, *self.nerve_controls(), _head("Cutaway"),
+                self.cutaway, self.cut_box, self.show_labels]
 
-    def set_pick(self, pick: str | None) -> None:
-        self.state = self.state.with_(pick=pick)
-        self.state.validate()
-        if self.pick.value != (pick or "none"):
-            self.pick.value = pick or "none"
-        with self.figure.batch_update():
-            render.apply_highlight(self.figure, self.model, pick)
-        if pick:
-            fresh = render.depth_profile_figure(self.model, self.paths[(self.profile_nerve(pick), "left")])
-            with self.profile.batch_update():
-                for trace, new in zip(self.profile.data, fresh.data):
-                    trace.x, trace.y = new.x, new.y
-                    if new.text is not None:
-                        trace.text = new.text
-                self.profile.layout.title = fresh.layout.title
-                self.profile.layout.xaxis.range = [0, float(fresh.data[0].x.max())]
-                self.profile.layout.yaxis.range = fresh.layout.yaxis.range
+    def below(self) -> list:
+        return [self.profile, *super().below()] if self.profile is not None else super().below()
 
-    def set_overlay(self, which: str, value: bool) -> None:
-        self.state = self.state.with_(**{which: bool(value)})
-        prefix = "zone:" if which == "zones" else "ligaments"
-        with self.figure.batch_update():
-            for trace in self.figure.data:
-                if (trace.name or "").startswith(prefix) and trace.visible != bool(value):
-                    trace.visible = bool(value)
+    def render_controls(self) -> None:
+        super().render_controls()
+        s = self.state
+        _set(self.pick, value=s.pick or "none")
+        _set(self.zones, value=s.zones)
+        _set(self.ligaments, value=s.ligaments)
 
 
 class DissectionComparer(NerveExplorer):
-    """Blind versus endoscopic: two techniques, their planes coloured by the distance to the nearest nerve,
-    their incisions or ports, the endoscope and what it sees, and the comparison table.
+    """Blind versus endoscopic: two techniques (A and B, one shown), their planes coloured by the distance to
+    the nearest nerve (red = near, a titled colour bar), their incisions or ports, an open technique's flap, the
+    endoscope and what it sees, and the comparison table.
 
-    Switching technique re-sends only the three technique traces (plane, incisions, ports); moving the scope
-    re-sends only the scope's two traces and the endoscope view.
+    Switching technique re-sends only the three technique traces (plane, incisions, ports), the scope's and,
+    with a raised flap, the flap and the layers it opens; moving the scope re-sends only the scope's traces and
+    the endoscope view.
     """
 
     SURGEON_VIEWS = True
+    TITLE = "Blind versus endoscopic"
+    FEATURES = {"nerves": True, "muscles": False, "profile": True, "techniques": True}
 
     def __init__(self, model: FaceModel | None = None, techniques: tuple[str, str] = ("deep_plane", "endoscopic_brow"),
-                 state: ViewState | None = None, *, height: int = 700):
-        from facelayers.nerves import place_all
-
+                 state: ViewState | None = None, *, height: int = 620, title: str | None = "",
+                 paths=None):
         model = model if model is not None else build_face()
         for tid in techniques:
             model.anatomy.technique(tid)  # a clear error listing the known ones
-        state = state if state is not None else ViewState(peel=2, camera="left", technique=techniques[0])
-        state = state.with_(technique=state.technique or techniques[0])
-        self.model = model
-        self.paths = place_all(model)
-        self._placed = {}
-        placed = self.placed(state.technique)
-        self.scope = self._pose(state, placed)
-        extra = [*render.technique_traces(model, placed, self.paths)]
-        extra += render.endoscope_traces(self.scope) if self.scope else render.endoscope_traces_empty()
-        extra.append(render.flap_trace(model, None))
-        self._shown_paths = self.paths  # the nerves as drawn: moved with a raised flap where they lie in it
+        self._pair = tuple(techniques)
         # No muscle patches here: lesson 02 shows them, and in this view red means "close to a nerve".
-        super().__init__(model, state, height=height, extra_traces=extra, title="Blind versus endoscopic",
-                         muscles=False)
-        self.figure.layout.coloraxis = render.clearance_coloraxis()
-        ids = list(model.anatomy.techniques)
-        labels = [(model.anatomy.techniques[t].label, t) for t in ids]
-        self.technique_a = w.Dropdown(options=labels, value=techniques[0], description="A",
-                                      layout=w.Layout(width="420px"))
-        self.technique_b = w.Dropdown(options=labels, value=techniques[1], description="B",
-                                      layout=w.Layout(width="420px"))
-        self.show = w.ToggleButtons(options=[("Show A", "A"), ("Show B", "B")], value="A")
-        self.flap = w.FloatSlider(value=state.flap_mm, min=0, max=FLAP_MAX_MM, step=1,
-                                  description="Raise the flap (mm)", continuous_update=False,
-                                  style={"description_width": "initial"}, layout=w.Layout(width="420px"))
-        self.flap_note = w.HTML()
-        self.table = w.HTML()
-        self.port = w.Dropdown(description="Port", options=[], layout=w.Layout(width="300px"))
-        self.insertion = w.FloatSlider(value=state.scope_insertion_mm, min=5, max=120, step=1,
-                                       description="Insert (mm)", continuous_update=False,
-                                       style={"description_width": "initial"})
-        self.aim = w.FloatSlider(value=state.scope_aim_deg, min=-60, max=60, step=1, description="Aim (°)",
-                                 continuous_update=False, style={"description_width": "initial"})
-        self.magnification = w.FloatSlider(value=state.scope_magnification, min=2, max=40, step=1,
-                                           description="Magnification (×)", continuous_update=False,
-                                           style={"description_width": "initial"})
-        self.scope_view = go.FigureWidget(self._scope_figure())
-        self.technique_a.observe(lambda c: self._chosen(), names="value")
-        self.technique_b.observe(lambda c: self._chosen(), names="value")
-        self.show.observe(lambda c: self._chosen(), names="value")
-        for control in (self.port, self.insertion, self.aim, self.magnification):
-            control.observe(lambda c: self.set_scope(), names="value")
-        self.flap.observe(lambda c: self.set_flap(c["new"]), names="value")
-        self._sync_ports()
-        self._update_table()
-        if state.flap_mm > 0:
-            self._show_flap()
-        self._sync_flap()
-        self.ui.children = (*self.ui.children[:1],
-                            w.HBox([w.HTML("<b style='font-size:18px'>Technique</b>&nbsp;"), self.technique_a,
-                                    self.technique_b, self.show]),
-                            w.HBox([w.HTML("<b style='font-size:18px'>Open approach</b>&nbsp;"), self.flap,
-                                    self.flap_note]),
-                            *self.ui.children[1:3], self.table,
-                            w.HBox([w.HTML("<b style='font-size:18px'>Endoscope</b>&nbsp;"), self.port,
-                                    self.insertion, self.aim, self.magnification]),
-                            self.scope_view, *self.ui.children[3:])
+        super().__init__(model, state, height=height, title=title, muscles=False, paths=paths)
 
-    # --- placement (cached per technique) ---------------------------------------------------------------
+    def default_state(self) -> ViewState:
+        return ViewState(peel=2, camera="left", technique=self._pair[0], compare=self._pair)
+
+    def prepare_state(self, state: ViewState) -> ViewState:
+        """Fill in the pair of techniques: a state without one keeps the comparer's pair, the technique it
+        shows taking the place of the one shown (as choosing it in that menu would)."""
+        pair = getattr(self, "controller", None) and self.state.compare or self._pair
+        if state.compare is not None:
+            return state
+        tid = state.technique or pair[0]
+        if tid not in pair:
+            slot = self.state.shown_slot if getattr(self, "controller", None) else "A"
+            pair = (tid, pair[1]) if slot == "A" else (pair[0], tid)
+        return state.with_(technique=tid, compare=tuple(pair))
+
+    # the old API
+
+    @property
+    def scope(self):
+        """The endoscope's pose now (None for a technique without ports)."""
+        return self.controller.scope(self.state)
+
+    @property
+    def holes(self) -> dict:
+        """Per layer index, the hole a raised flap opens in it ({} without a raised flap)."""
+        return self.controller._holes
+
+    @property
+    def scope_view(self):
+        return self.controller.scope_figure
 
     def placed(self, technique_id: str):
-        from facelayers.techniques import place_technique
-
-        if technique_id not in self._placed:
-            self._placed[technique_id] = place_technique(self.model, technique_id)
-        return self._placed[technique_id]
-
-    def _pose(self, state: ViewState, placed):
-        from facelayers.endoscope import pose
-
-        ports = [p for p in placed.ports if p.side == "left"]
-        if not ports:
-            return None
-        port = next((p for p in ports if p.label == state.scope_port), ports[0])
-        planes = [p for p in placed.planes if p.side == "left"]
-        nearest = min(planes, key=lambda pl: np.linalg.norm(pl.mesh.centre - port.centre))
-        # The scope heads for the lower edge of its plane (the orbital rims, the arch, the maxilla): the way
-        # the dissection runs from ports placed above.
-        used = np.unique(nearest.mesh.faces)
-        verts = nearest.mesh.vertices[used]
-        low = verts[verts[:, 2] <= np.quantile(verts[:, 2], 0.2)].mean(axis=0)
-        return pose(self.model, port.centre, low, nearest.layer, nearest.fraction,
-                    state.scope_insertion_mm, state.scope_aim_deg, state.scope_magnification, plane=nearest)
+        return self.controller.placed(technique_id)
 
     def _scope_plane(self):
-        placed = self.placed(self.state.technique)
-        planes = [p for p in placed.planes if p.side == "left"]
-        if self.scope is None or not planes:
-            return None
-        covering = [p for p in planes if p.covers(self.scope.tip[None, :])[0]]
-        return (covering or planes)[0]
+        """The plane the scope's tip lies in (left side), or None."""
+        return self.controller.scope_plane(self.state, self.scope)
 
-    def _scope_figure(self):
-        plane = self._scope_plane()
-        if plane is None:
-            fig = go.Figure()
-            fig.update_layout(template="none", height=200, paper_bgcolor="#000000", font=render.FONT,
-                              title={"text": "Endoscope view: this technique has no ports (open approach, "
-                                             "no scope)", "x": 0.02, "font": {"size": 18}})
-            return fig
-        return render.endoscope_view_figure(self.model, self.scope, plane, self.paths)
+    def set_technique(self, technique_id: str) -> list[str]:
+        """Show a technique in the slot shown (A or B), or switch to its slot if it is one of the pair."""
+        return self.show_state(self.state.with_(technique=technique_id, compare=None))
 
-    # --- controls ---------------------------------------------------------------------------------------
-
-    def _chosen(self) -> None:
-        tid = self.technique_a.value if self.show.value == "A" else self.technique_b.value
-        self.set_technique(tid)
-        self._update_table()
-
-    def set_technique(self, technique_id: str) -> None:
-        """Show a technique: only its three traces (and the scope's, if its ports differ) change."""
-        self.model.anatomy.technique(technique_id)
-        self.state = self.state.with_(technique=technique_id, scope_port=None)
-        self.state.validate()
-        placed = self.placed(technique_id)
-        with self.figure.batch_update():
-            render.apply_technique(self.figure, self.model, placed, self.paths)
-        if self.state.flap_mm > 0 or self.holes:  # a raised flap follows the technique (geometry)
-            self._show_flap()
-            if self.holes and self.state.camera in SURGEON_CAMERAS:  # and so does the surgeon's viewpoint
-                self.camera.value = self._surgeon_camera()
-        self._sync_flap()
-        self._sync_ports()
-        self.set_scope()
-
-    # --- the open approach as the surgeon meets it ----------------------------------------------------------
-
-    def set_flap(self, lift_mm: float) -> None:
-        """Raise an open technique's flap ``lift_mm`` at its incision (0 folds it back).
-
-        Raising it from 0 shows every layer (peel 0) and turns the camera to look along the incision into
-        the pocket, as the surgeon does (:func:`facelayers.flap.surgeon_camera`: from behind the ear, or from
-        the crown for a coronal flap); the layers above the plane are re-sent with their hole, the flap and
-        the nerves that lie in it. An endoscopic technique raises no flap (the slider is disabled).
-        """
-        if getattr(self, "_syncing_flap", False):
-            return
+    def set_flap(self, lift_mm) -> list[str]:
+        """Raise an open technique's flap ``lift_mm`` at its incision (0 folds it back): raising it from 0 shows
+        every layer and turns to the surgeon's camera (see :meth:`Controller.resolve`)."""
         from facelayers.flap import check_lift
 
-        lift_mm = check_lift(lift_mm)
-        was = self.state.flap_mm
-        self.state = self.state.with_(flap_mm=lift_mm)
-        self.state.validate()
-        self._syncing_flap = True
-        try:  # the slider follows without re-entering
-            self.flap.value = float(lift_mm)
-        finally:
-            self._syncing_flap = False
-        if was == 0 and lift_mm > 0 and self._is_open():
-            if self.state.peel:
-                self.set_peel(0)
-            self.camera.value = self._surgeon_camera()
-        self._show_flap()
+        return self.update(flap_mm=check_lift(lift_mm))
 
-    def _surgeon_camera(self) -> str:
-        """The preset that looks into the shown technique's pocket (cached per technique, like its holes)."""
-        from facelayers.flap import surgeon_camera
+    def set_scope(self, port: str | None = None, insertion_mm: float | None = None, aim_deg: float | None = None,
+                  magnification: float | None = None) -> list[str]:
+        """Move the endoscope (any of its port, insertion, aim, magnification)."""
+        changes = {k: v for k, v in (("scope_port", port), ("scope_insertion_mm", insertion_mm),
+                                     ("scope_aim_deg", aim_deg), ("scope_magnification", magnification))
+                   if v is not None}
+        return self.update(**changes)
 
-        key = ("camera", self.state.technique)
-        if key not in self._placed:
-            self._placed[key] = surgeon_camera(self.model, self.placed(self.state.technique))
-        return self._placed[key]
+    # --- controls -----------------------------------------------------------------------------------------
 
-    def _is_open(self) -> bool:
-        return self.model.anatomy.technique(self.state.technique).approach == "open"
+    def build_controls(self) -> None:
+        super().build_controls()
+        labels = [(t.label, tid) for tid, t in self.model.anatomy.techniques.items()]
+        self.technique_a = w.Dropdown(options=labels, value=self.state.compare[0], description="A",
+                                      style={"description_width": "22px"}, layout=w.Layout(width="100%"))
+        self.technique_b = w.Dropdown(options=labels, value=self.state.compare[1], description="B",
+                                      style={"description_width": "22px"}, layout=w.Layout(width="100%"))
+        self.show = w.ToggleButtons(options=[("Show A", "A"), ("Show B", "B")], value="A",
+                                    layout=w.Layout(width="100%"))
+        flap_box, self.flap = _slider(w.FloatSlider, "Raise the flap (mm at the incision)", value=0.0, min=0.0,
+                                      max=FLAP_MAX_MM, step=1.0)
+        self.flap_box = flap_box
+        self.flap_note = w.HTML()
+        self.shown_label = w.HTML()
+        self.table = w.HTML()
+        self.table.add_class("fl-table")
+        self.port = w.Dropdown(description="Port", options=[], style={"description_width": "44px"},
+                                layout=w.Layout(width="100%"))
+        lo, hi, _ = RANGES["scope_insertion_mm"]
+        ins_box, self.insertion = _slider(w.FloatSlider, "Insert (mm)", value=self.state.scope_insertion_mm,
+                                          min=lo, max=hi, step=1)
+        lo, hi, _ = RANGES["scope_aim_deg"]
+        aim_box, self.aim = _slider(w.FloatSlider, "Aim (°)", value=self.state.scope_aim_deg, min=lo, max=hi,
+                                    step=1)
+        lo, hi, _ = RANGES["scope_magnification"]
+        mag_box, self.magnification = _slider(w.FloatSlider, "Magnification (× on a 50 cm screen)",
+                                              value=self.state.scope_magnification, min=lo, max=hi, step=1)
+        self.scope_boxes = [ins_box, aim_box, mag_box]
+        self.technique_a.observe(lambda c: self._pick_pair(0, c["new"]), names="value")
+        self.technique_b.observe(lambda c: self._pick_pair(1, c["new"]), names="value")
+        self.show.observe(lambda c: c["new"] is not None and self._write(
+            technique=self.state.compare["AB".index(c["new"])]), names="value")
+        self.flap.observe(lambda c: self._write(flap_mm=float(c["new"])), names="value")
+        self.port.observe(lambda c: c["new"] is not None and self._write(scope_port=c["new"]), names="value")
+        self.insertion.observe(lambda c: self._write(scope_insertion_mm=float(c["new"])), names="value")
+        self.aim.observe(lambda c: self._write(scope_aim_deg=float(c["new"])), names="value")
+        self.magnification.observe(lambda c: self._write(scope_magnification=float(c["new"])), names="value")
 
-    def _show_flap(self) -> None:
-        from facelayers.flap import holes, lift_paths, raise_flap
-
-        placed = self.placed(self.state.technique)
-        lift = self.state.flap_mm if self._is_open() else 0.0
-        flap = raise_flap(self.model, placed, lift) if lift > 0 else None
-        if flap is None:
-            new_holes, paths = {}, self.paths
-        else:
-            key = ("holes", self.state.technique)
-            if key not in self._placed:
-                self._placed[key] = holes(self.model, placed)
-            new_holes, paths = self._placed[key], lift_paths(self.model, placed, self.paths, lift)
-        with self.figure.batch_update():
-            render.apply_cutaway(self.figure, self.model, self.state, self.state, new_holes, self.holes)
-            render.apply_flap(self.figure, self.model, flap, paths, self._shown_paths)
-        self.holes, self._shown_paths = new_holes, paths
-        self._sync_flap()
-
-    def _sync_flap(self) -> None:
-        is_open = self._is_open()
-        self.flap.disabled = not is_open
-        if not is_open:
-            self.flap_note.value = ("<span style='font-size:15px'>Endoscopic: no flap is raised; the plane is "
-                                    "seen through the scope (below).</span>")
-        elif self.state.flap_mm > 0:
-            coronal = self._surgeon_camera() == "crown"
-            self.flap_note.value = (
-                "<span style='font-size:15px'>What the surgeon sees from the incision: the flap, the floor of "
-                "the pocket in its shadow, <b>no nerve</b>." + (
-                    " (A coronal flap is then turned down to the brows, where the supraorbital bundles are "
-                    "freed under direct vision.)" if coronal else "") + "</span>")
-        else:
-            self.flap_note.value = ("<span style='font-size:15px'>Raise the flap to see the open approach "
-                                    "as the surgeon meets it.</span>")
-
-    def _sync_ports(self) -> None:
-        ports = [p.label for p in self.placed(self.state.technique).ports if p.side == "left"]
-        self._syncing_ports = True
-        try:
-            self.port.options = ports
-            self.port.value = ports[0] if ports else None
-            self.port.disabled = not ports
-        finally:
-            self._syncing_ports = False
-
-    def set_scope(self) -> None:
-        """Move the scope (port, insertion, aim, magnification): only the scope traces and its view change."""
-        if getattr(self, "_syncing_ports", False):
+    def _pick_pair(self, slot: int, tid: str) -> None:
+        pair = list(self.state.compare)
+        if pair[slot] == tid:
             return
-        self.state = self.state.with_(scope_port=self.port.value, scope_insertion_mm=float(self.insertion.value),
-                                      scope_aim_deg=float(self.aim.value),
-                                      scope_magnification=float(self.magnification.value))
-        self.state.validate()
-        self.scope = self._pose(self.state, self.placed(self.state.technique))
-        with self.figure.batch_update():
-            if self.scope is not None:
-                render.apply_endoscope(self.figure, self.scope)
-            else:
-                for trace in self.figure.data:
-                    if trace.name.startswith("endoscope:"):
-                        trace.update(x=[], y=[], z=[])
-        fresh = self._scope_figure()
-        with self.scope_view.batch_update():
-            self.scope_view.data = []
-            self.scope_view.add_traces(list(fresh.data))
-            self.scope_view.layout = fresh.layout
+        pair[slot] = tid
+        shown = pair["AB".index(self.state.shown_slot)]
+        self._write(compare=tuple(pair), technique=shown)
 
-    def _update_table(self) -> None:
-        from facelayers.techniques import comparison_text
+    def panel_controls(self) -> list:
+        return [self.show, self.shown_label, *self.layer_controls(), _head("Camera"), self.camera,
+                _head("Open approach"), self.flap_box, self.flap_note, _head("Techniques compared"),
+                self.technique_a, self.technique_b, *self.nerve_controls(), _head("Cutaway"), self.cutaway,
+                self.cut_box, self.show_labels]
 
-        chosen = [self.placed(self.technique_a.value), self.placed(self.technique_b.value)]
-        text = comparison_text(self.model, chosen, self.paths)
-        rows = "".join(f"<div>{t.technique.label}: {c.measure} {c.value:g}{c.unit} ({c.source_id})</div>"
-                       for t in chosen for c in t.technique.complications[:3])
-        self.table.value = (f"<pre style='font-size:13px;line-height:1.3;white-space:pre;overflow-x:auto'>{text}</pre>"
-                            f"<div style='font-size:14px'><b>Published complication rates</b>{rows}</div>")
+    def below(self) -> list:
+        scope_panel = w.VBox([_head("Endoscope"), self.port, *self.scope_boxes],
+                             layout=w.Layout(flex="0 0 350px", width="350px", min_width="300px"))
+        scope_box = w.VBox([self.scope_view], layout=w.Layout(flex="1 1 560px", min_width="420px",
+                                                              align_items="stretch"))
+        scope_row = w.Box([scope_panel, scope_box], layout=w.Layout(display="flex", flex_flow="row wrap",
+                                                                    align_items="flex-start", width="100%"))
+        return [self.table, scope_row, *super().below()]
+
+    def render_controls(self) -> None:
+        super().render_controls()
+        s = self.state
+        model = self.model
+        _set(self.technique_a, value=s.compare[0])
+        _set(self.technique_b, value=s.compare[1])
+        _set(self.show, value=s.shown_slot)
+        technique = model.anatomy.technique(s.technique)
+        self.shown_label.value = (f"<div class='fl-note'>Shown: <b>{html.escape(technique.label)}</b> "
+                                  f"({technique.approach})</div>")
+        is_open = self.controller.is_open(s.technique)
+        _set(self.flap, value=float(s.flap_mm), disabled=not is_open)
+        if not is_open:
+            note = "Endoscopic: no flap is raised; the plane is seen through the scope (below)."
+        elif s.flap_mm > 0:
+            note = ("What the surgeon sees from the incision: the flap, the floor of the pocket in its shadow, "
+                    "<b>no nerve</b>.")
+            if self.controller.surgeon_camera(s.technique) == "crown":
+                note += (" (A coronal flap is then turned down to the brows, where the supraorbital bundles are "
+                         "freed under direct vision.)")
+        else:
+            note = "Raise the flap to see the open approach as the surgeon meets it."
+        self.flap_note.value = f"<div class='fl-note'>{note}</div>"
+        ports = self.controller.ports(s.technique)
+        if list(self.port.options) != ports:
+            _set_options(self.port, ports)
+        _set(self.port, value=s.scope_port, disabled=not ports)
+        for control, name in ((self.insertion, "scope_insertion_mm"), (self.aim, "scope_aim_deg"),
+                              (self.magnification, "scope_magnification")):
+            _set(control, value=float(getattr(s, name)), disabled=not ports)
+        if getattr(self, "_table_for", None) != s.compare:
+            self.table.value = self.table_html(s.compare)
+            self._table_for = s.compare
+
+    def table_html(self, pair) -> str:
+        """The comparison of the two techniques as an HTML table: full nerve names (headers wrap, never cut),
+        clearance in mm with the side, then the published complication rates with author and year."""
+        from facelayers.techniques import nerve_risks
+
+        anatomy = self.model.anatomy
+        nerves = ("frontal_2", "zygomatic", "buccal", "marginal_mandibular", "great_auricular", "supraorbital")
+        head = "".join(f"<th>{html.escape(anatomy.nerves[n].label)}</th>" for n in nerves if n in anatomy.nerves)
+        rows = []
+        for tid in dict.fromkeys(pair):
+            placed = self.placed(tid)
+            risks = nerve_risks(placed, self.paths)
+            cells = []
+            for nid in nerves:
+                if nid not in anatomy.nerves:
+                    continue
+                r = risks.get(nid)
+                if r is None or r.side == "outside":
+                    cells.append("<td>&ndash;</td>")
+                else:
+                    side = {"flap": "in the flap", "deep": "deep to it", "crosses": "crosses it"}.get(r.side, r.side)
+                    cells.append(f"<td>{r.min_mm:.1f} mm, {side}</td>")
+            t = placed.technique
+            rows.append(f"<tr><td><b>{html.escape(t.label)}</b><br>{t.approach}, {placed.area_cm2:.0f} cm², "
+                        f"scar {placed.incision_cm:.1f} cm</td>{''.join(cells)}</tr>")
+        rates = []
+        for tid in dict.fromkeys(pair):
+            t = anatomy.technique(tid)
+            for c in t.complications[:3]:
+                rates.append(f"<li>{html.escape(t.label)}: {html.escape(c.measure)} {c.value:g}{html.escape(c.unit)} "
+                             f"({html.escape(source_citation(anatomy, c.source_id))})</li>")
+        return (f"<div class='fl-head'>Clearance of each nerve from the plane</div>"
+                f"<table><tr><th>technique</th>{head}</tr>{''.join(rows)}</table>"
+                f"<div class='fl-head'>Published complication rates</div><ul class='fl-note'>{''.join(rates)}</ul>")
+
+
+def source_citation(anatomy, source_id: str) -> str:
+    """A source as a student reads it: first author and year ("Jacono 2019"), from data/sources.csv; a source
+    whose authors or year were not retrieved is named by its title, marked unverified."""
+    import re
+
+    src = anatomy.sources.get(source_id)
+    if src is None:
+        return "source in the data"
+    citation = src.citation or ""
+    author = re.match(r"([A-Z][A-Za-z'\-]+)\s+[A-Z]{1,3}\b", citation)
+    if author and "NOT RETRIEVED" not in (src.note or "").upper():
+        more = " et al." if ("et al" in citation or citation.count(",") > 1) else ""
+        return f"{author.group(1)}{more} {src.year}"
+    title = citation.split(". ")[0].split(" (")[0]
+    import textwrap
+
+    return f"{textwrap.shorten(title, 110, placeholder='...')} (authors and year not verified)"

@@ -411,14 +411,20 @@ def player(model_coarse, paths, questions):
 
 
 def _snapshot(fig):
-    """Every trace but the quiz's, as JSON text (arrays included)."""
+    """Every trace but the quiz's, as JSON text (arrays included; a nerve's visibility left out: the nerves are
+    hidden while a click question is open and come back with its answer)."""
     import plotly.io as pio
 
-    return [pio.to_json(t.to_plotly_json()) for t in fig.data if not t.name.startswith("quiz:")]
+    return [pio.to_json({k: v for k, v in t.to_plotly_json().items()
+                         if not (k == "visible" and t.name.startswith("nerve:"))})
+            for t in fig.data if not t.name.startswith("quiz:")]
 
 
 def test_player_starts_on_the_skin_with_empty_markers(player, questions):
     assert player.state.peel == 0 and player.state.shown("skin")
+    # a click question is open: the nerves (its answer) are hidden, the picker and the zones are off
+    assert not player.state.nerves and player.pick.disabled and player.zones.disabled
+    assert all(t.visible is False for t in player.figure.data if t.name.startswith("nerve:"))
     names = [t.name for t in player.figure.data]
     assert {"quiz:line", "quiz:click", "quiz:answer"} <= set(names)
     for t in player.figure.data:
@@ -439,9 +445,11 @@ def test_player_click_shows_the_answer_and_changes_only_quiz_traces(player, mode
     assert f"{score.distance_mm:.1f} mm from the answer: {score.points:.2f} points" in player.feedback.value
     assert "Score " + f"{score.points:.2f}" in player.score.value
     quiz = {i for i, t in enumerate(player.figure.data) if t.name.startswith("quiz:")}
-    assert sent.restyled() and sent.restyled() <= quiz
+    nerves = {i for i, t in enumerate(player.figure.data) if t.name.startswith("nerve:")}
+    assert sent.restyled() and sent.restyled() <= quiz | nerves
     assert _snapshot(player.figure) == before
-    assert sent.bytes <= 1200, f"an answer sent {sent.bytes} B: markers and labels only, no mesh"
+    assert all(player.figure.data[i].visible is True for i in nerves), "the answer brings the nerves back"
+    assert sent.bytes <= 2000, f"an answer sent {sent.bytes} B: markers, labels and visibility only, no mesh"
     answer = next(t for t in player.figure.data if t.name == "quiz:answer")
     click = next(t for t in player.figure.data if t.name == "quiz:click")
     # the figure plots x negated: the markers sit on the side clicked (the subject's left: figure x < 0)
@@ -512,3 +520,25 @@ def test_player_wrong_choice_and_the_end(model_coarse, paths, questions):
     player.next_button.click()
     assert "The quiz is over" in player.prompt.value
     assert "Total 0.00 of 1 (0%)" in player.feedback.value
+
+
+def test_a_click_through_the_bridge_answers_and_a_miss_is_told(model_coarse, paths, questions):
+    """The browser's click bridge sends a click as a message of its own (figure frame, x negated), or a miss."""
+    from facelayers.quiz_widget import QuizPlayer
+
+    player = QuizPlayer(model_coarse, questions, paths=paths)
+    q = player.session.current
+    assert player.figure.layout.meta["clicks"] == player.bridge.token
+    assert player.bridge in player.ui.children, "the bridge must be on the page to listen"
+    player.bridge._received(player.bridge, {"kind": "miss"}, [])
+    assert "missed the model" in player.feedback.value and player.quiz_state.missed
+    assert not player.session.answered
+    target = answer_on_skin(model_coarse, q, paths)
+    point = {"x": -float(target[0]), "y": float(target[1]), "z": float(target[2]), "trace": "layer:skin"}
+    player.bridge._received(player.bridge, {"kind": "click", "point": point}, [])
+    score = player.session.scores[q.question_id]
+    assert score.distance_mm < 1.0 and score.points == 1.0
+    assert player.quiz_state.click is not None and not player.quiz_state.missed
+    assert player.state.nerves and not player.pick.disabled
+    player.bridge._received(player.bridge, {"kind": "miss"}, [])  # answered: a miss changes nothing
+    assert "missed" not in player.feedback.value

@@ -460,7 +460,8 @@ def test_next_and_previous_move_the_step_and_apply_its_view(model_coarse, storyb
     assert len(_trace(fig, "technique:flap").x) == 0 and len(_trace(fig, "layer:skin").x) == skin_vertices
     want = board.step(5).state()
     for f in fields(ViewState):
-        assert getattr(player.state, f.name) == getattr(want, f.name), f.name
+        if f.name != "compare":  # the comparer keeps its pair of techniques (A and B)
+            assert getattr(player.state, f.name) == getattr(want, f.name), f.name
     assert _trace(fig, "nerve:zygomatic").line.color == HIGHLIGHT
     assert _trace(fig, "nerve:buccal").line.color != HIGHLIGHT
     assert _trace(fig, "ligaments").visible is True

@@ -8,11 +8,14 @@ import stat
 import subprocess
 import sys
 import textwrap
-from dataclasses import dataclass, fields
+from dataclasses import fields
+from typing import Optional
 from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from facelayers import views
 from facelayers.cutaway import WINDOWS
@@ -31,7 +34,9 @@ STATES = {
     "temple-top": ViewState(peel=5, cutaway="temple", layers_cut=1, section_at=55.0, camera="top",
                             pick="group:zygomatic", technique="endoscopic_brow", scope_port="Temporal port",
                             scope_insertion_mm=55.0, scope_aim_deg=-12.5, scope_magnification=20.0),
-    "flap-raised": ViewState(technique="deep_plane", flap_mm=22.5, camera="incision"),
+    "flap-raised": ViewState(technique="deep_plane", flap_mm=22.5, camera="incision", labels=True,
+                             compare=("skin_only", "deep_plane")),
+    "quiz-question": ViewState(nerves=False),
     "forehead-int-section": ViewState(cutaway="forehead", section_kind="vertical", section_at=-120,
                                       camera="right", pick="muscle:frontalis", zones=True),
 }
@@ -268,10 +273,9 @@ def test_save_into_a_missing_folder_raises_and_writes_nothing(tmp_path):
 # Fields come from the dataclass: a future field is saved and loaded without a change to views.py
 
 
-@dataclass
+@pydantic_dataclass(frozen=True, config=ConfigDict(strict=True, extra="forbid", validate_default=True))
 class FutureState(ViewState):
-    technique: str | None = None
-    endoscope_mm: tuple[float, float, float] | None = None
+    endoscope_mm: Optional[tuple[float, float, float]] = None
 
 
 def test_new_fields_are_saved_loaded_and_checked(monkeypatch):
@@ -285,6 +289,27 @@ def test_new_fields_are_saved_loaded_and_checked(monkeypatch):
         view_from_yaml("endoscope_mm: [1, 2]\n")
     with pytest.raises(ViewFileError, match=r"line 3: field 'endoscope_mm\[1\]' = 'x'"):
         view_from_yaml("endoscope_mm:\n- 1\n- x\n- 3\n")
+
+
+def test_a_state_cannot_be_changed_in_place_and_every_change_is_checked():
+    """Frozen, copy-on-write: a state never becomes one that a saved view would refuse."""
+    from facelayers.state import StateError
+
+    state = ViewState()
+    with pytest.raises(Exception):
+        state.peel = 9
+    with pytest.raises(TypeError, match="with_"):
+        state.visible["skin"] = False
+    with pytest.raises(StateError, match=r"visible.skin = 'no'; allowed: true or false"):
+        ViewState(visible={"skin": "no"})
+    with pytest.raises(StateError, match=r"peel = 9; allowed: an integer 0 to 5"):
+        state.with_(peel=9)
+    with pytest.raises(StateError, match=r"unknown field 'zoom'"):
+        state.with_(zoom=2)
+    with pytest.raises(StateError, match=r"technique = 'deep_plane'; allowed with compare"):
+        ViewState(technique="deep_plane", compare=("skin_only", "endoscopic_brow"))
+    assert state == ViewState() and state.with_(visible={"fat": False}).visible["skin"] is True
+    assert state.with_(peel=2).changed(state) == ["peel"]
 
 
 # ----------------------------------------------------------------------------------------------------

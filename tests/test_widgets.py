@@ -216,11 +216,12 @@ def test_explorer_rejects_invalid_values_and_keeps_its_state(explorer, recorder)
     assert recorder.meter.messages == 0, "a rejected change reached the figure"
 
 
-def test_with_copies_visible(explorer):
+def test_with_copies_and_never_mutates(explorer):
     state = ViewState()
-    copy = state.with_(peel=1)
-    copy.visible["skin"] = False
-    assert state.visible["skin"] is True
+    copy = state.with_(peel=1, visible={"skin": False})
+    assert state.visible["skin"] is True and copy.visible["skin"] is False and copy.visible["fat"] is True
+    with pytest.raises(TypeError):
+        copy.visible["skin"] = True
 
 
 def test_control_styles_are_applied(model_coarse):
@@ -247,3 +248,121 @@ def test_the_flap_cameras_are_offered_where_there_is_a_flap(explorer, model_coar
     # A saved view that looks from the incision still opens in a plain explorer (its preset is offered).
     opened = LayerExplorer(model_coarse, ViewState(camera="incision"))
     assert opened.camera.value == "incision" and "crown" not in opened.camera.options
+
+
+# ----------------------------------------------------------------------------------------------------
+# One source of truth: the controls show what is drawn
+
+
+def test_a_peeled_layers_box_is_unticked_and_disabled(explorer):
+    explorer.peel.value = 2
+    for name in INTERFACES[:2]:
+        assert explorer.checkboxes[name].value is False and explorer.checkboxes[name].disabled, name
+        assert layer_trace(explorer, name).visible is False
+    assert explorer.checkboxes["smas"].value is True and not explorer.checkboxes["smas"].disabled
+    assert explorer.state.visible["skin"] is True, "peeling does not untick the layer: unpeeling brings it back"
+    explorer.peel.value = 0
+    assert explorer.checkboxes["skin"].value is True and not explorer.checkboxes["skin"].disabled
+
+
+def test_outermost_shown_names_the_surface_on_top(explorer):
+    explorer.checkboxes["skin"].value = False
+    assert "outermost shown: <b>Subcutaneous fat</b>" in explorer.peel_label.value
+    explorer.peel.value = 3
+    assert "outermost shown: <b>Deep fascia and muscle</b>" in explorer.peel_label.value
+
+
+def test_a_saved_view_is_shown_in_one_call_and_every_control_follows(explorer, recorder):
+    view = ViewState(visible={"fat": False}, peel=1, cutaway="cheek", layers_cut=3, camera="left",
+                     section_kind="vertical", section_at=30.0, labels=True)
+    changed = explorer.show_state(view)
+    assert set(changed) == {"visible", "peel", "cutaway", "layers_cut", "camera", "section_kind", "section_at",
+                            "labels"}
+    assert explorer.state == view
+    assert explorer.peel.value == 1 and explorer.cutaway.value == "cheek" and explorer.layers_cut.value == 3
+    assert explorer.camera.value == "left" and explorer.section_kind.value == "vertical"
+    assert explorer.section_at.value == 30.0 and explorer.show_labels.value is True
+    assert explorer.checkboxes["skin"].disabled and explorer.checkboxes["fat"].value is False
+    recorder.reset()
+    assert explorer.show_state(view) == [] and recorder.meter.messages == 0, "the same view again sends nothing"
+
+
+def test_the_controller_works_headless_on_a_plain_figure(model_coarse):
+    import plotly.graph_objects as go
+
+    from facelayers.controller import Controller
+
+    c = Controller(model_coarse, ViewState(peel=1))
+    assert isinstance(c.figure, go.Figure) and not isinstance(c.figure, go.FigureWidget)
+    skin = next(t for t in c.figure.data if t.name == "layer:skin")
+    assert skin.visible is False
+    assert c.update(peel=0) == ["peel"] and skin.visible is True
+    assert c.update(peel=0) == []
+    with pytest.raises(ValueError, match="peel = 7"):
+        c.update(peel=7)
+    assert c.state.peel == 0
+
+
+def test_the_controller_module_imports_no_widgets():
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, sys; import facelayers.controller; "
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('ipywidgets', 'anywidget'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_picking_a_muscle_shows_the_muscle_and_lights_its_nerve(model_coarse):
+    from facelayers import render
+    from facelayers.widgets import NerveExplorer
+
+    ex = NerveExplorer(model_coarse, ViewState(peel=0, camera="left"))
+    ex.pick.value = "muscle:zygomaticus_major"
+    muscle = next(t for t in ex.figure.data if t.name == "muscle:zygomaticus_major")
+    assert muscle.visible is not False and muscle.color == render.HIGHLIGHT
+    lit = [t for t in ex.figure.data if t.name.startswith("nerve:") and t.line.color == render.HIGHLIGHT]
+    assert lit, "the muscle's nerve is lit"
+    # peeled back as far as the nerve needs: its layer is the outermost shown, and the control says so
+    assert ex.state.peel >= 3 and ex.peel.value == ex.state.peel
+    assert ex.checkboxes["skin"].disabled and ex.checkboxes["skin"].value is False
+    assert not ex.state.shown("smas") and muscle.visible is True, "the picked SMAS muscle stays in view"
+
+
+def test_b_to_a_withdraws_the_endoscope(model_coarse):
+    from facelayers.widgets import DissectionComparer
+
+    c = DissectionComparer(model_coarse, techniques=("deep_plane", "endoscopic_brow"))
+    shaft = next(t for t in c.figure.data if t.name == "endoscope:shaft")
+    assert shaft.visible is False and not c.port.options and c.insertion.disabled
+    assert "No endoscope" in c.scope_view.layout.annotations[0].text
+    c.show.value = "B"
+    assert shaft.visible is True and len(shaft.x) > 0 and c.port.value == c.state.scope_port is not None
+    assert not c.insertion.disabled and c.flap.disabled
+    c.show.value = "A"
+    assert shaft.visible is False and len(shaft.x) == 0 and c.port.value is None and c.insertion.disabled
+    assert c.state.technique == "deep_plane" and c.technique_a.value == "deep_plane"
+
+
+def test_the_comparer_starts_complete_with_a_titled_colour_bar(model_coarse):
+    """Voila keeps only what a FigureWidget had when it was built: the colour bar is in the figure from the start,
+    beside the scene (never over the head), red = near."""
+    from facelayers.widgets import DissectionComparer
+
+    c = DissectionComparer(model_coarse)
+    layout = c.figure._widget_layout  # what was sent when the widget was built
+    colorbar = layout["coloraxis"]["colorbar"]
+    assert "nearest" in colorbar["title"]["text"] and colorbar["ticktext"][0].endswith("near")
+    assert layout["coloraxis"]["colorscale"][0][1].lower() == "#b2182b"
+    assert colorbar["x"] > layout["scene"]["domain"]["x"][1]
+
+
+def test_the_comparison_table_names_nerves_in_full_and_cites_author_and_year(model_coarse):
+    from facelayers.widgets import DissectionComparer
+
+    c = DissectionComparer(model_coarse, techniques=("deep_plane", "endoscopic_brow"))
+    assert "Marginal mandibular" in c.table.value or "marginal mandibular" in c.table.value.lower()
+    assert "efl650" not in c.table.value and "jacono2019" not in c.table.value
+    assert "Jacono et al. 2019" in c.table.value or "not verified" in c.table.value

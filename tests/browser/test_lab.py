@@ -101,7 +101,7 @@ def test_lesson03_switching_technique_redraws_the_plane(lab_server, page, page_l
     screenshot(page, "lesson03_after.png", show=plot)
 
     # Raise the flap (a slider, from the keyboard): the open approach as the surgeon meets it.
-    handle = page.locator(".widget-slider", has_text="Raise the flap").locator(".noUi-handle").first
+    handle = page.locator(".fl-slider", has_text="Raise the flap").locator(".noUi-handle").first
     handle.scroll_into_view_if_needed()
     handle.focus()
     t0 = time.monotonic()
@@ -116,7 +116,9 @@ def test_lesson03_switching_technique_redraws_the_plane(lab_server, page, page_l
         .find((e) => (e.data || []).some((t) => t.name === 'technique:flap'));
         return el._fullLayout.scene.camera.eye.y; }""")
     assert eye_y < 0, "the camera turned to look along the incision, from behind the ear"
-    page.wait_for_timeout(500)  # let the last slider step land before the picture
+    page.wait_for_function("(s) => document.querySelector('.fl-slider .widget-readout') !== null"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === s",
+                           arg="idle", timeout=60_000, polling=100)  # the last slider step has landed
     screenshot(page, "lesson03_flap_raised.png", show=plot)
 
     assert page_log.page_errors == []
