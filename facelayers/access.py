@@ -255,8 +255,10 @@ _A11Y_CLASS = None
 
 
 def focus_style_widget():
-    """An invisible widget that installs the keyboard-focus ring (:data:`FOCUS_CSS`) in the page and names every
-    ipywidgets slider handle for screen readers (its description), now and for sliders drawn later.
+    """An invisible widget that installs the keyboard-focus ring and names slider handles for screen readers.
+
+    It puts :data:`FOCUS_CSS` in the page and names every ipywidgets slider handle by its description, now and for
+    sliders drawn later.
 
     Put it in the same box as the controls, whose container has the class ``fl-a11y`` (``box.add_class("fl-a11y")``).
 
@@ -312,8 +314,9 @@ def _lab(rgb: np.ndarray) -> np.ndarray:
 
 
 def palette_distances(palette: Mapping[str, str]) -> dict[str, tuple[float, str, str]]:
-    """The smallest colour difference between any two colours of ``palette``, as seen with normal colour
-    vision and with each simulated deficiency.
+    """The smallest colour difference between any two colours of ``palette``, per kind of colour vision.
+
+    Seen with normal colour vision and with each simulated deficiency.
 
     Parameters
     ----------

@@ -413,8 +413,11 @@ class Muscle:
             object.__setattr__(self, "body", MappingProxyType(dict(self.body)))
 
     def nerve_shares(self) -> dict[str, float]:
-        """Share of the muscle's motor supply by nerve group: the accessory groups' (schematic) shares and the
-        main group the rest. ``{"frontal": 0.7, "zygomatic": 0.3}`` for the corrugator."""
+        """Share (0..1) of the muscle's motor supply by nerve group; the shares add up to 1.
+
+        The accessory groups have their (schematic) shares and the main group the rest:
+        ``{"frontal": 0.7, "zygomatic": 0.3}`` for the corrugator.
+        """
         shares = {g["group"]: float(g["share"]) for g in self.accessory_nerve_groups}
         shares[self.nerve_group] = 1.0 - sum(shares.values())
         return shares

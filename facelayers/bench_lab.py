@@ -117,7 +117,7 @@ def _open_and_run(page, base: str, notebook: str) -> None:
 
 
 def _timed_click(page, locator, timeout_ms: float = 120_000) -> float:
-    """ms from just before a real click on ``locator`` to the frame after the figures' state changed."""
+    """Milliseconds from just before a real click on ``locator`` to the frame after the figures' state changed."""
     locator.scroll_into_view_if_needed()
     locator.click(trial=True, timeout=timeout_ms)  # visible, stable, enabled and on top: then time the click
     page.wait_for_timeout(300)  # let a scroll's own redraw settle, so it is not taken for the click's
@@ -160,7 +160,8 @@ def measure(root: Path = NOTEBOOKS, problems: list[str] | None = None) -> dict[s
     """Run the three lessons in JupyterLab and time the three clicks; ``{metric: ms}``.
 
     A click whose effect never shows (or a lesson that fails to run) is left out of the result and described
-    in ``problems`` (when given), so one bad lesson does not lose the rest of a benchmark run."""
+    in ``problems`` (when given), so one bad lesson does not lose the rest of a benchmark run.
+    """
     from playwright.sync_api import sync_playwright
 
     out: dict[str, float] = {}

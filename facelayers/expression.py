@@ -164,9 +164,12 @@ def _smoothstep(x: np.ndarray) -> np.ndarray:
 
 
 def _midline_share(model: FaceModel, sign: float) -> np.ndarray:
-    """(n,) float: the share of a muscle of one side in the skin's movement near the midline, where it meets
-    its fellow of the other side (frontalis, procerus, the mouth's ring): 1/2 on the midline, so the two halves
-    add up to one muscle's pull there, and 1 a few mm to its own side."""
+    """The share, (n,) float in 0..1, of a muscle of one side in the skin's movement near the midline.
+
+    Near the midline the muscle meets its fellow of the other side (frontalis, procerus, the mouth's ring): the
+    share is 1/2 on the midline, so the two halves add up to one muscle's pull there, and 1 a few mm to its own
+    side (``sign`` +1 for the left, x > 0; -1 for the right).
+    """
     return 0.5 * (1.0 + np.tanh(sign * model.skin[:, 0] / 3.0))
 
 
@@ -281,10 +284,13 @@ def _neighbours(model: FaceModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _unfold(model: FaceModel, pull: np.ndarray, iterations: int = 20) -> np.ndarray:
-    """Damp a pull where it would fold the skin over itself: where the skin turns sharply (under the brow
-    ridge, into the orbit, at the lips) a large translation can flip triangles. Each round scales the pull
-    down by a quarter on the folded triangles and their neighbours and averages it with the neighbours', until
-    no triangle's normal turns by more than :data:`FOLD_DEG`. The pull elsewhere is untouched."""
+    """Damp a pull (n, 3) float, mm, on the skin's vertices where it would fold the skin over itself; a copy.
+
+    Where the skin turns sharply (under the brow ridge, into the orbit, at the lips) a large translation can flip
+    triangles. Each round (at most ``iterations``) scales the pull down by a quarter on the folded triangles and
+    their neighbours and averages it with the neighbours', until no triangle's normal turns by more than
+    :data:`FOLD_DEG`. The pull elsewhere is untouched.
+    """
     faces = model.faces
     n0 = _face_normals(model.skin, faces)
     limit = np.cos(np.radians(FOLD_DEG))
@@ -306,8 +312,10 @@ def _unfold(model: FaceModel, pull: np.ndarray, iterations: int = 20) -> np.ndar
 
 @lru_cache(maxsize=4)
 def muscle_fields(model: FaceModel) -> dict[tuple[str, str], MuscleField]:
-    """Every muscle's field on both sides, keyed by (muscle_id, side); computed once per model (about 0.5 s at
-    the lecture grid). Each pull is made fold-free at full contraction (:func:`_unfold`)."""
+    """Every muscle's field on both sides, keyed by (muscle_id, side); computed once per model.
+
+    About 0.5 s at the lecture grid. Each pull is made fold-free at full contraction (:func:`_unfold`).
+    """
     normals = skin_normals(model)
     out = {}
     for mid, muscle in model.anatomy.muscles.items():
@@ -333,8 +341,10 @@ def facial_branches(model: FaceModel) -> tuple[str, ...]:
 
 
 def parse_cuts(model: FaceModel, cut) -> dict[tuple[str, str], float]:
-    """Check and read ``cut`` items ``"BRANCH:SIDE"`` or ``"BRANCH:SIDE:stretch"`` into {(branch, side): share
-    that still conducts} (0 for a cut, :data:`STRETCH_KEEPS` for a stretch).
+    """Check and read ``cut`` items into ``{(branch, side): share of the branch that still conducts}``.
+
+    An item is ``"BRANCH:SIDE"`` (a cut: share 0) or ``"BRANCH:SIDE:stretch"`` (a stretch: share
+    :data:`STRETCH_KEEPS`).
 
     Raises
     ------
@@ -358,8 +368,9 @@ def parse_cuts(model: FaceModel, cut) -> dict[tuple[str, str], float]:
 
 
 def parse_divided(model: FaceModel, divided) -> set[tuple[str, str]]:
-    """Check and read ``divided`` items (``"muscle_id"``, ``"muscle_id:left"``, ``"muscle_id:right"``) into a
-    set of (muscle_id, side).
+    """Check and read ``divided`` items into a set of (muscle_id, side).
+
+    An item is ``"muscle_id"`` (both sides), ``"muscle_id:left"`` or ``"muscle_id:right"``.
 
     Raises
     ------
@@ -431,8 +442,11 @@ def _check(expression: str, strength: float, side: str) -> Expression:
 
 def activations(model: FaceModel, expression: str, *, cut=(), divided=(), strength: float = 1.0,
                 side: str = "both") -> dict[tuple[str, str], float]:
-    """How hard each muscle contracts on each side, 0..1: the expression's contraction x strength x the share of
-    its supply left (see :func:`supply`). Keyed by (muscle_id, side); muscles at rest are left out."""
+    """How hard each muscle contracts on each side, 0..1, keyed by (muscle_id, side).
+
+    The expression's contraction x strength x the share of its supply left (see :func:`supply`); muscles at rest
+    are left out.
+    """
     expr = _check(expression, strength, side)
     left = supply(model, cut, divided)
     out = {}
@@ -481,9 +495,11 @@ def skin_displacement(model: FaceModel, expression: str, *, cut=(), divided=(), 
 
 def interface_displacement(model: FaceModel, expression: str, interface: int = 0, *, cut=(), divided=(),
                            strength: float = 1.0, side: str = "both", wrinkles: bool = True) -> np.ndarray:
-    """Displacement (n, 3) float64 mm of one surface's vertices (0 = skin, k = outer face of layer k): the
-    muscles in layer k or deeper move it; the wrinkles are on the skin only. Same arguments as
-    :func:`skin_displacement`."""
+    """Displacement (n, 3) float64, mm, of one surface's vertices (0 = skin, k = outer face of layer k).
+
+    The muscles in layer k or deeper move it; the wrinkles are on the skin only. Same arguments as
+    :func:`skin_displacement`.
+    """
     act = activations(model, expression, cut=cut, divided=divided, strength=strength, side=side)
     fields = muscle_fields(model)
     out = np.zeros((model.n_vertices, 3))
@@ -506,8 +522,11 @@ def moved_surfaces(model: FaceModel, expression: str, **kwargs) -> tuple[int, ..
 
 
 def movement_at(model: FaceModel, expression: str, point, **kwargs) -> np.ndarray:
-    """The displacement (3,) mm of the skin vertex nearest the skin point on the ray through ``point`` (3,) mm
-    (a landmark's position, say): how far that spot moves."""
+    """The displacement (3,) float, mm, of the skin under ``point``: how far that spot moves.
+
+    The spot is the skin vertex nearest the skin point on the ray through ``point`` (3,) mm (a landmark's
+    position, say); ``kwargs`` as :func:`skin_displacement`.
+    """
     target = model.stack_under(np.asarray(point, float)[None, :]).points[0, 0]
     i = int(np.argmin(np.linalg.norm(model.skin - target, axis=1)))
     return skin_displacement(model, expression, **kwargs)[i]
@@ -527,9 +546,11 @@ WATCH = MappingProxyType({
 
 
 def summary_text(model: FaceModel, **kwargs) -> str:
-    """One line per expression: its action units, its muscles, and how far (mm) and which way a watched spot on
-    the left side moves (``kwargs`` as :func:`skin_displacement`: cut, divided, strength, side). Rounded for
-    lessons."""
+    """One line per expression: its action units, its muscles, and how far and which way a watched spot moves.
+
+    The watched spot is on the left side; distances in mm, rounded for lessons. ``kwargs`` as
+    :func:`skin_displacement`: cut, divided, strength, side.
+    """
     lines = [f"{'Expression':<24}{'AUs':<14}{'watched spot (left)':<22}{'moves':>7}  direction"]
     for name, e in EXPRESSIONS.items():
         if name not in WATCH:

@@ -1,5 +1,6 @@
-"""The expression explorer: the face before and after, side by side, making an expression; cut or stretch a
-branch, divide a muscle or apply a technique, and read the deficit and its House-Brackmann grade.
+"""The expression explorer: the face before and after, side by side, making an expression.
+
+Cut or stretch a branch, divide a muscle or apply a technique, and read the deficit and its House-Brackmann grade.
 
 Three parts, as elsewhere in the package: a plain state (:class:`ExpressionState`), pure figure functions
 (:func:`expression_figure`, :func:`expression_update`), and a thin ipywidgets view (:class:`ExpressionExplorer`)
@@ -99,8 +100,11 @@ class ExpressionState:
 
 @dataclass(frozen=True)
 class Applied:
-    """The state resolved against the model: the motor cuts, the sensory cuts, the divided muscles (with the
-    technique's), and the technique's effect if any."""
+    """The state resolved against the model.
+
+    The motor cuts, the sensory cuts, the divided muscles (with the technique's), and the technique's effect if
+    any.
+    """
 
     motor: tuple
     sensory: tuple
@@ -110,8 +114,11 @@ class Applied:
 
 
 def resolve(model: FaceModel, state: ExpressionState) -> Applied:
-    """Split the state's cuts into motor and sensory, add a technique's divided muscles and (with ``injure``)
-    the branches its planes come near. Bad names raise ValueError listing what is allowed."""
+    """Split the state's cuts into motor and sensory, and add a technique's divided muscles.
+
+    With ``injure``, the branches the technique's planes come near are cut too. Bad names raise ValueError
+    listing what is allowed.
+    """
     motor_groups = set(ex.facial_branches(model))
     sensory_groups = {p["nerve_group"] for p in model.anatomy.palsies.values() if "numb_area" in p}
     motor, sensory = [], []
@@ -173,9 +180,12 @@ def split_skin(model: FaceModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
 
 @lru_cache(maxsize=4)
 def body_anchor(model: FaceModel) -> dict:
-    """For every muscle body (both sides): its vertices (v, 3) mm, faces, layer index, and for each vertex the
-    skin-grid vertex whose ray is nearest (by the ray parameters), through which it takes its layer's
-    displacement. Keyed by muscle_id; the two sides joined."""
+    """For every muscle body, what it needs to ride on its layer's displacement; keyed by muscle_id.
+
+    A tuple per muscle, the two sides joined: its vertices (v, 3) float, mm; its faces (f, 3) int32; its layer
+    index; and for each vertex (v,) int64 the skin-grid vertex whose ray is nearest (by the ray parameters),
+    through which it takes its layer's displacement.
+    """
     from facelayers.geometry import params_of
     from facelayers.muscles import bodies
 
@@ -207,9 +217,12 @@ def body_anchor(model: FaceModel) -> dict:
 
 def body_displacement(model: FaceModel, state: ExpressionState, panel: str, muscle_id: str,
                       applied: Applied | None = None) -> np.ndarray:
-    """Displacement (v, 3) mm of a muscle's body (both sides) in one panel: the displacement of the outer face
-    of its layer on the nearest ray (:func:`facelayers.expression.interface_displacement`), so an active muscle
-    shortens toward its origin and the muscles it lies under ride with it."""
+    """Displacement (v, 3) float, mm, of a muscle's body (both sides) in one panel.
+
+    It is the displacement of the outer face of its layer on the nearest ray
+    (:func:`facelayers.expression.interface_displacement`), so an active muscle shortens toward its origin and
+    the muscles it lies under ride with it.
+    """
     v, _, layer, nearest = body_anchor(model)[muscle_id]
     kw = dict(strength=state.strength, side=state.side, wrinkles=False)
     if panel == "after":
@@ -219,9 +232,11 @@ def body_displacement(model: FaceModel, state: ExpressionState, panel: str, musc
 
 
 def _offset(panel: str) -> float:
-    """Head-frame x shift of a panel: the 'before' face stands on the viewer's left. (The figures plot x negated
-    and plotly's front camera puts the scene's -x on the viewer's right, so a face shifted to the subject's
-    right, -x, stands on the viewer's left.)"""
+    """Head-frame x shift (mm) of a panel: the 'before' face stands on the viewer's left.
+
+    The figures plot x negated and plotly's front camera puts the scene's -x on the viewer's right, so a face
+    shifted to the subject's right, -x, stands on the viewer's left.
+    """
     return -PANEL_GAP_MM / 2 if panel == "before" else PANEL_GAP_MM / 2
 
 
@@ -237,8 +252,10 @@ def _ijk(faces: np.ndarray) -> dict:
 
 def panel_displacement(model: FaceModel, state: ExpressionState, panel: str,
                        applied: Applied | None = None) -> np.ndarray:
-    """The skin's displacement (n, 3) mm in one panel: 'before' = intact, 'after' = with the state's injuries,
-    divided muscles and technique."""
+    """The skin's displacement (n, 3) float, mm, in one panel.
+
+    'before' = intact, 'after' = with the state's injuries, divided muscles and technique.
+    """
     kw = {"strength": state.strength, "side": state.side}
     if panel == "before":
         return ex.skin_displacement(model, state.expression, **kw)
@@ -275,8 +292,10 @@ def title_text(model: FaceModel, state: ExpressionState, applied: Applied | None
 
 def expression_figure(model: FaceModel, state: ExpressionState | None = None, *, height: int = 620,
                       width: int | None = None) -> go.Figure:
-    """Two faces side by side making the state's expression: intact ('before', viewer's left) and with the
-    injuries, divided muscles or technique ('after', viewer's right).
+    """Two faces side by side making the state's expression: intact, and with the state's changes.
+
+    Intact is 'before', on the viewer's left; 'after', on the viewer's right, has the injuries, divided muscles
+    or technique.
 
     Trace names: ``expr:<panel>:mobile`` (the part that moves: its x, y, z change), ``expr:<panel>:static``,
     ``expr:<panel>:ears``, ``expr:after:numb`` (numb skin of a cut sensory nerve). Pure: state in, figure out.
@@ -345,8 +364,11 @@ def _moved_mm(moved: np.ndarray) -> np.ndarray:
 
 def gallery_figure(model: FaceModel, expressions=None, *, camera: str = "front", cut=(), divided=(),
                    columns: int = 4, tile_px: int = 330) -> go.Figure:
-    """Several expressions side by side, one 3D scene each (the face cropped to forehead-to-chin), for slides and
-    screenshots: ``expr:gallery:<name>`` traces. ``camera`` is ``"front"`` or ``"three_quarter"``."""
+    """Several expressions side by side, one 3D scene each, for slides and screenshots.
+
+    The face is cropped to forehead-to-chin; the traces are ``expr:gallery:<name>``. ``camera`` is ``"front"``
+    or ``"three_quarter"``.
+    """
     from plotly.subplots import make_subplots
 
     names = list(expressions or ex.EXPRESSIONS)
@@ -444,8 +466,11 @@ def expression_update(fig, model: FaceModel, old: ExpressionState, new: Expressi
 
 
 def report_lines(model: FaceModel, state: ExpressionState, injury_class: str = "neurotmesis") -> list[str]:
-    """What the 'after' face shows, in words: the deficits, the House-Brackmann grade by region, the course of
-    the first motor injury by class (regrowth measured on the nerves), the numb areas, the technique."""
+    """What the 'after' face shows, in words, one string per line.
+
+    The deficits, the House-Brackmann grade by region, the course of the first motor injury by class (regrowth
+    measured on the nerves), the numb areas, the technique.
+    """
     applied = resolve(model, state)
     lines = injury.deficit_lines(model, applied.motor, applied.divided)
     for item in applied.sensory:
@@ -468,9 +493,12 @@ def report_lines(model: FaceModel, state: ExpressionState, injury_class: str = "
 
 
 class ExpressionExplorer:
-    """Widgets over :func:`expression_figure`: expression, strength, side, branch cuts per side (cut or
-    stretch), sensory nerves, divided muscles, a technique (and "injure the branches its plane comes near"),
-    camera; the report (deficits, House-Brackmann, course) below. ``widget`` is the box to display."""
+    """Widgets over :func:`expression_figure`; ``widget`` is the box to display.
+
+    Expression, strength, side, branch cuts per side (cut or stretch), sensory nerves, divided muscles, a
+    technique (and "injure the branches its plane comes near"), camera; the report (deficits, House-Brackmann,
+    course) below.
+    """
 
     def __init__(self, model: FaceModel | None = None, state: ExpressionState | None = None, *, height: int = 560):
         import ipywidgets as w

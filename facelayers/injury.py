@@ -1,5 +1,7 @@
-"""What a cut or stretched nerve takes away: the deficit, its House-Brackmann grade, its course in time, the numb
-skin of a sensory nerve, and what a technique's plane and muscle work do to expression.
+"""What a cut or stretched nerve takes away, and what a technique does to expression.
+
+The deficit, its House-Brackmann grade, its course in time, the numb skin of a sensory nerve, and what a
+technique's plane and muscle work do to expression.
 
 - **Deficit**: the words of ``data/palsies.json`` (Seckel 1994, Stuzin 2020, Rodel & Laskawi 1998, Daane &
   Owsley 2003) for each injured group, and which muscles stop or weaken (:func:`facelayers.expression.supply`).
@@ -40,8 +42,10 @@ ROMAN = ("", "I", "II", "III", "IV", "V", "VI")
 
 
 def cite(model: FaceModel, source_id: str) -> str:
-    """A source as students read it: ``"Hohman 2020"``, ``"House & Brackmann 1985"``, ``"Fliss et al. 2022"``,
-    from the citation in sources.csv (an unattributed one by the start of its title); the id if unknown."""
+    """A source as students read it: ``"Hohman 2020"``, ``"House & Brackmann 1985"``, ``"Fliss et al. 2022"``.
+
+    Taken from the citation in sources.csv (an unattributed one by the start of its title); the id if unknown.
+    """
     import re
 
     src = model.anatomy.sources.get(source_id)
@@ -119,6 +123,7 @@ class HouseBrackmann:
 
     @property
     def roman(self) -> str:
+        """The grade as a Roman numeral, ``"I"`` to ``"VI"``."""
         return ROMAN[self.grade]
 
     def text(self) -> str:
@@ -205,8 +210,10 @@ _PATHS: dict = {}
 
 
 def placed_nerves(model: FaceModel) -> dict:
-    """Every nerve placed on both sides, keyed by (nerve_id, side): :func:`facelayers.nerves.place_all`,
-    computed once per model."""
+    """Every nerve placed on both sides, keyed by (nerve_id, side), computed once per model.
+
+    See :func:`facelayers.nerves.place_all`.
+    """
     return _cached_paths(model, SIDES)
 
 
@@ -228,9 +235,11 @@ DANGER_SITES = {"frontal": "arch_inferior", "zygomatic": "zuker_point", "buccal"
 
 
 def injury_site(path, site: str | np.ndarray | None = None, anatomy=None) -> int:
-    """Sample index on a placed nerve path where it is injured: ``None`` = its danger-zone landmark
-    (:data:`DANGER_SITES`, needs ``anatomy``), ``"shallowest"`` = where it lies nearest the skin, ``"start"``, a
-    landmark id, or a point (3,) mm (the nearest sample)."""
+    """Sample index on a placed nerve path where it is injured.
+
+    ``site`` is ``None`` = its danger-zone landmark (:data:`DANGER_SITES`, needs ``anatomy``), ``"shallowest"`` =
+    where it lies nearest the skin, ``"start"``, a landmark id, or a point (3,) mm (the nearest sample).
+    """
     if site is None and anatomy is not None and path.group in DANGER_SITES:
         site = anatomy.point(f"{DANGER_SITES[path.group]}") * [1.0 if path.side == "left" else -1.0, 1, 1]
     if site is None or (isinstance(site, str) and site == "shallowest"):
@@ -246,9 +255,10 @@ def injury_site(path, site: str | np.ndarray | None = None, anatomy=None) -> int
 
 
 def regrowth(model: FaceModel, branch: str, side: str, site=None) -> list[Regrowth]:
-    """For each muscle of a facial-nerve group on one side, the length of nerve from the injury to where the
-    branch meets the muscle (the path's sample nearest the muscle's body), measured on the placed paths, and
-    the days to regrow it at the cited rate.
+    """For each muscle of a facial-nerve group on one side, the nerve to regrow and the days it takes.
+
+    The length (mm) is of nerve from the injury to where the branch meets the muscle (the path's sample nearest
+    the muscle's body), measured on the placed paths; the days are at the cited rate.
 
     Parameters
     ----------
@@ -302,8 +312,11 @@ def regrowth(model: FaceModel, branch: str, side: str, site=None) -> list[Regrow
 
 
 def course_lines(model: FaceModel, branch: str, side: str, injury_class: str = "neurotmesis", site=None) -> list[str]:
-    """The course of an injury of one branch by class (``neurapraxia``, ``axonotmesis``, ``neurotmesis``),
-    cited from injury.csv, with the regrowth time to each muscle measured on the model's nerves."""
+    """The course of an injury of one branch by class, one string per line.
+
+    The class is ``neurapraxia``, ``axonotmesis`` or ``neurotmesis``; the course is cited from injury.csv, with
+    the regrowth time to each muscle measured on the model's nerves.
+    """
     classes = ("neurapraxia", "axonotmesis", "neurotmesis")
     if injury_class not in classes:
         raise ValueError(f"injury class {injury_class!r} is not known; allowed: {', '.join(classes)}")
@@ -403,8 +416,10 @@ class TechniqueEffect:
 
 
 def technique_effect(model: FaceModel, technique, limit_mm: float = EXPOSED_MM) -> TechniqueEffect:
-    """The muscles a technique divides and the branches its planes come within ``limit_mm`` of (measured on the
-    placed planes and nerves, :mod:`facelayers.techniques`), with its published nerve-injury rates.
+    """The muscles a technique divides and the branches its planes come within ``limit_mm`` of.
+
+    Measured on the placed planes and nerves (:mod:`facelayers.techniques`), with the technique's published
+    nerve-injury rates.
 
     Parameters
     ----------
@@ -485,8 +500,10 @@ def effect_lines(model: FaceModel, effect: TechniqueEffect) -> list[str]:
 
 
 def summary_text(model: FaceModel, side: str = "left") -> str:
-    """One line per facial-nerve group cut on one side: the House-Brackmann grade of what the model shows and
-    each region's grade. Rounded for lessons."""
+    """One line per facial-nerve group cut on one side: the House-Brackmann grade of what the model shows.
+
+    With each region's grade (forehead, eye, mouth). Rounded for lessons.
+    """
     lines = [f"{'Cut (' + side + ')':<24}{'HB':<5}forehead / eye / mouth"]
     for group in facial_branches(model):
         hb = house_brackmann(model, [f"{group}:{side}"])

@@ -1,5 +1,6 @@
-"""The margin of safety per patient: how close a technique's dissection plane comes to the facial nerve branches
-in different patients (numpy only).
+"""The margin of safety per patient: how close a technique's plane comes to the facial nerve branches.
+
+Computed in the faces of different patients, with numpy only.
 
 A *margin* is the clearance of :mod:`facelayers.planes` (the smallest 3D distance, mm, between a nerve and the
 technique's plane where the nerve lies under it), taken over the nerves of one branch on the left side, in a
@@ -196,8 +197,10 @@ class MarginTable:
         return out
 
     def text(self, decimals: int = 1) -> str:
-        """The table as aligned text (what the lesson prints and nbval checks): mm, '-' if not under the plane,
-        '*' where the branch is within the exposure distance."""
+        """The table as aligned text in mm (what the lesson prints and nbval checks).
+
+        '-' where the branch is not under the plane, '*' where it is within the exposure distance.
+        """
         width = max(len(p.label) for p in self.patients) + 2
         head = f"{'patient':<{width}}" + "".join(f"{label:>20}" for _, label in self.sites)
         lines = [f"margins of safety (mm) for {self.technique_id}", head]

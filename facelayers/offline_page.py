@@ -137,9 +137,12 @@ def figure_arrays(figure: dict) -> tuple[dict, list[np.ndarray]]:
 
 
 def delta_filter(array: np.ndarray) -> bytes:
-    """The bytes the page inflates for ``array``: each element (as an unsigned integer of its own width) minus
-    the one before, mod 2**bits, the bytes then grouped by significance. 8-byte dtypes are only grouped (the
-    page has no 64-bit integer arithmetic on typed arrays)."""
+    """The bytes the page inflates for ``array``: delta-coded elements, their bytes grouped by significance.
+
+    Each element (as an unsigned integer of its own width) minus the one before, mod 2**bits, the bytes then
+    grouped by significance. 8-byte dtypes are only grouped (the page has no 64-bit integer arithmetic on typed
+    arrays).
+    """
     flat = np.ascontiguousarray(array).reshape(-1)
     size = flat.dtype.itemsize
     ints = flat.view(_UNSIGNED[size])
@@ -343,7 +346,8 @@ LOADER = r"""
 def page_html(packed: PackedFigure, title: str, background: str, text_colour: str) -> str:
     """The page: a title, the dark stage, the base64 block (76 characters a line) and the loader.
 
-    ``title`` is escaped; nothing in the page names a server."""
+    ``title`` is escaped; nothing in the page names a server.
+    """
     b64 = base64.b64encode(packed.blob).decode("ascii")
     lines = "\n".join(b64[i:i + 76] for i in range(0, len(b64), 76))
     loader = LOADER % {"div": DIV_ID, "data": DATA_ID, "key": ARRAY_KEY, "text": text_colour}

@@ -83,6 +83,13 @@ class PatientPicker:
         self.sex.value, self.age.value, self.bmi.value = patient.sex, round(patient.age), float(patient.bmi)
 
     def observe(self, callback) -> None:
+        """Call ``callback`` whenever the sex, age or BMI control changes.
+
+        Parameters
+        ----------
+        callback : callable
+            An ipywidgets observer, called with the change (a dict with ``"old"`` and ``"new"``).
+        """
         for control in (self.sex, self.age, self.bmi):
             control.observe(callback, names="value")
 

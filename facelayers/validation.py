@@ -1317,9 +1317,12 @@ def check_injury_ranges(data: DataSet) -> list[Problem]:
 
 
 def check_muscle_bodies(data: DataSet) -> list[Problem]:
-    """A muscle's body makes sense: each accessory nerve group is a group of nerves.json other than its main
-    one, the shares leave the main group at least half; a ring's inner half-axes are smaller than its outer
-    ones; origin and insertion are different places."""
+    """A muscle's body makes sense: its nerve groups and shares, a ring's half-axes, origin and insertion.
+
+    Each accessory nerve group is a group of nerves.json other than its main one, the shares leave the main
+    group at least half; a ring's inner half-axes are smaller than its outer ones; origin and insertion are
+    different places.
+    """
     records = data.records("muscles")
     if records is None or data.records("nerves") is None:
         return []  # reported already
@@ -1860,8 +1863,10 @@ def check_quiz(data: DataSet) -> list[Problem]:
 
 
 def check_spaces(data: DataSet) -> list[Problem]:
-    """Layer 4's spaces (spaces.json): exactly one item of kind background, without an outline (it is the
-    thickness everywhere else); every other item has an outline."""
+    """Layer 4's spaces (spaces.json): exactly one background item, without an outline; every other has one.
+
+    The background item has no outline because it is the thickness everywhere else.
+    """
     records = data.records("spaces")
     if records is None:
         return []
@@ -1886,9 +1891,12 @@ def check_spaces(data: DataSet) -> list[Problem]:
 
 #: Every check, in the order it runs (BrainGlobe's ``get_all_validation_functions``).
 def check_variation_rows(data: DataSet) -> list[Problem]:
-    """variation.csv (facelayers.patient): each region_id is 'all' or a region of regions.json; the form
-    suits the variable (sex takes male, male_relative, pooled_male; age and bmi the others); a knots form has
-    knots with x increasing (relative knots > 0), any other form a coefficient; male_relative > -1."""
+    """variation.csv (facelayers.patient): regions, forms, knots and coefficients make sense.
+
+    Each region_id is 'all' or a region of regions.json; the form suits the variable (sex takes male,
+    male_relative, pooled_male; age and bmi the others); a knots form has knots with x increasing (relative
+    knots > 0), any other form a coefficient; male_relative > -1.
+    """
     problems = []
     regions = data.ids("regions") if data.records("regions") is not None else None
     sex_forms = ("male", "male_relative", "pooled_male")
