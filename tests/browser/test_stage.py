@@ -47,7 +47,8 @@ _MEASURE_JS = """(row) => {
                                                 + '.widget-html-content, .fl-head'))
         .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
         .map((el) => el.innerText.trim().slice(0, 40));
-    return {panel: box(panel), figure: box(figure), sliders, watched, cut,
+    // The figure's box, and the width plotly drew in it (see test_plotly_draws_the_figure_as_wide_as_its_box).
+    return {panel: box(panel), figure: box(figure), drawn: figure._fullLayout.width, sliders, watched, cut,
             viewport: {width: innerWidth, height: innerHeight}};
 }"""
 
@@ -332,5 +333,18 @@ def test_a_150_ms_click_answers_and_a_miss_is_told(browser, quiz_lab, timings):
         assert "missed" not in text and "Score" in text, text
         page.screenshot(path=str(SCREENSHOTS / "quiz_150ms_click.png"))
         assert errors == [], errors
+    finally:
+        context.close()
+
+
+@pytest.mark.xfail(reason="NOT FIXED: plotly's FigureWidget draws 700 px wide when it is rendered before its box is "
+                          "laid out, and keeps that width; the box beside the panel is as wide as asked", strict=False)
+def test_plotly_draws_the_figure_as_wide_as_its_box(browser, lab_server):
+    context, page, errors = _lab_page(browser, (1920, 1080))
+    try:
+        _open(page, lab_server, LESSON01)
+        run_all(page)
+        m = _stage(page).evaluate(_MEASURE_JS)
+        assert abs(m["drawn"] - m["figure"]["width"]) <= 8, m
     finally:
         context.close()
