@@ -230,7 +230,40 @@ function labelSliders(root) {
     });
   });
 }
+// Plotly's FigureWidget sizes its plot to its box only when it is drawn and on a window resize; drawn before
+// the stage's flex box is laid out, it keeps plotly's default 700 px. Watch every stage figure box
+// (.fl-figure) and, when its width changes, send one (debounced) window resize, which the FigureWidget
+// answers with Plots.resize to the box's width: the figure fills the stage at 1920 px and never runs past
+// the page at 1366 px when the file browser opens.
+function fitFigures() {
+  if (window.__facelayersFit) return;
+  const widths = new WeakMap();
+  const ro = new ResizeObserver((entries) => {
+    let changed = false;
+    for (const entry of entries) {
+      const w = Math.round(entry.contentRect.width);
+      if (w > 0 && widths.get(entry.target) !== w) { widths.set(entry.target, w); changed = true; }
+    }
+    if (!changed) return;
+    clearTimeout(window.__facelayersFitTimer);
+    window.__facelayersFitTimer = setTimeout(() => window.dispatchEvent(new Event("resize")), 150);
+  });
+  const seen = new WeakSet();
+  let queued = false;
+  const scan = () => {
+    queued = false;
+    document.querySelectorAll(".fl-figure").forEach((el) => {
+      if (!seen.has(el)) { seen.add(el); ro.observe(el); }
+    });
+  };
+  window.__facelayersFit = new MutationObserver(() => {
+    if (!queued) { queued = true; requestAnimationFrame(scan); }
+  });
+  window.__facelayersFit.observe(document.body, {childList: true, subtree: true});
+  scan();
+}
 function install(css) {
+  fitFigures();
   if (!document.getElementById(CSS_ID)) {
     const style = document.createElement("style");
     style.id = CSS_ID;

@@ -23,7 +23,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise ImportError("facelayers.widgets needs ipywidgets, anywidget and plotly: "
                       "pip install 'facelayers[lessons]'") from exc
 
-from facelayers import render
+from facelayers import access, render
 from facelayers.controller import Controller
 from facelayers.cutaway import WINDOWS
 from facelayers.frame import INTERFACES
@@ -189,9 +189,14 @@ class LayerExplorer:
                                      wrap=go.FigureWidget, **self.FEATURES)
         self.paths = self.controller.paths
         self.build_controls()
-        self.ui = w.VBox([w.HTML(STAGE_CSS), *self.layout_ui()], layout=w.Layout(width="100%"))
+        # The text alternative of the 3D view (read by screen readers, updated with every change), and the page
+        # helper that gives sliders their names, shows keyboard focus and fits the figure to its box.
+        self.alt = access.alt_text_widget("", label=f"{self.TITLE or 'Figure'}: description", visible=False)
+        self.ui = w.VBox([w.HTML(STAGE_CSS), access.focus_style_widget(), *self.layout_ui()],
+                         layout=w.Layout(width="100%"))
         self.ui.add_class("facelayers-stage")
         self.ui.add_class("facelayers-controls")
+        self.ui.add_class("fl-a11y")
         self.render_controls()
 
     # --- the state ----------------------------------------------------------------------------------------
@@ -325,7 +330,7 @@ class LayerExplorer:
                                                             overflow="visible"))
         self.panel.add_class("fl-panel")
         # A column box stretches the figure to its width; plotly then sizes the plot to it (no fixed width).
-        figure_box = w.VBox([self.figure], layout=w.Layout(flex="1 1 560px", min_width="420px", max_width="100%",
+        figure_box = w.VBox([self.figure, self.alt], layout=w.Layout(flex="1 1 560px", min_width="420px", max_width="100%",
                                                            align_items="stretch"))
         figure_box.add_class("fl-figure")
         self.figure_box = figure_box
@@ -362,6 +367,19 @@ class LayerExplorer:
             _set(self.section_at, value=s.section_at)
             _set(self.section_at, min=lo, max=hi)
         _set(self.show_labels, value=s.labels)
+        self.describe()
+
+    def description(self) -> str:
+        """The text alternative of what the 3D view shows now (:func:`facelayers.access.describe_view`)."""
+        placed = self.controller.placed(self.state.technique) if self.state.technique else None
+        return access.describe_view(self.model, self.state, self.paths, placed=placed)
+
+    def describe(self) -> None:
+        """Write :meth:`description` into the screen-reader region under the figure (only when it changed)."""
+        region = access.alt_text_html(self.description(), label=f"{self.TITLE or 'Figure'}: description",
+                                      visible=False)
+        if self.alt.value != region:
+            self.alt.value = region
 
     def _repr_mimebundle_(self, **kwargs):
         return self.ui._repr_mimebundle_(**kwargs)

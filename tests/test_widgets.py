@@ -366,3 +366,21 @@ def test_the_comparison_table_names_nerves_in_full_and_cites_author_and_year(mod
     assert "Marginal mandibular" in c.table.value or "marginal mandibular" in c.table.value.lower()
     assert "efl650" not in c.table.value and "jacono2019" not in c.table.value
     assert "Jacono et al. 2019" in c.table.value or "not verified" in c.table.value
+
+
+def test_the_figure_carries_a_text_alternative_that_follows_the_state(model_coarse):
+    """Issue 14: every explorer's 3D view has a screen-reader region under it, written from the state."""
+    from facelayers.widgets import DissectionComparer, NerveExplorer
+
+    layer = LayerExplorer(model_coarse)
+    region = layer.alt.value
+    assert 'role="status"' in region and 'aria-live="polite"' in region and "Shown: skin" in region
+    layer.peel.value = 3  # the student moves the Peel slider
+    assert "Shown: skin" not in layer.alt.value and "skin" in layer.alt.value.split("Hidden or peeled away:")[1]
+    assert layer.alt in layer.figure_box.children  # under the figure it describes
+    nerves = NerveExplorer(model_coarse)
+    nerves.update(pick="group:frontal")
+    assert "Picked: the frontal group" in nerves.alt.value
+    comparer = DissectionComparer(model_coarse)
+    assert "Technique: " in comparer.alt.value and comparer.state.technique in (
+        "deep_plane", "endoscopic_brow") and "dissection plane" in comparer.alt.value
