@@ -26,8 +26,8 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("facelayers.expression_widget needs plotly: pip install 'facelayers[lessons]'") from exc
 
+from facelayers import access, injury
 from facelayers import expression as ex
-from facelayers import injury
 from facelayers.geometry import FaceModel, ear_meshes
 from facelayers.render import BACKGROUND, FONT, LIGHT_POSITION, LIGHTING, MUSCLE_COLOUR, PALETTE, TEXT
 
@@ -540,7 +540,23 @@ class ExpressionExplorer:
         self._write_report()
         controls = w.VBox([self.expression, self.strength, self.side, self.camera, self.view, self.cut, self.stretch,
                            self.divided, self.technique, self.injure])
-        self.widget = w.VBox([w.HBox([controls], layout=w.Layout(flex_flow="row wrap")), self.figure, self.report])
+        self.alt = access.alt_text_widget(self.description(), label="Expression: description", visible=False)
+        self.widget = w.VBox([access.focus_style_widget(), w.HBox([controls], layout=w.Layout(flex_flow="row wrap")),
+                              self.figure, self.alt, self.report])
+        self.widget.add_class("fl-a11y")
+
+    def description(self) -> str:
+        """The text alternative of the two faces: which expression, how strong, on which side, what is injured."""
+        s = self.state
+        harm = [*(f"{c.replace(':', ' branch, ', 1).replace(':', ', ')} cut" for c in s.cut),
+                *(f"{d.replace(':', ' on the ')} divided" for d in s.divided)]
+        if s.technique and s.injure:
+            harm.append(f"the branches near the plane of {s.technique.replace('_', ' ')} injured")
+        after = "; ".join(harm) if harm else "nothing injured (the same face)"
+        return (f"Two 3D faces side by side, {s.view} view, seen from the {s.camera}: on the left the intact face, on "
+                f"the right the face after: {after}. Both make the expression {s.expression.replace('_', ' ')} at "
+                f"strength {s.strength:.1f} {'on both sides' if s.side == 'both' else f'on the {s.side} side'}. "
+                "The report below names the deficit.")
 
     def _from_controls(self) -> ExpressionState:
         suffix = ":stretch" if self.stretch.value else ""
@@ -559,6 +575,7 @@ class ExpressionExplorer:
         old, self.state = self.state, state
         expression_update(self.figure, self.model, old, state)
         self._write_report()
+        self.alt.value = access.alt_text_html(self.description(), label="Expression: description", visible=False)
 
     def _write_report(self) -> None:
         import html

@@ -337,8 +337,6 @@ def test_a_150_ms_click_answers_and_a_miss_is_told(browser, quiz_lab, timings):
         context.close()
 
 
-@pytest.mark.xfail(reason="NOT FIXED: plotly's FigureWidget draws 700 px wide when it is rendered before its box is "
-                          "laid out, and keeps that width; the box beside the panel is as wide as asked", strict=False)
 def test_plotly_draws_the_figure_as_wide_as_its_box(browser, lab_server):
     context, page, errors = _lab_page(browser, (1920, 1080))
     try:
