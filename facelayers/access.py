@@ -230,40 +230,7 @@ function labelSliders(root) {
     });
   });
 }
-// Plotly's FigureWidget sizes its plot to its box only when it is drawn and on a window resize; drawn before
-// the stage's flex box is laid out, it keeps plotly's default 700 px. Watch every stage figure box
-// (.fl-figure) and, when its width changes, send one (debounced) window resize, which the FigureWidget
-// answers with Plots.resize to the box's width: the figure fills the stage at 1920 px and never runs past
-// the page at 1366 px when the file browser opens.
-function fitFigures() {
-  if (window.__facelayersFit) return;
-  const widths = new WeakMap();
-  const ro = new ResizeObserver((entries) => {
-    let changed = false;
-    for (const entry of entries) {
-      const w = Math.round(entry.contentRect.width);
-      if (w > 0 && widths.get(entry.target) !== w) { widths.set(entry.target, w); changed = true; }
-    }
-    if (!changed) return;
-    clearTimeout(window.__facelayersFitTimer);
-    window.__facelayersFitTimer = setTimeout(() => window.dispatchEvent(new Event("resize")), 150);
-  });
-  const seen = new WeakSet();
-  let queued = false;
-  const scan = () => {
-    queued = false;
-    document.querySelectorAll(".fl-figure").forEach((el) => {
-      if (!seen.has(el)) { seen.add(el); ro.observe(el); }
-    });
-  };
-  window.__facelayersFit = new MutationObserver(() => {
-    if (!queued) { queued = true; requestAnimationFrame(scan); }
-  });
-  window.__facelayersFit.observe(document.body, {childList: true, subtree: true});
-  scan();
-}
 function install(css) {
-  fitFigures();
   if (!document.getElementById(CSS_ID)) {
     const style = document.createElement("style");
     style.id = CSS_ID;
@@ -276,10 +243,43 @@ function install(css) {
   }
   labelSliders(document);
 }
+// Plotly's FigureWidget draws at plotly's default 700 px when it is drawn before the stage's flex box is laid out,
+// and its own resize listener is not called under anywidget. So the helper measures its explorer's figure box
+// (.fl-figure inside the same .facelayers-stage) and reports the width to the kernel (debounced, only a change of
+// more than 8 px), which sets the figure's layout width: the figure fills the stage at 1920 px and never runs past
+// the page at 1366 px when the file browser opens.
+function watchFigureBox(model, el) {
+  let observer = null;
+  let timer = null;
+  const attach = () => {
+    const stage = el.closest(".facelayers-stage");
+    const box = stage && stage.querySelector(".fl-figure");
+    if (!box) return false;
+    observer = new ResizeObserver(() => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const width = Math.round(box.clientWidth);
+        if (width > 0 && Math.abs(width - model.get("figure_width")) > 8) {
+          model.set("figure_width", width);
+          model.save_changes();
+        }
+      }, 150);
+    });
+    observer.observe(box);
+    return true;
+  };
+  if (!attach()) {
+    const waiting = new MutationObserver(() => { if (attach()) waiting.disconnect(); });
+    waiting.observe(document.body, {childList: true, subtree: true});
+    setTimeout(() => waiting.disconnect(), 60000);
+  }
+  return () => { if (observer) observer.disconnect(); clearTimeout(timer); };
+}
 export default {
   render({ model, el }) {
     el.style.display = "none";
     install(model.get("css"));
+    return watchFigureBox(model, el);
   },
 };
 """
@@ -310,6 +310,8 @@ def focus_style_widget():
 
             _esm = _A11Y_ESM
             css = traitlets.Unicode(FOCUS_CSS).tag(sync=True)
+            #: The width (px) of the explorer's figure box (``.fl-figure``) in the page, 0 until measured.
+            figure_width = traitlets.Int(0).tag(sync=True)
 
         _A11Y_CLASS = A11yFixes
     return _A11Y_CLASS()
