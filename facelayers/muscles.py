@@ -6,9 +6,10 @@ centreline joins the two on the model's rays; across it the body is ``width_mm``
 origin's width to the insertion's), rounded at the ends; through its depth it lies in its layer
 (``muscles.json`` ``layer``), centred at ``fraction`` and ``thickness`` thick at the middle of the belly, thinner
 toward the ends and the edges (a fusiform belly). Thicknesses are across the skin (perpendicular), as the data and
-the stack's ``Stack.perpendicular`` give them; the sheets are laid along the rays with the stack's factor. A **ring** muscle (orbicularis oculi, orbicularis oris) is an
-elliptical annulus around its centre, between its inner and outer half-axes, over a sector of angles (the whole
-ring around the eye; the left half of the mouth's ring, mirrored for the right half).
+the stack's ``Stack.perpendicular`` give them; the sheets are laid along the rays with the stack's factor. A
+**ring** muscle (orbicularis oculi, orbicularis oris) is an elliptical annulus around its centre, between its inner
+and outer half-axes, over a sector of angles (the whole ring around the eye; the left half of the mouth's ring,
+mirrored for the right half).
 
 Everything is placed by the model's one rule (:mod:`facelayers.geometry`): a point in (u, s) picks a skin ray and
 (layer, fraction) a point on it, through the public ``FaceModel.stack_at`` and ``Stack.at_depth``; so a body
