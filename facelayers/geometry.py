@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -146,7 +146,7 @@ class Pins:
         if len(self.weights) == 0:
             return np.zeros(len(skin_points))
         d2 = _sq_distances(skin_points, self.centres)
-        return np.exp(-d2 / self.sigma_mm**2) @ self.weights
+        return _mat(np.exp(-d2 / self.sigma_mm**2), self.weights)
 
 
 def fit_pins(names, points: np.ndarray, base, sigma_mm: float = PIN_SIGMA_MM) -> Pins:
@@ -210,6 +210,33 @@ def _bilinear(gu: np.ndarray, gs: np.ndarray, grid_values: np.ndarray, pole: flo
             + ts * ((1 - tu) * table[j + 1, i] + tu * table[j + 1, i + 1]))
 
 
+def _grid_key(values: np.ndarray) -> np.ndarray:
+    """A grid axis as a contiguous float64 array (its bytes key the sculpture caches)."""
+    return np.ascontiguousarray(values, dtype=float)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+@lru_cache(maxsize=8)
+def _skin_sculpture(gu_bytes: bytes, gs_bytes: bytes) -> tuple[np.ndarray, float]:
+    """The smoothed sculpture's ray radius on a grid, (nv, nu) mm (read-only), and at the crown pole, mm.
+
+    Keyed on the grid's exact bytes (float64 gu (nu,) rad, gs (nv,) mm): the head is closed-form shapes
+    (:mod:`facelayers.head`), so the result depends on the grid alone and every build at one resolution
+    shares it."""
+    gu, gs = np.frombuffer(gu_bytes), np.frombuffer(gs_bytes)
+    uu, ss = np.meshgrid(gu, gs)
+    o, d = rays(uu.ravel(), ss.ravel())
+    raw = head.cast(o, d)
+    pts = (o + d * raw[:, None]).reshape(len(gs), len(gu), 3)
+    smooth = _smooth_grid(raw.reshape(len(gs), len(gu)), pts)
+    po, pd = rays(np.zeros(1), np.array([S_TOP_MM]))
+    return _read_only(smooth), float(head.cast(po, pd)[0])
+
+
 @dataclass(frozen=True, eq=False)
 class Skin:
     """The skin surface as a function of the ray parameters.
@@ -229,13 +256,11 @@ class Skin:
 
     @classmethod
     def sculpt(cls, gu: np.ndarray, gs: np.ndarray) -> Skin:
-        uu, ss = np.meshgrid(gu, gs)
-        o, d = rays(uu.ravel(), ss.ravel())
-        raw = head.cast(o, d)
-        pts = (o + d * raw[:, None]).reshape(len(gs), len(gu), 3)
-        smooth = _smooth_grid(raw.reshape(len(gs), len(gu)), pts)
-        po, pd = rays(np.zeros(1), np.array([S_TOP_MM]))
-        return cls(gu, gs, smooth, float(head.cast(po, pd)[0]))
+        """The sculpture (:data:`facelayers.head.HEAD`) cast on the grid gu (nu,) rad, gs (nv,) mm and smoothed.
+        It depends on the grid only, so it is cached per grid (:func:`_skin_sculpture`; read-only arrays)."""
+        gu, gs = _grid_key(gu), _grid_key(gs)
+        smooth, pole = _skin_sculpture(gu.tobytes(), gs.tobytes())
+        return cls(gu, gs, smooth, pole)
 
     def base_radius(self, u, s) -> np.ndarray:
         """The smoothed sculpture's radius at (u rad, s mm), (n,) mm: bilinear on the grid."""
@@ -278,8 +303,10 @@ def skin_normals(skin: Skin, u, s, du: float = 0.03, ds_mm: float = 3.0) -> np.n
     s_lo = np.clip(s - ds_mm, S_BOTTOM_MM, S_TOP_MM - 2 * ds_mm)
     s_hi = s_lo + 2 * ds_mm
     s_hi = np.maximum(s_hi, np.minimum(s + ds_mm, S_TOP_MM))
-    pu = point(u + du, s) - point(u - du, s)
-    ps = point(u, s_hi) - point(u, s_lo)
+    # The four stencil points in one evaluation of the skin (the same values as four).
+    p4 = point(np.concatenate([u + du, u - du, u, u]), np.concatenate([s, s, s_hi, s_lo])).reshape(4, len(u), 3)
+    pu = p4[0] - p4[1]
+    ps = p4[2] - p4[3]
     n = np.cross(ps, pu)
     _, d = rays(u, s)
     length = np.linalg.norm(n, axis=1)
@@ -288,10 +315,19 @@ def skin_normals(skin: Skin, u, s, du: float = 0.03, ds_mm: float = 3.0) -> np.n
     return n
 
 
+def _mat(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a (n, k) times b (k,) or (k, m), as ``a @ b``, by einsum's own loop rather than BLAS: the model's
+    products are tall and thin (k, m of a few dozen), where a threaded BLAS call spends more on handing work to
+    its threads than on the sums (and stalls when the machine is busy). Equal to ``a @ b`` to rounding."""
+    return np.einsum("ik,k->i" if b.ndim == 1 else "ik,km->im", a, b)
+
+
 def _sq_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Squared distances (n, k) between points a (n, 3) and b (k, 3), by |a|^2 + |b|^2 - 2 a.b (a matrix
     product instead of an (n, k, 3) temporary); never negative."""
-    d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
+    # einsum's own loop, not BLAS: for an inner dimension of 3 a threaded BLAS call costs more in thread
+    # hand-offs than it computes (and stalls on a busy machine); the values agree to rounding (1e-12 mm^2).
+    d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * np.einsum("ij,kj->ik", a, b)
     return np.maximum(d2, 0.0)
 
 
@@ -320,7 +356,26 @@ class Blend:
         """The blended value (n,) at points (n, 3) mm."""
         if len(self.values) == 0:
             return np.zeros(len(points))
-        return self.weights(points) @ self.values
+        return _mat(self.weights(points), self.values)
+
+
+@lru_cache(maxsize=8)
+def _skull_sculpture(gu_bytes: bytes, gs_bytes: bytes):
+    """The sculpted skull on a grid (float64 gu (nu,) rad, gs (nv,) mm, as bytes): base and cavity (nv, nu) mm,
+    (base, cavity) at the crown pole, the smoothed envelope (nv, nu) mm and at the pole. Closed-form shapes
+    (:mod:`facelayers.skull`), so it depends on the grid alone; the arrays are read-only."""
+    gu, gs = np.frombuffer(gu_bytes), np.frombuffer(gs_bytes)
+    uu, ss = np.meshgrid(gu, gs)
+    o, d = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
+    env = skull_module.envelope(o, d)
+    shape = (len(gs), len(gu))
+    pts = (o[:-1] + d[:-1] * env[:-1, None]).reshape(*shape, 3)
+    env_grid = _smooth_grid(env[:-1].reshape(shape), pts)
+    env = np.concatenate([env_grid.ravel(), env[-1:]])
+    rel, cav = skull_module.relief(o + d * env[:, None])
+    base = env + rel
+    return (_read_only(base[:-1].reshape(shape)), _read_only(cav[:-1].reshape(shape)),
+            (float(base[-1]), float(cav[-1])), _read_only(env_grid), float(env[-1]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -348,18 +403,11 @@ class SkullSurface:
 
     @classmethod
     def sculpt(cls, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:
-        """Cast the skull's envelope on the grid, smooth it as the skin is, and add the relief."""
-        uu, ss = np.meshgrid(gu, gs)
-        o, d = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
-        env = skull_module.envelope(o, d)
-        shape = (len(gs), len(gu))
-        pts = (o[:-1] + d[:-1] * env[:-1, None]).reshape(*shape, 3)
-        env_grid = _smooth_grid(env[:-1].reshape(shape), pts)
-        env = np.concatenate([env_grid.ravel(), env[-1:]])
-        rel, cav = skull_module.relief(o + d * env[:, None])
-        base = env + rel
-        return cls(gu, gs, base[:-1].reshape(shape), cav[:-1].reshape(shape), (float(base[-1]), float(cav[-1])),
-                   envelope=env_grid, envelope_pole=float(env[-1]))
+        """Cast the skull's envelope on the grid, smooth it as the skin is, and add the relief. It depends on
+        the grid only, so it is cached per grid (:func:`_skull_sculpture`; read-only arrays)."""
+        gu, gs = _grid_key(gu), _grid_key(gs)
+        base, cavity, poles, env_grid, env_pole = _skull_sculpture(gu.tobytes(), gs.tobytes())
+        return cls(gu, gs, base, cavity, poles, envelope=env_grid, envelope_pole=env_pole)
 
     def with_foramina(self, foramina: dict[str, tuple[float, float]]) -> SkullSurface:
         """The same skull with the foramina's pits on the rays ``{name: (u rad, s mm)}`` (left side; the
@@ -403,18 +451,20 @@ class SkullSurface:
         """(n,) bool: the skull is bone there (not the neck, see :func:`facelayers.skull.is_bone`)."""
         return skull_module.is_bone(self.points(u, s))
 
-    def cavity_weight(self, u, s) -> np.ndarray:
+    def cavity_weight(self, u, s, no_bone: np.ndarray | None = None) -> np.ndarray:
         """(n,) in [0, 1]: 1 where the ray looks into a cavity (orbit, piriform aperture, foramen) deeper
         than 7.5 mm or finds no bone (the neck), 0 on bone and on the rims (pits under 2.5 mm); a smooth ramp
-        between."""
+        between. ``no_bone`` (n,): :meth:`no_bone_weight` at (u, s) if already computed (saves recomputing it)."""
         cav = _bilinear(self.gu, self.gs, self.cavity, self.poles[1], u, s)
         w = skull_module.smoothstep((cav - 2.5) / 5.0)
-        return np.maximum(w, self.no_bone_weight(u, s))
+        return np.maximum(w, self.no_bone_weight(u, s) if no_bone is None else no_bone)
 
-    def no_bone_weight(self, u, s) -> np.ndarray:
+    def no_bone_weight(self, u, s, points: np.ndarray | None = None) -> np.ndarray:
         """(n,) in [0, 1]: 1 off the bone (the neck), 0 on it, a smooth ramp over ~4 mm on the neck's side of
-        the mandible's borders and the skull base (:func:`facelayers.skull.bone_field`)."""
-        return 1.0 - skull_module.smoothstep((skull_module.bone_field(self.points(u, s)) + 4.0) / 4.0)
+        the mandible's borders and the skull base (:func:`facelayers.skull.bone_field`). ``points`` (n, 3) mm:
+        :meth:`points` at (u, s) if already computed."""
+        points = self.points(u, s) if points is None else points
+        return 1.0 - skull_module.smoothstep((skull_module.bone_field(points) + 4.0) / 4.0)
 
     def fitted(self, names, points: np.ndarray) -> SkullSurface:
         """The skull corrected so that it passes through the bone points (k, 3) mm: each point's radial
@@ -438,7 +488,7 @@ class SkullSurface:
             at_sites = _bilinear(self.gu, self.gs, fitted[:-1].reshape(self.base.shape), fitted[-1], u, s)
             residual = target - at_sites
             values = values + residual
-            fitted = fitted + weights @ residual
+            fitted = fitted + _mat(weights, residual)
         fit = Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM)
         return dataclasses.replace(self, fit=fit, site_names=tuple(names),
                                    fitted_grid=fitted[:-1].reshape(self.base.shape), fitted_pole=float(fitted[-1]))
@@ -485,7 +535,7 @@ class ThicknessField:
         logw -= logw.max(axis=1, keepdims=True)
         w = np.exp(logw)
         w /= w.sum(axis=1, keepdims=True)
-        return w @ self.one_hot
+        return _mat(w, self.one_hot)
 
     @cached_property
     def one_hot(self) -> np.ndarray:
@@ -494,7 +544,7 @@ class ThicknessField:
 
     def __call__(self, skin_points: np.ndarray) -> np.ndarray:
         """(n, 5) float, mm: thickness of each layer at each skin point."""
-        return self.region_weights(skin_points) @ self.table
+        return _mat(self.region_weights(skin_points), self.table)
 
 
 @dataclass(frozen=True)
@@ -691,11 +741,13 @@ def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField, skul
     radius = skin.radius(u, s)
     skin_pts = o + d * radius[:, None]
     weights = thick.region_weights(skin_pts)
-    data = weights @ thick.table
+    data = _mat(weights, thick.table)
     normals = skin_normals(skin, u, s)
     cos = np.einsum("ij,ij->i", normals, d)
-    bone = bone_radius(radius, skull.radius(u, s))
-    w = skull.cavity_weight(u, s)
+    skull_r = skull.radius(u, s)
+    bone = bone_radius(radius, skull_r)
+    no_bone = skull.no_bone_weight(u, s, o + d * skull_r[:, None])
+    w = skull.cavity_weight(u, s, no_bone)
     # On bone the layers are laid with an effective cosine, the bone's depth along the skin normal over its
     # depth along the ray, so that their perpendicular thicknesses add up to the normal depth the
     # tissue-depth table gives (exact at its sites); over a cavity, with the ray's cosine.
@@ -705,7 +757,7 @@ def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField, skul
     fill = radius - data.sum(axis=1) / lay
     # Over a pit the floor rises to the fill (the globe, the cartilage), never below the bone; where there is
     # no bone at all (the neck) it is the fill.
-    lift = np.maximum(fill - bone, 0.0) + skull.no_bone_weight(u, s) * np.minimum(fill - bone, 0.0)
+    lift = np.maximum(fill - bone, 0.0) + no_bone * np.minimum(fill - bone, 0.0)
     floor = bone + w * lift
     # Never past the axis: the deepest surface keeps at least 2 mm of the ray (only matters in the neck).
     floor = np.clip(floor, 2.0, None)
@@ -782,20 +834,20 @@ def _foramen_rays(radius, anatomy: Anatomy) -> dict[str, tuple[float, float]]:
     landmark's distance from the midline (the cited quantity), found by bisection in u.
 
     radius : callable (u (n,) rad, s (n,) mm) -> (n,) mm, the fitted skull's ray radius (or an estimate)."""
-    out = {}
-    for name in FORAMINA:
-        if name not in anatomy.landmarks:
-            continue
-        p = anatomy.point(name)
-        _, s0, _ = params_of(p[None, :])
-        lo, hi = np.zeros(1), np.full(1, np.pi / 2)
-        for _ in range(40):
-            mid = 0.5 * (lo + hi)
-            o, d = rays(mid, s0)
-            x = (o + d * radius(mid, s0)[:, None])[:, 0]
-            lo, hi = np.where(x < p[0], mid, lo), np.where(x < p[0], hi, mid)
-        out[name] = (float(0.5 * (lo + hi)[0]), float(s0[0]))
-    return out
+    names = [name for name in FORAMINA if name in anatomy.landmarks]
+    if not names:
+        return {}
+    # All the foramina bisected at once (each element's arithmetic is its own, so this is the one-by-one result).
+    p = np.array([anatomy.point(name) for name in names])
+    _, s0, _ = params_of(p)
+    lo, hi = np.zeros(len(names)), np.full(len(names), np.pi / 2)
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        o, d = rays(mid, s0)
+        x = (o + d * radius(mid, s0)[:, None])[:, 0]
+        lo, hi = np.where(x < p[:, 0], mid, lo), np.where(x < p[:, 0], hi, mid)
+    u = 0.5 * (lo + hi)
+    return {name: (float(u[i]), float(s0[i])) for i, name in enumerate(names)}
 
 
 def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:

@@ -5,9 +5,11 @@ temporalis, ...) runs from its origin (the fixed end) to its insertion (the end 
 centreline joins the two on the model's rays; across it the body is ``width_mm`` wide (interpolated from the
 origin's width to the insertion's), rounded at the ends; through its depth it lies in its layer
 (``muscles.json`` ``layer``), centred at ``fraction`` and ``thickness`` thick at the middle of the belly, thinner
-toward the ends and the edges (a fusiform belly). A **ring** muscle (orbicularis oculi, orbicularis oris) is an
-elliptical annulus around its centre, between its inner and outer half-axes, over a sector of angles (the whole
-ring around the eye; the left half of the mouth's ring, mirrored for the right half).
+toward the ends and the edges (a fusiform belly). Thicknesses are across the skin (perpendicular), as the data and
+the stack's ``Stack.perpendicular`` give them; the sheets are laid along the rays with the stack's factor. A
+**ring** muscle (orbicularis oculi, orbicularis oris) is an elliptical annulus around its centre, between its inner
+and outer half-axes, over a sector of angles (the whole ring around the eye; the left half of the mouth's ring,
+mirrored for the right half).
 
 Everything is placed by the model's one rule (:mod:`facelayers.geometry`): a point in (u, s) picks a skin ray and
 (layer, fraction) a point on it, through the public ``FaceModel.stack_at`` and ``Stack.at_depth``; so a body
@@ -85,9 +87,11 @@ class MuscleBody:
     thickness_mm : float
         The cited (or schematic) thickness of the belly.
     belly_mm : float
-        The thickness of the built body at the middle of its belly, measured on the mesh.
+        The thickness of the built body at the middle of its belly, measured on the mesh along the ray and turned
+        into the thickness across the skin with the stack's factor (``Stack.cos_ray``), mm.
     fills_layer : bool
-        True where the model's layer is thinner than the cited thickness, so the body fills the layer.
+        True where the model's layer (across the skin) at the belly is thinner than the cited thickness divided by
+        :data:`MAX_FILL`, so the body fills the layer there (``belly_mm`` is then below the cited value).
     """
 
     muscle_id: str
@@ -122,11 +126,15 @@ class MuscleBody:
 def _sheets(model: FaceModel, u: np.ndarray, s: np.ndarray, k: int, fraction: float, thickness_mm: float,
             taper: np.ndarray):
     """Top and bottom sheets at (u, s) (any shape): centred on ``fraction`` in layer k, ``thickness_mm`` x taper
-    thick, shifted and clipped to stay inside the layer. Returns top, bottom (..., 3), skin (..., 3),
-    depth coordinates of top and bottom (...), and whether the cited thickness overfills the layer."""
+    thick across the skin (the layer's room is its perpendicular thickness), shifted and clipped to stay inside
+    the layer. Returns top, bottom (..., 3), skin (..., 3), depth coordinates of top and bottom (...), whether
+    the cited thickness overfills the layer (...) bool, and the stack's factor between a thickness across the
+    skin and along the ray (...) (``Stack.cos_ray``)."""
     shape = u.shape
     st = model.stack_at(u.ravel(), s.ravel())
-    layer_mm = np.maximum(st.thickness[:, k], 1e-6)
+    # Thicknesses across the skin (perpendicular), as the data give them; the fraction of the layer the body
+    # takes is the same along the ray, where the sheets are laid.
+    layer_mm = np.maximum(st.perpendicular[:, k], 1e-6)
     want = thickness_mm * taper.ravel()
     tf = np.minimum(want / layer_mm, MAX_FILL)
     overfills = (thickness_mm / layer_mm > MAX_FILL).reshape(shape)
@@ -140,7 +148,7 @@ def _sheets(model: FaceModel, u: np.ndarray, s: np.ndarray, k: int, fraction: fl
     p_top = st.at_depth(kk, top)
     p_bot = st.at_depth(kk, bottom)
     return (p_top.reshape(shape + (3,)), p_bot.reshape(shape + (3,)), st.points[:, 0].reshape(shape + (3,)),
-            (k + top).reshape(shape), (k + bottom).reshape(shape), overfills)
+            (k + top).reshape(shape), (k + bottom).reshape(shape), overfills, st.cos_ray.reshape(shape))
 
 
 def _grid_faces(na: int, nb: int, wrap: bool = False) -> np.ndarray:
@@ -272,13 +280,14 @@ def build_body(model: FaceModel, muscle, side: str = "left") -> MuscleBody:
         taper = ((END_THICKNESS + (1 - END_THICKNESS) * np.sin(np.pi * a))
                  * (EDGE_THICKNESS + (1 - EDGE_THICKNESS) * np.sqrt(np.clip(1 - b ** 2, 0, 1))))
         centre_col = u.shape[1] // 2
-    top, bottom, skin, c_top, c_bot, overfills = _sheets(model, u, s, k, float(muscle.fraction), t_mm, taper)
+    top, bottom, skin, c_top, c_bot, overfills, cos_ray = _sheets(model, u, s, k, float(muscle.fraction), t_mm, taper)
     centreline = 0.5 * (top[:, centre_col] + bottom[:, centre_col])
     if body["shape"] == "ring":  # the belly is measured straight above the centre (the cited site at the lip)
         belly_at = (int(np.argmin(np.abs(np.angle(np.exp(1j * (theta[:, 0] - np.pi / 2)))))), centre_col)
     else:
         belly_at = (u.shape[0] // 2, centre_col)
-    belly = float(np.linalg.norm(top[belly_at] - bottom[belly_at]))
+    # Measured on the mesh along the ray, turned into the thickness across the skin (the stack's factor c).
+    belly = float(np.linalg.norm(top[belly_at] - bottom[belly_at]) * cos_ray[belly_at])
     overfills = bool(overfills[belly_at])
     verts, faces = _closed_mesh(top, bottom, wrap)
     faces = _orient(verts, faces, centreline)
@@ -313,13 +322,15 @@ def bodies(model: FaceModel) -> dict[tuple[str, str], MuscleBody]:
 
 
 def summary_text(model: FaceModel, side: str = "left") -> str:
-    """One line per muscle (one side): layer, length, belly thickness measured on the body (and the cited
-    value where the layer is thinner), nerve, action units. Rounded for lessons."""
+    """One line per muscle (one side): layer, length, belly thickness measured on the body across the skin (and
+    the cited value where the layer is thinner and the body fills it), nerve, action units. Rounded for lessons."""
     built = bodies(model)
     lines = [f"{'Muscle':<40}{'layer':<8}{'length':>8}{'belly':>8}  nerve, action units"]
     for mid, muscle in model.anatomy.muscles.items():
         b = built[(mid, side)]
-        note = f" (cited {b.thickness_mm:.1f}, fills the layer)" if b.fills_layer else ""
+        # Filling, the belly takes MAX_FILL of the layer there (the taper is 1 at the belly).
+        note = (f" (cited {b.thickness_mm:.1f} mm; fills {MAX_FILL:.0%} of its {b.belly_mm / MAX_FILL:.1f} mm layer)"
+                if b.fills_layer else "")
         lines.append(f"{muscle.label:<40}{muscle.layer:<8}{b.length_mm:>6.0f}mm{b.belly_mm:>6.1f}mm  "
                      f"{muscle.nerve_group.replace('_', ' ')}, {'+'.join(muscle.action_units) or '-'}{note}")
     return "\n".join(lines)

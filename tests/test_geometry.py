@@ -286,3 +286,23 @@ def test_layer_index_and_interface_errors_name_allowed_values(model_coarse):
         model_coarse.interface(6)
     with pytest.raises(ValueError, match=r"0\.\.5"):
         model_coarse.interface(-1)
+
+
+def test_sculptures_are_cached_per_grid_read_only_and_change_nothing():
+    """The skin's and the skull's sculptures depend on the grid only: cached per grid, shared read-only (a write
+    raises instead of corrupting the next build), and a build from the cache equals one computed afresh."""
+    from facelayers import geometry
+
+    gu, gs = geometry.grid(40, 24)
+    first = geometry.build_face(resolution=(40, 24))
+    assert geometry.Skin.sculpt(gu, gs).base is first.skin_surface.base
+    with pytest.raises(ValueError):
+        first.skin_surface.base[0, 0] = 0.0
+    with pytest.raises(ValueError):
+        geometry.SkullSurface.sculpt(gu, gs).base[0, 0] = 0.0
+    geometry._skin_sculpture.cache_clear()
+    geometry._skull_sculpture.cache_clear()
+    fresh = geometry.build_face(resolution=(40, 24))
+    assert fresh.skin_surface.base is not first.skin_surface.base
+    np.testing.assert_array_equal(fresh.stack.points, first.stack.points)
+    np.testing.assert_array_equal(fresh.skull, first.skull)

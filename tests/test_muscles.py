@@ -141,6 +141,28 @@ def test_belly_thickness_is_the_cited_one_or_fills_a_thinner_layer(model_coarse,
     assert not built[("masseter", "left")].fills_layer
 
 
+def test_belly_is_measured_across_the_skin(model_coarse, built):
+    """The cited thickness is across the skin, as the data's layers are (``Stack.perpendicular``); the sheets are
+    laid along the rays, so on the mesh the belly's length along its ray times the stack's factor there is the
+    cited value, and the two measures differ where the factor is not 1 (the masseter: about 1.1)."""
+    from facelayers.muscles import N_ACROSS, N_ALONG
+
+    n_sheet = N_ALONG * N_ACROSS
+    i = (N_ALONG // 2) * N_ACROSS + N_ACROSS // 2  # the middle of the belly on the top sheet
+    checked = 0
+    for (mid, side), b in built.items():
+        if b.shape != "strap" or b.fills_layer:
+            continue
+        along = float(np.linalg.norm(b.vertices[i].astype(float) - b.vertices[n_sheet + i].astype(float)))
+        factor = float(model_coarse.stack_under(b.skin[i][None, :]).cos_ray[0])
+        assert along * factor == pytest.approx(b.thickness_mm, abs=0.02), (mid, side, along, factor)
+        checked += 1
+    assert checked >= 4
+    b = built[("masseter", "left")]
+    along = float(np.linalg.norm(b.vertices[i].astype(float) - b.vertices[n_sheet + i].astype(float)))
+    assert abs(along - b.belly_mm) > 0.3  # measured along the ray it would not be the cited 9.7
+
+
 def test_belly_fill_is_capped_inside_the_layer(model_coarse):
     b = build_body(model_coarse, "frontalis", "left")
     assert b.fills_layer
