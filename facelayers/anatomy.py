@@ -269,6 +269,11 @@ class Waypoint:
     at_landmark : bool
         True: the nerve passes through the landmark itself (a foramen), not through the point at (layer,
         fraction) on the landmark's skin ray; the depth is then where the landmark lies in the stack.
+    below_smas_mm : float or None, mm
+        With band ``under_floor``, where the source gives a depth in mm: in a built model the waypoint lies
+        this far (along the ray) below the SMAS's inner face (the sub-SMAS plane), kept under the layer-4
+        floor and above the muscle band's inner face (:func:`facelayers.nerves.waypoint_ext`); ``fraction``
+        is then only the depth used before a model is built.
     """
 
     landmark: str | None
@@ -281,6 +286,7 @@ class Waypoint:
     note: str | None = None
     band: str | None = None
     at_landmark: bool = False
+    below_smas_mm: float | None = None
 
     def __post_init__(self) -> None:
         if (self.landmark is None) == (self.point_mm is None):
@@ -292,6 +298,13 @@ class Waypoint:
         _check_band(self.layer, self.band, f"waypoint at {self.landmark or self.point_mm.tolist()}")
         if self.at_landmark and self.landmark is None:
             raise ValueError(f"waypoint at {self.point_mm.tolist()}: at_landmark needs a landmark")
+        if self.below_smas_mm is not None:
+            where = f"waypoint at {self.landmark or self.point_mm.tolist()}"
+            if self.band != "under_floor":
+                raise ValueError(f"{where}: below_smas_mm needs band 'under_floor', got band {self.band!r}")
+            if not np.isfinite(float(self.below_smas_mm)) or float(self.below_smas_mm) <= 0:
+                raise ValueError(f"{where}: below_smas_mm must be a number > 0 (mm), got {self.below_smas_mm!r}")
+            object.__setattr__(self, "below_smas_mm", float(self.below_smas_mm))
         object.__setattr__(self, "fraction", float(self.fraction))
 
     @property

@@ -734,8 +734,8 @@ def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField, skul
     perpendicular thicknesses add up to the normal depth, exact at the tissue-depth sites), and over a
     cavity the cosine between ray and normal. The floor is the fitted skull, except over a cavity or where
     there is no bone, where it runs at the regions' total depth (over the globe, the nasal cartilages, the
-    deep cervical fascia). If the room is less than the four data layers need, they shrink in proportion and
-    the muscle layer is empty.
+    deep cervical fascia). If the room is less than the five data layers need, all five shrink in proportion
+    (the muscle layer, which holds layer 4 and the nerves under it, keeps its share and is never empty).
     """
     o, d = rays(u, s)
     radius = skin.radius(u, s)
@@ -763,7 +763,11 @@ def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField, skul
     floor = np.clip(floor, 2.0, None)
     total = np.maximum(radius - floor, 0.0)
     upper = data[:, [0, 1, 2, 4]] / lay[:, None]
-    scale = np.minimum(1.0, total / np.maximum(upper.sum(axis=1), 1e-9))
+    # The muscle layer keeps at least its share of the room in the data's proportions (never squeezed to nothing
+    # while the other four keep their data: layer 4 and the nerves under it lie in it everywhere); where the room
+    # is less than the five data layers need, all five shrink in proportion.
+    share = total * (data[:, 3] / lay) / np.maximum(data.sum(axis=1) / lay, 1e-9)
+    scale = np.minimum(1.0, (total - share) / np.maximum(upper.sum(axis=1), 1e-9))
     upper = upper * scale[:, None]
     along = np.stack([upper[:, 0], upper[:, 1], upper[:, 2], total - upper.sum(axis=1), upper[:, 3]], axis=1)
     along = np.maximum(along, 0.0)

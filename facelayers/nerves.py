@@ -97,9 +97,11 @@ def waypoint_ext(model: FaceModel, nerve, side: str = "left"):
 
     A waypoint with a ``band`` is measured within layer 4 or under its floor; one ``at_landmark`` takes the
     depth where its landmark lies on its ray (a foramen: the nerve leaves the bone there), kept within its
-    declared layer.
+    declared layer. One with ``below_smas_mm`` (a depth the source gives in mm) lies that far along the ray
+    below the SMAS's inner face, kept between the layer-4 floor and the muscle band's inner face (the bone),
+    so it does not collapse with the band where the tissue over the bone is thin.
     """
-    from facelayers.space import coord_of_depth_mm, ext_from_coord, ext_of_spec, layer4
+    from facelayers.space import MUSCLE, coord_of_depth_mm, ext_from_coord, ext_of_spec, layer4
 
     pts = _mirror(np.array([wp.position(model.anatomy) for wp in nerve.waypoints], float), side)
     u, s, dist = params_of(pts)
@@ -112,6 +114,12 @@ def waypoint_ext(model: FaceModel, nerve, side: str = "left"):
             k = layer_index(wp.layer)
             c = coord_of_depth_mm(_sub(stack, i), [radius[i] - dist[i]])[0]
             c = float(np.clip(c, k, k + 1.0))
+            e[i] = ext_from_coord(np.array([c]), f4[i:i + 1])[0]
+        elif wp.below_smas_mm is not None:
+            roof = stack.depth[i, MUSCLE]
+            floor = roof + f4[i] * stack.thickness[i, MUSCLE]
+            want = float(np.clip(roof + wp.below_smas_mm, floor, stack.depth[i, MUSCLE + 1]))
+            c = coord_of_depth_mm(_sub(stack, i), [want])[0]
             e[i] = ext_from_coord(np.array([c]), f4[i:i + 1])[0]
         else:
             e[i] = ext_of_spec(wp.layer, wp.fraction, wp.band, f4[i:i + 1])[0]

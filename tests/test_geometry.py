@@ -82,17 +82,20 @@ def test_depth_steps_are_the_data_thickness_laid_along_the_ray(model_coarse):
     np.testing.assert_allclose(np.diff(st.depth, axis=1), st.thickness, atol=1e-9)
     data = st.region_weights @ m.thickness_field.table
     lay = st.cos_ray
-    roomy = st.thickness[:, 3] > 1e-6  # the four data layers were not squeezed
-    # Where the skull leaves less room than the four data layers need (over the arch, parts of the
-    # forehead and scalp, the lips), they shrink in proportion and the muscle layer is empty.
-    assert roomy.mean() > 0.8
+    # The muscle layer holds at least its data thickness: the four data layers were not squeezed.
+    roomy = st.thickness[:, 3] >= data[:, 3] / lay * (1 - 1e-9)
+    assert roomy.mean() > 0.4
     for k in (0, 1, 2, 4):
         np.testing.assert_allclose(st.thickness[roomy, k], data[roomy, k] / lay[roomy], rtol=1e-9,
                                    err_msg=LAYERS[k])
+    # Where the skull leaves less room than the five data layers need (over the arch, parts of the forehead
+    # and scalp, the lips and chin), all five shrink in proportion: the muscle layer (layer 4 and the nerves
+    # under it) is never squeezed to nothing while the others keep their data.
     squeezed = ~roomy
-    ratio = st.thickness[squeezed][:, [0, 1, 2, 4]] / (data[squeezed][:, [0, 1, 2, 4]] / lay[squeezed, None])
-    assert np.all(ratio <= 1 + 1e-9)
-    np.testing.assert_allclose(ratio, ratio[:, :1] * np.ones((1, 4)), rtol=1e-6, err_msg="not in proportion")
+    assert squeezed.any()
+    ratio = st.thickness[squeezed] / (data[squeezed] / lay[squeezed, None])
+    assert np.all(ratio <= 1 + 1e-9) and np.all(ratio > 0)
+    np.testing.assert_allclose(ratio, ratio[:, :1] * np.ones((1, 5)), rtol=1e-6, err_msg="not in proportion")
     np.testing.assert_allclose(st.perpendicular, st.thickness * st.cos_ray[:, None], atol=1e-12)
 
 

@@ -105,6 +105,31 @@ def test_upper_zygomatic_branch_lies_about_4_mm_under_the_deep_plane(model, path
     assert clearance(path, plane).side == "deep"
 
 
+def test_a_depth_in_mm_below_the_smas_is_kept_between_the_floor_and_the_bone(model):
+    """below_smas_mm places a waypoint that far (along the ray) under the SMAS's inner face where the band
+    has room, on layer 4's floor when asked for less, on the muscle band's inner face (the bone) when asked for
+    more; a bad value or a missing band is refused, naming the field."""
+    from facelayers.anatomy import Nerve, Waypoint
+    from facelayers.nerves import waypoint_ext
+    from facelayers.space import coord_from_ext
+
+    base = dict(layer="muscle", fraction=0.5, band="under_floor", status="schematic", note="test")
+    points = ([50.0, 51.0, -10.0], [56.0, 45.0, -10.0], [60.0, 0.0, 0.0])  # thick band, thin band (zygoma), arch
+    for below in (0.05, 2.0, 4.07, 60.0):
+        wps = tuple(Waypoint(None, p, **base, below_smas_mm=below) for p in points)
+        u, s, e = waypoint_ext(model, Nerve("x", "X", "g", "motor", None, "d", wps))
+        stack = model.stack_at(u, s)
+        f4 = layer4(model.anatomy).floor_fraction(stack)
+        got = depth_mm_of_coord(stack, coord_from_ext(e, f4)) - stack.depth[:, MUSCLE]
+        lo = f4 * stack.thickness[:, MUSCLE]
+        hi = stack.thickness[:, MUSCLE]
+        np.testing.assert_allclose(got, np.clip(below, lo, hi), atol=1e-6)
+    with pytest.raises(ValueError, match="below_smas_mm needs band 'under_floor'"):
+        Waypoint(None, points[0], **{**base, "band": "space"}, below_smas_mm=4.0)
+    with pytest.raises(ValueError, match=r"below_smas_mm must be a number > 0 \(mm\), got -1"):
+        Waypoint(None, points[0], **base, below_smas_mm=-1)
+
+
 # --- 3. the frontal branch and a plane on the deep temporal fascia ------------------------------------------
 
 def test_frontal_branch_clears_a_plane_on_the_dtf_by_at_least_layer_4(model, paths):
