@@ -9,8 +9,8 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import fields
-from typing import Optional
 from pathlib import Path
+from typing import Optional
 
 import pytest
 import yaml

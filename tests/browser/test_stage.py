@@ -17,8 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from lab import (SCREENSHOTS, open_notebook, plot_with_trace, run_all, scene_point_on_page, wait_for_trace)
+from lab import SCREENSHOTS, open_notebook, plot_with_trace, run_all, scene_point_on_page, wait_for_trace
 from servers import LabServer, free_port, serve_lab, stop
 
 pytestmark = pytest.mark.browser
@@ -122,7 +121,7 @@ def test_the_stage_at_1366x768_with_the_file_browser_open(browser, lab_server, l
             if slider["track"]["width"] > 0:  # drawn (a slider of a hidden part has no box)
                 assert slider["track"]["width"] >= 120, f"slider {slider['text']!r}: {slider['track']['width']:.0f} px"
         assert m["cut"] == [], f"labels cut: {m['cut']}"
-        fig, panel, vp = m["figure"], m["panel"], m["viewport"]
+        fig, vp = m["figure"], m["viewport"]
         assert fig["right"] <= vp["width"] + 1, f"the figure runs off the page: {fig}"
         assert fig["width"] >= 420, fig
         # The controls used while watching are on screen with the figure.
