@@ -1,4 +1,6 @@
-"""``python -m facelayers.bench [--out bench-results.json] [--quick] [--no-browser] [--no-lab] [--keep DIR]``: time and size what the lessons do.
+"""Time and size what the lessons do.
+
+Usage: ``python -m facelayers.bench [--out bench-results.json] [--quick] [--no-browser] [--no-lab] [--keep DIR]``.
 
 Prints a markdown table (metric, value, unit, target, result) and writes the same figures as JSON
 (``{"metrics", "targets", "passed", "machine", "run"}``) atomically to ``--out``. Missing a target is reported,

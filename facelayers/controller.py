@@ -184,8 +184,11 @@ class Controller:
         return [p.label for p in self.placed(technique_id).ports if p.side == "left"]
 
     def flap_geometry(self, state: ViewState):
-        """(holes per layer index, flap or None, nerve paths as drawn) for a state (cached per technique and
-        lift)."""
+        """Return the flap geometry drawn for a state.
+
+        The result is (holes per layer index, flap or None, nerve paths as drawn), cached per technique and
+        lift.
+        """
         from facelayers.flap import holes, lift_paths, raise_flap
 
         tid = state.technique
@@ -243,8 +246,10 @@ class Controller:
     # --- rules --------------------------------------------------------------------------------------------
 
     def resolve(self, state: ViewState, old: ViewState | None = None, changes=()) -> ViewState:
-        """The state as it will be drawn: the canonical form of ``state`` and, for a student's change from
-        ``old`` (the fields named in ``changes``), the rules that keep the view coherent.
+        """Return the state as it will be drawn.
+
+        This is the canonical form of ``state`` and, for a student's change from ``old`` (the fields named in
+        ``changes``), the rules that keep the view coherent.
 
         Always: the comparer's technique defaults to its A; the scope's port is one the technique has (its
         first when unnamed), None without ports; a pick is checked against the anatomy.

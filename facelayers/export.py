@@ -72,7 +72,8 @@ from facelayers.offline_page import GL3D_VERSION, PackedFigure, gl3d_bundle, nee
 from facelayers.views import ViewFileError, atomic_output, load_view
 
 __all__ = ["CHROMIUM", "FORMATS", "LESSONS", "MAX_HTML_MB", "ExportError", "ExportResult", "HtmlPage", "Lesson",
-           "add_course_part", "course_offline_figure", "html_page", "write_file", "export", "find_lesson", "html_text", "layers_offline_figure", "layers_meshes",
+           "add_course_part", "course_offline_figure", "html_page", "write_file", "export", "find_lesson", "html_text",
+           "layers_offline_figure", "layers_meshes",
            "register"]
 
 #: Output formats and the suffix ``--out`` must have.

@@ -55,8 +55,11 @@ def place_of(anatomy, place) -> np.ndarray:
 
 
 def local_scale(model: FaceModel, u: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """mm on the skin per unit of u (rad) and per unit of s at parameters u, s (n,): measured on the model's
-    skin by a small step, so it holds for any parametrisation of the rays."""
+    """Return the skin's local scale: mm on the skin per unit of u (rad) and per unit of s.
+
+    The scales are given at parameters u, s (n,) and measured on the model's skin by a small step, so they
+    hold for any parametrisation of the rays.
+    """
     u = np.atleast_1d(np.asarray(u, float))
     s = np.atleast_1d(np.asarray(s, float))
     p = model.stack_at(u, s).points[:, 0]
@@ -125,11 +128,14 @@ class MuscleBody:
 
 def _sheets(model: FaceModel, u: np.ndarray, s: np.ndarray, k: int, fraction: float, thickness_mm: float,
             taper: np.ndarray):
-    """Top and bottom sheets at (u, s) (any shape): centred on ``fraction`` in layer k, ``thickness_mm`` x taper
-    thick across the skin (the layer's room is its perpendicular thickness), shifted and clipped to stay inside
-    the layer. Returns top, bottom (..., 3), skin (..., 3), depth coordinates of top and bottom (...), whether
-    the cited thickness overfills the layer (...) bool, and the stack's factor between a thickness across the
-    skin and along the ray (...) (``Stack.cos_ray``)."""
+    """Return a body's top and bottom sheets at (u, s) (any shape) in layer k.
+
+    The sheets are centred on ``fraction`` in layer k, ``thickness_mm`` x taper thick across the skin (the
+    layer's room is its perpendicular thickness), shifted and clipped to stay inside the layer. Returns top,
+    bottom (..., 3), skin (..., 3), depth coordinates of top and bottom (...), whether the cited thickness
+    overfills the layer (...) bool, and the stack's factor between a thickness across the skin and along the
+    ray (...) (``Stack.cos_ray``).
+    """
     shape = u.shape
     st = model.stack_at(u.ravel(), s.ravel())
     # Thicknesses across the skin (perpendicular), as the data give them; the fraction of the layer the body
@@ -184,8 +190,10 @@ def _closed_mesh(top: np.ndarray, bottom: np.ndarray, wrap: bool) -> tuple[np.nd
 
 
 def _orient(verts: np.ndarray, faces: np.ndarray, centre_of: np.ndarray) -> np.ndarray:
-    """Flip faces whose normal points toward ``centre_of`` (per face: the nearest centreline point), so the
-    closed body's faces point outward and shade evenly."""
+    """Flip faces whose normal points toward ``centre_of`` so the closed body's faces point outward.
+
+    Per face, ``centre_of`` is the nearest centreline point; the flipped faces shade evenly.
+    """
     a, b, c = verts[faces[:, 0]], verts[faces[:, 1]], verts[faces[:, 2]]
     normal = np.cross(b - a, c - a)
     mid = (a + b + c) / 3
@@ -198,8 +206,11 @@ def _orient(verts: np.ndarray, faces: np.ndarray, centre_of: np.ndarray) -> np.n
 
 
 def strap_params(model: FaceModel, muscle, side: str = "left", na: int = N_ALONG, nb: int = N_ACROSS):
-    """Ray parameters of a strap body's grid: u, s (na, nb), and the along / across coordinates a in [0, 1]
-    (origin to insertion), b in [-1, 1] (edge to edge)."""
+    """Return the ray parameters of a strap body's grid.
+
+    Returns u, s (na, nb), and the along / across coordinates a in [0, 1] (origin to insertion), b in
+    [-1, 1] (edge to edge).
+    """
     body = muscle.body
     o = _mirror(place_of(model.anatomy, body["origin"]), side)
     i = _mirror(place_of(model.anatomy, body["insertion"]), side)
@@ -222,8 +233,11 @@ def strap_params(model: FaceModel, muscle, side: str = "left", na: int = N_ALONG
 
 
 def ring_params(model: FaceModel, muscle, side: str = "left", na: int = N_AROUND, nb: int = N_RADIAL):
-    """Ray parameters of a ring body's grid: u, s (na, nb), the angle (rad; 0 lateral, pi/2 up) and the
-    radial position r in [0, 1] (inner to outer edge). ``wrap`` is True for a full ring."""
+    """Return the ray parameters of a ring body's grid.
+
+    Returns u, s (na, nb), the angle (rad; 0 lateral, pi/2 up) and the radial position r in [0, 1] (inner to
+    outer edge). ``wrap`` is True for a full ring.
+    """
     ring = muscle.body["ring"]
     sign = 1.0 if side == "left" else -1.0
     c = _mirror(place_of(model.anatomy, ring["centre"]), side)
@@ -322,8 +336,11 @@ def bodies(model: FaceModel) -> dict[tuple[str, str], MuscleBody]:
 
 
 def summary_text(model: FaceModel, side: str = "left") -> str:
-    """One line per muscle (one side): layer, length, belly thickness measured on the body across the skin (and
-    the cited value where the layer is thinner and the body fills it), nerve, action units. Rounded for lessons."""
+    """Return a text table with one line per muscle (one side), rounded for lessons.
+
+    Each line gives the layer, length, belly thickness measured on the body across the skin (and the cited
+    value where the layer is thinner and the body fills it), nerve, action units.
+    """
     built = bodies(model)
     lines = [f"{'Muscle':<40}{'layer':<8}{'length':>8}{'belly':>8}  nerve, action units"]
     for mid, muscle in model.anatomy.muscles.items():

@@ -167,16 +167,21 @@ ENVELOPE_INSET_MM = 8.0
 
 
 def envelope(origins: np.ndarray, dirs: np.ndarray) -> np.ndarray:
-    """Ray radius (n,) mm of the skull's envelope: the skin's sculpture without its soft features, inset by
-    :data:`ENVELOPE_INSET_MM`."""
+    """Return the ray radius (n,) mm of the skull's envelope.
+
+    The envelope is the skin's sculpture without its soft features, inset by :data:`ENVELOPE_INSET_MM`.
+    """
     pieces = tuple(p for p in head.HEAD if p.name in ENVELOPE_PIECES)
     return head.cast(origins, dirs, pieces) - ENVELOPE_INSET_MM
 
 
 def relief(points: np.ndarray, extra: tuple[Relief, ...] = (), base_relief: bool = True
            ) -> tuple[np.ndarray, np.ndarray]:
-    """Radius change (n,) mm from the features (:data:`RELIEF` unless ``base_relief`` is False, then
-    ``extra``) at envelope points (n, 3) mm, and how deep (n,) mm the cavities make it there."""
+    """Return the radius change (n,) mm from the relief features and the cavities' depth (n,) mm.
+
+    The features are :data:`RELIEF` unless ``base_relief`` is False, then ``extra``; they are evaluated at
+    envelope points (n, 3) mm, and the second array is how deep (n,) mm the cavities make it there.
+    """
     total = np.zeros(len(points))
     cavity = np.zeros(len(points))
     for feature in ((RELIEF + TEETH) if base_relief else ()) + tuple(extra):
@@ -231,8 +236,11 @@ def smoothstep(x: np.ndarray) -> np.ndarray:
 
 
 def bone_field(points: np.ndarray) -> np.ndarray:
-    """Signed distance-like field (n,) mm: positive on bone, negative on the neck; its zero level is the
-    mandible's lower and posterior borders and the skull base (:func:`is_bone` is ``bone_field > 0``)."""
+    """Return a signed distance-like field (n,) mm: positive on bone, negative on the neck.
+
+    Its zero level is the mandible's lower and posterior borders and the skull base (:func:`is_bone` is
+    ``bone_field > 0``).
+    """
     x, y, z = points[:, 0], points[:, 1], points[:, 2]
     jaw = np.minimum(z - border_z(points), y - (RAMUS_BORDER_Y_MM - RAMUS_LEAN * (z - BORDER_Z_MM[-1])))
     # outside the U's inner contour (in mm, roughly: the ellipse's radial excess), or above the mouth's floor

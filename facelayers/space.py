@@ -74,9 +74,11 @@ def ext_from_coord(c, f4) -> np.ndarray:
 
 
 def ext_of_spec(layer: str, fraction: float, band: str | None, f4) -> np.ndarray:
-    """Extended coordinate (n,) of a depth given as (layer, fraction[, band]) at points whose layer-4 fraction
-    is f4 (n,): with a band, fraction is measured in layer 4 (``"space"``) or under its floor
-    (``"under_floor"``); without, in the whole layer."""
+    """Return the extended coordinate (n,) of a depth given as (layer, fraction[, band]).
+
+    The points' layer-4 fraction is f4 (n,). With a band, fraction is measured in layer 4 (``"space"``) or
+    under its floor (``"under_floor"``); without, in the whole layer.
+    """
     f4 = np.asarray(f4, float)
     if band == "space":
         return np.full(f4.shape, MUSCLE + float(fraction))
@@ -135,8 +137,10 @@ class Layer4:
         return np.maximum(self.background_mm, each.max(axis=1) if each.shape[1] else self.background_mm)
 
     def thickness_mm(self, stack) -> np.ndarray:
-        """(n,) mm: layer 4's thickness under the points of a :class:`~facelayers.geometry.Stack`, clamped to
-        :data:`MAX_FLOOR_FRACTION` of the muscle band there."""
+        """Return layer 4's thickness (n,) mm under the points of a :class:`~facelayers.geometry.Stack`.
+
+        The thickness is clamped to :data:`MAX_FLOOR_FRACTION` of the muscle band there.
+        """
         return np.minimum(self.raw_thickness_mm(stack.u, stack.s), MAX_FLOOR_FRACTION * stack.thickness[:, MUSCLE])
 
     def floor_fraction(self, stack) -> np.ndarray:
@@ -147,8 +151,10 @@ class Layer4:
         return np.clip(f, 1e-6, MAX_FLOOR_FRACTION)
 
     def space_at(self, u, s, level: str = "layer4") -> list[str]:
-        """The label of the space most present at each point (n,), or the background's label; ``level``
-        ``"under_floor"`` asks for the deep spaces (empty string where none)."""
+        """Return the label of the space most present at each point (n,), or the background's label.
+
+        ``level`` ``"under_floor"`` asks for the deep spaces (empty string where none).
+        """
         if level == "under_floor":
             w = self._weights(self.deep_u, self.deep_s, u, s)
             labels = [sp.label for sp in self.deep]
@@ -210,8 +216,10 @@ def floor_points(model, stack=None) -> np.ndarray:
 
 
 def points_at_ext(stack, e, f4) -> tuple[np.ndarray, np.ndarray]:
-    """Points (n, 3) mm and model depth coordinates c (n,) at extended coordinates e (n,) of a Stack whose
-    layer-4 fractions are f4 (n,)."""
+    """Return the points (n, 3) mm and model depth coordinates c (n,) at extended coordinates e (n,).
+
+    The coordinates are in a Stack whose layer-4 fractions are f4 (n,).
+    """
     c = coord_from_ext(e, f4)
     layer = np.minimum(np.floor(c).astype(int), len(LAYERS) - 1)
     return stack.at_depth(layer, c - layer), c
@@ -238,8 +246,11 @@ def coord_of_depth_mm(stack, depth_mm) -> np.ndarray:
 
 
 def summary_text(model) -> str:
-    """Per layer-4 space (left side): its label, the data's thickness and the thickness measured on the
-    model at its centre (mm, rounded), what lies on its floor. For lessons."""
+    """Return a text table of the layer-4 spaces (left side) for lessons.
+
+    Per space: its label, the data's thickness and the thickness measured on the model at its centre (mm,
+    rounded), what lies on its floor.
+    """
     l4 = layer4(model.anatomy)
     lines = [f"{'Layer 4 (left side)':<56}{'data mm':>8}{'model mm':>9}  floor"]
     lines.append(f"{l4.background_label + ' (everywhere else)':<56}{l4.background_mm:>8.1f}{'':>9}  deep fascia")
