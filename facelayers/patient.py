@@ -49,6 +49,7 @@ __all__ = [
     "coefficients_text",
     "load_variation",
     "read_variation",
+    "site_depth_changes",
     "skull_parameters",
     "thickness_changes",
 ]
@@ -369,7 +370,58 @@ def adjust(anatomy: Anatomy, patient: Patient, variation: Variation | None = Non
         dataclasses.replace(row, thickness_mm=float(variation.value(row.layer_id, row.region_id, row.thickness_mm,
                                                                     patient, floor=MIN_THICKNESS_MM)))
         for row in anatomy.thickness)
-    return dataclasses.replace(anatomy, thickness=rows)
+    adjusted = dataclasses.replace(anatomy, thickness=rows)
+    change = site_depth_changes(anatomy, adjusted)
+    depths = {lid: dataclasses.replace(row, depth_mm=max(row.depth_mm + change[lid], _MIN_DEPTH_MM))
+              for lid, row in anatomy.tissue_depths.items()}
+    return dataclasses.replace(adjusted, tissue_depths=depths)
+
+
+#: Width of the blend of the regions' thicknesses between their anchors (mm): the geometry's
+#: ``facelayers.geometry.SIGMA_MM`` (repeated here: this module sits below the geometry; a test checks
+#: that they agree).
+REGION_SIGMA_MM = 32.0
+#: A patient's total depth at a tissue-depth site never falls below the five layers' floor (mm).
+_MIN_DEPTH_MM = 5 * MIN_THICKNESS_MM
+
+
+def site_depth_changes(reference: Anatomy, adjusted: Anatomy) -> dict[str, float]:
+    """How much each tissue-depth site's total depth changes between two thickness tables (mm).
+
+    At each site of ``tissue_depths.csv`` the change is the sum over the five layers of (adjusted -
+    reference) thickness, blended between the regions as the geometry blends them (weights
+    ``exp(-(d / REGION_SIGMA_MM)**2) / d**2`` over the regions' anchor landmarks, normalised; an anchor's
+    own region has all the weight at the anchor). The skull is fitted to the changed depths, so a patient's
+    thicker or thinner soft tissue changes the total depth, not the muscle layer.
+
+    Parameters
+    ----------
+    reference, adjusted : Anatomy
+        The same landmarks and regions; the thickness tables differ.
+
+    Returns
+    -------
+    dict of str to float
+        ``{landmark_id: change_mm}`` for every site of ``reference.tissue_depths`` (0.0 if the tables agree).
+    """
+    if not reference.tissue_depths:
+        return {}
+    delta = (adjusted.thickness_table() - reference.thickness_table()).sum(axis=1)  # (regions,)
+    anchors, region = [], []
+    for r, item in enumerate(reference.regions.values()):
+        for anchor in item.anchors:
+            for position in reference.landmarks[anchor].positions().values():
+                anchors.append(position)
+                region.append(r)
+    anchors, region = np.array(anchors), np.array(region)
+    out = {}
+    for lid in reference.tissue_depths:
+        site = next(iter(reference.landmarks[lid].positions().values()))  # left side (symmetric)
+        d2 = ((anchors - site) ** 2).sum(axis=1)
+        logw = -d2 / REGION_SIGMA_MM**2 - np.log(d2 + 1e-9)
+        w = np.exp(logw - logw.max())
+        out[lid] = float((w / w.sum()) @ delta[region])
+    return out
 
 
 def skull_parameters(patient: Patient, variation: Variation | None = None) -> dict[str, float]:
