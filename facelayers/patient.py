@@ -14,6 +14,19 @@ whose thickness table follows the patient, and the geometry, nerves, planes, cle
 it as from any data. Additive terms (mm) are summed first, then the relative factors multiply, and every layer
 keeps at least :data:`MIN_THICKNESS_MM`, so the layers never cross.
 
+**A patient's soft tissue changes the total depth; the skeleton does not change** (decision, issue 11's skull).
+The skull is fitted to the total soft-tissue depths of ``tissue_depths.csv`` (Rhine 1983, the reference patient),
+and the muscle layer takes what the other four leave down to the bone: changing only the thickness table would let
+a thinner muscle layer absorb a patient's thicker fat. So :func:`adjust` also changes the tissue-depth table: at
+each site, by the sum over the five layers of the patient's change there (:func:`site_depth_changes`, blended
+between the regions as the geometry blends them). The muscle layer keeps the reference patient's thickness (its
+own coefficients, where cited, add to the depth like any layer), and the skin-to-bone depth moves by the patient's
+change: Chen 2023's +0.12 mm per kg/m2 at soft pogonion is a change of *total* depth, measured so on the geometry.
+The model's frame is the skin (the landmarks, nerves and planes are placed on it), so in the model the bone is
+refitted deeper or shallower under the same skin; relative to the skin this is the skin moving out or in over a
+fixed skeleton, which is what the sources describe (only depths are measured). The skull's own ageing (orbit,
+gonial angle: :func:`skull_parameters`) is separate and not drawn yet.
+
 Rows may also target ``skull:<parameter>`` (:data:`SKULL_PARAMETERS`; REFERENCE-2 section 4: ageing widens
 the orbital aperture and the gonial angle) or ``space:<space_id>`` (a layer-4 space): :func:`skull_parameters`
 and :meth:`Variation.value` expose them for the modules that draw the skull and the spaces.
