@@ -25,6 +25,7 @@ from facelayers.patient import (
     adjust,
     load_variation,
     read_variation,
+    site_depth_changes,
     skull_parameters,
     thickness_changes,
 )
@@ -200,6 +201,48 @@ def test_soft_pogonion_gains_chens_slope_per_bmi(anatomy):
     lean = build_face(anatomy, "lecture", patient=Patient("female", 40, 22))
     heavy = build_face(anatomy, "lecture", patient=Patient("female", 40, 32))
     assert _measured(heavy, "pogonion") - _measured(lean, "pogonion") == pytest.approx(1.2, abs=0.05)
+
+
+def test_the_skeleton_stays_and_the_muscle_layer_keeps_its_thickness(women):
+    """A patient's fat change moves the total depth, not the muscle layer: the skull is fitted to the patient's
+    tissue depths (the reference depths plus the patient's change of the five layers)."""
+    young, old = women[25], women[75]
+    fat = _measured(old, "inferior_malar", "fat") - _measured(young, "inferior_malar", "fat")
+    skin = _measured(old, "inferior_malar", "skin") - _measured(young, "inferior_malar", "skin")
+    total = _measured(old, "inferior_malar") - _measured(young, "inferior_malar")
+    muscle = _measured(old, "inferior_malar", "muscle") - _measured(young, "inferior_malar", "muscle")
+    assert fat < -3.0
+    assert total == pytest.approx(fat + skin, abs=0.15)  # SMAS and periosteum have no age row at the cheek
+    assert abs(muscle) < 0.15
+    # and the table the skull is fitted to carries the change
+    assert old.anatomy.tissue_depths["inferior_malar"].depth_mm - young.anatomy.tissue_depths[
+        "inferior_malar"].depth_mm == pytest.approx(-3.2 + (old.anatomy.thickness_row("malar", "skin").thickness_mm
+                                                           - young.anatomy.thickness_row("malar", "skin").thickness_mm),
+                                                    abs=1e-6)
+
+
+def test_site_depth_changes_blend_the_regions_as_the_geometry_does(anatomy):
+    from facelayers import geometry, patient
+
+    assert patient.REGION_SIGMA_MM == geometry.SIGMA_MM
+    assert all(v == 0.0 for v in site_depth_changes(anatomy, anatomy).values())
+    heavy = adjust(anatomy, Patient("male", 40, 35))
+    change = site_depth_changes(anatomy, heavy)
+    assert set(change) == set(anatomy.tissue_depths)
+    # at a site that is a region's anchor, the change is that region's (all weight on the anchor)
+    chin = anatomy.thickness_table()[list(anatomy.regions).index("chin")]
+    chin_heavy = heavy.thickness_table()[list(anatomy.regions).index("chin")]
+    assert change["pogonion"] == pytest.approx((chin_heavy - chin).sum(), abs=1e-6)
+    assert heavy.tissue_depths["pogonion"].depth_mm == pytest.approx(13.0 + change["pogonion"])
+
+
+def test_normal_depths_reach_the_cited_depth_at_the_sites(anatomy, model_lecture):
+    """The normal walk finds the skull at the tissue-depth table's depth (Rhine 1983) on the lecture grid."""
+    names = [n for lid in anatomy.tissue_depths for n in anatomy.landmarks[lid].positions()]
+    depth = normal_depths(model_lecture, np.array([anatomy.point(n) for n in names]))
+    cited = np.array([anatomy.tissue_depths[n.split(":")[0]].depth_mm for n in names])
+    assert np.all(np.diff(depth, axis=1) >= 0)
+    assert np.abs(depth[:, -1] - cited).max() < 0.05
 
 
 def test_bmi_thickens_every_region(anatomy):
