@@ -557,10 +557,13 @@ class Stack:
         :meth:`at_depth` and the nerves' placement use.
     region_weights : (n, r).
     perpendicular : (n, 5) float, mm: each layer's thickness measured perpendicular to the skin, the
-        quantity the data give (``thickness * cos_ray``).
-    cos_ray : (n,) float: the factor c between a thickness across the skin and along the ray (t is laid as
-        t / c): on bone, the bone's depth along the skin normal over its depth along the ray, so the five add up
-        to the normal depth; over a cavity, the cosine of the angle between ray and normal.
+        quantity the data give: skin, fat and SMAS ``thickness * max(cos(ray, normal), COS_MIN)`` (or the
+        larger cosine that fits them in where the ray has too little room, at most ``cos_ray``), the
+        periosteum ``thickness * cos_ray``, the muscle layer the rest of the normal depth
+        (``depth[:, -1] * cos_ray`` minus the other four), so the five add up to the normal depth.
+    cos_ray : (n,) float: the column's factor c between a depth across the skin and along the ray: on bone,
+        the bone's depth along the skin normal over its depth along the ray; over a cavity, the cosine of the
+        angle between ray and normal. The periosteum is laid as t / c.
     normals : (n, 3) float: the skin's outward unit normal.
     """
 
@@ -728,11 +731,14 @@ def interface_index(k: int | str) -> int:
 def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField, skull: SkullSurface) -> Stack:
     """The layer stack on the rays (u, s): the soft tissues standing on the skull.
 
-    The skin, fat, SMAS and periosteum take their data thickness measured perpendicular to the skin, laid
-    along the ray as t / c; the muscle layer (deep fascia, muscle, deep fat) takes what is left down to the
-    stack's floor. c is the bone's depth along the skin's normal over its depth along the ray (so the five
-    perpendicular thicknesses add up to the normal depth, exact at the tissue-depth sites), and over a
-    cavity the cosine between ray and normal. The floor is the fitted skull, except over a cavity or where
+    The skin, fat, SMAS and periosteum take their data thickness measured perpendicular to the skin; the
+    muscle layer (deep fascia, muscle, deep fat) takes what is left down to the stack's floor. Skin, fat and
+    SMAS lie just under the skin and are laid along the ray as t / cos(ray, skin normal), so that measured
+    along the skin's normal they keep their data thickness (where the ray has too little room, with the larger
+    cosine that just fits them, at most c); the periosteum lies on the bone and is laid as
+    t / c, c the bone's depth along the skin's normal over its depth along the ray (over a cavity, the
+    cosine between ray and normal); the muscle layer's perpendicular thickness is the normal depth minus the
+    other four (exact at the tissue-depth sites). The floor is the fitted skull, except over a cavity or where
     there is no bone, where it runs at the regions' total depth (over the globe, the nasal cartilages, the
     deep cervical fascia). If the room is less than the five data layers need, all five shrink in proportion
     (the muscle layer, which holds layer 4 and the nerves under it, keeps its share and is never empty).
@@ -762,19 +768,29 @@ def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField, skul
     # Never past the axis: the deepest surface keeps at least 2 mm of the ray (only matters in the neck).
     floor = np.clip(floor, 2.0, None)
     total = np.maximum(radius - floor, 0.0)
-    upper = data[:, [0, 1, 2, 4]] / lay[:, None]
-    # The muscle layer keeps at least its share of the room in the data's proportions (never squeezed to nothing
-    # while the other four keep their data: layer 4 and the nerves under it lie in it everywhere); where the room
-    # is less than the five data layers need, all five shrink in proportion.
-    share = total * (data[:, 3] / lay) / np.maximum(data.sum(axis=1) / lay, 1e-9)
-    scale = np.minimum(1.0, (total - share) / np.maximum(upper.sum(axis=1), 1e-9))
+    # Skin, fat and SMAS lie just under the skin: laid with the skin's own cosine, so that measured along the
+    # skin's normal they keep their data thickness (with the column's factor they were up to 22% off at the
+    # temple, cheek and masseter); the periosteum lies on the bone: laid with the column's factor. Where the
+    # ray leaves less room than that and the muscle layer's data need, the three take the cosine that just fills
+    # it (at most the column's factor); if even that is too little, all five shrink in proportion, so the muscle
+    # layer (layer 4 and the nerves under it) keeps its share and is never squeezed to nothing.
+    skin_cos = np.maximum(cos, COS_MIN)
+    periosteum = data[:, 4] / lay
+    muscle = data[:, 3] / lay
+    top = data[:, :3].sum(axis=1)
+    fills = top / np.maximum(total - periosteum - muscle, 1e-9)
+    top_cos = np.maximum(skin_cos, np.minimum(fills, np.maximum(lay, skin_cos)))
+    upper = np.concatenate([data[:, :3] / top_cos[:, None], periosteum[:, None]], axis=1)
+    scale = np.minimum(1.0, total / np.maximum(upper.sum(axis=1) + muscle, 1e-9))
     upper = upper * scale[:, None]
     along = np.stack([upper[:, 0], upper[:, 1], upper[:, 2], total - upper.sum(axis=1), upper[:, 3]], axis=1)
     along = np.maximum(along, 0.0)
     depth = np.concatenate([np.zeros((len(u), 1)), np.cumsum(along, axis=1)], axis=1)
     points = o[:, None, :] + d[:, None, :] * (radius[:, None] - depth)[:, :, None]
     thickness = np.diff(depth, axis=1)
-    perpendicular = thickness * lay[:, None]
+    perpendicular = thickness * np.stack([top_cos, top_cos, top_cos, lay, lay], axis=1)
+    # The muscle layer is the rest of the normal depth (the column's factor times its ray depth).
+    perpendicular[:, 3] = np.maximum(depth[:, -1] * lay - np.delete(perpendicular, 3, axis=1).sum(axis=1), 0.0)
     return Stack(u, s, points, depth, thickness, weights, perpendicular, lay, normals)
 
 

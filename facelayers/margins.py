@@ -26,7 +26,7 @@ from facelayers.patient import REFERENCE_PATIENT, Patient
 from facelayers.techniques import place_technique
 
 __all__ = ["DEPTH_SITES", "LESSON_PATIENTS", "SITES", "Margin", "MarginTable", "compare_patients", "depths_text",
-           "margins", "measured_depths", "patient_model"]
+           "margins", "measured_depths", "normal_depths", "patient_model"]
 
 #: The tabulated sites: (nerve group of nerves.json, label).
 SITES: tuple[tuple[str, str], ...] = (
@@ -256,12 +256,64 @@ def measured_depths(patient: Patient | None, resolution: str | tuple[int, int] =
     """
     model = patient_model(patient, resolution)
     names = [landmark for _, landmark, _ in sites]
-    stack = model.stack_under(np.array([model.anatomy.point(n) for n in names]))
+    depth = normal_depths(model, np.array([model.anatomy.point(n) for n in names]))
     out = []
     for i, (_, _, layer) in enumerate(sites):
-        out.append(stack.depth[i, -1] if layer is None else stack.thickness[i, ["skin", "fat", "smas", "muscle",
-                                                                               "periosteum"].index(layer)])
+        out.append(depth[i, -1] if layer is None else np.diff(depth[i])[["skin", "fat", "smas", "muscle",
+                                                                          "periosteum"].index(layer)])
     return np.array(out, float)
+
+
+def normal_depths(model: FaceModel, points, samples: int = 600) -> np.ndarray:
+    """Depth of every interface below the skin along the skin's inward normal, measured on the built surfaces.
+
+    The sources measure thickness perpendicular to the skin (ultrasound, CT, cephalograms), and the model's
+    layers are laid along its rays, which meet the skin obliquely where it curves: so the measure walks the
+    inward normal from the skin point over the ray through each point and finds where it crosses each interface
+    (each interface's ray radius at the walked point, from :meth:`facelayers.geometry.FaceModel.stack_at`),
+    to about 0.01 mm (linear interpolation between ``samples`` steps).
+
+    Parameters
+    ----------
+    model : FaceModel
+    points : (n, 3) float, mm
+        Points (e.g. landmarks); the measure starts where the ray through each meets the skin.
+    samples : int
+        Steps along each normal, over 3 x the ray depth + 10 mm.
+
+    Returns
+    -------
+    (n, 6) float64, mm
+        Depth of skin (0), fat, SMAS, muscle, periosteum and bone interfaces along the normal; the layer
+        thicknesses are ``np.diff(out, axis=1)``. NaN where the normal never reaches an interface (deep in the
+        neck, where the deepest surface turns away).
+    """
+    from facelayers.geometry import params_of
+
+    stack = model.stack_under(np.atleast_2d(np.asarray(points, float)))
+    n = len(stack.u)
+    skin = stack.points[:, 0, :]
+    inward = -stack.normals
+    reach = 3.0 * stack.depth[:, -1] + 10.0
+    t = np.linspace(0.0, 1.0, samples)[None, :] * reach[:, None]  # (n, m)
+    q = skin[:, None, :] + inward[:, None, :] * t[:, :, None]
+    u, s, r = params_of(q.reshape(-1, 3))
+    walked = model.stack_at(u, s)
+    radius = model.skin_surface.radius(u, s)
+    gap = (r[:, None] - (radius[:, None] - walked.depth)).reshape(n, samples, 6)  # > 0: above the interface
+    out = np.zeros((n, 6))
+    for k in range(1, 6):
+        g = gap[:, :, k]
+        below = g <= 0.0
+        below[:, 0] = False
+        first = np.where(below.any(axis=1), below.argmax(axis=1), -1)
+        j = np.maximum(first, 1)
+        rows = np.arange(n)
+        g0, g1 = g[rows, j - 1], g[rows, j]
+        t0, t1 = t[rows, j - 1], t[rows, j]
+        cross = t0 + (t1 - t0) * g0 / np.where(g0 - g1 > 1e-12, g0 - g1, 1e-12)
+        out[:, k] = np.where(first > 0, cross, np.nan)
+    return np.maximum.accumulate(out, axis=1)
 
 
 def depths_text(patients=LESSON_PATIENTS, resolution: str | tuple[int, int] = "lecture", sites=DEPTH_SITES,

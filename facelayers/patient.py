@@ -14,6 +14,19 @@ whose thickness table follows the patient, and the geometry, nerves, planes, cle
 it as from any data. Additive terms (mm) are summed first, then the relative factors multiply, and every layer
 keeps at least :data:`MIN_THICKNESS_MM`, so the layers never cross.
 
+**A patient's soft tissue changes the total depth; the skeleton does not change** (decision, issue 11's skull).
+The skull is fitted to the total soft-tissue depths of ``tissue_depths.csv`` (Rhine 1983, the reference patient),
+and the muscle layer takes what the other four leave down to the bone: changing only the thickness table would let
+a thinner muscle layer absorb a patient's thicker fat. So :func:`adjust` also changes the tissue-depth table: at
+each site, by the sum over the five layers of the patient's change there (:func:`site_depth_changes`, blended
+between the regions as the geometry blends them). The muscle layer keeps the reference patient's thickness (its
+own coefficients, where cited, add to the depth like any layer), and the skin-to-bone depth moves by the patient's
+change: Chen 2023's +0.12 mm per kg/m2 at soft pogonion is a change of *total* depth, measured so on the geometry.
+The model's frame is the skin (the landmarks, nerves and planes are placed on it), so in the model the bone is
+refitted deeper or shallower under the same skin; relative to the skin this is the skin moving out or in over a
+fixed skeleton, which is what the sources describe (only depths are measured). The skull's own ageing (orbit,
+gonial angle: :func:`skull_parameters`) is separate and not drawn yet.
+
 Rows may also target ``skull:<parameter>`` (:data:`SKULL_PARAMETERS`; REFERENCE-2 section 4: ageing widens
 the orbital aperture and the gonial angle) or ``space:<space_id>`` (a layer-4 space): :func:`skull_parameters`
 and :meth:`Variation.value` expose them for the modules that draw the skull and the spaces.
@@ -49,6 +62,7 @@ __all__ = [
     "coefficients_text",
     "load_variation",
     "read_variation",
+    "site_depth_changes",
     "skull_parameters",
     "thickness_changes",
 ]
@@ -239,7 +253,8 @@ class Variation:
 
     def rows_for(self, target: str, region_id: str, patient: Patient) -> tuple[VariationRow, ...]:
         """The rows that apply to ``target`` in ``region_id`` for ``patient``: per variable, the most specific
-        (a region's row over an 'all' row, then a sex's row over an 'any' row)."""
+        (a region's row over an 'all' row, then a sex's row over an 'any' row).
+        """
         best: dict[str, tuple[tuple[int, int], VariationRow]] = {}
         for row in self.rows:
             if row.target != target or row.region_id not in (region_id, "all") or row.sex not in ("any", patient.sex):
@@ -369,7 +384,58 @@ def adjust(anatomy: Anatomy, patient: Patient, variation: Variation | None = Non
         dataclasses.replace(row, thickness_mm=float(variation.value(row.layer_id, row.region_id, row.thickness_mm,
                                                                     patient, floor=MIN_THICKNESS_MM)))
         for row in anatomy.thickness)
-    return dataclasses.replace(anatomy, thickness=rows)
+    adjusted = dataclasses.replace(anatomy, thickness=rows)
+    change = site_depth_changes(anatomy, adjusted)
+    depths = {lid: dataclasses.replace(row, depth_mm=max(row.depth_mm + change[lid], _MIN_DEPTH_MM))
+              for lid, row in anatomy.tissue_depths.items()}
+    return dataclasses.replace(adjusted, tissue_depths=depths)
+
+
+#: Width of the blend of the regions' thicknesses between their anchors (mm): the geometry's
+#: ``facelayers.geometry.SIGMA_MM`` (repeated here: this module sits below the geometry; a test checks
+#: that they agree).
+REGION_SIGMA_MM = 32.0
+#: A patient's total depth at a tissue-depth site never falls below the five layers' floor (mm).
+_MIN_DEPTH_MM = 5 * MIN_THICKNESS_MM
+
+
+def site_depth_changes(reference: Anatomy, adjusted: Anatomy) -> dict[str, float]:
+    """How much each tissue-depth site's total depth changes between two thickness tables (mm).
+
+    At each site of ``tissue_depths.csv`` the change is the sum over the five layers of (adjusted -
+    reference) thickness, blended between the regions as the geometry blends them (weights
+    ``exp(-(d / REGION_SIGMA_MM)**2) / d**2`` over the regions' anchor landmarks, normalised; an anchor's
+    own region has all the weight at the anchor). The skull is fitted to the changed depths, so a patient's
+    thicker or thinner soft tissue changes the total depth, not the muscle layer.
+
+    Parameters
+    ----------
+    reference, adjusted : Anatomy
+        The same landmarks and regions; the thickness tables differ.
+
+    Returns
+    -------
+    dict of str to float
+        ``{landmark_id: change_mm}`` for every site of ``reference.tissue_depths`` (0.0 if the tables agree).
+    """
+    if not reference.tissue_depths:
+        return {}
+    delta = (adjusted.thickness_table() - reference.thickness_table()).sum(axis=1)  # (regions,)
+    anchors, region = [], []
+    for r, item in enumerate(reference.regions.values()):
+        for anchor in item.anchors:
+            for position in reference.landmarks[anchor].positions().values():
+                anchors.append(position)
+                region.append(r)
+    anchors, region = np.array(anchors), np.array(region)
+    out = {}
+    for lid in reference.tissue_depths:
+        site = next(iter(reference.landmarks[lid].positions().values()))  # left side (symmetric)
+        d2 = ((anchors - site) ** 2).sum(axis=1)
+        logw = -d2 / REGION_SIGMA_MM**2 - np.log(d2 + 1e-9)
+        w = np.exp(logw - logw.max())
+        out[lid] = float((w / w.sum()) @ delta[region])
+    return out
 
 
 def skull_parameters(patient: Patient, variation: Variation | None = None) -> dict[str, float]:

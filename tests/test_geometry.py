@@ -13,6 +13,7 @@ import pytest
 from facelayers.anatomy import load_anatomy
 from facelayers.frame import INTERFACES, LAYERS
 from facelayers.geometry import (
+    COS_MIN,
     RESOLUTIONS,
     S_BOTTOM_MM,
     S_TOP_MM,
@@ -75,28 +76,42 @@ def test_each_interface_lies_on_its_ray_at_radius_minus_depth(model_coarse):
 
 
 def test_depth_steps_are_the_data_thickness_laid_along_the_ray(model_coarse):
-    """The skin, fat, SMAS and periosteum take the data's perpendicular thickness, laid along the ray as
-    t / cos(ray, normal); the muscle layer takes the rest down to the floor (skull or cavity fill)."""
+    """Skin, fat and SMAS take the data's perpendicular thickness laid along the ray as t / cos(ray, skin
+    normal) (so they keep it measured along the skin's normal), the periosteum as t / cos_ray (the column's
+    factor); the muscle layer takes the rest down to the floor (skull or cavity fill)."""
     m = model_coarse
     st = m.stack
     np.testing.assert_allclose(np.diff(st.depth, axis=1), st.thickness, atol=1e-9)
     data = st.region_weights @ m.thickness_field.table
+    _, d = rays(st.u, st.s)
+    skin_cos = np.maximum(np.einsum("ij,ij->i", st.normals, d), COS_MIN)
     lay = st.cos_ray
-    # The muscle layer holds at least its data thickness: the four data layers were not squeezed.
-    roomy = st.thickness[:, 3] >= data[:, 3] / lay * (1 - 1e-9)
+    # Roomy rays: the three keep their data across the skin, the periosteum along the column, and the muscle layer
+    # holds at least its data.
+    roomy = np.abs(st.thickness[:, 0] * skin_cos - data[:, 0]) < 1e-9
+    roomy &= st.thickness[:, 3] >= data[:, 3] / lay * (1 - 1e-9)
     assert roomy.mean() > 0.4
-    for k in (0, 1, 2, 4):
-        np.testing.assert_allclose(st.thickness[roomy, k], data[roomy, k] / lay[roomy], rtol=1e-9,
+    for k in (0, 1, 2):
+        np.testing.assert_allclose(st.thickness[roomy, k], data[roomy, k] / skin_cos[roomy], rtol=1e-9,
                                    err_msg=LAYERS[k])
-    # Where the skull leaves less room than the five data layers need (over the arch, parts of the forehead
-    # and scalp, the lips and chin), all five shrink in proportion: the muscle layer (layer 4 and the nerves
-    # under it) is never squeezed to nothing while the others keep their data.
-    squeezed = ~roomy
-    assert squeezed.any()
-    ratio = st.thickness[squeezed] / (data[squeezed] / lay[squeezed, None])
-    assert np.all(ratio <= 1 + 1e-9) and np.all(ratio > 0)
-    np.testing.assert_allclose(ratio, ratio[:, :1] * np.ones((1, 5)), rtol=1e-6, err_msg="not in proportion")
-    np.testing.assert_allclose(st.perpendicular, st.thickness * st.cos_ray[:, None], atol=1e-12)
+    np.testing.assert_allclose(st.thickness[roomy, 4], data[roomy, 4] / lay[roomy], rtol=1e-9)
+    # Never more than the data, measured across the skin.
+    assert np.all(st.perpendicular[:, [0, 1, 2, 4]] <= data[:, [0, 1, 2, 4]] + 1e-9)
+    # Where the skull leaves less room (over the arch, parts of the forehead and scalp, the lips, the chin) the
+    # muscle layer is never squeezed to nothing: where all five shrink, the muscle keeps its share of the
+    # periosteum's (both laid with the column's factor), and the three shrink in proportion.
+    total = st.depth[:, -1]
+    assert np.all(st.thickness[total > 1.0, 3] > 0)
+    shrunk = st.thickness[:, 4] < data[:, 4] / lay * (1 - 1e-6)
+    assert shrunk.any()
+    np.testing.assert_allclose(st.thickness[shrunk, 3] / st.thickness[shrunk, 4],
+                               data[shrunk, 3] / data[shrunk, 4], rtol=1e-6, err_msg="muscle not in proportion")
+    ratio = st.thickness[shrunk][:, :3] / data[shrunk][:, :3]
+    np.testing.assert_allclose(ratio, ratio[:, :1] * np.ones((1, 3)), rtol=1e-6, err_msg="not in proportion")
+    # the perpendicular thicknesses add up to the normal depth
+    has_muscle = st.perpendicular[:, 3] > 1e-9
+    np.testing.assert_allclose(st.perpendicular[has_muscle].sum(axis=1),
+                               (st.depth[:, -1] * lay)[has_muscle], rtol=1e-9)
 
 
 def test_all_vertex_positions_finite(model_coarse, model_lecture):
