@@ -91,7 +91,7 @@ class MuscleBody:
         The cited (or schematic) thickness of the belly.
     belly_mm : float
         The thickness of the built body at the middle of its belly, measured on the mesh along the ray and turned
-        into the thickness across the skin with the stack's factor (``Stack.cos_ray``), mm.
+        into the thickness across the skin with its layer's factor (perpendicular / along the ray), mm.
     fills_layer : bool
         True where the model's layer (across the skin) at the belly is thinner than the cited thickness divided by
         :data:`MAX_FILL`, so the body fills the layer there (``belly_mm`` is then below the cited value).
@@ -133,8 +133,8 @@ def _sheets(model: FaceModel, u: np.ndarray, s: np.ndarray, k: int, fraction: fl
     The sheets are centred on ``fraction`` in layer k, ``thickness_mm`` x taper thick across the skin (the
     layer's room is its perpendicular thickness), shifted and clipped to stay inside the layer. Returns top,
     bottom (..., 3), skin (..., 3), depth coordinates of top and bottom (...), whether the cited thickness
-    overfills the layer (...) bool, and the stack's factor between a thickness across the skin and along the
-    ray (...) (``Stack.cos_ray``).
+    overfills the layer (...) bool, and the layer's factor between a thickness across the skin and along the
+    ray (...) (``Stack.perpendicular`` / ``Stack.thickness`` of layer k).
     """
     shape = u.shape
     st = model.stack_at(u.ravel(), s.ravel())
@@ -151,10 +151,13 @@ def _sheets(model: FaceModel, u: np.ndarray, s: np.ndarray, k: int, fraction: fl
     top = np.where(over > 0, top - over, top)
     bottom = top + tf
     kk = np.full(len(top), k)
+    # The layer's own factor between across the skin and along the ray (skin, fat and SMAS are laid with the skin's
+    # cosine, the deeper layers with the column's: ``Stack.perpendicular`` over ``Stack.thickness``).
+    factor = st.perpendicular[:, k] / np.maximum(st.thickness[:, k], 1e-9)
     p_top = st.at_depth(kk, top)
     p_bot = st.at_depth(kk, bottom)
     return (p_top.reshape(shape + (3,)), p_bot.reshape(shape + (3,)), st.points[:, 0].reshape(shape + (3,)),
-            (k + top).reshape(shape), (k + bottom).reshape(shape), overfills, st.cos_ray.reshape(shape))
+            (k + top).reshape(shape), (k + bottom).reshape(shape), overfills, factor.reshape(shape))
 
 
 def _grid_faces(na: int, nb: int, wrap: bool = False) -> np.ndarray:

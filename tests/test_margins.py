@@ -38,9 +38,11 @@ def test_margins_agree_with_the_comparison_tables_clearances(two):
             assert m.nerve_id in group
 
 
-def test_subcutaneous_margin_is_thinner_in_the_thin_old_woman(two):
-    thin = {m.site: m for m in margins(THIN_OLD_WOMAN, "skin_only", "coarse")}
-    heavy = {m.site: m for m in margins(HEAVY_YOUNG_MAN, "skin_only", "coarse")}
+def test_subcutaneous_margin_is_thinner_in_the_thin_old_woman():
+    # At the lecture grid: along the jaw line the coarse grid's rays graze the skin, and the marginal mandibular
+    # branch's closest point to the plane of the next rays is a chord artefact there, not the patient's fat.
+    thin = {m.site: m for m in margins(THIN_OLD_WOMAN, "skin_only", "lecture")}
+    heavy = {m.site: m for m in margins(HEAVY_YOUNG_MAN, "skin_only", "lecture")}
     for site, _ in SITES:
         assert thin[site].margin_mm < heavy[site].margin_mm, site
         assert thin[site].side == heavy[site].side == "deep"

@@ -154,7 +154,8 @@ def test_belly_is_measured_across_the_skin(model_coarse, built):
         if b.shape != "strap" or b.fills_layer:
             continue
         along = float(np.linalg.norm(b.vertices[i].astype(float) - b.vertices[n_sheet + i].astype(float)))
-        factor = float(model_coarse.stack_under(b.skin[i][None, :]).cos_ray[0])
+        st = model_coarse.stack_under(b.skin[i][None, :])
+        factor = float(st.perpendicular[0, b.layer] / st.thickness[0, b.layer])
         assert along * factor == pytest.approx(b.thickness_mm, abs=0.02), (mid, side, along, factor)
         checked += 1
     assert checked >= 4
