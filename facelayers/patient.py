@@ -179,7 +179,7 @@ class Patient:
         return adjust(anatomy, self, variation)
 
     def skull(self, variation: Variation | None = None) -> dict[str, float]:
-        """This patient's skull parameters (see :func:`skull_parameters`)."""
+        """The patient's skull parameters (see :func:`skull_parameters`)."""
         return skull_parameters(self, variation)
 
 
@@ -252,8 +252,9 @@ class Variation:
     path: Path
 
     def rows_for(self, target: str, region_id: str, patient: Patient) -> tuple[VariationRow, ...]:
-        """The rows that apply to ``target`` in ``region_id`` for ``patient``: per variable, the most specific
-        (a region's row over an 'all' row, then a sex's row over an 'any' row).
+        """The rows that apply to ``target`` in ``region_id`` for ``patient``.
+
+        Per variable, the most specific: a region's row over an 'all' row, then a sex's row over an 'any' row.
         """
         best: dict[str, tuple[tuple[int, int], VariationRow]] = {}
         for row in self.rows:
