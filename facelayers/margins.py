@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from facelayers.anatomy import load_anatomy
 from facelayers.geometry import FaceModel, build_face
 from facelayers.metrics import EXPOSED_MM, point_triangle_distances
 from facelayers.nerves import NervePath, place
@@ -203,7 +204,8 @@ class MarginTable:
         """
         width = max(len(p.label) for p in self.patients) + 2
         head = f"{'patient':<{width}}" + "".join(f"{label:>20}" for _, label in self.sites)
-        lines = [f"margins of safety (mm) for {self.technique_id}", head]
+        label = load_anatomy().technique(self.technique_id).label  # students read the name, not the id
+        lines = [f"margins of safety (mm): {label}", head]
         for patient, row in zip(self.patients, self.rows):
             cells = []
             for m in row:

@@ -17,6 +17,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("facelayers.render needs plotly: pip install 'facelayers[lessons]'") from exc
 
+from facelayers import injury
 from facelayers.cutaway import Cut, layer_mesh, window
 from facelayers.frame import INTERFACES, LAYERS
 from facelayers.geometry import FaceModel, ear_meshes, layer_index, params_of, rays
@@ -151,7 +152,7 @@ def region_labels_trace(model: FaceModel, visible: bool = True) -> go.Scatter3d:
         rows = []
         for layer in LAYERS:
             t = anatomy.thickness_row(rid, layer)
-            src = t.source_id if t.status != "schematic" else "schematic"
+            src = injury.cite(model, t.source_id) if t.status != "schematic" else "schematic"
             rows.append(f"{surface_labels(model)[layer]}: {t.thickness_mm:.2f} mm ({src})")
         hover.append(f"<b>{region.label}</b><br>" + "<br>".join(rows))
     return go.Scatter3d(
@@ -461,7 +462,7 @@ def nerve_traces(model: FaceModel, paths: dict, highlight: str | None = None) ->
             custom += [p.depth_mm, [0.0]]  # a NaN would not survive the widget's JSON: the gap row is in x/y/z
             text += [labels[LAYERS[k]] for k in p.layer] + [""]
         custom, text = np.concatenate(custom[:-1]), text[:-1]
-        sources = sorted({wp.source_id for wp in nerve.waypoints if wp.source_id})
+        sources = sorted({injury.cite(model, wp.source_id) for wp in nerve.waypoints if wp.source_id})
         hover = (f"<b>{nerve.label}</b><br>branch: {nerve.group.replace('_', ' ')}<br>in: %{{text}}<br>"
                  f"%{{customdata:.1f}} mm below the skin<br>source: {', '.join(sources) or 'schematic'}"
                  "<extra></extra>")

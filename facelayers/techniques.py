@@ -159,8 +159,8 @@ def comparison_text(model: FaceModel, placed: list[PlacedTechnique], paths: dict
     it; 'x' = crosses it; '-' = not under the plane)."""
     # Each nerve's name in full over two header lines (a name cut to the column read "marginal man").
     words = [n.replace("_", " ").split(" ", 1) for n in nerves]
-    top = f"{'':<22}{'':<11}{'':>9}{'':>8}  " + "".join(f"{w[0] if len(w) > 1 else '':>13}" for w in words)
-    head = f"{'technique':<22}{'approach':<11}{'area cm2':>9}{'scar cm':>8}  " + "".join(
+    top = f"{'':<32}{'':<11}{'':>9}{'':>8}  " + "".join(f"{w[0] if len(w) > 1 else '':>13}" for w in words)
+    head = f"{'technique':<32}{'approach':<11}{'area cm2':>9}{'scar cm':>8}  " + "".join(
         f"{w[-1]:>13}" for w in words)
     lines = [top.rstrip(), head]
     for pt in placed:
@@ -173,7 +173,8 @@ def comparison_text(model: FaceModel, placed: list[PlacedTechnique], paths: dict
             else:
                 cells.append(f"{r.min_mm:>10.1f} {r.side[0] if r.side != 'crosses' else 'x':>1} ")
         t = pt.technique
-        lines.append(f"{t.technique_id:<22}{t.approach:<11}{pt.area_cm2:>9.0f}{pt.incision_cm:>8.1f}  " + "".join(cells))
+        # Students read the technique's name, not its id.
+        lines.append(f"{t.label:<32}{t.approach:<11}{pt.area_cm2:>9.0f}{pt.incision_cm:>8.1f}  " + "".join(cells))
     lines.append("clearance in mm from the nearest plane: f = nerve in the flap (superficial to the plane), "
                  "d = deep to it, x = crosses it, - = not under the plane")
     return "\n".join(lines)

@@ -75,7 +75,7 @@ def test_compare_patients_table_text_and_records():
     table = compare_patients(LESSON_PATIENTS[:2], "skin_only", "coarse")
     assert table.values_mm().shape == (2, len(SITES))
     text = table.text()
-    assert "margins of safety (mm) for skin_only" in text
+    assert "margins of safety (mm): Skin-only facelift" in text
     assert "woman, 75 y, BMI 30" in text and "mandibular border" in text
     record = table.records()[1]
     assert record["sex"] == "female" and record["mandibular border"] == round(table.rows[1][2].margin_mm, 1)
