@@ -541,8 +541,9 @@ class ExpressionExplorer:
         controls = w.VBox([self.expression, self.strength, self.side, self.camera, self.view, self.cut, self.stretch,
                            self.divided, self.technique, self.injure])
         self.alt = access.alt_text_widget(self.description(), label="Expression: description", visible=False)
-        self.widget = w.VBox([access.focus_style_widget(), w.HBox([controls], layout=w.Layout(flex_flow="row wrap")),
-                              self.figure, self.alt, self.report])
+        self.widget = w.VBox([w.HTML(f"<style>{access.FOCUS_CSS}</style>"),
+                              w.HBox([controls], layout=w.Layout(flex_flow="row wrap")), self.figure, self.alt,
+                              self.report])
         self.widget.add_class("fl-a11y")
 
     def description(self) -> str:

@@ -189,12 +189,14 @@ class LayerExplorer:
                                      wrap=go.FigureWidget, **self.FEATURES)
         self.paths = self.controller.paths
         self.build_controls()
-        # The text alternative of the 3D view (read by screen readers, updated with every change), and the page
-        # helper that gives sliders their names, shows keyboard focus and fits the figure to its box.
+        # The text alternative of the 3D view (read by screen readers, updated with every change).
         self.alt = access.alt_text_widget("", label=f"{self.TITLE or 'Figure'}: description", visible=False)
-        self.page_helper = access.focus_style_widget()
-        self.page_helper.observe(self._fit_figure, names="figure_width")
-        self.ui = w.VBox([w.HTML(STAGE_CSS), self.page_helper, *self.layout_ui()], layout=w.Layout(width="100%"))
+        # The keyboard-focus ring is plain CSS. The page helper of facelayers.access (an anywidget that also names the
+        # slider handles and fits the figure to its box) is not put on the stage: anywidget gives a model 2 s to
+        # start, and on a busy machine a second anywidget beside plotly's FigureWidget failed to start ("Failed to
+        # initialize model"), an error on the page.
+        self.ui = w.VBox([w.HTML(STAGE_CSS + f"<style>{access.FOCUS_CSS}</style>"), *self.layout_ui()],
+                         layout=w.Layout(width="100%"))
         self.ui.add_class("facelayers-stage")
         self.ui.add_class("facelayers-controls")
         self.ui.add_class("fl-a11y")
@@ -369,15 +371,6 @@ class LayerExplorer:
             _set(self.section_at, min=lo, max=hi)
         _set(self.show_labels, value=s.labels)
         self.describe()
-
-    def _fit_figure(self, change) -> None:
-        """The page measured the figure's box (``change["new"]`` px): draw the 3D view that wide.
-
-        Plotly's FigureWidget otherwise keeps its default 700 px when it was drawn before the stage was laid out.
-        """
-        width = int(change["new"])
-        if width >= 200 and (self.figure.layout.width is None or abs(self.figure.layout.width - width) > 8):
-            self.figure.layout.width = width
 
     def description(self) -> str:
         """The text alternative of what the 3D view shows now (:func:`facelayers.access.describe_view`)."""
