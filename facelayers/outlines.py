@@ -10,29 +10,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from facelayers import frame
 from facelayers.geometry import params_of
+from facelayers.polygons import point_in_polygon
 
 SIDES = ("left", "right")
 
 
 def mirror(points: np.ndarray, side: str) -> np.ndarray:
-    """Points (n, 3) mm given for the left side, on ``side`` ("left": unchanged; "right": x negated)."""
-    if side not in SIDES:
-        raise ValueError(f"side {side!r} is not known; allowed: {', '.join(SIDES)}")
-    return points * np.array([1.0 if side == "left" else -1.0, 1.0, 1.0])
+    """Points given for the left side, placed on ``side`` (:func:`facelayers.frame.mirror`)."""
+    return frame.mirror(points, side)
 
 
 def _inside(poly_u: np.ndarray, poly_s: np.ndarray, u: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Even-odd point-in-polygon test in (u, s) space, vectorised over the query points."""
-    inside = np.zeros(u.shape, bool)
-    n = len(poly_u)
-    for i in range(n):
-        u1, s1, u2, s2 = poly_u[i], poly_s[i], poly_u[(i + 1) % n], poly_s[(i + 1) % n]
-        crosses = (s1 > s) != (s2 > s)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            u_at = u1 + (s - s1) * (u2 - u1) / (s2 - s1)
-        inside ^= crosses & (u < u_at)
-    return inside
+    """Even-odd point-in-polygon test in (u, s) space (:func:`facelayers.polygons.point_in_polygon`)."""
+    return point_in_polygon(poly_u, poly_s, u, s)
 
 
 def outline_params(anatomy, outline, side: str = "left"):
