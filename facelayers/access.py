@@ -8,8 +8,9 @@ an ``ipywidgets.HTML`` whose content is a ``role="status"`` region with ``aria-l
 reader announces each new description after a control changes the figure.
 
 :data:`FOCUS_CSS` gives every control of our widgets a visible keyboard-focus ring (ipywidgets' own is faint or
-missing on sliders and toggle buttons); :func:`focus_style_widget` installs it in the page together with accessible
-names for ipywidgets' slider handles (which ipywidgets leaves unnamed).
+missing on sliders and toggle buttons); :func:`page_helper_html` installs it in the page together with accessible
+names for ipywidgets' slider handles (which ipywidgets leaves unnamed), and fits the figures made by
+:func:`fit_figure` to their boxes.
 
 :func:`palette_distances` simulates protanopia, deuteranopia and tritanopia (Machado, Oliveira & Fernandes 2009,
 severity 1) on the layer colours and returns the smallest CIELAB difference between any two of them.
@@ -33,7 +34,9 @@ __all__ = [
     "alt_text_widget",
     "describe_margins",
     "describe_view",
-    "focus_style_widget",
+    "fit_figure",
+    "page_helper_html",
+    "page_helper_widget",
     "palette_distances",
     "with_alt_text",
 ]
@@ -195,7 +198,8 @@ def with_alt_text(view, text: str, label: str = "Figure description", visible: b
     import ipywidgets as widgets
 
     alt = alt_text_widget(text, label, visible)
-    box = widgets.VBox([focus_style_widget(), view, alt])
+    box = widgets.VBox([page_helper_widget(), view, alt])
+    box.add_class("fl-a11y")
     box.alt = alt
     return box
 
@@ -213,108 +217,119 @@ FOCUS_CSS = """
 """
 
 
-#: Runs in the page (anywidget ESM): adds :data:`FOCUS_CSS` to the document once, and gives every ipywidgets slider
-#: handle an accessible name. ipywidgets' sliders (noUiSlider) expose role="slider" with its values but no name, which
-#: axe-core reports as a serious "aria-input-field-name" violation; the name is the slider's own description. A
-#: MutationObserver labels sliders that appear later (re-rendered outputs, other explorers). Idempotent.
-_A11Y_ESM = r"""
-const CSS_ID = "facelayers-a11y-style";
-function labelSliders(root) {
-  root.querySelectorAll(".widget-slider, .widget-hslider, .widget-vslider").forEach((slider) => {
-    const label = slider.querySelector(".widget-label");
-    const name = label ? label.textContent.replace(/\u200b/g, "").trim() : "";
-    slider.querySelectorAll(".noUi-handle").forEach((handle) => {
-      if (!handle.getAttribute("aria-label") && !handle.getAttribute("aria-labelledby")) {
-        handle.setAttribute("aria-label", name || slider.getAttribute("title") || "slider");
+#: Runs in the page, once per stage, from the ``onload`` of a 1x1 image in an ``ipywidgets.HTML`` (see
+#: :func:`page_helper_html`): no widget model, so nothing can miss anywidget's 2 s start-up limit. It does two things
+#: for the stage the image sits in (the closest ``.facelayers-stage``, ``.fl-a11y`` or the page):
+#:
+#: * **names every ipywidgets slider handle** by its slider's description: ipywidgets' sliders (noUiSlider) expose
+#:   ``role="slider"`` with values but no name, a serious axe-core violation ("aria-input-field-name"). A
+#:   MutationObserver names sliders drawn later. Idempotent.
+#: * **fits each plotly figure to its box.** plotly's FigureWidget draws at plotly's default 700 px when it is drawn
+#:   before its box is laid out, and under anywidget nothing resizes it later. The figures are made responsive
+#:   (:func:`fit_figure`), and whenever a figure's drawn width differs from its box by more than 8 px (after it is
+#:   drawn, or when the box changes: the file browser opens, the window is resized) the figure's own responsive
+#:   handler is called, which relayouts it to its box (and reports the new size to the kernel).
+_PAGE_JS = r"""
+(function (img) {
+  var F = window.__facelayersPage || (window.__facelayersPage = {stages: 0});
+  if (!F.labelSliders) {
+    F.labelSliders = function () {
+      document.querySelectorAll(".widget-slider, .widget-hslider, .widget-vslider").forEach(function (slider) {
+        var label = slider.querySelector(".widget-label");
+        var name = label ? label.textContent.replace(/\u200b/g, "").trim() : "";
+        slider.querySelectorAll(".noUi-handle").forEach(function (handle) {
+          if (!handle.getAttribute("aria-label") && !handle.getAttribute("aria-labelledby")) {
+            handle.setAttribute("aria-label", name || slider.getAttribute("title") || "slider");
+          }
+        });
+      });
+    };
+    var pending = false;
+    new MutationObserver(function () {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(function () { pending = false; F.labelSliders(); });
+    }).observe(document.body, {childList: true, subtree: true});
+  }
+  F.labelSliders();
+  var stage = img.closest(".facelayers-stage, .fl-a11y") || document.body;
+  if (stage.__flFitted) return;
+  stage.__flFitted = true;
+  F.stages += 1;
+  var timer = null;
+  function fit() {
+    timer = null;
+    stage.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+      var drawn = gd._fullLayout && gd._fullLayout.width;
+      var box = gd.clientWidth;
+      if (drawn && box > 0 && Math.abs(drawn - box) > 8 && gd._responsiveChartHandler) {
+        gd._responsiveChartHandler();
+        F.fits = (F.fits || 0) + 1;
       }
     });
-  });
-}
-function install(css) {
-  if (!document.getElementById(CSS_ID)) {
-    const style = document.createElement("style");
-    style.id = CSS_ID;
-    style.textContent = css;
-    document.head.appendChild(style);
   }
-  if (!window.__facelayersA11y) {
-    window.__facelayersA11y = new MutationObserver(() => labelSliders(document));
-    window.__facelayersA11y.observe(document.body, {childList: true, subtree: true});
-  }
-  labelSliders(document);
-}
-// Plotly's FigureWidget draws at plotly's default 700 px when it is drawn before the stage's flex box is laid out,
-// and its own resize listener is not called under anywidget. So the helper measures its explorer's figure box
-// (.fl-figure inside the same .facelayers-stage) and reports the width to the kernel (debounced, only a change of
-// more than 8 px), which sets the figure's layout width: the figure fills the stage at 1920 px and never runs past
-// the page at 1366 px when the file browser opens.
-function watchFigureBox(model, el) {
-  let observer = null;
-  let timer = null;
-  const attach = () => {
-    const stage = el.closest(".facelayers-stage");
-    const box = stage && stage.querySelector(".fl-figure");
-    if (!box) return false;
-    observer = new ResizeObserver(() => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        const width = Math.round(box.clientWidth);
-        if (width > 0 && Math.abs(width - model.get("figure_width")) > 8) {
-          model.set("figure_width", width);
-          model.save_changes();
-        }
-      }, 150);
+  function later() { if (timer === null) timer = setTimeout(fit, 120); }
+  var seen = new WeakSet();
+  var sizes = new ResizeObserver(later);
+  function watch() {
+    stage.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+      if (!seen.has(gd)) { seen.add(gd); sizes.observe(gd); }
     });
-    observer.observe(box);
-    return true;
-  };
-  if (!attach()) {
-    const waiting = new MutationObserver(() => { if (attach()) waiting.disconnect(); });
-    waiting.observe(document.body, {childList: true, subtree: true});
-    setTimeout(() => waiting.disconnect(), 60000);
   }
-  return () => { if (observer) observer.disconnect(); clearTimeout(timer); };
-}
-export default {
-  render({ model, el }) {
-    el.style.display = "none";
-    install(model.get("css"));
-    return watchFigureBox(model, el);
-  },
-};
+  new MutationObserver(function () { watch(); later(); }).observe(stage, {childList: true, subtree: true});
+  document.addEventListener("plotlywidget-after-render", function () { watch(); later(); });
+  watch();
+  later();
+})(this);
 """
 
-_A11Y_CLASS = None
+#: A transparent 1x1 GIF: the image whose ``onload`` runs :data:`_PAGE_JS` (no request, nothing drawn).
+_PIXEL = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 
 
-def focus_style_widget():
-    """An invisible widget that installs the keyboard-focus ring and names slider handles for screen readers.
+def page_helper_html() -> str:
+    """The HTML that makes a stage keyboard- and screen-reader-friendly and fits its figures to their boxes.
 
-    It puts :data:`FOCUS_CSS` in the page and names every ipywidgets slider handle by its description, now and for
-    sliders drawn later.
-
-    Put it in the same box as the controls, whose container has the class ``fl-a11y`` (``box.add_class("fl-a11y")``).
+    :data:`FOCUS_CSS` (the focus ring) as a ``<style>``, and a hidden 1x1 image whose ``onload`` runs the page
+    helper (:data:`_PAGE_JS`: names slider handles, fits plotly figures made by :func:`fit_figure` to their box).
+    Put it in an ``ipywidgets.HTML`` inside the box whose class is ``facelayers-stage`` or ``fl-a11y``; it needs no
+    widget model of its own (a second anywidget beside plotly's failed anywidget's 2 s start-up limit on a busy
+    machine).
 
     Returns
     -------
-    anywidget.AnyWidget
-        With a synced ``css`` trait (the CSS it installs).
+    str
     """
-    global _A11Y_CLASS
-    if _A11Y_CLASS is None:
-        import anywidget
-        import traitlets
+    return (f"<style>{FOCUS_CSS}</style><img class=\"fl-page-helper\" alt=\"\" aria-hidden=\"true\" width=\"1\" "
+            f"height=\"1\" style=\"position:absolute;opacity:0;pointer-events:none\" src=\"{_PIXEL}\" "
+            f"onload=\"{html.escape(_PAGE_JS, quote=True)}\">")
 
-        class A11yFixes(anywidget.AnyWidget):
-            """Focus ring CSS and slider names, installed in the page (see :func:`focus_style_widget`)."""
 
-            _esm = _A11Y_ESM
-            css = traitlets.Unicode(FOCUS_CSS).tag(sync=True)
-            #: The width (px) of the explorer's figure box (``.fl-figure``) in the page, 0 until measured.
-            figure_width = traitlets.Int(0).tag(sync=True)
+def page_helper_widget():
+    """An ``ipywidgets.HTML`` holding :func:`page_helper_html` (put it in the stage's box)."""
+    import ipywidgets as widgets
 
-        _A11Y_CLASS = A11yFixes
-    return _A11Y_CLASS()
+    return widgets.HTML(page_helper_html(), layout=widgets.Layout(height="0px", overflow="hidden", margin="0"))
+
+
+def fit_figure(figure):
+    """``figure`` as a plotly ``FigureWidget`` that the page helper fits to its box (plotly's ``responsive``).
+
+    Parameters
+    ----------
+    figure : plotly.graph_objects.Figure
+        Complete (Voila keeps only what a FigureWidget had when it was built); no ``layout.width`` (a set width is
+        kept as it is).
+
+    Returns
+    -------
+    plotly.graph_objects.FigureWidget
+    """
+    import plotly.graph_objects as go
+
+    widget = go.FigureWidget(figure)
+    widget._config = {**widget._config, "responsive": True}
+    return widget
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -510,7 +510,7 @@ class ExpressionExplorer:
         injury.placed_nerves(self.model)  # place the nerves now, so the first cut answers as fast as the rest
         anatomy = self.model.anatomy
         fig = expression_figure(self.model, self.state, height=height)
-        self.figure = go.FigureWidget(fig)
+        self.figure = access.fit_figure(fig)
         lay = w.Layout(min_width="260px")
         self.expression = w.Dropdown(options=[(e.label, k) for k, e in ex.EXPRESSIONS.items()],
                                      value=self.state.expression, description="Expression", layout=lay)
@@ -541,7 +541,7 @@ class ExpressionExplorer:
         controls = w.VBox([self.expression, self.strength, self.side, self.camera, self.view, self.cut, self.stretch,
                            self.divided, self.technique, self.injure])
         self.alt = access.alt_text_widget(self.description(), label="Expression: description", visible=False)
-        self.widget = w.VBox([w.HTML(f"<style>{access.FOCUS_CSS}</style>"),
+        self.widget = w.VBox([w.HTML(access.page_helper_html()),
                               w.HBox([controls], layout=w.Layout(flex_flow="row wrap")), self.figure, self.alt,
                               self.report])
         self.widget.add_class("fl-a11y")

@@ -14,9 +14,8 @@ import html
 from dataclasses import dataclass, replace
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 
-from facelayers.access import alt_text_html, describe_margins, focus_style_widget
+from facelayers.access import alt_text_html, describe_margins, fit_figure, page_helper_widget
 from facelayers.anatomy import load_anatomy
 from facelayers.margin_figure import margins_figure, patient_tag
 from facelayers.margins import MarginTable, compare_patients
@@ -25,8 +24,6 @@ from facelayers.themes import THEMES
 
 __all__ = ["PatientComparer", "PatientPicker", "PatientsView", "margins_html"]
 
-#: Width of the figure (px): six columns, their labels and the key side by side.
-FIGURE_WIDTH = 1000
 
 #: The comparison the view opens with: a thin 75-year-old woman and a heavy 30-year-old man.
 DEFAULT_PAIR = (Patient("female", 75, 19), Patient("male", 30, 32))
@@ -151,13 +148,13 @@ class PatientComparer:
                                            description="Theme", style={"button_width": "90px"})
         self.table = compare_patients((a, b), technique, resolution)
         # Build the figure complete, then wrap it (TECH_NOTES: later changes are lost in Voila).
-        self.figure = go.FigureWidget(margins_figure(self.table, theme=theme, width=FIGURE_WIDTH))
+        self.figure = fit_figure(margins_figure(self.table, theme=theme))
         self.table_html = widgets.HTML(margins_html(self.table))
         self.alt = widgets.HTML(alt_text_html(describe_margins(self.table)))
         controls = widgets.VBox([self.technique, self.theme])
         header = widgets.HBox([self.picker_a.box, self.picker_b.box, controls],
                               layout=widgets.Layout(flex_flow="row wrap"))
-        self.box = widgets.VBox([focus_style_widget(), header, self.figure, self.table_html, self.alt])
+        self.box = widgets.VBox([page_helper_widget(), header, self.figure, self.table_html, self.alt])
         self.box.add_class("fl-a11y")
         self.picker_a.observe(self._on_change)
         self.picker_b.observe(self._on_change)
@@ -189,7 +186,7 @@ class PatientComparer:
         """Recompute the margins for the state and update the figure (one batch), the table and the text."""
         s = self.state
         self.table = compare_patients((s.a, s.b), s.technique, self.resolution)
-        new = margins_figure(self.table, theme=s.theme, width=FIGURE_WIDTH)
+        new = margins_figure(self.table, theme=s.theme)
         with self.figure.batch_update():
             for trace, fresh in zip(self.figure.data, new.data):
                 trace.update(y=fresh.y, x=fresh.x, customdata=fresh.customdata)

@@ -18,7 +18,7 @@ import json
 
 try:
     import ipywidgets as w
-    import plotly.graph_objects as go
+    import plotly.graph_objects  # noqa: F401  (the figures are plotly's: a clear error below without it)
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("facelayers.widgets needs ipywidgets, anywidget and plotly: "
                       "pip install 'facelayers[lessons]'") from exc
@@ -186,16 +186,14 @@ class LayerExplorer:
         state = self.prepare_state(state)
         self.controller = Controller(self.model, state, paths=paths, title=self.TITLE if title == "" else title,
                                      height=height, extra_traces=extra_traces, layout=layout,
-                                     wrap=go.FigureWidget, **self.FEATURES)
+                                     wrap=access.fit_figure, **self.FEATURES)
         self.paths = self.controller.paths
         self.build_controls()
         # The text alternative of the 3D view (read by screen readers, updated with every change).
         self.alt = access.alt_text_widget("", label=f"{self.TITLE or 'Figure'}: description", visible=False)
-        # The keyboard-focus ring is plain CSS. The page helper of facelayers.access (an anywidget that also names the
-        # slider handles and fits the figure to its box) is not put on the stage: anywidget gives a model 2 s to
-        # start, and on a busy machine a second anywidget beside plotly's FigureWidget failed to start ("Failed to
-        # initialize model"), an error on the page.
-        self.ui = w.VBox([w.HTML(STAGE_CSS + f"<style>{access.FOCUS_CSS}</style>"), *self.layout_ui()],
+        # The stage's CSS, the keyboard-focus ring, and the page helper that names the slider handles and fits the
+        # figures to their boxes (facelayers.access.page_helper_html: no widget model of its own).
+        self.ui = w.VBox([w.HTML(STAGE_CSS + access.page_helper_html()), *self.layout_ui()],
                          layout=w.Layout(width="100%"))
         self.ui.add_class("facelayers-stage")
         self.ui.add_class("facelayers-controls")

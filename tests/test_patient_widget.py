@@ -122,6 +122,44 @@ def test_alt_text_is_a_live_region():
     assert "outline: 3px solid" in FOCUS_CSS and ":focus-visible" in FOCUS_CSS
 
 
+def test_page_helper_runs_from_an_image_and_fits_responsive_figures():
+    # The page helper needs no widget model (anywidget's 2 s start-up limit): its script is the onload of an image
+    # in plain HTML, escaped so that the browser reads back exactly the script.
+    import html as html_module
+    import re
+
+    import plotly.graph_objects as go
+
+    from facelayers import access
+
+    page = access.page_helper_html()
+    assert FOCUS_CSS in page and page.count("<img") == 1 and 'alt=""' in page and 'aria-hidden="true"' in page
+    onload = re.search(r'onload="([^"]*)"', page).group(1)
+    assert html_module.unescape(onload) == access._PAGE_JS
+    assert "_responsiveChartHandler" in access._PAGE_JS and "aria-label" in access._PAGE_JS
+    figure = access.fit_figure(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])))
+    assert isinstance(figure, go.FigureWidget) and figure._config.get("responsive") is True
+    assert figure.layout.width is None  # plotly sizes it to its box
+
+
+def test_every_stage_carries_the_page_helper_and_responsive_figures():
+    import ipywidgets as widgets
+
+    from facelayers.expression_widget import ExpressionExplorer
+    from facelayers.geometry import build_face
+    from facelayers.widgets import LayerExplorer
+
+    model = build_face(resolution="coarse")
+    explorer = LayerExplorer(model)
+    expression = ExpressionExplorer(model)
+    comparer = PatientComparer(resolution="coarse")
+    for box, figure in ((explorer.ui, explorer.figure), (expression.widget, expression.figure),
+                        (comparer.box, comparer.figure)):
+        htmls = [c.value for c in box.children if isinstance(c, widgets.HTML)]
+        assert any('class="fl-page-helper"' in h for h in htmls), type(box)
+        assert figure._config.get("responsive") is True
+
+
 def test_layer_palette_is_distinguishable_with_colour_vision_deficiency():
     # Machado 2009 simulation; CIELAB delta E 1976 between every two surface colours (skin ... bone).
     # 15 is far above the just-noticeable 2.3; the closest pair measured is skin/periosteum under protanopia.
