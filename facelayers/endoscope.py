@@ -127,9 +127,10 @@ def pose(model: FaceModel, entry: np.ndarray, toward: np.ndarray, layer: str, fr
          insertion_mm: float = 40.0, aim_deg: float = 0.0, mag: float = 8.0, *, plane=None) -> ScopePose:
     """Place the scope: in at a port, sliding in a dissection plane toward a point.
 
-    The direction is ``toward - entry`` made tangent to the skin at the port and turned ``aim_deg`` about the
-    skin normal; the tip lies ``insertion_mm`` along it (in a straight line from the entry), moved along the
-    model's ray onto the plane, and lifted 1 mm into its roof.
+    The direction is ``toward - entry`` made perpendicular to the outward direction at the port (the model's
+    ray from bone to skin there, close to the skin normal) and turned ``aim_deg`` about it; the tip lies
+    ``insertion_mm`` along it (in a straight line from the entry), moved along the model's ray onto the plane,
+    and lifted 1 mm into its roof.
 
     Parameters
     ----------
@@ -145,7 +146,7 @@ def pose(model: FaceModel, entry: np.ndarray, toward: np.ndarray, layer: str, fr
     insertion_mm : float, mm
         How far in, 5 to 120.
     aim_deg : float, degrees
-        Turn about the skin normal at the port, -60 to 60 (positive turns counter-clockwise seen from outside).
+        Turn about the outward direction at the port, -60 to 60 (positive: counter-clockwise seen from outside).
     mag : float
         Screen magnification (x), > 0: sets the working distance (:func:`working_distance`).
     plane : Plane, optional
@@ -160,7 +161,7 @@ def pose(model: FaceModel, entry: np.ndarray, toward: np.ndarray, layer: str, fr
     ------
     ValueError
         If ``insertion_mm``, ``aim_deg`` or ``mag`` is out of range, ``layer`` is not known, or ``toward`` lies
-        along the skin normal at the port (no direction to slide in).
+        along the outward direction at the port (no direction to slide in).
     """
     if not 5.0 <= insertion_mm <= 120.0:
         raise ValueError(f"insertion_mm = {insertion_mm!r}; allowed: 5 to 120 mm")
