@@ -376,12 +376,27 @@ COS_MIN = 0.3
 
 
 def skin_normals(skin: Skin, u, s, du: float = 0.03, ds_mm: float = 3.0) -> np.ndarray:
-    """Outward unit normals (n, 3) of the skin at parameters u (n,) rad, s (n,) mm.
+    """Outward unit normals of the skin at given ray parameters.
 
     Central differences of the skin's parametrisation over about 5-6 mm (wider than a lecture grid cell, so
     the normal does not jump where the bilinear skin crosses a grid line; a step of the same
     size at every resolution, so the normal at a point does not depend on the grid). Where the
     parametrisation degenerates (the crown pole) the ray direction is used.
+
+    Parameters
+    ----------
+    skin : Skin
+    u : (n,) float array-like, rad
+    s : (n,) float array-like, mm
+    du : float, rad
+        Half-step of the difference in u.
+    ds_mm : float, mm
+        Half-step of the difference in s (the stencil is kept between ``S_BOTTOM_MM`` and ``S_TOP_MM``).
+
+    Returns
+    -------
+    (n, 3) float64 ndarray
+        Unit vectors, turned to the outer side (never against the ray's direction).
     """
     u = np.asarray(u, float)
     s = np.asarray(s, float)
@@ -745,7 +760,19 @@ class Stack:
     normals: np.ndarray | None = None
 
     def at_depth(self, layer: int | np.ndarray, fraction: float | np.ndarray) -> np.ndarray:
-        """Points (n, 3) mm at (layer index, fraction within it): 0 = its outer face, 1 = its inner face."""
+        """Points at a depth given as (layer index, fraction within the layer) on each of the stack's rays.
+
+        Parameters
+        ----------
+        layer : int or (n,) int ndarray
+            Layer index, 0 (skin) to 4 (periosteum); 5 with fraction 0 is bone.
+        fraction : float or (n,) float ndarray
+            0 = the layer's outer face, 1 = its inner face.
+
+        Returns
+        -------
+        (n, 3) float64 ndarray, mm, head frame
+        """
         layer = np.broadcast_to(np.asarray(layer), (len(self.u),))
         fraction = np.broadcast_to(np.asarray(fraction, float), (len(self.u),))
         idx = np.arange(len(self.u))
@@ -888,11 +915,17 @@ class FaceModel:
         return self.skull_surface.is_bone(self.u, self.s)
 
     def skull_mesh(self) -> tuple[np.ndarray, np.ndarray]:
-        """The skull as its own surface: (vertices (v, 3) float32 mm, faces (f, 3) int32, outward).
+        """The skull as its own surface.
 
         The grid's skull cut exactly along the mandible's lower and posterior borders and the skull base
         (:func:`facelayers.skull.bone_field`), so those are clean open edges; the orbits and the piriform
         aperture are open pits. The first n vertices are the grid's (vertex i is ray i); the cut adds more.
+
+        Returns
+        -------
+        vertices : (v, 3) float32 ndarray, mm, head frame
+        faces : (f, 3) int32 ndarray
+            Outward-facing.
         """
         verts, faces = skull_module.clip_mesh(self.skull, self.faces, skull_module.bone_field(self.skull))
         return verts.astype(np.float32), faces
@@ -1171,6 +1204,15 @@ MAX_GRID_POINTS = 4 * 256 * 156
 
 def resolve_resolution(resolution: str | tuple[int, int]) -> tuple[int, int]:
     """(nu, nv) from a name in ``RESOLUTIONS`` or an explicit pair of integers.
+
+    Parameters
+    ----------
+    resolution : str or (int, int)
+        ``"coarse"``, ``"lecture"``, ``"fine"``, or (columns around, rows up).
+
+    Returns
+    -------
+    (int, int)
 
     Raises
     ------
