@@ -131,7 +131,7 @@ class Region:
         return out
 
     def opening_height_mm(self, model: FaceModel) -> float:
-        """Mean height (z, mm) of the free edge on the skin: where the surgeon looks in from."""
+        """Mean height (z, mm) of the free edge on the skin: where the surgeon looks in from (nan without one)."""
         mid = 0.5 * (self.seg_a + self.seg_b)[self.free]
         if not len(mid):
             return float("nan")

@@ -78,7 +78,18 @@ class Section:
         return out
 
     def summary(self, at_mm: float | None = None) -> dict[str, float]:
-        """Thickness of each layer (mm) at the sample nearest ``at_mm`` along the cut (default: midway)."""
+        """Thickness of each layer (mm) at the sample nearest ``at_mm`` along the cut (default: midway).
+
+        Parameters
+        ----------
+        at_mm : float, mm, optional
+            Arc length from the start of the cut.
+
+        Returns
+        -------
+        dict of str -> float
+            Layer name (:data:`facelayers.frame.LAYERS`, skin first) to thickness along the ray, mm.
+        """
         at_mm = self.distance_mm[-1] / 2 if at_mm is None else at_mm
         i = int(np.argmin(np.abs(self.distance_mm - at_mm)))
         return {name: float(self.thickness_mm[i, k]) for k, name in enumerate(LAYERS)}
