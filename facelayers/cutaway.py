@@ -27,7 +27,9 @@ class Window:
     Parameters
     ----------
     name : str
+        The window's id (a key of :data:`WINDOWS`, as a view's ``cutaway`` names it).
     label : str
+        What students read.
     landmark : str
         The landmark whose ray gives the window's centre on the skin (left side for bilateral ones).
     radius_mm : float, mm
@@ -52,7 +54,22 @@ WINDOWS: dict[str, Window] = {
 
 
 def window(name: str) -> Window:
-    """The window called ``name``; a clear error lists the known ones."""
+    """The window called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`WINDOWS`.
+
+    Returns
+    -------
+    Window
+
+    Raises
+    ------
+    ValueError
+        If the name is not known; the message lists the known ones.
+    """
     if name not in WINDOWS:
         raise ValueError(f"cutaway {name!r} is not known; allowed: {', '.join(WINDOWS)}")
     return WINDOWS[name]
@@ -60,7 +77,19 @@ def window(name: str) -> Window:
 
 @dataclass(frozen=True)
 class Cut:
-    """A cutaway applied to a model: window + how many layers are cut (1 = skin only ... 5 = down to bone)."""
+    """A cutaway applied to a model: a window and how many layers it removes.
+
+    Parameters
+    ----------
+    window : Window
+    layers_cut : int
+        1 (the skin only) to 5 (down to bone); layer k's hole is ``k * window.step_mm`` smaller than the skin's.
+
+    Raises
+    ------
+    ValueError
+        If ``layers_cut`` is outside 1 to 5.
+    """
 
     window: Window
     layers_cut: int = len(LAYERS)
@@ -71,19 +100,51 @@ class Cut:
                              f"(1 = {LAYERS[0]} only, {len(LAYERS)} = down to bone)")
 
     def radius_mm(self, k: int) -> float | None:
-        """Radius of the hole in the outer face of layer k, or None if layer k is not cut."""
+        """Radius of the hole in the outer face of layer k, or None if layer k is not cut.
+
+        Parameters
+        ----------
+        k : int
+            Layer index, 0 (skin) to 4 (periosteum).
+
+        Returns
+        -------
+        float, mm, or None
+        """
         if k >= self.layers_cut:
             return None
         return self.window.radius_mm - k * self.window.step_mm
 
 
 def window_centre(model: FaceModel, win: Window) -> np.ndarray:
-    """(3,) float, mm: the window's centre on the skin."""
+    """The window's centre on the skin: the skin point on the ray through its landmark.
+
+    Parameters
+    ----------
+    model : FaceModel
+    win : Window
+
+    Returns
+    -------
+    (3,) float64 ndarray, mm, head frame
+    """
     return model.stack_under(model.anatomy.point(win.landmark)[None, :]).points[0, 0]
 
 
 def window_distance(model: FaceModel, win: Window, skin_points: np.ndarray | None = None) -> np.ndarray:
-    """(n,) float, mm: distance from skin points (default: the model's skin vertices) to the window's centre."""
+    """Straight-line distance from skin points to the window's centre.
+
+    Parameters
+    ----------
+    model : FaceModel
+    win : Window
+    skin_points : (n, 3) float ndarray, mm, optional
+        Default: the model's skin vertices.
+
+    Returns
+    -------
+    (n,) float64 ndarray, mm
+    """
     points = model.skin if skin_points is None else skin_points
     return np.linalg.norm(points - window_centre(model, win), axis=1)
 
@@ -92,10 +153,17 @@ def window_distance(model: FaceModel, win: Window, skin_points: np.ndarray | Non
 class Clipped:
     """A surface clipped to where ``field >= level``, and the cut curve as edge crossings.
 
-    faces : (m, 3) int32 into ``vertices`` (the original vertices followed by the new ones on the cut).
-    vertices : (n + c, 3) float, mm.
-    seg_edges : (s, 2, 2) int: for each cut segment, its two end points as vertex-index pairs (a, b).
-    seg_t : (s, 2) float: where along each edge (a -> b) the end point lies.
+    Attributes
+    ----------
+    vertices : (n + 2s, d) float ndarray
+        The original vertices followed by the two new end points of each cut segment (segment i's are
+        n + 2i and n + 2i + 1), interpolated in every column (positions in mm, then any per-vertex values).
+    faces : (m, 3) int32 ndarray
+        Indices into ``vertices``; unused original vertices stay in place.
+    seg_edges : (s, 2, 2) int64 ndarray
+        For each cut segment, the original edge each of its two end points lies on, as vertex-index pairs (a, b).
+    seg_t : (s, 2) float64 ndarray
+        Where along each edge (0 at a, 1 at b) the end point lies.
     """
 
     vertices: np.ndarray
@@ -115,6 +183,11 @@ def clip(vertices: np.ndarray, faces: np.ndarray, field: np.ndarray, level: floa
     field : (n,) float
         A scalar per vertex; the level set is interpolated linearly along edges.
     level : float
+        The level kept above (in the field's units).
+
+    Returns
+    -------
+    Clipped
     """
     g = field - level
     keep = g[faces] >= 0.0
@@ -157,8 +230,22 @@ def clip(vertices: np.ndarray, faces: np.ndarray, field: np.ndarray, level: floa
 
 
 def wall(outer: np.ndarray, inner: np.ndarray, clipped: Clipped) -> tuple[np.ndarray, np.ndarray]:
-    """The closed wall of a cut layer: quads joining the cut curve on ``outer`` to the same curve on
-    ``inner`` (both (n, 3) mm on the shared grid). Returns vertices (4s, 3) and faces (2s, 3) int32."""
+    """The closed wall of a cut layer: quads joining the cut curve on ``outer`` to the same curve on ``inner``.
+
+    Parameters
+    ----------
+    outer, inner : (n, 3) float ndarray, mm
+        Two surfaces on the same vertices (the model's shared grid), e.g. interfaces k and k + 1.
+    clipped : Clipped
+        The cut of ``outer``; its s segments are carried to ``inner`` by the same edges and fractions.
+
+    Returns
+    -------
+    vertices : (4s, 3) float ndarray, mm
+        Each segment's two end points on ``outer``, then on ``inner``.
+    faces : (2s, 3) int32 ndarray
+        Two triangles per segment.
+    """
     e, t = clipped.seg_edges, clipped.seg_t
 
     def on(surface):
@@ -175,8 +262,23 @@ def wall(outer: np.ndarray, inner: np.ndarray, clipped: Clipped) -> tuple[np.nda
 
 @dataclass(frozen=True)
 class Mesh:
-    """A triangle mesh ready to draw: vertices (n, 3) float32 mm, faces (m, 3) int32, and per-vertex
-    ``thickness_mm`` / ``depth_mm`` (n,) float32 for hover."""
+    """A triangle mesh ready to draw, with per-vertex values for hover.
+
+    Parameters
+    ----------
+    vertices : (n, 3) float32 ndarray, mm, head frame
+    faces : (m, 3) int32 ndarray
+        Indices into ``vertices``.
+    thickness_mm : (n,) float32 ndarray, mm
+        The layer's thickness at each vertex (0 on bone).
+    depth_mm : (n,) float32 ndarray, mm
+        Depth of the vertex below the skin, along the model's ray.
+
+    Raises
+    ------
+    ValueError
+        If a face indexes outside the vertices.
+    """
 
     vertices: np.ndarray
     faces: np.ndarray
@@ -202,9 +304,21 @@ def layer_mesh(model: FaceModel, layer: int | str, cut: Cut | None = None, hole:
     layer : int or str
         Index or name in ``INTERFACES``.
     cut : Cut, optional
+        The cutaway window; a layer it does not cut is whole.
     hole : (n,) float, optional
         A field over the model's vertices, positive where the layer is removed as well (the region under a
         raised flap, :func:`facelayers.flap.holes`); its edge gets a closed wall like the cutaway's.
+
+    Returns
+    -------
+    Mesh
+        The surface (unused vertices dropped where cut), followed by the cut's wall down to the next interface
+        (for the muscle layer, from layer 4's floor: :func:`layer4_wall` draws layer 4's strip).
+
+    Raises
+    ------
+    ValueError
+        If ``layer`` is not known, or ``hole`` is given for bone or without one value per model vertex.
     """
     k = interface_index(layer)
     surface = model.interface(k)
@@ -260,8 +374,16 @@ def _floor(model: FaceModel) -> np.ndarray:
 class Layer4Wall:
     """Layer 4's band in the wall of a cut (the strip between the SMAS's inner face and layer 4's floor).
 
-    vertices : (n, 3) float32 mm; faces : (m, 3) int32; thickness_mm, depth_mm : (n,) float32;
-    labels : tuple of str, (n,): the space at each vertex (spaces.json).
+    Attributes
+    ----------
+    vertices : (n, 3) float32 ndarray, mm, head frame
+    faces : (m, 3) int32 ndarray
+    thickness_mm : (n,) float32 ndarray, mm
+        Layer 4's thickness at each vertex.
+    depth_mm : (n,) float32 ndarray, mm
+        Depth of each vertex below the skin.
+    labels : tuple of str, (n,)
+        The space at each vertex (``data/spaces.json``), or the loose areolar plane's label.
     """
 
     vertices: np.ndarray
@@ -272,8 +394,20 @@ class Layer4Wall:
 
 
 def layer4_wall(model: FaceModel, cut: Cut | None = None, hole: np.ndarray | None = None) -> Layer4Wall:
-    """Layer 4's strip in the wall of the muscle layer's cut (cutaway window and/or the hole under a raised
-    flap), or an empty one where the muscle layer is not cut."""
+    """Layer 4's strip in the wall of the muscle layer's cut (cutaway window and/or the hole under a raised flap).
+
+    Parameters
+    ----------
+    model : FaceModel
+    cut : Cut, optional
+    hole : (n,) float, optional
+        As :func:`layer_mesh`'s.
+
+    Returns
+    -------
+    Layer4Wall
+        Empty (no vertices) where the muscle layer is not cut.
+    """
     from facelayers.geometry import params_of
     from facelayers.space import layer4
 

@@ -25,17 +25,55 @@ CAVITY_MM = 8.0
 
 
 def field_width_mm(working_distance_mm: float) -> float:
-    """Width of the field of view at a working distance (mm): 2 w tan(FOV / 2)."""
+    """Width of the field of view at a working distance: 2 w tan(FOV / 2), about 1.68 w.
+
+    Parameters
+    ----------
+    working_distance_mm : float, mm
+
+    Returns
+    -------
+    float, mm
+    """
     return 2.0 * working_distance_mm * np.tan(np.radians(FOV_DEG / 2))
 
 
 def magnification(working_distance_mm: float, display_mm: float = DISPLAY_MM) -> float:
-    """Screen magnification at a working distance: display width / field width."""
+    """Screen magnification at a working distance: display width / field width.
+
+    Parameters
+    ----------
+    working_distance_mm : float, mm
+    display_mm : float, mm
+        Width of the display (default a 500 mm monitor, :data:`DISPLAY_MM`).
+
+    Returns
+    -------
+    float
+        The magnification (x), e.g. about 30 at 10 mm on the default display.
+    """
     return display_mm / field_width_mm(working_distance_mm)
 
 
 def working_distance(mag: float, display_mm: float = DISPLAY_MM) -> float:
-    """The working distance (mm) that gives a magnification."""
+    """The working distance that gives a magnification (the inverse of :func:`magnification`).
+
+    Parameters
+    ----------
+    mag : float
+        Magnification (x), > 0.
+    display_mm : float, mm
+        Width of the display (default :data:`DISPLAY_MM`).
+
+    Returns
+    -------
+    float, mm
+
+    Raises
+    ------
+    ValueError
+        If ``mag`` is not a number > 0.
+    """
     if not mag > 0:
         raise ValueError(f"magnification = {mag!r}; allowed: a number > 0")
     return display_mm / (mag * 2.0 * np.tan(np.radians(FOV_DEG / 2)))
@@ -43,9 +81,25 @@ def working_distance(mag: float, display_mm: float = DISPLAY_MM) -> float:
 
 @dataclass(frozen=True)
 class ScopePose:
-    """Where the scope is. entry (3,) mm on the skin at the port; tip (3,) mm in the cavity; axis (3,) unit
-    (shaft direction); view (3,) unit (the tip's line of sight); up (3,) unit (toward the roof);
-    working_distance_mm; magnification."""
+    """Where the scope is (see :func:`pose`).
+
+    Attributes
+    ----------
+    entry : (3,) float64 ndarray, mm, head frame
+        On the skin at the port.
+    tip : (3,) float64 ndarray, mm, head frame
+        In the cavity, 1 mm into the roof of the plane.
+    axis : (3,) float64 ndarray
+        Unit vector along the shaft, from the entry to the tip.
+    view : (3,) float64 ndarray
+        Unit vector, the tip's line of sight: ``axis`` turned 30 degrees (:data:`TIP_ANGLE_DEG`) toward ``up``.
+    up : (3,) float64 ndarray
+        Unit vector perpendicular to ``axis``, toward the roof of the cavity (the skin).
+    working_distance_mm : float, mm
+        From the tip to what it looks at, from the magnification.
+    magnification : float
+        Screen magnification (x) on :data:`DISPLAY_MM`.
+    """
 
     entry: np.ndarray
     tip: np.ndarray
@@ -57,6 +111,7 @@ class ScopePose:
 
     @property
     def target(self) -> np.ndarray:
+        """The point looked at, ``working_distance_mm`` along the line of sight: (3,) float64 ndarray, mm."""
         return self.tip + self.view * self.working_distance_mm
 
 
@@ -70,13 +125,43 @@ def _unit(v):
 
 def pose(model: FaceModel, entry: np.ndarray, toward: np.ndarray, layer: str, fraction: float,
          insertion_mm: float = 40.0, aim_deg: float = 0.0, mag: float = 8.0, *, plane=None) -> ScopePose:
-    """Place the scope: in at ``entry`` (a skin point, mm), sliding in the plane at (layer, fraction) toward
-    ``toward`` (a point, mm) for ``insertion_mm``, turned ``aim_deg`` about the skin normal, at magnification
-    ``mag``.
+    """Place the scope: in at a port, sliding in a dissection plane toward a point.
 
+    The direction is ``toward - entry`` made perpendicular to the outward direction at the port (the model's
+    ray from bone to skin there, close to the skin normal) and turned ``aim_deg`` about it; the tip lies
+    ``insertion_mm`` along it (in a straight line from the entry), moved along the model's ray onto the plane,
+    and lifted 1 mm into its roof.
+
+    Parameters
+    ----------
+    model : FaceModel
+    entry : (3,) float array-like, mm, head frame
+        The port, a point on the skin.
+    toward : (3,) float array-like, mm, head frame
+        The point the scope heads for.
+    layer : str
+        The plane's layer (:data:`facelayers.frame.LAYERS`).
+    fraction : float
+        The plane's depth within the layer, 0 (outer face) to 1 (inner face).
+    insertion_mm : float, mm
+        How far in, 5 to 120.
+    aim_deg : float, degrees
+        Turn about the outward direction at the port, -60 to 60 (positive: counter-clockwise seen from outside).
+    mag : float
+        Screen magnification (x), > 0: sets the working distance (:func:`working_distance`).
     plane : Plane, optional
         A placed plane (:class:`facelayers.planes.Plane`): the tip then lies on its surface where it is, which
         follows layer 4's floor or the plane's zones (layer and fraction are then its nominal depth only).
+
+    Returns
+    -------
+    ScopePose
+
+    Raises
+    ------
+    ValueError
+        If ``insertion_mm``, ``aim_deg`` or ``mag`` is out of range, ``layer`` is not known, or ``toward`` lies
+        along the outward direction at the port (no direction to slide in).
     """
     if not 5.0 <= insertion_mm <= 120.0:
         raise ValueError(f"insertion_mm = {insertion_mm!r}; allowed: 5 to 120 mm")
@@ -108,8 +193,20 @@ def pose(model: FaceModel, entry: np.ndarray, toward: np.ndarray, layer: str, fr
 
 
 def shaft_mesh(scope: ScopePose, n: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    """The shaft as a closed-ish cylinder (4 mm) from 25 mm outside the skin to the tip:
-    vertices (2n, 3) float32 mm, faces (2n, 3) int32."""
+    """The shaft as an open cylinder, 4 mm across, from 25 mm outside the skin to the tip.
+
+    Parameters
+    ----------
+    scope : ScopePose
+    n : int
+        Vertices around each end ring.
+
+    Returns
+    -------
+    vertices : (2n, 3) float32 ndarray, mm, head frame
+        The outer ring, then the ring at the tip.
+    faces : (2n, 3) int32 ndarray
+    """
     start = scope.entry - scope.axis * 25.0
     a = _unit(np.cross(scope.axis, [0.0, 0.0, 1.0] if abs(scope.axis[2]) < 0.9 else [1.0, 0.0, 0.0]))
     b = np.cross(scope.axis, a)
@@ -123,8 +220,21 @@ def shaft_mesh(scope: ScopePose, n: int = 16) -> tuple[np.ndarray, np.ndarray]:
 
 
 def view_cone_lines(scope: ScopePose, n: int = 12, length_mm: float = 12.0) -> np.ndarray:
-    """The view cone, ``length_mm`` long, as line segments (apex to rim, and the rim), with NaN gaps:
-    (m, 3) float32 mm."""
+    """The view cone as polylines for a plotly line trace: some apex-to-rim lines, then the rim.
+
+    Parameters
+    ----------
+    scope : ScopePose
+    n : int
+        Points on the rim (every third gets a line from the apex).
+    length_mm : float, mm
+        How far the cone reaches along the line of sight.
+
+    Returns
+    -------
+    (m, 3) float32 ndarray, mm, head frame
+        Polylines separated by rows of NaN.
+    """
     a = _unit(np.cross(scope.view, scope.up))
     b = np.cross(a, scope.view)
     r = np.tan(np.radians(FOV_DEG / 2)) * length_mm

@@ -49,7 +49,19 @@ _PIECE_MM = 2.0
 
 
 def segment_distances(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Distance from each 2D point (n, 2) to the nearest of the segments a[i] -> b[i] ((q, 2) each): (n,)."""
+    """Distance from each 2D point to the nearest of the segments a[i] -> b[i].
+
+    Parameters
+    ----------
+    points : (n, 2) float array-like
+    a, b : (q, 2) float array-like
+        The segments' start and end points, in the same units as ``points``.
+
+    Returns
+    -------
+    (n,) float64 ndarray
+        In the points' units; inf everywhere if there are no segments.
+    """
     points = np.asarray(points, float)
     best = np.full(len(points), np.inf)
     for (au, as_), (bu, bs) in zip(np.asarray(a, float), np.asarray(b, float)):
@@ -71,11 +83,11 @@ class Region:
 
     Attributes
     ----------
-    planes : tuple of Plane
-    seg_a, seg_b : (q, 2) float
+    planes : tuple of facelayers.planes.Plane
+    seg_a, seg_b : (q, 2) float64 ndarray, about mm
         The union's boundary as segments in the (u * U_SCALE_MM, s) plane (the edges two planes share are
-        left out: the flap is continuous across them).
-    free : (q,) bool
+        left out: the flap is continuous across them), cut into pieces of about 2 mm.
+    free : (q,) bool ndarray
         Which boundary segments run along an incision (within :data:`FREE_EDGE_MM`).
     """
 
@@ -85,20 +97,23 @@ class Region:
     free: np.ndarray
 
     def covering(self, u, s) -> np.ndarray:
-        """(n,) int: index of the plane whose outline contains each point, -1 where none does."""
+        """Index of the plane whose outline contains each point (u rad, s mm), -1 where none does: (n,) int ndarray."""
         out = np.full(np.shape(u), -1)
         for i, plane in enumerate(self.planes):
             out = np.where((out < 0) & _inside(plane.poly_u, plane.poly_s, u, s), i, out)
         return out
 
     def field(self, u, s) -> np.ndarray:
-        """Signed distance (about mm) from points (u, s) to the region's boundary: positive inside."""
+        """Signed distance from points (u rad, s mm) to the region's boundary, positive inside: (n,) float64, about mm."""
         d = segment_distances(_metric(u, s), self.seg_a, self.seg_b)
         return np.where(self.covering(u, s) >= 0, d, -d)
 
     def depth_coord(self, u, s) -> np.ndarray:
-        """(n,) float: the depth coordinate (layer index + fraction) of the plane over each point; outside
-        the region, that of the plane whose outline is nearest."""
+        """The depth coordinate (layer index + fraction) of the plane over each point: (n,) float64 ndarray.
+
+        Points are given as ray parameters (u rad, s mm); outside the region, the depth is that of the plane
+        whose outline is nearest.
+        """
         cover = self.covering(u, s)
         if len(self.planes) > 1:
             q = _metric(u, s)
@@ -116,7 +131,7 @@ class Region:
         return out
 
     def opening_height_mm(self, model: FaceModel) -> float:
-        """Mean height (z, mm) of the free edge on the skin: where the surgeon looks in from."""
+        """Mean height (z, mm) of the free edge on the skin: where the surgeon looks in from (nan without one)."""
         mid = 0.5 * (self.seg_a + self.seg_b)[self.free]
         if not len(mid):
             return float("nan")
@@ -144,8 +159,24 @@ def _closed(plane) -> tuple[np.ndarray, np.ndarray]:
 
 
 def region(planes, incisions=()) -> Region:
-    """The union of ``planes`` with its free edge along ``incisions`` (placed). Raises ValueError if there are
-    no planes."""
+    """The union of some placed planes, with its free edge along the incisions.
+
+    Parameters
+    ----------
+    planes : sequence of facelayers.planes.Plane
+        One or more placed planes (both sides may be given: a coronal flap is one piece).
+    incisions : sequence of facelayers.techniques.PlacedIncision
+        The boundary within :data:`FREE_EDGE_MM` of one of them is the free edge; none: no free edge.
+
+    Returns
+    -------
+    Region
+
+    Raises
+    ------
+    ValueError
+        If there are no planes.
+    """
     planes = tuple(planes)
     if not planes:
         raise ValueError("region: no planes; allowed: one or more planes of a technique")
@@ -192,8 +223,19 @@ CROWN_MM = 60.0
 
 
 def surgeon_camera(model: FaceModel, placed) -> str:
-    """The camera preset that looks into the pocket from the incision: ``"crown"`` for an opening on the scalp
-    (a coronal flap), ``"incision"`` (from behind the ear) otherwise."""
+    """The camera preset that looks into the pocket from the incision.
+
+    Parameters
+    ----------
+    model : FaceModel
+    placed : facelayers.techniques.PlacedTechnique
+
+    Returns
+    -------
+    {"crown", "incision"}
+        ``"crown"`` for an opening (mean height of the free edge) above :data:`CROWN_MM` on the scalp (a
+        coronal flap); ``"incision"`` (from behind the ear) otherwise, and for a technique without planes.
+    """
     reg = technique_region(placed)
     if reg is None:
         return "incision"
@@ -201,16 +243,40 @@ def surgeon_camera(model: FaceModel, placed) -> str:
 
 
 def technique_region(placed, deeper_than: float | None = None) -> Region | None:
-    """The region of a placed technique's planes (only those deeper than a depth coordinate, if given), or
-    None if there are none."""
+    """The region of a placed technique's planes, or None if it has none.
+
+    Parameters
+    ----------
+    placed : facelayers.techniques.PlacedTechnique
+    deeper_than : float, optional
+        Keep only the planes whose nominal depth coordinate (layer index + fraction) is greater.
+
+    Returns
+    -------
+    Region or None
+        The planes' union (both sides), its free edge along the technique's incisions.
+    """
     planes = [p for p in placed.planes if deeper_than is None or p.depth_coord > deeper_than]
     return region(planes, placed.incisions) if planes else None
 
 
 def holes(model: FaceModel, placed) -> dict[int, np.ndarray]:
-    """Per layer (0 = skin ... 4 = periosteum) whose outer face lies above a plane of the technique: a field
-    over the model's vertices, positive where that layer is cut away under the raised flap. A layer whose
-    outer face is the plane itself (a sub-SMAS plane on the muscle) is the floor and is not cut."""
+    """The fields that cut the layers away under a raised flap (for :func:`facelayers.cutaway.layer_mesh`).
+
+    A layer whose outer face is the plane itself (a sub-SMAS plane on the muscle) is the floor and is not cut.
+
+    Parameters
+    ----------
+    model : FaceModel
+    placed : facelayers.techniques.PlacedTechnique
+
+    Returns
+    -------
+    dict of int -> (n,) float64 ndarray, about mm
+        Per layer index (0 = skin ... 4 = periosteum) whose outer face lies above a plane of the technique:
+        a field over the model's n vertices, positive where that layer is cut away. Empty for a technique
+        without an incision along its planes (no flap).
+    """
     out = {}
     whole = technique_region(placed)
     if whole is None or not whole.free.any():
@@ -251,14 +317,17 @@ HOLE_EDGE_MM = 20.0
 class Flap:
     """A raised flap, ready to draw.
 
-    vertices : (n, 3) float32 mm; faces : (m, 3) int32
-    face_layer : (m,) int8
+    Attributes
+    ----------
+    vertices : (n, 3) float32 ndarray, mm, head frame
+    faces : (m, 3) int32 ndarray
+    face_layer : (m,) int8 ndarray
         The layer each triangle shows: 0 (skin) on top, the layer just above the plane on the underside, and
         each layer in its band of the cut edge.
-    part : (m,) int8
+    part : (m,) int8 ndarray
         0 = top (skin), 1 = underside, 2 = cut edge.
-    lift_mm : float
-        How far the free edge is lifted.
+    lift_mm : float, mm
+        How far the free edge is lifted, along the model's rays.
     technique_id : str
     """
 
@@ -278,7 +347,25 @@ def _at_depth(stack, depth: np.ndarray) -> np.ndarray:
 
 
 def check_lift(lift_mm, name: str = "lift_mm") -> float:
-    """``lift_mm`` as a float, or ValueError naming it, its value and the range allowed."""
+    """Check a flap's lift.
+
+    Parameters
+    ----------
+    lift_mm : real number, mm
+        0 to :data:`facelayers.state.FLAP_MAX_MM`.
+    name : str
+        How the error names the argument.
+
+    Returns
+    -------
+    float, mm
+
+    Raises
+    ------
+    ValueError
+        If it is not a real number (a bool is not) or out of range; the message names it, its value and the
+        range allowed.
+    """
     if isinstance(lift_mm, bool) or not isinstance(lift_mm, numbers.Real) or not 0.0 <= float(lift_mm) <= FLAP_MAX_MM:
         raise ValueError(f"{name} = {lift_mm!r}; allowed: a number of mm from 0 to {FLAP_MAX_MM:g}")
     return float(lift_mm)
@@ -287,7 +374,24 @@ def check_lift(lift_mm, name: str = "lift_mm") -> float:
 def raise_flap(model: FaceModel, placed, lift_mm: float = 25.0) -> Flap | None:
     """The flap of an open technique, its free edge lifted ``lift_mm`` (see the module notes).
 
-    Returns None for a technique without incisions (an endoscopic one: no flap is raised, the skin stays on).
+    Parameters
+    ----------
+    model : FaceModel
+    placed : facelayers.techniques.PlacedTechnique
+    lift_mm : float, mm
+        How far the free edge is lifted along the model's rays, 0 to :data:`facelayers.state.FLAP_MAX_MM`; the
+        flap hinges on its attached edge.
+
+    Returns
+    -------
+    Flap or None
+        None for a technique without incisions along its planes (an endoscopic one: no flap is raised, the skin
+        stays on).
+
+    Raises
+    ------
+    ValueError
+        If ``lift_mm`` is not allowed (:func:`check_lift`).
     """
     lift_mm = check_lift(lift_mm)
     tid = placed.technique.technique_id
@@ -308,8 +412,11 @@ def raise_flap(model: FaceModel, placed, lift_mm: float = 25.0) -> Flap | None:
     n_s = len(surfaces)
 
     def lifted(block):
-        """(k, 3 * n_s) -> the n_s surfaces (k, 3), lifted. The weight and the direction are evaluated at each
-        point's own ray (not interpolated: on the cut they are exactly those of the boundary)."""
+        """(k, 3 * n_s) -> the n_s surfaces (k, 3), lifted.
+
+        The weight and the direction are evaluated at each point's own ray (not interpolated: on the cut they
+        are exactly those of the boundary).
+        """
         pu, ps, _ = params_of(block[:, :3])
         _, d = rays(pu, ps)
         w = reg.lift_weight(pu, ps)
@@ -359,8 +466,10 @@ def _centroid_params(cut, keep, tris) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _heights(model: FaceModel, reg: Region, points: np.ndarray):
-    """(under, above_mm): which points lie under the region, and how far each lies superficial to the plane
-    over it, along its ray (mm; negative = deep to the plane)."""
+    """(under, above_mm): which points lie under the region, and how far each lies superficial to the plane.
+
+    The height is measured along the point's ray to the plane over it (mm; negative = deep to the plane).
+    """
     u, s, dist = params_of(points)
     plane = _at_depth(model.stack_at(u, s), reg.depth_coord(u, s))
     return reg.covering(u, s) >= 0, dist - params_of(plane)[2]
@@ -369,10 +478,24 @@ def _heights(model: FaceModel, reg: Region, points: np.ndarray):
 def carried(model: FaceModel, reg: Region, path: NervePath) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which points of a nerve the raised flap carries, for one region.
 
-    Returns (under, carried, at_plane), (k,) bool each: the points under the pocket; those the flap carries
-    (superficial to the plane; but if the nerve also runs deep to the plane by more than :data:`ON_PLANE_MM`,
-    only those clearly above it: where such a nerve rises to the plane it stays tethered to the floor); and the
-    points lying at the plane (within :data:`ON_PLANE_MM`) that stay on the floor, where the dissection runs.
+    Parameters
+    ----------
+    model : FaceModel
+    reg : Region
+    path : facelayers.nerves.NervePath
+        A placed nerve with k points.
+
+    Returns
+    -------
+    under : (k,) bool ndarray
+        The points under the pocket.
+    carried : (k,) bool ndarray
+        Those the flap carries: superficial to the plane; but if the nerve also runs deep to the plane by more
+        than :data:`ON_PLANE_MM`, only those more than that above it (where such a nerve rises to the plane it
+        stays tethered to the floor).
+    at_plane : (k,) bool ndarray
+        The points under the pocket, not carried, lying at the plane (within :data:`ON_PLANE_MM`): they stay on
+        the floor, where the dissection runs.
     """
     under, above = _heights(model, reg, path.points)
     tethered = (under & (above < -ON_PLANE_MM)).any()
@@ -382,8 +505,28 @@ def carried(model: FaceModel, reg: Region, path: NervePath) -> tuple[np.ndarray,
 
 
 def lift_paths(model: FaceModel, placed, paths: dict, lift_mm: float) -> dict:
-    """The nerve paths with the points the flap carries (:func:`carried`) moved with it; every other path is
-    returned unchanged (the same object)."""
+    """The nerve paths with the points the flap carries (:func:`carried`) moved with it.
+
+    Parameters
+    ----------
+    model : FaceModel
+    placed : facelayers.techniques.PlacedTechnique
+    paths : dict of (str, str) -> facelayers.nerves.NervePath
+        Placed nerves by (nerve id, side).
+    lift_mm : float, mm
+        The flap's lift (as :func:`raise_flap`).
+
+    Returns
+    -------
+    dict of (str, str) -> facelayers.nerves.NervePath
+        A new dict with the same keys; a carried path is a copy whose points move along their rays by
+        ``lift_mm`` times the flap's lift weight there, every other path is the same object.
+
+    Raises
+    ------
+    ValueError
+        If ``lift_mm`` is not allowed (:func:`check_lift`).
+    """
     lift_mm = check_lift(lift_mm)
     reg = technique_region(placed)
     if reg is None or lift_mm == 0.0 or not reg.free.any():
@@ -417,7 +560,18 @@ WHERE = {
 
 
 def where(model: FaceModel, reg: Region, path: NervePath) -> str | None:
-    """A key of :data:`WHERE` for a nerve under the pocket (None if it does not run under it)."""
+    """Where a nerve lies under the pocket: a key of :data:`WHERE`, or None if it does not run under it.
+
+    Parameters
+    ----------
+    model : FaceModel
+    reg : Region
+    path : facelayers.nerves.NervePath
+
+    Returns
+    -------
+    {"flap", "floor", "plane", "crosses"} or None
+    """
     return _where(*carried(model, reg, path))
 
 
@@ -432,10 +586,31 @@ def _where(under, take, at_plane) -> str | None:
 
 
 def describe(model: FaceModel, placed, paths: dict, side: str = "left") -> str:
-    """What the surgeon meets on one side, in rounded figures: the opening (the free edge, along the incision)
-    and the pocket (the area undermined) it gives onto, what the flap carries over each plane, and, for every
-    nerve (and vessel) that runs under the pocket, how much of it lies there and where (:func:`where`). None
-    can be seen from the incision: the flap and the floor are opaque tissue."""
+    """What the surgeon meets on one side, as text in rounded figures.
+
+    The opening (the free edge, along the incision) and the pocket (the area undermined) it gives onto, what
+    the flap carries over each plane, and, for every nerve (and vessel) that runs under the pocket, how much of
+    it lies there and where (:func:`where`). None can be seen from the incision: the flap and the floor are
+    opaque tissue.
+
+    Parameters
+    ----------
+    model : FaceModel
+    placed : facelayers.techniques.PlacedTechnique
+    paths : dict of (str, str) -> facelayers.nerves.NervePath
+        Placed nerves by (nerve id, side); only those on ``side`` are described.
+    side : {"left", "right"}
+
+    Returns
+    -------
+    str
+        Lines joined by newlines; one sentence for a technique that raises no flap.
+
+    Raises
+    ------
+    ValueError
+        If ``side`` is not a side.
+    """
     from facelayers.geometry import layer_index
     from facelayers.nerves import SIDES
 

@@ -64,7 +64,7 @@ RESOLUTIONS: dict[str, tuple[int, int]] = {
 
 
 def _warped(n: int, lo: float, hi: float, knots: list[tuple[float, float]], periodic: bool) -> np.ndarray:
-    """n samples of [lo, hi) (periodic) or [lo, hi] whose density follows a piecewise-linear profile.
+    """Samples of [lo, hi) (periodic) or [lo, hi], n of them, whose density follows a piecewise-linear profile.
 
     knots : (position, density) pairs covering [lo, hi].
     """
@@ -77,7 +77,27 @@ def _warped(n: int, lo: float, hi: float, knots: list[tuple[float, float]], peri
 
 
 def grid(nu: int, nv: int) -> tuple[np.ndarray, np.ndarray]:
-    """The (u, s) samples: azimuths (nu,) rad and heights (nv,) mm, denser over the face."""
+    """The model's grid: azimuths and heights of its rays, denser over the face.
+
+    Parameters
+    ----------
+    nu : int
+        Columns around the head, at least 8.
+    nv : int
+        Rows up, at least 6.
+
+    Returns
+    -------
+    u : (nu,) float64 ndarray, rad
+        Azimuths in [-pi, pi), increasing (0 = anterior, positive toward the subject's left).
+    s : (nv,) float64 ndarray, mm
+        Ray parameters from ``S_BOTTOM_MM`` (the neck) to 2 mm below ``S_TOP_MM`` (the crown), increasing.
+
+    Raises
+    ------
+    ValueError
+        If ``nu < 8`` or ``nv < 6``.
+    """
     if nu < 8 or nv < 6:
         raise ValueError(f"resolution: nu = {nu}, nv = {nv}; need nu >= 8 and nv >= 6")
     u = _warped(nu, -np.pi, np.pi, [(-np.pi, 0.45), (-1.75, 0.5), (-1.3, 1.0), (1.3, 1.0), (1.75, 0.5),
@@ -88,7 +108,22 @@ def grid(nu: int, nv: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def rays(u: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Origins (n, 3) mm and unit directions (n, 3) of the rays at parameters u (n,) rad, s (n,) mm."""
+    """The model's rays at given parameters (see the module's notes).
+
+    Parameters
+    ----------
+    u : (n,) float array-like, rad
+        Azimuths (0 = anterior, +y; positive toward the subject's left, +x).
+    s : (n,) float array-like, mm
+        Ray parameters: the height z between ``Z_LOW_MM`` and ``Z_CAP_MM``, an arc length on the two fans.
+
+    Returns
+    -------
+    origins : (n, 3) float64 ndarray, mm, head frame
+        On the axis x = 0, y = ``Y_AXIS_MM``.
+    directions : (n, 3) float64 ndarray
+        Unit vectors, outward.
+    """
     u = np.asarray(u, float)
     s = np.asarray(s, float)
     elev = np.where(s > Z_CAP_MM, np.clip((s - Z_CAP_MM) / R_CAP_MM, 0.0, np.pi / 2),
@@ -100,7 +135,19 @@ def rays(u: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def params_of(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Inverse of :func:`rays`: (u rad, s mm, distance along the ray mm) of points (n, 3) mm."""
+    """The ray through each point, and how far along it the point lies: the inverse of :func:`rays`.
+
+    Parameters
+    ----------
+    points : (3,) or (n, 3) float array-like, mm, head frame
+
+    Returns
+    -------
+    u : (n,) float64 ndarray, rad
+    s : (n,) float64 ndarray, mm
+    distance : (n,) float64 ndarray, mm
+        From the ray's origin to the point.
+    """
     p = np.atleast_2d(np.asarray(points, float))
     x, y, z = p[:, 0], p[:, 1] - Y_AXIS_MM, p[:, 2]
     u = np.arctan2(x, y)
@@ -133,8 +180,21 @@ def _grid_faces(nu: int, nv: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Pins:
-    """The landmark correction: a Gaussian RBF on skin positions that makes the skin pass through
-    the on-skin landmarks. ``weights`` (k,) mm, ``centres`` (k, 3) mm, ``names`` (k,)."""
+    """The landmark correction: a Gaussian RBF on skin positions that makes the skin pass through the landmarks.
+
+    Attributes
+    ----------
+    names : tuple of str, (k,)
+        The on-skin landmarks pinned.
+    centres : (k, 3) float64 ndarray, mm, head frame
+        Where the sculpted skin meets each landmark's ray (before pinning).
+    weights : (k,) float64 ndarray, mm
+        The RBF weights.
+    residual_mm : (k,) float64 ndarray, mm
+        How far along its ray each landmark lay from the sculpted skin before pinning (positive: outside).
+    sigma_mm : float, mm
+        Width of each Gaussian.
+    """
 
     names: tuple[str, ...]
     centres: np.ndarray
@@ -143,6 +203,7 @@ class Pins:
     sigma_mm: float = PIN_SIGMA_MM
 
     def __call__(self, skin_points: np.ndarray) -> np.ndarray:
+        """The correction along the ray at skin points (n, 3) mm: (n,) float64, mm (zeros without pins)."""
         if len(self.weights) == 0:
             return np.zeros(len(skin_points))
         d2 = _sq_distances(skin_points, self.centres)
@@ -152,9 +213,19 @@ class Pins:
 def fit_pins(names, points: np.ndarray, base, sigma_mm: float = PIN_SIGMA_MM) -> Pins:
     """Solve the RBF weights so that the sculpted surface, corrected, passes through each point.
 
-    names : sequence of str; points : (k, 3) float, mm, the targets;
-    base : callable (u, s) -> (n,) mm, the sculpted surface's ray radius before pinning;
-    sigma_mm : width of the Gaussian correction, mm.
+    Parameters
+    ----------
+    names : sequence of str, (k,)
+    points : (k, 3) float ndarray, mm, head frame
+        The targets.
+    base : callable
+        ``base(u, s) -> (n,) mm``: the sculpted surface's ray radius before pinning.
+    sigma_mm : float, mm
+        Width of the Gaussian correction.
+
+    Returns
+    -------
+    Pins
     """
     u, s, target = params_of(points)
     o, d = rays(u, s)
@@ -173,8 +244,10 @@ SMOOTH_MM = 2.2
 
 
 def _smooth_grid(radius: np.ndarray, points: np.ndarray, sigma_mm: float = SMOOTH_MM, reach: int = 4):
-    """Gaussian smoothing of a (nv, nu) radius grid with weights from the 3D distance between grid
-    neighbours, so the kernel is about ``sigma_mm`` wide whatever the grid spacing. Periodic in u."""
+    """Gaussian smoothing of a (nv, nu) radius grid, with weights from the 3D distance between grid neighbours.
+
+    So the kernel is about ``sigma_mm`` wide whatever the grid spacing. Periodic in u.
+    """
     def one_axis(r, p, axis, periodic):
         total = np.zeros_like(r)
         weight = np.zeros_like(r)
@@ -194,8 +267,10 @@ def _smooth_grid(radius: np.ndarray, points: np.ndarray, sigma_mm: float = SMOOT
 
 
 def _bilinear(gu: np.ndarray, gs: np.ndarray, grid_values: np.ndarray, pole: float, u, s) -> np.ndarray:
-    """Bilinear interpolation of a (nv, nu) table on the (u, s) grid (periodic in u, the crown pole above
-    the last row) at parameters u (n,) rad, s (n,) mm; returns (n,)."""
+    """Bilinear interpolation of a (nv, nu) table on the (u, s) grid at parameters u (n,) rad, s (n,) mm.
+
+    Periodic in u, the crown pole above the last row; returns (n,).
+    """
     u = np.mod(np.asarray(u, float) - gu[0], 2 * np.pi) + gu[0]
     s = np.clip(np.asarray(s, float), gs[0], S_TOP_MM)
     gu = np.concatenate([gu, [gu[0] + 2 * np.pi]])
@@ -226,7 +301,8 @@ def _skin_sculpture(gu_bytes: bytes, gs_bytes: bytes) -> tuple[np.ndarray, float
 
     Keyed on the grid's exact bytes (float64 gu (nu,) rad, gs (nv,) mm): the head is closed-form shapes
     (:mod:`facelayers.head`), so the result depends on the grid alone and every build at one resolution
-    shares it."""
+    shares it.
+    """
     gu, gs = np.frombuffer(gu_bytes), np.frombuffer(gs_bytes)
     uu, ss = np.meshgrid(gu, gs)
     o, d = rays(uu.ravel(), ss.ravel())
@@ -245,7 +321,18 @@ class Skin:
     else its radius is interpolated bilinearly from that grid, so the mesh, nerves, sections and planes all
     see one surface. The landmark pins are added on top.
 
-    gu : (nu,) rad; gs : (nv,) mm; base : (nv, nu) mm; pole_mm : float; pins : Pins.
+    Attributes
+    ----------
+    gu : (nu,) float64 ndarray, rad
+        The grid's azimuths.
+    gs : (nv,) float64 ndarray, mm
+        The grid's ray parameters.
+    base : (nv, nu) float64 ndarray, mm
+        The smoothed sculpture's ray radius on the grid (read-only: shared between builds).
+    pole_mm : float, mm
+        Its radius at the crown pole.
+    pins : Pins or None
+        The landmark correction (None before pinning).
     """
 
     gu: np.ndarray
@@ -257,7 +344,9 @@ class Skin:
     @classmethod
     def sculpt(cls, gu: np.ndarray, gs: np.ndarray) -> Skin:
         """The sculpture (:data:`facelayers.head.HEAD`) cast on the grid gu (nu,) rad, gs (nv,) mm and smoothed.
-        It depends on the grid only, so it is cached per grid (:func:`_skin_sculpture`; read-only arrays)."""
+
+        It depends on the grid only, so it is cached per grid (:func:`_skin_sculpture`; read-only arrays).
+        """
         gu, gs = _grid_key(gu), _grid_key(gs)
         smooth, pole = _skin_sculpture(gu.tobytes(), gs.tobytes())
         return cls(gu, gs, smooth, pole)
@@ -275,6 +364,7 @@ class Skin:
         return base + self.pins(o + d * base[:, None])
 
     def pinned(self, names, points: np.ndarray) -> Skin:
+        """The same skin pinned through points (k, 3) mm named ``names`` (:func:`fit_pins`), a new Skin."""
         return Skin(self.gu, self.gs, self.base, self.pole_mm, fit_pins(names, points, self.base_radius))
 
 
@@ -286,12 +376,27 @@ COS_MIN = 0.3
 
 
 def skin_normals(skin: Skin, u, s, du: float = 0.03, ds_mm: float = 3.0) -> np.ndarray:
-    """Outward unit normals (n, 3) of the skin at parameters u (n,) rad, s (n,) mm.
+    """Outward unit normals of the skin at given ray parameters.
 
     Central differences of the skin's parametrisation over about 5-6 mm (wider than a lecture grid cell, so
     the normal does not jump where the bilinear skin crosses a grid line; a step of the same
     size at every resolution, so the normal at a point does not depend on the grid). Where the
     parametrisation degenerates (the crown pole) the ray direction is used.
+
+    Parameters
+    ----------
+    skin : Skin
+    u : (n,) float array-like, rad
+    s : (n,) float array-like, mm
+    du : float, rad
+        Half-step of the difference in u.
+    ds_mm : float, mm
+        Half-step of the difference in s (the stencil is kept between ``S_BOTTOM_MM`` and ``S_TOP_MM``).
+
+    Returns
+    -------
+    (n, 3) float64 ndarray
+        Unit vectors, turned to the outer side (never against the ray's direction).
     """
     u = np.asarray(u, float)
     s = np.asarray(s, float)
@@ -316,15 +421,20 @@ def skin_normals(skin: Skin, u, s, du: float = 0.03, ds_mm: float = 3.0) -> np.n
 
 
 def _mat(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a (n, k) times b (k,) or (k, m), as ``a @ b``, by einsum's own loop rather than BLAS: the model's
-    products are tall and thin (k, m of a few dozen), where a threaded BLAS call spends more on handing work to
-    its threads than on the sums (and stalls when the machine is busy). Equal to ``a @ b`` to rounding."""
+    """The product ``a @ b`` of a (n, k) and b (k,) or (k, m), by einsum's own loop rather than BLAS.
+
+    The model's products are tall and thin (k, m of a few dozen), where a threaded BLAS call spends more on
+    handing work to its threads than on the sums (and stalls when the machine is busy). Equal to ``a @ b`` to
+    rounding.
+    """
     return np.einsum("ik,k->i" if b.ndim == 1 else "ik,km->im", a, b)
 
 
 def _sq_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Squared distances (n, k) between points a (n, 3) and b (k, 3), by |a|^2 + |b|^2 - 2 a.b (a matrix
-    product instead of an (n, k, 3) temporary); never negative."""
+    """Squared distances (n, k) between points a (n, 3) and b (k, 3); never negative.
+
+    Computed as |a|^2 + |b|^2 - 2 a.b (a matrix product instead of an (n, k, 3) temporary).
+    """
     # einsum's own loop, not BLAS: for an inner dimension of 3 a threaded BLAS call costs more in thread
     # hand-offs than it computes (and stalls on a busy machine); the values agree to rounding (1e-12 mm^2).
     d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * np.einsum("ij,kj->ik", a, b)
@@ -333,11 +443,17 @@ def _sq_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Blend:
-    """A local, interpolating blend of values given at anchor points: weights
-    ``exp(-(d / sigma)**2) / (d**2 + eps)``, normalised (as :class:`ThicknessField`), so it equals each value
-    at its anchor and stays within the values' range.
+    """A local, interpolating blend of values given at anchor points.
 
-    anchors : (k, 3) float, mm; values : (k,) float, mm; sigma_mm : float, mm.
+    Weights ``exp(-(d / sigma)**2) / (d**2 + eps)``, normalised (as :class:`ThicknessField`), so it equals each
+    value at its anchor and stays within the values' range.
+
+    Attributes
+    ----------
+    anchors : (k, 3) float64 ndarray, mm, head frame
+    values : (k,) float64 ndarray, mm
+    sigma_mm : float, mm
+        Width of each anchor's influence.
     """
 
     anchors: np.ndarray
@@ -361,9 +477,12 @@ class Blend:
 
 @lru_cache(maxsize=8)
 def _skull_sculpture(gu_bytes: bytes, gs_bytes: bytes):
-    """The sculpted skull on a grid (float64 gu (nu,) rad, gs (nv,) mm, as bytes): base and cavity (nv, nu) mm,
-    (base, cavity) at the crown pole, the smoothed envelope (nv, nu) mm and at the pole. Closed-form shapes
-    (:mod:`facelayers.skull`), so it depends on the grid alone; the arrays are read-only."""
+    """The sculpted skull on a grid (float64 gu (nu,) rad, gs (nv,) mm, as bytes).
+
+    Returns base and cavity (nv, nu) mm, (base, cavity) at the crown pole, the smoothed envelope (nv, nu) mm and
+    at the pole. Closed-form shapes (:mod:`facelayers.skull`), so it depends on the grid alone; the arrays are
+    read-only.
+    """
     gu, gs = np.frombuffer(gu_bytes), np.frombuffer(gs_bytes)
     uu, ss = np.meshgrid(gu, gs)
     o, d = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
@@ -380,13 +499,26 @@ def _skull_sculpture(gu_bytes: bytes, gs_bytes: bytes):
 
 @dataclass(frozen=True, eq=False)
 class SkullSurface:
-    """The schematic skull (:mod:`facelayers.skull`) as ray radii on the model's grid, fitted to the
-    tissue-depth table.
+    """The schematic skull (:mod:`facelayers.skull`) as ray radii on the model's grid, fitted to the tissue depths.
 
-    gu : (nu,) rad; gs : (nv,) mm; base : (nv, nu) mm — ray radius of the sculpted skull (envelope plus
-    relief); cavity : (nv, nu) mm — how deep the pits (orbits, aperture, foramina) are there; poles : (2,)
-    the same at the crown; fit : Blend — the correction that puts the bone at each tissue-depth site's
-    depth below the skin (names in ``site_names``).
+    Attributes
+    ----------
+    gu : (nu,) float64 ndarray, rad
+    gs : (nv,) float64 ndarray, mm
+    base : (nv, nu) float64 ndarray, mm
+        Ray radius of the sculpted skull (envelope plus relief).
+    cavity : (nv, nu) float64 ndarray, mm
+        How deep the pits (orbits, aperture, foramina) are there.
+    poles : (float, float), mm
+        ``base`` and ``cavity`` at the crown pole.
+    fit : Blend or None
+        The correction that puts the bone at each tissue-depth site's depth below the skin (the sites named in
+        ``site_names``); None before fitting.
+    site_names : tuple of str
+    fitted_grid : (nv, nu) float64 ndarray, mm, or None
+        The fitted ray radius on the grid; ``fitted_pole`` at the crown.
+    envelope : (nv, nu) float64 ndarray, mm, or None
+        The smoothed envelope (no relief) on the grid; ``envelope_pole`` at the crown.
     """
 
     gu: np.ndarray
@@ -403,15 +535,19 @@ class SkullSurface:
 
     @classmethod
     def sculpt(cls, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:
-        """Cast the skull's envelope on the grid, smooth it as the skin is, and add the relief. It depends on
-        the grid only, so it is cached per grid (:func:`_skull_sculpture`; read-only arrays)."""
+        """Cast the skull's envelope on the grid gu (nu,) rad, gs (nv,) mm, smooth it as the skin is, add the relief.
+
+        It depends on the grid only, so it is cached per grid (:func:`_skull_sculpture`; read-only arrays).
+        """
         gu, gs = _grid_key(gu), _grid_key(gs)
         base, cavity, poles, env_grid, env_pole = _skull_sculpture(gu.tobytes(), gs.tobytes())
         return cls(gu, gs, base, cavity, poles, envelope=env_grid, envelope_pole=env_pole)
 
     def with_foramina(self, foramina: dict[str, tuple[float, float]]) -> SkullSurface:
-        """The same skull with the foramina's pits on the rays ``{name: (u rad, s mm)}`` (left side; the
-        pit is laid where the ray meets the envelope, so it stays on that ray whatever the fit does)."""
+        """The same skull with the foramina's pits on the rays ``{name: (u rad, s mm)}`` (left side).
+
+        Each pit is laid where its ray meets the envelope, so it stays on that ray whatever the fit does.
+        """
         if not foramina:
             return self
         names = list(foramina)
@@ -436,8 +572,10 @@ class SkullSurface:
         return self.radius(u, s) - self.base_radius(u, s)
 
     def radius(self, u, s) -> np.ndarray:
-        """Ray radius of the fitted skull (bone, cavities open), (n,) mm: the fitted radius is computed on the
-        grid and interpolated bilinearly, like the skin."""
+        """Ray radius of the fitted skull (bone, cavities open) at u (n,) rad, s (n,) mm: (n,) float64, mm.
+
+        The fitted radius is computed on the grid and interpolated bilinearly, like the skin.
+        """
         if self.fitted_grid is None:
             return self.base_radius(u, s)
         return _bilinear(self.gu, self.gs, self.fitted_grid, self.fitted_pole, u, s)
@@ -452,25 +590,33 @@ class SkullSurface:
         return skull_module.is_bone(self.points(u, s))
 
     def cavity_weight(self, u, s, no_bone: np.ndarray | None = None) -> np.ndarray:
-        """(n,) in [0, 1]: 1 where the ray looks into a cavity (orbit, piriform aperture, foramen) deeper
-        than 7.5 mm or finds no bone (the neck), 0 on bone and on the rims (pits under 2.5 mm); a smooth ramp
-        between. ``no_bone`` (n,): :meth:`no_bone_weight` at (u, s) if already computed (saves recomputing it)."""
+        """How much each ray looks into a cavity: (n,) float64 in [0, 1].
+
+        1 where the ray looks into a cavity (orbit, piriform aperture, foramen) deeper than 7.5 mm or finds no
+        bone (the neck), 0 on bone and on the rims (pits under 2.5 mm); a smooth ramp between. ``no_bone`` (n,):
+        :meth:`no_bone_weight` at (u, s) if already computed (saves recomputing it).
+        """
         cav = _bilinear(self.gu, self.gs, self.cavity, self.poles[1], u, s)
         w = skull_module.smoothstep((cav - 2.5) / 5.0)
         return np.maximum(w, self.no_bone_weight(u, s) if no_bone is None else no_bone)
 
     def no_bone_weight(self, u, s, points: np.ndarray | None = None) -> np.ndarray:
-        """(n,) in [0, 1]: 1 off the bone (the neck), 0 on it, a smooth ramp over ~4 mm on the neck's side of
-        the mandible's borders and the skull base (:func:`facelayers.skull.bone_field`). ``points`` (n, 3) mm:
-        :meth:`points` at (u, s) if already computed."""
+        """How far each ray is off the bone: (n,) float64 in [0, 1].
+
+        1 off the bone (the neck), 0 on it, a smooth ramp over ~4 mm on the neck's side of the mandible's
+        borders and the skull base (:func:`facelayers.skull.bone_field`). ``points`` (n, 3) mm: :meth:`points`
+        at (u, s) if already computed.
+        """
         points = self.points(u, s) if points is None else points
         return 1.0 - skull_module.smoothstep((skull_module.bone_field(points) + 4.0) / 4.0)
 
     def fitted(self, names, points: np.ndarray) -> SkullSurface:
-        """The skull corrected so that it passes through the bone points (k, 3) mm: each point's radial
-        residual, blended over :data:`facelayers.skull.SKULL_BLEND_SIGMA_MM`. The blend is found with the
-        bilinear radius the model uses, so the fitted surface passes through the points to within the grid's
-        interpolation (a few hundredths of a mm), and then stored on the grid."""
+        """The skull corrected so that it passes through the bone points (k, 3) mm named ``names``.
+
+        Each point's radial residual is blended over :data:`facelayers.skull.SKULL_BLEND_SIGMA_MM`. The blend
+        is found with the bilinear radius the model uses, so the fitted surface passes through the points to
+        within the grid's interpolation (a few hundredths of a mm), and then stored on the grid.
+        """
         u, s, target = params_of(points)
         o, d = rays(u, s)
         r0 = self.base_radius(u, s)
@@ -495,10 +641,24 @@ class SkullSurface:
 
 
 def s_at_height(u: np.ndarray, z_mm: float, skin: Skin, iterations: int = 40) -> np.ndarray:
-    """Grid parameter s (n,) whose skin point lies at height ``z_mm`` on each azimuth u (n,) rad.
+    """Grid parameter s whose skin point lies at height ``z_mm`` on each azimuth.
 
     Between ``Z_LOW_MM`` and ``Z_CAP_MM`` that is s = z; on the fans (jaw and neck, crown) s is an arc length,
     so it is found by bisection (the skin's height grows with s along each azimuth).
+
+    Parameters
+    ----------
+    u : (n,) float array-like, rad
+    z_mm : float, mm
+        The height (head frame z).
+    skin : Skin
+    iterations : int
+        Bisection steps on a fan.
+
+    Returns
+    -------
+    (n,) float64 ndarray, mm
+        Clamped to the fan's range where the skin never reaches ``z_mm`` on it.
     """
     u = np.asarray(u, float)
     if Z_LOW_MM <= z_mm <= Z_CAP_MM:
@@ -518,8 +678,18 @@ def s_at_height(u: np.ndarray, z_mm: float, skin: Skin, iterations: int = 40) ->
 class ThicknessField:
     """Per-layer thickness anywhere on the skin: a local, interpolating blend of the regions' data.
 
-    anchors : (a, 3) float, mm, skin positions of the anchors; anchor_region : (a,) int index into regions;
-    table : (r, 5) float, mm, thickness by region and layer.
+    Attributes
+    ----------
+    regions : tuple of str, (r,)
+        The region ids of ``data/regions.json``.
+    anchors : (a, 3) float64 ndarray, mm, head frame
+        Skin positions of the anchors.
+    anchor_names : tuple of str, (a,)
+        The anchors' landmarks: ``"<id>"``, or ``"<id>:left"`` and ``"<id>:right"`` for a bilateral one.
+    anchor_region : (a,) int ndarray
+        Index into ``regions``.
+    table : (r, 5) float64 ndarray, mm
+        Thickness by region and layer (perpendicular to the skin, as the data give it).
     """
 
     regions: tuple[str, ...]
@@ -551,20 +721,32 @@ class ThicknessField:
 class Stack:
     """The layer stack under a set of skin points (any (u, s), not only grid vertices).
 
-    points : (n, 6, 3) float, mm: skin, then the outer face of fat, SMAS, muscle, periosteum, then bone.
-    depth : (n, 6) float, mm: depth of each interface below the skin along the ray (depth[:, 0] = 0).
-    thickness : (n, 5) float, mm: each layer's length along the ray (``np.diff(depth)``), the step that
-        :meth:`at_depth` and the nerves' placement use.
-    region_weights : (n, r).
-    perpendicular : (n, 5) float, mm: each layer's thickness measured perpendicular to the skin, the
-        quantity the data give: skin, fat and SMAS ``thickness * max(cos(ray, normal), COS_MIN)`` (or the
-        larger cosine that fits them in where the ray has too little room, at most ``cos_ray``), the
-        periosteum ``thickness * cos_ray``, the muscle layer the rest of the normal depth
-        (``depth[:, -1] * cos_ray`` minus the other four), so the five add up to the normal depth.
-    cos_ray : (n,) float: the column's factor c between a depth across the skin and along the ray: on bone,
-        the bone's depth along the skin normal over its depth along the ray; over a cavity, the cosine of the
-        angle between ray and normal. The periosteum is laid as t / c.
-    normals : (n, 3) float: the skin's outward unit normal.
+    Attributes
+    ----------
+    u : (n,) float64 ndarray, rad
+    s : (n,) float64 ndarray, mm
+        The rays' parameters.
+    points : (n, 6, 3) float64 ndarray, mm, head frame
+        Skin, then the outer face of fat, SMAS, muscle, periosteum, then bone.
+    depth : (n, 6) float64 ndarray, mm
+        Depth of each interface below the skin along the ray (``depth[:, 0]`` = 0).
+    thickness : (n, 5) float64 ndarray, mm
+        Each layer's length along the ray (``np.diff(depth)``), the step that :meth:`at_depth` and the nerves'
+        placement use.
+    region_weights : (n, r) float64 ndarray
+        Each region's share of the thickness blend (rows sum to 1).
+    perpendicular : (n, 5) float64 ndarray, mm
+        Each layer's thickness measured perpendicular to the skin, the quantity the data give: skin, fat and
+        SMAS ``thickness * max(cos(ray, normal), COS_MIN)`` (or the larger cosine that fits them in where the
+        ray has too little room, at most ``cos_ray``), the periosteum ``thickness * cos_ray``, the muscle layer
+        the rest of the normal depth (``depth[:, -1] * cos_ray`` minus the other four), so the five add up to
+        the normal depth.
+    cos_ray : (n,) float64 ndarray
+        The column's factor c between a depth across the skin and along the ray: on bone, the bone's depth
+        along the skin normal over its depth along the ray; over a cavity, the cosine of the angle between ray
+        and normal. The periosteum is laid as t / c.
+    normals : (n, 3) float64 ndarray
+        The skin's outward unit normal.
     """
 
     u: np.ndarray
@@ -578,7 +760,19 @@ class Stack:
     normals: np.ndarray | None = None
 
     def at_depth(self, layer: int | np.ndarray, fraction: float | np.ndarray) -> np.ndarray:
-        """Points (n, 3) mm at (layer index, fraction within it): 0 = its outer face, 1 = its inner face."""
+        """Points at a depth given as (layer index, fraction within the layer) on each of the stack's rays.
+
+        Parameters
+        ----------
+        layer : int or (n,) int ndarray
+            Layer index, 0 (skin) to 4 (periosteum); 5 with fraction 0 is bone.
+        fraction : float or (n,) float ndarray
+            0 = the layer's outer face, 1 = its inner face.
+
+        Returns
+        -------
+        (n, 3) float64 ndarray, mm, head frame
+        """
         layer = np.broadcast_to(np.asarray(layer), (len(self.u),))
         fraction = np.broadcast_to(np.asarray(fraction, float), (len(self.u),))
         idx = np.arange(len(self.u))
@@ -596,9 +790,12 @@ class FaceModel:
     anatomy : Anatomy
     nu, nv : int
         Columns around and rows up.
-    u : (n,) float, rad; s : (n,) float, mm
-        Parameters of each vertex (n = nu * nv + 1, the last is the crown pole).
-    faces : (m, 3) int32
+    u : (n,) float64 ndarray, rad
+        Azimuth of each vertex's ray (n = nu * nv + 1; vertex j * nu + i is column i, row j; the last is the
+        crown pole).
+    s : (n,) float64 ndarray, mm
+        Ray parameter of each vertex.
+    faces : (m, 3) int32 ndarray
         Triangles shared by every surface, outward-facing.
     skin_surface : Skin
         The skin as a function of the ray parameters (sculpture on the grid + landmark pins).
@@ -607,6 +804,11 @@ class FaceModel:
         The layer stack on the grid's rays.
     skull_surface : SkullSurface
         The schematic skull fitted to the tissue-depth table; drawn by :meth:`skull_mesh`.
+
+    Raises
+    ------
+    ValueError
+        If ``faces`` is not (m, 3) int32 or indexes outside the vertices, or a vertex is not finite.
     """
 
     anatomy: Anatomy
@@ -631,6 +833,7 @@ class FaceModel:
 
     @property
     def n_vertices(self) -> int:
+        """Vertices per surface (nu * nv + 1)."""
         return len(self.u)
 
     @property
@@ -639,32 +842,56 @@ class FaceModel:
         return len(self.faces) * len(INTERFACES)
 
     def interface(self, k: int | str) -> np.ndarray:
-        """Vertices (n, 3) mm of interface k (index or name in ``INTERFACES``)."""
+        """Vertices of one interface: (n, 3) float64 ndarray, mm, head frame.
+
+        Parameters
+        ----------
+        k : int or str
+            Index (0 skin ... 5 bone) or name in :data:`facelayers.frame.INTERFACES`.
+
+        Raises
+        ------
+        ValueError
+            If ``k`` is not an interface.
+        """
         k = interface_index(k)
         return self.stack.points[:, k]
 
     @property
     def skin(self) -> np.ndarray:
+        """The skin's vertices: (n, 3) float64 ndarray, mm, head frame."""
         return self.stack.points[:, 0]
 
     @property
     def thickness(self) -> np.ndarray:
-        """(n, 5) mm per vertex."""
+        """Each layer's thickness along the ray at each vertex: (n, 5) float64 ndarray, mm."""
         return self.stack.thickness
 
     @cached_property
     def region_index(self) -> np.ndarray:
-        """(n,) int: the region with the largest share at each vertex."""
+        """The region with the largest share at each vertex: (n,) int ndarray, an index into ``thickness_field.regions``."""
         return self.stack.region_weights.argmax(axis=1)
 
     def stack_at(self, u, s) -> Stack:
-        """The layer stack at arbitrary parameters u (n,) rad, s (n,) mm (same rule as the grid)."""
+        """The layer stack at arbitrary ray parameters, by the same rule as the grid's.
+
+        Parameters
+        ----------
+        u : (n,) float array-like, rad
+        s : (n,) float array-like, mm
+
+        Returns
+        -------
+        Stack
+        """
         return _stack(np.asarray(u, float), np.asarray(s, float), self.skin_surface, self.thickness_field,
                       self.skull_surface)
 
     def skull_at(self, u, s) -> np.ndarray:
-        """The skull's points (n, 3) mm on the rays (u (n,) rad, s (n,) mm): the same surface as :attr:`skull`,
-        anywhere (kept at least ``MIN_SOFT_TISSUE_MM`` inside the skin)."""
+        """The skull's points on the rays (u (n,) rad, s (n,) mm): (n, 3) float64 ndarray, mm, head frame.
+
+        The same surface as :attr:`skull`, anywhere (kept at least ``MIN_SOFT_TISSUE_MM`` inside the skin).
+        """
         u = np.asarray(u, float)
         s = np.asarray(s, float)
         o, d = rays(u, s)
@@ -688,11 +915,17 @@ class FaceModel:
         return self.skull_surface.is_bone(self.u, self.s)
 
     def skull_mesh(self) -> tuple[np.ndarray, np.ndarray]:
-        """The skull as its own surface: (vertices (v, 3) float32 mm, faces (f, 3) int32, outward).
+        """The skull as its own surface.
 
         The grid's skull cut exactly along the mandible's lower and posterior borders and the skull base
         (:func:`facelayers.skull.bone_field`), so those are clean open edges; the orbits and the piriform
         aperture are open pits. The first n vertices are the grid's (vertex i is ray i); the cut adds more.
+
+        Returns
+        -------
+        vertices : (v, 3) float32 ndarray, mm, head frame
+        faces : (f, 3) int32 ndarray
+            Outward-facing.
         """
         verts, faces = skull_module.clip_mesh(self.skull, self.faces, skull_module.bone_field(self.skull))
         return verts.astype(np.float32), faces
@@ -706,7 +939,16 @@ class FaceModel:
         return _bilinear(sk.gu, sk.gs, sk.cavity, sk.poles[1], u, s)
 
     def stack_under(self, points) -> Stack:
-        """The layer stack on the rays through points (n, 3) mm (e.g. landmarks)."""
+        """The layer stack on the rays through points (e.g. landmarks).
+
+        Parameters
+        ----------
+        points : (n, 3) float array-like, mm, head frame
+
+        Returns
+        -------
+        Stack
+        """
         u, s, _ = params_of(points)
         return self.stack_at(u, s)
 
@@ -724,7 +966,13 @@ def _index(value: int | str, names: tuple[str, ...], what: str) -> int:
 
 
 def interface_index(k: int | str) -> int:
-    """Index of a surface (0..5) in ``INTERFACES`` from its name or index."""
+    """Index of a surface (0..5) in ``INTERFACES`` from its name or index.
+
+    Raises
+    ------
+    ValueError
+        An unknown name or an index out of range; the message lists the allowed names.
+    """
     return _index(k, INTERFACES, "interface")
 
 
@@ -795,15 +1043,28 @@ def _stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField, skul
 
 
 def bone_radius(skin_radius: np.ndarray, skull_radius: np.ndarray) -> np.ndarray:
-    """The skull's ray radius (n,) mm kept at least :data:`facelayers.skull.MIN_SOFT_TISSUE_MM` inside the
-    skin (a smooth minimum over 1 mm; no change where the skull lies 2.5 mm or more inside)."""
+    """The skull's ray radius kept at least :data:`facelayers.skull.MIN_SOFT_TISSUE_MM` inside the skin.
+
+    A smooth minimum over 1 mm: no change where the skull lies 2.5 mm or more inside.
+
+    Parameters
+    ----------
+    skin_radius, skull_radius : (n,) float ndarray, mm
+        Ray radii of the skin and of the fitted skull.
+
+    Returns
+    -------
+    (n,) float64 ndarray, mm
+    """
     return head._smooth_min(skull_radius, skin_radius - skull_module.MIN_SOFT_TISSUE_MM, 1.0)
 
 
 def _depth_along_normal(skin_pts: np.ndarray, normals: np.ndarray, skull: SkullSurface, guess: np.ndarray,
                         iterations: int = 4) -> np.ndarray:
-    """Distance (n,) mm from skin points (n, 3) along their inward normals (n, 3) to the skull: secant
-    iterations on the signed gap between the point's ray radius and the skull's, from ``guess`` (n,) mm."""
+    """Distance (n,) mm from skin points (n, 3) along their inward normals (n, 3) to the skull.
+
+    Secant iterations on the signed gap between the point's ray radius and the skull's, from ``guess`` (n,) mm.
+    """
     def gap(t):
         uu, ss, dist = params_of(skin_pts - normals * t[:, None])
         return dist - skull.radius(uu, ss)
@@ -825,10 +1086,14 @@ def tissue_depth_sites(anatomy: Anatomy, skin: Skin) -> tuple[tuple[str, ...], n
 
     Returns
     -------
-    names : tuple of str
-    skin_points : (k, 3) float, mm — where the ray through each landmark meets the skin
-    normals : (k, 3) float — the skin's outward normal there
-    depth_mm : (k,) float — the cited total depth
+    names : tuple of str, (k,)
+        ``"<id>"``, or ``"<id>:left"`` and ``"<id>:right"`` for a bilateral site.
+    skin_points : (k, 3) float64 ndarray, mm, head frame
+        Where the ray through each landmark meets the skin.
+    normals : (k, 3) float64 ndarray
+        The skin's outward unit normal there.
+    depth_mm : (k,) float64 ndarray, mm
+        The cited total soft-tissue depth.
     """
     names, pts, depth = [], [], []
     for lid, row in anatomy.tissue_depths.items():
@@ -850,10 +1115,12 @@ FORAMINA: tuple[str, ...] = ("supraorbital_notch", "infraorbital_foramen", "ment
 
 
 def _foramen_rays(radius, anatomy: Anatomy) -> dict[str, tuple[float, float]]:
-    """For each foramen, the ray on its landmark's row s whose point on the fitted skull lies at the
-    landmark's distance from the midline (the cited quantity), found by bisection in u.
+    """For each foramen, the ray on its landmark's row s whose skull point lies at the landmark's distance from the midline.
 
-    radius : callable (u (n,) rad, s (n,) mm) -> (n,) mm, the fitted skull's ray radius (or an estimate)."""
+    That distance is the cited quantity; the ray is found by bisection in u.
+
+    radius : callable (u (n,) rad, s (n,) mm) -> (n,) mm, the fitted skull's ray radius (or an estimate).
+    """
     names = [name for name in FORAMINA if name in anatomy.landmarks]
     if not names:
         return {}
@@ -871,9 +1138,27 @@ def _foramen_rays(radius, anatomy: Anatomy) -> dict[str, tuple[float, float]]:
 
 
 def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:
-    """The skull sculpted on the grid and fitted so the bone lies at each tissue-depth site's depth below
-    the skin, along the skin's inward normal; the foramina are then placed on the fitted bone at their
-    landmarks' distances from the midline (two passes: placing a pit does not move the sites)."""
+    """The skull sculpted on the grid and fitted to the tissue depths.
+
+    The bone lies at each tissue-depth site's depth below the skin, along the skin's inward normal; the foramina
+    are then placed on the fitted bone at their landmarks' distances from the midline (two passes: placing a
+    pit does not move the sites).
+
+    Parameters
+    ----------
+    anatomy : Anatomy
+        Its ``tissue_depths`` and landmarks.
+    skin : Skin
+        The pinned skin.
+    gu : (nu,) float ndarray, rad
+    gs : (nv,) float ndarray, mm
+        The model's grid (:func:`grid`).
+
+    Returns
+    -------
+    SkullSurface
+        Not fitted (the sculpture alone) if the data have no tissue-depth sites.
+    """
     sculpture = SkullSurface.sculpt(gu, gs)
     names, pts, normals, depth = tissue_depth_sites(anatomy, skin)
     targets = pts - normals * depth[:, None]
@@ -920,6 +1205,15 @@ MAX_GRID_POINTS = 4 * 256 * 156
 def resolve_resolution(resolution: str | tuple[int, int]) -> tuple[int, int]:
     """(nu, nv) from a name in ``RESOLUTIONS`` or an explicit pair of integers.
 
+    Parameters
+    ----------
+    resolution : str or (int, int)
+        ``"coarse"``, ``"lecture"``, ``"fine"``, or (columns around, rows up).
+
+    Returns
+    -------
+    (int, int)
+
     Raises
     ------
     ValueError
@@ -947,7 +1241,7 @@ def resolve_resolution(resolution: str | tuple[int, int]) -> tuple[int, int]:
 
 def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int] = "lecture",
                patient=None) -> FaceModel:
-    """Build the layered face.
+    """Build the layered face: the skin, five layers and the skull on one grid of rays.
 
     Parameters
     ----------
@@ -962,6 +1256,14 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
     Returns
     -------
     FaceModel
+
+    Raises
+    ------
+    TypeError
+        If ``anatomy`` is neither an Anatomy nor None.
+    ValueError
+        If ``resolution`` is not allowed (:func:`resolve_resolution`; a grid under 8 x 6 is refused by
+        :func:`grid`).
     """
     if anatomy is not None and not isinstance(anatomy, Anatomy):
         raise TypeError(f"build_face(anatomy): {type(anatomy).__name__} {anatomy!r:.40}; allowed: an Anatomy "
@@ -984,7 +1286,13 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
 
 
 def layer_index(layer: int | str) -> int:
-    """Index of a layer (0..4) in ``LAYERS`` from its name or index."""
+    """Index of a layer (0..4) in ``LAYERS`` from its name or index.
+
+    Raises
+    ------
+    ValueError
+        An unknown name or an index out of range; the message lists the allowed names.
+    """
     return _index(layer, LAYERS, "layer")
 
 
@@ -1009,13 +1317,15 @@ def _uv_ellipsoid(n_around: int = 28, n_up: int = 16) -> tuple[np.ndarray, np.nd
 
 
 def _ear_shape(n_rho: int = 16, n_theta: int = 56) -> tuple[np.ndarray, np.ndarray]:
-    """A schematic left ear in its own frame: vertices (v, 3) as (W back, A up, N out of the ear's plane),
-    unit-less shape in [-1, 1] for W and A, N in mm; faces (f, 3) int32, a closed shell (front and back
-    sheets joined at the rim), outward.
+    """A schematic left ear in its own frame, as a closed shell (front and back sheets joined at the rim).
+
+    Vertices (v, 3) as (W back, A up, N out of the ear's plane), unit-less shape in [-1, 1] for W and A, N in
+    mm; faces (f, 3) int32, outward.
 
     The front carries the helix (a rolled rim from the lobule's top, over the top, to the root in front),
     the antihelix inside it, the concha (a hollow in front of the antihelix), the tragus (a flap in front of
-    the concha, at the attached edge) and a soft, rim-less lobule below. Schematic shapes (no data)."""
+    the concha, at the attached edge) and a soft, rim-less lobule below. Schematic shapes (no data).
+    """
     rho = np.linspace(0.0, 1.0, n_rho)[1:]
     theta = np.linspace(0.0, 2 * np.pi, n_theta, endpoint=False)
     rr, tt = np.meshgrid(rho, theta, indexing="ij")
@@ -1070,9 +1380,20 @@ def _ear_shape(n_rho: int = 16, n_theta: int = 56) -> tuple[np.ndarray, np.ndarr
 
 
 def ear_meshes(model: FaceModel) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Schematic ears, left and right: [(vertices (v, 3) float32 mm, faces (f, 3) int32), ...], placed by the
-    helical root, earlobe and tragion landmarks: helix, antihelix, concha, tragus and lobule
-    (:func:`_ear_shape`), the free edge standing off the head. Drawn with the skin; they carry no layers."""
+    """Schematic ears, left and right, placed by the helical root, earlobe and tragion landmarks.
+
+    Helix, antihelix, concha, tragus and lobule (:func:`_ear_shape`), the free edge standing off the head.
+    Drawn with the skin; they carry no layers.
+
+    Parameters
+    ----------
+    model : FaceModel
+
+    Returns
+    -------
+    list of (vertices, faces)
+        Left ear first: vertices (v, 3) float32 ndarray, mm, head frame; faces (f, 3) int32 ndarray, outward.
+    """
     shape, faces = _ear_shape()
     out = []
     for side, sign in (("left", 1.0), ("right", -1.0)):

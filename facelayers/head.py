@@ -52,7 +52,18 @@ class Ellipsoid:
     mirror: bool = False
 
     def frame(self, sign: float = 1.0) -> np.ndarray:
-        """Rotation whose columns are the piece's axes in the head frame, (3, 3) float."""
+        """Rotation whose columns are the piece's axes in the head frame.
+
+        Parameters
+        ----------
+        sign : float
+            1.0 for the piece as given, -1.0 for its mirror image on the right side (the axis's x negated).
+
+        Returns
+        -------
+        (3, 3) float64 ndarray
+            Orthonormal columns: the unit ``axis``, then the second and third semi-axes' directions.
+        """
         a = np.array(self.axis, float) * np.array([sign, 1.0, 1.0])
         a /= np.linalg.norm(a)
         if abs(a[2]) < 0.9:
@@ -143,6 +154,14 @@ def cast(origins: np.ndarray, dirs: np.ndarray, pieces: tuple[Ellipsoid, ...] = 
         Ray origins, inside the head.
     dirs : (n, 3) float
         Unit directions, pointing outward.
+    pieces : tuple of Ellipsoid
+        The sculpting pieces, in order (default: the schematic head ``HEAD``).
+
+    Returns
+    -------
+    (n,) float64 ndarray, mm
+        The smooth union of the "add" pieces' far intersections, with the "cut" pieces' inner walls taken
+        where a ray passes through one.
     """
     radius = np.zeros(len(origins))
     for piece in pieces:

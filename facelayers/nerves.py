@@ -34,18 +34,20 @@ class NervePath:
 
     Attributes
     ----------
-    nerve_id, label, group, kind, side : str
-    points : (k, 3) float, mm
+    nerve_id, label, group, kind : str
+        As ``data/nerves.json`` gives them (the label is what students read).
+    side : {"left", "right"}
+    points : (k, 3) float64 ndarray, mm, head frame
         The nerve's course.
-    depth_coord : (k,) float
+    depth_coord : (k,) float64 ndarray
         Continuous depth coordinate: layer index + fraction (0 = skin surface, 5 = bone).
-    depth_mm : (k,) float, mm
+    depth_mm : (k,) float64 ndarray, mm
         Depth below the skin, along the ray.
-    interfaces_mm : (k, 6) float, mm
+    interfaces_mm : (k, 6) float64 ndarray, mm
         Depth of every interface below the skin at each sample (for the depth profile).
-    distance_mm : (k,) float, mm
+    distance_mm : (k,) float64 ndarray, mm
         Length along the nerve from its first waypoint.
-    waypoint_at : (w,) int
+    waypoint_at : (w,) int ndarray
         Sample index of each waypoint.
     waypoint_names : tuple of str
         The landmark of each waypoint, or "" for a bare position.
@@ -66,25 +68,46 @@ class NervePath:
 
     @property
     def layer(self) -> np.ndarray:
-        """(k,) int: index of the layer each sample lies in (a sample on an interface counts as the
-        layer above it, except at bone)."""
+        """Index of the layer each sample lies in, (k,) int ndarray, 0 (skin) to 4 (periosteum).
+
+        A sample on an interface counts as the layer below that interface (the one the interface is the outer
+        face of), except at bone, which counts as the periosteum.
+        """
         return np.clip(np.floor(self.depth_coord + 1e-9).astype(int), 0, len(LAYERS) - 1)
 
     @property
     def length_mm(self) -> float:
+        """The nerve's length along its course, mm."""
         return float(self.distance_mm[-1])
 
     def shallowest(self) -> tuple[float, float, str]:
-        """(depth below skin mm, distance along the nerve mm, layer name) of the shallowest sample."""
+        """The shallowest sample: (depth below the skin mm, distance along the nerve mm, layer name)."""
         i = int(np.argmin(self.depth_mm))
         return float(self.depth_mm[i]), float(self.distance_mm[i]), LAYERS[int(self.layer[i])]
 
 
 def waypoint_params(anatomy, nerve, side: str = "left"):
-    """Ray parameters (u rad, s mm) and depth coordinates of a nerve's waypoints on one side.
+    """Ray parameters and depth coordinates of a nerve's waypoints on one side, without a built model.
 
     The depth coordinate is the waypoint's (layer + fraction) as written; a waypoint with a layer-4 band or at
-    its landmark resolves its depth only in a built model (:func:`waypoint_ext`)."""
+    its landmark resolves its depth only in a built model (:func:`waypoint_ext`).
+
+    Parameters
+    ----------
+    anatomy : facelayers.anatomy.Anatomy
+        Gives the landmarks' positions.
+    nerve : facelayers.anatomy.Nerve
+    side : {"left", "right"}
+
+    Returns
+    -------
+    u : (w,) float64 ndarray, rad
+        Azimuths of the waypoints' rays.
+    s : (w,) float64 ndarray, mm
+        Grid heights of the waypoints' rays.
+    coord : (w,) float64 ndarray
+        Depth coordinates, layer index + fraction.
+    """
     pts = np.array([wp.position(anatomy) for wp in nerve.waypoints], float)
     u, s, _ = params_of(_mirror(pts, side))
     coord = np.array([layer_index(wp.layer) + float(wp.fraction) for wp in nerve.waypoints])
@@ -92,14 +115,28 @@ def waypoint_params(anatomy, nerve, side: str = "left"):
 
 
 def waypoint_ext(model: FaceModel, nerve, side: str = "left"):
-    """Ray parameters (u rad, s mm) and *extended* depth coordinates (see :mod:`facelayers.space`) of a nerve's
-    waypoints in a built model, (w,) each.
+    """Ray parameters and *extended* depth coordinates (see :mod:`facelayers.space`) of a nerve's waypoints.
 
     A waypoint with a ``band`` is measured within layer 4 or under its floor; one ``at_landmark`` takes the
     depth where its landmark lies on its ray (a foramen: the nerve leaves the bone there), kept within its
     declared layer. One with ``below_smas_mm`` (a depth the source gives in mm) lies that far along the ray
     below the SMAS's inner face, kept between the layer-4 floor and the muscle band's inner face (the bone),
     so it does not collapse with the band where the tissue over the bone is thin.
+
+    Parameters
+    ----------
+    model : FaceModel
+    nerve : facelayers.anatomy.Nerve
+    side : {"left", "right"}
+
+    Returns
+    -------
+    u : (w,) float64 ndarray, rad
+        Azimuths of the waypoints' rays.
+    s : (w,) float64 ndarray, mm
+        Grid heights of the waypoints' rays.
+    ext : (w,) float64 ndarray
+        Extended depth coordinates.
     """
     from facelayers.space import MUSCLE, coord_of_depth_mm, ext_from_coord, ext_of_spec, layer4
 
@@ -139,10 +176,21 @@ def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> 
     Parameters
     ----------
     model : FaceModel
-    nerve : Nerve, or its id
+    nerve : facelayers.anatomy.Nerve or str
+        The nerve, or its id in ``data/nerves.json``.
     side : {"left", "right"}
     step_mm : float, mm
-        About how far apart the samples are along the skin.
+        About how far apart the samples are along the skin (at least two samples per stretch between
+        waypoints).
+
+    Returns
+    -------
+    NervePath
+
+    Raises
+    ------
+    ValueError
+        If the id is unknown (the message lists the known ones).
     """
     from facelayers.space import (
         coord_of_depth_mm,
@@ -201,7 +249,19 @@ def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> 
 
 
 def place_all(model: FaceModel, sides=SIDES) -> dict[tuple[str, str], NervePath]:
-    """Every nerve of the data on the given sides, keyed by (nerve_id, side)."""
+    """Place every nerve of the data on the given sides.
+
+    Parameters
+    ----------
+    model : FaceModel
+    sides : sequence of {"left", "right"}
+        Default both.
+
+    Returns
+    -------
+    dict of (str, str) -> NervePath
+        Keyed by (nerve id, side), in the data's order.
+    """
     return {(nid, side): place(model, nerve, side)
             for nid, nerve in model.anatomy.nerves.items() for side in sides}
 
@@ -210,8 +270,18 @@ def place_all(model: FaceModel, sides=SIDES) -> dict[tuple[str, str], NervePath]
 
 @dataclass(frozen=True)
 class Patch:
-    """A patch of surface at a depth: vertices (n, 3) float32 mm, faces (m, 3) int32, centre (3,) mm,
-    and the skin point above each vertex ``skin`` (n, 3) mm (to clip it by a cutaway window)."""
+    """A patch of surface at a depth (a muscle, a danger zone, a dissection plane).
+
+    Attributes
+    ----------
+    vertices : (n, 3) float32 ndarray, mm, head frame
+    faces : (m, 3) int32 ndarray
+        Indices into ``vertices``; m may be 0 if the outline encloses no part of the face.
+    centre : (3,) float64 ndarray, mm
+        The mean of the vertices used by a face (for a label).
+    skin : (n, 3) float64 ndarray, mm
+        The skin point above each vertex, on its ray (to clip the patch by a cutaway window).
+    """
 
     vertices: np.ndarray
     faces: np.ndarray
@@ -221,12 +291,37 @@ class Patch:
 
 def patch(model: FaceModel, poly_u: np.ndarray, poly_s: np.ndarray, layer: int | str, fraction: float,
           lift_mm: float = 0.0, n: int = 40, depth=None) -> Patch:
-    """The part of a surface at depth (layer, fraction) inside a polygon of ray parameters, cut exactly along
-    the polygon, lifted ``lift_mm`` outward along the rays (so it shows on top of the layer it belongs to).
+    """The part of a surface at a depth inside a polygon of ray parameters, cut exactly along the polygon.
 
+    Parameters
+    ----------
+    model : FaceModel
+    poly_u : (p,) float ndarray, rad
+        The polygon's azimuths on the model's rays.
+    poly_s : (p,) float ndarray, mm
+        The polygon's grid heights.
+    layer : int or str
+        The layer's index or name (:data:`facelayers.frame.LAYERS`).
+    fraction : float
+        Depth within the layer, 0 (its outer face) to 1 (its inner face).
+    lift_mm : float, mm
+        How far the patch is lifted outward (from bone toward the skin), so it shows on top of the layer it
+        belongs to.
+    n : int
+        Grid samples per side of the polygon's bounding box (the patch has up to 2 (n - 1)^2 triangles before
+        the cut).
     depth : callable, optional
         ``depth(stack) -> (n, 3) points``: a depth that varies over the patch (a plane that follows the
         dissection, :mod:`facelayers.planes`); it replaces (layer, fraction).
+
+    Returns
+    -------
+    Patch
+
+    Raises
+    ------
+    ValueError
+        If ``layer`` is not a layer (:func:`facelayers.geometry.layer_index`).
     """
     from facelayers.cutaway import clip
 
@@ -253,8 +348,24 @@ def patch(model: FaceModel, poly_u: np.ndarray, poly_s: np.ndarray, layer: int |
 
 
 def summary_text(model: FaceModel, paths: dict | None = None, side: str = "left") -> str:
-    """Per nerve (one side): length, shallowest depth below the skin, the layer and the nearest waypoint
-    landmark there. Rounded (mm) for lessons; nbval checks it."""
+    """A table of the nerves on one side, as fixed-width text: the lesson's summary (nbval checks it).
+
+    Per nerve: its length, its shallowest depth below the skin, the layer there and the waypoint nearest to that
+    place (its landmark, or its position in mm). Rounded, mm.
+
+    Parameters
+    ----------
+    model : FaceModel
+    paths : dict of (str, str) -> NervePath, optional
+        Placed nerves keyed by (nerve id, side); default: every nerve placed on ``side``.
+    side : {"left", "right"}
+        Only the paths on this side are listed.
+
+    Returns
+    -------
+    str
+        A header line, then one line per nerve, joined by newlines.
+    """
     paths = paths if paths is not None else place_all(model, sides=(side,))
     lines = [f"{'Nerve (left)':<40}{'length':>8}{'shallowest':>12}  in, near which waypoint"]
     for (nid, s), p in paths.items():

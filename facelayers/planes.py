@@ -51,7 +51,20 @@ TRANSITION_MM = 4.0
 class Zone:
     """A zone of a placed plane: its outline in ray parameters (left side) and its depth.
 
-    poly_u, poly_s : (p,) float; layer : str; fraction : float; band : str or None; zone_id, label : str
+    Attributes
+    ----------
+    zone_id, label : str
+        The zone's id and its label for students (``data/techniques.json``).
+    poly_u : (p,) float64 ndarray, rad
+        The outline's azimuths on the model's rays (left side: the plane's ``side`` mirrors it when it is used).
+    poly_s : (p,) float64 ndarray, mm
+        The outline's grid heights.
+    layer : str
+        A layer of :data:`facelayers.frame.LAYERS`.
+    fraction : float
+        Depth within the layer (or within the band), 0 at its outer face to 1 at its inner face.
+    band : {"space", "under_floor"} or None
+        The depth's layer-4 band (see :mod:`facelayers.space`), or None for the layer itself.
     """
 
     zone_id: str
@@ -69,13 +82,20 @@ class Plane:
 
     Attributes
     ----------
-    name, label, side : str
-    layer : str; fraction : float
-        Its default depth (the nominal one: see :meth:`depth_at` for the depth at a point).
-    poly_u, poly_s : (p,) float
-        The outline in ray parameters.
+    name, label : str
+        The plane's id and its label for students.
+    side : {"left", "right"}
+    layer : str
+        The default depth's layer, one of :data:`facelayers.frame.LAYERS`.
+    fraction : float
+        The default depth within it, 0 (outer face) to 1 (inner face): the nominal depth (see :meth:`depth_at`
+        for the depth at a point).
+    poly_u : (p,) float64 ndarray, rad
+        The outline's azimuths on the model's rays, on ``side``.
+    poly_s : (p,) float64 ndarray, mm
+        The outline's grid heights.
     mesh : Patch
-        Its surface: vertices (n, 3) float32 mm, faces (m, 3) int32.
+        Its surface: vertices (n, 3) float32 mm in the head frame, faces (m, 3) int32.
     band : str or None
         The default depth's layer-4 band (see :mod:`facelayers.space`).
     zones : tuple of Zone
@@ -98,8 +118,10 @@ class Plane:
 
     @property
     def depth_coord(self) -> float:
-        """The nominal depth coordinate (layer index + fraction of the default depth, band ignored). Where the
-        depth varies (a band, zones), use :meth:`depth_at`."""
+        """The nominal depth coordinate: layer index + fraction of the default depth, band ignored.
+
+        Where the depth varies (a band, zones), use :meth:`depth_at`.
+        """
         return layer_index(self.layer) + float(self.fraction)
 
     @property
@@ -109,16 +131,40 @@ class Plane:
 
     @property
     def area_cm2(self) -> float:
+        """The area of the plane's surface (its mesh), cm^2."""
         return mesh_area(self.mesh.vertices, self.mesh.faces) / 100.0
 
     def covers(self, points: np.ndarray) -> np.ndarray:
-        """(n,) bool: which points lie under the plane's region (their ray falls inside the outline)."""
+        """Which points lie under the plane's region (their ray falls inside the outline).
+
+        Parameters
+        ----------
+        points : (n, 3) float array-like, mm, head frame
+
+        Returns
+        -------
+        (n,) bool ndarray
+        """
         u, s, _ = params_of(points)
         return _inside(self.poly_u, self.poly_s, u, s)
 
     def ext_at(self, u, s, f4) -> np.ndarray:
-        """(n,) extended depth coordinate (:mod:`facelayers.space`) of the plane at ray parameters u, s (n,),
-        where the layer-4 floor's fraction is f4 (n,)."""
+        """The plane's extended depth coordinate (:mod:`facelayers.space`) on given rays.
+
+        Parameters
+        ----------
+        u : (n,) float array-like, rad
+            Azimuths of the rays.
+        s : (n,) float array-like, mm
+            Grid heights of the rays.
+        f4 : (n,) float ndarray
+            The fraction of the muscle layer at which layer 4's floor lies on each ray.
+
+        Returns
+        -------
+        (n,) float64 ndarray
+            The default depth, moved toward each zone's depth over :data:`TRANSITION_MM` inside the zone.
+        """
         from facelayers.space import ext_of_spec
 
         e = ext_of_spec(self.layer, self.fraction, self.band, f4)
@@ -131,7 +177,22 @@ class Plane:
         return e
 
     def depth_at(self, u, s, stack=None) -> np.ndarray:
-        """(n,) model depth coordinate (layer index + fraction) of the plane at ray parameters u, s (n,)."""
+        """The plane's model depth coordinate (layer index + fraction) on given rays.
+
+        Parameters
+        ----------
+        u : (n,) float array-like, rad
+            Azimuths of the rays.
+        s : (n,) float array-like, mm
+            Grid heights of the rays.
+        stack : facelayers.geometry.Stack, optional
+            ``model.stack_at(u, s)`` if already computed.
+
+        Returns
+        -------
+        (n,) float64 ndarray
+            From 0 (the skin) to 5 (bone).
+        """
         if not self.varies:
             return np.full(np.shape(u), self.depth_coord)
         from facelayers.space import coord_from_ext, layer4
@@ -141,7 +202,17 @@ class Plane:
         return coord_from_ext(self.ext_at(u, s, f4), f4)
 
     def points_at(self, stack) -> np.ndarray:
-        """(n, 3) mm: the plane's points on the rays of a Stack."""
+        """The plane's points on the rays of a stack.
+
+        Parameters
+        ----------
+        stack : facelayers.geometry.Stack
+            The layer stack on n rays.
+
+        Returns
+        -------
+        (n, 3) float64 ndarray, mm, head frame
+        """
         from facelayers.space import MUSCLE
 
         c = self.depth_at(stack.u, stack.s, stack)
@@ -157,17 +228,27 @@ def build_plane(model: FaceModel, outline, layer: str, fraction: float, *, side:
     Parameters
     ----------
     model : FaceModel
-    outline : sequence of str or (3,) float
-    layer : str; fraction : float
-        The default depth.
+        The model to place it in.
+    outline : sequence of str or (3,) float, mm
+        Landmark ids and/or points in the head frame, given for the left side.
+    layer : str
+        The default depth's layer (:data:`facelayers.frame.LAYERS`).
+    fraction : float
+        The default depth within the layer, 0 (outer face) to 1 (inner face).
     side : {"left", "right"}
+        The side to place it on (the outline is mirrored for the right).
     name, label : str
+        The plane's id (named by errors) and its label for students.
     n : int
         Grid samples per side of the patch.
     band : {"space", "under_floor"} or None
         Measure the fraction within layer 4 or under its floor (only with layer "muscle").
     zones : sequence of DepthZone
         Zones at another depth (:class:`facelayers.anatomy.DepthZone`), placed on the same side.
+
+    Returns
+    -------
+    Plane
 
     Raises
     ------
@@ -194,7 +275,27 @@ def build_plane(model: FaceModel, outline, layer: str, fraction: float, *, side:
 
 
 def plane_from_spec(model: FaceModel, spec, *, side: str = "left", name: str | None = None, n: int = 40) -> Plane:
-    """Place a technique's plane (a :class:`facelayers.anatomy.PlaneSpec`) with its band and zones."""
+    """Place a technique's plane (a :class:`facelayers.anatomy.PlaneSpec`) with its band and zones.
+
+    Parameters
+    ----------
+    model : FaceModel
+    spec : facelayers.anatomy.PlaneSpec
+    side : {"left", "right"}
+    name : str, optional
+        The plane's id; default ``spec.plane_id``.
+    n : int
+        Grid samples per side of the patch.
+
+    Returns
+    -------
+    Plane
+
+    Raises
+    ------
+    ValueError
+        As :func:`build_plane`.
+    """
     return build_plane(model, spec.outline, spec.layer, spec.fraction, side=side,
                        name=name or spec.plane_id, label=spec.label, n=n, band=spec.band, zones=spec.zones)
 
@@ -203,11 +304,18 @@ def plane_from_spec(model: FaceModel, spec, *, side: str = "left", name: str | N
 class Clearance:
     """How close one nerve comes to one plane.
 
-    min_mm : float
-        Smallest 3D distance (mm) from the nerve, where it lies under the plane, to the plane; inf if it never
-        does. side : "flap" (superficial to the plane), "deep" (deep to it), "crosses" (both) or "outside".
-    exposed_mm : float
-        Length of nerve (mm) within ``limit_mm`` of the plane.
+    Attributes
+    ----------
+    nerve_id : str
+    plane : str
+        The plane's name.
+    min_mm : float, mm
+        Smallest 3D distance from the nerve, where it lies under the plane, to the plane; inf if it never does.
+    side : {"flap", "deep", "crosses", "outside"}
+        Where the nerve lies under the plane: superficial to it (raised with the flap), deep to it (left on the
+        floor of the dissection), both, or never under it.
+    exposed_mm : float, mm
+        Length of nerve within ``limit_mm`` of the plane.
     """
 
     nerve_id: str
@@ -218,7 +326,21 @@ class Clearance:
 
 
 def clearance(path: NervePath, plane: Plane, limit_mm: float = EXPOSED_MM) -> Clearance:
-    """Clearance of one placed nerve from one plane (see :class:`Clearance`)."""
+    """Clearance of one placed nerve from one plane (see :class:`Clearance`).
+
+    Parameters
+    ----------
+    path : facelayers.nerves.NervePath
+        The placed nerve.
+    plane : Plane
+    limit_mm : float, mm
+        A point of nerve within this distance of the plane counts as exposed
+        (default :data:`facelayers.metrics.EXPOSED_MM`).
+
+    Returns
+    -------
+    Clearance
+    """
     under = plane.covers(path.points)
     if not under.any():
         return Clearance(path.nerve_id, plane.name, float("inf"), "outside", 0.0)
@@ -231,6 +353,18 @@ def clearance(path: NervePath, plane: Plane, limit_mm: float = EXPOSED_MM) -> Cl
 
 
 def clearance_map(plane: Plane, paths) -> np.ndarray:
-    """For each vertex of the plane, the distance (mm) to the nearest point of any of the nerves: (n,) float."""
+    """For each vertex of the plane, the distance to the nearest point of any of the nerves.
+
+    Parameters
+    ----------
+    plane : Plane
+    paths : sequence of facelayers.nerves.NervePath
+        At least one placed nerve.
+
+    Returns
+    -------
+    (n,) float64 ndarray, mm
+        One value per vertex of ``plane.mesh``.
+    """
     pts = np.concatenate([p.points for p in paths])
     return nearest_distances(plane.mesh.vertices, pts)

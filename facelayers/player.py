@@ -51,14 +51,22 @@ _GROUPS = [("technique", ("technique", "compare")), ("flap", ("flap_mm",)),
 
 
 class StepComparer(DissectionComparer):
-    """The dissection comparer, able to take a whole :class:`ViewState` at once (:meth:`apply_state`), with
-    ``lead`` widgets (the player's step controls) at the top of its panel."""
+    """The dissection comparer, able to take a whole :class:`ViewState` at once (:meth:`apply_state`).
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As :class:`facelayers.widgets.DissectionComparer` (model, techniques, state, height, title, paths).
+    lead : sequence of ipywidgets.Widget
+        Widgets put at the top of the control panel, above the comparer's own (the player's step controls).
+    """
 
     def __init__(self, *args, lead=(), **kwargs):
         self.lead = list(lead)
         super().__init__(*args, **kwargs)
 
     def panel_controls(self) -> list:
+        """The controls beside the figure: the ``lead`` widgets, then the comparer's own."""
         return [*self.lead, *super().panel_controls()]
 
     def apply_state(self, target: ViewState) -> list[str]:
@@ -170,6 +178,11 @@ class StoryboardPlayer:
 
     def go_to(self, number: int) -> list[str]:
         """Show step ``number`` (1-based): its caption, and its view applied to the comparer in one call.
+
+        Parameters
+        ----------
+        number : int
+            1 to the number of steps.
 
         Returns
         -------

@@ -1,6 +1,7 @@
-"""The quiz player: the nerve explorer with a question beside the model, answered by clicking on the model or
-by choosing an option, with the right answer shown on the model and a running score.
+"""The quiz player: the nerve explorer with a question beside the model, and a running score.
 
+A question is answered by clicking on the model or by choosing an option, and the right answer is then shown on
+the model.
 A thin view over a :class:`facelayers.quiz.QuizSession` and a :class:`~facelayers.state.QuizState`. The skin shows
 by default, so the student must know where things lie under it; peeling and cutting away are allowed, but while a
 click question is open the nerves are hidden and the nerve picker and the danger zones are off (they would show
@@ -56,7 +57,14 @@ CLICKABLE = ("layer:", "muscle:", "nerve:")
 
 
 def quiz_traces() -> list:
-    """Three empty traces filled after an answer: ``quiz:line``, ``quiz:click``, ``quiz:answer``."""
+    """Three empty traces filled after an answer: ``quiz:line``, ``quiz:click``, ``quiz:answer``.
+
+    Returns
+    -------
+    list of plotly.graph_objects.Scatter3d
+        The line between the click and the answer (white), the click's marker (blue circle) and the answer's
+        (green diamond), in that order.
+    """
     return [
         go.Scatter3d(name="quiz:line", mode="lines", x=[], y=[], z=[], hoverinfo="skip", showlegend=False,
                      line={"color": LINE_COLOUR, "width": 7}),
@@ -71,8 +79,22 @@ def quiz_traces() -> list:
 
 
 def quiz_labels(click: np.ndarray, answer: np.ndarray, distance_mm: float, visible: bool = True) -> list[dict]:
-    """Scene annotations naming the markers: ``quiz:answer`` (up and right of it) and ``quiz:click`` with the
-    distance (down and left). Points in the head frame (mm)."""
+    """Scene annotations naming the markers: ``quiz:answer`` (up and right of it) and ``quiz:click`` (down and left).
+
+    Parameters
+    ----------
+    click, answer : (3,) float ndarray, mm, head frame
+        Where the markers are (the annotations carry them in the figure's frame, x negated, rounded to 0.1 mm).
+    distance_mm : float, mm
+        The click's distance from the answer, written in its label (rounded to 1 mm).
+    visible : bool
+        Whether the labels show.
+
+    Returns
+    -------
+    list of dict
+        Two plotly scene annotations (``layout.scene.annotations``), the answer's first, named by ``name``.
+    """
     def label(name, point, text, colour, ax, ay):
         x, y, z = (round(float(-point[0]), 1), round(float(point[1]), 1), round(float(point[2]), 1))  # x negated
         return {"name": name, "x": x, "y": y, "z": z, "text": text, "visible": visible, "showarrow": True,
@@ -86,13 +108,25 @@ def quiz_labels(click: np.ndarray, answer: np.ndarray, distance_mm: float, visib
 
 
 def marker_geometry(model: FaceModel, score: Score, k: int = 0, n: int = 12):
-    """Where the feedback is drawn: the click and the answer on interface ``k`` (the outermost surface shown,
-    lifted :data:`MARKER_LIFT_MM`) and a line between them along that surface (lifted :data:`LINE_LIFT_MM`).
+    """Where the feedback is drawn: the click, the answer and a line between them, on one surface.
+
+    Parameters
+    ----------
+    model : FaceModel
+    score : facelayers.quiz.Score
+        A click question's score (its click and answer on the skin).
+    k : int
+        The interface to draw on (0 skin ... 5 bone): the outermost surface shown.
+    n : int
+        Points along the line.
 
     Returns
     -------
-    click, answer : (3,) float64, mm
-    line : (n, 3) float64, mm
+    click, answer : (3,) float64 ndarray, mm, head frame
+        On interface ``k``, lifted :data:`MARKER_LIFT_MM` outward along the model's rays.
+    line : (n, 3) float64 ndarray, mm, head frame
+        The straight segment from the click to the answer carried onto interface ``k`` along the rays, lifted
+        :data:`LINE_LIFT_MM`.
     """
     a, c = score.answer_on_skin, score.click_on_skin
     t = np.linspace(0.0, 1.0, n)[:, None]
@@ -251,6 +285,7 @@ class QuizPlayer(NerveExplorer):
     # --- layout -----------------------------------------------------------------------------------------
 
     def build_controls(self) -> None:
+        """Make the explorer's controls and the quiz's: prompt, options, Submit, Next question, feedback, score."""
         super().build_controls()
         self.prompt = w.HTML(layout=w.Layout(width="100%"))
         self.choices = w.RadioButtons(options=[], value=None, layout=w.Layout(width="auto"))
@@ -268,17 +303,24 @@ class QuizPlayer(NerveExplorer):
         self.next_button.on_click(lambda b: None if b.disabled else self.next())
 
     def panel_controls(self) -> list:
+        """The controls beside the figure: the question, its answer and the score first, then the view's."""
         return [self.prompt, self.choice_box, self.feedback, self.next_button, self.score,
                 *self.layer_controls(), _head("Camera"), self.camera, *self.nerve_controls(), _head("Cutaway"),
                 self.cutaway, self.cut_box]
 
     def below(self) -> list:
+        """Nothing below the stage (an empty list)."""
         return []  # the depth profile and the cross-section are left out
 
     def layout_ui(self) -> list:
+        """The explorer's layout, followed by the (hidden) click bridge when there is one."""
         return [*super().layout_ui(), *([self.bridge] if self.bridge is not None else [])]
 
     def render_controls(self) -> None:
+        """Show the state on every control (only what differs is set).
+
+        The nerve picker and the danger zones are disabled while a click question is open.
+        """
         super().render_controls()
         hidden = self._answer_hidden()
         _set(self.pick, disabled=hidden)
@@ -292,8 +334,13 @@ class QuizPlayer(NerveExplorer):
 
     @property
     def quiz_state(self) -> QuizState:
-        """The quiz's state: question, answer (the click in the head frame, or the option), a missed click, and
-        the view."""
+        """The quiz's state: question, answer (the click in the head frame, or the option), a missed click, the view.
+
+        Returns
+        -------
+        QuizState
+            Made afresh on each access from the session and the view.
+        """
         q = self.session.current
         score = self.session.scores.get(q.question_id) if q is not None else None
         click = tuple(float(v) for v in score.click) if score is not None and q.kind == "click" else None
@@ -305,10 +352,23 @@ class QuizPlayer(NerveExplorer):
     # --- answers ----------------------------------------------------------------------------------------
 
     def click(self, point_mm) -> Score | None:
-        """Answer the current click question with a point of the head frame (mm, x to the subject's left).
+        """Answer the current click question with a point of the head frame.
 
-        Returns the score, or None if the click was not an answer (a choice question, already answered, or the
-        quiz is over); then nothing changes but a hint.
+        Parameters
+        ----------
+        point_mm : (3,) float array-like, mm, head frame
+            x to the subject's left (the figure's x negated back).
+
+        Returns
+        -------
+        facelayers.quiz.Score or None
+            The score, or None if the click was not an answer (a choice question, already answered, or the quiz
+            is over); then nothing changes but, for a choice question, a hint.
+
+        Raises
+        ------
+        ValueError
+            If the point is not 3 finite numbers.
         """
         q = self.session.current
         if q is None or self.session.answered:
@@ -332,7 +392,24 @@ class QuizPlayer(NerveExplorer):
                                     "or a nerve). Drag to turn the head.")
 
     def choose(self, index: int | None) -> Score | None:
-        """Answer the current choice question with an option index (what Submit does)."""
+        """Answer the current choice question with an option index (what Submit does).
+
+        Parameters
+        ----------
+        index : int or None
+            The option's index in the question's options; None (nothing chosen) is not an answer.
+
+        Returns
+        -------
+        facelayers.quiz.Score or None
+            None if this was not an answer: no option, not a choice question, already answered, or the quiz
+            is over.
+
+        Raises
+        ------
+        ValueError
+            If ``index`` is not an option's index (the message gives the allowed range).
+        """
         q = self.session.current
         if q is None or q.kind != "choice" or self.session.answered or index is None:
             return None
@@ -359,7 +436,7 @@ class QuizPlayer(NerveExplorer):
         self.click(np.array([-x, y, z]))  # the figure plots x negated
 
     def _on_figure_click(self, trace, points, selector) -> None:
-        """plotly FigureWidget click callback (called for every trace; only the clicked one has points)."""
+        """Plotly FigureWidget click callback (called for every trace; only the clicked one has points)."""
         if not points.point_inds:
             return
         i = points.point_inds[0]
@@ -467,9 +544,11 @@ class QuizPlayer(NerveExplorer):
 
 
 def _small_xyz(points: np.ndarray) -> dict:
-    """Trace coordinates (figure frame, x negated) of a few points as lists rounded to 0.1 mm: for a handful of
-    points a JSON list is smaller than a binary buffer with its dtype, shape and path (TECH_NOTES: arrays pay
-    off for meshes, not for markers)."""
+    """Trace coordinates (figure frame, x negated) of a few points as lists rounded to 0.1 mm.
+
+    For a handful of points a JSON list is smaller than a binary buffer with its dtype, shape and path
+    (TECH_NOTES: arrays pay off for meshes, not for markers).
+    """
     xyz = render.xyz(np.asarray(points, dtype=np.float64))
     return {axis: [round(float(v), 1) for v in values] for axis, values in xyz.items()}
 

@@ -27,19 +27,23 @@ class Section:
 
     Attributes
     ----------
-    kind : str; at : float
+    kind : {"horizontal", "vertical"}
         As in :class:`facelayers.state.ViewState`.
-    distance_mm : (n,) float, mm
+    at : float
+        Height z in mm (horizontal) or azimuth in degrees (vertical), as in :class:`facelayers.state.ViewState`.
+    distance_mm : (n,) float64 ndarray, mm
         Arc length along the skin from the start of the cut.
-    depth_mm : (n, 6) float, mm
-        Depth of each interface below the skin (column 0 is 0, column 5 is bone).
-    thickness_mm : (n, 5) float, mm
-    region : (n,) int
+    depth_mm : (n, 6) float64 ndarray, mm
+        Depth of each interface below the skin, measured along the model's ray (column 0 is 0, column 5 is bone).
+    thickness_mm : (n, 5) float64 ndarray, mm
+        Each layer's thickness along the ray, skin first (:data:`facelayers.frame.LAYERS`).
+    region : (n,) int ndarray
         Index of the dominant region in ``regions``.
     regions : tuple of str
-    skin_points : (n, 3) float, mm
+        The region ids of ``data/regions.json``.
+    skin_points : (n, 3) float64 ndarray, mm, head frame
         The cut line on the skin, for drawing it on the 3D model.
-    layer4_mm : (n,) float, mm
+    layer4_mm : (n,) float64 ndarray, mm
         Layer 4's thickness (the outer part of the muscle band, :mod:`facelayers.space`): its floor lies
         ``depth_mm[:, 3] + layer4_mm`` below the skin.
     spaces : tuple of str, (n,)
@@ -74,15 +78,53 @@ class Section:
         return out
 
     def summary(self, at_mm: float | None = None) -> dict[str, float]:
-        """Thickness of each layer (mm) at the sample nearest ``at_mm`` along the cut (default: midway)."""
+        """Thickness of each layer (mm) at the sample nearest ``at_mm`` along the cut (default: midway).
+
+        Parameters
+        ----------
+        at_mm : float, mm, optional
+            Arc length from the start of the cut.
+
+        Returns
+        -------
+        dict of str -> float
+            Layer name (:data:`facelayers.frame.LAYERS`, skin first) to thickness along the ray, mm.
+        """
         at_mm = self.distance_mm[-1] / 2 if at_mm is None else at_mm
         i = int(np.argmin(np.abs(self.distance_mm - at_mm)))
         return {name: float(self.thickness_mm[i, k]) for k, name in enumerate(LAYERS)}
 
 
 def cut_params(kind: str, at: float, n: int = 361, skin=None) -> tuple[np.ndarray, np.ndarray]:
-    """Grid parameters (u rad, s mm) of a cut's samples; ``skin`` (the model's :class:`~facelayers.geometry.Skin`) places a horizontal cut
-    exactly at its height on the jaw and crown fans (see :func:`facelayers.geometry.s_at_height`)."""
+    """Grid parameters of a cut's samples, on the model's rays (see :mod:`facelayers.geometry`).
+
+    Parameters
+    ----------
+    kind : {"horizontal", "vertical"}
+    at : float
+        Height z in mm (horizontal cut, -60 to 60) or azimuth in degrees (vertical cut, -120 to 120; 0 = midline,
+        positive toward the subject's left), as :data:`facelayers.state.SECTION_LIMITS` allows.
+    n : int
+        Number of samples.
+    skin : facelayers.geometry.Skin, optional
+        The model's skin: places a horizontal cut exactly at its height on the jaw and crown fans (see
+        :func:`facelayers.geometry.s_at_height`). Without it, s = z, which is the height only between
+        ``Z_LOW_MM`` and ``Z_CAP_MM``.
+
+    Returns
+    -------
+    u : (n,) float64 ndarray, rad
+        Azimuths: a horizontal cut runs from +110 degrees (left ear) to -110 degrees (right ear); a vertical cut
+        has one azimuth.
+    s : (n,) float64 ndarray, mm
+        Grid heights: constant for a horizontal cut; from the neck (``S_BOTTOM_MM``) to 1 mm short of the crown
+        for a vertical cut.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not a section kind, or ``at`` lies outside that kind's limits.
+    """
     if kind not in SECTION_KINDS:
         raise ValueError(f"section kind {kind!r} is not known; allowed: {', '.join(SECTION_KINDS)}")
     lo, hi = SECTION_LIMITS[kind]
@@ -106,6 +148,17 @@ def section(model: FaceModel, kind: str = "horizontal", at: float = -25.0, n: in
         Height z in mm (horizontal) or azimuth in degrees (vertical; 0 = midline, + toward the left).
     n : int
         Samples along the cut.
+
+    Returns
+    -------
+    Section
+        ``n`` samples, from the left ear to the right (horizontal) or from the neck to the crown (vertical).
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not a section kind, or ``at`` lies outside that kind's limits
+        (:data:`facelayers.state.SECTION_LIMITS`).
     """
     u, s = cut_params(kind, float(at), n, model.skin_surface)
     stack: Stack = model.stack_at(u, s)

@@ -24,18 +24,47 @@ PORT_TOLERANCE_MM = 5.0
 
 @dataclass(frozen=True)
 class PlacedIncision:
+    """An incision placed on one side: a polyline on the skin.
+
+    Attributes
+    ----------
+    label : str
+        The incision's label (``data/techniques.json``).
+    side : {"left", "right"}
+    points : (k, 3) float64 ndarray, mm, head frame
+        The path's places projected onto the skin along the model's rays, resampled about every 2 mm.
+    """
+
     label: str
     side: str
     points: np.ndarray  # (k, 3) mm, on the skin
 
     @property
     def length_mm(self) -> float:
+        """The incision's length along its polyline, mm."""
         return polyline_length(self.points)
 
 
 @dataclass(frozen=True)
 class PlacedPort:
-    """A port: a slit on the skin. centre (3,) mm; ends (2, 3) mm; inward (3,) unit vector; length_mm."""
+    """A port placed on one side: a straight slit on the skin.
+
+    Attributes
+    ----------
+    label : str
+        The port's label (``data/techniques.json``).
+    side : {"left", "right"}
+        A port on the midline is placed once, as "left".
+    centre : (3,) float64 ndarray, mm, head frame
+        The skin point on the ray through the port's given position.
+    ends : (2, 3) float64 ndarray, mm, head frame
+        The slit's two ends, ``length_mm`` apart, through ``centre`` and perpendicular to ``inward``: vertical
+        for a sagittal port, horizontal otherwise.
+    inward : (3,) float64 ndarray
+        Unit vector into the head, along the model's ray (where the endoscope enters).
+    length_mm : float, mm
+        The slit's length.
+    """
 
     label: str
     side: str
@@ -47,6 +76,18 @@ class PlacedPort:
 
 @dataclass(frozen=True)
 class PlacedTechnique:
+    """A technique placed in the model (see :func:`place_technique`).
+
+    Attributes
+    ----------
+    technique : facelayers.anatomy.Technique
+        The technique as ``data/techniques.json`` gives it.
+    planes : list of facelayers.planes.Plane
+        Every dissection plane on every side placed, named ``"<technique>:<plane>:<side>"``.
+    incisions : list of PlacedIncision
+    ports : list of PlacedPort
+    """
+
     technique: object
     planes: list[Plane]
     incisions: list[PlacedIncision]
@@ -102,7 +143,27 @@ def _port(model: FaceModel, technique, port, side: str) -> PlacedPort:
 
 
 def place_technique(model: FaceModel, technique, sides=SIDES) -> PlacedTechnique:
-    """Place a technique (a :class:`facelayers.anatomy.Technique`, or its id) in the model on both sides."""
+    """Place a technique in the model: its planes, incisions and ports, on each side.
+
+    Parameters
+    ----------
+    model : FaceModel
+    technique : facelayers.anatomy.Technique or str
+        The technique, or its id in ``data/techniques.json``.
+    sides : sequence of {"left", "right"}
+        The sides to place it on (default both). A port on the midline is placed once, with the left side.
+
+    Returns
+    -------
+    PlacedTechnique
+
+    Raises
+    ------
+    ValueError
+        If the id is unknown (the message lists the known ones), a plane cannot be placed
+        (:func:`facelayers.planes.build_plane`), or a port's position lies more than :data:`PORT_TOLERANCE_MM`
+        off the skin.
+    """
     if isinstance(technique, str):
         technique = model.anatomy.technique(technique)
     planes, incisions, ports = [], [], []
@@ -121,7 +182,22 @@ def place_technique(model: FaceModel, technique, sides=SIDES) -> PlacedTechnique
 
 @dataclass(frozen=True)
 class NerveRisk:
-    """The closest any plane of a technique comes to one nerve (both sides)."""
+    """The closest any plane of a technique comes to one nerve (both sides).
+
+    Attributes
+    ----------
+    nerve_id : str
+    min_mm : float, mm
+        The smallest clearance over the planes the nerve lies under (same side); inf if it lies under none.
+    side : {"flap", "deep", "crosses", "outside"}
+        Where the nerve lies relative to the planes: as the closest plane's :attr:`Clearance.side
+        <facelayers.planes.Clearance.side>` when every plane it lies under agrees, "crosses" when they do not,
+        "outside" when it lies under none.
+    exposed_mm : float, mm
+        Total length of nerve within the limit of a plane, summed over the planes.
+    by_plane : list of facelayers.planes.Clearance
+        One per plane on the nerve's side.
+    """
 
     nerve_id: str
     min_mm: float
@@ -131,8 +207,22 @@ class NerveRisk:
 
 
 def nerve_risks(placed: PlacedTechnique, paths: dict, limit_mm: float = EXPOSED_MM) -> dict[str, NerveRisk]:
-    """For every nerve: the smallest clearance over the technique's planes (same side), the side of the plane
-    it lies on where it is closest, and the total length within ``limit_mm`` of any plane."""
+    """Each nerve's risk from a placed technique: its clearances from the planes on the same side.
+
+    Parameters
+    ----------
+    placed : PlacedTechnique
+    paths : dict of (str, str) -> facelayers.nerves.NervePath
+        The placed nerves, by (nerve id, side).
+    limit_mm : float, mm
+        A point of nerve within this distance of a plane counts as exposed
+        (default :data:`facelayers.metrics.EXPOSED_MM`).
+
+    Returns
+    -------
+    dict of str -> NerveRisk
+        By nerve id; only nerves on a side the technique has a plane on.
+    """
     out = {}
     by_nerve: dict[str, list] = {}
     for (nid, side), path in paths.items():
@@ -154,9 +244,27 @@ def nerve_risks(placed: PlacedTechnique, paths: dict, limit_mm: float = EXPOSED_
 def comparison_text(model: FaceModel, placed: list[PlacedTechnique], paths: dict,
                     nerves: tuple[str, ...] = ("frontal_2", "zygomatic", "buccal", "marginal_mandibular",
                                                "great_auricular", "supraorbital")) -> str:
-    """The side-by-side table of the lesson (rounded): per technique, approach, area, incisions, and per
-    nerve the minimum clearance in mm with the side ('f' = in the flap, superficial to the plane; 'd' = deep to
-    it; 'x' = crosses it; '-' = not under the plane)."""
+    """The side-by-side table of the lesson, as fixed-width text (rounded).
+
+    One row per technique: its label, approach, undermined area (cm^2), scar length (cm), and per nerve the
+    minimum clearance in mm with the side ('f' = in the flap, superficial to the plane; 'd' = deep to it;
+    'x' = crosses it; '-' = not under the plane); a last line explains the letters.
+
+    Parameters
+    ----------
+    model : FaceModel
+        Not used by the table.
+    placed : list of PlacedTechnique
+    paths : dict of (str, str) -> facelayers.nerves.NervePath
+        The placed nerves, by (nerve id, side).
+    nerves : tuple of str
+        The nerve ids of the columns, in order.
+
+    Returns
+    -------
+    str
+        Lines joined by newlines, no trailing newline.
+    """
     # Each nerve's name in full over two header lines (a name cut to the column read "marginal man").
     words = [n.replace("_", " ").split(" ", 1) for n in nerves]
     top = f"{'':<32}{'':<11}{'':>9}{'':>8}  " + "".join(f"{w[0] if len(w) > 1 else '':>13}" for w in words)
