@@ -17,13 +17,13 @@ import numpy as np
 import plotly.graph_objects as go
 
 sys.path.insert(0, str(Path(__file__).parent))
-from screenshots import shoot
-
 from facelayers.geometry import build_face, params_of, rays
 from facelayers.nerves import place_all
 from facelayers.render import face_figure, section_figure, xyz
 from facelayers.section import section
 from facelayers.state import ViewState
+
+from screenshots import shoot
 
 UP = {"x": 0, "y": 0, "z": 1}
 

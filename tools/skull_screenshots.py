@@ -13,11 +13,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screenshots import shoot
-
 from facelayers.geometry import build_face
 from facelayers.render import face_figure, skull_figure
 from facelayers.state import ViewState
+
+from screenshots import shoot
 
 CAMERAS = {"front": "front", "side": "left", "oblique": "oblique"}
 
