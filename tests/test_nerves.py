@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers.frame import LAYERS
-from facelayers.geometry import layer_index, params_of
-from facelayers.nerves import _inside, outline_params, place, place_all, summary_text
+from facelayers.core.frame import LAYERS
+from facelayers.model.geometry import layer_index, params_of
+from facelayers.model.nerves import _inside, outline_params, place, place_all, summary_text
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +141,7 @@ def test_summary_lists_every_nerve_with_finite_numbers(model_coarse, paths):
 
 
 def test_picking_a_nerve_changes_only_styling(model_coarse):
-    from facelayers.widgets import MessageMeter, NerveExplorer
+    from facelayers.widgets.explorers import MessageMeter, NerveExplorer
 
     explorer = NerveExplorer(model_coarse)
     sent = []
@@ -161,19 +161,19 @@ def test_picking_a_nerve_changes_only_styling(model_coarse):
     assert meter.bytes <= 1024
     frontal = [t for t in explorer.figure.data if t.name.startswith("nerve:frontal")]
     others = [t for t in explorer.figure.data if t.name.startswith("nerve:") and not t.name.startswith("nerve:frontal")]
-    from facelayers.render import HIGHLIGHT
+    from facelayers.render.face import HIGHLIGHT
 
     assert all(t.line.color == HIGHLIGHT for t in frontal)
     assert all(t.line.color != HIGHLIGHT and t.opacity is not None and t.opacity < 1 for t in others)
 
 
 def test_picking_a_muscle_lights_its_branch(model_coarse):
-    from facelayers.widgets import NerveExplorer
+    from facelayers.widgets.explorers import NerveExplorer
 
     explorer = NerveExplorer(model_coarse)
     muscle = model_coarse.anatomy.muscles["zygomaticus_major"]
     explorer.pick.value = "muscle:zygomaticus_major"
-    from facelayers.render import HIGHLIGHT
+    from facelayers.render.face import HIGHLIGHT
 
     lit = {t.name for t in explorer.figure.data if t.name.startswith("nerve:") and t.line.color == HIGHLIGHT}
     group = {f"nerve:{nid}" for nid, n in model_coarse.anatomy.nerves.items() if n.group == muscle.nerve_group}
@@ -187,7 +187,7 @@ def test_widget_state_is_strict_json(model_coarse):
 
     from ipywidgets.widgets.widget import _remove_buffers
 
-    from facelayers.widgets import NerveExplorer
+    from facelayers.widgets.explorers import NerveExplorer
 
     explorer = NerveExplorer(model_coarse)
     explorer.set_pick("group:zygomatic")
@@ -197,7 +197,7 @@ def test_widget_state_is_strict_json(model_coarse):
 
 
 def test_smas_muscles_are_peeled_with_the_smas_and_deep_muscles_stay(model_coarse):
-    from facelayers.widgets import NerveExplorer
+    from facelayers.widgets.explorers import NerveExplorer
 
     explorer = NerveExplorer(model_coarse)
     explorer.peel.value = 1

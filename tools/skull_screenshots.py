@@ -15,9 +15,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from screenshots import shoot
 
-from facelayers.geometry import build_face
-from facelayers.render import face_figure, skull_figure
-from facelayers.state import ViewState
+from facelayers.model.geometry import build_face
+from facelayers.render.face import face_figure, skull_figure
+from facelayers.teaching.state import ViewState
 
 CAMERAS = {"front": "front", "side": "left", "oblique": "oblique"}
 

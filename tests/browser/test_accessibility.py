@@ -97,7 +97,7 @@ def test_axe_finds_no_serious_violation_in_the_lesson_outputs(lesson, lab_server
     assert scanned > 0, "no output area to scan"
     violations = _axe(page)
     # ipywidgets leaves its slider handles (noUiSlider, role="slider") without a name. The patients view (lesson 07)
-    # carries facelayers.access.focus_style_widget, which names them; the explorers do not (a second anywidget beside
+    # carries facelayers.render.access.focus_style_widget, which names them; the explorers do not (a second anywidget beside
     # plotly's failed to start within anywidget's 2 s on a busy machine), so their lessons xfail on that one finding
     # only: any other serious or critical violation fails the test.
     unnamed = [v for v in violations if v["id"] == "aria-input-field-name"

@@ -301,9 +301,9 @@ def _panel_text(plot) -> str:
 
 
 def test_a_150_ms_click_answers_and_a_miss_is_told(browser, quiz_lab, timings):
-    from facelayers.geometry import build_face
-    from facelayers.nerves import place_all
-    from facelayers.quiz import answer_on_skin, load_quiz, on_surface
+    from facelayers.model.geometry import build_face
+    from facelayers.model.nerves import place_all
+    from facelayers.teaching.quiz import answer_on_skin, load_quiz, on_surface
 
     model = build_face()
     paths = place_all(model)
@@ -357,7 +357,7 @@ def test_a_150_ms_click_answers_and_a_miss_is_told(browser, quiz_lab, timings):
 
 
 @pytest.mark.xfail(reason="NOT FIXED: plotly's FigureWidget draws 700 px wide when it is rendered before its box is "
-                          "laid out; the fix (facelayers.access's page helper reporting the box's width) needs a "
+                          "laid out; the fix (facelayers.render.access's page helper reporting the box's width) needs a "
                           "second anywidget, which failed to start within anywidget's 2 s on a busy machine",
                    strict=False)
 def test_plotly_draws_the_figure_as_wide_as_its_box(browser, lab_server):
@@ -366,7 +366,7 @@ def test_plotly_draws_the_figure_as_wide_as_its_box(browser, lab_server):
         _open(page, lab_server, LESSON01)
         run_all(page)
         row = _stage(page)
-        # The page helper (facelayers.access) resizes a figure drawn before its box was laid out: wait for it.
+        # The page helper (facelayers.render.access) resizes a figure drawn before its box was laid out: wait for it.
         fitted = ("(r) => { const g = r.querySelector('.fl-figure .js-plotly-plot');"
                   " return g && g._fullLayout && Math.abs(g._fullLayout.width - g.getBoundingClientRect().width) <= 8; }")
         try:
