@@ -393,7 +393,8 @@ def _measure_techniques(model, metrics: dict) -> None:
 def _measure_lessons_04_05(model, metrics: dict) -> None:
     """A storyboard step (the step player) and a quiz answer (a click on the model), on the widget comm."""
     from facelayers.model.nerves import place_all
-    from facelayers.teaching.quiz import answer_on_skin, load_quiz
+    from facelayers.teaching.quiz import load_quiz
+    from facelayers.teaching.quiz_scoring import answer_on_skin
     from facelayers.teaching.storyboard import load_storyboards
     from facelayers.widgets.explorers import MessageMeter
     from facelayers.widgets.player import StoryboardPlayer

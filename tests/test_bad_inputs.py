@@ -455,11 +455,11 @@ def test_an_error_is_one_line_with_every_part():
 
 
 @pytest.mark.parametrize("call", [
-    lambda q: __import__("facelayers.teaching.quiz", fromlist=["x"]).score_choice(q, 9),
-    lambda q: __import__("facelayers.teaching.quiz", fromlist=["x"]).score_choice(q, -1),
-    lambda q: __import__("facelayers.teaching.quiz", fromlist=["x"]).score_choice(q, True),
-    lambda q: __import__("facelayers.teaching.quiz", fromlist=["x"]).score_choice(q, "1"),
-    lambda q: __import__("facelayers.teaching.quiz", fromlist=["x"]).score_choice(q, 1.0),
+    lambda q: __import__("facelayers.teaching.quiz_scoring", fromlist=["x"]).score_choice(q, 9),
+    lambda q: __import__("facelayers.teaching.quiz_scoring", fromlist=["x"]).score_choice(q, -1),
+    lambda q: __import__("facelayers.teaching.quiz_scoring", fromlist=["x"]).score_choice(q, True),
+    lambda q: __import__("facelayers.teaching.quiz_scoring", fromlist=["x"]).score_choice(q, "1"),
+    lambda q: __import__("facelayers.teaching.quiz_scoring", fromlist=["x"]).score_choice(q, 1.0),
     lambda q: __import__("facelayers.teaching.quiz", fromlist=["x"]).linear_points(math.nan, 1, 2),
     lambda q: __import__("facelayers.teaching.quiz", fromlist=["x"]).linear_points(-1, 1, 2),
     lambda q: __import__("facelayers.teaching.quiz", fromlist=["x"]).linear_points(1, 3, 2),

@@ -715,7 +715,7 @@ def test_course_technique_menu_shows_exactly_one_technique(course_fig, model_coa
 
 
 def test_course_steps_replay_both_storyboards(course_fig, model_coarse):
-    from facelayers.render.face import HIGHLIGHT
+    from facelayers.render.structures import HIGHLIGHT
     from facelayers.teaching.storyboard import load_storyboards
 
     boards = load_storyboards(model_coarse.anatomy)

@@ -109,7 +109,7 @@ def test_a_depth_in_mm_below_the_smas_is_kept_between_the_floor_and_the_bone(mod
     """below_smas_mm places a waypoint that far (along the ray) under the SMAS's inner face where the band
     has room, on layer 4's floor when asked for less, on the muscle band's inner face (the bone) when asked for
     more; a bad value or a missing band is refused, naming the field."""
-    from facelayers.anatomy.load import Nerve, Waypoint
+    from facelayers.anatomy.structures import Nerve, Waypoint
     from facelayers.model.nerves import waypoint_ext
     from facelayers.model.space import coord_from_ext
 
@@ -235,7 +235,8 @@ def _problems(tmp_path, change):
     import json
     import shutil
 
-    from facelayers.anatomy.validation import package_data_dir, read_tables
+    from facelayers.anatomy.specs import package_data_dir
+    from facelayers.anatomy.validation import read_tables
 
     target = tmp_path / f"data{len(list(tmp_path.iterdir()))}"
     shutil.copytree(package_data_dir(), target, ignore=shutil.ignore_patterns("schemas", "README.md"))

@@ -22,17 +22,10 @@ import jsonschema
 import numpy as np
 import pytest
 
-from facelayers.anatomy.load import (
-    UNDRAWN_NERVE_GROUPS,
-    Anatomy,
-    DangerZone,
-    Ligament,
-    Muscle,
-    Nerve,
-    Waypoint,
-    load_anatomy,
-)
-from facelayers.anatomy.validation import TABLES, validate_data_dir
+from facelayers.anatomy.load import Anatomy, load_anatomy
+from facelayers.anatomy.specs import TABLES, UNDRAWN_NERVE_GROUPS
+from facelayers.anatomy.structures import DangerZone, Ligament, Muscle, Nerve, Waypoint
+from facelayers.anatomy.validation import validate_data_dir
 from facelayers.core.frame import LAYERS
 
 REPO = Path(__file__).resolve().parents[1]

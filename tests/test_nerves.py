@@ -161,7 +161,7 @@ def test_picking_a_nerve_changes_only_styling(model_coarse):
     assert meter.bytes <= 1024
     frontal = [t for t in explorer.figure.data if t.name.startswith("nerve:frontal")]
     others = [t for t in explorer.figure.data if t.name.startswith("nerve:") and not t.name.startswith("nerve:frontal")]
-    from facelayers.render.face import HIGHLIGHT
+    from facelayers.render.structures import HIGHLIGHT
 
     assert all(t.line.color == HIGHLIGHT for t in frontal)
     assert all(t.line.color != HIGHLIGHT and t.opacity is not None and t.opacity < 1 for t in others)
@@ -173,7 +173,7 @@ def test_picking_a_muscle_lights_its_branch(model_coarse):
     explorer = NerveExplorer(model_coarse)
     muscle = model_coarse.anatomy.muscles["zygomaticus_major"]
     explorer.pick.value = "muscle:zygomaticus_major"
-    from facelayers.render.face import HIGHLIGHT
+    from facelayers.render.structures import HIGHLIGHT
 
     lit = {t.name for t in explorer.figure.data if t.name.startswith("nerve:") and t.line.color == HIGHLIGHT}
     group = {f"nerve:{nid}" for nid, n in model_coarse.anatomy.nerves.items() if n.group == muscle.nerve_group}

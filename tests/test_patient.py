@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from facelayers.anatomy.load import DataError, load_anatomy
-from facelayers.anatomy.validation import package_data_dir, schema_dir
+from facelayers.anatomy.specs import package_data_dir, schema_dir
 from facelayers.core.frame import LAYERS
 from facelayers.model.geometry import build_face
 from facelayers.model.margins import normal_depths

@@ -20,18 +20,20 @@ from facelayers.teaching.quiz import (
     ClickAnswer,
     ClickQuestion,
     QuizError,
-    QuizSession,
+    linear_points,
+    load_quiz,
+    quiz_path,
+)
+from facelayers.teaching.quiz_scoring import (
     answer_on_skin,
     answer_point,
     depth_below_skin,
-    linear_points,
-    load_quiz,
     on_surface,
-    quiz_path,
     score_choice,
     score_click,
     score_distance,
 )
+from facelayers.teaching.quiz_session import QuizSession
 
 
 @pytest.fixture(scope="module")

@@ -62,7 +62,7 @@ def test_blend_interpolates_the_values_at_its_anchors_and_stays_in_their_range()
 
 
 def test_skull_figure_is_one_named_mesh_and_rejects_unknown_cameras(model_coarse):
-    from facelayers.render.face import skull_figure
+    from facelayers.render.skull import skull_figure
     fig = skull_figure(model_coarse, "left", title=None, skin=True)
     names = [t.name for t in fig.data]
     assert names == ["skull", "layer:skin"]

@@ -29,7 +29,7 @@ from facelayers.teaching.storyboard import (
     view_state,
 )
 from messages import Recorder
-from facelayers.anatomy.validation import STORYBOARD_DIR, DataSet
+from facelayers.anatomy.reading import STORYBOARD_DIR, DataSet
 from facelayers.anatomy.validation import validate_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
@@ -437,7 +437,7 @@ def brow_player(model_coarse, storyboards):
 
 def test_next_and_previous_move_the_step_and_apply_its_view(model_coarse, storyboards):
     from facelayers.widgets.player import StoryboardPlayer
-    from facelayers.render.face import HIGHLIGHT
+    from facelayers.render.structures import HIGHLIGHT
 
     board = storyboards["deep_plane"]
     player = StoryboardPlayer(board, model_coarse)
@@ -505,7 +505,7 @@ def test_the_endoscope_follows_the_steps(brow_player, storyboards):
 
 def test_a_step_that_only_changes_the_pick_sends_under_2_kb_and_no_mesh(model_coarse):
     from facelayers.widgets.player import StoryboardPlayer
-    from facelayers.render.face import HIGHLIGHT
+    from facelayers.render.structures import HIGHLIGHT
 
     board = _board({"peel": 3, "camera": "left", "pick": "group:zygomatic"},
                    {"peel": 3, "camera": "left", "pick": "nerve:marginal_mandibular"},

@@ -21,16 +21,10 @@ import jsonschema
 import numpy as np
 import pytest
 
-from facelayers.anatomy.load import (
-    Anatomy,
-    Complication,
-    Incision,
-    PlaneSpec,
-    Port,
-    Technique,
-    load_anatomy,
-)
-from facelayers.anatomy.validation import FACE_AZIMUTH_DEG, FACE_Z_MM, TABLES, validate_data_dir
+from facelayers.anatomy.load import Anatomy, load_anatomy
+from facelayers.anatomy.procedures import Complication, Incision, PlaneSpec, Port, Technique
+from facelayers.anatomy.specs import FACE_AZIMUTH_DEG, FACE_Z_MM, TABLES
+from facelayers.anatomy.validation import validate_data_dir
 from facelayers.core.frame import HEAD_AXIS_Y_MM, LAYERS
 from facelayers.core.polygons import segments_intersect, self_intersections
 

@@ -13,18 +13,9 @@ import jsonschema
 import pytest
 import yaml
 
-from facelayers.anatomy.validation import (
-    CHECKS,
-    STORYBOARD_DIR,
-    STORYBOARD_SCHEMA,
-    TABLES,
-    DataSet,
-    Problem,
-    describe,
-    package_data_dir,
-    schema_dir,
-    validate_data_dir,
-)
+from facelayers.anatomy.reading import STORYBOARD_DIR, STORYBOARD_SCHEMA, DataSet
+from facelayers.anatomy.specs import TABLES, Problem, describe, package_data_dir, schema_dir
+from facelayers.anatomy.validation import CHECKS, validate_data_dir
 from facelayers.core.frame import LAYERS
 from facelayers.delivery.cli import main
 

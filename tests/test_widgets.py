@@ -316,14 +316,14 @@ def test_the_controller_module_imports_no_widgets():
 
 
 def test_picking_a_muscle_shows_the_muscle_and_lights_its_nerve(model_coarse):
-    from facelayers.render import face as render
+    from facelayers.render import structures as structure_figures
     from facelayers.widgets.explorers import NerveExplorer
 
     ex = NerveExplorer(model_coarse, ViewState(peel=0, camera="left"))
     ex.pick.value = "muscle:zygomaticus_major"
     muscle = next(t for t in ex.figure.data if t.name == "muscle:zygomaticus_major")
-    assert muscle.visible is not False and muscle.color == render.HIGHLIGHT
-    lit = [t for t in ex.figure.data if t.name.startswith("nerve:") and t.line.color == render.HIGHLIGHT]
+    assert muscle.visible is not False and muscle.color == structure_figures.HIGHLIGHT
+    lit = [t for t in ex.figure.data if t.name.startswith("nerve:") and t.line.color == structure_figures.HIGHLIGHT]
     assert lit, "the muscle's nerve is lit"
     # peeled back as far as the nerve needs: its layer is the outermost shown, and the control says so
     assert ex.state.peel >= 3 and ex.peel.value == ex.state.peel

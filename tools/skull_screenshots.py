@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from screenshots import shoot
 
 from facelayers.model.geometry import build_face
-from facelayers.render.face import face_figure, skull_figure
+from facelayers.render.face import face_figure
+from facelayers.render.skull import skull_figure
 from facelayers.teaching.state import ViewState
 
 CAMERAS = {"front": "front", "side": "left", "oblique": "oblique"}

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from facelayers.anatomy.validation import TABLES, package_data_dir
+from facelayers.anatomy.specs import TABLES, package_data_dir
 from facelayers.core.atomic import Terminated, install_signal_handlers
 from facelayers.core.errors import InputError
 from facelayers.teaching.storyboard import read_data

@@ -428,7 +428,7 @@ def _wrap(text: str, width: int = CAPTION_CHARS) -> str:
 
 
 def _picked_nerves(model: FaceModel, pick: str | None) -> set[str]:
-    """The nerve ids a ViewState's ``pick`` highlights (as :func:`facelayers.render.face.apply_highlight`)."""
+    """The nerve ids a ViewState's ``pick`` highlights (as :func:`facelayers.render.structures.apply_highlight`)."""
     if not pick:
         return set()
     kind, _, name = pick.partition(":")
@@ -453,12 +453,12 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     """Every lesson in one offline figure: layers, nerves, techniques and the storyboards' steps.
 
     The layers with lesson 01's peel, cutaway and camera menus (:func:`layers_offline_figure`); the nerves
-    (:func:`facelayers.render.face.nerve_traces`) with a **Nerves** menu (all, the facial nerve, the sensory
-    nerves, none); three traces per technique (plane, incisions, ports: :func:`facelayers.render.face.technique_traces`,
+    (:func:`facelayers.render.structures.nerve_traces`) with a **Nerves** menu (all, the facial nerve, the sensory
+    nerves, none); three traces per technique (plane, incisions, ports: :func:`facelayers.render.techniques.technique_traces`,
     named ``technique:<id>:plane`` ...), one technique shown at a time by a **Technique** dropdown; and a
     **Step** slider over the steps of both storyboards. Each step is a plotly ``update``: the visibility of
     every trace (the step's peel, its technique, all nerves), the picked nerves in
-    :data:`facelayers.render.face.HIGHLIGHT` (the others dimmed), the step's camera, the title
+    :data:`facelayers.render.structures.HIGHLIGHT` (the others dimmed), the step's camera, the title
     ``Step k: <title>``, the caption with the nerves at risk, and the menus' active buttons. A step does not
     change the cutaway (no storyboard step uses one), nor raise an open technique's flap (that would re-send
     three layers with their hole per open technique, not yet done): such a step's caption says so.
@@ -480,8 +480,8 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
 
     from facelayers.model.nerves import SIDES, place_all
     from facelayers.model.planes import plane_from_spec
-    from facelayers.render.face import (DIM_OPACITY, HIGHLIGHT, NERVE_COLOURS, clearance_coloraxis, nerve_traces,
-                                   technique_traces)
+    from facelayers.render.structures import DIM_OPACITY, HIGHLIGHT, NERVE_COLOURS, nerve_traces
+    from facelayers.render.techniques import clearance_coloraxis, technique_traces
     from facelayers.teaching.storyboard import load_storyboards, nerve_names
     from facelayers.model.techniques import place_technique
 

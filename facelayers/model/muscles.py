@@ -261,7 +261,7 @@ def ring_params(model: FaceModel, muscle, side: str = "left", na: int = N_AROUND
 
 
 def build_body(model: FaceModel, muscle, side: str = "left") -> MuscleBody:
-    """Build one muscle (a :class:`facelayers.anatomy.load.Muscle` or its id) on one side as a :class:`MuscleBody`.
+    """Build one muscle (a :class:`facelayers.anatomy.structures.Muscle` or its id) on one side as a :class:`MuscleBody`.
 
     Parameters
     ----------

@@ -134,7 +134,7 @@ def _sub(stack, i: int):
 
 
 def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> NervePath:
-    """Place one nerve (an :class:`facelayers.anatomy.load.Nerve`) in the model.
+    """Place one nerve (an :class:`facelayers.anatomy.structures.Nerve`) in the model.
 
     Parameters
     ----------

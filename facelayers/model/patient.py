@@ -45,7 +45,8 @@ from typing import Any
 import numpy as np
 
 from facelayers.anatomy.load import Anatomy
-from facelayers.anatomy.validation import Problem, package_data_dir, read_tables
+from facelayers.anatomy.specs import Problem, package_data_dir
+from facelayers.anatomy.validation import read_tables
 from facelayers.core.errors import InputError
 
 __all__ = [
@@ -374,7 +375,7 @@ def adjust(anatomy: Anatomy, patient: Patient, variation: Variation | None = Non
     Returns
     -------
     Anatomy
-        Same landmarks, nerves, techniques; every :class:`~facelayers.anatomy.load.Thickness` row's
+        Same landmarks, nerves, techniques; every :class:`~facelayers.anatomy.basics.Thickness` row's
         ``thickness_mm`` = (reference + additive terms) * factors, at least :data:`MIN_THICKNESS_MM`.
         Its ``patient`` attribute is not set (Anatomy is shared); keep the patient beside it.
     """

@@ -167,19 +167,19 @@ def build_plane(model: FaceModel, outline, layer: str, fraction: float, *, side:
     band : {"space", "under_floor"} or None
         Measure the fraction within layer 4 or under its floor (only with layer "muscle").
     zones : sequence of DepthZone
-        Zones at another depth (:class:`facelayers.anatomy.load.DepthZone`), placed on the same side.
+        Zones at another depth (:class:`facelayers.anatomy.procedures.DepthZone`), placed on the same side.
 
     Raises
     ------
     ValueError
         For a fraction outside [0, 1], an unknown layer or band, or an outline that encloses no face.
     """
-    from facelayers.anatomy.load import _check_band
+    from facelayers.anatomy.structures import check_band
 
     if not 0.0 <= float(fraction) <= 1.0:
         raise ValueError(f"plane {name!r}: fraction = {fraction!r}; allowed: 0 to 1")
     layer_index(layer)
-    _check_band(layer, band, f"plane {name!r}")
+    check_band(layer, band, f"plane {name!r}")
     pu, ps = outline_params(model.anatomy, outline, side)
     placed_zones = []
     for z in zones:
@@ -194,7 +194,7 @@ def build_plane(model: FaceModel, outline, layer: str, fraction: float, *, side:
 
 
 def plane_from_spec(model: FaceModel, spec, *, side: str = "left", name: str | None = None, n: int = 40) -> Plane:
-    """Place a technique's plane (a :class:`facelayers.anatomy.load.PlaneSpec`) with its band and zones."""
+    """Place a technique's plane (a :class:`facelayers.anatomy.procedures.PlaneSpec`) with its band and zones."""
     return build_plane(model, spec.outline, spec.layer, spec.fraction, side=side,
                        name=name or spec.plane_id, label=spec.label, n=n, band=spec.band, zones=spec.zones)
 

@@ -102,7 +102,7 @@ def _port(model: FaceModel, technique, port, side: str) -> PlacedPort:
 
 
 def place_technique(model: FaceModel, technique, sides=SIDES) -> PlacedTechnique:
-    """Place a technique (a :class:`facelayers.anatomy.load.Technique`, or its id) in the model on both sides."""
+    """Place a technique (a :class:`facelayers.anatomy.procedures.Technique`, or its id) in the model on both sides."""
     if isinstance(technique, str):
         technique = model.anatomy.technique(technique)
     planes, incisions, ports = [], [], []

@@ -1,7 +1,10 @@
-"""Plotly figures from the model and a view state. Pure: state in, ``go.Figure`` or trace updates out.
+"""Plotly figures of the layered face from the model and a view state. Pure: state in, ``go.Figure`` or trace updates out.
 
-Every plotly import of the package lives here. Trace names are stable ids: ``layer:skin`` ... ``layer:bone``,
-``labels:regions``, ``section:line``; the 2D cross-section uses ``band:<layer>``.
+The layers, region labels and the section line; the updates of an existing figure (FigureWidget) that change only
+what changed; the 2D cross-section. The nerves, muscles and zones are drawn by :mod:`facelayers.render.structures`,
+the techniques and the endoscope by :mod:`facelayers.render.techniques`, the skull by :mod:`facelayers.render.skull`.
+Trace names are stable ids: ``layer:skin`` ... ``layer:bone``, ``labels:regions``, ``section:line``; the 2D
+cross-section uses ``band:<layer>``.
 
 Styling for projection: a dark stage, a colour-blind-safe palette (Okabe & Ito 2008 for fat, SMAS, muscle and
 periosteum; a skin tone and ivory for skin and bone), 18-24 px type, opaque meshes (plotly draws overlapping
@@ -15,12 +18,11 @@ import numpy as np
 try:
     import plotly.graph_objects as go
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError("facelayers.render.face needs plotly: pip install 'facelayers[lessons]'") from exc
-
+    raise ImportError("facelayers.render needs plotly: pip install 'facelayers[lessons]'") from exc
 from facelayers.core.frame import INTERFACES, LAYERS
 from facelayers.model import injury
 from facelayers.model.cutaway import Cut, layer_mesh, window
-from facelayers.model.geometry import FaceModel, ear_meshes, layer_index, params_of, rays
+from facelayers.model.geometry import FaceModel, ear_meshes
 from facelayers.model.section import Section, section
 from facelayers.teaching.state import CAMERAS, ViewState
 
@@ -195,7 +197,7 @@ def ijk(faces: np.ndarray) -> dict:
     return {"i": cols[0], "j": cols[2], "k": cols[1]}
 
 
-def _scene() -> dict:
+def scene_layout() -> dict:
     axis = {"visible": False, "showspikes": False}
     return {"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "data", "bgcolor": BACKGROUND,
             "dragmode": "orbit"}
@@ -240,7 +242,7 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
         template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
         margin={"l": 0, "r": 0, "t": (30 + 30 * (title.count("<br>") + 1)) if title else 8, "b": 0},
         title={"text": title, "x": 0.02, "font": {"size": 24}} if title else None,
-        scene=_scene(), scene_camera=CAMERAS[state.camera],
+        scene=scene_layout(), scene_camera=CAMERAS[state.camera],
         showlegend=False, annotations=colour_key(labels) + [_layer4_key(len(INTERFACES))] if key else [],
         hoverlabel={"font": {"size": 18}}, uirevision="facelayers",
     )
@@ -271,7 +273,7 @@ def trace_index(fig, name: str) -> int:
     raise KeyError(f"no trace named {name!r}; present: {', '.join(t.name for t in fig.data)}")
 
 
-def _set_visible(trace, want) -> bool:
+def set_visible(trace, want) -> bool:
     """Set a trace's ``visible`` only if it differs (``None`` is plotly's ``True``): nothing sent otherwise."""
     have = True if trace.visible is None else trace.visible
     if have is want or have == want:
@@ -288,15 +290,15 @@ def apply_visibility(fig, state: ViewState) -> None:
     for trace in fig.data:
         name = trace.name or ""
         if name.startswith("layer:"):
-            _set_visible(trace, state.shown(name[6:]))
+            set_visible(trace, state.shown(name[6:]))
         elif name.startswith("muscle:") and (trace.meta or {}).get("layer") == "smas":
-            _set_visible(trace, state.shown("smas") or name[7:] == picked)
+            set_visible(trace, state.shown("smas") or name[7:] == picked)
         elif name == "space:layer4":
-            _set_visible(trace, state.shown("muscle"))  # layer 4 is the outer part of the muscle band
+            set_visible(trace, state.shown("muscle"))  # layer 4 is the outer part of the muscle band
         elif name == "technique:flap":
-            _set_visible(trace, state.shown("skin"))  # a raised flap is skin first: peeled or hidden with it
+            set_visible(trace, state.shown("skin"))  # a raised flap is skin first: peeled or hidden with it
         elif name.startswith("nerve:"):
-            _set_visible(trace, bool(state.nerves))
+            set_visible(trace, bool(state.nerves))
 
 
 def apply_overlays(fig, state: ViewState) -> None:
@@ -304,14 +306,14 @@ def apply_overlays(fig, state: ViewState) -> None:
     for trace in fig.data:
         name = trace.name or ""
         if name.startswith("zone:"):
-            _set_visible(trace, bool(state.zones))
+            set_visible(trace, bool(state.zones))
         elif name == "ligaments":
-            _set_visible(trace, bool(state.ligaments))
+            set_visible(trace, bool(state.ligaments))
 
 
 def apply_trace_visible(fig, name: str, visible) -> None:
     """Set one trace's ``visible`` (``True``, ``False`` or ``"legendonly"``) if it differs."""
-    _set_visible(fig.data[trace_index(fig, name)], visible)
+    set_visible(fig.data[trace_index(fig, name)], visible)
 
 
 def apply_camera(fig, state: ViewState) -> None:
@@ -371,7 +373,7 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
     x = sec.distance_mm
     depth = sec.depth_mm
     bone_floor = depth[:, -1] + 4.0
-    traces = _bands(x, depth)
+    traces = layer_bands(x, depth)
     if sec.layer4_mm is not None:  # layer 4, the outer part of the muscle band, as a band of its own
         top, floor = depth[:, LAYERS.index("muscle")], sec.floor_mm
         traces.append(go.Scatter(
@@ -418,248 +420,7 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
     return fig
 
 
-# --- nerves, muscles, danger zones, ligaments (lesson 02) --------------------------------------------------
-
-#: Nerve colours by kind (chosen to read on every layer colour); the highlight colour (a pick changes only
-#: colour and opacity, so it stays under 1 KB on the widget comm); the dimmed opacity.
-NERVE_COLOURS = {"motor": "#FFF3B0", "sensory": "#9BE7FF", "vein": "#7B6CF6"}
-HIGHLIGHT = "#FF3DB8"
-DIM_OPACITY = 0.25
-NERVE_WIDTH = 10
-MUSCLE_COLOUR = "#B5262F"
-ZONE_COLOUR = "#E4007C"
-
-
-def _above_skin(model: FaceModel, point: np.ndarray, lift_mm: float) -> np.ndarray:
-    """The skin point on the ray through ``point``, lifted ``lift_mm`` outward along the ray (for labels)."""
-    from facelayers.model.geometry import params_of, rays
-
-    u, s, _ = params_of(point[None, :])
-    _, d = rays(u, s)
-    return model.stack_at(u, s).points[0, 0] + lift_mm * d[0]
-
-
-def _join_sides(paths) -> np.ndarray:
-    """Both sides' points in one array, separated by a NaN row (plotly breaks the line there)."""
-    out = []
-    for p in paths:
-        out += [p.points, np.full((1, 3), np.nan)]
-    return np.concatenate(out[:-1]).astype(np.float32)
-
-
-def nerve_traces(model: FaceModel, paths: dict, highlight: str | None = None) -> list:
-    """One Scatter3d line per nerve (both sides), named ``nerve:<nerve_id>``, with hover giving the name,
-    branch, current layer, depth below the skin (mm) and the source."""
-    labels = surface_labels(model)
-    traces = []
-    for nid, nerve in model.anatomy.nerves.items():
-        sides = [p for (pid, _), p in paths.items() if pid == nid]
-        if not sides:
-            continue
-        pts = _join_sides(sides)
-        custom, text = [], []
-        for p in sides:
-            custom += [p.depth_mm, [0.0]]  # a NaN would not survive the widget's JSON: the gap row is in x/y/z
-            text += [labels[LAYERS[k]] for k in p.layer] + [""]
-        custom, text = np.concatenate(custom[:-1]), text[:-1]
-        sources = sorted({injury.cite(model, wp.source_id) for wp in nerve.waypoints if wp.source_id})
-        hover = (f"<b>{nerve.label}</b><br>branch: {nerve.group.replace('_', ' ')}<br>in: %{{text}}<br>"
-                 f"%{{customdata:.1f}} mm below the skin<br>source: {', '.join(sources) or 'schematic'}"
-                 "<extra></extra>")
-        traces.append(go.Scatter3d(
-            name=f"nerve:{nid}", mode="lines", **xyz(pts),
-            # A plain list, not a float32 array: after a restyle of the line (a nerve carried by a raised flap),
-            # the browser echoes a 1-D typed customdata back as an object, and plotly's FigureWidget raised
-            # ValueErrors in _remove_overlapping_props comparing it with the array. Rounded to 0.01 mm.
-            text=text, customdata=np.round(custom.astype(np.float64), 2).tolist(), hovertemplate=hover,
-            showlegend=False,
-            line={"color": NERVE_COLOURS.get(nerve.kind, "#ffffff"), "width": NERVE_WIDTH},
-            meta={"group": nerve.group, "kind": nerve.kind},
-        ))
-    return traces
-
-
-def muscle_geometry(model: FaceModel, muscle, cut: Cut | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Both sides of a muscle as its body (:func:`facelayers.model.muscles.build_body`: a closed mesh with thickness
-    in its layer, from origin to insertion), with the cutaway applied like its layer's: (vertices (n, 3)
-    float32 mm, faces (m, 3) int32).
-
-    A superficial mimetic muscle *is* part of the SMAS, and its body fills the SMAS layer; it is drawn 0.3 mm
-    outward along the rays (a display offset only: the body itself lies inside its layer) so that it shows on
-    the SMAS whenever the SMAS is the layer exposed. A deep muscle is drawn where it is, under the deep fascia
-    and the branches that run on it: it shows once the deep fascia is peeled or cut away.
-    """
-    from facelayers.model.cutaway import clip, window_distance
-    from facelayers.model.muscles import bodies
-
-    if isinstance(muscle, str):
-        muscle = model.anatomy.muscle(muscle)
-    verts, faces = [], []
-    radius = cut.radius_mm(layer_index(muscle.layer)) if cut is not None else None
-    built = bodies(model)
-    for side in ("left", "right"):
-        body = built[(muscle.muscle_id, side)]
-        v, f = body.vertices.astype(float), body.faces
-        if muscle.layer == "smas":
-            out = body.skin - v
-            v = v + 0.3 * out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-        if radius is not None and len(f):
-            clipped = clip(np.concatenate([v, body.skin], axis=1), f,
-                           window_distance(model, cut.window, body.skin), radius)
-            v, f = clipped.vertices[:, :3], clipped.faces
-        faces.append(f + sum(len(x) for x in verts))
-        verts.append(v)
-    return np.concatenate(verts).astype(np.float32), np.concatenate(faces).astype(np.int32)
-
-
-def muscle_traces(model: FaceModel, cut: Cut | None = None, state: ViewState | None = None) -> list:
-    """Each muscle as a Mesh3d named ``muscle:<muscle_id>``, its body on both sides (see
-    :func:`muscle_geometry`); hover gives its attachments, action and FACS action units, wrinkle and nerve. A
-    SMAS muscle is shown with the SMAS (peeled with it)."""
-    traces = []
-    for mid, muscle in model.anatomy.muscles.items():
-        v, f = muscle_geometry(model, muscle, cut)
-        wrinkle = f"<br>wrinkle: {muscle.wrinkle}" if muscle.wrinkle else ""
-        aus = f" ({'+'.join(muscle.action_units)})" if muscle.action_units else ""
-        nerves = ", ".join(g.replace("_", " ") for g in muscle.nerve_shares())
-        traces.append(go.Mesh3d(
-            name=f"muscle:{mid}", **xyz(v), **ijk(f),
-            color=MUSCLE_COLOUR, flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
-            hovertemplate=(f"<b>{muscle.label}</b><br>{muscle.attachments}<br>{muscle.action}{aus}{wrinkle}<br>"
-                           f"nerve: {nerves}<extra></extra>"),
-            showlegend=False, meta={"group": muscle.nerve_group, "layer": muscle.layer},
-            visible=True if muscle.layer != "smas" or state is None else state.shown("smas"),
-        ))
-    return traces
-
-
-def zone_traces(model: FaceModel, visible=False) -> list:
-    """Seckel's danger zones as patches on the skin (lifted 0.6 mm), named ``zone:<zone_id>``, plus their
-    numbers (``zone:labels``)."""
-    from facelayers.model.nerves import outline_params, patch
-
-    traces, centres, numbers = [], [], []
-    for zid, zone in model.anatomy.zones.items():
-        verts, faces = [], []
-        for side in ("left", "right"):
-            pu, ps = outline_params(model.anatomy, zone.outline_points(), side)
-            pt = patch(model, pu, ps, "skin", 0.0, lift_mm=0.6)
-            faces.append(pt.faces + sum(len(v) for v in verts))
-            verts.append(pt.vertices)
-            centres.append(_above_skin(model, pt.centre, 6.0))
-            numbers.append(str(zone.number))
-        v, f = np.concatenate(verts), np.concatenate(faces)
-        note = "" if zone.verified else "<br>(as commonly reproduced; borders unverified)"
-        traces.append(go.Mesh3d(
-            name=f"zone:{zid}", **xyz(v), **ijk(f),
-            color=ZONE_COLOUR, flatshading=True, visible=visible, showlegend=False,
-            hovertemplate=(f"<b>Danger zone {zone.number}: {zone.label}</b><br>{zone.surface_landmarks}<br>"
-                           f"if injured: {zone.deficit}{note}<extra></extra>"),
-        ))
-    c = np.array(centres, np.float32)
-    traces.append(go.Scatter3d(name="zone:labels", mode="text", **xyz(c), text=numbers,
-                               textfont={"size": 22, "color": "#ffffff"}, hoverinfo="skip", visible=visible,
-                               showlegend=False))
-    return traces
-
-
-def ligament_trace(model: FaceModel, visible=False) -> go.Scatter3d:
-    """Retaining ligaments as markers where they cross the sub-SMAS plane (both sides); the hover gives the
-    thickness of layer 4 they cross there, from the deep fascia to the SMAS (facelayers.model.space)."""
-    from facelayers.model.space import layer4
-
-    pts, text = [], []
-    l4 = layer4(model.anatomy)
-    for lig in model.anatomy.ligaments.values():
-        for sign in (1.0, -1.0):
-            p = model.anatomy.point(lig.landmark_id) * np.array([sign, 1, 1])
-            st = model.stack_under(p[None, :])
-            pts.append(st.at_depth(layer_index(lig.layer), lig.fraction)[0])
-            text.append(f"{lig.label}</b><br>crosses layer 4 ({float(l4.thickness_mm(st)[0]):.1f} mm) "
-                        "from the deep fascia to the SMAS<b>")
-    p = np.array(pts, np.float32)
-    return go.Scatter3d(name="ligaments", mode="markers", **xyz(p), text=text,
-                        hovertemplate="<b>%{text}</b><br>retaining ligament<extra></extra>", visible=visible,
-                        marker={"size": 7, "symbol": "diamond", "color": "#FFFFFF",
-                                "line": {"color": "#111111", "width": 2}}, showlegend=False)
-
-
-def apply_muscle_cut(fig, model: FaceModel, state: ViewState) -> None:
-    """Re-send the muscles' geometry for a new cutaway (a geometry change)."""
-    cut = cut_of(state)
-    for trace in fig.data:
-        if (trace.name or "").startswith("muscle:"):
-            v, f = muscle_geometry(model, model.anatomy.muscles[trace.name[7:]], cut)
-            trace.update(**xyz(v), **ijk(f))
-
-
-def apply_highlight(fig, model: FaceModel, pick: str | None) -> None:
-    """Make the picked nerve, branch group or muscle glow and dim the rest (style only: colour, width,
-    opacity). A muscle also highlights the nerves of its branch. ``pick``: ``"nerve:<id>"``,
-    ``"group:<group>"``, ``"muscle:<id>"`` or None."""
-    groups, nerves, muscles = set(), set(), set()
-    if pick:
-        kind, _, name = pick.partition(":")
-        if kind == "nerve":
-            nerves.add(name)
-        elif kind == "group":
-            groups.add(name)
-        elif kind == "muscle":
-            muscles.add(name)
-            groups.add(model.anatomy.muscle(name).nerve_group)
-        else:
-            raise ValueError(f"pick {pick!r}: allowed 'nerve:<id>', 'group:<group>', 'muscle:<id>' or None")
-    for trace in fig.data:
-        name = trace.name or ""
-        if name.startswith("nerve:"):
-            nid = name[6:]
-            nerve = model.anatomy.nerves[nid]
-            on = nid in nerves or nerve.group in groups
-            colour = HIGHLIGHT if on else NERVE_COLOURS.get(nerve.kind, "#ffffff")
-            opacity = 1.0 if (on or not pick) else DIM_OPACITY
-            if trace.line.color != colour:
-                trace.line.color = colour
-            if trace.opacity != opacity and not (trace.opacity is None and opacity == 1.0):
-                trace.opacity = opacity
-        elif name.startswith("muscle:"):
-            colour = HIGHLIGHT if name[7:] in muscles else MUSCLE_COLOUR
-            if trace.color != colour:
-                trace.color = colour
-
-
-def depth_profile_figure(model: FaceModel, path, *, height: int = 460) -> go.Figure:
-    """A nerve's depth below the skin along its length, drawn over the layer bands at each point, with the
-    landmarks it passes marked: where it becomes superficial shows at a glance."""
-    labels = surface_labels(model)
-    x = path.distance_mm
-    depth = path.interfaces_mm
-    traces = _bands(x, depth)
-    traces.append(go.Scatter(name="profile:nerve", x=x.astype(np.float32), y=path.depth_mm.astype(np.float32),
-                             mode="lines", line={"color": HIGHLIGHT, "width": 5}, showlegend=False,
-                             hovertemplate="%{x:.0f} mm along: %{y:.1f} mm deep<extra></extra>"))
-    wx = x[path.waypoint_at]
-    wy = path.depth_mm[path.waypoint_at]
-    names = [n.replace("_", " ") if n else "" for n in path.waypoint_names]
-    traces.append(go.Scatter(name="profile:waypoints", x=wx, y=wy, mode="markers+text", text=names,
-                             textposition="top center", textfont={"size": 14, "color": TEXT},
-                             marker={"size": 10, "color": "#ffffff", "line": {"color": "#000", "width": 1}},
-                             showlegend=False, hoverinfo="skip"))
-    d, at, layer = path.shallowest()
-    fig = go.Figure(traces)
-    fig.update_layout(
-        template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
-        title={"text": f"{path.label} ({path.side}): shallowest {d:.1f} mm, in the {labels[layer]}",
-               "x": 0.02, "font": {"size": 20}},
-        margin={"l": 80, "r": 260, "t": 70, "b": 80}, showlegend=False,
-        xaxis={"title": {"text": "distance along the nerve (mm)"}, "gridcolor": "#333a44", "zeroline": False},
-        yaxis={"title": {"text": "depth below the skin (mm)"}, "autorange": "reversed", "gridcolor": "#333a44",
-               "zeroline": False, "range": [float(depth[:, -1].max()) + 4, -4]},
-        annotations=colour_key(labels, x=1.02, y=0.95),
-    )
-    return fig
-
-
-def _bands(x: np.ndarray, depth: np.ndarray) -> list:
+def layer_bands(x: np.ndarray, depth: np.ndarray) -> list:
     """Filled bands between consecutive interface depths (n, 6), plus a 4 mm band of bone, named
     ``band:<surface>``."""
     bone_floor = depth[:, -1] + 4.0
@@ -674,398 +435,3 @@ def _bands(x: np.ndarray, depth: np.ndarray) -> list:
     return traces
 
 
-# --- techniques, planes, incisions, ports, endoscope (lesson 03) ---------------------------------------------
-
-CLEARANCE_SCALE = [[0.0, "#b2182b"], [0.2, "#ef8a62"], [0.4, "#fddbc7"], [0.6, "#d1e5f0"], [1.0, "#2166ac"]]
-CLEARANCE_MAX_MM = 15.0
-INCISION_COLOUR = "#111111"
-PORT_COLOUR = "#00E5FF"
-
-
-def technique_geometry(placed, paths) -> dict:
-    """The arrays of one technique's traces: plane (vertices, faces, clearance per vertex), incisions
-    (polyline points with NaN gaps), ports (slit segments with NaN gaps)."""
-    from facelayers.model.planes import clearance_map
-
-    verts, faces, dist = [], [], []
-    for plane in placed.planes:
-        same_side = [p for (nid, side), p in paths.items() if side == plane.side]
-        faces.append(plane.mesh.faces + sum(len(v) for v in verts))
-        # Drawn 0.3 mm proud of its depth so it shows over the surface it lies on once the layers above
-        # it are peeled (the clearance map is measured at the true depth).
-        outward = plane.mesh.skin - plane.mesh.vertices
-        outward /= np.maximum(np.linalg.norm(outward, axis=1, keepdims=True), 1e-9)
-        verts.append(plane.mesh.vertices + 0.3 * outward)
-        dist.append(clearance_map(plane, same_side))
-    v = np.concatenate(verts) if verts else np.zeros((0, 3), np.float32)
-    f = np.concatenate(faces) if faces else np.zeros((0, 3), np.int32)
-    d = np.concatenate(dist) if dist else np.zeros(0)
-    lines = []
-    for inc in placed.incisions:
-        lines += [inc.points * 1.0 + 0.0, np.full((1, 3), np.nan)]
-    inc = np.concatenate(lines[:-1]) if lines else np.full((1, 3), np.nan)
-    slits = []
-    for port in placed.ports:
-        slits += [port.ends, np.full((1, 3), np.nan)]
-    ports = np.concatenate(slits[:-1]) if slits else np.full((1, 3), np.nan)
-    return {"plane": (v.astype(np.float32), f.astype(np.int32), np.minimum(d, CLEARANCE_MAX_MM).astype(np.float32)),
-            "incisions": inc.astype(np.float32), "ports": ports.astype(np.float32)}
-
-
-def technique_traces(model: FaceModel, placed, paths) -> list:
-    """Three traces whose data change with the technique: ``technique:plane`` (the planes, coloured by the
-    distance to the nearest nerve, one shared colour bar), ``technique:incisions``, ``technique:ports``."""
-    geo = technique_geometry(placed, paths)
-    v, f, d = geo["plane"]
-    label = placed.technique.label
-    plane = go.Mesh3d(
-        name="technique:plane", **xyz(v), **ijk(f),
-        intensity=d, coloraxis="coloraxis", flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
-        hovertemplate=f"<b>{label}</b><br>plane: nearest nerve %{{intensity:.1f}} mm<extra></extra>",
-        showlegend=False)
-    inc = geo["incisions"]
-    incisions = go.Scatter3d(name="technique:incisions", mode="lines", **xyz(inc),
-                             line={"color": INCISION_COLOUR, "width": 9}, showlegend=False,
-                             hovertemplate="incision<extra></extra>")
-    pts = geo["ports"]
-    ports = go.Scatter3d(name="technique:ports", mode="lines", **xyz(pts),
-                         line={"color": PORT_COLOUR, "width": 14}, showlegend=False,
-                         hovertemplate="endoscope port<extra></extra>")
-    return [plane, incisions, ports]
-
-
-def apply_technique(fig, model: FaceModel, placed, paths) -> None:
-    """Switch technique: only the three technique traces change."""
-    fresh = technique_traces(model, placed, paths)
-    for new in fresh:
-        trace = fig.data[trace_index(fig, new.name)]
-        if new.type == "mesh3d":
-            trace.update(x=new.x, y=new.y, z=new.z, i=new.i, j=new.j, k=new.k, intensity=new.intensity,
-                         hovertemplate=new.hovertemplate)
-        else:
-            trace.update(x=new.x, y=new.y, z=new.z)
-
-
-def flap_trace(model: FaceModel, flap=None) -> go.Mesh3d:
-    """``technique:flap``: the raised flap of an open technique (empty when there is none): skin on top, the
-    layer just above the plane on its underside, its cut edge banded by layer (:mod:`facelayers.model.flap`)."""
-    colours = [PALETTE[name] for name in LAYERS]
-    if flap is None:  # styled like a flap already: raising one later sends only its geometry and colours
-        return go.Mesh3d(name="technique:flap", x=[], y=[], z=[], i=[], j=[], k=[], showlegend=False,
-                         hoverinfo="skip", flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
-                         **face_colours(np.zeros(0, np.uint8), colours))
-    labels = surface_labels(model)
-    under = sorted({LAYERS[k] for k in flap.face_layer[flap.part == 1]}, key=LAYERS.index)
-    text = (f"<b>The flap</b>, raised {flap.lift_mm:.0f} mm at the incision<br>its underside: "
-            f"{', '.join(labels[n] for n in under)}<extra></extra>")
-    # Coloured per triangle through a cell intensity on a stepped scale of the layer colours, not a
-    # facecolor array of strings: plotly's FigureWidget could not reconcile the browser's echo of such an
-    # array (ValueErrors in _remove_overlapping_props when a flap was re-raised for another technique).
-    return go.Mesh3d(name="technique:flap", **xyz(flap.vertices), **ijk(flap.faces),
-                     **face_colours(flap.face_layer, colours), flatshading=False, lighting=LIGHTING,
-                     lightposition=LIGHT_POSITION, hovertemplate=text, showlegend=False)
-
-
-def face_colours(index: np.ndarray, colours: list[str]) -> dict:
-    """Mesh3d properties that paint face ``f`` in ``colours[index[f]]``: a uint8 per face (``intensity`` in
-    cell mode) and a stepped colour scale, instead of one colour string per face (``facecolor``, which the
-    notebook's FigureWidget sends as a JSON list: about 11 bytes a face against 1).
-
-    Parameters
-    ----------
-    index : (m,) int
-        Each face's colour, an index into ``colours`` (fewer than 256).
-    colours : list of str
-    """
-    n = len(colours)
-    scale = []
-    for c, colour in enumerate(colours):  # colour c over normalised values [c / n, (c + 1) / n]
-        scale += [[c / n, colour], [(c + 1) / n, colour]]
-    return {"intensity": np.ascontiguousarray(index, dtype=np.uint8), "intensitymode": "cell",
-            "colorscale": scale, "cmin": -0.5, "cmax": n - 0.5, "showscale": False}
-
-
-def apply_flap(fig, model: FaceModel, flap, paths: dict, previous_paths: dict | None = None) -> list[str]:
-    """Show (or fold back) the flap: the ``technique:flap`` trace, and the nerve traces whose points moved with
-    the flap (``paths`` as shown now; ``previous_paths`` as shown before). The layers' holes are re-sent by
-    :func:`apply_cutaway`. Returns the names of the nerve traces re-sent."""
-    fresh = flap_trace(model, flap)
-    trace = fig.data[trace_index(fig, "technique:flap")]
-    if flap is None and (trace.x is None or not len(trace.x)):
-        fields = {}  # nothing raised, nothing drawn: nothing to send
-    else:
-        fields = {"x": fresh.x, "y": fresh.y, "z": fresh.z, "i": fresh.i, "j": fresh.j, "k": fresh.k,
-                  "hovertemplate": fresh.hovertemplate, "hoverinfo": fresh.hoverinfo}
-        fields["intensity"] = fresh.intensity if flap is not None else []
-    if fields:
-        trace.update(**fields)
-    moved = []
-    if previous_paths is not None:
-        for nid in {pid for pid, _ in paths}:
-            keys = [key for key in paths if key[0] == nid]
-            if all(paths[key] is previous_paths.get(key) for key in keys):
-                continue
-            pts = _join_sides([paths[key] for key in keys])
-            fig.data[trace_index(fig, f"nerve:{nid}")].update(**xyz(pts))
-            moved.append(f"nerve:{nid}")
-    return moved
-
-
-def clearance_coloraxis() -> dict:
-    return {"colorscale": CLEARANCE_SCALE, "cmin": 0.0, "cmax": CLEARANCE_MAX_MM,
-            "colorbar": {"title": {"text": "nearest<br>nerve (mm)", "font": {"size": 16}},
-                         "tickfont": {"size": 15}, "len": 0.6, "x": 0.98}}
-
-
-def endoscope_traces(scope) -> list:
-    """The scope in the 3D view: ``endoscope:shaft`` (a 4 mm rod) and ``endoscope:cone`` (its field of view)."""
-    from facelayers.model.endoscope import shaft_mesh, view_cone_lines
-
-    v, f = shaft_mesh(scope)
-    cone = view_cone_lines(scope)
-    return [go.Mesh3d(name="endoscope:shaft", **xyz(v), **ijk(f), color="#C0C7D0", flatshading=False,
-                      lighting=LIGHTING, lightposition=LIGHT_POSITION, hovertemplate="endoscope<extra></extra>",
-                      showlegend=False),
-            go.Scatter3d(name="endoscope:cone", mode="lines", **xyz(cone), line={"color": "#FFE600", "width": 4},
-                         hoverinfo="skip", showlegend=False)]
-
-
-def endoscope_traces_empty() -> list:
-    """Placeholders for the scope's traces when the technique has no port."""
-    return [go.Mesh3d(name="endoscope:shaft", x=[], y=[], z=[], i=[], j=[], k=[], showlegend=False),
-            go.Scatter3d(name="endoscope:cone", mode="lines", x=[], y=[], z=[], showlegend=False)]
-
-
-def apply_endoscope(fig, scope) -> None:
-    """Draw the scope (``endoscope:shaft`` and ``endoscope:cone``), or, with ``scope=None`` (a technique
-    without ports), empty and hide both."""
-    if scope is None:
-        for trace in fig.data:
-            if (trace.name or "").startswith("endoscope:"):
-                if trace.x is not None and len(trace.x):
-                    fields = {"x": [], "y": [], "z": []}
-                    if trace.type == "mesh3d":
-                        fields.update(i=[], j=[], k=[])
-                    trace.update(**fields)
-                _set_visible(trace, False)
-        return
-    for new in endoscope_traces(scope):
-        trace = fig.data[trace_index(fig, new.name)]
-        if new.type == "mesh3d":
-            trace.update(x=new.x, y=new.y, z=new.z, i=new.i, j=new.j, k=new.k, color=new.color,
-                         lighting=new.lighting, lightposition=new.lightposition, hovertemplate=new.hovertemplate)
-        else:
-            trace.update(x=new.x, y=new.y, z=new.z, line=new.line)
-        _set_visible(trace, True)
-
-
-def no_scope_figure(technique_label: str = "This technique", *, height: int = 200) -> go.Figure:
-    """The endoscope view's place for a technique without ports: a short dark panel that says so."""
-    fig = go.Figure()
-    fig.update_layout(
-        template="none", height=height, paper_bgcolor="#000000", plot_bgcolor="#000000", font=FONT,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis={"visible": False}, yaxis={"visible": False},
-        annotations=[{"xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False,
-                      "text": f"<b>No endoscope</b>: {technique_label} is an open approach.<br>"
-                              "The surgeon looks into the pocket directly: raise the flap to see it.",
-                      "font": {"size": 20, "color": TEXT}}])
-    return fig
-
-
-def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: float = 60.0,
-                          height: int = 520) -> go.Figure:
-    """What the scope sees: the optical cavity ahead of the tip, opened by the retractor, in a round field.
-
-    The floor is the plane's surface, in the colour of the layer below it; the roof is the same surface lifted
-    :data:`facelayers.model.endoscope.CAVITY_MM`, in the colour of the layer above. A nerve (or the sentinel vein)
-    lying in the flap within 4 mm of the plane is drawn on the underside of the roof, where the scope sees it
-    through the thin areolar tissue; one on the floor is drawn on the floor; a structure that crosses the plane
-    spans the cavity. The camera stands back along the tip's line of sight at the working distance that gives
-    the magnification (everything behind the lens is cropped away), and only what lies inside the scope's
-    field of view is kept, so the picture is round like an endoscope's.
-    """
-    from facelayers.model.endoscope import CAVITY_MM, FOV_DEG
-
-    k = layer_index(plane.layer)
-    below = INTERFACES[k + 1] if plane.fraction >= 1.0 else LAYERS[k]
-    above = LAYERS[k] if plane.fraction > 0.0 else (LAYERS[k - 1] if k > 0 else "skin")
-    varies = getattr(plane, "varies", False)  # a plane in layer 4 (on the DTF) or one that follows the dissection
-    if getattr(plane, "band", None) is not None:
-        below, above = LAYERS[k], LAYERS[k - 1]  # on layer 4's floor: the deep fascia below, the TPF above
-    look_at = scope.tip + scope.view * 10.0
-    eye = look_at - scope.view * scope.working_distance_mm
-    cos_half = np.cos(np.radians(FOV_DEG / 2 - 2))
-
-    def in_view(points):
-        rel = points - eye
-        dist = np.linalg.norm(rel, axis=1)
-        ahead = (points - scope.tip) @ scope.view >= -1.0
-        return ahead & (dist <= radius_mm + scope.working_distance_mm) & \
-            (rel @ scope.view >= cos_half * np.maximum(dist, 1e-9))
-
-    stack = model.stack
-    surface = plane.points_at(stack) if varies else stack.at_depth(np.full(model.n_vertices, k), plane.fraction)
-    outward = stack.points[:, 0] - stack.points[:, -1]
-    outward /= np.linalg.norm(outward, axis=1, keepdims=True)
-    roof_surface = surface + CAVITY_MM * outward
-
-    def crop(vertices):
-        keep = in_view(vertices)
-        f = model.faces[keep[model.faces].all(axis=1)]
-        used, inv = np.unique(f, return_inverse=True)
-        return vertices[used], inv.reshape(f.shape).astype(np.int32)
-
-    fv, ff = crop(surface)
-    rv, rf = crop(roof_surface)
-    scope_light = {"ambient": 0.7, "diffuse": 0.5, "specular": 0.35, "roughness": 0.4}
-    traces = [
-        go.Mesh3d(name="scope:floor", **xyz(fv), **ijk(ff), color=PALETTE[below], flatshading=False,
-                  lighting=scope_light, lightposition=LIGHT_POSITION, hoverinfo="skip", showlegend=False),
-        go.Mesh3d(name="scope:roof", **xyz(rv), **ijk(rf[:, ::-1]), color=PALETTE[above], flatshading=False,
-                  lighting=scope_light, lightposition=LIGHT_POSITION, hoverinfo="skip", showlegend=False),
-    ]
-    depth = plane.depth_coord
-    for (nid, side), path in paths.items():
-        if side != plane.side:
-            continue
-        u, s, _ = params_of(path.points)
-        st = model.stack_at(u, s)
-        on_plane = plane.points_at(st) if varies else st.at_depth(np.full(len(u), k), plane.fraction)
-        gap = np.linalg.norm(path.points - on_plane, axis=1)  # mm between the nerve and the plane, on its ray
-        _, d = rays(u, s)
-        in_flap = path.depth_coord < (plane.depth_at(u, s, st) if varies else depth)
-        pts = np.where(in_flap[:, None], on_plane + (CAVITY_MM - 0.6) * d, on_plane + 0.4 * d)
-        seen = in_view(pts) & (gap <= 4.0)
-        if seen.sum() < 2:
-            continue
-        pts = np.where(seen[:, None], pts, np.nan)
-        nerve = model.anatomy.nerves[nid]
-        traces.append(go.Scatter3d(
-            name=f"scope:{nid}", mode="lines", **xyz(pts.astype(np.float32)),
-            line={"color": NERVE_COLOURS.get(nerve.kind, "#ffffff"), "width": 14}, showlegend=False,
-            hovertemplate=f"<b>{nerve.label}</b><br>{'in the roof (flap)' if in_flap.any() else 'on the floor'}"
-                          "<extra></extra>"))
-    # Muscles in the roof within reach of the scope (the corrugator at the medial brow): drawn on the roof's
-    # underside, as the nerves are, in the muscle colour.
-    for mid, muscle in model.anatomy.muscles.items():
-        # The muscles of the layer just above the plane line the roof: the deep muscles (corrugator) over a
-        # subperiosteal plane, the SMAS muscles over a plane on the deep fascia.
-        if layer_index(muscle.layer) != k - 1:
-            continue
-        from facelayers.model.nerves import outline_params, patch
-
-        pu, ps = outline_params(model.anatomy, muscle.outline, plane.side)
-        pt = patch(model, pu, ps, plane.layer, plane.fraction, n=24, depth=plane.points_at if varies else None)
-        if len(pt.faces) == 0:
-            continue
-        u, s, _ = params_of(pt.vertices.astype(float))
-        _, d = rays(u, s)
-        verts = pt.vertices + (CAVITY_MM - 0.8) * d
-        keep = in_view(verts)
-        f = pt.faces[keep[pt.faces].all(axis=1)]
-        if len(f) == 0:
-            continue
-        traces.append(go.Mesh3d(name=f"scope:muscle:{mid}", **xyz(verts), **ijk(f[:, ::-1]), color=MUSCLE_COLOUR,
-                                lighting=scope_light, lightposition=LIGHT_POSITION, showlegend=False,
-                                hovertemplate=f"<b>{muscle.label}</b> (in the roof)<extra></extra>"))
-    span = radius_mm + scope.working_distance_mm
-    lo = scope.tip - span
-    hi = scope.tip + span
-
-    def norm(p):  # figure frame -> plotly's camera coordinates, for a cube of side 2 * span
-        q = np.array([-p[0], p[1], p[2]])
-        c = np.array([-scope.tip[0], scope.tip[1], scope.tip[2]])
-        return dict(zip("xyz", ((q - c) / (2 * span)).tolist()))
-
-    up = scope.up
-    names = ", ".join(t.name.split(":")[-1].replace("_", " ") for t in traces[2:]) or "nothing in view"
-    fig = go.Figure(traces)
-    fig.update_layout(
-        template="none", height=height, paper_bgcolor="#000000", font=FONT, showlegend=False,
-        margin={"l": 0, "r": 0, "t": 70, "b": 0},
-        title={"text": f"Endoscope view (30° scope), {scope.magnification:.0f}× on a 50 cm screen, "
-                       f"{scope.working_distance_mm:.0f} mm from the tissue<br><sub>in view: {names}</sub>",
-               "x": 0.02, "font": {"size": 18}},
-        scene={"xaxis": {"visible": False, "range": [-hi[0], -lo[0]]},
-               "yaxis": {"visible": False, "range": [lo[1], hi[1]]},
-               "zaxis": {"visible": False, "range": [lo[2], hi[2]]}, "aspectmode": "manual",
-               "aspectratio": {"x": 1, "y": 1, "z": 1}, "bgcolor": "#000000",
-               "camera": {"eye": norm(eye), "center": norm(look_at),
-                          "up": {"x": -float(up[0]), "y": float(up[1]), "z": float(up[2])}}},
-    )
-    return fig
-
-
-# ----------------------------------------------------------------------------------------------------
-# The skull as its own surface (facelayers.model.skull)
-
-#: Bone colour of the skull drawn alone: a little warmer and darker than the bone interface, so the
-#: lighting shows the rims and fossae.
-SKULL_COLOUR = "#E8DFC8"
-SKULL_LIGHTING = {"ambient": 0.32, "diffuse": 0.9, "specular": 0.12, "roughness": 0.6, "fresnel": 0.1}
-
-
-def skull_trace(model: FaceModel, visible: bool = True) -> go.Mesh3d:
-    """The schematic skull as one Mesh3d named ``skull`` (only where it is bone: the orbits, the piriform
-    aperture and the foramina are open pits, the mandible's lower border an open edge).
-
-    Parameters
-    ----------
-    model : FaceModel
-    visible : bool
-
-    Returns
-    -------
-    go.Mesh3d
-        Hover gives the total soft-tissue depth above each bone vertex along its ray, mm.
-    """
-    verts, faces = model.skull_mesh()
-    u, s, r = params_of(verts.astype(float))
-    depth = (model.skin_surface.radius(u, s) - r).astype(np.float32)
-    # Plotly draws no shadows: darken the pits (orbits, aperture, foramina) by their depth, as ambient
-    # occlusion would, so they read as cavities.
-    shade = 1.0 - 0.62 * np.clip(model.skull_mesh_cavity / 22.0, 0.0, 1.0) ** 0.7
-    base = np.array([int(SKULL_COLOUR[i:i + 2], 16) for i in (1, 3, 5)], float)
-    rgb = (base[None, :] * shade[:, None]).astype(int)
-    colours = [f"rgb({r},{g},{b})" for r, g, b in rgb]
-    return go.Mesh3d(
-        name="skull", legendgroup="bone", showlegend=False, visible=visible,
-        **xyz(verts), **ijk(faces), customdata=depth, vertexcolor=colours,
-        hovertemplate="<b>Bone</b><br>%{customdata:.1f} mm below the skin (along the ray)<extra></extra>",
-        color=SKULL_COLOUR, flatshading=False, lighting=SKULL_LIGHTING, lightposition=LIGHT_POSITION,
-        hoverlabel={"font": {"size": 18}},
-    )
-
-
-def skull_figure(model: FaceModel, camera: str = "front", *, height: int = 760,
-                 title: str | None = "The skull the layers stand on", skin: bool = False) -> go.Figure:
-    """The skull alone (or with the skin as a second, hidden-by-default trace) for a camera preset.
-
-    Parameters
-    ----------
-    model : FaceModel
-    camera : str
-        A key of :data:`facelayers.teaching.state.CAMERAS`.
-    height : int, px
-    title : str or None
-    skin : bool
-        Also draw the skin (trace ``layer:skin``), visible.
-
-    Returns
-    -------
-    go.Figure
-        Traces ``skull`` (and ``layer:skin`` if asked).
-    """
-    if camera not in CAMERAS:
-        raise ValueError(f"camera = {camera!r} is not allowed; allowed: {', '.join(CAMERAS)}")
-    traces = [skull_trace(model)]
-    if skin:
-        traces.append(layer_trace(model, "skin", None, True, surface_labels(model)["skin"]))
-    fig = go.Figure(traces)
-    fig.update_layout(
-        template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
-        margin={"l": 0, "r": 0, "t": 56 if title else 8, "b": 0},
-        title={"text": title, "x": 0.02, "font": {"size": 24}} if title else None,
-        scene=_scene(), scene_camera=CAMERAS[camera], showlegend=False, hoverlabel={"font": {"size": 18}},
-    )
-    return fig

@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 from facelayers.anatomy.load import load_anatomy
 from facelayers.core.frame import LAYERS
 from facelayers.model.margins import MarginTable
-from facelayers.render.face import BACKGROUND, FONT, HIGHLIGHT, NERVE_COLOURS, PALETTE
+from facelayers.render.face import BACKGROUND, FONT, PALETTE
+from facelayers.render.structures import HIGHLIGHT, NERVE_COLOURS
 from facelayers.render.themes import apply_theme
 
 __all__ = ["margins_figure", "patient_tag"]

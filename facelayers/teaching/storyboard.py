@@ -28,7 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from facelayers.anatomy.validation import CHECKS, Check, DataSet, Record, read_tables, storyboard_filename
+from facelayers.anatomy.reading import DataSet, storyboard_filename
+from facelayers.anatomy.specs import Record
+from facelayers.anatomy.table_checks import Check
+from facelayers.anatomy.validation import CHECKS, read_tables
 from facelayers.core.errors import InputError
 from facelayers.teaching.state import ViewState
 from facelayers.teaching.views import view_from_yaml
@@ -103,7 +106,7 @@ def view_problems(filename: str, label: str, document: Mapping[str, Any],
     document : Mapping
         The storyboard's content (after its schema: malformed steps and views are skipped).
     lines : Mapping of tuple to int
-        Line of each value by its path, as :attr:`facelayers.anatomy.validation.Record.lines`.
+        Line of each value by its path, as :attr:`facelayers.anatomy.specs.Record.lines`.
 
     Returns
     -------

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import yaml
 
-from facelayers.anatomy.validation import package_view_ids, view_reference_problems
+from facelayers.anatomy.storyboard_checks import package_view_ids, view_reference_problems
 from facelayers.core.atomic import atomic_output
 from facelayers.core.documents import parse_yaml, read_text, show
 from facelayers.core.errors import InputError, path_text
@@ -327,8 +327,9 @@ def _lookup(data: dict, key: str):
 
 
 def _view_ids(data_dir):
-    """:func:`facelayers.anatomy.validation.view_ids` of another data folder."""
-    from facelayers.anatomy.validation import DataSet, view_ids
+    """:func:`facelayers.anatomy.storyboard_checks.view_ids` of another data folder."""
+    from facelayers.anatomy.reading import DataSet
+    from facelayers.anatomy.storyboard_checks import view_ids
 
     return view_ids(DataSet(data_dir))
 

@@ -17,9 +17,9 @@ changes, a technique its three traces and the scope's. The first state is drawn 
 what a FigureWidget had when it was built).
 
 How a technique switch flows: widget (menu A/B or Show A/B) -> ``Controller.update(technique=...)`` ->
-``resolve`` (scope port, surgeon's camera if the flap is raised) -> ``_apply``: :func:`render.apply_technique`
-(3 traces), :func:`render.apply_cutaway` + :func:`render.apply_flap` (holes and flap for the new technique),
-:func:`render.apply_endoscope` (scope or none), scope view -> the widget re-renders its controls from the
+``resolve`` (scope port, surgeon's camera if the flap is raised) -> ``_apply``: :func:`technique_figures.apply_technique`
+(3 traces), :func:`render.apply_cutaway` + :func:`technique_figures.apply_flap` (holes and flap for the new technique),
+:func:`technique_figures.apply_endoscope` (scope or none), scope view -> the widget re-renders its controls from the
 state.
 """
 
@@ -33,6 +33,8 @@ from facelayers.core.frame import INTERFACES
 from facelayers.model.geometry import FaceModel
 from facelayers.model.section import section
 from facelayers.render import face as render
+from facelayers.render import structures as structure_figures
+from facelayers.render import techniques as technique_figures
 from facelayers.teaching.state import SURGEON_CAMERAS, ViewState
 
 __all__ = ["Controller", "exposing_peel"]
@@ -117,16 +119,16 @@ class Controller:
         fig = render.face_figure(model, base, height=height, key=False, title=title)
         extra = []
         if nerves:
-            extra += render.nerve_traces(model, self.paths)
+            extra += structure_figures.nerve_traces(model, self.paths)
             if muscles:
-                extra += render.muscle_traces(model, render.cut_of(base), base)
-            extra += [*render.zone_traces(model, visible=base.zones), render.ligament_trace(model, base.ligaments)]
+                extra += structure_figures.muscle_traces(model, render.cut_of(base), base)
+            extra += [*structure_figures.zone_traces(model, visible=base.zones), structure_figures.ligament_trace(model, base.ligaments)]
         if techniques:
             placed = self.placed(base.technique)
-            extra += render.technique_traces(model, placed, self.paths)
-            extra += render.endoscope_traces_empty() + [render.flap_trace(model, None)]
+            extra += technique_figures.technique_traces(model, placed, self.paths)
+            extra += technique_figures.endoscope_traces_empty() + [technique_figures.flap_trace(model, None)]
             # The colour bar in a column of its own, right of the scene: it never covers the head.
-            fig.update_layout(coloraxis=render.clearance_coloraxis(), scene_domain={"x": [0.0, 0.84], "y": [0, 1]})
+            fig.update_layout(coloraxis=technique_figures.clearance_coloraxis(), scene_domain={"x": [0.0, 0.84], "y": [0, 1]})
             fig.update_layout(coloraxis_colorbar={"x": 0.86, "xanchor": "left", "len": 0.7, "thickness": 24,
                                                   "tickvals": [0, 5, 10, 15],
                                                   "ticktext": ["0 near", "5", "10", "15 far"],
@@ -143,8 +145,8 @@ class Controller:
         self.profile_figure = None
         if profile and nerves:
             first = next(iter(model.anatomy.nerves))
-            self.profile_figure = render.depth_profile_figure(model, self.paths[(first, "left")])
-        self.scope_figure = render.no_scope_figure() if techniques else None
+            self.profile_figure = structure_figures.depth_profile_figure(model, self.paths[(first, "left")])
+        self.scope_figure = technique_figures.no_scope_figure() if techniques else None
         self._apply(base, target, force_scope=True)
         self.state = target
         self.figure = wrap(self.figure)
@@ -328,17 +330,17 @@ class Controller:
         techniques = self.features["techniques"]
         with fig.batch_update():
             if techniques and "technique" in changed:
-                render.apply_technique(fig, self.model, self.placed(new.technique), self.paths)
+                technique_figures.apply_technique(fig, self.model, self.placed(new.technique), self.paths)
             holes, flap, paths = self.flap_geometry(new)
             cut_changed = bool({"cutaway", "layers_cut"} & changed)
             self.resent = []
             if cut_changed or holes is not self._holes:
                 self.resent = render.apply_cutaway(fig, self.model, new, old, holes, self._holes)
                 if cut_changed and self.features["muscles"]:
-                    render.apply_muscle_cut(fig, self.model, new)
+                    structure_figures.apply_muscle_cut(fig, self.model, new)
             if techniques and (flap is not None or paths is not self._shown_paths
                                or {"technique", "flap_mm"} & changed):
-                render.apply_flap(fig, self.model, flap, paths, self._shown_paths)
+                technique_figures.apply_flap(fig, self.model, flap, paths, self._shown_paths)
             self._holes, self._shown_paths = holes, paths
             render.apply_visibility(fig, new)
             if "camera" in changed:
@@ -347,14 +349,14 @@ class Controller:
                 render.apply_trace_visible(fig, "labels:regions", True if new.labels else "legendonly")
             if self.features["nerves"]:
                 if "pick" in changed:
-                    render.apply_highlight(fig, self.model, new.pick)
+                    structure_figures.apply_highlight(fig, self.model, new.pick)
                 render.apply_overlays(fig, new)
             if {"section_kind", "section_at"} & changed:
                 render.apply_section_line(fig, section(self.model, new.section_kind, new.section_at))
             if techniques:
                 scope = self.scope(new)
                 if force_scope or scope is not self._scope:
-                    render.apply_endoscope(fig, scope)
+                    technique_figures.apply_endoscope(fig, scope)
                     self._update_scope_view(new, scope)
                     self._scope = scope
         if self.section_figure is not None and {"section_kind", "section_at"} & changed:
@@ -379,7 +381,7 @@ class Controller:
         return paths[0].nerve_id if paths else next(iter(self.model.anatomy.nerves))
 
     def _update_profile(self, state: ViewState) -> None:
-        fresh = render.depth_profile_figure(self.model, self.paths[(self.profile_nerve(state.pick), "left")])
+        fresh = structure_figures.depth_profile_figure(self.model, self.paths[(self.profile_nerve(state.pick), "left")])
         pf = self.profile_figure
         with pf.batch_update():
             for trace, new in zip(pf.data, fresh.data):
@@ -404,9 +406,9 @@ class Controller:
         plane = self.scope_plane(state, scope)
         if plane is None:
             label = self.model.anatomy.technique(state.technique).label if state.technique else "this view"
-            fresh = render.no_scope_figure(label)
+            fresh = technique_figures.no_scope_figure(label)
         else:
-            fresh = render.endoscope_view_figure(self.model, scope, plane, self.paths)
+            fresh = technique_figures.endoscope_view_figure(self.model, scope, plane, self.paths)
         sv = self.scope_figure
         with sv.batch_update():
             sv.data = []

@@ -30,7 +30,8 @@ from facelayers.model import expression as ex
 from facelayers.model import injury
 from facelayers.model.geometry import FaceModel, ear_meshes
 from facelayers.render import access
-from facelayers.render.face import BACKGROUND, FONT, LIGHT_POSITION, LIGHTING, MUSCLE_COLOUR, PALETTE, TEXT
+from facelayers.render.face import BACKGROUND, FONT, LIGHT_POSITION, LIGHTING, PALETTE, TEXT
+from facelayers.render.structures import MUSCLE_COLOUR
 
 #: How far apart the two faces stand (mm, centre to centre).
 PANEL_GAP_MM = 175.0

@@ -1,7 +1,7 @@
 """The quiz player: the nerve explorer with a question beside the model, answered by clicking on the model or
 by choosing an option, with the right answer shown on the model and a running score.
 
-A thin view over a :class:`facelayers.teaching.quiz.QuizSession` and a :class:`~facelayers.teaching.state.QuizState`. The skin shows
+A thin view over a :class:`facelayers.teaching.quiz_session.QuizSession` and a :class:`~facelayers.teaching.state.QuizState`. The skin shows
 by default, so the student must know where things lie under it; peeling and cutting away are allowed, but while a
 click question is open the nerves are hidden and the nerve picker and the danger zones are off (they would show
 the answer), and they come back with the answer.
@@ -33,7 +33,9 @@ from facelayers.core.frame import INTERFACES
 from facelayers.model.geometry import FaceModel, build_face
 from facelayers.model.nerves import place_all
 from facelayers.render import face as render
-from facelayers.teaching.quiz import QuizSession, Score, load_quiz, on_surface
+from facelayers.teaching.quiz import load_quiz
+from facelayers.teaching.quiz_scoring import Score, on_surface
+from facelayers.teaching.quiz_session import QuizSession
 from facelayers.teaching.state import QuizState, ViewState
 from facelayers.widgets.explorers import NerveExplorer, _head, _set
 

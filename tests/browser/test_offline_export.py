@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.bench_browser import PROBE
-from facelayers.render.face import HIGHLIGHT
+from facelayers.render.structures import HIGHLIGHT
 
 pytestmark = pytest.mark.browser
 

@@ -53,7 +53,8 @@ def first_question():
     does (``load_quiz()``, ``build_face()``, ``place_all``)."""
     from facelayers.model.geometry import build_face
     from facelayers.model.nerves import place_all
-    from facelayers.teaching.quiz import answer_on_skin, load_quiz, on_surface
+    from facelayers.teaching.quiz_scoring import answer_on_skin, on_surface
+    from facelayers.teaching.quiz import load_quiz
 
     model = build_face()
     paths = place_all(model)
@@ -73,7 +74,7 @@ _QUIZ_TRACE_JS = """(gd) => Object.fromEntries(gd.data.filter((t) => (t.name || 
 
 def test_lesson05_a_real_click_on_the_model_answers_the_question(lab_server, page, page_log, timings,
                                                                  first_question):
-    from facelayers.teaching.quiz import score_click
+    from facelayers.teaching.quiz_scoring import score_click
 
     model, paths, question, answer, target = first_question
     timings["quiz click kernel idle"] = open_notebook(page, lab_server.url, LESSON)

@@ -303,7 +303,8 @@ def _panel_text(plot) -> str:
 def test_a_150_ms_click_answers_and_a_miss_is_told(browser, quiz_lab, timings):
     from facelayers.model.geometry import build_face
     from facelayers.model.nerves import place_all
-    from facelayers.teaching.quiz import answer_on_skin, load_quiz, on_surface
+    from facelayers.teaching.quiz import load_quiz
+    from facelayers.teaching.quiz_scoring import answer_on_skin, on_surface
 
     model = build_face()
     paths = place_all(model)
