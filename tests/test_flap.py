@@ -13,7 +13,8 @@ from facelayers.model.cutaway import layer_mesh
 from facelayers.core.frame import LAYERS
 from facelayers.model.geometry import params_of, rays
 from facelayers.model.metrics import mesh_area
-from facelayers.model.nerves import U_SCALE_MM, place_all
+from facelayers.model.nerves import place_all
+from facelayers.model.outlines import U_SCALE_MM
 from facelayers.teaching.state import CAMERAS, ViewState
 from facelayers.model.techniques import place_technique
 from messages import Recorder

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from facelayers.core.frame import LAYERS
+from facelayers.core.polygons import point_in_polygon
 from facelayers.model.geometry import layer_index, params_of
-from facelayers.model.nerves import _inside, outline_params, place, place_all, summary_text
+from facelayers.model.nerves import place, place_all, summary_text
+from facelayers.model.outlines import outline_params
 
 
 @pytest.fixture(scope="module")
@@ -111,14 +113,14 @@ def test_each_danger_zone_contains_its_nerve(model_coarse, paths):
         hit = False
         for p in nerves:
             u, s, _ = params_of(p.points)
-            hit |= bool(_inside(pu, ps, u, s).any())
+            hit |= bool(point_in_polygon(pu, ps, u, s).any())
         assert hit, f"danger zone {zone.number} ({zone.label}) does not contain its nerve ({zone.nerve_group})"
 
 
 def test_point_in_polygon_on_a_square():
     pu = np.array([0.0, 1.0, 1.0, 0.0])
     ps = np.array([0.0, 0.0, 1.0, 1.0])
-    got = _inside(pu, ps, np.array([0.5, 1.5, -0.1, 0.99]), np.array([0.5, 0.5, 0.5, 0.01]))
+    got = point_in_polygon(pu, ps, np.array([0.5, 1.5, -0.1, 0.99]), np.array([0.5, 0.5, 0.5, 0.01]))
     assert got.tolist() == [True, False, False, True]
 
 

@@ -478,7 +478,8 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     """
     from dataclasses import replace
 
-    from facelayers.model.nerves import SIDES, place_all
+    from facelayers.core.frame import SIDES
+    from facelayers.model.nerves import place_all
     from facelayers.model.planes import plane_from_spec
     from facelayers.render.structures import DIM_OPACITY, HIGHLIGHT, NERVE_COLOURS, nerve_traces
     from facelayers.render.techniques import clearance_coloraxis, technique_traces

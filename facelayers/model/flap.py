@@ -38,7 +38,9 @@ import numpy as np
 from facelayers.model.cutaway import clip
 from facelayers.core.frame import LAYERS
 from facelayers.model.geometry import FaceModel, params_of, rays
-from facelayers.model.nerves import U_SCALE_MM, NervePath, _inside
+from facelayers.core.polygons import point_in_polygon
+from facelayers.model.nerves import NervePath
+from facelayers.model.outlines import U_SCALE_MM
 from facelayers.model.limits import FLAP_MAX_MM
 #: Boundary of the undermined region within this distance (mm, on the face) of the incision is its free edge.
 FREE_EDGE_MM = 15.0
@@ -88,7 +90,7 @@ class Region:
         """(n,) int: index of the plane whose outline contains each point, -1 where none does."""
         out = np.full(np.shape(u), -1)
         for i, plane in enumerate(self.planes):
-            out = np.where((out < 0) & _inside(plane.poly_u, plane.poly_s, u, s), i, out)
+            out = np.where((out < 0) & point_in_polygon(plane.poly_u, plane.poly_s, u, s), i, out)
         return out
 
     def field(self, u, s) -> np.ndarray:
@@ -162,14 +164,14 @@ def region(planes, incisions=()) -> Region:
         mid, edge = 0.5 * (pa + pb), pb - pa
         normal = np.stack([edge[:, 1], -edge[:, 0]], axis=1)
         normal /= np.maximum(np.linalg.norm(normal, axis=1, keepdims=True), 1e-12)
-        inside_own = _inside(plane.poly_u, plane.poly_s, (mid[:, 0] + 0.5 * normal[:, 0]) / U_SCALE_MM,
+        inside_own = point_in_polygon(plane.poly_u, plane.poly_s, (mid[:, 0] + 0.5 * normal[:, 0]) / U_SCALE_MM,
                              mid[:, 1] + 0.5 * normal[:, 1])
         normal = np.where(inside_own[:, None], -normal, normal)  # make it point out of this plane
         out = mid + 0.5 * normal
         others = [q for j, q in enumerate(planes) if j != i]
         covered = np.zeros(len(mid), bool)
         for q in others:
-            covered |= _inside(q.poly_u, q.poly_s, out[:, 0] / U_SCALE_MM, out[:, 1])
+            covered |= point_in_polygon(q.poly_u, q.poly_s, out[:, 0] / U_SCALE_MM, out[:, 1])
         seg_a.append(pa[~covered])
         seg_b.append(pb[~covered])
     seg_a, seg_b = np.concatenate(seg_a), np.concatenate(seg_b)
@@ -437,7 +439,7 @@ def describe(model: FaceModel, placed, paths: dict, side: str = "left") -> str:
     nerve (and vessel) that runs under the pocket, how much of it lies there and where (:func:`where`). None
     can be seen from the incision: the flap and the floor are opaque tissue."""
     from facelayers.model.geometry import layer_index
-    from facelayers.model.nerves import SIDES
+    from facelayers.core.frame import SIDES
 
     if side not in SIDES:
         raise ValueError(f"side = {side!r}; allowed: {', '.join(SIDES)}")

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from facelayers.model.expression import SIDES, facial_branches, parse_cuts, supply
+from facelayers.core.frame import SIDES
+from facelayers.model.expression import facial_branches, parse_cuts, supply
 from facelayers.model.geometry import FaceModel
 from facelayers.model.metrics import EXPOSED_MM, point_triangle_distances
 

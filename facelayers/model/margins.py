@@ -15,6 +15,7 @@ zygomatic branch, and the marginal mandibular branch at the mandibular border.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -197,6 +198,22 @@ class MarginTable:
             out.append(record)
         return out
 
+    def cells(self, missing: Callable[[Margin], str], shown: Callable[[Margin], str]) -> list[tuple[Patient, list[str]]]:
+        """Each patient with its sites as text: ``missing(m)`` where the branch is not under the plane, else ``shown(m)``.
+
+        Parameters
+        ----------
+        missing, shown : callable
+            From one site's :class:`Margin` (``label``, ``margin_mm``, ``exposed``) to its text.
+
+        Returns
+        -------
+        list of (Patient, list of str)
+            In the order of :attr:`patients`, one string per site.
+        """
+        return [(patient, [shown(m) if np.isfinite(m.margin_mm) else missing(m) for m in row])
+                for patient, row in zip(self.patients, self.rows)]
+
     def text(self, decimals: int = 1) -> str:
         """The table as aligned text in mm (what the lesson prints and nbval checks).
 
@@ -206,13 +223,8 @@ class MarginTable:
         head = f"{'patient':<{width}}" + "".join(f"{label:>20}" for _, label in self.sites)
         label = load_anatomy().technique(self.technique_id).label  # students read the name, not the id
         lines = [f"margins of safety (mm): {label}", head]
-        for patient, row in zip(self.patients, self.rows):
-            cells = []
-            for m in row:
-                if not np.isfinite(m.margin_mm):
-                    cells.append(f"{'-':>20}")
-                else:
-                    cells.append(f"{m.margin_mm:>19.{decimals}f}{'*' if m.exposed else ' '}")
+        for patient, cells in self.cells(lambda m: f"{'-':>20}",
+                                         lambda m: f"{m.margin_mm:>19.{decimals}f}{'*' if m.exposed else ' '}"):
             lines.append(f"{patient.label:<{width}}" + "".join(cells))
         lines.append(f"* within {EXPOSED_MM:g} mm of the plane (exposed); - the branch is not under the plane")
         return "\n".join(lines)

@@ -27,9 +27,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from facelayers.core.frame import SIDES, mirror
 from facelayers.model.geometry import FaceModel, layer_index, params_of
-
-SIDES = ("left", "right")
 
 #: Points along and across a strap body, and around and across a ring (resolution of the meshes).
 N_ALONG, N_ACROSS = 25, 7
@@ -41,12 +40,6 @@ EDGE_THICKNESS = 0.5
 MAX_FILL = 0.96
 #: A step in the ray parameters to measure the skin's local scale (mm per radian of u, mm per mm of s).
 _DELTA = 1e-3
-
-
-def _mirror(point: np.ndarray, side: str) -> np.ndarray:
-    if side not in SIDES:
-        raise ValueError(f"side {side!r} is not known; allowed: {', '.join(SIDES)}")
-    return np.asarray(point, float) * np.array([1.0 if side == "left" else -1.0, 1.0, 1.0])
 
 
 def place_of(anatomy, place) -> np.ndarray:
@@ -215,8 +208,8 @@ def strap_params(model: FaceModel, muscle, side: str = "left", na: int = N_ALONG
     [-1, 1] (edge to edge).
     """
     body = muscle.body
-    o = _mirror(place_of(model.anatomy, body["origin"]), side)
-    i = _mirror(place_of(model.anatomy, body["insertion"]), side)
+    o = mirror(place_of(model.anatomy, body["origin"]), side)
+    i = mirror(place_of(model.anatomy, body["insertion"]), side)
     (uo, ui), (so, si), _ = params_of(np.stack([o, i]))
     a = np.linspace(0.0, 1.0, na)
     uc = uo + a * (ui - uo)
@@ -243,7 +236,7 @@ def ring_params(model: FaceModel, muscle, side: str = "left", na: int = N_AROUND
     """
     ring = muscle.body["ring"]
     sign = 1.0 if side == "left" else -1.0
-    c = _mirror(place_of(model.anatomy, ring["centre"]), side)
+    c = mirror(place_of(model.anatomy, ring["centre"]), side)
     (uc,), (sc,), _ = params_of(c[None, :])
     mu, ms = local_scale(model, np.array([uc]), np.array([sc]))
     lo, hi = np.radians(ring["sector_deg"])

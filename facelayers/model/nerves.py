@@ -16,16 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from facelayers.core.frame import LAYERS
+from facelayers.core.frame import LAYERS, SIDES, mirror
 from facelayers.model.geometry import FaceModel, layer_index, params_of, rays
-from facelayers.model.outlines import (  # noqa: F401
-    SIDES,
-    U_SCALE_MM,
-    _inside,
-    outline_params,
-    polygon_field,
-)
-from facelayers.model.outlines import mirror as _mirror
+from facelayers.model.outlines import polygon_field
 
 
 @dataclass(frozen=True)
@@ -86,7 +79,7 @@ def waypoint_params(anatomy, nerve, side: str = "left"):
     The depth coordinate is the waypoint's (layer + fraction) as written; a waypoint with a layer-4 band or at
     its landmark resolves its depth only in a built model (:func:`waypoint_ext`)."""
     pts = np.array([wp.position(anatomy) for wp in nerve.waypoints], float)
-    u, s, _ = params_of(_mirror(pts, side))
+    u, s, _ = params_of(mirror(pts, side))
     coord = np.array([layer_index(wp.layer) + float(wp.fraction) for wp in nerve.waypoints])
     return u, s, coord
 
@@ -103,7 +96,7 @@ def waypoint_ext(model: FaceModel, nerve, side: str = "left"):
     """
     from facelayers.model.space import MUSCLE, coord_of_depth_mm, ext_from_coord, ext_of_spec, layer4
 
-    pts = _mirror(np.array([wp.position(model.anatomy) for wp in nerve.waypoints], float), side)
+    pts = mirror(np.array([wp.position(model.anatomy) for wp in nerve.waypoints], float), side)
     u, s, dist = params_of(pts)
     stack = model.stack_at(u, s)
     f4 = layer4(model.anatomy).floor_fraction(stack)
@@ -176,7 +169,7 @@ def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> 
     for i, wp in enumerate(wps):
         if wp.at_landmark:
             j = at[i] if i < len(at) - 1 else len(u) - 1
-            points[j] = _mirror(wp.position(model.anatomy)[None, :], side)[0]
+            points[j] = mirror(wp.position(model.anatomy)[None, :], side)[0]
             depth[j] = float(np.linalg.norm(stack.points[j, 0] - points[j]))
             c[j] = coord_of_depth_mm(_sub(stack, j), [depth[j]])[0]
     # Between two foramina-like waypoints (the trunk from the stylomastoid foramen to the pes) the nerve runs

@@ -10,21 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from facelayers.core import frame
+from facelayers.core.frame import mirror
 from facelayers.core.polygons import point_in_polygon
 from facelayers.model.geometry import params_of
-
-SIDES = ("left", "right")
-
-
-def mirror(points: np.ndarray, side: str) -> np.ndarray:
-    """Points given for the left side, placed on ``side`` (:func:`facelayers.core.frame.mirror`)."""
-    return frame.mirror(points, side)
-
-
-def _inside(poly_u: np.ndarray, poly_s: np.ndarray, u: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Even-odd point-in-polygon test in (u, s) space (:func:`facelayers.core.polygons.point_in_polygon`)."""
-    return point_in_polygon(poly_u, poly_s, u, s)
 
 
 def outline_params(anatomy, outline, side: str = "left"):
@@ -48,6 +36,6 @@ def polygon_field(poly_u: np.ndarray, poly_s: np.ndarray, u: np.ndarray, s: np.n
         eu, es = bu - au, bs - as_
         t = np.clip(((qu - au) * eu + (qs - as_) * es) / max(eu * eu + es * es, 1e-12), 0.0, 1.0)
         best = np.minimum(best, np.hypot(qu - (au + t * eu), qs - (as_ + t * es)))
-    return np.where(_inside(poly_u, poly_s, u, s), best, -best)
+    return np.where(point_in_polygon(poly_u, poly_s, u, s), best, -best)
 
 

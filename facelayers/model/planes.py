@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from facelayers.core.frame import side_sign
+from facelayers.core.polygons import point_in_polygon
 from facelayers.model.geometry import FaceModel, layer_index, params_of
 from facelayers.model.metrics import (
     EXPOSED_MM,
@@ -34,14 +36,8 @@ from facelayers.model.metrics import (
     nearest_distances,
     point_triangle_distances,
 )
-from facelayers.model.nerves import (
-    NervePath,
-    Patch,
-    _inside,
-    outline_params,
-    patch,
-    polygon_field,
-)
+from facelayers.model.nerves import NervePath, Patch, patch
+from facelayers.model.outlines import outline_params, polygon_field
 
 #: Width (mm, on the face) over which a plane's depth changes from its default to a zone's, inside the zone.
 TRANSITION_MM = 4.0
@@ -114,7 +110,7 @@ class Plane:
     def covers(self, points: np.ndarray) -> np.ndarray:
         """(n,) bool: which points lie under the plane's region (their ray falls inside the outline)."""
         u, s, _ = params_of(points)
-        return _inside(self.poly_u, self.poly_s, u, s)
+        return point_in_polygon(self.poly_u, self.poly_s, u, s)
 
     def ext_at(self, u, s, f4) -> np.ndarray:
         """(n,) extended depth coordinate (:mod:`facelayers.model.space`) of the plane at ray parameters u, s (n,),
@@ -122,7 +118,7 @@ class Plane:
         from facelayers.model.space import ext_of_spec
 
         e = ext_of_spec(self.layer, self.fraction, self.band, f4)
-        mirror = -1.0 if self.side == "right" else 1.0
+        mirror = side_sign(self.side)
         for z in self.zones:
             w = np.clip(polygon_field(z.poly_u * mirror, z.poly_s, np.asarray(u, float), np.asarray(s, float))
                         / TRANSITION_MM, 0.0, 1.0)

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from facelayers.core.frame import SIDES, mirror
 from facelayers.model.geometry import FaceModel, params_of, rays
 from facelayers.model.metrics import EXPOSED_MM, polyline_length
-from facelayers.model.nerves import SIDES, _mirror, outline_params
+from facelayers.model.outlines import outline_params
 from facelayers.model.planes import Clearance, Plane, clearance, plane_from_spec
 
 #: How far from the skin (mm, along the model's ray) a port's position may lie.
@@ -82,7 +83,7 @@ def _skin_path(model: FaceModel, anatomy, path, side: str, step_mm: float = 2.0)
 def _port(model: FaceModel, technique, port, side: str) -> PlacedPort:
     where = port.at
     p = model.anatomy.point(where) if isinstance(where, str) else np.asarray(where, float)
-    p = _mirror(p[None, :], side)[0]
+    p = mirror(p[None, :], side)[0]
     u, s, _ = params_of(p[None, :])
     skin = model.stack_at(u, s).points[0, 0]
     _, d = rays(u, s)

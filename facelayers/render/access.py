@@ -149,13 +149,8 @@ def describe_margins(table) -> str:
     technique = table.technique_id.replace("_", " ")
     out = [(f"Bar chart of the layers under the {technique} plane at {len(table.sites)} sites for "
            f"{len(table.patients)} patients, with the margin of safety in millimetres.")]
-    for patient, row in zip(table.patients, table.rows):
-        parts = []
-        for m in row:
-            if not np.isfinite(m.margin_mm):
-                parts.append(f"{m.label}: not under the plane")
-            else:
-                parts.append(f"{m.label} {m.margin_mm:.1f} mm{' (exposed)' if m.exposed else ''}")
+    for patient, parts in table.cells(lambda m: f"{m.label}: not under the plane",
+                                      lambda m: f"{m.label} {m.margin_mm:.1f} mm{' (exposed)' if m.exposed else ''}"):
         label = patient.label
         out.append(f"{label[0].upper()}{label[1:]}: {'; '.join(parts)}.")
     return " ".join(out)

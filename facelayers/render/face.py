@@ -14,12 +14,9 @@ translucent meshes in the wrong order, so the model never relies on transparency
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 
-try:
-    import plotly.graph_objects as go
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError("facelayers.render needs plotly: pip install 'facelayers[lessons]'") from exc
-from facelayers.core.frame import INTERFACES, LAYERS
+from facelayers.core.frame import INTERFACES, LAYERS, PLOT_X_SIGN
 from facelayers.model import injury
 from facelayers.model.cutaway import Cut, layer_mesh, window
 from facelayers.model.geometry import FaceModel, ear_meshes
@@ -181,7 +178,7 @@ def xyz(points: np.ndarray) -> dict:
     so drawn as they are the points would show the face's mirror image. The figures therefore plot x negated
     (the scene's +x is the subject's right): the subject's left appears on the viewer's right from the front.
     """
-    return {"x": -points[:, 0], "y": points[:, 1], "z": points[:, 2]}
+    return {"x": PLOT_X_SIGN * points[:, 0], "y": points[:, 1], "z": points[:, 2]}
 
 
 def ijk(faces: np.ndarray) -> dict:

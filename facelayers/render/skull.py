@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 
-try:
-    import plotly.graph_objects as go
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError("facelayers.render needs plotly: pip install 'facelayers[lessons]'") from exc
 from facelayers.model.geometry import FaceModel, params_of
 from facelayers.render.face import BACKGROUND, FONT, LIGHT_POSITION, ijk, layer_trace, scene_layout, surface_labels, xyz
 from facelayers.teaching.state import CAMERAS

@@ -5,11 +5,8 @@
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 
-try:
-    import plotly.graph_objects as go
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError("facelayers.render needs plotly: pip install 'facelayers[lessons]'") from exc
 from facelayers.core.frame import LAYERS
 from facelayers.model import injury
 from facelayers.model.cutaway import Cut
@@ -147,7 +144,8 @@ def muscle_traces(model: FaceModel, cut: Cut | None = None, state: ViewState | N
 def zone_traces(model: FaceModel, visible=False) -> list:
     """Seckel's danger zones as patches on the skin (lifted 0.6 mm), named ``zone:<zone_id>``, plus their
     numbers (``zone:labels``)."""
-    from facelayers.model.nerves import outline_params, patch
+    from facelayers.model.nerves import patch
+    from facelayers.model.outlines import outline_params
 
     traces, centres, numbers = [], [], []
     for zid, zone in model.anatomy.zones.items():

@@ -5,12 +5,9 @@ view (lesson 03).
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 
-try:
-    import plotly.graph_objects as go
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError("facelayers.render needs plotly: pip install 'facelayers[lessons]'") from exc
-from facelayers.core.frame import INTERFACES, LAYERS
+from facelayers.core.frame import INTERFACES, LAYERS, PLOT_X_SIGN, to_plot
 from facelayers.model.geometry import FaceModel, layer_index, params_of, rays
 from facelayers.render.face import (
     FONT,
@@ -304,7 +301,8 @@ def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: f
         # subperiosteal plane, the SMAS muscles over a plane on the deep fascia.
         if layer_index(muscle.layer) != k - 1:
             continue
-        from facelayers.model.nerves import outline_params, patch
+        from facelayers.model.nerves import patch
+        from facelayers.model.outlines import outline_params
 
         pu, ps = outline_params(model.anatomy, muscle.outline, plane.side)
         pt = patch(model, pu, ps, plane.layer, plane.fraction, n=24, depth=plane.points_at if varies else None)
@@ -325,8 +323,8 @@ def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: f
     hi = scope.tip + span
 
     def norm(p):  # figure frame -> plotly's camera coordinates, for a cube of side 2 * span
-        q = np.array([-p[0], p[1], p[2]])
-        c = np.array([-scope.tip[0], scope.tip[1], scope.tip[2]])
+        q = to_plot(p)
+        c = to_plot(scope.tip)
         return dict(zip("xyz", ((q - c) / (2 * span)).tolist()))
 
     up = scope.up
@@ -343,7 +341,7 @@ def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: f
                "zaxis": {"visible": False, "range": [lo[2], hi[2]]}, "aspectmode": "manual",
                "aspectratio": {"x": 1, "y": 1, "z": 1}, "bgcolor": "#000000",
                "camera": {"eye": norm(eye), "center": norm(look_at),
-                          "up": {"x": -float(up[0]), "y": float(up[1]), "z": float(up[2])}}},
+                          "up": {"x": PLOT_X_SIGN * float(up[0]), "y": float(up[1]), "z": float(up[2])}}},
     )
     return fig
 

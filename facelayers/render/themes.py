@@ -9,11 +9,8 @@ to a ``go.Figure`` before wrapping it in a FigureWidget (TECH_NOTES: changes aft
 
 from __future__ import annotations
 
-try:
-    import plotly.graph_objects as go
-    import plotly.io as pio
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError("facelayers.render.themes needs plotly: pip install 'facelayers[lessons]'") from exc
+import plotly.graph_objects as go
+import plotly.io as pio
 
 from facelayers.render.face import BACKGROUND, FONT, TEXT
 

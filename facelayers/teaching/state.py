@@ -20,7 +20,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from pydantic import ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass
 
 from facelayers.core.frame import INTERFACES, LAYERS
@@ -250,18 +250,12 @@ class ViewState:
                 raise ValueError(f"cutaway = {value!r} is not allowed; allowed: {', '.join(map(str, [*WINDOWS, None]))}")
         return value
 
-    @field_validator("section_kind")
+    @field_validator("section_kind", "camera")
     @classmethod
-    def _section_kind(cls, value):
-        if value not in SECTION_KINDS:
-            raise ValueError(f"section_kind = {value!r} is not allowed; allowed: {', '.join(SECTION_KINDS)}")
-        return value
-
-    @field_validator("camera")
-    @classmethod
-    def _camera(cls, value):
-        if value not in CAMERAS:
-            raise ValueError(f"camera = {value!r} is not allowed; allowed: {', '.join(CAMERAS)}")
+    def _one_of(cls, value, info: ValidationInfo):
+        allowed = {"section_kind": SECTION_KINDS, "camera": CAMERAS}[info.field_name]
+        if value not in allowed:
+            raise ValueError(f"{info.field_name} = {value!r} is not allowed; allowed: {', '.join(allowed)}")
         return value
 
     @field_validator("pick")

@@ -29,7 +29,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     raise ImportError("facelayers.widgets.quiz_widget needs ipywidgets, anywidget and plotly: "
                       "pip install 'facelayers[lessons]'") from exc
 
-from facelayers.core.frame import INTERFACES
+from facelayers.core.frame import INTERFACES, to_plot
 from facelayers.model.geometry import FaceModel, build_face
 from facelayers.model.nerves import place_all
 from facelayers.render import face as render
@@ -76,7 +76,7 @@ def quiz_labels(click: np.ndarray, answer: np.ndarray, distance_mm: float, visib
     """Scene annotations naming the markers: ``quiz:answer`` (up and right of it) and ``quiz:click`` with the
     distance (down and left). Points in the head frame (mm)."""
     def label(name, point, text, colour, ax, ay):
-        x, y, z = (round(float(-point[0]), 1), round(float(point[1]), 1), round(float(point[2]), 1))  # x negated
+        x, y, z = (round(float(v), 1) for v in to_plot(point))
         return {"name": name, "x": x, "y": y, "z": z, "text": text, "visible": visible, "showarrow": True,
                 "ax": ax, "ay": ay,
                 "arrowcolor": colour, "arrowwidth": 3, "arrowhead": 0, "font": {"size": 20, "color": LABEL_COLOUR},
