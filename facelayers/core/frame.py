@@ -22,8 +22,8 @@ DEPTH_MAX: float = float(len(LAYERS))
 AXES = {"x": "subject's left", "y": "anterior", "z": "up (z = 0: Frankfort plane)"}
 UNIT = "mm"
 
-#: The two sides and the sign of x on each: data are given for the left side (x > 0) and mirrored.
-SIDES = {"left": 1.0, "right": -1.0}
+#: The two sides: data are given for the left side (x > 0) and mirrored to the right (:func:`side_sign`).
+SIDES: tuple[str, ...] = ("left", "right")
 
 #: The head's vertical axis (x = 0, y = HEAD_AXIS_Y_MM, mm), from which the model's rays leave; a place is seen
 #: by its azimuth about it, ``atan2(x, y - HEAD_AXIS_Y_MM)``.
@@ -52,7 +52,7 @@ def side_sign(side: str) -> float:
     """
     if not isinstance(side, str) or side not in SIDES:
         raise ValueError(f"side = {side!r}; allowed: {', '.join(SIDES)}")
-    return SIDES[side]
+    return 1.0 if side == "left" else -1.0
 
 
 def mirror(points: Any, side: str) -> Any:
