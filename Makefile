@@ -87,7 +87,7 @@ present: $(STAMP)
 test: lint test-unit test-notebooks test-browser
 
 lint: $(STAMP)
-	@$(START) $(BIN)/ruff check facelayers tests tools && $(BIN)/lint-imports; $(DONE)
+	@$(START) $(BIN)/ruff check facelayers benchmarks tests tools && $(BIN)/lint-imports; $(DONE)
 
 test-unit: $(STAMP)
 	@$(START) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS) tests/; $(DONE)
@@ -108,7 +108,7 @@ test-browser: $(STAMP)
 # the peer comparison needs PyVista: $(BIN)/pip install -e '.[bench]'. BENCH_ARGS=--no-lab skips JupyterLab.
 BENCH_ARGS ?=
 bench: $(STAMP)
-	@$(START) $(BIN)/python -m facelayers.bench $(BENCH_ARGS); $(DONE)
+	@$(START) $(BIN)/python -m benchmarks.bench $(BENCH_ARGS); $(DONE)
 
 clean:
 	rm -rf build dist *.egg-info screenshots .pytest_cache .import_linter_cache bench-results.json

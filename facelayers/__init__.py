@@ -1,12 +1,12 @@
 """facelayers: the layered anatomy of the face, for lessons on facelift surgery.
 
 ``import facelayers`` loads the numpy core only (frame, anatomy, geometry); plotly lives in
-``facelayers.render`` and ipywidgets in ``facelayers.widgets``.
+``facelayers.render.face`` and ipywidgets in ``facelayers.widgets.explorers``.
 """
 
 from __future__ import annotations
 
-from facelayers.frame import INTERFACES, LAYERS
+from facelayers.core.frame import INTERFACES, LAYERS
 
 __version__ = "0.1.0"
 

@@ -1,4 +1,4 @@
-"""``python -m facelayers``: see :mod:`facelayers.cli`."""
+"""``python -m facelayers``: see :mod:`facelayers.delivery.cli`."""
 
 import sys
 
@@ -6,6 +6,6 @@ import sys
 # a grammar: about 0.8 s per process. Our schemas use no formats, and this process is ours alone.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-from facelayers.cli import main  # noqa: E402
+from facelayers.delivery.cli import main  # noqa: E402
 
 raise SystemExit(main())

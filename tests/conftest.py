@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from facelayers.geometry import FaceModel, build_face
+from facelayers.model.geometry import FaceModel, build_face
 
 
 @pytest.fixture(scope="session")

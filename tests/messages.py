@@ -3,7 +3,7 @@ touched."""
 
 from __future__ import annotations
 
-from facelayers.widgets import MessageMeter
+from facelayers.widgets.explorers import MessageMeter
 
 
 class Recorder:

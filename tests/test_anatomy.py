@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from facelayers.anatomy import Anatomy, DataError, Landmark, default_data_dir, load_anatomy
-from facelayers.frame import LAYERS
+from facelayers.anatomy.basics import Landmark
+from facelayers.anatomy.load import Anatomy, DataError, default_data_dir, load_anatomy
+from facelayers.core.frame import LAYERS
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -26,12 +26,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from validation_cases import run_cli
 
-from facelayers import views
-from facelayers.documents import MAX_DEPTH, parse_csv, parse_json, parse_yaml, read_text
-from facelayers.errors import InputError, path_text
-from facelayers.geometry import MAX_GRID_POINTS, resolve_resolution
-from facelayers.state import ViewState
-from facelayers.validation import validate_data_dir
+from facelayers.anatomy.validation import validate_data_dir
+from facelayers.core.documents import MAX_DEPTH, parse_csv, parse_json, parse_yaml, read_text
+from facelayers.core.errors import InputError, path_text
+from facelayers.model.geometry import MAX_GRID_POINTS, resolve_resolution
+from facelayers.teaching import views
+from facelayers.teaching.state import ViewState
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -337,7 +337,7 @@ def test_resolution_is_refused_before_any_work(resolution, fragment):
 
 
 def test_build_face_checks_its_arguments_first():
-    from facelayers.geometry import build_face
+    from facelayers.model.geometry import build_face
 
     start = time.perf_counter()
     with pytest.raises(ValueError, match="at most"):
@@ -455,17 +455,17 @@ def test_an_error_is_one_line_with_every_part():
 
 
 @pytest.mark.parametrize("call", [
-    lambda q: __import__("facelayers.quiz", fromlist=["x"]).score_choice(q, 9),
-    lambda q: __import__("facelayers.quiz", fromlist=["x"]).score_choice(q, -1),
-    lambda q: __import__("facelayers.quiz", fromlist=["x"]).score_choice(q, True),
-    lambda q: __import__("facelayers.quiz", fromlist=["x"]).score_choice(q, "1"),
-    lambda q: __import__("facelayers.quiz", fromlist=["x"]).score_choice(q, 1.0),
-    lambda q: __import__("facelayers.quiz", fromlist=["x"]).linear_points(math.nan, 1, 2),
-    lambda q: __import__("facelayers.quiz", fromlist=["x"]).linear_points(-1, 1, 2),
-    lambda q: __import__("facelayers.quiz", fromlist=["x"]).linear_points(1, 3, 2),
+    lambda q: __import__("facelayers.teaching.quiz_scoring", fromlist=["x"]).score_choice(q, 9),
+    lambda q: __import__("facelayers.teaching.quiz_scoring", fromlist=["x"]).score_choice(q, -1),
+    lambda q: __import__("facelayers.teaching.quiz_scoring", fromlist=["x"]).score_choice(q, True),
+    lambda q: __import__("facelayers.teaching.quiz_scoring", fromlist=["x"]).score_choice(q, "1"),
+    lambda q: __import__("facelayers.teaching.quiz_scoring", fromlist=["x"]).score_choice(q, 1.0),
+    lambda q: __import__("facelayers.teaching.quiz", fromlist=["x"]).linear_points(math.nan, 1, 2),
+    lambda q: __import__("facelayers.teaching.quiz", fromlist=["x"]).linear_points(-1, 1, 2),
+    lambda q: __import__("facelayers.teaching.quiz", fromlist=["x"]).linear_points(1, 3, 2),
 ])
 def test_quiz_scoring_refuses_bad_answers(call):
-    from facelayers.quiz import ChoiceQuestion
+    from facelayers.teaching.quiz import ChoiceQuestion
 
     question = ChoiceQuestion("q", "Which?", ("a", "b"), 0, "Because.", "src", "p. 1")
     with pytest.raises(ValueError) as info:
@@ -475,7 +475,7 @@ def test_quiz_scoring_refuses_bad_answers(call):
 
 @pytest.mark.parametrize("lesson", ["9" * 5000, "¹", "٠١", "０１", "", "spleen"])
 def test_the_export_api_refuses_a_lesson_of_any_form(lesson, tmp_path):
-    export = pytest.importorskip("facelayers.export")
+    export = pytest.importorskip("facelayers.delivery.export")
     with pytest.raises(export.ExportError, match="LESSON .* is not known; allowed"):
         export.export(lesson, tmp_path / "x.html")
     assert listing(tmp_path) == []
@@ -499,7 +499,7 @@ TRI = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
     (lambda m: m.length_within(TRI, [1.0, 2.0]), "distances: shape (2,); need (3,)"),
 ])
 def test_metrics_refuse_bad_arrays(call, fragment):
-    from facelayers import metrics
+    from facelayers.model import metrics
 
     with pytest.raises(ValueError) as info:
         call(metrics)
@@ -613,7 +613,7 @@ def test_a_bad_data_folder_names_the_file_line_and_field(case, data_copy):
 
 
 def test_the_quiz_schema_names_the_quiz_cameras():
-    from facelayers.quiz import QUIZ_CAMERAS
+    from facelayers.teaching.quiz import QUIZ_CAMERAS
 
     schema = json.loads((DATA / "schemas" / "quiz.schema.json").read_text())
     camera = schema["properties"]["questions"]["items"]["properties"]["camera"]
@@ -621,12 +621,12 @@ def test_the_quiz_schema_names_the_quiz_cameras():
 
 
 @pytest.mark.parametrize("call, fragment", [
-    (lambda: __import__("facelayers.quiz", fromlist=["x"]).load_quiz(123), "load_quiz(path): field 'path' = 'int'"),
-    (lambda: __import__("facelayers.quiz", fromlist=["x"]).load_quiz(None, anatomy="data"), "must be an Anatomy"),
-    (lambda: __import__("facelayers.anatomy", fromlist=["x"]).load_anatomy(3.5), "load_anatomy(data_dir)"),
-    (lambda: __import__("facelayers.anatomy", fromlist=["x"]).load_anatomy("/nowhere"), "does not exist"),
-    (lambda: __import__("facelayers.anatomy", fromlist=["x"]).load_anatomy().nerve(["frontal_1"]), "unknown nerve"),
-    (lambda: __import__("facelayers.anatomy", fromlist=["x"]).load_anatomy().technique("facelift"), "known techniques"),
+    (lambda: __import__("facelayers.teaching.quiz", fromlist=["x"]).load_quiz(123), "load_quiz(path): field 'path' = 'int'"),
+    (lambda: __import__("facelayers.teaching.quiz", fromlist=["x"]).load_quiz(None, anatomy="data"), "must be an Anatomy"),
+    (lambda: __import__("facelayers.anatomy.load", fromlist=["x"]).load_anatomy(3.5), "load_anatomy(data_dir)"),
+    (lambda: __import__("facelayers.anatomy.load", fromlist=["x"]).load_anatomy("/nowhere"), "does not exist"),
+    (lambda: __import__("facelayers.anatomy.load", fromlist=["x"]).load_anatomy().nerve(["frontal_1"]), "unknown nerve"),
+    (lambda: __import__("facelayers.anatomy.load", fromlist=["x"]).load_anatomy().technique("facelift"), "known techniques"),
 ])
 def test_loaders_check_the_type_of_their_arguments_first(call, fragment):
     with pytest.raises(ValueError) as info:
@@ -635,7 +635,7 @@ def test_loaders_check_the_type_of_their_arguments_first(call, fragment):
 
 
 def test_load_quiz_refuses_an_unsafe_file(tmp_path):
-    from facelayers.quiz import load_quiz
+    from facelayers.teaching.quiz import load_quiz
 
     for content, fragment in [(b"\x00", "NUL"), ("[" * 500, "nest"), ("", "malformed JSON")]:
         path = tmp_path / "quiz.json"
@@ -728,8 +728,8 @@ def test_random_export_arguments_are_refused_in_one_line(tmp_path, lesson, max_m
 
 def assert_valid_or_clean(folder: Path) -> None:
     """The folder validates with one-line problems only; with none, the anatomy and the quiz load from it."""
-    from facelayers.anatomy import load_anatomy
-    from facelayers.quiz import load_quiz
+    from facelayers.anatomy.load import load_anatomy
+    from facelayers.teaching.quiz import load_quiz
 
     problems = validate_data_dir(folder)
     for problem in problems:
@@ -788,7 +788,7 @@ def test_a_random_value_in_a_json_table_gives_valid_data_or_clean_problems(tmp_p
 SLOW_WRITE = textwrap.dedent(
     """
     import sys, time
-    import facelayers.export as export
+    import facelayers.delivery.export as export
 
     def slow(path, data):  # write half the file, then wait for the signal
         path.write_bytes(data[: len(data) // 2])
@@ -796,7 +796,7 @@ SLOW_WRITE = textwrap.dedent(
         time.sleep(120)
 
     export.write_file = slow
-    from facelayers.cli import main
+    from facelayers.delivery.cli import main
     sys.exit(main(sys.argv[1:]))
     """
 )

@@ -1,4 +1,4 @@
-"""``python -m facelayers.bench``: the report names every metric, the JSON holds finite numbers, the write is atomic.
+"""``python -m benchmarks.bench``: the report names every metric, the JSON holds finite numbers, the write is atomic.
 
 One quick run (no 400k build, a few seconds) in a subprocess, shared by the tests below; it is not marked
 ``browser``, so ``make test-unit`` runs it. The targets themselves are not asserted here: the bench reports.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from facelayers import bench
+from benchmarks import bench
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,7 +33,7 @@ SKIPPED_BY_QUICK = ("build_s_400k", "n_triangles_400k")
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench") / "b.json"
-    proc = subprocess.run([sys.executable, "-m", "facelayers.bench", "--quick", "--out", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--quick", "--out", str(out)],
                           capture_output=True, text=True, timeout=300, cwd=out.parent)
     assert proc.returncode == 0, f"bench failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
     return proc.stdout, json.loads(out.read_text()), out

@@ -16,13 +16,19 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
-#: The numpy-only core (STYLE.md): none of these may pull in the plotting or widget stack.
-CORE = ("frame", "errors", "documents", "atomic", "anatomy", "validation", "geometry", "cutaway", "section", "state",
-        "views")
+#: The numpy-only packages (STYLE.md): none of their modules may pull in the plotting or widget stack.
+CORE = ("core", "anatomy", "model", "teaching")
 HEAVY = ("plotly", "ipywidgets", "anywidget")
 
-_present = {m.name for m in pkgutil.iter_modules([str(REPO / "facelayers")])}
-CORE_MODULES = ["facelayers"] + [f"facelayers.{name}" for name in CORE if name in _present]
+
+def _modules() -> set[str]:
+    """Every module of the package, dotted below ``facelayers`` (``model.geometry``), packages included."""
+    found = {info.name.removeprefix("facelayers.")
+             for info in pkgutil.walk_packages([str(REPO / "facelayers")], prefix="facelayers.")}
+    return found - {"__main__"}
+
+
+CORE_MODULES = ["facelayers"] + sorted(f"facelayers.{name}" for name in _modules() if name.split(".")[0] in CORE)
 
 
 def _run(args, **kwargs) -> subprocess.CompletedProcess:
@@ -68,13 +74,25 @@ def test_the_layers_contract_is_named_for_its_list():
     spelled = " -> ".join("/".join(m.strip().removeprefix("facelayers.") for m in layer.split("|"))
                           for layer in layers["layers"])
     assert layers["name"].endswith(spelled), f"name {layers['name']!r} does not end with {spelled!r}"
-    modules = {m.name for m in pkgutil.iter_modules([str(REPO / "facelayers")])} - {"__main__"}
     listed = {m.strip().removeprefix("facelayers.") for layer in layers["layers"] for m in layer.split("|")}
-    assert modules <= listed, f"modules outside the layers contract: {sorted(modules - listed)}"
+    outside = sorted(name for name in _modules() if not any(name == p or name.startswith(p + ".") for p in listed))
+    assert not outside, f"modules outside the layers contract: {outside}"
+    assert len(layers["layers"]) <= 7, f"the layers are coarse (a subpackage each): {layers['layers']}"
+
+
+def test_the_forbidden_contract_covers_the_numpy_packages():
+    """The forbidden contract's sources are exactly the numpy-only packages imported one by one above."""
+    import tomllib
+
+    contracts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    (forbidden,) = [c for c in contracts if c["type"] == "forbidden"]
+    assert sorted(m.removeprefix("facelayers.") for m in forbidden["source_modules"]) == sorted(CORE)
+    assert set(forbidden["forbidden_modules"]) == set(HEAVY)
 
 
 def test_the_package_is_typed():
     assert (REPO / "facelayers" / "py.typed").is_file()
+    assert not (REPO / "facelayers" / "bench.py").exists(), "the benchmark lives in benchmarks/, outside the package"
 
 
 def test_ruff_passes():
@@ -127,7 +145,7 @@ def test_installed_wheel_loads_the_anatomy_without_the_repo(wheel, tmp_path):
     code = textwrap.dedent(
         """
         import facelayers
-        from facelayers.anatomy import load_anatomy
+        from facelayers.anatomy.load import load_anatomy
         a = load_anatomy()
         print(facelayers.__file__)
         print(len(a.regions))

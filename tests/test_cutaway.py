@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers.cutaway import WINDOWS, Cut, Mesh, clip, layer_mesh, wall, window, window_distance
-from facelayers.frame import INTERFACES, LAYERS
+from facelayers.core.frame import INTERFACES, LAYERS
+from facelayers.model.cutaway import WINDOWS, Cut, Mesh, clip, layer_mesh, wall, window, window_distance
 
 
 def flat_grid(n: int, z: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -223,8 +223,8 @@ def test_unknown_layer_name_names_allowed(model_coarse):
 def test_layer_4_shows_as_its_own_band_in_the_cut_wall(model_coarse):
     """Issue 11: the muscle layer's cut wall starts at layer 4's floor, and layer 4's strip (roof to floor)
     fills the rest, naming its space for the hover."""
-    from facelayers.cutaway import Cut, layer4_wall, layer_mesh, window
-    from facelayers.space import floor_points, layer4
+    from facelayers.model.cutaway import Cut, layer4_wall, layer_mesh, window
+    from facelayers.model.space import floor_points, layer4
 
     assert len(layer4_wall(model_coarse).faces) == 0  # nothing cut, no wall
     cut = Cut(window("temple"), 5)

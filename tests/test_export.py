@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from facelayers import export, offline_page
-from facelayers.cli import main
-from facelayers.cutaway import WINDOWS, Cut, layer_mesh, window
-from facelayers.frame import INTERFACES
-from facelayers.render import BACKGROUND, surface_labels
-from facelayers.state import CAMERAS, SURGEON_CAMERAS, ViewState
-from facelayers.views import save_view
+from facelayers.core.frame import INTERFACES
+from facelayers.delivery import export, offline_page
+from facelayers.delivery.cli import main
+from facelayers.model.cutaway import WINDOWS, Cut, layer_mesh, window
+from facelayers.render.face import BACKGROUND, surface_labels
+from facelayers.teaching.state import CAMERAS, SURGEON_CAMERAS, ViewState
+from facelayers.teaching.views import save_view
 
 REPO = Path(__file__).resolve().parents[1]
 LAYER_NAMES = [f"layer:{name}" for name in INTERFACES]
@@ -715,8 +715,8 @@ def test_course_technique_menu_shows_exactly_one_technique(course_fig, model_coa
 
 
 def test_course_steps_replay_both_storyboards(course_fig, model_coarse):
-    from facelayers.render import HIGHLIGHT
-    from facelayers.storyboard import load_storyboards
+    from facelayers.render.structures import HIGHLIGHT
+    from facelayers.teaching.storyboard import load_storyboards
 
     boards = load_storyboards(model_coarse.anatomy)
     layout, meta = course_fig.to_dict()["layout"], course_meta(course_fig)
@@ -837,4 +837,4 @@ def test_the_wheel_ships_the_vendored_bundle_and_its_licence(tmp_path):
                     str(tmp_path), str(REPO)], check=True, capture_output=True, timeout=300)
     (wheel,) = tmp_path.glob("facelayers-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"facelayers/static/plotly-gl3d.min.js", "facelayers/static/LICENSE-plotly.js.txt"} <= names
+    assert {"facelayers/delivery/static/plotly-gl3d.min.js", "facelayers/delivery/static/LICENSE-plotly.js.txt"} <= names

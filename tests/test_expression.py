@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers.expression import (
+from facelayers.model.expression import (
     EXPRESSIONS,
     interface_displacement,
     moved_surfaces,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers.expression import skin_displacement
-from facelayers.expression_widget import (
+from facelayers.model.expression import skin_displacement
+from facelayers.widgets.explorers import MessageMeter
+from facelayers.widgets.expression_widget import (
     ExpressionExplorer,
     ExpressionState,
     expression_figure,
@@ -14,7 +15,6 @@ from facelayers.expression_widget import (
     report_lines,
     split_skin,
 )
-from facelayers.widgets import MessageMeter
 
 GEOMETRY = {"x", "y", "z", "i", "j", "k"}
 
@@ -127,7 +127,7 @@ def test_before_stands_on_the_viewers_left(model_coarse):
 
 
 def test_muscle_view_moves_the_bodies_and_only_those_that_change(model_coarse):
-    from facelayers.expression_widget import body_anchor
+    from facelayers.widgets.expression_widget import body_anchor
 
     ex = ExpressionExplorer(model_coarse)
     meter = MessageMeter(ex.figure, keep=True)

@@ -1,4 +1,4 @@
-"""The open approach as the surgeon meets it: the raised flap (facelayers.flap), on analytic outlines and on the
+"""The open approach as the surgeon meets it: the raised flap (facelayers.model.flap), on analytic outlines and on the
 real model, and the comparer's flap slider."""
 
 from __future__ import annotations
@@ -8,14 +8,15 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from facelayers import flap
-from facelayers.cutaway import layer_mesh
-from facelayers.frame import LAYERS
-from facelayers.geometry import params_of, rays
-from facelayers.metrics import mesh_area
-from facelayers.nerves import U_SCALE_MM, place_all
-from facelayers.state import CAMERAS, ViewState
-from facelayers.techniques import place_technique
+from facelayers.model import flap
+from facelayers.model.cutaway import layer_mesh
+from facelayers.core.frame import LAYERS
+from facelayers.model.geometry import params_of, rays
+from facelayers.model.metrics import mesh_area
+from facelayers.model.nerves import place_all
+from facelayers.model.outlines import U_SCALE_MM
+from facelayers.teaching.state import CAMERAS, ViewState
+from facelayers.model.techniques import place_technique
 from messages import Recorder
 
 
@@ -146,7 +147,7 @@ def test_the_flap_and_the_hole_it_leaves_make_up_the_skin(model_coarse, deep_pla
 
 
 def _nearest(points, cloud) -> np.ndarray:
-    from facelayers.metrics import nearest_distances
+    from facelayers.model.metrics import nearest_distances
 
     return nearest_distances(np.asarray(points, float), np.asarray(cloud, float))
 
@@ -266,7 +267,7 @@ def test_a_flap_in_the_fat_carries_nothing(model_coarse):
 
 @pytest.fixture()
 def comparer(model_coarse):
-    from facelayers.widgets import DissectionComparer
+    from facelayers.widgets.explorers import DissectionComparer
 
     return DissectionComparer(model_coarse, techniques=("deep_plane", "endoscopic_brow"))
 

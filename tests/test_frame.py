@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers import frame, polygons
+from facelayers.core import frame, polygons
 
 
 def test_sides_and_mirror():
@@ -26,13 +26,13 @@ def test_plot_flip_is_its_own_inverse():
 
 
 def test_the_head_axis_is_the_models():
-    from facelayers.geometry import Y_AXIS_MM
+    from facelayers.model.geometry import Y_AXIS_MM
 
     assert frame.HEAD_AXIS_Y_MM == Y_AXIS_MM
 
 
 def test_grid_faces_match_the_models_grid():
-    from facelayers.geometry import _grid_faces
+    from facelayers.model.geometry import _grid_faces
 
     np.testing.assert_array_equal(polygons.grid_faces(12, 7, periodic=True, pole=True), _grid_faces(12, 7))
     flat = polygons.grid_faces(3, 3)

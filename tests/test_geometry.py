@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from facelayers.anatomy import load_anatomy
-from facelayers.frame import INTERFACES, LAYERS
-from facelayers.geometry import (
+from facelayers.anatomy.load import load_anatomy
+from facelayers.core.frame import INTERFACES, LAYERS
+from facelayers.model.geometry import (
     COS_MIN,
     RESOLUTIONS,
     S_BOTTOM_MM,
@@ -309,7 +309,7 @@ def test_layer_index_and_interface_errors_name_allowed_values(model_coarse):
 def test_sculptures_are_cached_per_grid_read_only_and_change_nothing():
     """The skin's and the skull's sculptures depend on the grid only: cached per grid, shared read-only (a write
     raises instead of corrupting the next build), and a build from the cache equals one computed afresh."""
-    from facelayers import geometry
+    from facelayers.model import geometry
 
     gu, gs = geometry.grid(40, 24)
     first = geometry.build_face(resolution=(40, 24))

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from facelayers import injury
-from facelayers.expression import skin_displacement
-from facelayers.nerves import place
-from facelayers.validation import validate_data_dir
+from facelayers.anatomy.validation import validate_data_dir
+from facelayers.model import injury
+from facelayers.model.expression import skin_displacement
+from facelayers.model.nerves import place
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers.frame import INTERFACES
-from facelayers.geometry import build_face, params_of, rays, tissue_depth_sites
+from facelayers.core.frame import INTERFACES
+from facelayers.model.geometry import build_face, params_of, rays, tissue_depth_sites
 
 # ----------------------------------------------------------------------------------------------------
 # Tolerances

@@ -9,17 +9,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers.geometry import build_face, params_of
-from facelayers.nerves import place_all
-from facelayers.planes import clearance
-from facelayers.space import (
+from facelayers.model.geometry import build_face, params_of
+from facelayers.model.nerves import place_all
+from facelayers.model.planes import clearance
+from facelayers.model.space import (
     MAX_FLOOR_FRACTION,
     MUSCLE,
     depth_mm_of_coord,
     floor_points,
     layer4,
 )
-from facelayers.techniques import nerve_risks, place_technique
+from facelayers.model.techniques import nerve_risks, place_technique
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_each_nerve_lies_on_the_side_the_literature_puts_it(model, paths, techni
 
 
 def test_every_technique_has_expected_sides():
-    from facelayers.anatomy import load_anatomy
+    from facelayers.anatomy.load import load_anatomy
 
     assert set(EXPECTED_SIDES) == set(load_anatomy().techniques)
 
@@ -109,9 +109,9 @@ def test_a_depth_in_mm_below_the_smas_is_kept_between_the_floor_and_the_bone(mod
     """below_smas_mm places a waypoint that far (along the ray) under the SMAS's inner face where the band
     has room, on layer 4's floor when asked for less, on the muscle band's inner face (the bone) when asked for
     more; a bad value or a missing band is refused, naming the field."""
-    from facelayers.anatomy import Nerve, Waypoint
-    from facelayers.nerves import waypoint_ext
-    from facelayers.space import coord_from_ext
+    from facelayers.anatomy.structures import Nerve, Waypoint
+    from facelayers.model.nerves import waypoint_ext
+    from facelayers.model.space import coord_from_ext
 
     base = dict(layer="muscle", fraction=0.5, band="under_floor", status="schematic", note="test")
     points = ([50.0, 51.0, -10.0], [56.0, 45.0, -10.0], [60.0, 0.0, 0.0])  # thick band, thin band (zygoma), arch
@@ -235,7 +235,8 @@ def _problems(tmp_path, change):
     import json
     import shutil
 
-    from facelayers.validation import package_data_dir, read_tables
+    from facelayers.anatomy.specs import package_data_dir
+    from facelayers.anatomy.validation import read_tables
 
     target = tmp_path / f"data{len(list(tmp_path.iterdir()))}"
     shutil.copytree(package_data_dir(), target, ignore=shutil.ignore_patterns("schemas", "README.md"))

@@ -6,18 +6,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers.flap import raise_flap
-from facelayers.margins import (
+from facelayers.model.flap import raise_flap
+from facelayers.model.margins import (
     LESSON_PATIENTS,
     SITES,
     compare_patients,
     margins,
     patient_model,
 )
-from facelayers.nerves import place_all
-from facelayers.patient import Patient
-from facelayers.planes import clearance_map
-from facelayers.techniques import comparison_text, nerve_risks, place_technique
+from facelayers.model.nerves import place_all
+from facelayers.model.patient import Patient
+from facelayers.model.planes import clearance_map
+from facelayers.model.techniques import comparison_text, nerve_risks, place_technique
 
 THIN_OLD_WOMAN = Patient("female", 75, 19)
 HEAVY_YOUNG_MAN = Patient("male", 30, 35)

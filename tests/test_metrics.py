@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers.metrics import (length_within, mesh_area, nearest_distances, point_triangle_distances,
+from facelayers.model.metrics import (length_within, mesh_area, nearest_distances, point_triangle_distances,
                                 polyline_length)
 
 
@@ -95,7 +95,7 @@ def test_pruned_search_equals_brute_force_on_a_bumpy_mesh():
     v, f = flat_square(size=30.0, n=16)
     v[:, 2] = 3.0 * np.sin(v[:, 0] / 4.0) * np.cos(v[:, 1] / 5.0)
     pts = rng.uniform([-18, -18, -8], [18, 18, 8], size=(400, 3))
-    from facelayers.metrics import _closest_on_triangles
+    from facelayers.model.metrics import _closest_on_triangles
 
     a, b, c = v[f[:, 0]], v[f[:, 1]], v[f[:, 2]]
     brute = np.array([np.linalg.norm(q - _closest_on_triangles(q[None, None], a[None], b[None], c[None])[0],

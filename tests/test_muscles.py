@@ -11,8 +11,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from facelayers.geometry import layer_index, params_of
-from facelayers.muscles import (
+from facelayers.anatomy.validation import validate_data_dir
+from facelayers.model.geometry import layer_index, params_of
+from facelayers.model.muscles import (
     MAX_FILL,
     SIDES,
     bodies,
@@ -20,7 +21,6 @@ from facelayers.muscles import (
     place_of,
     summary_text,
 )
-from facelayers.validation import validate_data_dir
 
 #: The muscles issue 11 asks for (levator labii superioris with and without alaeque nasi).
 ISSUE_MUSCLES = {
@@ -145,7 +145,7 @@ def test_belly_is_measured_across_the_skin(model_coarse, built):
     """The cited thickness is across the skin, as the data's layers are (``Stack.perpendicular``); the sheets are
     laid along the rays, so on the mesh the belly's length along its ray times the stack's factor there is the
     cited value, and the two measures differ where the factor is not 1 (the masseter: about 1.1)."""
-    from facelayers.muscles import N_ACROSS, N_ALONG
+    from facelayers.model.muscles import N_ACROSS, N_ALONG
 
     n_sheet = N_ALONG * N_ACROSS
     i = (N_ALONG // 2) * N_ACROSS + N_ACROSS // 2  # the middle of the belly on the top sheet

@@ -3,7 +3,7 @@
 Three things: the shipped files validate and say what the reference says (REFERENCE sections 2, 3, 4,
 7 and 9); every kind of bad input is rejected by ``python -m facelayers validate`` with one line that
 names the file, the line, the item, the waypoint index and the field (through the real CLI, as
-tests/test_validation.py does); and the objects :func:`facelayers.anatomy.load_anatomy` builds from them.
+tests/test_validation.py does); and the objects :func:`facelayers.anatomy.load.load_anatomy` builds from them.
 """
 
 from __future__ import annotations
@@ -22,18 +22,11 @@ import jsonschema
 import numpy as np
 import pytest
 
-from facelayers.anatomy import (
-    UNDRAWN_NERVE_GROUPS,
-    Anatomy,
-    DangerZone,
-    Ligament,
-    Muscle,
-    Nerve,
-    Waypoint,
-    load_anatomy,
-)
-from facelayers.frame import LAYERS
-from facelayers.validation import TABLES, validate_data_dir
+from facelayers.anatomy.load import Anatomy, load_anatomy
+from facelayers.anatomy.specs import TABLES, UNDRAWN_NERVE_GROUPS
+from facelayers.anatomy.structures import DangerZone, Ligament, Muscle, Nerve, Waypoint
+from facelayers.anatomy.validation import validate_data_dir
+from facelayers.core.frame import LAYERS
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -917,7 +910,7 @@ def test_cli_reports_bad_nerve_data(name, data_copy):
 
 
 def test_bad_nerve_data_stops_load_anatomy(data_copy):
-    from facelayers.anatomy import DataError
+    from facelayers.anatomy.load import DataError
 
     waypoint_edit(data_copy, "frontal_1", 3, lambda w: w.update(layer="smass"))
     with pytest.raises(DataError, match=r"nerves.json line \d+ \(nerve frontal_1\): field 'waypoints\[3\].layer'"):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers.frame import LAYERS
-from facelayers.geometry import layer_index, params_of
-from facelayers.nerves import _inside, outline_params, place, place_all, summary_text
+from facelayers.core.frame import LAYERS
+from facelayers.core.polygons import point_in_polygon
+from facelayers.model.geometry import layer_index, params_of
+from facelayers.model.nerves import place, place_all, summary_text
+from facelayers.model.outlines import outline_params
 
 
 @pytest.fixture(scope="module")
@@ -111,14 +113,14 @@ def test_each_danger_zone_contains_its_nerve(model_coarse, paths):
         hit = False
         for p in nerves:
             u, s, _ = params_of(p.points)
-            hit |= bool(_inside(pu, ps, u, s).any())
+            hit |= bool(point_in_polygon(pu, ps, u, s).any())
         assert hit, f"danger zone {zone.number} ({zone.label}) does not contain its nerve ({zone.nerve_group})"
 
 
 def test_point_in_polygon_on_a_square():
     pu = np.array([0.0, 1.0, 1.0, 0.0])
     ps = np.array([0.0, 0.0, 1.0, 1.0])
-    got = _inside(pu, ps, np.array([0.5, 1.5, -0.1, 0.99]), np.array([0.5, 0.5, 0.5, 0.01]))
+    got = point_in_polygon(pu, ps, np.array([0.5, 1.5, -0.1, 0.99]), np.array([0.5, 0.5, 0.5, 0.01]))
     assert got.tolist() == [True, False, False, True]
 
 
@@ -141,7 +143,7 @@ def test_summary_lists_every_nerve_with_finite_numbers(model_coarse, paths):
 
 
 def test_picking_a_nerve_changes_only_styling(model_coarse):
-    from facelayers.widgets import MessageMeter, NerveExplorer
+    from facelayers.widgets.explorers import MessageMeter, NerveExplorer
 
     explorer = NerveExplorer(model_coarse)
     sent = []
@@ -161,19 +163,19 @@ def test_picking_a_nerve_changes_only_styling(model_coarse):
     assert meter.bytes <= 1024
     frontal = [t for t in explorer.figure.data if t.name.startswith("nerve:frontal")]
     others = [t for t in explorer.figure.data if t.name.startswith("nerve:") and not t.name.startswith("nerve:frontal")]
-    from facelayers.render import HIGHLIGHT
+    from facelayers.render.structures import HIGHLIGHT
 
     assert all(t.line.color == HIGHLIGHT for t in frontal)
     assert all(t.line.color != HIGHLIGHT and t.opacity is not None and t.opacity < 1 for t in others)
 
 
 def test_picking_a_muscle_lights_its_branch(model_coarse):
-    from facelayers.widgets import NerveExplorer
+    from facelayers.widgets.explorers import NerveExplorer
 
     explorer = NerveExplorer(model_coarse)
     muscle = model_coarse.anatomy.muscles["zygomaticus_major"]
     explorer.pick.value = "muscle:zygomaticus_major"
-    from facelayers.render import HIGHLIGHT
+    from facelayers.render.structures import HIGHLIGHT
 
     lit = {t.name for t in explorer.figure.data if t.name.startswith("nerve:") and t.line.color == HIGHLIGHT}
     group = {f"nerve:{nid}" for nid, n in model_coarse.anatomy.nerves.items() if n.group == muscle.nerve_group}
@@ -187,7 +189,7 @@ def test_widget_state_is_strict_json(model_coarse):
 
     from ipywidgets.widgets.widget import _remove_buffers
 
-    from facelayers.widgets import NerveExplorer
+    from facelayers.widgets.explorers import NerveExplorer
 
     explorer = NerveExplorer(model_coarse)
     explorer.set_pick("group:zygomatic")
@@ -197,7 +199,7 @@ def test_widget_state_is_strict_json(model_coarse):
 
 
 def test_smas_muscles_are_peeled_with_the_smas_and_deep_muscles_stay(model_coarse):
-    from facelayers.widgets import NerveExplorer
+    from facelayers.widgets.explorers import NerveExplorer
 
     explorer = NerveExplorer(model_coarse)
     explorer.peel.value = 1

@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from facelayers.anatomy import DataError, load_anatomy
-from facelayers.frame import LAYERS
-from facelayers.geometry import build_face
-from facelayers.margins import normal_depths
-from facelayers.patient import (
+from facelayers.anatomy.load import DataError, load_anatomy
+from facelayers.anatomy.specs import package_data_dir, schema_dir
+from facelayers.core.frame import LAYERS
+from facelayers.model.geometry import build_face
+from facelayers.model.margins import normal_depths
+from facelayers.model.patient import (
     AGE_RANGE,
     BMI_RANGE,
     MIN_THICKNESS_MM,
@@ -28,7 +29,6 @@ from facelayers.patient import (
     skull_parameters,
     thickness_changes,
 )
-from facelayers.validation import package_data_dir, schema_dir
 
 
 def _measured(model, landmark: str, layer: str | None = None) -> float:
@@ -221,7 +221,7 @@ def test_the_skeleton_stays_and_the_muscle_layer_keeps_its_thickness(women):
 
 
 def test_site_depth_changes_blend_the_regions_as_the_geometry_does(anatomy):
-    from facelayers import geometry, patient
+    from facelayers.model import geometry, patient
 
     assert patient.REGION_SIGMA_MM == geometry.SIGMA_MM
     assert all(v == 0.0 for v in site_depth_changes(anatomy, anatomy).values())
@@ -296,8 +296,8 @@ def test_layers_never_cross_for_any_valid_patient(sex, age, bmi):
 
 
 def test_a_saved_view_keeps_its_patient(tmp_path):
-    from facelayers.state import ViewState
-    from facelayers.views import ViewFileError, load_view, load_view_patient, save_view
+    from facelayers.teaching.state import ViewState
+    from facelayers.teaching.views import ViewFileError, load_view, load_view_patient, save_view
 
     path = save_view(ViewState(camera="left"), tmp_path / "v.yaml", patient=Patient("male", 30, 32))
     assert load_view(path).camera == "left"
@@ -319,7 +319,7 @@ def _storyboard_copy(tmp_path, patient_yaml: str):
 
 
 def test_a_storyboard_may_name_its_patient(tmp_path):
-    from facelayers.storyboard import load_storyboards
+    from facelayers.teaching.storyboard import load_storyboards
 
     data = _storyboard_copy(tmp_path, "patient:\n  sex: female\n  age: 75\n  bmi: 19\n")
     boards = load_storyboards(load_anatomy(data))

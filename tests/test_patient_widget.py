@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers.access import (
+from facelayers.model.margins import compare_patients, patient_model
+from facelayers.model.nerves import place_all
+from facelayers.model.patient import Patient
+from facelayers.render.access import (
     ALT_TEXT_CLASS,
     FOCUS_CSS,
     alt_text_html,
@@ -14,14 +17,11 @@ from facelayers.access import (
     palette_distances,
     with_alt_text,
 )
-from facelayers.margin_figure import margins_figure
-from facelayers.margins import compare_patients, patient_model
-from facelayers.nerves import place_all
-from facelayers.patient import Patient
-from facelayers.patient_widget import PatientComparer, PatientsView, margins_html
-from facelayers.render import PALETTE
-from facelayers.state import ViewState
-from facelayers.themes import THEMES, apply_theme
+from facelayers.render.face import PALETTE
+from facelayers.render.margin_figure import margins_figure
+from facelayers.render.themes import THEMES, apply_theme
+from facelayers.teaching.state import ViewState
+from facelayers.widgets.patient_widget import PatientComparer, PatientsView, margins_html
 
 A, B = Patient("female", 75, 19), Patient("male", 30, 32)
 
@@ -174,7 +174,7 @@ def test_layer_palette_is_distinguishable_with_colour_vision_deficiency():
 
 @pytest.mark.parametrize("theme", ["projector", "print"])
 def test_themes_on_the_face_and_section_figures(theme, model_coarse):
-    from facelayers.render import face_figure, section_figure
+    from facelayers.render.face import face_figure, section_figure
 
     for fig in (face_figure(model_coarse, ViewState(camera="front")), section_figure(model_coarse)):
         names = [t.name for t in fig.data]

@@ -13,25 +13,27 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from facelayers.geometry import params_of
-from facelayers.nerves import place_all
-from facelayers.quiz import (
+from facelayers.model.geometry import params_of
+from facelayers.model.nerves import place_all
+from facelayers.teaching.quiz import (
     ChoiceQuestion,
     ClickAnswer,
     ClickQuestion,
     QuizError,
-    QuizSession,
+    linear_points,
+    load_quiz,
+    quiz_path,
+)
+from facelayers.teaching.quiz_scoring import (
     answer_on_skin,
     answer_point,
     depth_below_skin,
-    linear_points,
-    load_quiz,
     on_surface,
-    quiz_path,
     score_choice,
     score_click,
     score_distance,
 )
+from facelayers.teaching.quiz_session import QuizSession
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +55,8 @@ def by_id(questions, qid):
 
 
 def test_quiz_core_imports_no_plotting_or_widgets():
-    """facelayers.quiz is numpy core (STYLE.md); the widget lives in facelayers.quiz_widget."""
-    code = ("import json, sys, facelayers.quiz; "
+    """facelayers.teaching.quiz is numpy core (STYLE.md); the widget lives in facelayers.widgets.quiz_widget."""
+    code = ("import json, sys, facelayers.teaching.quiz; "
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('plotly', 'ipywidgets', "
             "'anywidget'))))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
@@ -405,7 +407,7 @@ class Sent:
 
 @pytest.fixture
 def player(model_coarse, paths, questions):
-    from facelayers.quiz_widget import QuizPlayer
+    from facelayers.widgets.quiz_widget import QuizPlayer
 
     return QuizPlayer(model_coarse, questions, paths=paths)
 
@@ -466,7 +468,7 @@ def test_player_click_shows_the_answer_and_changes_only_quiz_traces(player, mode
 
 def test_plotly_click_callback_negates_x(model_coarse, paths, questions):
     """A click arrives as plotly would send it (figure frame, x negated); a left-only question proves the sign."""
-    from facelayers.quiz_widget import QuizPlayer
+    from facelayers.widgets.quiz_widget import QuizPlayer
 
     q = by_id(questions, "click_zuker_point")
     left_only = ClickQuestion(q.question_id, q.prompt, q.answer, "left", q.full_marks_mm, q.zero_marks_mm,
@@ -509,7 +511,7 @@ def test_player_choice_by_radio_buttons_and_submit(player, questions):
 
 
 def test_player_wrong_choice_and_the_end(model_coarse, paths, questions):
-    from facelayers.quiz_widget import QuizPlayer
+    from facelayers.widgets.quiz_widget import QuizPlayer
 
     q = by_id(questions, "choice_glabellar_lines")
     player = QuizPlayer(model_coarse, [q], paths=paths)
@@ -524,7 +526,7 @@ def test_player_wrong_choice_and_the_end(model_coarse, paths, questions):
 
 def test_a_click_through_the_bridge_answers_and_a_miss_is_told(model_coarse, paths, questions):
     """The browser's click bridge sends a click as a message of its own (figure frame, x negated), or a miss."""
-    from facelayers.quiz_widget import QuizPlayer
+    from facelayers.widgets.quiz_widget import QuizPlayer
 
     player = QuizPlayer(model_coarse, questions, paths=paths)
     q = player.session.current

@@ -8,12 +8,12 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from facelayers import render
-from facelayers.frame import INTERFACES, LAYERS
-from facelayers.section import section
-from facelayers.state import CAMERAS, ViewState
+from facelayers.core.frame import INTERFACES, LAYERS
+from facelayers.model.section import section
+from facelayers.render import face as render
+from facelayers.teaching.state import CAMERAS, ViewState
 
-# space:layer4: layer 4's band in the muscle layer's cut wall (issue 11, facelayers.cutaway.layer4_wall)
+# space:layer4: layer 4's band in the muscle layer's cut wall (issue 11, facelayers.model.cutaway.layer4_wall)
 TRACE_NAMES = [f"layer:{name}" for name in INTERFACES] + ["labels:regions", "section:line", "space:layer4"]
 
 #: Machado, Oliveira & Fernandes 2009, severity 1.0, applied to linear RGB.
@@ -264,7 +264,7 @@ def test_palette_stays_distinguishable(kind):
 def test_figures_are_not_mirror_images(model_coarse, default_fig):
     """The head frame is left-handed, plotly's scene right-handed: the subject's left must be where the
     'left' camera looks, and on the viewer's right from the front (plotly's front view has +x on the right)."""
-    from facelayers.state import CAMERAS
+    from facelayers.teaching.state import CAMERAS
 
     skin = by_name(default_fig)["layer:skin"]
     x = np.asarray(skin["x"], float)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers.frame import INTERFACES, LAYERS
-from facelayers.section import HALF_SWEEP_DEG, cut_params, section
-from facelayers.state import SECTION_LIMITS
+from facelayers.core.frame import INTERFACES, LAYERS
+from facelayers.model.section import HALF_SWEEP_DEG, cut_params, section
+from facelayers.teaching.state import SECTION_LIMITS
 
 
 @pytest.fixture(scope="module")
@@ -127,8 +127,8 @@ def test_cut_params_shapes():
 
 def test_layer_4_is_a_band_of_the_section(model_coarse):
     """Issue 11: layer 4 (the loose areolar plane and its spaces) lies in the outer part of the muscle band,
-    with the thickness of facelayers.space, and the section names its space at each sample."""
-    from facelayers.space import MAX_FLOOR_FRACTION, layer4
+    with the thickness of facelayers.model.space, and the section names its space at each sample."""
+    from facelayers.model.space import MAX_FLOOR_FRACTION, layer4
 
     sec = section(model_coarse, "horizontal", 20.0)  # through the temple: the temporal compartments
     muscle = sec.depth_mm[:, 3], sec.depth_mm[:, 4]

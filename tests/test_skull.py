@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers import skull
-from facelayers.geometry import Blend
+from facelayers.model import skull
+from facelayers.model.geometry import Blend
 
 
 def test_clip_mesh_cuts_a_square_exactly_along_the_zero_level():
@@ -62,7 +62,7 @@ def test_blend_interpolates_the_values_at_its_anchors_and_stays_in_their_range()
 
 
 def test_skull_figure_is_one_named_mesh_and_rejects_unknown_cameras(model_coarse):
-    from facelayers.render import skull_figure
+    from facelayers.render.skull import skull_figure
     fig = skull_figure(model_coarse, "left", title=None, skin=True)
     names = [t.name for t in fig.data]
     assert names == ["skull", "layer:skin"]
@@ -77,7 +77,7 @@ def test_skull_figure_is_one_named_mesh_and_rejects_unknown_cameras(model_coarse
 def test_region_anchors_with_a_tissue_depth_add_up_to_it():
     """Data consistency: where a region's anchor is a tissue-depth site, its five layers add up to the depth
     (so the muscle layer, the rest down to the skull, meets the data at the anchor)."""
-    from facelayers.anatomy import load_anatomy
+    from facelayers.anatomy.load import load_anatomy
     a = load_anatomy()
     table = a.thickness_table()
     checked = 0

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 import yaml
 
-from facelayers.anatomy import DataError, load_anatomy
-from facelayers.cli import main
-from facelayers.state import CAMERAS, ViewState
-from facelayers.storyboard import (
+from facelayers.anatomy.load import DataError, load_anatomy
+from facelayers.delivery.cli import main
+from facelayers.teaching.state import CAMERAS, ViewState
+from facelayers.teaching.storyboard import (
     ALL_CHECKS,
     Step,
     Storyboard,
@@ -29,7 +29,8 @@ from facelayers.storyboard import (
     view_state,
 )
 from messages import Recorder
-from facelayers.validation import STORYBOARD_DIR, DataSet, validate_data_dir
+from facelayers.anatomy.reading import STORYBOARD_DIR, DataSet
+from facelayers.anatomy.validation import validate_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -214,10 +215,10 @@ def test_storyboard_schema_is_strict_all_the_way_down():
 
 
 def test_storyboard_module_is_light():
-    """facelayers.storyboard is core: no plotly or widgets (and no numpy just to import it)."""
+    """facelayers.teaching.storyboard is core: no plotly or widgets (and no numpy just to import it)."""
     code = textwrap.dedent("""
         import json, sys
-        import facelayers.storyboard
+        import facelayers.teaching.storyboard
         print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("plotly", "ipywidgets", "anywidget", "numpy"))))
         """)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
@@ -429,14 +430,14 @@ def _trace(fig, name):
 
 @pytest.fixture(scope="module")
 def brow_player(model_coarse, storyboards):
-    from facelayers.player import StoryboardPlayer
+    from facelayers.widgets.player import StoryboardPlayer
 
     return StoryboardPlayer(storyboards["endoscopic_brow"], model_coarse)
 
 
 def test_next_and_previous_move_the_step_and_apply_its_view(model_coarse, storyboards):
-    from facelayers.player import StoryboardPlayer
-    from facelayers.render import HIGHLIGHT
+    from facelayers.widgets.player import StoryboardPlayer
+    from facelayers.render.structures import HIGHLIGHT
 
     board = storyboards["deep_plane"]
     player = StoryboardPlayer(board, model_coarse)
@@ -503,8 +504,8 @@ def test_the_endoscope_follows_the_steps(brow_player, storyboards):
 
 
 def test_a_step_that_only_changes_the_pick_sends_under_2_kb_and_no_mesh(model_coarse):
-    from facelayers.player import StoryboardPlayer
-    from facelayers.render import HIGHLIGHT
+    from facelayers.widgets.player import StoryboardPlayer
+    from facelayers.render.structures import HIGHLIGHT
 
     board = _board({"peel": 3, "camera": "left", "pick": "group:zygomatic"},
                    {"peel": 3, "camera": "left", "pick": "nerve:marginal_mandibular"},
@@ -523,7 +524,7 @@ def test_a_step_that_only_changes_the_pick_sends_under_2_kb_and_no_mesh(model_co
 
 
 def test_a_step_that_changes_technique_switches_the_comparer(model_coarse):
-    from facelayers.player import StoryboardPlayer
+    from facelayers.widgets.player import StoryboardPlayer
 
     board = _board({"peel": 3}, {"peel": 5, "technique": "endoscopic_brow", "scope_port": "Temporal port"},
                    {"peel": 3, "technique": "skin_only"})
@@ -545,7 +546,7 @@ def test_a_step_that_changes_technique_switches_the_comparer(model_coarse):
 
 
 def test_the_cutaway_and_the_section_are_applied(model_coarse):
-    from facelayers.player import StoryboardPlayer
+    from facelayers.widgets.player import StoryboardPlayer
 
     board = _board({}, {"cutaway": "cheek", "layers_cut": 3, "section_kind": "vertical", "section_at": 30})
     player = StoryboardPlayer(board, model_coarse)

@@ -4,7 +4,7 @@ Three things, as tests/test_nerve_data.py does for the nerve data: the shipped f
 what the reference says (REFERENCE sections 5, 6 and 9.2); every kind of bad input is rejected by
 ``python -m facelayers validate`` with one line that names the file, the line, the technique, the field
 path, the value and what is allowed (through the real CLI, in a fresh process); and the objects
-:func:`facelayers.anatomy.load_anatomy` builds from it.
+:func:`facelayers.anatomy.load.load_anatomy` builds from it.
 """
 
 from __future__ import annotations
@@ -21,25 +21,12 @@ import jsonschema
 import numpy as np
 import pytest
 
-from facelayers.anatomy import (
-    Anatomy,
-    Complication,
-    Incision,
-    PlaneSpec,
-    Port,
-    Technique,
-    load_anatomy,
-)
-from facelayers.frame import LAYERS
-from facelayers.validation import (
-    FACE_AZIMUTH_DEG,
-    FACE_Z_MM,
-    HEAD_AXIS_Y_MM,
-    TABLES,
-    segments_intersect,
-    self_intersections,
-    validate_data_dir,
-)
+from facelayers.anatomy.load import Anatomy, load_anatomy
+from facelayers.anatomy.procedures import Complication, Incision, PlaneSpec, Port, Technique
+from facelayers.anatomy.specs import FACE_AZIMUTH_DEG, FACE_Z_MM, TABLES
+from facelayers.anatomy.validation import validate_data_dir
+from facelayers.core.frame import HEAD_AXIS_Y_MM, LAYERS
+from facelayers.core.polygons import segments_intersect, self_intersections
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -49,7 +36,7 @@ ENDOSCOPIC = ("endoscopic_brow", "endoscopic_midface")
 SUBCUTANEOUS = ("fat", 0.5)
 SUB_SMAS = ("muscle", 0.0)
 # "On the deep temporal fascia" in the temple: the floor of layer 4 (band "space", fraction 1), no longer the
-# SMAS/muscle interface, since layer 4 has a thickness (issue 11; facelayers.space).
+# SMAS/muscle interface, since layer 4 has a thickness (issue 11; facelayers.model.space).
 ON_DTF = ("muscle", 1.0, "space")
 SUBPERIOSTEAL = ("periosteum", 1.0)
 
@@ -182,7 +169,7 @@ def test_schema_is_strict_and_described_all_the_way_down():
 
 
 def test_the_face_limits_use_the_models_axis():
-    from facelayers.geometry import Y_AXIS_MM
+    from facelayers.model.geometry import Y_AXIS_MM
 
     assert HEAD_AXIS_Y_MM == Y_AXIS_MM
     assert (FACE_AZIMUTH_DEG, FACE_Z_MM) == (110.0, (-130.0, 130.0))
@@ -284,7 +271,7 @@ def test_high_smas_cut_runs_along_the_upper_border_of_the_arch(anatomy):
 
 def test_ports_lie_on_the_skin_of_the_model(anatomy):
     """Ports are given on the skin (the model rejects a port more than a few mm off it when placing it)."""
-    from facelayers.geometry import build_face, params_of
+    from facelayers.model.geometry import build_face, params_of
 
     model = build_face(anatomy, resolution="coarse")
     for tid in ENDOSCOPIC:
@@ -306,7 +293,7 @@ def test_ports_open_into_a_plane_of_their_technique(anatomy):
 def test_outlines_are_simple_on_the_face_and_in_the_models_ray_parameters(anatomy):
     """Simple polygons in (azimuth, z), as the validation checks, and in the model's own (u, s) ray
     parameters, which are what build the plane (they differ on the crown and under the jaw)."""
-    from facelayers.geometry import params_of
+    from facelayers.model.geometry import params_of
 
     for technique in anatomy.techniques.values():
         for plane in technique.planes:
@@ -823,7 +810,7 @@ def test_cli_reports_bad_technique_data(name, data_copy):
 
 
 def test_bad_technique_data_stops_load_anatomy(data_copy):
-    from facelayers.anatomy import DataError
+    from facelayers.anatomy.load import DataError
 
     edit(data_copy, "endoscopic_brow", lambda t: t["planes"][1].update(layer="dtf"))
     with pytest.raises(DataError, match=r"techniques.json line \d+ \(technique endoscopic_brow\): "

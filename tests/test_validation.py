@@ -13,20 +13,11 @@ import jsonschema
 import pytest
 import yaml
 
-from facelayers.cli import main
-from facelayers.frame import LAYERS
-from facelayers.validation import (
-    CHECKS,
-    STORYBOARD_DIR,
-    STORYBOARD_SCHEMA,
-    TABLES,
-    DataSet,
-    Problem,
-    describe,
-    package_data_dir,
-    schema_dir,
-    validate_data_dir,
-)
+from facelayers.anatomy.reading import STORYBOARD_DIR, STORYBOARD_SCHEMA, DataSet
+from facelayers.anatomy.specs import TABLES, Problem, describe, package_data_dir, schema_dir
+from facelayers.anatomy.validation import CHECKS, validate_data_dir
+from facelayers.core.frame import LAYERS
+from facelayers.delivery.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -390,7 +381,7 @@ def layers_out_of_order(d: Path) -> Expect:
     rows[1], rows[2] = rows[2], rows[1]
     write_rows(d / "layers.csv", rows)
     return Expect("layers.csv", 3, "layer smas", "layer_id", "smas",
-                  "must be fat: layers.csv lists facelayers.frame.LAYERS in order: skin, fat, smas", max_problems=4)
+                  "must be fat: layers.csv lists facelayers.core.frame.LAYERS in order: skin, fat, smas", max_problems=4)
 
 
 @corruption

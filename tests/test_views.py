@@ -17,11 +17,11 @@ import yaml
 from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from facelayers import views
-from facelayers.cutaway import WINDOWS
-from facelayers.frame import INTERFACES
-from facelayers.state import CAMERAS, ViewState
-from facelayers.views import ViewFileError, load_view, save_view, view_from_yaml, view_to_yaml
+from facelayers.core.frame import INTERFACES
+from facelayers.model.cutaway import WINDOWS
+from facelayers.teaching import views
+from facelayers.teaching.state import CAMERAS, ViewState
+from facelayers.teaching.views import ViewFileError, load_view, save_view, view_from_yaml, view_to_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -293,7 +293,7 @@ def test_new_fields_are_saved_loaded_and_checked(monkeypatch):
 
 def test_a_state_cannot_be_changed_in_place_and_every_change_is_checked():
     """Frozen, copy-on-write: a state never becomes one that a saved view would refuse."""
-    from facelayers.state import StateError
+    from facelayers.teaching.state import StateError
 
     state = ViewState()
     with pytest.raises(Exception):
@@ -320,7 +320,7 @@ def test_views_imports_no_plotting_widgets_or_mesh_library():
     code = textwrap.dedent(
         """
         import json, sys
-        import facelayers.views
+        import facelayers.teaching.views
         print(json.dumps(sorted(m for m in sys.modules
                                 if m.split(".")[0] in ("plotly", "ipywidgets", "anywidget", "trimesh"))))
         """

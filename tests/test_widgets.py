@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers.frame import INTERFACES
-from facelayers.state import CAMERAS, SECTION_LIMITS, ViewState
-from facelayers.widgets import LayerExplorer
+from facelayers.core.frame import INTERFACES
+from facelayers.teaching.state import CAMERAS, SECTION_LIMITS, ViewState
+from facelayers.widgets.explorers import LayerExplorer
 from messages import Recorder
 
 MESH_KEYS = {"x", "y", "z", "i", "j", "k"}
@@ -134,7 +134,7 @@ def test_set_cutaway_moves_the_dropdown(explorer, recorder):
 
 
 def test_layer_swatches_use_the_palette(explorer):
-    from facelayers import render
+    from facelayers.render import face as render
 
     def html(widget):
         out = [widget.value] if hasattr(widget, "value") and isinstance(widget.value, str) else []
@@ -241,7 +241,7 @@ def test_control_styles_are_applied(model_coarse):
 
 
 def test_the_flap_cameras_are_offered_where_there_is_a_flap(explorer, model_coarse):
-    from facelayers.widgets import SURGEON_CAMERAS, DissectionComparer
+    from facelayers.widgets.explorers import SURGEON_CAMERAS, DissectionComparer
 
     assert not set(SURGEON_CAMERAS) & set(explorer.camera.options)  # no pocket to look into here
     assert set(SURGEON_CAMERAS) <= set(DissectionComparer(model_coarse).camera.options)
@@ -290,7 +290,7 @@ def test_a_saved_view_is_shown_in_one_call_and_every_control_follows(explorer, r
 def test_the_controller_works_headless_on_a_plain_figure(model_coarse):
     import plotly.graph_objects as go
 
-    from facelayers.controller import Controller
+    from facelayers.widgets.controller import Controller
 
     c = Controller(model_coarse, ViewState(peel=1))
     assert isinstance(c.figure, go.Figure) and not isinstance(c.figure, go.FigureWidget)
@@ -308,7 +308,7 @@ def test_the_controller_module_imports_no_widgets():
     import subprocess
     import sys
 
-    code = ("import json, sys; import facelayers.controller; "
+    code = ("import json, sys; import facelayers.widgets.controller; "
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('ipywidgets', 'anywidget'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
@@ -316,14 +316,14 @@ def test_the_controller_module_imports_no_widgets():
 
 
 def test_picking_a_muscle_shows_the_muscle_and_lights_its_nerve(model_coarse):
-    from facelayers import render
-    from facelayers.widgets import NerveExplorer
+    from facelayers.render import structures as structure_figures
+    from facelayers.widgets.explorers import NerveExplorer
 
     ex = NerveExplorer(model_coarse, ViewState(peel=0, camera="left"))
     ex.pick.value = "muscle:zygomaticus_major"
     muscle = next(t for t in ex.figure.data if t.name == "muscle:zygomaticus_major")
-    assert muscle.visible is not False and muscle.color == render.HIGHLIGHT
-    lit = [t for t in ex.figure.data if t.name.startswith("nerve:") and t.line.color == render.HIGHLIGHT]
+    assert muscle.visible is not False and muscle.color == structure_figures.HIGHLIGHT
+    lit = [t for t in ex.figure.data if t.name.startswith("nerve:") and t.line.color == structure_figures.HIGHLIGHT]
     assert lit, "the muscle's nerve is lit"
     # peeled back as far as the nerve needs: its layer is the outermost shown, and the control says so
     assert ex.state.peel >= 3 and ex.peel.value == ex.state.peel
@@ -332,7 +332,7 @@ def test_picking_a_muscle_shows_the_muscle_and_lights_its_nerve(model_coarse):
 
 
 def test_b_to_a_withdraws_the_endoscope(model_coarse):
-    from facelayers.widgets import DissectionComparer
+    from facelayers.widgets.explorers import DissectionComparer
 
     c = DissectionComparer(model_coarse, techniques=("deep_plane", "endoscopic_brow"))
     shaft = next(t for t in c.figure.data if t.name == "endoscope:shaft")
@@ -349,7 +349,7 @@ def test_b_to_a_withdraws_the_endoscope(model_coarse):
 def test_the_comparer_starts_complete_with_a_titled_colour_bar(model_coarse):
     """Voila keeps only what a FigureWidget had when it was built: the colour bar is in the figure from the start,
     beside the scene (never over the head), red = near."""
-    from facelayers.widgets import DissectionComparer
+    from facelayers.widgets.explorers import DissectionComparer
 
     c = DissectionComparer(model_coarse)
     layout = c.figure._widget_layout  # what was sent when the widget was built
@@ -360,7 +360,7 @@ def test_the_comparer_starts_complete_with_a_titled_colour_bar(model_coarse):
 
 
 def test_the_comparison_table_names_nerves_in_full_and_cites_author_and_year(model_coarse):
-    from facelayers.widgets import DissectionComparer
+    from facelayers.widgets.explorers import DissectionComparer
 
     c = DissectionComparer(model_coarse, techniques=("deep_plane", "endoscopic_brow"))
     assert "Marginal mandibular" in c.table.value or "marginal mandibular" in c.table.value.lower()
@@ -370,7 +370,7 @@ def test_the_comparison_table_names_nerves_in_full_and_cites_author_and_year(mod
 
 def test_the_figure_carries_a_text_alternative_that_follows_the_state(model_coarse):
     """Issue 14: every explorer's 3D view has a screen-reader region under it, written from the state."""
-    from facelayers.widgets import DissectionComparer, NerveExplorer
+    from facelayers.widgets.explorers import DissectionComparer, NerveExplorer
 
     layer = LayerExplorer(model_coarse)
     region = layer.alt.value

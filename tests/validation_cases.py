@@ -8,7 +8,7 @@ import subprocess
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 
-from facelayers.cli import main
+from facelayers.delivery.cli import main
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

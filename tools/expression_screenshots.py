@@ -9,12 +9,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from facelayers.expression_widget import (
+from facelayers.model.geometry import build_face
+from facelayers.widgets.expression_widget import (
     ExpressionState,
     expression_figure,
     gallery_figure,
 )
-from facelayers.geometry import build_face
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",

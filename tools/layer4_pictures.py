@@ -17,11 +17,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 sys.path.insert(0, str(Path(__file__).parent))
-from facelayers.geometry import build_face, params_of, rays
-from facelayers.nerves import place_all
-from facelayers.render import face_figure, section_figure, xyz
-from facelayers.section import section
-from facelayers.state import ViewState
+from facelayers.model.geometry import build_face, params_of, rays
+from facelayers.model.nerves import place_all
+from facelayers.model.section import section
+from facelayers.render.face import face_figure, section_figure, xyz
+from facelayers.teaching.state import ViewState
 
 from screenshots import shoot
 
@@ -47,7 +47,7 @@ def main(out: Path) -> None:
     save(fig, "layer4_cutaway")
     save(section_figure(model, section(model, "horizontal", 20.0)), "layer4_section", 1280, 560)
 
-    from facelayers.widgets import DissectionComparer
+    from facelayers.widgets.explorers import DissectionComparer
 
     comparer = DissectionComparer(model, techniques=("deep_plane", "endoscopic_brow"))
     comparer.flap.value = 40

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from facelayers.geometry import build_face
-from facelayers.render import face_figure, section_figure
-from facelayers.state import ViewState
+from facelayers.model.geometry import build_face
+from facelayers.render.face import face_figure, section_figure
+from facelayers.teaching.state import ViewState
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
@@ -50,7 +50,7 @@ def main(out: Path) -> None:
             fig.write_html(html, include_plotlyjs=True)
             shoot(html, out / f"{name}.png", 1280, 860)
             print(out / f"{name}.png")
-        from facelayers.widgets import DissectionComparer, NerveExplorer
+        from facelayers.widgets.explorers import DissectionComparer, NerveExplorer
 
         def snap(widget, name, title):
             fig = go.Figure(widget)

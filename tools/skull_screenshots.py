@@ -13,9 +13,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from facelayers.geometry import build_face
-from facelayers.render import face_figure, skull_figure
-from facelayers.state import ViewState
+from facelayers.model.geometry import build_face
+from facelayers.render.face import face_figure
+from facelayers.render.skull import skull_figure
+from facelayers.teaching.state import ViewState
 
 from screenshots import shoot
 

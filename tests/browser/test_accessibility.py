@@ -97,7 +97,7 @@ def test_axe_finds_no_serious_violation_in_the_lesson_outputs(lesson, lab_server
     assert scanned > 0, "no output area to scan"
     violations = _axe(page)
     # ipywidgets leaves its slider handles (noUiSlider, role="slider") without a name; every stage carries
-    # facelayers.access.page_helper_html, which names them by their slider's description.
+    # facelayers.render.access.page_helper_html, which names them by their slider's description.
     assert not violations, json.dumps(violations, indent=2)
 
 

@@ -48,7 +48,7 @@ LESSON02 = "notebooks/02_nerves_muscles_and_danger_zones.ipynb"
 def test_lesson02_nerve_picker_highlights_the_branch(lab_server, page, page_log, timings):
     from lab import select_dropdown, wait_for_line_colour
 
-    from facelayers.render import HIGHLIGHT
+    from facelayers.render.structures import HIGHLIGHT
 
     assert (lab_server.root / LESSON02).is_file(), f"{LESSON02} not found under {lab_server.root}"
     timings["lesson02 kernel idle"] = open_notebook(page, lab_server.url, LESSON02)
@@ -203,7 +203,7 @@ def test_exported_course_html_works_offline(browser, tmp_path, timings):
     import subprocess
     import sys
 
-    from facelayers.render import HIGHLIGHT
+    from facelayers.render.structures import HIGHLIGHT
 
     out = tmp_path / "course.html"
     subprocess.run([sys.executable, "-m", "facelayers", "export", "course", "--out", str(out), "--resolution",

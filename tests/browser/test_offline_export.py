@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from facelayers.bench_browser import PROBE
-from facelayers.render import HIGHLIGHT
+from benchmarks.bench_browser import PROBE
+from facelayers.render.structures import HIGHLIGHT
 
 pytestmark = pytest.mark.browser
 

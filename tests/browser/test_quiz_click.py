@@ -51,9 +51,10 @@ def lab_server(chromium_path, tmp_path_factory):
 def first_question():
     """The lesson's first question, its answer and the click target on the skin, computed here as the notebook
     does (``load_quiz()``, ``build_face()``, ``place_all``)."""
-    from facelayers.geometry import build_face
-    from facelayers.nerves import place_all
-    from facelayers.quiz import answer_on_skin, load_quiz, on_surface
+    from facelayers.model.geometry import build_face
+    from facelayers.model.nerves import place_all
+    from facelayers.teaching.quiz_scoring import answer_on_skin, on_surface
+    from facelayers.teaching.quiz import load_quiz
 
     model = build_face()
     paths = place_all(model)
@@ -73,7 +74,7 @@ _QUIZ_TRACE_JS = """(gd) => Object.fromEntries(gd.data.filter((t) => (t.name || 
 
 def test_lesson05_a_real_click_on_the_model_answers_the_question(lab_server, page, page_log, timings,
                                                                  first_question):
-    from facelayers.quiz import score_click
+    from facelayers.teaching.quiz_scoring import score_click
 
     model, paths, question, answer, target = first_question
     timings["quiz click kernel idle"] = open_notebook(page, lab_server.url, LESSON)
@@ -88,7 +89,7 @@ def test_lesson05_a_real_click_on_the_model_answers_the_question(lab_server, pag
     assert "Question 1 of" in before and "Click on the model" in before, before
     assert all(points == [] for points in plot.evaluate(_QUIZ_TRACE_JS).values())
 
-    # The target in the figure frame (x negated, see facelayers.render.xyz), projected to the page.
+    # The target in the figure frame (x negated, see facelayers.render.face.xyz), projected to the page.
     target_fig = target * np.array([-1.0, 1.0, 1.0])
     x, y = scene_point_on_page(plot, target_fig)
     t0 = time.monotonic()

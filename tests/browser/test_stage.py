@@ -301,9 +301,10 @@ def _panel_text(plot) -> str:
 
 
 def test_a_150_ms_click_answers_and_a_miss_is_told(browser, quiz_lab, timings):
-    from facelayers.geometry import build_face
-    from facelayers.nerves import place_all
-    from facelayers.quiz import answer_on_skin, load_quiz, on_surface
+    from facelayers.model.geometry import build_face
+    from facelayers.model.nerves import place_all
+    from facelayers.teaching.quiz import load_quiz
+    from facelayers.teaching.quiz_scoring import answer_on_skin, on_surface
 
     model = build_face()
     paths = place_all(model)
@@ -362,7 +363,7 @@ def test_plotly_draws_the_figure_as_wide_as_its_box(browser, lab_server):
         _open(page, lab_server, LESSON01)
         run_all(page)
         row = _stage(page)
-        # The page helper (facelayers.access.page_helper_html) resizes a figure drawn before its box was laid out.
+        # The page helper (facelayers.render.access.page_helper_html) resizes a figure drawn before its box was laid out.
         fitted = ("(r) => { const g = r.querySelector('.fl-figure .js-plotly-plot');"
                   " return g && g._fullLayout && Math.abs(g._fullLayout.width - g.getBoundingClientRect().width) <= 8; }")
         try:

@@ -1,0 +1,58 @@
+"""Plain-text tables of the data for lessons (rounded, deterministic: nbval checks them)."""
+
+from __future__ import annotations
+
+from facelayers.anatomy.load import Anatomy
+from facelayers.core.frame import LAYERS
+
+_STATUS = {"measured": "m", "derived": "d", "schematic": "s"}
+
+
+def thickness_text(anatomy: Anatomy, decimals: int = 1) -> str:
+    """Thickness (mm) of each layer by region, with the total and a provenance letter per value.
+
+    Letters: m = measured (a number straight from a source), d = derived from sourced numbers,
+    s = schematic (no published figure; the reason is in data/thickness.csv).
+
+    Parameters
+    ----------
+    anatomy : Anatomy
+        The data (:func:`facelayers.anatomy.load.load_anatomy`).
+    decimals : int
+        Digits after the point (mm).
+
+    Returns
+    -------
+    str
+        A header line, one line per region (the five layers and the total, mm), and a key to the letters.
+    """
+    heads = [anatomy.layers[k].label if k in anatomy.layers else k for k in LAYERS]
+    short = {"Subcutaneous fat": "Fat", "Deep fascia and muscle": "Muscle"}
+    heads = [short.get(h, h) for h in heads]
+    width = 11
+    lines = [f"{'Region':<28}" + "".join(f"{h:>{width}}" for h in heads) + f"{'Total':>{width}}"]
+    table = anatomy.thickness_table()
+    for r, (rid, region) in enumerate(anatomy.regions.items()):
+        cells = []
+        for k, layer in enumerate(LAYERS):
+            row = anatomy.thickness_row(rid, layer)
+            cells.append(f"{table[r, k]:.{decimals}f} {_STATUS[row.status]}".rjust(width))
+        lines.append(f"{region.label:<28}" + "".join(cells) + f"{table[r].sum():>{width}.{decimals}f}")
+    lines.append("m measured, d derived from sourced numbers, s schematic (see data/thickness.csv)")
+    return "\n".join(lines)
+
+
+def layers_text(anatomy: Anatomy) -> str:
+    """The layer stack, outermost first, with the classic layer each one corresponds to.
+
+    Parameters
+    ----------
+    anatomy : Anatomy
+
+    Returns
+    -------
+    str
+        One line per layer: its order, label, classic layer and contents.
+    """
+    return "\n".join(f"{layer.order}. {layer.label:<24} ({layer.classic_layer}) {layer.contents}"
+                     for layer in anatomy.layers.values())

@@ -1,0 +1,296 @@
+"""The schematic skull the soft tissues stand on.
+
+Design
+------
+The skull is sculpted like the skin (:mod:`facelayers.model.head`): a union of ellipsoids with a few cut-outs,
+intersected in closed form with the model's own rays, so it shares the (u, s) grid every other surface uses.
+Pieces: the cranial vault and frontal bone, brow ridges, the orbits (cut) with their rims, the nasal bones and
+the piriform aperture (cut), the maxilla with the canine fossa and the alveolar arch with the teeth, the
+zygoma bodies, the temporal fossae (cut) and the zygomatic arches standing proud of them, and the mandible
+(body, angle, ramus, lower border, mental protuberance). A neck column that is *not* bone closes the rays
+that miss the skull (under the mandible and behind it).
+
+Dimensions are from REFERENCE-2 section 4 where it has them (orbit height 32, piriform aperture 45 x 25, mental
+foramina 50 mm apart and 13 mm above the lower border); the rest are schematic (marked so in
+:data:`SKULL_PIECES` and in the README), chosen so the skull lies under the skin at the cited depths.
+
+The skull is then *fitted to the tissue-depth table* (``data/tissue_depths.csv``), as forensic facial
+reconstruction builds a face on a skull but run the other way: at every site the bone must lie ``depth``
+below the skin point along the skin's inward normal (the perpendicular depth). A Gaussian RBF correction on
+the skull's ray radius (like the skin's landmark pins) moves it there; the sculpture is already within a few
+mm of the targets, so the correction is small and local (:data:`SKULL_PIN_SIGMA_MM`).
+
+Cavities
+--------
+Where the skull has a cavity the soft tissue does not fill (the orbit behind the globe and lids, the piriform
+aperture behind the nasal cartilages) or no bone at all (the neck), the deepest surface of the layer stack
+is not the skull: it runs over the globe, the cartilage and the deep cervical fascia at the depth the regions'
+data give (:meth:`Skull.cavity_weight`). The skull itself is drawn as its own surface
+(:meth:`facelayers.model.geometry.FaceModel.skull_mesh`), only where it is bone.
+
+Foramina
+--------
+The supraorbital notch, the infraorbital and the mental foramina are small cut-outs placed at the data's
+landmarks (``data/landmarks.csv``), so they sit where the cited distances put them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from facelayers.model import head
+from facelayers.model.head import Ellipsoid
+
+#: Depth of a foramen's pit (mm): schematic, a visible dimple, not the canal.
+FORAMEN_DEPTH_MM = 3.0
+#: Width of the blend that carries each tissue-depth site's correction to its neighbourhood (mm).
+SKULL_BLEND_SIGMA_MM = 16.0
+#: The pieces of the skin's sculpture (:data:`facelayers.model.head.HEAD`) whose union is the skull's envelope:
+#: the big forms only, no nose, lips, globes, brow or cheek pads.
+ENVELOPE_PIECES: tuple[str, ...] = ("cranium", "forehead", "upper face", "midface", "lower face", "jaw",
+                                    "mandible body", "chin", "neck")
+
+
+@dataclass(frozen=True)
+class Relief:
+    """One feature of the skull: a raised form (height > 0) or a pit (height < 0) on the envelope.
+
+    Its footprint is where an ellipsoid (``centre_mm``, ``radii_mm``, ``axis`` as in
+    :class:`facelayers.model.head.Ellipsoid`) meets the envelope; inside, the ray radius changes by ``height_mm``
+    with a smooth step of relative width ``edge`` at the border (a flat top or floor, soft rims).
+
+    name : str; centre_mm, radii_mm : (3,) float, mm; axis : (3,) float; height_mm : float, mm;
+    edge : float in (0, 1]; mirror : bool (also the right side); status : "schematic" or a source id;
+    cavity : bool — a pit the soft tissues do not fill (orbit, piriform aperture, foramen): the layer stack
+    runs over it, not into it.
+    """
+
+    name: str
+    centre_mm: tuple[float, float, float]
+    radii_mm: tuple[float, float, float]
+    height_mm: float
+    axis: tuple[float, float, float] = (1.0, 0.0, 0.0)
+    edge: float = 0.35
+    mirror: bool = False
+    status: str = "schematic"
+    cavity: bool = False
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        """Radius change (n,) mm at envelope points (n, 3) mm (both sides if mirrored)."""
+        out = np.zeros(len(points))
+        shape = Ellipsoid(self.name, self.centre_mm, self.radii_mm, self.axis)
+        for sign in ((1.0, -1.0) if self.mirror else (1.0,)):
+            rot = shape.frame(sign)
+            centre = np.array(self.centre_mm) * np.array([sign, 1.0, 1.0])
+            q = np.linalg.norm(((points - centre) @ rot) / np.array(self.radii_mm), axis=1)
+            out += self.height_mm * smoothstep((1.0 - q) / self.edge)
+        return out
+
+
+def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=False, status="schematic",
+       cavity=False):
+    return Relief(name, tuple(map(float, centre)), tuple(map(float, radii)), float(height),
+                  tuple(map(float, axis)), float(edge), mirror, status, cavity)
+
+
+#: The features, left side (``mirror`` places the right). Dimensions: orbital opening 40 x 33 mm (height
+#: 32.1, REFERENCE-2 section 4; breadth ~40, unconfirmed), piriform aperture 45 x 25 mm (Kabakci 2020, REFERENCE-2
+#: section 4); the rest schematic. Positions follow the landmarks (nasion, rhinion, zygion, gonion) and the
+#: tissue-depth blend then puts the bone at the cited depth under every site.
+RELIEF: tuple[Relief, ...] = (
+    _r("cranial vault", (0, -10, 60), (85, 115, 70), 2.0, edge=0.6),
+    _r("frontal bone", (0, 78, 50), (48, 30, 32), 3.5, edge=1.0),
+    _r("temporal fossa", (63, 28, 25), (14, 32, 21), -9.0, edge=0.7, mirror=True),
+    _r("zygomatic arch", (60, 24, -2), (26, 20, 5.0), 2.5, axis=(0.12, 1, 0), edge=0.4, mirror=True),
+    _r("ramus and masseteric region below the arch", (56, 22, -30), (10, 20, 18), -4.0, edge=0.8,
+       mirror=True),
+    _r("zygoma body", (47, 60, -4), (13, 12, 12), 3.5, edge=0.7, mirror=True),
+    _r("frontal process of the zygoma", (46, 64, 14), (7, 8, 14), 3.0, edge=0.6, mirror=True),
+    _r("superciliary arch", (19, 84, 32), (14, 8, 6), 2.5, axis=(1, -0.3, 0), edge=0.8, mirror=True),
+    _r("orbit", (31, 78, 16.0), (30.0, 60, 19.0), -30.0, axis=(1, -0.25, 0), edge=0.3, mirror=True,
+       status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed", cavity=True),
+    _r("nasal bones", (0, 80, 8), (12, 14, 11), 13.0, axis=(0, 0.3, -1), edge=1.0),
+    _r("piriform aperture", (0, 90, -15.0), (15.5, 60, 19.5), -22.0, edge=0.25,
+       status="kabakci2020: height 45.2, width 25.0 mm (males)", cavity=True),
+    _r("alveolar process", (0, 78, -38), (24, 12, 11), 4.0, edge=1.0),
+    _r("canine eminence", (13, 84, -34), (5, 8, 10), 1.5, edge=0.8, mirror=True),
+    _r("cheek over the alveolar bone and ramus", (44, 42, -42), (13, 26, 24), -10.0, edge=0.9, mirror=True),
+    _r("mental protuberance", (0, 72, -76), (14, 8, 9), 2.5, edge=0.8),
+    _r("mental tubercle", (12, 70, -80), (5, 6, 5), 1.0, edge=0.8, mirror=True),
+)
+
+
+#: The teeth, schematic: grooves between the crowns (upper and lower, mm from the midline: the central and
+#: lateral incisors, canine, premolars, first molar) and the occlusal line between the arches, so the
+#: alveolar region reads as a dentition. Shallow (under 2.5 mm): drawn darker, never a cavity of the stack.
+TOOTH_GROOVES_X_MM: tuple[float, ...] = (0.0, 8.5, 15.5, 22.5, 28.0, 33.0, 40.0)
+OCCLUSAL_Z_MM = -46.5
+
+
+def _teeth() -> tuple[Relief, ...]:
+    out = [_r("occlusal line", (0, 70, OCCLUSAL_Z_MM), (44, 70, 1.5), -2.4, edge=0.6, cavity=True)]
+    for x in TOOTH_GROOVES_X_MM:
+        out.append(_r(f"interdental groove at {x:g} mm", (x, 70, OCCLUSAL_Z_MM), (1.8, 70, 9.0), -2.4, edge=0.8,
+                      mirror=x > 0, cavity=True))
+    return tuple(out)
+
+
+TEETH: tuple[Relief, ...] = _teeth()
+
+
+def foramina(points: dict[str, np.ndarray]) -> tuple[Relief, ...]:
+    """Pits for the supraorbital notch and the infraorbital and mental foramina at the given points (left).
+
+    Parameters
+    ----------
+    points : dict of str to (3,) float, mm
+        ``supraorbital_notch``, ``infraorbital_foramen``, ``mental_foramen``: their landmarks.
+    """
+    size = {"supraorbital_notch": (3.5, 20.0, 5.0), "infraorbital_foramen": (2.6, 20.0, 2.2),
+            "mental_foramen": (2.2, 20.0, 1.8)}
+    out = []
+    for name, radii in size.items():
+        if name in points:
+            out.append(_r(name.replace("_", " "), points[name], radii, -FORAMEN_DEPTH_MM, edge=0.3,
+                          mirror=True, status="landmark", cavity=True))
+    return tuple(out)
+
+
+#: The skull never comes closer to the skin than this along a ray (mm, about the skin alone): a smooth clamp
+#: where the schematic skull would poke through a thin soft-tissue cover (the nasal sidewall).
+MIN_SOFT_TISSUE_MM = 1.5
+#: The envelope lies this far inside the skin's big forms along each ray (mm): about the face's typical
+#: soft-tissue depth, so that the fit to the tissue-depth table only corrects a few mm.
+ENVELOPE_INSET_MM = 8.0
+
+
+def envelope(origins: np.ndarray, dirs: np.ndarray) -> np.ndarray:
+    """Return the ray radius (n,) mm of the skull's envelope.
+
+    The envelope is the skin's sculpture without its soft features, inset by :data:`ENVELOPE_INSET_MM`.
+    """
+    pieces = tuple(p for p in head.HEAD if p.name in ENVELOPE_PIECES)
+    return head.cast(origins, dirs, pieces) - ENVELOPE_INSET_MM
+
+
+def relief(points: np.ndarray, extra: tuple[Relief, ...] = (), base_relief: bool = True
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Return the radius change (n,) mm from the relief features and the cavities' depth (n,) mm.
+
+    The features are :data:`RELIEF` unless ``base_relief`` is False, then ``extra``; they are evaluated at
+    envelope points (n, 3) mm, and the second array is how deep (n,) mm the cavities make it there.
+    """
+    total = np.zeros(len(points))
+    cavity = np.zeros(len(points))
+    for feature in ((RELIEF + TEETH) if base_relief else ()) + tuple(extra):
+        h = feature(points)
+        total += h
+        if feature.cavity:
+            cavity -= h
+    return total, cavity
+
+
+#: The mandible's lower border: its height z (mm) against the azimuth around the head's vertical axis (deg,
+#: 0 under the chin, ~78 at the angle), so the border follows the jaw and not the neck under it. Bone lies
+#: above it (schematic; the mental foramen then lies ~13 mm above it, as Sheikhi 2016 measured).
+BORDER_AZIMUTH_DEG = (0.0, 10.0, 20.0, 30.0, 45.0, 60.0, 72.0, 80.0, 180.0)
+BORDER_Z_MM = (-88.0, -86.0, -82.5, -79.0, -74.0, -68.5, -63.5, -62.0, -62.0)
+#: The ramus' posterior border: y (mm) at gonion height, and how far back it moves per mm up (about 6 degrees
+#: back from the vertical toward the condyle, so that with the lower border's ~25 degrees to the Frankfort
+#: plane the gonial angle is ~120 degrees; schematic).
+RAMUS_BORDER_Y_MM = 3.0
+RAMUS_LEAN = 0.1
+#: The inner contour of the mandible's U (the floor of the mouth lies inside it): an ellipse in the
+#: horizontal plane, semi-axes (x, y) mm about its centre (0, y) mm, below ``ARCH_INNER_TOP_Z_MM`` (schematic:
+#: the symphysis ~10 mm thick front to back, the bodies ~12 mm).
+ARCH_INNER_MM = (34.0, 50.0)
+ARCH_INNER_CENTRE_Y_MM = 0.0
+ARCH_INNER_TOP_Z_MM = -55.0
+#: Below this height, behind the ramus, there is no bone (the mastoid tip is about 25 mm below the porion).
+SKULL_BASE_Z_MM = -24.0
+#: The head's vertical axis (mm) the azimuth is measured around (the model's ray axis).
+AXIS_Y_MM = -5.0
+
+
+def border_z(points: np.ndarray) -> np.ndarray:
+    """Height (n,) mm of the mandible's lower border at the azimuth of points (n, 3) mm."""
+    az = np.degrees(np.arctan2(np.abs(points[:, 0]), points[:, 1] - AXIS_Y_MM))
+    return np.interp(az, BORDER_AZIMUTH_DEG, BORDER_Z_MM)
+
+
+def is_bone(points: np.ndarray) -> np.ndarray:
+    """(n,) bool: points (n, 3) mm on the skull's surface that are bone, not the neck.
+
+    Bone lies above the skull base, and below it in the mandible: above its lower border
+    (:func:`border_z`) and in front of the ramus' posterior border (the zero level of :func:`bone_field`).
+    """
+    return bone_field(points) > 0
+
+
+def smoothstep(x: np.ndarray) -> np.ndarray:
+    """0 below 0, 1 above 1, a cubic ramp between."""
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
+
+
+def bone_field(points: np.ndarray) -> np.ndarray:
+    """Return a signed distance-like field (n,) mm: positive on bone, negative on the neck.
+
+    Its zero level is the mandible's lower and posterior borders and the skull base (:func:`is_bone` is
+    ``bone_field > 0``).
+    """
+    x, y, z = points[:, 0], points[:, 1], points[:, 2]
+    jaw = np.minimum(z - border_z(points), y - (RAMUS_BORDER_Y_MM - RAMUS_LEAN * (z - BORDER_Z_MM[-1])))
+    # outside the U's inner contour (in mm, roughly: the ellipse's radial excess), or above the mouth's floor
+    q = np.hypot(x / ARCH_INNER_MM[0], (y - ARCH_INNER_CENTRE_Y_MM) / ARCH_INNER_MM[1])
+    outside_u = np.maximum((q - 1.0) * 30.0, z - ARCH_INNER_TOP_Z_MM)
+    return np.maximum(z - SKULL_BASE_Z_MM, np.minimum(jaw, outside_u))
+
+
+def clip_mesh(vertices: np.ndarray, faces: np.ndarray, field: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The part of a triangle mesh where a per-vertex field is positive, cut exactly along its zero level.
+
+    Parameters
+    ----------
+    vertices : (v, 3) float; faces : (f, 3) int; field : (v,) float
+
+    Returns
+    -------
+    vertices : (v + e, 3) float — the old vertices, then one new vertex per cut edge
+    faces : (g, 3) int32 — kept triangles, then the cut pieces, with the original winding
+    """
+    f = np.asarray(faces)
+    pos = field[f] > 0
+    n_pos = pos.sum(axis=1)
+    keep = f[n_pos == 3]
+    cut = f[(n_pos == 1) | (n_pos == 2)]
+    if len(cut) == 0:
+        return vertices, keep.astype(np.int32)
+    cpos = field[cut] > 0
+    # Rotate each cut triangle so that its odd vertex (the lone positive or the lone negative) comes first;
+    # the winding is kept by a cyclic rotation.
+    lone = np.where(cpos.sum(axis=1) == 1, np.argmax(cpos, axis=1), np.argmin(cpos, axis=1))
+    idx = (lone[:, None] + np.arange(3)[None, :]) % 3
+    tri = np.take_along_axis(cut, idx, axis=1)
+    a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
+
+    def cross_point(p, q):
+        t = field[p] / (field[p] - field[q])
+        return vertices[p] + t[:, None] * (vertices[q] - vertices[p])
+
+    pab = cross_point(a, b)
+    pac = cross_point(a, c)
+    base = len(vertices)
+    m = len(tri)
+    iab = base + np.arange(m)
+    iac = base + m + np.arange(m)
+    new_vertices = np.concatenate([vertices, pab, pac])
+    one_in = field[a] > 0  # the lone vertex is the positive one: keep the tip
+    tips = np.stack([a, iab, iac], axis=1)[one_in]
+    # the lone vertex is negative: keep the quad b, c, ac, ab as two triangles
+    quads = np.stack([iab, b, c, iac], axis=1)[~one_in]
+    quad_tris = np.concatenate([quads[:, [0, 1, 2]], quads[:, [0, 2, 3]]])
+    out = np.concatenate([keep, tips, quad_tris]).astype(np.int32)
+    return new_vertices, out

@@ -1,0 +1,434 @@
+"""Plotly figures of the layered face from the model and a view state. Pure: state in, ``go.Figure`` or trace updates out.
+
+The layers, region labels and the section line; the updates of an existing figure (FigureWidget) that change only
+what changed; the 2D cross-section. The nerves, muscles and zones are drawn by :mod:`facelayers.render.structures`,
+the techniques and the endoscope by :mod:`facelayers.render.techniques`, the skull by :mod:`facelayers.render.skull`.
+Trace names are stable ids: ``layer:skin`` ... ``layer:bone``, ``labels:regions``, ``section:line``; the 2D
+cross-section uses ``band:<layer>``.
+
+Styling for projection: a dark stage, a colour-blind-safe palette (Okabe & Ito 2008 for fat, SMAS, muscle and
+periosteum; a skin tone and ivory for skin and bone), 18-24 px type, opaque meshes (plotly draws overlapping
+translucent meshes in the wrong order, so the model never relies on transparency).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from facelayers.core.frame import INTERFACES, LAYERS, PLOT_X_SIGN
+from facelayers.model import injury
+from facelayers.model.cutaway import Cut, layer_mesh, window
+from facelayers.model.geometry import FaceModel, ear_meshes
+from facelayers.model.section import Section, section
+from facelayers.teaching.state import CAMERAS, ViewState
+
+#: Colour per surface. Okabe-Ito (colour-blind safe) for the four inner layers; skin tone and ivory.
+PALETTE: dict[str, str] = {
+    "skin": "#E9B99A",
+    "fat": "#F0E442",
+    "smas": "#56B4E9",
+    "muscle": "#D55E00",
+    "periosteum": "#009E73",
+    "bone": "#F3EEDF",
+}
+#: Layer 4 (the loose areolar plane and its spaces, the outer part of the muscle band; facelayers.model.space): Okabe-Ito
+#: reddish purple, apart from the five layers' colours.
+LAYER4_COLOUR = "#CC79A7"
+BACKGROUND = "#15191f"
+TEXT = "#f2f2f2"
+FONT = {"family": "Inter, Helvetica Neue, Arial, sans-serif", "size": 18, "color": TEXT}
+
+LIGHTING = {"ambient": 0.38, "diffuse": 0.85, "specular": 0.18, "roughness": 0.55, "fresnel": 0.1}
+LIGHT_POSITION = {"x": -400, "y": 1200, "z": 700}
+
+
+def surface_labels(model: FaceModel) -> dict[str, str]:
+    """Display name of each surface, from data/layers.csv plus bone."""
+    labels = {layer.layer_id: layer.label for layer in model.anatomy.layers.values()}
+    return {name: labels.get(name, name.capitalize()) for name in INTERFACES}
+
+
+def cut_of(state: ViewState) -> Cut | None:
+    """The cutaway a view state asks for, or None."""
+    return Cut(window(state.cutaway), state.layers_cut) if state.cutaway else None
+
+
+def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, label: str,
+                hole: np.ndarray | None = None) -> go.Mesh3d:
+    """One surface as a Mesh3d named ``layer:<name>`` (skin includes the ears); ``hole`` removes it under a
+    raised flap (see :func:`facelayers.model.cutaway.layer_mesh`)."""
+    mesh = layer_mesh(model, name, cut, hole)
+    verts, faces = mesh.vertices, mesh.faces
+    custom = np.stack([mesh.thickness_mm, mesh.depth_mm], axis=1)
+    if name == "skin":
+        for ev, ef in ear_meshes(model):
+            faces = np.concatenate([faces, ef + len(verts)])
+            verts = np.concatenate([verts, ev])
+            # Ears carry no layers: hover reads the skin thickness beside them, at the surface.
+            custom = np.concatenate([custom, np.tile([float(np.median(mesh.thickness_mm)), 0.0],
+                                                     (len(ev), 1)).astype(np.float32)])
+    if name == "bone":
+        hover = f"<b>{label}</b><br>%{{customdata:.1f}} mm below the skin<extra></extra>"
+    elif name == "skin":  # its outer face is the skin: no depth to give
+        hover = f"<b>{label}</b><br>%{{intensity:.1f}} mm thick<extra></extra>"
+    else:
+        hover = (f"<b>{label}</b><br>%{{intensity:.1f}} mm thick<br>"
+                 f"outer face %{{customdata:.1f}} mm below the skin<extra></extra>")
+    return go.Mesh3d(
+        name=f"layer:{name}", legendgroup=name, showlegend=False, visible=visible,
+        **xyz(verts),
+        **ijk(faces),
+        **layer_hover(None if name == "bone" else custom[:, 0], None if name == "skin" else custom[:, 1],
+                      PALETTE[name]), hovertemplate=hover,
+        color=PALETTE[name], flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
+        hoverlabel={"font": {"size": 18}},
+    )
+
+
+def layer4_trace(model: FaceModel, cut: Cut | None, visible: bool, hole: np.ndarray | None = None) -> go.Mesh3d:
+    """Layer 4's band in the cut wall of the muscle layer (:func:`facelayers.model.cutaway.layer4_wall`), named
+    ``space:layer4``; hover names the space and its thickness. Empty where the muscle layer is not cut."""
+    from facelayers.model.cutaway import layer4_wall
+
+    w = layer4_wall(model, cut, hole)
+    if len(w.faces):
+        geometry = {**xyz(w.vertices), **ijk(w.faces),
+                    "customdata": np.stack([w.thickness_mm, w.depth_mm], axis=1).astype(np.float32)}
+    else:  # nothing cut: plain empty lists (empty arrays make figure dicts incomparable)
+        geometry = {"x": [], "y": [], "z": [], "i": [], "j": [], "k": [], "customdata": []}
+    return go.Mesh3d(
+        name="space:layer4", legendgroup="muscle", showlegend=False, visible=visible, **geometry,
+        text=list(w.labels), color=LAYER4_COLOUR, flatshading=False,
+        lighting=LIGHTING, lightposition=LIGHT_POSITION, hoverlabel={"font": {"size": 18}},
+        hovertemplate="<b>Layer 4: %{text}</b><br>%{customdata[0]:.1f} mm thick<br>"
+                      "roof %{customdata[1]:.1f} mm below the skin<extra></extra>")
+
+
+def layer_hover(thickness_mm: np.ndarray | None, depth_mm: np.ndarray | None, colour: str) -> dict:
+    """A layer's per-vertex hover numbers as flat float32 arrays, which the notebook's FigureWidget sends as
+    binary buffers (an (n, 2) ``customdata`` goes as nested JSON lists, four times the bytes).
+
+    Parameters
+    ----------
+    thickness_mm : (n,) float, mm, or None
+        The layer's thickness at each vertex (None for bone, which has none to give).
+    depth_mm : (n,) float, mm, or None
+        The depth of the layer's outer face below the skin (None for the skin itself: zero everywhere).
+    colour : str
+        The layer's colour.
+
+    Returns
+    -------
+    dict
+        Mesh3d properties: ``customdata`` = depth (``%{customdata}`` in a hover template) and ``intensity`` =
+        thickness (``%{intensity}``) drawn in one colour (a two-stop ``colorscale`` of ``colour``, no colour
+        bar), so the surface looks as with ``color=colour``; a property whose numbers are None is None.
+    """
+    out = {"customdata": None if depth_mm is None else np.ascontiguousarray(depth_mm, dtype=np.float32),
+           "intensity": None, "colorscale": None, "showscale": None}
+    if thickness_mm is not None:
+        out.update(intensity=np.ascontiguousarray(thickness_mm, dtype=np.float32),
+                   colorscale=[[0.0, colour], [1.0, colour]], showscale=False)
+    return out
+
+
+def region_labels_trace(model: FaceModel, visible: bool = True) -> go.Scatter3d:
+    """Region names at their anchors on the skin (left side and midline), with each layer's thickness and
+    its source on hover."""
+    anatomy = model.anatomy
+    field = model.thickness_field
+    keep = [i for i, n in enumerate(field.anchor_names) if not n.endswith(":right")]
+    pts = model.stack_under(np.array([anatomy.point(field.anchor_names[i]) for i in keep])).points[:, 0]
+    pts = pts + 4.0 * (pts - np.array([0.0, 0.0, 0.0])) / np.linalg.norm(pts, axis=1, keepdims=True)
+    text, hover = [], []
+    seen = set()
+    for i in keep:
+        rid = field.regions[field.anchor_region[i]]
+        region = anatomy.regions[rid]
+        text.append(region.label if rid not in seen else "")
+        seen.add(rid)
+        rows = []
+        for layer in LAYERS:
+            t = anatomy.thickness_row(rid, layer)
+            src = injury.cite(model, t.source_id) if t.status != "schematic" else "schematic"
+            rows.append(f"{surface_labels(model)[layer]}: {t.thickness_mm:.2f} mm ({src})")
+        hover.append(f"<b>{region.label}</b><br>" + "<br>".join(rows))
+    return go.Scatter3d(
+        name="labels:regions", showlegend=False, visible=visible, mode="markers+text",
+        **xyz(pts), text=text, hovertext=hover, hoverinfo="text",
+        textposition="top center", textfont={"size": 16, "color": TEXT},
+        marker={"size": 4, "color": TEXT, "line": {"width": 0}},
+    )
+
+
+def section_line_trace(sec: Section, visible: bool = True) -> go.Scatter3d:
+    """The cross-section's cut drawn on the skin, lifted 1.5 mm so it stays visible."""
+    p = sec.skin_points * 1.0
+    p = p + 1.5 * p / np.maximum(np.linalg.norm(p, axis=1, keepdims=True), 1e-9)
+    return go.Scatter3d(name="section:line", showlegend=False, visible=visible, mode="lines",
+                        **xyz(p.astype(np.float32)), line={"color": "#ffffff", "width": 6},
+                        hoverinfo="skip")
+
+
+def xyz(points: np.ndarray) -> dict:
+    """Trace coordinates for points (n, 3) in the head frame.
+
+    The head frame (x to the subject's left, y anterior, z up) is left-handed; plotly's scene is right-handed,
+    so drawn as they are the points would show the face's mirror image. The figures therefore plot x negated
+    (the scene's +x is the subject's right): the subject's left appears on the viewer's right from the front.
+    """
+    return {"x": PLOT_X_SIGN * points[:, 0], "y": points[:, 1], "z": points[:, 2]}
+
+
+def ijk(faces: np.ndarray) -> dict:
+    """Mesh3d's i, j, k for faces (m, 3) int: negating x (see :func:`xyz`) turns every triangle's winding
+    inside out, so j and k are swapped to keep the normals, and the lighting, outward.
+
+    The indices are uint16 when every one is below 65,536 (every surface here), else uint32: half the bytes
+    of int32 over the notebook's comm and in files, drawn alike by plotly.js. Each is a contiguous array.
+    """
+    faces = np.asarray(faces)
+    dtype = np.uint16 if faces.size == 0 or int(faces.max()) < 2**16 else np.uint32
+    cols = np.ascontiguousarray(faces.T, dtype=dtype).reshape(3, -1)
+    return {"i": cols[0], "j": cols[2], "k": cols[1]}
+
+
+def scene_layout() -> dict:
+    axis = {"visible": False, "showspikes": False}
+    return {"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "data", "bgcolor": BACKGROUND,
+            "dragmode": "orbit"}
+
+
+def wrap_title(text: str, width: int = 52) -> str:
+    """A figure title broken into lines of at most ``width`` characters with ``<br>`` (plotly does not wrap
+    titles: a long one runs off a narrow figure)."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width)) if text else text
+
+
+def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int | None = 760,
+                title: str | None = "The five layers of the face", key: bool = True) -> go.Figure:
+    """The 3D layer explorer figure for a view state.
+
+    Parameters
+    ----------
+    model : FaceModel
+    state : ViewState, optional
+    height : int or None, px
+        None: no height in the layout (the page's CSS sizes the plot; see facelayers.widgets.explorers.STAGE_CSS).
+    title : str or None
+    key : bool
+        Draw the colour key in the corner (the layer explorer shows its own swatches instead).
+
+    Returns
+    -------
+    go.Figure
+        Traces ``layer:<surface>`` (six), ``labels:regions``, ``section:line``.
+    """
+    state = state if state is not None else ViewState()
+    labels = surface_labels(model)
+    cut = cut_of(state)
+    traces = [layer_trace(model, name, cut, state.shown(name), labels[name]) for name in INTERFACES]
+    traces.append(region_labels_trace(model, visible="legendonly"))
+    traces.append(section_line_trace(section(model, state.section_kind, state.section_at), visible="legendonly"))
+    traces.append(layer4_trace(model, cut, state.shown("muscle")))
+    fig = go.Figure(traces)
+    fig.update_layout(
+        template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
+        margin={"l": 0, "r": 0, "t": (30 + 30 * (title.count("<br>") + 1)) if title else 8, "b": 0},
+        title={"text": title, "x": 0.02, "font": {"size": 24}} if title else None,
+        scene=scene_layout(), scene_camera=CAMERAS[state.camera],
+        showlegend=False, annotations=colour_key(labels) + [_layer4_key(len(INTERFACES))] if key else [],
+        hoverlabel={"font": {"size": 18}}, uirevision="facelayers",
+    )
+    return fig
+
+
+def _layer4_key(row: int, x: float = 0.01, y: float = 0.93) -> dict:
+    """Layer 4's colour in the key (it shows in the muscle layer's cut wall)."""
+    return {"xref": "paper", "yref": "paper", "x": x, "y": y - 0.05 * row, "xanchor": "left", "showarrow": False,
+            "text": f"<span style='color:{LAYER4_COLOUR}'>\u25A0</span> Layer 4 (loose areolar, spaces)",
+            "font": {"size": 19}}
+
+
+def colour_key(labels: dict[str, str], x: float = 0.01, y: float = 0.93) -> list[dict]:
+    """The layer colours as a key in the figure's corner (plotly's legend would show the trace ids)."""
+    return [{"xref": "paper", "yref": "paper", "x": x, "y": y - 0.05 * k, "xanchor": "left", "showarrow": False,
+             "text": f"<span style='color:{PALETTE[name]}'>\u25A0</span> {labels[name]}", "font": {"size": 19}}
+            for k, name in enumerate(INTERFACES)]
+
+
+# --- updates for an existing figure (FigureWidget): only what changed --------------------------------------
+
+def trace_index(fig, name: str) -> int:
+    """Index of the trace called ``name``; a clear error lists the names present."""
+    for i, trace in enumerate(fig.data):
+        if trace.name == name:
+            return i
+    raise KeyError(f"no trace named {name!r}; present: {', '.join(t.name for t in fig.data)}")
+
+
+def set_visible(trace, want) -> bool:
+    """Set a trace's ``visible`` only if it differs (``None`` is plotly's ``True``): nothing sent otherwise."""
+    have = True if trace.visible is None else trace.visible
+    if have is want or have == want:
+        return False
+    trace.visible = want
+    return True
+
+
+def apply_visibility(fig, state: ViewState) -> None:
+    """Show/hide/peel: only ``visible`` properties change. The layers follow their box and the peel; a SMAS
+    muscle goes with the SMAS unless it is the one picked (a picked muscle always shows); a raised flap goes
+    with the skin; the nerves follow ``state.nerves``."""
+    picked = state.pick[7:] if state.pick and state.pick.startswith("muscle:") else None
+    for trace in fig.data:
+        name = trace.name or ""
+        if name.startswith("layer:"):
+            set_visible(trace, state.shown(name[6:]))
+        elif name.startswith("muscle:") and (trace.meta or {}).get("layer") == "smas":
+            set_visible(trace, state.shown("smas") or name[7:] == picked)
+        elif name == "space:layer4":
+            set_visible(trace, state.shown("muscle"))  # layer 4 is the outer part of the muscle band
+        elif name == "technique:flap":
+            set_visible(trace, state.shown("skin"))  # a raised flap is skin first: peeled or hidden with it
+        elif name.startswith("nerve:"):
+            set_visible(trace, bool(state.nerves))
+
+
+def apply_overlays(fig, state: ViewState) -> None:
+    """Seckel's danger zones (``zone:*``) and the ligaments follow ``state.zones`` / ``state.ligaments``."""
+    for trace in fig.data:
+        name = trace.name or ""
+        if name.startswith("zone:"):
+            set_visible(trace, bool(state.zones))
+        elif name == "ligaments":
+            set_visible(trace, bool(state.ligaments))
+
+
+def apply_trace_visible(fig, name: str, visible) -> None:
+    """Set one trace's ``visible`` (``True``, ``False`` or ``"legendonly"``) if it differs."""
+    set_visible(fig.data[trace_index(fig, name)], visible)
+
+
+def apply_camera(fig, state: ViewState) -> None:
+    fig.layout.scene.camera = CAMERAS[state.camera]
+
+
+def apply_cutaway(fig, model: FaceModel, state: ViewState, previous: ViewState | None = None,
+                  holes: dict | None = None, previous_holes: dict | None = None) -> list[str]:
+    """Re-send the geometry of the layers whose cut (or hole under a raised flap) changed; return their names.
+
+    ``holes`` maps a layer index to its hole field (:func:`facelayers.model.flap.holes`); ``previous_holes`` is what
+    the figure shows now (the same object when the holes did not change)."""
+    new_cut, old_cut = cut_of(state), (cut_of(previous) if previous is not None else None)
+    holes = holes or {}
+    previous_holes = holes if previous_holes is None else previous_holes
+    changed = []
+    labels = surface_labels(model)
+    for k, name in enumerate(INTERFACES):
+        r_new = new_cut.radius_mm(k) if new_cut else None
+        r_old = old_cut.radius_mm(k) if old_cut else None
+        same_window = (new_cut and old_cut and new_cut.window == old_cut.window)
+        same_hole = holes.get(k) is previous_holes.get(k)
+        if previous is not None and r_new == r_old and (r_new is None or same_window) and same_hole:
+            continue
+        fresh = layer_trace(model, name, new_cut, state.shown(name), labels[name], holes.get(k))
+        trace = fig.data[trace_index(fig, f"layer:{name}")]
+        trace.update(x=fresh.x, y=fresh.y, z=fresh.z, i=fresh.i, j=fresh.j, k=fresh.k,
+                     customdata=fresh.customdata, intensity=fresh.intensity)
+        changed.append(name)
+        if name == "muscle" and any(t.name == "space:layer4" for t in fig.data):
+            band = layer4_trace(model, new_cut, state.shown("muscle"), holes.get(k))
+            fig.data[trace_index(fig, "space:layer4")].update(x=band.x, y=band.y, z=band.z, i=band.i, j=band.j,
+                                                               k=band.k, customdata=band.customdata, text=band.text)
+    return changed
+
+
+def apply_section_line(fig, sec: Section) -> None:
+    fresh = section_line_trace(sec)
+    trace = fig.data[trace_index(fig, "section:line")]
+    trace.update(x=fresh.x, y=fresh.y, z=fresh.z)
+    if trace.visible == "legendonly":
+        trace.visible = True
+
+
+# --- the 2D cross-section ---------------------------------------------------------------------------------
+
+def section_figure(model: FaceModel, sec: Section | None = None, state: ViewState | None = None, *,
+                   height: int = 540) -> go.Figure:
+    """The classic five-layer diagram along a cut: distance along the skin (mm) across, depth (mm) down.
+
+    Bands are coloured as in 3D and named in the legend; the thickness of each layer at the middle of the
+    cut is written on its band, and the regions the cut crosses are named along the top.
+    """
+    state = state if state is not None else ViewState()
+    sec = sec if sec is not None else section(model, state.section_kind, state.section_at)
+    labels = surface_labels(model)
+    x = sec.distance_mm
+    depth = sec.depth_mm
+    bone_floor = depth[:, -1] + 4.0
+    traces = layer_bands(x, depth)
+    if sec.layer4_mm is not None:  # layer 4, the outer part of the muscle band, as a band of its own
+        top, floor = depth[:, LAYERS.index("muscle")], sec.floor_mm
+        traces.append(go.Scatter(
+            name="band:layer4", legendgroup="muscle", x=np.concatenate([x, x[::-1]]).astype(np.float32),
+            y=np.concatenate([top, floor[::-1]]).astype(np.float32), fill="toself", fillcolor=LAYER4_COLOUR,
+            mode="lines", line={"color": "rgba(0,0,0,0.35)", "width": 1}, showlegend=False,
+            text=list(sec.spaces) + list(sec.spaces[::-1]), hoveron="points+fills",
+            hovertemplate="<b>Layer 4: %{text}</b><extra></extra>"))
+    fig = go.Figure(traces)
+    mid = len(x) // 2
+    notes = [{"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.97, "xanchor": "left", "showarrow": False,
+              "text": "<b>At the dashed line</b>", "font": {"size": 17}}]
+    for k, name in enumerate(INTERFACES):
+        value = f"{sec.thickness_mm[mid, k]:.1f} mm" if k < len(LAYERS) else f"at {depth[mid, k]:.1f} mm"
+        notes.append({"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.86 - 0.11 * k, "xanchor": "left",
+                      "showarrow": False, "font": {"size": 17},
+                      "text": f"<span style='color:{PALETTE[name]}'>\u25A0</span> {labels[name]}: {value}"})
+    if sec.layer4_mm is not None:
+        notes.append({"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.86 - 0.11 * len(INTERFACES),
+                      "xanchor": "left", "showarrow": False, "font": {"size": 17},
+                      "text": f"<span style='color:{LAYER4_COLOUR}'>\u25A0</span> Layer 4 (in the muscle band): "
+                              f"{sec.layer4_mm[mid]:.1f} mm<br>   {sec.spaces[mid]}"})
+    shown = []
+    for rid, start, end in sec.runs():
+        centre = (start + end) / 2
+        if end - start < 25 or any(abs(centre - c) < 45 for c in shown):
+            continue
+        shown.append(centre)
+        notes.append({"x": centre, "y": -0.6, "xref": "x", "yref": "y", "showarrow": False,
+                      "text": model.anatomy.regions[rid].label, "font": {"size": 15}, "yanchor": "bottom"})
+    where = (f"horizontal cut at z = {sec.at:.0f} mm (left ear to right ear)" if sec.kind == "horizontal"
+             else f"vertical cut at {sec.at:.0f}° from the midline (neck to crown)")
+    fig.update_layout(
+        template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
+        title={"text": f"Cross-section: {where}", "x": 0.02, "font": {"size": 22}},
+        margin={"l": 80, "r": 330, "t": 70, "b": 80}, annotations=notes, showlegend=False,
+        shapes=[{"type": "line", "x0": float(x[mid]), "x1": float(x[mid]), "y0": -3, "y1": float(bone_floor.max()),
+                 "line": {"color": TEXT, "width": 2, "dash": "dash"}}],
+        xaxis={"title": {"text": "distance along the skin (mm)"}, "gridcolor": "#333a44", "zeroline": False,
+               "range": [0, float(x[-1])]},
+        yaxis={"title": {"text": "depth below the skin (mm)"}, "autorange": "reversed",
+               "gridcolor": "#333a44", "zeroline": False, "range": [float(bone_floor.max()) + 1, -4]},
+    )
+    return fig
+
+
+def layer_bands(x: np.ndarray, depth: np.ndarray) -> list:
+    """Filled bands between consecutive interface depths (n, 6), plus a 4 mm band of bone, named
+    ``band:<surface>``."""
+    bone_floor = depth[:, -1] + 4.0
+    traces = []
+    for k, name in enumerate(INTERFACES):
+        top = depth[:, k]
+        bottom = depth[:, k + 1] if k < len(LAYERS) else bone_floor
+        traces.append(go.Scatter(
+            name=f"band:{name}", legendgroup=name, x=np.concatenate([x, x[::-1]]).astype(np.float32),
+            y=np.concatenate([top, bottom[::-1]]).astype(np.float32), fill="toself", fillcolor=PALETTE[name],
+            mode="lines", line={"color": "rgba(0,0,0,0.35)", "width": 1}, hoverinfo="skip", showlegend=False))
+    return traces
+
+

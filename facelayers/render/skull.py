@@ -1,0 +1,84 @@
+"""The skull drawn as its own surface (:mod:`facelayers.model.skull`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from facelayers.model.geometry import FaceModel, params_of
+from facelayers.render.face import BACKGROUND, FONT, LIGHT_POSITION, ijk, layer_trace, scene_layout, surface_labels, xyz
+from facelayers.teaching.state import CAMERAS
+
+# ----------------------------------------------------------------------------------------------------
+# The skull as its own surface (facelayers.model.skull)
+
+#: Bone colour of the skull drawn alone: a little warmer and darker than the bone interface, so the
+#: lighting shows the rims and fossae.
+SKULL_COLOUR = "#E8DFC8"
+SKULL_LIGHTING = {"ambient": 0.32, "diffuse": 0.9, "specular": 0.12, "roughness": 0.6, "fresnel": 0.1}
+
+
+def skull_trace(model: FaceModel, visible: bool = True) -> go.Mesh3d:
+    """The schematic skull as one Mesh3d named ``skull`` (only where it is bone: the orbits, the piriform
+    aperture and the foramina are open pits, the mandible's lower border an open edge).
+
+    Parameters
+    ----------
+    model : FaceModel
+    visible : bool
+
+    Returns
+    -------
+    go.Mesh3d
+        Hover gives the total soft-tissue depth above each bone vertex along its ray, mm.
+    """
+    verts, faces = model.skull_mesh()
+    u, s, r = params_of(verts.astype(float))
+    depth = (model.skin_surface.radius(u, s) - r).astype(np.float32)
+    # Plotly draws no shadows: darken the pits (orbits, aperture, foramina) by their depth, as ambient
+    # occlusion would, so they read as cavities.
+    shade = 1.0 - 0.62 * np.clip(model.skull_mesh_cavity / 22.0, 0.0, 1.0) ** 0.7
+    base = np.array([int(SKULL_COLOUR[i:i + 2], 16) for i in (1, 3, 5)], float)
+    rgb = (base[None, :] * shade[:, None]).astype(int)
+    colours = [f"rgb({r},{g},{b})" for r, g, b in rgb]
+    return go.Mesh3d(
+        name="skull", legendgroup="bone", showlegend=False, visible=visible,
+        **xyz(verts), **ijk(faces), customdata=depth, vertexcolor=colours,
+        hovertemplate="<b>Bone</b><br>%{customdata:.1f} mm below the skin (along the ray)<extra></extra>",
+        color=SKULL_COLOUR, flatshading=False, lighting=SKULL_LIGHTING, lightposition=LIGHT_POSITION,
+        hoverlabel={"font": {"size": 18}},
+    )
+
+
+def skull_figure(model: FaceModel, camera: str = "front", *, height: int = 760,
+                 title: str | None = "The skull the layers stand on", skin: bool = False) -> go.Figure:
+    """The skull alone (or with the skin as a second, hidden-by-default trace) for a camera preset.
+
+    Parameters
+    ----------
+    model : FaceModel
+    camera : str
+        A key of :data:`facelayers.teaching.state.CAMERAS`.
+    height : int, px
+    title : str or None
+    skin : bool
+        Also draw the skin (trace ``layer:skin``), visible.
+
+    Returns
+    -------
+    go.Figure
+        Traces ``skull`` (and ``layer:skin`` if asked).
+    """
+    if camera not in CAMERAS:
+        raise ValueError(f"camera = {camera!r} is not allowed; allowed: {', '.join(CAMERAS)}")
+    traces = [skull_trace(model)]
+    if skin:
+        traces.append(layer_trace(model, "skin", None, True, surface_labels(model)["skin"]))
+    fig = go.Figure(traces)
+    fig.update_layout(
+        template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
+        margin={"l": 0, "r": 0, "t": 56 if title else 8, "b": 0},
+        title={"text": title, "x": 0.02, "font": {"size": 24}} if title else None,
+        scene=scene_layout(), scene_camera=CAMERAS[camera], showlegend=False, hoverlabel={"font": {"size": 18}},
+    )
+    return fig

@@ -1,0 +1,270 @@
+"""Plotly traces of the nerves, muscles, danger zones and ligaments, the highlight of a pick, and the depth profile
+(lesson 02).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from facelayers.core.frame import LAYERS
+from facelayers.model import injury
+from facelayers.model.cutaway import Cut
+from facelayers.model.geometry import FaceModel, layer_index
+from facelayers.render.face import (
+    BACKGROUND,
+    FONT,
+    LIGHT_POSITION,
+    LIGHTING,
+    TEXT,
+    colour_key,
+    cut_of,
+    ijk,
+    layer_bands,
+    surface_labels,
+    xyz,
+)
+from facelayers.teaching.state import ViewState
+
+# --- nerves, muscles, danger zones, ligaments (lesson 02) --------------------------------------------------
+
+#: Nerve colours by kind (chosen to read on every layer colour); the highlight colour (a pick changes only
+#: colour and opacity, so it stays under 1 KB on the widget comm); the dimmed opacity.
+NERVE_COLOURS = {"motor": "#FFF3B0", "sensory": "#9BE7FF", "vein": "#7B6CF6"}
+HIGHLIGHT = "#FF3DB8"
+DIM_OPACITY = 0.25
+NERVE_WIDTH = 10
+MUSCLE_COLOUR = "#B5262F"
+ZONE_COLOUR = "#E4007C"
+
+
+def _above_skin(model: FaceModel, point: np.ndarray, lift_mm: float) -> np.ndarray:
+    """The skin point on the ray through ``point``, lifted ``lift_mm`` outward along the ray (for labels)."""
+    from facelayers.model.geometry import params_of, rays
+
+    u, s, _ = params_of(point[None, :])
+    _, d = rays(u, s)
+    return model.stack_at(u, s).points[0, 0] + lift_mm * d[0]
+
+
+def join_sides(paths) -> np.ndarray:
+    """Both sides' points in one array, separated by a NaN row (plotly breaks the line there)."""
+    out = []
+    for p in paths:
+        out += [p.points, np.full((1, 3), np.nan)]
+    return np.concatenate(out[:-1]).astype(np.float32)
+
+
+def nerve_traces(model: FaceModel, paths: dict, highlight: str | None = None) -> list:
+    """One Scatter3d line per nerve (both sides), named ``nerve:<nerve_id>``, with hover giving the name,
+    branch, current layer, depth below the skin (mm) and the source."""
+    labels = surface_labels(model)
+    traces = []
+    for nid, nerve in model.anatomy.nerves.items():
+        sides = [p for (pid, _), p in paths.items() if pid == nid]
+        if not sides:
+            continue
+        pts = join_sides(sides)
+        custom, text = [], []
+        for p in sides:
+            custom += [p.depth_mm, [0.0]]  # a NaN would not survive the widget's JSON: the gap row is in x/y/z
+            text += [labels[LAYERS[k]] for k in p.layer] + [""]
+        custom, text = np.concatenate(custom[:-1]), text[:-1]
+        sources = sorted({injury.cite(model, wp.source_id) for wp in nerve.waypoints if wp.source_id})
+        hover = (f"<b>{nerve.label}</b><br>branch: {nerve.group.replace('_', ' ')}<br>in: %{{text}}<br>"
+                 f"%{{customdata:.1f}} mm below the skin<br>source: {', '.join(sources) or 'schematic'}"
+                 "<extra></extra>")
+        traces.append(go.Scatter3d(
+            name=f"nerve:{nid}", mode="lines", **xyz(pts),
+            # A plain list, not a float32 array: after a restyle of the line (a nerve carried by a raised flap),
+            # the browser echoes a 1-D typed customdata back as an object, and plotly's FigureWidget raised
+            # ValueErrors in _remove_overlapping_props comparing it with the array. Rounded to 0.01 mm.
+            text=text, customdata=np.round(custom.astype(np.float64), 2).tolist(), hovertemplate=hover,
+            showlegend=False,
+            line={"color": NERVE_COLOURS.get(nerve.kind, "#ffffff"), "width": NERVE_WIDTH},
+            meta={"group": nerve.group, "kind": nerve.kind},
+        ))
+    return traces
+
+
+def muscle_geometry(model: FaceModel, muscle, cut: Cut | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Both sides of a muscle as its body (:func:`facelayers.model.muscles.build_body`: a closed mesh with thickness
+    in its layer, from origin to insertion), with the cutaway applied like its layer's: (vertices (n, 3)
+    float32 mm, faces (m, 3) int32).
+
+    A superficial mimetic muscle *is* part of the SMAS, and its body fills the SMAS layer; it is drawn 0.3 mm
+    outward along the rays (a display offset only: the body itself lies inside its layer) so that it shows on
+    the SMAS whenever the SMAS is the layer exposed. A deep muscle is drawn where it is, under the deep fascia
+    and the branches that run on it: it shows once the deep fascia is peeled or cut away.
+    """
+    from facelayers.model.cutaway import clip, window_distance
+    from facelayers.model.muscles import bodies
+
+    if isinstance(muscle, str):
+        muscle = model.anatomy.muscle(muscle)
+    verts, faces = [], []
+    radius = cut.radius_mm(layer_index(muscle.layer)) if cut is not None else None
+    built = bodies(model)
+    for side in ("left", "right"):
+        body = built[(muscle.muscle_id, side)]
+        v, f = body.vertices.astype(float), body.faces
+        if muscle.layer == "smas":
+            out = body.skin - v
+            v = v + 0.3 * out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+        if radius is not None and len(f):
+            clipped = clip(np.concatenate([v, body.skin], axis=1), f,
+                           window_distance(model, cut.window, body.skin), radius)
+            v, f = clipped.vertices[:, :3], clipped.faces
+        faces.append(f + sum(len(x) for x in verts))
+        verts.append(v)
+    return np.concatenate(verts).astype(np.float32), np.concatenate(faces).astype(np.int32)
+
+
+def muscle_traces(model: FaceModel, cut: Cut | None = None, state: ViewState | None = None) -> list:
+    """Each muscle as a Mesh3d named ``muscle:<muscle_id>``, its body on both sides (see
+    :func:`muscle_geometry`); hover gives its attachments, action and FACS action units, wrinkle and nerve. A
+    SMAS muscle is shown with the SMAS (peeled with it)."""
+    traces = []
+    for mid, muscle in model.anatomy.muscles.items():
+        v, f = muscle_geometry(model, muscle, cut)
+        wrinkle = f"<br>wrinkle: {muscle.wrinkle}" if muscle.wrinkle else ""
+        aus = f" ({'+'.join(muscle.action_units)})" if muscle.action_units else ""
+        nerves = ", ".join(g.replace("_", " ") for g in muscle.nerve_shares())
+        traces.append(go.Mesh3d(
+            name=f"muscle:{mid}", **xyz(v), **ijk(f),
+            color=MUSCLE_COLOUR, flatshading=False, lighting=LIGHTING, lightposition=LIGHT_POSITION,
+            hovertemplate=(f"<b>{muscle.label}</b><br>{muscle.attachments}<br>{muscle.action}{aus}{wrinkle}<br>"
+                           f"nerve: {nerves}<extra></extra>"),
+            showlegend=False, meta={"group": muscle.nerve_group, "layer": muscle.layer},
+            visible=True if muscle.layer != "smas" or state is None else state.shown("smas"),
+        ))
+    return traces
+
+
+def zone_traces(model: FaceModel, visible=False) -> list:
+    """Seckel's danger zones as patches on the skin (lifted 0.6 mm), named ``zone:<zone_id>``, plus their
+    numbers (``zone:labels``)."""
+    from facelayers.model.nerves import patch
+    from facelayers.model.outlines import outline_params
+
+    traces, centres, numbers = [], [], []
+    for zid, zone in model.anatomy.zones.items():
+        verts, faces = [], []
+        for side in ("left", "right"):
+            pu, ps = outline_params(model.anatomy, zone.outline_points(), side)
+            pt = patch(model, pu, ps, "skin", 0.0, lift_mm=0.6)
+            faces.append(pt.faces + sum(len(v) for v in verts))
+            verts.append(pt.vertices)
+            centres.append(_above_skin(model, pt.centre, 6.0))
+            numbers.append(str(zone.number))
+        v, f = np.concatenate(verts), np.concatenate(faces)
+        note = "" if zone.verified else "<br>(as commonly reproduced; borders unverified)"
+        traces.append(go.Mesh3d(
+            name=f"zone:{zid}", **xyz(v), **ijk(f),
+            color=ZONE_COLOUR, flatshading=True, visible=visible, showlegend=False,
+            hovertemplate=(f"<b>Danger zone {zone.number}: {zone.label}</b><br>{zone.surface_landmarks}<br>"
+                           f"if injured: {zone.deficit}{note}<extra></extra>"),
+        ))
+    c = np.array(centres, np.float32)
+    traces.append(go.Scatter3d(name="zone:labels", mode="text", **xyz(c), text=numbers,
+                               textfont={"size": 22, "color": "#ffffff"}, hoverinfo="skip", visible=visible,
+                               showlegend=False))
+    return traces
+
+
+def ligament_trace(model: FaceModel, visible=False) -> go.Scatter3d:
+    """Retaining ligaments as markers where they cross the sub-SMAS plane (both sides); the hover gives the
+    thickness of layer 4 they cross there, from the deep fascia to the SMAS (facelayers.model.space)."""
+    from facelayers.model.space import layer4
+
+    pts, text = [], []
+    l4 = layer4(model.anatomy)
+    for lig in model.anatomy.ligaments.values():
+        for sign in (1.0, -1.0):
+            p = model.anatomy.point(lig.landmark_id) * np.array([sign, 1, 1])
+            st = model.stack_under(p[None, :])
+            pts.append(st.at_depth(layer_index(lig.layer), lig.fraction)[0])
+            text.append(f"{lig.label}</b><br>crosses layer 4 ({float(l4.thickness_mm(st)[0]):.1f} mm) "
+                        "from the deep fascia to the SMAS<b>")
+    p = np.array(pts, np.float32)
+    return go.Scatter3d(name="ligaments", mode="markers", **xyz(p), text=text,
+                        hovertemplate="<b>%{text}</b><br>retaining ligament<extra></extra>", visible=visible,
+                        marker={"size": 7, "symbol": "diamond", "color": "#FFFFFF",
+                                "line": {"color": "#111111", "width": 2}}, showlegend=False)
+
+
+def apply_muscle_cut(fig, model: FaceModel, state: ViewState) -> None:
+    """Re-send the muscles' geometry for a new cutaway (a geometry change)."""
+    cut = cut_of(state)
+    for trace in fig.data:
+        if (trace.name or "").startswith("muscle:"):
+            v, f = muscle_geometry(model, model.anatomy.muscles[trace.name[7:]], cut)
+            trace.update(**xyz(v), **ijk(f))
+
+
+def apply_highlight(fig, model: FaceModel, pick: str | None) -> None:
+    """Make the picked nerve, branch group or muscle glow and dim the rest (style only: colour, width,
+    opacity). A muscle also highlights the nerves of its branch. ``pick``: ``"nerve:<id>"``,
+    ``"group:<group>"``, ``"muscle:<id>"`` or None."""
+    groups, nerves, muscles = set(), set(), set()
+    if pick:
+        kind, _, name = pick.partition(":")
+        if kind == "nerve":
+            nerves.add(name)
+        elif kind == "group":
+            groups.add(name)
+        elif kind == "muscle":
+            muscles.add(name)
+            groups.add(model.anatomy.muscle(name).nerve_group)
+        else:
+            raise ValueError(f"pick {pick!r}: allowed 'nerve:<id>', 'group:<group>', 'muscle:<id>' or None")
+    for trace in fig.data:
+        name = trace.name or ""
+        if name.startswith("nerve:"):
+            nid = name[6:]
+            nerve = model.anatomy.nerves[nid]
+            on = nid in nerves or nerve.group in groups
+            colour = HIGHLIGHT if on else NERVE_COLOURS.get(nerve.kind, "#ffffff")
+            opacity = 1.0 if (on or not pick) else DIM_OPACITY
+            if trace.line.color != colour:
+                trace.line.color = colour
+            if trace.opacity != opacity and not (trace.opacity is None and opacity == 1.0):
+                trace.opacity = opacity
+        elif name.startswith("muscle:"):
+            colour = HIGHLIGHT if name[7:] in muscles else MUSCLE_COLOUR
+            if trace.color != colour:
+                trace.color = colour
+
+
+def depth_profile_figure(model: FaceModel, path, *, height: int = 460) -> go.Figure:
+    """A nerve's depth below the skin along its length, drawn over the layer bands at each point, with the
+    landmarks it passes marked: where it becomes superficial shows at a glance."""
+    labels = surface_labels(model)
+    x = path.distance_mm
+    depth = path.interfaces_mm
+    traces = layer_bands(x, depth)
+    traces.append(go.Scatter(name="profile:nerve", x=x.astype(np.float32), y=path.depth_mm.astype(np.float32),
+                             mode="lines", line={"color": HIGHLIGHT, "width": 5}, showlegend=False,
+                             hovertemplate="%{x:.0f} mm along: %{y:.1f} mm deep<extra></extra>"))
+    wx = x[path.waypoint_at]
+    wy = path.depth_mm[path.waypoint_at]
+    names = [n.replace("_", " ") if n else "" for n in path.waypoint_names]
+    traces.append(go.Scatter(name="profile:waypoints", x=wx, y=wy, mode="markers+text", text=names,
+                             textposition="top center", textfont={"size": 14, "color": TEXT},
+                             marker={"size": 10, "color": "#ffffff", "line": {"color": "#000", "width": 1}},
+                             showlegend=False, hoverinfo="skip"))
+    d, at, layer = path.shallowest()
+    fig = go.Figure(traces)
+    fig.update_layout(
+        template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
+        title={"text": f"{path.label} ({path.side}): shallowest {d:.1f} mm, in the {labels[layer]}",
+               "x": 0.02, "font": {"size": 20}},
+        margin={"l": 80, "r": 260, "t": 70, "b": 80}, showlegend=False,
+        xaxis={"title": {"text": "distance along the nerve (mm)"}, "gridcolor": "#333a44", "zeroline": False},
+        yaxis={"title": {"text": "depth below the skin (mm)"}, "autorange": "reversed", "gridcolor": "#333a44",
+               "zeroline": False, "range": [float(depth[:, -1].max()) + 4, -4]},
+        annotations=colour_key(labels, x=1.02, y=0.95),
+    )
+    return fig
+
+
