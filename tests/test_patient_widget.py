@@ -130,7 +130,7 @@ def test_page_helper_runs_from_an_image_and_fits_responsive_figures():
 
     import plotly.graph_objects as go
 
-    from facelayers import access
+    from facelayers.render import access
 
     page = access.page_helper_html()
     assert FOCUS_CSS in page and page.count("<img") == 1 and 'alt=""' in page and 'aria-hidden="true"' in page
@@ -145,9 +145,9 @@ def test_page_helper_runs_from_an_image_and_fits_responsive_figures():
 def test_every_stage_carries_the_page_helper_and_responsive_figures():
     import ipywidgets as widgets
 
-    from facelayers.expression_widget import ExpressionExplorer
-    from facelayers.geometry import build_face
-    from facelayers.widgets import LayerExplorer
+    from facelayers.model.geometry import build_face
+    from facelayers.widgets.explorers import LayerExplorer
+    from facelayers.widgets.expression_widget import ExpressionExplorer
 
     model = build_face(resolution="coarse")
     explorer = LayerExplorer(model)

@@ -140,7 +140,7 @@ def pose(model: FaceModel, entry: np.ndarray, toward: np.ndarray, layer: str, fr
     toward : (3,) float array-like, mm, head frame
         The point the scope heads for.
     layer : str
-        The plane's layer (:data:`facelayers.frame.LAYERS`).
+        The plane's layer (:data:`facelayers.core.frame.LAYERS`).
     fraction : float
         The plane's depth within the layer, 0 (outer face) to 1 (inner face).
     insertion_mm : float, mm
