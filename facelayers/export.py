@@ -72,7 +72,7 @@ from facelayers.offline_page import GL3D_VERSION, PackedFigure, gl3d_bundle, nee
 from facelayers.views import ViewFileError, atomic_output, load_view
 
 __all__ = ["CHROMIUM", "FORMATS", "LESSONS", "MAX_HTML_MB", "ExportError", "ExportResult", "HtmlPage", "Lesson",
-           "add_course_part", "course_offline_figure", "html_page", "write_file", "export", "find_lesson", "html_text",
+           "add_course_part", "add_page_part", "course_offline_figure", "html_page", "write_file", "export", "find_lesson", "html_text",
            "layers_offline_figure", "layers_meshes",
            "register"]
 
@@ -553,7 +553,7 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
         rows = len(buttons) if kind == "buttons" else 1
         top += MENU_TITLE_PX + 4 + rows * BUTTON_ROW_PX + MENU_GAP_PX
     menu_at = {name: k for k, (name, *_) in enumerate(column)}
-    notes.append({"name": "menu:hint", "text": "Drag to turn<br>Scroll to zoom<br>Hover: thickness, depth (mm)",
+    notes.append({"name": "menu:hint", "text": "Drag to turn, scroll to zoom<br>Hover: thickness, depth (mm)",
                   "xref": "paper", "yref": "paper", "x": 0.006, "y": 1 - (top + 6) / COURSE_PAPER_PX,
                   "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
                   "font": {"size": 16, "color": "#c9d1d9"}})
@@ -666,6 +666,16 @@ def add_course_part(part: Callable[[go.Figure, FaceModel, ViewState], None]):
     if part not in COURSE_PARTS:
         COURSE_PARTS.append(part)
     return part
+
+
+def _expressions_part(fig: go.Figure, model: FaceModel, state: ViewState) -> None:
+    """The course's Expression and Case menus, client-side (:mod:`facelayers.expression_offline`)."""
+    from facelayers.expression_offline import add_expressions
+
+    add_expressions(fig, model, state)
+
+
+add_course_part(_expressions_part)
 
 
 register(Lesson("course", "00", "The whole course: layers, nerves, planes and procedures", course_offline_figure,
@@ -808,12 +818,36 @@ class HtmlPage:
         return len(self.text.encode("utf-8"))
 
 
+#: The attribute of a ``go.Figure`` that holds its page parts (:func:`add_page_part`).
+PAGE_PARTS = "_facelayers_page_parts"
+
+
+def add_page_part(fig: go.Figure, script: str, data: dict) -> None:
+    """Give an offline figure a page part: JavaScript the page runs once the figure is drawn.
+
+    Parameters
+    ----------
+    fig : go.Figure
+    script : str
+        The body of ``function (div, Plotly, data)``; it may return a promise (the page is ``drawn`` once
+        it settles).
+    data : dict
+        JSON-ready, numpy arrays anywhere (1D arrays arrive as typed arrays; stored once with the figure's).
+    """
+    parts = getattr(fig, PAGE_PARTS, None)
+    if parts is None:
+        parts = []
+        setattr(fig, PAGE_PARTS, parts)
+    parts.append((script, data))
+
+
 def html_page(fig: go.Figure, title: str) -> HtmlPage:
     """A figure as one self-contained HTML page (:mod:`facelayers.offline_page`): its arrays stored once,
-    delta-filtered and deflated with plotly.js, inflated in the browser. Same input, same bytes."""
+    delta-filtered and deflated with plotly.js, inflated in the browser; page parts
+    (:func:`add_page_part`) run after it is drawn. Same input, same bytes."""
     figure = fig.to_dict()
     source, name, notes = plotly_js_source(figure)
-    packed = pack(figure, {**CONFIG, "responsive": True}, source, name)
+    packed = pack(figure, {**CONFIG, "responsive": True}, source, name, tuple(getattr(fig, PAGE_PARTS, ())))
     return HtmlPage(page_html(packed, title, BACKGROUND, TEXT), packed, notes)
 
 

@@ -1,0 +1,308 @@
+"""Expressions in the offline course file: client-side frames of the moving skin, no kernel.
+
+The course file (``python -m facelayers export course``) gets two menus in its right-hand column,
+**Expression** (every expression of :data:`facelayers.expression.EXPRESSIONS`) and **Case** (the intact face
+and the teaching cases of :data:`CASES`: a cut frontal branch, a cut marginal mandibular branch, a cut
+zygomatic branch, and the endoscopic brow lift's divided corrugator and procerus). Choosing either redraws the
+skin making that expression with that injury, and a note under the menus names the expression, the deficit
+and its House-Brackmann grade.
+
+Only the moved skin is stored, once per distinct frame:
+
+* ``rows``: the skin trace's vertex rows that can move, (r,) uint32: the skin vertices any expression moves
+  (:func:`facelayers.expression_widget.split_skin`), then the cutaway variants' cut-edge and wall vertices
+  near them, each following its nearest skin vertex (``src``, (r,) uint32, an index into the moving set);
+* per (case, expression) a frame: :func:`facelayers.expression.skin_displacement` of the moving set,
+  quantised to :data:`STEP_MM` as int16 and laid out component by component (all x, then all y, then z:
+  (3a,) int16), which the page's delta filter and deflate turn into a few kilobytes. Identical frames (a
+  frontal-branch cut does not change a smile) are stored once by the array store of
+  :mod:`facelayers.offline_page`; the rest pose has none.
+
+In the page (:data:`SCRIPT`) the skin's x, y, z as drawn are kept; a choice restyles them to
+``drawn + step * frame[src]`` (x negated, as the figure draws it), so the cutaway, peel, nerve and step
+controls keep working on top (they restyle visibility, triangles and colours, never the skin's x, y, z). As
+the expression explorer draws it, only the skin moves; the wrinkles are included.
+
+numpy and plotly; the frames are computed in Python (:func:`frames`) and checked there against
+:func:`facelayers.expression.skin_displacement` (tests decode them as the page does).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from html import escape
+
+import numpy as np
+
+from facelayers import expression as ex
+from facelayers import injury
+from facelayers.geometry import FaceModel
+
+__all__ = ["CASES", "STEP_MM", "SCRIPT", "Case", "add_expressions", "decode_frame", "frames", "moving_rows",
+           "moving_surfaces"]
+
+#: The quantisation step of the stored displacements (mm): int16 at 0.01 mm holds +-327 mm.
+STEP_MM = 0.01
+#: Cut-edge and wall vertices farther than this from any moving skin vertex do not move (mm).
+FOLLOW_MM = 4.0
+#: Caption width in characters (as the course's step captions).
+NOTE_CHARS = 50
+
+
+@dataclass(frozen=True)
+class Case:
+    """A teaching case: what is cut or divided, and its label in the menu.
+
+    Attributes
+    ----------
+    case_id, label : str
+    short : str
+        The menu's label.
+    cut : tuple of str
+        ``"BRANCH:SIDE"`` facial-nerve injuries (:func:`facelayers.expression.skin_displacement`).
+    divided : tuple of str
+        Divided muscle ids (``"procerus"``, ``"corrugator_supercilii:left"``).
+    """
+
+    case_id: str
+    label: str
+    short: str
+    cut: tuple = ()
+    divided: tuple = ()
+
+
+#: The cases of the Case menu. The brow lift's divided muscles are the technique's (``injury.technique_effect``
+#: of ``endoscopic_brow`` divides corrugator and procerus), checked by the tests.
+CASES: tuple[Case, ...] = (
+    Case("intact", "Intact", "Intact"),
+    Case("frontal_left", "Frontal branch cut (left)", "Frontal cut L", cut=("frontal:left",)),
+    Case("zygomatic_left", "Zygomatic branch cut (left)", "Zygomatic cut L", cut=("zygomatic:left",)),
+    Case("marginal_left", "Marginal mandibular branch cut (left)", "Marginal cut L",
+         cut=("marginal_mandibular:left",)),
+    Case("brow_lift", "Endoscopic brow lift", "Brow lift",
+         divided=("corrugator_supercilii", "procerus")),
+)
+
+
+def _case(case_id: str) -> Case:
+    for case in CASES:
+        if case.case_id == case_id:
+            return case
+    raise ValueError(f"case {case_id!r} is not known; allowed: {', '.join(c.case_id for c in CASES)}")
+
+
+def moving_rows(model: FaceModel, vertices: np.ndarray, surface: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which rows of a layer trace move, and with which moving model vertex.
+
+    Parameters
+    ----------
+    model : FaceModel
+    vertices : (m, 3) float, mm
+        The trace's vertices in the model's frame: the surface's model vertices first (in the model's order),
+        then anything else (the skin's ears, cutaway vertices).
+    surface : (n, 3) float, mm, optional
+        The surface on the model's grid (``model.interface(k)``); default the skin.
+
+    Returns
+    -------
+    mobile : (a,) int64
+        The model vertices any expression moves (:func:`facelayers.expression_widget.split_skin`: every
+        muscle's influence, the same on every surface, which moves on its rays).
+    rows : (r,) uint32
+        Rows of ``vertices`` that move: ``mobile`` itself, then the other rows lying within :data:`FOLLOW_MM`
+        of a moving vertex of ``surface``.
+    src : (r,) uint32
+        For each row, the index into ``mobile`` of the vertex whose displacement it takes.
+    """
+    from facelayers.expression_widget import split_skin
+
+    n = model.n_vertices
+    surface = model.skin if surface is None else np.asarray(surface, float)
+    mobile = split_skin(model)[0].astype(np.int64)
+    extra = np.asarray(vertices, float)[n:]
+    rows, src = [mobile], [np.arange(len(mobile))]
+    if len(extra):
+        pts = surface[mobile]
+        best = np.empty(len(extra), np.int64)
+        dist = np.empty(len(extra))
+        for start in range(0, len(extra), 512):
+            d2 = ((extra[start:start + 512, None, :] - pts[None, :, :]) ** 2).sum(axis=2)
+            k = np.argmin(d2, axis=1)
+            best[start:start + 512] = k
+            dist[start:start + 512] = np.sqrt(d2[np.arange(len(k)), k])
+        near = dist <= FOLLOW_MM
+        rows.append(n + np.flatnonzero(near))
+        src.append(best[near])
+    return mobile, np.concatenate(rows).astype(np.uint32), np.concatenate(src).astype(np.uint32)
+
+
+def moving_surfaces(model: FaceModel) -> tuple[int, ...]:
+    """The surfaces (0 = skin, k = outer face of layer k) some expression moves: down to the deepest
+    muscle's layer (:func:`facelayers.expression.interface_displacement`)."""
+    deepest = max(f.layer for f in ex.muscle_fields(model).values())
+    return tuple(range(deepest + 1))
+
+
+def encode(displacement: np.ndarray) -> np.ndarray | None:
+    """A displacement (a, 3) float, mm, as the page stores it: (3a,) int16 in steps of :data:`STEP_MM`, all x
+    then all y then all z; None when nothing moves (the rest pose)."""
+    q = np.round(np.asarray(displacement, float) / STEP_MM)
+    if not np.any(q):
+        return None
+    if np.abs(q).max() > np.iinfo(np.int16).max:
+        raise ValueError(f"a displacement of {np.abs(displacement).max():.1f} mm does not fit int16 at "
+                         f"{STEP_MM} mm; allowed: up to {np.iinfo(np.int16).max * STEP_MM:.0f} mm")
+    return np.ascontiguousarray(q.T.reshape(-1).astype(np.int16))
+
+
+def decode_frame(frame: np.ndarray | None, count: int) -> np.ndarray:
+    """What the page computes from a stored frame: the displacement (count, 3) float64, mm."""
+    if frame is None:
+        return np.zeros((count, 3))
+    return np.asarray(frame, np.float64).reshape(3, count).T * STEP_MM
+
+
+def frames(model: FaceModel, mobile: np.ndarray, surfaces=(0,)) -> dict[str, dict[str, list]]:
+    """The stored frames: ``{case_id: {expression: [per surface (3a,) int16 or None]}}`` over the ``mobile``
+    vertices: the skin with its wrinkles, each deeper surface as
+    :func:`facelayers.expression.interface_displacement` moves it."""
+    out = {}
+    for case in CASES:
+        out[case.case_id] = {
+            name: [encode(ex.interface_displacement(model, name, k, cut=case.cut, divided=case.divided)[mobile])
+                   for k in surfaces]
+            for name in ex.EXPRESSIONS}
+    return out
+
+
+def note_text(model: FaceModel, case: Case, expression: str) -> str:
+    """The caption for a choice: the expression, its action units and what it shows; the case, its deficit
+    (:func:`facelayers.injury.deficit_lines`, with sources) and the House-Brackmann grade (HTML, wrapped to the
+    caption's width)."""
+    e = ex.EXPRESSIONS[expression]
+    aus = f" ({'+'.join(e.action_units)})" if e.action_units else ""
+
+    def wrap(text: str) -> str:
+        return "<br>".join(escape(line) for line in textwrap.wrap(text, NOTE_CHARS))
+
+    hb = injury.house_brackmann(model, case.cut, case.divided)
+    lines = injury.deficit_lines(model, case.cut, case.divided) if (case.cut or case.divided) else []
+    deficit = "<br>".join(wrap(line) for line in lines) or wrap("Every branch of the facial nerve and every muscle intact.")
+    return (f"<b>{escape(e.label)}{aus}</b><br>{wrap(e.shows + '.')}<br><br><b>{escape(case.label)}</b><br>"
+            f"{deficit}<br>House-Brackmann grade {hb.roman}")
+
+
+#: The page part: keeps the skin as drawn, restyles it to a frame when a menu changes. ``data``: see
+#: :func:`add_expressions`. Sets ``div.dataset.expression`` and ``div.dataset.case`` once drawn (tests wait on
+#: them).
+SCRIPT = r"""
+const d = data;
+const base = d.traces.map(function (k) {
+  const t = div.data[k];
+  return {x: Float32Array.from(t.x), y: Float32Array.from(t.y), z: Float32Array.from(t.z)};
+});
+const count = d.count, step = d.step;
+let expression = d.start[0], kase = d.start[1];
+function draw(caption) {
+  const frame = d.frames[kase][expression] || [];
+  const xs = [], ys = [], zs = [];
+  d.traces.forEach(function (k, s) {
+    const b = base[s], rows = d.rows[s], src = d.src[s], f = frame[s];
+    const x = b.x.slice(), y = b.y.slice(), z = b.z.slice();
+    if (f) {
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r], j = src[r];
+        x[row] -= f[j] * step;                 // the figure draws x negated
+        y[row] += f[count + j] * step;
+        z[row] += f[2 * count + j] * step;
+      }
+    }
+    xs.push(x); ys.push(y); zs.push(z);
+  });
+  const layout = {};
+  if (caption) layout["annotations[" + d.caption + "].text"] = d.notes[kase][expression];
+  return Plotly.update(div, {x: xs, y: ys, z: zs}, layout, d.traces).then(function () {
+    div.dataset.expression = expression;
+    div.dataset.case = kase;
+  });
+}
+div.on("plotly_buttonclicked", function (event) {
+  const name = event.menu && event.menu.name;
+  const index = event.menu.buttons.indexOf(event.button);
+  const at = index >= 0 ? index : event.active;
+  if (name === d.menus[0]) expression = d.expressions[at];
+  else if (name === d.menus[1]) kase = d.cases[at];
+  else return;
+  draw(true);
+});
+return draw(false);
+"""
+
+
+#: Short menu labels (the left column is 20% of the window wide); the caption gives the full names.
+SHORT_LABELS = {"rest": "Rest", "raise_brows": "Raise brows", "frown": "Frown", "close_eyes": "Close eyes",
+                "smile": "Smile", "show_lower_teeth": "Lower teeth", "pucker": "Pucker", "tense_neck": "Tense neck",
+                "wrinkle_nose": "Wrinkle nose"}
+#: Where the Case menu starts (paper fraction), right of the Expression menu.
+CASE_X = 0.112
+
+
+def add_expressions(fig, model: FaceModel, state=None) -> None:
+    """Add the Expression and Case menus and the frames (a page part) to a course figure.
+
+    The two dropdowns go side by side at the foot of the course's left column (the hint moves below them);
+    a choice redraws the skin and writes the expression, the deficit and its House-Brackmann grade in the
+    caption (the next step of the slider writes its own again).
+
+    Parameters
+    ----------
+    fig : go.Figure
+        The course figure (:func:`facelayers.export.course_offline_figure`): its layer traces down to the
+        deepest muscle's (:func:`moving_surfaces`) are restyled in the page, its ``caption`` rewritten.
+    model : FaceModel
+    state : ViewState, optional
+        Unused (the course starts at rest, intact).
+    """
+    from facelayers.export import (BUTTON_ROW_PX, COURSE_PAPER_PX, MENU_GAP_PX, MENU_TITLE_PX, _menu, _menu_title,
+                                   add_page_part)
+
+    from facelayers.frame import INTERFACES
+
+    surfaces = moving_surfaces(model)
+    traces, rows, src = [], [], []
+    for k in surfaces:
+        index = next(i for i, t in enumerate(fig.data) if t.name == f"layer:{INTERFACES[k]}")
+        t = fig.data[index]
+        drawn = np.stack([-np.asarray(t.x, float), np.asarray(t.y, float), np.asarray(t.z, float)], axis=1)
+        mobile, r, c = moving_rows(model, drawn, model.interface(k))
+        traces.append(index)
+        rows.append(r)
+        src.append(c)
+    names = list(ex.EXPRESSIONS)
+    stored = frames(model, mobile, surfaces)
+    notes = {c.case_id: {n: note_text(model, c, n) for n in names} for c in CASES}
+    annotations = list(fig.layout.annotations)
+    at = {a.name: k for k, a in enumerate(annotations)}
+    hint = annotations[at["menu:hint"]]
+    top = (1 - hint.y) * COURSE_PAPER_PX - 6  # px below the top where the column's last menu ended
+    y_title = 1 - (top + MENU_TITLE_PX) / COURSE_PAPER_PX
+    row = MENU_TITLE_PX + 4 + BUTTON_ROW_PX + MENU_GAP_PX
+    hint.y = 1 - (top + row + 6) / COURSE_PAPER_PX
+    where = {"direction": "up", "xanchor": "left", "y": y_title - 4 / COURSE_PAPER_PX, "yanchor": "top"}
+    menus = [
+        _menu([{"label": SHORT_LABELS.get(n, ex.EXPRESSIONS[n].label), "method": "skip", "args": []} for n in names],
+              0, name="expression", x=0.006, **where),
+        _menu([{"label": c.short, "method": "skip", "args": []} for c in CASES], 0, name="case", x=CASE_X, **where),
+    ]
+    for menu in menus:
+        menu["type"] = "dropdown"
+    fig.layout.updatemenus = tuple(fig.layout.updatemenus) + tuple(menus)
+    annotations += [_menu_title("Expression", 0.006, y_title, "menu:expression"),
+                    _menu_title("Case", CASE_X, y_title, "menu:case")]
+    fig.layout.annotations = annotations
+    data = {"traces": traces, "count": len(mobile), "rows": rows, "src": src, "step": STEP_MM,
+            "expressions": names, "cases": [c.case_id for c in CASES], "menus": ["expression", "case"],
+            "frames": stored, "notes": notes, "caption": at["caption"], "start": [names[0], CASES[0].case_id]}
+    add_page_part(fig, SCRIPT, data)
