@@ -1,30 +1,34 @@
-"""Expressions in the offline course file: client-side frames of the moving skin, no kernel.
+"""Expressions in the offline course file: client-side frames of the moving face, no kernel.
 
-The course file (``python -m facelayers export course``) gets two menus in its right-hand column,
-**Expression** (every expression of :data:`facelayers.expression.EXPRESSIONS`) and **Case** (the intact face
-and the teaching cases of :data:`CASES`: a cut frontal branch, a cut marginal mandibular branch, a cut
-zygomatic branch, and the endoscopic brow lift's divided corrugator and procerus). Choosing either redraws the
-skin making that expression with that injury, and a note under the menus names the expression, the deficit
-and its House-Brackmann grade.
+The course file (``python -m facelayers export course``) gets two dropdowns side by side at the foot of its left
+column, **Expression** (every expression of :data:`facelayers.expression.EXPRESSIONS`) and **Case** (the intact
+face and the teaching cases of :data:`CASES`: a cut frontal branch, a cut zygomatic branch, a cut marginal
+mandibular branch, and the endoscopic brow lift's divided corrugator and procerus). Choosing either redraws the
+face making that expression with that injury and writes the expression, the deficit (with its source) and the
+House-Brackmann grade in the caption; the next step of the storyboard slider writes its own caption again.
 
-Only the moved skin is stored, once per distinct frame:
+Only moved coordinates are stored, once per distinct frame:
 
-* ``rows``: the skin trace's vertex rows that can move, (r,) uint32: the skin vertices any expression moves
-  (:func:`facelayers.expression_widget.split_skin`), then the cutaway variants' cut-edge and wall vertices
-  near them, each following its nearest skin vertex (``src``, (r,) uint32, an index into the moving set);
-* per (case, expression) a frame: :func:`facelayers.expression.skin_displacement` of the moving set,
-  quantised to :data:`STEP_MM` as int16 and laid out component by component (all x, then all y, then z:
-  (3a,) int16), which the page's delta filter and deflate turn into a few kilobytes. Identical frames (a
-  frontal-branch cut does not change a smile) are stored once by the array store of
-  :mod:`facelayers.offline_page`; the rest pose has none.
+* per moving surface (the skin and the outer faces of the layers down to the deepest muscle,
+  :func:`moving_surfaces`: a muscle in layer k moves layers 0..k, so the fat and the SMAS do not show through
+  the moving skin), ``rows``: the trace's vertex rows that can move, (r,) uint32: the model vertices any
+  expression moves (:func:`facelayers.expression_widget.split_skin`), then the cutaway variants' cut-edge and
+  wall vertices near them, each following its nearest moving vertex (``src``, (r,) uint32, an index into the
+  moving set);
+* per (case, expression, surface) a frame: :func:`facelayers.expression.interface_displacement` of the moving
+  set (the skin's with its wrinkles: :func:`facelayers.expression.skin_displacement`), quantised to
+  :data:`STEP_MM` as int16 and laid out component by component (all x, then all y, then z: (3a,) int16),
+  which the page's delta filter and deflate turn into a few kilobytes. Identical frames (a frontal-branch cut
+  does not change a smile) are stored once by the array store of :mod:`facelayers.offline_page`; the rest pose
+  has none.
 
-In the page (:data:`SCRIPT`) the skin's x, y, z as drawn are kept; a choice restyles them to
-``drawn + step * frame[src]`` (x negated, as the figure draws it), so the cutaway, peel, nerve and step
-controls keep working on top (they restyle visibility, triangles and colours, never the skin's x, y, z). As
-the expression explorer draws it, only the skin moves; the wrinkles are included.
+In the page (:data:`SCRIPT`, a page part: :func:`facelayers.export.add_page_part`) the traces' x, y, z as drawn
+are kept; a choice restyles them to ``drawn + step * frame[src]`` (x negated, as the figure draws it), so the
+cutaway, peel, nerve and step controls keep working on top (they restyle visibility, triangles and colours, never
+x, y, z).
 
 numpy and plotly; the frames are computed in Python (:func:`frames`) and checked there against
-:func:`facelayers.expression.skin_displacement` (tests decode them as the page does).
+:func:`facelayers.expression.interface_displacement` (the tests decode them as the page does).
 """
 
 from __future__ import annotations
@@ -139,35 +143,42 @@ def moving_rows(model: FaceModel, vertices: np.ndarray, surface: np.ndarray | No
 
 
 def moving_surfaces(model: FaceModel) -> tuple[int, ...]:
-    """The surfaces (0 = skin, k = outer face of layer k) some expression moves: down to the deepest
-    muscle's layer (:func:`facelayers.expression.interface_displacement`)."""
+    """The surfaces some expression moves, (0 = skin, k = outer face of layer k, ...).
+
+    Down to the deepest muscle's layer (:func:`facelayers.expression.interface_displacement`).
+    """
     deepest = max(f.layer for f in ex.muscle_fields(model).values())
     return tuple(range(deepest + 1))
 
 
 def encode(displacement: np.ndarray) -> np.ndarray | None:
-    """A displacement (a, 3) float, mm, as the page stores it: (3a,) int16 in steps of :data:`STEP_MM`, all x
-    then all y then all z; None when nothing moves (the rest pose)."""
+    """A displacement (a, 3) float, mm, as the page stores it.
+
+    Returns (3a,) int16 in steps of :data:`STEP_MM`, all x then all y then all z; None when nothing moves (the
+    rest pose). A displacement beyond int16's range is a ValueError naming it.
+    """
     q = np.round(np.asarray(displacement, float) / STEP_MM)
     if not np.any(q):
         return None
     if np.abs(q).max() > np.iinfo(np.int16).max:
         raise ValueError(f"a displacement of {np.abs(displacement).max():.1f} mm does not fit int16 at "
-                         f"{STEP_MM} mm; allowed: up to {np.iinfo(np.int16).max * STEP_MM:.0f} mm")
+                         f"{STEP_MM} mm; allowed: up to {np.iinfo(np.int16).max * STEP_MM:.2f} mm")
     return np.ascontiguousarray(q.T.reshape(-1).astype(np.int16))
 
 
 def decode_frame(frame: np.ndarray | None, count: int) -> np.ndarray:
-    """What the page computes from a stored frame: the displacement (count, 3) float64, mm."""
+    """What the page computes from a stored frame (or None): the displacement (count, 3) float64, mm."""
     if frame is None:
         return np.zeros((count, 3))
     return np.asarray(frame, np.float64).reshape(3, count).T * STEP_MM
 
 
 def frames(model: FaceModel, mobile: np.ndarray, surfaces=(0,)) -> dict[str, dict[str, list]]:
-    """The stored frames: ``{case_id: {expression: [per surface (3a,) int16 or None]}}`` over the ``mobile``
-    vertices: the skin with its wrinkles, each deeper surface as
-    :func:`facelayers.expression.interface_displacement` moves it."""
+    """The stored frames, ``{case_id: {expression: [per surface (3a,) int16 or None]}}``.
+
+    Over the ``mobile`` vertices (a,) int: the skin with its wrinkles, each deeper surface of ``surfaces`` as
+    :func:`facelayers.expression.interface_displacement` moves it.
+    """
     out = {}
     for case in CASES:
         out[case.case_id] = {
@@ -178,9 +189,11 @@ def frames(model: FaceModel, mobile: np.ndarray, surfaces=(0,)) -> dict[str, dic
 
 
 def note_text(model: FaceModel, case: Case, expression: str) -> str:
-    """The caption for a choice: the expression, its action units and what it shows; the case, its deficit
-    (:func:`facelayers.injury.deficit_lines`, with sources) and the House-Brackmann grade (HTML, wrapped to the
-    caption's width)."""
+    """The caption for a choice (HTML, wrapped to the caption's width).
+
+    The expression, its action units and what it shows; the case, its deficit
+    (:func:`facelayers.injury.deficit_lines`, with sources) and the House-Brackmann grade.
+    """
     e = ex.EXPRESSIONS[expression]
     aus = f" ({'+'.join(e.action_units)})" if e.action_units else ""
 
@@ -265,9 +278,15 @@ def add_expressions(fig, model: FaceModel, state=None) -> None:
     state : ViewState, optional
         Unused (the course starts at rest, intact).
     """
-    from facelayers.export import (BUTTON_ROW_PX, COURSE_PAPER_PX, MENU_GAP_PX, MENU_TITLE_PX, _menu, _menu_title,
-                                   add_page_part)
-
+    from facelayers.export import (
+        BUTTON_ROW_PX,
+        COURSE_PAPER_PX,
+        MENU_GAP_PX,
+        MENU_TITLE_PX,
+        _menu,
+        _menu_title,
+        add_page_part,
+    )
     from facelayers.frame import INTERFACES
 
     surfaces = moving_surfaces(model)
