@@ -546,7 +546,10 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     for name, title, buttons, active, kind in column:
         y_title = 1 - (top + MENU_TITLE_PX) / COURSE_PAPER_PX
         notes.append(_menu_title(title, 0.006, y_title, f"menu:{name}"))
-        menu = _menu(buttons, active, name=name, direction="down", x=0.006, xanchor="left",
+        # The camera's list opens upward: downward it would run off a 768 px window, and plotly then lays it
+        # over its own header, where its first choice cannot be clicked.
+        menu = _menu(buttons, active, name=name, direction="up" if name == "camera" else "down", x=0.006,
+                     xanchor="left",
                      y=y_title - 4 / COURSE_PAPER_PX, yanchor="top")
         menu["type"] = kind
         menus.append(menu)

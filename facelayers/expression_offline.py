@@ -207,9 +207,9 @@ def note_text(model: FaceModel, case: Case, expression: str) -> str:
             f"{deficit}<br>House-Brackmann grade {hb.roman}")
 
 
-#: The page part: keeps the skin as drawn, restyles it to a frame when a menu changes. ``data``: see
-#: :func:`add_expressions`. Sets ``div.dataset.expression`` and ``div.dataset.case`` once drawn (tests wait on
-#: them).
+#: The page part: keeps the moving traces as drawn, restyles them to a frame when a menu changes. ``data``: see
+#: :func:`add_expressions`. Sets ``div.dataset.expression`` and ``div.dataset.case`` to what is drawn (tests wait
+#: on them).
 SCRIPT = r"""
 const d = data;
 const base = d.traces.map(function (k) {
@@ -250,7 +250,9 @@ div.on("plotly_buttonclicked", function (event) {
   else return;
   draw(true);
 });
-return draw(false);
+// The page opens at rest on the intact face, as drawn: nothing to restyle (no second mesh upload).
+div.dataset.expression = expression;
+div.dataset.case = kase;
 """
 
 
@@ -321,6 +323,7 @@ def add_expressions(fig, model: FaceModel, state=None) -> None:
     annotations += [_menu_title("Expression", 0.006, y_title, "menu:expression"),
                     _menu_title("Case", CASE_X, y_title, "menu:case")]
     fig.layout.annotations = annotations
+    assert all(f is None for f in stored[CASES[0].case_id][names[0]]), "the page opens as drawn: at rest"
     data = {"traces": traces, "count": len(mobile), "rows": rows, "src": src, "step": STEP_MM,
             "expressions": names, "cases": [c.case_id for c in CASES], "menus": ["expression", "case"],
             "frames": stored, "notes": notes, "caption": at["caption"], "start": [names[0], CASES[0].case_id]}

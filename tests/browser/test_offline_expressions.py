@@ -21,9 +21,8 @@ from facelayers.geometry import build_face
 
 pytestmark = pytest.mark.browser
 
-#: The tests drive the page at 1920 x 1080 (at 1366 x 768 the course's camera dropdown, the column's last
-#: before these menus, opens over its own header; the layout is checked there by
-#: :func:`test_the_expression_menus_fit_a_laptop_window`).
+#: The main test drives the page at 1920 x 1080 (the face larger in the screenshots); the laptop window is
+#: checked by :func:`test_the_expression_menus_fit_a_laptop_window`.
 SIZE = (1920, 1080)
 LAPTOP = (1366, 768)
 
@@ -112,11 +111,15 @@ def test_course_expressions_move_the_skin_and_cases_show_their_palsy(browser, co
         now = skin_xyz(offline)
         assert now[m, 2] - rest[m, 2] < -2.0, "the intact side's lower lip goes down"
         assert abs(now[k, 2] - rest[k, 2]) < 0.5 * abs(now[m, 2] - rest[m, 2]), "the cut side's lip should lag"
+        page.mouse.move(5, 5)
+        page.screenshot(path=str(SHOTS / "offline_course_marginal_cut_lower_teeth_1920x1080.png"))
 
         # The endoscopic brow lift: no frown left, the smile kept.
         choose(offline, "case", "Brow lift", "brow_lift")
         choose(offline, "expression", "Frown", "frown")
         frown = skin_xyz(offline)
+        page.mouse.move(5, 5)
+        page.screenshot(path=str(SHOTS / "offline_course_brow_lift_frown_1920x1080.png"))
         assert np.abs(frown[:n] - rest[:n]).max() < 0.5 * np.abs(ex.skin_displacement(model, "frown")).max()
         choose(offline, "expression", "Smile", "smile")
         smile = skin_xyz(offline)
@@ -153,6 +156,9 @@ def test_the_expression_menus_fit_a_laptop_window(browser, course):
         assert len(boxes) == len(ex.EXPRESSIONS) and min(t for t, _ in boxes) >= 0 and max(b for _, b in boxes) <= 768
         offline.click(page.locator(".updatemenu-dropdown-button").filter(has_text="Pucker").first)
         page.wait_for_function(f"() => {PLOT}.dataset.expression === 'pucker'", timeout=30_000)
+        # The camera menu just above opens upward too, so its first choice can be clicked on a laptop.
+        offline.dropdown("camera", "Front")
+        page.wait_for_function(f"() => Math.abs({PLOT}._fullLayout.scene.camera.eye.x) < 1e-6", timeout=30_000)
         page.mouse.move(5, 5)
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / "offline_course_pucker_1366x768.png"))
