@@ -836,7 +836,17 @@ def add_page_part(fig: go.Figure, script: str, data: dict) -> None:
         it settles).
     data : dict
         JSON-ready, numpy arrays anywhere (1D arrays arrive as typed arrays; stored once with the figure's).
+
+    Raises
+    ------
+    TypeError
+        A script that is not a non-empty str, or data that is not a dict: the message names it.
     """
+    if not isinstance(script, str) or not script.strip():
+        raise TypeError(f"add_page_part: script {script!r:.40}; allowed: JavaScript source, a non-empty str")
+    if not isinstance(data, dict):
+        raise TypeError(f"add_page_part: data {type(data).__name__} {data!r:.40}; allowed: a dict (JSON-ready, "
+                        "numpy arrays anywhere)")
     parts = getattr(fig, PAGE_PARTS, None)
     if parts is None:
         parts = []

@@ -89,13 +89,6 @@ CASES: tuple[Case, ...] = (
 )
 
 
-def _case(case_id: str) -> Case:
-    for case in CASES:
-        if case.case_id == case_id:
-            return case
-    raise ValueError(f"case {case_id!r} is not known; allowed: {', '.join(c.case_id for c in CASES)}")
-
-
 def moving_rows(model: FaceModel, vertices: np.ndarray, surface: np.ndarray | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which rows of a layer trace move, and with which moving model vertex.
