@@ -19,8 +19,11 @@ HTML
     know which cutaway is on. ``max_mb`` is a budget, not a target: a page over it is an error naming its
     size and the coarser grids that fit; nothing is written.
     Lesson ``course`` (``all``, :func:`course_offline_figure`) adds the nerves with a **Nerves** menu, every
-    technique's planes with a **Technique** dropdown, and a **Step** slider replaying both storyboards;
-    :func:`add_course_part` lets another lesson add its own traces, menus, sliders or frames.
+    technique's planes with a **Technique** dropdown, a **Step** slider replaying both storyboards, and
+    **Expression** and **Case** dropdowns that move the face in the page (:mod:`facelayers.expression_offline`:
+    the moved coordinates only, int16 in 0.01 mm, one frame per case and expression);
+    :func:`add_course_part` lets another lesson add its own traces, menus, sliders or frames, and
+    :func:`add_page_part` JavaScript the page runs once drawn.
 
 Meshes (glb, obj, stl; trimesh, the ``export`` extra)
     One mesh per surface, named ``layer:skin`` ... ``layer:bone`` (the skin includes the ears, as drawn),
