@@ -75,7 +75,8 @@ from facelayers.offline_page import GL3D_VERSION, PackedFigure, gl3d_bundle, nee
 from facelayers.views import ViewFileError, atomic_output, load_view
 
 __all__ = ["CHROMIUM", "FORMATS", "LESSONS", "MAX_HTML_MB", "ExportError", "ExportResult", "HtmlPage", "Lesson",
-           "add_course_part", "add_page_part", "course_offline_figure", "html_page", "write_file", "export", "find_lesson", "html_text",
+           "add_course_part", "add_expression_menus", "add_page_part", "course_offline_figure", "html_page", "write_file",
+           "export", "find_lesson", "html_text",
            "layers_offline_figure", "layers_meshes",
            "register"]
 
@@ -674,14 +675,50 @@ def add_course_part(part: Callable[[go.Figure, FaceModel, ViewState], None]):
     return part
 
 
-def _expressions_part(fig: go.Figure, model: FaceModel, state: ViewState) -> None:
-    """The course's Expression and Case menus, client-side (:mod:`facelayers.expression_offline`)."""
-    from facelayers.expression_offline import add_expressions
-
-    add_expressions(fig, model, state)
+#: Where the Case menu starts (paper fraction), right of the Expression menu in the column's last row.
+CASE_X = 0.112
 
 
-add_course_part(_expressions_part)
+def add_expression_menus(fig: go.Figure, model: FaceModel, state: ViewState | None = None) -> None:
+    """The course's Expression and Case dropdowns and their frames (a course part).
+
+    The two dropdowns go side by side at the foot of the left column (the hint moves below them) and open
+    upward; a choice redraws the face in the page and writes the expression, the deficit and its
+    House-Brackmann grade in the caption (the next step of the slider writes its own again). The frames and
+    the page's script are :mod:`facelayers.expression_offline`'s.
+
+    Parameters
+    ----------
+    fig : go.Figure
+        The course figure (:func:`course_offline_figure`).
+    model : FaceModel
+    state : ViewState, optional
+        Unused: the course opens at rest, on the intact face.
+    """
+    from facelayers.expression_offline import SCRIPT, menu_labels, page_data
+
+    annotations = list(fig.layout.annotations)
+    at = {a.name: k for k, a in enumerate(annotations)}
+    hint = annotations[at["menu:hint"]]
+    top = (1 - hint.y) * COURSE_PAPER_PX - 6  # px below the top where the column's last menu ended
+    y_title = 1 - (top + MENU_TITLE_PX) / COURSE_PAPER_PX
+    hint.y = 1 - (top + MENU_TITLE_PX + 4 + BUTTON_ROW_PX + MENU_GAP_PX + 6) / COURSE_PAPER_PX
+    where = {"direction": "up", "xanchor": "left", "y": y_title - 4 / COURSE_PAPER_PX, "yanchor": "top"}
+    expressions, cases = menu_labels()
+    menus = [_menu([{"label": label, "method": "skip", "args": []} for label in expressions], 0,
+                   name="expression", x=0.006, **where),
+             _menu([{"label": label, "method": "skip", "args": []} for label in cases], 0,
+                   name="case", x=CASE_X, **where)]
+    for menu in menus:
+        menu["type"] = "dropdown"
+    data = page_data(fig, model, at["caption"])
+    fig.layout.updatemenus = tuple(fig.layout.updatemenus) + tuple(menus)
+    fig.layout.annotations = annotations + [_menu_title("Expression", 0.006, y_title, "menu:expression"),
+                                            _menu_title("Case", CASE_X, y_title, "menu:case")]
+    add_page_part(fig, SCRIPT, data)
+
+
+add_course_part(add_expression_menus)
 
 
 register(Lesson("course", "00", "The whole course: layers, nerves, planes and procedures", course_offline_figure,

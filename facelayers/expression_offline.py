@@ -43,8 +43,8 @@ from facelayers import expression as ex
 from facelayers import injury
 from facelayers.geometry import FaceModel
 
-__all__ = ["CASES", "STEP_MM", "SCRIPT", "Case", "add_expressions", "decode_frame", "frames", "moving_rows",
-           "moving_surfaces"]
+__all__ = ["CASES", "STEP_MM", "SCRIPT", "Case", "decode_frame", "encode", "frames", "menu_labels", "moving_rows",
+           "moving_surfaces", "note_text", "page_data"]
 
 #: The quantisation step of the stored displacements (mm): int16 at 0.01 mm holds +-327 mm.
 STEP_MM = 0.01
@@ -253,35 +253,30 @@ div.dataset.case = kase;
 SHORT_LABELS = {"rest": "Rest", "raise_brows": "Raise brows", "frown": "Frown", "close_eyes": "Close eyes",
                 "smile": "Smile", "show_lower_teeth": "Lower teeth", "pucker": "Pucker", "tense_neck": "Tense neck",
                 "wrinkle_nose": "Wrinkle nose"}
-#: Where the Case menu starts (paper fraction), right of the Expression menu.
-CASE_X = 0.112
+def menu_labels() -> tuple[list[str], list[str]]:
+    """The labels of the Expression menu (one per expression, short) and of the Case menu (one per case)."""
+    return ([SHORT_LABELS.get(n, ex.EXPRESSIONS[n].label) for n in ex.EXPRESSIONS], [c.short for c in CASES])
 
 
-def add_expressions(fig, model: FaceModel, state=None) -> None:
-    """Add the Expression and Case menus and the frames (a page part) to a course figure.
-
-    The two dropdowns go side by side at the foot of the course's left column (the hint moves below them);
-    a choice redraws the skin and writes the expression, the deficit and its House-Brackmann grade in the
-    caption (the next step of the slider writes its own again).
+def page_data(fig, model: FaceModel, caption: int) -> dict:
+    """The page part's data for a course figure (what :data:`SCRIPT` reads).
 
     Parameters
     ----------
     fig : go.Figure
         The course figure (:func:`facelayers.export.course_offline_figure`): its layer traces down to the
-        deepest muscle's (:func:`moving_surfaces`) are restyled in the page, its ``caption`` rewritten.
+        deepest muscle's (:func:`moving_surfaces`) are restyled in the page.
     model : FaceModel
-    state : ViewState, optional
-        Unused (the course starts at rest, intact).
+    caption : int
+        The index of the caption annotation, which a choice rewrites.
+
+    Returns
+    -------
+    dict
+        ``traces`` (their indices), ``count`` (a, the moving set), ``rows`` and ``src`` (per trace, (r,) uint32),
+        ``step`` (mm), ``expressions`` and ``cases`` (ids in menu order), ``menus`` (the two menus' names),
+        ``frames`` (:func:`frames`), ``notes`` (``{case: {expression: caption HTML}}``), ``caption``, ``start``.
     """
-    from facelayers.export import (
-        BUTTON_ROW_PX,
-        COURSE_PAPER_PX,
-        MENU_GAP_PX,
-        MENU_TITLE_PX,
-        _menu,
-        _menu_title,
-        add_page_part,
-    )
     from facelayers.frame import INTERFACES
 
     surfaces = moving_surfaces(model)
@@ -297,27 +292,7 @@ def add_expressions(fig, model: FaceModel, state=None) -> None:
     names = list(ex.EXPRESSIONS)
     stored = frames(model, mobile, surfaces)
     notes = {c.case_id: {n: note_text(model, c, n) for n in names} for c in CASES}
-    annotations = list(fig.layout.annotations)
-    at = {a.name: k for k, a in enumerate(annotations)}
-    hint = annotations[at["menu:hint"]]
-    top = (1 - hint.y) * COURSE_PAPER_PX - 6  # px below the top where the column's last menu ended
-    y_title = 1 - (top + MENU_TITLE_PX) / COURSE_PAPER_PX
-    row = MENU_TITLE_PX + 4 + BUTTON_ROW_PX + MENU_GAP_PX
-    hint.y = 1 - (top + row + 6) / COURSE_PAPER_PX
-    where = {"direction": "up", "xanchor": "left", "y": y_title - 4 / COURSE_PAPER_PX, "yanchor": "top"}
-    menus = [
-        _menu([{"label": SHORT_LABELS.get(n, ex.EXPRESSIONS[n].label), "method": "skip", "args": []} for n in names],
-              0, name="expression", x=0.006, **where),
-        _menu([{"label": c.short, "method": "skip", "args": []} for c in CASES], 0, name="case", x=CASE_X, **where),
-    ]
-    for menu in menus:
-        menu["type"] = "dropdown"
-    fig.layout.updatemenus = tuple(fig.layout.updatemenus) + tuple(menus)
-    annotations += [_menu_title("Expression", 0.006, y_title, "menu:expression"),
-                    _menu_title("Case", CASE_X, y_title, "menu:case")]
-    fig.layout.annotations = annotations
     assert all(f is None for f in stored[CASES[0].case_id][names[0]]), "the page opens as drawn: at rest"
-    data = {"traces": traces, "count": len(mobile), "rows": rows, "src": src, "step": STEP_MM,
+    return {"traces": traces, "count": len(mobile), "rows": rows, "src": src, "step": STEP_MM,
             "expressions": names, "cases": [c.case_id for c in CASES], "menus": ["expression", "case"],
-            "frames": stored, "notes": notes, "caption": at["caption"], "start": [names[0], CASES[0].case_id]}
-    add_page_part(fig, SCRIPT, data)
+            "frames": stored, "notes": notes, "caption": caption, "start": [names[0], CASES[0].case_id]}

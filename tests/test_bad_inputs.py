@@ -114,7 +114,7 @@ EXPORT_ARGS = {
     "max-mb-empty": (lambda d: ["01", "--out", str(d / "x.html"), "--max-mb", ""], ["--max-mb ''", "a finite"]),
     "max-mb-hex": (lambda d: ["01", "--out", str(d / "x.html"), "--max-mb", "0x10"], ["--max-mb '0x10'", "finite"]),
     "max-mb-comma": (lambda d: ["01", "--out", str(d / "x.html"), "--max-mb", "8,5"], ["--max-mb '8,5'", "finite"]),
-    "max-mb-too-small": (lambda d: ["01", "--out", str(d / "x.html"), "--max-mb", "2"], ["--max-mb 2: lesson 01",
+    "max-mb-too-small": (lambda d: ["01", "--out", str(d / "x.html"), "--max-mb", "1.5"], ["--max-mb 1.5: lesson 01",
                                                                                        "needs", "nothing was written"]),
     "max-mb-tiny": (lambda d: ["01", "--out", str(d / "x.html"), "--max-mb", "5e-324"], ["--max-mb", "needs", "allowed: --max-mb"]),
     "out-only-suffix": (lambda d: ["01", "--out", str(d / ".html")], ["--out", "only a suffix", "lesson.html"]),
