@@ -114,7 +114,7 @@ EXPORT_ARGS = {
     "max-mb-empty": (lambda d: ["01", "--out", str(d / "x.html"), "--max-mb", ""], ["--max-mb ''", "a finite"]),
     "max-mb-hex": (lambda d: ["01", "--out", str(d / "x.html"), "--max-mb", "0x10"], ["--max-mb '0x10'", "finite"]),
     "max-mb-comma": (lambda d: ["01", "--out", str(d / "x.html"), "--max-mb", "8,5"], ["--max-mb '8,5'", "finite"]),
-    "max-mb-too-small": (lambda d: ["01", "--out", str(d / "x.html"), "--max-mb", "2"], ["--max-mb 2: lesson 01",
+    "max-mb-too-small": (lambda d: ["01", "--out", str(d / "x.html"), "--max-mb", "1.5"], ["--max-mb 1.5: lesson 01",
                                                                                        "needs", "nothing was written"]),
     "max-mb-tiny": (lambda d: ["01", "--out", str(d / "x.html"), "--max-mb", "5e-324"], ["--max-mb", "needs", "allowed: --max-mb"]),
     "out-only-suffix": (lambda d: ["01", "--out", str(d / ".html")], ["--out", "only a suffix", "lesson.html"]),
@@ -471,6 +471,27 @@ def test_quiz_scoring_refuses_bad_answers(call):
     with pytest.raises(ValueError) as info:
         call(question)
     one_line(info.value)
+
+
+@pytest.mark.parametrize("script, data, fragment", [
+    (None, {}, r"add_page_part: script None; allowed: JavaScript source, a non-empty str"),
+    ("   ", {}, r"add_page_part: script '   '; allowed"),
+    ("return 1;", [1, 2], r"add_page_part: data list \[1, 2\]; allowed: a dict"),
+])
+def test_a_page_part_names_what_is_wrong(script, data, fragment):
+    """The offline page's parts (the course's expression frames use one): a bad script or data is named."""
+    export = pytest.importorskip("facelayers.delivery.export")
+    go = pytest.importorskip("plotly.graph_objects")
+    fig = go.Figure()
+    with pytest.raises(TypeError, match=fragment):
+        export.add_page_part(fig, script, data)
+    assert not getattr(fig, export.PAGE_PARTS, None), "nothing was added"
+
+
+def test_expression_frames_refuse_a_displacement_beyond_int16():
+    eo = pytest.importorskip("facelayers.delivery.expression_offline")
+    with pytest.raises(ValueError, match=r"a displacement of 400.0 mm does not fit int16 at 0.01 mm; allowed: up to"):
+        eo.encode([[400.0, 0.0, 0.0]] * 3)
 
 
 @pytest.mark.parametrize("lesson", ["9" * 5000, "¹", "٠١", "０１", "", "spleen"])

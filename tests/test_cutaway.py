@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from facelayers.core.frame import INTERFACES, LAYERS
-from facelayers.model.cutaway import WINDOWS, Cut, Mesh, clip, layer_mesh, wall, window, window_distance
+from facelayers.model.cutaway import WINDOWS, Cut, Mesh, clip, layer_mesh, shared_wall, wall, window, window_distance
 
 
 def flat_grid(n: int, z: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -78,6 +78,45 @@ def test_cut_end_points_lie_on_the_level():
     np.testing.assert_allclose(c.vertices[len(verts):].reshape(-1, 2, 3), ends, atol=1e-12)
     # each segment's edges straddle the level
     assert np.all((field[e[..., 0]] - level) * (field[e[..., 1]] - level) <= 0)
+
+
+def test_triangles_sharing_a_cut_edge_share_its_cut_point():
+    """The clipped surface is one sheet: every cut point is used by the two triangles either side of its edge
+    (on a grid, away from the border), so each used new vertex is used twice at least and no two used new
+    vertices lie on the same mesh edge."""
+    verts, faces = flat_grid(6)
+    field = np.hypot(verts[:, 0] - 0.5, verts[:, 1] - 0.5)
+    c = clip(verts, faces, field, 0.3)
+    new = c.faces[c.faces >= len(verts)]
+    used, count = np.unique(new, return_counts=True)
+    assert len(used) == len(c.seg_edges), "a closed curve has as many cut points as segments"
+    assert count.min() >= 2
+    keys = np.sort(c.seg_edges.reshape(-1, 2), axis=1)[used - len(verts)]
+    assert len(np.unique(keys, axis=0)) == len(keys)
+    # Compacted, the duplicates are gone and the area is unchanged.
+    assert areas(c.vertices, c.faces).sum() == pytest.approx(1.0 - np.pi * 0.09, abs=0.02)
+
+
+def test_shared_wall_matches_the_plain_wall():
+    """The shared wall covers the same area as the plain one, with each cut point once per sheet."""
+    outer, faces = flat_grid(5, z=0.0)
+    inner = outer - np.array([0.0, 0.0, 2.0])
+    field = np.hypot(outer[:, 0] - 0.5, outer[:, 1] - 0.5)
+    c = clip(outer, faces, field, 0.3)
+    wv, wf = wall(outer, inner, c)
+    sv, sf, (h,) = shared_wall(outer, inner, c, (np.zeros((len(c.seg_edges), 2)), np.full((len(c.seg_edges), 2), 2.0)))
+
+    def area(v, f):
+        tri = v[f]
+        return 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1).sum()
+
+    assert area(sv, sf) == pytest.approx(area(wv, wf), rel=1e-9)
+    assert len(sv) == 2 * len(c.seg_edges) and len(wv) == 4 * len(c.seg_edges)
+    np.testing.assert_allclose(h, np.concatenate([np.zeros(len(sv) // 2), np.full(len(sv) // 2, 2.0)]))
+    # Same winding: the normals of matching quads point the same way.
+    n_plain = np.cross(wv[wf][:, 1] - wv[wf][:, 0], wv[wf][:, 2] - wv[wf][:, 0])
+    n_shared = np.cross(sv[sf][:, 1] - sv[sf][:, 0], sv[sf][:, 2] - sv[sf][:, 0])
+    np.testing.assert_allclose(n_shared, n_plain, atol=1e-9)
 
 
 def test_wall_between_parallel_sheets_has_their_separation_as_height():
@@ -163,7 +202,8 @@ def test_skin_wall_goes_down_by_the_skin_thickness(model_coarse):
     segments = len(clip(model_coarse.skin, model_coarse.faces, dist, cut.radius_mm(0)).seg_edges)
     mesh = layer_mesh(model_coarse, "skin", cut)
     below = mesh.depth_mm > 0
-    assert below.sum() == 2 * segments, "each cut segment should give two wall vertices on the fat"
+    # A closed cut curve has as many distinct cut points as segments: the wall has each once on the fat.
+    assert below.sum() == segments, "each cut point should give one wall vertex on the fat"
     t = model_coarse.thickness[:, 0]
     assert mesh.depth_mm[below].min() >= t.min() - 1e-5 and mesh.depth_mm[below].max() <= t.max() + 1e-5
     np.testing.assert_allclose(mesh.depth_mm[below], mesh.thickness_mm[below], atol=1e-5)
@@ -237,6 +277,8 @@ def test_layer_4_shows_as_its_own_band_in_the_cut_wall(model_coarse):
     muscle = layer_mesh(model_coarse, "muscle", cut)
     floor = floor_points(model_coarse)
     top_edge = strip.vertices[len(strip.vertices) // 2:]  # the strip's inner edge (on the floor)
-    wall = muscle.vertices[-len(strip.vertices):]
-    assert np.allclose(np.sort(wall[:len(wall) // 2], axis=0), np.sort(top_edge, axis=0), atol=1e-3)
+    # The muscle's wall (shared cut points: the u distinct points on its top, then on the bone) is last.
+    points = np.unique(np.round(top_edge, 3), axis=0)
+    wall = muscle.vertices[-2 * len(points):]
+    assert np.allclose(np.sort(wall[:len(wall) // 2], axis=0), np.sort(points, axis=0), atol=1e-3)
     assert floor.shape == model_coarse.interface("muscle").shape

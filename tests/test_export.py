@@ -639,7 +639,8 @@ def test_course_is_written_self_contained_and_small(course_export):
     assert not re.search(r"<script[^>]*\bsrc\s*=", text, re.I)
     assert not re.search(r"https?://", text) and "fetch(" not in text
     figure, *_ = page_figure(out)
-    assert [m["name"] for m in figure["layout"]["updatemenus"]] == ["peel", "cutaway", "nerves", "technique", "camera"]
+    assert [m["name"] for m in figure["layout"]["updatemenus"]] == ["peel", "cutaway", "nerves", "technique", "camera",
+                                                                  "expression", "case"]
     assert [s["name"] for s in figure["layout"]["sliders"]] == ["step"]
 
 
@@ -756,7 +757,9 @@ def test_course_menus_and_fonts_are_readable_and_left_of_the_scene(course_fig):
     layout = course_fig.to_dict()["layout"]
     left = layout["scene"]["domain"]["x"][0]
     for menu in layout["updatemenus"]:
-        assert menu["font"]["size"] >= 16 and menu["x"] < 0.05 and menu["xanchor"] == "left"
+        # One column; the last row holds two menus side by side (Expression, Case), both left of the scene.
+        assert menu["font"]["size"] >= 16 and menu["xanchor"] == "left"
+        assert menu["x"] < 0.05 or (menu["name"] == "case" and menu["x"] < left - 0.05), menu["name"]
     tops = [m["y"] for m in layout["updatemenus"]]
     assert tops == sorted(tops, reverse=True), "one column, top to bottom"
     for note in layout["annotations"]:

@@ -19,8 +19,11 @@ HTML
     know which cutaway is on. ``max_mb`` is a budget, not a target: a page over it is an error naming its
     size and the coarser grids that fit; nothing is written.
     Lesson ``course`` (``all``, :func:`course_offline_figure`) adds the nerves with a **Nerves** menu, every
-    technique's planes with a **Technique** dropdown, and a **Step** slider replaying both storyboards;
-    :func:`add_course_part` lets another lesson add its own traces, menus, sliders or frames.
+    technique's planes with a **Technique** dropdown, a **Step** slider replaying both storyboards, and
+    **Expression** and **Case** dropdowns that move the face in the page (:mod:`facelayers.delivery.expression_offline`:
+    the moved coordinates only, int16 in 0.01 mm, one frame per case and expression);
+    :func:`add_course_part` lets another lesson add its own traces, menus, sliders or frames, and
+    :func:`add_page_part` JavaScript the page runs once drawn.
 
 Meshes (glb, obj, stl; trimesh, the ``export`` extra)
     One mesh per surface, named ``layer:skin`` ... ``layer:bone`` (the skin includes the ears, as drawn),
@@ -72,7 +75,8 @@ from facelayers.delivery.offline_page import GL3D_VERSION, PackedFigure, gl3d_bu
 from facelayers.teaching.views import ViewFileError, atomic_output, load_view
 
 __all__ = ["CHROMIUM", "FORMATS", "LESSONS", "MAX_HTML_MB", "ExportError", "ExportResult", "HtmlPage", "Lesson",
-           "add_course_part", "course_offline_figure", "html_page", "write_file", "export", "find_lesson", "html_text",
+           "add_course_part", "add_expression_menus", "add_page_part", "course_offline_figure", "html_page", "write_file",
+           "export", "find_lesson", "html_text",
            "layers_offline_figure", "layers_meshes",
            "register"]
 
@@ -547,14 +551,17 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     for name, title, buttons, active, kind in column:
         y_title = 1 - (top + MENU_TITLE_PX) / COURSE_PAPER_PX
         notes.append(_menu_title(title, 0.006, y_title, f"menu:{name}"))
-        menu = _menu(buttons, active, name=name, direction="down", x=0.006, xanchor="left",
+        # The camera's list opens upward: downward it would run off a 768 px window, and plotly then lays it
+        # over its own header, where its first choice cannot be clicked.
+        menu = _menu(buttons, active, name=name, direction="up" if name == "camera" else "down", x=0.006,
+                     xanchor="left",
                      y=y_title - 4 / COURSE_PAPER_PX, yanchor="top")
         menu["type"] = kind
         menus.append(menu)
         rows = len(buttons) if kind == "buttons" else 1
         top += MENU_TITLE_PX + 4 + rows * BUTTON_ROW_PX + MENU_GAP_PX
     menu_at = {name: k for k, (name, *_) in enumerate(column)}
-    notes.append({"name": "menu:hint", "text": "Drag to turn<br>Scroll to zoom<br>Hover: thickness, depth (mm)",
+    notes.append({"name": "menu:hint", "text": "Drag to turn, scroll to zoom<br>Hover: thickness, depth (mm)",
                   "xref": "paper", "yref": "paper", "x": 0.006, "y": 1 - (top + 6) / COURSE_PAPER_PX,
                   "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
                   "font": {"size": 16, "color": "#c9d1d9"}})
@@ -667,6 +674,52 @@ def add_course_part(part: Callable[[go.Figure, FaceModel, ViewState], None]):
     if part not in COURSE_PARTS:
         COURSE_PARTS.append(part)
     return part
+
+
+#: Where the Case menu starts (paper fraction), right of the Expression menu in the column's last row.
+CASE_X = 0.112
+
+
+def add_expression_menus(fig: go.Figure, model: FaceModel, state: ViewState | None = None) -> None:
+    """The course's Expression and Case dropdowns and their frames (a course part).
+
+    The two dropdowns go side by side at the foot of the left column (the hint moves below them) and open
+    upward; a choice redraws the face in the page and writes the expression, the deficit and its
+    House-Brackmann grade in the caption (the next step of the slider writes its own again). The frames and
+    the page's script are :mod:`facelayers.delivery.expression_offline`'s.
+
+    Parameters
+    ----------
+    fig : go.Figure
+        The course figure (:func:`course_offline_figure`).
+    model : FaceModel
+    state : ViewState, optional
+        Unused: the course opens at rest, on the intact face.
+    """
+    from facelayers.delivery.expression_offline import SCRIPT, menu_labels, page_data
+
+    annotations = list(fig.layout.annotations)
+    at = {a.name: k for k, a in enumerate(annotations)}
+    hint = annotations[at["menu:hint"]]
+    top = (1 - hint.y) * COURSE_PAPER_PX - 6  # px below the top where the column's last menu ended
+    y_title = 1 - (top + MENU_TITLE_PX) / COURSE_PAPER_PX
+    hint.y = 1 - (top + MENU_TITLE_PX + 4 + BUTTON_ROW_PX + MENU_GAP_PX + 6) / COURSE_PAPER_PX
+    where = {"direction": "up", "xanchor": "left", "y": y_title - 4 / COURSE_PAPER_PX, "yanchor": "top"}
+    expressions, cases = menu_labels()
+    menus = [_menu([{"label": label, "method": "skip", "args": []} for label in expressions], 0,
+                   name="expression", x=0.006, **where),
+             _menu([{"label": label, "method": "skip", "args": []} for label in cases], 0,
+                   name="case", x=CASE_X, **where)]
+    for menu in menus:
+        menu["type"] = "dropdown"
+    data = page_data(fig, model, at["caption"])
+    fig.layout.updatemenus = tuple(fig.layout.updatemenus) + tuple(menus)
+    fig.layout.annotations = annotations + [_menu_title("Expression", 0.006, y_title, "menu:expression"),
+                                            _menu_title("Case", CASE_X, y_title, "menu:case")]
+    add_page_part(fig, SCRIPT, data)
+
+
+add_course_part(add_expression_menus)
 
 
 register(Lesson("course", "00", "The whole course: layers, nerves, planes and procedures", course_offline_figure,
@@ -809,12 +862,46 @@ class HtmlPage:
         return len(self.text.encode("utf-8"))
 
 
+#: The attribute of a ``go.Figure`` that holds its page parts (:func:`add_page_part`).
+PAGE_PARTS = "_facelayers_page_parts"
+
+
+def add_page_part(fig: go.Figure, script: str, data: dict) -> None:
+    """Give an offline figure a page part: JavaScript the page runs once the figure is drawn.
+
+    Parameters
+    ----------
+    fig : go.Figure
+    script : str
+        The body of ``function (div, Plotly, data)``; it may return a promise (the page is ``drawn`` once
+        it settles).
+    data : dict
+        JSON-ready, numpy arrays anywhere (1D arrays arrive as typed arrays; stored once with the figure's).
+
+    Raises
+    ------
+    TypeError
+        A script that is not a non-empty str, or data that is not a dict: the message names it.
+    """
+    if not isinstance(script, str) or not script.strip():
+        raise TypeError(f"add_page_part: script {script!r:.40}; allowed: JavaScript source, a non-empty str")
+    if not isinstance(data, dict):
+        raise TypeError(f"add_page_part: data {type(data).__name__} {data!r:.40}; allowed: a dict (JSON-ready, "
+                        "numpy arrays anywhere)")
+    parts = getattr(fig, PAGE_PARTS, None)
+    if parts is None:
+        parts = []
+        setattr(fig, PAGE_PARTS, parts)
+    parts.append((script, data))
+
+
 def html_page(fig: go.Figure, title: str) -> HtmlPage:
     """A figure as one self-contained HTML page (:mod:`facelayers.delivery.offline_page`): its arrays stored once,
-    delta-filtered and deflated with plotly.js, inflated in the browser. Same input, same bytes."""
+    delta-filtered and deflated with plotly.js, inflated in the browser; page parts
+    (:func:`add_page_part`) run after it is drawn. Same input, same bytes."""
     figure = fig.to_dict()
     source, name, notes = plotly_js_source(figure)
-    packed = pack(figure, {**CONFIG, "responsive": True}, source, name)
+    packed = pack(figure, {**CONFIG, "responsive": True}, source, name, tuple(getattr(fig, PAGE_PARTS, ())))
     return HtmlPage(page_html(packed, title, BACKGROUND, TEXT), packed, notes)
 
 

@@ -185,7 +185,7 @@ class PackedFigure:
     array_bytes: int
 
 
-def pack(figure: dict, config: dict, script: bytes, script_name: str) -> PackedFigure:
+def pack(figure: dict, config: dict, script: bytes, script_name: str, parts=()) -> PackedFigure:
     """Pack a figure dict, its plotly config and the plotly.js source into one deflate stream.
 
     Parameters
@@ -198,8 +198,14 @@ def pack(figure: dict, config: dict, script: bytes, script_name: str) -> PackedF
         plotly.js, UTF-8.
     script_name : str
         What it is, for the header (``"plotly.js-gl3d-dist-min 4.1.1"``).
+    parts : sequence of (str, dict)
+        Page parts: JavaScript run once the figure is drawn, as the body of ``function (div, Plotly, data)``
+        (``div`` the plot, ``data`` the part's dict with its arrays rebuilt as typed arrays), and its data.
+        Their arrays share the figure's store (stored once, filtered, deflated).
     """
-    skeleton, arrays = figure_arrays(figure)
+    page_parts = tuple(parts)
+    both, arrays = figure_arrays({"figure": figure, "parts": [data for _, data in page_parts]})
+    skeleton = both["figure"]
     specs, parts, offset = [], [], 0
     for array in arrays:
         data = delta_filter(array)
@@ -208,6 +214,8 @@ def pack(figure: dict, config: dict, script: bytes, script_name: str) -> PackedF
         offset += len(data)
     header = {"version": 1, "figure": skeleton, "config": config, "arrays": specs,
               "script": [offset, len(script)], "plotlyjs": script_name}
+    if page_parts:
+        header["parts"] = [{"script": src, "data": data} for (src, _), data in zip(page_parts, both["parts"])]
     text = json.dumps(header, separators=(",", ":"), allow_nan=False).encode("utf-8")
     raw = b"".join([struct.pack("<I", len(text)), text, *parts, script])
     return PackedFigure(zlib.compress(raw, LEVEL), header, len(raw), offset)
@@ -330,6 +338,11 @@ LOADER = r"""
     URL.revokeObjectURL(script.src);
     performance.mark("facelayers:plotly");
     await Plotly.newPlot(div, {data: fig.data, layout: fig.layout, frames: fig.frames || [], config: head.config});
+    // Page parts (client-side controls, e.g. the course's expressions): each is a function body of
+    // (div, Plotly, data), its data's arrays rebuilt like the figure's.
+    for (const part of head.parts || []) {
+      await new Function("div", "Plotly", "data", part.script)(div, Plotly, revive(part.data));
+    }
     performance.mark("facelayers:drawn");
     div.dataset.state = "drawn";
   } catch (err) {

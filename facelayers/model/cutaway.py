@@ -225,8 +225,68 @@ def clip(vertices: np.ndarray, faces: np.ndarray, field: np.ndarray, level: floa
         seg_t.append(np.stack([tab, tac], axis=1))
     verts = np.concatenate([vertices] + new_pts)
     all_faces = np.concatenate([whole] + new_faces)
-    return Clipped(verts, all_faces.astype(np.int32), np.concatenate(seg_edges).astype(np.int64),
-                   np.concatenate(seg_t))
+    edges = np.concatenate(seg_edges).astype(np.int64)
+    # Two triangles that share a cut edge share its cut point: their faces use the first of the two (the
+    # other stays in ``vertices``, unused), so the cut surface is one sheet (smooth shading across the cut
+    # curve) and compacting it drops the duplicates (a third fewer vertices on the cut curve to send).
+    new = all_faces >= n
+    all_faces[new] = n + shared_ends(edges)[all_faces[new] - n]
+    return Clipped(verts, all_faces.astype(np.int32), edges, np.concatenate(seg_t))
+
+
+def shared_ends(seg_edges: np.ndarray) -> np.ndarray:
+    """The first end point on the same mesh edge for each cut end point: (2s,) int64.
+
+    End points are flat indices ``2 i + j`` (segment i's end j); adjacent segments meet at the shared one.
+
+    Parameters
+    ----------
+    seg_edges : (s, 2, 2) int
+        As :attr:`Clipped.seg_edges`.
+    """
+    if len(seg_edges) == 0:
+        return np.zeros(0, np.int64)
+    keys = np.sort(np.asarray(seg_edges, np.int64).reshape(-1, 2), axis=1)
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    return first[inverse.reshape(-1)].astype(np.int64)
+
+
+def shared_wall(outer: np.ndarray, inner: np.ndarray, clipped: Clipped, *values: tuple[np.ndarray, np.ndarray]):
+    """The wall of :func:`wall` with adjacent quads sharing their edges.
+
+    Each cut point appears once on ``outer`` and once on ``inner``.
+
+    Parameters
+    ----------
+    outer, inner : (n, 3) float, mm
+    clipped : Clipped
+    values : pairs of (s, 2) float
+        Per cut end point, a value on the outer and on the inner curve (thickness, depth ...).
+
+    Returns
+    -------
+    vertices : (2u, 3) float
+        The u distinct cut points on ``outer``, then the same on ``inner``.
+    faces : (2s, 3) int32
+    values : list of (2u,) float
+        Each pair of ``values`` for the vertices, in the same order.
+    """
+    e, t = clipped.seg_edges, clipped.seg_t
+    s = len(e)
+    canon = shared_ends(e)
+    used, slot = np.unique(canon, return_inverse=True)  # slot: each flat end point's row among the u
+    u = len(used)
+
+    def on(surface):
+        a, b = surface[e[..., 0]], surface[e[..., 1]]
+        return (a + t[..., None] * (b - a)).reshape(-1, 3)[used]
+
+    verts = np.concatenate([on(outer), on(inner)])
+    p0, p1 = slot[0::2], slot[1::2]
+    faces = np.concatenate([np.stack([p0, p1, p1 + u], 1), np.stack([p0, p1 + u, p0 + u], 1)]) if s else \
+        np.zeros((0, 3), np.int64)
+    out = [np.concatenate([np.asarray(o).reshape(-1)[used], np.asarray(i).reshape(-1)[used]]) for o, i in values]
+    return verts, faces.astype(np.int32), out
 
 
 def wall(outer: np.ndarray, inner: np.ndarray, clipped: Clipped) -> tuple[np.ndarray, np.ndarray]:
@@ -349,10 +409,9 @@ def layer_mesh(model: FaceModel, layer: int | str, cut: Cut | None = None, hole:
         np.concatenate([thick, seg_thick.reshape(-1)]), np.concatenate([depth, seg_depth.reshape(-1)]))
     # The muscle band's wall starts at layer 4's floor: layer 4's own strip is drawn by layer4_wall.
     top = surface if k != LAYER4_HOST else _floor(model)
-    wv, wf = wall(top, model.interface(k + 1), clipped)
     seg_depth_in = along_cut(model.stack.depth[:, k + 1])
-    wall_thick = np.concatenate([seg_thick[:, 0], seg_thick[:, 1], seg_thick[:, 1], seg_thick[:, 0]])
-    wall_depth = np.concatenate([seg_depth[:, 0], seg_depth[:, 1], seg_depth_in[:, 1], seg_depth_in[:, 0]])
+    wv, wf, (wall_thick, wall_depth) = shared_wall(top, model.interface(k + 1), clipped, (seg_thick, seg_thick),
+                                                   (seg_depth, seg_depth_in))
     return Mesh(np.concatenate([verts, wv]).astype(np.float32),
                 np.concatenate([faces, wf + len(verts)]).astype(np.int32),
                 np.concatenate([thick_all, wall_thick]).astype(np.float32),

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from facelayers.model.cutaway import clip
+from facelayers.model.cutaway import clip, shared_ends
 from facelayers.core.frame import LAYERS
 from facelayers.model.geometry import FaceModel, params_of, rays
 from facelayers.core.polygons import point_in_polygon
@@ -436,24 +436,27 @@ def raise_flap(model: FaceModel, placed, lift_mm: float = 25.0) -> Flap | None:
     above = np.where(tri_depth - np.floor(tri_depth) > 1e-6, np.floor(tri_depth), np.floor(tri_depth) - 1)
     layers = [np.zeros(len(tris)), np.clip(above, 0, len(LAYERS) - 1)]
     parts = [np.zeros(len(tris)), np.ones(len(tris))]
-    # The cut edge, band by band: quads between surfaces j and j + 1 along the cut curve.
+    # The cut edge, band by band: quads between surfaces j and j + 1 along the cut curve; adjacent quads of a
+    # band share their edges (each cut point once per surface: :func:`facelayers.model.cutaway.shared_ends`).
     e, t = cut.seg_edges, cut.seg_t
+    used, slot = np.unique(shared_ends(e), return_inverse=True)
     a, b = cols[e[..., 0]], cols[e[..., 1]]
-    on = a + t[..., None] * (b - a)  # (c, 2, columns): the cut curve's end points
-    ends = [lifted(on[:, 0]), lifted(on[:, 1])]
+    on = (a + t[..., None] * (b - a)).reshape(-1, cols.shape[1])[used]  # (u, columns): the distinct cut points
+    ends = lifted(on)
+    s0, s1 = slot[0::2], slot[1::2]  # each segment's two end points, as rows of ``on``
     base = len(keep) * 2
     for j in range(n_s - 1):
-        p0, p1, q1, q0 = ends[0][j], ends[1][j], ends[1][j + 1], ends[0][j + 1]
-        thick = np.linalg.norm(q0 - p0, axis=1) + np.linalg.norm(q1 - p1, axis=1)
-        use = thick > 1e-3  # a band that is empty here (the plane above this layer) draws nothing
+        thick = np.linalg.norm(ends[j + 1] - ends[j], axis=1)
+        use = (thick[s0] + thick[s1]) > 1e-3  # a band that is empty here (the plane above this layer) draws nothing
         if not use.any():
             continue
-        quad = np.concatenate([p0[use], p1[use], q1[use], q0[use]])
+        rows, index = np.unique(np.concatenate([s0[use], s1[use]]), return_inverse=True)
+        r = len(rows)
+        i0, i1 = index[:int(use.sum())], index[int(use.sum()):]
+        verts.append(np.concatenate([ends[j][rows], ends[j + 1][rows]]))
+        faces.append(np.concatenate([np.stack([i0, i1, i1 + r], 1), np.stack([i0, i1 + r, i0 + r], 1)]) + base)
         m = int(use.sum())
-        i = np.arange(m)
-        verts.append(quad)
-        faces.append(np.concatenate([np.stack([i, i + m, i + 2 * m], 1), np.stack([i, i + 2 * m, i + 3 * m], 1)]) + base)
-        base += 4 * m
+        base += 2 * r
         layers.append(np.full(2 * m, j))
         parts.append(np.full(2 * m, 2))
     return Flap(np.concatenate(verts).astype(np.float32), np.concatenate(faces).astype(np.int32),

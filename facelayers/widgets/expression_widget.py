@@ -11,7 +11,7 @@ and the rest. Changing the expression, its strength, side, a cut or a divided mu
 of the moving part of the panel(s) that changed, and how far each of its vertices moved (its colour), all
 float32, never triangles; at the lecture grid that is well
 under 300 KB and a few ms of Python (``make bench``: ``expression_change_bytes``, ``expression_change_ms``).
-Offline, client-side expression frames for the exported course are not built yet.
+Offline, the exported course file carries client-side expression frames (:mod:`facelayers.delivery.expression_offline`).
 """
 
 from __future__ import annotations
