@@ -386,7 +386,8 @@ class SkullSurface:
     gu : (nu,) rad; gs : (nv,) mm; base : (nv, nu) mm — ray radius of the sculpted skull (envelope plus
     relief); cavity : (nv, nu) mm — how deep the pits (orbits, aperture, foramina) are there; poles : (2,)
     the same at the crown; fit : Blend — the correction that puts the bone at each tissue-depth site's
-    depth below the skin (names in ``site_names``).
+    depth below the skin (names in ``site_names``); shape : SkullShape or None — a patient's skull
+    (:meth:`with_shape`; None: the reference skull).
     """
 
     gu: np.ndarray
@@ -400,6 +401,7 @@ class SkullSurface:
     fitted_pole: float = 0.0
     envelope: np.ndarray | None = None
     envelope_pole: float = 0.0
+    shape: skull_module.SkullShape | None = None
 
     @classmethod
     def sculpt(cls, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:
@@ -449,7 +451,7 @@ class SkullSurface:
 
     def is_bone(self, u, s) -> np.ndarray:
         """(n,) bool: the skull is bone there (not the neck, see :func:`facelayers.skull.is_bone`)."""
-        return skull_module.is_bone(self.points(u, s))
+        return skull_module.is_bone(self.points(u, s), self.shape)
 
     def cavity_weight(self, u, s, no_bone: np.ndarray | None = None) -> np.ndarray:
         """(n,) in [0, 1]: 1 where the ray looks into a cavity (orbit, piriform aperture, foramen) deeper
@@ -464,7 +466,30 @@ class SkullSurface:
         the mandible's borders and the skull base (:func:`facelayers.skull.bone_field`). ``points`` (n, 3) mm:
         :meth:`points` at (u, s) if already computed."""
         points = self.points(u, s) if points is None else points
-        return 1.0 - skull_module.smoothstep((skull_module.bone_field(points) + 4.0) / 4.0)
+        return 1.0 - skull_module.smoothstep((skull_module.bone_field(points, self.shape) + 4.0) / 4.0)
+
+    def with_shape(self, shape: skull_module.SkullShape) -> SkullSurface:
+        """The same (fitted) skull changed to a patient's :class:`~facelayers.skull.SkullShape`.
+
+        The change of the relief (``relief(added) - relief(removed)`` of :meth:`SkullShape.changed_features`,
+        laid on the envelope like the foramina) is added to the sculpture and to the fitted radius *after* the
+        fit, so the patient's bone moves by it everywhere, the tissue-depth sites included (there the total
+        depth changes by the bone's change). The mandible's borders follow ``shape`` through :meth:`is_bone`
+        and :meth:`no_bone_weight`. The reference shape returns this skull unchanged.
+        """
+        if shape.is_reference:
+            return self
+        added, removed = shape.changed_features()
+        uu, ss = np.meshgrid(self.gu, self.gs)
+        o, d = rays(uu.ravel(), ss.ravel())
+        pts = o + d * self.envelope.ravel()[:, None]
+        rel_a, cav_a = skull_module.relief(pts, added, base_relief=False)
+        rel_r, cav_r = skull_module.relief(pts, removed, base_relief=False)
+        delta = (rel_a - rel_r).reshape(self.base.shape)
+        dcav = (cav_a - cav_r).reshape(self.base.shape)
+        fitted = None if self.fitted_grid is None else self.fitted_grid + delta
+        return dataclasses.replace(self, base=self.base + delta, cavity=np.maximum(self.cavity + dcav, 0.0),
+                                   fitted_grid=fitted, shape=shape)
 
     def fitted(self, names, points: np.ndarray) -> SkullSurface:
         """The skull corrected so that it passes through the bone points (k, 3) mm: each point's radial
@@ -694,7 +719,8 @@ class FaceModel:
         (:func:`facelayers.skull.bone_field`), so those are clean open edges; the orbits and the piriform
         aperture are open pits. The first n vertices are the grid's (vertex i is ray i); the cut adds more.
         """
-        verts, faces = skull_module.clip_mesh(self.skull, self.faces, skull_module.bone_field(self.skull))
+        verts, faces = skull_module.clip_mesh(self.skull, self.faces,
+                                              skull_module.bone_field(self.skull, self.skull_surface.shape))
         return verts.astype(np.float32), faces
 
     @cached_property
@@ -870,10 +896,14 @@ def _foramen_rays(radius, anatomy: Anatomy) -> dict[str, tuple[float, float]]:
     return {name: (float(u[i]), float(s0[i])) for i, name in enumerate(names)}
 
 
-def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:
+def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray,
+                shape: skull_module.SkullShape | None = None) -> SkullSurface:
     """The skull sculpted on the grid and fitted so the bone lies at each tissue-depth site's depth below
     the skin, along the skin's inward normal; the foramina are then placed on the fitted bone at their
-    landmarks' distances from the midline (two passes: placing a pit does not move the sites)."""
+    landmarks' distances from the midline (two passes: placing a pit does not move the sites). A patient's
+    ``shape`` (:class:`facelayers.skull.SkullShape`) is applied last (:meth:`SkullSurface.with_shape`)."""
+    if shape is not None and not shape.is_reference:
+        return build_skull(anatomy, skin, gu, gs).with_shape(shape)
     sculpture = SkullSurface.sculpt(gu, gs)
     names, pts, normals, depth = tissue_depth_sites(anatomy, skin)
     targets = pts - normals * depth[:, None]
@@ -956,8 +986,10 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
     resolution : str or (int, int)
         ``"coarse"``, ``"lecture"`` (default), ``"fine"``, or (columns around, rows up).
     patient : facelayers.patient.Patient, optional
-        Whose thicknesses (sex, age, BMI; :func:`facelayers.patient.adjust`). None builds the tables as they
-        are: the reference patient of :mod:`facelayers.patient`. ``model.anatomy`` is then the adjusted data.
+        Whose thicknesses (sex, age, BMI; :func:`facelayers.patient.adjust`) and skull
+        (:func:`facelayers.patient.skull_parameters` as a :class:`facelayers.skull.SkullShape`). None builds
+        the tables as they are: the reference patient of :mod:`facelayers.patient`. ``model.anatomy`` is then
+        the adjusted data.
 
     Returns
     -------
@@ -966,10 +998,12 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
     if anatomy is not None and not isinstance(anatomy, Anatomy):
         raise TypeError(f"build_face(anatomy): {type(anatomy).__name__} {anatomy!r:.40}; allowed: an Anatomy "
                         "(facelayers.anatomy.load_anatomy) or None")
+    shape = None
     if patient is not None:
         # The patient's thicknesses, before any geometry (imported here: patient imports anatomy only).
-        from facelayers.patient import adjust
+        from facelayers.patient import adjust, skull_parameters
         anatomy = adjust(anatomy if anatomy is not None else load_anatomy(), patient)
+        shape = skull_module.SkullShape.from_parameters(skull_parameters(patient))
     nu, nv = resolve_resolution(resolution)
     anatomy = anatomy if anatomy is not None else load_anatomy()
     gu, gs = grid(nu, nv)
@@ -978,7 +1012,7 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
     names, pts = anatomy.landmark_points(on_skin=True)
     skin = Skin.sculpt(gu, gs).pinned(names, pts)
     thick = _thickness_field(anatomy, skin)
-    skull = build_skull(anatomy, skin, gu, gs)
+    skull = build_skull(anatomy, skin, gu, gs, shape)
     stack = _stack(u, s, skin, thick, skull)
     return FaceModel(anatomy, nu, nv, u, s, _grid_faces(nu, nv), skin, thick, stack, skull)
 
