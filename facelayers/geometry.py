@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -632,6 +633,8 @@ class FaceModel:
         The layer stack on the grid's rays.
     skull_surface : SkullSurface
         The schematic skull fitted to the tissue-depth table; drawn by :meth:`skull_mesh`.
+    patient : facelayers.patient.Patient or None
+        The patient it was built for (``build_face(patient=...)``); None: the data tables as they are.
     """
 
     anatomy: Anatomy
@@ -644,6 +647,7 @@ class FaceModel:
     thickness_field: ThicknessField
     stack: Stack = field(repr=False)
     skull_surface: SkullSurface | None = field(default=None, repr=False)
+    patient: Any = None
 
     def __post_init__(self):
         n = len(self.u)
@@ -1014,7 +1018,7 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
     thick = _thickness_field(anatomy, skin)
     skull = build_skull(anatomy, skin, gu, gs, shape)
     stack = _stack(u, s, skin, thick, skull)
-    return FaceModel(anatomy, nu, nv, u, s, _grid_faces(nu, nv), skin, thick, stack, skull)
+    return FaceModel(anatomy, nu, nv, u, s, _grid_faces(nu, nv), skin, thick, stack, skull, patient=patient)
 
 
 def layer_index(layer: int | str) -> int:
