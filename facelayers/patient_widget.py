@@ -93,6 +93,18 @@ class PatientPicker:
         for control in (self.sex, self.age, self.bmi):
             control.observe(callback, names="value")
 
+    def on_field(self, callback) -> None:
+        """Call ``callback(field, value)`` when a control changes: ``field`` is ``"sex"``, ``"age"`` or ``"bmi"``
+        and ``value`` the control's new value (a str, or a float for age and BMI)."""
+        self.sex.observe(lambda c: callback("sex", c["new"]), names="value")
+        self.age.observe(lambda c: callback("age", float(c["new"])), names="value")
+        self.bmi.observe(lambda c: callback("bmi", float(c["new"])), names="value")
+
+    def shows(self, patient: Patient) -> bool:
+        """True if the controls show ``patient`` (the age to the year, the BMI to the slider's half step)."""
+        return (self.sex.value == patient.sex and self.age.value == round(patient.age)
+                and abs(self.bmi.value - patient.bmi) <= self.bmi.step / 2)
+
 
 def margins_html(table: MarginTable) -> str:
     """The margins as an accessible HTML table (caption, column and row headers), mm to one decimal."""
@@ -140,7 +152,6 @@ class PatientComparer:
         anatomy = load_anatomy()
         anatomy.technique(technique)
         self.resolution = resolution
-        self._syncing = False
         self.state = PatientsView(a, b, technique, theme)
         self.picker_a = PatientPicker(a, "Patient A")
         self.picker_b = PatientPicker(b, "Patient B")
@@ -159,30 +170,30 @@ class PatientComparer:
                               layout=widgets.Layout(flex_flow="row wrap"))
         self.box = widgets.VBox([focus_style_widget(), header, self.figure, self.table_html, self.alt])
         self.box.add_class("fl-a11y")
-        self.picker_a.observe(self._on_change)
-        self.picker_b.observe(self._on_change)
-        self.technique.observe(self._on_change, names="value")
-        self.theme.observe(self._on_change, names="value")
+        # Each control writes its one field into the state; no re-entry flag: while set_state shows a state on
+        # the controls, each control's write compares against that state and finds nothing to change.
+        self.picker_a.on_field(lambda field, value: self._write_patient("a", field, value))
+        self.picker_b.on_field(lambda field, value: self._write_patient("b", field, value))
+        self.technique.observe(lambda c: self.set_state(replace(self.state, technique=c["new"])), names="value")
+        self.theme.observe(lambda c: self.set_state(replace(self.state, theme=c["new"])), names="value")
 
-    def _on_change(self, _change=None) -> None:
-        if self._syncing:  # the controls are being set from the state: render once, at the end
+    def _write_patient(self, slot: str, field: str, value) -> None:
+        """A picker's control changed: write that field of patient ``slot`` ("a" or "b") into the state, unless
+        the picker already shows the state's patient (a re-render writes what is there)."""
+        picker, current = (self.picker_a if slot == "a" else self.picker_b), getattr(self.state, slot)
+        if picker.shows(current):
             return
-        self.set_state(PatientsView(self.picker_a.patient, self.picker_b.patient, self.technique.value,
-                                    self.theme.value))
+        self.set_state(replace(self.state, **{slot: replace(current, **{field: value})}))
 
     def set_state(self, state: PatientsView) -> None:
         """Show ``state``: the controls are set to it and the figure, table and description re-rendered."""
         if state == self.state:
             return
-        self.state = state
-        self._syncing = True
-        try:
-            for picker, patient in ((self.picker_a, state.a), (self.picker_b, state.b)):
-                if picker.patient != patient:
-                    picker.show(patient)
-            self.technique.value, self.theme.value = state.technique, state.theme
-        finally:
-            self._syncing = False
+        self.state = state  # first: the controls' observers then compare against the new state
+        for picker, patient in ((self.picker_a, state.a), (self.picker_b, state.b)):
+            if not picker.shows(patient):
+                picker.show(patient)
+        self.technique.value, self.theme.value = state.technique, state.theme
         self.render()
 
     def render(self) -> None:

@@ -1,0 +1,104 @@
+"""The patient in the one typed state: ViewState, view files, storyboards, the controller, the text alternative
+and the patients view's pickers (no re-entry flag)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import pytest
+
+from facelayers.access import describe_view
+from facelayers.controller import Controller
+from facelayers.patient import Patient
+from facelayers.state import StateError, ViewState
+from facelayers.views import load_view, save_view, view_from_yaml, view_to_yaml
+
+OLD_WOMAN = Patient("female", 75, 19)
+
+
+def test_the_state_holds_a_checked_patient():
+    state = ViewState(patient={"sex": "female", "age": 75, "bmi": 19})
+    assert state.patient == OLD_WOMAN
+    assert ViewState().patient is None
+    assert state.changed(ViewState()) == ["patient"]
+    assert state.as_dict()["patient"] == {"sex": "female", "age": 75.0, "bmi": 19.0}
+    with pytest.raises(StateError, match=r"field 'age' = 12: allowed: a number from 18 to 100 years") as info:
+        ViewState().with_(patient={"sex": "female", "age": 12, "bmi": 19})
+    assert info.value.field == "patient"
+    with pytest.raises(StateError, match="allowed: None, a facelayers.patient.Patient or a mapping"):
+        ViewState(patient="old")
+
+
+def test_a_view_file_round_trips_its_patient(tmp_path):
+    state = ViewState(camera="left", patient=Patient("male", 30, 32))
+    text = view_to_yaml(state)
+    assert "patient:\n  sex: male\n  age: 30.0\n  bmi: 32.0\n" in text
+    assert view_from_yaml(text) == state
+    path = save_view(state, tmp_path / "v.yaml")
+    assert load_view(path) == state
+    assert "patient" not in view_to_yaml(ViewState())  # the reference patient is left out
+
+
+def test_a_storyboard_step_carries_the_storyboards_patient_or_its_own(tmp_path):
+    import shutil
+
+    from facelayers.anatomy import load_anatomy
+    from facelayers.storyboard import load_storyboards
+    from facelayers.validation import package_data_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(package_data_dir(), data)
+    path = data / "storyboards" / "deep_plane.yaml"
+    text = path.read_text().replace("compare_with: high_smas\n",
+                                    "compare_with: high_smas\npatient:\n  sex: female\n  age: 75\n  bmi: 19\n")
+    # the second step names its own patient in its view
+    head, sep, rest = text.partition("view:\n")
+    head2, sep2, rest2 = rest.partition("view:\n")
+    text = head + sep + head2 + sep2 + "      patient: {sex: male, age: 30, bmi: 32}\n" + rest2
+    path.write_text(text)
+    board = load_storyboards(load_anatomy(data))["deep_plane"]
+    assert board.steps[0].state().patient == OLD_WOMAN
+    assert board.steps[1].state().patient == Patient("male", 30, 32)
+
+
+def test_the_controller_rebuilds_the_model_when_the_patient_changes(model_lecture):
+    c = Controller(model_lecture, ViewState(technique="deep_plane"), nerves=True, techniques=True,
+                   wrap=go.FigureWidget)
+    figure, traces = c.figure, len(c.figure.data)
+    skin_before = next(t for t in c.figure.data if t.name == "layer:skin").x
+    assert c.update(patient=OLD_WOMAN) == ["patient"]
+    assert c.model.patient == OLD_WOMAN and c.state.patient == OLD_WOMAN
+    assert c.figure is figure and len(figure.data) == traces  # replaced in place
+    skin_after = next(t for t in figure.data if t.name == "layer:skin")
+    assert skin_after.x is not skin_before
+    # a toggle after it still sends no mesh
+    x = skin_after.x
+    assert c.update(peel=2) == ["peel"]
+    assert c.resent == [] and next(t for t in figure.data if t.name == "layer:skin").x is x
+    # back to the reference patient: the first model again (kept, not rebuilt)
+    c.update(patient=None)
+    assert c.model is model_lecture
+    # a first state that names a patient draws that patient's model
+    assert Controller(model_lecture, ViewState(patient=OLD_WOMAN)).model.patient == OLD_WOMAN
+
+
+def test_the_text_alternative_names_a_patient_other_than_the_reference(model_coarse):
+    assert "of a woman, 75 y, BMI 19" in describe_view(model_coarse, ViewState(patient=OLD_WOMAN))
+    assert "of a " not in describe_view(model_coarse, ViewState()).split(",")[0]
+
+
+def test_the_patients_view_pickers_write_the_state_without_a_flag():
+    from facelayers.patient_widget import PatientComparer, PatientsView
+
+    view = PatientComparer(resolution="coarse")
+    assert not hasattr(view, "_syncing")
+    renders = []
+    original = view.render
+    view.render = lambda: (renders.append(1), original())[1]
+    # a control writes its field; the picker then shows the state
+    view.picker_a.age.value = 60
+    assert view.state.a == Patient("female", 60, 19) and len(renders) == 1
+    # a whole state: every control shows it, one render, no echo
+    target = PatientsView(Patient("male", 50, 30), Patient("female", 25, 18), view.state.technique, "print")
+    view.set_state(target)
+    assert view.state == target and len(renders) == 2
+    assert view.picker_a.shows(target.a) and view.picker_b.shows(target.b) and view.theme.value == "print"
