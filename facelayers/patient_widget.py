@@ -52,6 +52,16 @@ class PatientsView:
 class PatientPicker:
     """Sex, age and BMI controls for one patient.
 
+    Parameters
+    ----------
+    patient : Patient
+        Shown first.
+    title : str
+        The heading.
+    compact : bool
+        For an explorer's narrow panel (300-350 px): each slider's name on its own line above a full-width
+        track (never cut; the track at least 200 px), the sex as two small buttons.
+
     Attributes
     ----------
     sex : ipywidgets.ToggleButtons; age : ipywidgets.IntSlider; bmi : ipywidgets.FloatSlider
@@ -59,7 +69,10 @@ class PatientPicker:
         The three controls under a heading.
     """
 
-    def __init__(self, patient: Patient, title: str = "Patient") -> None:
+    def __init__(self, patient: Patient, title: str = "Patient", compact: bool = False) -> None:
+        if compact:
+            self._compact(patient, title)
+            return
         self.sex = widgets.ToggleButtons(options=[("woman", "female"), ("man", "male")], value=patient.sex,
                                          description="Sex", tooltips=["female", "male"],
                                          style={"button_width": "80px"})
@@ -72,6 +85,23 @@ class PatientPicker:
         heading = widgets.HTML(f"<b>{html.escape(title)}</b>")
         self.box = widgets.VBox([heading, self.sex, self.age, self.bmi],
                                 layout=widgets.Layout(min_width="360px", margin="0 18px 0 0"))
+
+    def _compact(self, patient: Patient, title: str) -> None:
+        self.sex = widgets.ToggleButtons(options=[("woman", "female"), ("man", "male")], value=patient.sex,
+                                         tooltips=["female", "male"], style={"button_width": "90px"},
+                                         layout=widgets.Layout(width="100%"))
+        track = widgets.Layout(width="100%", min_width="200px")
+        self.age = widgets.IntSlider(value=round(patient.age), min=int(AGE_RANGE[0]), max=int(AGE_RANGE[1]),
+                                     description="", continuous_update=False, layout=track)
+        self.bmi = widgets.FloatSlider(value=patient.bmi, min=BMI_RANGE[0], max=BMI_RANGE[1], step=0.5,
+                                       description="", continuous_update=False, readout_format=".1f",
+                                       layout=widgets.Layout(width="100%", min_width="200px"))
+
+        def label(text):
+            return widgets.HTML(f"<span class='fl-note'><b>{html.escape(text)}</b></span>")
+
+        self.box = widgets.VBox([label(title), self.sex, label("Age (years)"), self.age, label("BMI (kg/m²)"),
+                                 self.bmi], layout=widgets.Layout(width="100%"))
 
     @property
     def patient(self) -> Patient:
@@ -102,8 +132,16 @@ class PatientPicker:
 
     def shows(self, patient: Patient) -> bool:
         """True if the controls show ``patient`` (the age to the year, the BMI to the slider's half step)."""
-        return (self.sex.value == patient.sex and self.age.value == round(patient.age)
-                and abs(self.bmi.value - patient.bmi) <= self.bmi.step / 2)
+        return all(self.shows_field(name, getattr(self, name).value, patient) for name in ("sex", "age", "bmi"))
+
+    def shows_field(self, field: str, value, patient: Patient) -> bool:
+        """True if ``value``, a value of control ``field`` ("sex", "age" or "bmi"), shows that field of
+        ``patient`` (a writer compares against the state with this: nothing to write then)."""
+        if field == "sex":
+            return value == patient.sex
+        if field == "age":
+            return round(value) == round(patient.age)
+        return abs(value - patient.bmi) <= self.bmi.step / 2
 
 
 def margins_html(table: MarginTable) -> str:
@@ -181,7 +219,7 @@ class PatientComparer:
         """A picker's control changed: write that field of patient ``slot`` ("a" or "b") into the state, unless
         the picker already shows the state's patient (a re-render writes what is there)."""
         picker, current = (self.picker_a if slot == "a" else self.picker_b), getattr(self.state, slot)
-        if picker.shows(current):
+        if picker.shows_field(field, value, current):
             return
         self.set_state(replace(self.state, **{slot: replace(current, **{field: value})}))
 

@@ -224,7 +224,7 @@ def view_to_yaml(state: ViewState, patient=None) -> str:
 
 def _parse(text: str, source: str) -> tuple[dict, dict[str, int]]:
     """The top-level mapping and the line of each key (``"visible.skin"`` for nested ones)."""
-    keys = ", ".join(["version", *(f.name for f in _fields())])
+    keys = ", ".join(["version", *(f.name for f in _fields()), PATIENT_KEY])
     document = parse_yaml(text, source, empty=f"the file is empty; a view file holds the keys {keys}")
     if not isinstance(document.data, dict):
         kind = "list" if isinstance(document.data, list) else "single value"
@@ -275,7 +275,7 @@ def view_from_yaml(text: str, source: str = "<string>", *, check_ids: bool = Tru
     data, lines = _parse(text, source)
     known = _fields()
     names = [f.name for f in known]
-    allowed_keys = ", ".join(["version", *names])
+    allowed_keys = ", ".join(["version", *names, PATIENT_KEY])
     patient = _patient(data.pop(PATIENT_KEY), source, lines) if PATIENT_KEY in data else None
     unknown = [k for k in data if k != "version" and k not in names]
     if unknown:

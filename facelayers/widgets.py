@@ -13,6 +13,7 @@ cross-section, the depth profile, the comparison table and the endoscope follow 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 
@@ -28,6 +29,7 @@ from facelayers.controller import Controller
 from facelayers.cutaway import WINDOWS
 from facelayers.frame import INTERFACES
 from facelayers.geometry import FaceModel, build_face
+from facelayers.patient import REFERENCE_PATIENT
 from facelayers.state import CAMERAS, FLAP_MAX_MM, RANGES, SECTION_LIMITS, SURGEON_CAMERAS, ViewState
 
 __all__ = ["STAGE_CSS", "DissectionComparer", "LayerExplorer", "MessageMeter", "NerveExplorer", "SURGEON_CAMERAS"]
@@ -301,6 +303,62 @@ class LayerExplorer:
                                   and self.set_section(c["new"], None), names="value")
         self.section_at.observe(lambda c: self._write(section_at=float(c["new"])), names="value")
         self.show_labels.observe(lambda c: self._write(labels=bool(c["new"])), names="value")
+        self.build_patient_controls()
+
+    @property
+    def model(self) -> FaceModel:
+        """The model drawn now: the controller's (it changes with the state's patient)."""
+        controller = self.__dict__.get("controller")
+        return controller.model if controller is not None else self.__dict__["_model"]
+
+    @model.setter
+    def model(self, value: FaceModel) -> None:
+        self.__dict__["_model"] = value
+
+    @property
+    def paths(self):
+        """The nerves placed on the model drawn now (the controller's)."""
+        controller = self.__dict__.get("controller")
+        return controller.paths if controller is not None else self.__dict__.get("_paths")
+
+    @paths.setter
+    def paths(self, value) -> None:
+        self.__dict__["_paths"] = value
+
+    def build_patient_controls(self) -> None:
+        """The patient picker (sex, age, BMI) and a button back to the reference patient; each writes the
+        state's ``patient`` (the controller then draws that patient's model)."""
+        from facelayers.patient_widget import PatientPicker  # the patients view's picker, compact
+
+        self.patient_picker = PatientPicker(self.state.patient or REFERENCE_PATIENT, "Sex", compact=True)
+        self.patient_reference = w.Button(description="reference patient", tooltip="the data tables as they are",
+                                          layout=w.Layout(width="auto"))
+        self.patient_label = w.HTML()
+        self.patient_picker.on_field(self._write_patient)
+        self.patient_reference.on_click(lambda _b: self._write(patient=None))
+
+    def _write_patient(self, field: str, value) -> None:
+        """A picker's control changed: write that field of the state's patient, unless the value already shows
+        that field of the state's patient (a re-render writes what is there; no re-entry flag)."""
+        current = self.state.patient or REFERENCE_PATIENT
+        if self.patient_picker.shows_field(field, value, current):
+            return
+        self.update(patient=dataclasses.replace(current, **{field: value}))
+
+    def patient_controls(self) -> list:
+        """The patient's part of the panel (last: changing the patient rebuilds the whole figure)."""
+        return [_head("Patient"), self.patient_label, self.patient_picker.box, self.patient_reference]
+
+    def render_patient_controls(self) -> None:
+        """Show the state's patient on the picker (the reference patient's values for None)."""
+        patient = self.state.patient
+        shown = patient or REFERENCE_PATIENT
+        if not self.patient_picker.shows(shown):
+            self.patient_picker.show(shown)
+        text = (f"<b>{html.escape(patient.label)}</b>" if patient is not None
+                else "<b>the reference patient</b> (the data tables: a woman of 40, BMI 22)")
+        self.patient_label.value = f"<div class='fl-note'>Drawn: {text}</div>"
+        _set(self.patient_reference, disabled=patient is None)
 
     def _on_box(self, name: str, value: bool) -> None:
         if self.state.peeled(name):
@@ -343,7 +401,7 @@ class LayerExplorer:
         return row
 
     def layout_ui(self) -> list:
-        return [self.stage(self.panel_controls()), *self.below()]
+        return [self.stage([*self.panel_controls(), *self.patient_controls()]), *self.below()]
 
     def render_controls(self) -> None:
         """Show the state on every control (only what differs is set)."""
@@ -370,6 +428,7 @@ class LayerExplorer:
             _set(self.section_at, value=s.section_at)
             _set(self.section_at, min=lo, max=hi)
         _set(self.show_labels, value=s.labels)
+        self.render_patient_controls()
         self.describe()
 
     def description(self) -> str:
@@ -636,9 +695,9 @@ class DissectionComparer(NerveExplorer):
         for control, name in ((self.insertion, "scope_insertion_mm"), (self.aim, "scope_aim_deg"),
                               (self.magnification, "scope_magnification")):
             _set(control, value=float(getattr(s, name)), disabled=not ports)
-        if getattr(self, "_table_for", None) != s.compare:
+        if getattr(self, "_table_for", None) != (s.compare, s.patient):  # the clearances follow the patient
             self.table.value = self.table_html(s.compare)
-            self._table_for = s.compare
+            self._table_for = (s.compare, s.patient)
 
     def table_html(self, pair) -> str:
         """The comparison of the two techniques as an HTML table: full nerve names (headers wrap, never cut),

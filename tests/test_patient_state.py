@@ -102,3 +102,54 @@ def test_the_patients_view_pickers_write_the_state_without_a_flag():
     view.set_state(target)
     assert view.state == target and len(renders) == 2
     assert view.picker_a.shows(target.a) and view.picker_b.shows(target.b) and view.theme.value == "print"
+
+
+def test_the_player_draws_each_steps_patient(model_coarse):
+    """A storyboard (or a step) may name a patient: the player draws that patient's model; a step that names
+    another patient rebuilds it, and a step that only peels sends no mesh."""
+    from facelayers.player import StoryboardPlayer
+    from facelayers.storyboard import Step, Storyboard
+
+    woman = OLD_WOMAN.as_dict()
+    views = ({"peel": 1, "patient": woman}, {"peel": 2, "patient": woman},
+             {"peel": 2, "patient": {"sex": "male", "age": 30, "bmi": 32}})
+    steps = tuple(Step(i, f"Step {i}", "A caption. Another.", (), {"technique": "deep_plane", **view})
+                  for i, view in enumerate(views, start=1))
+    board = Storyboard("test", "A test", "deep_plane", "Summary.", (), steps, patient=OLD_WOMAN)
+    player = StoryboardPlayer(board, model_coarse)
+    controller = player.comparer.controller
+    assert controller.model.patient == OLD_WOMAN and player.state.patient == OLD_WOMAN
+    assert (controller.model.nu, controller.model.nv) == (model_coarse.nu, model_coarse.nv)
+    skin = next(t for t in player.figure.data if t.name == "layer:skin").x
+    assert player.go_to(2) == ["peel"]
+    assert next(t for t in player.figure.data if t.name == "layer:skin").x is skin  # no mesh for a peel
+    assert player.go_to(3)[0] == "patient"
+    assert controller.model.patient == Patient("male", 30, 32)
+    assert "of a man, 30 y, BMI 32" in player.comparer.description()
+
+
+def test_the_explorers_patient_picker_writes_and_shows_the_state(model_coarse):
+    from facelayers.patient import REFERENCE_PATIENT
+    from facelayers.widgets import DissectionComparer, LayerExplorer
+
+    ex = DissectionComparer(model_coarse)
+    picker = ex.patient_picker
+    assert ex.state.patient is None and picker.shows(REFERENCE_PATIENT) and ex.patient_reference.disabled
+    assert picker.box in ex.panel.children  # in the panel beside the figure
+    for slider in (picker.age, picker.bmi):  # a full-width track, never under 120 px; its name above it
+        assert slider.description == "" and slider.layout.min_width == "200px" and slider.layout.width == "100%"
+    assert (picker.age.min, picker.age.max, picker.bmi.min, picker.bmi.max) == (18, 100, 14.0, 60.0)
+    # a control writes the state; the model follows
+    picker.age.value = 75
+    assert ex.state.patient == Patient("female", 75, 22) and ex.model.patient == ex.state.patient
+    assert "woman, 75 y, BMI 22" in ex.patient_label.value and not ex.patient_reference.disabled
+    # a whole state (a saved view): the picker shows it, and nothing echoes back
+    target = ViewState(compare=ex.state.compare, patient=Patient("male", 30, 32))
+    ex.show_state(target)
+    assert ex.state.patient == target.patient and picker.shows(target.patient)
+    # back to the reference patient (None), not a copy of its values
+    ex.patient_reference.click()
+    assert ex.state.patient is None and picker.shows(REFERENCE_PATIENT) and ex.model is model_coarse
+    # the layer explorer has the picker too, and opens on the state's patient
+    layers = LayerExplorer(model_coarse, ViewState(patient=OLD_WOMAN))
+    assert layers.model.patient == OLD_WOMAN and layers.patient_picker.shows(OLD_WOMAN)
