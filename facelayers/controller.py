@@ -194,12 +194,17 @@ class Controller:
         return self._models[patient]
 
     def _change_patient(self, new: ViewState) -> None:
-        """Draw ``new`` on its patient's model: the figures are rebuilt from scratch (a full replace of their
-        data and layout, in place, so a FigureWidget stays the same widget), the caches start again."""
+        """Draw ``new`` on its patient's model.
+
+        The figures are rebuilt from scratch (a full replace of their data and layout, in place, so a
+        FigureWidget stays the same widget); the caches start again.
+        """
         options = dict(self._options)
+        self._paths_by_patient = getattr(self, "_paths_by_patient", {})
+        self._paths_by_patient[self.model.patient] = self.paths  # placed once per patient, like the model
         fresh = Controller.__new__(Controller)
         fresh._models = self._models
-        fresh.__init__(self.model_for(new.patient), new, **options)
+        fresh.__init__(self.model_for(new.patient), new, paths=self._paths_by_patient.get(new.patient), **options)
         for name in ("figure", "section_figure", "profile_figure", "scope_figure"):
             mine, theirs = getattr(self, name), getattr(fresh, name)
             if mine is None or theirs is None:

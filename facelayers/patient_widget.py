@@ -124,8 +124,11 @@ class PatientPicker:
             control.observe(callback, names="value")
 
     def on_field(self, callback) -> None:
-        """Call ``callback(field, value)`` when a control changes: ``field`` is ``"sex"``, ``"age"`` or ``"bmi"``
-        and ``value`` the control's new value (a str, or a float for age and BMI)."""
+        """Call ``callback(field, value)`` when a control changes.
+
+        ``field`` is ``"sex"``, ``"age"`` or ``"bmi"`` and ``value`` the control's new value (a str, or a float
+        for age and BMI).
+        """
         self.sex.observe(lambda c: callback("sex", c["new"]), names="value")
         self.age.observe(lambda c: callback("age", float(c["new"])), names="value")
         self.bmi.observe(lambda c: callback("bmi", float(c["new"])), names="value")
@@ -135,8 +138,10 @@ class PatientPicker:
         return all(self.shows_field(name, getattr(self, name).value, patient) for name in ("sex", "age", "bmi"))
 
     def shows_field(self, field: str, value, patient: Patient) -> bool:
-        """True if ``value``, a value of control ``field`` ("sex", "age" or "bmi"), shows that field of
-        ``patient`` (a writer compares against the state with this: nothing to write then)."""
+        """True if ``value`` of control ``field`` ("sex", "age" or "bmi") shows that field of ``patient``.
+
+        A writer compares against the state with this: nothing to write then.
+        """
         if field == "sex":
             return value == patient.sex
         if field == "age":
@@ -216,8 +221,11 @@ class PatientComparer:
         self.theme.observe(lambda c: self.set_state(replace(self.state, theme=c["new"])), names="value")
 
     def _write_patient(self, slot: str, field: str, value) -> None:
-        """A picker's control changed: write that field of patient ``slot`` ("a" or "b") into the state, unless
-        the picker already shows the state's patient (a re-render writes what is there)."""
+        """A picker's control changed: write that field of patient ``slot`` ("a" or "b") into the state.
+
+        Nothing is written when the value already shows that field of the state's patient (a re-render writes
+        what is there).
+        """
         picker, current = (self.picker_a if slot == "a" else self.picker_b), getattr(self.state, slot)
         if picker.shows_field(field, value, current):
             return

@@ -231,8 +231,11 @@ class SkullShape:
         return self == SkullShape()
 
     def features(self) -> tuple[Relief, ...]:
-        """The relief features of this skull: :data:`RELIEF` with the orbit and the piriform aperture scaled,
-        then the patient's extra forms (brow ridges, chin, maxilla) where their height is not zero."""
+        """The relief features of this skull.
+
+        :data:`RELIEF` with the orbit and the piriform aperture scaled, then the patient's extra forms (brow
+        ridges, chin, maxilla) where their height is not zero.
+        """
         out = []
         for f in RELIEF:
             if f.name == "orbit":
@@ -248,8 +251,10 @@ class SkullShape:
         return tuple(out)
 
     def changed_features(self) -> tuple[tuple[Relief, ...], tuple[Relief, ...]]:
-        """(added, removed): the features of :meth:`features` not in :data:`RELIEF`, and those of :data:`RELIEF`
-        they replace; the skull's change is ``relief(added) - relief(removed)``."""
+        """The features added to and removed from :data:`RELIEF`: ``(added, removed)``.
+
+        The skull's change is ``relief(added) - relief(removed)``.
+        """
         mine = self.features()
         return tuple(f for f in mine if f not in RELIEF), tuple(f for f in RELIEF if f not in mine)
 
@@ -315,8 +320,10 @@ AXIS_Y_MM = -5.0
 
 
 def border_z(points: np.ndarray, shape: SkullShape | None = None) -> np.ndarray:
-    """Height (n,) mm of the mandible's lower border at the azimuth of points (n, 3) mm (raised by
-    ``shape.border_shift_mm`` for a patient's :class:`SkullShape`)."""
+    """Height (n,) mm of the mandible's lower border at the azimuth of points (n, 3) mm.
+
+    Raised by ``shape.border_shift_mm`` for a patient's :class:`SkullShape`.
+    """
     az = np.degrees(np.arctan2(np.abs(points[:, 0]), points[:, 1] - AXIS_Y_MM))
     return np.interp(az, BORDER_AZIMUTH_DEG, BORDER_Z_MM) + (0.0 if shape is None else shape.border_shift_mm)
 

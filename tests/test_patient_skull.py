@@ -16,12 +16,13 @@ import time
 
 import numpy as np
 import pytest
-from test_literature import _orbit_extent, half_depth_edges, skull_profile
+from test_literature import _orbit_extent
 
 from facelayers import skull
 from facelayers.anatomy import load_anatomy
-from facelayers.geometry import build_face, params_of
+from facelayers.geometry import build_face
 from facelayers.patient import REFERENCE_PATIENT, Patient, adjust, skull_parameters
+from facelayers.skull_measures import gonial_angle, orbit_breadth, piriform_width, projection, skull_text
 
 #: Ratios of aperture widths: the half-depth rims move by a fraction of a grid cell (lecture grid ~2.5 mm).
 TOL_RATIO = 0.015
@@ -51,48 +52,9 @@ def models(anatomy):
     return out
 
 
-def mandible_borders(model) -> tuple[float, float, float]:
-    """The gonial angle (deg), the ramus' posterior border's angle back from the vertical (deg) and the lower
-    border's mean height (mm), from the skull mesh's cut edges.
-
-    The mandible's posterior and lower borders are the mesh's open edges (the vertices the cut adds); in the
-    lateral projection (y, z) a line is fitted to the ramus' posterior border (20 < x, -56 < z < -32, y < 15) and
-    one to the body's lower border (15 < y < 45, z < -58, outside the U's inner contour); the angle between the
-    ramus going up and the body going forward is the gonial angle.
-    """
-    verts, _ = model.skull_mesh()
-    cut = verts[model.n_vertices:].astype(float)
-    outer = np.hypot(cut[:, 0] / skull.ARCH_INNER_MM[0], cut[:, 1] / skull.ARCH_INNER_MM[1]) > 1.15
-    left = cut[(cut[:, 0] > 20) & outer]
-    ramus = left[(left[:, 2] > -56) & (left[:, 2] < -32) & (left[:, 1] < 15)]
-    body = left[(left[:, 1] > 15) & (left[:, 1] < 45) & (left[:, 2] < -58)]
-    assert len(ramus) >= 10 and len(body) >= 10
-    k_ramus = np.polyfit(ramus[:, 2], ramus[:, 1], 1)[0]  # dy/dz
-    k_body = np.polyfit(body[:, 1], body[:, 2], 1)  # z(y)
-    up = np.array([k_ramus, 1.0]) / np.hypot(k_ramus, 1.0)
-    forward = np.array([1.0, k_body[0]]) / np.hypot(1.0, k_body[0])
-    return (float(np.degrees(np.arccos(up @ forward))), float(np.degrees(np.arctan(-k_ramus))),
-            float(body[:, 2].mean()))
-
-
 def ray_radius(model, point) -> float:
     """Distance (mm) from the head's axis to the built skull along the ray through ``point`` (3,) mm."""
-    u, s, _ = params_of(np.array([point], float))
-    return float(np.linalg.norm(model.skull_at(u, s)[0, :2] - np.array([0.0, skull.AXIS_Y_MM])))
-
-
-def piriform_width(model) -> float:
-    """The piriform aperture's width (mm): its half-depth rims on the row through its middle (as the
-    literature test measures it)."""
-    s = np.linspace(-45.0, 20.0, 650)
-    col = skull_profile(model, np.zeros_like(s), s)
-    lo, hi = half_depth_edges(s, col[:, 1], -15.0)
-    mid = 0.5 * (lo + hi)
-    u = np.linspace(-0.3, 0.3, 600)
-    row = skull_profile(model, u, np.full_like(u, mid))
-    a, b = half_depth_edges(u, np.linalg.norm(row[:, :2] - np.array([0.0, -5.0]), axis=1), 0.0)
-    right, left = skull_profile(model, np.array([a, b]), np.full(2, mid))
-    return float(np.linalg.norm(left - right))
+    return projection(model, point)
 
 
 def test_the_reference_patients_skull_is_the_sculpted_one(anatomy, model_lecture):
@@ -131,19 +93,19 @@ def test_the_gonial_angle_opens_with_age_and_is_smaller_in_men(models):
     for p in (YOUNG, OLD, MAN):
         delta = skull_parameters(p)["gonial_angle_delta_deg"]
         # the ramus' posterior border turns back about the gonion by exactly the table's angle
-        own_ramus = mandible_borders(models[p])[1] - mandible_borders(models[p, "ref"])[1]
+        own_ramus = gonial_angle(models[p])[1] - gonial_angle(models[p, "ref"])[1]
         assert own_ramus == pytest.approx(delta, abs=0.05), p.label
         # the whole angle too, where the body's height does not change (a man of the reference age) ...
-        own = mandible_borders(models[p])[0] - mandible_borders(models[p, "ref"])[0]
+        own = gonial_angle(models[p])[0] - gonial_angle(models[p, "ref"])[0]
         if skull_parameters(p)["mandible_height_scale"] == 1.0:
             assert own == pytest.approx(delta, abs=TOL_ANGLE_DEG), p.label
         else:  # ... with age the lower border's rise also tilts its projection (TOL_ANGLE_DEG's reason)
             assert abs(own - delta) < 2.5, p.label
-    angle_ref = mandible_borders(models[WOMAN, "ref"])[0]
+    angle_ref = gonial_angle(models[WOMAN, "ref"])[0]
     assert 115.0 < angle_ref < 130.0  # the reference mandible: ~120-125 degrees (REFERENCE-2 section 4)
     # between patients the bone's refit to their soft tissues moves the lower border too: the direction holds
-    assert mandible_borders(models[OLD])[0] > mandible_borders(models[YOUNG])[0] + 1.0
-    assert mandible_borders(models[MAN])[0] < mandible_borders(models[WOMAN])[0] - 1.0
+    assert gonial_angle(models[OLD])[0] > gonial_angle(models[YOUNG])[0] + 1.0
+    assert gonial_angle(models[MAN])[0] < gonial_angle(models[WOMAN])[0] - 1.0
 
 
 def test_the_mandibles_lower_border_rises_with_age(models):
@@ -151,7 +113,7 @@ def test_the_mandibles_lower_border_rises_with_age(models):
     border's mean height on the mesh moves by that within 0.5 mm (the cut's vertices shift along the curved
     border)."""
     for p in (YOUNG, OLD):
-        rise = mandible_borders(models[p])[2] - mandible_borders(models[p, "ref"])[2]
+        rise = gonial_angle(models[p])[2] - gonial_angle(models[p, "ref"])[2]
         expected = (1.0 - skull_parameters(p)["mandible_height_scale"]) * skull.MANDIBLE_BODY_HEIGHT_MM
         assert np.sign(rise) == np.sign(expected) and rise == pytest.approx(expected, abs=0.5), p.label
 
@@ -183,3 +145,13 @@ def test_a_patient_with_the_skull_still_builds_fast_at_the_lecture_grid(anatomy)
         build_face(anatomy, "lecture", patient=Patient("male", 80, 35))
         best = min(best, time.perf_counter() - t0)
     assert best < 0.5
+
+
+def test_the_lessons_measures_agree_with_the_literature_tests(models):
+    """skull_measures.orbit_breadth is the literature test's measure (same rims, same row)."""
+    for p in (YOUNG, OLD):
+        assert orbit_breadth(models[p]) == pytest.approx(_orbit_extent(models[p])[1], abs=1e-6)
+    text = skull_text([YOUNG, OLD], "coarse")
+    lines = text.splitlines()
+    assert len(lines) == 3 and "orbit (mm)" in lines[0] and lines[1].startswith("woman, 30 y, BMI 22")
+    assert lines[1].split()[-2:] == ["+0.0", "+0.0"]  # the first patient is the baseline of the last columns
