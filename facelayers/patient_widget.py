@@ -22,6 +22,7 @@ from facelayers.margin_figure import margins_figure, patient_tag
 from facelayers.margins import MarginTable, compare_patients
 from facelayers.patient import AGE_RANGE, BMI_RANGE, Patient
 from facelayers.themes import THEMES
+from facelayers.widgets import PatientControls
 
 __all__ = ["PatientComparer", "PatientPicker", "PatientsView", "margins_html"]
 
@@ -49,18 +50,11 @@ class PatientsView:
             raise ValueError(f"PatientsView: field 'theme' = {self.theme!r}: allowed: {', '.join(THEMES)}")
 
 
-class PatientPicker:
-    """Sex, age and BMI controls for one patient.
+class PatientPicker(PatientControls):
+    """Sex, age and BMI controls for one patient, laid out for the patients view (labels beside the sliders).
 
-    Parameters
-    ----------
-    patient : Patient
-        Shown first.
-    title : str
-        The heading.
-    compact : bool
-        For an explorer's narrow panel (300-350 px): each slider's name on its own line above a full-width
-        track (never cut; the track at least 200 px), the sex as two small buttons.
+    The controls' logic (:meth:`show`, :meth:`shows`, :meth:`shows_field`, :meth:`on_field`, :attr:`patient`) is
+    :class:`facelayers.widgets.PatientControls`'s, the explorers' compact picker.
 
     Attributes
     ----------
@@ -69,10 +63,7 @@ class PatientPicker:
         The three controls under a heading.
     """
 
-    def __init__(self, patient: Patient, title: str = "Patient", compact: bool = False) -> None:
-        if compact:
-            self._compact(patient, title)
-            return
+    def __init__(self, patient: Patient, title: str = "Patient") -> None:
         self.sex = widgets.ToggleButtons(options=[("woman", "female"), ("man", "male")], value=patient.sex,
                                          description="Sex", tooltips=["female", "male"],
                                          style={"button_width": "80px"})
@@ -86,32 +77,6 @@ class PatientPicker:
         self.box = widgets.VBox([heading, self.sex, self.age, self.bmi],
                                 layout=widgets.Layout(min_width="360px", margin="0 18px 0 0"))
 
-    def _compact(self, patient: Patient, title: str) -> None:
-        self.sex = widgets.ToggleButtons(options=[("woman", "female"), ("man", "male")], value=patient.sex,
-                                         tooltips=["female", "male"], style={"button_width": "90px"},
-                                         layout=widgets.Layout(width="100%"))
-        track = widgets.Layout(width="100%", min_width="200px")
-        self.age = widgets.IntSlider(value=round(patient.age), min=int(AGE_RANGE[0]), max=int(AGE_RANGE[1]),
-                                     description="", continuous_update=False, layout=track)
-        self.bmi = widgets.FloatSlider(value=patient.bmi, min=BMI_RANGE[0], max=BMI_RANGE[1], step=0.5,
-                                       description="", continuous_update=False, readout_format=".1f",
-                                       layout=widgets.Layout(width="100%", min_width="200px"))
-
-        def label(text):
-            return widgets.HTML(f"<span class='fl-note'><b>{html.escape(text)}</b></span>")
-
-        self.box = widgets.VBox([label(title), self.sex, label("Age (years)"), self.age, label("BMI (kg/m²)"),
-                                 self.bmi], layout=widgets.Layout(width="100%"))
-
-    @property
-    def patient(self) -> Patient:
-        """The patient the controls show."""
-        return Patient(self.sex.value, float(self.age.value), float(self.bmi.value))
-
-    def show(self, patient: Patient) -> None:
-        """Set the controls to ``patient``."""
-        self.sex.value, self.age.value, self.bmi.value = patient.sex, round(patient.age), float(patient.bmi)
-
     def observe(self, callback) -> None:
         """Call ``callback`` whenever the sex, age or BMI control changes.
 
@@ -122,31 +87,6 @@ class PatientPicker:
         """
         for control in (self.sex, self.age, self.bmi):
             control.observe(callback, names="value")
-
-    def on_field(self, callback) -> None:
-        """Call ``callback(field, value)`` when a control changes.
-
-        ``field`` is ``"sex"``, ``"age"`` or ``"bmi"`` and ``value`` the control's new value (a str, or a float
-        for age and BMI).
-        """
-        self.sex.observe(lambda c: callback("sex", c["new"]), names="value")
-        self.age.observe(lambda c: callback("age", float(c["new"])), names="value")
-        self.bmi.observe(lambda c: callback("bmi", float(c["new"])), names="value")
-
-    def shows(self, patient: Patient) -> bool:
-        """True if the controls show ``patient`` (the age to the year, the BMI to the slider's half step)."""
-        return all(self.shows_field(name, getattr(self, name).value, patient) for name in ("sex", "age", "bmi"))
-
-    def shows_field(self, field: str, value, patient: Patient) -> bool:
-        """True if ``value`` of control ``field`` ("sex", "age" or "bmi") shows that field of ``patient``.
-
-        A writer compares against the state with this: nothing to write then.
-        """
-        if field == "sex":
-            return value == patient.sex
-        if field == "age":
-            return round(value) == round(patient.age)
-        return abs(value - patient.bmi) <= self.bmi.step / 2
 
 
 def margins_html(table: MarginTable) -> str:

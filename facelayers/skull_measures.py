@@ -166,11 +166,11 @@ def skull_text(patients, resolution: str | tuple[int, int] = "lecture") -> str:
         One line per patient: orbit breadth and piriform width (mm), gonial angle (degrees), and the glabella's
         and the paranasal maxilla's projection relative to the first patient (mm, + = forward), one decimal.
     """
-    from facelayers.margins import patient_model
+    from facelayers.geometry import build_face
 
     rows = []
     for patient in patients:
-        model = patient_model(patient, resolution)
+        model = build_face(resolution=resolution, patient=patient)
         rows.append((patient.label, orbit_breadth(model), piriform_width(model), gonial_angle(model)[0],
                      projection(model, GLABELLA_POINT), projection(model, MAXILLA_POINT)))
     first = rows[0]

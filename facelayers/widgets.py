@@ -29,10 +29,11 @@ from facelayers.controller import Controller
 from facelayers.cutaway import WINDOWS
 from facelayers.frame import INTERFACES
 from facelayers.geometry import FaceModel, build_face
-from facelayers.patient import REFERENCE_PATIENT
+from facelayers.patient import AGE_RANGE, BMI_RANGE, REFERENCE_PATIENT, Patient
 from facelayers.state import CAMERAS, FLAP_MAX_MM, RANGES, SECTION_LIMITS, SURGEON_CAMERAS, ViewState
 
-__all__ = ["STAGE_CSS", "DissectionComparer", "LayerExplorer", "MessageMeter", "NerveExplorer", "SURGEON_CAMERAS"]
+__all__ = ["STAGE_CSS", "DissectionComparer", "LayerExplorer", "MessageMeter", "NerveExplorer", "PatientControls",
+           "SURGEON_CAMERAS"]
 
 #: The stage's CSS (ipywidgets styles have no font size for these controls): projection-size type, a panel of
 #: controls beside the figure that wraps below it on a narrow page, sliders never narrower than 120 px.
@@ -98,6 +99,78 @@ def _set(widget, **values) -> None:
     for key, value in values.items():
         if getattr(widget, key) != value:
             setattr(widget, key, value)
+
+
+class PatientControls:
+    """Sex, age and BMI controls for one patient, compact for an explorer's panel (300-350 px).
+
+    Each slider's name sits on its own line above a full-width track (never cut; the track at least 200 px), the
+    sex is two buttons. :class:`facelayers.patient_widget.PatientPicker` is the same controls laid out for the
+    patients view.
+
+    Parameters
+    ----------
+    patient : facelayers.patient.Patient
+        Shown first.
+    title : str
+        The label above the sex buttons.
+
+    Attributes
+    ----------
+    sex : ipywidgets.ToggleButtons; age : ipywidgets.IntSlider (18-100); bmi : ipywidgets.FloatSlider (14-60, 0.5)
+    box : ipywidgets.VBox
+    """
+
+    def __init__(self, patient, title: str = "Sex") -> None:
+        self.sex = w.ToggleButtons(options=[("woman", "female"), ("man", "male")], value=patient.sex,
+                                   tooltips=["female", "male"], style={"button_width": "90px"},
+                                   layout=w.Layout(width="100%"))
+        self.age = w.IntSlider(value=round(patient.age), min=int(AGE_RANGE[0]), max=int(AGE_RANGE[1]),
+                               description="", continuous_update=False,
+                               layout=w.Layout(width="100%", min_width="200px"))
+        self.bmi = w.FloatSlider(value=patient.bmi, min=BMI_RANGE[0], max=BMI_RANGE[1], step=0.5, description="",
+                                 continuous_update=False, readout_format=".1f",
+                                 layout=w.Layout(width="100%", min_width="200px"))
+
+        def label(text):
+            return w.HTML(f"<span class='fl-note'><b>{html.escape(text)}</b></span>")
+
+        self.box = w.VBox([label(title), self.sex, label("Age (years)"), self.age, label("BMI (kg/m²)"), self.bmi],
+                          layout=w.Layout(width="100%"))
+
+    @property
+    def patient(self):
+        """The patient the controls show (a :class:`facelayers.patient.Patient`)."""
+        return Patient(self.sex.value, float(self.age.value), float(self.bmi.value))
+
+    def show(self, patient) -> None:
+        """Set the controls to ``patient``."""
+        self.sex.value, self.age.value, self.bmi.value = patient.sex, round(patient.age), float(patient.bmi)
+
+    def on_field(self, callback) -> None:
+        """Call ``callback(field, value)`` when a control changes.
+
+        ``field`` is ``"sex"``, ``"age"`` or ``"bmi"`` and ``value`` the control's new value (a str, or a float
+        for age and BMI).
+        """
+        self.sex.observe(lambda c: callback("sex", c["new"]), names="value")
+        self.age.observe(lambda c: callback("age", float(c["new"])), names="value")
+        self.bmi.observe(lambda c: callback("bmi", float(c["new"])), names="value")
+
+    def shows(self, patient) -> bool:
+        """True if the controls show ``patient`` (the age to the year, the BMI to the slider's half step)."""
+        return all(self.shows_field(name, getattr(self, name).value, patient) for name in ("sex", "age", "bmi"))
+
+    def shows_field(self, field: str, value, patient) -> bool:
+        """True if ``value`` of control ``field`` ("sex", "age" or "bmi") shows that field of ``patient``.
+
+        A writer compares against the state with this: nothing to write then.
+        """
+        if field == "sex":
+            return value == patient.sex
+        if field == "age":
+            return round(value) == round(patient.age)
+        return abs(value - patient.bmi) <= self.bmi.step / 2
 
 
 class MessageMeter:
@@ -328,9 +401,7 @@ class LayerExplorer:
     def build_patient_controls(self) -> None:
         """The patient picker (sex, age, BMI) and a button back to the reference patient; each writes the
         state's ``patient`` (the controller then draws that patient's model)."""
-        from facelayers.patient_widget import PatientPicker  # the patients view's picker, compact
-
-        self.patient_picker = PatientPicker(self.state.patient or REFERENCE_PATIENT, "Sex", compact=True)
+        self.patient_picker = PatientControls(self.state.patient or REFERENCE_PATIENT, "Sex")
         self.patient_reference = w.Button(description="reference patient", tooltip="the data tables as they are",
                                           layout=w.Layout(width="auto"))
         self.patient_label = w.HTML()
