@@ -132,10 +132,16 @@ class PatientControls:
                                  continuous_update=False, readout_format=".1f",
                                  layout=w.Layout(width="100%", min_width="200px"))
 
-        def label(text):
-            return w.HTML(f"<span class='fl-note'><b>{html.escape(text)}</b></span>")
+        def labelled(text, control):
+            # as _slider's boxes: the name above, the track the panel's full width (the stage's layout tests
+            # measure every .fl-slider track)
+            box = w.VBox([w.HTML(f"<span class='fl-note'><b>{html.escape(text)}</b></span>"), control],
+                         layout=w.Layout(width="100%"))
+            box.add_class("fl-slider")
+            return box
 
-        self.box = w.VBox([label(title), self.sex, label("Age (years)"), self.age, label("BMI (kg/m²)"), self.bmi],
+        self.box = w.VBox([w.HTML(f"<span class='fl-note'><b>{html.escape(title)}</b></span>"), self.sex,
+                           labelled("Age (years)", self.age), labelled("BMI (kg/m²)", self.bmi)],
                           layout=w.Layout(width="100%"))
 
     @property

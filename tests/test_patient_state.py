@@ -153,3 +153,23 @@ def test_the_explorers_patient_picker_writes_and_shows_the_state(model_coarse):
     # the layer explorer has the picker too, and opens on the state's patient
     layers = LayerExplorer(model_coarse, ViewState(patient=OLD_WOMAN))
     assert layers.model.patient == OLD_WOMAN and layers.patient_picker.shows(OLD_WOMAN)
+
+
+def test_a_storyboard_steps_bad_patient_is_named_by_file_line_and_field(tmp_path):
+    import shutil
+
+    from facelayers.anatomy import DataError, load_anatomy
+    from facelayers.storyboard import load_storyboards
+    from facelayers.validation import package_data_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(package_data_dir(), data)
+    path = data / "storyboards" / "deep_plane.yaml"
+    head, sep, rest = path.read_text().partition("view:\n")
+    path.write_text(head + sep + "      patient: {sex: female, age: 12, bmi: 19}\n" + rest)
+    line = (head + sep).count("\n") + 1
+    with pytest.raises(DataError) as info:
+        load_storyboards(load_anatomy(data))  # every step's view is checked by ViewState
+    message = str(info.value)
+    assert f"storyboards/deep_plane.yaml line {line}" in message
+    assert "field 'steps[0].view.patient.age'" in message and "from 18 to 100 years" in message
