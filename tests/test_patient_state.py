@@ -173,3 +173,24 @@ def test_a_storyboard_steps_bad_patient_is_named_by_file_line_and_field(tmp_path
     message = str(info.value)
     assert f"storyboards/deep_plane.yaml line {line}" in message
     assert "field 'steps[0].view.patient.age'" in message and "from 18 to 100 years" in message
+
+
+def test_an_export_of_a_view_draws_its_patient(tmp_path):
+    """``python -m facelayers export --view`` draws the view's patient: the bone of a 75-year-old woman's view
+    is that patient's, not the reference's (the skin, the model's frame, is the same)."""
+    import numpy as np
+    import trimesh
+
+    from facelayers import export
+
+    meshes = {}
+    for name, state in (("reference", ViewState()), ("old", ViewState(patient=OLD_WOMAN))):
+        view = save_view(state, tmp_path / f"{name}.yaml")
+        out = tmp_path / f"{name}.glb"
+        export.export("layers", out, resolution="coarse", view=view)
+        meshes[name] = dict(trimesh.load(out, force="scene", process=False).geometry)
+    bone = [np.asarray(meshes[k]["layer:bone"].vertices) for k in ("reference", "old")]
+    skin = [np.asarray(meshes[k]["layer:skin"].vertices) for k in ("reference", "old")]
+    # glb is in metres: the bone moves by millimetres, the skin by nothing
+    assert bone[0].shape == bone[1].shape and np.abs(bone[0] - bone[1]).max() > 1e-3
+    np.testing.assert_allclose(skin[0], skin[1], atol=1e-6)
