@@ -40,7 +40,10 @@ from facelayers.geometry import FaceModel
 from facelayers.section import section
 from facelayers.state import SURGEON_CAMERAS, ViewState
 
-__all__ = ["Controller", "exposing_peel"]
+__all__ = ["MAX_MODELS", "Controller", "exposing_peel"]
+
+#: Patients' models a controller keeps (the first one, then the latest): a return to a recent patient is quick.
+MAX_MODELS = 6
 
 
 def exposing_peel(paths) -> int:
@@ -191,6 +194,11 @@ class Controller:
             folder = like.anatomy.data_dir
             anatomy = load_anatomy() if Path(folder) == package_data_dir() else load_anatomy(folder)
             self._models[patient] = build_face(anatomy, (like.nu, like.nv), patient=patient)
+            # keep the first model and the latest few (a student dragging the age slider builds one per stop)
+            while len(self._models) > MAX_MODELS:
+                oldest = list(self._models)[1]
+                del self._models[oldest]
+                getattr(self, "_paths_by_patient", {}).pop(oldest, None)
         return self._models[patient]
 
     def _change_patient(self, new: ViewState) -> None:

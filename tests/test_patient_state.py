@@ -194,3 +194,14 @@ def test_an_export_of_a_view_draws_its_patient(tmp_path):
     # glb is in metres: the bone moves by millimetres, the skin by nothing
     assert bone[0].shape == bone[1].shape and np.abs(bone[0] - bone[1]).max() > 1e-3
     np.testing.assert_allclose(skin[0], skin[1], atol=1e-6)
+
+
+def test_the_controller_keeps_the_first_and_the_latest_models(model_coarse):
+    from facelayers.controller import MAX_MODELS
+
+    c = Controller(model_coarse, ViewState())
+    for age in range(20, 20 + MAX_MODELS + 3):
+        c.update(patient=Patient("female", age, 22))
+    assert len(c._models) == MAX_MODELS and c.model.patient.age == 20 + MAX_MODELS + 2
+    c.update(patient=None)
+    assert c.model is model_coarse  # the first model is never dropped
