@@ -264,6 +264,15 @@ VIEW_FILES = {
                                                                                       "has no ports"]),
     "scope-port-id-not-label": ("technique: endoscopic_brow\nscope_port: temporal\n",
                                 ["field 'scope_port' = 'temporal'", "takes its label 'Temporal port'"]),
+    "patient-age-too-young": ("peel: 1\npatient:\n  sex: female\n  age: 12\n  bmi: 22\n",
+                              ["line 4", "field 'patient.age' = '12'", "from 18 to 100 years"]),
+    "patient-bmi-too-high": ("patient:\n  sex: male\n  age: 40\n  bmi: 70\n",
+                             ["line 4", "field 'patient.bmi' = '70'", "from 14 to 60 kg/m2"]),
+    "patient-sex-unknown": ("patient:\n  sex: other\n  age: 40\n  bmi: 22\n",
+                            ["line 2", "field 'patient.sex' = 'other'", "allowed: female, male"]),
+    "patient-unknown-key": ("patient:\n  sex: male\n  weight: 80\n",
+                            ["field 'patient'", "unknown key(s) 'weight'; allowed: sex, age, bmi"]),
+    "patient-not-a-mapping": ("patient: old\n", ["field 'patient' = 'old'", "a mapping with the keys sex, age, bmi"]),
 }
 
 

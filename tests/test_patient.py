@@ -283,7 +283,7 @@ def test_layers_never_cross_for_any_valid_patient(sex, age, bmi):
     patient = Patient(sex, age, bmi)
     anatomy = adjust(load_anatomy(), patient)
     assert anatomy.thickness_table().min() >= MIN_THICKNESS_MM
-    model = build_face(anatomy, (32, 20))
+    model = build_face(None, (32, 20), patient=patient)  # the patient's thicknesses and skull
     depth = model.stack.depth
     assert np.all(np.diff(depth, axis=1) >= -1e-9)
     # Measured on the surfaces: along each ray, every interface is no farther from the bone than the one above.

@@ -801,6 +801,11 @@ def check_max_mb(max_mb: float | None) -> float | None:
     return float(max_mb)
 
 
+def _patient(state: ViewState | None):
+    """The patient a view names (None: the reference patient, the data tables as they are)."""
+    return None if state is None else state.patient
+
+
 def read_view(path: Path | None) -> ViewState:
     if path is None:
         return ViewState()
@@ -928,7 +933,7 @@ def export_html(lesson: Lesson, out: Path, resolution: str = "lecture", state: V
         :class:`ExportError` says how large it is and what would fit (a coarser ``--resolution``).
     """
     nu, nv = resolve_resolution(resolution)
-    model = build_face(resolution=(nu, nv))
+    model = build_face(resolution=(nu, nv), patient=_patient(state))  # the view's patient, if it names one
     page = html_page(lesson.figure(model, state), f"facelayers: {lesson.title}")
     data = page.text.encode("utf-8")
     size = len(data)
@@ -936,7 +941,8 @@ def export_html(lesson: Lesson, out: Path, resolution: str = "lecture", state: V
         fits = []
         for name, grid in RESOLUTIONS.items():
             if grid[0] * grid[1] < nu * nv:
-                smaller = html_page(lesson.figure(build_face(resolution=name), state), lesson.title).size_bytes
+                smaller = html_page(lesson.figure(build_face(resolution=name, patient=_patient(state)), state),
+                                    lesson.title).size_bytes
                 if smaller <= max_mb * 1e6:
                     fits.append(f"--resolution {name} ({smaller / 1e6:.2f} MB)")
         raise ExportError(f"--max-mb {max_mb:g}: lesson {lesson.number} at the {resolution} grid ({nu}x{nv}) needs "
@@ -989,7 +995,7 @@ def export_png(lesson: Lesson, out: Path, resolution: str = "lecture", state: Vi
     except ImportError:
         raise ExportError("--format png needs kaleido, which is missing: pip install 'facelayers[export]'",
                           status=1) from None
-    model = build_face(resolution=resolution)
+    model = build_face(resolution=resolution, patient=_patient(state))
     fig = png_figure(lesson.figure(model, state), size)
     previous = os.environ.get("BROWSER_PATH")
     os.environ["BROWSER_PATH"] = previous or browser
@@ -1044,7 +1050,7 @@ def export_meshes(lesson: Lesson, out: Path, fmt: str, resolution: str = "lectur
                   state: ViewState | None = None) -> ExportResult:
     """glb / obj: one file, a scene of named meshes; stl: one file per mesh (``<stem>-<surface>.stl``)."""
     trimesh = _trimesh()
-    model = build_face(resolution=resolution)
+    model = build_face(resolution=resolution, patient=_patient(state))
     meshes = {}
     for name, (verts, faces) in lesson.meshes(model, state).items():
         v, f = to_format_frame(verts, faces, fmt)

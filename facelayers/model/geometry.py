@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -519,6 +520,8 @@ class SkullSurface:
         The fitted ray radius on the grid; ``fitted_pole`` at the crown.
     envelope : (nv, nu) float64 ndarray, mm, or None
         The smoothed envelope (no relief) on the grid; ``envelope_pole`` at the crown.
+    shape : facelayers.model.skull.SkullShape or None
+        A patient's skull (:meth:`with_shape`); None: the reference skull.
     """
 
     gu: np.ndarray
@@ -532,6 +535,7 @@ class SkullSurface:
     fitted_pole: float = 0.0
     envelope: np.ndarray | None = None
     envelope_pole: float = 0.0
+    shape: skull_module.SkullShape | None = None
 
     @classmethod
     def sculpt(cls, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:
@@ -587,7 +591,7 @@ class SkullSurface:
 
     def is_bone(self, u, s) -> np.ndarray:
         """(n,) bool: the skull is bone there (not the neck, see :func:`facelayers.model.skull.is_bone`)."""
-        return skull_module.is_bone(self.points(u, s))
+        return skull_module.is_bone(self.points(u, s), self.shape)
 
     def cavity_weight(self, u, s, no_bone: np.ndarray | None = None) -> np.ndarray:
         """How much each ray looks into a cavity: (n,) float64 in [0, 1].
@@ -608,7 +612,30 @@ class SkullSurface:
         at (u, s) if already computed.
         """
         points = self.points(u, s) if points is None else points
-        return 1.0 - skull_module.smoothstep((skull_module.bone_field(points) + 4.0) / 4.0)
+        return 1.0 - skull_module.smoothstep((skull_module.bone_field(points, self.shape) + 4.0) / 4.0)
+
+    def with_shape(self, shape: skull_module.SkullShape) -> SkullSurface:
+        """The same (fitted) skull changed to a patient's :class:`~facelayers.model.skull.SkullShape`.
+
+        The change of the relief (``relief(added) - relief(removed)`` of :meth:`SkullShape.changed_features`,
+        laid on the envelope like the foramina) is added to the sculpture and to the fitted radius *after* the
+        fit, so the patient's bone moves by it everywhere, the tissue-depth sites included (there the total
+        depth changes by the bone's change). The mandible's borders follow ``shape`` through :meth:`is_bone`
+        and :meth:`no_bone_weight`. The reference shape returns this skull unchanged.
+        """
+        if shape.is_reference:
+            return self
+        added, removed = shape.changed_features()
+        uu, ss = np.meshgrid(self.gu, self.gs)
+        o, d = rays(uu.ravel(), ss.ravel())
+        pts = o + d * self.envelope.ravel()[:, None]
+        rel_a, cav_a = skull_module.relief(pts, added, base_relief=False)
+        rel_r, cav_r = skull_module.relief(pts, removed, base_relief=False)
+        delta = (rel_a - rel_r).reshape(self.base.shape)
+        dcav = (cav_a - cav_r).reshape(self.base.shape)
+        fitted = None if self.fitted_grid is None else self.fitted_grid + delta
+        return dataclasses.replace(self, base=self.base + delta, cavity=np.maximum(self.cavity + dcav, 0.0),
+                                   fitted_grid=fitted, shape=shape)
 
     def fitted(self, names, points: np.ndarray) -> SkullSurface:
         """The skull corrected so that it passes through the bone points (k, 3) mm named ``names``.
@@ -804,6 +831,8 @@ class FaceModel:
         The layer stack on the grid's rays.
     skull_surface : SkullSurface
         The schematic skull fitted to the tissue-depth table; drawn by :meth:`skull_mesh`.
+    patient : facelayers.model.patient.Patient or None
+        The patient it was built for (``build_face(patient=...)``); None: the data tables as they are.
 
     Raises
     ------
@@ -821,6 +850,7 @@ class FaceModel:
     thickness_field: ThicknessField
     stack: Stack = field(repr=False)
     skull_surface: SkullSurface | None = field(default=None, repr=False)
+    patient: Any = None
 
     def __post_init__(self):
         n = len(self.u)
@@ -927,7 +957,8 @@ class FaceModel:
         faces : (f, 3) int32 ndarray
             Outward-facing.
         """
-        verts, faces = skull_module.clip_mesh(self.skull, self.faces, skull_module.bone_field(self.skull))
+        verts, faces = skull_module.clip_mesh(self.skull, self.faces,
+                                              skull_module.bone_field(self.skull, self.skull_surface.shape))
         return verts.astype(np.float32), faces
 
     @cached_property
@@ -1137,7 +1168,8 @@ def _foramen_rays(radius, anatomy: Anatomy) -> dict[str, tuple[float, float]]:
     return {name: (float(u[i]), float(s0[i])) for i, name in enumerate(names)}
 
 
-def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:
+def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray,
+                shape: skull_module.SkullShape | None = None) -> SkullSurface:
     """The skull sculpted on the grid and fitted to the tissue depths.
 
     The bone lies at each tissue-depth site's depth below the skin, along the skin's inward normal; the foramina
@@ -1153,12 +1185,16 @@ def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray) ->
     gu : (nu,) float ndarray, rad
     gs : (nv,) float ndarray, mm
         The model's grid (:func:`grid`).
+    shape : facelayers.model.skull.SkullShape, optional
+        A patient's skull, applied last (:meth:`SkullSurface.with_shape`); None: the reference skull.
 
     Returns
     -------
     SkullSurface
         Not fitted (the sculpture alone) if the data have no tissue-depth sites.
     """
+    if shape is not None and not shape.is_reference:
+        return build_skull(anatomy, skin, gu, gs).with_shape(shape)
     sculpture = SkullSurface.sculpt(gu, gs)
     names, pts, normals, depth = tissue_depth_sites(anatomy, skin)
     targets = pts - normals * depth[:, None]
@@ -1250,8 +1286,10 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
     resolution : str or (int, int)
         ``"coarse"``, ``"lecture"`` (default), ``"fine"``, or (columns around, rows up).
     patient : facelayers.model.patient.Patient, optional
-        Whose thicknesses (sex, age, BMI; :func:`facelayers.model.patient.adjust`). None builds the tables as they
-        are: the reference patient of :mod:`facelayers.model.patient`. ``model.anatomy`` is then the adjusted data.
+        Whose thicknesses (sex, age, BMI; :func:`facelayers.model.patient.adjust`) and skull
+        (:func:`facelayers.model.patient.skull_parameters` as a :class:`facelayers.model.skull.SkullShape`). None builds
+        the tables as they are: the reference patient of :mod:`facelayers.model.patient`. ``model.anatomy`` is then
+        the adjusted data.
 
     Returns
     -------
@@ -1268,10 +1306,12 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
     if anatomy is not None and not isinstance(anatomy, Anatomy):
         raise TypeError(f"build_face(anatomy): {type(anatomy).__name__} {anatomy!r:.40}; allowed: an Anatomy "
                         "(facelayers.anatomy.load.load_anatomy) or None")
+    shape = None
     if patient is not None:
         # The patient's thicknesses, before any geometry (imported here: patient imports anatomy only).
-        from facelayers.model.patient import adjust
+        from facelayers.model.patient import adjust, skull_parameters
         anatomy = adjust(anatomy if anatomy is not None else load_anatomy(), patient)
+        shape = skull_module.SkullShape.from_parameters(skull_parameters(patient))
     nu, nv = resolve_resolution(resolution)
     anatomy = anatomy if anatomy is not None else load_anatomy()
     gu, gs = grid(nu, nv)
@@ -1280,9 +1320,9 @@ def build_face(anatomy: Anatomy | None = None, resolution: str | tuple[int, int]
     names, pts = anatomy.landmark_points(on_skin=True)
     skin = Skin.sculpt(gu, gs).pinned(names, pts)
     thick = _thickness_field(anatomy, skin)
-    skull = build_skull(anatomy, skin, gu, gs)
+    skull = build_skull(anatomy, skin, gu, gs, shape)
     stack = _stack(u, s, skin, thick, skull)
-    return FaceModel(anatomy, nu, nv, u, s, _grid_faces(nu, nv), skin, thick, stack, skull)
+    return FaceModel(anatomy, nu, nv, u, s, _grid_faces(nu, nv), skin, thick, stack, skull, patient=patient)
 
 
 def layer_index(layer: int | str) -> int:

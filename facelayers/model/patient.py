@@ -24,8 +24,13 @@ own coefficients, where cited, add to the depth like any layer), and the skin-to
 change: Chen 2023's +0.12 mm per kg/m2 at soft pogonion is a change of *total* depth, measured so on the geometry.
 The model's frame is the skin (the landmarks, nerves and planes are placed on it), so in the model the bone is
 refitted deeper or shallower under the same skin; relative to the skin this is the skin moving out or in over a
-fixed skeleton, which is what the sources describe (only depths are measured). The skull's own ageing (orbit,
-gonial angle: :func:`skull_parameters`) is separate and not drawn yet.
+fixed skeleton, which is what the sources describe (only depths are measured). The skull's own sex and age
+(REFERENCE-2 section 4: orbit, piriform aperture, gonial angle, mandibular height, brow ridges, chin, maxilla:
+:func:`skull_parameters`) is drawn on top of that fit: ``build_face(patient=...)`` turns the parameters into a
+:class:`facelayers.model.skull.SkullShape` whose relief change is added after the fit
+(:meth:`facelayers.model.geometry.SkullSurface.with_shape`), so there the total depth changes by the bone's change
+(for example a man's glabella lies 2 mm nearer the skin, schematic). The reference patient's skull is the
+sculpted one, unchanged.
 
 Rows may also target ``skull:<parameter>`` (:data:`SKULL_PARAMETERS`; REFERENCE-2 section 4: ageing widens
 the orbital aperture and the gonial angle) or ``space:<space_id>`` (a layer-4 space): :func:`skull_parameters`
@@ -84,6 +89,9 @@ SKULL_PARAMETERS: Mapping[str, float] = {
     "mandible_height_scale": 1.0,
     "piriform_width_scale": 1.0,
     "piriform_height_scale": 1.0,
+    "brow_ridge_mm": 0.0,
+    "chin_mm": 0.0,
+    "maxilla_mm": 0.0,
 }
 
 VARIATION_FILE = "variation.csv"

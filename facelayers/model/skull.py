@@ -36,6 +36,7 @@ landmarks (``data/landmarks.csv``), so they sit where the cited distances put th
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,6 +176,110 @@ def envelope(origins: np.ndarray, dirs: np.ndarray) -> np.ndarray:
     return head.cast(origins, dirs, pieces) - ENVELOPE_INSET_MM
 
 
+#: The reference skull's body height at the symphysis (mm) that ``mandible_height_scale`` scales: the lower
+#: border rises by (1 - scale) x this height (schematic: REFERENCE-2 section 4 lists ~29 F / ~32 M, unconfirmed).
+MANDIBLE_BODY_HEIGHT_MM = 30.0
+
+
+@dataclass(frozen=True)
+class SkullShape:
+    """How a patient's skull differs from the reference skull (:data:`RELIEF`, the mandible's borders).
+
+    The values are :func:`facelayers.model.patient.skull_parameters` (``data/variation.csv``, targets
+    ``skull:<name>``); the defaults are the reference patient's, i.e. the skull as sculpted.
+
+    Parameters
+    ----------
+    orbital_aperture_scale : float
+        Scales the orbit's opening (width and height of the ``orbit`` cut; its depth is kept).
+    gonial_angle_delta_deg : float, degrees
+        Opens (> 0) or closes the gonial angle: the ramus' posterior border turns back about the gonion.
+    mandible_height_scale : float
+        Scales the mandibular body's height: the lower border rises by (1 - scale) x
+        :data:`MANDIBLE_BODY_HEIGHT_MM` (the occlusal line stays).
+    piriform_width_scale, piriform_height_scale : float
+        Scale the piriform aperture's cut.
+    brow_ridge_mm : float, mm
+        Extra projection of the glabella and the superciliary arches (along the ray).
+    chin_mm : float, mm
+        Extra projection of the mental protuberance.
+    maxilla_mm : float, mm
+        Projection of the paranasal maxilla, around the piriform rim (< 0: it recedes).
+    """
+
+    orbital_aperture_scale: float = 1.0
+    gonial_angle_delta_deg: float = 0.0
+    mandible_height_scale: float = 1.0
+    piriform_width_scale: float = 1.0
+    piriform_height_scale: float = 1.0
+    brow_ridge_mm: float = 0.0
+    chin_mm: float = 0.0
+    maxilla_mm: float = 0.0
+
+    @classmethod
+    def from_parameters(cls, parameters) -> SkullShape:
+        """The shape from a mapping of parameter names to values (unknown names are an error)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(parameters) - names)
+        if unknown:
+            raise ValueError(f"skull parameters {unknown}: allowed: {', '.join(sorted(names))}")
+        return cls(**{k: float(v) for k, v in parameters.items()})
+
+    @property
+    def is_reference(self) -> bool:
+        """True if this is the skull as sculpted (every parameter at its default)."""
+        return self == SkullShape()
+
+    def features(self) -> tuple[Relief, ...]:
+        """The relief features of this skull.
+
+        :data:`RELIEF` with the orbit and the piriform aperture scaled, then the patient's extra forms (brow
+        ridges, chin, maxilla) where their height is not zero.
+        """
+        out = []
+        for f in RELIEF:
+            if f.name == "orbit":
+                k = self.orbital_aperture_scale
+                f = dataclasses.replace(f, radii_mm=(f.radii_mm[0] * k, f.radii_mm[1], f.radii_mm[2] * k))
+            elif f.name == "piriform aperture":
+                f = dataclasses.replace(f, radii_mm=(f.radii_mm[0] * self.piriform_width_scale, f.radii_mm[1],
+                                                     f.radii_mm[2] * self.piriform_height_scale))
+            out.append(f)
+        for f, height in zip(PATIENT_RELIEF, (self.brow_ridge_mm, self.chin_mm, self.maxilla_mm)):
+            if height != 0.0:
+                out.append(dataclasses.replace(f, height_mm=float(height)))
+        return tuple(out)
+
+    def changed_features(self) -> tuple[tuple[Relief, ...], tuple[Relief, ...]]:
+        """The features added to and removed from :data:`RELIEF`: ``(added, removed)``.
+
+        The skull's change is ``relief(added) - relief(removed)``.
+        """
+        mine = self.features()
+        return tuple(f for f in mine if f not in RELIEF), tuple(f for f in RELIEF if f not in mine)
+
+    @property
+    def ramus_lean(self) -> float:
+        """How far back the ramus' posterior border moves per mm up (tan of its angle to the vertical)."""
+        return float(np.tan(np.arctan(RAMUS_LEAN) + np.radians(self.gonial_angle_delta_deg)))
+
+    @property
+    def border_shift_mm(self) -> float:
+        """How far the mandible's lower border rises (mm; < 0: it drops)."""
+        return (1.0 - self.mandible_height_scale) * MANDIBLE_BODY_HEIGHT_MM
+
+
+#: Forms a patient adds to the skull, unit height (1 mm; :class:`SkullShape` sets the height), schematic
+#: footprints centred on the reference skull's bone (deep along y, so the footprint is the x-z ellipse): the brow
+#: (glabella and both superciliary arches, full height within 15 mm of the midline, fading to 30 mm), the
+#: mental protuberance and the paranasal maxilla around the piriform rim (left, mirrored).
+PATIENT_RELIEF: tuple[Relief, ...] = (
+    _r("brow ridges (patient)", (0, 86, 36), (30, 30, 8), 1.0, edge=0.5),
+    _r("mental protuberance (patient)", (0, 62, -78), (14, 30, 9), 1.0, edge=0.6),
+    _r("paranasal maxilla (patient)", (20, 78, -16), (12, 30, 14), 1.0, edge=0.6, mirror=True),
+)
+
+
 def relief(points: np.ndarray, extra: tuple[Relief, ...] = (), base_relief: bool = True
            ) -> tuple[np.ndarray, np.ndarray]:
     """Return the radius change (n,) mm from the relief features and the cavities' depth (n,) mm.
@@ -214,19 +319,22 @@ SKULL_BASE_Z_MM = -24.0
 AXIS_Y_MM = -5.0
 
 
-def border_z(points: np.ndarray) -> np.ndarray:
-    """Height (n,) mm of the mandible's lower border at the azimuth of points (n, 3) mm."""
+def border_z(points: np.ndarray, shape: SkullShape | None = None) -> np.ndarray:
+    """Height (n,) mm of the mandible's lower border at the azimuth of points (n, 3) mm.
+
+    Raised by ``shape.border_shift_mm`` for a patient's :class:`SkullShape`.
+    """
     az = np.degrees(np.arctan2(np.abs(points[:, 0]), points[:, 1] - AXIS_Y_MM))
-    return np.interp(az, BORDER_AZIMUTH_DEG, BORDER_Z_MM)
+    return np.interp(az, BORDER_AZIMUTH_DEG, BORDER_Z_MM) + (0.0 if shape is None else shape.border_shift_mm)
 
 
-def is_bone(points: np.ndarray) -> np.ndarray:
+def is_bone(points: np.ndarray, shape: SkullShape | None = None) -> np.ndarray:
     """(n,) bool: points (n, 3) mm on the skull's surface that are bone, not the neck.
 
     Bone lies above the skull base, and below it in the mandible: above its lower border
     (:func:`border_z`) and in front of the ramus' posterior border (the zero level of :func:`bone_field`).
     """
-    return bone_field(points) > 0
+    return bone_field(points, shape) > 0
 
 
 def smoothstep(x: np.ndarray) -> np.ndarray:
@@ -235,14 +343,18 @@ def smoothstep(x: np.ndarray) -> np.ndarray:
     return x * x * (3.0 - 2.0 * x)
 
 
-def bone_field(points: np.ndarray) -> np.ndarray:
+def bone_field(points: np.ndarray, shape: SkullShape | None = None) -> np.ndarray:
     """Return a signed distance-like field (n,) mm: positive on bone, negative on the neck.
 
     Its zero level is the mandible's lower and posterior borders and the skull base (:func:`is_bone` is
-    ``bone_field > 0``).
+    ``bone_field > 0``). ``shape`` (a patient's :class:`SkullShape`) raises the lower border and turns the
+    ramus' posterior border about the gonion; None is the reference skull.
     """
     x, y, z = points[:, 0], points[:, 1], points[:, 2]
-    jaw = np.minimum(z - border_z(points), y - (RAMUS_BORDER_Y_MM - RAMUS_LEAN * (z - BORDER_Z_MM[-1])))
+    lean, gonion_z = RAMUS_LEAN, BORDER_Z_MM[-1]
+    if shape is not None:
+        lean, gonion_z = shape.ramus_lean, gonion_z + shape.border_shift_mm
+    jaw = np.minimum(z - border_z(points, shape), y - (RAMUS_BORDER_Y_MM - lean * (z - gonion_z)))
     # outside the U's inner contour (in mm, roughly: the ellipse's radial excess), or above the mouth's floor
     q = np.hypot(x / ARCH_INNER_MM[0], (y - ARCH_INNER_CENTRE_Y_MM) / ARCH_INNER_MM[1])
     outside_u = np.maximum((q - 1.0) * 30.0, z - ARCH_INNER_TOP_Z_MM)

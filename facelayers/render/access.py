@@ -78,7 +78,7 @@ def describe_view(model, state, paths: Mapping | None = None, placed=None, patie
     placed : facelayers.model.techniques.PlacedTechnique, optional
         The technique as placed (default: placed from ``state.technique`` when ``paths`` is given).
     patient : facelayers.model.patient.Patient, optional
-        Named in the text when given.
+        Named in the text when given (default: ``state.patient``; None, the reference patient, is not named).
 
     Returns
     -------
@@ -86,6 +86,7 @@ def describe_view(model, state, paths: Mapping | None = None, placed=None, patie
         A few plain sentences, e.g. ``"3D model of the layered face, seen from the front. Shown: skin, ...
         Picked: Zygomatic branch; the deep plane comes within 0.0 mm of it (crosses it): exposed."``
     """
+    patient = patient if patient is not None else getattr(state, "patient", None)
     sentences = ["3D model of the layered face" + (f" of a {patient.label}" if patient is not None else "")
                  + f", seen {_CAMERA_WORDS.get(state.camera, state.camera)}."]
     shown = [n for i, n in enumerate(INTERFACES) if state.visible.get(n, True) and i >= state.peel]

@@ -194,6 +194,9 @@ class ViewState:
     flap_mm : float
         How far an open technique's flap is raised at its incision (0 = not raised, up to
         :data:`FLAP_MAX_MM`). An endoscopic technique raises no flap, whatever this says.
+    patient : facelayers.model.patient.Patient or None
+        Whose face is drawn (sex, age, BMI); None = the reference patient (the data tables as they are). A
+        mapping ``{sex, age, bmi}`` is accepted and checked (ranges of :mod:`facelayers.model.patient`).
     """
 
     visible: dict[str, bool] = dataclasses.field(default_factory=lambda: {name: True for name in INTERFACES})
@@ -215,6 +218,7 @@ class ViewState:
     labels: bool = False
     nerves: bool = True
     compare: Optional[tuple[str, str]] = None
+    patient: Optional[Any] = None
 
     # --- checks, run on every construction (and so on every with_) -------------------------------------
 
@@ -274,6 +278,21 @@ class ViewState:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and not lo <= value <= hi:
             raise ValueError(f"{info.field_name} = {value!r}; allowed: {lo:g} to {hi:g} {unit}")  # NaN too
         return value
+
+    @field_validator("patient", mode="before")
+    @classmethod
+    def _patient(cls, value):
+        if value is None:
+            return None
+        # numpy-backed: imported only when a state names a patient (keeps the state module light)
+        from facelayers.model.patient import Patient
+
+        if isinstance(value, Patient):
+            return value
+        if not isinstance(value, Mapping):
+            raise ValueError(f"patient = {value!r}; allowed: None, a facelayers.model.patient.Patient or a mapping "
+                             "with the keys sex, age, bmi")
+        return Patient.from_mapping(value, where="patient")
 
     @model_validator(mode="after")
     def _together(self):
@@ -336,10 +355,16 @@ class ViewState:
         dataclasses.replace(self)
 
     def as_dict(self) -> dict:
-        """Every field as plain Python (``visible`` a plain dict, ``compare`` a list or None)."""
+        """Every field as plain Python.
+
+        ``visible`` is a plain dict, ``compare`` a list or None, ``patient`` a ``{sex, age, bmi}`` dict or None.
+        """
         out = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
+            if f.name == "patient":
+                out[f.name] = None if value is None else value.as_dict()
+                continue
             out[f.name] = dict(value) if isinstance(value, dict) else list(value) if isinstance(value, tuple) \
                 else value
         return out

@@ -187,8 +187,8 @@ class Step:
     nerves_at_risk : tuple of str
         nerve_ids of nerves.json (may be empty: the caption says why).
     view : Mapping
-        The step's view as written, with the storyboard's technique where the step names none;
-        read-only. Validated at construction.
+        The step's view as written, with the storyboard's technique and patient where the step names none
+        (a step may name its own ``patient: {sex, age, bmi}``); read-only. Validated at construction.
     """
 
     number: int
@@ -259,14 +259,17 @@ class Storyboard:
 
 def _storyboard(storyboard_id: str, document: Mapping[str, Any]) -> Storyboard:
     technique = document["technique"]
+    patient = _patient(document.get("patient"))
     steps = []
     for number, step in enumerate(document["steps"], start=1):
         view = dict(step["view"])
         view.setdefault("technique", technique)
+        if patient is not None:  # the storyboard's patient, unless the step names its own
+            view.setdefault("patient", patient.as_dict())
         steps.append(Step(number, step["title"], step["caption"], tuple(step["nerves_at_risk"]), view))
     return Storyboard(storyboard_id, document["title"], technique, document["summary"],
                       tuple(SourceRef(s["source_id"], s["locator"]) for s in document["sources"]), tuple(steps),
-                      document.get("compare_with"), _patient(document.get("patient")))
+                      document.get("compare_with"), patient)
 
 
 def _patient(value: Mapping[str, Any] | None):

@@ -53,8 +53,8 @@ HEADER = "# facelayers view"
 VERSION = 1
 #: The largest view file read (bytes); a saved view is under 1 kB.
 MAX_VIEW_BYTES = 64 * 1024
-#: An optional key of a view file (not a ViewState field): the patient the view was prepared for, a mapping
-#: ``{sex, age, bmi}`` checked by :class:`facelayers.model.patient.Patient` (read with :func:`view_patient_from_yaml`).
+#: An optional key of a view file: the view's patient (``ViewState.patient``), a mapping ``{sex, age, bmi}``
+#: checked by :class:`facelayers.model.patient.Patient`; left out for the reference patient (None).
 PATIENT_KEY = "patient"
 
 #: A view file's error is the package's one error type (file, line, key, value, allowed); the old name.
@@ -66,7 +66,8 @@ ViewFileError = InputError
 
 
 def _fields() -> list:
-    return [f for f in fields(ViewState) if f.init]
+    """The ViewState fields written and read one to a key (the patient is the :data:`PATIENT_KEY` mapping)."""
+    return [f for f in fields(ViewState) if f.init and f.name != PATIENT_KEY]
 
 
 def _hints() -> dict[str, object]:
@@ -193,7 +194,7 @@ def view_to_yaml(state: ViewState, patient=None) -> str:
     ----------
     state : ViewState
     patient : facelayers.model.patient.Patient, optional
-        Written last, as ``patient: {sex, age, bmi}`` (left out when None).
+        Written last, as ``patient: {sex, age, bmi}``; default ``state.patient`` (left out when None).
 
     Returns
     -------
@@ -214,6 +215,7 @@ def view_to_yaml(state: ViewState, patient=None) -> str:
         except _Mismatch as bad:
             raise TypeError(f"view field {bad.key} = {bad.value!r}; allowed: {bad.allowed}") from None
         data[f.name] = value
+    patient = patient if patient is not None else state.patient
     if patient is not None:
         data[PATIENT_KEY] = _plain(patient.as_dict())
     body = yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000)
@@ -222,7 +224,7 @@ def view_to_yaml(state: ViewState, patient=None) -> str:
 
 def _parse(text: str, source: str) -> tuple[dict, dict[str, int]]:
     """The top-level mapping and the line of each key (``"visible.skin"`` for nested ones)."""
-    keys = ", ".join(["version", *(f.name for f in _fields())])
+    keys = ", ".join(["version", *(f.name for f in _fields()), PATIENT_KEY])
     document = parse_yaml(text, source, empty=f"the file is empty; a view file holds the keys {keys}")
     if not isinstance(document.data, dict):
         kind = "list" if isinstance(document.data, list) else "single value"
@@ -273,9 +275,8 @@ def view_from_yaml(text: str, source: str = "<string>", *, check_ids: bool = Tru
     data, lines = _parse(text, source)
     known = _fields()
     names = [f.name for f in known]
-    allowed_keys = ", ".join(["version", *names])
-    if PATIENT_KEY in data:
-        _patient(data.pop(PATIENT_KEY), source, lines)
+    allowed_keys = ", ".join(["version", *names, PATIENT_KEY])
+    patient = _patient(data.pop(PATIENT_KEY), source, lines) if PATIENT_KEY in data else None
     unknown = [k for k in data if k != "version" and k not in names]
     if unknown:
         first = unknown[0]
@@ -303,6 +304,8 @@ def view_from_yaml(text: str, source: str = "<string>", *, check_ids: bool = Tru
         ids = package_view_ids() if data_dir is None else _view_ids(data_dir)
         for key, value, allowed in view_reference_problems(values, ids):
             raise _error(source, key, value, allowed, lines)
+    if patient is not None:
+        values[PATIENT_KEY] = patient
     try:
         return ViewState(**values)
     except (ValueError, TypeError) as exc:
@@ -381,7 +384,7 @@ def save_view(state: ViewState, path: str | os.PathLike, patient=None) -> Path:
     path : str or path-like
         Conventionally ``*.yaml``; its folder must exist.
     patient : facelayers.model.patient.Patient, optional
-        Saved as the view's ``patient`` key.
+        Saved as the view's ``patient`` key (default: ``state.patient``).
 
     Returns
     -------

@@ -10,6 +10,10 @@ them). It holds the current :class:`~facelayers.teaching.state.ViewState` and tu
 * :meth:`Controller.show` is a whole state (a saved view, a storyboard step, a quiz question), applied
   literally, in one call.
 
+A change of ``patient`` is the one change that is not small: the face itself changes, so the controller
+builds (once, then keeps) that patient's model (:meth:`Controller.model_for`) and replaces its figures' data and
+layout in place.
+
 Either way only what differs between the old and the new state is sent: a layer toggle, the peel or a pick
 changes styles (under 1 KB), the camera only ``scene.camera``, a cutaway or a flap the geometry of the layers it
 changes, a technique its three traces and the scope's. The first state is drawn by the same code on a plain
@@ -26,6 +30,7 @@ state.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -37,7 +42,10 @@ from facelayers.render import structures as structure_figures
 from facelayers.render import techniques as technique_figures
 from facelayers.teaching.state import SURGEON_CAMERAS, ViewState
 
-__all__ = ["Controller", "exposing_peel"]
+__all__ = ["MAX_MODELS", "Controller", "exposing_peel"]
+
+#: Patients' models a controller keeps (the first one, then the latest): a return to a recent patient is quick.
+MAX_MODELS = 6
 
 
 def exposing_peel(paths) -> int:
@@ -104,13 +112,21 @@ class Controller:
                  layout: dict | None = None, wrap: Callable | None = None):
         from facelayers.model.nerves import place_all
 
+        state = state if state is not None else ViewState()
+        # What a patient change rebuilds from (see _change_patient): the options, and one model per patient.
+        self._options = {"nerves": nerves, "muscles": muscles, "techniques": techniques, "profile": profile,
+                         "cross_section": cross_section, "title": title, "height": height,
+                         "extra_traces": extra_traces, "layout": layout}
+        self._models = getattr(self, "_models", {getattr(model, "patient", None): model})
+        if getattr(model, "patient", None) != state.patient:  # the state names another patient: draw that one
+            model = self.model_for(state.patient, like=model)
+            paths = None
         self.model = model
         self.features = {"nerves": nerves, "muscles": muscles and nerves, "techniques": techniques}
         if (nerves or techniques) and paths is None:
             paths = place_all(model)
         self.paths = paths or {}
         self._cache: dict = {}
-        state = state if state is not None else ViewState()
         target = self.resolve(state)
         # Drawn in two steps on a plain figure, by the same code as every later change: the base (no flap, no
         # pick), then the target applied on it. Only then wrapped.
@@ -153,6 +169,63 @@ class Controller:
         for name in ("section_figure", "profile_figure", "scope_figure"):
             if getattr(self, name) is not None:
                 setattr(self, name, wrap(getattr(self, name)))
+
+    # --- patients -----------------------------------------------------------------------------------------
+
+    def model_for(self, patient, like: FaceModel | None = None) -> FaceModel:
+        """The model of ``patient`` (None: the data tables as they are), built once per patient and kept.
+
+        Parameters
+        ----------
+        patient : facelayers.model.patient.Patient or None
+        like : FaceModel, optional
+            Whose grid and data folder to use (default: the current model's).
+
+        Returns
+        -------
+        FaceModel
+            ``build_face(anatomy, (nu, nv), patient=patient)`` with ``like``'s grid and its data folder's
+            anatomy (the reference tables, not a patient's adjusted copy).
+        """
+        from facelayers.anatomy.load import load_anatomy
+        from facelayers.anatomy.specs import package_data_dir
+        from facelayers.model.geometry import build_face
+
+        if patient not in self._models:
+            like = like if like is not None else self.model
+            folder = like.anatomy.data_dir
+            anatomy = load_anatomy() if Path(folder) == package_data_dir() else load_anatomy(folder)
+            self._models[patient] = build_face(anatomy, (like.nu, like.nv), patient=patient)
+            # keep the first model and the latest few (a student dragging the age slider builds one per stop)
+            while len(self._models) > MAX_MODELS:
+                oldest = list(self._models)[1]
+                del self._models[oldest]
+                getattr(self, "_paths_by_patient", {}).pop(oldest, None)
+        return self._models[patient]
+
+    def _change_patient(self, new: ViewState) -> None:
+        """Draw ``new`` on its patient's model.
+
+        The figures are rebuilt from scratch (a full replace of their data and layout, in place, so a
+        FigureWidget stays the same widget); the caches start again.
+        """
+        options = dict(self._options)
+        self._paths_by_patient = getattr(self, "_paths_by_patient", {})
+        self._paths_by_patient[self.model.patient] = self.paths  # placed once per patient, like the model
+        fresh = Controller.__new__(Controller)
+        fresh._models = self._models
+        fresh.__init__(self.model_for(new.patient), new, paths=self._paths_by_patient.get(new.patient), **options)
+        for name in ("figure", "section_figure", "profile_figure", "scope_figure"):
+            mine, theirs = getattr(self, name), getattr(fresh, name)
+            if mine is None or theirs is None:
+                continue
+            with mine.batch_update():
+                mine.data = []
+                mine.add_traces(list(theirs.data))
+                mine.layout = theirs.layout
+        for name in ("model", "paths", "_cache", "_holes", "_shown_paths", "_scope", "features"):
+            setattr(self, name, getattr(fresh, name))
+        self.resent = list(INTERFACES)
 
     # --- caches -------------------------------------------------------------------------------------------
 
@@ -317,7 +390,10 @@ class Controller:
         new = state if resolved else self.resolve(state)
         old = self.state
         changed = new.changed(old)
-        if changed:
+        if "patient" in changed:  # another face: a full replace (a toggle never comes here)
+            self._change_patient(new)
+            self.state = new
+        elif changed:
             self._apply(old, new)
             self.state = new
         return changed

@@ -13,6 +13,7 @@ cross-section, the depth profile, the comparison table and the endoscope follow 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 
@@ -26,12 +27,14 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from facelayers.core.frame import INTERFACES
 from facelayers.model.cutaway import WINDOWS
 from facelayers.model.geometry import FaceModel, build_face
+from facelayers.model.patient import AGE_RANGE, BMI_RANGE, REFERENCE_PATIENT, Patient
 from facelayers.render import access
 from facelayers.render import face as render
 from facelayers.teaching.state import CAMERAS, FLAP_MAX_MM, RANGES, SECTION_LIMITS, SURGEON_CAMERAS, ViewState
 from facelayers.widgets.controller import Controller
 
-__all__ = ["STAGE_CSS", "DissectionComparer", "LayerExplorer", "MessageMeter", "NerveExplorer", "SURGEON_CAMERAS"]
+__all__ = ["STAGE_CSS", "DissectionComparer", "LayerExplorer", "MessageMeter", "NerveExplorer", "PatientControls",
+           "SURGEON_CAMERAS"]
 
 #: The stage's CSS (ipywidgets styles have no font size for these controls): projection-size type, a panel of
 #: controls beside the figure that wraps below it on a narrow page, sliders never narrower than 120 px.
@@ -97,6 +100,84 @@ def _set(widget, **values) -> None:
     for key, value in values.items():
         if getattr(widget, key) != value:
             setattr(widget, key, value)
+
+
+class PatientControls:
+    """Sex, age and BMI controls for one patient, compact for an explorer's panel (300-350 px).
+
+    Each slider's name sits on its own line above a full-width track (never cut; the track at least 200 px), the
+    sex is two buttons. :class:`facelayers.widgets.patient_widget.PatientPicker` is the same controls laid out for the
+    patients view.
+
+    Parameters
+    ----------
+    patient : facelayers.model.patient.Patient
+        Shown first.
+    title : str
+        The label above the sex buttons.
+
+    Attributes
+    ----------
+    sex : ipywidgets.ToggleButtons; age : ipywidgets.IntSlider (18-100); bmi : ipywidgets.FloatSlider (14-60, 0.5)
+    box : ipywidgets.VBox
+    """
+
+    def __init__(self, patient, title: str = "Sex") -> None:
+        self.sex = w.ToggleButtons(options=[("woman", "female"), ("man", "male")], value=patient.sex,
+                                   tooltips=["female", "male"], style={"button_width": "90px"},
+                                   layout=w.Layout(width="100%"))
+        self.age = w.IntSlider(value=round(patient.age), min=int(AGE_RANGE[0]), max=int(AGE_RANGE[1]),
+                               description="", continuous_update=False,
+                               layout=w.Layout(width="100%", min_width="200px"))
+        self.bmi = w.FloatSlider(value=patient.bmi, min=BMI_RANGE[0], max=BMI_RANGE[1], step=0.5, description="",
+                                 continuous_update=False, readout_format=".1f",
+                                 layout=w.Layout(width="100%", min_width="200px"))
+
+        def labelled(text, control):
+            # as _slider's boxes: the name above, the track the panel's full width (the stage's layout tests
+            # measure every .fl-slider track)
+            box = w.VBox([w.HTML(f"<span class='fl-note'><b>{html.escape(text)}</b></span>"), control],
+                         layout=w.Layout(width="100%"))
+            box.add_class("fl-slider")
+            return box
+
+        self.box = w.VBox([w.HTML(f"<span class='fl-note'><b>{html.escape(title)}</b></span>"), self.sex,
+                           labelled("Age (years)", self.age), labelled("BMI (kg/m²)", self.bmi)],
+                          layout=w.Layout(width="100%"))
+
+    @property
+    def patient(self):
+        """The patient the controls show (a :class:`facelayers.model.patient.Patient`)."""
+        return Patient(self.sex.value, float(self.age.value), float(self.bmi.value))
+
+    def show(self, patient) -> None:
+        """Set the controls to ``patient``."""
+        self.sex.value, self.age.value, self.bmi.value = patient.sex, round(patient.age), float(patient.bmi)
+
+    def on_field(self, callback) -> None:
+        """Call ``callback(field, value)`` when a control changes.
+
+        ``field`` is ``"sex"``, ``"age"`` or ``"bmi"`` and ``value`` the control's new value (a str, or a float
+        for age and BMI).
+        """
+        self.sex.observe(lambda c: callback("sex", c["new"]), names="value")
+        self.age.observe(lambda c: callback("age", float(c["new"])), names="value")
+        self.bmi.observe(lambda c: callback("bmi", float(c["new"])), names="value")
+
+    def shows(self, patient) -> bool:
+        """True if the controls show ``patient`` (the age to the year, the BMI to the slider's half step)."""
+        return all(self.shows_field(name, getattr(self, name).value, patient) for name in ("sex", "age", "bmi"))
+
+    def shows_field(self, field: str, value, patient) -> bool:
+        """True if ``value`` of control ``field`` ("sex", "age" or "bmi") shows that field of ``patient``.
+
+        A writer compares against the state with this: nothing to write then.
+        """
+        if field == "sex":
+            return value == patient.sex
+        if field == "age":
+            return round(value) == round(patient.age)
+        return abs(value - patient.bmi) <= self.bmi.step / 2
 
 
 class MessageMeter:
@@ -300,6 +381,60 @@ class LayerExplorer:
                                   and self.set_section(c["new"], None), names="value")
         self.section_at.observe(lambda c: self._write(section_at=float(c["new"])), names="value")
         self.show_labels.observe(lambda c: self._write(labels=bool(c["new"])), names="value")
+        self.build_patient_controls()
+
+    @property
+    def model(self) -> FaceModel:
+        """The model drawn now: the controller's (it changes with the state's patient)."""
+        controller = self.__dict__.get("controller")
+        return controller.model if controller is not None else self.__dict__["_model"]
+
+    @model.setter
+    def model(self, value: FaceModel) -> None:
+        self.__dict__["_model"] = value
+
+    @property
+    def paths(self):
+        """The nerves placed on the model drawn now (the controller's)."""
+        controller = self.__dict__.get("controller")
+        return controller.paths if controller is not None else self.__dict__.get("_paths")
+
+    @paths.setter
+    def paths(self, value) -> None:
+        self.__dict__["_paths"] = value
+
+    def build_patient_controls(self) -> None:
+        """The patient picker (sex, age, BMI) and a button back to the reference patient; each writes the
+        state's ``patient`` (the controller then draws that patient's model)."""
+        self.patient_picker = PatientControls(self.state.patient or REFERENCE_PATIENT, "Sex")
+        self.patient_reference = w.Button(description="reference patient", tooltip="the data tables as they are",
+                                          layout=w.Layout(width="auto"))
+        self.patient_label = w.HTML()
+        self.patient_picker.on_field(self._write_patient)
+        self.patient_reference.on_click(lambda _b: self._write(patient=None))
+
+    def _write_patient(self, field: str, value) -> None:
+        """A picker's control changed: write that field of the state's patient, unless the value already shows
+        that field of the state's patient (a re-render writes what is there; no re-entry flag)."""
+        current = self.state.patient or REFERENCE_PATIENT
+        if self.patient_picker.shows_field(field, value, current):
+            return
+        self.update(patient=dataclasses.replace(current, **{field: value}))
+
+    def patient_controls(self) -> list:
+        """The patient's part of the panel (last: changing the patient rebuilds the whole figure)."""
+        return [_head("Patient"), self.patient_label, self.patient_picker.box, self.patient_reference]
+
+    def render_patient_controls(self) -> None:
+        """Show the state's patient on the picker (the reference patient's values for None)."""
+        patient = self.state.patient
+        shown = patient or REFERENCE_PATIENT
+        if not self.patient_picker.shows(shown):
+            self.patient_picker.show(shown)
+        text = (f"<b>{html.escape(patient.label)}</b>" if patient is not None
+                else "<b>the reference patient</b> (the data tables: a woman of 40, BMI 22)")
+        self.patient_label.value = f"<div class='fl-note'>Drawn: {text}</div>"
+        _set(self.patient_reference, disabled=patient is None)
 
     def _on_box(self, name: str, value: bool) -> None:
         if self.state.peeled(name):
@@ -342,7 +477,7 @@ class LayerExplorer:
         return row
 
     def layout_ui(self) -> list:
-        return [self.stage(self.panel_controls()), *self.below()]
+        return [self.stage([*self.panel_controls(), *self.patient_controls()]), *self.below()]
 
     def render_controls(self) -> None:
         """Show the state on every control (only what differs is set)."""
@@ -369,6 +504,7 @@ class LayerExplorer:
             _set(self.section_at, value=s.section_at)
             _set(self.section_at, min=lo, max=hi)
         _set(self.show_labels, value=s.labels)
+        self.render_patient_controls()
         self.describe()
 
     def description(self) -> str:
@@ -635,9 +771,9 @@ class DissectionComparer(NerveExplorer):
         for control, name in ((self.insertion, "scope_insertion_mm"), (self.aim, "scope_aim_deg"),
                               (self.magnification, "scope_magnification")):
             _set(control, value=float(getattr(s, name)), disabled=not ports)
-        if getattr(self, "_table_for", None) != s.compare:
+        if getattr(self, "_table_for", None) != (s.compare, s.patient):  # the clearances follow the patient
             self.table.value = self.table_html(s.compare)
-            self._table_for = s.compare
+            self._table_for = (s.compare, s.patient)
 
     def table_html(self, pair) -> str:
         """The comparison of the two techniques as an HTML table: full nerve names (headers wrap, never cut),

@@ -21,6 +21,7 @@ from facelayers.model.patient import AGE_RANGE, BMI_RANGE, Patient
 from facelayers.render.access import alt_text_html, describe_margins, fit_figure, page_helper_widget
 from facelayers.render.margin_figure import margins_figure, patient_tag
 from facelayers.render.themes import THEMES
+from facelayers.widgets.explorers import PatientControls
 
 __all__ = ["PatientComparer", "PatientPicker", "PatientsView", "margins_html"]
 
@@ -46,8 +47,11 @@ class PatientsView:
             raise ValueError(f"PatientsView: field 'theme' = {self.theme!r}: allowed: {', '.join(THEMES)}")
 
 
-class PatientPicker:
-    """Sex, age and BMI controls for one patient.
+class PatientPicker(PatientControls):
+    """Sex, age and BMI controls for one patient, laid out for the patients view (labels beside the sliders).
+
+    The controls' logic (:meth:`show`, :meth:`shows`, :meth:`shows_field`, :meth:`on_field`, :attr:`patient`) is
+    :class:`facelayers.widgets.explorers.PatientControls`'s, the explorers' compact picker.
 
     Attributes
     ----------
@@ -69,15 +73,6 @@ class PatientPicker:
         heading = widgets.HTML(f"<b>{html.escape(title)}</b>")
         self.box = widgets.VBox([heading, self.sex, self.age, self.bmi],
                                 layout=widgets.Layout(min_width="360px", margin="0 18px 0 0"))
-
-    @property
-    def patient(self) -> Patient:
-        """The patient the controls show."""
-        return Patient(self.sex.value, float(self.age.value), float(self.bmi.value))
-
-    def show(self, patient: Patient) -> None:
-        """Set the controls to ``patient``."""
-        self.sex.value, self.age.value, self.bmi.value = patient.sex, round(patient.age), float(patient.bmi)
 
     def observe(self, callback) -> None:
         """Call ``callback`` whenever the sex, age or BMI control changes.
@@ -137,7 +132,6 @@ class PatientComparer:
         anatomy = load_anatomy()
         anatomy.technique(technique)
         self.resolution = resolution
-        self._syncing = False
         self.state = PatientsView(a, b, technique, theme)
         self.picker_a = PatientPicker(a, "Patient A")
         self.picker_b = PatientPicker(b, "Patient B")
@@ -156,30 +150,33 @@ class PatientComparer:
                               layout=widgets.Layout(flex_flow="row wrap"))
         self.box = widgets.VBox([page_helper_widget(), header, self.figure, self.table_html, self.alt])
         self.box.add_class("fl-a11y")
-        self.picker_a.observe(self._on_change)
-        self.picker_b.observe(self._on_change)
-        self.technique.observe(self._on_change, names="value")
-        self.theme.observe(self._on_change, names="value")
+        # Each control writes its one field into the state; no re-entry flag: while set_state shows a state on
+        # the controls, each control's write compares against that state and finds nothing to change.
+        self.picker_a.on_field(lambda field, value: self._write_patient("a", field, value))
+        self.picker_b.on_field(lambda field, value: self._write_patient("b", field, value))
+        self.technique.observe(lambda c: self.set_state(replace(self.state, technique=c["new"])), names="value")
+        self.theme.observe(lambda c: self.set_state(replace(self.state, theme=c["new"])), names="value")
 
-    def _on_change(self, _change=None) -> None:
-        if self._syncing:  # the controls are being set from the state: render once, at the end
+    def _write_patient(self, slot: str, field: str, value) -> None:
+        """A picker's control changed: write that field of patient ``slot`` ("a" or "b") into the state.
+
+        Nothing is written when the value already shows that field of the state's patient (a re-render writes
+        what is there).
+        """
+        picker, current = (self.picker_a if slot == "a" else self.picker_b), getattr(self.state, slot)
+        if picker.shows_field(field, value, current):
             return
-        self.set_state(PatientsView(self.picker_a.patient, self.picker_b.patient, self.technique.value,
-                                    self.theme.value))
+        self.set_state(replace(self.state, **{slot: replace(current, **{field: value})}))
 
     def set_state(self, state: PatientsView) -> None:
         """Show ``state``: the controls are set to it and the figure, table and description re-rendered."""
         if state == self.state:
             return
-        self.state = state
-        self._syncing = True
-        try:
-            for picker, patient in ((self.picker_a, state.a), (self.picker_b, state.b)):
-                if picker.patient != patient:
-                    picker.show(patient)
-            self.technique.value, self.theme.value = state.technique, state.theme
-        finally:
-            self._syncing = False
+        self.state = state  # first: the controls' observers then compare against the new state
+        for picker, patient in ((self.picker_a, state.a), (self.picker_b, state.b)):
+            if not picker.shows(patient):
+                picker.show(patient)
+        self.technique.value, self.theme.value = state.technique, state.theme
         self.render()
 
     def render(self) -> None:

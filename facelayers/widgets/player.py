@@ -42,7 +42,7 @@ _CSS = w.HTML(
 
 #: How :meth:`StepComparer.apply_state` names what changed: the state's fields, grouped as a lecturer says
 #: them, in the order they are reported.
-_GROUPS = [("technique", ("technique", "compare")), ("flap", ("flap_mm",)),
+_GROUPS = [("patient", ("patient",)), ("technique", ("technique", "compare")), ("flap", ("flap_mm",)),
            *((f"visible.{n}", (f"visible.{n}",)) for n in INTERFACES), ("peel", ("peel",)),
            ("cutaway", ("cutaway", "layers_cut")), ("section", ("section_kind", "section_at")),
            ("camera", ("camera",)), ("pick", ("pick",)), ("zones", ("zones",)), ("ligaments", ("ligaments",)),
@@ -56,7 +56,7 @@ class StepComparer(DissectionComparer):
     Parameters
     ----------
     *args, **kwargs
-        As :class:`facelayers.widgets.DissectionComparer` (model, techniques, state, height, title, paths).
+        As :class:`facelayers.widgets.explorers.DissectionComparer` (model, techniques, state, height, title, paths).
     lead : sequence of ipywidgets.Widget
         Widgets put at the top of the control panel, above the comparer's own (the player's step controls).
     """
@@ -81,7 +81,7 @@ class StepComparer(DissectionComparer):
         Returns
         -------
         list of str
-            What changed, grouped: ``technique``, ``flap``, ``visible.<layer>``, ``peel``, ``cutaway``,
+            What changed, grouped: ``patient`` (the model was rebuilt), ``technique``, ``flap``, ``visible.<layer>``, ``peel``, ``cutaway``,
             ``section``, ``camera``, ``pick``, ``zones``, ``ligaments``, ``labels``, ``nerves``, ``scope``
             (``[]``: nothing was sent).
         """
@@ -100,7 +100,9 @@ class StoryboardPlayer:
     storyboard : Storyboard
         From :func:`facelayers.teaching.storyboard.load_storyboards`.
     model : FaceModel, optional
-        Default: ``build_face()`` at lecture resolution.
+        Default: ``build_face(patient=...)`` at lecture resolution, for the first step's patient (the
+        storyboard's ``patient``, or the reference patient). A step that names another patient is drawn on
+        that patient's model (the comparer's controller builds and keeps it).
     height : int, px
         Height of the 3D view.
 
@@ -122,8 +124,9 @@ class StoryboardPlayer:
 
     def __init__(self, storyboard: Storyboard, model: FaceModel | None = None, *, height: int = 620):
         self.storyboard = storyboard
-        model = model if model is not None else build_face()
         first = storyboard.steps[0].state()
+        # the first step's patient (the storyboard's, or its own); a later step's patient rebuilds it
+        model = model if model is not None else build_face(patient=first.patient)
         shown = first.technique or storyboard.technique
         other = storyboard.compare_with or next(t for t in model.anatomy.techniques if t != shown)
         if other == shown:
