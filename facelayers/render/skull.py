@@ -19,18 +19,25 @@ SKULL_LIGHTING = {"ambient": 0.32, "diffuse": 0.9, "specular": 0.12, "roughness"
 
 
 def skull_trace(model: FaceModel, visible: bool = True) -> go.Mesh3d:
-    """The schematic skull as one Mesh3d named ``skull`` (only where it is bone: the orbits, the piriform
-    aperture and the foramina are open pits, the mandible's lower border an open edge).
+    """The schematic skull as one Mesh3d named ``skull``.
+
+    Only where it is bone: the orbits, the piriform aperture and the foramina are open pits, the mandible's
+    lower border an open edge. Each vertex is darkened by its cavity depth (``model.skull_mesh_cavity``, mm)
+    as ambient occlusion would, since plotly draws no shadows.
 
     Parameters
     ----------
     model : FaceModel
+        Its :meth:`~facelayers.model.geometry.FaceModel.skull_mesh` is drawn (head frame, mm; x plotted
+        negated, :data:`facelayers.core.frame.PLOT_X_SIGN`).
     visible : bool
+        The trace's initial visibility.
 
     Returns
     -------
     go.Mesh3d
-        Hover gives the total soft-tissue depth above each bone vertex along its ray, mm.
+        Legend group ``bone``, not in the legend. ``customdata`` is a (n_vertices,) float32 array: the total
+        soft-tissue depth above each bone vertex along its ray from the head axis, mm, shown on hover.
     """
     verts, faces = model.skull_mesh()
     u, s, r = params_of(verts.astype(float))
@@ -57,17 +64,26 @@ def skull_figure(model: FaceModel, camera: str = "front", *, height: int = 760,
     Parameters
     ----------
     model : FaceModel
+        The skull of this model (:meth:`~facelayers.model.geometry.FaceModel.skull_mesh`).
     camera : str
         A key of :data:`facelayers.teaching.state.CAMERAS`.
-    height : int, px
+    height : int
+        Figure height, px.
     title : str or None
+        The figure's title; None for none (and a narrower top margin).
     skin : bool
         Also draw the skin (trace ``layer:skin``), visible.
 
     Returns
     -------
     go.Figure
-        Traces ``skull`` (and ``layer:skin`` if asked).
+        Traces ``skull`` (and ``layer:skin`` if asked), on the dark stage, with the scene of
+        :func:`facelayers.render.face.scene_layout` and the preset's camera; no legend.
+
+    Raises
+    ------
+    ValueError
+        If ``camera`` is not a key of :data:`~facelayers.teaching.state.CAMERAS`; the message lists the allowed keys.
     """
     if camera not in CAMERAS:
         raise ValueError(f"camera = {camera!r} is not allowed; allowed: {', '.join(CAMERAS)}")
