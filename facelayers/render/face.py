@@ -44,20 +44,66 @@ LIGHT_POSITION = {"x": -400, "y": 1200, "z": 700}
 
 
 def surface_labels(model: FaceModel) -> dict[str, str]:
-    """Display name of each surface, from data/layers.csv plus bone."""
+    """Display name of each surface, from data/layers.csv plus bone.
+
+    Parameters
+    ----------
+    model : FaceModel
+        Its anatomy's layer table gives the labels.
+
+    Returns
+    -------
+    dict of str -> str
+        One entry per surface of :data:`facelayers.core.frame.INTERFACES` (``skin`` ... ``bone``); a surface
+        without a row (bone) gets its id capitalised.
+    """
     labels = {layer.layer_id: layer.label for layer in model.anatomy.layers.values()}
     return {name: labels.get(name, name.capitalize()) for name in INTERFACES}
 
 
 def cut_of(state: ViewState) -> Cut | None:
-    """The cutaway a view state asks for, or None."""
+    """The cutaway a view state asks for, or None.
+
+    Parameters
+    ----------
+    state : ViewState
+        Its ``cutaway`` (window id, or None) and ``layers_cut`` (how many layers are removed).
+
+    Returns
+    -------
+    facelayers.model.cutaway.Cut or None
+        None when ``state.cutaway`` is None or empty.
+    """
     return Cut(window(state.cutaway), state.layers_cut) if state.cutaway else None
 
 
 def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, label: str,
                 hole: np.ndarray | None = None) -> go.Mesh3d:
-    """One surface as a Mesh3d named ``layer:<name>`` (skin includes the ears); ``hole`` removes it under a
-    raised flap (see :func:`facelayers.model.cutaway.layer_mesh`)."""
+    """One surface as a Mesh3d named ``layer:<name>`` (skin includes the ears).
+
+    Parameters
+    ----------
+    model : FaceModel
+    name : str
+        A surface of :data:`facelayers.core.frame.INTERFACES` (``skin`` ... ``bone``).
+    cut : facelayers.model.cutaway.Cut or None
+        The cutaway window and depth (:func:`cut_of`), or None for the whole surface.
+    visible : bool
+        The trace's initial visibility.
+    label : str
+        Display name in the hover (:func:`surface_labels`).
+    hole : ndarray or None
+        The surface's hole field under a raised flap (:func:`facelayers.model.flap.holes`), which removes it
+        there (see :func:`facelayers.model.cutaway.layer_mesh`).
+
+    Returns
+    -------
+    go.Mesh3d
+        Head-frame vertices in mm drawn with x negated (:func:`xyz`), faces as uint16/uint32 ``i, j, k``
+        (:func:`ijk`), legend group ``name``, colour :data:`PALETTE` ``[name]``. Hover numbers as
+        :func:`layer_hover`: ``intensity`` = the layer's thickness (mm, not for bone), ``customdata`` = depth of
+        its outer face below the skin (mm, not for skin); the ears carry the skin's median thickness and depth 0.
+    """
     mesh = layer_mesh(model, name, cut, hole)
     verts, faces = mesh.vertices, mesh.faces
     custom = np.stack([mesh.thickness_mm, mesh.depth_mm], axis=1)
@@ -87,8 +133,25 @@ def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, lab
 
 
 def layer4_trace(model: FaceModel, cut: Cut | None, visible: bool, hole: np.ndarray | None = None) -> go.Mesh3d:
-    """Layer 4's band in the cut wall of the muscle layer (:func:`facelayers.model.cutaway.layer4_wall`), named
-    ``space:layer4``; hover names the space and its thickness. Empty where the muscle layer is not cut."""
+    """Layer 4's band in the cut wall of the muscle layer, named ``space:layer4``.
+
+    Parameters
+    ----------
+    model : FaceModel
+    cut : facelayers.model.cutaway.Cut or None
+        The cutaway (:func:`cut_of`); the band is the wall it leaves (:func:`facelayers.model.cutaway.layer4_wall`).
+    visible : bool
+        The trace's initial visibility (it follows the muscle layer's).
+    hole : ndarray or None
+        The muscle layer's hole field under a raised flap (:func:`facelayers.model.flap.holes`).
+
+    Returns
+    -------
+    go.Mesh3d
+        Legend group ``muscle``, colour :data:`LAYER4_COLOUR`. ``text`` names the space of each vertex;
+        ``customdata`` is (n, 2) float32: layer 4's thickness and its roof's depth below the skin, mm. Empty
+        (plain empty lists) where the muscle layer is not cut.
+    """
     from facelayers.model.cutaway import layer4_wall
 
     w = layer4_wall(model, cut, hole)
@@ -106,8 +169,10 @@ def layer4_trace(model: FaceModel, cut: Cut | None, visible: bool, hole: np.ndar
 
 
 def layer_hover(thickness_mm: np.ndarray | None, depth_mm: np.ndarray | None, colour: str) -> dict:
-    """A layer's per-vertex hover numbers as flat float32 arrays, which the notebook's FigureWidget sends as
-    binary buffers (an (n, 2) ``customdata`` goes as nested JSON lists, four times the bytes).
+    """A layer's per-vertex hover numbers as flat float32 arrays.
+
+    The notebook's FigureWidget sends flat arrays as binary buffers (an (n, 2) ``customdata`` goes as nested
+    JSON lists, four times the bytes).
 
     Parameters
     ----------
@@ -134,8 +199,22 @@ def layer_hover(thickness_mm: np.ndarray | None, depth_mm: np.ndarray | None, co
 
 
 def region_labels_trace(model: FaceModel, visible: bool = True) -> go.Scatter3d:
-    """Region names at their anchors on the skin (left side and midline), with each layer's thickness and
-    its source on hover."""
+    """Region names at their anchors on the skin (left side and midline), named ``labels:regions``.
+
+    Parameters
+    ----------
+    model : FaceModel
+        Its thickness field's anchors and the anatomy's regions and thickness table.
+    visible : bool or "legendonly"
+        The trace's initial visibility.
+
+    Returns
+    -------
+    go.Scatter3d
+        One marker per left-side or midline anchor, placed on the skin and pushed 4 mm outward from the
+        origin (mm, head frame, x plotted negated); each region's name is written once. Hover lists each
+        layer's thickness there (mm) with its source (author and year) or ``schematic``.
+    """
     anatomy = model.anatomy
     field = model.thickness_field
     keep = [i for i, n in enumerate(field.anchor_names) if not n.endswith(":right")]
@@ -163,7 +242,21 @@ def region_labels_trace(model: FaceModel, visible: bool = True) -> go.Scatter3d:
 
 
 def section_line_trace(sec: Section, visible: bool = True) -> go.Scatter3d:
-    """The cross-section's cut drawn on the skin, lifted 1.5 mm so it stays visible."""
+    """The cross-section's cut drawn on the skin, named ``section:line``.
+
+    Parameters
+    ----------
+    sec : facelayers.model.section.Section
+        Its ``skin_points`` (n, 3), mm, head frame.
+    visible : bool or "legendonly"
+        The trace's initial visibility.
+
+    Returns
+    -------
+    go.Scatter3d
+        A white line through the points lifted 1.5 mm outward from the origin so it stays visible; float32
+        coordinates, x plotted negated; no hover.
+    """
     p = sec.skin_points * 1.0
     p = p + 1.5 * p / np.maximum(np.linalg.norm(p, axis=1, keepdims=True), 1e-9)
     return go.Scatter3d(name="section:line", showlegend=False, visible=visible, mode="lines",
@@ -172,21 +265,42 @@ def section_line_trace(sec: Section, visible: bool = True) -> go.Scatter3d:
 
 
 def xyz(points: np.ndarray) -> dict:
-    """Trace coordinates for points (n, 3) in the head frame.
+    """Trace coordinates for points in the head frame.
 
     The head frame (x to the subject's left, y anterior, z up) is left-handed; plotly's scene is right-handed,
     so drawn as they are the points would show the face's mirror image. The figures therefore plot x negated
     (the scene's +x is the subject's right): the subject's left appears on the viewer's right from the front.
+
+    Parameters
+    ----------
+    points : (n, 3) float ndarray, mm, head frame
+
+    Returns
+    -------
+    dict
+        ``x`` (= :data:`~facelayers.core.frame.PLOT_X_SIGN` times column 0), ``y``, ``z``: (n,) arrays of the
+        points' dtype, mm.
     """
     return {"x": PLOT_X_SIGN * points[:, 0], "y": points[:, 1], "z": points[:, 2]}
 
 
 def ijk(faces: np.ndarray) -> dict:
-    """Mesh3d's i, j, k for faces (m, 3) int: negating x (see :func:`xyz`) turns every triangle's winding
-    inside out, so j and k are swapped to keep the normals, and the lighting, outward.
+    """Mesh3d's i, j, k for triangles, wound for the plotted (x-negated) frame.
 
-    The indices are uint16 when every one is below 65,536 (every surface here), else uint32: half the bytes
-    of int32 over the notebook's comm and in files, drawn alike by plotly.js. Each is a contiguous array.
+    Negating x (see :func:`xyz`) turns every triangle's winding inside out, so j and k are swapped to keep the
+    normals, and the lighting, outward.
+
+    Parameters
+    ----------
+    faces : (m, 3) int array-like
+        Vertex indices of each triangle.
+
+    Returns
+    -------
+    dict
+        ``i``, ``j``, ``k``: (m,) contiguous arrays, uint16 when every index is below 65,536 (every surface
+        here), else uint32: half the bytes of int32 over the notebook's comm and in files, drawn alike by
+        plotly.js.
     """
     faces = np.asarray(faces)
     dtype = np.uint16 if faces.size == 0 or int(faces.max()) < 2**16 else np.uint32
@@ -195,14 +309,35 @@ def ijk(faces: np.ndarray) -> dict:
 
 
 def scene_layout() -> dict:
+    """The 3D scene of every figure: hidden axes, true proportions, dark background, orbit drag.
+
+    Returns
+    -------
+    dict
+        A plotly ``layout.scene`` (without a camera): axes invisible and without spikes, ``aspectmode="data"``
+        (a millimetre is as long on every axis), ``bgcolor`` :data:`BACKGROUND`, ``dragmode="orbit"``.
+    """
     axis = {"visible": False, "showspikes": False}
     return {"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "data", "bgcolor": BACKGROUND,
             "dragmode": "orbit"}
 
 
 def wrap_title(text: str, width: int = 52) -> str:
-    """A figure title broken into lines of at most ``width`` characters with ``<br>`` (plotly does not wrap
-    titles: a long one runs off a narrow figure)."""
+    """A figure title broken into lines of at most ``width`` characters with ``<br>``.
+
+    Plotly does not wrap titles: a long one runs off a narrow figure.
+
+    Parameters
+    ----------
+    text : str
+        The title; an empty one is returned as it is.
+    width : int
+        The longest line, characters.
+
+    Returns
+    -------
+    str
+    """
     import textwrap
 
     return "<br>".join(textwrap.wrap(text, width)) if text else text
@@ -216,16 +351,23 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
     ----------
     model : FaceModel
     state : ViewState, optional
-    height : int or None, px
-        None: no height in the layout (the page's CSS sizes the plot; see facelayers.widgets.explorers.STAGE_CSS).
+        What to show (default: ``ViewState()``): the layers shown and peeled, the cutaway, the section and the
+        camera preset.
+    height : int or None
+        Figure height, px. None: no height in the layout (the page's CSS sizes the plot; see
+        facelayers.widgets.explorers.STAGE_CSS).
     title : str or None
+        The title (may hold ``<br>``, see :func:`wrap_title`); None for none.
     key : bool
         Draw the colour key in the corner (the layer explorer shows its own swatches instead).
 
     Returns
     -------
     go.Figure
-        Traces ``layer:<surface>`` (six), ``labels:regions``, ``section:line``.
+        Traces ``layer:<surface>`` (six, :func:`layer_trace`), ``labels:regions`` and ``section:line`` (both
+        ``"legendonly"``, i.e. hidden), ``space:layer4`` (:func:`layer4_trace`). The layout holds the scene
+        (:func:`scene_layout`), the state's camera, the colour key as annotations when ``key``, no legend, and
+        ``uirevision="facelayers"`` so a user's rotation survives updates.
     """
     state = state if state is not None else ViewState()
     labels = surface_labels(model)
@@ -254,7 +396,21 @@ def _layer4_key(row: int, x: float = 0.01, y: float = 0.93) -> dict:
 
 
 def colour_key(labels: dict[str, str], x: float = 0.01, y: float = 0.93) -> list[dict]:
-    """The layer colours as a key in the figure's corner (plotly's legend would show the trace ids)."""
+    """The layer colours as a key in the figure's corner (plotly's legend would show the trace ids).
+
+    Parameters
+    ----------
+    labels : dict of str -> str
+        Display name of each surface (:func:`surface_labels`).
+    x, y : float
+        Paper coordinates (0-1) of the first row; each next row is 0.05 lower.
+
+    Returns
+    -------
+    list of dict
+        One plotly annotation per surface of :data:`~facelayers.core.frame.INTERFACES`: a square in its
+        :data:`PALETTE` colour and its name.
+    """
     return [{"xref": "paper", "yref": "paper", "x": x, "y": y - 0.05 * k, "xanchor": "left", "showarrow": False,
              "text": f"<span style='color:{PALETTE[name]}'>\u25A0</span> {labels[name]}", "font": {"size": 19}}
             for k, name in enumerate(INTERFACES)]
@@ -263,7 +419,24 @@ def colour_key(labels: dict[str, str], x: float = 0.01, y: float = 0.93) -> list
 # --- updates for an existing figure (FigureWidget): only what changed --------------------------------------
 
 def trace_index(fig, name: str) -> int:
-    """Index of the trace called ``name``; a clear error lists the names present."""
+    """Index of the trace called ``name`` in a figure.
+
+    Parameters
+    ----------
+    fig : go.Figure or go.FigureWidget
+    name : str
+        A trace id, e.g. ``layer:skin``.
+
+    Returns
+    -------
+    int
+        The index of the first trace so named in ``fig.data``.
+
+    Raises
+    ------
+    KeyError
+        If no trace has that name; the message lists the names present.
+    """
     for i, trace in enumerate(fig.data):
         if trace.name == name:
             return i
@@ -271,7 +444,18 @@ def trace_index(fig, name: str) -> int:
 
 
 def set_visible(trace, want) -> bool:
-    """Set a trace's ``visible`` only if it differs (``None`` is plotly's ``True``): nothing sent otherwise."""
+    """Set a trace's ``visible`` only if it differs (``None`` is plotly's ``True``): nothing sent otherwise.
+
+    Parameters
+    ----------
+    trace : plotly trace
+    want : bool or "legendonly"
+
+    Returns
+    -------
+    bool
+        True if the property was changed.
+    """
     have = True if trace.visible is None else trace.visible
     if have is want or have == want:
         return False
@@ -280,9 +464,19 @@ def set_visible(trace, want) -> bool:
 
 
 def apply_visibility(fig, state: ViewState) -> None:
-    """Show/hide/peel: only ``visible`` properties change. The layers follow their box and the peel; a SMAS
-    muscle goes with the SMAS unless it is the one picked (a picked muscle always shows); a raised flap goes
-    with the skin; the nerves follow ``state.nerves``."""
+    """Show, hide and peel in place: only ``visible`` properties change.
+
+    The layers (``layer:*``) follow their box and the peel; a SMAS muscle (``muscle:*`` whose ``meta["layer"]``
+    is ``smas``) goes with the SMAS unless it is the one picked (a picked muscle always shows);
+    ``space:layer4`` goes with the muscle layer; a raised flap (``technique:flap``) goes with the skin; the
+    nerves (``nerve:*``) follow ``state.nerves``. Other traces are left alone.
+
+    Parameters
+    ----------
+    fig : go.Figure or go.FigureWidget
+        Changed in place.
+    state : ViewState
+    """
     picked = state.pick[7:] if state.pick and state.pick.startswith("muscle:") else None
     for trace in fig.data:
         name = trace.name or ""
@@ -299,7 +493,14 @@ def apply_visibility(fig, state: ViewState) -> None:
 
 
 def apply_overlays(fig, state: ViewState) -> None:
-    """Seckel's danger zones (``zone:*``) and the ligaments follow ``state.zones`` / ``state.ligaments``."""
+    """Seckel's danger zones (``zone:*``) and the ligaments follow ``state.zones`` / ``state.ligaments``.
+
+    Parameters
+    ----------
+    fig : go.Figure or go.FigureWidget
+        Changed in place; only ``visible`` properties that differ are set.
+    state : ViewState
+    """
     for trace in fig.data:
         name = trace.name or ""
         if name.startswith("zone:"):
@@ -309,20 +510,68 @@ def apply_overlays(fig, state: ViewState) -> None:
 
 
 def apply_trace_visible(fig, name: str, visible) -> None:
-    """Set one trace's ``visible`` (``True``, ``False`` or ``"legendonly"``) if it differs."""
+    """Set one trace's ``visible`` (``True``, ``False`` or ``"legendonly"``) if it differs.
+
+    Parameters
+    ----------
+    fig : go.Figure or go.FigureWidget
+        Changed in place.
+    name : str
+        The trace's id.
+    visible : bool or "legendonly"
+
+    Raises
+    ------
+    KeyError
+        If no trace is called ``name`` (:func:`trace_index`).
+    """
     set_visible(fig.data[trace_index(fig, name)], visible)
 
 
 def apply_camera(fig, state: ViewState) -> None:
+    """Move the scene's camera to the state's preset.
+
+    Parameters
+    ----------
+    fig : go.Figure or go.FigureWidget
+        Changed in place: ``layout.scene.camera``.
+    state : ViewState
+        Its ``camera``, a key of :data:`~facelayers.teaching.state.CAMERAS`.
+    """
     fig.layout.scene.camera = CAMERAS[state.camera]
 
 
 def apply_cutaway(fig, model: FaceModel, state: ViewState, previous: ViewState | None = None,
                   holes: dict | None = None, previous_holes: dict | None = None) -> list[str]:
-    """Re-send the geometry of the layers whose cut (or hole under a raised flap) changed; return their names.
+    """Re-send the geometry of the layers whose cut (or hole under a raised flap) changed.
 
-    ``holes`` maps a layer index to its hole field (:func:`facelayers.model.flap.holes`); ``previous_holes`` is what
-    the figure shows now (the same object when the holes did not change)."""
+    Parameters
+    ----------
+    fig : go.Figure or go.FigureWidget
+        Made by :func:`face_figure`; its ``layer:*`` traces (and ``space:layer4`` with the muscle layer) get
+        new ``x, y, z, i, j, k``, ``customdata`` and ``intensity`` in place.
+    model : FaceModel
+    state : ViewState
+        The new state (its cutaway and layers shown).
+    previous : ViewState, optional
+        The state the figure shows now; None re-sends every layer.
+    holes : dict of int -> ndarray, optional
+        A surface index (into :data:`~facelayers.core.frame.INTERFACES`) to its hole field
+        (:func:`facelayers.model.flap.holes`).
+    previous_holes : dict of int -> ndarray, optional
+        What the figure shows now (the same object when the holes did not change; default ``holes``). Holes
+        are compared by identity.
+
+    Returns
+    -------
+    list of str
+        The surfaces re-sent, outermost first.
+
+    Raises
+    ------
+    KeyError
+        If a ``layer:*`` trace is missing from ``fig`` (:func:`trace_index`).
+    """
     new_cut, old_cut = cut_of(state), (cut_of(previous) if previous is not None else None)
     holes = holes or {}
     previous_holes = holes if previous_holes is None else previous_holes
@@ -348,6 +597,20 @@ def apply_cutaway(fig, model: FaceModel, state: ViewState, previous: ViewState |
 
 
 def apply_section_line(fig, sec: Section) -> None:
+    """Move the ``section:line`` trace to a new cut, and show it if it was hidden in the legend.
+
+    Parameters
+    ----------
+    fig : go.Figure or go.FigureWidget
+        Changed in place.
+    sec : facelayers.model.section.Section
+        The new cut (:func:`section_line_trace`).
+
+    Raises
+    ------
+    KeyError
+        If the figure has no ``section:line`` trace.
+    """
     fresh = section_line_trace(sec)
     trace = fig.data[trace_index(fig, "section:line")]
     trace.update(x=fresh.x, y=fresh.y, z=fresh.z)
@@ -361,8 +624,24 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
                    height: int = 540) -> go.Figure:
     """The classic five-layer diagram along a cut: distance along the skin (mm) across, depth (mm) down.
 
-    Bands are coloured as in 3D and named in the legend; the thickness of each layer at the middle of the
-    cut is written on its band, and the regions the cut crosses are named along the top.
+    Parameters
+    ----------
+    model : FaceModel
+    sec : facelayers.model.section.Section, optional
+        The cut; default: the state's (``state.section_kind`` at ``state.section_at``).
+    state : ViewState, optional
+        Default ``ViewState()``; used only when ``sec`` is None.
+    height : int
+        Figure height, px.
+
+    Returns
+    -------
+    go.Figure
+        2D traces ``band:<surface>`` (six, :func:`layer_bands`, coloured as in 3D) and, when the section has
+        layer 4, ``band:layer4`` (hover names its space). The layout has no legend; annotations on the right
+        give each layer's thickness (mm) at the middle of the cut, marked by a dashed vertical line, and bone's
+        depth there; the regions the cut crosses (runs of at least 25 mm) are named along the top. x axis:
+        distance along the skin, 0 to the cut's length, mm; y axis: depth below the skin, mm, reversed.
     """
     state = state if state is not None else ViewState()
     sec = sec if sec is not None else section(model, state.section_kind, state.section_at)
@@ -418,8 +697,21 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
 
 
 def layer_bands(x: np.ndarray, depth: np.ndarray) -> list:
-    """Filled bands between consecutive interface depths (n, 6), plus a 4 mm band of bone, named
-    ``band:<surface>``."""
+    """Filled bands between consecutive interface depths, plus a 4 mm band of bone.
+
+    Parameters
+    ----------
+    x : (n,) float ndarray, mm
+        Distance along the skin of each sample.
+    depth : (n, 6) float ndarray, mm
+        Depth of each interface below the skin (:attr:`facelayers.model.section.Section.depth_mm`).
+
+    Returns
+    -------
+    list of go.Scatter
+        Six closed, filled polygons named ``band:<surface>`` in :data:`PALETTE` colours, float32 coordinates,
+        no hover.
+    """
     bone_floor = depth[:, -1] + 4.0
     traces = []
     for k, name in enumerate(INTERFACES):
