@@ -1,5 +1,9 @@
-"""Plotly traces of the nerves, muscles, danger zones and ligaments, the highlight of a pick, and the depth profile
-(lesson 02).
+"""Plotly traces of the nerves, muscles, danger zones and ligaments, the highlight of a pick, and the depth profile.
+
+These are the structures of lesson 02, added to a :func:`facelayers.render.face.face_figure`. Trace names are
+stable ids: ``nerve:<nerve_id>``, ``muscle:<muscle_id>``, ``zone:<zone_id>`` and ``zone:labels``, ``ligaments``;
+the depth profile uses ``band:<surface>``, ``profile:nerve`` and ``profile:waypoints``. Coordinates are in the
+head frame, mm, plotted with x negated (:func:`facelayers.render.face.xyz`).
 """
 
 from __future__ import annotations
@@ -48,7 +52,18 @@ def _above_skin(model: FaceModel, point: np.ndarray, lift_mm: float) -> np.ndarr
 
 
 def join_sides(paths) -> np.ndarray:
-    """Both sides' points in one array, separated by a NaN row (plotly breaks the line there)."""
+    """Both sides' points in one array, separated by a NaN row (plotly breaks the line there).
+
+    Parameters
+    ----------
+    paths : sequence of facelayers.model.nerves.NervePath
+        One or more paths; their ``points`` are (k_i, 3), mm, head frame.
+
+    Returns
+    -------
+    (sum k_i + len(paths) - 1, 3) float32 ndarray, mm
+        The points in order, with one all-NaN row between consecutive paths.
+    """
     out = []
     for p in paths:
         out += [p.points, np.full((1, 3), np.nan)]
@@ -56,8 +71,25 @@ def join_sides(paths) -> np.ndarray:
 
 
 def nerve_traces(model: FaceModel, paths: dict, highlight: str | None = None) -> list:
-    """One Scatter3d line per nerve (both sides), named ``nerve:<nerve_id>``, with hover giving the name,
-    branch, current layer, depth below the skin (mm) and the source."""
+    """One Scatter3d line per nerve (both sides), named ``nerve:<nerve_id>``.
+
+    Parameters
+    ----------
+    model : FaceModel
+        Its anatomy's nerves, in the order of ``data/nerves.json``.
+    paths : dict of (nerve_id, side) -> facelayers.model.nerves.NervePath
+        The placed nerves; a nerve with no path here gets no trace.
+    highlight : str or None
+        Unused (the highlight is applied afterwards by :func:`apply_highlight`).
+
+    Returns
+    -------
+    list of go.Scatter3d
+        Lines coloured by kind (:data:`NERVE_COLOURS`), width :data:`NERVE_WIDTH`, the two sides joined by a
+        NaN gap (:func:`join_sides`). ``meta`` holds the nerve's ``group`` and ``kind``. Hover gives the name,
+        branch, the layer the nerve is in at that point (``text``), its depth below the skin (``customdata``,
+        a plain list rounded to 0.01 mm) and the sources (author and year) of its waypoints, or ``schematic``.
+    """
     labels = surface_labels(model)
     traces = []
     for nid, nerve in model.anatomy.nerves.items():
@@ -88,14 +120,33 @@ def nerve_traces(model: FaceModel, paths: dict, highlight: str | None = None) ->
 
 
 def muscle_geometry(model: FaceModel, muscle, cut: Cut | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Both sides of a muscle as its body (:func:`facelayers.model.muscles.build_body`: a closed mesh with thickness
-    in its layer, from origin to insertion), with the cutaway applied like its layer's: (vertices (n, 3)
-    float32 mm, faces (m, 3) int32).
+    """Both sides of a muscle as its body, with the cutaway applied like its layer's.
 
-    A superficial mimetic muscle *is* part of the SMAS, and its body fills the SMAS layer; it is drawn 0.3 mm
+    The body is :func:`facelayers.model.muscles.build_body`'s: a closed mesh with thickness in its layer, from
+    origin to insertion. A superficial mimetic muscle *is* part of the SMAS, and its body fills the SMAS layer; it is drawn 0.3 mm
     outward along the rays (a display offset only: the body itself lies inside its layer) so that it shows on
     the SMAS whenever the SMAS is the layer exposed. A deep muscle is drawn where it is, under the deep fascia
     and the branches that run on it: it shows once the deep fascia is peeled or cut away.
+
+    Parameters
+    ----------
+    model : FaceModel
+    muscle : str or facelayers.anatomy.load.Muscle
+        The muscle, or its id in ``data/muscles.json``.
+    cut : facelayers.model.cutaway.Cut or None
+        The cutaway (:func:`facelayers.render.face.cut_of`); the body is clipped where its layer is.
+
+    Returns
+    -------
+    vertices : (n, 3) float32 ndarray, mm, head frame
+        The left side's vertices, then the right side's.
+    faces : (m, 3) int32 ndarray
+        Indices into ``vertices``.
+
+    Raises
+    ------
+    ValueError
+        If ``muscle`` is an unknown id; the message lists the known ones.
     """
     from facelayers.model.cutaway import clip, window_distance
     from facelayers.model.muscles import bodies
@@ -121,9 +172,24 @@ def muscle_geometry(model: FaceModel, muscle, cut: Cut | None = None) -> tuple[n
 
 
 def muscle_traces(model: FaceModel, cut: Cut | None = None, state: ViewState | None = None) -> list:
-    """Each muscle as a Mesh3d named ``muscle:<muscle_id>``, its body on both sides (see
-    :func:`muscle_geometry`); hover gives its attachments, action and FACS action units, wrinkle and nerve. A
-    SMAS muscle is shown with the SMAS (peeled with it)."""
+    """Each muscle as a Mesh3d named ``muscle:<muscle_id>``, its body on both sides.
+
+    Parameters
+    ----------
+    model : FaceModel
+        Its anatomy's muscles, in the order of ``data/muscles.json``.
+    cut : facelayers.model.cutaway.Cut or None
+        The cutaway applied to the bodies (:func:`muscle_geometry`).
+    state : ViewState, optional
+        A SMAS muscle is visible when the state shows the SMAS (peeled with it); without a state, every
+        muscle is visible.
+
+    Returns
+    -------
+    list of go.Mesh3d
+        Colour :data:`MUSCLE_COLOUR`; ``meta`` holds the nerve ``group`` and the ``layer`` (``smas`` or the
+        deep one). Hover gives the attachments, action and FACS action units, wrinkle and nerve branches.
+    """
     traces = []
     for mid, muscle in model.anatomy.muscles.items():
         v, f = muscle_geometry(model, muscle, cut)
@@ -142,8 +208,23 @@ def muscle_traces(model: FaceModel, cut: Cut | None = None, state: ViewState | N
 
 
 def zone_traces(model: FaceModel, visible=False) -> list:
-    """Seckel's danger zones as patches on the skin (lifted 0.6 mm), named ``zone:<zone_id>``, plus their
-    numbers (``zone:labels``)."""
+    """Seckel's danger zones as patches on the skin, named ``zone:<zone_id>``, plus their numbers.
+
+    Parameters
+    ----------
+    model : FaceModel
+        Its anatomy's zones (outlines given for the left side, mirrored).
+    visible : bool
+        The traces' initial visibility (the view's ``zones`` switch).
+
+    Returns
+    -------
+    list of go.Mesh3d and go.Scatter3d
+        One flat-shaded Mesh3d per zone, both sides, lifted 0.6 mm above the skin, colour :data:`ZONE_COLOUR`;
+        hover gives its number, name, surface landmarks and the deficit if injured (and says so where the
+        borders are unverified). Last, a Scatter3d ``zone:labels`` with each zone's number 6 mm above the skin
+        at each side's patch centre, no hover.
+    """
     from facelayers.model.nerves import patch
     from facelayers.model.outlines import outline_params
 
@@ -173,8 +254,22 @@ def zone_traces(model: FaceModel, visible=False) -> list:
 
 
 def ligament_trace(model: FaceModel, visible=False) -> go.Scatter3d:
-    """Retaining ligaments as markers where they cross the sub-SMAS plane (both sides); the hover gives the
-    thickness of layer 4 they cross there, from the deep fascia to the SMAS (facelayers.model.space)."""
+    """Retaining ligaments as markers where they cross their layer, on both sides, named ``ligaments``.
+
+    Parameters
+    ----------
+    model : FaceModel
+        Its anatomy's ligaments: each is placed under its landmark (mirrored for the right side) at its layer
+        and fraction of depth.
+    visible : bool
+        The trace's initial visibility (the view's ``ligaments`` switch).
+
+    Returns
+    -------
+    go.Scatter3d
+        White diamond markers, float32 coordinates; the hover names the ligament and gives the thickness of
+        layer 4 it crosses there, from the deep fascia to the SMAS, mm (:mod:`facelayers.model.space`).
+    """
     from facelayers.model.space import layer4
 
     pts, text = [], []
@@ -194,7 +289,21 @@ def ligament_trace(model: FaceModel, visible=False) -> go.Scatter3d:
 
 
 def apply_muscle_cut(fig, model: FaceModel, state: ViewState) -> None:
-    """Re-send the muscles' geometry for a new cutaway (a geometry change)."""
+    """Re-send the muscles' geometry for a new cutaway (a geometry change).
+
+    Parameters
+    ----------
+    fig : go.Figure or go.FigureWidget
+        Every ``muscle:*`` trace gets new ``x, y, z, i, j, k`` in place (:func:`muscle_geometry`).
+    model : FaceModel
+    state : ViewState
+        Its cutaway (:func:`facelayers.render.face.cut_of`).
+
+    Raises
+    ------
+    KeyError
+        If a ``muscle:*`` trace names a muscle the model's anatomy does not have.
+    """
     cut = cut_of(state)
     for trace in fig.data:
         if (trace.name or "").startswith("muscle:"):
@@ -203,9 +312,28 @@ def apply_muscle_cut(fig, model: FaceModel, state: ViewState) -> None:
 
 
 def apply_highlight(fig, model: FaceModel, pick: str | None) -> None:
-    """Make the picked nerve, branch group or muscle glow and dim the rest (style only: colour, width,
-    opacity). A muscle also highlights the nerves of its branch. ``pick``: ``"nerve:<id>"``,
-    ``"group:<group>"``, ``"muscle:<id>"`` or None."""
+    """Make the picked nerve, branch group or muscle glow and dim the rest.
+
+    Style only: the line colour and opacity of the nerves and the colour of the muscles change, and only
+    where they differ, so a pick stays small on the widget comm. A muscle also highlights the nerves of its
+    branch. With no pick, every nerve is drawn in its kind's colour at full opacity.
+
+    Parameters
+    ----------
+    fig : go.Figure or go.FigureWidget
+        Changed in place: ``nerve:*`` traces turn :data:`HIGHLIGHT` (picked) or dim to :data:`DIM_OPACITY`;
+        ``muscle:*`` traces turn :data:`HIGHLIGHT` (picked) or :data:`MUSCLE_COLOUR`.
+    model : FaceModel
+    pick : str or None
+        ``"nerve:<id>"``, ``"group:<group>"``, ``"muscle:<id>"`` or None.
+
+    Raises
+    ------
+    ValueError
+        If ``pick`` has another form, or names an unknown muscle.
+    KeyError
+        If a ``nerve:*`` trace names a nerve the model's anatomy does not have.
+    """
     groups, nerves, muscles = set(), set(), set()
     if pick:
         kind, _, name = pick.partition(":")
@@ -237,8 +365,27 @@ def apply_highlight(fig, model: FaceModel, pick: str | None) -> None:
 
 
 def depth_profile_figure(model: FaceModel, path, *, height: int = 460) -> go.Figure:
-    """A nerve's depth below the skin along its length, drawn over the layer bands at each point, with the
-    landmarks it passes marked: where it becomes superficial shows at a glance."""
+    """A nerve's depth below the skin along its length, drawn over the layer bands at each point.
+
+    Where it becomes superficial shows at a glance; the landmarks it passes are marked.
+
+    Parameters
+    ----------
+    model : FaceModel
+    path : facelayers.model.nerves.NervePath
+        One side of one nerve: its ``distance_mm`` (k,), ``depth_mm`` (k,) and ``interfaces_mm`` (k, 6), mm.
+    height : int
+        Figure height, px.
+
+    Returns
+    -------
+    go.Figure
+        2D traces ``band:<surface>`` (six, :func:`facelayers.render.face.layer_bands`), ``profile:nerve``
+        (the nerve's depth, hover gives distance and depth in mm) and ``profile:waypoints`` (markers with the
+        landmark names). x axis: distance along the nerve, mm; y axis: depth below the skin, mm, reversed. The
+        title gives the nerve, side, its shallowest depth (mm) and the layer it is in there; the colour key
+        is on the right; no legend.
+    """
     labels = surface_labels(model)
     x = path.distance_mm
     depth = path.interfaces_mm
