@@ -1,5 +1,10 @@
-"""Plotly traces of a technique: its planes' clearance, incisions, ports, the raised flap and the endoscope with its
-view (lesson 03).
+"""Plotly traces of a technique: its planes' clearance, incisions, ports, the raised flap and the endoscope's view.
+
+These are lesson 03's, added to a :func:`facelayers.render.face.face_figure`. Trace names are stable ids:
+``technique:plane``, ``technique:incisions``, ``technique:ports``, ``technique:flap``, ``endoscope:shaft`` and
+``endoscope:cone``; the endoscope's own figure uses ``scope:floor``, ``scope:roof``, ``scope:<nerve_id>`` and
+``scope:muscle:<muscle_id>``. Coordinates are in the head frame, mm, plotted with x negated
+(:func:`facelayers.render.face.xyz`).
 """
 
 from __future__ import annotations
@@ -32,8 +37,25 @@ PORT_COLOUR = "#00E5FF"
 
 
 def technique_geometry(placed, paths) -> dict:
-    """The arrays of one technique's traces: plane (vertices, faces, clearance per vertex), incisions
-    (polyline points with NaN gaps), ports (slit segments with NaN gaps)."""
+    """The arrays of one technique's traces.
+
+    Parameters
+    ----------
+    placed : facelayers.model.techniques.PlacedTechnique
+        Its planes, incisions and ports.
+    paths : dict of (nerve_id, side) -> facelayers.model.nerves.NervePath
+        The placed nerves; each plane's clearance is measured to the nerves of its own side.
+
+    Returns
+    -------
+    dict
+        ``plane``: a tuple of vertices (n, 3) float32 mm (all planes, drawn 0.3 mm outward of their true
+        depth), faces (m, 3) int32 and clearance (n,) float32 mm, the distance from each vertex to the nearest
+        nerve at the true depth, capped at :data:`CLEARANCE_MAX_MM`; empty arrays without a plane.
+        ``incisions``: (k, 3) float32 mm, the incision polylines with a NaN row between two. ``ports``:
+        (3p - 1, 3) float32 mm for p ports, each port's slit as its two ends, with a NaN row between two. Without
+        incisions or ports, a single NaN row.
+    """
     from facelayers.model.planes import clearance_map
 
     verts, faces, dist = [], [], []
@@ -62,8 +84,22 @@ def technique_geometry(placed, paths) -> dict:
 
 
 def technique_traces(model: FaceModel, placed, paths) -> list:
-    """Three traces whose data change with the technique: ``technique:plane`` (the planes, coloured by the
-    distance to the nearest nerve, one shared colour bar), ``technique:incisions``, ``technique:ports``."""
+    """The three traces whose data change with the technique.
+
+    Parameters
+    ----------
+    model : FaceModel
+    placed : facelayers.model.techniques.PlacedTechnique
+    paths : dict of (nerve_id, side) -> facelayers.model.nerves.NervePath
+        As :func:`technique_geometry`.
+
+    Returns
+    -------
+    list of go.Mesh3d and go.Scatter3d
+        ``technique:plane`` (the planes, ``intensity`` = clearance to the nearest nerve in mm on the layout's
+        shared ``coloraxis``, see :func:`clearance_coloraxis`; hover gives the technique and the clearance),
+        ``technique:incisions`` (black lines) and ``technique:ports`` (cyan slits).
+    """
     geo = technique_geometry(placed, paths)
     v, f, d = geo["plane"]
     label = placed.technique.label
@@ -84,7 +120,22 @@ def technique_traces(model: FaceModel, placed, paths) -> list:
 
 
 def apply_technique(fig, model: FaceModel, placed, paths) -> None:
-    """Switch technique: only the three technique traces change."""
+    """Switch technique: only the three technique traces change.
+
+    Parameters
+    ----------
+    fig : go.Figure or go.FigureWidget
+        Its ``technique:plane`` (geometry, intensity, hover) and ``technique:incisions`` and
+        ``technique:ports`` (coordinates) are updated in place.
+    model : FaceModel
+    placed : facelayers.model.techniques.PlacedTechnique
+    paths : dict of (nerve_id, side) -> facelayers.model.nerves.NervePath
+
+    Raises
+    ------
+    KeyError
+        If one of the three traces is missing from ``fig``.
+    """
     fresh = technique_traces(model, placed, paths)
     for new in fresh:
         trace = fig.data[trace_index(fig, new.name)]
@@ -96,8 +147,22 @@ def apply_technique(fig, model: FaceModel, placed, paths) -> None:
 
 
 def flap_trace(model: FaceModel, flap=None) -> go.Mesh3d:
-    """``technique:flap``: the raised flap of an open technique (empty when there is none): skin on top, the
-    layer just above the plane on its underside, its cut edge banded by layer (:mod:`facelayers.model.flap`)."""
+    """``technique:flap``: the raised flap of an open technique, or an empty trace when there is none.
+
+    Parameters
+    ----------
+    model : FaceModel
+    flap : facelayers.model.flap.Flap or None
+        The flap (:func:`facelayers.model.flap.raise_flap`); None for an empty trace styled like a flap, so
+        raising one later sends only its geometry and colours.
+
+    Returns
+    -------
+    go.Mesh3d
+        Each triangle in its layer's :data:`~facelayers.render.face.PALETTE` colour (:func:`face_colours`):
+        skin on top, the layer just above the plane on its underside, its cut edge banded by layer. Hover gives
+        the lift (mm) and the layers of the underside.
+    """
     colours = [PALETTE[name] for name in LAYERS]
     if flap is None:  # styled like a flap already: raising one later sends only its geometry and colours
         return go.Mesh3d(name="technique:flap", x=[], y=[], z=[], i=[], j=[], k=[], showlegend=False,
@@ -116,15 +181,24 @@ def flap_trace(model: FaceModel, flap=None) -> go.Mesh3d:
 
 
 def face_colours(index: np.ndarray, colours: list[str]) -> dict:
-    """Mesh3d properties that paint face ``f`` in ``colours[index[f]]``: a uint8 per face (``intensity`` in
-    cell mode) and a stepped colour scale, instead of one colour string per face (``facecolor``, which the
-    notebook's FigureWidget sends as a JSON list: about 11 bytes a face against 1).
+    """Mesh3d properties that paint face ``f`` in ``colours[index[f]]``.
+
+    A uint8 per face (``intensity`` in cell mode) and a stepped colour scale, instead of one colour string per
+    face (``facecolor``, which the notebook's FigureWidget sends as a JSON list: about 11 bytes a face
+    against 1).
 
     Parameters
     ----------
     index : (m,) int
         Each face's colour, an index into ``colours`` (fewer than 256).
     colours : list of str
+        CSS colours.
+
+    Returns
+    -------
+    dict
+        ``intensity`` ((m,) contiguous uint8), ``intensitymode="cell"``, ``colorscale`` (two stops per colour),
+        ``cmin`` = -0.5, ``cmax`` = len(colours) - 0.5, ``showscale=False``.
     """
     n = len(colours)
     scale = []
@@ -135,9 +209,34 @@ def face_colours(index: np.ndarray, colours: list[str]) -> dict:
 
 
 def apply_flap(fig, model: FaceModel, flap, paths: dict, previous_paths: dict | None = None) -> list[str]:
-    """Show (or fold back) the flap: the ``technique:flap`` trace, and the nerve traces whose points moved with
-    the flap (``paths`` as shown now; ``previous_paths`` as shown before). The layers' holes are re-sent by
-    :func:`apply_cutaway`. Returns the names of the nerve traces re-sent."""
+    """Show (or fold back) the flap, and move the nerves it carries.
+
+    The layers' holes are re-sent by :func:`facelayers.render.face.apply_cutaway`.
+
+    Parameters
+    ----------
+    fig : go.Figure or go.FigureWidget
+        Its ``technique:flap`` trace gets the flap's geometry and colours (emptied for None; nothing is sent
+        when it is empty already), and each ``nerve:<id>`` trace whose paths changed gets new coordinates.
+    model : FaceModel
+    flap : facelayers.model.flap.Flap or None
+        The flap raised, or None to fold it back.
+    paths : dict of (nerve_id, side) -> facelayers.model.nerves.NervePath
+        The nerves as shown now (moved with the flap, or not).
+    previous_paths : dict, optional
+        The nerves as shown before; a nerve is re-sent when one of its paths is not the same object. None:
+        no nerve is re-sent.
+
+    Returns
+    -------
+    list of str
+        The names of the nerve traces re-sent.
+
+    Raises
+    ------
+    KeyError
+        If ``fig`` has no ``technique:flap`` trace, or no trace for a moved nerve.
+    """
     fresh = flap_trace(model, flap)
     trace = fig.data[trace_index(fig, "technique:flap")]
     if flap is None and (trace.x is None or not len(trace.x)):
@@ -161,13 +260,32 @@ def apply_flap(fig, model: FaceModel, flap, paths: dict, previous_paths: dict | 
 
 
 def clearance_coloraxis() -> dict:
+    """The shared colour axis of the planes' clearance.
+
+    Returns
+    -------
+    dict
+        A plotly ``layout.coloraxis``: :data:`CLEARANCE_SCALE` from red (0 mm, a nerve on the plane) to blue
+        (:data:`CLEARANCE_MAX_MM` or more), with a colour bar titled "nearest nerve (mm)".
+    """
     return {"colorscale": CLEARANCE_SCALE, "cmin": 0.0, "cmax": CLEARANCE_MAX_MM,
             "colorbar": {"title": {"text": "nearest<br>nerve (mm)", "font": {"size": 16}},
                          "tickfont": {"size": 15}, "len": 0.6, "x": 0.98}}
 
 
 def endoscope_traces(scope) -> list:
-    """The scope in the 3D view: ``endoscope:shaft`` (a 4 mm rod) and ``endoscope:cone`` (its field of view)."""
+    """The scope in the 3D view: ``endoscope:shaft`` (a 4 mm rod) and ``endoscope:cone`` (its field of view).
+
+    Parameters
+    ----------
+    scope : facelayers.model.endoscope.ScopePose
+
+    Returns
+    -------
+    list of go.Mesh3d and go.Scatter3d
+        The shaft (:func:`facelayers.model.endoscope.shaft_mesh`, grey) and the view cone's lines
+        (:func:`facelayers.model.endoscope.view_cone_lines`, yellow, no hover).
+    """
     from facelayers.model.endoscope import shaft_mesh, view_cone_lines
 
     v, f = shaft_mesh(scope)
@@ -180,14 +298,32 @@ def endoscope_traces(scope) -> list:
 
 
 def endoscope_traces_empty() -> list:
-    """Placeholders for the scope's traces when the technique has no port."""
+    """Placeholders for the scope's traces when the technique has no port.
+
+    Returns
+    -------
+    list of go.Mesh3d and go.Scatter3d
+        ``endoscope:shaft`` and ``endoscope:cone`` with no points, for :func:`apply_endoscope` to fill.
+    """
     return [go.Mesh3d(name="endoscope:shaft", x=[], y=[], z=[], i=[], j=[], k=[], showlegend=False),
             go.Scatter3d(name="endoscope:cone", mode="lines", x=[], y=[], z=[], showlegend=False)]
 
 
 def apply_endoscope(fig, scope) -> None:
-    """Draw the scope (``endoscope:shaft`` and ``endoscope:cone``), or, with ``scope=None`` (a technique
-    without ports), empty and hide both."""
+    """Draw the scope in an existing figure, or empty and hide it.
+
+    Parameters
+    ----------
+    fig : go.Figure or go.FigureWidget
+        Its ``endoscope:shaft`` and ``endoscope:cone`` traces are updated in place and shown.
+    scope : facelayers.model.endoscope.ScopePose or None
+        None (a technique without ports): both traces are emptied (if not empty already) and hidden.
+
+    Raises
+    ------
+    KeyError
+        If ``scope`` is given and ``fig`` lacks one of the two traces.
+    """
     if scope is None:
         for trace in fig.data:
             if (trace.name or "").startswith("endoscope:"):
@@ -209,7 +345,20 @@ def apply_endoscope(fig, scope) -> None:
 
 
 def no_scope_figure(technique_label: str = "This technique", *, height: int = 200) -> go.Figure:
-    """The endoscope view's place for a technique without ports: a short dark panel that says so."""
+    """The endoscope view's place for a technique without ports: a short dark panel that says so.
+
+    Parameters
+    ----------
+    technique_label : str
+        The technique's name, as students read it.
+    height : int
+        Figure height, px.
+
+    Returns
+    -------
+    go.Figure
+        No traces; hidden axes on black, one centred annotation saying the technique is an open approach.
+    """
     fig = go.Figure()
     fig.update_layout(
         template="none", height=height, paper_bgcolor="#000000", plot_bgcolor="#000000", font=FONT,
@@ -232,6 +381,30 @@ def endoscope_view_figure(model: FaceModel, scope, plane, paths, *, radius_mm: f
     spans the cavity. The camera stands back along the tip's line of sight at the working distance that gives
     the magnification (everything behind the lens is cropped away), and only what lies inside the scope's
     field of view is kept, so the picture is round like an endoscope's.
+
+    Parameters
+    ----------
+    model : FaceModel
+    scope : facelayers.model.endoscope.ScopePose
+        The scope's tip, line of sight, up vector, working distance and magnification.
+    plane : facelayers.model.planes.Plane
+        The dissection plane the scope works in (one side).
+    paths : dict of (nerve_id, side) -> facelayers.model.nerves.NervePath
+        The placed nerves; only those of the plane's side are considered.
+    radius_mm : float
+        How far beyond the working distance the view reaches, mm.
+    height : int
+        Figure height, px.
+
+    Returns
+    -------
+    go.Figure
+        Traces ``scope:floor`` and ``scope:roof`` (the cavity's surfaces in layer colours), ``scope:<nerve_id>``
+        for each nerve seen (at least two samples in view and within 4 mm of the plane) and
+        ``scope:muscle:<muscle_id>`` for each muscle of the layer above the plane that is in view. The layout
+        is a black scene with hidden axes, a cube of side ``2 * (radius_mm + working_distance_mm)`` about the
+        tip, the camera set on the scope's line of sight, and a title with the magnification, the working
+        distance (mm) and what is in view.
     """
     from facelayers.model.endoscope import CAVITY_MM, FOV_DEG
 
