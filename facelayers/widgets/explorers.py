@@ -77,8 +77,10 @@ def _head(text: str) -> w.HTML:
 
 
 def _slider(kind, description: str, **kwargs):
-    """A slider whose description sits on its own line above a full-width track (never cut, never a 0 px
-    track in a narrow panel)."""
+    """A slider whose description sits on its own line above a full-width track.
+
+    Never cut, never a 0 px track in a narrow panel.
+    """
     slider = kind(description="", continuous_update=False, layout=w.Layout(width="100%", min_width="200px"),
                   **kwargs)
     box = w.VBox([w.HTML(f"<span class='fl-note'><b>{html.escape(description)}</b></span>"), slider],
@@ -88,9 +90,11 @@ def _slider(kind, description: str, **kwargs):
 
 
 def _set_options(widget, options) -> None:
-    """New options for a selection widget without selecting one on the way: ipywidgets selects the first
-    option of new options unless nothing is selected, and an observer would take that for a choice. The
-    observers ignore None; the caller then sets the value the state holds."""
+    """New options for a selection widget without selecting one on the way.
+
+    ipywidgets selects the first option of new options unless nothing is selected, and an observer would take
+    that for a choice. The observers ignore None; the caller then sets the value the state holds.
+    """
     widget.value = None
     widget.options = options
 
@@ -191,6 +195,14 @@ class MessageMeter:
         Names of the traces (of a FigureWidget) whose data or style those messages changed.
     log : list of (dict, list)
         The messages and their buffers, kept only with ``keep=True``.
+
+    Parameters
+    ----------
+    widget : ipywidgets.Widget
+        Typically a ``go.FigureWidget``; its ``_send`` is wrapped (for the widget's lifetime) to count every
+        message before sending it on. ``bytes`` counts the message as JSON text (UTF-8) plus its binary buffers.
+    keep : bool
+        Also keep every message and its buffers in :attr:`log`.
     """
 
     def __init__(self, widget, keep: bool = False):
@@ -217,6 +229,7 @@ class MessageMeter:
         widget._send = counting_send
 
     def reset(self) -> None:
+        """Start counting afresh: zero ``bytes`` and ``messages``, empty ``touched`` and ``log``."""
         self.bytes = 0
         self.messages = 0
         self.touched = set()
@@ -232,19 +245,34 @@ class LayerExplorer:
         Default: ``build_face()`` at lecture resolution.
     state : ViewState, optional
         What to show first (a saved view: :func:`facelayers.teaching.views.load_view`).
-    height : int, px
-        Height of the 3D view: 620 px fits a 1366x768 laptop's JupyterLab with the panel beside it. Its width
-        follows the page.
+    height : int
+        Height of the 3D view, px: 620 px fits a 1366x768 laptop's JupyterLab with the panel beside it. Its
+        width follows the page.
     title : str or None
+        The 3D figure's title; ``""`` (default): the class's :attr:`TITLE`; None: no title.
+    extra_traces : sequence of plotly traces
+        Added to the 3D figure (the quiz's markers).
+    layout : dict, optional
+        More layout for the 3D figure (``meta``, ``scene.annotations``...).
+    paths : dict of (nerve_id, side) -> facelayers.model.nerves.NervePath, optional
+        The placed nerves, for the views that draw them (placed by the controller if not given).
+
+    Raises
+    ------
+    StateError
+        If ``state`` holds a value the view refuses (a :class:`ValueError`; see
+        :class:`~facelayers.widgets.controller.Controller`).
 
     Attributes
     ----------
     controller : Controller
         Owns the figures and caches; :attr:`state` is its state.
     figure : go.FigureWidget
-        The 3D view; traces ``layer:<surface>``, ``labels:regions``, ``section:line``.
+        The 3D view (:func:`facelayers.render.face.face_figure`): traces ``layer:<surface>``,
+        ``labels:regions``, ``section:line``, ``space:layer4``, plus a subclass's nerves, muscles and
+        techniques.
     section_figure : go.FigureWidget
-        The 2D cross-section.
+        The 2D cross-section (:func:`facelayers.render.face.section_figure`).
     checkboxes : dict of str -> ipywidgets.Checkbox
     peel, cutaway, layers_cut, camera, section_kind, section_at, show_labels : ipywidgets controls
     panel : ipywidgets.VBox
@@ -285,6 +313,7 @@ class LayerExplorer:
     # --- the state ----------------------------------------------------------------------------------------
 
     def default_state(self) -> ViewState:
+        """The state shown when none is given: ``ViewState()``."""
         return ViewState()
 
     def prepare_state(self, state: ViewState) -> ViewState:
@@ -298,23 +327,49 @@ class LayerExplorer:
 
     @property
     def figure(self):
+        """The 3D view, a ``go.FigureWidget`` (the controller's)."""
         return self.controller.figure
 
     @property
     def section_figure(self):
+        """The 2D cross-section, a ``go.FigureWidget`` (the controller's)."""
         return self.controller.section_figure
 
     def update(self, **changes) -> list[str]:
         """A change as a student makes it (with the controller's rules), then the controls re-rendered.
 
-        Returns the fields that changed. Raises StateError (nothing changes) for a value the state refuses.
+        Parameters
+        ----------
+        **changes
+            New values of :class:`~facelayers.teaching.state.ViewState` fields, e.g. ``peel=2``.
+
+        Returns
+        -------
+        list of str
+            The fields that changed (``[]``: the state was already so, nothing was sent).
+
+        Raises
+        ------
+        StateError
+            A field or value the state refuses; nothing changes then.
         """
         changed = self.controller.update(**changes)
         self.render_controls()
         return changed
 
     def show_state(self, state: ViewState) -> list[str]:
-        """Show a whole state (a saved view, a step) in one call; returns the fields that changed."""
+        """Show a whole state (a saved view, a step) in one call.
+
+        Parameters
+        ----------
+        state : ViewState
+            Prepared for this view first (:meth:`prepare_state`), then resolved by the controller's rules.
+
+        Returns
+        -------
+        list of str
+            The fields that changed, in field order.
+        """
         changed = self.controller.show(self.prepare_state(state))
         self.render_controls()
         return changed
@@ -328,26 +383,119 @@ class LayerExplorer:
     # the old API, kept for lessons, tests and the bench
 
     def set_visible(self, name: str, value: bool) -> list[str]:
+        """Show or hide one surface (its box): ``update(visible={name: value})``.
+
+        Parameters
+        ----------
+        name : str
+            A surface of :data:`facelayers.core.frame.INTERFACES`.
+        value : bool
+
+        Returns
+        -------
+        list of str
+            The fields that changed.
+
+        Raises
+        ------
+        StateError
+            If ``name`` is not a surface.
+        """
         return self.update(visible={name: bool(value)})
 
     def set_peel(self, value: int) -> list[str]:
+        """Peel the outermost ``value`` surfaces away: ``update(peel=value)``.
+
+        Parameters
+        ----------
+        value : int
+            0 (nothing peeled) to 5 (only bone left).
+
+        Returns
+        -------
+        list of str
+            The fields that changed.
+
+        Raises
+        ------
+        StateError
+            If ``value`` is out of range or not an int.
+        """
         return self.update(peel=value)
 
     def set_cutaway(self, name: str | None, layers_cut: int) -> list[str]:
-        """Open a cutaway window ``layers_cut`` layers deep; returns the layers whose geometry was re-sent."""
+        """Open a cutaway window ``layers_cut`` layers deep.
+
+        Parameters
+        ----------
+        name : str or None
+            A window of :data:`facelayers.model.cutaway.WINDOWS`, or None to close the cutaway.
+        layers_cut : int
+            How many layers, from the skin, the window removes.
+
+        Returns
+        -------
+        list of str
+            The surfaces whose geometry was re-sent.
+
+        Raises
+        ------
+        StateError
+            If the window or the depth is refused.
+        """
         self.update(cutaway=name, layers_cut=layers_cut)
         return list(self.controller.resent)
 
     def set_camera(self, name: str) -> list[str]:
+        """Move to a camera preset: ``update(camera=name)``.
+
+        Parameters
+        ----------
+        name : str
+            A key of :data:`facelayers.teaching.state.CAMERAS`.
+
+        Returns
+        -------
+        list of str
+            The fields that changed.
+
+        Raises
+        ------
+        StateError
+            If ``name`` is not a preset.
+        """
         return self.update(camera=name)
 
     def set_section(self, kind: str, at: float | None) -> list[str]:
+        """Move the cross-section.
+
+        Parameters
+        ----------
+        kind : {"horizontal", "vertical"}
+        at : float or None
+            Height z of a horizontal cut, mm, or azimuth of a vertical one, degrees from the midline (within
+            :data:`facelayers.teaching.state.SECTION_LIMITS`); None: the start of :attr:`SECTION_START` for ``kind``.
+
+        Returns
+        -------
+        list of str
+            The fields that changed.
+
+        Raises
+        ------
+        StateError
+            If ``kind`` is unknown or ``at`` is out of its range.
+        """
         at = self.SECTION_START.get(kind, 0.0) if at is None else float(at)
         return self.update(section_kind=kind, section_at=at)
 
     # --- controls -----------------------------------------------------------------------------------------
 
     def build_controls(self) -> None:
+        """Make the controls and wire each to write the state (:meth:`update`) when a student changes it.
+
+        Layer boxes, peel, cutaway, camera, cross-section, region labels and the patient's controls.
+        """
         labels = render.surface_labels(self.model)
         self.checkboxes = {name: w.Checkbox(value=True, description=labels[name], indent=False,
                                             layout=w.Layout(width="auto"))
@@ -404,8 +552,10 @@ class LayerExplorer:
         self.__dict__["_paths"] = value
 
     def build_patient_controls(self) -> None:
-        """The patient picker (sex, age, BMI) and a button back to the reference patient; each writes the
-        state's ``patient`` (the controller then draws that patient's model)."""
+        """Make the patient picker (sex, age, BMI) and a button back to the reference patient.
+
+        Each writes the state's ``patient`` (the controller then draws that patient's model).
+        """
         self.patient_picker = PatientControls(self.state.patient or REFERENCE_PATIENT, "Sex")
         self.patient_reference = w.Button(description="reference patient", tooltip="the data tables as they are",
                                           layout=w.Layout(width="auto"))
@@ -414,8 +564,11 @@ class LayerExplorer:
         self.patient_reference.on_click(lambda _b: self._write(patient=None))
 
     def _write_patient(self, field: str, value) -> None:
-        """A picker's control changed: write that field of the state's patient, unless the value already shows
-        that field of the state's patient (a re-render writes what is there; no re-entry flag)."""
+        """A picker's control changed: write that field of the state's patient.
+
+        Nothing is written when the value already shows that field of the state's patient (a re-render writes
+        what is there; no re-entry flag).
+        """
         current = self.state.patient or REFERENCE_PATIENT
         if self.patient_picker.shows_field(field, value, current):
             return
@@ -442,27 +595,69 @@ class LayerExplorer:
         self._write(visible={**self.state.visible, name: bool(value)})
 
     def camera_options(self, current: str) -> list[str]:
+        """The camera presets the camera buttons offer.
+
+        Parameters
+        ----------
+        current : str
+            The preset shown now: always offered.
+
+        Returns
+        -------
+        list of str
+            Keys of :data:`~facelayers.teaching.state.CAMERAS` in their order; the surgeon's presets
+            (:data:`~facelayers.teaching.state.SURGEON_CAMERAS`) only when :attr:`SURGEON_VIEWS` (or ``current``).
+        """
         return [c for c in CAMERAS if c not in SURGEON_CAMERAS or self.SURGEON_VIEWS or c == current]
 
     def layer_controls(self) -> list:
+        """The peel slider, the outermost-shown note and a box per surface beside its colour swatch.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
         boxes = [w.HBox([w.HTML(f"<span style='color:{render.PALETTE[name]};font-size:22px'>&#9632;</span>"),
                          box], layout=w.Layout(width="100%", height="30px", align_items="center"))
                  for name, box in self.checkboxes.items()]
         return [self.peel_box, self.peel_label, _head("Layers"), *boxes]
 
     def panel_controls(self) -> list:
-        """The controls beside the figure, most used first."""
+        """The controls beside the figure, most used first.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
         return [*self.layer_controls(), _head("Camera"), self.camera, _head("Cutaway"), self.cutaway,
                 self.cut_box, self.show_labels]
 
     def below(self) -> list:
-        """What follows the stage: the cross-section."""
+        """What follows the stage: the cross-section's heading and orientation buttons, its slider, its figure.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
         return [w.HBox([_head("Cross-section"), self.section_kind], layout=w.Layout(flex_flow="row wrap",
                                                                                     align_items="center")),
                 w.Box([self.section_box], layout=w.Layout(width="100%", max_width="700px")),
                 self.section_figure]
 
     def stage(self, panel_children: list) -> w.Box:
+        """The panel of controls beside the 3D figure (and its text alternative), wrapping below it on a narrow page.
+
+        Parameters
+        ----------
+        panel_children : list of ipywidgets.Widget
+            The panel's controls, top to bottom; sets :attr:`panel` (class ``fl-panel``, 350 px) and
+            :attr:`figure_box` (class ``fl-figure``).
+
+        Returns
+        -------
+        ipywidgets.Box
+            A flex row of class ``fl-row``.
+        """
         self.panel = w.VBox(panel_children, layout=w.Layout(flex="0 0 350px", width="350px", min_width="300px",
                                                             overflow="visible"))
         self.panel.add_class("fl-panel")
@@ -477,10 +672,18 @@ class LayerExplorer:
         return row
 
     def layout_ui(self) -> list:
+        """The explorer's parts, top to bottom: the stage, then :meth:`below`.
+
+        The stage is the panel (with the patient's controls last) beside the figure.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
         return [self.stage([*self.panel_controls(), *self.patient_controls()]), *self.below()]
 
     def render_controls(self) -> None:
-        """Show the state on every control (only what differs is set)."""
+        """Show the state on every control (only what differs is set), then update the text alternative."""
         s = self.state
         for name, box in self.checkboxes.items():
             _set(box, value=s.shown(name), disabled=s.peeled(name))
@@ -543,6 +746,7 @@ class NerveExplorer(LayerExplorer):
                          paths=paths)
 
     def default_state(self) -> ViewState:
+        """The state shown when none is given: three layers peeled (the nerves show), seen from the left."""
         return ViewState(peel=3, camera="left")
 
     @property
@@ -551,17 +755,68 @@ class NerveExplorer(LayerExplorer):
         return self.controller.profile_figure
 
     def profile_nerve(self, pick: str) -> str:
+        """The nerve whose depth profile a pick shows.
+
+        Parameters
+        ----------
+        pick : str or None
+            As ``ViewState.pick``: ``"nerve:<id>"``, ``"group:<group>"``, ``"muscle:<id>"`` or None.
+
+        Returns
+        -------
+        str
+            The nerve itself, or the first nerve of its branch; the first nerve of the data when nothing is picked.
+        """
         return self.controller.profile_nerve(pick)
 
     def set_pick(self, pick: str | None) -> list[str]:
+        """Light a nerve, branch or muscle: ``update(pick=pick)``.
+
+        Parameters
+        ----------
+        pick : str or None
+            ``"nerve:<id>"``, ``"group:<group>"``, ``"muscle:<id>"`` or None (no pick).
+
+        Returns
+        -------
+        list of str
+            The fields that changed (a pick may also peel the view as far as the nerve needs).
+
+        Raises
+        ------
+        ValueError
+            If ``pick`` has another form (a :class:`~facelayers.teaching.state.StateError`) or names an
+            unknown nerve or muscle; the message lists the known ones.
+        """
         return self.update(pick=pick)
 
     def set_overlay(self, which: str, value: bool) -> list[str]:
+        """Show or hide Seckel's danger zones or the retaining ligaments.
+
+        Parameters
+        ----------
+        which : {"zones", "ligaments"}
+        value : bool
+
+        Returns
+        -------
+        list of str
+            The fields that changed.
+
+        Raises
+        ------
+        ValueError
+            If ``which`` is another name.
+        """
         if which not in ("zones", "ligaments"):
             raise ValueError(f"overlay {which!r}; allowed: zones, ligaments")
         return self.update(**{which: bool(value)})
 
     def build_controls(self) -> None:
+        """Make the layer explorer's controls plus the pick menu and the zone and ligament boxes.
+
+        The pick menu offers the branches, then the nerves, then the muscles; each control writes the state.
+        """
         super().build_controls()
         anatomy = self.model.anatomy
         groups = {}
@@ -580,16 +835,35 @@ class NerveExplorer(LayerExplorer):
         self.ligaments.observe(lambda c: self._write(ligaments=bool(c["new"])), names="value")
 
     def nerve_controls(self) -> list:
+        """The pick menu and the zone and ligament boxes, under their heading.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
         return [_head("Light a nerve, branch or muscle"), self.pick, self.zones, self.ligaments]
 
     def panel_controls(self) -> list:
+        """The controls beside the figure: layers, camera, the nerve controls, cutaway.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
         return [*self.layer_controls(), _head("Camera"), self.camera, *self.nerve_controls(), _head("Cutaway"),
                 self.cutaway, self.cut_box, self.show_labels]
 
     def below(self) -> list:
+        """What follows the stage: the depth profile (if kept), then the cross-section.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
         return [self.profile, *super().below()] if self.profile is not None else super().below()
 
     def render_controls(self) -> None:
+        """Show the state on every control, the pick menu and the overlay boxes too."""
         super().render_controls()
         s = self.state
         _set(self.pick, value=s.pick or "none")
@@ -598,13 +872,30 @@ class NerveExplorer(LayerExplorer):
 
 
 class DissectionComparer(NerveExplorer):
-    """Blind versus endoscopic: two techniques (A and B, one shown), their planes coloured by the distance to
-    the nearest nerve (red = near, a titled colour bar), their incisions or ports, an open technique's flap, the
-    endoscope and what it sees, and the comparison table.
+    """Blind versus endoscopic: two techniques (A and B, one shown) side by side in one view.
+
+    Their planes coloured by the distance to the nearest nerve (red = near, a titled colour bar), their
+    incisions or ports, an open technique's flap, the endoscope and what it sees, and the comparison table.
 
     Switching technique re-sends only the three technique traces (plane, incisions, ports), the scope's and,
     with a raised flap, the flap and the layers it opens; moving the scope re-sends only the scope's traces and
     the endoscope view.
+
+    Parameters
+    ----------
+    model : FaceModel, optional
+        Default: ``build_face()``.
+    techniques : (str, str)
+        The pair compared, ids of ``data/techniques.json``; A is shown first.
+    state : ViewState, optional
+        What to show first; a state without a pair gets this one (:meth:`prepare_state`).
+    height, title, paths
+        As :class:`LayerExplorer`. The muscles are not drawn (here red means "close to a nerve").
+
+    Raises
+    ------
+    ValueError
+        If a technique id is unknown; the message lists the known ones.
     """
 
     SURGEON_VIEWS = True
@@ -622,11 +913,24 @@ class DissectionComparer(NerveExplorer):
         super().__init__(model, state, height=height, title=title, muscles=False, paths=paths)
 
     def default_state(self) -> ViewState:
+        """The state shown when none is given: technique A of the pair, two layers peeled, seen from the left."""
         return ViewState(peel=2, camera="left", technique=self._pair[0], compare=self._pair)
 
     def prepare_state(self, state: ViewState) -> ViewState:
-        """Fill in the pair of techniques: a state without one keeps the comparer's pair, the technique it
-        shows taking the place of the one shown (as choosing it in that menu would)."""
+        """Fill in the pair of techniques.
+
+        A state without a pair keeps the comparer's pair; the technique it shows, if not one of the pair, takes
+        the place of the one shown (as choosing it in that menu would).
+
+        Parameters
+        ----------
+        state : ViewState
+
+        Returns
+        -------
+        ViewState
+            ``state`` itself if it has a pair, else a copy with ``technique`` and ``compare`` set.
+        """
         pair = getattr(self, "controller", None) and self.state.compare or self._pair
         if state.compare is not None:
             return state
@@ -650,9 +954,26 @@ class DissectionComparer(NerveExplorer):
 
     @property
     def scope_view(self):
+        """The endoscope's view, a ``go.FigureWidget`` (the controller's)."""
         return self.controller.scope_figure
 
     def placed(self, technique_id: str):
+        """A technique placed on the model (cached by the controller).
+
+        Parameters
+        ----------
+        technique_id : str
+            An id of ``data/techniques.json``.
+
+        Returns
+        -------
+        facelayers.model.techniques.PlacedTechnique
+
+        Raises
+        ------
+        ValueError
+            If the id is unknown; the message lists the known ones.
+        """
         return self.controller.placed(technique_id)
 
     def _scope_plane(self):
@@ -660,19 +981,76 @@ class DissectionComparer(NerveExplorer):
         return self.controller.scope_plane(self.state, self.scope)
 
     def set_technique(self, technique_id: str) -> list[str]:
-        """Show a technique in the slot shown (A or B), or switch to its slot if it is one of the pair."""
+        """Show a technique in the slot shown (A or B), or switch to its slot if it is one of the pair.
+
+        Parameters
+        ----------
+        technique_id : str
+            An id of ``data/techniques.json``.
+
+        Returns
+        -------
+        list of str
+            The fields that changed.
+
+        Raises
+        ------
+        ValueError
+            If the id is unknown; the message lists the known ones.
+        """
         return self.show_state(self.state.with_(technique=technique_id, compare=None))
 
     def set_flap(self, lift_mm) -> list[str]:
-        """Raise an open technique's flap ``lift_mm`` at its incision (0 folds it back): raising it from 0 shows
-        every layer and turns to the surgeon's camera (see :meth:`Controller.resolve`)."""
+        """Raise an open technique's flap ``lift_mm`` at its incision (0 folds it back).
+
+        Raising it from 0 shows every layer and turns to the surgeon's camera (see :meth:`Controller.resolve`).
+
+        Parameters
+        ----------
+        lift_mm : real number, mm
+            0 to :data:`facelayers.teaching.state.FLAP_MAX_MM`.
+
+        Returns
+        -------
+        list of str
+            The fields that changed.
+
+        Raises
+        ------
+        ValueError
+            If ``lift_mm`` is not a real number (a bool is not) or out of range
+            (:func:`facelayers.model.flap.check_lift`), or is refused by the state.
+        """
         from facelayers.model.flap import check_lift
 
         return self.update(flap_mm=check_lift(lift_mm))
 
     def set_scope(self, port: str | None = None, insertion_mm: float | None = None, aim_deg: float | None = None,
                   magnification: float | None = None) -> list[str]:
-        """Move the endoscope (any of its port, insertion, aim, magnification)."""
+        """Move the endoscope (any of its port, insertion, aim, magnification; None leaves one as it is).
+
+        Parameters
+        ----------
+        port : str, optional
+            A port label of the shown technique (left side); a label it does not have is not refused but
+            resolved, by the controller's rules, to its first port.
+        insertion_mm : float, optional
+            How far the scope is inserted, mm.
+        aim_deg : float, optional
+            The scope's aim, degrees.
+        magnification : float, optional
+            Screen magnification (x) on a 50 cm screen.
+
+        Returns
+        -------
+        list of str
+            The fields that changed.
+
+        Raises
+        ------
+        StateError
+            If a value is out of its range in :data:`facelayers.teaching.state.RANGES`.
+        """
         changes = {k: v for k, v in (("scope_port", port), ("scope_insertion_mm", insertion_mm),
                                      ("scope_aim_deg", aim_deg), ("scope_magnification", magnification))
                    if v is not None}
@@ -681,6 +1059,11 @@ class DissectionComparer(NerveExplorer):
     # --- controls -----------------------------------------------------------------------------------------
 
     def build_controls(self) -> None:
+        """Make the nerve explorer's controls plus the technique and endoscope controls.
+
+        The A and B menus, Show A/B, the flap slider and the endoscope's port, insertion, aim and magnification;
+        each writes the state.
+        """
         super().build_controls()
         labels = [(t.label, tid) for tid, t in self.model.anatomy.techniques.items()]
         self.technique_a = w.Dropdown(options=labels, value=self.state.compare[0], description="A",
@@ -727,12 +1110,28 @@ class DissectionComparer(NerveExplorer):
         self._write(compare=tuple(pair), technique=shown)
 
     def panel_controls(self) -> list:
+        """The controls beside the figure.
+
+        Show A/B, layers, camera, the flap, the pair, the nerve controls, cutaway.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
         return [self.show, self.shown_label, *self.layer_controls(), _head("Camera"), self.camera,
                 _head("Open approach"), self.flap_box, self.flap_note, _head("Techniques compared"),
                 self.technique_a, self.technique_b, *self.nerve_controls(), _head("Cutaway"), self.cutaway,
                 self.cut_box, self.show_labels]
 
     def below(self) -> list:
+        """What follows the stage: the table, the endoscope, the depth profile and the cross-section.
+
+        The endoscope's controls sit beside its view.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
         scope_panel = w.VBox([_head("Endoscope"), self.port, *self.scope_boxes],
                              layout=w.Layout(flex="0 0 350px", width="350px", min_width="300px"))
         scope_box = w.VBox([self.scope_view], layout=w.Layout(flex="1 1 560px", min_width="420px",
@@ -742,6 +1141,11 @@ class DissectionComparer(NerveExplorer):
         return [self.table, scope_row, *super().below()]
 
     def render_controls(self) -> None:
+        """Show the state on every control, the technique and endoscope controls too.
+
+        The pair, the flap (disabled for an endoscopic technique) and its note, the endoscope's controls
+        (disabled without ports) and the table (rebuilt when the pair or the patient changes).
+        """
         super().render_controls()
         s = self.state
         model = self.model
@@ -776,8 +1180,23 @@ class DissectionComparer(NerveExplorer):
             self._table_for = (s.compare, s.patient)
 
     def table_html(self, pair) -> str:
-        """The comparison of the two techniques as an HTML table: full nerve names (headers wrap, never cut),
-        clearance in mm with the side, then the published complication rates with author and year."""
+        """The comparison of the two techniques as an HTML table.
+
+        Full nerve names (headers wrap, never cut), each nerve's clearance from the plane in mm with the side
+        it lies on (in the flap, deep to it, crosses it; a dash outside), each technique's approach, area
+        (cm²) and scar length (cm); then up to three published complication rates per technique, with author
+        and year.
+
+        Parameters
+        ----------
+        pair : (str, str)
+            Technique ids (one row if they are the same).
+
+        Returns
+        -------
+        str
+            HTML: two headings, a ``<table>`` and a ``<ul>``.
+        """
         from facelayers.model.techniques import nerve_risks
 
         anatomy = self.model.anatomy
@@ -812,8 +1231,22 @@ class DissectionComparer(NerveExplorer):
 
 
 def source_citation(anatomy, source_id: str) -> str:
-    """A source as a student reads it: first author and year ("Jacono 2019"), from data/sources.csv; a source
-    whose authors or year were not retrieved is named by its title, marked unverified."""
+    """A source as a student reads it: first author and year ("Jacono 2019"), from data/sources.csv.
+
+    A source whose authors or year were not retrieved is named by its title, marked unverified.
+
+    Parameters
+    ----------
+    anatomy : facelayers.anatomy.load.Anatomy
+        Its ``sources``.
+    source_id : str
+
+    Returns
+    -------
+    str
+        ``"<Author> [et al.] <year>"``; the title shortened to 110 characters with "(authors and year not
+        verified)"; or "source in the data" for an unknown id.
+    """
     import re
 
     src = anatomy.sources.get(source_id)
