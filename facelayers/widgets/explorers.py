@@ -259,9 +259,9 @@ class LayerExplorer:
 
     Raises
     ------
-    StateError
-        If ``state`` holds a value the view refuses (a :class:`ValueError`; see
-        :class:`~facelayers.widgets.controller.Controller`).
+    ValueError
+        If ``state`` names a technique, nerve or muscle the model's data do not have; the message lists the
+        known ones.
 
     Attributes
     ----------
