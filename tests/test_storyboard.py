@@ -564,3 +564,19 @@ def test_player_text_is_large_for_projection(brow_player):
     css = brow_player.ui.children[0].value
     assert ".facelayers-player .fl-caption {font-size: 20px" in css
     assert "Endoscopic brow lift, step by step" in brow_player.ui.children[1].value
+
+
+def test_a_step_with_branches_at_risk_says_what_their_injury_would_take_away(brow_player, storyboards):
+    # Step 3 of the endoscopic brow lift puts the frontal branches at risk: the caption says what a cut would leave
+    # (the palsy of their group, with its source) and points to lesson 06; a step with no nerve at risk says nothing.
+    player = brow_player
+    board = storyboards["endoscopic_brow"]
+    at_risk = next(n for n in range(1, len(board) + 1)
+                   if any(nid.startswith("frontal") for nid in board.step(n).nerves_at_risk))
+    player.go_to(at_risk)
+    assert "If a branch at risk here were injured" in player.caption.value and "lesson 06" in player.caption.value
+    assert "brow ptosis" in player.caption.value and "Seckel 1994" in player.caption.value
+    assert player.caption.value.count("Frontal (temporal) branch:") == 1  # one line per group, not per branch
+    quiet = next(n for n in range(1, len(board) + 1) if not board.step(n).nerves_at_risk)
+    player.go_to(quiet)
+    assert "If a branch at risk here were injured" not in player.caption.value

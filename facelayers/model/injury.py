@@ -185,6 +185,38 @@ def deficit_lines(model: FaceModel, cut=(), divided=()) -> list[str]:
     return lines
 
 
+def risk_lines(model: FaceModel, nerve_ids) -> list[str]:
+    """What injuring each nerve at risk would take away, one line per nerve group (palsies.json).
+
+    A storyboard step names the nerves at risk; a student reads here what the face would show if one of them
+    were cut (a motor branch's palsy, a sensory nerve's numb skin), with its source. Nerves of a group without a
+    palsy entry (vessels, the trunk's own segments) are left out.
+
+    Parameters
+    ----------
+    model : FaceModel
+    nerve_ids : iterable of str
+        nerve_id values of nerves.json (unknown ids are left out: the storyboard's check names them).
+
+    Returns
+    -------
+    list of str
+        ``"<label>: <deficit> (<author year>)"``, in the order the groups first appear.
+    """
+    palsies = {p["nerve_group"]: p for p in model.anatomy.palsies.values()}
+    nerves = model.anatomy.nerves
+    lines, seen = [], set()
+    for nid in nerve_ids:
+        nerve = nerves.get(nid)
+        group = getattr(nerve, "group", None)
+        if group is None or group in seen or group not in palsies:
+            continue
+        seen.add(group)
+        p = palsies[group]
+        lines.append(f"{p['label']}: {p['deficit']} ({cite(model, p['source_id'])})")
+    return lines
+
+
 # --- time course ----------------------------------------------------------------------------------------------
 
 def fact(model: FaceModel, fact_id: str):

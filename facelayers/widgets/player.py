@@ -20,6 +20,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 from facelayers.core.frame import INTERFACES
 from facelayers.model.geometry import FaceModel, build_face
+from facelayers.model.injury import risk_lines
 from facelayers.render.face import wrap_title
 from facelayers.teaching.state import StepState, ViewState
 from facelayers.teaching.storyboard import Storyboard, nerve_names
@@ -36,6 +37,7 @@ _CSS = w.HTML(
     ".facelayers-player .fl-caption {font-size: 20px; line-height: 1.45; max-width: 1100px;}"
     ".facelayers-player .fl-panel .fl-caption {font-size: 17px; line-height: 1.4;}"
     ".facelayers-player .fl-risk {font-size: 18px; margin: 6px 0; color: #b0006e;}"
+    ".facelayers-player .fl-injury {font-size: 16px; margin: 6px 0;} .facelayers-player .fl-injury ul {margin: 4px 0;}"
     ".facelayers-player .fl-progress {font-size: 18px;}"
     ".facelayers-player button {font-size: 18px !important; height: 42px;}"
     "</style>")
@@ -212,10 +214,16 @@ class StoryboardPlayer:
         self.step_head.value = (
             f"<div class='fl-step'>Step {number} of {total}: {html.escape(step.title)}</div>"
             f"<div class='fl-risk'><b>Nerves at risk:</b> {html.escape(risk)}</div>")
+        # What an injury here would take away (lesson 06 shows it on a moving face).
+        lost = risk_lines(self.comparer.model, step.nerves_at_risk)
+        injured = ("" if not lost else
+                   "<div class='fl-injury'><b>If a branch at risk here were injured</b> (lesson 06, <i>Expression, "
+                   "and what a cut nerve takes away</i>, shows it on a moving face):<ul>"
+                   + "".join(f"<li>{html.escape(line)}</li>" for line in lost) + "</ul></div>")
         self.caption.value = (
             f"<div class='fl-step'>Step {number} of {total}: {html.escape(step.title)}</div>"
             f"<div class='fl-caption'>{html.escape(step.caption)}</div>"
-            f"<div class='fl-risk'><b>Nerves at risk:</b> {html.escape(risk)}</div>")
+            f"<div class='fl-risk'><b>Nerves at risk:</b> {html.escape(risk)}</div>{injured}")
         return changed
 
     def _repr_mimebundle_(self, **kwargs):
