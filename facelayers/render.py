@@ -87,6 +87,27 @@ def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, lab
     )
 
 
+def eyes_trace(model: FaceModel | None = None, visible: bool = True, offsets: np.ndarray | None = None) -> go.Mesh3d:
+    """The exposed globes (sclera, iris, pupil; :func:`facelayers.eyes.eye_meshes`) as one Mesh3d named ``eyes``,
+    shown and hidden with the skin. Coloured by the distance from the gaze axis on a stepped scale (crisp limbus
+    and pupil at any zoom). ``offsets`` (3,) mm shifts it (a side-by-side panel)."""
+    from facelayers.eyes import IRIS, IRIS_RADIUS_MM, PUPIL, PUPIL_RADIUS_MM, SCLERA, eye_meshes
+
+    verts, faces, radial = [], [], []
+    for v, f, r in eye_meshes(model):
+        faces.append(f + sum(len(x) for x in verts))
+        verts.append(v if offsets is None else v + np.asarray(offsets, np.float32))
+        radial.append(r)
+    top = 12.0
+    p, i = PUPIL_RADIUS_MM / top, IRIS_RADIUS_MM / top
+    scale = [[0.0, PUPIL], [p, PUPIL], [p + 0.004, IRIS], [i, IRIS], [i + 0.004, SCLERA], [1.0, SCLERA]]
+    return go.Mesh3d(name="eyes", legendgroup="skin", showlegend=False, visible=visible,
+                     **xyz(np.concatenate(verts)), **ijk(np.concatenate(faces)),
+                     intensity=np.clip(np.concatenate(radial), 0, top).astype(np.float32), cmin=0.0, cmax=top,
+                     colorscale=scale, showscale=False, flatshading=False, hoverinfo="skip",
+                     lighting={**LIGHTING, "specular": 0.6, "roughness": 0.2}, lightposition=LIGHT_POSITION)
+
+
 def layer4_trace(model: FaceModel, cut: Cut | None, visible: bool, hole: np.ndarray | None = None) -> go.Mesh3d:
     """Layer 4's band in the cut wall of the muscle layer (:func:`facelayers.cutaway.layer4_wall`), named
     ``space:layer4``; hover names the space and its thickness. Empty where the muscle layer is not cut."""
@@ -235,6 +256,7 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
     traces.append(region_labels_trace(model, visible="legendonly"))
     traces.append(section_line_trace(section(model, state.section_kind, state.section_at), visible="legendonly"))
     traces.append(layer4_trace(model, cut, state.shown("muscle")))
+    traces.append(eyes_trace(model, state.shown("skin")))
     fig = go.Figure(traces)
     fig.update_layout(
         template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
@@ -293,6 +315,8 @@ def apply_visibility(fig, state: ViewState) -> None:
             _set_visible(trace, state.shown("smas") or name[7:] == picked)
         elif name == "space:layer4":
             _set_visible(trace, state.shown("muscle"))  # layer 4 is the outer part of the muscle band
+        elif name == "eyes":
+            _set_visible(trace, state.shown("skin"))  # the globes show through the lids, with the skin
         elif name == "technique:flap":
             _set_visible(trace, state.shown("skin"))  # a raised flap is skin first: peeled or hidden with it
         elif name.startswith("nerve:"):
