@@ -29,7 +29,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from facelayers import access, injury
 from facelayers import expression as ex
 from facelayers.geometry import FaceModel, ear_meshes
-from facelayers.render import BACKGROUND, FONT, LIGHT_POSITION, LIGHTING, MUSCLE_COLOUR, PALETTE, TEXT
+from facelayers.render import BACKGROUND, FONT, LIGHT_POSITION, LIGHTING, MUSCLE_COLOUR, PALETTE, TEXT, eyes_trace
 
 #: How far apart the two faces stand (mm, centre to centre).
 PANEL_GAP_MM = 175.0
@@ -298,7 +298,7 @@ def expression_figure(model: FaceModel, state: ExpressionState | None = None, *,
     or technique.
 
     Trace names: ``expr:<panel>:mobile`` (the part that moves: its x, y, z change), ``expr:<panel>:static``,
-    ``expr:<panel>:ears``, ``expr:after:numb`` (numb skin of a cut sensory nerve). Pure: state in, figure out.
+    ``expr:<panel>:ears``, ``expr:<panel>:eyes`` (the globes), ``expr:after:numb`` (numb skin of a cut sensory nerve). Pure: state in, figure out.
     """
     state = state or ExpressionState()
     applied = resolve(model, state)
@@ -321,8 +321,10 @@ def expression_figure(model: FaceModel, state: ExpressionState | None = None, *,
             verts.append(v)
         traces.append(go.Mesh3d(name=f"expr:{panel}:ears", **_xyz(np.concatenate(verts), panel),
                                 **_ijk(np.concatenate(faces)), **skin_style))
+        # The globes do not move: the lids close over them (facelayers.eyes).
+        traces.append(eyes_trace(model, name=f"expr:{panel}:eyes", coords=lambda p, panel=panel: _xyz(p, panel)))
         muscles_on = state.view == "muscles"
-        for trace in traces[-3:]:
+        for trace in traces[-4:]:
             trace.visible = not muscles_on
         for mid, (v, f, _, _) in body_anchor(model).items():
             d = body_displacement(model, state, panel, mid, applied)
@@ -455,7 +457,7 @@ def expression_update(fig, model: FaceModel, old: ExpressionState, new: Expressi
             muscles_on = new.view == "muscles"
             for trace in fig.data:
                 name = trace.name or ""
-                if name.endswith((":mobile", ":static", ":ears")):
+                if name.endswith((":mobile", ":static", ":ears", ":eyes")):
                     trace.visible = not muscles_on
                 elif ":muscle:" in name or name.endswith(":deep"):
                     trace.visible = muscles_on

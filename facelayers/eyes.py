@@ -157,6 +157,11 @@ def _smoothstep(x):
     return x * x * (3 - 2 * x)
 
 
+def _smooth_max(a, b, k):
+    h = np.clip(k - np.abs(a - b), 0.0, None) / k
+    return np.fmax(a, b) + h * h * k * 0.25
+
+
 def lid_axes() -> tuple[float, float, float]:
     """Semi-axes (mm) of the lids' surface: the exposed globe's, LID_MM larger."""
     return tuple(a + LID_MM for a in EYE_AXES_MM)
@@ -193,7 +198,9 @@ def sculpt_lids(origins: np.ndarray, dirs: np.ndarray, radius: np.ndarray) -> np
         m, lat = _hv("medial"), _hv("lateral")
         along = np.exp(-(np.maximum(np.maximum(m[0] - h, h - lat[0]), 0.0) / 3.0) ** 2)
         crease = CREASE_DEPTH_MM * along * np.exp(-((v - upper - CREASE_MM) / CREASE_WIDTH_MM) ** 2)
-        lid = np.nan_to_num(t_lid) - crease
+        # Where the brow or the cheek stands in front of the lids' surface, the sculpture holds (the lid runs up
+        # under the brow and meets the cheek at the lid-cheek junction): a smooth maximum over 3 mm.
+        lid = _smooth_max(np.nan_to_num(t_lid), out, 3.0) - crease
         # Inside the fissure: tucked behind the globe. Depth into the fissure (mm past the nearer margin).
         into = np.where(inside, np.minimum(upper - v, v - lower), -1.0)
         t_eye, _ = _ray_ellipsoid(origins, dirs, sign, EYE_AXES_MM)
@@ -205,8 +212,9 @@ def sculpt_lids(origins: np.ndarray, dirs: np.ndarray, radius: np.ndarray) -> np
     return out
 
 
-def closure(points: np.ndarray) -> np.ndarray:
-    """Where each skin point goes when the lids close fully: displacement (k, 3) float, mm.
+def closure(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each skin point goes when the lids close fully: displacement (k, 3) float, mm, and the lids' share
+    (k,) float in [0, 1] of the movement there (1 on the lids and in the fissure, 0 away from them).
 
     Parameters
     ----------
@@ -215,14 +223,18 @@ def closure(points: np.ndarray) -> np.ndarray:
 
     Returns
     -------
-    (k, 3) float, mm
+    displacement : (k, 3) float, mm
         On the lids and in the fissure, the move along the lids' surface that brings the upper margin down and
         the lower margin up to the meeting line (the fissure's inner surface comes forward onto the lids'
         surface); zero outside the lid zone. The upper lid moves in proportion from its margin (full travel) to
         the crease and a little above it (none); the lower from its margin to the lid-cheek junction.
+    share : (k,) float
+        Where the lids move the skin (fading over a few mm past the crease, the lid-cheek junction and the
+        canthi); :mod:`facelayers.expression` lets orbicularis oculi's ring pull act on the rest.
     """
     points = np.asarray(points, float)
     out = np.zeros_like(points)
+    share = np.zeros(len(points))
     axes = lid_axes()
     f = frame()
     for sign in (1.0, -1.0):
@@ -230,7 +242,7 @@ def closure(points: np.ndarray) -> np.ndarray:
         h, v = hv[:, 0], hv[:, 1]
         upper, lower, inside = margins(h)
         zh, zu, zd = ZONE_MM
-        near = (np.abs(h) < zh) & (v > -zd) & (v < zu) & (hv[:, 2] > 0)
+        near = (np.abs(h) < zh + 6.0) & (v > -zd - 10.0) & (v < zu + 10.0) & (hv[:, 2] > 0)
         if not near.any():
             continue
         meet = lower + MEET_SHARE * (upper - lower)
@@ -256,7 +268,9 @@ def closure(points: np.ndarray) -> np.ndarray:
         moved[:, 2] = hv[:, 2] + (moved[:, 2] - hv[:, 2]) * fade
         target = f.world(moved, sign)
         out += np.where((fade > 0)[:, None], target - points, 0.0)
-    return out
+        band = _smoothstep((top + 4.0 - v) / 4.0) * _smoothstep((v - bottom + 4.0) / 4.0)
+        share = np.maximum(share, band * np.exp(-(past / 4.0) ** 2) * near)
+    return out, share
 
 
 def lid_margin_points(h_mm: float = 0.0) -> tuple[np.ndarray, np.ndarray]:

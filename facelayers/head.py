@@ -41,6 +41,10 @@ class Ellipsoid:
         Width of the smooth blend with what came before.
     mirror : bool
         Also place a copy mirrored to the right side (x -> -x).
+    fall : float
+        How steeply the piece's surface falls away past its silhouette, seen from a ray's origin (see
+        :func:`_ray_hits`): 10 keeps a crisp edge (the nose, the lips); 1.5-3 lets a broad piece (the malar
+        eminence, the zygomatic arch, the jaw) slope into its neighbours without a shelf.
     """
 
     name: str
@@ -50,6 +54,7 @@ class Ellipsoid:
     op: str = "add"
     blend_mm: float = 6.0
     mirror: bool = False
+    fall: float = 10.0
 
     def frame(self, sign: float = 1.0) -> np.ndarray:
         """Rotation whose columns are the piece's axes in the head frame, (3, 3) float."""
@@ -66,9 +71,10 @@ class Ellipsoid:
         return np.stack([a, second, third], axis=1)
 
 
-def _piece(name, centre, radii, axis=(1.0, 0.0, 0.0), op="add", blend=6.0, mirror=False) -> Ellipsoid:
+def _piece(name, centre, radii, axis=(1.0, 0.0, 0.0), op="add", blend=6.0, mirror=False,
+           fall=10.0) -> Ellipsoid:
     return Ellipsoid(name, tuple(map(float, centre)), tuple(map(float, radii)), tuple(map(float, axis)),
-                     op, float(blend), mirror)
+                     op, float(blend), mirror, float(fall))
 
 
 #: The sculpture, applied in order. Schematic (see the module docstring).
@@ -77,13 +83,13 @@ HEAD: tuple[Ellipsoid, ...] = (
     _piece("forehead", (0, 28, 48), (58, 60, 60), blend=16),
     _piece("upper face", (0, 33, 10), (62, 50, 32), blend=20),
     _piece("midface", (0, 30, -20), (54, 57, 46), blend=18),
-    _piece("lower face", (0, 36, -50), (47, 47, 33), blend=18),
-    _piece("temporal fullness", (49, 10, 30), (20, 45, 45), blend=14, mirror=True),
-    _piece("zygomatic arch", (56, 24, -3), (30, 8, 11), axis=(0.12, 1, 0.05), blend=26, mirror=True),
-    _piece("malar eminence", (40, 54, -4), (22, 11, 15), blend=26, mirror=True),
-    _piece("jaw", (37, 20, -50), (17, 34, 27), blend=30, mirror=True),
-    _piece("mandible body", (28, 40, -68), (38, 14, 12), axis=(-0.55, 0.82, -0.1), blend=28, mirror=True),
-    _piece("chin", (0, 60, -79), (20, 13, 14), blend=20),
+    _piece("lower face", (0, 36, -50), (47, 47, 33), blend=18, fall=3.0),
+    _piece("temporal fullness", (49, 10, 30), (20, 45, 45), blend=14, mirror=True, fall=2.0),
+    _piece("zygomatic arch", (55, 24, -3), (30, 7, 11), axis=(0.12, 1, 0.05), blend=26, mirror=True, fall=2.0),
+    _piece("malar eminence", (40, 54, -4), (22, 11, 15), blend=26, mirror=True, fall=2.0),
+    _piece("jaw", (37, 20, -50), (17, 34, 27), blend=30, mirror=True, fall=2.0),
+    _piece("mandible body", (28, 40, -68), (38, 14, 12), axis=(-0.55, 0.82, -0.1), blend=28, mirror=True, fall=2.0),
+    _piece("chin", (0, 60, -79), (20, 13, 14), blend=20, fall=3.0),
     _piece("neck", (0, -14, -115), (52, 52, 92), blend=22),
     _piece("brow ridge", (27, 76, 29), (21, 5, 6), axis=(1, -0.5, -0.05), blend=16, mirror=True),
     _piece("orbit", (31, 96, 12), (18, 28, 12.5), op="cut", blend=16, mirror=True),
@@ -126,7 +132,7 @@ def _ray_hits(piece: Ellipsoid, sign: float, origins: np.ndarray, dirs: np.ndarr
     t_mid = -np.einsum("ij,ij->i", o, d) / a
     miss2 = np.einsum("ij,ij->i", o + t_mid[:, None] * d, o + t_mid[:, None] * d)
     half = np.sqrt(np.clip(1.0 - miss2, 0.0, None) / a)
-    fall = (np.sqrt(np.maximum(miss2, 1.0)) - 1.0) * 10.0 * float(np.mean(piece.radii_mm))
+    fall = (np.sqrt(np.maximum(miss2, 1.0)) - 1.0) * piece.fall * float(np.mean(piece.radii_mm))
     fall = np.where(miss2 > 1.0, fall, 0.0)
     return t_mid - half + fall, t_mid + half - fall
 

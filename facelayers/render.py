@@ -87,22 +87,34 @@ def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, lab
     )
 
 
-def eyes_trace(model: FaceModel | None = None, visible: bool = True, offsets: np.ndarray | None = None) -> go.Mesh3d:
-    """The exposed globes (sclera, iris, pupil; :func:`facelayers.eyes.eye_meshes`) as one Mesh3d named ``eyes``,
-    shown and hidden with the skin. Coloured by the distance from the gaze axis on a stepped scale (crisp limbus
-    and pupil at any zoom). ``offsets`` (3,) mm shifts it (a side-by-side panel)."""
+def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str = "eyes", coords=None) -> go.Mesh3d:
+    """The exposed globes (sclera, iris, pupil; :func:`facelayers.eyes.eye_meshes`) as one Mesh3d, named ``eyes``
+    in the layer figures, shown and hidden with the skin. Coloured by the distance from the gaze axis on a
+    stepped scale (a crisp limbus and pupil at any zoom).
+
+    Parameters
+    ----------
+    model : FaceModel, optional
+        Whose landmark correction the globes follow (so they stay under its lids).
+    visible : bool
+    name : str
+        The trace's name.
+    coords : callable, optional
+        (v, 3) mm points to the trace's ``x``, ``y``, ``z`` (default :func:`xyz`; a side-by-side panel shifts them).
+    """
     from facelayers.eyes import IRIS, IRIS_RADIUS_MM, PUPIL, PUPIL_RADIUS_MM, SCLERA, eye_meshes
 
     verts, faces, radial = [], [], []
     for v, f, r in eye_meshes(model):
         faces.append(f + sum(len(x) for x in verts))
-        verts.append(v if offsets is None else v + np.asarray(offsets, np.float32))
+        verts.append(v)
         radial.append(r)
+    coords = xyz if coords is None else coords
     top = 12.0
     p, i = PUPIL_RADIUS_MM / top, IRIS_RADIUS_MM / top
     scale = [[0.0, PUPIL], [p, PUPIL], [p + 0.004, IRIS], [i, IRIS], [i + 0.004, SCLERA], [1.0, SCLERA]]
-    return go.Mesh3d(name="eyes", legendgroup="skin", showlegend=False, visible=visible,
-                     **xyz(np.concatenate(verts)), **ijk(np.concatenate(faces)),
+    return go.Mesh3d(name=name, legendgroup="skin", showlegend=False, visible=visible,
+                     **coords(np.concatenate(verts)), **ijk(np.concatenate(faces)),
                      intensity=np.clip(np.concatenate(radial), 0, top).astype(np.float32), cmin=0.0, cmax=top,
                      colorscale=scale, showscale=False, flatshading=False, hoverinfo="skip",
                      lighting={**LIGHTING, "specular": 0.6, "roughness": 0.2}, lightposition=LIGHT_POSITION)
