@@ -298,7 +298,8 @@ def expression_figure(model: FaceModel, state: ExpressionState | None = None, *,
     or technique.
 
     Trace names: ``expr:<panel>:mobile`` (the part that moves: its x, y, z change), ``expr:<panel>:static``,
-    ``expr:<panel>:ears``, ``expr:<panel>:eyes`` (the globes), ``expr:after:numb`` (numb skin of a cut sensory nerve). Pure: state in, figure out.
+    ``expr:<panel>:ears``, ``expr:<panel>:eyes`` (the globes), ``expr:after:numb`` (numb skin of a cut sensory
+    nerve). Pure: state in, figure out.
     """
     state = state or ExpressionState()
     applied = resolve(model, state)

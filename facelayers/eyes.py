@@ -10,14 +10,15 @@ pupil), shows through. The upper lid carries its crease. The eye is not one of t
 offset from the skin along the rays as everywhere, and the globe is drawn with the skin (as the ears are).
 
 Closing the eye (:func:`closure`) moves each lid vertex along the lid surface: the upper lid margin comes down to
-meet the lower one at the meeting line (a third of the fissure's height above the lower margin), the lower margin
+meet the lower one at the meeting line (about a fifth of the fissure's height above the lower margin; squeezed
+shut, the margins pass each other by OVERLAP_MM), the lower margin
 rises to it, and the skin between each margin and the crease (upper) or the lid-cheek junction (lower) follows
 in proportion; the fissure's inner surface comes forward to the lid surface. :mod:`facelayers.expression` drives
 it with orbicularis oculi's contraction, so a cut branch leaves the eye open in proportion (lagophthalmos).
 
 All numbers here are **schematic** (chosen to sit within adult norms, not fitted to a dataset): the fissure's
 corners are the cited canthi (``data/landmarks.csv``, mps2019), its height ``FISSURE_HEIGHT_MM`` ~10 mm, the
-margin-reflex distances ``MRD1_MM`` / ``MRD2_MM`` (upper / lower margin from the pupil's centre) 4.5 / 5.5 mm,
+margin-reflex distances ``MRD1_MM`` / ``MRD2_MM`` (upper / lower margin from the pupil's centre) 4.8 / 5.6 mm,
 the iris ``IRIS_RADIUS_MM`` 5.9 mm (a corneal diameter of ~11.8 mm), the crease ``CREASE_MM`` 8 mm above the upper
 margin. ``tests/test_literature_face.py`` measures them on the built geometry.
 """
@@ -29,17 +30,18 @@ from functools import lru_cache
 
 import numpy as np
 
-#: Medial and lateral canthus of the left eye (mm): the medial is the endocanthion landmark (16, 80, 12); the
-#: lateral lies 2 mm in from the exocanthion landmark (48, 68, 12) along the lid, raised by CANTHAL_RISE_MM.
-MEDIAL_CANTHUS_MM = (16.0, 80.0, 12.0)
-LATERAL_CANTHUS_MM = (46.5, 69.5, 14.0)
+#: Medial and lateral canthus of the left eye (mm), the corners of the almond: just beyond the endocanthion (16, 80,
+#: 12) and exocanthion (48, 68, 12) landmarks, because the fissure tapers to its corners over the last 1-2 mm (the
+#: lecture grid's rows, 2.9 mm apart, resolve the opening to about there); the lateral raised by CANTHAL_RISE_MM.
+MEDIAL_CANTHUS_MM = (14.5, 80.5, 12.0)
+LATERAL_CANTHUS_MM = (48.5, 68.5, 14.0)
 #: The lateral canthus lies higher than the medial (a positive canthal tilt), mm: schematic.
 CANTHAL_RISE_MM = 2.0
 #: The pupil's centre (left eye), mm: 31.5 mm from the midline (an interpupillary distance of 63 mm); schematic.
 PUPIL_MM = (31.5, 79.0, 13.5)
 #: Upper and lower margin-reflex distances (margin above / below the pupil's centre), mm: schematic.
-MRD1_MM = 4.5
-MRD2_MM = 5.5
+MRD1_MM = 4.8
+MRD2_MM = 5.6
 FISSURE_HEIGHT_MM = MRD1_MM + MRD2_MM
 #: Where along the fissure (0 medial, 1 lateral) the upper margin peaks and the lower is lowest: schematic.
 UPPER_PEAK = 0.42
@@ -47,7 +49,7 @@ LOWER_PEAK = 0.58
 #: Semi-axes (horizontal, vertical, depth) of the exposed globe's surface, mm: the cornea's front is DEPTH_MM
 #: ahead of the centre; the horizontal axis is long enough to reach the canthi (the conjunctiva and caruncle
 #: in the corners). Schematic.
-EYE_AXES_MM = (17.5, 12.5, 12.0)
+EYE_AXES_MM = (18.5, 12.5, 12.0)
 #: How far the lids stand proud of the globe's surface (lid thickness), mm: schematic.
 LID_MM = 1.4
 #: How far behind the globe's surface the skin turns in within the fissure (hidden by the globe), mm.
@@ -65,7 +67,14 @@ IRIS_RADIUS_MM = 5.9
 PUPIL_RADIUS_MM = 1.8
 CORNEA_BULGE_MM = 0.9
 #: The closed lids meet this share of the fissure's height above the lower margin: schematic.
-MEET_SHARE = 0.3
+MEET_SHARE = 0.22
+#: Height of the upper and lower tarsal plates (they move as a piece), mm: schematic (upper ~8-10, lower ~4-5).
+UPPER_TARSUS_MM = 8.0
+LOWER_TARSUS_MM = 4.0
+#: Squeezed shut (AU6+7+43) the lid margins pass each other by this much, the lower behind the upper, mm;
+#: the tucked skin lies this far behind the lids' surface (still in front of the globe): schematic.
+OVERLAP_MM = 2.5
+TUCK_UNDER_MM = 0.9
 #: The zone where the lids replace the sculpted skin: half-widths (mm) horizontally, up, down; the blend ramps
 #: over the outer quarter.
 ZONE_MM = (26.0, 18.0, 13.0)
@@ -81,8 +90,10 @@ class EyeFrame:
     n: np.ndarray
 
     def local(self, points: np.ndarray, sign: float = 1.0) -> np.ndarray:
-        """Points (k, 3) mm in the frame of the eye on side ``sign`` (+1 left, -1 right): (k, 3) as (h, v, n)
-        mm, h positive laterally on both sides."""
+        """Points (k, 3) mm in the frame of the eye on side ``sign`` (+1 left, -1 right).
+
+        Returns (k, 3) as (h, v, n) mm, h positive laterally on both sides.
+        """
         p = np.asarray(points, float) * np.array([sign, 1.0, 1.0])
         q = p - self.centre
         return np.stack([q @ self.h, q @ self.v, q @ self.n], axis=-1)
@@ -114,8 +125,11 @@ def _hv(name: str) -> np.ndarray:
 
 
 def margins(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The lid margins at horizontal positions h (k,) mm of the eye's frame: (upper v, lower v, inside) with v
-    mm; ``inside`` (k,) bool is True between the canthi. Outside the canthi both margins are the canthal line."""
+    """The lid margins at horizontal positions h (k,) mm of the eye's frame.
+
+    Returns (upper v, lower v, inside) with v mm; ``inside`` (k,) bool is True between the canthi. Outside the
+    canthi both margins are the canthal line.
+    """
     h = np.asarray(h, float)
     m, lat = _hv("medial"), _hv("lateral")
     t = np.clip((h - m[0]) / (lat[0] - m[0]), 0.0, 1.0)
@@ -137,8 +151,10 @@ def _ellipsoid_n(hv: np.ndarray, axes) -> np.ndarray:
 
 
 def _ray_ellipsoid(origins, dirs, sign, axes) -> tuple[np.ndarray, np.ndarray]:
-    """Far distance along rays (k,) to the eye's ellipsoid of semi-axes ``axes`` (NaN where missed), and the
-    hit's (h, v, n) (k, 3)."""
+    """Far distance along rays (k,) to the eye's ellipsoid of semi-axes ``axes`` (NaN where missed).
+
+    Also the hit's (h, v, n) (k, 3); only the ellipsoid's front, ahead of the ray's origin, counts.
+    """
     f = frame()
     o = f.local(origins, sign)
     d = np.stack([(dirs * [sign, 1, 1]) @ f.h, (dirs * [sign, 1, 1]) @ f.v, (dirs * [sign, 1, 1]) @ f.n], -1)
@@ -149,7 +165,10 @@ def _ray_ellipsoid(origins, dirs, sign, axes) -> tuple[np.ndarray, np.ndarray]:
     c = (oo * oo).sum(1) - 1.0
     disc = b * b - a * c
     t = np.where(disc >= 0, (-b + np.sqrt(np.clip(disc, 0, None))) / a, np.nan)
-    return t, o + d * np.nan_to_num(t)[:, None]
+    hit = o + d * np.nan_to_num(t)[:, None]
+    # Only the front of the eye, ahead of the ray's origin (a ray pointing back through the head misses it).
+    t = np.where((t > 0) & (hit[:, 2] > 0), t, np.nan)
+    return t, hit
 
 
 def _smoothstep(x):
@@ -213,8 +232,7 @@ def sculpt_lids(origins: np.ndarray, dirs: np.ndarray, radius: np.ndarray) -> np
 
 
 def closure(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where each skin point goes when the lids close fully: displacement (k, 3) float, mm, and the lids' share
-    (k,) float in [0, 1] of the movement there (1 on the lids and in the fissure, 0 away from them).
+    """Where each skin point goes when the lids close fully, and the lids' share of the movement there.
 
     Parameters
     ----------
@@ -226,8 +244,9 @@ def closure(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     displacement : (k, 3) float, mm
         On the lids and in the fissure, the move along the lids' surface that brings the upper margin down and
         the lower margin up to the meeting line (the fissure's inner surface comes forward onto the lids'
-        surface); zero outside the lid zone. The upper lid moves in proportion from its margin (full travel) to
-        the crease and a little above it (none); the lower from its margin to the lid-cheek junction.
+        surface); zero outside the lid zone. Each lid's tarsal part moves as a piece (UPPER_TARSUS_MM,
+        LOWER_TARSUS_MM); the skin beyond stretches, its move fading to none 6 mm above the upper tarsus and 5 mm
+        below the lower.
     share : (k,) float
         Where the lids move the skin (fading over a few mm past the crease, the lid-cheek junction and the
         canthi); :mod:`facelayers.expression` lets orbicularis oculi's ring pull act on the rest.
@@ -246,13 +265,20 @@ def closure(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if not near.any():
             continue
         meet = lower + MEET_SHARE * (upper - lower)
-        top = upper + CREASE_MM + 2.0          # the upper lid moves below here
-        bottom = lower - 7.0                   # the lower lid moves above here
+        # Squeezed shut, the margins pass each other by OVERLAP_MM, the lower tucked behind the upper.
+        meet_u, meet_l = meet - 0.5 * OVERLAP_MM, meet + 0.5 * OVERLAP_MM
+        # Each lid's tarsal plate moves as a piece (its skin moves with it); the skin beyond it, up to the brow
+        # (``top``) or down to the lid-cheek junction (``bottom``), stretches.
+        t_u, t_l = upper + UPPER_TARSUS_MM, lower - LOWER_TARSUS_MM
+        top, bottom = t_u + 6.0, t_l - 5.0
+        drop, rise = upper - meet_u, meet_l - lower
         new_v = v.copy()
         up = v >= upper
-        new_v = np.where(up & (v < top), meet + (v - upper) * (top - meet) / (top - upper), new_v)
+        new_v = np.where(up & (v < t_u), v - drop, new_v)
+        new_v = np.where(up & (v >= t_u) & (v < top), v - drop * (top - v) / (top - t_u), new_v)
         down = v <= lower
-        new_v = np.where(down & (v > bottom), meet + (v - lower) * (meet - bottom) / (lower - bottom), new_v)
+        new_v = np.where(down & (v > t_l), v + rise, new_v)
+        new_v = np.where(down & (v <= t_l) & (v > bottom), v + rise * (v - bottom) / (t_l - bottom), new_v)
         mid = ~up & ~down
         new_v = np.where(mid, meet, new_v)
         # Fade the move out past the canthi (the canthal tendons hold the corners).
@@ -261,10 +287,12 @@ def closure(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         fade = np.exp(-(past / 2.5) ** 2) * near
         new_v = v + (new_v - v) * fade
         moved = np.stack([h, new_v, _ellipsoid_n(np.stack([h, new_v], 1), axes)], axis=1)
-        # Points on the lid keep their height over the lid surface; the fissure's inner surface comes up onto it.
+        # Points on the lid keep their height over the lid surface; the fissure's inner surface comes up onto it,
+        # and it and the lower lid's margin lie just behind the upper margin (TUCK_UNDER_MM), in front of the globe.
         over = hv[:, 2] - _ellipsoid_n(hv, axes)
         keep_over = np.where(mid & inside, 0.0, over)
-        moved[:, 2] += keep_over
+        under = TUCK_UNDER_MM * np.where(mid & inside, 1.0, down * _smoothstep((new_v - meet_u + 1.0) / 2.0))
+        moved[:, 2] += keep_over - under
         moved[:, 2] = hv[:, 2] + (moved[:, 2] - hv[:, 2]) * fade
         target = f.world(moved, sign)
         out += np.where((fade > 0)[:, None], target - points, 0.0)
@@ -274,8 +302,10 @@ def closure(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def lid_margin_points(h_mm: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """The left eye's upper and lower margin points (3,) mm each, at horizontal position ``h_mm`` of the eye's
-    frame (0 = the pupil's vertical), on the lids' surface."""
+    """The left eye's upper and lower margin points (3,) mm each, on the lids' surface.
+
+    ``h_mm``: horizontal position in the eye's frame (0 = the pupil's vertical).
+    """
     f = frame()
     h = np.array([h_mm]) + f.local(np.array([PUPIL_MM]))[0, 0]
     upper, lower, _ = margins(h)
@@ -293,19 +323,21 @@ PUPIL = "#101418"
 
 
 def eye_meshes(model=None, n_h: int = 44, n_v: int = 22) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """The exposed globes, left and right: [(vertices (v, 3) float32 mm, faces (f, 3) int32, radial (v,) float32
-    mm), ...]. ``radial`` is each vertex's distance from the gaze axis through the pupil, for colouring (iris
-    within :data:`IRIS_RADIUS_MM`, pupil within :data:`PUPIL_RADIUS_MM`). The surface is the front of the
+    """The exposed globes, left and right.
+
+    Returns [(vertices (v, 3) float32 mm, faces (f, 3) int32, radial (v,) float32 mm), ...]. ``radial`` is each
+    vertex's distance from the gaze axis through the pupil, for colouring (iris within :data:`IRIS_RADIUS_MM`, pupil
+    within :data:`PUPIL_RADIUS_MM`). The surface is the front of the
     exposed globe's ellipsoid (with the cornea's bulge) over the fissure and a little beyond it (the rest lies
     under the lids). With ``model`` (a :class:`facelayers.geometry.FaceModel`) the globes move along the rays with
     the landmark correction of its skin (:class:`facelayers.geometry.Pins`), so they stay under its lids.
-    n_h, n_v : int, columns across the fissure and rows up it."""
+    n_h, n_v : int, columns across the fissure and rows up it.
+    """
     f = frame()
     m, lat = _hv("medial"), _hv("lateral")
     # A mesh that follows the fissure: columns across it, rows from 1.5 mm under the lower margin to 1.5 mm
     # over the upper one (the lids cover that rim), so no corner of it stands out past the lids.
     hh = np.linspace(m[0] - 0.5, lat[0] + 0.5, n_h)
-    pupil = f.local(np.array([PUPIL_MM]))[0]
     upper, lower, _ = margins(hh)
     frac = np.linspace(0.0, 1.0, n_v)[:, None]
     V = (lower - RIM_MM) + frac * (upper - lower + 2 * RIM_MM)

@@ -83,13 +83,13 @@ HEAD: tuple[Ellipsoid, ...] = (
     _piece("forehead", (0, 28, 48), (58, 60, 60), blend=16),
     _piece("upper face", (0, 33, 10), (62, 50, 32), blend=20),
     _piece("midface", (0, 30, -20), (54, 57, 46), blend=18),
-    _piece("lower face", (0, 36, -50), (47, 47, 33), blend=18, fall=3.0),
-    _piece("temporal fullness", (49, 10, 30), (20, 45, 45), blend=14, mirror=True, fall=2.0),
-    _piece("zygomatic arch", (55, 24, -3), (30, 7, 11), axis=(0.12, 1, 0.05), blend=26, mirror=True, fall=2.0),
-    _piece("malar eminence", (40, 54, -4), (22, 11, 15), blend=26, mirror=True, fall=2.0),
-    _piece("jaw", (37, 20, -50), (17, 34, 27), blend=30, mirror=True, fall=2.0),
-    _piece("mandible body", (28, 40, -68), (38, 14, 12), axis=(-0.55, 0.82, -0.1), blend=28, mirror=True, fall=2.0),
-    _piece("chin", (0, 60, -79), (20, 13, 14), blend=20, fall=3.0),
+    _piece("lower face", (0, 36, -50), (47, 47, 33), blend=18),
+    _piece("temporal fullness", (49, 10, 30), (20, 45, 45), blend=14, mirror=True),
+    _piece("zygomatic arch", (58, 24, -3), (28, 5, 9), axis=(0.12, 1, 0.05), blend=20, mirror=True),
+    _piece("malar eminence", (40, 55, -5), (20, 9, 14), blend=20, mirror=True),
+    _piece("jaw", (40, 20, -48), (13, 30, 26), blend=24, mirror=True),
+    _piece("mandible body", (29, 42, -70), (36, 10, 9), axis=(-0.55, 0.82, -0.1), blend=20, mirror=True),
+    _piece("chin", (0, 60, -80), (19, 12, 13), blend=18),
     _piece("neck", (0, -14, -115), (52, 52, 92), blend=22),
     _piece("brow ridge", (27, 76, 29), (21, 5, 6), axis=(1, -0.5, -0.05), blend=16, mirror=True),
     _piece("orbit", (31, 96, 12), (18, 28, 12.5), op="cut", blend=16, mirror=True),
@@ -97,9 +97,9 @@ HEAD: tuple[Ellipsoid, ...] = (
     _piece("nasal dorsum", (0, 88, 2), (21, 9, 8), axis=(0, 0.38, -0.92), blend=8),
     _piece("nasal tip", (0, 93, -14), (10, 11, 8.5), blend=7),
     _piece("ala", (14, 83, -20), (7.5, 8, 6.5), blend=6, mirror=True),
-    _piece("upper lip", (8, 80.5, -43.5), (16, 6.5, 4.8), axis=(1, -0.45, 0), blend=7, mirror=True),
-    _piece("lower lip", (7, 77.5, -52.5), (15, 7, 5.2), axis=(1, -0.5, 0), blend=7, mirror=True),
-    _piece("mouth line", (0, 94, -47.8), (26, 14, 1.1), op="cut", blend=1.6),
+    _piece("upper lip", (10, 79.5, -40.5), (18, 8, 6.6), axis=(1, -0.45, 0), blend=8, mirror=True),
+    _piece("lower lip", (9, 77, -54), (16, 8, 6), axis=(1, -0.5, 0), blend=9, mirror=True),
+    _piece("mouth line", (0, 94, -47.6), (35, 15, 1.3), op="cut", blend=1.8),
     _piece("nostril", (9, 94, -23.5), (4.5, 6, 2.2), axis=(1, 0.3, 0), op="cut", blend=1.5, mirror=True),
 )
 
@@ -161,11 +161,12 @@ def cast(origins: np.ndarray, dirs: np.ndarray, pieces: tuple[Ellipsoid, ...] = 
     return radius
 
 
-#: Where the sculpture keeps its fine detail (the nose, the lips and the philtrum, the chin's point): centres and
+#: Where the sculpture keeps its fine detail (the nose, the lips and the philtrum, the brows and the glabella): centres and
 #: semi-axes (mm) of soft ellipsoidal masks; elsewhere :mod:`facelayers.geometry` smooths the skin wider.
 FEATURES: tuple[tuple[tuple[float, float, float], tuple[float, float, float]], ...] = (
     ((0.0, 92.0, -8.0), (24.0, 30.0, 27.0)),    # the nose, alae and nostrils
     ((0.0, 82.0, -47.0), (34.0, 22.0, 15.0)),   # the lips and the commissures
+    ((0.0, 84.0, 30.0), (36.0, 22.0, 13.0)),    # the brows and the glabella
 )
 
 
