@@ -31,6 +31,8 @@ class Fissure:
         The corners: the most medial and most lateral points where the skin passes behind the globe.
     upper, lower : (3,) float, mm
         The margins on the pupil's vertical (equal when closed: the point where the lids meet).
+    outline : (k, 3) float, mm
+        Every point of the fissure's edge found on the grid (empty when closed).
     """
 
     width_mm: float
@@ -39,6 +41,7 @@ class Fissure:
     lateral: np.ndarray
     upper: np.ndarray
     lower: np.ndarray
+    outline: np.ndarray
 
 
 def globe_gap(model: FaceModel, points: np.ndarray, side: str = "left") -> np.ndarray:
@@ -115,7 +118,7 @@ def fissure(model: FaceModel, side: str = "left", displacement: np.ndarray | Non
         near = np.arange(max(row - 4, 0), min(row + 5, model.nv))
         k = near[np.argmin(col_gap[near])]
         meet = col_pts[k]
-        return Fissure(0.0, 0.0, meet, meet, meet, meet)
+        return Fissure(0.0, 0.0, meet, meet, meet, meet, np.zeros((0, 3)))
     lat = outline[np.argmax(outline[:, 0] * sign)]
     med = outline[np.argmin(outline[:, 0] * sign)]
     open_rows = np.flatnonzero(col_gap < 0)
@@ -128,7 +131,9 @@ def fissure(model: FaceModel, side: str = "left", displacement: np.ndarray | Non
         hi += 1
     lower = _crossings(col_pts[lo - 1:lo], col_pts[lo:lo + 1], col_gap[lo - 1:lo], col_gap[lo:lo + 1])[0]
     upper = _crossings(col_pts[hi:hi + 1], col_pts[hi + 1:hi + 2], col_gap[hi:hi + 1], col_gap[hi + 1:hi + 2])[0]
-    return Fissure(float(np.linalg.norm(lat - med)), float(upper[2] - lower[2]), med, lat, upper, lower)
+    # A sliver of skin behind the globe with its upper edge below its lower one is a closed fissure seen edge-on.
+    return Fissure(float(np.linalg.norm(lat - med)), max(float(upper[2] - lower[2]), 0.0), med, lat, upper, lower,
+                   outline)
 
 
 def margin_travel_mm(model: FaceModel, displacement: np.ndarray, side: str = "left") -> tuple[float, float]:
