@@ -549,7 +549,7 @@ def movement_at(model: FaceModel, expression: str, point, **kwargs) -> np.ndarra
 WATCH = MappingProxyType({
     "raise_brows": ("mid brow", (30.0, 82.0, 30.0)),
     "frown": ("mid brow", (30.0, 82.0, 33.0)),
-    "close_eyes": ("upper lid", (32.0, 78.0, 17.0)),
+    "close_eyes": ("upper lid margin", (31.0, 80.0, 20.0)),
     "smile": ("mouth corner", "cheilion"),
     "show_lower_teeth": ("lower lip", (14.0, 80.0, -57.0)),
     "pucker": ("mouth corner", "cheilion"),

@@ -75,6 +75,8 @@ LOWER_TARSUS_MM = 4.0
 #: the tucked skin lies this far behind the lids' surface (still in front of the globe): schematic.
 OVERLAP_MM = 2.5
 TUCK_UNDER_MM = 0.9
+#: The most a lid point's depth changes as it slides over the lid surface (mm): schematic.
+MAX_DEPTH_CHANGE_MM = 2.0
 #: The zone where the lids replace the sculpted skin: half-widths (mm) horizontally, up, down; the blend ramps
 #: over the outer quarter.
 ZONE_MM = (26.0, 18.0, 13.0)
@@ -286,13 +288,15 @@ def closure(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         past = np.maximum(np.maximum(m[0] - h, h - lat[0]), 0.0)
         fade = np.exp(-(past / 2.5) ** 2) * near
         new_v = v + (new_v - v) * fade
-        moved = np.stack([h, new_v, _ellipsoid_n(np.stack([h, new_v], 1), axes)], axis=1)
-        # Points on the lid keep their height over the lid surface; the fissure's inner surface comes up onto it,
-        # and it and the lower lid's margin lie just behind the upper margin (TUCK_UNDER_MM), in front of the globe.
-        over = hv[:, 2] - _ellipsoid_n(hv, axes)
-        keep_over = np.where(mid & inside, 0.0, over)
+        on_lid = _ellipsoid_n(np.stack([h, new_v], 1), axes)
+        # Points on the lid follow the lid surface's change in depth (at most MAX_DEPTH_CHANGE_MM: near the
+        # surface's horizontal edge, past the canthi, it is steep and would throw the skin forward); the fissure's
+        # inner surface comes up onto the surface, and it and the lower lid's margin lie just behind the upper
+        # margin (TUCK_UNDER_MM), in front of the globe.
+        change = np.clip(on_lid - _ellipsoid_n(hv, axes), -MAX_DEPTH_CHANGE_MM, MAX_DEPTH_CHANGE_MM)
+        depth = np.where(mid & inside, on_lid, hv[:, 2] + change)
         under = TUCK_UNDER_MM * np.where(mid & inside, 1.0, down * _smoothstep((new_v - meet_u + 1.0) / 2.0))
-        moved[:, 2] += keep_over - under
+        moved = np.stack([h, new_v, depth - under], axis=1)
         moved[:, 2] = hv[:, 2] + (moved[:, 2] - hv[:, 2]) * fade
         target = f.world(moved, sign)
         out += np.where((fade > 0)[:, None], target - points, 0.0)
