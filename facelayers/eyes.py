@@ -326,15 +326,15 @@ IRIS = "#5B7F95"
 PUPIL = "#101418"
 
 
-def eye_meshes(model=None, n_h: int = 44, n_v: int = 22) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def eye_meshes(shift=None, n_h: int = 44, n_v: int = 22) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The exposed globes, left and right.
 
     Returns [(vertices (v, 3) float32 mm, faces (f, 3) int32, radial (v,) float32 mm), ...]. ``radial`` is each
     vertex's distance from the gaze axis through the pupil, for colouring (iris within :data:`IRIS_RADIUS_MM`, pupil
     within :data:`PUPIL_RADIUS_MM`). The surface is the front of the
     exposed globe's ellipsoid (with the cornea's bulge) over the fissure and a little beyond it (the rest lies
-    under the lids). With ``model`` (a :class:`facelayers.geometry.FaceModel`) the globes move along the rays with
-    the landmark correction of its skin (:class:`facelayers.geometry.Pins`), so they stay under its lids.
+    under the lids). ``shift``: optional callable, points (v, 3) mm -> displacements (v, 3) mm, applied to the
+    vertices (:func:`facelayers.face_measures.globe_meshes` moves the globes with a model's landmark correction).
     n_h, n_v : int, columns across the fissure and rows up it.
     """
     f = frame()
@@ -361,12 +361,8 @@ def eye_meshes(model=None, n_h: int = 44, n_v: int = 22) -> list[tuple[np.ndarra
     out = []
     for sign in (1.0, -1.0):
         verts = f.world(local, sign)
-        if model is not None and model.skin_surface.pins is not None:
-            from facelayers.geometry import params_of, rays
-
-            u, s_, _ = params_of(verts)
-            _, d = rays(u, s_)
-            verts = verts + d * model.skin_surface.pins(verts)[:, None]
+        if shift is not None:
+            verts = verts + shift(verts)
         verts = verts.astype(np.float32)
         # h, v, n is right-handed on the left eye; mirrored on the right, so flip the winding there.
         out.append((verts, faces if sign > 0 else np.ascontiguousarray(faces[:, ::-1]), radial.astype(np.float32)))

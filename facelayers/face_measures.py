@@ -44,6 +44,31 @@ class Fissure:
     outline: np.ndarray
 
 
+def pin_shift(model: FaceModel):
+    """The model's landmark correction as a displacement.
+
+    Returns a callable, points (k, 3) mm -> (k, 3) mm along their rays (what :class:`facelayers.geometry.Pins`
+    adds to the skin there).
+    """
+    def shift(points: np.ndarray) -> np.ndarray:
+        points = np.asarray(points, float)
+        if model.skin_surface.pins is None:
+            return np.zeros_like(points)
+        u, s, _ = params_of(points)
+        _, d = rays(u, s)
+        return d * model.skin_surface.pins(points)[:, None]
+
+    return shift
+
+
+def globe_meshes(model: FaceModel) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The exposed globes of :func:`facelayers.eyes.eye_meshes`, moved with the model's landmark correction.
+
+    So they stay under its lids: [(vertices (v, 3) float32 mm, faces (f, 3) int32, radial (v,) float32 mm), ...].
+    """
+    return eyes.eye_meshes(pin_shift(model))
+
+
 def globe_gap(model: FaceModel, points: np.ndarray, side: str = "left") -> np.ndarray:
     """How far each point (k, 3) mm lies in front of the globe's exposed surface on ``side``, (k,) mm.
 

@@ -103,9 +103,10 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
         (v, 3) mm points to the trace's ``x``, ``y``, ``z`` (default :func:`xyz`; a side-by-side panel shifts them).
     """
     from facelayers.eyes import IRIS, IRIS_RADIUS_MM, PUPIL, PUPIL_RADIUS_MM, SCLERA, eye_meshes
+    from facelayers.face_measures import globe_meshes
 
     verts, faces, radial = [], [], []
-    for v, f, r in eye_meshes(model):
+    for v, f, r in (eye_meshes() if model is None else globe_meshes(model)):
         faces.append(f + sum(len(x) for x in verts))
         verts.append(v)
         radial.append(r)

@@ -17,6 +17,7 @@ from facelayers import eyes
 from facelayers.expression import skin_displacement
 from facelayers.face_measures import (
     fissure,
+    globe_meshes,
     intercanthal_mm,
     margin_travel_mm,
     mouth_width_mm,
@@ -99,7 +100,7 @@ def test_the_globe_shows_only_in_the_fissure(model_lecture):
     """The globe is drawn as its own surface and lies under the lids: every vertex of it standing in front of the
     skin lies inside the fissure's margins (a grid row's slack at the margins)."""
     m = model_lecture
-    for (verts, _, _), sign in zip(eyes.eye_meshes(m), (1.0, -1.0)):
+    for (verts, _, _), sign in zip(globe_meshes(m), (1.0, -1.0)):
         v = verts.astype(float)
         u, s, dist = params_of(v)
         visible = dist > m.skin_surface.radius(u, s) + 0.05
