@@ -1,6 +1,7 @@
 """Screenshots of the expression lesson in headless Chromium (TECH_NOTES flags): every expression from the front
 and three-quarter, a frontal-branch cut, a marginal mandibular cut, the endoscopic brow lift's divided frown
-muscles (frown gone, smile kept), the eyes closing with the zygomatic branch cut (lagophthalmos), a smile. Usage: python tools/expression_screenshots.py OUT_DIR"""
+muscles (frown gone, smile kept), the eyes closing with the zygomatic branch cut (lagophthalmos), a smile.
+Usage: python tools/expression_screenshots.py OUT_DIR"""
 
 from __future__ import annotations
 
