@@ -173,7 +173,7 @@ SMOOTH_MM = 2.2
 
 
 #: Width of the second, wider smoothing of the sculpted skin away from the nose and the lips (mm): schematic.
-RELAX_MM = 6.0
+RELAX_MM = 4.0
 
 
 def _smooth_grid(radius: np.ndarray, points: np.ndarray, sigma_mm: float = SMOOTH_MM, reach: int = 4):

@@ -149,6 +149,14 @@ def cast(origins: np.ndarray, dirs: np.ndarray, pieces: tuple[Ellipsoid, ...] = 
     """
     radius = np.zeros(len(origins))
     for piece in pieces:
+        if piece.mirror and piece.op == "add":
+            # The smooth maximum is not associative: adding the left copy, then the right, would make the head
+            # asymmetric where the two copies meet (the lips at the midline). Both orders, averaged: symmetric.
+            left, right = (_ray_hits(piece, sign, origins, dirs)[1] for sign in (1.0, -1.0))
+            k = piece.blend_mm
+            radius = 0.5 * (_smooth_max(_smooth_max(radius, left, k), right, k)
+                            + _smooth_max(_smooth_max(radius, right, k), left, k))
+            continue
         for sign in ((1.0, -1.0) if piece.mirror else (1.0,)):
             t_in, t_out = _ray_hits(piece, sign, origins, dirs)
             if piece.op == "add":
