@@ -260,7 +260,8 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
     Returns
     -------
     go.Figure
-        Traces ``layer:<surface>`` (six), ``labels:regions``, ``section:line``.
+        Traces ``layer:<surface>`` (six), ``labels:regions``, ``section:line``, ``space:layer4``, ``eyes`` (the
+        globes, shown with the skin).
     """
     state = state if state is not None else ViewState()
     labels = surface_labels(model)
