@@ -11,13 +11,13 @@ offset from the skin along the rays as everywhere, and the globe is drawn with t
 
 Closing the eye (:func:`closure`) moves each lid vertex along the lid surface: the upper lid margin comes down to
 meet the lower one at the meeting line (about a fifth of the fissure's height above the lower margin; squeezed
-shut, the margins pass each other by OVERLAP_MM), the lower margin
-rises to it, and the skin between each margin and the crease (upper) or the lid-cheek junction (lower) follows
-in proportion; the fissure's inner surface comes forward to the lid surface. :mod:`facelayers.expression` drives
+shut, the margins pass each other by ``OVERLAP_MM``), the lower margin rises to it; each lid's tarsal part moves as
+a piece and the skin beyond it, up to the brow or down to the lid-cheek junction, stretches; the fissure's inner
+surface comes forward onto the lid surface. :mod:`facelayers.expression` drives
 it with orbicularis oculi's contraction, so a cut branch leaves the eye open in proportion (lagophthalmos).
 
 All numbers here are **schematic** (chosen to sit within adult norms, not fitted to a dataset): the fissure's
-corners are the cited canthi (``data/landmarks.csv``, mps2019), its height ``FISSURE_HEIGHT_MM`` ~10 mm, the
+corners lie just beyond the cited canthi (``data/landmarks.csv``, mps2019), its height ``FISSURE_HEIGHT_MM`` ~10 mm, the
 margin-reflex distances ``MRD1_MM`` / ``MRD2_MM`` (upper / lower margin from the pupil's centre) 4.8 / 5.6 mm,
 the iris ``IRIS_RADIUS_MM`` 5.9 mm (a corneal diameter of ~11.8 mm), the crease ``CREASE_MM`` 8 mm above the upper
 margin. ``tests/test_literature_face.py`` measures them on the built geometry.
