@@ -28,8 +28,8 @@ def test_figure_draws_both_faces_with_their_displacement(model_coarse):
     fig = expression_figure(model_coarse, state)
     mv = split_skin(model_coarse)[0]
     names = [t.name for t in fig.data if ":muscle:" not in t.name and not t.name.endswith(":deep")]
-    assert names == ["expr:before:mobile", "expr:before:static", "expr:before:ears", "expr:after:mobile",
-                     "expr:after:static", "expr:after:ears", "expr:after:numb"]
+    assert names == ["expr:before:mobile", "expr:before:static", "expr:before:ears", "expr:before:eyes",
+                     "expr:after:mobile", "expr:after:static", "expr:after:ears", "expr:after:eyes", "expr:after:numb"]
     for panel, kw in (("before", {}), ("after", {"cut": ["frontal:left"]})):
         t = _trace(fig, f"expr:{panel}:mobile")
         want = model_coarse.skin[mv] + skin_displacement(model_coarse, "raise_brows", **kw)[mv]

@@ -14,7 +14,7 @@ from facelayers.render import face as render
 from facelayers.teaching.state import CAMERAS, ViewState
 
 # space:layer4: layer 4's band in the muscle layer's cut wall (issue 11, facelayers.model.cutaway.layer4_wall)
-TRACE_NAMES = [f"layer:{name}" for name in INTERFACES] + ["labels:regions", "section:line", "space:layer4"]
+TRACE_NAMES = [f"layer:{name}" for name in INTERFACES] + ["labels:regions", "section:line", "space:layer4", "eyes"]
 
 #: Machado, Oliveira & Fernandes 2009, severity 1.0, applied to linear RGB.
 MACHADO = {

@@ -1,6 +1,7 @@
 """Screenshots of the expression lesson in headless Chromium (TECH_NOTES flags): every expression from the front
 and three-quarter, a frontal-branch cut, a marginal mandibular cut, the endoscopic brow lift's divided frown
-muscles (frown gone, smile kept). Usage: python tools/expression_screenshots.py OUT_DIR"""
+muscles (frown gone, smile kept), the eyes closing with the zygomatic branch cut (lagophthalmos), a smile.
+Usage: python tools/expression_screenshots.py OUT_DIR"""
 
 from __future__ import annotations
 
@@ -47,6 +48,8 @@ def main(out: str) -> None:
         "frontal_cut_three_quarter": ExpressionState(expression="raise_brows", cut=("frontal:left",),
                                                      camera="three_quarter"),
         "mental_numb": ExpressionState(expression="rest", cut=("mental:left", "infraorbital:left")),
+        "close_eyes_zygomatic_cut": ExpressionState(expression="close_eyes", cut=("zygomatic:left",)),
+        "smile_three_quarter": ExpressionState(expression="smile", camera="three_quarter"),
     }
     for name, state in pairs.items():
         shoot(expression_figure(model, state, height=620, width=1100), out_dir / f"{name}.png")

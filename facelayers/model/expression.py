@@ -40,6 +40,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from facelayers.model import eyes
 from facelayers.model.geometry import FaceModel, layer_index, params_of
 from facelayers.model.muscles import SIDES, local_scale, place_of
 
@@ -56,6 +57,11 @@ RING_OUTER_SHARE = 0.35
 RING_FORWARD = MappingProxyType({"orbicularis_oris": 0.6})
 #: The share of a stretched branch's supply that still conducts (a partial block): schematic.
 STRETCH_KEEPS = 0.5
+#: The muscle whose palpebral part closes the lids (:func:`facelayers.model.eyes.closure`).
+LID_MUSCLE = "orbicularis_oculi"
+#: Around the lids, the orbital part's pull (the cheek raised, the brow drawn down, AU6) as a share of the ring's
+#: excursion, which the data give for the lids (Jorge 2012: eyelid 9.1 mm): schematic.
+ORBITAL_SHARE = 0.4
 #: The sides an expression can be made on.
 EXPRESSION_SIDES = ("both", "left", "right")
 
@@ -326,6 +332,13 @@ def muscle_fields(model: FaceModel) -> dict[tuple[str, str], MuscleField]:
             pull, wrinkle, weight, direction = make(model, muscle, side, normals)
             if np.abs(pull).max() > 0:
                 pull = _unfold(model, pull)
+            if mid == LID_MUSCLE:
+                # The palpebral part closes the lids over the globe (facelayers.model.eyes); the ring's pull acts on
+                # the skin around them. Each side closes its own eye.
+                lids, share = eyes.closure(model.skin)
+                own = (model.skin[:, 0] * (1.0 if side == "left" else -1.0) > 0)
+                share = share * own
+                pull = ORBITAL_SHARE * pull * (1.0 - share)[:, None] + lids * own[:, None]
             out[(mid, side)] = MuscleField(mid, side, layer_index(muscle.layer), pull.astype(np.float32),
                                            wrinkle.astype(np.float32), weight.astype(np.float32),
                                            direction.astype(np.float32))
@@ -536,7 +549,7 @@ def movement_at(model: FaceModel, expression: str, point, **kwargs) -> np.ndarra
 WATCH = MappingProxyType({
     "raise_brows": ("mid brow", (30.0, 82.0, 30.0)),
     "frown": ("mid brow", (30.0, 82.0, 33.0)),
-    "close_eyes": ("upper lid", (32.0, 78.0, 17.0)),
+    "close_eyes": ("upper lid margin", (31.0, 80.0, 20.0)),
     "smile": ("mouth corner", "cheilion"),
     "show_lower_teeth": ("lower lip", (14.0, 80.0, -57.0)),
     "pucker": ("mouth corner", "cheilion"),

@@ -36,7 +36,7 @@ import numpy as np
 
 from facelayers.anatomy.load import Anatomy, load_anatomy
 from facelayers.core.frame import INTERFACES, LAYERS
-from facelayers.model import head
+from facelayers.model import eyes, head
 from facelayers.model import skull as skull_module
 
 #: The vertical axis the horizontal rays leave from, where the crown's fan starts and where the jaw's starts (mm).
@@ -244,6 +244,10 @@ def fit_pins(names, points: np.ndarray, base, sigma_mm: float = PIN_SIGMA_MM) ->
 SMOOTH_MM = 2.2
 
 
+#: Width of the second, wider smoothing of the sculpted skin away from the nose and the lips (mm): schematic.
+RELAX_MM = 4.0
+
+
 def _smooth_grid(radius: np.ndarray, points: np.ndarray, sigma_mm: float = SMOOTH_MM, reach: int = 4):
     """Gaussian smoothing of a (nv, nu) radius grid, with weights from the 3D distance between grid neighbours.
 
@@ -310,6 +314,13 @@ def _skin_sculpture(gu_bytes: bytes, gs_bytes: bytes) -> tuple[np.ndarray, float
     raw = head.cast(o, d)
     pts = (o + d * raw[:, None]).reshape(len(gs), len(gu), 3)
     smooth = _smooth_grid(raw.reshape(len(gs), len(gu)), pts)
+    # Away from the nose and the lips the sculpture's seams are smoothed again, wider (the cheeks, the jaw
+    # line, the temples read as one smooth surface); the features keep the narrow smoothing.
+    wide = _smooth_grid(smooth, pts, sigma_mm=RELAX_MM, reach=5)
+    keep = head.feature_weight(pts)
+    smooth = keep * smooth + (1.0 - keep) * wide
+    # The eyelids over the globes, after the smoothing so that the lid margins stay crisp (facelayers.model.eyes).
+    smooth = eyes.sculpt_lids(o, d, smooth.ravel()).reshape(smooth.shape)
     po, pd = rays(np.zeros(1), np.array([S_TOP_MM]))
     return _read_only(smooth), float(head.cast(po, pd)[0])
 

@@ -41,6 +41,10 @@ class Ellipsoid:
         Width of the smooth blend with what came before.
     mirror : bool
         Also place a copy mirrored to the right side (x -> -x).
+    fall : float
+        How steeply the piece's surface falls away past its silhouette, seen from a ray's origin (see
+        :func:`_ray_hits`): 10 keeps a crisp edge (the nose, the lips); 1.5-3 lets a broad piece (the malar
+        eminence, the zygomatic arch, the jaw) slope into its neighbours without a shelf.
     """
 
     name: str
@@ -50,6 +54,7 @@ class Ellipsoid:
     op: str = "add"
     blend_mm: float = 6.0
     mirror: bool = False
+    fall: float = 10.0
 
     def frame(self, sign: float = 1.0) -> np.ndarray:
         """Rotation whose columns are the piece's axes in the head frame.
@@ -77,9 +82,10 @@ class Ellipsoid:
         return np.stack([a, second, third], axis=1)
 
 
-def _piece(name, centre, radii, axis=(1.0, 0.0, 0.0), op="add", blend=6.0, mirror=False) -> Ellipsoid:
+def _piece(name, centre, radii, axis=(1.0, 0.0, 0.0), op="add", blend=6.0, mirror=False,
+           fall=10.0) -> Ellipsoid:
     return Ellipsoid(name, tuple(map(float, centre)), tuple(map(float, radii)), tuple(map(float, axis)),
-                     op, float(blend), mirror)
+                     op, float(blend), mirror, float(fall))
 
 
 #: The sculpture, applied in order. Schematic (see the module docstring).
@@ -90,8 +96,8 @@ HEAD: tuple[Ellipsoid, ...] = (
     _piece("midface", (0, 30, -20), (54, 57, 46), blend=18),
     _piece("lower face", (0, 36, -50), (47, 47, 33), blend=18),
     _piece("temporal fullness", (49, 10, 30), (20, 45, 45), blend=14, mirror=True),
-    _piece("zygomatic arch", (58, 24, -3), (28, 5, 9), axis=(0.12, 1, 0.05), blend=20, mirror=True),
-    _piece("malar eminence", (40, 55, -5), (20, 9, 14), blend=20, mirror=True),
+    _piece("zygomatic arch", (58, 24, -3), (28, 5, 9), axis=(0.12, 1, 0.05), blend=20, mirror=True, fall=2.0),
+    _piece("malar eminence", (40, 55, -5), (20, 9, 14), blend=20, mirror=True, fall=2.0),
     _piece("jaw", (40, 20, -48), (13, 30, 26), blend=24, mirror=True),
     _piece("mandible body", (29, 42, -70), (36, 10, 9), axis=(-0.55, 0.82, -0.1), blend=20, mirror=True),
     _piece("chin", (0, 60, -80), (19, 12, 13), blend=18),
@@ -102,12 +108,9 @@ HEAD: tuple[Ellipsoid, ...] = (
     _piece("nasal dorsum", (0, 88, 2), (21, 9, 8), axis=(0, 0.38, -0.92), blend=8),
     _piece("nasal tip", (0, 93, -14), (10, 11, 8.5), blend=7),
     _piece("ala", (14, 83, -20), (7.5, 8, 6.5), blend=6, mirror=True),
-    _piece("upper lip", (9, 79.5, -39.5), (14, 8, 7.5), axis=(1, -0.45, 0), blend=9, mirror=True),
-    _piece("lower lip", (8, 77, -54), (12, 8, 6), axis=(1, -0.5, 0), blend=9, mirror=True),
-    _piece("mouth line", (0, 94, -47.5), (25, 14, 1.3), op="cut", blend=2.0),
-    _piece("palpebral fissure", (32, 86, 12), (16, 12, 0.9), axis=(1, -0.35, 0), op="cut", blend=1.5, mirror=True),
-    _piece("upper lid crease", (31, 84, 19.5), (14, 10, 0.8), axis=(1, -0.35, 0.05), op="cut", blend=2.0,
-           mirror=True),
+    _piece("upper lip", (10, 79.5, -40.5), (18, 8, 6.6), axis=(1, -0.45, 0), blend=8, mirror=True),
+    _piece("lower lip", (9, 77, -54), (16, 8, 6), axis=(1, -0.5, 0), blend=9, mirror=True),
+    _piece("mouth line", (0, 94, -47.6), (35, 15, 1.3), op="cut", blend=1.8),
     _piece("nostril", (9, 94, -23.5), (4.5, 6, 2.2), axis=(1, 0.3, 0), op="cut", blend=1.5, mirror=True),
 )
 
@@ -140,7 +143,7 @@ def _ray_hits(piece: Ellipsoid, sign: float, origins: np.ndarray, dirs: np.ndarr
     t_mid = -np.einsum("ij,ij->i", o, d) / a
     miss2 = np.einsum("ij,ij->i", o + t_mid[:, None] * d, o + t_mid[:, None] * d)
     half = np.sqrt(np.clip(1.0 - miss2, 0.0, None) / a)
-    fall = (np.sqrt(np.maximum(miss2, 1.0)) - 1.0) * 10.0 * float(np.mean(piece.radii_mm))
+    fall = (np.sqrt(np.maximum(miss2, 1.0)) - 1.0) * piece.fall * float(np.mean(piece.radii_mm))
     fall = np.where(miss2 > 1.0, fall, 0.0)
     return t_mid - half + fall, t_mid + half - fall
 
@@ -165,6 +168,14 @@ def cast(origins: np.ndarray, dirs: np.ndarray, pieces: tuple[Ellipsoid, ...] = 
     """
     radius = np.zeros(len(origins))
     for piece in pieces:
+        if piece.mirror and piece.op == "add":
+            # The smooth maximum is not associative: adding the left copy, then the right, would make the head
+            # asymmetric where the two copies meet (the lips at the midline). Both orders, averaged: symmetric.
+            left, right = (_ray_hits(piece, sign, origins, dirs)[1] for sign in (1.0, -1.0))
+            k = piece.blend_mm
+            radius = 0.5 * (_smooth_max(_smooth_max(radius, left, k), right, k)
+                            + _smooth_max(_smooth_max(radius, right, k), left, k))
+            continue
         for sign in ((1.0, -1.0) if piece.mirror else (1.0,)):
             t_in, t_out = _ray_hits(piece, sign, origins, dirs)
             if piece.op == "add":
@@ -175,3 +186,23 @@ def cast(origins: np.ndarray, dirs: np.ndarray, pieces: tuple[Ellipsoid, ...] = 
                 wall = np.where((t_in <= t_out) & (radius < t_out), t_in, np.inf)
                 radius = np.where(np.isfinite(wall), _smooth_min(radius, wall, piece.blend_mm), radius)
     return radius
+
+
+#: Where the sculpture keeps its fine detail (the nose, the lips and the philtrum, the brows and the glabella): centres and
+#: semi-axes (mm) of soft ellipsoidal masks; elsewhere :mod:`facelayers.model.geometry` smooths the skin wider.
+FEATURES: tuple[tuple[tuple[float, float, float], tuple[float, float, float]], ...] = (
+    ((0.0, 92.0, -8.0), (24.0, 30.0, 27.0)),    # the nose, alae and nostrils
+    ((0.0, 82.0, -47.0), (34.0, 22.0, 15.0)),   # the lips and the commissures
+    ((0.0, 84.0, 30.0), (36.0, 22.0, 13.0)),    # the brows and the glabella
+)
+
+
+def feature_weight(points: np.ndarray) -> np.ndarray:
+    """(..., ) float in [0, 1]: 1 on the features of :data:`FEATURES`, 0 away from them, for points (..., 3) mm."""
+    p = np.asarray(points, float)
+    w = np.zeros(p.shape[:-1])
+    for centre, radii in FEATURES:
+        rho2 = (((p - np.array(centre)) / np.array(radii)) ** 2).sum(-1)
+        w = np.maximum(w, np.exp(-(rho2 ** 2)))
+    return w
+

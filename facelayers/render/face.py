@@ -132,6 +132,45 @@ def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, lab
     )
 
 
+def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str = "eyes", coords=None) -> go.Mesh3d:
+    """The exposed globes as one Mesh3d, named ``eyes`` in the layer figures, shown and hidden with the skin.
+
+    Sclera, iris and pupil (:func:`facelayers.model.eyes.eye_meshes`), coloured by the distance from the gaze axis
+    on a stepped scale (a crisp limbus and pupil at any zoom).
+
+    Parameters
+    ----------
+    model : FaceModel, optional
+        Whose landmark correction the globes follow (so they stay under its lids).
+    visible : bool
+    name : str
+        The trace's name.
+    coords : callable, optional
+        (v, 3) mm points to the trace's ``x``, ``y``, ``z`` (default :func:`xyz`; a side-by-side panel shifts them).
+
+    Returns
+    -------
+    go.Mesh3d
+    """
+    from facelayers.model.eyes import IRIS, IRIS_RADIUS_MM, PUPIL, PUPIL_RADIUS_MM, SCLERA, eye_meshes
+    from facelayers.model.face_measures import globe_meshes
+
+    verts, faces, radial = [], [], []
+    for v, f, r in (eye_meshes() if model is None else globe_meshes(model)):
+        faces.append(f + sum(len(x) for x in verts))
+        verts.append(v)
+        radial.append(r)
+    coords = xyz if coords is None else coords
+    top = 12.0
+    p, i = PUPIL_RADIUS_MM / top, IRIS_RADIUS_MM / top
+    scale = [[0.0, PUPIL], [p, PUPIL], [p + 0.004, IRIS], [i, IRIS], [i + 0.004, SCLERA], [1.0, SCLERA]]
+    return go.Mesh3d(name=name, legendgroup="skin", showlegend=False, visible=visible,
+                     **coords(np.concatenate(verts)), **ijk(np.concatenate(faces)),
+                     intensity=np.clip(np.concatenate(radial), 0, top).astype(np.float32), cmin=0.0, cmax=top,
+                     colorscale=scale, showscale=False, flatshading=False, hoverinfo="skip",
+                     lighting={**LIGHTING, "specular": 0.6, "roughness": 0.2}, lightposition=LIGHT_POSITION)
+
+
 def layer4_trace(model: FaceModel, cut: Cut | None, visible: bool, hole: np.ndarray | None = None) -> go.Mesh3d:
     """Layer 4's band in the cut wall of the muscle layer, named ``space:layer4``.
 
@@ -365,7 +404,8 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
     -------
     go.Figure
         Traces ``layer:<surface>`` (six, :func:`layer_trace`), ``labels:regions`` and ``section:line`` (both
-        ``"legendonly"``, i.e. hidden), ``space:layer4`` (:func:`layer4_trace`). The layout holds the scene
+        ``"legendonly"``, i.e. hidden), ``space:layer4`` (:func:`layer4_trace`), ``eyes`` (the globes, shown
+        with the skin: :func:`eyes_trace`). The layout holds the scene
         (:func:`scene_layout`), the state's camera, the colour key as annotations when ``key``, no legend, and
         ``uirevision="facelayers"`` so a user's rotation survives updates.
     """
@@ -376,6 +416,7 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
     traces.append(region_labels_trace(model, visible="legendonly"))
     traces.append(section_line_trace(section(model, state.section_kind, state.section_at), visible="legendonly"))
     traces.append(layer4_trace(model, cut, state.shown("muscle")))
+    traces.append(eyes_trace(model, state.shown("skin")))
     fig = go.Figure(traces)
     fig.update_layout(
         template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
@@ -468,7 +509,8 @@ def apply_visibility(fig, state: ViewState) -> None:
 
     The layers (``layer:*``) follow their box and the peel; a SMAS muscle (``muscle:*`` whose ``meta["layer"]``
     is ``smas``) goes with the SMAS unless it is the one picked (a picked muscle always shows);
-    ``space:layer4`` goes with the muscle layer; a raised flap (``technique:flap``) goes with the skin; the
+    ``space:layer4`` goes with the muscle layer; the globes (``eyes``) and a raised flap (``technique:flap``) go
+    with the skin; the
     nerves (``nerve:*``) follow ``state.nerves``. Other traces are left alone.
 
     Parameters
@@ -486,6 +528,8 @@ def apply_visibility(fig, state: ViewState) -> None:
             set_visible(trace, state.shown("smas") or name[7:] == picked)
         elif name == "space:layer4":
             set_visible(trace, state.shown("muscle"))  # layer 4 is the outer part of the muscle band
+        elif name == "eyes":
+            set_visible(trace, state.shown("skin"))  # the globes show through the lids, with the skin
         elif name == "technique:flap":
             set_visible(trace, state.shown("skin"))  # a raised flap is skin first: peeled or hidden with it
         elif name.startswith("nerve:"):

@@ -30,7 +30,7 @@ from facelayers.model import expression as ex
 from facelayers.model import injury
 from facelayers.model.geometry import FaceModel, ear_meshes
 from facelayers.render import access
-from facelayers.render.face import BACKGROUND, FONT, LIGHT_POSITION, LIGHTING, PALETTE, TEXT
+from facelayers.render.face import BACKGROUND, FONT, LIGHT_POSITION, LIGHTING, PALETTE, TEXT, eyes_trace
 from facelayers.render.structures import MUSCLE_COLOUR
 
 #: How far apart the two faces stand (mm, centre to centre).
@@ -300,7 +300,8 @@ def expression_figure(model: FaceModel, state: ExpressionState | None = None, *,
     or technique.
 
     Trace names: ``expr:<panel>:mobile`` (the part that moves: its x, y, z change), ``expr:<panel>:static``,
-    ``expr:<panel>:ears``, ``expr:after:numb`` (numb skin of a cut sensory nerve). Pure: state in, figure out.
+    ``expr:<panel>:ears``, ``expr:<panel>:eyes`` (the globes), ``expr:after:numb`` (numb skin of a cut sensory
+    nerve). Pure: state in, figure out.
     """
     state = state or ExpressionState()
     applied = resolve(model, state)
@@ -323,8 +324,10 @@ def expression_figure(model: FaceModel, state: ExpressionState | None = None, *,
             verts.append(v)
         traces.append(go.Mesh3d(name=f"expr:{panel}:ears", **_xyz(np.concatenate(verts), panel),
                                 **_ijk(np.concatenate(faces)), **skin_style))
+        # The globes do not move: the lids close over them (facelayers.model.eyes).
+        traces.append(eyes_trace(model, name=f"expr:{panel}:eyes", coords=lambda p, panel=panel: _xyz(p, panel)))
         muscles_on = state.view == "muscles"
-        for trace in traces[-3:]:
+        for trace in traces[-4:]:
             trace.visible = not muscles_on
         for mid, (v, f, _, _) in body_anchor(model).items():
             d = body_displacement(model, state, panel, mid, applied)
@@ -392,6 +395,7 @@ def gallery_figure(model: FaceModel, expressions=None, *, camera: str = "front",
                                 y=p[:, 1].astype(np.float32), z=p[:, 2].astype(np.float32), **_ijk(faces),
                                 color=PALETTE["skin"], lighting=LIGHTING, lightposition=LIGHT_POSITION,
                                 hoverinfo="skip", showlegend=False), row=n // cols + 1, col=n % cols + 1)
+        fig.add_trace(eyes_trace(model, name=f"expr:gallery:{name}:eyes"), row=n // cols + 1, col=n % cols + 1)
     axis = {"visible": False, "showspikes": False}
     for k in range(1, len(names) + 1):
         fig.layout[f"scene{k if k > 1 else ''}"].update(
@@ -457,7 +461,7 @@ def expression_update(fig, model: FaceModel, old: ExpressionState, new: Expressi
             muscles_on = new.view == "muscles"
             for trace in fig.data:
                 name = trace.name or ""
-                if name.endswith((":mobile", ":static", ":ears")):
+                if name.endswith((":mobile", ":static", ":ears", ":eyes")):
                     trace.visible = not muscles_on
                 elif ":muscle:" in name or name.endswith(":deep"):
                     trace.visible = muscles_on
