@@ -384,3 +384,22 @@ def test_the_figure_carries_a_text_alternative_that_follows_the_state(model_coar
     comparer = DissectionComparer(model_coarse)
     assert "Technique: " in comparer.alt.value and comparer.state.technique in (
         "deep_plane", "endoscopic_brow") and "dissection plane" in comparer.alt.value
+
+
+def test_switching_the_scope_view_removes_what_the_old_view_drew(model_coarse):
+    # plotly merges a new layout into the old one in the browser: the open approach's "No endoscope" note (and its
+    # 2D axes) must be removed explicitly when the endoscopic technique is shown, and come back after it.
+    from facelayers.widgets.explorers import DissectionComparer, MessageMeter
+
+    c = DissectionComparer(model_coarse, techniques=("deep_plane", "endoscopic_brow"))
+    sv = c.scope_view
+    assert "No endoscope" in sv.layout.annotations[0].text
+    meter = MessageMeter(sv, keep=True)
+    c.show.value = "B"
+    relayouts = [m["state"]["_py2js_relayout"]["relayout_data"] for m, _ in meter.log
+                 if (m.get("state") or {}).get("_py2js_relayout")]
+    removed = {k for r in relayouts for k, v in r.items() if v is None}
+    assert {"annotations", "xaxis", "yaxis"} <= removed, relayouts
+    assert len(sv.layout.annotations) == 0 and len(sv.data) > 0
+    c.show.value = "A"
+    assert "No endoscope" in sv.layout.annotations[0].text and len(sv.data) == 0

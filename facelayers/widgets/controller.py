@@ -42,7 +42,7 @@ from facelayers.render import structures as structure_figures
 from facelayers.render import techniques as technique_figures
 from facelayers.teaching.state import SURGEON_CAMERAS, ViewState
 
-__all__ = ["MAX_MODELS", "Controller", "exposing_peel"]
+__all__ = ["MAX_MODELS", "Controller", "exposing_peel", "replace_figure"]
 
 #: Patients' models a controller keeps (the first one, then the latest): a return to a recent patient is quick.
 MAX_MODELS = 6
@@ -485,8 +485,26 @@ class Controller:
             fresh = technique_figures.no_scope_figure(label)
         else:
             fresh = technique_figures.endoscope_view_figure(self.model, scope, plane, self.paths)
-        sv = self.scope_figure
-        with sv.batch_update():
-            sv.data = []
-            sv.add_traces(list(fresh.data))
-            sv.layout = fresh.layout
+        replace_figure(self.scope_figure, fresh)
+
+
+def replace_figure(figure, fresh) -> None:
+    """Make ``figure`` (a FigureWidget, or a Figure) draw exactly ``fresh``: its traces, and its layout.
+
+    plotly sends a new layout as a relayout, which the browser merges into the old one: a key the new layout does
+    not have (the open approach's "No endoscope" note, a 3D scene after a 2D figure) would stay drawn. So every
+    top-level layout key of the old figure that ``fresh`` does not set is removed explicitly (set to None) first.
+
+    Parameters
+    ----------
+    figure : go.FigureWidget or go.Figure
+        Changed in place.
+    fresh : go.Figure
+    """
+    new_layout = fresh.layout.to_plotly_json()
+    gone = {key: None for key in figure.layout.to_plotly_json() if key not in new_layout and key != "template"}
+    figure.data = []
+    figure.add_traces(list(fresh.data))
+    if gone:
+        figure.plotly_relayout(gone)
+    figure.layout = fresh.layout
