@@ -6,6 +6,7 @@ mirrored on demand). numpy only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,30 @@ class Source:
     confidence: str
     year: int | None = None  # None only where no stored source gives it (see the row's note)
     note: str | None = None
+
+    @property
+    def short(self) -> str:
+        """The source as students read it: ``"Hohman 2020"``, ``"House & Brackmann 1985"``, ``"Fliss et al. 2022"``.
+
+        From the citation's author list (an unattributed citation by the start of its title) and the year;
+        "n.d." (no date) where sources.csv gives no year. Never the internal id.
+        """
+        year = self.year if self.year not in (None, "") else "n.d."
+        authors = self.citation.split(". ")[0].split(" (")[0]
+        names = [a.strip() for a in authors.replace(" et al", ", et al").split(",")]
+        pattern = re.compile(r"^((van|von|de|da|di|le) )?[A-Z][A-Za-z'\-]+( [A-Z][A-Za-z'\-]+)*( [A-Z]{1,3})?( Jr)?$")
+        if not names or not pattern.match(names[0]):
+            return f"'{' '.join(self.citation.split()[:6])}...', {year}"
+
+        def surname(name: str) -> str:
+            bare = re.sub(r" [A-Z]{1,3}( Jr)?$", "", name)
+            return bare[:1].upper() + bare[1:]  # "van Alfen" opens a sentence as "Van Alfen"
+
+        if len(names) == 1:
+            return f"{surname(names[0])} {year}"
+        if len(names) == 2 and names[1] != "et al":
+            return f"{surname(names[0])} & {surname(names[1])} {year}"
+        return f"{surname(names[0])} et al. {year}"
 
 
 @dataclass(frozen=True)

@@ -43,31 +43,9 @@ ROMAN = ("", "I", "II", "III", "IV", "V", "VI")
 
 
 def cite(model: FaceModel, source_id: str) -> str:
-    """A source as students read it: ``"Hohman 2020"``, ``"House & Brackmann 1985"``, ``"Fliss et al. 2022"``.
-
-    Taken from the citation in sources.csv (an unattributed one by the start of its title); the id if unknown;
-    "n.d." (no date) where sources.csv gives no year.
-    """
-    import re
-
+    """A source as students read it (:attr:`facelayers.anatomy.basics.Source.short`); the id if unknown."""
     src = model.anatomy.sources.get(source_id)
-    if src is None:
-        return source_id
-    year = src.year if src.year not in (None, "") else "n.d."
-    authors = src.citation.split(". ")[0]
-    names = [a.strip() for a in authors.replace(" et al", ", et al").split(",")]
-    pattern = re.compile(r"^[A-Z][A-Za-z'\-]+( [A-Z][A-Za-z'\-]+)*( [A-Z]{1,3})?( Jr)?$")
-    if not names or not pattern.match(names[0]):
-        words = src.citation.split()
-        return f"'{' '.join(words[:6])}...', {year}"
-    def surname(name: str) -> str:
-        return re.sub(r" [A-Z]{1,3}( Jr)?$", "", name)
-
-    if len(names) == 1:
-        return f"{surname(names[0])} {year}"
-    if len(names) == 2 and names[1] != "et al":
-        return f"{surname(names[0])} & {surname(names[1])} {year}"
-    return f"{surname(names[0])} et al. {year}"
+    return source_id if src is None else src.short
 
 
 def _grade_forehead(f: float) -> tuple[int, str]:

@@ -490,9 +490,7 @@ def author_year(anatomy: Anatomy, source_id: str | None) -> str:
     """How a student sees a source: ``'Wysong 2013'`` (first author's surname and year), never its id."""
     if source_id is None:
         return "schematic"
-    source = anatomy.sources[source_id]
-    surname = source.citation.split(",")[0].split(" ")[0].strip()
-    return f"{surname} {source.year}"
+    return anatomy.sources[source_id].short
 
 
 def coefficients_text(anatomy: Anatomy, variation: Variation | None = None, targets=None) -> str:
