@@ -8,6 +8,7 @@ import pytest
 from facelayers.model.expression import skin_displacement
 from facelayers.widgets.explorers import MessageMeter
 from facelayers.widgets.expression_widget import (
+    EXPRESSION_CAMERAS,
     ExpressionExplorer,
     ExpressionState,
     expression_figure,
@@ -73,9 +74,37 @@ def test_controls_write_the_state_and_the_figure_follows(model_coarse):
     ex.cut.value = ("zygomatic:right",)
     assert ex.state.cut == ("zygomatic:right:stretch",)
     ex.camera.value = "three_quarter"
-    assert ex.figure.layout.scene.camera.eye.x == pytest.approx(0.6)
+    assert ex.figure.layout.scene.camera.eye.x == pytest.approx(EXPRESSION_CAMERAS["three_quarter"]["eye"]["x"])
     ex.technique.value = "endoscopic_brow"
     assert "Endoscopic brow" in ex.report.value and "5.8%" in ex.report.value
+    ex.technique.value = ""  # "none": no technique in the state (the box shows "none", never an empty box)
+    assert ex.state.technique is None and ex.technique.label == "none"
+
+
+def test_a_state_set_from_code_shows_on_the_controls(model_coarse):
+    # One source of truth: set_state (a saved view, a lesson cell) sets every control, and no control echoes a
+    # change back (each writes only its own field, and only when the state does not already hold it).
+    ex = ExpressionExplorer(model_coarse)
+    target = ExpressionState(expression="raise_brows", strength=0.5, side="left", cut=("frontal:right:stretch",),
+                             divided=("procerus",), technique="endoscopic_brow", injure=True, camera="three_quarter",
+                             view="muscles")
+    ex.set_state(target)
+    assert ex.state == target
+    assert (ex.expression.value, ex.strength.value, ex.side.value, ex.camera.value, ex.view.value) == (
+        "raise_brows", 0.5, "left", "three_quarter", "muscles")
+    assert ex.cut.value == ("frontal:right",) and ex.stretch.value is True and ex.divided.value == ("procerus",)
+    assert ex.technique.value == "endoscopic_brow" and ex.injure.value is True
+    ex.set_state(ExpressionState())
+    assert ex.state == ExpressionState() and ex.technique.label == "none" and ex.cut.value == ()
+
+
+def test_the_explorer_is_a_stage_panel_beside_the_faces(model_coarse):
+    ex = ExpressionExplorer(model_coarse)
+    assert "facelayers-stage" in ex.widget._dom_classes
+    row = next(c for c in ex.widget.children if "fl-row" in c._dom_classes)
+    panel, figure_box = row.children
+    assert "fl-panel" in panel._dom_classes and "fl-figure" in figure_box._dom_classes
+    assert ex.expression in panel.children and ex.figure in figure_box.children
 
 
 def test_sensory_cut_shows_the_numb_skin(model_coarse):

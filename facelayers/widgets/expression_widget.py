@@ -37,11 +37,15 @@ from facelayers.render.structures import MUSCLE_COLOUR
 PANEL_GAP_MM = 175.0
 #: Cameras for the pair: from the front, and three-quarter from the subject's left.
 EXPRESSION_CAMERAS: dict[str, dict] = {
-    "front": {"eye": {"x": 0.0, "y": 1.05, "z": 0.05}, "up": {"x": 0, "y": 0, "z": 1},
-              "center": {"x": 0, "y": 0, "z": 0.05}},
-    "three_quarter": {"eye": {"x": 0.6, "y": 0.95, "z": 0.15}, "up": {"x": 0, "y": 0, "z": 1},
-                      "center": {"x": 0, "y": 0, "z": 0.05}},
+    # Far back (a long lens), the scene scaled up by ZOOM to fill the view: the two faces look alike in size from
+    # three-quarter (close up the nearer one looked larger and hid part of the other) and no crown is cut.
+    "front": {"eye": {"x": 0.0, "y": 2.4, "z": 0.05}, "up": {"x": 0, "y": 0, "z": 1},
+              "center": {"x": 0, "y": 0, "z": 0.0}},
+    "three_quarter": {"eye": {"x": 1.0, "y": 2.2, "z": 0.2}, "up": {"x": 0, "y": 0, "z": 1},
+                      "center": {"x": 0, "y": 0, "z": 0.0}},
 }
+#: The scene's box, in units of plotly's "data" aspect (largest range 1), with the cameras above.
+ZOOM = 2.1
 PANELS = ("before", "after")
 VIEWS = ("skin", "muscles")
 NUMB_COLOUR = "#9BE7FF"
@@ -242,6 +246,17 @@ def _offset(panel: str) -> float:
     return -PANEL_GAP_MM / 2 if panel == "before" else PANEL_GAP_MM / 2
 
 
+def _aspect(traces) -> dict:
+    """Plotly's ``data`` aspect ratio of the traces (largest range 1), scaled by :data:`ZOOM`."""
+    spans = []
+    for axis in "xyz":
+        values = np.concatenate([np.asarray(getattr(t, axis), float) for t in traces
+                                 if getattr(t, axis) is not None and len(getattr(t, axis))])
+        spans.append(float(values.max() - values.min()))
+    top = max(spans)
+    return {axis: ZOOM * span / top for axis, span in zip("xyz", spans)}
+
+
 def _xyz(points: np.ndarray, panel: str) -> dict:
     p = np.asarray(points, float)
     return {"x": (-(p[:, 0] + _offset(panel))).astype(np.float32), "y": p[:, 1].astype(np.float32),
@@ -354,8 +369,8 @@ def expression_figure(model: FaceModel, state: ExpressionState | None = None, *,
                       "font": {"size": 18, "color": TEXT}},
                      {"text": "after", "x": 0.75, "y": 0.02, "xref": "paper", "yref": "paper", "showarrow": False,
                       "font": {"size": 18, "color": TEXT}}],
-        scene={"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "data", "bgcolor": BACKGROUND,
-               "camera": EXPRESSION_CAMERAS[state.camera]},
+        scene={"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "manual", "aspectratio": _aspect(traces),
+               "bgcolor": BACKGROUND, "camera": EXPRESSION_CAMERAS[state.camera]},
         coloraxis={"colorscale": MOVED_SCALE, "cmin": 0.0, "cmax": MOVED_MAX_MM,
                    "colorbar": {"title": {"text": "moved<br>(mm)"}, "len": 0.6, "thickness": 16}},
     )
@@ -517,39 +532,73 @@ class ExpressionExplorer:
         anatomy = self.model.anatomy
         fig = expression_figure(self.model, self.state, height=height)
         self.figure = access.fit_figure(fig)
-        lay = w.Layout(min_width="260px")
+        full = w.Layout(width="100%")
+        wide = {"description_width": "90px"}
         self.expression = w.Dropdown(options=[(e.label, k) for k, e in ex.EXPRESSIONS.items()],
-                                     value=self.state.expression, description="Expression", layout=lay)
-        self.strength = w.FloatSlider(value=self.state.strength, min=0.0, max=1.0, step=0.1,
-                                      description="Strength", layout=lay)
-        self.side = w.ToggleButtons(options=list(ex.EXPRESSION_SIDES), value=self.state.side, description="Side")
+                                     value=self.state.expression, description="Expression", style=wide, layout=full)
+        self.strength = w.FloatSlider(value=self.state.strength, min=0.0, max=1.0, step=0.1, description="Strength",
+                                      continuous_update=False, style=wide, layout=full)
+        self.side = w.ToggleButtons(options=list(ex.EXPRESSION_SIDES), value=self.state.side, description="Side",
+                                    style={"description_width": "90px", "button_width": "auto"})
         branches = [g for g in ex.facial_branches(self.model)]
         sensory = [p["nerve_group"] for p in anatomy.palsies.values() if "numb_area" in p]
+        labels = {p["nerve_group"]: p["label"] for p in anatomy.palsies.values()}
         self.cut = w.SelectMultiple(
-            options=[(f"{g.replace('_', ' ')} ({s})", f"{g}:{s}") for g in branches + sensory for s in ex.SIDES],
-            value=tuple(c for c in self.state.cut if c.count(":") == 1), description="Cut", rows=8, layout=lay)
-        self.stretch = w.Checkbox(value=False, description="stretch, not cut (a partial block)")
+            options=[(f"{labels.get(g, g.replace('_', ' '))} ({s})", f"{g}:{s}") for g in branches + sensory
+                     for s in ex.SIDES],
+            value=tuple(c for c in self.state.cut if c.count(":") == 1), description="Cut", rows=7, style=wide,
+            layout=full)
+        self.stretch = w.Checkbox(value=False, description="stretch, not cut (a partial block)", indent=False,
+                                  layout=full)
         self.divided = w.SelectMultiple(options=[(m.label, mid) for mid, m in anatomy.muscles.items()],
-                                        value=self.state.divided, description="Divide", rows=6, layout=lay)
-        self.technique = w.Dropdown(options=[("none", None)] + [(t.label, tid) for tid, t in
-                                                                 anatomy.techniques.items()],
-                                    value=self.state.technique, description="Technique", layout=lay)
-        self.injure = w.Checkbox(value=self.state.injure, description="injure the branches its plane comes near")
+                                        value=self.state.divided, description="Divide", rows=5, style=wide,
+                                        layout=full)
+        # "" stands for no technique: ipywidgets shows a None value as an empty box.
+        self.technique = w.Dropdown(options=[("none", "")] + [(t.label, tid) for tid, t in
+                                                               anatomy.techniques.items()],
+                                    value=self.state.technique or "", description="Technique", style=wide,
+                                    layout=full)
+        self.injure = w.Checkbox(value=self.state.injure, description="injure the branches its plane comes near",
+                                 indent=False, layout=full)
         self.camera = w.ToggleButtons(options=[("front", "front"), ("three-quarter", "three_quarter")],
-                                      value=self.state.camera, description="Camera")
+                                      value=self.state.camera, description="Camera",
+                                      style={"description_width": "90px", "button_width": "auto"})
         self.view = w.ToggleButtons(options=[("skin", "skin"), ("muscles", "muscles")], value=self.state.view,
-                                    description="Show")
+                                    description="Show", style={"description_width": "90px", "button_width": "auto"})
         self.report = w.HTML()
-        for control in (self.expression, self.strength, self.side, self.cut, self.stretch, self.divided,
-                        self.technique, self.injure, self.camera, self.view):
-            control.observe(self._changed, names="value")
+        # Each control writes its own field of the state (nothing if the state already holds it); the controls are
+        # then shown from the state (set_state), so a state set from code shows on them too.
+        for name in ("expression", "side", "camera", "view"):
+            getattr(self, name).observe(lambda c, name=name: self._write(**{name: c["new"]}), names="value")
+        self.strength.observe(lambda c: self._write(strength=float(c["new"])), names="value")
+        self.technique.observe(lambda c: self._write(technique=c["new"] or None), names="value")
+        self.injure.observe(lambda c: self._write(injure=bool(c["new"])), names="value")
+        self.divided.observe(lambda c: self._write(divided=tuple(c["new"])), names="value")
+        for control in (self.cut, self.stretch):
+            control.observe(lambda c: self._write(cut=self._cut_from_controls()), names="value")
         self._write_report()
-        controls = w.VBox([self.expression, self.strength, self.side, self.camera, self.view, self.cut, self.stretch,
-                           self.divided, self.technique, self.injure])
+
+        def head(text):
+            return w.HTML(f"<div class='fl-head'>{text}</div>")
+
+        # The stage (as the layer explorers'): the panel beside the two faces, wrapping below them on a narrow page;
+        # the expression, strength, side and camera at the top, beside the faces.
+        panel = w.VBox([head("Expression"), self.expression, self.strength, self.side, self.camera, self.view,
+                        head("Injure"), self.cut, self.stretch, self.divided, self.technique, self.injure],
+                       layout=w.Layout(flex="0 0 350px", width="350px", min_width="300px"))
+        panel.add_class("fl-panel")
         self.alt = access.alt_text_widget(self.description(), label="Expression: description", visible=False)
-        self.widget = w.VBox([w.HTML(access.page_helper_html()),
-                              w.HBox([controls], layout=w.Layout(flex_flow="row wrap")), self.figure, self.alt,
-                              self.report])
+        figure_box = w.VBox([self.figure, self.alt], layout=w.Layout(flex="1 1 560px", min_width="420px",
+                                                                      max_width="100%", align_items="stretch"))
+        figure_box.add_class("fl-figure")
+        row = w.Box([panel, figure_box], layout=w.Layout(display="flex", flex_flow="row wrap",
+                                                         align_items="flex-start", width="100%"))
+        row.add_class("fl-row")
+        from facelayers.widgets.explorers import STAGE_CSS
+
+        self.widget = w.VBox([w.HTML(STAGE_CSS + access.page_helper_html()), row, self.report],
+                             layout=w.Layout(width="100%"))
+        self.widget.add_class("facelayers-stage")
         self.widget.add_class("fl-a11y")
 
     def description(self) -> str:
@@ -565,24 +614,38 @@ class ExpressionExplorer:
                 f"strength {s.strength:.1f} {'on both sides' if s.side == 'both' else f'on the {s.side} side'}. "
                 "The report below names the deficit.")
 
-    def _from_controls(self) -> ExpressionState:
+    def _cut_from_controls(self) -> tuple:
+        """The ``cut`` field the Cut list and the stretch box say (motor branches get ``:stretch`` when ticked)."""
         suffix = ":stretch" if self.stretch.value else ""
         motor = set(ex.facial_branches(self.model))
-        cut = tuple(c + (suffix if c.split(":")[0] in motor else "") for c in self.cut.value)
-        return replace(self.state, expression=self.expression.value, strength=float(self.strength.value),
-                       side=self.side.value, cut=cut, divided=tuple(self.divided.value),
-                       technique=self.technique.value, injure=bool(self.injure.value), camera=self.camera.value,
-                       view=self.view.value)
+        return tuple(c + (suffix if c.split(":")[0] in motor else "") for c in self.cut.value)
 
-    def _changed(self, _change=None) -> None:
-        self.set_state(self._from_controls())
+    def _write(self, **fields) -> None:
+        new = replace(self.state, **fields)
+        if new != self.state:
+            self.set_state(new)
 
     def set_state(self, state: ExpressionState) -> None:
         """Show ``state``: the figure gets the smallest update, the controls and the report follow it."""
         old, self.state = self.state, state
         expression_update(self.figure, self.model, old, state)
+        self._show_controls(state)
         self._write_report()
         self.alt.value = access.alt_text_html(self.description(), label="Expression: description", visible=False)
+
+    def _show_controls(self, state: ExpressionState) -> None:
+        """Set every control to what ``state`` holds (only where it differs: nothing is sent otherwise)."""
+        stretched = any(c.endswith(":stretch") for c in state.cut)
+        listed = tuple(c.removesuffix(":stretch") for c in state.cut)
+        for control, value in ((self.expression, state.expression), (self.strength, float(state.strength)),
+                               (self.side, state.side), (self.camera, state.camera), (self.view, state.view),
+                               (self.technique, state.technique or ""), (self.injure, bool(state.injure)),
+                               (self.divided, tuple(state.divided)),
+                               # the list before the stretch box: the box then turns the listed cuts into stretches
+                               (self.cut, tuple(c for c in listed if c in {v for _, v in self.cut.options})),
+                               (self.stretch, stretched)):
+            if control.value != value:
+                control.value = value
 
     def _write_report(self) -> None:
         import html
