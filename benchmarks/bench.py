@@ -432,7 +432,8 @@ def _measure_export(metrics: dict, browser: bool = True, keep: Path | None = Non
     import shutil
 
     from benchmarks import bench_browser
-    from facelayers.delivery.export import export, layers_meshes
+    from facelayers.delivery.export import export
+    from facelayers.delivery.layers_offline import layers_meshes
     from facelayers.model.geometry import build_face
     from facelayers.render.face import PALETTE
 
