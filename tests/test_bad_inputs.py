@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -31,7 +32,7 @@ from facelayers.core.documents import MAX_DEPTH, parse_csv, parse_json, parse_ya
 from facelayers.core.errors import InputError, path_text
 from facelayers.model.geometry import MAX_GRID_POINTS, resolve_resolution
 from facelayers.teaching import views
-from facelayers.teaching.state import ViewState
+from facelayers.teaching.state import StateError, ViewState
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -494,7 +495,8 @@ def test_a_page_part_names_what_is_wrong(script, data, fragment):
     fig = go.Figure()
     with pytest.raises(TypeError, match=fragment):
         export.add_page_part(fig, script, data)
-    assert not getattr(fig, export.PAGE_PARTS, None), "nothing was added"
+    html_page = pytest.importorskip("facelayers.delivery.html_page")
+    assert not getattr(fig, html_page.PAGE_PARTS, None), "nothing was added"
 
 
 def test_expression_frames_refuse_a_displacement_beyond_int16():
@@ -509,6 +511,29 @@ def test_the_export_api_refuses_a_lesson_of_any_form(lesson, tmp_path):
     with pytest.raises(export.ExportError, match="LESSON .* is not known; allowed"):
         export.export(lesson, tmp_path / "x.html")
     assert listing(tmp_path) == []
+
+
+@pytest.mark.parametrize("port", ["zzz", "temporal", ""])
+def test_set_scope_refuses_a_port_the_technique_does_not_have(port, model_coarse):
+    """An unknown port was silently swapped for the technique's first one: now it names the argument, the value
+    and the technique's ports, and changes nothing."""
+    pytest.importorskip("ipywidgets")
+    from facelayers.widgets.dissection import DissectionComparer
+
+    comparer = DissectionComparer(model_coarse, ("deep_plane", "endoscopic_brow"))
+    with pytest.raises(StateError, match=rf"set_scope: port = {port!r} is not a port of 'deep_plane'; "
+                                         r"allowed: none: 'deep_plane' has no ports"):
+        comparer.set_scope(port=port)
+    comparer.set_technique("endoscopic_brow")
+    ports = comparer.controller.ports("endoscopic_brow")
+    before = comparer.state
+    with pytest.raises(StateError, match=rf"port = {port!r} is not a port of 'endoscopic_brow'; allowed: "
+                                         + re.escape(", ".join(repr(p) for p in ports)) + "$") as info:
+        comparer.set_scope(port=port, insertion_mm=before.scope_insertion_mm + 5)
+    assert (info.value.field, info.value.value) == ("scope_port", port)
+    assert comparer.state == before, "nothing changed"
+    assert comparer.set_scope(port=ports[-1]) in (["scope_port"], [])  # a real port still moves the scope
+    assert comparer.state.scope_port == ports[-1]
 
 
 TRI = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
@@ -818,14 +843,14 @@ def test_a_random_value_in_a_json_table_gives_valid_data_or_clean_problems(tmp_p
 SLOW_WRITE = textwrap.dedent(
     """
     import sys, time
-    import facelayers.delivery.export as export
+    import facelayers.delivery.writers as writers
 
     def slow(path, data):  # write half the file, then wait for the signal
         path.write_bytes(data[: len(data) // 2])
         print("HALF", flush=True)
         time.sleep(120)
 
-    export.write_file = slow
+    writers.write_file = slow
     from facelayers.delivery.cli import main
     sys.exit(main(sys.argv[1:]))
     """

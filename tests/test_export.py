@@ -17,9 +17,10 @@ import numpy as np
 import pytest
 
 from facelayers.core.frame import INTERFACES
-from facelayers.delivery import export, offline_page
+from facelayers.delivery import arguments, course, export, layers_offline, offline_page, writers
 from facelayers.delivery.cli import main
 from facelayers.model.cutaway import WINDOWS, Cut, layer_mesh, window
+from facelayers.model.geometry import ear_meshes
 from facelayers.render.face import BACKGROUND, surface_labels
 from facelayers.teaching.state import CAMERAS, SURGEON_CAMERAS, ViewState
 from facelayers.teaching.views import save_view
@@ -104,7 +105,7 @@ def test_html_holds_the_menus_in_its_figure(html_export):
 def test_the_page_holds_exactly_the_figure_plotly_would_draw(html_export, model_coarse):
     """Every array of the figure comes back bit for bit, in trace data and in button args alike."""
     figure, *_ = page_figure(html_export[0])
-    want = export.layers_offline_figure(model_coarse).to_dict()
+    want = layers_offline.layers_offline_figure(model_coarse).to_dict()
     for got_t, want_t in zip(figure["data"], want["data"], strict=True):
         for key, value in want_t.items():
             if isinstance(value, dict) and "bdata" in value:
@@ -185,7 +186,7 @@ def test_the_course_at_the_lecture_grid_is_within_one_and_a_half_times_the_peer(
 
 @pytest.fixture(scope="module")
 def offline_fig(model_coarse):
-    return export.layers_offline_figure(model_coarse)
+    return layers_offline.layers_offline_figure(model_coarse)
 
 
 def menus(fig) -> dict:
@@ -205,7 +206,7 @@ def triangles(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
 
 def expected_mesh(model, name: str, cut: Cut | None):
     """The layer as the lessons draw it: cutaway.layer_mesh, plus the ears on the skin."""
-    verts, faces, _ = export._with_ears(model, name, layer_mesh(model, name, cut), export.ear_meshes(model))
+    verts, faces, _ = layers_offline._with_ears(model, name, layer_mesh(model, name, cut), ear_meshes(model))
     return verts, faces
 
 
@@ -268,7 +269,7 @@ def test_cutaway_buttons_swap_in_exactly_the_cut_meshes(choice, offline_fig, mod
 
 def test_initial_view_comes_from_the_state(model_coarse):
     state = ViewState(cutaway="temple", peel=2, camera="left", visible={"bone": False})
-    fig = export.layers_offline_figure(model_coarse, state)
+    fig = layers_offline.layers_offline_figure(model_coarse, state)
     layout = fig.to_dict()["layout"]
     assert [t.visible for t in fig.data] == [state.shown(n) for n in INTERFACES]
     assert layout["scene"]["camera"] == CAMERAS["left"]
@@ -404,7 +405,7 @@ def test_a_failed_html_write_keeps_the_old_file(tmp_path, monkeypatch):
         path.write_bytes(data[: len(data) // 2])
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export, "write_file", half_then_fail)
+    monkeypatch.setattr(writers, "write_file", half_then_fail)
     with pytest.raises(OSError, match="No space left"):
         export.export("layers", out, resolution="coarse")
     assert out.read_text() == "the old file"
@@ -414,7 +415,7 @@ def test_a_failed_html_write_keeps_the_old_file(tmp_path, monkeypatch):
 @needs_trimesh
 def test_a_failed_stl_part_leaves_no_part(tmp_path, monkeypatch):
     calls = []
-    real = export.write_file
+    real = writers.write_file
 
     def fail_third(path: Path, data: bytes) -> None:
         calls.append(path)
@@ -422,7 +423,7 @@ def test_a_failed_stl_part_leaves_no_part(tmp_path, monkeypatch):
             raise OSError(5, "Input/output error")
         real(path, data)
 
-    monkeypatch.setattr(export, "write_file", fail_third)
+    monkeypatch.setattr(writers, "write_file", fail_third)
     with pytest.raises(OSError):
         export.export("layers", tmp_path / "head.stl", resolution="coarse")
     assert listing(tmp_path) == []
@@ -439,7 +440,7 @@ FRAMES = {"glb": (1, (2, 1.0), 1000.0), "obj": (1, (2, 1.0), 1.0), "stl": (2, (1
 def mesh_exports(tmp_path_factory):
     folder = tmp_path_factory.mktemp("meshes")
     return {fmt: (folder / f"head.{fmt}", export.export("layers", folder / f"head.{fmt}", resolution="coarse"))
-            for fmt in export.MESH_FORMATS} if has_trimesh() else {}
+            for fmt in arguments.MESH_FORMATS} if has_trimesh() else {}
 
 
 def load_meshes(fmt: str, out: Path) -> dict:
@@ -453,10 +454,10 @@ def load_meshes(fmt: str, out: Path) -> dict:
 
 
 @needs_trimesh
-@pytest.mark.parametrize("fmt", export.MESH_FORMATS)
+@pytest.mark.parametrize("fmt", arguments.MESH_FORMATS)
 def test_meshes_reload_with_their_names_and_sizes(fmt, mesh_exports, model_coarse):
     out, result = mesh_exports[fmt]
-    expected = export.layers_meshes(model_coarse)
+    expected = layers_offline.layers_meshes(model_coarse)
     assert list(expected) == LAYER_NAMES
     loaded = load_meshes(fmt, out)
     assert sorted(loaded) == sorted(LAYER_NAMES)
@@ -476,14 +477,14 @@ def test_meshes_reload_with_their_names_and_sizes(fmt, mesh_exports, model_coars
 
 
 @needs_trimesh
-@pytest.mark.parametrize("fmt", export.MESH_FORMATS)
+@pytest.mark.parametrize("fmt", arguments.MESH_FORMATS)
 def test_meshes_stand_up_face_forward_and_are_not_mirrored(fmt, mesh_exports, model_coarse):
     """In each format's convention: the crown is up, the nose forward, the normals out, and the subject's
     left (x > 0 in the model) lies on up x forward's side (a right-handed frame, as the formats assume)."""
     up, (fwd, sign), mm = FRAMES[fmt]
     bone = load_meshes(fmt, mesh_exports[fmt][0])["layer:bone"]
     v = np.unique(np.asarray(bone.vertices, np.float64), axis=0) * mm  # STL repeats corners: unique positions
-    want = export.layers_meshes(model_coarse)["layer:bone"][0]
+    want = layers_offline.layers_meshes(model_coarse)["layer:bone"][0]
     np.testing.assert_allclose(np.sort(v[:, up]), np.sort(want[:, 2]), atol=1e-3)       # up = model z
     np.testing.assert_allclose(np.sort(sign * v[:, fwd]), np.sort(want[:, 1]), atol=1e-3)  # forward = model y
     centre = v.mean(axis=0)
@@ -493,7 +494,7 @@ def test_meshes_stand_up_face_forward_and_are_not_mirrored(fmt, mesh_exports, mo
     left = np.cross(up_axis, fwd_axis)
     landmark = model_coarse.anatomy.point("mid_masseter:left")
     assert landmark[0] > 0
-    written, _ = export.to_format_frame(landmark[None, :], np.zeros((0, 3), int), fmt)
+    written, _ = writers.to_format_frame(landmark[None, :], np.zeros((0, 3), int), fmt)
     assert written[0] @ left > 0
 
 
@@ -504,7 +505,7 @@ def test_meshes_carry_the_views_cutaway(tmp_path, model_coarse):
     out = tmp_path / "cheek.glb"
     export.export("layers", out, resolution="coarse", view=view)
     loaded = load_meshes("glb", out)
-    cut, uncut = export.layers_meshes(model_coarse, state), export.layers_meshes(model_coarse)
+    cut, uncut = layers_offline.layers_meshes(model_coarse, state), layers_offline.layers_meshes(model_coarse)
     for name in LAYER_NAMES:
         assert len(loaded[name].vertices) == len(cut[name][0])
     assert len(cut["layer:skin"][1]) != len(uncut["layer:skin"][1])
@@ -532,7 +533,7 @@ def test_missing_trimesh_names_the_extra(tmp_path, monkeypatch):
 
 
 def test_missing_chromium_says_how_to_install_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(export.shutil, "which", lambda *args, **kwargs: None)
+    monkeypatch.setattr(writers.shutil, "which", lambda *args, **kwargs: None)
     with pytest.raises(export.ExportError, match=r"apt-get install -y chromium") as info:
         export.export("layers", tmp_path / "still.png", resolution="coarse")
     assert info.value.status == 1
@@ -562,10 +563,10 @@ def test_missing_kaleido_names_the_extra(tmp_path, monkeypatch):
 
 
 def test_png_figure_drops_the_menus_and_fills_the_frame(model_coarse):
-    fig = export.png_figure(export.course_offline_figure(model_coarse))
+    fig = writers.png_figure(course.course_offline_figure(model_coarse))
     assert not fig.layout.updatemenus and not fig.layout.sliders
     assert not [a for a in fig.layout.annotations if (a.name or "").startswith("menu")]
-    assert (fig.layout.width, fig.layout.height) == export.PNG_SIZE
+    assert (fig.layout.width, fig.layout.height) == writers.PNG_SIZE
     assert list(fig.layout.scene.domain.x) == [0.0, 1.0]
 
 
@@ -599,16 +600,16 @@ def _pixels(data: bytes) -> np.ndarray:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(shutil.which(export.CHROMIUM) is None, reason="needs chromium: apt-get install -y chromium")
+@pytest.mark.skipif(shutil.which(writers.CHROMIUM) is None, reason="needs chromium: apt-get install -y chromium")
 def test_png_still_of_a_saved_view(tmp_path):
     view = save_view(ViewState(cutaway="cheek", camera="left"), tmp_path / "cheek.yaml")
     out = tmp_path / "still.png"
     result = export.export("01", out, resolution="coarse", view=view)
     assert result.paths == (out,)
     data = out.read_bytes()
-    assert data.startswith(export.PNG_SIGNATURE)
+    assert data.startswith(writers.PNG_SIGNATURE)
     pixels = _pixels(data)
-    assert pixels.shape[:2] == (export.PNG_SIZE[1], export.PNG_SIZE[0])
+    assert pixels.shape[:2] == (writers.PNG_SIZE[1], writers.PNG_SIZE[0])
     stage = np.array([int(BACKGROUND[i:i + 2], 16) for i in (1, 3, 5)])
     is_stage = (np.abs(pixels - stage).max(axis=2) <= 3)
     assert is_stage[-1].all() and is_stage[:, 0].all(), "the figure fills the still: stage colour at its edges"
@@ -628,7 +629,7 @@ def course_export(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def course_fig(model_coarse):
-    return export.course_offline_figure(model_coarse)
+    return course.course_offline_figure(model_coarse)
 
 
 def test_course_is_written_self_contained_and_small(course_export):
@@ -655,9 +656,9 @@ def test_a_course_part_adds_traces_and_a_slider_stored_like_the_rest(model_coars
         steps = [{"label": str(a), "method": "restyle", "args": [{"z": [z * a]}, [k]]} for a in (1, 2)]
         fig.layout.sliders += ({"name": "expression", "steps": steps, "y": 0.5},)
 
-    monkeypatch.setattr(export, "COURSE_PARTS", [])
+    monkeypatch.setattr(course, "COURSE_PARTS", [])
     assert export.add_course_part(part) is part
-    fig = export.course_offline_figure(model_coarse)
+    fig = course.course_offline_figure(model_coarse)
     assert fig.data[-1].name == "expression:demo" and [s.name for s in fig.layout.sliders] == ["step", "expression"]
     out = tmp_path / "course.html"
     export.export("course", out, resolution="coarse")
@@ -746,7 +747,7 @@ def test_course_steps_replay_both_storyboards(course_fig, model_coarse):
         assert on == [state.technique]
         assert sum(visible[k] for ks in meta["techniques"].values() for k in ks) == 3
         lit = {course_fig.data[k].name[6:] for k in meta["nerves"] if data["line.color"][k] == HIGHLIGHT}
-        picked = export._picked_nerves(model_coarse, state.pick)
+        picked = course._picked_nerves(model_coarse, state.pick)
         assert lit == picked
         if state.pick and state.pick.startswith("nerve:"):
             assert lit == {state.pick[6:]}

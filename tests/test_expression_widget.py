@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from facelayers.model.expression import skin_displacement
-from facelayers.widgets.explorers import MessageMeter
 from facelayers.widgets.expression_widget import (
     EXPRESSION_CAMERAS,
     ExpressionExplorer,
@@ -16,6 +15,7 @@ from facelayers.widgets.expression_widget import (
     report_lines,
     split_skin,
 )
+from facelayers.widgets.message_meter import MessageMeter
 
 GEOMETRY = {"x", "y", "z", "i", "j", "k"}
 

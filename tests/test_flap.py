@@ -267,7 +267,7 @@ def test_a_flap_in_the_fat_carries_nothing(model_coarse):
 
 @pytest.fixture()
 def comparer(model_coarse):
-    from facelayers.widgets.explorers import DissectionComparer
+    from facelayers.widgets.dissection import DissectionComparer
 
     return DissectionComparer(model_coarse, techniques=("deep_plane", "endoscopic_brow"))
 

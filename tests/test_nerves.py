@@ -143,7 +143,8 @@ def test_summary_lists_every_nerve_with_finite_numbers(model_coarse, paths):
 
 
 def test_picking_a_nerve_changes_only_styling(model_coarse):
-    from facelayers.widgets.explorers import MessageMeter, NerveExplorer
+    from facelayers.widgets.message_meter import MessageMeter
+    from facelayers.widgets.nerve_explorer import NerveExplorer
 
     explorer = NerveExplorer(model_coarse)
     sent = []
@@ -170,7 +171,7 @@ def test_picking_a_nerve_changes_only_styling(model_coarse):
 
 
 def test_picking_a_muscle_lights_its_branch(model_coarse):
-    from facelayers.widgets.explorers import NerveExplorer
+    from facelayers.widgets.nerve_explorer import NerveExplorer
 
     explorer = NerveExplorer(model_coarse)
     muscle = model_coarse.anatomy.muscles["zygomaticus_major"]
@@ -189,7 +190,7 @@ def test_widget_state_is_strict_json(model_coarse):
 
     from ipywidgets.widgets.widget import _remove_buffers
 
-    from facelayers.widgets.explorers import NerveExplorer
+    from facelayers.widgets.nerve_explorer import NerveExplorer
 
     explorer = NerveExplorer(model_coarse)
     explorer.set_pick("group:zygomatic")
@@ -199,7 +200,7 @@ def test_widget_state_is_strict_json(model_coarse):
 
 
 def test_smas_muscles_are_peeled_with_the_smas_and_deep_muscles_stay(model_coarse):
-    from facelayers.widgets.explorers import NerveExplorer
+    from facelayers.widgets.nerve_explorer import NerveExplorer
 
     explorer = NerveExplorer(model_coarse)
     explorer.peel.value = 1

@@ -130,7 +130,8 @@ def test_the_player_draws_each_steps_patient(model_coarse):
 
 def test_the_explorers_patient_picker_writes_and_shows_the_state(model_coarse):
     from facelayers.model.patient import REFERENCE_PATIENT
-    from facelayers.widgets.explorers import DissectionComparer, LayerExplorer
+    from facelayers.widgets.dissection import DissectionComparer
+    from facelayers.widgets.layer_explorer import LayerExplorer
 
     ex = DissectionComparer(model_coarse)
     picker = ex.patient_picker

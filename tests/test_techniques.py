@@ -121,7 +121,7 @@ def test_magnification_matches_the_reference():
 
 
 def test_scope_pose_keeps_the_tip_in_the_plane_region(model_coarse, placed):
-    from facelayers.widgets.explorers import DissectionComparer
+    from facelayers.widgets.dissection import DissectionComparer
 
     comparer = DissectionComparer(model_coarse, techniques=("endoscopic_brow", "deep_plane"))
     scope = comparer.scope
@@ -134,7 +134,7 @@ def test_scope_pose_keeps_the_tip_in_the_plane_region(model_coarse, placed):
 
 def test_switching_technique_sends_only_the_technique_traces(model_coarse):
     """Only the technique's traces (plane, incisions, ports) and the scope's change on a switch."""
-    from facelayers.widgets.explorers import DissectionComparer
+    from facelayers.widgets.dissection import DissectionComparer
 
     comparer = DissectionComparer(model_coarse, techniques=("deep_plane", "endoscopic_brow"))
     sent = Recorder(comparer.figure)
@@ -149,7 +149,7 @@ def test_switching_technique_sends_only_the_technique_traces(model_coarse):
 
 def test_the_endoscope_sees_the_supraorbital_bundle_in_the_roof_from_the_paramedian_port(model_coarse):
     """REFERENCE 6: in the endoscopic brow lift the supraorbital bundle is seen at the notch, in the roof."""
-    from facelayers.widgets.explorers import DissectionComparer
+    from facelayers.widgets.dissection import DissectionComparer
 
     comparer = DissectionComparer(model_coarse, techniques=("endoscopic_brow", "deep_plane"))
     comparer.port.value = "Paramedian port"
@@ -167,7 +167,7 @@ def test_the_endoscope_sees_the_supraorbital_bundle_in_the_roof_from_the_paramed
 
 def test_the_endoscope_sees_the_corrugator_in_the_roof_over_the_subperiosteal_plane(model_coarse):
     """REFERENCE 6: in the endoscopic brow lift the corrugator is seen (and divided) from the cavity."""
-    from facelayers.widgets.explorers import DissectionComparer
+    from facelayers.widgets.dissection import DissectionComparer
 
     comparer = DissectionComparer(model_coarse, techniques=("endoscopic_brow", "deep_plane"))
     comparer.port.value = "Paramedian port"

@@ -8,7 +8,7 @@ import pytest
 
 from facelayers.core.frame import INTERFACES
 from facelayers.teaching.state import CAMERAS, SECTION_LIMITS, ViewState
-from facelayers.widgets.explorers import LayerExplorer
+from facelayers.widgets.layer_explorer import LayerExplorer
 from messages import Recorder
 
 MESH_KEYS = {"x", "y", "z", "i", "j", "k"}
@@ -241,7 +241,8 @@ def test_control_styles_are_applied(model_coarse):
 
 
 def test_the_flap_cameras_are_offered_where_there_is_a_flap(explorer, model_coarse):
-    from facelayers.widgets.explorers import SURGEON_CAMERAS, DissectionComparer
+    from facelayers.teaching.state import SURGEON_CAMERAS
+    from facelayers.widgets.dissection import DissectionComparer
 
     assert not set(SURGEON_CAMERAS) & set(explorer.camera.options)  # no pocket to look into here
     assert set(SURGEON_CAMERAS) <= set(DissectionComparer(model_coarse).camera.options)
@@ -317,7 +318,7 @@ def test_the_controller_module_imports_no_widgets():
 
 def test_picking_a_muscle_shows_the_muscle_and_lights_its_nerve(model_coarse):
     from facelayers.render import structures as structure_figures
-    from facelayers.widgets.explorers import NerveExplorer
+    from facelayers.widgets.nerve_explorer import NerveExplorer
 
     ex = NerveExplorer(model_coarse, ViewState(peel=0, camera="left"))
     ex.pick.value = "muscle:zygomaticus_major"
@@ -332,7 +333,7 @@ def test_picking_a_muscle_shows_the_muscle_and_lights_its_nerve(model_coarse):
 
 
 def test_b_to_a_withdraws_the_endoscope(model_coarse):
-    from facelayers.widgets.explorers import DissectionComparer
+    from facelayers.widgets.dissection import DissectionComparer
 
     c = DissectionComparer(model_coarse, techniques=("deep_plane", "endoscopic_brow"))
     shaft = next(t for t in c.figure.data if t.name == "endoscope:shaft")
@@ -349,7 +350,7 @@ def test_b_to_a_withdraws_the_endoscope(model_coarse):
 def test_the_comparer_starts_complete_with_a_titled_colour_bar(model_coarse):
     """Voila keeps only what a FigureWidget had when it was built: the colour bar is in the figure from the start,
     beside the scene (never over the head), red = near."""
-    from facelayers.widgets.explorers import DissectionComparer
+    from facelayers.widgets.dissection import DissectionComparer
 
     c = DissectionComparer(model_coarse)
     layout = c.figure._widget_layout  # what was sent when the widget was built
@@ -360,7 +361,7 @@ def test_the_comparer_starts_complete_with_a_titled_colour_bar(model_coarse):
 
 
 def test_the_comparison_table_names_nerves_in_full_and_cites_author_and_year(model_coarse):
-    from facelayers.widgets.explorers import DissectionComparer
+    from facelayers.widgets.dissection import DissectionComparer
 
     c = DissectionComparer(model_coarse, techniques=("deep_plane", "endoscopic_brow"))
     assert "Marginal mandibular" in c.table.value or "marginal mandibular" in c.table.value.lower()
@@ -370,7 +371,8 @@ def test_the_comparison_table_names_nerves_in_full_and_cites_author_and_year(mod
 
 def test_the_figure_carries_a_text_alternative_that_follows_the_state(model_coarse):
     """Issue 14: every explorer's 3D view has a screen-reader region under it, written from the state."""
-    from facelayers.widgets.explorers import DissectionComparer, NerveExplorer
+    from facelayers.widgets.dissection import DissectionComparer
+    from facelayers.widgets.nerve_explorer import NerveExplorer
 
     layer = LayerExplorer(model_coarse)
     region = layer.alt.value
@@ -389,7 +391,8 @@ def test_the_figure_carries_a_text_alternative_that_follows_the_state(model_coar
 def test_switching_the_scope_view_removes_what_the_old_view_drew(model_coarse):
     # plotly merges a new layout into the old one in the browser: the open approach's "No endoscope" note (and its
     # 2D axes) must be removed explicitly when the endoscopic technique is shown, and come back after it.
-    from facelayers.widgets.explorers import DissectionComparer, MessageMeter
+    from facelayers.widgets.dissection import DissectionComparer
+    from facelayers.widgets.message_meter import MessageMeter
 
     c = DissectionComparer(model_coarse, techniques=("deep_plane", "endoscopic_brow"))
     sv = c.scope_view

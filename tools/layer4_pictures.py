@@ -47,7 +47,7 @@ def main(out: Path) -> None:
     save(fig, "layer4_cutaway")
     save(section_figure(model, section(model, "horizontal", 20.0)), "layer4_section", 1280, 560)
 
-    from facelayers.widgets.explorers import DissectionComparer
+    from facelayers.widgets.dissection import DissectionComparer
 
     comparer = DissectionComparer(model, techniques=("deep_plane", "endoscopic_brow"))
     comparer.flap.value = 40

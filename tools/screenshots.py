@@ -50,7 +50,8 @@ def main(out: Path) -> None:
             fig.write_html(html, include_plotlyjs=True)
             shoot(html, out / f"{name}.png", 1280, 860)
             print(out / f"{name}.png")
-        from facelayers.widgets.explorers import DissectionComparer, NerveExplorer
+        from facelayers.widgets.dissection import DissectionComparer
+        from facelayers.widgets.nerve_explorer import NerveExplorer
 
         def snap(widget, name, title):
             fig = go.Figure(widget)

@@ -235,7 +235,7 @@ def _brief(value) -> str:
 def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
     """``export LESSON --out FILE [--format F] [--resolution R] [--view VIEW.yaml] [--max-mb MB]``.
 
-    Choices are checked by :mod:`facelayers.delivery.export` (one line naming the argument, the value and what is
+    Choices are checked by :mod:`facelayers.delivery.arguments` (one line naming the argument, the value and what is
     allowed), not by argparse, so that this parser stays free of plotly and the errors read alike.
     """
     parser.add_argument("lesson", metavar="LESSON",
@@ -257,17 +257,19 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Export a lesson; print what was written (paths, sizes, the grid used)."""
     try:
+        from facelayers.delivery import arguments
         from facelayers.delivery import export as exporter
+        from facelayers.delivery.lessons import lesson_choices
     except ImportError as exc:  # plotly missing: facelayers.delivery.export says which extra to install
         return _usage_error(parser, str(exc), status=1)
-    check_id("LESSON", args.lesson, exporter.lesson_choices())
+    check_id("LESSON", args.lesson, lesson_choices())
     out = check_path("--out", args.out, file=True)
     view = check_path("--view", args.view) if args.view is not None else None
     max_mb = check_number("--max-mb", args.max_mb, unit="MB; 0: no limit")
     try:
-        exporter.check_out_folder(out)
-        fmt = exporter.check_format(args.fmt, out)
-        longest = max(exporter.output_paths(out, fmt), key=lambda p: len(os.fsencode(p.name)))
+        arguments.check_out_folder(out)
+        fmt = arguments.check_format(args.fmt, out)
+        longest = max(arguments.output_paths(out, fmt), key=lambda p: len(os.fsencode(p.name)))
         check_path("--out", str(longest))  # STL parts are longer than FILE: each must fit the file system
         result = exporter.export(args.lesson, out, fmt=fmt, resolution=args.resolution, view=view,
                                  max_mb=None if max_mb == 0 else max_mb)

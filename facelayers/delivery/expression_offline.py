@@ -264,7 +264,7 @@ def page_data(fig, model: FaceModel, caption: int) -> dict:
     Parameters
     ----------
     fig : go.Figure
-        The course figure (:func:`facelayers.delivery.export.course_offline_figure`): its layer traces down to the
+        The course figure (:func:`facelayers.delivery.course.course_offline_figure`): its layer traces down to the
         deepest muscle's (:func:`moving_surfaces`) are restyled in the page.
     model : FaceModel
     caption : int

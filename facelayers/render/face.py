@@ -394,7 +394,7 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
         camera preset.
     height : int or None
         Figure height, px. None: no height in the layout (the page's CSS sizes the plot; see
-        facelayers.widgets.explorers.STAGE_CSS).
+        facelayers.widgets.controls.STAGE_CSS).
     title : str or None
         The title (may hold ``<br>``, see :func:`wrap_title`); None for none.
     key : bool

@@ -1,4 +1,5 @@
 """The interactive views in JupyterLab and Voila (ipywidgets, plotly FigureWidget).
 
-The explorers and their controller, the storyboard player, the quiz, the expression and patient views.
+The explorers (``layer_explorer``, ``nerve_explorer``, ``dissection``), their ``controls`` and ``controller``, the
+storyboard player, the quiz, the expression and patient views, and ``message_meter`` for benchmarks and tests.
 """

@@ -594,7 +594,7 @@ class ExpressionExplorer:
         row = w.Box([panel, figure_box], layout=w.Layout(display="flex", flex_flow="row wrap",
                                                          align_items="flex-start", width="100%"))
         row.add_class("fl-row")
-        from facelayers.widgets.explorers import STAGE_CSS
+        from facelayers.widgets.controls import STAGE_CSS
 
         self.widget = w.VBox([w.HTML(STAGE_CSS + access.page_helper_html()), row, self.report],
                              layout=w.Layout(width="100%"))

@@ -21,7 +21,7 @@ from facelayers.model.patient import AGE_RANGE, BMI_RANGE, Patient
 from facelayers.render.access import alt_text_html, describe_margins, fit_figure, page_helper_widget
 from facelayers.render.margin_figure import margins_figure, patient_tag
 from facelayers.render.themes import THEMES
-from facelayers.widgets.explorers import PatientControls
+from facelayers.widgets.controls import PatientControls
 
 __all__ = ["PatientComparer", "PatientPicker", "PatientsView", "margins_html"]
 
@@ -51,7 +51,7 @@ class PatientPicker(PatientControls):
     """Sex, age and BMI controls for one patient, laid out for the patients view (labels beside the sliders).
 
     The controls' logic (:meth:`show`, :meth:`shows`, :meth:`shows_field`, :meth:`on_field`, :attr:`patient`) is
-    :class:`facelayers.widgets.explorers.PatientControls`'s, the explorers' compact picker.
+    :class:`facelayers.widgets.controls.PatientControls`'s, the explorers' compact picker.
 
     Attributes
     ----------

@@ -24,7 +24,7 @@ from facelayers.model.injury import risk_lines
 from facelayers.render.face import wrap_title
 from facelayers.teaching.state import StepState, ViewState
 from facelayers.teaching.storyboard import Storyboard, nerve_names
-from facelayers.widgets.explorers import DissectionComparer
+from facelayers.widgets.dissection import DissectionComparer
 
 __all__ = ["StepComparer", "StoryboardPlayer"]
 
@@ -58,7 +58,7 @@ class StepComparer(DissectionComparer):
     Parameters
     ----------
     *args, **kwargs
-        As :class:`facelayers.widgets.explorers.DissectionComparer` (model, techniques, state, height, title, paths).
+        As :class:`facelayers.widgets.dissection.DissectionComparer` (model, techniques, state, height, title, paths).
     lead : sequence of ipywidgets.Widget
         Widgets put at the top of the control panel, above the comparer's own (the player's step controls).
     """

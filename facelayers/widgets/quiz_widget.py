@@ -38,7 +38,8 @@ from facelayers.teaching.quiz import load_quiz
 from facelayers.teaching.quiz_scoring import Score, on_surface
 from facelayers.teaching.quiz_session import QuizSession
 from facelayers.teaching.state import QuizState, ViewState
-from facelayers.widgets.explorers import NerveExplorer, _head, _set
+from facelayers.widgets.controls import heading, set_quietly
+from facelayers.widgets.nerve_explorer import NerveExplorer
 
 #: Marker colours: the right answer in green, the student's click in blue (both read on skin, on every layer
 #: colour and on the dark stage), joined by a white line along the surface. Labels are dark: the markers always
@@ -307,7 +308,7 @@ class QuizPlayer(NerveExplorer):
     def panel_controls(self) -> list:
         """The controls beside the figure: the question, its answer and the score first, then the view's."""
         return [self.prompt, self.choice_box, self.feedback, self.next_button, self.score,
-                *self.layer_controls(), _head("Camera"), self.camera, *self.nerve_controls(), _head("Cutaway"),
+                *self.layer_controls(), heading("Camera"), self.camera, *self.nerve_controls(), heading("Cutaway"),
                 self.cutaway, self.cut_box]
 
     def below(self) -> list:
@@ -325,8 +326,8 @@ class QuizPlayer(NerveExplorer):
         """
         super().render_controls()
         hidden = self._answer_hidden()
-        _set(self.pick, disabled=hidden)
-        _set(self.zones, disabled=hidden)
+        set_quietly(self.pick, disabled=hidden)
+        set_quietly(self.zones, disabled=hidden)
 
     def _answer_hidden(self) -> bool:
         """Is a click question open (its answer not yet given): nerves, picker and zones stay off."""

@@ -1,0 +1,162 @@
+"""The nerve explorer: the layer explorer plus the nerves, muscles, danger zones and ligaments, and a depth profile."""
+
+from __future__ import annotations
+
+try:
+    import ipywidgets as w
+    import plotly.graph_objects  # noqa: F401  (the figures are plotly's: a clear error below without it)
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError("facelayers.widgets.nerve_explorer needs ipywidgets, anywidget and plotly: "
+                      "pip install 'facelayers[lessons]'") from exc
+
+from facelayers.model.geometry import FaceModel
+from facelayers.teaching.state import ViewState
+from facelayers.widgets.controls import heading, set_quietly
+from facelayers.widgets.layer_explorer import LayerExplorer
+
+__all__ = ["NerveExplorer"]
+
+
+class NerveExplorer(LayerExplorer):
+    """The layer explorer plus the nerves, muscles, Seckel's danger zones and the retaining ligaments.
+
+    Pick a nerve, a branch or a muscle: it glows and the rest dims (a muscle also lights its branch), the view
+    peels back as far as the nerve needs (a picked muscle shows even with its layer peeled), and the depth
+    profile shows that nerve's depth below the skin along its course. Every pick changes styling only.
+    """
+
+    TITLE = "Nerves, muscles and danger zones"
+    FEATURES = {"nerves": True, "muscles": True, "profile": True}
+
+    def __init__(self, model: FaceModel | None = None, state: ViewState | None = None, *,
+                 height: int = 620, title: str | None = "", extra_traces=(), muscles: bool = True,
+                 layout: dict | None = None, paths=None):
+        if not muscles:
+            self.FEATURES = {**self.FEATURES, "muscles": False}
+        super().__init__(model, state, height=height, title=title, extra_traces=extra_traces, layout=layout,
+                         paths=paths)
+
+    def default_state(self) -> ViewState:
+        """The state shown when none is given: three layers peeled (the nerves show), seen from the left."""
+        return ViewState(peel=3, camera="left")
+
+    @property
+    def profile(self):
+        """The depth profile of the picked nerve (a FigureWidget)."""
+        return self.controller.profile_figure
+
+    def profile_nerve(self, pick: str) -> str:
+        """The nerve whose depth profile a pick shows.
+
+        Parameters
+        ----------
+        pick : str or None
+            As ``ViewState.pick``: ``"nerve:<id>"``, ``"group:<group>"``, ``"muscle:<id>"`` or None.
+
+        Returns
+        -------
+        str
+            The nerve itself, or the first nerve of its branch; the first nerve of the data when nothing is picked.
+        """
+        return self.controller.profile_nerve(pick)
+
+    def set_pick(self, pick: str | None) -> list[str]:
+        """Light a nerve, branch or muscle: ``update(pick=pick)``.
+
+        Parameters
+        ----------
+        pick : str or None
+            ``"nerve:<id>"``, ``"group:<group>"``, ``"muscle:<id>"`` or None (no pick).
+
+        Returns
+        -------
+        list of str
+            The fields that changed (a pick may also peel the view as far as the nerve needs).
+
+        Raises
+        ------
+        ValueError
+            If ``pick`` has another form (a :class:`~facelayers.teaching.state.StateError`) or names an
+            unknown nerve or muscle; the message lists the known ones.
+        """
+        return self.update(pick=pick)
+
+    def set_overlay(self, which: str, value: bool) -> list[str]:
+        """Show or hide Seckel's danger zones or the retaining ligaments.
+
+        Parameters
+        ----------
+        which : {"zones", "ligaments"}
+        value : bool
+
+        Returns
+        -------
+        list of str
+            The fields that changed.
+
+        Raises
+        ------
+        ValueError
+            If ``which`` is another name.
+        """
+        if which not in ("zones", "ligaments"):
+            raise ValueError(f"overlay {which!r}; allowed: zones, ligaments")
+        return self.update(**{which: bool(value)})
+
+    def build_controls(self) -> None:
+        """Make the layer explorer's controls plus the pick menu and the zone and ligament boxes.
+
+        The pick menu offers the branches, then the nerves, then the muscles; each control writes the state.
+        """
+        super().build_controls()
+        anatomy = self.model.anatomy
+        groups = {}
+        for nerve in anatomy.nerves.values():
+            groups.setdefault(nerve.group, nerve)
+        options = [("(none)", "none")]
+        options += [(f"Branch: {g.replace('_', ' ')}", f"group:{g}") for g in groups]
+        options += [(f"Nerve: {n.label}", f"nerve:{nid}") for nid, n in anatomy.nerves.items()]
+        options += [(f"Muscle: {m.label}", f"muscle:{mid}") for mid, m in anatomy.muscles.items()]
+        self.pick = w.Dropdown(options=options, value="none", description="Pick",
+                               style={"description_width": "44px"}, layout=w.Layout(width="100%"))
+        self.zones = w.Checkbox(value=False, description="Danger zones (Seckel)", indent=False)
+        self.ligaments = w.Checkbox(value=False, description="Retaining ligaments", indent=False)
+        self.pick.observe(lambda c: self._write(pick=None if c["new"] == "none" else c["new"]), names="value")
+        self.zones.observe(lambda c: self._write(zones=bool(c["new"])), names="value")
+        self.ligaments.observe(lambda c: self._write(ligaments=bool(c["new"])), names="value")
+
+    def nerve_controls(self) -> list:
+        """The pick menu and the zone and ligament boxes, under their heading.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
+        return [heading("Light a nerve, branch or muscle"), self.pick, self.zones, self.ligaments]
+
+    def panel_controls(self) -> list:
+        """The controls beside the figure: layers, camera, the nerve controls, cutaway.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
+        return [*self.layer_controls(), heading("Camera"), self.camera, *self.nerve_controls(), heading("Cutaway"),
+                self.cutaway, self.cut_box, self.show_labels]
+
+    def below(self) -> list:
+        """What follows the stage: the depth profile (if kept), then the cross-section.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
+        return [self.profile, *super().below()] if self.profile is not None else super().below()
+
+    def render_controls(self) -> None:
+        """Show the state on every control, the pick menu and the overlay boxes too."""
+        super().render_controls()
+        s = self.state
+        set_quietly(self.pick, value=s.pick or "none")
+        set_quietly(self.zones, value=s.zones)
+        set_quietly(self.ligaments, value=s.ligaments)
