@@ -210,9 +210,9 @@ def expected_mesh(model, name: str, cut: Cut | None):
     return verts, faces
 
 
-def test_traces_are_the_six_layers(offline_fig):
+def test_traces_are_the_six_layers_and_the_globes(offline_fig):
     data = offline_fig.to_dict()["data"]
-    assert [t["name"] for t in data] == LAYER_NAMES
+    assert [t["name"] for t in data] == LAYER_NAMES + ["eyes"]  # the globes under the lids, as the lessons draw
     assert all(t["type"] == "mesh3d" and t.get("opacity", 1) == 1 for t in data)
 
 
@@ -229,8 +229,9 @@ def test_peel_menu_sets_visible_arrays(offline_fig, model_coarse):
     for p, button in enumerate(peel["buttons"]):
         assert button["method"] == "restyle"
         update, indices = button["args"]
-        assert indices == list(range(len(INTERFACES)))
-        assert update["visible"] == [k >= p for k in range(len(INTERFACES))]
+        assert indices == list(range(len(INTERFACES) + 1))
+        # the layers from the one peeled to, and the globes only with the skin
+        assert update["visible"] == [k >= p for k in range(len(INTERFACES))] + [p == 0]
 
 
 def test_camera_menu_relayouts_to_the_presets(offline_fig):
@@ -271,7 +272,7 @@ def test_initial_view_comes_from_the_state(model_coarse):
     state = ViewState(cutaway="temple", peel=2, camera="left", visible={"bone": False})
     fig = layers_offline.layers_offline_figure(model_coarse, state)
     layout = fig.to_dict()["layout"]
-    assert [t.visible for t in fig.data] == [state.shown(n) for n in INTERFACES]
+    assert [t.visible for t in fig.data] == [state.shown(n) for n in INTERFACES] + [state.shown("skin")]
     assert layout["scene"]["camera"] == CAMERAS["left"]
     assert [m["active"] for m in layout["updatemenus"]] == [2, 2, list(CAMERAS).index("left")]
     skin = fig.data[0]
@@ -680,7 +681,7 @@ def course_meta(fig) -> dict:
 
 def test_course_traces_layers_nerves_then_three_per_technique(course_fig, model_coarse):
     data, meta = course_fig.to_dict()["data"], course_meta(course_fig)
-    assert [data[k]["name"] for k in meta["layers"]] == LAYER_NAMES
+    assert [data[k]["name"] for k in meta["layers"]] == LAYER_NAMES + ["eyes"]  # the globes go with the skin
     assert [data[k]["name"] for k in meta["nerves"]] == [f"nerve:{n}" for n in model_coarse.anatomy.nerves]
     assert list(meta["techniques"]) == list(model_coarse.anatomy.techniques)
     for tid, ks in meta["techniques"].items():
@@ -689,7 +690,7 @@ def test_course_traces_layers_nerves_then_three_per_technique(course_fig, model_
     assert course_fig.layout.coloraxis.cmax == 15.0
     shown = [tid for tid, ks in meta["techniques"].items() if all(data[k].get("visible", True) is True for k in ks)]
     assert shown == ["deep_plane"], "one technique shown at first: the first storyboard's"
-    assert len(data) == 6 + len(meta["nerves"]) + 3 * len(meta["techniques"])
+    assert len(data) == 6 + 1 + len(meta["nerves"]) + 3 * len(meta["techniques"])
 
 
 def test_course_nerve_menu(course_fig, model_coarse):
@@ -741,7 +742,7 @@ def test_course_steps_replay_both_storyboards(course_fig, model_coarse):
         # A step that raises the flap in the lessons says the file shows the skin before it is lifted.
         assert ("flap is raised here" in text) == (state.flap_mm > 0)
         visible = data["visible"]
-        assert [visible[k] for k in meta["layers"]] == [k >= state.peel for k in range(6)]
+        assert [visible[k] for k in meta["layers"]] == [k >= state.peel for k in range(6)] + [state.shown("skin")]
         assert all(visible[k] for k in meta["nerves"])
         on = [tid for tid, ks in meta["techniques"].items() if all(visible[k] for k in ks)]
         assert on == [state.technique]

@@ -220,7 +220,9 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     slider_steps, step_ids = [], []
     for board, step in steps:
         s = step.state()
-        visible = [s.shown(INTERFACES[k]) for k in layers] + [True] * len(nerve_index)
+        # the layers, then the globes with the skin
+        visible = [s.shown(fig.data[k].name.removeprefix("layer:") if fig.data[k].name.startswith("layer:")
+                           else "skin") for k in layers] + [True] * len(nerve_index)
         visible += [k in techniques.get(s.technique, ()) for k in tech_index]
         colours, opacity = nerve_style(s.pick)
         line_colour = [None] * len(layers) + colours + [

@@ -18,7 +18,16 @@ from facelayers.core.frame import INTERFACES, PLOT_X_SIGN
 from facelayers.delivery.menus import button_menu, camera_names, menu_title, short_label, typed_array
 from facelayers.model.cutaway import WINDOWS, Cut, Mesh, layer_mesh, window
 from facelayers.model.geometry import FaceModel, ear_meshes
-from facelayers.render.face import BACKGROUND, FONT, PALETTE, colour_key, layer_hover, layer_trace, surface_labels
+from facelayers.render.face import (
+    BACKGROUND,
+    FONT,
+    PALETTE,
+    colour_key,
+    eyes_trace,
+    layer_hover,
+    layer_trace,
+    surface_labels,
+)
 from facelayers.teaching.state import CAMERAS, ViewState
 
 __all__ = ["CUTAWAY_CHOICES", "HIDDEN_AXIS", "LayerVariants", "layer_variants", "layers_meshes",
@@ -139,7 +148,8 @@ def layers_offline_figure(model: FaceModel, state: ViewState | None = None, surg
     Returns
     -------
     go.Figure
-        Traces ``layer:skin`` ... ``layer:bone``; ``layout.updatemenus`` named ``peel``, ``cutaway``,
+        Traces ``layer:skin`` ... ``layer:bone``, then ``eyes`` (the globes, shown with the skin);
+        ``layout.updatemenus`` named ``peel``, ``cutaway``,
         ``camera``.
     """
     state = state if state is not None else ViewState()
@@ -160,9 +170,11 @@ def layers_offline_figure(model: FaceModel, state: ViewState | None = None, surg
         traces.append(go.Mesh3d(x=PLOT_X_SIGN * v[0], y=v[1], z=v[2], i=f[0], j=f[2], k=f[1],
                                 customdata=hover["customdata"], intensity=hover["intensity"], **style))
     n = len(traces)
+    # The globes, under the lids, shown with the skin (as the lessons draw them: render.face.eyes_trace).
+    traces.append(eyes_trace(model, state.shown("skin")))
 
     peel = [{"label": "All layers" if p == 0 else labels[INTERFACES[p]], "method": "restyle",
-             "args": [{"visible": [k >= p for k in range(n)]}, list(range(n))]}
+             "args": [{"visible": [k >= p for k in range(n)] + [p == 0]}, list(range(n + 1))]}
             for p in range(len(INTERFACES))]
     cut_layers = [k for k, ls in enumerate(sets) if any(f is not ls.faces[None] for f in ls.faces.values())]
     cutaway = []
