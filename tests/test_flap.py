@@ -11,7 +11,7 @@ import pytest
 from facelayers.model import flap
 from facelayers.model.cutaway import layer_mesh
 from facelayers.core.frame import LAYERS
-from facelayers.model.geometry import params_of, rays
+from facelayers.model.grid import params_of, rays
 from facelayers.model.metrics import mesh_area
 from facelayers.model.nerves import place_all
 from facelayers.model.outlines import U_SCALE_MM

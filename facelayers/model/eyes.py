@@ -194,7 +194,7 @@ def sculpt_lids(origins: np.ndarray, dirs: np.ndarray, radius: np.ndarray) -> np
     Parameters
     ----------
     origins, dirs : (k, 3) float
-        The rays (mm; unit directions), as :func:`facelayers.model.geometry.rays` gives them.
+        The rays (mm; unit directions), as :func:`facelayers.model.grid.rays` gives them.
     radius : (k,) float, mm
         The sculpted skin's radius along each ray.
 

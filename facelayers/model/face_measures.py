@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from facelayers.model import eyes
-from facelayers.model.geometry import FaceModel, params_of, rays
+from facelayers.model.geometry import FaceModel
+from facelayers.model.grid import params_of, rays
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Fissure:
 def pin_shift(model: FaceModel):
     """The model's landmark correction as a displacement.
 
-    Returns a callable, points (k, 3) mm -> (k, 3) mm along their rays (what :class:`facelayers.model.geometry.Pins`
+    Returns a callable, points (k, 3) mm -> (k, 3) mm along their rays (what :class:`facelayers.model.skin.Pins`
     adds to the skin there).
     """
     def shift(points: np.ndarray) -> np.ndarray:

@@ -35,13 +35,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from facelayers.model.cutaway import clip, shared_ends
 from facelayers.core.frame import LAYERS
-from facelayers.model.geometry import FaceModel, params_of, rays
 from facelayers.core.polygons import point_in_polygon
+from facelayers.model.cutaway import clip, shared_ends
+from facelayers.model.geometry import FaceModel
+from facelayers.model.grid import params_of, rays
+from facelayers.model.limits import FLAP_MAX_MM
 from facelayers.model.nerves import NervePath
 from facelayers.model.outlines import U_SCALE_MM
-from facelayers.model.limits import FLAP_MAX_MM
+
 #: Boundary of the undermined region within this distance (mm, on the face) of the incision is its free edge.
 FREE_EDGE_MM = 15.0
 #: A nerve within this distance (mm) of the plane lies *at* it: on the floor, where the dissection runs.
@@ -616,8 +618,8 @@ def describe(model: FaceModel, placed, paths: dict, side: str = "left") -> str:
     ValueError
         If ``side`` is not a side.
     """
-    from facelayers.model.geometry import layer_index
     from facelayers.core.frame import SIDES
+    from facelayers.model.geometry import layer_index
 
     if side not in SIDES:
         raise ValueError(f"side = {side!r}; allowed: {', '.join(SIDES)}")

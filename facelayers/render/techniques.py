@@ -13,7 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from facelayers.core.frame import INTERFACES, LAYERS, PLOT_X_SIGN, to_plot
-from facelayers.model.geometry import FaceModel, layer_index, params_of, rays
+from facelayers.model.geometry import FaceModel, layer_index
+from facelayers.model.grid import params_of, rays
 from facelayers.render.face import (
     FONT,
     LIGHT_POSITION,
