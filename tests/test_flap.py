@@ -1,5 +1,5 @@
-"""The open approach as the surgeon meets it: the raised flap (facelayers.model.flap), on analytic outlines and on the
-real model, and the comparer's flap slider."""
+"""The open approach as the surgeon meets it: the raised flap (facelayers.model.flap) and its region
+(facelayers.model.flap_region), on analytic outlines and on the real model, and the comparer's flap slider."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from facelayers.model import flap
+from facelayers.model import flap, flap_region
 from facelayers.model.cutaway import layer_mesh
 from facelayers.core.frame import LAYERS
-from facelayers.model.geometry import params_of, rays
+from facelayers.model.grid import params_of, rays
 from facelayers.model.metrics import mesh_area
 from facelayers.model.nerves import place_all
 from facelayers.model.outlines import U_SCALE_MM
@@ -50,7 +50,7 @@ def incision_along_u(u_mm, s0, s1) -> Cut:
 
 @pytest.fixture(scope="module")
 def two_squares():
-    return flap.region([square(0, 20, 0, 20), square(20, 40, 0, 20, depth=3.0)], [incision_along_u(0, 0, 20)])
+    return flap_region.region([square(0, 20, 0, 20), square(20, 40, 0, 20, depth=3.0)], [incision_along_u(0, 0, 20)])
 
 
 def test_the_union_boundary_leaves_out_the_shared_edge(two_squares):
@@ -70,13 +70,13 @@ def test_the_free_edge_is_the_stretch_along_the_incision(two_squares):
     r = two_squares
     free_len = np.linalg.norm(r.seg_b[r.free] - r.seg_a[r.free], axis=1).sum()
     # The edge u = 0 (20 mm), plus the ends of the top and bottom edges within FREE_EDGE_MM of it.
-    assert free_len == pytest.approx(20.0 + 2 * flap.FREE_EDGE_MM, abs=2 * 2.0)
-    assert np.all(np.abs(0.5 * (r.seg_a + r.seg_b)[r.free][:, 0]) <= flap.FREE_EDGE_MM + 1e-9)
+    assert free_len == pytest.approx(20.0 + 2 * flap_region.FREE_EDGE_MM, abs=2 * 2.0)
+    assert np.all(np.abs(0.5 * (r.seg_a + r.seg_b)[r.free][:, 0]) <= flap_region.FREE_EDGE_MM + 1e-9)
 
 
 def test_the_lift_weight_is_one_at_the_incision_and_zero_where_attached(monkeypatch):
-    monkeypatch.setattr(flap, "FREE_EDGE_MM", 0.5)  # the free edge is then exactly the cut side, u = 0
-    r = flap.region([square(0, 20, 0, 20), square(20, 40, 0, 20, depth=3.0)], [incision_along_u(0, 0, 20)])
+    monkeypatch.setattr(flap_region, "FREE_EDGE_MM", 0.5)  # the free edge is then exactly the cut side, u = 0
+    r = flap_region.region([square(0, 20, 0, 20), square(20, 40, 0, 20, depth=3.0)], [incision_along_u(0, 0, 20)])
     assert np.linalg.norm(r.seg_b[r.free] - r.seg_a[r.free], axis=1).sum() == pytest.approx(20.0)
     u = np.array([0.0, 40.0, 20.0, 30.0]) / U_SCALE_MM
     s = np.array([10.0, 10.0, 10.0, 20.0])
@@ -94,7 +94,7 @@ def test_the_depth_is_the_depth_of_the_plane_overhead(two_squares):
 
 def test_a_region_needs_a_plane():
     with pytest.raises(ValueError, match="region: no planes; allowed: one or more planes"):
-        flap.region([])
+        flap_region.region([])
 
 
 # --- the real model ----------------------------------------------------------------------------------------
@@ -112,7 +112,7 @@ def _along_ray(model, points):
 
 def test_the_flap_lies_on_the_skin_and_the_plane_when_not_lifted(model_coarse, deep_plane):
     f = flap.raise_flap(model_coarse, deep_plane, 0.0)
-    reg = flap.technique_region(deep_plane)
+    reg = flap_region.technique_region(deep_plane)
     top = np.unique(f.faces[f.part == 0])
     under = np.unique(f.faces[f.part == 1])
     # Grid vertices lie on the skin; the cut's vertices on the grid's chords (the skin's own triangles).
@@ -219,7 +219,7 @@ def test_the_deep_plane_flap_carries_no_facial_branch(model_coarse, deep_plane):
     ON_PLANE_MM) along the jaw, where the model's rays graze the surface: at risk, on the floor."""
     paths = place_all(model_coarse)
     lifted = flap.lift_paths(model_coarse, deep_plane, paths, 25.0)
-    reg = flap.technique_region(deep_plane)
+    reg = flap_region.technique_region(deep_plane)
     for key in paths:
         assert not _moved(paths, lifted, key).any(), key
     for nid in ("zygomatic", "buccal"):
@@ -236,7 +236,7 @@ def test_the_coronal_flap_carries_the_frontal_branch_and_the_brow_nerves(model_c
     coronal = place_technique(model_coarse, "open_subperiosteal")
     paths = place_all(model_coarse)
     lifted = flap.lift_paths(model_coarse, coronal, paths, 25.0)
-    reg = flap.technique_region(coronal)
+    reg = flap_region.technique_region(coronal)
     for nid in ("frontal_2", "supraorbital", "supratrochlear"):
         key = (nid, "left")
         under, take, _ = flap.carried(model_coarse, reg, paths[key])

@@ -26,15 +26,14 @@ def test_plot_flip_is_its_own_inverse():
 
 
 def test_the_head_axis_is_the_models():
-    from facelayers.model.geometry import Y_AXIS_MM
+    from facelayers.model.grid import Y_AXIS_MM
 
     assert frame.HEAD_AXIS_Y_MM == Y_AXIS_MM
 
 
-def test_grid_faces_match_the_models_grid():
-    from facelayers.model.geometry import _grid_faces
-
-    np.testing.assert_array_equal(polygons.grid_faces(12, 7, periodic=True, pole=True), _grid_faces(12, 7))
+def test_grid_faces_match_the_models_grid(model_coarse):
+    np.testing.assert_array_equal(polygons.grid_faces(model_coarse.nu, model_coarse.nv, periodic=True, pole=True),
+                                  model_coarse.faces)
     flat = polygons.grid_faces(3, 3)
     assert flat.shape == (8, 3) and flat.dtype == np.int32 and flat.max() == 8
 

@@ -12,17 +12,9 @@ import pytest
 
 from facelayers.anatomy.load import load_anatomy
 from facelayers.core.frame import INTERFACES, LAYERS
-from facelayers.model.geometry import (
-    COS_MIN,
-    RESOLUTIONS,
-    S_BOTTOM_MM,
-    S_TOP_MM,
-    ThicknessField,
-    build_face,
-    layer_index,
-    params_of,
-    rays,
-)
+from facelayers.model.geometry import RESOLUTIONS, build_face, layer_index
+from facelayers.model.grid import S_BOTTOM_MM, S_TOP_MM, params_of, rays
+from facelayers.model.stack import COS_MIN, ThicknessField
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -309,17 +301,18 @@ def test_layer_index_and_interface_errors_name_allowed_values(model_coarse):
 def test_sculptures_are_cached_per_grid_read_only_and_change_nothing():
     """The skin's and the skull's sculptures depend on the grid only: cached per grid, shared read-only (a write
     raises instead of corrupting the next build), and a build from the cache equals one computed afresh."""
-    from facelayers.model import geometry
+    from facelayers.model import geometry, skin, skull_surface
+    from facelayers.model.grid import grid
 
-    gu, gs = geometry.grid(40, 24)
+    gu, gs = grid(40, 24)
     first = geometry.build_face(resolution=(40, 24))
-    assert geometry.Skin.sculpt(gu, gs).base is first.skin_surface.base
+    assert skin.Skin.sculpt(gu, gs).base is first.skin_surface.base
     with pytest.raises(ValueError):
         first.skin_surface.base[0, 0] = 0.0
     with pytest.raises(ValueError):
-        geometry.SkullSurface.sculpt(gu, gs).base[0, 0] = 0.0
-    geometry._skin_sculpture.cache_clear()
-    geometry._skull_sculpture.cache_clear()
+        skull_surface.SkullSurface.sculpt(gu, gs).base[0, 0] = 0.0
+    skin._skin_sculpture.cache_clear()
+    skull_surface._skull_sculpture.cache_clear()
     fresh = geometry.build_face(resolution=(40, 24))
     assert fresh.skin_surface.base is not first.skin_surface.base
     np.testing.assert_array_equal(fresh.stack.points, first.stack.points)

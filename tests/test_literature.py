@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from facelayers.core.frame import INTERFACES
-from facelayers.model.geometry import build_face, params_of, rays, tissue_depth_sites
+from facelayers.model.geometry import build_face
+from facelayers.model.grid import params_of, rays
+from facelayers.model.skull_surface import tissue_depth_sites
 
 # ----------------------------------------------------------------------------------------------------
 # Tolerances

@@ -23,7 +23,8 @@ from facelayers.model.face_measures import (
     mouth_width_mm,
     nose_width_mm,
 )
-from facelayers.model.geometry import build_face, params_of
+from facelayers.model.geometry import build_face
+from facelayers.model.grid import params_of
 
 # ----------------------------------------------------------------------------------------------------
 # Tolerances

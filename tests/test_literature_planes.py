@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facelayers.model.geometry import build_face, params_of
+from facelayers.model.geometry import build_face
+from facelayers.model.grid import params_of
 from facelayers.model.nerves import place_all
 from facelayers.model.planes import clearance
 from facelayers.model.space import (

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from facelayers.anatomy.validation import validate_data_dir
-from facelayers.model.geometry import layer_index, params_of
+from facelayers.model.geometry import layer_index
+from facelayers.model.grid import params_of
 from facelayers.model.muscles import (
     MAX_FILL,
     SIDES,

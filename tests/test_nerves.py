@@ -7,7 +7,8 @@ import pytest
 
 from facelayers.core.frame import LAYERS
 from facelayers.core.polygons import point_in_polygon
-from facelayers.model.geometry import layer_index, params_of
+from facelayers.model.geometry import layer_index
+from facelayers.model.grid import params_of
 from facelayers.model.nerves import place, place_all, summary_text
 from facelayers.model.outlines import outline_params
 

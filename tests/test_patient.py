@@ -221,9 +221,9 @@ def test_the_skeleton_stays_and_the_muscle_layer_keeps_its_thickness(women):
 
 
 def test_site_depth_changes_blend_the_regions_as_the_geometry_does(anatomy):
-    from facelayers.model import geometry, patient
+    from facelayers.model import patient, stack
 
-    assert patient.REGION_SIGMA_MM == geometry.SIGMA_MM
+    assert patient.REGION_SIGMA_MM == stack.SIGMA_MM
     assert all(v == 0.0 for v in site_depth_changes(anatomy, anatomy).values())
     heavy = adjust(anatomy, Patient("male", 40, 35))
     change = site_depth_changes(anatomy, heavy)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from facelayers.model.geometry import params_of
+from facelayers.model.grid import params_of
 from facelayers.model.nerves import place_all
 from facelayers.teaching.quiz import (
     ChoiceQuestion,

@@ -11,6 +11,7 @@ import pytest
 from facelayers.core.frame import INTERFACES, LAYERS
 from facelayers.model.section import section
 from facelayers.render import face as render
+from facelayers.render import updates
 from facelayers.teaching.state import CAMERAS, ViewState
 
 # space:layer4: layer 4's band in the muscle layer's cut wall (issue 11, facelayers.model.cutaway.layer4_wall)
@@ -116,7 +117,7 @@ def test_camera_preset(model_coarse, camera):
 def test_apply_camera_changes_only_the_camera(model_coarse, default_fig):
     fig = go.Figure(default_fig)
     before = fig.to_dict()
-    render.apply_camera(fig, ViewState(camera="left"))
+    updates.apply_camera(fig, ViewState(camera="left"))
     after = fig.to_dict()
     want = CAMERAS["left"]["eye"]
     assert np.allclose([after["layout"]["scene"]["camera"]["eye"][c] for c in "xyz"], [want[c] for c in "xyz"])
@@ -148,7 +149,7 @@ def test_cutaway_changes_only_the_cut_layers(model_coarse, default_fig):
 def test_apply_cutaway_resends_only_changed_layers(model_coarse, before, after, expected):
     old, new = ViewState(**before), ViewState(**after)
     fig = go.Figure(render.face_figure(model_coarse, old))
-    changed = render.apply_cutaway(fig, model_coarse, new, previous=old)
+    changed = updates.apply_cutaway(fig, model_coarse, new, previous=old)
     assert changed == expected
     want = by_name(render.face_figure(model_coarse, new))
     for name in INTERFACES:
@@ -157,20 +158,20 @@ def test_apply_cutaway_resends_only_changed_layers(model_coarse, before, after, 
 
 def test_apply_cutaway_without_previous_resends_every_surface(model_coarse, default_fig):
     fig = go.Figure(default_fig)
-    assert render.apply_cutaway(fig, model_coarse, ViewState()) == list(INTERFACES)
+    assert updates.apply_cutaway(fig, model_coarse, ViewState()) == list(INTERFACES)
 
 
 def test_apply_visibility(model_coarse, default_fig):
     fig = go.Figure(default_fig)
     state = ViewState(peel=2, visible={"bone": False})
-    render.apply_visibility(fig, state)
+    updates.apply_visibility(fig, state)
     assert [by_name(fig)[f"layer:{n}"].visible for n in INTERFACES] == [False, False, True, True, True, False]
 
 
 def test_trace_index_names_the_present_traces(default_fig):
-    assert render.trace_index(default_fig, "layer:smas") == 2
+    assert updates.trace_index(default_fig, "layer:smas") == 2
     with pytest.raises(KeyError, match="layer:skin"):
-        render.trace_index(default_fig, "layer:dermis")
+        updates.trace_index(default_fig, "layer:dermis")
 
 
 def test_colour_key_names_every_layer(model_coarse, default_fig):

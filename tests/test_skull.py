@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from facelayers.model import skull
-from facelayers.model.geometry import Blend
+from facelayers.model.blend import Blend
 
 
 def test_clip_mesh_cuts_a_square_exactly_along_the_zero_level():

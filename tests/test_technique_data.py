@@ -169,7 +169,7 @@ def test_schema_is_strict_and_described_all_the_way_down():
 
 
 def test_the_face_limits_use_the_models_axis():
-    from facelayers.model.geometry import Y_AXIS_MM
+    from facelayers.model.grid import Y_AXIS_MM
 
     assert HEAD_AXIS_Y_MM == Y_AXIS_MM
     assert (FACE_AZIMUTH_DEG, FACE_Z_MM) == (110.0, (-130.0, 130.0))
@@ -271,7 +271,8 @@ def test_high_smas_cut_runs_along_the_upper_border_of_the_arch(anatomy):
 
 def test_ports_lie_on_the_skin_of_the_model(anatomy):
     """Ports are given on the skin (the model rejects a port more than a few mm off it when placing it)."""
-    from facelayers.model.geometry import build_face, params_of
+    from facelayers.model.geometry import build_face
+    from facelayers.model.grid import params_of
 
     model = build_face(anatomy, resolution="coarse")
     for tid in ENDOSCOPIC:
@@ -293,7 +294,7 @@ def test_ports_open_into_a_plane_of_their_technique(anatomy):
 def test_outlines_are_simple_on_the_face_and_in_the_models_ray_parameters(anatomy):
     """Simple polygons in (azimuth, z), as the validation checks, and in the model's own (u, s) ray
     parameters, which are what build the plane (they differ on the crown and under the jaw)."""
-    from facelayers.model.geometry import params_of
+    from facelayers.model.grid import params_of
 
     for technique in anatomy.techniques.values():
         for plane in technique.planes:

@@ -17,7 +17,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 sys.path.insert(0, str(Path(__file__).parent))
-from facelayers.model.geometry import build_face, params_of, rays
+from facelayers.model.geometry import build_face
+from facelayers.model.grid import params_of, rays
 from facelayers.model.nerves import place_all
 from facelayers.model.section import section
 from facelayers.render.face import face_figure, section_figure, xyz

@@ -467,7 +467,7 @@ def layer4_wall(model: FaceModel, cut: Cut | None = None, hole: np.ndarray | Non
     Layer4Wall
         Empty (no vertices) where the muscle layer is not cut.
     """
-    from facelayers.model.geometry import params_of
+    from facelayers.model.grid import params_of
     from facelayers.model.space import layer4
 
     k = LAYER4_HOST

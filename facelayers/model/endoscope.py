@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from facelayers.model.geometry import FaceModel, layer_index, params_of
+from facelayers.model.geometry import FaceModel, layer_index
+from facelayers.model.grid import params_of
 
 DIAMETER_MM = 4.0
 TIP_ANGLE_DEG = 30.0

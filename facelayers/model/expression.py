@@ -41,7 +41,8 @@ from types import MappingProxyType
 import numpy as np
 
 from facelayers.model import eyes
-from facelayers.model.geometry import FaceModel, layer_index, params_of
+from facelayers.model.geometry import FaceModel, layer_index
+from facelayers.model.grid import params_of
 from facelayers.model.muscles import SIDES, local_scale, place_of
 
 #: How far beyond a strap's insertion the skin is still carried (Gaussian scale, mm): schematic.
@@ -439,7 +440,28 @@ def supply(model: FaceModel, cut=(), divided=()) -> dict[tuple[str, str], float]
     return out
 
 
-def _check(expression: str, strength: float, side: str) -> Expression:
+def check_expression(expression: str, strength: float = 1.0, side: str = "both") -> Expression:
+    """The expression named, after checking the arguments that choose and scale it.
+
+    Parameters
+    ----------
+    expression : str
+        An id in :data:`EXPRESSIONS`.
+    strength : float
+        How hard, from 0 to 1.
+    side : str
+        One of :data:`EXPRESSION_SIDES`.
+
+    Returns
+    -------
+    Expression
+
+    Raises
+    ------
+    ValueError
+        An unknown expression or side, or a strength that is not a number from 0 to 1; the message names the
+        argument, the value and what is allowed.
+    """
     if expression not in EXPRESSIONS:
         raise ValueError(f"expression {expression!r} is not known; allowed: {', '.join(EXPRESSIONS)}")
     try:
@@ -460,7 +482,7 @@ def activations(model: FaceModel, expression: str, *, cut=(), divided=(), streng
     The expression's contraction x strength x the share of its supply left (see :func:`supply`); muscles at rest
     are left out.
     """
-    expr = _check(expression, strength, side)
+    expr = check_expression(expression, strength, side)
     left = supply(model, cut, divided)
     out = {}
     for mid, level in expr.muscles.items():

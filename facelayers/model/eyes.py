@@ -147,7 +147,21 @@ def margins(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return upper, lower, (h > m[0]) & (h < lat[0])
 
 
-def _ellipsoid_n(hv: np.ndarray, axes) -> np.ndarray:
+def ellipsoid_n(hv: np.ndarray, axes) -> np.ndarray:
+    """Height of an ellipsoid's front above the eye's (h, v) plane, in the eye's frame (:func:`frame`).
+
+    Parameters
+    ----------
+    hv : (k, 2) or (k, 3) float ndarray, mm
+        Points in the eye's frame; only the first two columns (h, v) are read.
+    axes : (float, float, float), mm
+        The ellipsoid's semi-axes along h, v and n (e.g. :data:`EYE_AXES_MM`).
+
+    Returns
+    -------
+    (k,) float64 ndarray, mm
+        n of the front surface at each (h, v); 0 outside the ellipsoid's outline.
+    """
     a, b, c = axes
     return c * np.sqrt(np.clip(1.0 - (hv[:, 0] / a) ** 2 - (hv[:, 1] / b) ** 2, 0.0, None))
 
@@ -194,7 +208,7 @@ def sculpt_lids(origins: np.ndarray, dirs: np.ndarray, radius: np.ndarray) -> np
     Parameters
     ----------
     origins, dirs : (k, 3) float
-        The rays (mm; unit directions), as :func:`facelayers.model.geometry.rays` gives them.
+        The rays (mm; unit directions), as :func:`facelayers.model.grid.rays` gives them.
     radius : (k,) float, mm
         The sculpted skin's radius along each ray.
 
@@ -288,12 +302,12 @@ def closure(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         past = np.maximum(np.maximum(m[0] - h, h - lat[0]), 0.0)
         fade = np.exp(-(past / 2.5) ** 2) * near
         new_v = v + (new_v - v) * fade
-        on_lid = _ellipsoid_n(np.stack([h, new_v], 1), axes)
+        on_lid = ellipsoid_n(np.stack([h, new_v], 1), axes)
         # Points on the lid follow the lid surface's change in depth (at most MAX_DEPTH_CHANGE_MM: near the
         # surface's horizontal edge, past the canthi, it is steep and would throw the skin forward); the fissure's
         # inner surface comes up onto the surface, and it and the lower lid's margin lie just behind the upper
         # margin (TUCK_UNDER_MM), in front of the globe.
-        change = np.clip(on_lid - _ellipsoid_n(hv, axes), -MAX_DEPTH_CHANGE_MM, MAX_DEPTH_CHANGE_MM)
+        change = np.clip(on_lid - ellipsoid_n(hv, axes), -MAX_DEPTH_CHANGE_MM, MAX_DEPTH_CHANGE_MM)
         depth = np.where(mid & inside, on_lid, hv[:, 2] + change)
         under = TUCK_UNDER_MM * np.where(mid & inside, 1.0, down * _smoothstep((new_v - meet_u + 1.0) / 2.0))
         moved = np.stack([h, new_v, depth - under], axis=1)
@@ -316,7 +330,7 @@ def lid_margin_points(h_mm: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     out = []
     for v in (upper, lower):
         hv = np.stack([h, v], 1)
-        out.append(f.world(np.concatenate([hv, _ellipsoid_n(hv, lid_axes())[:, None]], 1))[0])
+        out.append(f.world(np.concatenate([hv, ellipsoid_n(hv, lid_axes())[:, None]], 1))[0])
     return out[0], out[1]
 
 
@@ -347,7 +361,7 @@ def eye_meshes(shift=None, n_h: int = 44, n_v: int = 22) -> list[tuple[np.ndarra
     V = (lower - RIM_MM) + frac * (upper - lower + 2 * RIM_MM)
     H = np.broadcast_to(hh, V.shape)
     hv = np.stack([H.ravel(), V.ravel()], 1)
-    n = _ellipsoid_n(hv, EYE_AXES_MM)
+    n = ellipsoid_n(hv, EYE_AXES_MM)
     # The gaze is straight ahead (+y): the iris is a disc round the pupil seen from the front, so its radius
     # is measured across y (the lids' frame is turned with the canthal line, the gaze is not).
     world = f.world(np.concatenate([hv, n[:, None]], 1))

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from facelayers.model import eyes
-from facelayers.model.geometry import FaceModel, params_of, rays
+from facelayers.model.geometry import FaceModel
+from facelayers.model.grid import params_of, rays
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Fissure:
 def pin_shift(model: FaceModel):
     """The model's landmark correction as a displacement.
 
-    Returns a callable, points (k, 3) mm -> (k, 3) mm along their rays (what :class:`facelayers.model.geometry.Pins`
+    Returns a callable, points (k, 3) mm -> (k, 3) mm along their rays (what :class:`facelayers.model.skin.Pins`
     adds to the skin there).
     """
     def shift(points: np.ndarray) -> np.ndarray:
@@ -79,7 +80,7 @@ def globe_gap(model: FaceModel, points: np.ndarray, side: str = "left") -> np.nd
     f = eyes.frame()
     p = np.asarray(points, float)
     hv = f.local(p, sign)
-    surface = eyes._ellipsoid_n(hv, eyes.EYE_AXES_MM)
+    surface = eyes.ellipsoid_n(hv, eyes.EYE_AXES_MM)
     world = f.world(np.concatenate([hv[:, :2], surface[:, None]], 1), sign)
     radial = np.hypot(world[:, 0] * sign - eyes.PUPIL_MM[0], world[:, 2] - eyes.PUPIL_MM[2])
     surface = surface + eyes.CORNEA_BULGE_MM * np.exp(-(radial / (eyes.IRIS_RADIUS_MM * 0.9)) ** 2)

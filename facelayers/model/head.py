@@ -123,7 +123,24 @@ def _smooth_max(a: np.ndarray, b: np.ndarray, k: float) -> np.ndarray:
     return np.fmax(a, b) + h * h * k * 0.25
 
 
-def _smooth_min(a: np.ndarray, b: np.ndarray, k: float) -> np.ndarray:
+def smooth_min(a: np.ndarray, b: np.ndarray, k: float) -> np.ndarray:
+    """A smooth minimum of two arrays (polynomial, the mirror of the smooth maximum that blends the pieces).
+
+    Equal to ``np.fmin(a, b)`` where the two differ by ``k`` or more; in between it rounds the corner, never
+    above the smaller one.
+
+    Parameters
+    ----------
+    a, b : float ndarray, mm
+        Broadcastable to one shape (e.g. two ray radii).
+    k : float, mm
+        Width of the blend; 0 or less: the plain minimum.
+
+    Returns
+    -------
+    float64 ndarray, mm
+        The broadcast shape.
+    """
     return -_smooth_max(-a, -b, k)
 
 
@@ -184,12 +201,12 @@ def cast(origins: np.ndarray, dirs: np.ndarray, pieces: tuple[Ellipsoid, ...] = 
                 # Cutting pieces sit in front of the face: where a ray passes through one, the surface
                 # moves in to the piece's inner wall.
                 wall = np.where((t_in <= t_out) & (radius < t_out), t_in, np.inf)
-                radius = np.where(np.isfinite(wall), _smooth_min(radius, wall, piece.blend_mm), radius)
+                radius = np.where(np.isfinite(wall), smooth_min(radius, wall, piece.blend_mm), radius)
     return radius
 
 
 #: Where the sculpture keeps its fine detail (the nose, the lips and the philtrum, the brows and the glabella): centres and
-#: semi-axes (mm) of soft ellipsoidal masks; elsewhere :mod:`facelayers.model.geometry` smooths the skin wider.
+#: semi-axes (mm) of soft ellipsoidal masks; elsewhere :mod:`facelayers.model.skin` smooths the skin wider.
 FEATURES: tuple[tuple[tuple[float, float, float], tuple[float, float, float]], ...] = (
     ((0.0, 92.0, -8.0), (24.0, 30.0, 27.0)),    # the nose, alae and nostrils
     ((0.0, 82.0, -47.0), (34.0, 22.0, 15.0)),   # the lips and the commissures

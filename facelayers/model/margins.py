@@ -302,7 +302,7 @@ def normal_depths(model: FaceModel, points, samples: int = 600) -> np.ndarray:
         thicknesses are ``np.diff(out, axis=1)``. NaN where the normal never reaches an interface (deep in the
         neck, where the deepest surface turns away).
     """
-    from facelayers.model.geometry import params_of
+    from facelayers.model.grid import params_of
 
     stack = model.stack_under(np.atleast_2d(np.asarray(points, float)))
     n = len(stack.u)

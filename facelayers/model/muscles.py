@@ -28,7 +28,8 @@ from functools import lru_cache
 import numpy as np
 
 from facelayers.core.frame import SIDES, mirror
-from facelayers.model.geometry import FaceModel, layer_index, params_of
+from facelayers.model.geometry import FaceModel, layer_index
+from facelayers.model.grid import params_of
 
 #: Points along and across a strap body, and around and across a ring (resolution of the meshes).
 N_ALONG, N_ACROSS = 25, 7

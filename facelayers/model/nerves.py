@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from facelayers.core.frame import LAYERS, SIDES, mirror
-from facelayers.model.geometry import FaceModel, layer_index, params_of, rays
+from facelayers.model.geometry import FaceModel, layer_index
+from facelayers.model.grid import params_of, rays
 from facelayers.model.outlines import polygon_field
 
 

@@ -2,7 +2,7 @@
 
 A region of the face (a plane's undermined area, a muscle, a danger zone, a space of layer 4) is given as places
 (landmark ids or [x, y, z] points, left side) whose rays from the head's axis project them onto the face; in the
-ray-parameter plane it is a polygon. These helpers sit just above :mod:`facelayers.model.geometry` so that every module
+ray-parameter plane it is a polygon. These helpers sit just above :mod:`facelayers.model.grid` so that every module
 that outlines something (nerves, planes, layer 4's spaces, the flap) can use them.
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from facelayers.core.frame import mirror
 from facelayers.core.polygons import point_in_polygon
-from facelayers.model.geometry import params_of
+from facelayers.model.grid import params_of
 
 
 def outline_params(anatomy, outline, side: str = "left"):

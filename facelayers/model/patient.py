@@ -28,7 +28,7 @@ fixed skeleton, which is what the sources describe (only depths are measured). T
 (REFERENCE-2 section 4: orbit, piriform aperture, gonial angle, mandibular height, brow ridges, chin, maxilla:
 :func:`skull_parameters`) is drawn on top of that fit: ``build_face(patient=...)`` turns the parameters into a
 :class:`facelayers.model.skull.SkullShape` whose relief change is added after the fit
-(:meth:`facelayers.model.geometry.SkullSurface.with_shape`), so there the total depth changes by the bone's change
+(:meth:`facelayers.model.skull_surface.SkullSurface.with_shape`), so there the total depth changes by the bone's change
 (for example a man's glabella lies 2 mm nearer the skin, schematic). The reference patient's skull is the
 sculpted one, unchanged.
 
@@ -402,7 +402,7 @@ def adjust(anatomy: Anatomy, patient: Patient, variation: Variation | None = Non
 
 
 #: Width of the blend of the regions' thicknesses between their anchors (mm): the geometry's
-#: ``facelayers.model.geometry.SIGMA_MM`` (repeated here: this module sits below the geometry; a test checks
+#: ``facelayers.model.stack.SIGMA_MM`` (repeated here: this module sits below the geometry; a test checks
 #: that they agree).
 REGION_SIGMA_MM = 32.0
 #: A patient's total depth at a tissue-depth site never falls below the five layers' floor (mm).
@@ -451,7 +451,7 @@ def site_depth_changes(reference: Anatomy, adjusted: Anatomy) -> dict[str, float
 def skull_parameters(patient: Patient, variation: Variation | None = None) -> dict[str, float]:
     """The skull parameters for ``patient`` (REFERENCE-2 section 4 directions; see variation.csv).
 
-    The skull is built elsewhere (:mod:`facelayers.model.geometry` / :mod:`facelayers.model.head`); these are the values a
+    The skull is built elsewhere (:mod:`facelayers.model.skull_surface` / :mod:`facelayers.model.head`); these are the values a
     skull builder can read: scales (1.0 = the reference skull) and the gonial angle's change in degrees.
 
     Returns

@@ -28,7 +28,8 @@ import numpy as np
 
 from facelayers.core.frame import side_sign
 from facelayers.core.polygons import point_in_polygon
-from facelayers.model.geometry import FaceModel, layer_index, params_of
+from facelayers.model.geometry import FaceModel, layer_index
+from facelayers.model.grid import params_of
 from facelayers.model.metrics import (
     EXPOSED_MM,
     length_within,
@@ -181,7 +182,7 @@ class Plane:
             Azimuths of the rays.
         s : (n,) float array-like, mm
             Grid heights of the rays.
-        stack : facelayers.model.geometry.Stack, optional
+        stack : facelayers.model.stack.Stack, optional
             ``model.stack_at(u, s)`` if already computed.
 
         Returns
@@ -202,7 +203,7 @@ class Plane:
 
         Parameters
         ----------
-        stack : facelayers.model.geometry.Stack
+        stack : facelayers.model.stack.Stack
             The layer stack on n rays.
 
         Returns

@@ -3,7 +3,7 @@
 A horizontal cut runs around the face at a height z (mm), from the left ear (azimuth +110 degrees) across the
 midline to the right ear; a vertical cut runs from the neck over the face to the crown at one azimuth. At
 each sample the section records the depth of every interface below the skin, measured along the model's ray
-(see :mod:`facelayers.model.geometry`), and the region that dominates the thickness blend there.
+(see :mod:`facelayers.model.grid`), and the region that dominates the thickness blend there.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from facelayers.core.frame import LAYERS
-from facelayers.model.geometry import S_BOTTOM_MM, S_TOP_MM, FaceModel, Stack, s_at_height
+from facelayers.model.geometry import FaceModel
+from facelayers.model.grid import S_BOTTOM_MM, S_TOP_MM, s_at_height
 from facelayers.model.limits import SECTION_KINDS, SECTION_LIMITS
 from facelayers.model.space import MUSCLE, layer4
+from facelayers.model.stack import Stack
 
 #: How far round the head a horizontal cut runs, each side of the midline (degrees).
 HALF_SWEEP_DEG = 110.0
@@ -96,7 +98,7 @@ class Section:
 
 
 def cut_params(kind: str, at: float, n: int = 361, skin=None) -> tuple[np.ndarray, np.ndarray]:
-    """Grid parameters of a cut's samples, on the model's rays (see :mod:`facelayers.model.geometry`).
+    """Grid parameters of a cut's samples, on the model's rays (see :mod:`facelayers.model.grid`).
 
     Parameters
     ----------
@@ -106,9 +108,9 @@ def cut_params(kind: str, at: float, n: int = 361, skin=None) -> tuple[np.ndarra
         positive toward the subject's left), as :data:`facelayers.teaching.state.SECTION_LIMITS` allows.
     n : int
         Number of samples.
-    skin : facelayers.model.geometry.Skin, optional
+    skin : facelayers.model.skin.Skin, optional
         The model's skin: places a horizontal cut exactly at its height on the jaw and crown fans (see
-        :func:`facelayers.model.geometry.s_at_height`). Without it, s = z, which is the height only between
+        :func:`facelayers.model.grid.s_at_height`). Without it, s = z, which is the height only between
         ``Z_LOW_MM`` and ``Z_CAP_MM``.
 
     Returns

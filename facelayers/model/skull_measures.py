@@ -62,7 +62,7 @@ def orbit_breadth(model) -> float:
     ----------
     model : facelayers.model.geometry.FaceModel
     """
-    from facelayers.model.geometry import params_of
+    from facelayers.model.grid import params_of
 
     centre = 0.5 * (model.anatomy.point("endocanthion:left") + model.anatomy.point("exocanthion:left"))
     uc, sc, _ = params_of(centre[None, :] + np.array([[0.0, 0.0, 3.5]]))
@@ -138,7 +138,7 @@ def projection(model, point) -> float:
     model : facelayers.model.geometry.FaceModel
     point : (3,) float, mm
     """
-    from facelayers.model.geometry import params_of
+    from facelayers.model.grid import params_of
 
     u, s, _ = params_of(np.array([point], float))
     return float(_radius(model.skull_at(u, s))[0])

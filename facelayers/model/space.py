@@ -137,7 +137,7 @@ class Layer4:
         return np.maximum(self.background_mm, each.max(axis=1) if each.shape[1] else self.background_mm)
 
     def thickness_mm(self, stack) -> np.ndarray:
-        """Return layer 4's thickness (n,) mm under the points of a :class:`~facelayers.model.geometry.Stack`.
+        """Return layer 4's thickness (n,) mm under the points of a :class:`~facelayers.model.stack.Stack`.
 
         The thickness is clamped to :data:`MAX_FLOOR_FRACTION` of the muscle band there.
         """

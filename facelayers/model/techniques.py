@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from facelayers.core.frame import SIDES, mirror
-from facelayers.model.geometry import FaceModel, params_of, rays
+from facelayers.model.geometry import FaceModel
+from facelayers.model.grid import params_of, rays
 from facelayers.model.metrics import EXPOSED_MM, polyline_length
 from facelayers.model.outlines import outline_params
 from facelayers.model.planes import Clearance, Plane, clearance, plane_from_spec

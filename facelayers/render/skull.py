@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from facelayers.model.geometry import FaceModel, params_of
+from facelayers.model.geometry import FaceModel
+from facelayers.model.grid import params_of
 from facelayers.render.face import BACKGROUND, FONT, LIGHT_POSITION, ijk, layer_trace, scene_layout, surface_labels, xyz
 from facelayers.teaching.state import CAMERAS
 

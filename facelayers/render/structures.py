@@ -44,7 +44,7 @@ ZONE_COLOUR = "#E4007C"
 
 def _above_skin(model: FaceModel, point: np.ndarray, lift_mm: float) -> np.ndarray:
     """The skin point on the ray through ``point``, lifted ``lift_mm`` outward along the ray (for labels)."""
-    from facelayers.model.geometry import params_of, rays
+    from facelayers.model.grid import params_of, rays
 
     u, s, _ = params_of(point[None, :])
     _, d = rays(u, s)

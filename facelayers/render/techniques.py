@@ -13,7 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from facelayers.core.frame import INTERFACES, LAYERS, PLOT_X_SIGN, to_plot
-from facelayers.model.geometry import FaceModel, layer_index, params_of, rays
+from facelayers.model.geometry import FaceModel, layer_index
+from facelayers.model.grid import params_of, rays
 from facelayers.render.face import (
     FONT,
     LIGHT_POSITION,
@@ -21,12 +22,11 @@ from facelayers.render.face import (
     PALETTE,
     TEXT,
     ijk,
-    set_visible,
     surface_labels,
-    trace_index,
     xyz,
 )
 from facelayers.render.structures import MUSCLE_COLOUR, NERVE_COLOURS, join_sides
+from facelayers.render.updates import set_visible, trace_index
 
 # --- techniques, planes, incisions, ports, endoscope (lesson 03) ---------------------------------------------
 
@@ -211,7 +211,7 @@ def face_colours(index: np.ndarray, colours: list[str]) -> dict:
 def apply_flap(fig, model: FaceModel, flap, paths: dict, previous_paths: dict | None = None) -> list[str]:
     """Show (or fold back) the flap, and move the nerves it carries.
 
-    The layers' holes are re-sent by :func:`facelayers.render.face.apply_cutaway`.
+    The layers' holes are re-sent by :func:`facelayers.render.updates.apply_cutaway`.
 
     Parameters
     ----------

@@ -14,7 +14,8 @@ import numpy as np
 
 from facelayers.anatomy.load import Anatomy
 from facelayers.core.frame import mirror
-from facelayers.model.geometry import FaceModel, params_of, rays
+from facelayers.model.geometry import FaceModel
+from facelayers.model.grid import params_of, rays
 from facelayers.model.nerves import NervePath, place
 from facelayers.teaching.quiz import ARCH_ABOVE_MM, WAYPOINT, WHERE, ChoiceQuestion, ClickQuestion, Question
 

@@ -22,7 +22,7 @@ what a FigureWidget had when it was built).
 
 How a technique switch flows: widget (menu A/B or Show A/B) -> ``Controller.update(technique=...)`` ->
 ``resolve`` (scope port, surgeon's camera if the flap is raised) -> ``_apply``: :func:`technique_figures.apply_technique`
-(3 traces), :func:`render.apply_cutaway` + :func:`technique_figures.apply_flap` (holes and flap for the new technique),
+(3 traces), :func:`updates.apply_cutaway` + :func:`technique_figures.apply_flap` (holes and flap for the new technique),
 :func:`technique_figures.apply_endoscope` (scope or none), scope view -> the widget re-renders its controls from the
 state.
 """
@@ -40,6 +40,7 @@ from facelayers.model.section import section
 from facelayers.render import face as render
 from facelayers.render import structures as structure_figures
 from facelayers.render import techniques as technique_figures
+from facelayers.render import updates
 from facelayers.teaching.state import SURGEON_CAMERAS, ViewState
 
 __all__ = ["MAX_MODELS", "Controller", "exposing_peel", "replace_figure"]
@@ -411,24 +412,24 @@ class Controller:
             cut_changed = bool({"cutaway", "layers_cut"} & changed)
             self.resent = []
             if cut_changed or holes is not self._holes:
-                self.resent = render.apply_cutaway(fig, self.model, new, old, holes, self._holes)
+                self.resent = updates.apply_cutaway(fig, self.model, new, old, holes, self._holes)
                 if cut_changed and self.features["muscles"]:
                     structure_figures.apply_muscle_cut(fig, self.model, new)
             if techniques and (flap is not None or paths is not self._shown_paths
                                or {"technique", "flap_mm"} & changed):
                 technique_figures.apply_flap(fig, self.model, flap, paths, self._shown_paths)
             self._holes, self._shown_paths = holes, paths
-            render.apply_visibility(fig, new)
+            updates.apply_visibility(fig, new)
             if "camera" in changed:
-                render.apply_camera(fig, new)
+                updates.apply_camera(fig, new)
             if "labels" in changed:
-                render.apply_trace_visible(fig, "labels:regions", True if new.labels else "legendonly")
+                updates.apply_trace_visible(fig, "labels:regions", True if new.labels else "legendonly")
             if self.features["nerves"]:
                 if "pick" in changed:
                     structure_figures.apply_highlight(fig, self.model, new.pick)
-                render.apply_overlays(fig, new)
+                updates.apply_overlays(fig, new)
             if {"section_kind", "section_at"} & changed:
-                render.apply_section_line(fig, section(self.model, new.section_kind, new.section_at))
+                updates.apply_section_line(fig, section(self.model, new.section_kind, new.section_at))
             if techniques:
                 scope = self.scope(new)
                 if force_scope or scope is not self._scope:

@@ -192,7 +192,7 @@ def body_anchor(model: FaceModel) -> dict:
     index; and for each vertex (v,) int64 the skin-grid vertex whose ray is nearest (by the ray parameters),
     through which it takes its layer's displacement.
     """
-    from facelayers.model.geometry import params_of
+    from facelayers.model.grid import params_of
     from facelayers.model.muscles import bodies
 
     built = bodies(model)
@@ -393,7 +393,7 @@ def gallery_figure(model: FaceModel, expressions=None, *, camera: str = "front",
 
     names = list(expressions or ex.EXPRESSIONS)
     for name in names:
-        ex._check(name, 1.0, "both")
+        ex.check_expression(name, 1.0, "both")
     if camera not in EXPRESSION_CAMERAS:
         raise ValueError(f"camera {camera!r} is not known; allowed: {', '.join(EXPRESSION_CAMERAS)}")
     rows = -(-len(names) // columns)

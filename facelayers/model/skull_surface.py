@@ -1,0 +1,336 @@
+"""The schematic skull as ray radii on the model's grid, fitted to the cited tissue depths.
+
+The skull's shapes (:mod:`facelayers.model.skull`) are cast on the grid once per grid (cached); the bone is then
+moved to each tissue-depth site's depth below the pinned skin (``data/tissue_depths.csv``) by a local blend
+(:class:`facelayers.model.blend.Blend`), and the foramina are placed at their landmarks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from facelayers.anatomy.load import Anatomy
+from facelayers.model import head
+from facelayers.model import skull as skull_module
+from facelayers.model.blend import Blend, thin_matmul
+from facelayers.model.grid import S_TOP_MM, bilinear, grid_key, params_of, rays, read_only, smooth_grid
+from facelayers.model.skin import Skin, skin_normals
+
+#: Smoothing of the sculpted skull on the grid (mm): narrower than the skin's, to keep the rims crisp.
+SKULL_SMOOTH_MM = 1.2
+
+
+@lru_cache(maxsize=8)
+def _skull_sculpture(gu_bytes: bytes, gs_bytes: bytes):
+    """The sculpted skull on a grid (float64 gu (nu,) rad, gs (nv,) mm, as bytes).
+
+    Returns base and cavity (nv, nu) mm, (base, cavity) at the crown pole, the smoothed envelope (nv, nu) mm and
+    at the pole. Closed-form shapes (:mod:`facelayers.model.skull`), so it depends on the grid alone; the arrays are
+    read-only.
+    """
+    gu, gs = np.frombuffer(gu_bytes), np.frombuffer(gs_bytes)
+    uu, ss = np.meshgrid(gu, gs)
+    o, d = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
+    env = skull_module.envelope(o, d)
+    shape = (len(gs), len(gu))
+    pts = (o[:-1] + d[:-1] * env[:-1, None]).reshape(*shape, 3)
+    env_grid = smooth_grid(env[:-1].reshape(shape), pts)
+    env = np.concatenate([env_grid.ravel(), env[-1:]])
+    rel, cav = skull_module.relief(o + d * env[:, None])
+    base = env + rel
+    return (read_only(base[:-1].reshape(shape)), read_only(cav[:-1].reshape(shape)),
+            (float(base[-1]), float(cav[-1])), read_only(env_grid), float(env[-1]))
+
+
+@dataclass(frozen=True, eq=False)
+class SkullSurface:
+    """The schematic skull (:mod:`facelayers.model.skull`) as ray radii on the model's grid, fitted to the tissue depths.
+
+    Attributes
+    ----------
+    gu : (nu,) float64 ndarray, rad
+    gs : (nv,) float64 ndarray, mm
+    base : (nv, nu) float64 ndarray, mm
+        Ray radius of the sculpted skull (envelope plus relief).
+    cavity : (nv, nu) float64 ndarray, mm
+        How deep the pits (orbits, aperture, foramina) are there.
+    poles : (float, float), mm
+        ``base`` and ``cavity`` at the crown pole.
+    fit : Blend or None
+        The correction that puts the bone at each tissue-depth site's depth below the skin (the sites named in
+        ``site_names``); None before fitting.
+    site_names : tuple of str
+    fitted_grid : (nv, nu) float64 ndarray, mm, or None
+        The fitted ray radius on the grid; ``fitted_pole`` at the crown.
+    envelope : (nv, nu) float64 ndarray, mm, or None
+        The smoothed envelope (no relief) on the grid; ``envelope_pole`` at the crown.
+    shape : facelayers.model.skull.SkullShape or None
+        A patient's skull (:meth:`with_shape`); None: the reference skull.
+    """
+
+    gu: np.ndarray
+    gs: np.ndarray
+    base: np.ndarray
+    cavity: np.ndarray
+    poles: tuple[float, float]
+    fit: Blend | None = None
+    site_names: tuple[str, ...] = ()
+    fitted_grid: np.ndarray | None = None
+    fitted_pole: float = 0.0
+    envelope: np.ndarray | None = None
+    envelope_pole: float = 0.0
+    shape: skull_module.SkullShape | None = None
+
+    @classmethod
+    def sculpt(cls, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:
+        """Cast the skull's envelope on the grid gu (nu,) rad, gs (nv,) mm, smooth it as the skin is, add the relief.
+
+        It depends on the grid only, so it is cached per grid (:func:`_skull_sculpture`; read-only arrays).
+        """
+        gu, gs = grid_key(gu), grid_key(gs)
+        base, cavity, poles, env_grid, env_pole = _skull_sculpture(gu.tobytes(), gs.tobytes())
+        return cls(gu, gs, base, cavity, poles, envelope=env_grid, envelope_pole=env_pole)
+
+    def with_foramina(self, foramina: dict[str, tuple[float, float]]) -> SkullSurface:
+        """The same skull with the foramina's pits on the rays ``{name: (u rad, s mm)}`` (left side).
+
+        Each pit is laid where its ray meets the envelope, so it stays on that ray whatever the fit does.
+        """
+        if not foramina:
+            return self
+        names = list(foramina)
+        fu = np.array([foramina[n][0] for n in names])
+        fs = np.array([foramina[n][1] for n in names])
+        fo, fd = rays(fu, fs)
+        fr = bilinear(self.gu, self.gs, self.envelope, self.envelope_pole, fu, fs)
+        centres = {n: p for n, p in zip(names, fo + fd * fr[:, None])}
+        uu, ss = np.meshgrid(self.gu, self.gs)
+        o, d = rays(uu.ravel(), ss.ravel())
+        pts = o + d * self.envelope.ravel()[:, None]
+        rel, cav = skull_module.relief(pts, skull_module.foramina(centres), base_relief=False)
+        return dataclasses.replace(self, base=self.base + rel.reshape(self.base.shape),
+                                   cavity=self.cavity + cav.reshape(self.base.shape))
+
+    def base_radius(self, u, s) -> np.ndarray:
+        """The sculpted skull's ray radius before fitting, (n,) mm."""
+        return bilinear(self.gu, self.gs, self.base, self.poles[0], u, s)
+
+    def correction(self, u, s) -> np.ndarray:
+        """The fitting correction at (u, s), (n,) mm (zero before fitting)."""
+        return self.radius(u, s) - self.base_radius(u, s)
+
+    def radius(self, u, s) -> np.ndarray:
+        """Ray radius of the fitted skull (bone, cavities open) at u (n,) rad, s (n,) mm: (n,) float64, mm.
+
+        The fitted radius is computed on the grid and interpolated bilinearly, like the skin.
+        """
+        if self.fitted_grid is None:
+            return self.base_radius(u, s)
+        return bilinear(self.gu, self.gs, self.fitted_grid, self.fitted_pole, u, s)
+
+    def points(self, u, s) -> np.ndarray:
+        """The fitted skull's points (n, 3) mm on the rays (u, s)."""
+        o, d = rays(u, s)
+        return o + d * self.radius(u, s)[:, None]
+
+    def is_bone(self, u, s) -> np.ndarray:
+        """(n,) bool: the skull is bone there (not the neck, see :func:`facelayers.model.skull.is_bone`)."""
+        return skull_module.is_bone(self.points(u, s), self.shape)
+
+    def cavity_weight(self, u, s, no_bone: np.ndarray | None = None) -> np.ndarray:
+        """How much each ray looks into a cavity: (n,) float64 in [0, 1].
+
+        1 where the ray looks into a cavity (orbit, piriform aperture, foramen) deeper than 7.5 mm or finds no
+        bone (the neck), 0 on bone and on the rims (pits under 2.5 mm); a smooth ramp between. ``no_bone`` (n,):
+        :meth:`no_bone_weight` at (u, s) if already computed (saves recomputing it).
+        """
+        cav = bilinear(self.gu, self.gs, self.cavity, self.poles[1], u, s)
+        w = skull_module.smoothstep((cav - 2.5) / 5.0)
+        return np.maximum(w, self.no_bone_weight(u, s) if no_bone is None else no_bone)
+
+    def no_bone_weight(self, u, s, points: np.ndarray | None = None) -> np.ndarray:
+        """How far each ray is off the bone: (n,) float64 in [0, 1].
+
+        1 off the bone (the neck), 0 on it, a smooth ramp over ~4 mm on the neck's side of the mandible's
+        borders and the skull base (:func:`facelayers.model.skull.bone_field`). ``points`` (n, 3) mm: :meth:`points`
+        at (u, s) if already computed.
+        """
+        points = self.points(u, s) if points is None else points
+        return 1.0 - skull_module.smoothstep((skull_module.bone_field(points, self.shape) + 4.0) / 4.0)
+
+    def with_shape(self, shape: skull_module.SkullShape) -> SkullSurface:
+        """The same (fitted) skull changed to a patient's :class:`~facelayers.model.skull.SkullShape`.
+
+        The change of the relief (``relief(added) - relief(removed)`` of :meth:`SkullShape.changed_features`,
+        laid on the envelope like the foramina) is added to the sculpture and to the fitted radius *after* the
+        fit, so the patient's bone moves by it everywhere, the tissue-depth sites included (there the total
+        depth changes by the bone's change). The mandible's borders follow ``shape`` through :meth:`is_bone`
+        and :meth:`no_bone_weight`. The reference shape returns this skull unchanged.
+        """
+        if shape.is_reference:
+            return self
+        added, removed = shape.changed_features()
+        uu, ss = np.meshgrid(self.gu, self.gs)
+        o, d = rays(uu.ravel(), ss.ravel())
+        pts = o + d * self.envelope.ravel()[:, None]
+        rel_a, cav_a = skull_module.relief(pts, added, base_relief=False)
+        rel_r, cav_r = skull_module.relief(pts, removed, base_relief=False)
+        delta = (rel_a - rel_r).reshape(self.base.shape)
+        dcav = (cav_a - cav_r).reshape(self.base.shape)
+        fitted = None if self.fitted_grid is None else self.fitted_grid + delta
+        return dataclasses.replace(self, base=self.base + delta, cavity=np.maximum(self.cavity + dcav, 0.0),
+                                   fitted_grid=fitted, shape=shape)
+
+    def fitted(self, names, points: np.ndarray) -> SkullSurface:
+        """The skull corrected so that it passes through the bone points (k, 3) mm named ``names``.
+
+        Each point's radial residual is blended over :data:`facelayers.model.skull.SKULL_BLEND_SIGMA_MM`. The blend
+        is found with the bilinear radius the model uses, so the fitted surface passes through the points to
+        within the grid's interpolation (a few hundredths of a mm), and then stored on the grid.
+        """
+        u, s, target = params_of(points)
+        o, d = rays(u, s)
+        r0 = self.base_radius(u, s)
+        anchors = o + d * r0[:, None]
+        uu, ss = np.meshgrid(self.gu, self.gs)
+        go, gd = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
+        flat = np.concatenate([self.base.ravel(), [self.poles[0]]])
+        grid_pts = go + gd * flat[:, None]
+        fitted = flat.copy()
+        values = np.zeros(len(u))
+        weights = Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM).weights(grid_pts)
+        # A few rounds: the blend is stored on the grid and read back bilinearly; each round adds the
+        # residual the bilinear read leaves at the sites (it shrinks with the grid spacing).
+        for _ in range(4):
+            at_sites = bilinear(self.gu, self.gs, fitted[:-1].reshape(self.base.shape), fitted[-1], u, s)
+            residual = target - at_sites
+            values = values + residual
+            fitted = fitted + thin_matmul(weights, residual)
+        fit = Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM)
+        return dataclasses.replace(self, fit=fit, site_names=tuple(names),
+                                   fitted_grid=fitted[:-1].reshape(self.base.shape), fitted_pole=float(fitted[-1]))
+
+
+def bone_radius(skin_radius: np.ndarray, skull_radius: np.ndarray) -> np.ndarray:
+    """The skull's ray radius kept at least :data:`facelayers.model.skull.MIN_SOFT_TISSUE_MM` inside the skin.
+
+    A smooth minimum over 1 mm: no change where the skull lies 2.5 mm or more inside.
+
+    Parameters
+    ----------
+    skin_radius, skull_radius : (n,) float ndarray, mm
+        Ray radii of the skin and of the fitted skull.
+
+    Returns
+    -------
+    (n,) float64 ndarray, mm
+    """
+    return head.smooth_min(skull_radius, skin_radius - skull_module.MIN_SOFT_TISSUE_MM, 1.0)
+
+
+def tissue_depth_sites(anatomy: Anatomy, skin: Skin) -> tuple[tuple[str, ...], np.ndarray, np.ndarray,
+                                                                 np.ndarray]:
+    """The tissue-depth sites (``data/tissue_depths.csv``) on the skin, both sides of a bilateral one.
+
+    Returns
+    -------
+    names : tuple of str, (k,)
+        ``"<id>"``, or ``"<id>:left"`` and ``"<id>:right"`` for a bilateral site.
+    skin_points : (k, 3) float64 ndarray, mm, head frame
+        Where the ray through each landmark meets the skin.
+    normals : (k, 3) float64 ndarray
+        The skin's outward unit normal there.
+    depth_mm : (k,) float64 ndarray, mm
+        The cited total soft-tissue depth.
+    """
+    names, pts, depth = [], [], []
+    for lid, row in anatomy.tissue_depths.items():
+        lm = anatomy.landmarks[lid]
+        for name in (lm.positions()):
+            names.append(name)
+            pts.append(anatomy.point(name))
+            depth.append(row.depth_mm)
+    if not names:
+        return (), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0)
+    u, s, _ = params_of(np.array(pts))
+    o, d = rays(u, s)
+    skin_pts = o + d * skin.radius(u, s)[:, None]
+    return tuple(names), skin_pts, skin_normals(skin, u, s), np.array(depth)
+
+
+#: The foramina placed on the skull, by landmark id.
+FORAMINA: tuple[str, ...] = ("supraorbital_notch", "infraorbital_foramen", "mental_foramen")
+
+
+def _foramen_rays(radius, anatomy: Anatomy) -> dict[str, tuple[float, float]]:
+    """For each foramen, the ray on its landmark's row s whose skull point lies at the landmark's distance from the midline.
+
+    That distance is the cited quantity; the ray is found by bisection in u.
+
+    radius : callable (u (n,) rad, s (n,) mm) -> (n,) mm, the fitted skull's ray radius (or an estimate).
+    """
+    names = [name for name in FORAMINA if name in anatomy.landmarks]
+    if not names:
+        return {}
+    # All the foramina bisected at once (each element's arithmetic is its own, so this is the one-by-one result).
+    p = np.array([anatomy.point(name) for name in names])
+    _, s0, _ = params_of(p)
+    lo, hi = np.zeros(len(names)), np.full(len(names), np.pi / 2)
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        o, d = rays(mid, s0)
+        x = (o + d * radius(mid, s0)[:, None])[:, 0]
+        lo, hi = np.where(x < p[:, 0], mid, lo), np.where(x < p[:, 0], hi, mid)
+    u = 0.5 * (lo + hi)
+    return {name: (float(u[i]), float(s0[i])) for i, name in enumerate(names)}
+
+
+def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray,
+                shape: skull_module.SkullShape | None = None) -> SkullSurface:
+    """The skull sculpted on the grid and fitted to the tissue depths.
+
+    The bone lies at each tissue-depth site's depth below the skin, along the skin's inward normal; the foramina
+    are then placed on the fitted bone at their landmarks' distances from the midline (two passes: placing a
+    pit does not move the sites).
+
+    Parameters
+    ----------
+    anatomy : Anatomy
+        Its ``tissue_depths`` and landmarks.
+    skin : Skin
+        The pinned skin.
+    gu : (nu,) float ndarray, rad
+    gs : (nv,) float ndarray, mm
+        The model's grid (:func:`grid`).
+    shape : facelayers.model.skull.SkullShape, optional
+        A patient's skull, applied last (:meth:`SkullSurface.with_shape`); None: the reference skull.
+
+    Returns
+    -------
+    SkullSurface
+        Not fitted (the sculpture alone) if the data have no tissue-depth sites.
+    """
+    if shape is not None and not shape.is_reference:
+        return build_skull(anatomy, skin, gu, gs).with_shape(shape)
+    sculpture = SkullSurface.sculpt(gu, gs)
+    names, pts, normals, depth = tissue_depth_sites(anatomy, skin)
+    targets = pts - normals * depth[:, None]
+    if not names:
+        return sculpture
+    # A quick estimate of the fitted skull (the blend evaluated directly, no grid) is enough to place the
+    # foramina on it; the pits do not move the sites, so the fit proper follows once.
+    u, s, target = params_of(targets)
+    o, d = rays(u, s)
+    r0 = sculpture.base_radius(u, s)
+    quick = Blend(o + d * r0[:, None], target - r0, skull_module.SKULL_BLEND_SIGMA_MM)
+
+    def estimate(uu, ss):
+        base = sculpture.base_radius(uu, ss)
+        oo, dd = rays(uu, ss)
+        return base + quick(oo + dd * base[:, None])
+
+    return sculpture.with_foramina(_foramen_rays(estimate, anatomy)).fitted(names, targets)
