@@ -137,3 +137,14 @@ def test_layer_4_is_a_band_of_the_section(model_coarse):
     labels = {sp.label for sp in layer4(model_coarse.anatomy).spaces}
     assert labels & set(sec.spaces), "the cut through the temple crosses no temporal compartment"
     assert len(sec.spaces) == len(sec.distance_mm)
+
+
+def test_summary_text_names_layers_by_label(model_coarse, cheek_cut):
+    from facelayers.model.section import summary_text
+
+    text = summary_text(model_coarse, cheek_cut)
+    for name in LAYERS:
+        assert model_coarse.anatomy.layers[name].label in text
+    assert "smas " not in text and "muscle " not in text.split("Deep fascia and muscle")[0]
+    assert text.splitlines()[0].endswith("mm at the midline")
+    assert text.splitlines()[-1].startswith("regions crossed: ")
