@@ -223,6 +223,8 @@ def test_summary_names_places_and_side_in_words(model_coarse, paths):
 def test_place_in_words_labels_far_points_with_the_frame(model_coarse):
     from facelayers.model.nerves import place_in_words
 
-    assert place_in_words(model_coarse, [58, 36, -17]).startswith("near Zuker's point")
-    assert place_in_words(model_coarse, [-58, 36, -17], side="right").startswith("near Zuker's point")
+    assert place_in_words(model_coarse, [58, 36, -17]) == "0 mm from Zuker's point"
+    assert place_in_words(model_coarse, [-58, 36, -17], side="right") == "0 mm from Zuker's point"
+    assert place_in_words(model_coarse, [58, 36, -17], name="zuker_point") == "at Zuker's point"
+    assert place_in_words(model_coarse, [50, 12, -28], name="pes_anserinus").startswith("at the pes anserinus")
     assert place_in_words(model_coarse, [0, -200, 300]) == "at 0, -200, 300 mm in the model's frame"

@@ -345,10 +345,11 @@ NEAR_LANDMARK_MM = 15.0
 
 
 def in_words(label: str) -> str:
-    """A landmark's or structure's label as it reads inside a sentence.
+    """A landmark's or structure's label as it reads inside a sentence, with its article.
 
-    The first letter is lowered unless the first word is an eponym (``"Zuker's point"``, ``"McKinney's point"``)
-    or an abbreviation (``"SMAS"``): ``"Pes anserinus (facial nerve bifurcation)"`` -> ``"pes anserinus (...)"``.
+    An eponym (``"Zuker's point"``, ``"McKinney's point"``) stays as it is; any other label takes "the" and, unless
+    its first word is an abbreviation (``"SMAS"``), a lowered first letter:
+    ``"Pes anserinus (facial nerve bifurcation)"`` -> ``"the pes anserinus (facial nerve bifurcation)"``.
 
     Parameters
     ----------
@@ -358,10 +359,14 @@ def in_words(label: str) -> str:
     -------
     str
     """
-    first = label.split(" ")[0]
-    if not label or first.endswith("'s") or first.isupper() or first[1:2].isupper():
+    if not label:
         return label
-    return label[0].lower() + label[1:]
+    first = label.split(" ")[0]
+    if first.endswith("'s"):
+        return label
+    if first.isupper() or first[1:2].isupper():
+        return f"the {label}"
+    return f"the {label[0].lower()}{label[1:]}"
 
 
 def place_in_words(model: FaceModel, point_mm, side: str = "left", name: str | None = None) -> str:
@@ -380,12 +385,12 @@ def place_in_words(model: FaceModel, point_mm, side: str = "left", name: str | N
     Returns
     -------
     str
-        ``"near Zuker's point"``, ``"near the lateral brow tail"`` style text, or, with no landmark near,
-        ``"at 53, 55, 40 mm in the model's frame"``.
+        ``"at Zuker's point"`` (placed at a landmark), ``"8 mm from the temporal ligamentous adhesion"`` (the
+        nearest landmark), or, with no landmark near, ``"at 53, 55, 40 mm in the model's frame"``.
     """
     marks = model.anatomy.landmarks
     if name and name in marks:
-        return f"near {in_words(marks[name].label)}"
+        return f"at {in_words(marks[name].label)}"
     point = np.asarray(point_mm, dtype=float)
     best, best_d = None, NEAR_LANDMARK_MM
     for mark in marks.values():
@@ -396,7 +401,7 @@ def place_in_words(model: FaceModel, point_mm, side: str = "left", name: str | N
         if d <= best_d:
             best, best_d = mark, d
     if best is not None:
-        return f"near {in_words(best.label)} ({best_d:.0f} mm away)"
+        return f"{best_d:.0f} mm from {in_words(best.label)}"
     x, y, z = np.round(point).astype(int)
     return f"at {x}, {y}, {z} mm in the model's frame"
 
