@@ -120,7 +120,8 @@ def describe_view(model, state, paths: Mapping | None = None, placed=None, patie
             sentences.append(f"Picked: the muscle {model.anatomy.muscle(name).label}.")
         else:
             nerves = (model.anatomy.nerves_in_group(name) if kind == "group" else (model.anatomy.nerve(name),))
-            label = nerves[0].label if kind == "nerve" else f"the {model.anatomy.group_label(name)} group"
+            label = (nerves[0].label if kind == "nerve" else f"the {model.anatomy.group_label(name)}"
+                     + (f" ({len(nerves)} rami)" if len(nerves) > 1 else ""))
             text = f"Picked: {label}"
             if technique is not None and paths is not None:
                 from facelayers.model.techniques import (  # core, imported when needed
