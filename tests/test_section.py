@@ -148,3 +148,12 @@ def test_summary_text_names_layers_by_label(model_coarse, cheek_cut):
     assert "smas " not in text and "muscle " not in text.split("Deep fascia and muscle")[0]
     assert text.splitlines()[0].endswith("mm at the midline")
     assert text.splitlines()[-1].startswith("regions crossed: ")
+
+
+def test_layer4_table_measures_the_background_on_the_model(model_coarse):
+    from facelayers.model.space import summary_text as layer4_text
+
+    lines = layer4_text(model_coarse).splitlines()
+    assert "everywhere else" in lines[1] and "median outside the spaces" in lines[1]
+    data_mm, model_mm = float(lines[1][56:64]), float(lines[1][64:73])  # the fixed-width columns
+    assert 0 < model_mm <= data_mm  # measured; the clamp to the muscle band can only make it thinner
