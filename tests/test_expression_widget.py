@@ -189,3 +189,17 @@ def test_muscle_view_update_equals_a_fresh_figure(model_coarse):
     for a, b in zip(fig.data, fresh.data):
         if ":muscle:" in (a.name or ""):
             np.testing.assert_allclose(np.asarray(a.z, float), np.asarray(b.z, float), atol=1e-4)
+
+
+def test_title_and_description_say_what_was_cut_in_words(model_coarse):
+    from facelayers.widgets.expression_widget import title_text
+
+    state = ExpressionState(expression="raise_brows", cut=("frontal:left", "trunk:right:stretch"),
+                            divided=("procerus",))
+    title = title_text(model_coarse, state)
+    assert "after: frontal branch cut on the left" in title
+    assert "facial nerve trunk stretched on the right" in title and "Procerus divided" in title
+    assert "_" not in title and "frontal left" not in title
+    explorer = ExpressionExplorer(model_coarse, state)
+    text = explorer.description()
+    assert "frontal branch cut on the left" in text and "Raise the brows" in text and "_" not in text

@@ -66,3 +66,83 @@ def test_markdown_tables_render(source: Path):
         if cell.cell_type == "markdown":
             stray = _stray_table_lines(cell.source)
             assert not stray, f"{source.name} cell {i}: table rows outside a table (a blank line?): {stray[:2]}"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Students read prose, not internals (issue 9 item 7): no REFERENCE sections, file paths or data ids in what a
+# lesson shows them. Code (cells' sources, inline `code`, fenced blocks, link targets) may name files and ids: a
+# lesson shows them deliberately there.
+
+DATA = NOTEBOOKS.parent / "data"
+
+
+def _data_ids() -> set[str]:
+    """The snake_case ids students must not read: nerves, techniques, landmarks and quiz questions."""
+    import csv
+    import json
+
+    ids = {n["nerve_id"] for n in json.loads((DATA / "nerves.json").read_text())["nerves"]}
+    ids |= {t["technique_id"] for t in json.loads((DATA / "techniques.json").read_text())["techniques"]}
+    ids |= {q["question_id"] for q in json.loads((DATA / "quiz.json").read_text())["questions"]}
+    with open(DATA / "landmarks.csv", newline="") as f:
+        ids |= {row["landmark_id"] for row in csv.DictReader(f)}
+    return {i for i in ids if "_" in i}  # a one-word id ("buccal", "tragion") is an ordinary word
+
+
+def _internal_patterns():
+    import re
+
+    ids = sorted(_data_ids(), key=len, reverse=True)
+    return [re.compile(r"REFERENCE(-2)? section|REFERENCE \d"), re.compile(r"\bdata/"), re.compile(r"\w\.json\b"),
+            re.compile(r"\w_id\b"), re.compile(r"(?<![\w/.])(" + "|".join(map(re.escape, ids)) + r")(?![\w.])")]
+
+
+
+
+def _student_text(nb) -> list[tuple[str, str]]:
+    """(where, text) of what students read: markdown without code and link targets, and code cells' printed output."""
+    import re
+
+    out = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            text = re.sub(r"```.*?```", "", cell.source, flags=re.S)
+            text = re.sub(r"`[^`]*`", "", text)
+            text = re.sub(r"\]\([^)]*\)", "]", text)
+            out.append((f"markdown cell {i}", text))
+        elif cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream":
+                    out.append((f"output of code cell {i}", output.get("text", "")))
+    return out
+
+
+def _internal_words(lesson: str, nb) -> list[str]:
+
+    patterns = _internal_patterns()
+    found = []
+    for where, text in _student_text(nb):
+        for line in text.splitlines():
+            for pattern in patterns:
+                match = pattern.search(line)
+                if match:
+                    found.append(f"{lesson}, {where}: {match.group(0)!r} in {line.strip()[:100]!r}")
+    return found
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_students_read_no_internal_ids_or_paths(source: Path):
+    nb = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    assert _internal_words(source.stem, nb) == []
+
+
+def test_the_internal_words_scan_finds_ids_paths_and_references():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("See REFERENCE section 2.1 and `data/nerves.json` (code: allowed)."),
+                nbformat.v4.new_markdown_cell("The frontal_2 ramus, from quiz.json, source_id x."),
+                nbformat.v4.new_code_cell("print('zuker_point')")]
+    nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="near zuker_point in data/x\n")]
+    found = "\n".join(_internal_words("99_test", nb))
+    for word in ("REFERENCE section", "frontal_2", "quiz.json", "source_id", "zuker_point", "data/"):
+        assert word in found, word
+    assert "nerves.json" not in found  # inside inline code

@@ -210,3 +210,23 @@ def test_smas_muscles_are_peeled_with_the_smas_and_deep_muscles_stay(model_coars
     explorer.peel.value = 3
     assert muscles["frontalis"].visible is False, "frontalis is part of the SMAS: peeled with it"
     assert muscles["masseter"].visible is True, "masseter lies under the deep fascia: seen once it is peeled"
+
+
+def test_summary_names_places_and_side_in_words(model_coarse, paths):
+    text = summary_text(model_coarse, paths)
+    assert text.splitlines()[0].startswith("Nerve (left)")
+    assert "Zuker's point" in text and "McKinney's point" in text
+    assert "_" not in text  # no landmark or layer id
+    right = summary_text(model_coarse, side="right")
+    assert right.splitlines()[0].startswith("Nerve (right)")
+    assert len(right.splitlines()) == len(text.splitlines())
+
+
+def test_place_in_words_labels_far_points_with_the_frame(model_coarse):
+    from facelayers.model.nerves import place_in_words
+
+    assert place_in_words(model_coarse, [58, 36, -17]) == "0 mm from Zuker's point"
+    assert place_in_words(model_coarse, [-58, 36, -17], side="right") == "0 mm from Zuker's point"
+    assert place_in_words(model_coarse, [58, 36, -17], name="zuker_point") == "at Zuker's point"
+    assert place_in_words(model_coarse, [50, 12, -28], name="pes_anserinus").startswith("at the pes anserinus")
+    assert place_in_words(model_coarse, [0, -200, 300]) == "at 0, -200, 300 mm in the model's frame"

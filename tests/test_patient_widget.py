@@ -33,6 +33,7 @@ def table():
 
 def test_figure_as_data(table):
     fig = margins_figure(table)
+    assert fig.layout.title.text.startswith("Margin of safety (Skin-only facelift)")  # the label, not the id
     names = [t.name for t in fig.data]
     assert names == ["band:skin", "band:fat", "band:smas", "band:muscle", "band:periosteum", "plane:depth",
                      "nerve:depth"]
@@ -72,7 +73,7 @@ def test_comparer_follows_its_controls():
     comparer.theme.value = "print"
     assert comparer.figure.layout.paper_bgcolor == "#FFFFFF"
     comparer.technique.value = "high_smas"
-    assert "high smas" in comparer.alt.value
+    assert "High-SMAS facelift" in comparer.alt.value
     comparer.swap()
     assert comparer.picker_a.patient == Patient("male", 30, 32) and comparer.state.b.bmi == 35.0
     assert "fl-a11y" in comparer.box._dom_classes
@@ -88,11 +89,13 @@ def test_view_state_is_checked():
 def test_table_html_is_accessible(table):
     text = margins_html(table)
     assert "<caption" in text and text.count('scope="col"') == 4 and text.count('scope="row"') == 2
+    assert table.technique_label in text and table.technique_id not in text  # the name, never the id
 
 
 def test_describe_margins_names_every_patient_and_site(table):
     text = describe_margins(table)
     assert "Woman, 75 y, BMI 19" in text and "Man, 30 y, BMI 32" in text
+    assert f"under the {table.technique_label} plane" in text and table.technique_id not in text
     assert f"mandibular border {table.rows[0][2].margin_mm:.1f} mm (exposed)" in text
 
 

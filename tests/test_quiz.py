@@ -379,7 +379,25 @@ def test_choice_feedback_names_the_right_option(questions):
     text = session.feedback()
     assert text.startswith("Not quite: you chose \u201cProcerus\u201d; "
                            "the answer is \u201cCorrugator supercilii\u201d.")
-    assert "Source: " in text
+    assert "Source: Janis et al. 2007 (" in text  # author and year, never the id
+    assert "janis2007" not in text
+
+
+def test_summary_names_questions_and_options_in_words(questions):
+    q = by_id(questions, "choice_glabellar_lines")
+    session = QuizSession([q])
+    session.answer_choice(0)
+    text = session.summary_text()
+    assert "Vertical frown lines" in text and q.question_id not in text
+    assert "chose \u201cProcerus\u201d, not \u201cCorrugator supercilii\u201d" in text
+
+
+def test_every_question_has_a_short_title_and_no_internal_words(questions):
+    for q in questions:
+        assert q.title and len(q.title) <= 40
+        for text in (q.title, q.prompt, q.explanation, q.locator, *getattr(q, "options", ())):
+            assert "REFERENCE" not in text and "data/" not in text and ".json" not in text, (q.question_id, text)
+            assert q.question_id not in text
 
 
 # ----------------------------------------------------------------------------------------------------

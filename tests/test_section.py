@@ -137,3 +137,23 @@ def test_layer_4_is_a_band_of_the_section(model_coarse):
     labels = {sp.label for sp in layer4(model_coarse.anatomy).spaces}
     assert labels & set(sec.spaces), "the cut through the temple crosses no temporal compartment"
     assert len(sec.spaces) == len(sec.distance_mm)
+
+
+def test_summary_text_names_layers_by_label(model_coarse, cheek_cut):
+    from facelayers.model.section import summary_text
+
+    text = summary_text(model_coarse, cheek_cut)
+    for name in LAYERS:
+        assert model_coarse.anatomy.layers[name].label in text
+    assert "smas " not in text and "muscle " not in text.split("Deep fascia and muscle")[0]
+    assert text.splitlines()[0].endswith("mm at the midline")
+    assert text.splitlines()[-1].startswith("regions crossed: ")
+
+
+def test_layer4_table_measures_the_background_on_the_model(model_coarse):
+    from facelayers.model.space import summary_text as layer4_text
+
+    lines = layer4_text(model_coarse).splitlines()
+    assert "everywhere else" in lines[1] and "median outside the spaces" in lines[1]
+    data_mm, model_mm = float(lines[1][56:64]), float(lines[1][64:73])  # the fixed-width columns
+    assert 0 < model_mm <= data_mm  # measured; the clamp to the muscle band can only make it thinner

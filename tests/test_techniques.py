@@ -175,3 +175,14 @@ def test_the_endoscope_sees_the_corrugator_in_the_roof_over_the_subperiosteal_pl
     names = {t.name for t in comparer.scope_view.data}
     assert "scope:muscle:corrugator_supercilii" in names
     assert "scope:muscle:frontalis" not in names, "frontalis lies in the SMAS, beyond the corrugator's layer"
+
+
+def test_comparison_table_headers_are_labels_and_names_fit_their_column(model_coarse, paths, placed):
+    text = comparison_text(model_coarse, list(placed.values()), paths)
+    top, head, *rows = text.splitlines()
+    assert "/" not in top + head and "_" not in text  # no "frontal / 2", no ids
+    assert "frontal" in head and "mandibular" in head
+    for pt in placed.values():
+        row = next(r for r in rows if r.startswith(pt.technique.label))
+        # a space between the name and its approach ("...(coronal)open" ran together)
+        assert row[len(pt.technique.label)] == " "

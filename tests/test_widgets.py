@@ -382,7 +382,7 @@ def test_the_figure_carries_a_text_alternative_that_follows_the_state(model_coar
     assert layer.alt in layer.figure_box.children  # under the figure it describes
     nerves = NerveExplorer(model_coarse)
     nerves.update(pick="group:frontal")
-    assert "Picked: the frontal group" in nerves.alt.value
+    assert "Picked: the frontal branch (3 rami)" in nerves.alt.value
     comparer = DissectionComparer(model_coarse)
     assert "Technique: " in comparer.alt.value and comparer.state.technique in (
         "deep_plane", "endoscopic_brow") and "dissection plane" in comparer.alt.value

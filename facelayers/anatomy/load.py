@@ -172,6 +172,39 @@ class Anatomy:
                              f" (and, not drawn: {', '.join(UNDRAWN_NERVE_GROUPS)})")
         return tuple(nerve for nerve in self.nerves.values() if nerve.group == group)
 
+    def group_label(self, group: str) -> str:
+        """A nerve group as students read it inside a sentence: ``"facial nerve trunk"``, ``"frontal branch"``.
+
+        Facial-nerve branches read ``"<group> branch"``; a group of one other nerve (or vein) reads as its label
+        with a lowered first letter (``"great auricular nerve"``); an undrawn group as its words
+        (``"trigeminal V3"``).
+
+        Parameters
+        ----------
+        group : str
+            A group of nerves.json or of :data:`UNDRAWN_NERVE_GROUPS`.
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        ValueError
+            If the group is unknown (the message lists the known ones).
+        """
+        if group == "trunk":
+            return "facial nerve trunk"
+        if group == "trigeminal_v3":
+            return "trigeminal nerve (V3)"
+        nerves = self.nerves_in_group(group)
+        if not nerves:
+            return group.replace("_", " ")
+        label = nerves[0].label
+        if "branch" in label.lower():
+            return f"{group.replace('_', ' ')} branch"
+        return label[0].lower() + label[1:]
+
     def thickness_table(self) -> np.ndarray:
         """Layer thicknesses by region and layer.
 

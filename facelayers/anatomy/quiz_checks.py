@@ -29,7 +29,7 @@ QUIZ_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 #: Where on a nerve a click answer may lie: the arch crossing, the shallowest sample, or waypoint ``k``.
 QUIZ_WHERE: tuple[str, ...] = ("arch_crossing", "shallowest", "waypoint:<index>")
-_QUIZ_COMMON = ("question_id", "kind", "prompt", "answer", "explanation", "source_id", "locator")
+_QUIZ_COMMON = ("question_id", "title", "kind", "prompt", "answer", "explanation", "source_id", "locator")
 
 
 def quiz_answer_problems(records: Sequence[Record], landmarks: Sequence[str] | None,

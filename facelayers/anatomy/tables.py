@@ -38,7 +38,7 @@ def thickness_text(anatomy: Anatomy, decimals: int = 1) -> str:
             row = anatomy.thickness_row(rid, layer)
             cells.append(f"{table[r, k]:.{decimals}f} {_STATUS[row.status]}".rjust(width))
         lines.append(f"{region.label:<28}" + "".join(cells) + f"{table[r].sum():>{width}.{decimals}f}")
-    lines.append("m measured, d derived from sourced numbers, s schematic (see data/thickness.csv)")
+    lines.append("m measured, d derived from sourced numbers, s schematic (sources and reasons: the thickness table)")
     return "\n".join(lines)
 
 

@@ -463,9 +463,9 @@ def describe(model: FaceModel, placed, paths: dict, side: str = "left") -> str:
         if key is None:
             continue
         length = np.linalg.norm(np.diff(path.points, axis=0), axis=1)
-        name = f"{nid} (vein)" if model.anatomy.nerve(nid).kind == "vein" else nid
-        rows.append(f"  {name:<21}{length[under[1:] & under[:-1]].sum():>4.0f} mm under the pocket, "
-                    f"{length[take[1:] & take[:-1]].sum():>3.0f} mm of it in the flap: {WHERE[key]}")
+        name = model.anatomy.nerve(nid).label  # students read names, never ids
+        rows.append(f"  {name}: {length[under[1:] & under[:-1]].sum():.0f} mm under the pocket, "
+                    f"{length[take[1:] & take[:-1]].sum():.0f} mm of it in the flap: {WHERE[key]}")
     lines.append("Under the pocket (none can be seen from the incision):" if rows
                  else "No nerve runs under the pocket.")
     return "\n".join(lines + sorted(rows))

@@ -481,13 +481,20 @@ def technique_effect(model: FaceModel, technique, limit_mm: float = EXPOSED_MM) 
                            sites, rates, float(limit_mm))
 
 
-def _by_side(items) -> str:
-    """``("frontal:left", "frontal:right", "buccal:left")`` as ``"frontal (left, right), buccal (left)"``."""
+def _by_side(items, model: FaceModel | None = None) -> str:
+    """``("frontal:left", "frontal:right", "buccal:left")`` as ``"frontal branch (left, right), buccal branch (left)"``.
+
+    With ``model``, each group by its label (:meth:`facelayers.anatomy.load.Anatomy.group_label`).
+    """
     sides: dict[str, list] = {}
     for item in items:
         group, side = item.split(":")[:2]
         sides.setdefault(group, []).append(side)
-    return ", ".join(f"{g.replace('_', ' ')} ({', '.join(v)})" for g, v in sides.items())
+
+    def name(g: str) -> str:
+        return model.anatomy.group_label(g) if model is not None else g.replace("_", " ")
+
+    return ", ".join(f"{name(g)} ({', '.join(v)})" for g, v in sides.items())
 
 
 def effect_lines(model: FaceModel, effect: TechniqueEffect) -> list[str]:
@@ -500,11 +507,11 @@ def effect_lines(model: FaceModel, effect: TechniqueEffect) -> list[str]:
     else:
         lines.append("  divides no muscle")
     if effect.cuts:
-        lines.append(f"  facial-nerve branches within {effect.limit_mm:g} mm of its plane: " + _by_side(effect.cuts))
+        lines.append(f"  facial-nerve branches within {effect.limit_mm:g} mm of its plane: " + _by_side(effect.cuts, model))
     else:
         lines.append(f"  no facial-nerve branch within {effect.limit_mm:g} mm of its plane")
     if effect.sensory:
-        lines.append(f"  sensory nerves within {effect.limit_mm:g} mm: " + _by_side(effect.sensory))
+        lines.append(f"  sensory nerves within {effect.limit_mm:g} mm: " + _by_side(effect.sensory, model))
     for measure, value, unit, src in effect.rates:
         lines.append(f"  published: {measure} {value:g}{unit} ({cite(model, src)})")
     if not effect.rates:
@@ -515,11 +522,22 @@ def effect_lines(model: FaceModel, effect: TechniqueEffect) -> list[str]:
 def summary_text(model: FaceModel, side: str = "left") -> str:
     """One line per facial-nerve group cut on one side: the House-Brackmann grade of what the model shows.
 
-    With each region's grade (forehead, eye, mouth). Rounded for lessons.
+    With each region's grade (forehead, eye, mouth). Rounded for lessons. Each group by its label
+    (``"facial nerve trunk"``, ``"frontal branch"``).
+
+    Parameters
+    ----------
+    model : FaceModel
+    side : {"left", "right"}
+
+    Returns
+    -------
+    str
+        A header line, then one line per group, joined by newlines.
     """
-    lines = [f"{'Cut (' + side + ')':<24}{'HB':<5}forehead / eye / mouth"]
+    lines = [f"{'Cut (' + side + ')':<30}{'HB':<5}forehead / eye / mouth"]
     for group in facial_branches(model):
         hb = house_brackmann(model, [f"{group}:{side}"])
         regions = " / ".join(f"{ROMAN[g]}" for g, _, _ in hb.regions.values())
-        lines.append(f"{group.replace('_', ' '):<24}{hb.roman:<5}{regions}")
+        lines.append(f"{model.anatomy.group_label(group):<30}{hb.roman:<5}{regions}")
     return "\n".join(lines)

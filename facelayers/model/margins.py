@@ -214,6 +214,11 @@ class MarginTable:
         return [(patient, [shown(m) if np.isfinite(m.margin_mm) else missing(m) for m in row])
                 for patient, row in zip(self.patients, self.rows)]
 
+    @property
+    def technique_label(self) -> str:
+        """The technique's name as students read it (``"Skin-only facelift"``), never its id."""
+        return load_anatomy().technique(self.technique_id).label
+
     def text(self, decimals: int = 1) -> str:
         """The table as aligned text in mm (what the lesson prints and nbval checks).
 
@@ -221,8 +226,7 @@ class MarginTable:
         """
         width = max(len(p.label) for p in self.patients) + 2
         head = f"{'patient':<{width}}" + "".join(f"{label:>20}" for _, label in self.sites)
-        label = load_anatomy().technique(self.technique_id).label  # students read the name, not the id
-        lines = [f"margins of safety (mm): {label}", head]
+        lines = [f"margins of safety (mm): {self.technique_label}", head]
         for patient, cells in self.cells(lambda m: f"{'-':>20}",
                                          lambda m: f"{m.margin_mm:>19.{decimals}f}{'*' if m.exposed else ' '}"):
             lines.append(f"{patient.label:<{width}}" + "".join(cells))

@@ -335,16 +335,28 @@ def bodies(model: FaceModel) -> dict[tuple[str, str], MuscleBody]:
 def summary_text(model: FaceModel, side: str = "left") -> str:
     """Return a text table with one line per muscle (one side), rounded for lessons.
 
-    Each line gives the layer, length, belly thickness measured on the body across the skin (and the cited
-    value where the layer is thinner and the body fills it), nerve, action units.
+    Each line gives the layer (its label), length, belly thickness measured on the body across the skin (and the
+    cited value where the layer is thinner and the body fills it), nerve (its group's label), action units.
+
+    Parameters
+    ----------
+    model : FaceModel
+    side : {"left", "right"}
+
+    Returns
+    -------
+    str
+        A header line, then one line per muscle, joined by newlines.
     """
     built = bodies(model)
-    lines = [f"{'Muscle':<40}{'layer':<8}{'length':>8}{'belly':>8}  nerve, action units"]
+    layers = model.anatomy.layers
+    lines = [f"{'Muscle':<40}{'layer':<24}{'length':>8}{'belly':>8}  nerve, action units"]
     for mid, muscle in model.anatomy.muscles.items():
         b = built[(mid, side)]
         # Filling, the belly takes MAX_FILL of the layer there (the taper is 1 at the belly).
         note = (f" (cited {b.thickness_mm:.1f} mm; fills {MAX_FILL:.0%} of its {b.belly_mm / MAX_FILL:.1f} mm layer)"
                 if b.fills_layer else "")
-        lines.append(f"{muscle.label:<40}{muscle.layer:<8}{b.length_mm:>6.0f}mm{b.belly_mm:>6.1f}mm  "
-                     f"{muscle.nerve_group.replace('_', ' ')}, {'+'.join(muscle.action_units) or '-'}{note}")
+        layer = layers[muscle.layer].label if muscle.layer in layers else muscle.layer
+        lines.append(f"{muscle.label:<40}{layer:<24}{b.length_mm:>6.0f}mm{b.belly_mm:>6.1f}mm  "
+                     f"{model.anatomy.group_label(muscle.nerve_group)}, {'+'.join(muscle.action_units) or '-'}{note}")
     return "\n".join(lines)

@@ -341,11 +341,77 @@ def patch(model: FaceModel, poly_u: np.ndarray, poly_s: np.ndarray, layer: int |
     return Patch(verts.astype(np.float32), cut.faces.astype(np.int32), centre, skin)
 
 
+#: How close (mm) a landmark must lie to a waypoint for the lesson's table to name the place by it.
+NEAR_LANDMARK_MM = 15.0
+
+
+def in_words(label: str) -> str:
+    """A landmark's or structure's label as it reads inside a sentence, with its article.
+
+    An eponym (``"Zuker's point"``, ``"McKinney's point"``) stays as it is; any other label takes "the" and, unless
+    its first word is an abbreviation (``"SMAS"``), a lowered first letter:
+    ``"Pes anserinus (facial nerve bifurcation)"`` -> ``"the pes anserinus (facial nerve bifurcation)"``.
+
+    Parameters
+    ----------
+    label : str
+
+    Returns
+    -------
+    str
+    """
+    if not label:
+        return label
+    first = label.split(" ")[0]
+    if first.endswith("'s"):
+        return label
+    if first.isupper() or first[1:2].isupper():
+        return f"the {label}"
+    return f"the {label[0].lower()}{label[1:]}"
+
+
+def place_in_words(model: FaceModel, point_mm, side: str = "left", name: str | None = None) -> str:
+    """Where a point lies, for students: the landmark named there, else the nearest within :data:`NEAR_LANDMARK_MM`.
+
+    Parameters
+    ----------
+    model : FaceModel
+    point_mm : (3,) array_like of float, mm
+        A point in the model's frame (x toward the left, y forward, z up; origin between the porions).
+    side : {"left", "right"}
+        The side the point is on (a bilateral landmark is mirrored to it).
+    name : str, optional
+        A landmark id the point was placed at; its label is used as it is.
+
+    Returns
+    -------
+    str
+        ``"at Zuker's point"`` (placed at a landmark), ``"8 mm from the temporal ligamentous adhesion"`` (the
+        nearest landmark), or, with no landmark near, ``"at 53, 55, 40 mm in the model's frame"``.
+    """
+    marks = model.anatomy.landmarks
+    if name and name in marks:
+        return f"at {in_words(marks[name].label)}"
+    point = np.asarray(point_mm, dtype=float)
+    best, best_d = None, NEAR_LANDMARK_MM
+    for mark in marks.values():
+        pos = np.asarray(mark.position_mm, dtype=float)
+        if side == "right":
+            pos = pos * np.array([-1.0, 1.0, 1.0])
+        d = float(np.linalg.norm(pos - point))
+        if d <= best_d:
+            best, best_d = mark, d
+    if best is not None:
+        return f"{best_d:.0f} mm from {in_words(best.label)}"
+    x, y, z = np.round(point).astype(int)
+    return f"at {x}, {y}, {z} mm in the model's frame"
+
+
 def summary_text(model: FaceModel, paths: dict | None = None, side: str = "left") -> str:
     """A table of the nerves on one side, as fixed-width text: the lesson's summary (nbval checks it).
 
-    Per nerve: its length, its shallowest depth below the skin, the layer there and the waypoint nearest to that
-    place (its landmark, or its position in mm). Rounded, mm.
+    Per nerve: its length, its shallowest depth below the skin, the layer there (its label) and where the
+    waypoint nearest to that place lies in words (:func:`place_in_words`). Rounded, mm.
 
     Parameters
     ----------
@@ -353,7 +419,7 @@ def summary_text(model: FaceModel, paths: dict | None = None, side: str = "left"
     paths : dict of (str, str) -> NervePath, optional
         Placed nerves keyed by (nerve id, side); default: every nerve placed on ``side``.
     side : {"left", "right"}
-        Only the paths on this side are listed.
+        Only the paths on this side are listed (and named in the header).
 
     Returns
     -------
@@ -361,16 +427,14 @@ def summary_text(model: FaceModel, paths: dict | None = None, side: str = "left"
         A header line, then one line per nerve, joined by newlines.
     """
     paths = paths if paths is not None else place_all(model, sides=(side,))
-    lines = [f"{'Nerve (left)':<40}{'length':>8}{'shallowest':>12}  in, near which waypoint"]
+    lines = [f"{'Nerve (' + side + ')':<40}{'length':>8}{'shallowest':>12}  in, where"]
     for (nid, s), p in paths.items():
         if s != side:
             continue
         depth, at, layer = p.shallowest()
         i = int(np.argmin(p.depth_mm))
         w = int(np.argmin(np.abs(p.waypoint_at - i)))
-        name = p.waypoint_names[w]
-        x, y, z = np.round(p.points[p.waypoint_at[w]]).astype(int)
-        near = f"near {name.replace('_', ' ')}" if name else f"near ({x}, {y}, {z}) mm"
+        near = place_in_words(model, p.points[p.waypoint_at[w]], side, p.waypoint_names[w])
         label = model.anatomy.layers[layer].label if layer in model.anatomy.layers else layer
         lines.append(f"{p.label:<40}{p.length_mm:>6.0f}mm{depth:>10.1f}mm  {label}, {near}")
     return "\n".join(lines)

@@ -169,3 +169,31 @@ def section(model: FaceModel, kind: str = "horizontal", at: float = -25.0, n: in
     l4 = layer4(model.anatomy)
     return Section(kind, float(at), dist, stack.depth, stack.thickness, stack.region_weights.argmax(axis=1),
                    model.thickness_field.regions, skin, l4.thickness_mm(stack), tuple(l4.space_at(u, s)))
+
+
+def summary_text(model: FaceModel, cut: Section, at_mm: float | None = None) -> str:
+    """The lesson's summary of a cut: each layer's thickness (by its label) where the cut is read, and the regions.
+
+    Parameters
+    ----------
+    model : FaceModel
+        Gives the layers' and regions' labels (layers.csv, regions.json).
+    cut : Section
+        From :func:`section`.
+    at_mm : float, mm, optional
+        Arc length from the start of the cut (default: midway, the midline for a horizontal cut).
+
+    Returns
+    -------
+    str
+        One line per layer (``"Subcutaneous fat   7.1 mm at the midline"``), then the regions crossed in order.
+    """
+    where = "at the midline" if at_mm is None and cut.kind == "horizontal" else (
+        "midway along the cut" if at_mm is None else f"{at_mm:.0f} mm along the cut")
+    layers = model.anatomy.layers
+    labels = {name: layers[name].label if name in layers else name for name in LAYERS}
+    width = max(len(v) for v in labels.values()) + 2
+    lines = [f"{labels[name]:<{width}}{mm:4.1f} mm {where}" for name, mm in cut.summary(at_mm).items()]
+    regions = dict.fromkeys(model.anatomy.regions[r].label for r, _, _ in cut.runs())
+    lines.append("regions crossed: " + ", ".join(regions))
+    return "\n".join(lines)

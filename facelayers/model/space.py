@@ -249,11 +249,27 @@ def summary_text(model) -> str:
     """Return a text table of the layer-4 spaces (left side) for lessons.
 
     Per space: its label, the data's thickness and the thickness measured on the model at its centre (mm,
-    rounded), what lies on its floor.
+    rounded), what lies on its floor. The first row is the loose areolar plane outside the spaces; its model
+    value is the median measured over the face (azimuth within 110 degrees of the front, -60 to 60 mm high)
+    where no space is present.
+
+    Parameters
+    ----------
+    model : FaceModel
+
+    Returns
+    -------
+    str
+        A header line, then one line for the background and one per space, joined by newlines.
     """
     l4 = layer4(model.anatomy)
+    uu, ss = np.meshgrid(np.radians(np.linspace(-110, 110, 45)), np.linspace(-60.0, 60.0, 25))
+    uu, ss = uu.ravel(), ss.ravel()
+    outside = l4.weights(uu, ss).sum(axis=1) == 0 if l4.spaces else np.ones(len(uu), bool)
+    background = float(np.median(l4.thickness_mm(model.stack_at(uu[outside], ss[outside]))))
     lines = [f"{'Layer 4 (left side)':<56}{'data mm':>8}{'model mm':>9}  floor"]
-    lines.append(f"{l4.background_label + ' (everywhere else)':<56}{l4.background_mm:>8.1f}{'':>9}  deep fascia")
+    lines.append(f"{l4.background_label + ' (everywhere else)':<56}{l4.background_mm:>8.1f}{background:>9.1f}  "
+                 "deep fascia (model: median outside the spaces)")
     for sp, pu, ps in zip(l4.spaces, l4.poly_u, l4.poly_s):
         st = model.stack_at(np.array([pu.mean()]), np.array([ps.mean()]))
         lines.append(f"{sp.label:<56}{sp.thickness_mm:>8.1f}{float(l4.thickness_mm(st)[0]):>9.1f}  "

@@ -255,7 +255,7 @@ def comparison_text(model: FaceModel, placed: list[PlacedTechnique], paths: dict
     Parameters
     ----------
     model : FaceModel
-        Not used by the table.
+        Gives the nerves' labels for the column headers.
     placed : list of PlacedTechnique
     paths : dict of (str, str) -> facelayers.model.nerves.NervePath
         The placed nerves, by (nerve id, side).
@@ -267,10 +267,17 @@ def comparison_text(model: FaceModel, placed: list[PlacedTechnique], paths: dict
     str
         Lines joined by newlines, no trailing newline.
     """
-    # Each nerve's name in full over two header lines (a name cut to the column read "marginal man").
-    words = [n.replace("_", " ").split(" ", 1) for n in nerves]
-    top = f"{'':<32}{'':<11}{'':>9}{'':>8}  " + "".join(f"{w[0] if len(w) > 1 else '':>13}" for w in words)
-    head = f"{'technique':<32}{'approach':<11}{'area cm2':>9}{'scar cm':>8}  " + "".join(
+    # Each nerve's short label in full over two header lines (a name cut to the column read "marginal man"):
+    # the group's label ("frontal branch"), never its id ("frontal / 2").
+    def short(nid: str) -> str:
+        nerve = model.anatomy.nerves.get(nid)
+        name = model.anatomy.group_label(nerve.group) if nerve is not None else nid.replace("_", " ")
+        return name.removesuffix(" branch").removesuffix(" nerve")
+
+    words = [short(n).rsplit(" ", 1) for n in nerves]
+    width = max([len("technique")] + [len(pt.technique.label) for pt in placed]) + 2
+    top = f"{'':<{width}}{'':<11}{'':>9}{'':>8}  " + "".join(f"{w[0] if len(w) > 1 else '':>13}" for w in words)
+    head = f"{'technique':<{width}}{'approach':<11}{'area cm2':>9}{'scar cm':>8}  " + "".join(
         f"{w[-1]:>13}" for w in words)
     lines = [top.rstrip(), head]
     for pt in placed:
@@ -283,8 +290,8 @@ def comparison_text(model: FaceModel, placed: list[PlacedTechnique], paths: dict
             else:
                 cells.append(f"{r.min_mm:>10.1f} {r.side[0] if r.side != 'crosses' else 'x':>1} ")
         t = pt.technique
-        # Students read the technique's name, not its id.
-        lines.append(f"{t.label:<32}{t.approach:<11}{pt.area_cm2:>9.0f}{pt.incision_cm:>8.1f}  " + "".join(cells))
+        # Students read the technique's name, not its id; the name column is as wide as the longest name.
+        lines.append(f"{t.label:<{width}}{t.approach:<11}{pt.area_cm2:>9.0f}{pt.incision_cm:>8.1f}  " + "".join(cells))
     lines.append("clearance in mm from the nearest plane: f = nerve in the flap (superficial to the plane), "
                  "d = deep to it, x = crosses it, - = not under the plane")
     return "\n".join(lines)

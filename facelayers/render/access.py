@@ -108,7 +108,9 @@ def describe_view(model, state, paths: Mapping | None = None, placed=None, patie
     technique = None
     if state.technique:
         technique = model.anatomy.technique(state.technique)
-        planes = "; ".join(f"{p.label} ({p.layer}, fraction {p.fraction:g})" for p in technique.planes)
+        layers = model.anatomy.layers
+        planes = "; ".join(f"{p.label} ({layers[p.layer].label if p.layer in layers else p.layer}, "
+                           f"fraction {p.fraction:g})" for p in technique.planes)
         sentences.append(f"Technique: {technique.label} ({technique.approach}); dissection plane: {planes}.")
         if state.flap_mm and technique.approach == "open":
             sentences.append(f"The flap is raised {state.flap_mm:g} mm at the incision.")
@@ -118,7 +120,8 @@ def describe_view(model, state, paths: Mapping | None = None, placed=None, patie
             sentences.append(f"Picked: the muscle {model.anatomy.muscle(name).label}.")
         else:
             nerves = (model.anatomy.nerves_in_group(name) if kind == "group" else (model.anatomy.nerve(name),))
-            label = nerves[0].label if kind == "nerve" else f"the {name.replace('_', ' ')} group"
+            label = (nerves[0].label if kind == "nerve" else f"the {model.anatomy.group_label(name)}"
+                     + (f" ({len(nerves)} rami)" if len(nerves) > 1 else ""))
             text = f"Picked: {label}"
             if technique is not None and paths is not None:
                 from facelayers.model.techniques import (  # core, imported when needed
@@ -150,7 +153,7 @@ def describe_margins(table) -> str:
     str
         One sentence per patient with the margin at each site in mm, and which are exposed.
     """
-    technique = table.technique_id.replace("_", " ")
+    technique = table.technique_label
     out = [(f"Bar chart of the layers under the {technique} plane at {len(table.sites)} sites for "
            f"{len(table.patients)} patients, with the margin of safety in millimetres.")]
     for patient, parts in table.cells(lambda m: f"{m.label}: not under the plane",

@@ -94,7 +94,7 @@ def margins_figure(table: MarginTable, *, theme: str = "stage", height: int = 56
     fig.update_layout(
         template="none", height=height, width=width, barmode="overlay", paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND,
         font=FONT, margin={"l": 80, "r": 215, "t": 70, "b": 110},
-        title={"text": f"Margin of safety ({table.technique_id.replace('_', ' ')}): the layers where each branch "
+        title={"text": f"Margin of safety ({table.technique_label}): the layers where each branch "
                        "is closest to the plane", "font": {"size": FONT["size"]}, "x": 0.01},
         yaxis={"title": {"text": "depth below the skin (mm)"}, "range": [deepest + 1.0, -2.6],
                "tickvals": list(range(0, int(deepest) + 2, 2))},

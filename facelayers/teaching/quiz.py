@@ -129,6 +129,8 @@ class ClickQuestion:
         Provenance of the answer and the explanation (sources.csv).
     camera : str or None
         A camera preset (:data:`QUIZ_CAMERAS`) that shows the place, or None to keep the current view.
+    title : str
+        A short title for the results table ("" if quiz.json gives none: :attr:`heading` uses the prompt).
     """
 
     question_id: str
@@ -141,6 +143,7 @@ class ClickQuestion:
     source_id: str
     locator: str
     camera: str | None = None
+    title: str = ""
     kind: ClassVar[str] = "click"
 
     def __post_init__(self) -> None:
@@ -175,6 +178,8 @@ class ChoiceQuestion:
     answer : int
         Index of the right option (0-based).
     source_id, locator : str
+    title : str
+        A short title for the results table ("" if quiz.json gives none: :attr:`heading` uses the prompt).
     """
 
     question_id: str
@@ -184,6 +189,7 @@ class ChoiceQuestion:
     explanation: str
     source_id: str
     locator: str
+    title: str = ""
     kind: ClassVar[str] = "choice"
 
     def __post_init__(self) -> None:
@@ -196,6 +202,25 @@ class ChoiceQuestion:
 
 
 Question = ClickQuestion | ChoiceQuestion
+
+
+def heading(question: Question, width: int = 36) -> str:
+    """A question's short title as students read it: its ``title``, else the start of its prompt.
+
+    Parameters
+    ----------
+    question : ClickQuestion or ChoiceQuestion
+    width : int
+        At most this many characters (a longer prompt is cut at a word and ends with "...").
+
+    Returns
+    -------
+    str
+    """
+    text = question.title or question.prompt.rstrip(".?")
+    if len(text) <= width:
+        return text
+    return text[:width - 3].rsplit(" ", 1)[0] + "..."
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -255,6 +280,7 @@ def load_quiz(path: str | Path | None = None, anatomy: Anatomy | None = None) ->
 def _question(raw: Mapping[str, Any]) -> Question:
     """A question object from a checked item of quiz.json."""
     common = {k: raw[k] for k in ("question_id", "prompt", "explanation", "source_id", "locator")}
+    common["title"] = raw.get("title", "")
     if raw["kind"] == "choice":
         return ChoiceQuestion(options=tuple(raw["options"]), answer=raw["answer"], **common)
     a = raw["answer"]

@@ -246,7 +246,22 @@ def _finite_point(point, what: str) -> np.ndarray:
 
 
 def feedback_text(question: Question, score: Score, anatomy: Anatomy | None = None) -> str:
-    """What the student reads after answering: the result, the explanation and the source (plain text)."""
+    """What the student reads after answering: the result, the explanation and the source (plain text).
+
+    The source as author and year (:attr:`facelayers.anatomy.basics.Source.short`) with its locator.
+
+    Parameters
+    ----------
+    question : ClickQuestion or ChoiceQuestion
+    score : Score
+    anatomy : Anatomy, optional
+        Gives the sources; default: the shipped data (:func:`facelayers.anatomy.load.load_anatomy`).
+
+    Returns
+    -------
+    str
+        Three lines: the result, the explanation, the source.
+    """
     if question.kind == "click":
         head = (f"{score.distance_mm:.1f} mm from the answer: {score.points:.2f} points "
                 f"(full marks within {question.full_marks_mm:g} mm, none beyond {question.zero_marks_mm:g} mm).")
@@ -257,9 +272,13 @@ def feedback_text(question: Question, score: Score, anatomy: Anatomy | None = No
     else:
         head = (f"Not quite: you chose \u201c{question.options[score.choice]}\u201d; the answer is "
                 f"\u201c{question.options[question.answer]}\u201d.")
+    if anatomy is None:
+        from facelayers.anatomy.load import load_anatomy  # the shipped data, read once and cached
+
+        anatomy = load_anatomy()
     source = question.source_id
-    if anatomy is not None and question.source_id in anatomy.sources:
-        source = anatomy.sources[question.source_id].citation
+    if question.source_id in anatomy.sources:
+        source = anatomy.sources[question.source_id].short  # author and year, never the id
     return f"{head}\n{question.explanation}\nSource: {source} ({question.locator})."
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from facelayers.model.geometry import FaceModel
 from facelayers.model.nerves import place_all
-from facelayers.teaching.quiz import Question, load_quiz
+from facelayers.teaching.quiz import Question, heading, load_quiz
 from facelayers.teaching.quiz_scoring import Score, feedback_text, score_choice, score_click
 
 __all__ = [
@@ -135,20 +135,39 @@ class QuizSession:
         n = len(self.scores)
         return f"Score {self.total:.2f} from {n} answer{'' if n == 1 else 's'}; {where}"
 
-    def summary_text(self) -> str:
-        """Every question with its result and points, and the total (rounded: deterministic)."""
-        width = max(len(q.question_id) for q in self.questions) + 2
-        lines = [f"{'question':<{width}}{'kind':<8}{'result':<22}{'points':>6}"]
+    def summary_text(self, option_width: int = 30) -> str:
+        """Every question with its result and points, and the total (rounded: deterministic).
+
+        Each question by its short title (:func:`facelayers.teaching.quiz.heading`); a wrong choice names the
+        chosen and the right option (each cut to ``option_width`` characters).
+
+        Parameters
+        ----------
+        option_width : int
+            Longest option text shown for a wrong choice.
+
+        Returns
+        -------
+        str
+            A header line, one line per question, and the total, joined by newlines.
+        """
+        def short(text: str) -> str:
+            return text if len(text) <= option_width else text[:option_width - 3].rsplit(" ", 1)[0] + "..."
+
+        width = max(len(heading(q)) for q in self.questions) + 2
+        lines = [f"{'question':<{width}}{'kind':<8}{'points':>6}  result"]
         for q in self.questions:
             s = self.scores.get(q.question_id)
             if s is None:
                 result, points = "not answered", 0.0
             elif q.kind == "click":
-                result, points = f"{s.distance_mm:.1f} mm ({s.side})", s.points
+                result, points = f"{s.distance_mm:.1f} mm from the answer ({s.side} side)", s.points
             else:
-                result = "right" if s.points == 1.0 else f"wrong (chose {s.choice}, not {q.answer})"
+                result = ("right" if s.points == 1.0 else
+                          f"wrong: chose \u201c{short(q.options[s.choice])}\u201d, "
+                          f"not \u201c{short(q.options[q.answer])}\u201d")
                 points = s.points
-            lines.append(f"{q.question_id:<{width}}{q.kind:<8}{result:<22}{points:>6.2f}")
+            lines.append(f"{heading(q):<{width}}{q.kind:<8}{points:>6.2f}  {result}")
         n = len(self.questions)
         lines.append(f"Total {self.total:.2f} of {n} ({100 * self.total / n:.0f}%)")
         return "\n".join(lines)

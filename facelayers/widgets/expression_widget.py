@@ -291,13 +291,25 @@ def _numb_points(model: FaceModel, applied: Applied, moved: np.ndarray) -> np.nd
     return np.concatenate(pts) if pts else np.zeros((0, 3))
 
 
+def _harm_in_words(model: FaceModel, item: str) -> str:
+    """A cut item as students read it: ``"frontal:left"`` -> ``"frontal branch cut on the left"``.
+
+    ``"BRANCH:SIDE:stretch"`` reads ``"... stretched on the left"``; the group by its label
+    (:meth:`facelayers.anatomy.load.Anatomy.group_label`).
+    """
+    parts = item.split(":")
+    what = "stretched" if parts[2:] == ["stretch"] else "cut"
+    side = f" on the {parts[1]}" if len(parts) > 1 else ""
+    return f"{model.anatomy.group_label(parts[0])} {what}{side}"
+
+
 def title_text(model: FaceModel, state: ExpressionState, applied: Applied | None = None) -> str:
     """The figure's title: the expression, what was done, and the House-Brackmann grade of the 'after' face."""
     applied = applied or resolve(model, state)
     e = ex.EXPRESSIONS[state.expression]
     aus = f" ({'+'.join(e.action_units)})" if e.action_units else ""
-    done = [c.replace("_", " ").replace(":", " ") for c in applied.motor + applied.sensory]
-    done += [f"{model.anatomy.muscle(d.split(':')[0]).label} divided" + (f" {d.split(':')[1]}" if ":" in d else "")
+    done = [_harm_in_words(model, c) for c in applied.motor + applied.sensory]
+    done += [f"{model.anatomy.muscle(d.split(':')[0]).label} divided" + (f" on the {d.split(':')[1]}" if ":" in d else "")
              for d in applied.divided]
     hb = injury.house_brackmann(model, applied.motor, applied.divided)
     what = ", ".join(done) if done else "intact"
@@ -604,13 +616,15 @@ class ExpressionExplorer:
     def description(self) -> str:
         """The text alternative of the two faces: which expression, how strong, on which side, what is injured."""
         s = self.state
-        harm = [*(f"{c.replace(':', ' branch, ', 1).replace(':', ', ')} cut" for c in s.cut),
-                *(f"{d.replace(':', ' on the ')} divided" for d in s.divided)]
+        anatomy = self.model.anatomy
+        harm = [*(_harm_in_words(self.model, c) for c in s.cut),
+                *(f"{anatomy.muscle(d.split(':')[0]).label}{' on the ' + d.split(':')[1] if ':' in d else ''} divided"
+                  for d in s.divided)]
         if s.technique and s.injure:
-            harm.append(f"the branches near the plane of {s.technique.replace('_', ' ')} injured")
+            harm.append(f"the branches near the plane of the {anatomy.technique(s.technique).label} injured")
         after = "; ".join(harm) if harm else "nothing injured (the same face)"
         return (f"Two 3D faces side by side, {s.view} view, seen from the {s.camera}: on the left the intact face, on "
-                f"the right the face after: {after}. Both make the expression {s.expression.replace('_', ' ')} at "
+                f"the right the face after: {after}. Both make the expression {ex.EXPRESSIONS[s.expression].label} at "
                 f"strength {s.strength:.1f} {'on both sides' if s.side == 'both' else f'on the {s.side} side'}. "
                 "The report below names the deficit.")
 

@@ -95,7 +95,7 @@ def margins_html(table: MarginTable) -> str:
             "<td>not under the plane</td>" if m.margin_mm == float("inf")
             else f"<td>{m.margin_mm:.1f}{' <b>(exposed)</b>' if m.exposed else ''}</td>" for m in row)
         body.append(f'<tr><th scope="row">{html.escape(patient_tag(i, patient))}</th>{cells}</tr>')
-    caption = (f"Margin of safety (mm) for {html.escape(table.technique_id.replace('_', ' '))}: the closest "
+    caption = (f"Margin of safety (mm) for {html.escape(table.technique_label)}: the closest "
                "distance between the dissection plane and each branch (exposed: within 2 mm)")
     return (f'<style>.fl-margins th, .fl-margins td {{padding: 2px 14px; text-align: left}}</style>'
             f'<table class="fl-margins" style="border-collapse:collapse;font-size:16px">'
