@@ -187,3 +187,23 @@ def test_themes_on_the_face_and_section_figures(theme, model_coarse):
         assert all(a.font.color == THEMES[theme]["text"] for a in fig.layout.annotations if a.font)
         mesh = [t for t in fig.data if t.name == "layer:fat"]
         assert not mesh or mesh[0].color == PALETTE["fat"]
+
+
+def test_a_stage_figure_ignores_the_browsers_echo_of_a_typed_array():
+    # After a restyle plotly.js echoes a 1-D typed array (customdata, intensity) back as a JSON object; plotly's
+    # own FigureWidget then raises in _remove_overlapping_props (a traceback in JupyterLab's log console).
+    import plotly.graph_objects as go
+    from plotly.basewidget import BaseFigureWidget
+
+    from facelayers.render import access
+
+    fig = access.fit_figure(go.Figure(go.Mesh3d(x=[0, 1, 0], y=[0, 0, 1], z=[0, 0, 0], i=[0], j=[1], k=[2],
+                                                customdata=np.array([0.5, 1.5, 2.5], np.float32),
+                                                lighting={"ambient": 0.5})))
+    props = fig.data[0]._props
+    echo = {"customdata": {"0": 0.5, "1": 1.5, "2": 2.5}, "lighting": {"ambient": 0.5}, "name": "x"}
+    with pytest.raises(ValueError, match="truth value of an array"):
+        BaseFigureWidget._remove_overlapping_props(dict(props), echo)
+    removed = fig._remove_overlapping_props(props, echo)
+    assert ("customdata",) not in removed and isinstance(props["customdata"], np.ndarray)
+    assert access.without_echoed_arrays(props, echo) == {"lighting": {"ambient": 0.5}, "name": "x"}

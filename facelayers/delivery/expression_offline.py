@@ -80,9 +80,9 @@ class Case:
 #: of ``endoscopic_brow`` divides corrugator and procerus), checked by the tests.
 CASES: tuple[Case, ...] = (
     Case("intact", "Intact", "Intact"),
-    Case("frontal_left", "Frontal branch cut (left)", "Frontal cut L", cut=("frontal:left",)),
-    Case("zygomatic_left", "Zygomatic branch cut (left)", "Zygomatic cut L", cut=("zygomatic:left",)),
-    Case("marginal_left", "Marginal mandibular branch cut (left)", "Marginal cut L",
+    Case("frontal_left", "Frontal branch cut (left)", "Frontal L", cut=("frontal:left",)),
+    Case("zygomatic_left", "Zygomatic branch cut (left)", "Zygomatic L", cut=("zygomatic:left",)),
+    Case("marginal_left", "Marginal mandibular branch cut (left)", "Marginal L",
          cut=("marginal_mandibular:left",)),
     Case("brow_lift", "Endoscopic brow lift", "Brow lift",
          divided=("corrugator_supercilii", "procerus")),

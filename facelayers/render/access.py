@@ -35,6 +35,7 @@ __all__ = [
     "describe_margins",
     "describe_view",
     "fit_figure",
+    "without_echoed_arrays",
     "page_helper_html",
     "page_helper_widget",
     "palette_distances",
@@ -324,11 +325,63 @@ def fit_figure(figure):
     -------
     plotly.graph_objects.FigureWidget
     """
-    import plotly.graph_objects as go
-
-    widget = go.FigureWidget(figure)
+    widget = _stage_figure_class()(figure)
     widget._config = {**widget._config, "responsive": True}
     return widget
+
+
+def without_echoed_arrays(props: dict, echoed: dict) -> dict:
+    """``echoed`` without the entries where ``props`` holds an array and the browser echoed an object.
+
+    After a restyle, plotly.js reports a trace's defaults back to the kernel; a typed array it was sent (a 1-D
+    ``customdata`` or ``intensity``) comes back as a JSON object, and plotly's FigureWidget then fails
+    reconciling it with the array (``ValueError: The truth value of an array ...`` in ``_remove_overlapping_props``,
+    in JupyterLab's log console). The array the kernel sent is what is drawn, so such an echo is dropped.
+
+    Parameters
+    ----------
+    props : dict
+        A trace's properties as the kernel holds them (nested dicts).
+    echoed : dict
+        The browser's defaults for that trace.
+
+    Returns
+    -------
+    dict
+        A copy of ``echoed`` without those entries (nested dicts filtered alike).
+    """
+    out = {}
+    for key, value in echoed.items():
+        mine = props.get(key) if isinstance(props, dict) else None
+        if isinstance(value, dict) and isinstance(mine, np.ndarray):
+            continue
+        if isinstance(value, dict) and isinstance(mine, dict):
+            value = without_echoed_arrays(mine, value)
+        out[key] = value
+    return out
+
+
+_STAGE_FIGURE = None
+
+
+def _stage_figure_class():
+    """Plotly's FigureWidget, reconciling the browser's echo of typed arrays (:func:`without_echoed_arrays`)."""
+    global _STAGE_FIGURE
+    if _STAGE_FIGURE is None:
+        import plotly.graph_objects as go
+        from plotly.basewidget import BaseFigureWidget
+
+        class StageFigure(go.FigureWidget):
+            """A FigureWidget whose trace-delta reconciliation ignores echoed typed arrays."""
+
+            @staticmethod
+            def _remove_overlapping_props(input_data, delta_data, prop_path=()):
+                if isinstance(input_data, dict) and isinstance(delta_data, dict):
+                    delta_data = without_echoed_arrays(input_data, delta_data)
+                return BaseFigureWidget._remove_overlapping_props(input_data, delta_data, prop_path)
+
+        _STAGE_FIGURE = StageFigure
+    return _STAGE_FIGURE
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.bench_browser import PROBE
+from facelayers.core.frame import INTERFACES
 from facelayers.render.structures import HIGHLIGHT
 
 pytestmark = pytest.mark.browser
@@ -144,7 +145,8 @@ def test_lesson01_offline_peel_cutaway_camera_and_hover(browser, exports, timing
     offline = Offline(browser, exports["01"], SIZES[0])
     try:
         timings["offline lesson01 first frame"] = offline.seconds
-        assert offline.value("gd.data.length") == 6
+        # the six layers, then the globes under the lids
+        assert offline.value("gd.data.map((t) => t.name)") == [f"layer:{n}" for n in INTERFACES] + ["eyes"]
         assert offline.value("gd.data[0].i instanceof Uint16Array"), "uint16 indices reach plotly.js"
         # Hover over the head: the skin's thickness, in mm.
         text = offline.hover_text()
@@ -154,6 +156,7 @@ def test_lesson01_offline_peel_cutaway_camera_and_hover(browser, exports, timing
         offline.page.wait_for_function(f"() => {PLOT}.data[0].visible === false", timeout=30_000)
         assert [offline.trace(f"layer:{n}", "visible") for n in ("skin", "fat", "smas", "bone")] == \
             [False, False, True, True]
+        assert offline.trace("eyes", "visible") is False  # the globes go with the skin
         # Cutaway: the cheek window swaps the SMAS's triangles.
         before = offline.value("gd._fullData[2].i.length")
         offline.click(offline.button("Cheek"))

@@ -89,7 +89,7 @@ def test_course_expressions_move_the_skin_and_cases_show_their_palsy(browser, co
         assert raised[j, 2] - rest[j, 2] > 5.0, "both brows rise on the intact face"
 
         # The frontal branch cut on the left: that brow stays down, the right one still rises.
-        choose(offline, "case", "Frontal cut L", "frontal_left")
+        choose(offline, "case", "Frontal L", "frontal_left")
         cut = skin_xyz(offline)
         assert cut[i, 2] - rest[i, 2] < 0.25 * d[i, 2], "the cut side's brow should not rise"
         assert cut[j, 2] - rest[j, 2] > 5.0, "the other brow still rises"
@@ -103,7 +103,7 @@ def test_course_expressions_move_the_skin_and_cases_show_their_palsy(browser, co
 
         # The marginal mandibular branch cut on the left: the lower lip goes down on the right only.
         choose(offline, "expression", "Lower teeth", "show_lower_teeth")
-        choose(offline, "case", "Marginal cut L", "marginal_left")
+        choose(offline, "case", "Marginal L", "marginal_left")
         d = ex.skin_displacement(model, "show_lower_teeth")
         lip = np.flatnonzero((model.skin[:, 0] > 8) & (model.skin[:, 0] < 25))
         k = int(lip[np.argmin(d[lip, 2])])
