@@ -25,7 +25,7 @@ __all__ = ["COURSE_PARTS", "NERVE_CHOICES", "add_course_part", "add_expression_m
 #: Layout of the course page (px of a 1000 px high window; placed in paper fractions): the menus in a
 #: column on the left, the 3D scene in the middle, the step's caption and the keys on the right, the step
 #: slider along the bottom.
-COURSE_SCENE = {"x": [0.2, 0.66], "y": [0.15, 0.93]}
+COURSE_SCENE = {"x": [0.225, 0.66], "y": [0.15, 0.93]}
 #: Where the step's caption starts (paper x), and its characters a line (16 px type: ~420 px at 1366 px).
 CAPTION_X = 0.67
 COURSE_MARGIN_TOP = 60
