@@ -553,7 +553,7 @@ def _measure_nerves(model, metrics: dict) -> None:
 
 def _measure_expression(model, metrics: dict) -> None:
     """Changing the expression on the expression explorer: bytes sent (moved coordinates only), Python time."""
-    from facelayers.widgets.expression_widget import ExpressionExplorer
+    from facelayers.widgets.expression_explorer import ExpressionExplorer
     from facelayers.widgets.message_meter import MessageMeter
 
     ex = ExpressionExplorer(model)

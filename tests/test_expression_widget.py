@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from facelayers.model.expression import skin_displacement
+from facelayers.widgets.expression_explorer import ExpressionExplorer
 from facelayers.widgets.expression_widget import (
     EXPRESSION_CAMERAS,
-    ExpressionExplorer,
     ExpressionState,
     expression_figure,
     expression_update,

@@ -149,7 +149,7 @@ def test_every_stage_carries_the_page_helper_and_responsive_figures():
     import ipywidgets as widgets
 
     from facelayers.model.geometry import build_face
-    from facelayers.widgets.expression_widget import ExpressionExplorer
+    from facelayers.widgets.expression_explorer import ExpressionExplorer
     from facelayers.widgets.layer_explorer import LayerExplorer
 
     model = build_face(resolution="coarse")
