@@ -74,7 +74,8 @@ lessons: $(STAMP)
 # The lessons as apps, code hidden (Voila): for a lecture or a kiosk. The lecture hall may be offline: the
 # facelayers template (share/jupyter/nbconvert/templates/facelayers, found through JUPYTER_PATH) is Voila's lab
 # template without its CDN links, so the page loads nothing from outside 127.0.0.1.
-# tests/browser/conftest.py (voila_server) serves the same way.
+# tests/browser/conftest.py (voila_server) serves the same way. voila.json (read from the repository, the
+# working directory) keeps jupytext's JupyterLab extension out of Voila's page, where it fails to load (a console error).
 present: $(STAMP)
 	@echo
 	@echo "  Presenting $(LESSON) at http://127.0.0.1:$(PRESENT_PORT)/  (code hidden; Ctrl-C to stop)"

@@ -259,6 +259,8 @@ def voila03(chromium_path, tmp_path_factory):
 def test_voila_lesson03_colour_bar_is_titled_and_red_means_near(browser, voila03, size, timings):
     context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text[:300]) if m.type == "error" else None)
     try:
         t0 = time.monotonic()
         page.goto(voila03.url, timeout=300_000, wait_until="domcontentloaded")
@@ -277,6 +279,9 @@ def test_voila_lesson03_colour_bar_is_titled_and_red_means_near(browser, voila03
         assert info["ticks"][0].endswith("near"), info
         assert info["drawn"] and info["barLeft"] >= info["sceneRight"] - 2, f"the colour bar covers the scene: {info}"
         assert "DissectionComparer(" not in page.inner_text("body"), "the code should be hidden"
+        # No error in the console (voila.json keeps jupytext's JupyterLab extension, which fails to load in
+        # Voila, out of the page); anywidget's 2 s start-up limit on a busy machine is the conftest's to record.
+        assert [e for e in errors if "[anywidget]" not in e] == [], errors
     finally:
         context.close()
 
