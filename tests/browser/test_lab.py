@@ -33,7 +33,18 @@ def test_lesson01_skin_checkbox_hides_the_skin(lab_server, page, page_log, timin
 
     t0 = time.monotonic()
     click_checkbox(page, "Skin")
-    wait_for_trace(page, "layer:skin", visible=False)
+    try:
+        wait_for_trace(page, "layer:skin", visible=False, timeout_ms=60_000)
+    except Exception:
+        # On a very busy machine anywidget may give up on one of plotly's FigureWidgets before it starts (its
+        # 2 s limit, recorded in page_log.anywidget_timeouts), and a view that did not start does not follow its
+        # controls: run the cells again, as a student would, and click once more.
+        assert page_log.anywidget_timeouts > 0, "the skin stayed drawn, and no widget failed to start"
+        run_all(page)
+        wait_for_trace(page, "layer:skin", visible=True)
+        t0 = time.monotonic()
+        click_checkbox(page, "Skin")
+        wait_for_trace(page, "layer:skin", visible=False)
     timings["lesson01 click to hidden"] = time.monotonic() - t0
     screenshot(page, "lesson01_after.png", show=plot)
 
