@@ -18,7 +18,7 @@ session, ``peak_rss_all_mb`` after everything):
   "\\u002f" for embedding in HTML (about +6% on base64 text); it is reported, not targeted.
 * ``toggle_*``, ``peel_bytes``, ``camera_bytes``, ``cutaway_*``, ``section_ms``: a :class:`LayerExplorer` on
   the lecture model, driven through its controls; bytes are what its 3D ``FigureWidget`` sends over its comm
-  (:class:`facelayers.widgets.message_meter.MessageMeter`), times are Python wall time of the change.
+  (:class:`benchmarks.message_meter.MessageMeter`), times are Python wall time of the change.
 * ``rebuild_*``: the alternative to a toggle, re-sending the whole figure: bytes of the ``FigureWidget``
   state update carrying ``_widget_data`` and ``_widget_layout``; time of ``face_figure`` + ``to_json``.
 * ``build_s_25k`` / ``_100k`` / ``_400k``: ``build_face`` at (nu, nv) with nu ~ 1.7 nv giving about that many
@@ -235,7 +235,7 @@ def _raw_mesh_bytes(fig) -> int:
 
 
 def _mesh_fields(meter) -> int:
-    """Geometry fields in what a :class:`facelayers.widgets.message_meter.MessageMeter` (``keep=True``) saw."""
+    """Geometry fields in what a :class:`benchmarks.message_meter.MessageMeter` (``keep=True``) saw."""
     return sum(_geometry_fields(msg, buffers) for msg, buffers in meter.log)
 
 
@@ -294,9 +294,9 @@ def _measure_figure(model, metrics: dict) -> None:
 def _measure_explorer(model, metrics: dict) -> None:
     import plotly.graph_objects as go
 
+    from benchmarks.message_meter import MessageMeter
     from facelayers.render import face as render
     from facelayers.widgets.layer_explorer import LayerExplorer
-    from facelayers.widgets.message_meter import MessageMeter
 
     ex = LayerExplorer(model)
     meter = MessageMeter(ex.figure, keep=True)
@@ -352,11 +352,11 @@ def _measure_explorer(model, metrics: dict) -> None:
 
 def _measure_techniques(model, metrics: dict) -> None:
     """Switching technique on the dissection comparer, and the clearance map (all nerves, both sides)."""
+    from benchmarks.message_meter import MessageMeter
     from facelayers.model.nerves import place_all
     from facelayers.model.planes import clearance_map
     from facelayers.model.techniques import place_technique
     from facelayers.widgets.dissection import DissectionComparer
-    from facelayers.widgets.message_meter import MessageMeter
 
     paths = place_all(model)
     placed = place_technique(model, "deep_plane")
@@ -395,11 +395,11 @@ def _measure_techniques(model, metrics: dict) -> None:
 
 def _measure_lessons_04_05(model, metrics: dict) -> None:
     """A storyboard step (the step player) and a quiz answer (a click on the model), on the widget comm."""
+    from benchmarks.message_meter import MessageMeter
     from facelayers.model.nerves import place_all
     from facelayers.teaching.quiz import load_quiz
     from facelayers.teaching.quiz_scoring import answer_on_skin
     from facelayers.teaching.storyboard import load_storyboards
-    from facelayers.widgets.message_meter import MessageMeter
     from facelayers.widgets.player import StoryboardPlayer
     from facelayers.widgets.quiz_widget import QuizPlayer
 
@@ -504,8 +504,8 @@ def _measure_lab(metrics: dict, run_it: bool) -> dict:
 
 def _measure_notebook_figure(model, metrics: dict) -> None:
     """Lesson 01's figure as its FigureWidget first sends it to the browser (every trace, every array)."""
+    from benchmarks.message_meter import MessageMeter
     from facelayers.widgets.layer_explorer import LayerExplorer
-    from facelayers.widgets.message_meter import MessageMeter
 
     ex = LayerExplorer(model)
     meter = MessageMeter(ex.figure)
@@ -527,7 +527,7 @@ def _measure_nbval(metrics: dict) -> None:
 
 def _measure_nerves(model, metrics: dict) -> None:
     """Picking a nerve branch on the nerve explorer: bytes sent, geometry fields, Python time."""
-    from facelayers.widgets.message_meter import MessageMeter
+    from benchmarks.message_meter import MessageMeter
     from facelayers.widgets.nerve_explorer import NerveExplorer
 
     ex = NerveExplorer(model)
@@ -554,8 +554,8 @@ def _measure_nerves(model, metrics: dict) -> None:
 
 def _measure_expression(model, metrics: dict) -> None:
     """Changing the expression on the expression explorer: bytes sent (moved coordinates only), Python time."""
+    from benchmarks.message_meter import MessageMeter
     from facelayers.widgets.expression_explorer import ExpressionExplorer
-    from facelayers.widgets.message_meter import MessageMeter
 
     ex = ExpressionExplorer(model)
     meter = MessageMeter(ex.figure)

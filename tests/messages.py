@@ -3,7 +3,7 @@ touched."""
 
 from __future__ import annotations
 
-from facelayers.widgets.message_meter import MessageMeter
+from benchmarks.message_meter import MessageMeter
 
 
 class Recorder:

@@ -93,6 +93,7 @@ def test_the_forbidden_contract_covers_the_numpy_packages():
 def test_the_package_is_typed():
     assert (REPO / "facelayers" / "py.typed").is_file()
     assert not (REPO / "facelayers" / "bench.py").exists(), "the benchmark lives in benchmarks/, outside the package"
+    assert not list((REPO / "facelayers").rglob("message_meter.py")), "its message meter too (benchmarks/)"
 
 
 def test_ruff_passes():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from benchmarks.message_meter import MessageMeter
 from facelayers.model.expression import skin_displacement
 from facelayers.widgets.expression_explorer import ExpressionExplorer
 from facelayers.widgets.expression_widget import (
@@ -15,7 +16,6 @@ from facelayers.widgets.expression_widget import (
     report_lines,
     split_skin,
 )
-from facelayers.widgets.message_meter import MessageMeter
 
 GEOMETRY = {"x", "y", "z", "i", "j", "k"}
 

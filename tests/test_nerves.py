@@ -144,7 +144,7 @@ def test_summary_lists_every_nerve_with_finite_numbers(model_coarse, paths):
 
 
 def test_picking_a_nerve_changes_only_styling(model_coarse):
-    from facelayers.widgets.message_meter import MessageMeter
+    from benchmarks.message_meter import MessageMeter
     from facelayers.widgets.nerve_explorer import NerveExplorer
 
     explorer = NerveExplorer(model_coarse)

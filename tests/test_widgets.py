@@ -392,7 +392,7 @@ def test_switching_the_scope_view_removes_what_the_old_view_drew(model_coarse):
     # plotly merges a new layout into the old one in the browser: the open approach's "No endoscope" note (and its
     # 2D axes) must be removed explicitly when the endoscopic technique is shown, and come back after it.
     from facelayers.widgets.dissection import DissectionComparer
-    from facelayers.widgets.message_meter import MessageMeter
+    from benchmarks.message_meter import MessageMeter
 
     c = DissectionComparer(model_coarse, techniques=("deep_plane", "endoscopic_brow"))
     sv = c.scope_view

@@ -1,5 +1,5 @@
 """The interactive views in JupyterLab and Voila (ipywidgets, plotly FigureWidget).
 
 The explorers (``layer_explorer``, ``nerve_explorer``, ``dissection``), their ``controls`` and ``controller``, the
-storyboard player, the quiz, the expression and patient views, and ``message_meter`` for benchmarks and tests.
+storyboard player, the quiz, the expression and patient views.
 """
