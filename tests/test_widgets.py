@@ -406,3 +406,15 @@ def test_switching_the_scope_view_removes_what_the_old_view_drew(model_coarse):
     assert len(sv.layout.annotations) == 0 and len(sv.data) > 0
     c.show.value = "A"
     assert "No endoscope" in sv.layout.annotations[0].text and len(sv.data) == 0
+
+
+def test_complication_rates_cite_author_and_year_never_none():
+    # The comparer's published rates: "Mansour et al. n.d." for a source whose year no stored record gives
+    # (a student saw "Mansour et al. None"); one short form for every citation (Source.short).
+    from facelayers.anatomy.load import load_anatomy
+    from facelayers.widgets.dissection import source_citation
+
+    anatomy = load_anatomy()
+    cited = {sid: source_citation(anatomy, sid) for sid in anatomy.sources}
+    assert not [c for c in cited.values() if "None" in c], cited
+    assert cited["efl650"] == "Mansour et al. n.d." and cited["jacono2019"] == anatomy.sources["jacono2019"].short
