@@ -315,6 +315,12 @@ FIGURE_HEIGHT_RESERVE_PX = 24
 _PIXEL = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 
 
+def _page_script() -> str:
+    """:data:`_PAGE_JS` with the figure heights filled in (:data:`FIGURE_HEIGHT_PX`, :data:`FIGURE_HEIGHT_RESERVE_PX`)."""
+    return (_PAGE_JS.replace("__MIN_H__", str(FIGURE_HEIGHT_PX[0])).replace("__MAX_H__", str(FIGURE_HEIGHT_PX[1]))
+            .replace("__RESERVE_H__", str(FIGURE_HEIGHT_RESERVE_PX)))
+
+
 def page_helper_html() -> str:
     """The HTML that makes a stage keyboard- and screen-reader-friendly and fits its figures to their boxes.
 
@@ -328,8 +334,7 @@ def page_helper_html() -> str:
     -------
     str
     """
-    script = (_PAGE_JS.replace("__MIN_H__", str(FIGURE_HEIGHT_PX[0])).replace("__MAX_H__", str(FIGURE_HEIGHT_PX[1]))
-              .replace("__RESERVE_H__", str(FIGURE_HEIGHT_RESERVE_PX)))
+    script = _page_script()
     return (f"<style>{FOCUS_CSS}</style><img class=\"fl-page-helper\" alt=\"\" aria-hidden=\"true\" width=\"1\" "
             f"height=\"1\" style=\"position:absolute;opacity:0;pointer-events:none\" src=\"{_PIXEL}\" "
             f"onload=\"{html.escape(script, quote=True)}\">")
