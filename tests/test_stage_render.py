@@ -137,3 +137,38 @@ def test_the_zone_key_lists_every_zone_and_shows_only_with_the_zones(model):
     assert all(t.visible is True for t in explorer.figure.data if (t.name or "").startswith("zone:"))
     explorer.zones.value = False
     assert explorer.zone_key.value == ""
+
+
+def test_the_incision_camera_looks_into_the_raised_flaps_pocket(model):
+    # Measured on the built figure: plotly normalises a scene (aspectmode 'data') by the geometric mean of the
+    # data's extents (times 1.0625, its padding), so a camera point n is the data point mid + n * gm / 1.0625.
+    from facelayers.teaching.state import CAMERAS
+    from facelayers.widgets.dissection import DissectionComparer
+
+    comparer = DissectionComparer(model)
+    comparer.set_flap(25)
+    assert comparer.state.camera == "incision"
+    parts = []
+    for t in comparer.figure.data:
+        if t.x is None or t.visible is False or t.type not in ("mesh3d", "scatter3d"):
+            continue
+        a = np.column_stack([np.asarray(t.x, float), np.asarray(t.y, float), np.asarray(t.z, float)])
+        parts.append(a[np.isfinite(a).all(axis=1)])
+    every = np.concatenate(parts)
+    lo, hi = every.min(axis=0), every.max(axis=0)
+    mid, gm = (lo + hi) / 2, float(np.prod(hi - lo) ** (1 / 3))
+    cam = CAMERAS["incision"]
+    centre = mid + np.array([cam["center"][c] for c in "xyz"]) * gm / 1.0625
+    eye = mid + np.array([cam["eye"][c] for c in "xyz"]) * gm / 1.0625
+    plane = next(t for t in comparer.figure.data if t.name == "technique:plane")
+    floor = np.column_stack([np.asarray(plane.x, float), np.asarray(plane.y, float), np.asarray(plane.z, float)])
+    floor = floor[np.isfinite(floor).all(axis=1)]
+    left = floor[floor[:, 0] * PLOT_X_SIGN > 0]  # the subject's left side (head-frame x > 0)
+    pocket = left.mean(axis=0)
+    # it looks at the left pocket (its floor's centre, and the flap standing off it), not at the head's centre
+    assert np.linalg.norm(centre - pocket) < 30.0, (centre, pocket)
+    assert np.linalg.norm(centre - mid) > 50.0
+    # from behind the pocket's opening and beside the face: posterior to the floor, lateral to it
+    assert eye[1] < left[:, 1].min() and abs(eye[0]) > np.abs(left[:, 0]).max(), (eye, left.min(axis=0))
+    # close up: the flap fills the view (the old preset stood 1.9 normalised units off the head's centre)
+    assert np.linalg.norm(np.array([cam["eye"][c] - cam["center"][c] for c in "xyz"])) < 1.1
