@@ -138,7 +138,9 @@ def test_page_helper_runs_from_an_image_and_fits_responsive_figures():
     page = access.page_helper_html()
     assert FOCUS_CSS in page and page.count("<img") == 1 and 'alt=""' in page and 'aria-hidden="true"' in page
     onload = re.search(r'onload="([^"]*)"', page).group(1)
-    assert html_module.unescape(onload) == access._PAGE_JS
+    assert html_module.unescape(onload) == access._page_script()
+    script = access._page_script()
+    assert "MIN_H: 480, MAX_H: 900" in script and "RESERVE_H: 24" in script and "_H__" not in script
     assert "_responsiveChartHandler" in access._PAGE_JS and "aria-label" in access._PAGE_JS
     figure = access.fit_figure(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])))
     assert isinstance(figure, go.FigureWidget) and figure._config.get("responsive") is True

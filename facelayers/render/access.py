@@ -29,6 +29,8 @@ from facelayers.core.frame import INTERFACES, LAYERS
 __all__ = [
     "ALT_TEXT_CLASS",
     "CVD_MATRICES",
+    "FIGURE_HEIGHT_PX",
+    "FIGURE_HEIGHT_RESERVE_PX",
     "FOCUS_CSS",
     "alt_text_html",
     "alt_text_widget",
@@ -229,9 +231,15 @@ FOCUS_CSS = """
 #:   (:func:`fit_figure`), and whenever a figure's drawn width differs from its box by more than 8 px (after it is
 #:   drawn, or when the box changes: the file browser opens, the window is resized) the figure's own responsive
 #:   handler is called, which relayouts it to its box (and reports the new size to the kernel).
+#: * **fits the stage's 3D figure to the height the page shows** (a figure in a box of class ``fl-figure``): its
+#:   div's CSS height is set to the shown height (the notebook's scroller in JupyterLab, the window in Voila) less
+#:   :data:`FIGURE_HEIGHT_RESERVE_PX`, clamped to :data:`FIGURE_HEIGHT_PX`, and plotly's responsive handler draws it
+#:   that tall. The height depends on the scroller, never on the content, so a taller figure cannot change it
+#:   again (no resize loop); the window's resize event and the ResizeObserver bring it back to date.
 _PAGE_JS = r"""
 (function (img) {
-  var F = window.__facelayersPage || (window.__facelayersPage = {stages: 0});
+  var F = window.__facelayersPage || (window.__facelayersPage = {stages: 0, MIN_H: __MIN_H__, MAX_H: __MAX_H__,
+                                                                 RESERVE_H: __RESERVE_H__});
   if (!F.labelSliders) {
     F.labelSliders = function () {
       document.querySelectorAll(".widget-slider, .widget-hslider, .widget-vslider").forEach(function (slider) {
@@ -257,18 +265,30 @@ _PAGE_JS = r"""
   stage.__flFitted = true;
   F.stages += 1;
   var timer = null;
+  // The height the page shows: the notebook's scroller in JupyterLab, the window in Voila (never more).
+  function shown(gd) {
+    var scroller = gd.closest(".jp-WindowedPanel-outer, .jp-Notebook, .jp-NotebookPanel-notebook");
+    var h = window.innerHeight;
+    if (scroller && scroller.clientHeight > 0) h = Math.min(h, scroller.clientHeight);
+    return h;
+  }
   function fit() {
     timer = null;
     stage.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
-      var drawn = gd._fullLayout && gd._fullLayout.width;
-      var box = gd.clientWidth;
-      if (drawn && box > 0 && Math.abs(drawn - box) > 8 && gd._responsiveChartHandler) {
+      if (!gd._fullLayout || !gd._responsiveChartHandler) return;
+      var tall = gd.closest(".fl-figure") !== null;
+      var want = tall ? Math.round(Math.max(F.MIN_H, Math.min(shown(gd) - F.RESERVE_H, F.MAX_H))) : null;
+      if (tall && Math.abs((parseFloat(gd.style.height) || 0) - want) > 8) gd.style.height = want + "px";
+      var wide = gd.clientWidth > 0 && Math.abs(gd._fullLayout.width - gd.clientWidth) > 8;
+      var high = tall && Math.abs(gd._fullLayout.height - want) > 8;
+      if (wide || high) {
         gd._responsiveChartHandler();
         F.fits = (F.fits || 0) + 1;
       }
     });
   }
   function later() { if (timer === null) timer = setTimeout(fit, 120); }
+  window.addEventListener("resize", later);
   var seen = new WeakSet();
   var sizes = new ResizeObserver(later);
   function watch() {
@@ -283,8 +303,22 @@ _PAGE_JS = r"""
 })(this);
 """
 
+#: The height of a stage's 3D figure (in a box of class ``fl-figure``), px: the page helper sets it to the height the
+#: page shows (JupyterLab's notebook scroller, or the window in Voila) less :data:`FIGURE_HEIGHT_RESERVE_PX`, clamped to
+#: this range: about 620 px on a 1366x768 laptop in JupyterLab, 900 px on a 1920x1080 projector. The height the
+#: kernel set (``height=``) is what is drawn until the page helper runs, and in an exported page without it.
+FIGURE_HEIGHT_PX = (480, 900)
+#: Space kept above and below a stage's 3D figure, px, so that the whole figure shows with a little margin.
+FIGURE_HEIGHT_RESERVE_PX = 24
+
 #: A transparent 1x1 GIF: the image whose ``onload`` runs :data:`_PAGE_JS` (no request, nothing drawn).
 _PIXEL = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+
+def _page_script() -> str:
+    """:data:`_PAGE_JS` with the figure heights filled in (:data:`FIGURE_HEIGHT_PX`, :data:`FIGURE_HEIGHT_RESERVE_PX`)."""
+    return (_PAGE_JS.replace("__MIN_H__", str(FIGURE_HEIGHT_PX[0])).replace("__MAX_H__", str(FIGURE_HEIGHT_PX[1]))
+            .replace("__RESERVE_H__", str(FIGURE_HEIGHT_RESERVE_PX)))
 
 
 def page_helper_html() -> str:
@@ -300,9 +334,10 @@ def page_helper_html() -> str:
     -------
     str
     """
+    script = _page_script()
     return (f"<style>{FOCUS_CSS}</style><img class=\"fl-page-helper\" alt=\"\" aria-hidden=\"true\" width=\"1\" "
             f"height=\"1\" style=\"position:absolute;opacity:0;pointer-events:none\" src=\"{_PIXEL}\" "
-            f"onload=\"{html.escape(_PAGE_JS, quote=True)}\">")
+            f"onload=\"{html.escape(script, quote=True)}\">")
 
 
 def page_helper_widget():

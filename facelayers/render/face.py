@@ -22,6 +22,7 @@ from facelayers.model import injury
 from facelayers.model.cutaway import Cut, layer_mesh, window
 from facelayers.model.geometry import FaceModel, ear_meshes
 from facelayers.model.section import Section, section
+from facelayers.render.section_labels import layer4_key_text, place_region_labels, region_annotations
 from facelayers.teaching.state import CAMERAS, ViewState
 
 #: Colour per surface. Okabe-Ito (colour-blind safe) for the four inner layers; skin tone and ivory.
@@ -480,7 +481,8 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
         2D traces ``band:<surface>`` (six, :func:`layer_bands`, coloured as in 3D) and, when the section has
         layer 4, ``band:layer4`` (hover names its space). The layout has no legend; annotations on the right
         give each layer's thickness (mm) at the middle of the cut, marked by a dashed vertical line, and bone's
-        depth there; the regions the cut crosses (runs of at least 25 mm) are named along the top. x axis:
+        depth there; the regions the cut crosses (runs of at least 20 mm) are named along the top, on one or
+        two rows, never overlapping (:mod:`facelayers.render.section_labels`). x axis:
         distance along the skin, 0 to the cut's length, mm; y axis: depth below the skin, mm, reversed.
     """
     state = state if state is not None else ViewState()
@@ -505,21 +507,17 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
     for k, name in enumerate(INTERFACES):
         value = f"{sec.thickness_mm[mid, k]:.1f} mm" if k < len(LAYERS) else f"at {depth[mid, k]:.1f} mm"
         notes.append({"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.86 - 0.11 * k, "xanchor": "left",
-                      "showarrow": False, "font": {"size": 17},
+                      "yanchor": "top", "showarrow": False, "font": {"size": 17},
                       "text": f"<span style='color:{PALETTE[name]}'>\u25A0</span> {labels[name]}: {value}"})
     if sec.layer4_mm is not None:
         notes.append({"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.86 - 0.11 * len(INTERFACES),
-                      "xanchor": "left", "showarrow": False, "font": {"size": 17},
-                      "text": f"<span style='color:{LAYER4_COLOUR}'>\u25A0</span> Layer 4 (in the muscle band): "
-                              f"{sec.layer4_mm[mid]:.1f} mm<br>   {sec.spaces[mid]}"})
-    shown = []
-    for rid, start, end in sec.runs():
-        centre = (start + end) / 2
-        if end - start < 25 or any(abs(centre - c) < 45 for c in shown):
-            continue
-        shown.append(centre)
-        notes.append({"x": centre, "y": -0.6, "xref": "x", "yref": "y", "showarrow": False,
-                      "text": model.anatomy.regions[rid].label, "font": {"size": 15}, "yanchor": "bottom"})
+                      "xanchor": "left", "yanchor": "top", "showarrow": False, "font": {"size": 17},
+                      "text": f"<span style='color:{LAYER4_COLOUR}'>\u25A0</span> "
+                              + layer4_key_text(float(sec.layer4_mm[mid]), sec.spaces[mid])})
+    # the regions along the top, never running together (facelayers.render.section_labels)
+    placed = place_region_labels(sec.runs(), {r: v.label for r, v in model.anatomy.regions.items()}, float(x[-1]))
+    regions, top_mm = region_annotations(placed, float(bone_floor.max()) + 1, height)
+    notes += regions
     where = (f"horizontal cut at z = {sec.at:.0f} mm (left ear to right ear)" if sec.kind == "horizontal"
              else f"vertical cut at {sec.at:.0f}° from the midline (neck to crown)")
     fig.update_layout(
@@ -531,7 +529,7 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
         xaxis={"title": {"text": "distance along the skin (mm)"}, "gridcolor": "#333a44", "zeroline": False,
                "range": [0, float(x[-1])]},
         yaxis={"title": {"text": "depth below the skin (mm)"}, "autorange": "reversed",
-               "gridcolor": "#333a44", "zeroline": False, "range": [float(bone_floor.max()) + 1, -4]},
+               "gridcolor": "#333a44", "zeroline": False, "range": [float(bone_floor.max()) + 1, top_mm]},
     )
     return fig
 

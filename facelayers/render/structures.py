@@ -207,8 +207,46 @@ def muscle_traces(model: FaceModel, cut: Cut | None = None, state: ViewState | N
     return traces
 
 
+#: Width of a danger zone's outline, px, and how far it is lifted above the skin, mm.
+ZONE_WIDTH = 7
+ZONE_LIFT_MM = 1.0
+
+
+def zone_outline(model: FaceModel, zone, side: str, per_edge: int | None = None) -> np.ndarray:
+    """A danger zone's outline on the skin, closed, lifted :data:`ZONE_LIFT_MM` outward.
+
+    Parameters
+    ----------
+    model : FaceModel
+    zone : facelayers.anatomy.structures.DangerZone
+        Its outline (landmark ids and/or points, given for the left side).
+    side : {"left", "right"}
+    per_edge : int, optional
+        Points per edge of the outline polygon in the (u, s) parameter plane (so a zone given by 3 landmarks
+        still follows the curve of the face); default: enough for about 64 points in all.
+
+    Returns
+    -------
+    (k, 3) float64 ndarray, mm, head frame
+        The closed line (its last point is its first).
+    """
+    from facelayers.model.grid import rays
+    from facelayers.model.outlines import outline_params
+
+    pu, ps = outline_params(model.anatomy, zone.outline_points(), side)
+    per_edge = per_edge or max(1, -(-64 // len(pu)))
+    t = np.arange(per_edge) / per_edge
+    u = np.concatenate([pu[i] + t * (pu[(i + 1) % len(pu)] - pu[i]) for i in range(len(pu))] + [pu[:1]])
+    v = np.concatenate([ps[i] + t * (ps[(i + 1) % len(ps)] - ps[i]) for i in range(len(ps))] + [ps[:1]])
+    _, d = rays(u, v)
+    return model.stack_at(u, v).points[:, 0] + ZONE_LIFT_MM * d
+
+
 def zone_traces(model: FaceModel, visible=False) -> list:
-    """Seckel's danger zones as patches on the skin, named ``zone:<zone_id>``, plus their numbers.
+    """Seckel's danger zones as outlines on the skin, named ``zone:<zone_id>``, plus their numbers.
+
+    Outlines, not filled patches: the nerves under a zone stay in view (with the skin peeled away), and no
+    second translucent surface is drawn (plotly.js draws overlapping translucent meshes in the wrong order).
 
     Parameters
     ----------
@@ -219,38 +257,65 @@ def zone_traces(model: FaceModel, visible=False) -> list:
 
     Returns
     -------
-    list of go.Mesh3d and go.Scatter3d
-        One flat-shaded Mesh3d per zone, both sides, lifted 0.6 mm above the skin, colour :data:`ZONE_COLOUR`;
-        hover gives its number, name, surface landmarks and the deficit if injured (and says so where the
-        borders are unverified). Last, a Scatter3d ``zone:labels`` with each zone's number 6 mm above the skin
-        at each side's patch centre, no hover.
+    list of go.Scatter3d
+        One closed line per zone, both sides (NaN between them), :data:`ZONE_WIDTH` px, colour
+        :data:`ZONE_COLOUR`, float32; hover gives its number, name, surface landmarks and the deficit if injured
+        (and says so where the borders are unverified). Last, ``zone:labels``: each zone's number 6 mm above the
+        skin at each side's centre, whose hover names the zone. :func:`zone_key_html` is their key.
     """
-    from facelayers.model.nerves import patch
-    from facelayers.model.outlines import outline_params
+    from facelayers.model.grid import params_of, rays
 
-    traces, centres, numbers = [], [], []
+    traces, centres, numbers, names = [], [], [], []
     for zid, zone in model.anatomy.zones.items():
-        verts, faces = [], []
+        lines = []
         for side in ("left", "right"):
-            pu, ps = outline_params(model.anatomy, zone.outline_points(), side)
-            pt = patch(model, pu, ps, "skin", 0.0, lift_mm=0.6)
-            faces.append(pt.faces + sum(len(v) for v in verts))
-            verts.append(pt.vertices)
-            centres.append(_above_skin(model, pt.centre, 6.0))
+            line = zone_outline(model, zone, side)
+            lines.append(line)
+            # the label over the outline's centre in the (u, s) plane, lifted 6 mm above the skin
+            u, s_, _ = params_of(line[:-1])
+            cu, cs = np.array([u.mean()]), np.array([s_.mean()])
+            _, d = rays(cu, cs)
+            centres.append(model.stack_at(cu, cs).points[0, 0] + 6.0 * d[0])
             numbers.append(str(zone.number))
-        v, f = np.concatenate(verts), np.concatenate(faces)
+            names.append(zone.label)
+        points = np.concatenate([lines[0], np.full((1, 3), np.nan), lines[1]]).astype(np.float32)
         note = "" if zone.verified else "<br>(as commonly reproduced; borders unverified)"
-        traces.append(go.Mesh3d(
-            name=f"zone:{zid}", **xyz(v), **ijk(f),
-            color=ZONE_COLOUR, flatshading=True, visible=visible, showlegend=False,
+        traces.append(go.Scatter3d(
+            name=f"zone:{zid}", mode="lines", **xyz(points), visible=visible, showlegend=False,
+            line={"color": ZONE_COLOUR, "width": ZONE_WIDTH}, connectgaps=False,
             hovertemplate=(f"<b>Danger zone {zone.number}: {zone.label}</b><br>{zone.surface_landmarks}<br>"
                            f"if injured: {zone.deficit}{note}<extra></extra>"),
         ))
     c = np.array(centres, np.float32)
-    traces.append(go.Scatter3d(name="zone:labels", mode="text", **xyz(c), text=numbers,
-                               textfont={"size": 22, "color": "#ffffff"}, hoverinfo="skip", visible=visible,
-                               showlegend=False))
+    traces.append(go.Scatter3d(name="zone:labels", mode="text", **xyz(c), text=numbers, hovertext=names,
+                               hovertemplate="<b>Danger zone %{text}</b>: %{hovertext}<extra></extra>",
+                               textfont={"size": 22, "color": "#ffffff"}, visible=visible, showlegend=False))
     return traces
+
+
+def zone_key_html(model: FaceModel) -> str:
+    """The key of Seckel's danger zones: each number (as drawn on the skin) with the nerve it guards.
+
+    Parameters
+    ----------
+    model : FaceModel
+        Its anatomy's zones, in Seckel's order.
+
+    Returns
+    -------
+    str
+        HTML (class ``fl-zone-key``): a line per zone, its number in :data:`ZONE_COLOUR`, the name, and "(borders
+        unverified)" where they are; the source named once (Seckel 1994).
+    """
+    import html as html_module
+
+    rows = "".join(
+        f"<div><b style='color:{ZONE_COLOUR};display:inline-block;min-width:1.3em'>{zone.number}</b>"
+        f"{html_module.escape(zone.label)}{'' if zone.verified else ' <i>(borders unverified)</i>'}</div>"
+        for zone in sorted(model.anatomy.zones.values(), key=lambda z: z.number))
+    return (f"<div class='fl-zone-key fl-note'>"
+            f"<div>Danger zones (Seckel 1994), outlined in <b style='color:{ZONE_COLOUR}'>magenta</b>:</div>"
+            f"{rows}</div>")
 
 
 def ligament_trace(model: FaceModel, visible=False) -> go.Scatter3d:
@@ -396,8 +461,13 @@ def depth_profile_figure(model: FaceModel, path, *, height: int = 460) -> go.Fig
     wx = x[path.waypoint_at]
     wy = path.depth_mm[path.waypoint_at]
     names = [n.replace("_", " ") if n else "" for n in path.waypoint_names]
+    # the labels at the ends run inward, and none is clipped at the plot's edge (cut at 1366 px before)
+    positions = ["top center"] * len(names)
+    if len(names) > 1:
+        positions[0] = "top right" if wx[0] <= wx[-1] else "top left"
+        positions[-1] = "top left" if wx[0] <= wx[-1] else "top right"
     traces.append(go.Scatter(name="profile:waypoints", x=wx, y=wy, mode="markers+text", text=names,
-                             textposition="top center", textfont={"size": 14, "color": TEXT},
+                             textposition=positions, cliponaxis=False, textfont={"size": 14, "color": TEXT},
                              marker={"size": 10, "color": "#ffffff", "line": {"color": "#000", "width": 1}},
                              showlegend=False, hoverinfo="skip"))
     d, at, layer = path.shallowest()
@@ -410,8 +480,30 @@ def depth_profile_figure(model: FaceModel, path, *, height: int = 460) -> go.Fig
         xaxis={"title": {"text": "distance along the nerve (mm)"}, "gridcolor": "#333a44", "zeroline": False},
         yaxis={"title": {"text": "depth below the skin (mm)"}, "autorange": "reversed", "gridcolor": "#333a44",
                "zeroline": False, "range": [float(depth[:, -1].max()) + 4, -4]},
-        annotations=colour_key(labels, x=1.02, y=0.95),
+        annotations=_spaced_key(colour_key(labels, x=1.02, y=0.95), height),
     )
     return fig
+
+
+def _spaced_key(key: list[dict], height: int, row_px: float = 26.0, top: float = 0.95) -> list[dict]:
+    """The colour key's rows ``row_px`` apart whatever the figure's height (at 0.05 of a 310 px plot they touched).
+
+    Parameters
+    ----------
+    key : list of dict
+        Plotly annotations in paper coordinates, one per row (:func:`facelayers.render.face.colour_key`).
+    height : int, px
+        The figure's height (its plot is 150 px less: the margins).
+    row_px, top : float
+        Row spacing, px; the first row's paper y.
+
+    Returns
+    -------
+    list of dict
+        The same annotations, top-anchored, 17 px type, evenly spaced.
+    """
+    step = row_px / max(height - 150, 100)
+    return [{**a, "y": top - k * step, "yanchor": "top", "font": {**a.get("font", {}), "size": 17}}
+            for k, a in enumerate(key)]
 
 

@@ -42,11 +42,13 @@ CAMERAS: dict[str, dict] = {
                 "center": {"x": 0, "y": 0, "z": -0.05}},
     "top": {"eye": {"x": 0.0, "y": 0.35, "z": 2.0}, "up": {"x": 0, "y": 1, "z": 0},
             "center": {"x": 0, "y": 0, "z": 0}},
-    # From behind the left ear, looking forward along the facelift incision into the pocket under a raised
-    # flap (facelayers.model.flap): the surgeon's view of the open approach. Far enough back that the whole head
-    # stays in the frame (the raised flap stands out from the cheek).
-    "incision": {"eye": {"x": -1.45, "y": -0.75, "z": 0.9}, "up": {"x": 0, "y": 0, "z": 1},
-                 "center": {"x": -0.05, "y": 0.1, "z": -0.1}},
+    # From behind and beside the left ear at cheek height, looking forward along the facelift incision into the
+    # pocket under a raised flap (facelayers.model.flap): the surgeon's view of the open approach, close up. The
+    # centre is on the left cheek's pocket (about 75 mm left of the midline, 35 mm in front of the ear canal,
+    # 30 mm below the Frankfort plane, in plotly's normalised scene units), so the flap's underside and the floor
+    # in its shadow fill the view.
+    "incision": {"eye": {"x": -0.95, "y": -0.6, "z": 0.3}, "up": {"x": 0, "y": 0, "z": 1},
+                 "center": {"x": -0.33, "y": 0.16, "z": -0.08}},
     # From above and behind the crown, looking forward along a coronal incision into the pocket of a coronal
     # (open brow or subperiosteal) flap; far enough back that the turned-down flap and the chin both show.
     "crown": {"eye": {"x": -0.55, "y": -1.35, "z": 1.55}, "up": {"x": 0, "y": 0, "z": 1},

@@ -268,18 +268,19 @@ class DissectionComparer(NerveExplorer):
         self._write(compare=tuple(pair), technique=shown)
 
     def panel_controls(self) -> list:
-        """The controls beside the figure.
+        """The controls beside the figure, most used first.
 
-        Show A/B, layers, camera, the flap, the pair, the nerve controls, cutaway.
+        The pair (A and B menus) and Show A/B, layers, camera, the flap, the nerve controls, cutaway: on a 1366x768
+        laptop the pair, the switch, the layers and the camera are in view with the figure.
 
         Returns
         -------
         list of ipywidgets.Widget
         """
-        return [self.show, self.shown_label, *self.layer_controls(), heading("Camera"), self.camera,
-                heading("Open approach"), self.flap_box, self.flap_note, heading("Techniques compared"),
-                self.technique_a, self.technique_b, *self.nerve_controls(), heading("Cutaway"), self.cutaway,
-                self.cut_box, self.show_labels]
+        return [heading("Techniques compared"), self.technique_a, self.technique_b, self.show, self.shown_label,
+                *self.layer_controls(), heading("Camera"), self.camera, heading("Open approach"), self.flap_box,
+                self.flap_note, *self.nerve_controls(), heading("Cutaway"), self.cutaway, self.cut_box,
+                self.show_labels]
 
     def below(self) -> list:
         """What follows the stage: the table, the endoscope, the depth profile and the cross-section.

@@ -10,6 +10,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
                       "pip install 'facelayers[lessons]'") from exc
 
 from facelayers.model.geometry import FaceModel
+from facelayers.render import structures as structure_figures
 from facelayers.teaching.state import ViewState
 from facelayers.widgets.controls import heading, set_quietly
 from facelayers.widgets.layer_explorer import LayerExplorer
@@ -121,18 +122,20 @@ class NerveExplorer(LayerExplorer):
                                style={"description_width": "44px"}, layout=w.Layout(width="100%"))
         self.zones = w.Checkbox(value=False, description="Danger zones (Seckel)", indent=False)
         self.ligaments = w.Checkbox(value=False, description="Retaining ligaments", indent=False)
+        # The zones' key (numbers as drawn on the skin, and the nerve each guards), shown while the zones are.
+        self.zone_key = w.HTML("")
         self.pick.observe(lambda c: self._write(pick=None if c["new"] == "none" else c["new"]), names="value")
         self.zones.observe(lambda c: self._write(zones=bool(c["new"])), names="value")
         self.ligaments.observe(lambda c: self._write(ligaments=bool(c["new"])), names="value")
 
     def nerve_controls(self) -> list:
-        """The pick menu and the zone and ligament boxes, under their heading.
+        """The pick menu, the zone box with the zones' key under it, and the ligament box, under their heading.
 
         Returns
         -------
         list of ipywidgets.Widget
         """
-        return [heading("Light a nerve, branch or muscle"), self.pick, self.zones, self.ligaments]
+        return [heading("Light a nerve, branch or muscle"), self.pick, self.zones, self.zone_key, self.ligaments]
 
     def panel_controls(self) -> list:
         """The controls beside the figure: layers, camera, the nerve controls, cutaway.
@@ -159,4 +162,5 @@ class NerveExplorer(LayerExplorer):
         s = self.state
         set_quietly(self.pick, value=s.pick or "none")
         set_quietly(self.zones, value=s.zones)
+        set_quietly(self.zone_key, value=structure_figures.zone_key_html(self.model) if s.zones else "")
         set_quietly(self.ligaments, value=s.ligaments)
