@@ -175,7 +175,7 @@ def test_the_frontal_branch_adds_to_closure_and_the_trunk_stops_it(model_lecture
     assert trunk == pytest.approx(rest[0].height_mm, abs=0.05)
 
 
-@pytest.mark.parametrize("resolution", ["coarse", (200, 120)])
+@pytest.mark.parametrize("resolution", ["coarse", (161, 106)])
 def test_the_lids_close_at_other_resolutions(resolution):
     m = build_face(resolution=resolution)
     d = skin_displacement(m, "close_eyes")
