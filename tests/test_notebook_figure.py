@@ -109,7 +109,7 @@ def test_the_lecture_grid_keeps_the_face_of_the_classic_grid():
                                                             f"{ratio.max():.2f})"
 
 
-@pytest.mark.parametrize("resolution", [(8, 6), (17, 11), (40, 24), (60, 32), (116, 74), (201, 119), (256, 156)])
+@pytest.mark.parametrize("resolution", [(8, 6), (17, 11), (40, 24), (60, 32), (116, 74), (118, 73), (201, 119), (256, 156)])
 def test_the_grid_is_whole_at_any_resolution(resolution):
     nu, nv = resolution
     u, s = grid_module.grid(nu, nv)

@@ -47,20 +47,22 @@ CLASSIC_U_KNOTS = ((-np.pi, 0.45), (-1.75, 0.5), (-1.3, 1.0), (1.3, 1.0), (1.75,
 CLASSIC_S_KNOTS = ((S_BOTTOM_MM, 0.4), (-110.0, 0.6), (-95.0, 1.0), (60.0, 1.0), (90.0, 0.5), (S_TOP_MM, 0.35))
 
 #: The face's box on the grid: columns within ``FACE_U_RAD`` of the midline (the outer canthi are at 0.58 rad, the
-#: zygion at 1.08; 1.15 keeps the mandible's body up to the angle) and rows from ``FACE_S_MM[0]`` (below the cervicomental angle; the menton is at -95) to
-#: ``FACE_S_MM[1]`` (above the brows; the glabella is at 38). Inside it the grid keeps the rays of the classic
+#: zygion at 1.08, the gonion at 1.37: 1.25 keeps the mandible's body and angle) and rows from ``FACE_S_MM[0]``
+#: (below the cervicomental angle; the menton is at -95) to ``FACE_S_MM[1]`` (above the brows; the glabella is at
+#: 38). Inside it the grid keeps the rays of the classic
 #: profile at ``FACE_GAIN`` times the grid's counts; outside it the spacing ramps up to an even plateau.
-FACE_U_RAD = 1.15
+FACE_U_RAD = 1.25
 FACE_S_MM = (-113.0, 48.0)
-#: Columns and rows the classic profile would spend per ray of this grid over the face: the lecture grid 116 x 74
-#: samples the face with exactly the rays of the classic 144 x 84 grid (issue 12: 26% fewer rays, the same face).
-FACE_GAIN = (144 / 116, 84 / 74)
+#: Columns and rows the classic profile would spend per ray of this grid over the face: the lecture grid 118 x 73
+#: samples the face with exactly the rays of the classic 144 x 84 grid (issue 12: 29% fewer rays, the same face).
+FACE_GAIN = (144 / 118, 84 / 73)
 #: Share of the rows outside the face's box that go below it (the neck, a near-cylinder that needs few); the rest
-#: go above it (forehead to crown, curved about 1 degree per mm, so about 8 mm apart at the lecture grid).
+#: go above it (forehead to crown: about 11 mm apart at the lecture grid, 6-8 in the classic 144 x 84).
 NECK_SHARE = 0.17
-#: Lengths over which the spacing ramps from the face's to the plateau: around the head (rad), below and above the
-#: face's box (mm).
-RAMP_U_RAD = 0.45
+#: Lengths over which the spacing ramps from the face's to the plateau: around the head (rad; short, so that the
+#: plateau stays near 6.5 degrees at the lecture grid and the great auricular nerve's shallow stretch at McKinney's
+#: point is still resolved), below and above the face's box (mm).
+RAMP_U_RAD = 0.3
 RAMP_S_MM = (15.0, 30.0)
 #: Smallest grid (columns, rows) that gets a face's box: the display grids (lecture, fine). Smaller ones (the tests'
 #: coarse 64 x 34 and toy grids) keep the classic profile: at so few rays the face would take most of them, and the
@@ -103,7 +105,7 @@ def grid(nu: int, nv: int) -> tuple[np.ndarray, np.ndarray]:
     Over the face's box (:data:`FACE_U_RAD`, :data:`FACE_S_MM`) the rays are those of the classic profile
     (:data:`CLASSIC_U_KNOTS`, :data:`CLASSIC_S_KNOTS`) at ``FACE_GAIN`` times ``(nu, nv)`` columns and rows,
     so the eyes, lids, nose and lips are sampled exactly as that denser grid samples them (the lecture grid
-    116 x 74 has the face of the classic 144 x 84). The remaining columns fill the back of the head and the
+    118 x 73 has the face of the classic 144 x 84). The remaining columns fill the back of the head and the
     remaining rows the neck (:data:`NECK_SHARE`) and the crown, their spacing ramping up from the face's to an even
     plateau (:func:`_ramped`). The columns are symmetric about the midline (u = 0 is one). Grids smaller than
     :data:`FACE_BOX_FROM` take the classic profile itself.
