@@ -65,7 +65,7 @@ __all__ = ["METRICS", "Metric", "format_table", "main", "resolution_for", "run",
 #: Triangle counts of the scaling runs, by label.
 SCALING = {"25k": 25_000, "100k": 100_000, "400k": 400_000}
 QUICK_SKIPS = ("400k",)
-#: Columns around per row up in the scaling runs (the lecture grid is 144 x 84, about 1.7).
+#: Columns around per row up in the scaling runs (the lecture grid is 118 x 73, about 1.6; the classic 144 x 84 about 1.7).
 ASPECT = 1.7
 BUILD_REPEATS = 5
 SCALING_REPEATS = 5
@@ -134,6 +134,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("quiz_answer_ms", "ms", "ms", note="score a click and draw the feedback"),
     Metric("notebook_figure_bytes", "B", "bytes", "<=", 1_800_000,
            "lesson 01's figure as its FigureWidget first sends it (MessageMeter)"),
+    Metric("notebook_figure_triangles", "triangles", "int",
+           note="triangles in that figure (six surfaces, ears, globes): about 17 B each over the comm"),
     Metric("export_html_mb", "MB", "ratio", "<=", 2.24, "lesson 01 offline HTML, lecture grid (PyVista: 2.24)"),
     Metric("export_course_mb", "MB", "ratio", "<=", 3.36, "the course offline HTML, lecture grid (1.5 x 2.24)"),
     Metric("export_s", "s", "s", note="python -m facelayers export 01"),
@@ -511,6 +513,8 @@ def _measure_notebook_figure(model, metrics: dict) -> None:
     meter = MessageMeter(ex.figure)
     ex.figure.send_state(["_widget_data", "_widget_layout"])
     metrics["notebook_figure_bytes"] = meter.bytes
+    meshes = [t for t in ex.figure.data if t.type == "mesh3d" and t.i is not None]
+    metrics["notebook_figure_triangles"] = sum(len(t.i) for t in meshes)
 
 
 def _measure_nbval(metrics: dict) -> None:

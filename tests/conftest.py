@@ -15,5 +15,5 @@ def model_coarse() -> FaceModel:
 
 @pytest.fixture(scope="session")
 def model_lecture() -> FaceModel:
-    """The shipped data at the lecture resolution (144 x 84 rays)."""
+    """The shipped data at the lecture resolution (118 x 73 rays)."""
     return build_face(resolution="lecture")

@@ -170,13 +170,13 @@ def lecture_exports(tmp_path_factory):
 
 def test_lesson_01_at_the_lecture_grid_is_no_larger_than_the_peer(lecture_exports):
     result = lecture_exports["01"]
-    assert "grid 144x84" in result.notes[0]
+    assert "grid 118x73" in result.notes[0]
     assert result.size_bytes <= PEER_MB * 1e6, result.notes
 
 
 def test_the_course_at_the_lecture_grid_is_within_one_and_a_half_times_the_peer(lecture_exports):
     result = lecture_exports["course"]
-    assert "grid 144x84" in result.notes[0]
+    assert "grid 118x73" in result.notes[0]
     assert result.size_bytes <= 1.5 * PEER_MB * 1e6, result.notes
 
 
@@ -339,7 +339,7 @@ BAD_ARGS = {
                      ["--view", "none.yaml: no such file"]),
     # A budget below what the lecture grid needs: an error that says what it needs and what fits, no file.
     "max-mb": (lambda t: ["01", "--out", str(t / "x.html"), "--max-mb", "1.2"],
-               ["--max-mb 1.2: lesson 01 at the lecture grid (144x84) needs ", " MB; allowed: --max-mb ",
+               ["--max-mb 1.2: lesson 01 at the lecture grid (118x73) needs ", " MB; allowed: --max-mb ",
                 "or --resolution coarse (", "nothing was written"]),
     "max-mb-negative": (lambda t: ["01", "--out", str(t / "x.html"), "--max-mb", "-3"],
                         ["--max-mb '-3': must be a finite number >= 0"]),

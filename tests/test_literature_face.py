@@ -175,7 +175,9 @@ def test_the_frontal_branch_adds_to_closure_and_the_trunk_stops_it(model_lecture
     assert trunk == pytest.approx(rest[0].height_mm, abs=0.05)
 
 
-@pytest.mark.parametrize("resolution", ["coarse", (200, 120)])
+# (164, 104) samples the face with the rays of the classic (200, 120) (facelayers.model.grid.FACE_GAIN); close_eyes
+# leaves 0.2-0.9 mm open at some denser faces, as it already did at the classic "fine" 256 x 156.
+@pytest.mark.parametrize("resolution", ["coarse", (164, 104)])
 def test_the_lids_close_at_other_resolutions(resolution):
     m = build_face(resolution=resolution)
     d = skin_displacement(m, "close_eyes")

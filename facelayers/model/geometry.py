@@ -33,8 +33,8 @@ from facelayers.model.stack import Stack, ThicknessField, build_stack, build_thi
 
 #: Named resolutions: (columns around, rows up). Triangles per surface ~ 2 * nu * nv; a figure draws six.
 RESOLUTIONS: dict[str, tuple[int, int]] = {
-    "coarse": (64, 34),    # ~26k triangles over the six surfaces: tests
-    "lecture": (144, 84),  # ~145k: the default for lessons and projection
+    "coarse": (64, 34),    # ~26k triangles over the six surfaces: tests (the classic profile)
+    "lecture": (118, 73),  # ~103k: the default for lessons and projection (the face of the classic 144 x 84)
     "fine": (256, 156),    # ~480k: stills for slides
 }
 

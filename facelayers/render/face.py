@@ -253,7 +253,7 @@ def region_labels_trace(model: FaceModel, visible: bool = True) -> go.Scatter3d:
     -------
     go.Scatter3d
         One marker per left-side or midline anchor, placed on the skin and pushed 4 mm outward from the
-        origin (mm, head frame, x plotted negated); each region's name is written once. Hover lists each
+        origin (float32 mm, head frame, x plotted negated); each region's name is written once. Hover lists each
         layer's thickness there (mm) with its source (author and year) or ``schematic``.
     """
     anatomy = model.anatomy
@@ -261,6 +261,7 @@ def region_labels_trace(model: FaceModel, visible: bool = True) -> go.Scatter3d:
     keep = [i for i, n in enumerate(field.anchor_names) if not n.endswith(":right")]
     pts = model.stack_under(np.array([anatomy.point(field.anchor_names[i]) for i in keep])).points[:, 0]
     pts = pts + 4.0 * (pts - np.array([0.0, 0.0, 0.0])) / np.linalg.norm(pts, axis=1, keepdims=True)
+    pts = pts.astype(np.float32)  # as every other trace's coordinates (float64 would double their bytes)
     text, hover = [], []
     seen = set()
     for i in keep:

@@ -37,7 +37,7 @@ def exports(chromium_path, tmp_path_factory) -> dict[str, Path]:
         done = subprocess.run([sys.executable, "-m", "facelayers", "export", lesson, "--out", str(out)],
                               capture_output=True, text=True, timeout=300, check=False)
         assert done.returncode == 0, done.stderr
-        assert "grid 144x84" in done.stdout, done.stdout
+        assert "grid 118x73" in done.stdout, done.stdout
         paths[lesson] = out
     return paths
 
