@@ -257,7 +257,8 @@ var facelayersPreview = (function () {
         }
         m.u = new Float32Array(n);
         for (i = 0; i < n; i++) m.u[i] = c2 > c1 ? (inten[i] - c1) / (c2 - c1) : 0;
-        m.cmap = colormap(ca.colorscale, ctx2d); m.width = 256;
+        var stops = ca.reversescale ? ca.colorscale.map(function (c) { return [1 - c[0], c[1]]; }).reverse() : ca.colorscale;
+        m.cmap = colormap(stops, ctx2d); m.width = 256;  // (a shared coloraxis: its cmin/cmax, else this trace's range)
       } else if (inten || t.color === undefined) {
         return null;
       } else {
