@@ -288,12 +288,12 @@ LOADER = r"""
       throw new Error("this browser cannot inflate the page (no DecompressionStream): use Chrome or Edge 80+, " +
                       "Firefox 113+ or Safari 16.4+");
     }
-    const text = document.getElementById("%(data)s").textContent.replace(/\s+/g, "");
+    const text = document.getElementById("%(data)s").textContent;
     let packed;
     if (Uint8Array.fromBase64) {
-      packed = Uint8Array.fromBase64(text);
+      packed = Uint8Array.fromBase64(text);  // skips the line breaks itself
     } else {
-      const chars = atob(text);
+      const chars = atob(text.replace(/\s+/g, ""));
       packed = new Uint8Array(chars.length);
       for (let i = 0; i < chars.length; i++) packed[i] = chars.charCodeAt(i);
     }
