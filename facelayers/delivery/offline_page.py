@@ -10,6 +10,15 @@ page the loader decodes the base64, inflates it with the browser's own ``Decompr
 library; Chrome 80, Firefox 113, Safari 16.4 and later), runs plotly.js, rebuilds the typed arrays and calls
 ``Plotly.newPlot``. Nothing is fetched: no network, no ``fetch`` at all.
 
+**The first frame is a preview.** When the figure has visible Mesh3d traces (:func:`preview_traces`), the page
+also carries ``static/preview.js`` (plain WebGL, no library): as soon as the arrays are inflated it draws those
+meshes from the same arrays, with the scene's camera, aspect, colours and plotly's lighting, into a canvas exactly
+where plotly's scene will be, *before* plotly.js runs; plotly.js then loads and compiles off the main thread, runs
+after that frame is shown, draws, and the page removes the preview. Lesson 01 in headless Chromium (software
+WebGL): the head in about 0.3 s where plotly alone took 1.1-1.5 s; the controls work when plotly has drawn. The
+div's ``data-preview`` says ``drawn``, ``removed`` or ``none``; ``#preview-only`` at the end of the file's URL
+stops after the preview (to compare it with plotly's frame).
+
 Why it is small (lesson 01 at the lecture grid: 12.5 MB as plotly writes it, about 2 MB here):
 
 * plotly.js's gl3d partial bundle (``static/plotly-gl3d.min.js``, 1.75 MB, the same version as the installed
@@ -37,14 +46,16 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["ARRAY_KEY", "DTYPES", "GL3D_VERSION", "PackedFigure", "figure_arrays", "gl3d_bundle", "pack",
-           "page_html", "read_page", "unpack"]
+__all__ = ["ARRAY_KEY", "DTYPES", "GL3D_VERSION", "PREVIEW_FILE", "PackedFigure", "figure_arrays", "gl3d_bundle",
+           "pack", "page_html", "preview_script", "preview_traces", "read_page", "unpack"]
 
 #: Where the vendored plotly.js bundle lives, and its version.
 STATIC = Path(__file__).resolve().parent / "static"
 GL3D_FILE = STATIC / "plotly-gl3d.min.js"
 GL3D_LICENCE = STATIC / "LICENSE-plotly.js.txt"
 GL3D_VERSION = "4.1.1"
+#: The preview renderer (plain WebGL, no library): draws the visible Mesh3d traces before plotly.js is parsed.
+PREVIEW_FILE = STATIC / "preview.js"
 #: Trace types the gl3d bundle draws (plotly.js's ``lib/index-gl3d.js``: scatter, scatter3d, surface, mesh3d,
 #: isosurface, volume, cone, streamtube); anything else needs the full bundle.
 GL3D_TRACES = frozenset({"scatter", "scatter3d", "surface", "mesh3d", "isosurface", "volume", "cone", "streamtube"})
@@ -265,21 +276,24 @@ def needs_full_bundle(figure: dict) -> list[str]:
 # The page
 
 #: The loader: decode, inflate, run plotly.js, rebuild arrays, draw. Kept short and readable on purpose (a
-#: student may open the file in an editor). ``data-state`` on the div says ``drawn`` or ``error``.
+#: student may open the file in an editor). ``data-state`` on the div says ``drawn`` or ``error`` (``preview-only``
+#: with that URL fragment); performance marks ``facelayers:inflated``, ``preview``, ``plotly-start``, ``arrays``,
+#: ``plotly`` (plotly.js has run), ``plotted`` (its first frame) and ``drawn`` (page parts too) time the load.
 LOADER = r"""
 (async function () {
   const div = document.getElementById("%(div)s");
+  let preview = null;
   try {
     if (typeof DecompressionStream === "undefined") {
       throw new Error("this browser cannot inflate the page (no DecompressionStream): use Chrome or Edge 80+, " +
                       "Firefox 113+ or Safari 16.4+");
     }
-    const text = document.getElementById("%(data)s").textContent.replace(/\s+/g, "");
+    const text = document.getElementById("%(data)s").textContent;
     let packed;
     if (Uint8Array.fromBase64) {
-      packed = Uint8Array.fromBase64(text);
+      packed = Uint8Array.fromBase64(text);  // skips the line breaks itself
     } else {
-      const chars = atob(text);
+      const chars = atob(text.replace(/\s+/g, ""));
       packed = new Uint8Array(chars.length);
       for (let i = 0; i < chars.length; i++) packed[i] = chars.charCodeAt(i);
     }
@@ -289,19 +303,15 @@ LOADER = r"""
     const head = JSON.parse(new TextDecoder().decode(raw.subarray(4, 4 + n)));
     performance.mark("facelayers:inflated");
     const body = 4 + n;
-    // plotly.js runs from a blob: URL (in memory, nothing is fetched), which lets the browser compile it off the
-    // main thread while the arrays are rebuilt below.
-    const source = new Blob([raw.subarray(body + head.script[0], body + head.script[0] + head.script[1])],
-                            {type: "text/javascript"});
-    const script = document.createElement("script");
-    const loaded = new Promise(function (resolve, reject) { script.onload = resolve; script.onerror = reject; });
-    script.src = URL.createObjectURL(source);
-    document.head.appendChild(script);
     const TYPES = {f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array,
                    u2: Uint16Array, i4: Int32Array, u4: Uint32Array};
     const UINT = {1: Uint8Array, 2: Uint16Array, 4: Uint32Array};
     // Undo the filter: bytes grouped by significance back to elements, then a running sum (mod 2**bits).
-    const arrays = head.arrays.map(function (spec) {
+    // Each array is rebuilt when first asked for: the preview's first, the rest after it has drawn.
+    const flats = new Array(head.arrays.length);
+    const flat = function (k) {
+      if (flats[k]) return flats[k];
+      const spec = head.arrays[k];
       const Type = TYPES[spec.dtype];
       const size = Type.BYTES_PER_ELEMENT;
       const count = spec.nbytes / size;
@@ -315,10 +325,48 @@ LOADER = r"""
         const ints = new UINT[size](bytes.buffer);
         for (let i = 1; i < count; i++) ints[i] += ints[i - 1];
       }
-      const flat = new Type(bytes.buffer);
-      if (spec.shape.length < 2) return flat;
+      return (flats[k] = new Type(bytes.buffer));
+    };
+    // plotly.js runs from a blob: URL (in memory, nothing is fetched), which lets the browser compile it off the
+    // main thread while the page does other work.
+    let loaded = null, script = null;
+    const startPlotly = function () {
+      const source = new Blob([raw.subarray(body + head.script[0], body + head.script[0] + head.script[1])],
+                              {type: "text/javascript"});
+      script = document.createElement("script");
+      loaded = new Promise(function (resolve, reject) { script.onload = resolve; script.onerror = reject; });
+      script.src = URL.createObjectURL(source);
+      document.head.appendChild(script);
+      performance.mark("facelayers:plotly-start");
+    };
+    // The preview (static/preview.js, when the page has it): the visible meshes drawn with plain WebGL from
+    // these arrays before plotly.js is parsed; plotly takes over once it has drawn.
+    if (typeof facelayersPreview === "function") {
+      try {
+        preview = facelayersPreview(div, head.figure, flat);
+      } catch (err) {
+        console.warn("facelayers: no preview (" + err.message + ")");
+      }
+      if (preview) {
+        performance.mark("facelayers:preview");
+        div.dataset.preview = "drawn";
+        if (location.hash === "#preview-only") {  // for checking the preview against plotly's frame
+          div.dataset.state = "preview-only";
+          return;
+        }
+        // plotly.js loads and compiles off the main thread while the browser shows that frame; it runs after it
+        startPlotly();
+        await new Promise(function (resolve) { requestAnimationFrame(function () { setTimeout(resolve, 0); }); });
+      } else {
+        div.dataset.preview = "none";
+      }
+    }
+    if (!loaded) startPlotly();
+    const arrays = head.arrays.map(function (spec, k) {
+      const data = flat(k);
+      if (spec.shape.length < 2) return data;
       const width = spec.shape[1], rows = new Array(spec.shape[0]);  // (n, k): one view per row, as plotly reads it
-      for (let r = 0; r < rows.length; r++) rows[r] = flat.subarray(r * width, (r + 1) * width);
+      for (let r = 0; r < rows.length; r++) rows[r] = data.subarray(r * width, (r + 1) * width);
       return rows;
     });
     const revive = function (v) {
@@ -338,6 +386,11 @@ LOADER = r"""
     URL.revokeObjectURL(script.src);
     performance.mark("facelayers:plotly");
     await Plotly.newPlot(div, {data: fig.data, layout: fig.layout, frames: fig.frames || [], config: head.config});
+    performance.mark("facelayers:plotted");
+    if (preview) {  // plotly's scene has drawn its first frame (newPlot draws it before resolving)
+      preview.remove();
+      div.dataset.preview = "removed";
+    }
     // Page parts (client-side controls, e.g. the course's expressions): each is a function body of
     // (div, Plotly, data), its data's arrays rebuilt like the figure's.
     for (const part of head.parts || []) {
@@ -347,6 +400,7 @@ LOADER = r"""
     div.dataset.state = "drawn";
   } catch (err) {
     div.dataset.state = "error";
+    if (preview) preview.remove();
     div.textContent = "This page could not be drawn: " + err.message;
     div.style.color = "%(text)s";
     div.style.padding = "2em";
@@ -356,26 +410,83 @@ LOADER = r"""
 """
 
 
-def page_html(packed: PackedFigure, title: str, background: str, text_colour: str) -> str:
-    """The page: a title, the dark stage, the base64 block (76 characters a line) and the loader.
+def preview_script() -> str:
+    """The preview renderer's source (``static/preview.js``), as the page embeds it.
+
+    Returns
+    -------
+    str
+        JavaScript defining ``facelayersPreview(div, figure, array)``; it contains no ``</script>``.
+    """
+    return PREVIEW_FILE.read_text(encoding="utf-8")
+
+
+def preview_traces(figure: dict) -> list[int]:
+    """Indices of the traces the page's preview would draw: visible Mesh3d traces of the (one) 3D scene.
+
+    The preview (``static/preview.js``) draws them before plotly.js is parsed; with none, the page carries no
+    preview and plotly draws the first frame, as before. (The script itself also gives up, drawing nothing,
+    on what it cannot draw as plotly would: flat shading, vertex colours, an orthographic camera ...)
+
+    Parameters
+    ----------
+    figure : dict
+        ``{"data": [...], "layout": {...}}``, arrays as numpy arrays, typed-array specs or ``{"$a": k}``.
+
+    Returns
+    -------
+    list of int
+        Positions in ``figure["data"]``, in order; empty when there is nothing to preview.
+    """
+    out = []
+    for n, trace in enumerate(figure.get("data") or []):
+        visible = trace.get("visible", True)
+        if (trace.get("type") == "mesh3d" and visible is True and trace.get("scene", "scene") == "scene"
+                and all(trace.get(key) is not None for key in ("x", "y", "z", "i", "j", "k"))):
+            out.append(n)
+    return out
+
+
+def page_html(packed: PackedFigure, title: str, background: str, text_colour: str, preview: bool = True) -> str:
+    """The page: a title, the dark stage, the base64 block (76 characters a line), the preview and the loader.
 
     ``title`` is escaped; nothing in the page names a server.
+
+    Parameters
+    ----------
+    packed : PackedFigure
+    title : str
+        The page's ``<title>``.
+    background, text_colour : str
+        CSS colours of the stage and of an error message.
+    preview : bool
+        Embed the preview renderer (:func:`preview_script`) when the figure has something for it to draw
+        (:func:`preview_traces`); False never does.
+
+    Returns
+    -------
+    str
+        The whole HTML file.
     """
     b64 = base64.b64encode(packed.blob).decode("ascii")
     lines = "\n".join(b64[i:i + 76] for i in range(0, len(b64), 76))
     loader = LOADER % {"div": DIV_ID, "data": DATA_ID, "key": ARRAY_KEY, "text": text_colour}
+    drawer = ""
+    if preview and preview_traces(packed.header["figure"]):
+        drawer = ("<!-- A first frame while plotly.js loads: the same meshes drawn with plain WebGL "
+                  f"(facelayers static/preview.js). -->\n<script>\n{preview_script()}</script>\n")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n"
         f"<title>{html.escape(title)}</title>\n"
         f"<style>html, body {{height: 100%; margin: 0; background: {background}; overflow: hidden;}} "
-        f"#{DIV_ID} {{width: 100%; height: 100%; font-family: sans-serif;}}</style>\n"
+        f"#{DIV_ID} {{position: relative; width: 100%; height: 100%; font-family: sans-serif;}}</style>\n"
         "</head>\n<body>\n"
         f"<div id=\"{DIV_ID}\" data-state=\"loading\"></div>\n"
         f"<!-- The figure, its arrays and plotly.js ({html.escape(packed.header['plotlyjs'])}, MIT licence), "
         "deflated and base64-encoded; the script below inflates and draws them. -->\n"
         f"<script type=\"application/octet-stream\" id=\"{DATA_ID}\">\n{lines}\n</script>\n"
-        f"<script>{loader}</script>\n</body>\n</html>\n"
+        f"{drawer}<script>{loader}</script>\n</body>\n</html>\n"
     )
 
 
