@@ -56,8 +56,9 @@ PROBE = """
       proto[name] = function (mode, a, b) {
         const count = name.startsWith("drawElements") ? a : b;
         if (count >= %d) {
+          const now = performance.now();  // one clock reading: the first draw may also be plotly's
           if (rec.draw === null) {
-            rec.draw = performance.now();
+            rec.draw = now;
             rec.plotlyAtDraw = typeof window.Plotly;
             requestAnimationFrame(() => {
               rec.frame = performance.now();
@@ -65,7 +66,7 @@ PROBE = """
             });
           }
           if (rec.plotlyDraw === null && typeof window.Plotly !== "undefined") {
-            rec.plotlyDraw = performance.now();
+            rec.plotlyDraw = now;
             requestAnimationFrame(() => { rec.plotlyFrame = performance.now(); });
           }
         }

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from offline import offline_context
 
 from benchmarks.bench_browser import PROBE
 from facelayers.core.frame import INTERFACES
@@ -46,20 +47,7 @@ class Offline:
     """A page opened from disk with the network blocked, recording console errors and blocked requests."""
 
     def __init__(self, browser, path: Path, size: tuple[int, int]):
-        self.context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-        self.blocked: list[str] = []
-        self.errors: list[str] = []
-
-        def route(r):
-            if r.request.url.startswith(("file:", "blob:", "data:")):
-                return r.continue_()
-            self.blocked.append(r.request.url)
-            return r.abort()
-
-        self.context.route("**/*", route)
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.context, self.page, self.blocked, self.errors = offline_context(browser, size)
         self.page.add_init_script(PROBE)
         t0 = time.monotonic()
         self.page.goto(path.as_uri())

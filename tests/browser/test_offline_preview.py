@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from offline import offline_context
 
 from benchmarks.bench_browser import PROBE
 from facelayers.delivery.export import export
@@ -63,20 +64,7 @@ class Opened:
     """A file opened from disk (optionally with a URL fragment), network blocked, console errors recorded."""
 
     def __init__(self, browser, path: Path, size=(1366, 768), fragment: str = "", until=("drawn",)):
-        self.context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-        self.blocked: list[str] = []
-        self.errors: list[str] = []
-
-        def route(r):
-            if r.request.url.startswith(("file:", "blob:", "data:")):
-                return r.continue_()
-            self.blocked.append(r.request.url)
-            return r.abort()
-
-        self.context.route("**/*", route)
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.context, self.page, self.blocked, self.errors = offline_context(browser, size)
         self.page.add_init_script(PROBE)
         self.page.add_init_script(WATCH)
         self.page.goto(path.as_uri() + fragment)
