@@ -90,6 +90,83 @@ class Relief:
         return out
 
 
+def polygon_distance(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
+    """Signed distance (n,) from 2-D points (n, 2) to a closed polygon (k, 2): negative inside, same units.
+
+    Parameters
+    ----------
+    points : (n, 2) float ndarray
+    polygon : (k, 2) float ndarray
+        Its vertices in order (either winding); the last joins the first.
+
+    Returns
+    -------
+    (n,) float64 ndarray
+    """
+    p = np.asarray(points, float)[:, None, :]
+    a = np.asarray(polygon, float)[None, :, :]
+    b = np.roll(a, -1, axis=1)
+    ab = b - a
+    t = np.clip(np.einsum("nkd,nkd->nk", p - a, np.broadcast_to(ab, (p.shape[0],) + ab.shape[1:]))
+                / np.einsum("kd,kd->k", ab[0], ab[0])[None, :], 0.0, 1.0)
+    dist = np.linalg.norm(p - (a + t[..., None] * ab), axis=2).min(axis=1)
+    # even-odd rule: a horizontal ray from each point crosses the edges an odd number of times inside
+    ay, by = a[..., 1], b[..., 1]
+    crosses = ((ay > p[..., 1]) != (by > p[..., 1])) & (
+        p[..., 0] < a[..., 0] + (p[..., 1] - ay) * (b[..., 0] - a[..., 0]) / np.where(by == ay, 1e-12, by - ay))
+    inside = crosses.sum(axis=1) % 2 == 1
+    return np.where(inside, -dist, dist)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A feature of the skull's side drawn as an outline in the side view: a raised form or a hollow.
+
+    The outline is a polygon in the lateral projection (y forward, z up, mm; left side, mirrored to the right);
+    a point on the envelope whose (y, z) lies inside it, and which lies on the side of the head (azimuth
+    past ``lateral_deg``, :func:`lateral_weight`), moves by ``height_mm`` along its ray. The border is a smooth
+    step ``edge_mm`` wide centred on the outline, so a sharp edge (the arch's borders, the ramus' posterior
+    border) and a soft one (the temporal line) are set in mm, whatever the form's size. Being a side-view
+    outline, it can draw the forms a lecturer points at from the side (the arch, the sigmoid notch, the
+    condyle, the mastoid), which ellipsoids only approximate.
+
+    name : str; outline_mm : tuple of (y, z) pairs, mm; height_mm : float, mm; edge_mm : float, mm;
+    lateral_deg : float, degrees; status : "schematic" or a source; cavity : bool (as :class:`Relief`).
+    """
+
+    name: str
+    outline_mm: tuple[tuple[float, float], ...]
+    height_mm: float
+    edge_mm: float = 3.0
+    lateral_deg: float = 50.0
+    status: str = "schematic"
+    cavity: bool = False
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        """Radius change (n,) mm at envelope points (n, 3) mm (both sides)."""
+        sd = polygon_distance(points[:, 1:3], np.array(self.outline_mm))
+        return self.height_mm * smoothstep(0.5 - sd / self.edge_mm) * self.side_weight(points)
+
+    def side_weight(self, points: np.ndarray) -> np.ndarray:
+        """(n,) float in [0, 1]: 1 on the side of the head (azimuth from the front past ``lateral_deg``)."""
+        return lateral_weight(points, self.lateral_deg)
+
+
+def lateral_weight(points: np.ndarray, lateral_deg: float) -> np.ndarray:
+    """(n,) float in [0, 1]: how far points (n, 3) mm are on the side of the head.
+
+    0 in front of the azimuth ``lateral_deg`` - 6 degrees (measured around the head's vertical axis
+    :data:`AXIS_Y_MM` from straight ahead), 1 past ``lateral_deg`` + 6, a smooth ramp between.
+    """
+    az = np.degrees(np.arctan2(np.abs(points[:, 0]), points[:, 1] - AXIS_Y_MM))
+    return smoothstep((az - lateral_deg) / 12.0 + 0.5)
+
+
+def _o(name, outline, height, edge=3.0, lateral=50.0, status="schematic", cavity=False):
+    return Outline(name, tuple((float(y), float(z)) for y, z in outline), float(height), float(edge),
+                   float(lateral), status, cavity)
+
+
 def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=False, status="schematic",
        cavity=False):
     return Relief(name, tuple(map(float, centre)), tuple(map(float, radii)), float(height),
@@ -103,10 +180,6 @@ def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=Fals
 RELIEF: tuple[Relief, ...] = (
     _r("cranial vault", (0, -10, 60), (85, 115, 70), 2.0, edge=0.6),
     _r("frontal bone", (0, 78, 50), (48, 30, 32), 3.5, edge=1.0),
-    _r("temporal fossa", (63, 28, 25), (14, 32, 21), -9.0, edge=0.7, mirror=True),
-    _r("zygomatic arch", (60, 24, -2), (26, 20, 5.0), 2.5, axis=(0.12, 1, 0), edge=0.4, mirror=True),
-    _r("ramus and masseteric region below the arch", (56, 22, -30), (10, 20, 18), -4.0, edge=0.8,
-       mirror=True),
     _r("zygoma body", (47, 60, -4), (13, 12, 12), 3.5, edge=0.7, mirror=True),
     _r("frontal process of the zygoma", (46, 64, 14), (7, 8, 14), 3.0, edge=0.6, mirror=True),
     _r("superciliary arch", (19, 84, 32), (14, 8, 6), 2.5, axis=(1, -0.3, 0), edge=0.8, mirror=True),
@@ -120,6 +193,52 @@ RELIEF: tuple[Relief, ...] = (
     _r("cheek over the alveolar bone and ramus", (44, 42, -42), (13, 26, 24), -10.0, edge=0.9, mirror=True),
     _r("mental protuberance", (0, 72, -76), (14, 8, 9), 2.5, edge=0.8),
     _r("mental tubercle", (12, 70, -80), (5, 6, 5), 1.0, edge=0.8, mirror=True),
+)
+
+
+#: The side of the skull, drawn as outlines in the side view (y forward, z up, mm; left side, mirrored):
+#: schematic shapes placed on the landmarks (porion at (0, 0), the bony ear canal's roof; zygion y ~30; the
+#: gonion y ~3, z ~-62; REFERENCE section 9) so the side view shows what a lecturer points at. The grid's rays
+#: give one bone radius each (no bridge, no undercut), so the arch over the temporal fossa and the ramus
+#: medial to it are drawn as relief: the arch a raised band with the fossa's hollow above it and the
+#: infratemporal hollow (the sigmoid notch between the condyle and the coronoid) below it; the ramus a raised
+#: plate with a sharp posterior border; the mastoid process behind and below the ear canal's pit.
+SIDE: tuple[Outline, ...] = (
+    # the temporal fossa: bounded above by the temporal line (soft), deepening toward the arch
+    _o("temporal fossa", [(44, 20), (42, 36), (32, 50), (15, 58), (-10, 58), (-32, 48), (-42, 30),
+                          (-40, 12), (-20, 8), (0, 10), (20, 4), (44, 4)], -6.0, edge=12.0),
+    _o("temporal fossa above the arch", [(42, 3), (42, 16), (32, 22), (24, 20), (20, 12), (22, 4)], -7.0,
+       edge=9.0),
+    # the lower lateral face sits deeper than the skin's big forms (the masseter, parotid and buccal fat lie
+    # on it): the whole region, then the forms on it
+    _o("lower lateral face", [(-30, -6), (56, -6), (64, -40), (56, -95), (-30, -95)], -5.0, edge=12.0,
+       lateral=32.0),
+    # the skin's big forms curve in toward the ear faster than the bone does: the arch's root, the ear
+    # canal and the mastoid stand out to about the skin's depth there (the supraglenoid site, 6.25 mm)
+    _o("root of the arch and the ear region", [(-28, 22), (20, 22), (24, -8), (10, -34), (-28, -34)], 6.0,
+       edge=16.0),
+    # the zygomatic arch from the zygoma body back to its root above the condyle and in front of the tragus,
+    # continuing back as the supramastoid crest
+    _o("zygomatic arch", [(56, -14), (56, 3), (40, 2), (28, 2), (18, 6), (10, 11), (2, 12), (2, 1), (8, -1),
+                          (16, -4), (28, -10), (42, -13)], 5.0, edge=4.0, lateral=45.0),
+    _o("supramastoid crest", [(4, 7), (4, 13), (-24, 14), (-30, 10), (-20, 8)], 2.0, edge=4.0),
+    # below the arch: the infratemporal hollow, whose lower edge is the sigmoid notch between the condyle
+    # (behind) and the coronoid process (in front, its tip under the arch)
+    _o("sigmoid notch", [(10, -1), (28, -9), (38, -12), (36, -15), (31, -18), (26, -22), (21, -22), (18, -17),
+                         (15, -10), (12, -6)], -14.0, edge=4.0),
+    # behind the ramus' posterior border, below the ear canal: the retromandibular hollow
+    _o("retromandibular hollow", [(-6, -11), (3, -11), (2, -18), (0, -32), (-7, -32)], -12.0, edge=4.0),
+    # the mandible's ramus: a plate with a sharp posterior border, the condyle in front of the ear canal
+    _o("ramus", [(1, -70), (1, -24), (3, -16), (6, -10), (7, -4), (11, -1), (16, -3), (17, -8), (19, -15),
+                 (22, -19), (26, -19), (30, -15), (34, -11), (38, -14), (40, -30), (46, -48), (50, -70)], 2.5,
+       edge=4.0, lateral=45.0),
+    _o("condyle", [(6, -2), (9, 0), (14, 0), (17, -3), (16, -8), (8, -8)], 2.0, edge=3.0),
+    # the mastoid process behind and below the ear canal, its tip about 28 mm below the porion
+    _o("mastoid process", [(-3, -6), (-3, -16), (-6, -26), (-10, -31), (-14, -29), (-20, -18), (-26, -6),
+                           (-14, -3)], 7.0, edge=5.0),
+    # the bony ear canal: a pit under the porion, at the tragion's depth
+    _o("external acoustic meatus", [(-4.5, -4), (-3, -7.5), (0, -9), (3, -7.5), (4.5, -4), (3, -0.5), (0, 1),
+                                    (-3, -0.5)], -9.0, edge=3.0, cavity=True),
 )
 
 
@@ -289,7 +408,7 @@ def relief(points: np.ndarray, extra: tuple[Relief, ...] = (), base_relief: bool
     """
     total = np.zeros(len(points))
     cavity = np.zeros(len(points))
-    for feature in ((RELIEF + TEETH) if base_relief else ()) + tuple(extra):
+    for feature in ((RELIEF + SIDE + TEETH) if base_relief else ()) + tuple(extra):
         h = feature(points)
         total += h
         if feature.cavity:
@@ -358,7 +477,11 @@ def bone_field(points: np.ndarray, shape: SkullShape | None = None) -> np.ndarra
     # outside the U's inner contour (in mm, roughly: the ellipse's radial excess), or above the mouth's floor
     q = np.hypot(x / ARCH_INNER_MM[0], (y - ARCH_INNER_CENTRE_Y_MM) / ARCH_INNER_MM[1])
     outside_u = np.maximum((q - 1.0) * 30.0, z - ARCH_INNER_TOP_Z_MM)
-    return np.maximum(z - SKULL_BASE_Z_MM, np.minimum(jaw, outside_u))
+    # the mastoid process hangs below the skull base behind the ear canal (its outline in the side view)
+    mastoid = next(f for f in SIDE if f.name == "mastoid process")
+    side = mastoid.side_weight(points)
+    in_mastoid = -polygon_distance(points[:, 1:3], np.array(mastoid.outline_mm)) - 20.0 * (1.0 - side)
+    return np.maximum(np.maximum(z - SKULL_BASE_Z_MM, in_mastoid), np.minimum(jaw, outside_u))
 
 
 def clip_mesh(vertices: np.ndarray, faces: np.ndarray, field: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
