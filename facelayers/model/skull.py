@@ -65,7 +65,8 @@ class Relief:
     name : str; centre_mm, radii_mm : (3,) float, mm; axis : (3,) float; height_mm : float, mm;
     edge : float in (0, 1]; mirror : bool (also the right side); status : "schematic" or a source id;
     cavity : bool — a pit the soft tissues do not fill (orbit, piriform aperture, foramen): the layer stack
-    runs over it, not into it.
+    runs over it, not into it; rim : bool — the step leaves the envelope steeply (:func:`rim_step`, a crisp
+    rim: the orbit, the piriform aperture) instead of the symmetric smooth step.
     """
 
     name: str
@@ -77,17 +78,25 @@ class Relief:
     mirror: bool = False
     status: str = "schematic"
     cavity: bool = False
+    rim: bool = False
 
     def __call__(self, points: np.ndarray) -> np.ndarray:
         """Radius change (n,) mm at envelope points (n, 3) mm (both sides if mirrored)."""
+        step = rim_step if self.rim else smoothstep
         out = np.zeros(len(points))
         shape = Ellipsoid(self.name, self.centre_mm, self.radii_mm, self.axis)
         for sign in ((1.0, -1.0) if self.mirror else (1.0,)):
             rot = shape.frame(sign)
             centre = np.array(self.centre_mm) * np.array([sign, 1.0, 1.0])
             q = np.linalg.norm(((points - centre) @ rot) / np.array(self.radii_mm), axis=1)
-            out += self.height_mm * smoothstep((1.0 - q) / self.edge)
+            out += self.height_mm * step((1.0 - q) / self.edge)
         return out
+
+
+def rim_step(x: np.ndarray) -> np.ndarray:
+    """0 below 0, 1 above 1, between a quadratic that leaves 0 steeply and meets 1 flat: a pit's crisp rim."""
+    x = np.clip(x, 0.0, 1.0)
+    return 1.0 - (1.0 - x) ** 2
 
 
 def polygon_distance(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
@@ -168,9 +177,9 @@ def _o(name, outline, height, edge=3.0, lateral=50.0, status="schematic", cavity
 
 
 def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=False, status="schematic",
-       cavity=False):
+       cavity=False, rim=False):
     return Relief(name, tuple(map(float, centre)), tuple(map(float, radii)), float(height),
-                  tuple(map(float, axis)), float(edge), mirror, status, cavity)
+                  tuple(map(float, axis)), float(edge), mirror, status, cavity, rim)
 
 
 #: The features, left side (``mirror`` places the right). Dimensions: orbital opening 40 x 33 mm (height
@@ -184,13 +193,16 @@ RELIEF: tuple[Relief, ...] = (
     _r("frontal process of the zygoma", (46, 64, 14), (7, 8, 14), 3.0, edge=0.6, mirror=True),
     _r("superciliary arch", (19, 84, 32), (14, 8, 6), 2.5, axis=(1, -0.3, 0), edge=0.8, mirror=True),
     _r("orbit", (31, 78, 16.0), (30.0, 60, 19.0), -30.0, axis=(1, -0.25, 0), edge=0.3, mirror=True,
-       status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed", cavity=True),
+       status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed", cavity=True,
+       rim=False),
     _r("nasal bones", (0, 80, 8), (12, 14, 11), 13.0, axis=(0, 0.3, -1), edge=1.0),
     _r("piriform aperture", (0, 90, -15.0), (15.5, 60, 19.5), -22.0, edge=0.25,
-       status="kabakci2020: height 45.2, width 25.0 mm (males)", cavity=True),
-    _r("alveolar process", (0, 78, -38), (24, 12, 11), 4.0, edge=1.0),
+       status="kabakci2020: height 45.2, width 25.0 mm (males)", cavity=True, rim=True),
+    _r("alveolar process", (0, 80, -42), (24, 12, 13), 9.0, edge=1.0),
     _r("canine eminence", (13, 84, -34), (5, 8, 10), 1.5, edge=0.8, mirror=True),
-    _r("cheek over the alveolar bone and ramus", (44, 42, -42), (13, 26, 24), -10.0, edge=0.9, mirror=True),
+    _r("cheek over the alveolar bone and ramus", (44, 42, -42), (13, 26, 24), -13.0, edge=0.9, mirror=True),
+    _r("buccal hollow over the molars", (38, 55, -38), (12, 14, 14), -6.0, edge=1.0, mirror=True),
+    _r("chin set back", (0, 68, -74), (22, 20, 14), -6.0, edge=1.0),
     _r("mental protuberance", (0, 72, -76), (14, 8, 9), 2.5, edge=0.8),
     _r("mental tubercle", (12, 70, -80), (5, 6, 5), 1.0, edge=0.8, mirror=True),
 )
@@ -206,28 +218,28 @@ RELIEF: tuple[Relief, ...] = (
 SIDE: tuple[Outline, ...] = (
     # the temporal fossa: bounded above by the temporal line (soft), deepening toward the arch
     _o("temporal fossa", [(44, 20), (42, 36), (32, 50), (15, 58), (-10, 58), (-32, 48), (-42, 30),
-                          (-40, 12), (-20, 8), (0, 10), (20, 4), (44, 4)], -6.0, edge=12.0),
-    _o("temporal fossa above the arch", [(42, 3), (42, 16), (32, 22), (24, 20), (20, 12), (22, 4)], -7.0,
-       edge=9.0),
+                          (-40, 16), (-20, 18), (0, 22), (16, 20), (26, 6), (44, 4)], -6.0, edge=12.0),
+    _o("temporal fossa above the arch", [(42, 3), (42, 16), (34, 22), (28, 20), (26, 12), (28, 4)], -6.0,
+       edge=12.0),
     # the lower lateral face sits deeper than the skin's big forms (the masseter, parotid and buccal fat lie
     # on it): the whole region, then the forms on it
     _o("lower lateral face", [(-30, -6), (56, -6), (64, -40), (56, -95), (-30, -95)], -5.0, edge=12.0,
-       lateral=32.0),
+       lateral=38.0),
     # the skin's big forms curve in toward the ear faster than the bone does: the arch's root, the ear
     # canal and the mastoid stand out to about the skin's depth there (the supraglenoid site, 6.25 mm)
-    _o("root of the arch and the ear region", [(-28, 22), (20, 22), (24, -8), (10, -34), (-28, -34)], 6.0,
-       edge=16.0),
+    _o("root of the arch and the ear region", [(-28, 14), (12, 14), (16, -8), (8, -34), (-28, -34)], 2.0,
+       edge=18.0),
     # the zygomatic arch from the zygoma body back to its root above the condyle and in front of the tragus,
     # continuing back as the supramastoid crest
-    _o("zygomatic arch", [(56, -14), (56, 3), (40, 2), (28, 2), (18, 6), (10, 11), (2, 12), (2, 1), (8, -1),
-                          (16, -4), (28, -10), (42, -13)], 5.0, edge=4.0, lateral=45.0),
+    _o("zygomatic arch", [(56, -14), (56, 3), (40, 2), (28, 3), (20, 12), (10, 16), (2, 16), (2, 1), (8, -2),
+                          (16, -6), (28, -12), (42, -14)], 4.0, edge=4.0, lateral=45.0),
     _o("supramastoid crest", [(4, 7), (4, 13), (-24, 14), (-30, 10), (-20, 8)], 2.0, edge=4.0),
     # below the arch: the infratemporal hollow, whose lower edge is the sigmoid notch between the condyle
     # (behind) and the coronoid process (in front, its tip under the arch)
-    _o("sigmoid notch", [(10, -1), (28, -9), (38, -12), (36, -15), (31, -18), (26, -22), (21, -22), (18, -17),
-                         (15, -10), (12, -6)], -14.0, edge=4.0),
+    _o("sigmoid notch", [(10, -3), (28, -11), (38, -13), (36, -15), (31, -18), (26, -22), (21, -22), (18, -17),
+                         (15, -10), (12, -6)], -9.0, edge=4.0),
     # behind the ramus' posterior border, below the ear canal: the retromandibular hollow
-    _o("retromandibular hollow", [(-6, -11), (3, -11), (2, -18), (0, -32), (-7, -32)], -12.0, edge=4.0),
+    _o("retromandibular hollow", [(-6, -11), (3, -11), (2, -18), (0, -32), (-7, -32)], -8.0, edge=4.0),
     # the mandible's ramus: a plate with a sharp posterior border, the condyle in front of the ear canal
     _o("ramus", [(1, -70), (1, -24), (3, -16), (6, -10), (7, -4), (11, -1), (16, -3), (17, -8), (19, -15),
                  (22, -19), (26, -19), (30, -15), (34, -11), (38, -14), (40, -30), (46, -48), (50, -70)], 2.5,
@@ -434,6 +446,8 @@ ARCH_INNER_CENTRE_Y_MM = 0.0
 ARCH_INNER_TOP_Z_MM = -55.0
 #: Below this height, behind the ramus, there is no bone (the mastoid tip is about 25 mm below the porion).
 SKULL_BASE_Z_MM = -24.0
+#: How far the skull base rises from behind the mastoid (y = -30 mm) to the occiput (y = -90 mm), mm (schematic).
+OCCIPITAL_RISE_MM = 16.0
 #: The head's vertical axis (mm) the azimuth is measured around (the model's ray axis).
 AXIS_Y_MM = -5.0
 
@@ -481,7 +495,10 @@ def bone_field(points: np.ndarray, shape: SkullShape | None = None) -> np.ndarra
     mastoid = next(f for f in SIDE if f.name == "mastoid process")
     side = mastoid.side_weight(points)
     in_mastoid = -polygon_distance(points[:, 1:3], np.array(mastoid.outline_mm)) - 20.0 * (1.0 - side)
-    return np.maximum(np.maximum(z - SKULL_BASE_Z_MM, in_mastoid), np.minimum(jaw, outside_u))
+    # behind the mastoid the skull base rises toward the occiput (the occipital bone's lower outline in the
+    # side view), instead of a flat cut
+    base = SKULL_BASE_Z_MM + OCCIPITAL_RISE_MM * smoothstep((-y - 30.0) / 60.0)
+    return np.maximum(np.maximum(z - base, in_mastoid), np.minimum(jaw, outside_u))
 
 
 def clip_mesh(vertices: np.ndarray, faces: np.ndarray, field: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

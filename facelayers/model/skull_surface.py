@@ -20,8 +20,10 @@ from facelayers.model.blend import Blend, thin_matmul
 from facelayers.model.grid import S_TOP_MM, bilinear, grid_key, params_of, rays, read_only, smooth_grid
 from facelayers.model.skin import Skin, skin_normals
 
-#: Smoothing of the sculpted skull on the grid (mm): narrower than the skin's, to keep the rims crisp.
-SKULL_SMOOTH_MM = 1.2
+#: Smoothing of the skull's relief on the grid (mm), about the grid's spacing on the face (lecture: ~2-3 mm),
+#: so that its sharp edges (the orbital rims, the arch, the ramus) do not alias into saw-teeth; the rims stay
+#: crisp at lecture size.
+SKULL_SMOOTH_MM = 2.5
 
 
 @lru_cache(maxsize=8)
@@ -40,7 +42,14 @@ def _skull_sculpture(gu_bytes: bytes, gs_bytes: bytes):
     pts = (o[:-1] + d[:-1] * env[:-1, None]).reshape(*shape, 3)
     env_grid = smooth_grid(env[:-1].reshape(shape), pts)
     env = np.concatenate([env_grid.ravel(), env[-1:]])
-    rel, cav = skull_module.relief(o + d * env[:, None])
+    env_pts = o + d * env[:, None]
+    rel, cav = skull_module.relief(env_pts)
+    # The relief's edges (the orbital rims, the arch, the ramus' border) are smoothed on the grid over
+    # SKULL_SMOOTH_MM, weighed by distance on the envelope: a step sharper than the grid's spacing would
+    # otherwise alias into a saw-tooth along the rows.
+    grid_pts = env_pts[:-1].reshape(*shape, 3)
+    rel[:-1] = smooth_grid(rel[:-1].reshape(shape), grid_pts, SKULL_SMOOTH_MM).ravel()
+    cav[:-1] = smooth_grid(cav[:-1].reshape(shape), grid_pts, SKULL_SMOOTH_MM).ravel()
     base = env + rel
     return (read_only(base[:-1].reshape(shape)), read_only(cav[:-1].reshape(shape)),
             (float(base[-1]), float(cav[-1])), read_only(env_grid), float(env[-1]))

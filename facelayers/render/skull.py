@@ -47,7 +47,7 @@ def skull_trace(model: FaceModel, visible: bool = True) -> go.Mesh3d:
     depth = (model.skin_surface.radius(u, s) - r).astype(np.float32)
     # Plotly draws no shadows: darken the pits (orbits, aperture, foramina) by their depth, as ambient
     # occlusion would, so they read as cavities.
-    shade = 1.0 - 0.62 * np.clip(model.skull_mesh_cavity / 22.0, 0.0, 1.0) ** 0.7
+    shade = 1.0 - 0.7 * np.clip(model.skull_mesh_cavity / 24.0, 0.0, 1.0) ** 1.4
     # ... and the hollows of the bone's relief (the temporal fossa, the sigmoid notch, the ear canal), lighten
     # its ridges a little (the arch, the rims), so the relief reads in any light
     hollow = model.skull_mesh_hollow
