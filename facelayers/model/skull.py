@@ -197,14 +197,13 @@ RELIEF: tuple[Relief, ...] = (
        rim=False),
     _r("nasal bones", (0, 80, 8), (12, 14, 11), 13.0, axis=(0, 0.3, -1), edge=1.0),
     _r("piriform aperture", (0, 90, -15.0), (15.5, 60, 19.5), -22.0, edge=0.25,
-       status="kabakci2020: height 45.2, width 25.0 mm (males)", cavity=True, rim=True),
+       status="kabakci2020: height 45.2, width 25.0 mm (males)", cavity=True),
     _r("alveolar process", (0, 80, -42), (24, 12, 13), 9.0, edge=1.0),
     _r("canine eminence", (13, 84, -34), (5, 8, 10), 1.5, edge=0.8, mirror=True),
-    _r("cheek over the alveolar bone and ramus", (44, 42, -42), (13, 26, 24), -13.0, edge=0.9, mirror=True),
-    _r("buccal hollow over the molars", (38, 55, -38), (12, 14, 14), -6.0, edge=1.0, mirror=True),
-    _r("chin set back", (0, 68, -74), (22, 20, 14), -6.0, edge=1.0),
+    _r("cheek over the alveolar bone and ramus", (44, 42, -42), (13, 26, 24), -10.0, edge=0.9, mirror=True),
+    _r("buccal hollow over the molars", (38, 55, -36), (12, 14, 11), -6.0, edge=1.0, mirror=True),
+    _r("chin set back", (0, 68, -76), (24, 20, 16), -5.0, edge=1.0),
     _r("mental protuberance", (0, 72, -76), (14, 8, 9), 2.5, edge=0.8),
-    _r("mental tubercle", (12, 70, -80), (5, 6, 5), 1.0, edge=0.8, mirror=True),
 )
 
 
@@ -223,8 +222,8 @@ SIDE: tuple[Outline, ...] = (
        edge=12.0),
     # the lower lateral face sits deeper than the skin's big forms (the masseter, parotid and buccal fat lie
     # on it): the whole region, then the forms on it
-    _o("lower lateral face", [(-30, -6), (56, -6), (64, -40), (56, -95), (-30, -95)], -5.0, edge=12.0,
-       lateral=38.0),
+    _o("lower lateral face", [(-30, -6), (56, -6), (64, -40), (56, -100), (-30, -100)], -5.0, edge=12.0,
+       lateral=30.0),
     # the skin's big forms curve in toward the ear faster than the bone does: the arch's root, the ear
     # canal and the mastoid stand out to about the skin's depth there (the supraglenoid site, 6.25 mm)
     _o("root of the arch and the ear region", [(-28, 14), (12, 14), (16, -8), (8, -34), (-28, -34)], 2.0,
@@ -241,8 +240,8 @@ SIDE: tuple[Outline, ...] = (
     # behind the ramus' posterior border, below the ear canal: the retromandibular hollow
     _o("retromandibular hollow", [(-6, -11), (3, -11), (2, -18), (0, -32), (-7, -32)], -8.0, edge=4.0),
     # the mandible's ramus: a plate with a sharp posterior border, the condyle in front of the ear canal
-    _o("ramus", [(1, -70), (1, -24), (3, -16), (6, -10), (7, -4), (11, -1), (16, -3), (17, -8), (19, -15),
-                 (22, -19), (26, -19), (30, -15), (34, -11), (38, -14), (40, -30), (46, -48), (50, -70)], 2.5,
+    _o("ramus", [(1, -56), (1, -24), (3, -16), (6, -10), (7, -4), (11, -1), (16, -3), (17, -8), (19, -15),
+                 (22, -19), (26, -19), (30, -15), (34, -11), (38, -14), (40, -30), (46, -48), (48, -56)], 2.5,
        edge=4.0, lateral=45.0),
     _o("condyle", [(6, -2), (9, 0), (14, 0), (17, -3), (16, -8), (8, -8)], 2.0, edge=3.0),
     # the mastoid process behind and below the ear canal, its tip about 28 mm below the porion
@@ -252,6 +251,42 @@ SIDE: tuple[Outline, ...] = (
     _o("external acoustic meatus", [(-4.5, -4), (-3, -7.5), (0, -9), (3, -7.5), (4.5, -4), (3, -0.5), (0, 1),
                                     (-3, -0.5)], -9.0, edge=3.0, cavity=True),
 )
+
+
+@dataclass(frozen=True)
+class MandibleBase:
+    """The base of the mandible: a rounded thickening along its lower border, from the chin to the angle.
+
+    Points of the envelope from ``below_mm`` under the lower border (:func:`border_z`) to ``above_mm`` over it
+    move out by ``height_mm`` (smooth steps ``edge_mm`` wide at both ends), in front of the angle (azimuth
+    under ``max_azimuth_deg``). It keeps the bone's sheet outside the mandible's U down to the border, so the
+    border is a clean edge where the marginal mandibular branch follows it. It fades in beside the chin
+    (past ``min_azimuth_deg``, over 12 degrees) and out behind the mental foramen (before ``max_azimuth_deg``,
+    over 12): the body behind it is fitted to the masseter's and the cheek's depths.
+
+    name : str; height_mm, below_mm, above_mm, edge_mm : float, mm; min_azimuth_deg, max_azimuth_deg : float,
+    degrees; border_shift_mm : float, mm — a patient's rise of the lower border (:attr:`SkullShape.border_shift_mm`);
+    status : str; cavity : bool (always False: bone).
+    """
+
+    name: str = "base of the mandible"
+    height_mm: float = 6.0
+    below_mm: float = 12.0
+    above_mm: float = 11.0
+    edge_mm: float = 6.0
+    min_azimuth_deg: float = 6.0
+    max_azimuth_deg: float = 30.0
+    border_shift_mm: float = 0.0
+    status: str = "schematic"
+    cavity: bool = False
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        """Radius change (n,) mm at envelope points (n, 3) mm (both sides)."""
+        dz = points[:, 2] - border_z(points) - self.border_shift_mm
+        az = np.degrees(np.arctan2(np.abs(points[:, 0]), points[:, 1] - AXIS_Y_MM))
+        band = smoothstep((dz + self.below_mm) / self.edge_mm) * smoothstep((self.above_mm - dz) / self.edge_mm)
+        along = smoothstep((az - self.min_azimuth_deg) / 12.0) * smoothstep((self.max_azimuth_deg - az) / 12.0)
+        return self.height_mm * band * along
 
 
 #: The teeth, schematic: grooves between the crowns (upper and lower, mm from the midline: the central and
@@ -364,12 +399,15 @@ class SkullShape:
     def features(self) -> tuple[Relief, ...]:
         """The relief features of this skull.
 
-        :data:`RELIEF` with the orbit and the piriform aperture scaled, then the patient's extra forms (brow
+        :data:`BASE_FEATURES` with the orbit and the piriform aperture scaled and the mandible's base following
+        the lower border, then the patient's extra forms (brow
         ridges, chin, maxilla) where their height is not zero.
         """
         out = []
-        for f in RELIEF:
-            if f.name == "orbit":
+        for f in BASE_FEATURES:
+            if isinstance(f, MandibleBase):
+                f = dataclasses.replace(f, border_shift_mm=self.border_shift_mm)
+            elif f.name == "orbit":
                 k = self.orbital_aperture_scale
                 f = dataclasses.replace(f, radii_mm=(f.radii_mm[0] * k, f.radii_mm[1], f.radii_mm[2] * k))
             elif f.name == "piriform aperture":
@@ -382,12 +420,12 @@ class SkullShape:
         return tuple(out)
 
     def changed_features(self) -> tuple[tuple[Relief, ...], tuple[Relief, ...]]:
-        """The features added to and removed from :data:`RELIEF`: ``(added, removed)``.
+        """The features added to and removed from :data:`BASE_FEATURES`: ``(added, removed)``.
 
         The skull's change is ``relief(added) - relief(removed)``.
         """
         mine = self.features()
-        return tuple(f for f in mine if f not in RELIEF), tuple(f for f in RELIEF if f not in mine)
+        return tuple(f for f in mine if f not in BASE_FEATURES), tuple(f for f in BASE_FEATURES if f not in mine)
 
     @property
     def ramus_lean(self) -> float:
@@ -411,16 +449,20 @@ PATIENT_RELIEF: tuple[Relief, ...] = (
 )
 
 
+#: Every feature of the reference skull, in the order :func:`relief` adds them.
+BASE_FEATURES: tuple = RELIEF + SIDE + (MandibleBase(),) + TEETH
+
+
 def relief(points: np.ndarray, extra: tuple[Relief, ...] = (), base_relief: bool = True
            ) -> tuple[np.ndarray, np.ndarray]:
     """Return the radius change (n,) mm from the relief features and the cavities' depth (n,) mm.
 
-    The features are :data:`RELIEF` unless ``base_relief`` is False, then ``extra``; they are evaluated at
+    The features are :data:`BASE_FEATURES` (and ``extra``), or ``extra`` alone if ``base_relief`` is False; they are evaluated at
     envelope points (n, 3) mm, and the second array is how deep (n,) mm the cavities make it there.
     """
     total = np.zeros(len(points))
     cavity = np.zeros(len(points))
-    for feature in ((RELIEF + SIDE + TEETH) if base_relief else ()) + tuple(extra):
+    for feature in (BASE_FEATURES if base_relief else ()) + tuple(extra):
         h = feature(points)
         total += h
         if feature.cavity:
