@@ -4,15 +4,31 @@ Design
 ------
 The skull is sculpted like the skin (:mod:`facelayers.model.head`): a union of ellipsoids with a few cut-outs,
 intersected in closed form with the model's own rays, so it shares the (u, s) grid every other surface uses.
-Pieces: the cranial vault and frontal bone, brow ridges, the orbits (cut) with their rims, the nasal bones and
-the piriform aperture (cut), the maxilla with the canine fossa and the alveolar arch with the teeth, the
-zygoma bodies, the temporal fossae (cut) and the zygomatic arches standing proud of them, and the mandible
-(body, angle, ramus, lower border, mental protuberance). A neck column that is *not* bone closes the rays
-that miss the skull (under the mandible and behind it).
+Pieces (:data:`RELIEF`, ellipsoids): the cranial vault and frontal bone, brow ridges, the orbits (cut) with
+their rims, the nasal bones and the piriform aperture (cut), the maxilla with the canine fossa and a smooth
+alveolar arch (the teeth only as the occlusal line: the grid's ~3 mm spacing cannot carry separate crowns
+without lumps), the zygoma bodies and the mandible's chin.
+
+The side (:data:`SIDE`, :class:`Outline`): forms drawn as outlines in the side view, set in mm, because the
+side is what a lecturer points at and ellipsoids only approximate it. Every surface here has one radius per
+ray, so a bridge (the arch over the temporal fossa) or an undercut (the ramus medial to the arch) cannot be
+built; they are drawn as relief: the zygomatic arch a raised band from the zygoma back to its root in front of
+the tragus, with the temporal fossa's hollow above it (bounded by a soft temporal line) and the infratemporal
+hollow below it, whose lower edge is the sigmoid notch between the condyle and the coronoid; the ramus a plate
+with a straight posterior border; the bony ear canal a pit under the porion; the mastoid process behind and
+below it. The mandible's base is thickened along its lower border (:class:`MandibleBase`). A neck column that is
+*not* bone closes the rays that miss the skull (under the mandible, behind the ramus, below the skull base,
+which rises from behind the mastoid toward the occiput: :func:`bone_field`).
+
+The relief is smoothed on the grid (:data:`facelayers.model.skull_surface.SKULL_SMOOTH_MM`) so that its edges,
+sharper than the grid, do not alias into saw-teeth (the orbital rims).
 
 Dimensions are from REFERENCE-2 section 4 where it has them (orbit height 32, piriform aperture 45 x 25, mental
-foramina 50 mm apart and 13 mm above the lower border); the rest are schematic (marked so in
-:data:`SKULL_PIECES` and in the README), chosen so the skull lies under the skin at the cited depths.
+foramina 50 mm apart and 13 mm above the lower border, gonial angle ~120-125 degrees, the last unconfirmed);
+the rest are schematic (each feature's ``status``, and the README), chosen by eye against a dry skull and so
+that the sculpture lies within a few mm of the tissue-depth targets below (the fit's corrections are then small
+and do not blur the forms). REFERENCE-2 has no arch, ramus, mastoid or ear-canal dimensions: their shapes are
+schematic, placed on the landmarks (porion, tragion, zygion, gonion).
 
 The skull is then *fitted to the tissue-depth table* (``data/tissue_depths.csv``), as forensic facial
 reconstruction builds a face on a skull but run the other way: at every site the bone must lie ``depth``
@@ -214,10 +230,16 @@ RELIEF: tuple[Relief, ...] = (
 #: medial to it are drawn as relief: the arch a raised band with the fossa's hollow above it and the
 #: infratemporal hollow (the sigmoid notch between the condyle and the coronoid) below it; the ramus a raised
 #: plate with a sharp posterior border; the mastoid process behind and below the ear canal's pit.
+def _temporal_line() -> tuple[tuple[float, float], ...]:
+    """The temporal line in the side view (y, z) mm: a half-ellipse from behind the lateral orbital rim, up over
+    the temple and down behind the ear (schematic)."""
+    t = np.radians(np.linspace(0.0, 180.0, 19))
+    return tuple((float(2.0 + 42.0 * np.cos(a)), float(14.0 + 44.0 * np.sin(a))) for a in t)
+
+
 SIDE: tuple[Outline, ...] = (
     # the temporal fossa: bounded above by the temporal line (soft), deepening toward the arch
-    _o("temporal fossa", [(44, 20), (42, 36), (32, 50), (15, 58), (-10, 58), (-32, 48), (-42, 30),
-                          (-40, 16), (-20, 18), (0, 22), (16, 20), (26, 6), (44, 4)], -6.0, edge=12.0),
+    _o("temporal fossa", _temporal_line() + ((-20, 18), (0, 22), (16, 20), (26, 6), (44, 4)), -6.0, edge=12.0),
     _o("temporal fossa above the arch", [(42, 3), (42, 16), (34, 22), (28, 20), (26, 12), (28, 4)], -6.0,
        edge=12.0),
     # the lower lateral face sits deeper than the skin's big forms (the masseter, parotid and buccal fat lie

@@ -26,7 +26,8 @@ def skull_trace(model: FaceModel, visible: bool = True) -> go.Mesh3d:
 
     Only where it is bone: the orbits, the piriform aperture and the foramina are open pits, the mandible's
     lower border an open edge. Each vertex is darkened by its cavity depth (``model.skull_mesh_cavity``, mm)
-    as ambient occlusion would, since plotly draws no shadows.
+    and by how far it lies in a hollow of the bone's relief (``model.skull_mesh_hollow``, mm: the temporal
+    fossa, the sigmoid notch, the ear canal), as ambient occlusion would, since plotly draws no shadows.
 
     Parameters
     ----------
