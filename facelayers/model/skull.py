@@ -223,6 +223,15 @@ RELIEF: tuple[Relief, ...] = (
 )
 
 
+def _temporal_line() -> tuple[tuple[float, float], ...]:
+    """The temporal line in the side view, (y, z) mm pairs (schematic).
+
+    A half-ellipse from behind the lateral orbital rim, up over the temple and down behind the ear.
+    """
+    t = np.radians(np.linspace(0.0, 180.0, 19))
+    return tuple((float(2.0 + 42.0 * np.cos(a)), float(14.0 + 44.0 * np.sin(a))) for a in t)
+
+
 #: The side of the skull, drawn as outlines in the side view (y forward, z up, mm; left side, mirrored):
 #: schematic shapes placed on the landmarks (porion at (0, 0), the bony ear canal's roof; zygion y ~30; the
 #: gonion y ~3, z ~-62; REFERENCE section 9) so the side view shows what a lecturer points at. The grid's rays
@@ -230,13 +239,6 @@ RELIEF: tuple[Relief, ...] = (
 #: medial to it are drawn as relief: the arch a raised band with the fossa's hollow above it and the
 #: infratemporal hollow (the sigmoid notch between the condyle and the coronoid) below it; the ramus a raised
 #: plate with a sharp posterior border; the mastoid process behind and below the ear canal's pit.
-def _temporal_line() -> tuple[tuple[float, float], ...]:
-    """The temporal line in the side view (y, z) mm: a half-ellipse from behind the lateral orbital rim, up over
-    the temple and down behind the ear (schematic)."""
-    t = np.radians(np.linspace(0.0, 180.0, 19))
-    return tuple((float(2.0 + 42.0 * np.cos(a)), float(14.0 + 44.0 * np.sin(a))) for a in t)
-
-
 SIDE: tuple[Outline, ...] = (
     # the temporal fossa: bounded above by the temporal line (soft), deepening toward the arch
     _o("temporal fossa", _temporal_line() + ((-20, 18), (0, 22), (16, 20), (26, 6), (44, 4)), -6.0, edge=12.0),
