@@ -247,7 +247,7 @@ SIDE: tuple[Outline, ...] = (
     # the lower lateral face sits deeper than the skin's big forms (the masseter, parotid and buccal fat lie
     # on it): the whole region, then the forms on it
     _o("lower lateral face", [(-30, -6), (56, -6), (64, -40), (56, -100), (-30, -100)], -5.0, edge=12.0,
-       lateral=30.0),
+       lateral=38.0),
     # the skin's big forms curve in toward the ear faster than the bone does: the arch's root, the ear
     # canal and the mastoid stand out to about the skin's depth there (the supraglenoid site, 6.25 mm)
     _o("root of the arch and the ear region", [(-28, 14), (12, 14), (16, -8), (8, -34), (-28, -34)], 2.0,
