@@ -227,6 +227,13 @@ def test_summary_names_places_and_side_in_words(model_coarse, paths):
     assert len(right.splitlines()) == len(text.splitlines())
 
 
+def test_in_words_gives_a_site_named_by_where_it_lies_an_article():
+    from facelayers.model.nerves import in_words
+
+    assert in_words("Over the upper second molar") == "the site over the upper second molar"
+    assert in_words("Zuker's point") == "Zuker's point"
+
+
 def test_place_in_words_labels_far_points_with_the_frame(model_coarse):
     from facelayers.model.nerves import place_in_words
 
