@@ -123,9 +123,11 @@ def test_the_flap_lies_on_the_skin_and_the_plane_when_not_lifted(model_coarse, d
     layer = np.minimum(np.floor(depth).astype(int), len(LAYERS) - 1)
     expected = model_coarse.stack_at(u, s).at_depth(layer, depth - layer)
     off = np.linalg.norm(f.vertices[under] - expected, axis=1)
-    # max 3.5 mm: at the skull's rims and the mandibular border a coarse cell's chord leaves the stack (issue 11),
-    # where skin, fat and SMAS (laid with the skin's cosine) bend more sharply than the deeper layers
-    assert np.mean(off) < 0.25 and off.max() < 3.5
+    # max 4.5 mm: at the skull's rims and the mandibular border a coarse cell's chord leaves the stack (issue 11),
+    # where skin, fat and SMAS (laid with the skin's cosine) bend more sharply than the deeper layers; the skull's
+    # sculpted side and the base of the mandible (issue 11 item 1) bend the stack under the jaw a little more
+    # sharply (4.15 mm there on the coarse grid, at the U of the mandible); the mean stays under 0.25 mm
+    assert np.mean(off) < 0.25 and off.max() < 4.5
 
 
 def test_the_flap_and_the_hole_it_leaves_make_up_the_skin(model_coarse, deep_plane):

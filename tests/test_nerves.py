@@ -215,11 +215,23 @@ def test_smas_muscles_are_peeled_with_the_smas_and_deep_muscles_stay(model_coars
 def test_summary_names_places_and_side_in_words(model_coarse, paths):
     text = summary_text(model_coarse, paths)
     assert text.splitlines()[0].startswith("Nerve (left)")
-    assert "Zuker's point" in text and "McKinney's point" in text
+    assert "McKinney's point" in text
+    # the zygomatic branch's shallowest place is named by its nearest landmark (Zuker's point, or the cheek hollow
+    # where it enters zygomaticus major from the deep surface, depending on the bone under it), not by coordinates
+    zygomatic = next(line for line in text.splitlines() if line.startswith("Zygomatic branch"))
+    assert " from the " in zygomatic or "Zuker's point" in zygomatic
+    assert "model's frame" not in zygomatic
     assert "_" not in text  # no landmark or layer id
     right = summary_text(model_coarse, side="right")
     assert right.splitlines()[0].startswith("Nerve (right)")
     assert len(right.splitlines()) == len(text.splitlines())
+
+
+def test_in_words_gives_a_site_named_by_where_it_lies_an_article():
+    from facelayers.model.nerves import in_words
+
+    assert in_words("Over the upper second molar") == "the site over the upper second molar"
+    assert in_words("Zuker's point") == "Zuker's point"
 
 
 def test_place_in_words_labels_far_points_with_the_frame(model_coarse):

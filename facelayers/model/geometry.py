@@ -26,11 +26,13 @@ from facelayers.anatomy.load import Anatomy, load_anatomy
 from facelayers.core.frame import INTERFACES, LAYERS
 from facelayers.core.polygons import grid_faces
 from facelayers.model import skull as skull_module
-from facelayers.model.grid import S_TOP_MM, bilinear, grid, params_of, rays
+from facelayers.model.grid import S_TOP_MM, bilinear, grid, params_of, rays, smooth_grid
 from facelayers.model.skin import Skin
 from facelayers.model.skull_surface import SkullSurface, bone_radius, build_skull
 from facelayers.model.stack import Stack, ThicknessField, build_stack, build_thickness_field
 
+#: Width of the smoothing against which :attr:`FaceModel.skull_mesh_hollow` measures the bone's hollows (mm).
+SKULL_HOLLOW_MM = 10.0
 #: Named resolutions: (columns around, rows up). Triangles per surface ~ 2 * nu * nv; a figure draws six.
 RESOLUTIONS: dict[str, tuple[int, int]] = {
     "coarse": (64, 34),    # ~26k triangles over the six surfaces: tests (the classic profile)
@@ -199,6 +201,27 @@ class FaceModel:
         u, s, _ = params_of(verts.astype(float))
         sk = self.skull_surface
         return bilinear(sk.gu, sk.gs, sk.cavity, sk.poles[1], u, s)
+
+    @cached_property
+    def skull_mesh_hollow(self) -> np.ndarray:
+        """How far (v,) mm each vertex of :meth:`skull_mesh` lies below the skull smoothed over ~7 mm (for shading).
+
+        Positive in a hollow (the temporal fossa, the sigmoid notch, under the brow), negative on a ridge (the
+        arch, the orbital rims): the bone's concavity at the scale of its features, which the renderer turns
+        into ambient occlusion (plotly draws no shadows).
+        """
+        sk = self.skull_surface
+        uu, ss = np.meshgrid(sk.gu, sk.gs)
+        o, d = rays(uu.ravel(), ss.ravel())
+        r = bone_radius(self.skin_surface.radius(uu.ravel(), ss.ravel()), sk.radius(uu.ravel(), ss.ravel()))
+        # neighbours weighed by their distance on the envelope (no relief), so a deep pit is averaged with its
+        # rims as a shadow would be (on the bone itself the rims' distance would keep them apart)
+        pts = (o + d * sk.envelope.reshape(-1)[:, None]).reshape(*uu.shape, 3)
+        grid_r = r.reshape(uu.shape)
+        hollow = smooth_grid(grid_r, pts, sigma_mm=SKULL_HOLLOW_MM, reach=8) - grid_r
+        verts, _ = self.skull_mesh()
+        u, s, _ = params_of(verts.astype(float))
+        return bilinear(sk.gu, sk.gs, hollow, 0.0, u, s)
 
     def stack_under(self, points) -> Stack:
         """The layer stack on the rays through points (e.g. landmarks).

@@ -345,12 +345,18 @@ def patch(model: FaceModel, poly_u: np.ndarray, poly_s: np.ndarray, layer: int |
 NEAR_LANDMARK_MM = 15.0
 
 
+#: A label that starts with one of these names a site by where it lies (``"Over the upper second molar"``).
+_PLACE_PREPOSITIONS = frozenset({"over", "under", "beneath", "above", "below"})
+
+
 def in_words(label: str) -> str:
     """A landmark's or structure's label as it reads inside a sentence, with its article.
 
     An eponym (``"Zuker's point"``, ``"McKinney's point"``) stays as it is; any other label takes "the" and, unless
     its first word is an abbreviation (``"SMAS"``), a lowered first letter:
-    ``"Pes anserinus (facial nerve bifurcation)"`` -> ``"the pes anserinus (facial nerve bifurcation)"``.
+    ``"Pes anserinus (facial nerve bifurcation)"`` -> ``"the pes anserinus (facial nerve bifurcation)"``; a label
+    that names a site by where it lies takes "the site": ``"Over the upper second molar"`` -> ``"the site over the
+    upper second molar"``.
 
     Parameters
     ----------
@@ -365,6 +371,8 @@ def in_words(label: str) -> str:
     first = label.split(" ")[0]
     if first.endswith("'s"):
         return label
+    if first.lower() in _PLACE_PREPOSITIONS:  # "Over the upper second molar": a site named by where it lies
+        return f"the site {label[0].lower()}{label[1:]}"
     if first.isupper() or first[1:2].isupper():
         return f"the {label}"
     return f"the {label[0].lower()}{label[1:]}"

@@ -4,15 +4,31 @@ Design
 ------
 The skull is sculpted like the skin (:mod:`facelayers.model.head`): a union of ellipsoids with a few cut-outs,
 intersected in closed form with the model's own rays, so it shares the (u, s) grid every other surface uses.
-Pieces: the cranial vault and frontal bone, brow ridges, the orbits (cut) with their rims, the nasal bones and
-the piriform aperture (cut), the maxilla with the canine fossa and the alveolar arch with the teeth, the
-zygoma bodies, the temporal fossae (cut) and the zygomatic arches standing proud of them, and the mandible
-(body, angle, ramus, lower border, mental protuberance). A neck column that is *not* bone closes the rays
-that miss the skull (under the mandible and behind it).
+Pieces (:data:`RELIEF`, ellipsoids): the cranial vault and frontal bone, brow ridges, the orbits (cut) with
+their rims, the nasal bones and the piriform aperture (cut), the maxilla with the canine fossa and a smooth
+alveolar arch (the teeth only as the occlusal line: the grid's ~3 mm spacing cannot carry separate crowns
+without lumps), the zygoma bodies and the mandible's chin.
+
+The side (:data:`SIDE`, :class:`Outline`): forms drawn as outlines in the side view, set in mm, because the
+side is what a lecturer points at and ellipsoids only approximate it. Every surface here has one radius per
+ray, so a bridge (the arch over the temporal fossa) or an undercut (the ramus medial to the arch) cannot be
+built; they are drawn as relief: the zygomatic arch a raised band from the zygoma back to its root in front of
+the tragus, with the temporal fossa's hollow above it (bounded by a soft temporal line) and the infratemporal
+hollow below it, whose lower edge is the sigmoid notch between the condyle and the coronoid; the ramus a plate
+with a straight posterior border; the bony ear canal a pit under the porion; the mastoid process behind and
+below it. The mandible's base is thickened along its lower border (:class:`MandibleBase`). A neck column that is
+*not* bone closes the rays that miss the skull (under the mandible, behind the ramus, below the skull base,
+which rises from behind the mastoid toward the occiput: :func:`bone_field`).
+
+The relief is smoothed on the grid (:data:`facelayers.model.skull_surface.SKULL_SMOOTH_MM`) so that its edges,
+sharper than the grid, do not alias into saw-teeth (the orbital rims).
 
 Dimensions are from REFERENCE-2 section 4 where it has them (orbit height 32, piriform aperture 45 x 25, mental
-foramina 50 mm apart and 13 mm above the lower border); the rest are schematic (marked so in
-:data:`SKULL_PIECES` and in the README), chosen so the skull lies under the skin at the cited depths.
+foramina 50 mm apart and 13 mm above the lower border, gonial angle ~120-125 degrees, the last unconfirmed);
+the rest are schematic (each feature's ``status``, and the README), chosen by eye against a dry skull and so
+that the sculpture lies within a few mm of the tissue-depth targets below (the fit's corrections are then small
+and do not blur the forms). REFERENCE-2 has no arch, ramus, mastoid or ear-canal dimensions: their shapes are
+schematic, placed on the landmarks (porion, tragion, zygion, gonion).
 
 The skull is then *fitted to the tissue-depth table* (``data/tissue_depths.csv``), as forensic facial
 reconstruction builds a face on a skull but run the other way: at every site the bone must lie ``depth``
@@ -65,7 +81,8 @@ class Relief:
     name : str; centre_mm, radii_mm : (3,) float, mm; axis : (3,) float; height_mm : float, mm;
     edge : float in (0, 1]; mirror : bool (also the right side); status : "schematic" or a source id;
     cavity : bool — a pit the soft tissues do not fill (orbit, piriform aperture, foramen): the layer stack
-    runs over it, not into it.
+    runs over it, not into it; rim : bool — the step leaves the envelope steeply (:func:`rim_step`, a crisp
+    rim: the orbit, the piriform aperture) instead of the symmetric smooth step.
     """
 
     name: str
@@ -77,23 +94,108 @@ class Relief:
     mirror: bool = False
     status: str = "schematic"
     cavity: bool = False
+    rim: bool = False
 
     def __call__(self, points: np.ndarray) -> np.ndarray:
         """Radius change (n,) mm at envelope points (n, 3) mm (both sides if mirrored)."""
+        step = rim_step if self.rim else smoothstep
         out = np.zeros(len(points))
         shape = Ellipsoid(self.name, self.centre_mm, self.radii_mm, self.axis)
         for sign in ((1.0, -1.0) if self.mirror else (1.0,)):
             rot = shape.frame(sign)
             centre = np.array(self.centre_mm) * np.array([sign, 1.0, 1.0])
             q = np.linalg.norm(((points - centre) @ rot) / np.array(self.radii_mm), axis=1)
-            out += self.height_mm * smoothstep((1.0 - q) / self.edge)
+            out += self.height_mm * step((1.0 - q) / self.edge)
         return out
 
 
+def rim_step(x: np.ndarray) -> np.ndarray:
+    """0 below 0, 1 above 1, between a quadratic that leaves 0 steeply and meets 1 flat: a pit's crisp rim."""
+    x = np.clip(x, 0.0, 1.0)
+    return 1.0 - (1.0 - x) ** 2
+
+
+def polygon_distance(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
+    """Signed distance (n,) from 2-D points (n, 2) to a closed polygon (k, 2): negative inside, same units.
+
+    Parameters
+    ----------
+    points : (n, 2) float ndarray
+    polygon : (k, 2) float ndarray
+        Its vertices in order (either winding); the last joins the first.
+
+    Returns
+    -------
+    (n,) float64 ndarray
+    """
+    p = np.asarray(points, float)[:, None, :]
+    a = np.asarray(polygon, float)[None, :, :]
+    b = np.roll(a, -1, axis=1)
+    ab = b - a
+    t = np.clip(np.einsum("nkd,nkd->nk", p - a, np.broadcast_to(ab, (p.shape[0],) + ab.shape[1:]))
+                / np.einsum("kd,kd->k", ab[0], ab[0])[None, :], 0.0, 1.0)
+    dist = np.linalg.norm(p - (a + t[..., None] * ab), axis=2).min(axis=1)
+    # even-odd rule: a horizontal ray from each point crosses the edges an odd number of times inside
+    ay, by = a[..., 1], b[..., 1]
+    crosses = ((ay > p[..., 1]) != (by > p[..., 1])) & (
+        p[..., 0] < a[..., 0] + (p[..., 1] - ay) * (b[..., 0] - a[..., 0]) / np.where(by == ay, 1e-12, by - ay))
+    inside = crosses.sum(axis=1) % 2 == 1
+    return np.where(inside, -dist, dist)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A feature of the skull's side drawn as an outline in the side view: a raised form or a hollow.
+
+    The outline is a polygon in the lateral projection (y forward, z up, mm; left side, mirrored to the right);
+    a point on the envelope whose (y, z) lies inside it, and which lies on the side of the head (azimuth
+    past ``lateral_deg``, :func:`lateral_weight`), moves by ``height_mm`` along its ray. The border is a smooth
+    step ``edge_mm`` wide centred on the outline, so a sharp edge (the arch's borders, the ramus' posterior
+    border) and a soft one (the temporal line) are set in mm, whatever the form's size. Being a side-view
+    outline, it can draw the forms a lecturer points at from the side (the arch, the sigmoid notch, the
+    condyle, the mastoid), which ellipsoids only approximate.
+
+    name : str; outline_mm : tuple of (y, z) pairs, mm; height_mm : float, mm; edge_mm : float, mm;
+    lateral_deg : float, degrees; status : "schematic" or a source; cavity : bool (as :class:`Relief`).
+    """
+
+    name: str
+    outline_mm: tuple[tuple[float, float], ...]
+    height_mm: float
+    edge_mm: float = 3.0
+    lateral_deg: float = 50.0
+    status: str = "schematic"
+    cavity: bool = False
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        """Radius change (n,) mm at envelope points (n, 3) mm (both sides)."""
+        sd = polygon_distance(points[:, 1:3], np.array(self.outline_mm))
+        return self.height_mm * smoothstep(0.5 - sd / self.edge_mm) * self.side_weight(points)
+
+    def side_weight(self, points: np.ndarray) -> np.ndarray:
+        """(n,) float in [0, 1]: 1 on the side of the head (azimuth from the front past ``lateral_deg``)."""
+        return lateral_weight(points, self.lateral_deg)
+
+
+def lateral_weight(points: np.ndarray, lateral_deg: float) -> np.ndarray:
+    """(n,) float in [0, 1]: how far points (n, 3) mm are on the side of the head.
+
+    0 in front of the azimuth ``lateral_deg`` - 6 degrees (measured around the head's vertical axis
+    :data:`AXIS_Y_MM` from straight ahead), 1 past ``lateral_deg`` + 6, a smooth ramp between.
+    """
+    az = np.degrees(np.arctan2(np.abs(points[:, 0]), points[:, 1] - AXIS_Y_MM))
+    return smoothstep((az - lateral_deg) / 12.0 + 0.5)
+
+
+def _o(name, outline, height, edge=3.0, lateral=50.0, status="schematic", cavity=False):
+    return Outline(name, tuple((float(y), float(z)) for y, z in outline), float(height), float(edge),
+                   float(lateral), status, cavity)
+
+
 def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=False, status="schematic",
-       cavity=False):
+       cavity=False, rim=False):
     return Relief(name, tuple(map(float, centre)), tuple(map(float, radii)), float(height),
-                  tuple(map(float, axis)), float(edge), mirror, status, cavity)
+                  tuple(map(float, axis)), float(edge), mirror, status, cavity, rim)
 
 
 #: The features, left side (``mirror`` places the right). Dimensions: orbital opening 40 x 33 mm (height
@@ -103,24 +205,112 @@ def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=Fals
 RELIEF: tuple[Relief, ...] = (
     _r("cranial vault", (0, -10, 60), (85, 115, 70), 2.0, edge=0.6),
     _r("frontal bone", (0, 78, 50), (48, 30, 32), 3.5, edge=1.0),
-    _r("temporal fossa", (63, 28, 25), (14, 32, 21), -9.0, edge=0.7, mirror=True),
-    _r("zygomatic arch", (60, 24, -2), (26, 20, 5.0), 2.5, axis=(0.12, 1, 0), edge=0.4, mirror=True),
-    _r("ramus and masseteric region below the arch", (56, 22, -30), (10, 20, 18), -4.0, edge=0.8,
-       mirror=True),
     _r("zygoma body", (47, 60, -4), (13, 12, 12), 3.5, edge=0.7, mirror=True),
     _r("frontal process of the zygoma", (46, 64, 14), (7, 8, 14), 3.0, edge=0.6, mirror=True),
     _r("superciliary arch", (19, 84, 32), (14, 8, 6), 2.5, axis=(1, -0.3, 0), edge=0.8, mirror=True),
     _r("orbit", (31, 78, 16.0), (30.0, 60, 19.0), -30.0, axis=(1, -0.25, 0), edge=0.3, mirror=True,
-       status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed", cavity=True),
+       status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed", cavity=True,
+       rim=False),
     _r("nasal bones", (0, 80, 8), (12, 14, 11), 13.0, axis=(0, 0.3, -1), edge=1.0),
     _r("piriform aperture", (0, 90, -15.0), (15.5, 60, 19.5), -22.0, edge=0.25,
        status="kabakci2020: height 45.2, width 25.0 mm (males)", cavity=True),
-    _r("alveolar process", (0, 78, -38), (24, 12, 11), 4.0, edge=1.0),
+    _r("alveolar process", (0, 80, -42), (18, 12, 13), 9.0, edge=1.0),
     _r("canine eminence", (13, 84, -34), (5, 8, 10), 1.5, edge=0.8, mirror=True),
     _r("cheek over the alveolar bone and ramus", (44, 42, -42), (13, 26, 24), -10.0, edge=0.9, mirror=True),
+    _r("buccal hollow over the molars", (38, 55, -36), (12, 14, 11), -6.0, edge=1.0, mirror=True),
+    _r("chin set back", (0, 68, -76), (24, 20, 16), -5.0, edge=1.0),
     _r("mental protuberance", (0, 72, -76), (14, 8, 9), 2.5, edge=0.8),
-    _r("mental tubercle", (12, 70, -80), (5, 6, 5), 1.0, edge=0.8, mirror=True),
 )
+
+
+def _temporal_line() -> tuple[tuple[float, float], ...]:
+    """The temporal line in the side view, (y, z) mm pairs (schematic).
+
+    A half-ellipse from behind the lateral orbital rim, up over the temple and down behind the ear.
+    """
+    t = np.radians(np.linspace(0.0, 180.0, 19))
+    return tuple((float(2.0 + 42.0 * np.cos(a)), float(14.0 + 44.0 * np.sin(a))) for a in t)
+
+
+#: The side of the skull, drawn as outlines in the side view (y forward, z up, mm; left side, mirrored):
+#: schematic shapes placed on the landmarks (porion at (0, 0), the bony ear canal's roof; zygion y ~30; the
+#: gonion y ~3, z ~-62; REFERENCE section 9) so the side view shows what a lecturer points at. The grid's rays
+#: give one bone radius each (no bridge, no undercut), so the arch over the temporal fossa and the ramus
+#: medial to it are drawn as relief: the arch a raised band with the fossa's hollow above it and the
+#: infratemporal hollow (the sigmoid notch between the condyle and the coronoid) below it; the ramus a raised
+#: plate with a sharp posterior border; the mastoid process behind and below the ear canal's pit.
+SIDE: tuple[Outline, ...] = (
+    # the temporal fossa: bounded above by the temporal line (soft), deepening toward the arch
+    _o("temporal fossa", _temporal_line() + ((-20, 18), (0, 22), (16, 20), (26, 6), (44, 4)), -6.0, edge=12.0),
+    _o("temporal fossa above the arch", [(42, 3), (42, 16), (34, 22), (28, 20), (26, 12), (28, 4)], -6.0,
+       edge=12.0),
+    # the lower lateral face sits deeper than the skin's big forms (the masseter, parotid and buccal fat lie
+    # on it): the whole region, then the forms on it
+    _o("lower lateral face", [(-30, -6), (56, -6), (64, -40), (56, -100), (-30, -100)], -5.0, edge=12.0,
+       lateral=38.0),
+    # the skin's big forms curve in toward the ear faster than the bone does: the arch's root, the ear
+    # canal and the mastoid stand out to about the skin's depth there (the supraglenoid site, 6.25 mm)
+    _o("root of the arch and the ear region", [(-28, 14), (12, 14), (16, -8), (8, -34), (-28, -34)], 2.0,
+       edge=18.0),
+    # the zygomatic arch from the zygoma body back to its root above the condyle and in front of the tragus,
+    # continuing back as the supramastoid crest
+    _o("zygomatic arch", [(56, -14), (56, 3), (40, 2), (28, 3), (20, 12), (10, 16), (2, 16), (2, 1), (8, -2),
+                          (16, -6), (28, -12), (42, -14)], 4.0, edge=4.0, lateral=45.0),
+    _o("supramastoid crest", [(4, 7), (4, 13), (-24, 14), (-30, 10), (-20, 8)], 2.0, edge=4.0),
+    # below the arch: the infratemporal hollow, whose lower edge is the sigmoid notch between the condyle
+    # (behind) and the coronoid process (in front, its tip under the arch)
+    _o("sigmoid notch", [(10, -3), (28, -11), (38, -13), (36, -15), (31, -18), (26, -22), (21, -22), (18, -17),
+                         (15, -10), (12, -6)], -9.0, edge=4.0),
+    # behind the ramus' posterior border, below the ear canal: the retromandibular hollow
+    _o("retromandibular hollow", [(-6, -11), (3, -11), (2, -18), (0, -32), (-7, -32)], -8.0, edge=4.0),
+    # the mandible's ramus: a plate with a sharp posterior border, the condyle in front of the ear canal
+    _o("ramus", [(1, -56), (1, -24), (3, -16), (6, -10), (7, -4), (11, -1), (16, -3), (17, -8), (19, -15),
+                 (22, -19), (26, -19), (30, -15), (34, -11), (38, -14), (40, -30), (46, -48), (48, -56)], 2.5,
+       edge=4.0, lateral=45.0),
+    _o("condyle", [(6, -2), (9, 0), (14, 0), (17, -3), (16, -8), (8, -8)], 2.0, edge=3.0),
+    # the mastoid process behind and below the ear canal, its tip about 28 mm below the porion
+    _o("mastoid process", [(-3, -6), (-3, -16), (-6, -26), (-10, -31), (-14, -29), (-20, -18), (-26, -6),
+                           (-14, -3)], 7.0, edge=5.0),
+    # the bony ear canal: a pit under the porion, at the tragion's depth
+    _o("external acoustic meatus", [(-4.5, -4), (-3, -7.5), (0, -9), (3, -7.5), (4.5, -4), (3, -0.5), (0, 1),
+                                    (-3, -0.5)], -9.0, edge=3.0, cavity=True),
+)
+
+
+@dataclass(frozen=True)
+class MandibleBase:
+    """The base of the mandible: a rounded thickening along its lower border, from the chin to the angle.
+
+    Points of the envelope from ``below_mm`` under the lower border (:func:`border_z`) to ``above_mm`` over it
+    move out by ``height_mm`` (smooth steps ``edge_mm`` wide at both ends), in front of the angle (azimuth
+    under ``max_azimuth_deg``). It keeps the bone's sheet outside the mandible's U down to the border, so the
+    border is a clean edge where the marginal mandibular branch follows it. It fades in beside the chin
+    (past ``min_azimuth_deg``, over 12 degrees) and out behind the mental foramen (before ``max_azimuth_deg``,
+    over 12): the body behind it is fitted to the masseter's and the cheek's depths.
+
+    name : str; height_mm, below_mm, above_mm, edge_mm : float, mm; min_azimuth_deg, max_azimuth_deg : float,
+    degrees; border_shift_mm : float, mm — a patient's rise of the lower border (:attr:`SkullShape.border_shift_mm`);
+    status : str; cavity : bool (always False: bone).
+    """
+
+    name: str = "base of the mandible"
+    height_mm: float = 4.0
+    below_mm: float = 12.0
+    above_mm: float = 11.0
+    edge_mm: float = 6.0
+    min_azimuth_deg: float = 6.0
+    max_azimuth_deg: float = 30.0
+    border_shift_mm: float = 0.0
+    status: str = "schematic"
+    cavity: bool = False
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        """Radius change (n,) mm at envelope points (n, 3) mm (both sides)."""
+        dz = points[:, 2] - border_z(points) - self.border_shift_mm
+        az = np.degrees(np.arctan2(np.abs(points[:, 0]), points[:, 1] - AXIS_Y_MM))
+        band = smoothstep((dz + self.below_mm) / self.edge_mm) * smoothstep((self.above_mm - dz) / self.edge_mm)
+        along = smoothstep((az - self.min_azimuth_deg) / 12.0) * smoothstep((self.max_azimuth_deg - az) / 12.0)
+        return self.height_mm * band * along
 
 
 #: The teeth, schematic: grooves between the crowns (upper and lower, mm from the midline: the central and
@@ -233,12 +423,15 @@ class SkullShape:
     def features(self) -> tuple[Relief, ...]:
         """The relief features of this skull.
 
-        :data:`RELIEF` with the orbit and the piriform aperture scaled, then the patient's extra forms (brow
+        :data:`BASE_FEATURES` with the orbit and the piriform aperture scaled and the mandible's base following
+        the lower border, then the patient's extra forms (brow
         ridges, chin, maxilla) where their height is not zero.
         """
         out = []
-        for f in RELIEF:
-            if f.name == "orbit":
+        for f in BASE_FEATURES:
+            if isinstance(f, MandibleBase):
+                f = dataclasses.replace(f, border_shift_mm=self.border_shift_mm)
+            elif f.name == "orbit":
                 k = self.orbital_aperture_scale
                 f = dataclasses.replace(f, radii_mm=(f.radii_mm[0] * k, f.radii_mm[1], f.radii_mm[2] * k))
             elif f.name == "piriform aperture":
@@ -251,12 +444,12 @@ class SkullShape:
         return tuple(out)
 
     def changed_features(self) -> tuple[tuple[Relief, ...], tuple[Relief, ...]]:
-        """The features added to and removed from :data:`RELIEF`: ``(added, removed)``.
+        """The features added to and removed from :data:`BASE_FEATURES`: ``(added, removed)``.
 
         The skull's change is ``relief(added) - relief(removed)``.
         """
         mine = self.features()
-        return tuple(f for f in mine if f not in RELIEF), tuple(f for f in RELIEF if f not in mine)
+        return tuple(f for f in mine if f not in BASE_FEATURES), tuple(f for f in BASE_FEATURES if f not in mine)
 
     @property
     def ramus_lean(self) -> float:
@@ -280,16 +473,20 @@ PATIENT_RELIEF: tuple[Relief, ...] = (
 )
 
 
+#: Every feature of the reference skull, in the order :func:`relief` adds them.
+BASE_FEATURES: tuple = RELIEF + SIDE + (MandibleBase(),) + TEETH
+
+
 def relief(points: np.ndarray, extra: tuple[Relief, ...] = (), base_relief: bool = True
            ) -> tuple[np.ndarray, np.ndarray]:
     """Return the radius change (n,) mm from the relief features and the cavities' depth (n,) mm.
 
-    The features are :data:`RELIEF` unless ``base_relief`` is False, then ``extra``; they are evaluated at
+    The features are :data:`BASE_FEATURES` (and ``extra``), or ``extra`` alone if ``base_relief`` is False; they are evaluated at
     envelope points (n, 3) mm, and the second array is how deep (n,) mm the cavities make it there.
     """
     total = np.zeros(len(points))
     cavity = np.zeros(len(points))
-    for feature in ((RELIEF + TEETH) if base_relief else ()) + tuple(extra):
+    for feature in (BASE_FEATURES if base_relief else ()) + tuple(extra):
         h = feature(points)
         total += h
         if feature.cavity:
@@ -315,6 +512,8 @@ ARCH_INNER_CENTRE_Y_MM = 0.0
 ARCH_INNER_TOP_Z_MM = -55.0
 #: Below this height, behind the ramus, there is no bone (the mastoid tip is about 25 mm below the porion).
 SKULL_BASE_Z_MM = -24.0
+#: How far the skull base rises from behind the mastoid (y = -30 mm) to the occiput (y = -90 mm), mm (schematic).
+OCCIPITAL_RISE_MM = 16.0
 #: The head's vertical axis (mm) the azimuth is measured around (the model's ray axis).
 AXIS_Y_MM = -5.0
 
@@ -358,7 +557,14 @@ def bone_field(points: np.ndarray, shape: SkullShape | None = None) -> np.ndarra
     # outside the U's inner contour (in mm, roughly: the ellipse's radial excess), or above the mouth's floor
     q = np.hypot(x / ARCH_INNER_MM[0], (y - ARCH_INNER_CENTRE_Y_MM) / ARCH_INNER_MM[1])
     outside_u = np.maximum((q - 1.0) * 30.0, z - ARCH_INNER_TOP_Z_MM)
-    return np.maximum(z - SKULL_BASE_Z_MM, np.minimum(jaw, outside_u))
+    # the mastoid process hangs below the skull base behind the ear canal (its outline in the side view)
+    mastoid = next(f for f in SIDE if f.name == "mastoid process")
+    side = mastoid.side_weight(points)
+    in_mastoid = -polygon_distance(points[:, 1:3], np.array(mastoid.outline_mm)) - 20.0 * (1.0 - side)
+    # behind the mastoid the skull base rises toward the occiput (the occipital bone's lower outline in the
+    # side view), instead of a flat cut
+    base = SKULL_BASE_Z_MM + OCCIPITAL_RISE_MM * smoothstep((-y - 30.0) / 60.0)
+    return np.maximum(np.maximum(z - base, in_mastoid), np.minimum(jaw, outside_u))
 
 
 def clip_mesh(vertices: np.ndarray, faces: np.ndarray, field: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

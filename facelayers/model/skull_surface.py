@@ -20,8 +20,40 @@ from facelayers.model.blend import Blend, thin_matmul
 from facelayers.model.grid import S_TOP_MM, bilinear, grid_key, params_of, rays, read_only, smooth_grid
 from facelayers.model.skin import Skin, skin_normals
 
-#: Smoothing of the sculpted skull on the grid (mm): narrower than the skin's, to keep the rims crisp.
-SKULL_SMOOTH_MM = 1.2
+#: Smoothing of the skull's relief on the grid (mm), about the grid's spacing on the face (lecture: ~2-3 mm),
+#: so that its sharp edges (the orbital rims, the arch, the ramus) do not alias into saw-teeth; the rims stay
+#: crisp at lecture size.
+SKULL_SMOOTH_MM = 2.0
+
+
+_BASE_NAMES = frozenset(f.name for f in skull_module.BASE_FEATURES)
+
+#: On a coarse grid the side's outlines are smoothed over this fraction of the grid's row spacing on the face,
+#: if that is wider than :data:`SKULL_SMOOTH_MM` (a grid cannot carry an edge sharper than about its spacing).
+SKULL_SMOOTH_PER_ROW = 1.2
+
+
+def smooth_relief(values: np.ndarray, points: np.ndarray, gs: np.ndarray, coarse: bool = False) -> np.ndarray:
+    """Smooth a relief table (nv, nu) mm on the grid, weighed by distance between the envelope's points.
+
+    Over :data:`SKULL_SMOOTH_MM`; with ``coarse`` (the side's outlines, whose edges are set in mm), over
+    :data:`SKULL_SMOOTH_PER_ROW` times the median row spacing of ``gs`` between z = -60 and 40 mm if that is
+    wider (a coarse grid cannot carry their edges).
+
+    Parameters
+    ----------
+    values : (nv, nu) float ndarray, mm
+    points : (nv, nu, 3) float ndarray, mm — the envelope's points on the grid
+    gs : (nv,) float ndarray, mm — the grid's rows
+    coarse : bool
+
+    Returns
+    -------
+    (nv, nu) float64 ndarray, mm
+    """
+    face_rows = gs[(gs > -60.0) & (gs < 40.0)]
+    spacing = float(np.median(np.diff(face_rows))) if len(face_rows) > 1 and coarse else 0.0
+    return smooth_grid(values, points, max(SKULL_SMOOTH_MM, SKULL_SMOOTH_PER_ROW * spacing))
 
 
 @lru_cache(maxsize=8)
@@ -40,7 +72,21 @@ def _skull_sculpture(gu_bytes: bytes, gs_bytes: bytes):
     pts = (o[:-1] + d[:-1] * env[:-1, None]).reshape(*shape, 3)
     env_grid = smooth_grid(env[:-1].reshape(shape), pts)
     env = np.concatenate([env_grid.ravel(), env[-1:]])
-    rel, cav = skull_module.relief(o + d * env[:, None])
+    env_pts = o + d * env[:, None]
+    side = tuple(f for f in skull_module.BASE_FEATURES if not isinstance(f, skull_module.Relief))
+    rest = tuple(f for f in skull_module.BASE_FEATURES if isinstance(f, skull_module.Relief))
+    rel_side, cav_side = skull_module.relief(env_pts, side, base_relief=False)
+    rel, cav = skull_module.relief(env_pts, rest, base_relief=False)
+    # The relief's edges (the orbital rims, the arch, the ramus' border) are smoothed on the grid over
+    # SKULL_SMOOTH_MM, weighed by distance on the envelope: a step sharper than the grid's spacing would
+    # otherwise alias into a saw-tooth along the rows.
+    grid_pts = env_pts[:-1].reshape(*shape, 3)
+    rel[:-1] = (smooth_relief(rel[:-1].reshape(shape), grid_pts, gs)
+                + smooth_relief(rel_side[:-1].reshape(shape), grid_pts, gs, coarse=True)).ravel()
+    cav[:-1] = (smooth_relief(cav[:-1].reshape(shape), grid_pts, gs)
+                + smooth_relief(cav_side[:-1].reshape(shape), grid_pts, gs, coarse=True)).ravel()
+    rel[-1] += rel_side[-1]
+    cav[-1] += cav_side[-1]
     base = env + rel
     return (read_only(base[:-1].reshape(shape)), read_only(cav[:-1].reshape(shape)),
             (float(base[-1]), float(cav[-1])), read_only(env_grid), float(env[-1]))
@@ -177,10 +223,29 @@ class SkullSurface:
         uu, ss = np.meshgrid(self.gu, self.gs)
         o, d = rays(uu.ravel(), ss.ravel())
         pts = o + d * self.envelope.ravel()[:, None]
-        rel_a, cav_a = skull_module.relief(pts, added, base_relief=False)
-        rel_r, cav_r = skull_module.relief(pts, removed, base_relief=False)
-        delta = (rel_a - rel_r).reshape(self.base.shape)
-        dcav = (cav_a - cav_r).reshape(self.base.shape)
+        # the reference skull's own features that change (the apertures, the mandible's base) are smoothed as
+        # the sculpture's relief is, so their change is the change of the smoothed skull; the patient's extra
+        # forms are broad and laid as they are
+        grid_pts = pts.reshape(*self.base.shape, 3)
+        delta = np.zeros(self.base.shape)
+        dcav = np.zeros(self.base.shape)
+        for own in (True, False):
+            a = tuple(f for f in added if (f.name in _BASE_NAMES) == own)
+            r = tuple(f for f in removed if (f.name in _BASE_NAMES) == own)
+            rel_a, cav_a = skull_module.relief(pts, a, base_relief=False)
+            rel_r, cav_r = skull_module.relief(pts, r, base_relief=False)
+            d_rel, d_cav = (rel_a - rel_r).reshape(self.base.shape), (cav_a - cav_r).reshape(self.base.shape)
+            if own:  # the apertures (ellipsoids) and the mandible's base (a side form), as in the sculpture
+                for group in (True, False):
+                    fa = tuple(f for f in a if isinstance(f, skull_module.Relief) == group)
+                    fr = tuple(f for f in r if isinstance(f, skull_module.Relief) == group)
+                    ra, ca = skull_module.relief(pts, fa, base_relief=False)
+                    rr, cr = skull_module.relief(pts, fr, base_relief=False)
+                    delta += smooth_relief((ra - rr).reshape(self.base.shape), grid_pts, self.gs, not group)
+                    dcav += smooth_relief((ca - cr).reshape(self.base.shape), grid_pts, self.gs, not group)
+                continue
+            delta += d_rel
+            dcav += d_cav
         fitted = None if self.fitted_grid is None else self.fitted_grid + delta
         return dataclasses.replace(self, base=self.base + delta, cavity=np.maximum(self.cavity + dcav, 0.0),
                                    fitted_grid=fitted, shape=shape)

@@ -16,6 +16,8 @@ from facelayers.teaching.state import CAMERAS
 #: Bone colour of the skull drawn alone: a little warmer and darker than the bone interface, so the
 #: lighting shows the rims and fossae.
 SKULL_COLOUR = "#E8DFC8"
+#: How much the deepest hollows of the bone's relief are darkened (fraction of the colour).
+HOLLOW_SHADE = 0.5
 SKULL_LIGHTING = {"ambient": 0.32, "diffuse": 0.9, "specular": 0.12, "roughness": 0.6, "fresnel": 0.1}
 
 
@@ -24,7 +26,8 @@ def skull_trace(model: FaceModel, visible: bool = True) -> go.Mesh3d:
 
     Only where it is bone: the orbits, the piriform aperture and the foramina are open pits, the mandible's
     lower border an open edge. Each vertex is darkened by its cavity depth (``model.skull_mesh_cavity``, mm)
-    as ambient occlusion would, since plotly draws no shadows.
+    and by how far it lies in a hollow of the bone's relief (``model.skull_mesh_hollow``, mm: the temporal
+    fossa, the sigmoid notch, the ear canal), as ambient occlusion would, since plotly draws no shadows.
 
     Parameters
     ----------
@@ -45,9 +48,14 @@ def skull_trace(model: FaceModel, visible: bool = True) -> go.Mesh3d:
     depth = (model.skin_surface.radius(u, s) - r).astype(np.float32)
     # Plotly draws no shadows: darken the pits (orbits, aperture, foramina) by their depth, as ambient
     # occlusion would, so they read as cavities.
-    shade = 1.0 - 0.62 * np.clip(model.skull_mesh_cavity / 22.0, 0.0, 1.0) ** 0.7
+    shade = 1.0 - 0.7 * np.clip(model.skull_mesh_cavity / 24.0, 0.0, 1.0) ** 1.4
+    # ... and the hollows of the bone's relief (the temporal fossa, the sigmoid notch, the ear canal), lighten
+    # its ridges a little (the arch, the rims), so the relief reads in any light
+    hollow = model.skull_mesh_hollow
+    shade = shade * (1.0 - HOLLOW_SHADE * np.clip(hollow / 8.0, 0.0, 1.0) ** 0.8) * (
+        1.0 + 0.06 * np.clip(-hollow / 3.0, 0.0, 1.0))
     base = np.array([int(SKULL_COLOUR[i:i + 2], 16) for i in (1, 3, 5)], float)
-    rgb = (base[None, :] * shade[:, None]).astype(int)
+    rgb = np.clip(base[None, :] * shade[:, None], 0, 255).astype(int)
     colours = [f"rgb({r},{g},{b})" for r, g, b in rgb]
     return go.Mesh3d(
         name="skull", legendgroup="bone", showlegend=False, visible=visible,
