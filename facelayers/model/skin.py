@@ -90,7 +90,7 @@ def fit_pins(names, points: np.ndarray, base, sigma_mm: float = PIN_SIGMA_MM) ->
 
 
 #: Width of the second, wider smoothing of the sculpted skin away from the nose and the lips (mm): schematic.
-RELAX_MM = 4.0
+RELAX_MM = 7.0
 
 
 @lru_cache(maxsize=8)
@@ -109,7 +109,7 @@ def _skin_sculpture(gu_bytes: bytes, gs_bytes: bytes) -> tuple[np.ndarray, float
     smooth = smooth_grid(raw.reshape(len(gs), len(gu)), pts)
     # Away from the nose and the lips the sculpture's seams are smoothed again, wider (the cheeks, the jaw
     # line, the temples read as one smooth surface); the features keep the narrow smoothing.
-    wide = smooth_grid(smooth, pts, sigma_mm=RELAX_MM, reach=5)
+    wide = smooth_grid(smooth, pts, sigma_mm=RELAX_MM, reach=8)
     keep = head.feature_weight(pts)
     smooth = keep * smooth + (1.0 - keep) * wide
     # The eyelids over the globes, after the smoothing so that the lid margins stay crisp (facelayers.model.eyes).
