@@ -51,7 +51,11 @@ SKULL_BLEND_SIGMA_MM = 16.0
 #: The pieces of the skin's sculpture (:data:`facelayers.model.head.HEAD`) whose union is the skull's envelope:
 #: the big forms only, no nose, lips, globes, brow or cheek pads.
 ENVELOPE_PIECES: tuple[str, ...] = ("cranium", "forehead", "upper face", "midface", "lower face", "jaw",
-                                    "mandible body", "chin", "neck")
+                                    "mandible body", "chin")
+#: The neck column that closes the envelope under and behind the mandible, kept here rather than read from the
+#: skin's sculpture: the skin's neck is narrower than the jaw so that the jawline shows, but the column must
+#: reach out under the angle for the mandible's border to end there. Schematic.
+ENVELOPE_NECK = head._piece("neck", (0, -14, -115), (52, 52, 92), blend=22)
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,7 @@ def envelope(origins: np.ndarray, dirs: np.ndarray) -> np.ndarray:
 
     The envelope is the skin's sculpture without its soft features, inset by :data:`ENVELOPE_INSET_MM`.
     """
-    pieces = tuple(p for p in head.HEAD if p.name in ENVELOPE_PIECES)
+    pieces = tuple(p for p in head.HEAD if p.name in ENVELOPE_PIECES) + (ENVELOPE_NECK,)
     return head.cast(origins, dirs, pieces) - ENVELOPE_INSET_MM
 
 
