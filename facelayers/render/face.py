@@ -183,7 +183,7 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
                      **coords(np.concatenate(verts)), **ijk(np.concatenate(faces)),
                      intensity=np.concatenate(radial).astype(np.float32), cmin=0.0, cmax=top + 1.0,
                      colorscale=scale, showscale=False, flatshading=False, hoverinfo="skip",
-                     lighting={**LIGHTING, "specular": 0.6, "roughness": 0.2}, lightposition=LIGHT_POSITION)
+                     lighting={**LIGHTING, "specular": 0.4, "roughness": 0.3}, lightposition=LIGHT_POSITION)
 
 
 def layer4_trace(model: FaceModel, cut: Cut | None, visible: bool, hole: np.ndarray | None = None) -> go.Mesh3d:
