@@ -137,8 +137,9 @@ def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, lab
 
 def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str = "eyes", coords=None,
                skin_points: np.ndarray | None = None) -> go.Mesh3d:
-    """The exposed globes and the lips' vermilion as one Mesh3d, named ``eyes`` in the layer figures, shown and
-    hidden with the skin (the two surfaces drawn with the skin that are not skin-coloured).
+    """The exposed globes and the lips' vermilion as one Mesh3d, named ``eyes`` in the layer figures.
+
+    Shown and hidden with the skin: the two surfaces drawn with the skin that are not skin-coloured.
 
     Sclera, iris and pupil (:func:`facelayers.model.eyes.eye_meshes`), coloured by the distance from the gaze axis
     on a stepped scale (a crisp limbus and pupil at any zoom); with a model, the vermilion
