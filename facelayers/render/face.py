@@ -37,7 +37,7 @@ PALETTE: dict[str, str] = {
 #: reddish purple, apart from the five layers' colours.
 LAYER4_COLOUR = "#CC79A7"
 #: The lips' vermilion (schematic: a muted red that reads against the skin tone on a projector).
-VERMILION = "#B9605C"
+VERMILION = "#B56D66"
 BACKGROUND = "#15191f"
 TEXT = "#f2f2f2"
 FONT = {"family": "Inter, Helvetica Neue, Arial, sans-serif", "size": 18, "color": TEXT}
