@@ -1,14 +1,17 @@
 """The schematic head: a union of ellipsoids, cast along the model's rays.
 
 The skin is sculpted from a few dozen ellipsoids (cranium, forehead, midface, brow ridges, orbits, globes,
-nose, lips, malar eminences, zygomatic arches, mandible, chin, neck). Instead of an implicit surface that would
+nose, lips, malar eminences, cheek pads, zygomatic arches, mandible, chin, neck). Instead of an implicit surface that would
 need ray marching, each ray is intersected with each ellipsoid in closed form: for rays that start inside the
 head, the outermost point of a union of convex pieces is the largest of their far intersections, and a smooth
 maximum of those distances blends the pieces the way a smooth union of distance fields would. Removing a
 piece (the orbit hollows, the mouth line) takes the near intersection where the surface falls inside it.
 
 The sculpting numbers below are **schematic**: chosen by eye so the head looks like an adult head at the
-proportions of REFERENCE section 9.1. The cited landmarks in ``data/landmarks.csv`` then pin the surface
+proportions of REFERENCE section 9.1, and so that the sculpture lies within a few mm of every cited landmark
+before pinning (a large residual under a 14-mm pin would make a bump). The broad pieces slope into their neighbours
+past their silhouettes (their ``fall``): a crisp edge there reads as a lump on the jaw or the cheek. The cited
+landmarks in ``data/landmarks.csv`` then pin the surface
 (see :func:`facelayers.model.geometry.build_face`), so moving a landmark moves the face.
 """
 
@@ -102,7 +105,7 @@ HEAD: tuple[Ellipsoid, ...] = (
     _piece("jaw", (40, 20, -48), (13, 30, 26), blend=24, mirror=True, fall=2.5),
     _piece("mandible body", (29, 42, -70), (36, 10, 9), axis=(-0.55, 0.82, -0.1), blend=20, mirror=True, fall=2.5),
     _piece("chin", (0, 60, -80), (19, 12, 13), blend=18, fall=3.0),
-    _piece("neck", (0, -14, -115), (52, 53, 92), blend=10),
+    _piece("neck", (0, -14, -115), (52, 52, 92), blend=24),
     _piece("brow ridge", (27, 76, 29), (21, 5, 6), axis=(1, -0.5, -0.05), blend=16, mirror=True, fall=2.5),
     _piece("orbit", (31, 96, 12), (18, 28, 12.5), op="cut", blend=16, mirror=True),
     _piece("globe and lids", (32, 63, 12), (14.5, 15, 12.5), blend=8, mirror=True),
