@@ -105,7 +105,7 @@ HEAD: tuple[Ellipsoid, ...] = (
     _piece("jaw", (40, 20, -48), (13, 30, 26), blend=24, mirror=True, fall=2.5),
     _piece("mandible body", (29, 42, -70), (36, 10, 9), axis=(-0.55, 0.82, -0.1), blend=20, mirror=True, fall=2.5),
     _piece("chin", (0, 60, -80), (19, 12, 13), blend=18, fall=3.0),
-    _piece("neck", (0, -14, -115), (52, 52, 92), blend=24),
+    _piece("neck", (0, -14, -115), (52, 51, 92), blend=24),
     _piece("brow ridge", (27, 76, 29), (21, 5, 6), axis=(1, -0.5, -0.05), blend=16, mirror=True, fall=2.5),
     _piece("orbit", (31, 96, 12), (18, 28, 12.5), op="cut", blend=16, mirror=True),
     _piece("globe and lids", (32, 63, 12), (14.5, 15, 12.5), blend=8, mirror=True),
