@@ -371,7 +371,8 @@ def _ear_shape(n_rho: int = 16, n_theta: int = 56) -> tuple[np.ndarray, np.ndarr
     mm; faces (f, 3) int32, outward.
 
     The front carries the helix (a rolled rim from the lobule's top, over the top, to the root in front),
-    the antihelix inside it, the concha (a hollow in front of the antihelix), the tragus (a flap in front of
+    the scapha (a groove inside it), the antihelix, the concha (a deep hollow in front of the antihelix, the back
+    sheet kept behind it), the tragus (a flap in front of
     the concha, at the attached edge) and a soft, rim-less lobule below. Schematic shapes (no data).
     """
     rho = np.linspace(0.0, 1.0, n_rho)[1:]
@@ -388,15 +389,17 @@ def _ear_shape(n_rho: int = 16, n_theta: int = 56) -> tuple[np.ndarray, np.ndarr
         inside = ((deg - lo) % 360.0) <= ((hi - lo) % 360.0)
         return np.exp(-((rr - centre) / width) ** 2) * inside
 
-    helix = 4.2 * band(0.86, 0.09, 300.0, 200.0)
-    antihelix = 2.4 * band(0.58, 0.09, 320.0, 120.0)
-    concha = -4.5 * np.exp(-(((w + 0.22) / 0.3) ** 2 + ((a + 0.1) / 0.32) ** 2))
+    helix = 5.5 * band(0.87, 0.075, 300.0, 200.0)
+    scapha = -1.5 * band(0.73, 0.06, 320.0, 150.0)  # the groove between the helix and the antihelix
+    antihelix = 3.2 * band(0.58, 0.09, 320.0, 120.0)
+    concha = -7.5 * np.exp(-(((w + 0.22) / 0.3) ** 2 + ((a + 0.1) / 0.32) ** 2))
     tragus = 3.2 * np.exp(-(((w + 0.78) / 0.12) ** 2 + ((a + 0.12) / 0.14) ** 2))
-    front = 2.2 + helix + antihelix + concha + tragus + 1.5 * lobule
+    front = 2.2 + helix + scapha + antihelix + concha + tragus + 1.5 * lobule
     close = 1.0 - np.clip((rr - 0.93) / 0.07, 0.0, 1.0) ** 2  # the rim rounds over to the back
     front = front * close
     # The back sheet's rim lies just inside the front's (0.98 of it), so no two vertices coincide.
     back = -1.6 * (1.0 - (0.98 * rr) ** 2)
+    back = np.minimum(back, front - 0.8)  # behind the deep concha too: the front sheet never pierces the back
     # The ear stands off the head: its free (back) edge ~14 mm out, the attached front edge on the skin.
     lift = 14.0 * np.clip((w + 0.6) / 1.6, 0.0, 1.0) ** 1.3
     verts_front = np.stack([w, a, front + lift], axis=-1).reshape(-1, 3)
@@ -411,7 +414,7 @@ def _ear_shape(n_rho: int = 16, n_theta: int = 56) -> tuple[np.ndarray, np.ndarr
     ip = (i + 1) % nt
     faces = []
     for sheet, c, flip in ((0, cf, False), (nf, cb, True)):
-        fan = np.stack([np.full(nt, c), sheet + i, sheet + ip], axis=-1)
+        fan = np.stack([np.full(nt, c), sheet + ip, sheet + i], axis=-1)  # wound as the quads around it
         j = np.arange(nr - 1)[:, None]
         q0 = sheet + j * nt + i
         q1 = sheet + j * nt + ip

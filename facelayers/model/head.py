@@ -1,14 +1,17 @@
 """The schematic head: a union of ellipsoids, cast along the model's rays.
 
 The skin is sculpted from a few dozen ellipsoids (cranium, forehead, midface, brow ridges, orbits, globes,
-nose, lips, malar eminences, zygomatic arches, mandible, chin, neck). Instead of an implicit surface that would
+nose, lips, malar eminences, cheek pads, zygomatic arches, mandible, chin, neck). Instead of an implicit surface that would
 need ray marching, each ray is intersected with each ellipsoid in closed form: for rays that start inside the
 head, the outermost point of a union of convex pieces is the largest of their far intersections, and a smooth
 maximum of those distances blends the pieces the way a smooth union of distance fields would. Removing a
 piece (the orbit hollows, the mouth line) takes the near intersection where the surface falls inside it.
 
 The sculpting numbers below are **schematic**: chosen by eye so the head looks like an adult head at the
-proportions of REFERENCE section 9.1. The cited landmarks in ``data/landmarks.csv`` then pin the surface
+proportions of REFERENCE section 9.1, and so that the sculpture lies within a few mm of every cited landmark
+before pinning (a large residual under a 14-mm pin would make a bump). The broad pieces slope into their neighbours
+past their silhouettes (their ``fall``): a crisp edge there reads as a lump on the jaw or the cheek. The cited
+landmarks in ``data/landmarks.csv`` then pin the surface
 (see :func:`facelayers.model.geometry.build_face`), so moving a landmark moves the face.
 """
 
@@ -92,25 +95,26 @@ def _piece(name, centre, radii, axis=(1.0, 0.0, 0.0), op="add", blend=6.0, mirro
 HEAD: tuple[Ellipsoid, ...] = (
     _piece("cranium", (0, -10, 30), (70, 95, 98), blend=0),
     _piece("forehead", (0, 28, 48), (58, 60, 60), blend=16),
-    _piece("upper face", (0, 33, 10), (62, 50, 32), blend=20),
-    _piece("midface", (0, 30, -20), (54, 57, 46), blend=18),
-    _piece("lower face", (0, 36, -50), (47, 47, 33), blend=18),
-    _piece("temporal fullness", (49, 10, 30), (20, 45, 45), blend=14, mirror=True),
+    _piece("upper face", (0, 33, 10), (62, 50, 32), blend=20, fall=3.0),
+    _piece("midface", (0, 30, -20), (54, 57, 46), blend=18, fall=3.0),
+    _piece("lower face", (0, 36, -50), (47, 47, 33), blend=18, fall=3.0),
+    _piece("temporal fullness", (49, 10, 30), (20, 45, 45), blend=14, mirror=True, fall=3.0),
     _piece("zygomatic arch", (58, 24, -3), (28, 5, 9), axis=(0.12, 1, 0.05), blend=20, mirror=True, fall=2.0),
     _piece("malar eminence", (40, 55, -5), (20, 9, 14), blend=20, mirror=True, fall=2.0),
-    _piece("jaw", (40, 20, -48), (13, 30, 26), blend=24, mirror=True),
-    _piece("mandible body", (29, 42, -70), (36, 10, 9), axis=(-0.55, 0.82, -0.1), blend=20, mirror=True),
-    _piece("chin", (0, 60, -80), (19, 12, 13), blend=18),
-    _piece("neck", (0, -14, -115), (52, 52, 92), blend=22),
-    _piece("brow ridge", (27, 76, 29), (21, 5, 6), axis=(1, -0.5, -0.05), blend=16, mirror=True),
+    _piece("cheek", (34, 45, -25), (20, 22, 22), blend=22, mirror=True, fall=2.5),
+    _piece("jaw", (40, 20, -48), (13, 30, 26), blend=24, mirror=True, fall=2.5),
+    _piece("mandible body", (29, 42, -70), (36, 10, 9), axis=(-0.55, 0.82, -0.1), blend=20, mirror=True, fall=2.5),
+    _piece("chin", (0, 60, -80), (19, 12, 13), blend=18, fall=3.0),
+    _piece("neck", (0, -14, -115), (52, 51, 92), blend=24),
+    _piece("brow ridge", (27, 76, 29), (21, 5, 6), axis=(1, -0.5, -0.05), blend=16, mirror=True, fall=2.5),
     _piece("orbit", (31, 96, 12), (18, 28, 12.5), op="cut", blend=16, mirror=True),
     _piece("globe and lids", (32, 63, 12), (14.5, 15, 12.5), blend=8, mirror=True),
     _piece("nasal dorsum", (0, 88, 2), (21, 9, 8), axis=(0, 0.38, -0.92), blend=8),
-    _piece("nasal tip", (0, 93, -14), (10, 11, 8.5), blend=7),
-    _piece("ala", (14, 83, -20), (7.5, 8, 6.5), blend=6, mirror=True),
-    _piece("upper lip", (10, 79.5, -40.5), (18, 8, 6.6), axis=(1, -0.45, 0), blend=8, mirror=True),
-    _piece("lower lip", (9, 77, -54), (16, 8, 6), axis=(1, -0.5, 0), blend=9, mirror=True),
-    _piece("mouth line", (0, 94, -47.6), (35, 15, 1.3), op="cut", blend=1.8),
+    _piece("nasal tip", (0, 92, -15), (12, 11, 8.5), blend=8),
+    _piece("ala", (13, 85, -20), (8.5, 8.5, 7), blend=8, mirror=True),
+    _piece("upper lip", (10, 79, -40.5), (18, 8, 7), axis=(1, -0.4, 0), blend=8, mirror=True),
+    _piece("lower lip", (9, 75.5, -54.5), (18, 7.5, 6.5), axis=(1, -0.4, 0), blend=10, mirror=True),
+    _piece("mouth line", (0, 96, -47.6), (35, 14, 1.3), op="cut", blend=1.8),
     _piece("nostril", (9, 94, -23.5), (4.5, 6, 2.2), axis=(1, 0.3, 0), op="cut", blend=1.5, mirror=True),
 )
 

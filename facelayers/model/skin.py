@@ -89,8 +89,11 @@ def fit_pins(names, points: np.ndarray, base, sigma_mm: float = PIN_SIGMA_MM) ->
     return Pins(tuple(names), centres, w, resid, float(sigma_mm))
 
 
-#: Width of the second, wider smoothing of the sculpted skin away from the nose and the lips (mm): schematic.
-RELAX_MM = 4.0
+#: Width of the second, wider smoothing of the sculpted skin away from the nose and the lips (mm): schematic. It
+#: takes out the seams and lumps where the sculpting pieces meet on the cheeks, the jaw and the neck.
+RELAX_MM = 7.0
+#: The wide smoothing fades out between these heights (z, mm, head frame): below the brows only. Schematic.
+RELAX_TOP_MM = (5.0, 20.0)
 
 
 @lru_cache(maxsize=8)
@@ -109,8 +112,12 @@ def _skin_sculpture(gu_bytes: bytes, gs_bytes: bytes) -> tuple[np.ndarray, float
     smooth = smooth_grid(raw.reshape(len(gs), len(gu)), pts)
     # Away from the nose and the lips the sculpture's seams are smoothed again, wider (the cheeks, the jaw
     # line, the temples read as one smooth surface); the features keep the narrow smoothing.
-    wide = smooth_grid(smooth, pts, sigma_mm=RELAX_MM, reach=5)
+    wide = smooth_grid(smooth, pts, sigma_mm=RELAX_MM, reach=8)
     keep = head.feature_weight(pts)
+    # ... and only below the brows (the lower face, the cheeks and the jaw, where the pieces meet), not on the
+    # forehead, whose smooth sculpture carries the brow's wrinkles (facelayers.model.expression) as it is.
+    t = np.clip((pts[..., 2] - RELAX_TOP_MM[0]) / (RELAX_TOP_MM[1] - RELAX_TOP_MM[0]), 0.0, 1.0)
+    keep = np.maximum(keep, t * t * (3.0 - 2.0 * t))
     smooth = keep * smooth + (1.0 - keep) * wide
     # The eyelids over the globes, after the smoothing so that the lid margins stay crisp (facelayers.model.eyes).
     smooth = eyes.sculpt_lids(o, d, smooth.ravel()).reshape(smooth.shape)

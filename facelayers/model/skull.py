@@ -64,10 +64,25 @@ from facelayers.model.head import Ellipsoid
 FORAMEN_DEPTH_MM = 3.0
 #: Width of the blend that carries each tissue-depth site's correction to its neighbourhood (mm).
 SKULL_BLEND_SIGMA_MM = 16.0
-#: The pieces of the skin's sculpture (:data:`facelayers.model.head.HEAD`) whose union is the skull's envelope:
-#: the big forms only, no nose, lips, globes, brow or cheek pads.
-ENVELOPE_PIECES: tuple[str, ...] = ("cranium", "forehead", "upper face", "midface", "lower face", "jaw",
-                                    "mandible body", "chin", "neck")
+#: The pieces of the skin's sculpture (:data:`facelayers.model.head.HEAD`) that go into the skull's envelope: the big
+#: forms only, no nose, lips, globes, brow or cheek pads.
+ENVELOPE_PIECES: tuple[str, ...] = ("cranium", "forehead")
+#: The face's big forms for the envelope (upper face, midface, lower face, jaw, mandible body, chin), kept here rather
+#: than read from the skin's sculpture: the skin's pieces slope into one another past their silhouettes (their
+#: ``fall``) so that the cheeks and the jaw carry no edges, where the bone under them keeps its crisp rims, border and
+#: angle. Schematic.
+ENVELOPE_LOWER: tuple[Ellipsoid, ...] = (
+    head._piece("upper face", (0, 33, 10), (62, 50, 32), blend=20),
+    head._piece("midface", (0, 30, -20), (54, 57, 46), blend=18),
+    head._piece("lower face", (0, 36, -50), (47, 47, 33), blend=18),
+    head._piece("jaw", (40, 20, -48), (13, 30, 26), blend=24, mirror=True),
+    head._piece("mandible body", (29, 42, -70), (36, 10, 9), axis=(-0.55, 0.82, -0.1), blend=20, mirror=True),
+    head._piece("chin", (0, 60, -80), (19, 12, 13), blend=18),
+)
+#: The neck column that closes the envelope under and behind the mandible, kept here rather than read from the
+#: skin's sculpture: the skin's neck is narrower than the jaw so that the jawline shows, but the column must
+#: reach out under the angle for the mandible's border to end there. Schematic.
+ENVELOPE_NECK = head._piece("neck", (0, -14, -115), (52, 52, 92), blend=22)
 
 
 @dataclass(frozen=True)
@@ -362,7 +377,7 @@ def envelope(origins: np.ndarray, dirs: np.ndarray) -> np.ndarray:
 
     The envelope is the skin's sculpture without its soft features, inset by :data:`ENVELOPE_INSET_MM`.
     """
-    pieces = tuple(p for p in head.HEAD if p.name in ENVELOPE_PIECES)
+    pieces = tuple(p for p in head.HEAD if p.name in ENVELOPE_PIECES) + ENVELOPE_LOWER + (ENVELOPE_NECK,)
     return head.cast(origins, dirs, pieces) - ENVELOPE_INSET_MM
 
 

@@ -37,6 +37,8 @@ PALETTE: dict[str, str] = {
 #: Layer 4 (the loose areolar plane and its spaces, the outer part of the muscle band; facelayers.model.space): Okabe-Ito
 #: reddish purple, apart from the five layers' colours.
 LAYER4_COLOUR = "#CC79A7"
+#: The lips' vermilion (schematic: a muted red that reads against the skin tone on a projector).
+VERMILION = "#B56D66"
 BACKGROUND = "#15191f"
 TEXT = "#f2f2f2"
 FONT = {"family": "Inter, Helvetica Neue, Arial, sans-serif", "size": 18, "color": TEXT}
@@ -134,11 +136,15 @@ def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, lab
     )
 
 
-def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str = "eyes", coords=None) -> go.Mesh3d:
-    """The exposed globes as one Mesh3d, named ``eyes`` in the layer figures, shown and hidden with the skin.
+def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str = "eyes", coords=None,
+               skin_points: np.ndarray | None = None) -> go.Mesh3d:
+    """The exposed globes and the lips' vermilion as one Mesh3d, named ``eyes`` in the layer figures.
+
+    Shown and hidden with the skin: the two surfaces drawn with the skin that are not skin-coloured.
 
     Sclera, iris and pupil (:func:`facelayers.model.eyes.eye_meshes`), coloured by the distance from the gaze axis
-    on a stepped scale (a crisp limbus and pupil at any zoom).
+    on a stepped scale (a crisp limbus and pupil at any zoom); with a model, the vermilion
+    (:func:`facelayers.model.lips.vermilion_patch`, a thin patch over the skin's lips) in :data:`VERMILION`.
 
     Parameters
     ----------
@@ -149,6 +155,8 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
         The trace's name.
     coords : callable, optional
         (v, 3) mm points to the trace's ``x``, ``y``, ``z`` (default :func:`xyz`; a side-by-side panel shifts them).
+    skin_points : (n, 3) float ndarray, mm, optional
+        The skin's vertices as drawn (moved by an expression), which the vermilion follows; default the model's.
 
     Returns
     -------
@@ -156,21 +164,28 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
     """
     from facelayers.model.eyes import IRIS, IRIS_RADIUS_MM, PUPIL, PUPIL_RADIUS_MM, SCLERA, eye_meshes
     from facelayers.model.face_measures import globe_meshes
+    from facelayers.model.lips import vermilion_patch
 
+    top = 12.0
     verts, faces, radial = [], [], []
     for v, f, r in (eye_meshes() if model is None else globe_meshes(model)):
         faces.append(f + sum(len(x) for x in verts))
         verts.append(v)
-        radial.append(r)
+        radial.append(np.clip(r, 0, top - 0.5))  # below the vermilion's step on the scale
+    if model is not None:  # the vermilion: one value above the globes' range, its own colour on the scale
+        v, f = vermilion_patch(model, skin_points)
+        faces.append(f + sum(len(x) for x in verts))
+        verts.append(v)
+        radial.append(np.full(len(v), top + 1.0, np.float32))
     coords = xyz if coords is None else coords
-    top = 12.0
-    p, i = PUPIL_RADIUS_MM / top, IRIS_RADIUS_MM / top
-    scale = [[0.0, PUPIL], [p, PUPIL], [p + 0.004, IRIS], [i, IRIS], [i + 0.004, SCLERA], [1.0, SCLERA]]
+    p, i, e = PUPIL_RADIUS_MM / (top + 1.0), IRIS_RADIUS_MM / (top + 1.0), top / (top + 1.0)
+    scale = [[0.0, PUPIL], [p, PUPIL], [p + 0.004, IRIS], [i, IRIS], [i + 0.004, SCLERA], [e, SCLERA],
+             [e + 0.004, VERMILION], [1.0, VERMILION]]
     return go.Mesh3d(name=name, legendgroup="skin", showlegend=False, visible=visible,
                      **coords(np.concatenate(verts)), **ijk(np.concatenate(faces)),
-                     intensity=np.clip(np.concatenate(radial), 0, top).astype(np.float32), cmin=0.0, cmax=top,
+                     intensity=np.concatenate(radial).astype(np.float32), cmin=0.0, cmax=top + 1.0,
                      colorscale=scale, showscale=False, flatshading=False, hoverinfo="skip",
-                     lighting={**LIGHTING, "specular": 0.6, "roughness": 0.2}, lightposition=LIGHT_POSITION)
+                     lighting={**LIGHTING, "specular": 0.4, "roughness": 0.3}, lightposition=LIGHT_POSITION)
 
 
 def layer4_trace(model: FaceModel, cut: Cut | None, visible: bool, hole: np.ndarray | None = None) -> go.Mesh3d:

@@ -352,7 +352,9 @@ def expression_figure(model: FaceModel, state: ExpressionState | None = None, *,
         traces.append(go.Mesh3d(name=f"expr:{panel}:ears", **_xyz(np.concatenate(verts), panel),
                                 **_ijk(np.concatenate(faces)), **skin_style))
         # The globes do not move: the lids close over them (facelayers.model.eyes).
-        traces.append(eyes_trace(model, name=f"expr:{panel}:eyes", coords=lambda p, panel=panel: _xyz(p, panel)))
+        # (the vermilion in the same trace moves with the skin: facelayers.model.lips)
+        traces.append(eyes_trace(model, name=f"expr:{panel}:eyes", coords=lambda p, panel=panel: _xyz(p, panel),
+                                 skin_points=skin))
         muscles_on = state.view == "muscles"
         for trace in traces[-4:]:
             trace.visible = not muscles_on
@@ -471,6 +473,12 @@ def expression_update(fig, model: FaceModel, old: ExpressionState, new: Expressi
                 moved = panel_displacement(model, new, panel, applied)
                 fig.data[_index(fig, f"expr:{panel}:mobile")].update(**_xyz(model.skin[mv] + moved[mv], panel),
                                                                      intensity=_moved_mm(moved[mv]))
+                # the globes stay, the vermilion moves with the skin (the same trace, the same vertex order); sent
+                # only when the lips move or have moved (the trace holds the last state)
+                eyes = fig.data[_index(fig, f"expr:{panel}:eyes")]
+                now = eyes_trace(model, coords=lambda p, panel=panel: _xyz(p, panel), skin_points=model.skin + moved)
+                if not np.allclose(np.asarray(eyes.z, float), np.asarray(now.z, float), atol=0.05):
+                    eyes.update(x=now.x, y=now.y, z=now.z)
             if new.view == "muscles" and (changed or switched):
                 now = _layer_displacements(model, new, panel, applied)
                 before = None if switched else _layer_displacements(model, old, panel, resolve(model, old))

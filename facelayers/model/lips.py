@@ -1,0 +1,169 @@
+"""The lips' vermilion: where on the skin the red of the lips lies, as a thin patch drawn over the skin.
+
+The skin is one surface in one colour. The vermilion (the red part of the lips, between the vermilion border and
+the stomion) is marked on it by a field on the skin's vertices, :func:`vermilion_field`, in mm: positive inside the
+vermilion, zero on its border. Its outline, on the left side (mirrored to the right):
+
+* the upper border, ``UPPER_MM`` above the stomion's height at the midline, with the Cupid's bow: it rises to
+  ``BOW_PEAK_MM`` at the philtral columns ``BOW_X_MM`` either side of the midline and dips between them to the
+  bow's notch; from the peaks it falls to the commissure;
+* the lower border, ``LOWER_MM`` below the stomion at the midline, rising to the commissure;
+* the commissures at the cheilion landmarks (``data/landmarks.csv``, mps2019: ch-ch 52.0-55.9 mm).
+
+:func:`vermilion_patch` cuts the skin's triangles along the field's zero line (marching triangles), so the
+border is a smooth line through the triangles, not the grid's staircase; every vertex of the patch is a point on
+an edge of the skin's mesh, kept as two vertex indices and a weight, so the patch follows the skin wherever its
+vertices move (an expression, :mod:`facelayers.model.expression`). It is lifted ``LIFT_MM`` off the skin along
+its normals, so it draws over it.
+
+All numbers are **schematic** (chosen within adult norms: an upper vermilion about 8 mm and a lower about 9-10 mm
+high at the midline, a Cupid's bow about 10-12 mm wide), not fitted to data.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+#: Height of the stomion (mm) and the mouth's half-width at the commissure (mm): the stomion and cheilion landmarks
+#: (0, 85, -48) and (27, 76, -48) of data/landmarks.csv; the patch reads them from the model's anatomy.
+#: Upper vermilion: height of the border above the stomion at the bow's notch (midline) and at its peaks, mm.
+UPPER_MM = 7.0
+BOW_PEAK_MM = 8.2
+#: Half the distance between the bow's peaks (the philtral columns), mm.
+BOW_X_MM = 5.5
+#: Lower vermilion height below the stomion at the midline, mm.
+LOWER_MM = 9.5
+#: How far the patch lies off the skin along the normals, mm.
+LIFT_MM = 0.3
+#: Only skin in front of this (y, mm, head frame) can be vermilion (the lips face forward).
+FRONT_MIN_Y_MM = 55.0
+
+
+def vermilion_field(points: np.ndarray, stomion_z_mm: float = -48.0, half_width_mm: float = 27.0) -> np.ndarray:
+    """Signed distance-like field of the vermilion at points (n, 3) mm: (n,) float64 mm, positive inside.
+
+    Parameters
+    ----------
+    points : (n, 3) float ndarray, mm, head frame
+        Points on the skin at rest.
+    stomion_z_mm : float, mm
+        Height of the stomion (where the lips meet).
+    half_width_mm : float, mm
+        Half the mouth's width (the cheilion's distance from the midline).
+
+    Returns
+    -------
+    (n,) float64 ndarray, mm
+        The smallest of: height below the upper border, height above the lower border, distance inside the
+        commissure; very negative behind ``FRONT_MIN_Y_MM``.
+    """
+    p = np.asarray(points, float)
+    x = np.abs(p[:, 0])
+    z = p[:, 2] - stomion_z_mm
+    w = half_width_mm
+    # Upper border: from the notch (UPPER_MM) up to the peaks (BOW_PEAK_MM) at BOW_X_MM, down to 0 at the commissure.
+    t = np.clip(x / BOW_X_MM, 0.0, 1.0)
+    inner = UPPER_MM + (BOW_PEAK_MM - UPPER_MM) * t * t * (3.0 - 2.0 * t)
+    q = np.clip((x - BOW_X_MM) / (w - BOW_X_MM), 0.0, 1.0)
+    outer = BOW_PEAK_MM * np.sqrt(np.clip(1.0 - q * q, 0.0, None)) ** 1.2
+    upper = np.where(x <= BOW_X_MM, inner, outer)
+    lower = -LOWER_MM * np.clip(1.0 - (x / w) ** 2, 0.0, None) ** 0.75
+    f = np.minimum(np.minimum(upper - z, z - lower), w - x)
+    return np.where(p[:, 1] > FRONT_MIN_Y_MM, f, -100.0)
+
+
+def _clip_triangles(faces: np.ndarray, f: np.ndarray):
+    """Marching triangles: the parts of triangles (m, 3) where the vertex field f (n,) is >= 0.
+
+    Returns edge points as (a, b, t) (the point (1 - t) P[a] + t P[b]) and triangles on them.
+    """
+    key: dict[tuple[int, int, float], int] = {}
+    ea, eb, et, tris = [], [], [], []
+
+    def vid(a, b, t):
+        if t <= 0.0:
+            b, t = a, 0.0
+        elif t >= 1.0:
+            a, t = b, 0.0
+        k = (int(a), int(b), round(float(t), 6)) if a <= b or t == 0.0 else (int(b), int(a), round(1.0 - float(t), 6))
+        if k not in key:
+            key[k] = len(ea)
+            ea.append(k[0])
+            eb.append(k[1])
+            et.append(k[2])
+        return key[k]
+
+    def cross(a, b):  # the zero of f on the edge a-b
+        return vid(a, b, f[a] / (f[a] - f[b]))
+
+    for tri in faces:
+        inside = f[tri] >= 0.0
+        n_in = int(inside.sum())
+        if n_in == 0:
+            continue
+        if n_in == 3:
+            tris.append([vid(v, v, 0.0) for v in tri])
+            continue
+        # rotate so the odd vertex comes first, keeping the winding
+        odd = int(np.flatnonzero(inside if n_in == 1 else ~inside)[0])
+        a, b, c = tri[odd], tri[(odd + 1) % 3], tri[(odd + 2) % 3]
+        if n_in == 1:
+            tris.append([vid(a, a, 0.0), cross(a, b), cross(a, c)])
+        else:
+            ab, ac = cross(b, a), cross(c, a)
+            vb, vc = vid(b, b, 0.0), vid(c, c, 0.0)
+            tris.append([ab, vb, vc])
+            tris.append([ab, vc, ac])
+    return (np.array(ea, np.int64), np.array(eb, np.int64), np.array(et, float),
+            np.array(tris, np.int64).reshape(-1, 3))
+
+
+@lru_cache(maxsize=4)
+def _patch_topology(faces_bytes: bytes, n_faces: int, rest_bytes: bytes, stomion_z: float, half_width: float):
+    faces = np.frombuffer(faces_bytes, dtype=np.int64).reshape(n_faces, 3)
+    rest = np.frombuffer(rest_bytes, dtype=float).reshape(-1, 3)
+    f = vermilion_field(rest, stomion_z, half_width)
+    near = faces[(f[faces] > -6.0).any(axis=1)]
+    return _clip_triangles(near, f)
+
+
+def vermilion_patch(model, skin_points: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The vermilion as a thin mesh over the skin, following the skin's vertices.
+
+    Parameters
+    ----------
+    model : facelayers.model.geometry.FaceModel
+        Its skin at rest (``model.skin``, (n, 3) mm) and grid triangles (``model.faces``) place the outline; its
+        anatomy's stomion and cheilion landmarks set the mouth's height and width.
+    skin_points : (n, 3) float ndarray, mm, optional
+        The skin's vertices as drawn (e.g. moved by an expression); default ``model.skin``.
+
+    Returns
+    -------
+    vertices : (v, 3) float32 ndarray, mm, head frame
+        Points on the skin's triangles, lifted ``LIFT_MM`` along the patch's normals.
+    faces : (f, 3) int32 ndarray
+        Triangles, wound as the skin's.
+    """
+    rest = np.ascontiguousarray(model.skin, dtype=float)
+    faces = np.ascontiguousarray(model.faces, dtype=np.int64)
+    names, pts = model.anatomy.landmark_points(on_skin=True)
+    lm = dict(zip(names, pts))
+    stomion_z = float(lm["stomion"][2]) if "stomion" in lm else -48.0
+    half_width = float(abs(lm["cheilion:left"][0])) if "cheilion:left" in lm else 27.0
+    a, b, t, tris = _patch_topology(faces.tobytes(), len(faces), rest.tobytes(), stomion_z, half_width)
+    p = rest if skin_points is None else np.asarray(skin_points, float)
+    verts = (1.0 - t)[:, None] * p[a] + t[:, None] * p[b]
+    # normals of the patch, to lift it off the skin
+    n = np.zeros_like(verts)
+    if len(tris):
+        fn = np.cross(verts[tris[:, 1]] - verts[tris[:, 0]], verts[tris[:, 2]] - verts[tris[:, 0]])
+        for k in range(3):
+            np.add.at(n, tris[:, k], fn)
+    length = np.linalg.norm(n, axis=1, keepdims=True)
+    n = np.where(length > 1e-9, n / np.maximum(length, 1e-12), 0.0)
+    # outward: the lips face forward (+y) as a whole (one sign for the patch: the winding is consistent)
+    n *= -1.0 if n[:, 1].sum() < 0.0 else 1.0
+    return (verts + LIFT_MM * n).astype(np.float32), tris.astype(np.int32)
