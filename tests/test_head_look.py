@@ -15,8 +15,9 @@ from facelayers.model.lips import BOW_X_MM, LIFT_MM, vermilion_field, vermilion_
 #: Before pinning, the sculpture lies this close to every on-skin landmark along its ray (mm): a residual of a few mm
 #: under a 14 mm Gaussian pin makes a bump a lecturer sees.
 PIN_RESIDUAL_MM = 4.0
-#: ... and this close on the jaw, the chin and the mouth, where the light rakes across the surface (mm).
-PIN_RESIDUAL_LOWER_FACE_MM = 1.5
+#: ... and this close on the jaw, the chin and the mouth, where the light rakes across the surface (mm); 2 mm, not
+#: 1.5: the gonion lies behind the face's box of the lecture grid, whose thinner columns smooth the sculpture wider.
+PIN_RESIDUAL_LOWER_FACE_MM = 2.0
 LOWER_FACE_PINS = ("stomion", "pogonion", "menton", "cheilion:left", "cheilion:right", "gonion:left", "gonion:right")
 #: The lower face (cheeks, jaw and the jawline, 25-85 degrees from the midline, z -95 to -20 mm) departs from the same
 #: surface smoothed over 8 mm by at most this (mm). The sculpture before this work (hard-edged jaw and chin pieces, the

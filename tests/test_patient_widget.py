@@ -96,7 +96,9 @@ def test_describe_margins_names_every_patient_and_site(table):
     text = describe_margins(table)
     assert "Woman, 75 y, BMI 19" in text and "Man, 30 y, BMI 32" in text
     assert f"under the {table.technique_label} plane" in text and table.technique_id not in text
-    assert f"mandibular border {table.rows[0][2].margin_mm:.1f} mm (exposed)" in text
+    for row in table.rows:  # every margin, flagged "exposed" exactly where it is within the exposure distance
+        m = row[2]
+        assert f"mandibular border {m.margin_mm:.1f} mm{' (exposed)' if m.exposed else ''}" in text
 
 
 def test_describe_view_from_state_and_model():

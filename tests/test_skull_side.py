@@ -126,7 +126,9 @@ def test_the_ear_canal_is_a_pit_at_the_tragus(model_lecture):
     porion = m.anatomy.point("porion:left")
     assert depth.max() >= EAM_DEPTH_MM
     assert np.hypot(*(centre[1:] - tragion[1:])) <= EAM_FROM_TRAGION_MM
-    assert centre[2] <= porion[2], "the porion is the canal's roof"
+    # the porion is the canal's roof: the pit's centre no higher, within a millimetre (the lecture grid's columns
+    # are 6.5 degrees apart this far behind the face's box)
+    assert centre[2] <= porion[2] + 1.0, "the porion is the canal's roof"
 
 
 def test_the_mastoid_process_hangs_behind_and_below_the_ear_canal(any_model):
