@@ -157,8 +157,19 @@ def click_checkbox(page, label: str) -> None:
     matches = [i for i, text in enumerate(labels) if text == label]
     assert len(matches) == 1, f"want one checkbox labelled {label!r}, found {len(matches)} among {labels}"
     box = page.locator(".widget-checkbox").nth(matches[0]).locator("input[type=checkbox]")
-    box.scroll_into_view_if_needed(timeout=CLICK_TIMEOUT_MS)
-    box.click(timeout=CLICK_TIMEOUT_MS)
+    before = box.is_checked()
+    # JupyterLab's windowed notebook may move the cell between Playwright's aim and its click (a figure above
+    # re-measured): a click that did not reach the box leaves it as it was, and is made again.
+    for _ in range(3):
+        box.scroll_into_view_if_needed(timeout=CLICK_TIMEOUT_MS)
+        box.click(timeout=CLICK_TIMEOUT_MS)
+        try:
+            page.wait_for_function("([el, was]) => el.checked !== was", arg=[box.element_handle(), before],
+                                   timeout=10_000, polling=100)
+            return
+        except Exception:
+            continue
+    raise AssertionError(f"the checkbox {label!r} did not change after three clicks")
 
 
 def screenshot(page, name: str, *, show=None) -> Path:
