@@ -17,3 +17,15 @@ def model_coarse() -> FaceModel:
 def model_lecture() -> FaceModel:
     """The shipped data at the lecture resolution (118 x 73 rays)."""
     return build_face(resolution="lecture")
+
+
+@pytest.fixture(scope="session")
+def model_at(model_coarse, model_lecture):
+    """``model_at(resolution) -> FaceModel``: the session's coarse and lecture models, any other one built."""
+    shared = {"coarse": model_coarse, "lecture": model_lecture}
+
+    def at(resolution) -> FaceModel:
+        return shared[resolution] if isinstance(resolution, str) and resolution in shared else build_face(
+            resolution=resolution)
+
+    return at

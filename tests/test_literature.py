@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from facelayers.core.frame import INTERFACES
-from facelayers.model.geometry import build_face
 from facelayers.model.grid import params_of, rays
 from facelayers.model.skull_surface import tissue_depth_sites
 
@@ -376,12 +375,8 @@ RESOLUTIONS = ["coarse", "lecture", (40, 24), (200, 120)]
 
 
 @pytest.fixture(scope="module", params=RESOLUTIONS, ids=str)
-def any_model(request, model_coarse, model_lecture):
-    if request.param == "coarse":
-        return model_coarse
-    if request.param == "lecture":
-        return model_lecture
-    return build_face(resolution=request.param)
+def any_model(request, model_at):
+    return model_at(request.param)
 
 
 def test_layers_never_cross(any_model):

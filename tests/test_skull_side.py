@@ -35,13 +35,8 @@ MASTOID_BELOW_PORION_MM = 24.0
 
 
 @pytest.fixture(scope="module", params=["coarse", "lecture", "fine"])
-def any_model(request, model_coarse, model_lecture):
-    if request.param == "coarse":
-        return model_coarse
-    if request.param == "lecture":
-        return model_lecture
-    from facelayers.model.geometry import build_face
-    return build_face(resolution=request.param)
+def any_model(request, model_at):
+    return model_at(request.param)
 
 
 def lateral_x(model, y: float, z: float) -> float:
