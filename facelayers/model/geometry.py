@@ -204,7 +204,7 @@ class FaceModel:
 
     @cached_property
     def skull_mesh_hollow(self) -> np.ndarray:
-        """How far (v,) mm each vertex of :meth:`skull_mesh` lies below the skull smoothed over ~7 mm (for shading).
+        """How far (v,) mm each vertex of :meth:`skull_mesh` lies below the skull smoothed over ``SKULL_HOLLOW_MM`` (for shading).
 
         Positive in a hollow (the temporal fossa, the sigmoid notch, under the brow), negative on a ridge (the
         arch, the orbital rims): the bone's concavity at the scale of its features, which the renderer turns
