@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from facelayers.model.geometry import FaceModel
 from facelayers.model.grid import params_of
+from facelayers.model.skull_parts import skull_parts
 from facelayers.render.face import BACKGROUND, FONT, LIGHT_POSITION, ijk, layer_trace, scene_layout, surface_labels, xyz
 from facelayers.teaching.state import CAMERAS
 
@@ -16,24 +17,23 @@ from facelayers.teaching.state import CAMERAS
 #: Bone colour of the skull drawn alone: a little warmer and darker than the bone interface, so the
 #: lighting shows the rims and fossae.
 SKULL_COLOUR = "#E8DFC8"
-#: How much the deepest hollows of the bone's relief are darkened (fraction of the colour).
-HOLLOW_SHADE = 0.5
 SKULL_LIGHTING = {"ambient": 0.32, "diffuse": 0.9, "specular": 0.12, "roughness": 0.6, "fresnel": 0.1}
 
 
 def skull_trace(model: FaceModel, visible: bool = True) -> go.Mesh3d:
-    """The schematic skull as one Mesh3d named ``skull``.
+    """The schematic skull drawn as bone, as one Mesh3d named ``skull``.
 
-    Only where it is bone: the orbits, the piriform aperture and the foramina are open pits, the mandible's
-    lower border an open edge. Each vertex is darkened by its cavity depth (``model.skull_mesh_cavity``, mm)
-    and by how far it lies in a hollow of the bone's relief (``model.skull_mesh_hollow``, mm: the temporal
-    fossa, the sigmoid notch, the ear canal), as ambient occlusion would, since plotly draws no shadows.
+    The pieces of :func:`facelayers.model.skull_parts.skull_parts`: the cranium (the ray surface pushed in
+    under the arch: the temporal and infratemporal fossae), the mandible as a closed solid standing off the
+    skull base (condyle, sigmoid notch, coronoid), the zygomatic arches as bars over the fossae and the bony ear
+    canals as tubes. The orbits, the piriform aperture and the foramina are open pits. Each vertex is darkened
+    by the part's ambient occlusion (:attr:`~facelayers.model.skull_parts.SkullParts.shade`: the fossae by their
+    depth, the pits, the hollows of the bone, the inner faces), since plotly draws no shadows.
 
     Parameters
     ----------
     model : FaceModel
-        Its :meth:`~facelayers.model.geometry.FaceModel.skull_mesh` is drawn (head frame, mm; x plotted
-        negated, :data:`facelayers.core.frame.PLOT_X_SIGN`).
+        Its skull is drawn (head frame, mm; x plotted negated, :data:`facelayers.core.frame.PLOT_X_SIGN`).
     visible : bool
         The trace's initial visibility.
 
@@ -43,17 +43,9 @@ def skull_trace(model: FaceModel, visible: bool = True) -> go.Mesh3d:
         Legend group ``bone``, not in the legend. ``customdata`` is a (n_vertices,) float32 array: the total
         soft-tissue depth above each bone vertex along its ray from the head axis, mm, shown on hover.
     """
-    verts, faces = model.skull_mesh()
+    verts, faces, shade = skull_parts(model).mesh()
     u, s, r = params_of(verts.astype(float))
     depth = (model.skin_surface.radius(u, s) - r).astype(np.float32)
-    # Plotly draws no shadows: darken the pits (orbits, aperture, foramina) by their depth, as ambient
-    # occlusion would, so they read as cavities.
-    shade = 1.0 - 0.7 * np.clip(model.skull_mesh_cavity / 24.0, 0.0, 1.0) ** 1.4
-    # ... and the hollows of the bone's relief (the temporal fossa, the sigmoid notch, the ear canal), lighten
-    # its ridges a little (the arch, the rims), so the relief reads in any light
-    hollow = model.skull_mesh_hollow
-    shade = shade * (1.0 - HOLLOW_SHADE * np.clip(hollow / 8.0, 0.0, 1.0) ** 0.8) * (
-        1.0 + 0.06 * np.clip(-hollow / 3.0, 0.0, 1.0))
     base = np.array([int(SKULL_COLOUR[i:i + 2], 16) for i in (1, 3, 5)], float)
     rgb = np.clip(base[None, :] * shade[:, None], 0, 255).astype(int)
     colours = [f"rgb({r},{g},{b})" for r, g, b in rgb]
