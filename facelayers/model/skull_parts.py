@@ -50,7 +50,7 @@ ARCH_HEIGHT_MM = 7.0
 ARCH_THICKNESS_MM = 4.0
 #: The arch's ends along y (mm): the articular tubercle in front of the ear canal (back) and the zygoma's
 #: temporal process (front), schematic, on the model's landmarks (porion y 0, zygion y 30).
-ARCH_Y_MM = (12.0, 50.0)
+ARCH_Y_MM = (12.0, 58.0)
 #: The arch's centre line rises this much from its front to its back end (mm, schematic: the arch's root lies
 #: higher, at the porion's level).
 ARCH_RISE_MM = 4.0
@@ -456,7 +456,7 @@ def arch_bar(model, sign: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     k = len(centres)
     sink = np.zeros(k)
     sink[:3] = [3.0, 1.5, 0.5]
-    sink[-5:] = [0.5, 1.0, 2.0, 3.0, 4.0]
+    sink[-6:] = [0.5, 1.0, 2.0, 3.0, 4.0, 5.0]
     centres = centres - out * sink[:, None]
     up = np.tile([0.0, 0.0, 1.0], (k, 1))
     along = np.gradient(centres, axis=0)

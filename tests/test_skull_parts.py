@@ -1,0 +1,203 @@
+"""The skull drawn as bone (facelayers.model.skull_parts), measured on the built meshes.
+
+The zygomatic arch is a bar with free space medial to it, the mandible a solid whose ramus has a real sigmoid
+notch between the condyle and the coronoid, the ear canal a tube under the porion, and all of it inside the skin at
+every resolution. The dimensions are schematic (REFERENCE-2 section 4 found no arch, notch or canal figures); the
+tolerances are named with their reasons.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import trimesh
+
+from facelayers.model import skull_parts as sp
+from facelayers.model.grid import params_of, rays
+from facelayers.model.nerves import place
+
+#: Free space between the arch bar's inner face and the fossa's floor along a horizontal probe (mm): "a few mm"
+#: (schematic: the room where temporalis' tendon passes medial to the arch).
+ARCH_GAP_MIN_MM = 4.0
+#: The sigmoid notch's lowest point lies at least this far below the condyle's and the coronoid's tips (mm):
+#: ~10 mm on a dry skull (schematic), held to 8 because the cut follows a ~3 mm grid.
+NOTCH_BELOW_TIPS_MM = 8.0
+#: Every vertex of the drawn skull lies at least this far inside the skin along its ray (mm): the ray surface
+#: keeps 1.5 (facelayers.model.skull.MIN_SOFT_TISSUE_MM), the ear canal's lip stands 1 mm out of it.
+INSIDE_SKIN_MM = 0.4
+
+
+@pytest.fixture(scope="module", params=["coarse", "lecture", "fine"])
+def any_model(request, model_at):
+    return model_at(request.param)
+
+
+@pytest.fixture(scope="module")
+def parts(model_lecture):
+    return sp.skull_parts(model_lecture)
+
+
+def first_hit(vertices, faces, origin, direction) -> float:
+    """Distance (mm) from origin along direction to the first triangle of a mesh (inf if none)."""
+    # Moller-Trumbore on every triangle at once
+    a, b, c = (np.asarray(vertices, float)[np.asarray(faces)[:, k]] for k in range(3))
+    e1, e2 = b - a, c - a
+    p = np.cross(direction, e2)
+    det = np.einsum("ij,ij->i", e1, p)
+    ok = np.abs(det) > 1e-12
+    inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+    t_vec = origin - a
+    bu = np.einsum("ij,ij->i", t_vec, p) * inv
+    q = np.cross(t_vec, e1)
+    bv = (q @ direction) * inv
+    t = np.einsum("ij,ij->i", e2, q) * inv
+    hit = ok & (bu >= 0) & (bv >= 0) & (bu + bv <= 1) & (t > 0)
+    return float(t[hit].min()) if hit.any() else np.inf
+
+
+def test_weld_and_boundary_on_two_triangles():
+    v = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0.0]])
+    f = np.array([[0, 1, 2], [3, 4, 5]])
+    wv, wf = sp.weld(v, f)
+    assert len(wv) == 4
+    assert len(sp.boundary_edges(wf)) == 4, "the shared diagonal is not an open edge"
+
+
+def test_a_solidified_square_is_a_closed_box():
+    v = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0.0]])
+    f = np.array([[0, 1, 2], [0, 2, 3]])
+    bv, bf = sp.solidify(v, f, np.tile([0.0, 0.0, -0.5], (4, 1)))
+    box = trimesh.Trimesh(bv, bf, process=False)
+    assert box.is_watertight and box.is_winding_consistent
+    assert box.volume == pytest.approx(0.5)
+
+
+def test_the_arch_is_a_bar_of_the_stated_section(parts):
+    v, f = parts.parts["arch:left"]
+    bar = trimesh.Trimesh(v, f, process=False)
+    assert bar.is_watertight and bar.is_winding_consistent and bar.volume > 0
+    mid = v[(v[:, 1] > 29) & (v[:, 1] < 31)]  # one section (the line rises ~0.1 mm per mm)
+    assert np.ptp(mid[:, 2]) == pytest.approx(sp.ARCH_HEIGHT_MM, abs=0.5)
+    length = np.ptp(v[:, 1])
+    assert length >= 35.0, "from the articular tubercle to the zygoma"
+
+
+def test_there_is_free_space_between_the_arch_and_the_temporal_fossa(model_lecture, parts):
+    """Along horizontal probes at mid-arch (y 20-40 mm), from the bar's inner face inward: the fossa's floor
+    (the cranium) lies more than ARCH_GAP_MIN_MM away, and nothing else (the coronoid lies lower)."""
+    centres, out = sp.arch_line(model_lecture)
+    cv, cf = parts.parts["cranium"]
+    mv, mf = parts.parts["mandible"]
+    for c, n in zip(centres, out):
+        if not 20.0 <= c[1] <= 40.0:
+            continue
+        inner = c - n * (0.5 * sp.ARCH_THICKNESS_MM + 0.05)
+        gap = min(first_hit(cv, cf, inner, -n), first_hit(mv, mf, inner, -n))
+        assert gap > ARCH_GAP_MIN_MM, f"at y = {c[1]:.0f} mm the fossa is {gap:.1f} mm under the arch"
+
+
+def test_the_arch_bar_outer_face_is_the_bone_the_layers_stand_on(model_lecture):
+    """The bar's outer face lies on the stack's bone (within 0.5 mm): the layers over the arch lie on it."""
+    centres, out = sp.arch_line(model_lecture)
+    outer = centres + out * (0.5 * sp.ARCH_THICKNESS_MM)
+    u, s, _ = params_of(outer)
+    o, d = rays(u, s)
+    r_bone = np.einsum("ij,ij->i", model_lecture.skull_at(u, s) - o, d)
+    r_bar = np.einsum("ij,ij->i", outer - o, d)
+    assert np.abs(r_bar - r_bone).max() < 0.5
+
+
+def test_the_frontal_branches_cross_the_arch_outside_the_bar(model_lecture):
+    """No frontal branch passes through the bar, and where one crosses the arch (within the bar's length and
+    height) it lies on its lateral side, not in the space between the arch and the fossa: in the soft tissue (Trussler 2010: on the arch's periosteum,
+    under the SMAS)."""
+    centres, out = sp.arch_line(model_lecture)
+    crossed = 0
+    for nerve in ("frontal_1", "frontal_2", "frontal_3"):
+        path = place(model_lecture, nerve)
+        for p in path.points:
+            k = int(np.argmin(np.abs(centres[:, 1] - p[1])))
+            if abs(centres[k, 1] - p[1]) > 1.5:
+                continue
+            across = (p - centres[k]) @ out[k] / (0.5 * sp.ARCH_THICKNESS_MM)
+            up = (p[2] - centres[k, 2]) / (0.5 * sp.ARCH_HEIGHT_MM)
+            assert across ** 2 + up ** 2 > 1.0, f"{nerve} at {p.round(1)} passes through the arch"
+            if abs(up) <= 1.0:
+                crossed += 1
+                assert across > 0.0, f"{nerve} at {p.round(1)} crosses between the arch and the fossa"
+    assert crossed > 0, "no frontal branch crosses the arch"
+
+
+def test_the_sigmoid_notch_is_a_real_notch(parts):
+    """The ramus' upper edge (left, side view): the notch's lowest point lies NOTCH_BELOW_TIPS_MM below both
+    the condyle's top (y 3-15 mm) and the coronoid's tip (y 30-42 mm)."""
+    v, _ = parts.parts["mandible"]
+    side = v[(v[:, 0] > 30.0) & (v[:, 2] > -45.0)]
+
+    def top(y0, y1):
+        sel = side[(side[:, 1] >= y0) & (side[:, 1] < y1)]
+        return sel[:, 2].max()
+
+    condyle = top(3.0, 15.0)
+    coronoid = top(30.0, 42.0)
+    notch = min(top(y, y + 1.5) for y in np.arange(17.0, 28.0, 1.0))
+    assert notch <= condyle - NOTCH_BELOW_TIPS_MM
+    assert notch <= coronoid - NOTCH_BELOW_TIPS_MM
+    assert condyle > -10.0, "the condyle reaches the glenoid fossa under the arch's root"
+
+
+def test_the_ramus_stands_off_the_skull_base(model_lecture, parts):
+    """Through the notch (y 20-28 mm, z -12 mm: below both tips, above the notch's floor) a horizontal probe from
+    outside meets no mandible, and the cranium (the infratemporal fossa's wall) at least 10 mm medial to the
+    ramus' surface below the notch."""
+    cv, cf = parts.parts["cranium"]
+    mv, mf = parts.parts["mandible"]
+    v = mv[(mv[:, 0] > 30.0)]
+    x_ramus = v[(np.abs(v[:, 1] - 22.0) < 3.0) & (np.abs(v[:, 2] + 25.0) < 3.0), 0].max()
+    for y in (20.0, 24.0, 28.0):
+        origin = np.array([80.0, y, -12.0])
+        assert first_hit(mv, mf, origin, np.array([-1.0, 0, 0])) == np.inf, f"the notch is closed at y = {y}"
+        wall = 80.0 - first_hit(cv, cf, origin, np.array([-1.0, 0, 0]))
+        assert wall < x_ramus - sp.RAMUS_THICKNESS_MM - 2.0, f"the fossa's wall at x = {wall:.1f} mm, y = {y}"
+
+
+def test_the_mandible_is_closed_except_where_it_continues_in_the_cranium(parts):
+    """Winding consistent; every open edge of the mandible lies on an open edge of the cranium (the seam at the
+    occlusal line and the anterior border's foot), so the two are one closed sheet there; the rest is walled."""
+    mv, mf = parts.parts["mandible"]
+    assert trimesh.Trimesh(mv, mf, process=False).is_winding_consistent
+    cv, cf = parts.parts["cranium"]
+    open_m = np.unique(sp.boundary_edges(mf))
+    open_c = np.unique(sp.boundary_edges(cf))
+    half = len(mv) // 2  # the sheet's vertices, then their inner copies (sp.solidify)
+    outer, inner = open_m[open_m < half], open_m[open_m >= half]
+    assert len(outer) > 0
+    assert sp._on(mv[outer], cv[open_c]).all(), "an open edge of the mandible's surface that is not the seam"
+    assert np.isin(inner - half, outer).all(), "the inner copy is open only along the seam (hidden inside)"
+
+
+def test_the_ear_canal_is_a_tube_under_the_porion(model_lecture, parts):
+    v, _ = parts.parts["eam:left"]
+    porion = model_lecture.anatomy.point("porion:left")
+    assert v[:, 2].max() == pytest.approx(porion[2], abs=1.5), "the porion is the canal's roof"
+    assert np.ptp(v[:, 0]) >= sp.EAM_DEPTH_MM
+    assert abs(v[:, 1].mean() - porion[1]) < 2.0
+
+
+def test_the_drawn_skull_stays_inside_the_skin(any_model):
+    """At every resolution, every vertex of the drawn skull lies INSIDE_SKIN_MM inside the skin on its ray."""
+    v, f, _ = sp.skull_parts(any_model).mesh()
+    v = v.astype(float)
+    u, s, _ = params_of(v)
+    o, d = rays(u, s)
+    r = np.einsum("ij,ij->i", v - o, d)
+    margin = any_model.skin_surface.radius(u, s) - r
+    assert margin.min() >= INSIDE_SKIN_MM, f"{margin.min():.2f} mm at {v[np.argmin(margin)].round(1)}"
+
+
+def test_the_skull_figure_draws_the_parts(model_coarse):
+    from facelayers.render.skull import skull_figure
+
+    fig = skull_figure(model_coarse, "oblique", title=None)
+    v, f, _ = sp.skull_parts(model_coarse).mesh()
+    assert len(fig.data[0].i) == len(f) and len(fig.data[0].x) == len(v)
