@@ -67,7 +67,8 @@ def test_skull_figure_is_one_named_mesh_and_rejects_unknown_cameras(model_coarse
     names = [t.name for t in fig.data]
     assert names == ["skull", "layer:skin"]
     skull_trace = fig.data[0]
-    v, f = model_coarse.skull_mesh()
+    from facelayers.model.skull_parts import skull_parts
+    v, f, _ = skull_parts(model_coarse).mesh()  # the skull drawn as bone: cranium, mandible, arches, ear canals
     assert len(skull_trace.i) == len(f) and len(skull_trace.x) == len(v)
     assert len(skull_trace.vertexcolor) == len(v)
     with pytest.raises(ValueError, match="camera = 'behind'.*allowed: front"):

@@ -190,16 +190,27 @@ def solidify(vertices: np.ndarray, faces: np.ndarray, inward: np.ndarray,
 
     Returns
     -------
-    vertices : (2v, 3) float64 — the sheet's, then the inner copy's; faces : (g, 3) int64, outward-facing
+    vertices : (2v + 2r, 3) float64 — the sheet's, the inner copy's, then the walls' own copies of the r rim
+        vertices (outer, inner: the walls' normals stay apart from the faces'); faces : (g, 3) int64,
+        outward-facing. Closed (watertight) once welded (:func:`weld`).
     """
     n = len(vertices)
     edges = boundary_edges(faces)
     if open_vertices is not None:
         edges = edges[~(open_vertices[edges[:, 0]] & open_vertices[edges[:, 1]])]
-    a, b = edges[:, 0], edges[:, 1]
-    walls = np.concatenate([np.stack([b, a, a + n], axis=1), np.stack([b, a + n, b + n], axis=1)])
+    # the walls get their own copies of the rim's vertices: the renderer's smooth normals then do not mix the
+    # face's and the wall's, and the rim stays crisp
+    rim = np.unique(edges)
+    k = len(rim)
+    index = np.full(n, -1)
+    index[rim] = np.arange(k)
+    wall_out = vertices[rim]
+    wall_in = vertices[rim] + inward[rim]
+    a, b = 2 * n + index[edges[:, 0]], 2 * n + index[edges[:, 1]]
+    walls = np.concatenate([np.stack([b, a, a + k], axis=1), np.stack([b, a + k, b + k], axis=1)])
     inner = faces[:, ::-1] + n
-    return np.concatenate([vertices, vertices + inward]), np.concatenate([faces, inner, walls])
+    return (np.concatenate([vertices, vertices + inward, wall_out, wall_in]),
+            np.concatenate([faces, inner, walls]))
 
 
 def tube(centres: np.ndarray, axis_a: np.ndarray, axis_b: np.ndarray, radii: tuple[float, float],
@@ -259,8 +270,8 @@ class SkullParts:
     depth: np.ndarray
 
     def mesh(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """All parts as one mesh, welded where they meet (the mandible's seam with the cranium, so the shading
-        runs across it): vertices (v, 3) float32 mm, faces (f, 3) int32, shade (v,) float32."""
+        """All parts as one mesh, welded where the mandible's surface continues in the cranium (so the shading
+        runs across the seam): vertices (v, 3) float32 mm, faces (f, 3) int32, shade (v,) float32."""
         vs, fs, sh, base = [], [], [], 0
         for name, (v, f) in self.parts.items():
             vs.append(v)
@@ -268,10 +279,22 @@ class SkullParts:
             sh.append(self.shade[name])
             base += len(v)
         v, f, shade = np.concatenate(vs), np.concatenate(fs), np.concatenate(sh)
-        _, first, inverse = np.unique(np.round(v, 4), axis=0, return_index=True, return_inverse=True)
-        f = inverse.reshape(-1)[f]
+        # weld only across parts: a vertex of a later part that coincides with one of the cranium's takes its
+        # index (the mandible's seam); inside a part, coinciding copies stay apart (the walls' crisp rims)
+        n_c = len(self.parts["cranium"][0])
+        key = np.round(v, 4)
+        _, inv = np.unique(key, axis=0, return_inverse=True)
+        inv = inv.reshape(-1)
+        owner = np.full(inv.max() + 1, -1)
+        owner[inv[:n_c][::-1]] = np.arange(n_c)[::-1]
+        target = owner[inv]
+        remap = np.where((np.arange(len(v)) >= n_c) & (target >= 0), target, np.arange(len(v)))
+        f = remap[f]
         f = f[(f[:, 0] != f[:, 1]) & (f[:, 1] != f[:, 2]) & (f[:, 0] != f[:, 2])]
-        return v[first].astype(np.float32), f.astype(np.int32), shade[first].astype(np.float32)
+        used = np.unique(f)
+        index = np.full(len(v), -1)
+        index[used] = np.arange(len(used))
+        return v[used].astype(np.float32), index[f].astype(np.int32), shade[used].astype(np.float32)
 
 
 _CACHE: dict[int, SkullParts] = {}
@@ -341,7 +364,7 @@ def _build(model) -> SkullParts:
                * (1.0 - 0.35 * np.clip(hollow_c / 8.0, 0, 1) ** 0.8))
     hollow_m = _hollow(model, r_draw, mv)
     shade_m = np.concatenate([(1.0 - 0.3 * np.clip(hollow_m / 8.0, 0, 1)) * (1.0 - 0.7 * np.clip(
-        _cavity(model, mv) / 24.0, 0, 1) ** 1.4), np.full(len(mv), 0.6)])
+        _cavity(model, mv) / 24.0, 0, 1) ** 1.4), np.full(len(mv2) - len(mv), 0.8)])
     shades = {"cranium": shade_c, "mandible": shade_m}
     for side, sign in (("left", 1.0), ("right", -1.0)):
         av, af = arch_bar(model, sign)
