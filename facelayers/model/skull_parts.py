@@ -359,7 +359,7 @@ def _build(model) -> SkullParts:
     c_depth = fossa_depth(_outer_of(cv, r_draw, model)) if len(cv) else np.zeros(0)
     hollow_c = _hollow(model, r_draw - depth, cv)
     cav_c = _cavity(model, cv)
-    shade_c = ((1.0 - 0.72 * np.clip(c_depth / INFRATEMPORAL_DEPTH_MM, 0, 1) ** 0.6)
+    shade_c = ((1.0 - 0.72 * np.clip(c_depth / TEMPORAL_FOSSA_DEPTH_MM, 0, 1) ** 0.8)
                * (1.0 - 0.7 * np.clip(cav_c / 24.0, 0, 1) ** 1.4)
                * (1.0 - 0.35 * np.clip(hollow_c / 8.0, 0, 1) ** 0.8))
     hollow_m = _hollow(model, r_draw, mv)
