@@ -63,13 +63,13 @@ RAMUS_THICKNESS_MM = 6.0
 BODY_THICKNESS_MM = 10.0
 #: The mandible's side outline above the occlusal line (y forward, z up, mm; left, mirrored): the posterior
 #: border up to the condyle (head's top at z -4, in the glenoid fossa under the arch's root, in front of the ear
-#: canal), the sigmoid notch (lowest ~ -19, i.e. ~15 below the condyle and ~10 below the coronoid's tip), the
+#: canal), the sigmoid notch (lowest ~ -21, i.e. ~16 below the condyle and ~11 below the coronoid's tip), the
 #: coronoid process (tip at z -9, medial to the arch) and the anterior border down to the occlusal line.
 #: Schematic, on the model's gonion and porion; below, the lower and posterior borders are the skull's cut
 #: (:func:`facelayers.model.skull.bone_field`).
 RAMUS_OUTLINE: tuple[tuple[float, float], ...] = (
     (1.0, -120.0), (1.0, -24.0), (2.5, -16.0), (3.5, -10.0), (4.0, -6.5), (6.0, -4.3), (9.0, -3.8), (12.0, -4.5),
-    (14.0, -6.5), (14.5, -9.0), (16.0, -13.0), (19.0, -17.0), (23.0, -19.0), (27.0, -18.5), (31.0, -15.5),
+    (14.0, -6.5), (14.5, -9.0), (16.0, -13.5), (19.0, -18.5), (23.0, -21.0), (27.0, -20.5), (31.0, -16.5),
     (34.0, -11.0), (36.5, -9.0), (38.5, -10.0), (40.0, -15.0), (41.5, -25.0), (44.0, -36.0), (47.0, -44.0),
     (49.0, -120.0),
 )
@@ -270,8 +270,11 @@ class SkullParts:
     depth: np.ndarray
 
     def mesh(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """All parts as one mesh, welded where the mandible's surface continues in the cranium (so the shading
-        runs across the seam): vertices (v, 3) float32 mm, faces (f, 3) int32, shade (v,) float32."""
+        """All parts as one mesh, welded where the mandible's surface continues in the cranium.
+
+        So the shading runs across the seam. Returns vertices (v, 3) float32 mm, faces (f, 3) int32 and
+        shade (v,) float32.
+        """
         vs, fs, sh, base = [], [], [], 0
         for name, (v, f) in self.parts.items():
             vs.append(v)
