@@ -21,7 +21,7 @@ figure of :mod:`facelayers.render.skull`) is built here from the same grid, with
   ``arch_inferior`` landmark gives its lower border), its outer face on the stack's bone so the layers over the
   arch lie on it;
 * **external acoustic meatus**: an elliptical tube (:data:`EAM_RADII_MM`, :data:`EAM_DEPTH_MM`) under the porion
-  (its roof), with a lip standing 1 mm out (the tympanic ring).
+  (its roof), with a lip standing 0.5 mm out (the tympanic ring).
 
 The mastoid process stays the ray surface's form (it hangs below the skull base, which one radius per ray can
 carry). The stack, the tissue-depth fit, the foramina and the nerves are not changed: they stand on the ray surface,
@@ -61,6 +61,9 @@ INFRATEMPORAL_DEPTH_MM = 18.0
 #: The mandible's thickness (mm, inward along the ray): the ramus (schematic, ~6) and the body (~10).
 RAMUS_THICKNESS_MM = 6.0
 BODY_THICKNESS_MM = 10.0
+#: The condyle's head is wider from side to side than the ramus is thick: this much more (mm, schematic: a dry
+#: skull's condylar head is ~15-20 mm wide mediolaterally, ~8-10 mm front to back).
+CONDYLE_EXTRA_MM = 10.0
 #: The mandible's side outline above the occlusal line (y forward, z up, mm; left, mirrored): the posterior
 #: border up to the condyle (head's top at z -4, in the glenoid fossa under the arch's root, in front of the ear
 #: canal), the sigmoid notch (lowest ~ -21, i.e. ~16 below the condyle and ~11 below the coronoid's tip), the
@@ -116,9 +119,12 @@ def mandible_field(points: np.ndarray) -> np.ndarray:
 
 
 def mandible_thickness(points: np.ndarray) -> np.ndarray:
-    """The mandible's thickness (n,) mm at points (n, 3) mm: the body's in front, the ramus' on the side."""
+    """The mandible's thickness (n,) mm at points (n, 3) mm: the body's in front, the ramus' on the side, the
+    condyle's head (above z -12 mm, behind y 16 mm) wider."""
     side = skull_module.lateral_weight(points, 50.0)
-    return BODY_THICKNESS_MM + (RAMUS_THICKNESS_MM - BODY_THICKNESS_MM) * side
+    s = skull_module.smoothstep
+    head = CONDYLE_EXTRA_MM * s((points[:, 2] + 12.0) / 5.0) * s((16.0 - points[:, 1]) / 4.0)
+    return BODY_THICKNESS_MM + (RAMUS_THICKNESS_MM - BODY_THICKNESS_MM) * side + head * side
 
 
 def eam_field(points: np.ndarray, porion: np.ndarray) -> np.ndarray:
@@ -499,7 +505,7 @@ def arch_bar(model, sign: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
 def ear_canal(model, sign: float, r_draw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The bony ear canal: a tube (:data:`EAM_RADII_MM`, :data:`EAM_DEPTH_MM`) under the porion, one side.
 
-    Its lip stands 1 mm out of the drawn bone; closed at the bottom. Returns vertices (v, 3) float64 mm,
+    Its lip stands 0.5 mm out of the drawn bone; closed at the bottom. Returns vertices (v, 3) float64 mm,
     faces (f, 3) int64 (facing into the canal, as seen from outside) and shade (v,) float64 (darker inward).
     """
     from facelayers.model.grid import params_of
@@ -513,12 +519,12 @@ def ear_canal(model, sign: float, r_draw: np.ndarray) -> tuple[np.ndarray, np.nd
     _, d = rays(u, s)
     out = (d * np.array([1.0, 1.0, 0.0]))[0]
     out /= np.linalg.norm(out)
-    steps = np.array([1.0, 0.0, -2.0, -EAM_DEPTH_MM * 0.5, -EAM_DEPTH_MM])
+    steps = np.array([0.5, 0.0, -2.0, -EAM_DEPTH_MM * 0.5, -EAM_DEPTH_MM])
     centres = rim[None, :] + out[None, :] * steps[:, None]
     k = len(centres)
     a = np.tile([0.0, 1.0, 0.0], (k, 1))
     b = np.tile([0.0, 0.0, 1.0], (k, 1))
-    grow = np.array([1.25, 1.1, 1.0, 0.9, 0.8])
+    grow = np.array([1.15, 1.05, 1.0, 0.9, 0.8])
     verts, faces = tube(centres, a, b, EAM_RADII_MM, sides=16)
     # scale each ring (the lip flares a little, the canal narrows inward)
     ring = np.repeat(np.arange(k), 16)
