@@ -99,7 +99,7 @@ def fossa_depth(points: np.ndarray) -> np.ndarray:
     s = skull_module.smoothstep
     side = skull_module.lateral_weight(points, 48.0)
     front = s((np.interp(z, [-8.0, 15.0], [53.0, 58.0]) - y) / 8.0)
-    back = s((y - np.interp(z, [4.0, 14.0], [14.0, -22.0])) / 7.0)
+    back = s((y - np.interp(z, [2.0, 16.0], [10.0, -26.0])) / 12.0)
     temporal = TEMPORAL_FOSSA_DEPTH_MM * s((30.0 - z) / 26.0) * front * back * s((z + 14.0) / 8.0)
     infra_back = s((y - np.interp(z, [-12.0, -6.0], [-2.0, 16.0])) / 6.0)
     infra = (INFRATEMPORAL_DEPTH_MM * s((-5.0 - z) / 8.0) * s((55.0 - y) / 8.0) * infra_back
