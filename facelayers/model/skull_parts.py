@@ -119,8 +119,10 @@ def mandible_field(points: np.ndarray) -> np.ndarray:
 
 
 def mandible_thickness(points: np.ndarray) -> np.ndarray:
-    """The mandible's thickness (n,) mm at points (n, 3) mm: the body's in front, the ramus' on the side, the
-    condyle's head (above z -12 mm, behind y 16 mm) wider."""
+    """The mandible's thickness (n,) mm at points (n, 3) mm, inward along the rays.
+
+    The body's in front, the ramus' on the side, the condyle's head (above z -12 mm, behind y 16 mm) wider.
+    """
     side = skull_module.lateral_weight(points, 50.0)
     s = skull_module.smoothstep
     head = CONDYLE_EXTRA_MM * s((points[:, 2] + 12.0) / 5.0) * s((16.0 - points[:, 1]) / 4.0)
