@@ -205,3 +205,17 @@ def test_the_skull_figure_draws_the_parts(model_coarse):
     fig = skull_figure(model_coarse, "oblique", title=None)
     v, f, _ = sp.skull_parts(model_coarse).mesh()
     assert len(fig.data[0].i) == len(f) and len(fig.data[0].x) == len(v)
+
+
+def test_a_patients_drawn_skull_stays_inside_the_skin():
+    """A patient's skull (older woman: thinner tissues, her SkullShape) is drawn from her own model, inside her skin."""
+    from facelayers.model.geometry import build_face
+    from facelayers.model.patient import Patient
+
+    model = build_face(resolution="coarse", patient=Patient("female", 75, 22))
+    v, _, _ = sp.skull_parts(model).mesh()
+    v = v.astype(float)
+    u, s, _ = params_of(v)
+    o, d = rays(u, s)
+    margin = model.skin_surface.radius(u, s) - np.einsum("ij,ij->i", v - o, d)
+    assert margin.min() >= INSIDE_SKIN_MM
