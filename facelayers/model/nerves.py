@@ -8,6 +8,12 @@ A nerve is a list of waypoints; between two waypoints the ray parameters (u, s) 
 coordinate c = layer index + fraction are interpolated linearly, so between two waypoints in the same layer the
 nerve never leaves that layer, and where consecutive waypoints lie in different layers it crosses the interface
 between them (for example the frontal branch becoming intra-SMAS above the zygomatic arch).
+
+Depths are reported as the literature means them, perpendicular to the skin: a sample's depth is its nearest-point
+distance to the skin mesh (:func:`facelayers.model.perpendicular.skin_depth`), and so is each interface's in the
+depth profile; the depth along the model's ray, which overstates it where the ray meets the skin obliquely, is
+kept as ``ray_depth_mm``. A depth the source gives in mm below the SMAS (``below_smas_mm``) is placed the same
+way: perpendicular, not along the ray.
 """
 
 from __future__ import annotations
@@ -36,15 +42,19 @@ class NervePath:
     depth_coord : (k,) float64 ndarray
         Continuous depth coordinate: layer index + fraction (0 = skin surface, 5 = bone).
     depth_mm : (k,) float64 ndarray, mm
-        Depth below the skin, along the ray.
+        Depth below the skin measured perpendicular to it: the nearest-point distance from the sample to the
+        skin mesh (:func:`facelayers.model.perpendicular.skin_depth`).
     interfaces_mm : (k, 6) float64 ndarray, mm
-        Depth of every interface below the skin at each sample (for the depth profile).
+        Depth of every interface (skin ... bone) on the sample's ray below the skin, measured the same way
+        (for the depth profile; column 0 is 0).
     distance_mm : (k,) float64 ndarray, mm
         Length along the nerve from its first waypoint.
     waypoint_at : (w,) int ndarray
         Sample index of each waypoint.
     waypoint_names : tuple of str
         The landmark of each waypoint, or "" for a bare position.
+    ray_depth_mm : (k,) float64 ndarray, mm, or None
+        Depth below the skin along the model's ray (not what the literature means; kept for comparison).
     """
 
     nerve_id: str
@@ -59,6 +69,7 @@ class NervePath:
     distance_mm: np.ndarray
     waypoint_at: np.ndarray
     waypoint_names: tuple[str, ...]
+    ray_depth_mm: np.ndarray | None = None
 
     @property
     def layer(self) -> np.ndarray:
@@ -75,7 +86,7 @@ class NervePath:
         return float(self.distance_mm[-1])
 
     def shallowest(self) -> tuple[float, float, str]:
-        """The shallowest sample: (depth below the skin mm, distance along the nerve mm, layer name)."""
+        """The shallowest sample: (depth below the skin mm, perpendicular; distance along the nerve mm; layer name)."""
         i = int(np.argmin(self.depth_mm))
         return float(self.depth_mm[i]), float(self.distance_mm[i]), LAYERS[int(self.layer[i])]
 
@@ -113,9 +124,11 @@ def waypoint_ext(model: FaceModel, nerve, side: str = "left"):
 
     A waypoint with a ``band`` is measured within layer 4 or under its floor; one ``at_landmark`` takes the
     depth where its landmark lies on its ray (a foramen: the nerve leaves the bone there), kept within its
-    declared layer. One with ``below_smas_mm`` (a depth the source gives in mm) lies that far along the ray
-    below the SMAS's inner face, kept between the layer-4 floor and the muscle band's inner face (the bone),
-    so it does not collapse with the band where the tissue over the bone is thin.
+    declared layer. One with ``below_smas_mm`` (a depth the source gives in mm) lies that far below the SMAS's
+    inner face *measured perpendicular to the skin* (its depth, :func:`facelayers.model.perpendicular.skin_depth`,
+    exceeds that of the SMAS's inner face on its ray by ``below_smas_mm``), kept between the layer-4 floor and
+    the muscle band's inner face (the bone), so it does not collapse with the band where the tissue over the
+    bone is thin.
 
     Parameters
     ----------
@@ -132,6 +145,7 @@ def waypoint_ext(model: FaceModel, nerve, side: str = "left"):
     ext : (w,) float64 ndarray
         Extended depth coordinates.
     """
+    from facelayers.model.perpendicular import along_for_perpendicular
     from facelayers.model.space import MUSCLE, coord_of_depth_mm, ext_from_coord, ext_of_spec, layer4
 
     pts = mirror(np.array([wp.position(model.anatomy) for wp in nerve.waypoints], float), side)
@@ -147,10 +161,11 @@ def waypoint_ext(model: FaceModel, nerve, side: str = "left"):
             c = float(np.clip(c, k, k + 1.0))
             e[i] = ext_from_coord(np.array([c]), f4[i:i + 1])[0]
         elif wp.below_smas_mm is not None:
-            roof = stack.depth[i, MUSCLE]
-            floor = roof + f4[i] * stack.thickness[i, MUSCLE]
-            want = float(np.clip(roof + wp.below_smas_mm, floor, stack.depth[i, MUSCLE + 1]))
-            c = coord_of_depth_mm(_sub(stack, i), [want])[0]
+            one = _sub(stack, i)
+            roof = stack.depth[i:i + 1, MUSCLE]
+            floor = roof + f4[i] * stack.thickness[i:i + 1, MUSCLE]
+            want = along_for_perpendicular(model, one, roof, [wp.below_smas_mm], floor, stack.depth[i:i + 1, MUSCLE + 1])
+            c = coord_of_depth_mm(one, want)[0]
             e[i] = ext_from_coord(np.array([c]), f4[i:i + 1])[0]
         else:
             e[i] = ext_of_spec(wp.layer, wp.fraction, wp.band, f4[i:i + 1])[0]
@@ -186,6 +201,7 @@ def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> 
     ValueError
         If the id is unknown (the message lists the known ones).
     """
+    from facelayers.model.perpendicular import skin_depth
     from facelayers.model.space import (
         coord_of_depth_mm,
         depth_mm_of_coord,
@@ -236,10 +252,17 @@ def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> 
             depth[j0:j1 + 1] = radius - sd
             c[j0:j1 + 1] = coord_of_depth_mm(sub, radius - sd)
             stack.depth[j0:j1 + 1] = sub.depth
+            stack.points[j0:j1 + 1] = sub.points
     dist = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
     names = tuple(wp.landmark or "" for wp in nerve.waypoints)
-    return NervePath(nerve.nerve_id, nerve.label, nerve.group, nerve.kind, side, points, c, depth,
-                     stack.depth, dist, np.array(at), names)
+    # Depths perpendicular to the skin: the samples and the interfaces on their rays, in one pass (sample by
+    # sample, so that the points measured together lie together).
+    k = len(points)
+    perp = skin_depth(model, np.concatenate([points[:, None, :], stack.points[:, 1:]], axis=1).reshape(-1, 3))
+    perp = perp.reshape(k, len(LAYERS) + 1)
+    interfaces = np.concatenate([np.zeros((k, 1)), perp[:, 1:]], axis=1)
+    return NervePath(nerve.nerve_id, nerve.label, nerve.group, nerve.kind, side, points, c, perp[:, 0],
+                     interfaces, dist, np.array(at), names, depth)
 
 
 def place_all(model: FaceModel, sides=SIDES) -> dict[tuple[str, str], NervePath]:
