@@ -18,7 +18,8 @@ way: perpendicular, not along the ray.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -44,9 +45,8 @@ class NervePath:
     depth_mm : (k,) float64 ndarray, mm
         Depth below the skin measured perpendicular to it: the nearest-point distance from the sample to the
         skin mesh (:func:`facelayers.model.perpendicular.skin_depth`).
-    interfaces_mm : (k, 6) float64 ndarray, mm
-        Depth of every interface (skin ... bone) on the sample's ray below the skin, measured the same way
-        (for the depth profile; column 0 is 0).
+    interface_points : (k, 6, 3) float64 ndarray, mm, head frame
+        The interfaces (skin ... bone) on each sample's ray; :attr:`interfaces_mm` gives their depths.
     distance_mm : (k,) float64 ndarray, mm
         Length along the nerve from its first waypoint.
     waypoint_at : (w,) int ndarray
@@ -55,6 +55,8 @@ class NervePath:
         The landmark of each waypoint, or "" for a bare position.
     ray_depth_mm : (k,) float64 ndarray, mm, or None
         Depth below the skin along the model's ray (not what the literature means; kept for comparison).
+    model : FaceModel or None
+        The model it was placed in (measures :attr:`interfaces_mm`).
     """
 
     nerve_id: str
@@ -65,11 +67,26 @@ class NervePath:
     points: np.ndarray
     depth_coord: np.ndarray
     depth_mm: np.ndarray
-    interfaces_mm: np.ndarray
+    interface_points: np.ndarray
     distance_mm: np.ndarray
     waypoint_at: np.ndarray
     waypoint_names: tuple[str, ...]
     ray_depth_mm: np.ndarray | None = None
+    model: FaceModel | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def interfaces_mm(self) -> np.ndarray:
+        """Depth below the skin of every interface on each sample's ray, (k, 6) float64 ndarray, mm.
+
+        Measured as :attr:`depth_mm` is, perpendicular to the skin (the nearest-point distance to the skin mesh,
+        :func:`facelayers.model.perpendicular.skin_depth`); column 0 (the skin) is 0. For the depth profile, so the
+        nerve and the layers it lies between are read on one scale. Measured when first asked for.
+        """
+        from facelayers.model.perpendicular import skin_depth
+
+        k = len(self.points)
+        inner = skin_depth(self.model, self.interface_points[:, 1:].reshape(-1, 3)).reshape(k, -1)
+        return np.concatenate([np.zeros((k, 1)), inner], axis=1)
 
     @property
     def layer(self) -> np.ndarray:
@@ -79,6 +96,14 @@ class NervePath:
         face of), except at bone, which counts as the periosteum.
         """
         return np.clip(np.floor(self.depth_coord + 1e-9).astype(int), 0, len(LAYERS) - 1)
+
+    @property
+    def ray_interfaces_mm(self) -> np.ndarray:
+        """Depth below the skin of every interface along each sample's ray, (k, 6) float64 ndarray, mm.
+
+        The model's own coordinate (layers are laid along the rays), for comparison with :attr:`ray_depth_mm`.
+        """
+        return np.linalg.norm(self.interface_points - self.interface_points[:, :1], axis=2)
 
     @property
     def length_mm(self) -> float:
@@ -255,14 +280,9 @@ def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> 
             stack.points[j0:j1 + 1] = sub.points
     dist = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
     names = tuple(wp.landmark or "" for wp in nerve.waypoints)
-    # Depths perpendicular to the skin: the samples and the interfaces on their rays, in one pass (sample by
-    # sample, so that the points measured together lie together).
-    k = len(points)
-    perp = skin_depth(model, np.concatenate([points[:, None, :], stack.points[:, 1:]], axis=1).reshape(-1, 3))
-    perp = perp.reshape(k, len(LAYERS) + 1)
-    interfaces = np.concatenate([np.zeros((k, 1)), perp[:, 1:]], axis=1)
-    return NervePath(nerve.nerve_id, nerve.label, nerve.group, nerve.kind, side, points, c, perp[:, 0],
-                     interfaces, dist, np.array(at), names, depth)
+    # Depths perpendicular to the skin (the interfaces' are measured when first asked for).
+    return NervePath(nerve.nerve_id, nerve.label, nerve.group, nerve.kind, side, points, c, skin_depth(model, points),
+                     stack.points, dist, np.array(at), names, depth, model)
 
 
 def place_all(model: FaceModel, sides=SIDES) -> dict[tuple[str, str], NervePath]:
