@@ -115,6 +115,23 @@ class NervePath:
         i = int(np.argmin(self.depth_mm))
         return float(self.depth_mm[i]), float(self.distance_mm[i]), LAYERS[int(self.layer[i])]
 
+    def shallowest_under_smas(self) -> int | None:
+        """Index of the shallowest sample that still lies deep to the SMAS (in the muscle layer or deeper).
+
+        Where a facial nerve branch comes closest to the skin before it leaves the deep plane (pierces the deep
+        fascia into layer 4 or enters its muscle from the deep surface): the point a sub-SMAS dissection must
+        know. Depths perpendicular to the skin (:attr:`depth_mm`).
+
+        Returns
+        -------
+        int or None
+            A sample index, or None if no sample lies deep to the SMAS.
+        """
+        deep = np.flatnonzero(self.layer >= LAYERS.index("muscle"))
+        if len(deep) == 0:
+            return None
+        return int(deep[np.argmin(self.depth_mm[deep])])
+
 
 def waypoint_params(anatomy, nerve, side: str = "left"):
     """Ray parameters and depth coordinates of a nerve's waypoints on one side, without a built model.
@@ -488,4 +505,41 @@ def summary_text(model: FaceModel, paths: dict | None = None, side: str = "left"
         near = place_in_words(model, p.points[p.waypoint_at[w]], side, p.waypoint_names[w])
         label = model.anatomy.layers[layer].label if layer in model.anatomy.layers else layer
         lines.append(f"{p.label:<40}{p.length_mm:>6.0f}mm{depth:>10.1f}mm  {label}, {near}")
+    return "\n".join(lines)
+
+
+def under_smas_text(model: FaceModel, paths: dict | None = None, side: str = "left") -> str:
+    """Where each facial nerve branch comes closest to the skin while still deep to the SMAS, as fixed-width text.
+
+    Per motor branch of the facial nerve (not the trunk): its depth below the skin there (perpendicular,
+    :meth:`NervePath.shallowest_under_smas`), the same point's depth along the model's ray (what the table read
+    before depths were measured perpendicular), and where the waypoint nearest that point lies
+    (:func:`place_in_words`). This is where the branch leaves the protection of the deep plane: for the
+    zygomatic branch, Zuker's point, where it pierces the deep fascia (Dorafshar 2013). Rounded, mm.
+
+    Parameters
+    ----------
+    model : FaceModel
+    paths : dict of (str, str) -> NervePath, optional
+        Placed nerves keyed by (nerve id, side); default: every nerve placed on ``side``.
+    side : {"left", "right"}
+
+    Returns
+    -------
+    str
+        A header line, then one line per branch, joined by newlines.
+    """
+    paths = paths if paths is not None else place_all(model, sides=(side,))
+    lines = [f"{'Branch (' + side + ')':<40}{'perpendicular':>14}{'along ray':>11}  where"]
+    for (nid, s), p in paths.items():
+        nerve = model.anatomy.nerves[nid]
+        if s != side or nerve.kind != "motor" or nerve.group == "trunk":
+            continue
+        i = p.shallowest_under_smas()
+        if i is None:
+            continue
+        w = int(np.argmin(np.abs(p.waypoint_at - i)))
+        near = place_in_words(model, p.points[p.waypoint_at[w]], side, p.waypoint_names[w])
+        ray = p.ray_depth_mm[i] if p.ray_depth_mm is not None else float("nan")
+        lines.append(f"{p.label:<40}{p.depth_mm[i]:>12.1f}mm{ray:>9.1f}mm  {near}")
     return "\n".join(lines)
