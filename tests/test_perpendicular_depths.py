@@ -161,3 +161,24 @@ def test_margins_report_perpendicular_depths_on_the_closest_ray(model_lecture):
             continue
         assert m.side == "deep", m
         assert 0 < m.plane_depth_mm < m.nerve_depth_mm < m.interfaces_mm[-1], m
+
+
+# --- the layers' hovers ------------------------------------------------------------------------------------------
+
+def test_layer_hovers_report_thickness_and_depth_perpendicular_to_the_skin(model_coarse):
+    """A layer's hover gives its thickness perpendicular to the skin, as the data give it: at the mid-masseter anchor
+    (parotid-masseteric region) the fat's hover thickness is the table's 3.05 mm (casabona2019, skin to superficial
+    fascia 4.25 mm minus the skin), where its step along the ray differs (the ray meets the cheek obliquely)."""
+    from facelayers.model.cutaway import layer_mesh, perpendicular_depths
+
+    model = model_coarse
+    for k, name in enumerate(("skin", "fat", "smas", "muscle", "periosteum")):
+        mesh = layer_mesh(model, name)
+        np.testing.assert_allclose(mesh.thickness_mm, model.stack.perpendicular[:, k].astype(np.float32), atol=1e-5)
+        np.testing.assert_allclose(mesh.depth_mm, perpendicular_depths(model.stack)[:, k].astype(np.float32),
+                                   atol=1e-4)
+    st = model.stack_under(model.anatomy.point("mid_masseter:left")[None, :])
+    region = list(model.thickness_field.regions).index("parotid_masseteric")
+    fat = model.thickness_field.table[region, 1]
+    assert st.perpendicular[0, 1] == pytest.approx(fat, abs=0.01)
+    assert abs(st.thickness[0, 1] - fat) > 0.05  # along the ray it would read otherwise
