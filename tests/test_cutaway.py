@@ -204,7 +204,7 @@ def test_skin_wall_goes_down_by_the_skin_thickness(model_coarse):
     below = mesh.depth_mm > 0
     # A closed cut curve has as many distinct cut points as segments: the wall has each once on the fat.
     assert below.sum() == segments, "each cut point should give one wall vertex on the fat"
-    t = model_coarse.thickness[:, 0]
+    t = model_coarse.stack.perpendicular[:, 0]  # depths and thicknesses reported perpendicular to the skin
     assert mesh.depth_mm[below].min() >= t.min() - 1e-5 and mesh.depth_mm[below].max() <= t.max() + 1e-5
     np.testing.assert_allclose(mesh.depth_mm[below], mesh.thickness_mm[below], atol=1e-5)
 

@@ -11,7 +11,9 @@ import pytest
 
 from facelayers.model.geometry import build_face
 from facelayers.model.grid import params_of
+from facelayers.model.metrics import point_triangle_distances
 from facelayers.model.nerves import place_all
+from facelayers.model.perpendicular import ray_point, skin_depth
 from facelayers.model.planes import clearance
 from facelayers.model.space import (
     MAX_FLOOR_FRACTION,
@@ -98,18 +100,23 @@ def test_upper_zygomatic_branch_lies_about_4_mm_under_the_deep_plane(model, path
     j = path.waypoint_at[i]
     u, s, _ = params_of(path.points[j:j + 1])
     stack = model.stack_at(u, s)
-    plane_mm = depth_mm_of_coord(stack, plane.depth_at(u, s))[0]
+    # both depths perpendicular to the skin (nearest-point distance to the skin mesh), as the source measures
+    plane_mm = skin_depth(model, plane.points_at(stack))[0]
     below = path.depth_mm[j] - plane_mm
     assert abs(below - ALGHOUL_MM) <= ALGHOUL_SD_MM, below  # tolerance: one SD of the source
+    # the 3D distance from that point to the plane's surface agrees (the plane's mesh is a chord: 0.3 mm)
+    assert point_triangle_distances(path.points[j:j + 1], plane.mesh.vertices, plane.mesh.faces)[0] == \
+        pytest.approx(below, abs=0.3)
     assert plane.covers(path.points[j:j + 1])[0]
     # and everywhere under the plane the branch stays deep to it (on the floor)
     assert clearance(path, plane).side == "deep"
 
 
 def test_a_depth_in_mm_below_the_smas_is_kept_between_the_floor_and_the_bone(model):
-    """below_smas_mm places a waypoint that far (along the ray) under the SMAS's inner face where the band
-    has room, on layer 4's floor when asked for less, on the muscle band's inner face (the bone) when asked for
-    more; a bad value or a missing band is refused, naming the field."""
+    """below_smas_mm places a waypoint that far under the SMAS's inner face, measured perpendicular to the skin
+    (nearest-point distance to the skin mesh), where the band has room, on layer 4's floor when asked for less, on
+    the muscle band's inner face (the bone) when asked for more; a bad value or a missing band is refused, naming
+    the field."""
     from facelayers.anatomy.structures import Nerve, Waypoint
     from facelayers.model.nerves import waypoint_ext
     from facelayers.model.space import coord_from_ext
@@ -121,10 +128,12 @@ def test_a_depth_in_mm_below_the_smas_is_kept_between_the_floor_and_the_bone(mod
         u, s, e = waypoint_ext(model, Nerve("x", "X", "g", "motor", None, "d", wps))
         stack = model.stack_at(u, s)
         f4 = layer4(model.anatomy).floor_fraction(stack)
-        got = depth_mm_of_coord(stack, coord_from_ext(e, f4)) - stack.depth[:, MUSCLE]
-        lo = f4 * stack.thickness[:, MUSCLE]
-        hi = stack.thickness[:, MUSCLE]
-        np.testing.assert_allclose(got, np.clip(below, lo, hi), atol=1e-6)
+        at = ray_point(stack, depth_mm_of_coord(stack, coord_from_ext(e, f4)))
+        roof = skin_depth(model, stack.points[:, MUSCLE])
+        got = skin_depth(model, at) - roof
+        lo = skin_depth(model, floor_points(model, stack)) - roof
+        hi = skin_depth(model, stack.points[:, MUSCLE + 1]) - roof
+        np.testing.assert_allclose(got, np.clip(below, lo, hi), atol=1e-3)
     with pytest.raises(ValueError, match="below_smas_mm needs band 'under_floor'"):
         Waypoint(None, points[0], **{**base, "band": "space"}, below_smas_mm=4.0)
     with pytest.raises(ValueError, match=r"below_smas_mm must be a number > 0 \(mm\), got -1"):
@@ -148,7 +157,8 @@ def test_frontal_branch_clears_a_plane_on_the_dtf_by_at_least_layer_4(model, pat
             under = temple.covers(path.points)
             u, s, _ = params_of(path.points[under])
             stack = model.stack_at(u, s)
-            gap = depth_mm_of_coord(stack, temple.depth_at(u, s, stack)) - path.depth_mm[under]
+            # along the ray, as layer 4's thickness is laid
+            gap = depth_mm_of_coord(stack, temple.depth_at(u, s, stack)) - path.ray_depth_mm[under]
             assert c.side == "flap"
             assert np.all(gap >= l4.thickness_mm(stack) - 0.05), (tid, nid, (gap - l4.thickness_mm(stack)).min())
             assert c.min_mm >= 0.9, (tid, nid, c.min_mm)

@@ -42,8 +42,10 @@ def test_waypoints_sit_at_their_declared_depth(model_coarse, paths):
             k = layer_index(wp.layer)
             if wp.at_landmark or wp.band is not None:
                 continue  # at its landmark, or in a layer-4 band: tested in test_literature_planes.py
-            want = path.interfaces_mm[j, k] + wp.fraction * (path.interfaces_mm[j, k + 1] - path.interfaces_mm[j, k])
-            assert path.depth_mm[j] == pytest.approx(want, abs=1e-6), (nid, side, i)
+            # (layer, fraction) is a position on the ray: measured along it
+            ifc = path.ray_interfaces_mm
+            want = ifc[j, k] + wp.fraction * (ifc[j, k + 1] - ifc[j, k])
+            assert path.ray_depth_mm[j] == pytest.approx(want, abs=1e-6), (nid, side, i)
 
 
 def test_nerve_points_lie_on_their_rays_under_the_waypoint_positions(model_coarse, paths):
@@ -62,6 +64,7 @@ def test_left_and_right_are_mirror_images(paths):
             continue
         right = paths[(nid, "right")]
         assert np.allclose(left.points * [-1, 1, 1], right.points, atol=1e-6)
+        np.testing.assert_allclose(left.depth_mm, right.depth_mm, atol=1e-9)  # depths measured alike
 
 
 def _arch_crossing(model, path):

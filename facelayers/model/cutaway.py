@@ -330,9 +330,11 @@ class Mesh:
     faces : (m, 3) int32 ndarray
         Indices into ``vertices``.
     thickness_mm : (n,) float32 ndarray, mm
-        The layer's thickness at each vertex (0 on bone).
+        The layer's thickness at each vertex (0 on bone), measured perpendicular to the skin as the data give it
+        (:attr:`facelayers.model.stack.Stack.perpendicular`).
     depth_mm : (n,) float32 ndarray, mm
-        Depth of the vertex below the skin, along the model's ray.
+        Depth of the vertex below the skin, perpendicular to it: the perpendicular thicknesses of the layers
+        above it added up (:func:`perpendicular_depths`).
 
     Raises
     ------
@@ -353,6 +355,27 @@ class Mesh:
 def _compact(verts, faces, *per_vertex):
     used, inverse = np.unique(faces, return_inverse=True)
     return (verts[used], inverse.reshape(faces.shape).astype(np.int32), *(a[used] for a in per_vertex))
+
+
+def perpendicular_depths(stack) -> np.ndarray:
+    """Depth of every interface below the skin, perpendicular to it, (n, 6) float64 ndarray, mm.
+
+    The layers' perpendicular thicknesses (:attr:`facelayers.model.stack.Stack.perpendicular`, the data's
+    quantity) added up from the skin: what the layers' hovers report. (A nerve's depth is measured on the mesh
+    instead, :func:`facelayers.model.perpendicular.skin_depth`.)
+
+    Parameters
+    ----------
+    stack : facelayers.model.stack.Stack
+        n rays.
+
+    Returns
+    -------
+    (n, 6) float64 ndarray, mm
+        Column 0 (the skin) is 0.
+    """
+    perp = stack.perpendicular if stack.perpendicular is not None else stack.thickness
+    return np.concatenate([np.zeros((len(perp), 1)), np.cumsum(perp, axis=1)], axis=1)
 
 
 def layer_mesh(model: FaceModel, layer: int | str, cut: Cut | None = None, hole: np.ndarray | None = None) -> Mesh:
@@ -382,8 +405,9 @@ def layer_mesh(model: FaceModel, layer: int | str, cut: Cut | None = None, hole:
     """
     k = interface_index(layer)
     surface = model.interface(k)
-    depth = model.stack.depth[:, k]
-    thick = model.thickness[:, k] if k < len(LAYERS) else np.zeros(model.n_vertices)
+    perp_depth = perpendicular_depths(model.stack)
+    depth = perp_depth[:, k]
+    thick = model.stack.perpendicular[:, k] if k < len(LAYERS) else np.zeros(model.n_vertices)
     radius = cut.radius_mm(k) if cut is not None else None
     if hole is not None and (len(hole) != model.n_vertices or k >= len(LAYERS)):
         raise ValueError(f"hole: {len(hole)} values for layer {INTERFACES[k]!r}; allowed: one per model vertex "
@@ -409,7 +433,7 @@ def layer_mesh(model: FaceModel, layer: int | str, cut: Cut | None = None, hole:
         np.concatenate([thick, seg_thick.reshape(-1)]), np.concatenate([depth, seg_depth.reshape(-1)]))
     # The muscle band's wall starts at layer 4's floor: layer 4's own strip is drawn by layer4_wall.
     top = surface if k != LAYER4_HOST else _floor(model)
-    seg_depth_in = along_cut(model.stack.depth[:, k + 1])
+    seg_depth_in = along_cut(perp_depth[:, k + 1])
     wv, wf, (wall_thick, wall_depth) = shared_wall(top, model.interface(k + 1), clipped, (seg_thick, seg_thick),
                                                    (seg_depth, seg_depth_in))
     return Mesh(np.concatenate([verts, wv]).astype(np.float32),
@@ -493,8 +517,11 @@ def layer4_wall(model: FaceModel, cut: Cut | None = None, hole: np.ndarray | Non
         a, b = values[e[..., 0]], values[e[..., 1]]
         return a + t * (b - a)
 
-    top_d = along(model.stack.depth[:, k])
-    thick = along(np.linalg.norm(floor - surface, axis=1))
+    # perpendicular, as the layers' hovers: the muscle band's factor between its perpendicular and along-ray steps
+    st = model.stack
+    factor = st.perpendicular[:, k] / np.maximum(st.thickness[:, k], 1e-9)
+    top_d = along(perpendicular_depths(st)[:, k])
+    thick = along(np.linalg.norm(floor - surface, axis=1) * factor)
     depth = np.concatenate([top_d[:, 0], top_d[:, 1], top_d[:, 1] + thick[:, 1], top_d[:, 0] + thick[:, 0]])
     thickness = np.concatenate([thick[:, 0], thick[:, 1], thick[:, 1], thick[:, 0]])
     u, s, _ = params_of(verts)

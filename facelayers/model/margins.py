@@ -22,9 +22,11 @@ import numpy as np
 
 from facelayers.anatomy.load import load_anatomy
 from facelayers.model.geometry import FaceModel, build_face
+from facelayers.model.grid import params_of
 from facelayers.model.metrics import EXPOSED_MM, point_triangle_distances
 from facelayers.model.nerves import NervePath, place
 from facelayers.model.patient import REFERENCE_PATIENT, Patient
+from facelayers.model.perpendicular import skin_depth
 from facelayers.model.techniques import place_technique
 
 __all__ = ["DEPTH_SITES", "LESSON_PATIENTS", "SITES", "Margin", "MarginTable", "compare_patients", "depths_text",
@@ -81,9 +83,12 @@ class Margin:
         ``"deep"`` (the nerve lies deep to the plane), ``"flap"`` (superficial to it: raised with the flap),
         ``"crosses"`` or ``"outside"``.
     interfaces_mm : (6,) float, mm
-        Depth below the skin of each interface (skin ... bone) on the ray through the closest point.
+        Depth below the skin of each interface (skin ... bone) on the ray through the closest point, measured
+        perpendicular to the skin (:attr:`facelayers.model.nerves.NervePath.interfaces_mm`).
     nerve_depth_mm, plane_depth_mm : float, mm
-        Depth of the nerve and of the plane below the skin on that ray (nan if outside).
+        Depth of the nerve and of the plane below the skin on that ray, perpendicular to the skin (the
+        nearest-point distance to the skin mesh, :func:`facelayers.model.perpendicular.skin_depth`; nan if
+        outside).
     """
 
     patient: Patient | None
@@ -113,7 +118,8 @@ def _closest(path: NervePath, planes) -> tuple[float, int, object, str]:
             continue
         idx = np.flatnonzero(under)
         d = point_triangle_distances(path.points[idx], plane.mesh.vertices, plane.mesh.faces)
-        shallower = path.depth_coord[idx] < plane.depth_coord
+        u, s, _ = params_of(path.points[idx])
+        shallower = path.depth_coord[idx] < plane.depth_at(u, s)  # the plane's depth on the nerve's own ray
         sides.add("flap" if shallower.all() else "deep" if not shallower.any() else "crosses")
         k = int(np.argmin(d))
         if d[k] < best[0]:
@@ -159,9 +165,8 @@ def margins(patient: Patient | None = REFERENCE_PATIENT, technique: str = "skin_
                               np.full(6, np.nan), float("nan"), float("nan")))
             continue
         interfaces = path.interfaces_mm[i]
-        layer = min(int(plane.depth_coord), 4)
-        frac = plane.depth_coord - layer
-        plane_depth = interfaces[layer] + frac * (interfaces[layer + 1] - interfaces[layer])
+        u, s, _ = params_of(path.points[i:i + 1])
+        plane_depth = skin_depth(model, plane.points_at(model.stack_at(u, s)))[0]
         out.append(Margin(patient, placed.technique.technique_id, group, label, path.nerve_id, dist, side,
                           interfaces.copy(), float(path.depth_mm[i]), float(plane_depth)))
     return tuple(out)

@@ -8,11 +8,18 @@ A nerve is a list of waypoints; between two waypoints the ray parameters (u, s) 
 coordinate c = layer index + fraction are interpolated linearly, so between two waypoints in the same layer the
 nerve never leaves that layer, and where consecutive waypoints lie in different layers it crosses the interface
 between them (for example the frontal branch becoming intra-SMAS above the zygomatic arch).
+
+Depths are reported as the literature means them, perpendicular to the skin: a sample's depth is its nearest-point
+distance to the skin mesh (:func:`facelayers.model.perpendicular.skin_depth`), and so is each interface's in the
+depth profile; the depth along the model's ray, which overstates it where the ray meets the skin obliquely, is
+kept as ``ray_depth_mm``. A depth the source gives in mm below the SMAS (``below_smas_mm``) is placed the same
+way: perpendicular, not along the ray.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -36,15 +43,20 @@ class NervePath:
     depth_coord : (k,) float64 ndarray
         Continuous depth coordinate: layer index + fraction (0 = skin surface, 5 = bone).
     depth_mm : (k,) float64 ndarray, mm
-        Depth below the skin, along the ray.
-    interfaces_mm : (k, 6) float64 ndarray, mm
-        Depth of every interface below the skin at each sample (for the depth profile).
+        Depth below the skin measured perpendicular to it: the nearest-point distance from the sample to the
+        skin mesh (:func:`facelayers.model.perpendicular.skin_depth`).
+    interface_points : (k, 6, 3) float64 ndarray, mm, head frame
+        The interfaces (skin ... bone) on each sample's ray; :attr:`interfaces_mm` gives their depths.
     distance_mm : (k,) float64 ndarray, mm
         Length along the nerve from its first waypoint.
     waypoint_at : (w,) int ndarray
         Sample index of each waypoint.
     waypoint_names : tuple of str
         The landmark of each waypoint, or "" for a bare position.
+    ray_depth_mm : (k,) float64 ndarray, mm, or None
+        Depth below the skin along the model's ray (not what the literature means; kept for comparison).
+    model : FaceModel or None
+        The model it was placed in (measures :attr:`interfaces_mm`).
     """
 
     nerve_id: str
@@ -55,10 +67,26 @@ class NervePath:
     points: np.ndarray
     depth_coord: np.ndarray
     depth_mm: np.ndarray
-    interfaces_mm: np.ndarray
+    interface_points: np.ndarray
     distance_mm: np.ndarray
     waypoint_at: np.ndarray
     waypoint_names: tuple[str, ...]
+    ray_depth_mm: np.ndarray | None = None
+    model: FaceModel | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def interfaces_mm(self) -> np.ndarray:
+        """Depth below the skin of every interface on each sample's ray, (k, 6) float64 ndarray, mm.
+
+        Measured as :attr:`depth_mm` is, perpendicular to the skin (the nearest-point distance to the skin mesh,
+        :func:`facelayers.model.perpendicular.skin_depth`); column 0 (the skin) is 0. For the depth profile, so the
+        nerve and the layers it lies between are read on one scale. Measured when first asked for.
+        """
+        from facelayers.model.perpendicular import skin_depth
+
+        k = len(self.points)
+        inner = skin_depth(self.model, self.interface_points[:, 1:].reshape(-1, 3)).reshape(k, -1)
+        return np.concatenate([np.zeros((k, 1)), inner], axis=1)
 
     @property
     def layer(self) -> np.ndarray:
@@ -70,14 +98,39 @@ class NervePath:
         return np.clip(np.floor(self.depth_coord + 1e-9).astype(int), 0, len(LAYERS) - 1)
 
     @property
+    def ray_interfaces_mm(self) -> np.ndarray:
+        """Depth below the skin of every interface along each sample's ray, (k, 6) float64 ndarray, mm.
+
+        The model's own coordinate (layers are laid along the rays), for comparison with :attr:`ray_depth_mm`.
+        """
+        return np.linalg.norm(self.interface_points - self.interface_points[:, :1], axis=2)
+
+    @property
     def length_mm(self) -> float:
         """The nerve's length along its course, mm."""
         return float(self.distance_mm[-1])
 
     def shallowest(self) -> tuple[float, float, str]:
-        """The shallowest sample: (depth below the skin mm, distance along the nerve mm, layer name)."""
+        """The shallowest sample: (depth below the skin mm, perpendicular; distance along the nerve mm; layer name)."""
         i = int(np.argmin(self.depth_mm))
         return float(self.depth_mm[i]), float(self.distance_mm[i]), LAYERS[int(self.layer[i])]
+
+    def shallowest_under_smas(self) -> int | None:
+        """Index of the shallowest sample that still lies deep to the SMAS (in the muscle layer or deeper).
+
+        Where a facial nerve branch comes closest to the skin before it leaves the deep plane (pierces the deep
+        fascia into layer 4 or enters its muscle from the deep surface): the point a sub-SMAS dissection must
+        know. Depths perpendicular to the skin (:attr:`depth_mm`).
+
+        Returns
+        -------
+        int or None
+            A sample index, or None if no sample lies deep to the SMAS.
+        """
+        deep = np.flatnonzero(self.layer >= LAYERS.index("muscle"))
+        if len(deep) == 0:
+            return None
+        return int(deep[np.argmin(self.depth_mm[deep])])
 
 
 def waypoint_params(anatomy, nerve, side: str = "left"):
@@ -113,9 +166,11 @@ def waypoint_ext(model: FaceModel, nerve, side: str = "left"):
 
     A waypoint with a ``band`` is measured within layer 4 or under its floor; one ``at_landmark`` takes the
     depth where its landmark lies on its ray (a foramen: the nerve leaves the bone there), kept within its
-    declared layer. One with ``below_smas_mm`` (a depth the source gives in mm) lies that far along the ray
-    below the SMAS's inner face, kept between the layer-4 floor and the muscle band's inner face (the bone),
-    so it does not collapse with the band where the tissue over the bone is thin.
+    declared layer. One with ``below_smas_mm`` (a depth the source gives in mm) lies that far below the SMAS's
+    inner face *measured perpendicular to the skin* (its depth, :func:`facelayers.model.perpendicular.skin_depth`,
+    exceeds that of the SMAS's inner face on its ray by ``below_smas_mm``), kept between the layer-4 floor and
+    the muscle band's inner face (the bone), so it does not collapse with the band where the tissue over the
+    bone is thin.
 
     Parameters
     ----------
@@ -132,6 +187,7 @@ def waypoint_ext(model: FaceModel, nerve, side: str = "left"):
     ext : (w,) float64 ndarray
         Extended depth coordinates.
     """
+    from facelayers.model.perpendicular import along_for_perpendicular
     from facelayers.model.space import MUSCLE, coord_of_depth_mm, ext_from_coord, ext_of_spec, layer4
 
     pts = mirror(np.array([wp.position(model.anatomy) for wp in nerve.waypoints], float), side)
@@ -147,10 +203,11 @@ def waypoint_ext(model: FaceModel, nerve, side: str = "left"):
             c = float(np.clip(c, k, k + 1.0))
             e[i] = ext_from_coord(np.array([c]), f4[i:i + 1])[0]
         elif wp.below_smas_mm is not None:
-            roof = stack.depth[i, MUSCLE]
-            floor = roof + f4[i] * stack.thickness[i, MUSCLE]
-            want = float(np.clip(roof + wp.below_smas_mm, floor, stack.depth[i, MUSCLE + 1]))
-            c = coord_of_depth_mm(_sub(stack, i), [want])[0]
+            one = _sub(stack, i)
+            roof = stack.depth[i:i + 1, MUSCLE]
+            floor = roof + f4[i] * stack.thickness[i:i + 1, MUSCLE]
+            want = along_for_perpendicular(model, one, roof, [wp.below_smas_mm], floor, stack.depth[i:i + 1, MUSCLE + 1])
+            c = coord_of_depth_mm(one, want)[0]
             e[i] = ext_from_coord(np.array([c]), f4[i:i + 1])[0]
         else:
             e[i] = ext_of_spec(wp.layer, wp.fraction, wp.band, f4[i:i + 1])[0]
@@ -186,6 +243,7 @@ def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> 
     ValueError
         If the id is unknown (the message lists the known ones).
     """
+    from facelayers.model.perpendicular import skin_depth
     from facelayers.model.space import (
         coord_of_depth_mm,
         depth_mm_of_coord,
@@ -236,10 +294,12 @@ def place(model: FaceModel, nerve, side: str = "left", step_mm: float = 1.5) -> 
             depth[j0:j1 + 1] = radius - sd
             c[j0:j1 + 1] = coord_of_depth_mm(sub, radius - sd)
             stack.depth[j0:j1 + 1] = sub.depth
+            stack.points[j0:j1 + 1] = sub.points
     dist = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
     names = tuple(wp.landmark or "" for wp in nerve.waypoints)
-    return NervePath(nerve.nerve_id, nerve.label, nerve.group, nerve.kind, side, points, c, depth,
-                     stack.depth, dist, np.array(at), names)
+    # Depths perpendicular to the skin (the interfaces' are measured when first asked for).
+    return NervePath(nerve.nerve_id, nerve.label, nerve.group, nerve.kind, side, points, c, skin_depth(model, points),
+                     stack.points, dist, np.array(at), names, depth, model)
 
 
 def place_all(model: FaceModel, sides=SIDES) -> dict[tuple[str, str], NervePath]:
@@ -445,4 +505,41 @@ def summary_text(model: FaceModel, paths: dict | None = None, side: str = "left"
         near = place_in_words(model, p.points[p.waypoint_at[w]], side, p.waypoint_names[w])
         label = model.anatomy.layers[layer].label if layer in model.anatomy.layers else layer
         lines.append(f"{p.label:<40}{p.length_mm:>6.0f}mm{depth:>10.1f}mm  {label}, {near}")
+    return "\n".join(lines)
+
+
+def under_smas_text(model: FaceModel, paths: dict | None = None, side: str = "left") -> str:
+    """Where each facial nerve branch comes closest to the skin while still deep to the SMAS, as fixed-width text.
+
+    Per motor branch of the facial nerve (not the trunk): its depth below the skin there (perpendicular,
+    :meth:`NervePath.shallowest_under_smas`), the same point's depth along the model's ray (what the table read
+    before depths were measured perpendicular), and where the waypoint nearest that point lies
+    (:func:`place_in_words`). This is where the branch leaves the protection of the deep plane: for the
+    zygomatic branch, Zuker's point, where it pierces the deep fascia (Dorafshar 2013). Rounded, mm.
+
+    Parameters
+    ----------
+    model : FaceModel
+    paths : dict of (str, str) -> NervePath, optional
+        Placed nerves keyed by (nerve id, side); default: every nerve placed on ``side``.
+    side : {"left", "right"}
+
+    Returns
+    -------
+    str
+        A header line, then one line per branch, joined by newlines.
+    """
+    paths = paths if paths is not None else place_all(model, sides=(side,))
+    lines = [f"{'Branch (' + side + ')':<40}{'perpendicular':>14}{'along ray':>11}  where"]
+    for (nid, s), p in paths.items():
+        nerve = model.anatomy.nerves[nid]
+        if s != side or nerve.kind != "motor" or nerve.group == "trunk":
+            continue
+        i = p.shallowest_under_smas()
+        if i is None:
+            continue
+        w = int(np.argmin(np.abs(p.waypoint_at - i)))
+        near = place_in_words(model, p.points[p.waypoint_at[w]], side, p.waypoint_names[w])
+        ray = p.ray_depth_mm[i] if p.ray_depth_mm is not None else float("nan")
+        lines.append(f"{p.label:<40}{p.depth_mm[i]:>12.1f}mm{ray:>9.1f}mm  {near}")
     return "\n".join(lines)

@@ -17,7 +17,10 @@ Clearance of a nerve from a plane is measured only where the nerve lies under th
 inside the outline): the minimum 3D distance to the plane's surface, the side of the plane it lies on (superficial
 to the plane = raised with the flap; deep to it = left on the floor of the dissection), compared point by point
 with the plane's depth on the nerve's own ray, and the length of nerve within
-:data:`facelayers.model.metrics.EXPOSED_MM` of the plane.
+:data:`facelayers.model.metrics.EXPOSED_MM` of the plane. The distance is a nearest-point distance in 3D, so it is
+measured perpendicular to the plane, never along a ray; the side is decided by the depth coordinates on the nerve's
+own ray (layer index + fraction), which stays right however small the distance is. A nerve's depth below the skin
+(:attr:`facelayers.model.nerves.NervePath.depth_mm`) is likewise perpendicular to the skin.
 """
 
 from __future__ import annotations

@@ -447,7 +447,9 @@ def depth_profile_figure(model: FaceModel, path, *, height: int = 460) -> go.Fig
     go.Figure
         2D traces ``band:<surface>`` (six, :func:`facelayers.render.face.layer_bands`), ``profile:nerve``
         (the nerve's depth, hover gives distance and depth in mm) and ``profile:waypoints`` (markers with the
-        landmark names). x axis: distance along the nerve, mm; y axis: depth below the skin, mm, reversed. The
+        landmark names). x axis: distance along the nerve, mm; y axis: depth below the skin, mm, reversed, the
+        nerve's and the layers' measured perpendicular to the skin (:attr:`NervePath.interfaces_mm
+        <facelayers.model.nerves.NervePath.interfaces_mm>`). The
         title gives the nerve, side, its shallowest depth (mm) and the layer it is in there; the colour key
         is on the right; no legend.
     """

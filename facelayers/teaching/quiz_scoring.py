@@ -125,10 +125,17 @@ def on_surface(model: FaceModel, points, k: int = 0, lift_mm: float = 0.0) -> np
 
 
 def depth_below_skin(model: FaceModel, point) -> float:
-    """How far a point lies below the skin, along its ray (mm; negative outside the skin)."""
+    """How far a point lies below the skin (mm): perpendicular to the skin, as a nerve's depth is reported.
+
+    The nearest-point distance to the skin mesh (:func:`facelayers.model.perpendicular.skin_depth`) for a point
+    inside the skin; outside it, minus the distance along its ray.
+    """
+    from facelayers.model.perpendicular import skin_depth
+
     p = np.asarray(point, dtype=np.float64).reshape(1, 3)
     skin = on_surface(model, p)
-    return float(params_of(skin)[2][0] - params_of(p)[2][0])
+    along = float(params_of(skin)[2][0] - params_of(p)[2][0])
+    return along if along <= 0 else float(skin_depth(model, p)[0])
 
 
 def answer_on_skin(model: FaceModel, question: ClickQuestion, paths: Mapping | None = None,
