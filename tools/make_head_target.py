@@ -56,14 +56,20 @@ DS_MM = 1.0
 NS = int(np.ceil((S_TOP_MM - S0_MM) / DS_MM)) + 1
 #: Below this height (mm, head frame) the mesh's neck gives way to the model's schematic neck (the shoulders).
 NECK_Z_MM = -95.0
+#: Below this ray parameter (mm) the neck is the union of the mesh's and the model's schematic neck.
+NECK_UNION_S_MM = -90.0
+#: Below this ray parameter (mm; the menton's row is about -95) the neck's rows are smoothed into an even ring.
+NECK_SMOOTH_S_MM = -108.0
 #: Resolution of the stored radius (mm per unit of the uint16).
 QUANTUM_MM = 0.01
 
 #: Landmarks fitted by the similarity, with weights (the midline and the eyes carry the face; the ear and jaw
 #: points, whose detection on the mesh is coarser, pull less).
+#: Weight 0: not fitted, only bent onto (the mesh's mouth and nose are narrower than the cited widths, and its jaw's
+#: corner is a rule rather than a detection).
 FIT = {"glabella": 1.0, "nasion": 2.0, "pronasale": 1.0, "subnasale": 1.0, "stomion": 1.0, "pogonion": 1.0,
        "menton": 1.0, "endocanthion": 2.0, "exocanthion": 2.0, "tragion": 1.5, "zygion": 0.5, "gonion": 0.0,
-       "cheilion": 0.0}
+       "cheilion": 0.0, "alare": 0.0}
 
 
 def git_show(mirror: Path, path: str) -> str:
@@ -204,6 +210,15 @@ def mesh_landmarks(verts: np.ndarray, tris: np.ndarray, helpers: dict[str, np.nd
     opening = (np.nanmax(depth, axis=0) - lip_front > 5.0)
     k = int(np.flatnonzero(opening).max())
     lm["cheilion"] = np.array([xs[k], sto[1] + 60.0 - lip_front[k], sto[2]])
+    # The alare: in the horizontal section 40% of the way up from the subnasale to the pronasale, the alar groove
+    # (the outline's nearest point to a centre 30 mm behind the subnasale, 10-55 degrees from the midline), where
+    # the ala's outline meets the cheek's.
+    za = sn[2] + 0.4 * (prn[2] - sn[2])
+    ac = np.array([0.0, sn[1] - 30.0, za])
+    aang = np.radians(np.arange(10.0, 55.0, 0.25))
+    nose_tris = htris[np.abs(verts[htris].mean(1)[:, 2] - za) < 15.0]
+    ao = _outline(verts, nose_tris, ac, (np.array([0.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.0])), aang)
+    lm["alare"] = ao[np.nanargmin(np.hypot(ao[:, 0], ao[:, 1] - ac[1]))]
     used = np.unique(tris)
     pu = verts[used]
     d = np.linalg.norm(pu - eye_c, axis=1)
@@ -226,7 +241,8 @@ def mesh_landmarks(verts: np.ndarray, tris: np.ndarray, helpers: dict[str, np.nd
     # stomion's height (the mesh's jaw is rounded, without a corner to find: a rule, not a detection).
     jc = np.array([0.0, lm["tragion"][1] + 10.0, z_t])
     jang = np.radians(np.arange(-90.0, 0.0, 0.25))
-    jo = _outline(verts, htris, jc, (np.array([1.0, 0.0, 0.0]), np.array([0.0, 0.0, 1.0])), jang)
+    above_shoulders = htris[verts[htris].mean(1)[:, 2] > me[2] - 15.0]
+    jo = _outline(verts, above_shoulders, jc, (np.array([1.0, 0.0, 0.0]), np.array([0.0, 0.0, 1.0])), jang)
     jo = jo[np.isfinite(jo[:, 0]) & (jo[:, 0] > 0.5 * lm["zygion"][0])]
     lm["gonion"] = jo[np.argmin(np.abs(jo[:, 2] - (lm["stomion"][2] - 10.0)))]
     return lm
@@ -422,6 +438,20 @@ def fill(r: np.ndarray, uu: np.ndarray, ss: np.ndarray, cited: dict[str, np.ndar
     base = np.where(low, neck + offset, base)
     mask = slit | ear
     out = _harmonic_fill(base, mask)
+    # Below the chin the mesh's neck is slender and set back (its front 26 mm ahead of the rays' axis where the
+    # model's schematic neck has 36): the neck is the smooth union of the two there, so the sheet's front reaches
+    # down to the neck's base as the model's neck did, and the chin (rows above NECK_UNION_S_MM) is the mesh's.
+    union = -head.smooth_min(-out, -neck, 8.0)
+    w = np.clip((NECK_UNION_S_MM - ss) / 15.0, 0.0, 1.0)
+    out = (1 - w) * out + w * union
+    # The neck's last rows (below the chin: s < NECK_SMOOTH_S_MM) smoothed, so the sheet's open end is an even ring.
+    soft = out.copy()
+    for _ in range(40):
+        up = np.concatenate([soft[1:], soft[-1:]])
+        dn = np.concatenate([soft[:1], soft[:-1]])
+        soft = (2 * soft + np.roll(soft, 1, 1) + np.roll(soft, -1, 1) + up + dn) / 6.0
+    w = np.clip((NECK_SMOOTH_S_MM - ss) / 12.0, 0.0, 1.0)
+    out = (1 - w) * out + w * soft
     return out, {"missing": low, "slit": slit, "ear": ear}
 
 
