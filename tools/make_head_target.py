@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from facelayers.model import head  # noqa: E402
-from facelayers.model.grid import S_BOTTOM_MM, S_TOP_MM, Z_LOW_MM, params_of, rays  # noqa: E402
+from facelayers.model.grid import S_BOTTOM_MM, S_TOP_MM, params_of, rays  # noqa: E402
 
 MIRROR = Path("/work/.mirror/makehumancommunity+makehuman/repo")
 COMMIT = "a8bc2d54"
@@ -65,11 +65,14 @@ QUANTUM_MM = 0.01
 
 #: Landmarks fitted by the similarity, with weights (the midline and the eyes carry the face; the ear and jaw
 #: points, whose detection on the mesh is coarser, pull less).
+#: The rule for the mesh's gonion: its jaw outline this far below the stomion (mm, mesh units before scaling; the
+#: cited gonion lies 17 mm below the cited stomion, the mesh's face is 0.88 times as large).
+GONION_BELOW_STOMION_MM = 17.0 / 0.88
 #: Weight 0: not fitted, only bent onto (the mesh's mouth and nose are narrower than the cited widths, and its jaw's
 #: corner is a rule rather than a detection).
 FIT = {"glabella": 1.0, "nasion": 2.0, "pronasale": 1.0, "subnasale": 1.0, "stomion": 1.0, "pogonion": 1.0,
        "menton": 1.0, "endocanthion": 2.0, "exocanthion": 2.0, "tragion": 1.5, "zygion": 0.5, "gonion": 0.0,
-       "cheilion": 0.0, "alare": 0.0}
+       "cheilion": 0.0}
 
 
 def git_show(mirror: Path, path: str) -> str:
@@ -164,8 +167,8 @@ def mesh_landmarks(verts: np.ndarray, tris: np.ndarray, helpers: dict[str, np.nd
     centre. In the horizontal section 13 mm below the eye's centre, the tragion is where the ear's front rises
     out of the cheek's outline (the outline's first jump of more than 4 mm within 2 degrees going back), the zygion is the widest
     point of the face 20 mm or more in front of it (10-30 mm below the eye), and the gonion the jaw's corner:
-    in the coronal section 10 mm in front of the tragion, the jaw's lateral outline 10 mm below the
-    stomion's height (the mesh's jaw is rounded: a rule, not a detection).
+    in the coronal section 10 mm in front of the tragion, the jaw's lateral outline
+    ``GONION_BELOW_STOMION_MM`` below the stomion's height (the mesh's jaw is rounded: a rule, not a detection).
     """
     eye = helpers["helper-l-eye"]
     eye_c = 0.5 * (eye.max(0) + eye.min(0))
@@ -175,7 +178,7 @@ def mesh_landmarks(verts: np.ndarray, tris: np.ndarray, helpers: dict[str, np.nd
     centre = np.array([0.25, eye_c[1] - 40.0, eye_c[2] - 35.0])   # off the midline's edges by 0.25 mm
     ang = np.radians(np.arange(-80.0, 110.0, 0.1))      # 0: anterior, 90: up
     out = _outline(verts, htris, centre, (np.array([0.0, 1.0, 0.0]), np.array([0.0, 0.0, 1.0])), ang)
-    fwd, up = (0, 1, 0), (0, 0, 1)
+    fwd = (0, 1, 0)
     lm = {}
 
     oz = out[:, 2]
@@ -210,15 +213,21 @@ def mesh_landmarks(verts: np.ndarray, tris: np.ndarray, helpers: dict[str, np.nd
     opening = (np.nanmax(depth, axis=0) - lip_front > 5.0)
     k = int(np.flatnonzero(opening).max())
     lm["cheilion"] = np.array([xs[k], sto[1] + 60.0 - lip_front[k], sto[2]])
-    # The alare: in the horizontal section 40% of the way up from the subnasale to the pronasale, the alar groove
-    # (the outline's nearest point to a centre 30 mm behind the subnasale, 10-55 degrees from the midline), where
-    # the ala's outline meets the cheek's.
+    # The alare: in the horizontal section 40% of the way up from the subnasale to the pronasale, the ala's edge as
+    # seen from the front: the outline's inflection (from the ala's convexity into the alar-facial groove's
+    # concavity) before the groove (the outline's nearest point to a centre 30 mm behind the subnasale, 10-55
+    # degrees from the midline).
     za = sn[2] + 0.4 * (prn[2] - sn[2])
     ac = np.array([0.0, sn[1] - 30.0, za])
     aang = np.radians(np.arange(10.0, 55.0, 0.25))
     nose_tris = htris[np.abs(verts[htris].mean(1)[:, 2] - za) < 15.0]
     ao = _outline(verts, nose_tris, ac, (np.array([0.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.0])), aang)
-    lm["alare"] = ao[np.nanargmin(np.hypot(ao[:, 0], ao[:, 1] - ac[1]))]
+    groove = int(np.nanargmin(np.hypot(ao[:, 0], ao[:, 1] - ac[1])))
+    seg = np.diff(ao[:, :2], axis=0)
+    turn = seg[:-1, 0] * seg[1:, 1] - seg[:-1, 1] * seg[1:, 0]        # > 0 convex seen from outside (turning left)
+    turn = np.convolve(np.nan_to_num(turn), np.ones(9) / 9.0, mode="same")
+    sign_change = np.flatnonzero((np.sign(turn[:-1]) != np.sign(turn[1:])) & (np.arange(len(turn) - 1) < groove))
+    lm["alare"] = ao[int(sign_change[-1]) + 1] if len(sign_change) else ao[groove]
     used = np.unique(tris)
     pu = verts[used]
     d = np.linalg.norm(pu - eye_c, axis=1)
@@ -237,14 +246,14 @@ def mesh_landmarks(verts: np.ndarray, tris: np.ndarray, helpers: dict[str, np.nd
     cheek = pu[(pu[:, 0] > 0) & (pu[:, 2] < eye_c[2] - 10) & (pu[:, 2] > eye_c[2] - 30)
                & (pu[:, 1] > lm["tragion"][1] + 20)]
     lm["zygion"] = cheek[np.argmax(cheek[:, 0])]
-    # The gonion: in the coronal section 10 mm in front of the tragion, the jaw's lateral outline 10 mm below the
-    # stomion's height (the mesh's jaw is rounded, without a corner to find: a rule, not a detection).
+    # The gonion: in the coronal section 10 mm in front of the tragion, the jaw's lateral outline below the
+    # stomion's height by GONION_BELOW_STOMION_MM (the mesh's jaw is rounded, without a corner to find: a rule, not a detection).
     jc = np.array([0.0, lm["tragion"][1] + 10.0, z_t])
     jang = np.radians(np.arange(-90.0, 0.0, 0.25))
     above_shoulders = htris[verts[htris].mean(1)[:, 2] > me[2] - 15.0]
     jo = _outline(verts, above_shoulders, jc, (np.array([1.0, 0.0, 0.0]), np.array([0.0, 0.0, 1.0])), jang)
     jo = jo[np.isfinite(jo[:, 0]) & (jo[:, 0] > 0.5 * lm["zygion"][0])]
-    lm["gonion"] = jo[np.argmin(np.abs(jo[:, 2] - (lm["stomion"][2] - 10.0)))]
+    lm["gonion"] = jo[np.argmin(np.abs(jo[:, 2] - (lm["stomion"][2] - GONION_BELOW_STOMION_MM)))]
     return lm
 
 

@@ -96,18 +96,13 @@ RELAX_MM = 7.0
 RELAX_TOP_MM = (5.0, 20.0)
 
 
-#: Which base surface the skin starts from: "scan", the MakeHuman head (:mod:`facelayers.model.head_scan`, CC0 1.0),
-#: or "ellipsoids", the hand-sculpted union of :mod:`facelayers.model.head` (kept to compare; not used by the model).
-BASE = "scan"
-
-
 @lru_cache(maxsize=8)
-def _skin_sculpture(gu_bytes: bytes, gs_bytes: bytes, base: str = BASE) -> tuple[np.ndarray, float]:
+def _skin_sculpture(gu_bytes: bytes, gs_bytes: bytes, base: str) -> tuple[np.ndarray, float]:
     """The smoothed sculpture's ray radius on a grid, (nv, nu) mm (read-only), and at the crown pole, mm.
 
     Keyed on the grid's exact bytes (float64 gu (nu,) rad, gs (nv,) mm): the head is a fixed table or closed-form
-    shapes, so the result depends on the grid alone and every build at one resolution shares it. ``base`` is
-    :data:`BASE`'s choice.
+    shapes, so the result depends on the grid alone and every build at one resolution shares it. ``base``:
+    "scan" or "ellipsoids" (:data:`facelayers.model.head_scan.BASE`).
     """
     gu, gs = np.frombuffer(gu_bytes), np.frombuffer(gs_bytes)
     uu, ss = np.meshgrid(gu, gs)
@@ -118,9 +113,10 @@ def _skin_sculpture(gu_bytes: bytes, gs_bytes: bytes, base: str = BASE) -> tuple
         pts = (o + d * raw[:, None]).reshape(len(gs), len(gu), 3)
         # The scan is one smooth surface already: only the narrow smoothing (the table's interpolation at the
         # grid's rays), then the mouth's line cut in (the scan's parted lips were closed) and the eyelids.
-        smooth = smooth_grid(raw.reshape(len(gs), len(gu)), pts)
-        smooth = head.cast(o, d, head.MOUTH_LINE, smooth.ravel()).reshape(smooth.shape)
-        smooth = eyes.sculpt_lids(o, d, smooth.ravel()).reshape(smooth.shape)
+        smooth = smooth_grid(raw.reshape(len(gs), len(gu)), pts).ravel()
+        smooth = smooth - head_scan.mouth_groove(o + d * smooth[:, None])
+        smooth = head_scan.recess_lids(o, d, smooth)
+        smooth = eyes.sculpt_lids(o, d, smooth).reshape(len(gs), len(gu))
         return read_only(smooth), float(head_scan.scan_radius(np.zeros(1), np.array([S_TOP_MM]))[0])
     raw = head.cast(o, d)
     pts = (o + d * raw[:, None]).reshape(len(gs), len(gu), 3)
@@ -168,12 +164,15 @@ class Skin:
     pins: Pins | None = None
 
     @classmethod
-    def sculpt(cls, gu: np.ndarray, gs: np.ndarray, base: str = BASE) -> Skin:
-        """The base surface (:data:`BASE`: the MakeHuman scan) on the grid gu (nu,) rad, gs (nv,) mm, smoothed.
+    def sculpt(cls, gu: np.ndarray, gs: np.ndarray, base: str | None = None) -> Skin:
+        """The base surface on the grid gu (nu,) rad, gs (nv,) mm, smoothed.
 
         It depends on the grid only, so it is cached per grid (:func:`_skin_sculpture`; read-only arrays).
-        ``base`` "ellipsoids" gives the former hand sculpture (:data:`facelayers.model.head.HEAD`) to compare.
+        ``base``: "scan" (the MakeHuman head, :mod:`facelayers.model.head_scan`) or "ellipsoids" (the hand
+        sculpture, :data:`facelayers.model.head.HEAD`); None: the model's choice,
+        :data:`facelayers.model.head_scan.BASE`.
         """
+        base = head_scan.BASE if base is None else base
         if base not in ("scan", "ellipsoids"):
             raise ValueError(f"Skin.sculpt: base = {base!r}; allowed: 'scan', 'ellipsoids'")
         gu, gs = grid_key(gu), grid_key(gs)
