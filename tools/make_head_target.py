@@ -12,9 +12,11 @@ Then:
 
 1. finds landmarks on the mesh geometrically (:func:`mesh_landmarks`: the midline profile's nasion, pronasale,
    subnasale, stomion, pogonion, menton and glabella; the palpebral fissures' corners around the eye helpers'
-   globes; the tragion, zygion and gonion from the head's outline);
-2. fits a similarity (scale, rotation, translation; Umeyama 1991) that carries them onto the cited landmarks of
-   ``data/landmarks.csv`` (:func:`similarity`);
+   globes; the tragion, zygion and gonion from the head's outline; the cheilion at the mouth opening's end);
+2. fits a similarity (one scale, a pitch, a translation: both heads are symmetric) that carries the weighted
+   landmarks of :data:`FIT` onto the cited landmarks of ``data/landmarks.csv`` (:func:`similarity`), then bends
+   the mesh with a thin-plate spline that carries every one of them (the gonion and cheilion too) exactly onto the
+   cited positions while holding the cranium behind the ears and above the brows still (:func:`tps_warp`);
 3. casts the model's rays (:func:`facelayers.model.grid.rays`) on a fine regular (u, s) table, independent of the
    model's resolution, against the head's triangles (Moeller-Trumbore, numpy only), keeping the outermost hit;
 4. fills what is not the head's outer surface as one radius per ray: the palpebral fissures and the mouth's slit

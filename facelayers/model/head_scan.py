@@ -6,15 +6,16 @@ AB, Joel Palmius, Jonas Hauquier; released CC0 1.0 in September 2020; ``data/sou
 on a fine regular (u, s) table: every 0.5 degree around the head and every 1 mm of the ray parameter s, from the
 neck to the crown, independent of the model's resolution. ``tools/make_head_target.py`` makes it: it finds
 landmarks on the mesh geometrically, places the mesh on the cited landmarks of ``data/landmarks.csv`` with a
-similarity (one scale, a pitch and a translation), casts the model's rays
+similarity (one scale, a pitch and a translation) and a thin-plate-spline bend onto them (the cranium held), casts the model's rays
 (:func:`facelayers.model.grid.rays`) against its triangles, and fills what is not one radius per ray: the
 palpebral fissures, the mouth's slit and the nostrils' rims are closed across (the model draws its own globes, lids,
 fissure and vermilion), the ears are masked and the head's surface under them filled smoothly (the model has its
 own ear meshes), and the neck's cut end is filled from above.
 
 :func:`scan_radius` reads the table bilinearly (periodic in u); the skin (:mod:`facelayers.model.skin`) takes it as
-its base surface, then lays the eyelids (:mod:`facelayers.model.eyes`), cuts the mouth's line, and pins the cited
-landmarks on top.
+its base surface when :data:`BASE` is "scan", cuts the mouth's line (:func:`mouth_groove`), keeps the skin behind the
+model's lid surface at the fissures (:func:`recess_lids`), lays the eyelids (:mod:`facelayers.model.eyes`), and pins
+the cited landmarks on top.
 """
 
 from __future__ import annotations
