@@ -111,9 +111,14 @@ def _skin_sculpture(gu_bytes: bytes, gs_bytes: bytes, base: str) -> tuple[np.nda
     if base == "scan":
         raw = head_scan.scan_radius(uu.ravel(), ss.ravel())
         pts = (o + d * raw[:, None]).reshape(len(gs), len(gu), 3)
-        # The scan is one smooth surface already: only the narrow smoothing (the table's interpolation at the
-        # grid's rays), then the mouth's line cut in (the scan's parted lips were closed) and the eyelids.
-        smooth = smooth_grid(raw.reshape(len(gs), len(gu)), pts).ravel()
+        # The scan smoothed as the sculpture is (the narrow smoothing everywhere, the wide one on the lower face
+        # away from the features), then the mouth's line cut in (the scan's parted lips were closed) and the eyelids.
+        smooth = smooth_grid(raw.reshape(len(gs), len(gu)), pts)
+        # the lower face (below the brows, away from the nose and the lips) smoothed wider, as the sculpture is
+        wide = smooth_grid(smooth, pts, sigma_mm=RELAX_MM, reach=8)
+        t = np.clip((pts[..., 2] - RELAX_TOP_MM[0]) / (RELAX_TOP_MM[1] - RELAX_TOP_MM[0]), 0.0, 1.0)
+        keep = np.maximum(head.feature_weight(pts), t * t * (3.0 - 2.0 * t))
+        smooth = (keep * smooth + (1.0 - keep) * wide).ravel()
         smooth = smooth - head_scan.mouth_groove(o + d * smooth[:, None])
         smooth = head_scan.recess_lids(o, d, smooth)
         smooth = eyes.sculpt_lids(o, d, smooth).reshape(len(gs), len(gu))
