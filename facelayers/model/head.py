@@ -119,10 +119,6 @@ HEAD: tuple[Ellipsoid, ...] = (
 )
 
 
-#: The mouth's line alone, cut into the scanned head (whose parted lips the scan closes): the stomion's groove.
-MOUTH_LINE: tuple[Ellipsoid, ...] = tuple(p for p in HEAD if p.name == "mouth line")
-
-
 def _smooth_max(a: np.ndarray, b: np.ndarray, k: float) -> np.ndarray:
     """Polynomial smooth maximum of two distances (Quilez), exact max where they differ by more than k."""
     if k <= 0:
@@ -173,8 +169,7 @@ def _ray_hits(piece: Ellipsoid, sign: float, origins: np.ndarray, dirs: np.ndarr
     return t_mid - half + fall, t_mid + half - fall
 
 
-def cast(origins: np.ndarray, dirs: np.ndarray, pieces: tuple[Ellipsoid, ...] = HEAD,
-         radius: np.ndarray | None = None) -> np.ndarray:
+def cast(origins: np.ndarray, dirs: np.ndarray, pieces: tuple[Ellipsoid, ...] = HEAD) -> np.ndarray:
     """Distance along each ray from its origin to the skin, (n,) float, mm.
 
     Parameters
@@ -185,9 +180,6 @@ def cast(origins: np.ndarray, dirs: np.ndarray, pieces: tuple[Ellipsoid, ...] = 
         Unit directions, pointing outward.
     pieces : tuple of Ellipsoid
         The sculpting pieces, in order (default: the schematic head ``HEAD``).
-    radius : (n,) float array-like, mm, optional
-        The surface the pieces are applied to (default: none, the pieces alone); e.g. the scanned head with
-        only :data:`MOUTH_LINE` applied.
 
     Returns
     -------
@@ -195,7 +187,7 @@ def cast(origins: np.ndarray, dirs: np.ndarray, pieces: tuple[Ellipsoid, ...] = 
         The smooth union of the "add" pieces' far intersections, with the "cut" pieces' inner walls taken
         where a ray passes through one.
     """
-    radius = np.zeros(len(origins)) if radius is None else np.array(radius, float)
+    radius = np.zeros(len(origins))
     for piece in pieces:
         if piece.mirror and piece.op == "add":
             # The smooth maximum is not associative: adding the left copy, then the right, would make the head
