@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from facelayers.model import eyes, head
+from facelayers.model import eyes, head, head_scan
 from facelayers.model.blend import sq_distances, thin_matmul
 from facelayers.model.grid import (
     S_BOTTOM_MM,
@@ -97,16 +97,32 @@ RELAX_TOP_MM = (5.0, 20.0)
 
 
 @lru_cache(maxsize=8)
-def _skin_sculpture(gu_bytes: bytes, gs_bytes: bytes) -> tuple[np.ndarray, float]:
+def _skin_sculpture(gu_bytes: bytes, gs_bytes: bytes, base: str) -> tuple[np.ndarray, float]:
     """The smoothed sculpture's ray radius on a grid, (nv, nu) mm (read-only), and at the crown pole, mm.
 
-    Keyed on the grid's exact bytes (float64 gu (nu,) rad, gs (nv,) mm): the head is closed-form shapes
-    (:mod:`facelayers.model.head`), so the result depends on the grid alone and every build at one resolution
-    shares it.
+    Keyed on the grid's exact bytes (float64 gu (nu,) rad, gs (nv,) mm): the head is a fixed table or closed-form
+    shapes, so the result depends on the grid alone and every build at one resolution shares it. ``base``:
+    "scan" or "ellipsoids" (:data:`facelayers.model.head_scan.BASE`).
     """
     gu, gs = np.frombuffer(gu_bytes), np.frombuffer(gs_bytes)
     uu, ss = np.meshgrid(gu, gs)
     o, d = rays(uu.ravel(), ss.ravel())
+    po, pd = rays(np.zeros(1), np.array([S_TOP_MM]))
+    if base == "scan":
+        raw = head_scan.scan_radius(uu.ravel(), ss.ravel())
+        pts = (o + d * raw[:, None]).reshape(len(gs), len(gu), 3)
+        # The scan smoothed as the sculpture is (the narrow smoothing everywhere, the wide one on the lower face
+        # away from the features), then the mouth's line cut in (the scan's parted lips were closed) and the eyelids.
+        smooth = smooth_grid(raw.reshape(len(gs), len(gu)), pts)
+        # the lower face (below the brows, away from the nose and the lips) smoothed wider, as the sculpture is
+        wide = smooth_grid(smooth, pts, sigma_mm=RELAX_MM, reach=8)
+        t = np.clip((pts[..., 2] - RELAX_TOP_MM[0]) / (RELAX_TOP_MM[1] - RELAX_TOP_MM[0]), 0.0, 1.0)
+        keep = np.maximum(head.feature_weight(pts), t * t * (3.0 - 2.0 * t))
+        smooth = (keep * smooth + (1.0 - keep) * wide).ravel()
+        smooth = smooth - head_scan.mouth_groove(o + d * smooth[:, None])
+        smooth = head_scan.recess_lids(o, d, smooth)
+        smooth = eyes.sculpt_lids(o, d, smooth).reshape(len(gs), len(gu))
+        return read_only(smooth), float(head_scan.scan_radius(np.zeros(1), np.array([S_TOP_MM]))[0])
     raw = head.cast(o, d)
     pts = (o + d * raw[:, None]).reshape(len(gs), len(gu), 3)
     smooth = smooth_grid(raw.reshape(len(gs), len(gu)), pts)
@@ -121,7 +137,6 @@ def _skin_sculpture(gu_bytes: bytes, gs_bytes: bytes) -> tuple[np.ndarray, float
     smooth = keep * smooth + (1.0 - keep) * wide
     # The eyelids over the globes, after the smoothing so that the lid margins stay crisp (facelayers.model.eyes).
     smooth = eyes.sculpt_lids(o, d, smooth.ravel()).reshape(smooth.shape)
-    po, pd = rays(np.zeros(1), np.array([S_TOP_MM]))
     return read_only(smooth), float(head.cast(po, pd)[0])
 
 
@@ -154,13 +169,19 @@ class Skin:
     pins: Pins | None = None
 
     @classmethod
-    def sculpt(cls, gu: np.ndarray, gs: np.ndarray) -> Skin:
-        """The sculpture (:data:`facelayers.model.head.HEAD`) cast on the grid gu (nu,) rad, gs (nv,) mm and smoothed.
+    def sculpt(cls, gu: np.ndarray, gs: np.ndarray, base: str | None = None) -> Skin:
+        """The base surface on the grid gu (nu,) rad, gs (nv,) mm, smoothed.
 
         It depends on the grid only, so it is cached per grid (:func:`_skin_sculpture`; read-only arrays).
+        ``base``: "scan" (the MakeHuman head, :mod:`facelayers.model.head_scan`) or "ellipsoids" (the hand
+        sculpture, :data:`facelayers.model.head.HEAD`); None: the model's choice,
+        :data:`facelayers.model.head_scan.BASE`.
         """
+        base = head_scan.BASE if base is None else base
+        if base not in ("scan", "ellipsoids"):
+            raise ValueError(f"Skin.sculpt: base = {base!r}; allowed: 'scan', 'ellipsoids'")
         gu, gs = grid_key(gu), grid_key(gs)
-        smooth, pole = _skin_sculpture(gu.tobytes(), gs.tobytes())
+        smooth, pole = _skin_sculpture(gu.tobytes(), gs.tobytes(), base)
         return cls(gu, gs, smooth, pole)
 
     def base_radius(self, u, s) -> np.ndarray:

@@ -57,7 +57,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from facelayers.model import head
+from facelayers.model import head, head_scan
+from facelayers.model.grid import params_of
 from facelayers.model.head import Ellipsoid
 
 #: Depth of a foramen's pit (mm): schematic, a visible dimple, not the canal.
@@ -372,13 +373,35 @@ MIN_SOFT_TISSUE_MM = 1.5
 ENVELOPE_INSET_MM = 8.0
 
 
+#: Where the envelope follows the scanned head's cranium (:mod:`facelayers.model.head_scan`) rather than the
+#: schematic pieces: above ``CRANIUM_FROM_Z_MM`` (the brows' top) and behind ``CRANIUM_BEHIND_Y_MM`` (the ears), each
+#: ramping in over ``CRANIUM_RAMP_MM`` (mm, head frame). Schematic: the cranium's bone follows the scalp at the
+#: envelope's inset; the face keeps the crisp schematic forms (rims, border, angle) the fit then corrects.
+CRANIUM_FROM_Z_MM = 45.0
+CRANIUM_BEHIND_Y_MM = -20.0
+CRANIUM_RAMP_MM = 20.0
+
+
 def envelope(origins: np.ndarray, dirs: np.ndarray) -> np.ndarray:
     """Return the ray radius (n,) mm of the skull's envelope.
 
-    The envelope is the skin's sculpture without its soft features, inset by :data:`ENVELOPE_INSET_MM`.
+    The envelope is the skin's big forms without its soft features, inset by :data:`ENVELOPE_INSET_MM`. With the
+    scanned head as the skin's base (:data:`facelayers.model.head_scan.BASE` "scan"): over the
+    cranium (above the brows, behind the ears) the scanned head itself (:func:`facelayers.model.head_scan.scan_radius`),
+    over the face the schematic pieces (:data:`ENVELOPE_LOWER`), blended over :data:`CRANIUM_RAMP_MM`.
     """
     pieces = tuple(p for p in head.HEAD if p.name in ENVELOPE_PIECES) + ENVELOPE_LOWER + (ENVELOPE_NECK,)
-    return head.cast(origins, dirs, pieces) - ENVELOPE_INSET_MM
+    schematic = head.cast(origins, dirs, pieces)
+    if head_scan.BASE != "scan":
+        return schematic - ENVELOPE_INSET_MM
+    u, s, _ = params_of(origins + dirs * 100.0)
+    scan = head_scan.scan_radius(u, s)
+    p = origins + dirs * scan[:, None]
+    up = np.clip((p[:, 2] - CRANIUM_FROM_Z_MM) / CRANIUM_RAMP_MM, 0.0, 1.0)
+    back = np.clip((CRANIUM_BEHIND_Y_MM - p[:, 1]) / CRANIUM_RAMP_MM, 0.0, 1.0)
+    w = np.maximum(up, back)
+    w = w * w * (3.0 - 2.0 * w)
+    return (1.0 - w) * schematic + w * scan - ENVELOPE_INSET_MM
 
 
 #: The reference skull's body height at the symphysis (mm) that ``mandible_height_scale`` scales: the lower
