@@ -77,6 +77,12 @@ OVERLAP_MM = 2.5
 TUCK_UNDER_MM = 0.9
 #: The most a lid point's depth changes as it slides over the lid surface (mm): schematic.
 MAX_DEPTH_CHANGE_MM = 2.0
+#: How much wider than the fissure the skin's grid opens behind the lid margins (mm past each canthus, and past
+#: each margin): the grid's rows (~2.9 mm apart at the lecture grid) cannot draw the fissure's corners, so the
+#: grid opens wider and the lids' own fine geometry (:mod:`facelayers.model.lids`, which covers this band) draws
+#: the margins and the corners. Schematic, chosen to be covered by ``lids.REACH_MM``.
+OPEN_CORNER_MM = 3.0
+OPEN_MARGIN_MM = 1.2
 #: The zone where the lids replace the sculpted skin: half-widths (mm) horizontally, up, down; the blend ramps
 #: over the outer quarter.
 ZONE_MM = (26.0, 18.0, 13.0)
@@ -126,14 +132,20 @@ def _hv(name: str) -> np.ndarray:
     return f.local(np.array([MEDIAL_CANTHUS_MM if name == "medial" else LATERAL_CANTHUS_MM]))[0]
 
 
-def margins(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def margins(h: np.ndarray, grow_mm: float = 0.0, reach_mm: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The lid margins at horizontal positions h (k,) mm of the eye's frame.
 
     Returns (upper v, lower v, inside) with v mm; ``inside`` (k,) bool is True between the canthi. Outside the
-    canthi both margins are the canthal line.
+    canthi both margins are the canthal line. ``grow_mm`` moves both margins out (up / down) by that much at
+    their peaks and ``reach_mm`` the canthi out along the canthal line: the wider almond the skin's grid opens
+    (:data:`OPEN_MARGIN_MM`, :data:`OPEN_CORNER_MM`).
     """
     h = np.asarray(h, float)
-    m, lat = _hv("medial"), _hv("lateral")
+    m, lat = _hv("medial").copy(), _hv("lateral").copy()
+    if reach_mm:
+        slope = (lat[1] - m[1]) / (lat[0] - m[0])
+        m[:2] = m[0] - reach_mm, m[1] - reach_mm * slope
+        lat[:2] = lat[0] + reach_mm, lat[1] + reach_mm * slope
     t = np.clip((h - m[0]) / (lat[0] - m[0]), 0.0, 1.0)
     line = m[1] + t * (lat[1] - m[1])
     pupil_v = frame().local(np.array([PUPIL_MM]))[0, 1]
@@ -142,8 +154,8 @@ def margins(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     bu, bl = np.sin(np.pi * t**ku) ** 0.7, np.sin(np.pi * t**kl) ** 0.8
     t_u, t_l = 0.5 ** (1 / ku), 0.5 ** (1 / kl)
     line_u, line_l = m[1] + t_u * (lat[1] - m[1]), m[1] + t_l * (lat[1] - m[1])
-    upper = line + bu * (pupil_v + MRD1_MM - line_u)
-    lower = line - bl * (line_l - (pupil_v - MRD2_MM))
+    upper = line + bu * (pupil_v + MRD1_MM + grow_mm - line_u)
+    lower = line - bl * (line_l - (pupil_v - MRD2_MM - grow_mm))
     return upper, lower, (h > m[0]) & (h < lat[0])
 
 
@@ -229,6 +241,7 @@ def sculpt_lids(origins: np.ndarray, dirs: np.ndarray, radius: np.ndarray) -> np
         rho = np.hypot(h / zh, v / np.where(v > 0, zu, zd))
         w = np.where(hit, 1.0 - _smoothstep((rho - 0.72) / 0.28), 0.0)
         upper, lower, inside = margins(h)
+        open_u, open_l, open_in = margins(h, OPEN_MARGIN_MM, OPEN_CORNER_MM)
         # The crease: a groove following the upper margin CREASE_MM above it, fading past the canthi.
         m, lat = _hv("medial"), _hv("lateral")
         along = np.exp(-(np.maximum(np.maximum(m[0] - h, h - lat[0]), 0.0) / 3.0) ** 2)
@@ -237,7 +250,8 @@ def sculpt_lids(origins: np.ndarray, dirs: np.ndarray, radius: np.ndarray) -> np
         # under the brow and meets the cheek at the lid-cheek junction): a smooth maximum over 3 mm.
         lid = _smooth_max(np.nan_to_num(t_lid), out, 3.0) - crease
         # Inside the fissure: tucked behind the globe. Depth into the fissure (mm past the nearer margin).
-        into = np.where(inside, np.minimum(upper - v, v - lower), -1.0)
+        # (the wider almond the grid opens: the lids' own mesh draws the margins over it)
+        into = np.where(open_in, np.minimum(open_u - v, v - open_l), -1.0)
         t_eye, _ = _ray_ellipsoid(origins, dirs, sign, EYE_AXES_MM)
         tuck = np.where(np.isfinite(t_eye), t_eye, np.nan_to_num(t_lid) - LID_MM) - TUCK_MM
         # The lid's margin rounds in over TUCK_RAMP_MM (at the lecture grid's row spacing the margin then lies
@@ -288,11 +302,15 @@ def closure(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t_u, t_l = upper + UPPER_TARSUS_MM, lower - LOWER_TARSUS_MM
         top, bottom = t_u + 6.0, t_l - 5.0
         drop, rise = upper - meet_u, meet_l - lower
+        # The skin the grid tucks behind the globe (the wider almond, OPEN_*) comes forward as the fissure's
+        # inside; the lids beyond it move by the margins' travel.
+        open_u, open_l, open_in = margins(h, OPEN_MARGIN_MM, OPEN_CORNER_MM)
+        upper_c, lower_c = np.maximum(upper, open_u), np.minimum(lower, open_l)
         new_v = v.copy()
-        up = v >= upper
+        up = v >= upper_c
         new_v = np.where(up & (v < t_u), v - drop, new_v)
         new_v = np.where(up & (v >= t_u) & (v < top), v - drop * (top - v) / (top - t_u), new_v)
-        down = v <= lower
+        down = v <= lower_c
         new_v = np.where(down & (v > t_l), v + rise, new_v)
         new_v = np.where(down & (v <= t_l) & (v > bottom), v + rise * (v - bottom) / (t_l - bottom), new_v)
         mid = ~up & ~down
@@ -308,8 +326,8 @@ def closure(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # inner surface comes up onto the surface, and it and the lower lid's margin lie just behind the upper
         # margin (TUCK_UNDER_MM), in front of the globe.
         change = np.clip(on_lid - ellipsoid_n(hv, axes), -MAX_DEPTH_CHANGE_MM, MAX_DEPTH_CHANGE_MM)
-        depth = np.where(mid & inside, on_lid, hv[:, 2] + change)
-        under = TUCK_UNDER_MM * np.where(mid & inside, 1.0, down * _smoothstep((new_v - meet_u + 1.0) / 2.0))
+        depth = np.where(mid & open_in, on_lid, hv[:, 2] + change)
+        under = TUCK_UNDER_MM * np.where(mid & open_in, 1.0, down * _smoothstep((new_v - meet_u + 1.0) / 2.0))
         moved = np.stack([h, new_v, depth - under], axis=1)
         moved[:, 2] = hv[:, 2] + (moved[:, 2] - hv[:, 2]) * fade
         target = f.world(moved, sign)
