@@ -29,8 +29,8 @@ from facelayers.model.attach import Tie, on_skin
 #: How far the brow lies off the skin along its triangle's normal (mm).
 LIFT_MM = 0.35
 #: Columns along the brow and rows across it.
-N_ALONG = 60
-N_ACROSS = 7
+N_ALONG = 48
+N_ACROSS = 5
 #: The brow's outline per sex, mm relative to landmarks (schematic; see the module docstring). Per key point
 #: (head, peak, tail): (lower edge, upper edge) relative to the supraorbital point's height at the head and the
 #: peak, and relative to the lateral brow tail's height at the tail. The head lies ``HEAD_X_MM`` medial to the

@@ -33,8 +33,8 @@ import numpy as np
 #: Medial and lateral canthus of the left eye (mm), the corners of the almond: just beyond the endocanthion (16, 80,
 #: 12) and exocanthion (48, 68, 12) landmarks, because the fissure tapers to its corners over the last 1-2 mm (the
 #: lecture grid's rows, 2.9 mm apart, resolve the opening to about there); the lateral raised by CANTHAL_RISE_MM.
-MEDIAL_CANTHUS_MM = (14.5, 80.5, 12.0)
-LATERAL_CANTHUS_MM = (48.5, 68.5, 14.0)
+MEDIAL_CANTHUS_MM = (16.0, 80.0, 12.0)
+LATERAL_CANTHUS_MM = (48.0, 68.0, 14.0)
 #: The lateral canthus lies higher than the medial (a positive canthal tilt), mm: schematic.
 CANTHAL_RISE_MM = 2.0
 #: The pupil's centre (left eye), mm: 31.5 mm from the midline (an interpupillary distance of 63 mm); schematic.
@@ -44,8 +44,8 @@ MRD1_MM = 4.8
 MRD2_MM = 5.6
 FISSURE_HEIGHT_MM = MRD1_MM + MRD2_MM
 #: Where along the fissure (0 medial, 1 lateral) the upper margin peaks and the lower is lowest: schematic.
-UPPER_PEAK = 0.42
-LOWER_PEAK = 0.58
+UPPER_PEAK = 0.36
+LOWER_PEAK = 0.6
 #: Semi-axes (horizontal, vertical, depth) of the exposed globe's surface, mm: the cornea's front is DEPTH_MM
 #: ahead of the centre; the horizontal axis is long enough to reach the canthi (the conjunctiva and caruncle
 #: in the corners). Schematic.
@@ -81,7 +81,7 @@ MAX_DEPTH_CHANGE_MM = 2.0
 #: each margin): the grid's rows (~2.9 mm apart at the lecture grid) cannot draw the fissure's corners, so the
 #: grid opens wider and the lids' own fine geometry (:mod:`facelayers.model.lids`, which covers this band) draws
 #: the margins and the corners. Schematic, chosen to be covered by ``lids.REACH_MM``.
-OPEN_CORNER_MM = 3.0
+OPEN_CORNER_MM = 1.5
 OPEN_MARGIN_MM = 1.2
 #: The zone where the lids replace the sculpted skin: half-widths (mm) horizontally, up, down; the blend ramps
 #: over the outer quarter.
@@ -358,7 +358,7 @@ IRIS = "#5B7F95"
 PUPIL = "#101418"
 
 
-def eye_meshes(shift=None, n_h: int = 44, n_v: int = 22) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def eye_meshes(shift=None, n_h: int = 40, n_v: int = 20) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The exposed globes, left and right.
 
     Returns [(vertices (v, 3) float32 mm, faces (f, 3) int32, radial (v,) float32 mm), ...]. ``radial`` is each

@@ -42,15 +42,17 @@ SINK_MM = 0.0
 RINGS_MM = (0.0, 0.45, 0.9, 1.6, 2.5, 3.5, SINK_FROM_MM, 5.5, REACH_MM)
 #: How far the band lies over the lids' surface (mm), fading to none at its outer ring.
 LIFT_MM = 0.3
+#: Over how far (mm) the margins come forward to the canthi.
+CORNER_MM = 3.0
 #: Points along each margin, canthus to canthus.
-N_MARGIN = 48
+N_MARGIN = 40
 #: Upper and lower lash length at the lateral end (mm; shorter medially) and their base width (mm); lashes per
 #: margin.
 UPPER_LASH_MM = 4.2
 LOWER_LASH_MM = 1.8
 LASH_BASE_MM = 0.35
-N_UPPER_LASHES = 44
-N_LOWER_LASHES = 22
+N_UPPER_LASHES = 40
+N_LOWER_LASHES = 18
 #: Lash angle out of the lid's surface toward the front (deg), and how much they curl (up / down) at the tip (mm).
 LASH_TILT_DEG = 50.0
 LASH_CURL_MM = 1.4
@@ -115,6 +117,12 @@ def _rim_local() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
             sink = np.clip((d - SINK_FROM_MM) / (REACH_MM - SINK_FROM_MM), 0.0, 1.0)
             lift = LIFT_MM - (LIFT_MM + SINK_MM) * sink if k > 1 else 0.0
             n = _surface_n(p) + lift - (0.35 if k == 1 else 0.0)  # the front edge: rounded, a little back
+        # At the canthi the lids meet in front of the exposed globe's surface (which recedes steeply there): the
+        # band's margin comes forward to the canthi (the frame's canthus points), fading over CORNER_MM.
+        for name in ("medial", "lateral"):
+            c = eyes._hv(name)
+            w = np.exp(-(np.hypot(p[:, 0] - c[0], p[:, 1] - c[1]) / CORNER_MM) ** 2) * max(0.0, 1.0 - 0.3 * k)
+            n = n + w * np.maximum(c[2] - (0.6 if k == 0 else 0.2) - n, 0.0)
         rings.append(np.concatenate([p, n[:, None]], 1))
         parts.append(np.full(m, MARGIN if k <= 1 else SKIN))
     verts = np.concatenate(rings)
@@ -239,3 +247,36 @@ def lash_tie(model, side: str = "left") -> tuple[Tie, np.ndarray]:
     if side not in ("left", "right"):
         raise ValueError(f"side {side!r} is not known; allowed: left, right")
     return _ties(model)[0 if side == "left" else 1][3], _lashes_local()[2]
+
+
+def drawn_fissure(model, side: str = "left", skin_points: np.ndarray | None = None) -> dict:
+    """The palpebral fissure as drawn, measured on the lid band's margins.
+
+    The corners (the canthi) are where the margins' inner edges (the band's ring 0) meet, the margins those
+    inner edges.
+
+    Parameters
+    ----------
+    model : facelayers.model.geometry.FaceModel
+    side : {"left", "right"}
+    skin_points : (n, 3) float ndarray, mm, optional
+        The skin as moved by an expression.
+
+    Returns
+    -------
+    dict
+        ``width_mm`` (en-ex, 3D distance between the corners), ``medial`` and ``lateral`` (3,) mm (the corners),
+        ``tilt_mm`` (lateral corner's height above the medial's), ``upper`` (k, 3) and ``lower`` (j, 3) mm (the
+        margins' inner edges, medial to lateral).
+    """
+    if side not in ("left", "right"):
+        raise ValueError(f"side {side!r} is not known; allowed: left, right")
+    rim = _ties(model)[0 if side == "left" else 1][0]
+    hv, is_upper = outline()
+    m = len(hv)
+    pts = rim.follow(model.skin, skin_points)
+    edge = pts[:m]
+    medial, lateral = edge[0], edge[np.flatnonzero(is_upper)[-1]]
+    lower = np.concatenate([edge[:1], edge[~is_upper][::-1], edge[np.flatnonzero(is_upper)[-1]][None]])
+    return {"width_mm": float(np.linalg.norm(lateral - medial)), "medial": medial, "lateral": lateral,
+            "tilt_mm": float(lateral[2] - medial[2]), "upper": edge[is_upper], "lower": lower}
