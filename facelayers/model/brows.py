@@ -104,7 +104,7 @@ def _ties(model) -> tuple[tuple[Tie, np.ndarray], ...]:
     for sign in (1.0, -1.0):
         pts = np.stack([sign * xx.ravel(), zz.ravel()], 1)
         tie = on_skin(model.skin, model.faces, pts, front_y_mm=20.0)
-        out.append((tie, faces if sign > 0 else np.ascontiguousarray(faces[:, ::-1])))
+        out.append((tie, np.ascontiguousarray(faces[:, ::-1]) if sign > 0 else faces))  # wound as the skin's
     return tuple(out)
 
 

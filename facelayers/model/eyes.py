@@ -50,6 +50,10 @@ LOWER_PEAK = 0.6
 #: ahead of the centre; the horizontal axis is long enough to reach the canthi (the conjunctiva and caruncle
 #: in the corners). Schematic.
 EYE_AXES_MM = (18.5, 12.5, 12.0)
+#: The exposed globe's surface reaches this much further laterally than medially (mm on its horizontal semi-axis):
+#: toward the lateral canthus the conjunctiva runs back into the lateral fornix less steeply than a symmetric
+#: ellipsoid would, so the globe shows to the corner. Schematic.
+LATERAL_REACH_MM = 3.5
 #: How far the lids stand proud of the globe's surface (lid thickness), mm: schematic.
 LID_MM = 1.4
 #: How far behind the globe's surface the skin turns in within the fissure (hidden by the globe), mm.
@@ -81,8 +85,8 @@ MAX_DEPTH_CHANGE_MM = 2.0
 #: each margin): the grid's rows (~2.9 mm apart at the lecture grid) cannot draw the fissure's corners, so the
 #: grid opens wider and the lids' own fine geometry (:mod:`facelayers.model.lids`, which covers this band) draws
 #: the margins and the corners. Schematic, chosen to be covered by ``lids.REACH_MM``.
-OPEN_CORNER_MM = 1.5
-OPEN_MARGIN_MM = 1.2
+OPEN_CORNER_MM = 2.5
+OPEN_MARGIN_MM = 1.6
 #: The zone where the lids replace the sculpted skin: half-widths (mm) horizontally, up, down; the blend ramps
 #: over the outer quarter.
 ZONE_MM = (26.0, 18.0, 13.0)
@@ -159,6 +163,33 @@ def margins(h: np.ndarray, grow_mm: float = 0.0, reach_mm: float = 0.0) -> tuple
     return upper, lower, (h > m[0]) & (h < lat[0])
 
 
+def opening(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The wider almond the skin's grid opens behind the lids' band (:mod:`facelayers.model.lids`).
+
+    The fissure's margins moved out by :data:`OPEN_MARGIN_MM` everywhere (also near the corners, where the fissure
+    is thinner than a row of the grid), and past each canthus a slit along the canthal line that narrows to nothing
+    :data:`OPEN_CORNER_MM` beyond it.
+
+    Parameters
+    ----------
+    h : (k,) float, mm
+        Horizontal positions in the eye's frame.
+
+    Returns
+    -------
+    upper, lower : (k,) float, mm
+        The opening's edges (v).
+    inside : (k,) bool
+        Within the opening's horizontal extent.
+    """
+    h = np.asarray(h, float)
+    upper, lower, _ = margins(h)
+    m, lat = _hv("medial"), _hv("lateral")
+    past = np.maximum(np.maximum(m[0] - h, h - lat[0]), 0.0)
+    grow = OPEN_MARGIN_MM * np.clip(1.0 - past / OPEN_CORNER_MM, 0.0, 1.0)
+    return upper + grow, lower - grow, past < OPEN_CORNER_MM
+
+
 def ellipsoid_n(hv: np.ndarray, axes) -> np.ndarray:
     """Height of an ellipsoid's front above the eye's (h, v) plane, in the eye's frame (:func:`frame`).
 
@@ -175,14 +206,23 @@ def ellipsoid_n(hv: np.ndarray, axes) -> np.ndarray:
         n of the front surface at each (h, v); 0 outside the ellipsoid's outline.
     """
     a, b, c = axes
+    a = a + np.where(hv[:, 0] > 0, LATERAL_REACH_MM, 0.0)  # longer laterally (LATERAL_REACH_MM)
     return c * np.sqrt(np.clip(1.0 - (hv[:, 0] / a) ** 2 - (hv[:, 1] / b) ** 2, 0.0, None))
 
 
 def _ray_ellipsoid(origins, dirs, sign, axes) -> tuple[np.ndarray, np.ndarray]:
     """Far distance along rays (k,) to the eye's ellipsoid of semi-axes ``axes`` (NaN where missed).
 
-    Also the hit's (h, v, n) (k, 3); only the ellipsoid's front, ahead of the ray's origin, counts.
+    Also the hit's (h, v, n) (k, 3); only the ellipsoid's front, ahead of the ray's origin, counts. The lateral half
+    (h > 0) is :data:`LATERAL_REACH_MM` longer, as :func:`ellipsoid_n`.
     """
+    t_med, hit_med = _ray_half_ellipsoid(origins, dirs, sign, axes)
+    t_lat, hit_lat = _ray_half_ellipsoid(origins, dirs, sign, (axes[0] + LATERAL_REACH_MM, axes[1], axes[2]))
+    lateral = hit_lat[:, 0] > 0
+    return np.where(lateral, t_lat, t_med), np.where(lateral[:, None], hit_lat, hit_med)
+
+
+def _ray_half_ellipsoid(origins, dirs, sign, axes) -> tuple[np.ndarray, np.ndarray]:
     f = frame()
     o = f.local(origins, sign)
     d = np.stack([(dirs * [sign, 1, 1]) @ f.h, (dirs * [sign, 1, 1]) @ f.v, (dirs * [sign, 1, 1]) @ f.n], -1)
@@ -241,7 +281,7 @@ def sculpt_lids(origins: np.ndarray, dirs: np.ndarray, radius: np.ndarray) -> np
         rho = np.hypot(h / zh, v / np.where(v > 0, zu, zd))
         w = np.where(hit, 1.0 - _smoothstep((rho - 0.72) / 0.28), 0.0)
         upper, lower, inside = margins(h)
-        open_u, open_l, open_in = margins(h, OPEN_MARGIN_MM, OPEN_CORNER_MM)
+        open_u, open_l, open_in = opening(h)
         # The crease: a groove following the upper margin CREASE_MM above it, fading past the canthi.
         m, lat = _hv("medial"), _hv("lateral")
         along = np.exp(-(np.maximum(np.maximum(m[0] - h, h - lat[0]), 0.0) / 3.0) ** 2)
@@ -304,7 +344,7 @@ def closure(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         drop, rise = upper - meet_u, meet_l - lower
         # The skin the grid tucks behind the globe (the wider almond, OPEN_*) comes forward as the fissure's
         # inside; the lids beyond it move by the margins' travel.
-        open_u, open_l, open_in = margins(h, OPEN_MARGIN_MM, OPEN_CORNER_MM)
+        open_u, open_l, open_in = opening(h)
         upper_c, lower_c = np.maximum(upper, open_u), np.minimum(lower, open_l)
         new_v = v.copy()
         up = v >= upper_c

@@ -87,7 +87,8 @@ def globe_gap(model: FaceModel, points: np.ndarray, side: str = "left") -> np.nd
         u, s, _ = params_of(p)
         _, d = rays(u, s)
         surface = surface + model.skin_surface.pins(p) * ((d * [sign, 1, 1]) @ f.n)
-    inside = ((np.abs(hv[:, 0]) < eyes.EYE_AXES_MM[0]) & (np.abs(hv[:, 1]) < eyes.EYE_AXES_MM[1])
+    inside = ((hv[:, 0] > -eyes.EYE_AXES_MM[0]) & (hv[:, 0] < eyes.EYE_AXES_MM[0] + eyes.LATERAL_REACH_MM)
+              & (np.abs(hv[:, 1]) < eyes.EYE_AXES_MM[1])
               & (hv[:, 2] > 0.0))
     return np.where(inside, hv[:, 2] - surface, np.inf)
 

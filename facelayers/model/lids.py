@@ -32,14 +32,14 @@ from facelayers.model.attach import Tie, near_skin
 
 #: How far the band reaches out from the margin over the lids (mm): past the grid's wider opening and two rows
 #: (the grid's shading is off next to the opening, where its triangles turn in behind the globe).
-REACH_MM = 6.5
+REACH_MM = 6.0
 #: Where the band's lift starts to fade toward its outer ring (mm out from the margin), and how far under the
 #: lids' surface the outer ring lies (mm): the band's edge meets the skin there instead of ending in a step.
-SINK_FROM_MM = 4.5
+SINK_FROM_MM = 4.2
 SINK_MM = 0.0
 #: Offsets (mm, in the eye's (h, v) plane) of the band's rings outward from the margin; ring 0 is the margin's
 #: inner edge (on the globe), ring 1 its front edge.
-RINGS_MM = (0.0, 0.45, 0.9, 1.6, 2.5, 3.5, SINK_FROM_MM, 5.5, REACH_MM)
+RINGS_MM = (0.0, 0.45, 0.9, 1.6, 2.4, 3.3, SINK_FROM_MM, 5.1, REACH_MM)
 #: How far the band lies over the lids' surface (mm), fading to none at its outer ring.
 LIFT_MM = 0.3
 #: Over how far (mm) the margins come forward to the canthi.
@@ -197,8 +197,9 @@ def _ties(model) -> tuple[tuple, tuple]:
             world = world + shift(world)
             elig = np.where(up[:, None], lid_up[None, :], lid_down[None, :])
             parts.append(near_skin(skin, world, elig))
-        faces_r = rim_f if sign > 0 else rim_f[:, ::-1]
-        faces_l = lash_f if sign > 0 else lash_f[:, ::-1]
+        # wound as the skin's (outward, toward the viewer); mirrored on the right
+        faces_r = rim_f[:, ::-1] if sign > 0 else rim_f
+        faces_l = lash_f[:, ::-1] if sign > 0 else lash_f
         out.append((parts[0], np.ascontiguousarray(faces_r), rim_p, parts[1], np.ascontiguousarray(faces_l)))
     return tuple(out)
 
