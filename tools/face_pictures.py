@@ -40,6 +40,7 @@ def main(out: Path, only=()) -> None:
 
             fig = face_figure(model, ViewState(camera=camera, labels=False), title=title)
             fig.update_layout(width=1000, height=860, showlegend=False)
+            fig.layout.annotations = ()  # no layer key: the head alone
             if custom:
                 fig.update_layout(scene_camera=custom)
             html = Path(tmp) / f"{name}.html"

@@ -27,7 +27,7 @@ from facelayers.model import eyes
 from facelayers.model.attach import Tie, on_skin
 
 #: How far the brow lies off the skin along its triangle's normal (mm).
-LIFT_MM = 0.35
+LIFT_MM = 0.5
 #: Columns along the brow and rows across it.
 N_ALONG = 48
 N_ACROSS = 5

@@ -398,7 +398,7 @@ IRIS = "#5B7F95"
 PUPIL = "#101418"
 
 
-def eye_meshes(shift=None, n_h: int = 40, n_v: int = 20) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def eye_meshes(shift=None, n_h: int = 36, n_v: int = 18) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The exposed globes, left and right.
 
     Returns [(vertices (v, 3) float32 mm, faces (f, 3) int32, radial (v,) float32 mm), ...]. ``radial`` is each

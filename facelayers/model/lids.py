@@ -39,7 +39,7 @@ SINK_FROM_MM = 4.2
 SINK_MM = 0.0
 #: Offsets (mm, in the eye's (h, v) plane) of the band's rings outward from the margin; ring 0 is the margin's
 #: inner edge (on the globe), ring 1 its front edge.
-RINGS_MM = (0.0, 0.45, 0.9, 1.6, 2.4, 3.3, SINK_FROM_MM, 5.1, REACH_MM)
+RINGS_MM = (0.0, 0.45, 1.0, 2.0, 3.1, SINK_FROM_MM, REACH_MM)
 #: How far the band lies over the lids' surface (mm), fading to none at its outer ring.
 LIFT_MM = 0.3
 #: Over how far (mm) the margins come forward to the canthi.
@@ -139,7 +139,7 @@ def _rim_local() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 def _lashes_local() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lash strokes in the left eye's frame: (v, 3) (h, v, n) mm, faces (f, 3), upper (v,) bool.
 
-    Each lash is a thin tapering stroke (5 vertices, 3 triangles) from the margin's front edge, out of the lid
+    Each lash is a thin tapering stroke (one triangle, curved through its tip) from the margin's front edge, out of the lid
     (up from the upper margin, down from the lower) and forward, curling away from the fissure; none in the
     corners' last few mm (the lashes stop short of the canthi), longest laterally.
     """
@@ -162,12 +162,11 @@ def _lashes_local() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             curl = np.array([0.0, sgn, 0.0]) * LASH_CURL_MM * (length / UPPER_LASH_MM)
             base = np.array([h[j], v[j], n0])
             side = np.array([0.5 * LASH_BASE_MM, 0.0, 0.0])
-            mid = base + 0.55 * length * direction + 0.3 * curl
             tip = base + length * direction + curl
             k = sum(len(x) for x in verts)
-            verts.append(np.stack([base - side, base + side, mid - 0.5 * side, mid + 0.5 * side, tip]))
-            faces.append(np.array([[0, 1, 3], [0, 3, 2], [2, 3, 4]]) + k)
-            up.append(np.full(5, upper))
+            verts.append(np.stack([base - side, base + side, tip]))
+            faces.append(np.array([[0, 1, 2]]) + k)
+            up.append(np.full(3, upper))
     return np.concatenate(verts), np.concatenate(faces), np.concatenate(up)
 
 
