@@ -1,7 +1,8 @@
 """Facial proportions measured on the built head, as an anthropometrist would take them from a face.
 
 Each measure reads the model's geometry (the skin's grid, the globes under the lids), never the landmark table:
-the palpebral fissure's width and height on the lids' margins as drawn (:mod:`facelayers.model.lids`), the intercanthal distance between the two fissures' medial corners, the mouth's width between the lateral
+the palpebral fissure's width and height on the lids' margins as drawn (:mod:`facelayers.model.lids`), the
+intercanthal distance between the two fissures' medial corners, the mouth's width between the lateral
 ends of the groove between the lips (the commissures), the nose's width between the alae's lateral contours.
 ``tests/test_literature_face.py`` holds them against published adult norms.
 """

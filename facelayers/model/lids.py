@@ -56,8 +56,15 @@ N_LOWER_LASHES = 18
 #: Lash angle out of the lid's surface toward the front (deg), and how much they curl (up / down) at the tip (mm).
 LASH_TILT_DEG = 50.0
 LASH_CURL_MM = 1.4
-#: Parts of the lid meshes, for colouring: skin, the intermarginal strip, lashes.
-SKIN, MARGIN, LASH = 0, 1, 2
+#: Parts of the lid meshes, for colouring: skin, the intermarginal strip, lashes, the upper lid's crease.
+SKIN, MARGIN, LASH, CREASE = 0, 1, 2, 3
+#: The crease's shadow: a thin line along the upper lid's crease (:data:`facelayers.model.eyes.CREASE_MM` above the
+#: margin), this wide (mm), from this far along the fissure to this far (0 medial, 1 lateral), lifted off the skin
+#: (mm). The grid's rows are too far apart for the crease's groove to cast a shadow, so its shadow is drawn.
+CREASE_LINE_MM = 0.9
+CREASE_SPAN = (0.12, 0.93)
+CREASE_LIFT_MM = 0.25
+N_CREASE = 28
 
 
 def outline(n: int = N_MARGIN) -> tuple[np.ndarray, np.ndarray]:
@@ -94,7 +101,7 @@ def _outward(hv: np.ndarray) -> np.ndarray:
 
 
 def _surface_n(hv: np.ndarray) -> np.ndarray:
-    """n (k,) mm of the lids' surface with the crease (as :func:`facelayers.model.eyes.sculpt_lids` carves it)."""
+    """The depth n (k,) mm of the lids' surface with the crease (as :func:`facelayers.model.eyes.sculpt_lids` carves it)."""
     h, v = hv[:, 0], hv[:, 1]
     upper, _, _ = eyes.margins(h)
     m, lat = eyes._hv("medial"), eyes._hv("lateral")
@@ -203,6 +210,32 @@ def _ties(model) -> tuple[tuple, tuple]:
     return tuple(out)
 
 
+@lru_cache(maxsize=8)
+def _crease_ties(model) -> tuple[tuple[Tie, np.ndarray], ...]:
+    """Per side: the crease line's Tie on the skin's drawn triangles and its faces (f, 3); cached per model."""
+    from facelayers.model.attach import on_skin
+    from facelayers.model.face_measures import pin_shift
+
+    m, lat = eyes._hv("medial"), eyes._hv("lateral")
+    t = np.linspace(CREASE_SPAN[0], CREASE_SPAN[1], N_CREASE)
+    h = m[0] + t * (lat[0] - m[0])
+    upper, _, _ = eyes.margins(h)
+    half = 0.5 * CREASE_LINE_MM * np.sin(np.pi * (t - t[0]) / (t[-1] - t[0])) ** 0.5
+    rows = [np.stack([h, upper + eyes.CREASE_MM + k * np.maximum(half, 0.05)], 1) for k in (-1.0, 1.0)]
+    hv = np.concatenate(rows)
+    local = np.concatenate([hv, _surface_n(hv)[:, None]], 1)
+    i = np.arange(N_CREASE - 1)
+    faces = np.concatenate([np.stack([i, i + 1, N_CREASE + i + 1], 1), np.stack([i, N_CREASE + i + 1, N_CREASE + i], 1)])
+    out = []
+    shift = pin_shift(model)
+    for sign in (1.0, -1.0):
+        world = eyes.frame().world(local, sign)
+        world = world + shift(world)
+        tie = on_skin(model.skin, model.faces, world[:, [0, 2]], front_y_mm=20.0)
+        out.append((tie, np.ascontiguousarray(faces[:, ::-1]) if sign > 0 else faces))
+    return tuple(out)
+
+
 def lid_meshes(model, skin_points: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Both eyes' lid margins and lashes, following the skin.
 
@@ -218,14 +251,23 @@ def lid_meshes(model, skin_points: np.ndarray | None = None) -> tuple[np.ndarray
     vertices : (v, 3) float32 ndarray, mm, head frame
     faces : (f, 3) int32 ndarray
     part : (v,) int8 ndarray
-        :data:`SKIN` (the band over the lids), :data:`MARGIN` (the intermarginal strip), :data:`LASH`.
+        :data:`SKIN` (the band over the lids), :data:`MARGIN` (the intermarginal strip), :data:`LASH`,
+        :data:`CREASE` (the upper lid crease's shadow, on the skin's drawn triangles, :data:`CREASE_LIFT_MM` off them).
     """
+    skin = model.skin if skin_points is None else np.asarray(skin_points, float)
     verts, faces, parts = [], [], []
-    for rim, rim_f, rim_p, lash, lash_f in _ties(model):
+    for (rim, rim_f, rim_p, lash, lash_f), (crease, crease_f) in zip(_ties(model), _crease_ties(model)):
         for tie, f, p in ((rim, rim_f, rim_p), (lash, lash_f, np.full(len(lash.rest), LASH))):
             faces.append(f + sum(len(x) for x in verts))
             verts.append(tie.follow(model.skin, skin_points))
             parts.append(p)
+        tri = skin[crease.index]
+        n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+        n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
+        n *= np.where(n[:, 1:2] < 0, -1.0, 1.0)
+        faces.append(crease_f + sum(len(x) for x in verts))
+        verts.append(crease.follow(model.skin, skin_points) + CREASE_LIFT_MM * n)
+        parts.append(np.full(len(crease.rest), CREASE))
     return (np.concatenate(verts).astype(np.float32), np.concatenate(faces).astype(np.int32),
             np.concatenate(parts).astype(np.int8))
 

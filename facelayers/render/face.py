@@ -172,7 +172,7 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
     from facelayers.model.brows import HAIR, HAIR_EDGE, brow_meshes
     from facelayers.model.eyes import IRIS, IRIS_RADIUS_MM, PUPIL, PUPIL_RADIUS_MM, SCLERA, eye_meshes
     from facelayers.model.face_measures import globe_meshes
-    from facelayers.model.lids import LASH, MARGIN, lid_meshes
+    from facelayers.model.lids import CREASE, LASH, MARGIN, lid_meshes
     from facelayers.model.lips import vermilion_patch
 
     b = EYES_BANDS
@@ -187,7 +187,8 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
         add(v, f, np.clip(r, 0, b["globe"] - 0.5))
     if model is not None:
         v, f, part = lid_meshes(model, skin_points)
-        add(v, f, np.select([part == MARGIN, part == LASH], [b["margin"], b["lash"]], b["lid"]))
+        add(v, f, np.select([part == MARGIN, part == LASH, part == CREASE], [b["margin"], b["lash"], b["crease"]],
+                            b["lid"]))
         v, f, shade = brow_meshes(model, skin_points)
         add(v, f, b["brow"] + 2.0 * shade)
         v, f = vermilion_patch(model, skin_points)
@@ -201,9 +202,9 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
     e = 0.004
     scale = [[0.0, PUPIL], [at(PUPIL_RADIUS_MM), PUPIL], [at(PUPIL_RADIUS_MM) + e, IRIS], [at(IRIS_RADIUS_MM), IRIS],
              [at(IRIS_RADIUS_MM) + e, SCLERA], [at(b["globe"]), SCLERA]]
-    for key, colour in (("vermilion", VERMILION), ("lid", PALETTE["skin"]), ("margin", LID_MARGIN),
-                        ("lash", LASH_COLOUR)):
-        scale += [[at(b[key] - 1.0) + e, colour], [at(b[key] + 1.0), colour]]
+    for key, colour in (("vermilion", VERMILION), ("lid", PALETTE["skin"]), ("crease", CREASE_COLOUR),
+                        ("margin", LID_MARGIN), ("lash", LASH_COLOUR)):
+        scale += [[at(b[key] - 0.7) + e, colour], [at(b[key] + 0.7), colour]]
     scale += [[at(b["brow"]) + e, HAIR_EDGE], [1.0, HAIR]]
     return go.Mesh3d(name=name, legendgroup="skin", showlegend=False, visible=visible,
                      **coords(np.concatenate(verts)), **ijk(np.concatenate(faces)),
@@ -214,8 +215,11 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
 
 #: The eyes trace's colour-scale bands (intensity values): the globes below ``globe`` (their radial distance, mm),
 #: then one value per part (the brow from ``brow`` to ``brow`` + 2 by its hair density).
-EYES_BANDS = {"globe": 12.0, "vermilion": 13.0, "lid": 15.0, "margin": 17.0, "lash": 19.0, "brow": 20.0}
-#: The lids' intermarginal strip (a little pinker than the skin) and the lashes (sRGB hex; schematic).
+EYES_BANDS = {"globe": 12.0, "vermilion": 13.0, "lid": 14.5, "crease": 16.0, "margin": 17.5, "lash": 19.0,
+              "brow": 20.0}
+#: The upper lid crease's shadow (the skin tone darkened), the lids' intermarginal strip (a little pinker than the
+#: skin) and the lashes (sRGB hex; schematic).
+CREASE_COLOUR = "#B98468"
 LID_MARGIN = "#CF9587"
 LASH_COLOUR = "#1C1512"
 
