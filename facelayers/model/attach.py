@@ -38,6 +38,11 @@ class Tie:
     weight: np.ndarray
     rest: np.ndarray
 
+    @property
+    def anchor(self) -> np.ndarray:
+        """(k,) int64: the skin vertex each point follows most (its largest weight)."""
+        return self.index[np.arange(len(self.index)), np.argmax(self.weight, axis=1)]
+
     def follow(self, skin_rest: np.ndarray, skin_points: np.ndarray | None) -> np.ndarray:
         """The points (k, 3) float64 mm when the skin's vertices (n, 3) mm moved from ``skin_rest`` to ``skin_points``.
 

@@ -150,6 +150,11 @@ def brow_meshes(model, skin_points: np.ndarray | None = None) -> tuple[np.ndarra
             np.concatenate(shade).astype(np.float32))
 
 
+def brow_anchors(model) -> np.ndarray:
+    """For each vertex of :func:`brow_meshes` (in its order), the skin vertex it follows most: (v,) int64."""
+    return np.concatenate([tie.anchor for tie, _ in _ties(model)])
+
+
 def brow_points(model, side: str = "left", skin_points: np.ndarray | None = None) -> np.ndarray:
     """One brow's vertices (N_ACROSS * N_ALONG, 3) float64 mm as drawn (row-major: rows lower to upper edge)."""
     if side not in ("left", "right"):

@@ -272,6 +272,14 @@ def lid_meshes(model, skin_points: np.ndarray | None = None) -> tuple[np.ndarray
             np.concatenate(parts).astype(np.int8))
 
 
+def lid_anchors(model) -> np.ndarray:
+    """For each vertex of :func:`lid_meshes` (in its order), the skin vertex it follows most: (v,) int64."""
+    out = []
+    for (rim, _, _, lash, _), (crease, _) in zip(_ties(model), _crease_ties(model)):
+        out += [rim.anchor, lash.anchor, crease.anchor]
+    return np.concatenate(out)
+
+
 def fissure_outline(model, side: str = "left", skin_points: np.ndarray | None = None) -> np.ndarray:
     """The fissure's edge as drawn: the lid band's inner ring (the margins' inner edge), (m, 3) float64 mm.
 

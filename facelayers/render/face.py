@@ -213,6 +213,24 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
                      lighting=LIGHTING, lightposition=LIGHT_POSITION)
 
 
+def eyes_skin_anchors(model: FaceModel) -> np.ndarray:
+    """For each vertex of :func:`eyes_trace` (in its order), the skin vertex it follows most, (v,) int64; -1 for
+    the globes, which do not move.
+
+    The lids, lashes and crease (:func:`facelayers.model.lids.lid_anchors`), the brows
+    (:func:`facelayers.model.brows.brow_anchors`) and the vermilion (the nearer of the two skin vertices it blends).
+    A page that moves the skin by vertex (the offline course) moves them with it.
+    """
+    from facelayers.model.brows import brow_anchors
+    from facelayers.model.face_measures import globe_meshes
+    from facelayers.model.lids import lid_anchors
+    from facelayers.model.lips import vermilion_anchors
+
+    globes = sum(len(v) for v, _, _ in globe_meshes(model))
+    return np.concatenate([np.full(globes, -1, np.int64), lid_anchors(model), brow_anchors(model),
+                           vermilion_anchors(model)])
+
+
 #: The eyes trace's colour-scale bands (intensity values): the globes below ``globe`` (their radial distance, mm),
 #: then one value per part (the brow from ``brow`` to ``brow`` + 2 by its hair density).
 EYES_BANDS = {"globe": 12.0, "vermilion": 13.0, "lid": 14.5, "crease": 16.0, "margin": 17.5, "lash": 19.0,
