@@ -195,3 +195,44 @@ def test_an_expression_change_sends_the_brows_and_lashes_and_stays_small(model_l
     assert {"expr:before:eyes", "expr:after:eyes"} <= meter.touched
     after = np.asarray(next(t for t in ex.figure.data if t.name == "expr:after:eyes").z, float)
     assert (after - before).max() > BROW_RAISE_MIN_MM  # the brows in the eyes trace rose
+
+
+# ----------------------------------------------------------------------------------------------------
+# The ties, on a tiny analytic fixture: a flat square at y = 10 (two triangles) that moves.
+
+SQUARE = np.array([[0.0, 10.0, 0.0], [10.0, 10.0, 0.0], [10.0, 10.0, 10.0], [0.0, 10.0, 10.0]])
+SQUARE_FACES = np.array([[0, 1, 2], [0, 2, 3]])
+
+
+def test_on_skin_lies_on_the_triangle_and_follows_it():
+    from facelayers.model.attach import on_skin
+
+    tie = on_skin(SQUARE, SQUARE_FACES, np.array([[2.0, 7.0], [8.0, 1.0]]))
+    np.testing.assert_allclose(tie.rest, [[2.0, 10.0, 7.0], [8.0, 10.0, 1.0]])
+    np.testing.assert_allclose(tie.weight.sum(1), 1.0)
+    moved = SQUARE + [0.0, 0.0, 3.0]
+    np.testing.assert_allclose(tie.follow(SQUARE, moved), tie.rest + [0.0, 0.0, 3.0])
+    # a shear moves a point by its share of each vertex
+    shear = SQUARE.copy()
+    shear[:, 0] += SQUARE[:, 2] * 0.1
+    np.testing.assert_allclose(tie.follow(SQUARE, shear)[:, 0], [2.7, 8.1])
+
+
+def test_on_skin_refuses_a_point_off_the_skin():
+    from facelayers.model.attach import on_skin
+
+    with pytest.raises(ValueError, match=r"\(x, z\) = \(20.0, 5.0\).*allowed: points on the face"):
+        on_skin(SQUARE, SQUARE_FACES, np.array([[20.0, 5.0]]))
+    # near the square but outside both triangles
+    with pytest.raises(ValueError, match=r"\(x, z\) = \(12.0, 5.0\).*allowed: points on the face"):
+        on_skin(SQUARE, SQUARE_FACES, np.array([[5.0, 5.0], [12.0, 5.0]]))
+
+
+def test_near_skin_weights_the_nearest_eligible_vertices():
+    from facelayers.model.attach import near_skin
+
+    tie = near_skin(SQUARE, np.array([[1.0, 10.0, 1.0]]), np.array([True, True, False, True]), k=3)
+    assert 2 not in tie.index[0] and tie.anchor[0] == 0
+    np.testing.assert_allclose(tie.weight.sum(1), 1.0)
+    with pytest.raises(ValueError, match="2 eligible skin vertices; need at least k = 3"):
+        near_skin(SQUARE, np.array([[1.0, 10.0, 1.0]]), np.array([True, True, False, False]), k=3)

@@ -85,6 +85,9 @@ def on_skin(skin: np.ndarray, faces: np.ndarray, points_xz: np.ndarray, front_y_
             & (tri[:, :, 2] > lo[1]).all(1) & (tri[:, :, 2] < hi[1]).all(1))
     f = np.asarray(faces)[near]
     t = tri[near]
+    if not len(f):
+        raise ValueError(f"on_skin: no skin triangle in front of y = {front_y_mm} mm lies near the points (x, z) = "
+                         f"{tuple(np.round(p[0], 1))} mm ...; allowed: points on the face")
     a, b, c = t[:, 0][:, [0, 2]], t[:, 1][:, [0, 2]], t[:, 2][:, [0, 2]]
     v0, v1 = b - a, c - a
     den = v0[:, 0] * v1[:, 1] - v0[:, 1] * v1[:, 0]
