@@ -87,7 +87,7 @@ def on_skin(skin: np.ndarray, faces: np.ndarray, points_xz: np.ndarray, front_y_
     t = tri[near]
     if not len(f):
         raise ValueError(f"on_skin: no skin triangle in front of y = {front_y_mm} mm lies near the points (x, z) = "
-                         f"{tuple(np.round(p[0], 1))} mm ...; allowed: points on the face")
+                         f"{tuple(float(v) for v in np.round(p[0], 1))} mm ...; allowed: points on the face")
     a, b, c = t[:, 0][:, [0, 2]], t[:, 1][:, [0, 2]], t[:, 2][:, [0, 2]]
     v0, v1 = b - a, c - a
     den = v0[:, 0] * v1[:, 1] - v0[:, 1] * v1[:, 0]
@@ -104,7 +104,7 @@ def on_skin(skin: np.ndarray, faces: np.ndarray, points_xz: np.ndarray, front_y_
     rows = np.arange(len(p))
     if not np.isfinite(y[rows, best]).all():
         bad = p[~np.isfinite(y[rows, best])][0]
-        raise ValueError(f"on_skin: point (x, z) = {tuple(np.round(bad, 1))} mm has no skin triangle in front of "
+        raise ValueError(f"on_skin: point (x, z) = {tuple(float(v) for v in np.round(bad, 1))} mm has no skin triangle in front of "
                          f"y = {front_y_mm} mm under it; allowed: points on the face")
     weight = np.stack([l0[rows, best], l1[rows, best], l2[rows, best]], 1)
     index = f[best].astype(np.int64)
