@@ -263,8 +263,8 @@ def _details(fig, model: FaceModel, mobile: np.ndarray) -> dict | None:
     """The eyes trace's rows that follow the skin (brows, lids, lashes, vermilion; not the globes).
 
     Each with the index into ``mobile`` of the skin vertex it follows most
-    (:func:`facelayers.render.face.eyes_skin_anchors`). Returns ``{"trace": index, "rows": (r,) uint32, "src": (r,) uint32}``, or None when the figure has no ``eyes``
-    trace or none of its rows moves.
+    (:func:`facelayers.render.face.eyes_skin_anchors`). Returns ``{"trace": index, "rows": (r,) uint32,
+    "src": (r,) uint32}``, or None when the figure has no ``eyes`` trace or none of its rows moves.
     """
     from facelayers.render.face import eyes_skin_anchors
 
