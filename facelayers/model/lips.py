@@ -130,8 +130,7 @@ def _patch_topology(faces_bytes: bytes, n_faces: int, rest_bytes: bytes, stomion
 
 
 def vermilion_anchors(model) -> np.ndarray:
-    """For each vertex of :func:`vermilion_patch` (in its order), the nearer of the two skin vertices it blends:
-    (v,) int64."""
+    """For each vertex of :func:`vermilion_patch` (in its order), the nearer skin vertex it blends: (v,) int64."""
     rest = np.ascontiguousarray(model.skin, dtype=float)
     faces = np.ascontiguousarray(model.faces, dtype=np.int64)
     names, pts = model.anatomy.landmark_points(on_skin=True)
