@@ -214,10 +214,10 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
 
 
 def eyes_skin_anchors(model: FaceModel) -> np.ndarray:
-    """For each vertex of :func:`eyes_trace` (in its order), the skin vertex it follows most, (v,) int64; -1 for
-    the globes, which do not move.
+    """For each vertex of :func:`eyes_trace` (in its order), the skin vertex it follows most: (v,) int64.
 
-    The lids, lashes and crease (:func:`facelayers.model.lids.lid_anchors`), the brows
+    -1 for the globes, which do not move;
+    the lids, lashes and crease (:func:`facelayers.model.lids.lid_anchors`), the brows
     (:func:`facelayers.model.brows.brow_anchors`) and the vermilion (the nearer of the two skin vertices it blends).
     A page that moves the skin by vertex (the offline course) moves them with it.
     """
