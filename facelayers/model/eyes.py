@@ -6,7 +6,9 @@ the landmark pins): the lids follow an ellipsoid concentric with the eye, ``LID_
 surface; between their margins (the palpebral fissure, an almond whose upper margin peaks medial of the centre
 and whose lower margin is lowest lateral of it, the lateral canthus ``CANTHAL_RISE_MM`` higher than the medial)
 the sheet turns in behind the globe, so the globe, drawn as its own surface (:func:`eye_meshes`: sclera, iris,
-pupil), shows through. The upper lid carries its crease. The eye is not one of the five layers: the layers are
+pupil), shows through. The grid's rows are too far apart to draw the fissure's corners, so the grid opens a little
+wider (:func:`opening`) and the margins, the corners and the lashes are drawn by the lids' own fine band over it
+(:mod:`facelayers.model.lids`). The upper lid carries its crease. The eye is not one of the five layers: the layers are
 offset from the skin along the rays as everywhere, and the globe is drawn with the skin (as the ears are).
 
 Closing the eye (:func:`closure`) moves each lid vertex along the lid surface: the upper lid margin comes down to
@@ -16,11 +18,11 @@ a piece and the skin beyond it, up to the brow or down to the lid-cheek junction
 surface comes forward onto the lid surface. :mod:`facelayers.model.expression` drives
 it with orbicularis oculi's contraction, so a cut branch leaves the eye open in proportion (lagophthalmos).
 
-All numbers here are **schematic** (chosen to sit within adult norms, not fitted to a dataset): the fissure's
-corners lie just beyond the cited canthi (``data/landmarks.csv``, mps2019), its height ``FISSURE_HEIGHT_MM`` ~10 mm, the
+All numbers here are **schematic** (chosen to sit within adult norms, not fitted to a dataset) but the fissure's
+corners, which lie at the cited canthi (``data/landmarks.csv``, mps2019): its height ``FISSURE_HEIGHT_MM`` ~10 mm, the
 margin-reflex distances ``MRD1_MM`` / ``MRD2_MM`` (upper / lower margin from the pupil's centre) 4.8 / 5.6 mm,
 the iris ``IRIS_RADIUS_MM`` 5.9 mm (a corneal diameter of ~11.8 mm), the crease ``CREASE_MM`` 8 mm above the upper
-margin. ``tests/test_literature_face.py`` measures them on the built geometry.
+margin. ``tests/test_literature_face.py`` and ``tests/test_eyes_look.py`` measure them on the built geometry.
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ from functools import lru_cache
 
 import numpy as np
 
-#: Medial and lateral canthus of the left eye (mm), the corners of the almond: just beyond the endocanthion (16, 80,
-#: 12) and exocanthion (48, 68, 12) landmarks, because the fissure tapers to its corners over the last 1-2 mm (the
-#: lecture grid's rows, 2.9 mm apart, resolve the opening to about there); the lateral raised by CANTHAL_RISE_MM.
+#: Medial and lateral canthus of the left eye (mm), the corners of the almond: the endocanthion (16, 80, 12) and
+#: exocanthion (48, 68, 12) landmarks (mps2019), the lateral raised by CANTHAL_RISE_MM. The lids' band
+#: (facelayers.model.lids) draws the corners there, finer than the grid.
 MEDIAL_CANTHUS_MM = (16.0, 80.0, 12.0)
 LATERAL_CANTHUS_MM = (48.0, 68.0, 14.0)
 #: The lateral canthus lies higher than the medial (a positive canthal tilt), mm: schematic.
