@@ -202,9 +202,11 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
     e = 0.004
     scale = [[0.0, PUPIL], [at(PUPIL_RADIUS_MM), PUPIL], [at(PUPIL_RADIUS_MM) + e, IRIS], [at(IRIS_RADIUS_MM), IRIS],
              [at(IRIS_RADIUS_MM) + e, SCLERA], [at(b["globe"]), SCLERA]]
+    # one stop per part (every vertex of a part carries its band's value; at most 16 stops, or the notebook's comm
+    # would send the scale as a list of numbers)
     for key, colour in (("vermilion", VERMILION), ("lid", PALETTE["skin"]), ("crease", CREASE_COLOUR),
                         ("margin", LID_MARGIN), ("lash", LASH_COLOUR)):
-        scale += [[at(b[key] - 0.7) + e, colour], [at(b[key] + 0.7), colour]]
+        scale.append([at(b[key]), colour])
     scale += [[at(b["brow"]) + e, HAIR_EDGE], [1.0, HAIR]]
     return go.Mesh3d(name=name, legendgroup="skin", showlegend=False, visible=visible,
                      **coords(np.concatenate(verts)), **ijk(np.concatenate(faces)),
