@@ -180,3 +180,40 @@ def test_a_page_without_parts_has_none(model_coarse, tmp_path):
     export.export("01", out, resolution="coarse")
     header, *_ = offline_page.read_page(out.read_text(encoding="utf-8"))
     assert "parts" not in header
+
+
+def test_the_brows_and_lids_move_with_the_skin_in_the_page(course_page, model_coarse):
+    """The eyes trace's brows, lids and lashes follow the skin's frame (the page's ``details``), the globes stay:
+    closing the eyes brings the upper lashes down, raising the brows lifts them, a cut frontal branch leaves them."""
+    from facelayers.model import brows, lids
+
+    header, arrays, figure, _ = course_page
+    _, data = page_part(course_page)
+    det = data["details"]
+    assert figure["data"][det["trace"]]["name"] == "eyes"
+    t = figure["data"][det["trace"]]
+    rest = np.stack([-np.asarray(t["x"], np.float64), t["y"], t["z"]], axis=1)
+    rows, src = np.asarray(det["rows"], np.int64), np.asarray(det["src"], np.int64)
+
+    def drawn(case, name):
+        v = rest.copy()
+        f = data["frames"][case][name][0]
+        if f is not None:
+            f, a = np.asarray(f, np.float64), data["count"]
+            v[rows] += np.stack([f[src], f[a + src], f[2 * a + src]], 1) * data["step"]
+        return v
+
+    from facelayers.model.face_measures import globe_meshes
+
+    globes = sum(len(v) for v, _, _ in globe_meshes(model_coarse))
+    assert rows.min() >= globes  # the globes do not move
+    n_lids = len(lids.lid_anchors(model_coarse))
+    n_brow = len(brows.brow_anchors(model_coarse))
+    brow = slice(globes + n_lids, globes + n_lids + n_brow // 2)  # the left brow
+    raise_dz = (drawn("intact", "raise_brows") - rest)[brow, 2].mean()
+    cut_dz = (drawn("frontal_left", "raise_brows") - rest)[brow, 2].mean()
+    assert raise_dz > 4.0 and abs(cut_dz) < 1.0
+    tie, up = lids.lash_tie(model_coarse, "left")
+    rim = len(lids._ties(model_coarse)[0][0].rest)
+    lashes = globes + rim + np.flatnonzero(up)
+    assert (drawn("intact", "close_eyes") - rest)[lashes, 2].mean() < -5.0

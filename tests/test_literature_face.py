@@ -29,9 +29,9 @@ from facelayers.model.grid import params_of
 # ----------------------------------------------------------------------------------------------------
 # Tolerances
 
-#: Palpebral fissure width (en-ex): the fissure tapers to its corners more finely than the lecture grid's rows
-#: (2.9 mm apart) resolve, so the measured corners fall 1.5-2.5 mm short of each canthus: 5 mm below the range.
-TOL_FISSURE_WIDTH_MM = 5.0
+#: Palpebral fissure width (en-ex): the lids' margins are drawn finer than the grid (facelayers.model.lids), so the
+#: corners are measured where the margins meet: 1.5 mm (tests/test_eyes_look.py checks it at the fine grid too).
+TOL_FISSURE_WIDTH_MM = 1.5
 #: Palpebral fissure height (ps-pi): about one row of the lecture grid either side of the schematic norm.
 FISSURE_HEIGHT_RANGE_MM = (8.5, 12.0)
 #: Intercanthal distance (en-en), mouth width (ch-ch), nose width (al-al): the landmarks are estimates (+-5-10 mm,
@@ -76,9 +76,8 @@ def test_intercanthal_distance(model_lecture):
     assert 32.1 - TOL_INTERCANTHAL_MM <= intercanthal_mm(model_lecture) <= 32.2 + TOL_INTERCANTHAL_MM
 
 
-# The lateral canthus is built 2 mm higher than the medial (eyes.LATERAL_CANTHUS_MM), but the fissure's corners
-# taper within a row of the grid, so the tilt is not measurable on the built skin (0.0-0.3 mm at three resolutions):
-# no test claims it.
+# The lateral canthus is built 2 mm higher than the medial (eyes.LATERAL_CANTHUS_MM): the canthal tilt is measured
+# on the drawn margins in tests/test_eyes_look.py.
 
 
 def test_the_pupil_is_centred_in_the_fissure_with_the_upper_lid_over_the_iris(rest):

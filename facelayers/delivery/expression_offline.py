@@ -205,7 +205,11 @@ def note_text(model: FaceModel, case: Case, expression: str) -> str:
 #: on them).
 SCRIPT = r"""
 const d = data;
-const base = d.traces.map(function (k) {
+// the skin's details (the eyes trace: brows, lids, lashes, lips) move with the skin's frame (frame[0])
+const moved = d.details ? d.traces.concat([d.details.trace]) : d.traces;
+const rowsOf = d.details ? d.rows.concat([d.details.rows]) : d.rows;
+const srcOf = d.details ? d.src.concat([d.details.src]) : d.src;
+const base = moved.map(function (k) {
   const t = div.data[k];
   return {x: Float32Array.from(t.x), y: Float32Array.from(t.y), z: Float32Array.from(t.z)};
 });
@@ -214,8 +218,8 @@ let expression = d.start[0], kase = d.start[1];
 function draw(caption) {
   const frame = d.frames[kase][expression] || [];
   const xs = [], ys = [], zs = [];
-  d.traces.forEach(function (k, s) {
-    const b = base[s], rows = d.rows[s], src = d.src[s], f = frame[s];
+  moved.forEach(function (k, s) {
+    const b = base[s], rows = rowsOf[s], src = srcOf[s], f = frame[s < d.traces.length ? s : 0];
     const x = b.x.slice(), y = b.y.slice(), z = b.z.slice();
     if (f) {
       for (let r = 0; r < rows.length; r++) {
@@ -229,7 +233,7 @@ function draw(caption) {
   });
   const layout = {};
   if (caption) layout["annotations[" + d.caption + "].text"] = d.notes[kase][expression];
-  return Plotly.update(div, {x: xs, y: ys, z: zs}, layout, d.traces).then(function () {
+  return Plotly.update(div, {x: xs, y: ys, z: zs}, layout, moved).then(function () {
     div.dataset.expression = expression;
     div.dataset.case = kase;
   });
@@ -253,6 +257,32 @@ div.dataset.case = kase;
 SHORT_LABELS = {"rest": "Rest", "raise_brows": "Raise brows", "frown": "Frown", "close_eyes": "Close eyes",
                 "smile": "Smile", "show_lower_teeth": "Lower teeth", "pucker": "Pucker", "tense_neck": "Tense neck",
                 "wrinkle_nose": "Wrinkle nose"}
+
+
+def _details(fig, model: FaceModel, mobile: np.ndarray) -> dict | None:
+    """The eyes trace's rows that follow the skin (brows, lids, lashes, vermilion; not the globes).
+
+    Each with the index into ``mobile`` of the skin vertex it follows most
+    (:func:`facelayers.render.face.eyes_skin_anchors`). Returns ``{"trace": index, "rows": (r,) uint32,
+    "src": (r,) uint32}``, or None when the figure has no ``eyes`` trace or none of its rows moves.
+    """
+    from facelayers.render.face import eyes_skin_anchors
+
+    index = next((i for i, t in enumerate(fig.data) if t.name == "eyes"), None)
+    if index is None:
+        return None
+    anchors = eyes_skin_anchors(model)
+    if len(anchors) != len(fig.data[index].x):
+        return None
+    where = np.full(model.n_vertices, -1, np.int64)
+    where[mobile] = np.arange(len(mobile))
+    pos = np.where(anchors >= 0, where[np.maximum(anchors, 0)], -1)
+    rows = np.flatnonzero(pos >= 0)
+    if not len(rows):
+        return None
+    return {"trace": index, "rows": rows.astype(np.uint32), "src": pos[rows].astype(np.uint32)}
+
+
 def menu_labels() -> tuple[list[str], list[str]]:
     """The labels of the Expression menu (one per expression, short) and of the Case menu (one per case)."""
     return ([SHORT_LABELS.get(n, ex.EXPRESSIONS[n].label) for n in ex.EXPRESSIONS], [c.short for c in CASES])
@@ -275,7 +305,8 @@ def page_data(fig, model: FaceModel, caption: int) -> dict:
     dict
         ``traces`` (their indices), ``count`` (a, the moving set), ``rows`` and ``src`` (per trace, (r,) uint32),
         ``step`` (mm), ``expressions`` and ``cases`` (ids in menu order), ``menus`` (the two menus' names),
-        ``frames`` (:func:`frames`), ``notes`` (``{case: {expression: caption HTML}}``), ``caption``, ``start``.
+        ``frames`` (:func:`frames`), ``notes`` (``{case: {expression: caption HTML}}``), ``caption``, ``start``,
+        ``details`` (:func:`_details`: the eyes trace, moved with the skin's frame; None without one).
     """
     from facelayers.core.frame import INTERFACES
 
@@ -293,6 +324,7 @@ def page_data(fig, model: FaceModel, caption: int) -> dict:
     stored = frames(model, mobile, surfaces)
     notes = {c.case_id: {n: note_text(model, c, n) for n in names} for c in CASES}
     assert all(f is None for f in stored[CASES[0].case_id][names[0]]), "the page opens as drawn: at rest"
-    return {"traces": traces, "count": len(mobile), "rows": rows, "src": src, "step": STEP_MM,
+    details = _details(fig, model, mobile)
+    return {"traces": traces, "count": len(mobile), "rows": rows, "src": src, "step": STEP_MM, "details": details,
             "expressions": names, "cases": [c.case_id for c in CASES], "menus": ["expression", "case"],
             "frames": stored, "notes": notes, "caption": caption, "start": [names[0], CASES[0].case_id]}

@@ -6,7 +6,9 @@ the landmark pins): the lids follow an ellipsoid concentric with the eye, ``LID_
 surface; between their margins (the palpebral fissure, an almond whose upper margin peaks medial of the centre
 and whose lower margin is lowest lateral of it, the lateral canthus ``CANTHAL_RISE_MM`` higher than the medial)
 the sheet turns in behind the globe, so the globe, drawn as its own surface (:func:`eye_meshes`: sclera, iris,
-pupil), shows through. The upper lid carries its crease. The eye is not one of the five layers: the layers are
+pupil), shows through. The grid's rows are too far apart to draw the fissure's corners, so the grid opens a little
+wider (:func:`opening`) and the margins, the corners and the lashes are drawn by the lids' own fine band over it
+(:mod:`facelayers.model.lids`). The upper lid carries its crease. The eye is not one of the five layers: the layers are
 offset from the skin along the rays as everywhere, and the globe is drawn with the skin (as the ears are).
 
 Closing the eye (:func:`closure`) moves each lid vertex along the lid surface: the upper lid margin comes down to
@@ -16,11 +18,11 @@ a piece and the skin beyond it, up to the brow or down to the lid-cheek junction
 surface comes forward onto the lid surface. :mod:`facelayers.model.expression` drives
 it with orbicularis oculi's contraction, so a cut branch leaves the eye open in proportion (lagophthalmos).
 
-All numbers here are **schematic** (chosen to sit within adult norms, not fitted to a dataset): the fissure's
-corners lie just beyond the cited canthi (``data/landmarks.csv``, mps2019), its height ``FISSURE_HEIGHT_MM`` ~10 mm, the
+All numbers here are **schematic** (chosen to sit within adult norms, not fitted to a dataset) but the fissure's
+corners, which lie at the cited canthi (``data/landmarks.csv``, mps2019): its height ``FISSURE_HEIGHT_MM`` ~10 mm, the
 margin-reflex distances ``MRD1_MM`` / ``MRD2_MM`` (upper / lower margin from the pupil's centre) 4.8 / 5.6 mm,
 the iris ``IRIS_RADIUS_MM`` 5.9 mm (a corneal diameter of ~11.8 mm), the crease ``CREASE_MM`` 8 mm above the upper
-margin. ``tests/test_literature_face.py`` measures them on the built geometry.
+margin. ``tests/test_literature_face.py`` and ``tests/test_eyes_look.py`` measure them on the built geometry.
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ from functools import lru_cache
 
 import numpy as np
 
-#: Medial and lateral canthus of the left eye (mm), the corners of the almond: just beyond the endocanthion (16, 80,
-#: 12) and exocanthion (48, 68, 12) landmarks, because the fissure tapers to its corners over the last 1-2 mm (the
-#: lecture grid's rows, 2.9 mm apart, resolve the opening to about there); the lateral raised by CANTHAL_RISE_MM.
-MEDIAL_CANTHUS_MM = (14.5, 80.5, 12.0)
-LATERAL_CANTHUS_MM = (48.5, 68.5, 14.0)
+#: Medial and lateral canthus of the left eye (mm), the corners of the almond: the endocanthion (16, 80, 12) and
+#: exocanthion (48, 68, 12) landmarks (mps2019), the lateral raised by CANTHAL_RISE_MM. The lids' band
+#: (facelayers.model.lids) draws the corners there, finer than the grid.
+MEDIAL_CANTHUS_MM = (16.0, 80.0, 12.0)
+LATERAL_CANTHUS_MM = (48.0, 68.0, 14.0)
 #: The lateral canthus lies higher than the medial (a positive canthal tilt), mm: schematic.
 CANTHAL_RISE_MM = 2.0
 #: The pupil's centre (left eye), mm: 31.5 mm from the midline (an interpupillary distance of 63 mm); schematic.
@@ -44,12 +46,16 @@ MRD1_MM = 4.8
 MRD2_MM = 5.6
 FISSURE_HEIGHT_MM = MRD1_MM + MRD2_MM
 #: Where along the fissure (0 medial, 1 lateral) the upper margin peaks and the lower is lowest: schematic.
-UPPER_PEAK = 0.42
-LOWER_PEAK = 0.58
+UPPER_PEAK = 0.36
+LOWER_PEAK = 0.6
 #: Semi-axes (horizontal, vertical, depth) of the exposed globe's surface, mm: the cornea's front is DEPTH_MM
 #: ahead of the centre; the horizontal axis is long enough to reach the canthi (the conjunctiva and caruncle
 #: in the corners). Schematic.
 EYE_AXES_MM = (18.5, 12.5, 12.0)
+#: The exposed globe's surface reaches this much further laterally than medially (mm on its horizontal semi-axis):
+#: toward the lateral canthus the conjunctiva runs back into the lateral fornix less steeply than a symmetric
+#: ellipsoid would, so the globe shows to the corner. Schematic.
+LATERAL_REACH_MM = 3.5
 #: How far the lids stand proud of the globe's surface (lid thickness), mm: schematic.
 LID_MM = 1.4
 #: How far behind the globe's surface the skin turns in within the fissure (hidden by the globe), mm.
@@ -77,6 +83,12 @@ OVERLAP_MM = 2.5
 TUCK_UNDER_MM = 0.9
 #: The most a lid point's depth changes as it slides over the lid surface (mm): schematic.
 MAX_DEPTH_CHANGE_MM = 2.0
+#: How much wider than the fissure the skin's grid opens behind the lid margins (mm past each canthus, and past
+#: each margin): the grid's rows (~2.9 mm apart at the lecture grid) cannot draw the fissure's corners, so the
+#: grid opens wider and the lids' own fine geometry (:mod:`facelayers.model.lids`, which covers this band) draws
+#: the margins and the corners. Schematic, chosen to be covered by ``lids.REACH_MM``.
+OPEN_CORNER_MM = 2.5
+OPEN_MARGIN_MM = 1.6
 #: The zone where the lids replace the sculpted skin: half-widths (mm) horizontally, up, down; the blend ramps
 #: over the outer quarter.
 ZONE_MM = (26.0, 18.0, 13.0)
@@ -126,14 +138,20 @@ def _hv(name: str) -> np.ndarray:
     return f.local(np.array([MEDIAL_CANTHUS_MM if name == "medial" else LATERAL_CANTHUS_MM]))[0]
 
 
-def margins(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def margins(h: np.ndarray, grow_mm: float = 0.0, reach_mm: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The lid margins at horizontal positions h (k,) mm of the eye's frame.
 
     Returns (upper v, lower v, inside) with v mm; ``inside`` (k,) bool is True between the canthi. Outside the
-    canthi both margins are the canthal line.
+    canthi both margins are the canthal line. ``grow_mm`` moves both margins out (up / down) by that much at
+    their peaks and ``reach_mm`` the canthi out along the canthal line: the wider almond the skin's grid opens
+    (:data:`OPEN_MARGIN_MM`, :data:`OPEN_CORNER_MM`).
     """
     h = np.asarray(h, float)
-    m, lat = _hv("medial"), _hv("lateral")
+    m, lat = _hv("medial").copy(), _hv("lateral").copy()
+    if reach_mm:
+        slope = (lat[1] - m[1]) / (lat[0] - m[0])
+        m[:2] = m[0] - reach_mm, m[1] - reach_mm * slope
+        lat[:2] = lat[0] + reach_mm, lat[1] + reach_mm * slope
     t = np.clip((h - m[0]) / (lat[0] - m[0]), 0.0, 1.0)
     line = m[1] + t * (lat[1] - m[1])
     pupil_v = frame().local(np.array([PUPIL_MM]))[0, 1]
@@ -142,9 +160,36 @@ def margins(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     bu, bl = np.sin(np.pi * t**ku) ** 0.7, np.sin(np.pi * t**kl) ** 0.8
     t_u, t_l = 0.5 ** (1 / ku), 0.5 ** (1 / kl)
     line_u, line_l = m[1] + t_u * (lat[1] - m[1]), m[1] + t_l * (lat[1] - m[1])
-    upper = line + bu * (pupil_v + MRD1_MM - line_u)
-    lower = line - bl * (line_l - (pupil_v - MRD2_MM))
+    upper = line + bu * (pupil_v + MRD1_MM + grow_mm - line_u)
+    lower = line - bl * (line_l - (pupil_v - MRD2_MM - grow_mm))
     return upper, lower, (h > m[0]) & (h < lat[0])
+
+
+def opening(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The wider almond the skin's grid opens behind the lids' band (:mod:`facelayers.model.lids`).
+
+    The fissure's margins moved out by :data:`OPEN_MARGIN_MM` everywhere (also near the corners, where the fissure
+    is thinner than a row of the grid), and past each canthus a slit along the canthal line that narrows to nothing
+    :data:`OPEN_CORNER_MM` beyond it.
+
+    Parameters
+    ----------
+    h : (k,) float, mm
+        Horizontal positions in the eye's frame.
+
+    Returns
+    -------
+    upper, lower : (k,) float, mm
+        The opening's edges (v).
+    inside : (k,) bool
+        Within the opening's horizontal extent.
+    """
+    h = np.asarray(h, float)
+    upper, lower, _ = margins(h)
+    m, lat = _hv("medial"), _hv("lateral")
+    past = np.maximum(np.maximum(m[0] - h, h - lat[0]), 0.0)
+    grow = OPEN_MARGIN_MM * np.clip(1.0 - past / OPEN_CORNER_MM, 0.0, 1.0)
+    return upper + grow, lower - grow, past < OPEN_CORNER_MM
 
 
 def ellipsoid_n(hv: np.ndarray, axes) -> np.ndarray:
@@ -163,14 +208,23 @@ def ellipsoid_n(hv: np.ndarray, axes) -> np.ndarray:
         n of the front surface at each (h, v); 0 outside the ellipsoid's outline.
     """
     a, b, c = axes
+    a = a + np.where(hv[:, 0] > 0, LATERAL_REACH_MM, 0.0)  # longer laterally (LATERAL_REACH_MM)
     return c * np.sqrt(np.clip(1.0 - (hv[:, 0] / a) ** 2 - (hv[:, 1] / b) ** 2, 0.0, None))
 
 
 def _ray_ellipsoid(origins, dirs, sign, axes) -> tuple[np.ndarray, np.ndarray]:
     """Far distance along rays (k,) to the eye's ellipsoid of semi-axes ``axes`` (NaN where missed).
 
-    Also the hit's (h, v, n) (k, 3); only the ellipsoid's front, ahead of the ray's origin, counts.
+    Also the hit's (h, v, n) (k, 3); only the ellipsoid's front, ahead of the ray's origin, counts. The lateral half
+    (h > 0) is :data:`LATERAL_REACH_MM` longer, as :func:`ellipsoid_n`.
     """
+    t_med, hit_med = _ray_half_ellipsoid(origins, dirs, sign, axes)
+    t_lat, hit_lat = _ray_half_ellipsoid(origins, dirs, sign, (axes[0] + LATERAL_REACH_MM, axes[1], axes[2]))
+    lateral = hit_lat[:, 0] > 0
+    return np.where(lateral, t_lat, t_med), np.where(lateral[:, None], hit_lat, hit_med)
+
+
+def _ray_half_ellipsoid(origins, dirs, sign, axes) -> tuple[np.ndarray, np.ndarray]:
     f = frame()
     o = f.local(origins, sign)
     d = np.stack([(dirs * [sign, 1, 1]) @ f.h, (dirs * [sign, 1, 1]) @ f.v, (dirs * [sign, 1, 1]) @ f.n], -1)
@@ -229,6 +283,7 @@ def sculpt_lids(origins: np.ndarray, dirs: np.ndarray, radius: np.ndarray) -> np
         rho = np.hypot(h / zh, v / np.where(v > 0, zu, zd))
         w = np.where(hit, 1.0 - _smoothstep((rho - 0.72) / 0.28), 0.0)
         upper, lower, inside = margins(h)
+        open_u, open_l, open_in = opening(h)
         # The crease: a groove following the upper margin CREASE_MM above it, fading past the canthi.
         m, lat = _hv("medial"), _hv("lateral")
         along = np.exp(-(np.maximum(np.maximum(m[0] - h, h - lat[0]), 0.0) / 3.0) ** 2)
@@ -237,7 +292,8 @@ def sculpt_lids(origins: np.ndarray, dirs: np.ndarray, radius: np.ndarray) -> np
         # under the brow and meets the cheek at the lid-cheek junction): a smooth maximum over 3 mm.
         lid = _smooth_max(np.nan_to_num(t_lid), out, 3.0) - crease
         # Inside the fissure: tucked behind the globe. Depth into the fissure (mm past the nearer margin).
-        into = np.where(inside, np.minimum(upper - v, v - lower), -1.0)
+        # (the wider almond the grid opens: the lids' own mesh draws the margins over it)
+        into = np.where(open_in, np.minimum(open_u - v, v - open_l), -1.0)
         t_eye, _ = _ray_ellipsoid(origins, dirs, sign, EYE_AXES_MM)
         tuck = np.where(np.isfinite(t_eye), t_eye, np.nan_to_num(t_lid) - LID_MM) - TUCK_MM
         # The lid's margin rounds in over TUCK_RAMP_MM (at the lecture grid's row spacing the margin then lies
@@ -288,11 +344,15 @@ def closure(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t_u, t_l = upper + UPPER_TARSUS_MM, lower - LOWER_TARSUS_MM
         top, bottom = t_u + 6.0, t_l - 5.0
         drop, rise = upper - meet_u, meet_l - lower
+        # The skin the grid tucks behind the globe (the wider almond, OPEN_*) comes forward as the fissure's
+        # inside; the lids beyond it move by the margins' travel.
+        open_u, open_l, open_in = opening(h)
+        upper_c, lower_c = np.maximum(upper, open_u), np.minimum(lower, open_l)
         new_v = v.copy()
-        up = v >= upper
+        up = v >= upper_c
         new_v = np.where(up & (v < t_u), v - drop, new_v)
         new_v = np.where(up & (v >= t_u) & (v < top), v - drop * (top - v) / (top - t_u), new_v)
-        down = v <= lower
+        down = v <= lower_c
         new_v = np.where(down & (v > t_l), v + rise, new_v)
         new_v = np.where(down & (v <= t_l) & (v > bottom), v + rise * (v - bottom) / (t_l - bottom), new_v)
         mid = ~up & ~down
@@ -308,8 +368,8 @@ def closure(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # inner surface comes up onto the surface, and it and the lower lid's margin lie just behind the upper
         # margin (TUCK_UNDER_MM), in front of the globe.
         change = np.clip(on_lid - ellipsoid_n(hv, axes), -MAX_DEPTH_CHANGE_MM, MAX_DEPTH_CHANGE_MM)
-        depth = np.where(mid & inside, on_lid, hv[:, 2] + change)
-        under = TUCK_UNDER_MM * np.where(mid & inside, 1.0, down * _smoothstep((new_v - meet_u + 1.0) / 2.0))
+        depth = np.where(mid & open_in, on_lid, hv[:, 2] + change)
+        under = TUCK_UNDER_MM * np.where(mid & open_in, 1.0, down * _smoothstep((new_v - meet_u + 1.0) / 2.0))
         moved = np.stack([h, new_v, depth - under], axis=1)
         moved[:, 2] = hv[:, 2] + (moved[:, 2] - hv[:, 2]) * fade
         target = f.world(moved, sign)
@@ -340,7 +400,7 @@ IRIS = "#5B7F95"
 PUPIL = "#101418"
 
 
-def eye_meshes(shift=None, n_h: int = 44, n_v: int = 22) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def eye_meshes(shift=None, n_h: int = 36, n_v: int = 18) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The exposed globes, left and right.
 
     Returns [(vertices (v, 3) float32 mm, faces (f, 3) int32, radial (v,) float32 mm), ...]. ``radial`` is each

@@ -1,8 +1,8 @@
 """Facial proportions measured on the built head, as an anthropometrist would take them from a face.
 
 Each measure reads the model's geometry (the skin's grid, the globes under the lids), never the landmark table:
-the palpebral fissure's width and height where the skin passes behind the globe (open) or stays in front of it
-(lid), the intercanthal distance between the two fissures' medial corners, the mouth's width between the lateral
+the palpebral fissure's width and height on the lids' margins as drawn (:mod:`facelayers.model.lids`), the
+intercanthal distance between the two fissures' medial corners, the mouth's width between the lateral
 ends of the groove between the lips (the commissures), the nose's width between the alae's lateral contours.
 ``tests/test_literature_face.py`` holds them against published adult norms.
 """
@@ -88,7 +88,8 @@ def globe_gap(model: FaceModel, points: np.ndarray, side: str = "left") -> np.nd
         u, s, _ = params_of(p)
         _, d = rays(u, s)
         surface = surface + model.skin_surface.pins(p) * ((d * [sign, 1, 1]) @ f.n)
-    inside = ((np.abs(hv[:, 0]) < eyes.EYE_AXES_MM[0]) & (np.abs(hv[:, 1]) < eyes.EYE_AXES_MM[1])
+    inside = ((hv[:, 0] > -eyes.EYE_AXES_MM[0]) & (hv[:, 0] < eyes.EYE_AXES_MM[0] + eyes.LATERAL_REACH_MM)
+              & (np.abs(hv[:, 1]) < eyes.EYE_AXES_MM[1])
               & (hv[:, 2] > 0.0))
     return np.where(inside, hv[:, 2] - surface, np.inf)
 
@@ -100,7 +101,12 @@ def _crossings(a: np.ndarray, b: np.ndarray, ga: np.ndarray, gb: np.ndarray) -> 
 
 
 def fissure(model: FaceModel, side: str = "left", displacement: np.ndarray | None = None) -> Fissure:
-    """The palpebral fissure of one eye, measured on the skin's grid.
+    """The palpebral fissure of one eye, measured on the lids as drawn.
+
+    The lids' margins and the fissure's corners are drawn by their own fine band over the skin's grid
+    (:func:`facelayers.model.lids.drawn_fissure`; the grid opens wider under it), which follows the skin's
+    vertices: the corners are where the margins' inner edges meet, the height is the opening between the margins
+    on the pupil's vertical.
 
     Parameters
     ----------
@@ -112,54 +118,29 @@ def fissure(model: FaceModel, side: str = "left", displacement: np.ndarray | Non
     Returns
     -------
     Fissure
-        Corners from the skin's crossings behind the globe along the grid's rows (linear interpolation between
-        vertices), the height from the crossings along the column nearest the pupil's vertical.
+        Closed (height 0, the four points the meeting point) when the upper margin comes down to the lower one
+        on the pupil's vertical.
     """
+    from facelayers.model import lids
+
     if side not in ("left", "right"):
         raise ValueError(f"side {side!r} is not known; allowed: left, right")
     sign = 1.0 if side == "left" else -1.0
-    skin = model.skin if displacement is None else model.skin + np.asarray(displacement, float)
-    n = model.nu * model.nv
-    grid = skin[:n].reshape(model.nv, model.nu, 3)
-    gap = globe_gap(model, skin[:n], side).reshape(model.nv, model.nu)
-    gap = np.where(np.isfinite(gap), gap, 50.0)
-    # Along rows (u) and along columns (s): every sign change is a point of the fissure's outline.
-    pts = []
-    for axis in (1, 0):
-        a = grid[:, :-1] if axis == 1 else grid[:-1]
-        b = grid[:, 1:] if axis == 1 else grid[1:]
-        ga = gap[:, :-1] if axis == 1 else gap[:-1]
-        gb = gap[:, 1:] if axis == 1 else gap[1:]
-        cross = (ga < 0) != (gb < 0)
-        pts.append(_crossings(a[cross], b[cross], ga[cross], gb[cross]))
-    outline = np.concatenate(pts)
-    outline = outline[outline[:, 0] * sign > 0]
-    pupil = np.array(eyes.PUPIL_MM) * [sign, 1, 1]
-    (pu,), _, _ = params_of(pupil[None, :])
-    column = int(np.argmin(np.abs(np.angle(np.exp(1j * (model.u[:model.nu] - pu))))))
-    col_pts, col_gap = grid[:, column], gap[:, column]
-    row = int(np.argmin(np.abs(col_pts[:, 2] - pupil[2]) + 100 * (np.abs(col_pts[:, 0] - pupil[0]) > 10)))
-    if len(outline) == 0 or not (col_gap < 0).any():
-        # Closed: the meeting point of the lids on the pupil's vertical (the most posterior skin point there).
-        near = np.arange(max(row - 4, 0), min(row + 5, model.nv))
-        k = near[np.argmin(col_gap[near])]
-        meet = col_pts[k]
+    skin = None if displacement is None else model.skin + np.asarray(displacement, float)
+    f = lids.drawn_fissure(model, side, skin)
+    x = sign * eyes.PUPIL_MM[0]
+
+    def at(line):
+        order = np.argsort(line[:, 0] * sign)
+        return np.array([np.interp(x * sign, line[order, 0] * sign, line[order, c]) for c in range(3)])
+
+    upper, lower = at(f["upper"]), at(f["lower"])
+    height = float(upper[2] - lower[2])
+    if height <= 0.0:
+        meet = 0.5 * (upper + lower)
         return Fissure(0.0, 0.0, meet, meet, meet, meet, np.zeros((0, 3)))
-    lat = outline[np.argmax(outline[:, 0] * sign)]
-    med = outline[np.argmin(outline[:, 0] * sign)]
-    open_rows = np.flatnonzero(col_gap < 0)
-    # The run of open rows nearest the pupil's row.
-    k = open_rows[np.argmin(np.abs(open_rows - row))]
-    lo, hi = k, k
-    while lo - 1 >= 0 and col_gap[lo - 1] < 0:
-        lo -= 1
-    while hi + 1 < model.nv and col_gap[hi + 1] < 0:
-        hi += 1
-    lower = _crossings(col_pts[lo - 1:lo], col_pts[lo:lo + 1], col_gap[lo - 1:lo], col_gap[lo:lo + 1])[0]
-    upper = _crossings(col_pts[hi:hi + 1], col_pts[hi + 1:hi + 2], col_gap[hi:hi + 1], col_gap[hi + 1:hi + 2])[0]
-    # A sliver of skin behind the globe with its upper edge below its lower one is a closed fissure seen edge-on.
-    return Fissure(float(np.linalg.norm(lat - med)), max(float(upper[2] - lower[2]), 0.0), med, lat, upper, lower,
-                   outline)
+    return Fissure(f["width_mm"], height, f["medial"], f["lateral"], upper, lower,
+                   np.concatenate([f["upper"], f["lower"][::-1]]))
 
 
 def margin_travel_mm(model: FaceModel, displacement: np.ndarray, side: str = "left") -> tuple[float, float]:

@@ -129,6 +129,18 @@ def _patch_topology(faces_bytes: bytes, n_faces: int, rest_bytes: bytes, stomion
     return _clip_triangles(near, f)
 
 
+def vermilion_anchors(model) -> np.ndarray:
+    """For each vertex of :func:`vermilion_patch` (in its order), the nearer skin vertex it blends: (v,) int64."""
+    rest = np.ascontiguousarray(model.skin, dtype=float)
+    faces = np.ascontiguousarray(model.faces, dtype=np.int64)
+    names, pts = model.anatomy.landmark_points(on_skin=True)
+    lm = dict(zip(names, pts))
+    stomion_z = float(lm["stomion"][2]) if "stomion" in lm else -48.0
+    half_width = float(abs(lm["cheilion:left"][0])) if "cheilion:left" in lm else 27.0
+    a, b, t, _ = _patch_topology(faces.tobytes(), len(faces), rest.tobytes(), stomion_z, half_width)
+    return np.where(t <= 0.5, a, b).astype(np.int64)
+
+
 def vermilion_patch(model, skin_points: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The vermilion as a thin mesh over the skin, following the skin's vertices.
 

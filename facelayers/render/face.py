@@ -138,54 +138,110 @@ def layer_trace(model: FaceModel, name: str, cut: Cut | None, visible: bool, lab
 
 def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str = "eyes", coords=None,
                skin_points: np.ndarray | None = None) -> go.Mesh3d:
-    """The exposed globes and the lips' vermilion as one Mesh3d, named ``eyes`` in the layer figures.
+    """The globes, the lids' margins and lashes, the brows and the lips' vermilion as one Mesh3d, named ``eyes``.
 
-    Shown and hidden with the skin: the two surfaces drawn with the skin that are not skin-coloured.
+    Shown and hidden with the skin: the details drawn with the skin that are not plain skin.
 
     Sclera, iris and pupil (:func:`facelayers.model.eyes.eye_meshes`), coloured by the distance from the gaze axis
-    on a stepped scale (a crisp limbus and pupil at any zoom); with a model, the vermilion
-    (:func:`facelayers.model.lips.vermilion_patch`, a thin patch over the skin's lips) in :data:`VERMILION`.
+    on a stepped scale (a crisp limbus and pupil at any zoom); with a model, the lids' margins and the lashes
+    (:func:`facelayers.model.lids.lid_meshes`: the fissure drawn finer than the skin's grid), the brows
+    (:func:`facelayers.model.brows.brow_meshes`) and the vermilion (:func:`facelayers.model.lips.vermilion_patch`),
+    each following the skin's vertices, each in its own band of the colour scale (:data:`EYES_BANDS`).
 
     Parameters
     ----------
     model : FaceModel, optional
-        Whose landmark correction the globes follow (so they stay under its lids).
+        Whose landmark correction the globes follow (so they stay under its lids), and whose skin the lids,
+        brows and vermilion lie on.
     visible : bool
     name : str
         The trace's name.
     coords : callable, optional
         (v, 3) mm points to the trace's ``x``, ``y``, ``z`` (default :func:`xyz`; a side-by-side panel shifts them).
     skin_points : (n, 3) float ndarray, mm, optional
-        The skin's vertices as drawn (moved by an expression), which the vermilion follows; default the model's.
+        The skin's vertices as drawn (moved by an expression), which the lids, brows and vermilion follow; default
+        the model's. The globes do not move (the lids close over them).
 
     Returns
     -------
     go.Mesh3d
+        Vertices in the order globes, lids, brows, vermilion (fixed for a model, so an expression re-sends only
+        x, y, z); ``intensity`` float32 picks the colour: the globes' radial distance (mm, under
+        ``EYES_BANDS["globe"]``), then one value per part.
     """
+    from facelayers.model.brows import HAIR, HAIR_EDGE, brow_meshes
     from facelayers.model.eyes import IRIS, IRIS_RADIUS_MM, PUPIL, PUPIL_RADIUS_MM, SCLERA, eye_meshes
     from facelayers.model.face_measures import globe_meshes
+    from facelayers.model.lids import CREASE, LASH, MARGIN, lid_meshes
     from facelayers.model.lips import vermilion_patch
 
-    top = 12.0
-    verts, faces, radial = [], [], []
+    b = EYES_BANDS
+    verts, faces, value = [], [], []
+
+    def add(v, f, val):
+        faces.append(np.asarray(f) + sum(len(x) for x in verts))
+        verts.append(np.asarray(v, np.float32))
+        value.append(np.asarray(val, np.float32))
+
     for v, f, r in (eye_meshes() if model is None else globe_meshes(model)):
-        faces.append(f + sum(len(x) for x in verts))
-        verts.append(v)
-        radial.append(np.clip(r, 0, top - 0.5))  # below the vermilion's step on the scale
-    if model is not None:  # the vermilion: one value above the globes' range, its own colour on the scale
+        add(v, f, np.clip(r, 0, b["globe"] - 0.5))
+    if model is not None:
+        v, f, part = lid_meshes(model, skin_points)
+        add(v, f, np.select([part == MARGIN, part == LASH, part == CREASE], [b["margin"], b["lash"], b["crease"]],
+                            b["lid"]))
+        v, f, shade = brow_meshes(model, skin_points)
+        add(v, f, b["brow"] + 2.0 * shade)
         v, f = vermilion_patch(model, skin_points)
-        faces.append(f + sum(len(x) for x in verts))
-        verts.append(v)
-        radial.append(np.full(len(v), top + 1.0, np.float32))
+        add(v, f, np.full(len(v), b["vermilion"]))
     coords = xyz if coords is None else coords
-    p, i, e = PUPIL_RADIUS_MM / (top + 1.0), IRIS_RADIUS_MM / (top + 1.0), top / (top + 1.0)
-    scale = [[0.0, PUPIL], [p, PUPIL], [p + 0.004, IRIS], [i, IRIS], [i + 0.004, SCLERA], [e, SCLERA],
-             [e + 0.004, VERMILION], [1.0, VERMILION]]
+    top = b["brow"] + 2.0
+
+    def at(x):
+        return x / top
+
+    e = 0.004
+    scale = [[0.0, PUPIL], [at(PUPIL_RADIUS_MM), PUPIL], [at(PUPIL_RADIUS_MM) + e, IRIS], [at(IRIS_RADIUS_MM), IRIS],
+             [at(IRIS_RADIUS_MM) + e, SCLERA], [at(b["globe"]), SCLERA]]
+    # one stop per part (every vertex of a part carries its band's value; at most 16 stops, or the notebook's comm
+    # would send the scale as a list of numbers)
+    for key, colour in (("vermilion", VERMILION), ("lid", PALETTE["skin"]), ("crease", CREASE_COLOUR),
+                        ("margin", LID_MARGIN), ("lash", LASH_COLOUR)):
+        scale.append([at(b[key]), colour])
+    scale += [[at(b["brow"]) + e, HAIR_EDGE], [1.0, HAIR]]
     return go.Mesh3d(name=name, legendgroup="skin", showlegend=False, visible=visible,
                      **coords(np.concatenate(verts)), **ijk(np.concatenate(faces)),
-                     intensity=np.concatenate(radial).astype(np.float32), cmin=0.0, cmax=top + 1.0,
+                     intensity=np.concatenate(value).astype(np.float32), cmin=0.0, cmax=top,
                      colorscale=scale, showscale=False, flatshading=False, hoverinfo="skip",
-                     lighting={**LIGHTING, "specular": 0.4, "roughness": 0.3}, lightposition=LIGHT_POSITION)
+                     lighting=LIGHTING, lightposition=LIGHT_POSITION)
+
+
+def eyes_skin_anchors(model: FaceModel) -> np.ndarray:
+    """For each vertex of :func:`eyes_trace` (in its order), the skin vertex it follows most: (v,) int64.
+
+    -1 for the globes, which do not move;
+    the lids, lashes and crease (:func:`facelayers.model.lids.lid_anchors`), the brows
+    (:func:`facelayers.model.brows.brow_anchors`) and the vermilion (the nearer of the two skin vertices it blends).
+    A page that moves the skin by vertex (the offline course) moves them with it.
+    """
+    from facelayers.model.brows import brow_anchors
+    from facelayers.model.face_measures import globe_meshes
+    from facelayers.model.lids import lid_anchors
+    from facelayers.model.lips import vermilion_anchors
+
+    globes = sum(len(v) for v, _, _ in globe_meshes(model))
+    return np.concatenate([np.full(globes, -1, np.int64), lid_anchors(model), brow_anchors(model),
+                           vermilion_anchors(model)])
+
+
+#: The eyes trace's colour-scale bands (intensity values): the globes below ``globe`` (their radial distance, mm),
+#: then one value per part (the brow from ``brow`` to ``brow`` + 2 by its hair density).
+EYES_BANDS = {"globe": 12.0, "vermilion": 13.0, "lid": 14.5, "crease": 16.0, "margin": 17.5, "lash": 19.0,
+              "brow": 20.0}
+#: The upper lid crease's shadow (the skin tone darkened), the lids' intermarginal strip (a little pinker than the
+#: skin) and the lashes (sRGB hex; schematic).
+CREASE_COLOUR = "#B98468"
+LID_MARGIN = "#CF9587"
+LASH_COLOUR = "#1C1512"
 
 
 def layer4_trace(model: FaceModel, cut: Cut | None, visible: bool, hole: np.ndarray | None = None) -> go.Mesh3d:

@@ -424,7 +424,8 @@ def gallery_figure(model: FaceModel, expressions=None, *, camera: str = "front",
                                 y=p[:, 1].astype(np.float32), z=p[:, 2].astype(np.float32), **_ijk(faces),
                                 color=PALETTE["skin"], lighting=LIGHTING, lightposition=LIGHT_POSITION,
                                 hoverinfo="skip", showlegend=False), row=n // cols + 1, col=n % cols + 1)
-        fig.add_trace(eyes_trace(model, name=f"expr:gallery:{name}:eyes"), row=n // cols + 1, col=n % cols + 1)
+        fig.add_trace(eyes_trace(model, name=f"expr:gallery:{name}:eyes", skin_points=p), row=n // cols + 1,
+                      col=n % cols + 1)  # the brows, lids and lips move with the skin
     axis = {"visible": False, "showspikes": False}
     for k in range(1, len(names) + 1):
         fig.layout[f"scene{k if k > 1 else ''}"].update(
