@@ -131,14 +131,23 @@ def _patch_topology(faces_bytes: bytes, n_faces: int, rest_bytes: bytes, stomion
 
 def vermilion_anchors(model) -> np.ndarray:
     """For each vertex of :func:`vermilion_patch` (in its order), the nearer skin vertex it blends: (v,) int64."""
+    _, a, b, t, _ = _model_topology(model)
+    return np.where(t <= 0.5, a, b).astype(np.int64)
+
+
+def _model_topology(model):
+    """The patch's topology on ``model``'s rest skin (:func:`_patch_topology`), with that rest skin.
+
+    The mouth's height and width come from the stomion and cheilion landmarks. Returns the rest skin (n, 3)
+    float64 mm, then ``_patch_topology``'s a, b, t and triangles.
+    """
     rest = np.ascontiguousarray(model.skin, dtype=float)
     faces = np.ascontiguousarray(model.faces, dtype=np.int64)
     names, pts = model.anatomy.landmark_points(on_skin=True)
     lm = dict(zip(names, pts))
     stomion_z = float(lm["stomion"][2]) if "stomion" in lm else -48.0
     half_width = float(abs(lm["cheilion:left"][0])) if "cheilion:left" in lm else 27.0
-    a, b, t, _ = _patch_topology(faces.tobytes(), len(faces), rest.tobytes(), stomion_z, half_width)
-    return np.where(t <= 0.5, a, b).astype(np.int64)
+    return (rest, *_patch_topology(faces.tobytes(), len(faces), rest.tobytes(), stomion_z, half_width))
 
 
 def vermilion_patch(model, skin_points: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -159,13 +168,7 @@ def vermilion_patch(model, skin_points: np.ndarray | None = None) -> tuple[np.nd
     faces : (f, 3) int32 ndarray
         Triangles, wound as the skin's.
     """
-    rest = np.ascontiguousarray(model.skin, dtype=float)
-    faces = np.ascontiguousarray(model.faces, dtype=np.int64)
-    names, pts = model.anatomy.landmark_points(on_skin=True)
-    lm = dict(zip(names, pts))
-    stomion_z = float(lm["stomion"][2]) if "stomion" in lm else -48.0
-    half_width = float(abs(lm["cheilion:left"][0])) if "cheilion:left" in lm else 27.0
-    a, b, t, tris = _patch_topology(faces.tobytes(), len(faces), rest.tobytes(), stomion_z, half_width)
+    rest, a, b, t, tris = _model_topology(model)
     p = rest if skin_points is None else np.asarray(skin_points, float)
     verts = (1.0 - t)[:, None] * p[a] + t[:, None] * p[b]
     # normals of the patch, to lift it off the skin
