@@ -85,6 +85,20 @@ EAM_DEPTH_MM = 12.0
 PAINTED = ("zygomatic arch", "sigmoid notch", "retromandibular hollow", "external acoustic meatus")
 #: Side weight of the drawn skull's side forms: azimuth past this (degrees) is the side of the head.
 SIDE_DEG = 30.0
+#: The drawn skull's surface is relaxed on the mesh (:func:`relax`, Taubin's smoothing, which does not shrink):
+#: this many passes, at full weight on the walls of the cavities (the orbits, the piriform aperture: where the
+#: grid's rays meet steep walls in long thin triangles, whose normals streak the shading) and
+#: :data:`RELAX_BONE_WEIGHT` on the rest of the bone. The layers do not stand on the drawn mesh.
+RELAX_PASSES = 40
+RELAX_BONE_WEIGHT = 0.25
+#: The cavity depth (mm, :attr:`facelayers.model.skull_surface.SkullSurface.cavity`) over which the relaxing
+#: ramps up from the bone's weight to full: below the low end the rim stays as sculpted (crisp).
+RELAX_CAVITY_MM = (1.5, 5.0)
+#: Passes of diffusion of the drawn skull's shade (its ambient occlusion) with the same weights.
+SHADE_PASSES = 30
+#: The gap (mm) between the maxilla's alveolar border and the mandible's, drawn as a dark line (schematic: the
+#: teeth are not drawn; a teaching skull shows the two jaws as separate bones).
+JAW_GAP_MM = 1.6
 
 
 def fossa_depth(points: np.ndarray) -> np.ndarray:
@@ -147,7 +161,9 @@ def _painted(gu_bytes: bytes, gs_bytes: bytes) -> np.ndarray:
     uu, ss = np.meshgrid(gu, gs)
     o, d = rays(uu.ravel(), ss.ravel())
     pts = o + d * sk.envelope.ravel()[:, None]
-    feats = tuple(f for f in skull_module.SIDE if f.name in PAINTED)
+    # the side forms the drawn skull builds as geometry, and the teeth's grooves (the drawn skull shows a smooth
+    # alveolar arch and a gap between the jaws instead, :data:`JAW_GAP_MM`)
+    feats = tuple(f for f in skull_module.SIDE if f.name in PAINTED) + skull_module.TEETH
     total = np.zeros(len(pts))
     for f in feats:
         h = f(pts)
@@ -183,6 +199,50 @@ def boundary_edges(faces: np.ndarray) -> np.ndarray:
     key = np.sort(e, axis=1)
     _, inv, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
     return e[counts[inv.reshape(-1)] == 1]
+
+
+def vertex_neighbours(n: int, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mesh's undirected edges as (a, b) index pairs, both directions: (2e,) int64 each, for ``n`` vertices."""
+    e = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
+    e = np.unique(np.sort(e, axis=1), axis=0)
+    return np.concatenate([e[:, 0], e[:, 1]]), np.concatenate([e[:, 1], e[:, 0]])
+
+
+def relax(vertices: np.ndarray, faces: np.ndarray, weight: np.ndarray, passes: int = RELAX_PASSES,
+          lam: float = 0.5, mu: float = -0.53) -> np.ndarray:
+    """Taubin's smoothing of a mesh's vertices, each moved by ``weight`` times the umbrella step.
+
+    Each pass moves every vertex towards the mean of its neighbours by ``lam * weight`` and then away by
+    ``mu * weight`` (the second step undoes the shrinking of the first; Taubin 1995). The open edges' vertices
+    stay put (a seam or a cut keeps its place). The uniform umbrella also evens out long thin triangles.
+
+    Parameters
+    ----------
+    vertices : (v, 3) float, mm (or (v,) float: one value per vertex, e.g. a shade); faces : (f, 3) int
+    weight : (v,) float in [0, 1] — 0 keeps a vertex where it is
+    passes : int; lam, mu : float — Taubin's factors (lam > 0 > mu, |mu| slightly > lam; mu 0: plain diffusion)
+
+    Returns
+    -------
+    (v, 3) float64, mm (or (v,) float64)
+    """
+    v = np.asarray(vertices, float).copy()
+    if v.ndim == 1:  # a value per vertex (a shade): smoothed the same way
+        return relax(v[:, None], faces, weight, passes, lam, mu)[:, 0]
+    if len(faces) == 0:
+        return v
+    a, b = vertex_neighbours(len(v), faces)
+    count = np.bincount(a, minlength=len(v)).astype(float)
+    w = np.asarray(weight, float).copy()
+    w[np.unique(boundary_edges(faces))] = 0.0
+    w[count == 0] = 0.0
+    count[count == 0] = 1.0
+    for _ in range(passes):
+        for factor in (lam, mu):
+            mean = np.zeros_like(v)
+            np.add.at(mean, a, v[b])
+            v += (factor * w)[:, None] * (mean / count[:, None] - v)
+    return v
 
 
 def solidify(vertices: np.ndarray, faces: np.ndarray, inward: np.ndarray,
@@ -353,11 +413,14 @@ def _build(model) -> SkullParts:
     # the cranium: on bone, off the mandible (but behind the ramus where the fossa is deeper than the ramus is
     # thick: the infratemporal fossa's wall seen through the notch), with the ear canals open
     thick = mandible_thickness(outer)
-    f_cranium = np.minimum(np.minimum(bone, np.maximum(-mand, depth - thick - 2.0)), ear)
+    # a gap of JAW_GAP_MM between the maxilla's alveolar border and the mandible's (the two jaws are two bones)
+    f_cranium = np.minimum(np.minimum(bone, np.maximum(-mand - JAW_GAP_MM, depth - thick - 2.0)), ear)
     cv, cf = skull_module.clip_mesh(inner, faces, f_cranium)
     cv, cf = _used(*weld(cv, cf))
+    cv = relax(cv, cf, relax_weight(model, cv))
     mv, mf = skull_module.clip_mesh(outer, faces, np.minimum(bone, mand))
     mv, mf = _used(*weld(mv, mf))
+    mv = relax(mv, mf, relax_weight(model, mv))
     # inward along each vertex's ray by the mandible's thickness
     mu = _ray_dirs(mv)
     # no wall where the mandible continues in the cranium at the same surface (the occlusal line, the anterior
@@ -376,6 +439,10 @@ def _build(model) -> SkullParts:
     hollow_m = _hollow(model, r_draw, mv)
     shade_m = np.concatenate([(1.0 - 0.3 * np.clip(hollow_m / 8.0, 0, 1)) * (1.0 - 0.7 * np.clip(
         _cavity(model, mv) / 24.0, 0, 1) ** 1.4), np.full(len(mv2) - len(mv), 0.8)])
+    # the shade diffused over the mesh where it was relaxed: no streaks along the cavities' long triangles
+    shade_c = relax(shade_c, cf, relax_weight(model, cv), passes=SHADE_PASSES, mu=0.0)
+    n_m = len(mv)
+    shade_m[:n_m] = relax(shade_m[:n_m], mf, relax_weight(model, mv), passes=SHADE_PASSES, mu=0.0)
     shades = {"cranium": shade_c, "mandible": shade_m}
     for side, sign in (("left", 1.0), ("right", -1.0)):
         av, af = arch_bar(model, sign)
@@ -385,6 +452,14 @@ def _build(model) -> SkullParts:
         parts[f"eam:{side}"] = (ev, ef)
         shades[f"eam:{side}"] = es
     return SkullParts(parts, shades, read_only(depth))
+
+
+def relax_weight(model, points: np.ndarray) -> np.ndarray:
+    """How much (k,) in [0, 1] :func:`relax` moves the drawn skull's points (k, 3) mm: fully on the cavities'
+    walls (deeper than :data:`RELAX_CAVITY_MM`), :data:`RELAX_BONE_WEIGHT` on the bone and the rims."""
+    lo, hi = RELAX_CAVITY_MM
+    ramp = skull_module.smoothstep((_cavity(model, points) - lo) / (hi - lo))
+    return RELAX_BONE_WEIGHT + (1.0 - RELAX_BONE_WEIGHT) * ramp
 
 
 def _on(points: np.ndarray, others: np.ndarray, decimals: int = 4) -> np.ndarray:
