@@ -89,11 +89,15 @@ SIDE_DEG = 30.0
 #: this many passes, at full weight on the walls of the cavities (the orbits, the piriform aperture: where the
 #: grid's rays meet steep walls in long thin triangles, whose normals streak the shading) and
 #: :data:`RELAX_BONE_WEIGHT` on the rest of the bone. The layers do not stand on the drawn mesh.
-RELAX_PASSES = 40
+RELAX_PASSES = 60
 RELAX_BONE_WEIGHT = 0.25
 #: The cavity depth (mm, :attr:`facelayers.model.skull_surface.SkullSurface.cavity`) over which the relaxing
 #: ramps up from the bone's weight to full: below the low end the rim stays as sculpted (crisp).
-RELAX_CAVITY_MM = (1.5, 5.0)
+RELAX_CAVITY_MM = (0.3, 3.0)
+#: The cavities' triangles are split until no edge there is longer than this (mm), in at most
+#: :data:`REFINE_PASSES` passes (each halves the long edges), before relaxing.
+REFINE_EDGE_MM = 2.5
+REFINE_PASSES = 3
 #: Passes of diffusion of the drawn skull's shade (its ambient occlusion) with the same weights.
 SHADE_PASSES = 30
 #: The gap (mm) between the maxilla's alveolar border and the mandible's, drawn as a dark line (schematic: the
@@ -206,6 +210,77 @@ def vertex_neighbours(n: int, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray
     e = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
     e = np.unique(np.sort(e, axis=1), axis=0)
     return np.concatenate([e[:, 0], e[:, 1]]), np.concatenate([e[:, 1], e[:, 0]])
+
+
+def refine(vertices: np.ndarray, faces: np.ndarray, marked: np.ndarray, max_edge_mm: float
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One pass of conforming refinement: every edge longer than ``max_edge_mm`` with a marked end is split.
+
+    A triangle with one, two or three split edges becomes two, three or four (red-green refinement, so no
+    T-junctions); the winding is kept. New vertices are the edges' midpoints (:func:`relax` then moves them onto
+    a smooth surface).
+
+    Parameters
+    ----------
+    vertices : (v, 3) float, mm; faces : (f, 3) int; marked : (v,) bool; max_edge_mm : float
+
+    Returns
+    -------
+    vertices : (v + k, 3) float64; faces : (g, 3) int64; marked : (v + k,) bool (a new vertex is marked)
+    """
+    v = np.asarray(vertices, float)
+    f = np.asarray(faces, np.int64)
+    e = np.stack([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]], axis=1)  # (f, 3, 2)
+    key = np.sort(e.reshape(-1, 2), axis=1)
+    uniq, inv = np.unique(key, axis=0, return_inverse=True)
+    length = np.linalg.norm(v[uniq[:, 0]] - v[uniq[:, 1]], axis=1)
+    split = (length > max_edge_mm) & (marked[uniq[:, 0]] | marked[uniq[:, 1]])
+    if not split.any():
+        return v, f, np.asarray(marked, bool)
+    mid_index = np.full(len(uniq), -1)
+    mid_index[split] = len(v) + np.arange(split.sum())
+    new_v = 0.5 * (v[uniq[split, 0]] + v[uniq[split, 1]])
+    mids = mid_index[inv.reshape(-1)].reshape(-1, 3)  # (f, 3): midpoint of edge k (-1: not split)
+    n_split = (mids >= 0).sum(axis=1)
+    out = [f[n_split == 0]]
+    # rotate: one split -> it is edge 0 (ab); two -> the unsplit one is edge 2 (ca)
+    rot = np.where(n_split == 1, np.argmax(mids >= 0, axis=1), np.where(n_split == 2, (np.argmin(mids >= 0, axis=1) + 1) % 3, 0))
+    idx = (rot[:, None] + np.arange(3)[None, :]) % 3
+    fr = np.take_along_axis(f, idx, axis=1)
+    mr = np.take_along_axis(mids, idx, axis=1)
+    a, b, c = fr[:, 0], fr[:, 1], fr[:, 2]
+    mab, mbc, mca = mr[:, 0], mr[:, 1], mr[:, 2]
+    k1, k2, k3 = n_split == 1, n_split == 2, n_split == 3
+    out += [np.stack([a, mab, c], 1)[k1], np.stack([mab, b, c], 1)[k1]]
+    out += [np.stack([mab, b, mbc], 1)[k2], np.stack([a, mab, mbc], 1)[k2], np.stack([a, mbc, c], 1)[k2]]
+    out += [np.stack([a, mab, mca], 1)[k3], np.stack([mab, b, mbc], 1)[k3], np.stack([mca, mbc, c], 1)[k3],
+            np.stack([mab, mbc, mca], 1)[k3]]
+    return (np.concatenate([v, new_v]), np.concatenate(out),
+            np.concatenate([np.asarray(marked, bool), np.ones(len(new_v), bool)]))
+
+
+def resample(model, vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The drawn skull's sheet with its cavities' long triangles split (:func:`refine`, to
+    :data:`REFINE_EDGE_MM`) and then relaxed (:func:`relax`, weights :func:`relax_weight`).
+
+    Parameters
+    ----------
+    model : facelayers.model.geometry.FaceModel; vertices : (v, 3) float, mm; faces : (f, 3) int
+
+    Returns
+    -------
+    vertices : (w, 3) float64, mm; faces : (g, 3) int64
+    """
+    v, f = np.asarray(vertices, float), np.asarray(faces, np.int64)
+    marked = _cavity(model, v) > RELAX_CAVITY_MM[0] * 0.5 if len(v) else np.zeros(0, bool)
+    for _ in range(REFINE_PASSES):
+        v, f, marked = refine(v, f, marked, REFINE_EDGE_MM)
+    # the rim's vertices next to a cavity's wall relax with it: the rim line, which steps across the grid's
+    # columns where the rays leave the rim for the cavity's floor, becomes a smooth curve
+    w = relax_weight(model, v)
+    a, b = vertex_neighbours(len(v), f)
+    np.maximum.at(w, a, w[b])
+    return relax(v, f, w), f
 
 
 def relax(vertices: np.ndarray, faces: np.ndarray, weight: np.ndarray, passes: int = RELAX_PASSES,
@@ -417,10 +492,10 @@ def _build(model) -> SkullParts:
     f_cranium = np.minimum(np.minimum(bone, np.maximum(-mand - JAW_GAP_MM, depth - thick - 2.0)), ear)
     cv, cf = skull_module.clip_mesh(inner, faces, f_cranium)
     cv, cf = _used(*weld(cv, cf))
-    cv = relax(cv, cf, relax_weight(model, cv))
+    cv, cf = resample(model, cv, cf)
     mv, mf = skull_module.clip_mesh(outer, faces, np.minimum(bone, mand))
     mv, mf = _used(*weld(mv, mf))
-    mv = relax(mv, mf, relax_weight(model, mv))
+    mv, mf = resample(model, mv, mf)
     # inward along each vertex's ray by the mandible's thickness
     mu = _ray_dirs(mv)
     # no wall where the mandible continues in the cranium at the same surface (the occlusal line, the anterior
