@@ -48,6 +48,17 @@ from facelayers.model.skull_surface import smooth_relief
 #: dimensions; a dry skull's arch is about 5-8 mm tall and 3-5 mm thick).
 ARCH_HEIGHT_MM = 7.0
 ARCH_THICKNESS_MM = 4.0
+#: The arch's section is a super-ellipse of this exponent (2: an ellipse; higher: flatter faces, rounder
+#: corners), so that it reads as a flattened bar rather than a rod (schematic).
+ARCH_SECTION_EXPONENT = 3.0
+#: How much taller (mm) the bar grows at its front end, its upper border sweeping up into the zygoma's body and
+#: frontal process, and at its back end, its root over the articular tubercle (schematic: on a dry skull the
+#: arch's borders flow into those of the zygoma and the temporal squama with no joint).
+ARCH_FRONT_FLARE_MM = 9.0
+ARCH_ROOT_FLARE_MM = 1.5
+#: The fraction of the arch's length at its front end over which its outer face lies on the drawn zygoma (no
+#: step), after blending in over as much again.
+ARCH_JOIN_FRACTION = 0.12
 #: The arch's ends along y (mm): the articular tubercle in front of the ear canal (back) and the zygoma's
 #: temporal process (front), schematic, on the model's landmarks (porion y 0, zygion y 30).
 ARCH_Y_MM = (12.0, 58.0)
@@ -116,8 +127,8 @@ def fossa_depth(points: np.ndarray) -> np.ndarray:
     y, z = points[:, 1], points[:, 2]
     s = skull_module.smoothstep
     side = skull_module.lateral_weight(points, 48.0)
-    front = s((np.interp(z, [-8.0, 15.0], [53.0, 58.0]) - y) / 8.0)
-    back = s((y - np.interp(z, [2.0, 16.0], [10.0, -26.0])) / 12.0)
+    front = s((np.interp(z, [-8.0, 15.0], [48.0, 56.0]) - y) / 7.0)
+    back = s((y - np.interp(z, [2.0, 16.0], [14.0, -26.0])) / 8.0)
     temporal = TEMPORAL_FOSSA_DEPTH_MM * s((30.0 - z) / 26.0) * front * back * s((z + 14.0) / 8.0)
     infra_back = s((y - np.interp(z, [-12.0, -6.0], [-2.0, 16.0])) / 6.0)
     infra = (INFRATEMPORAL_DEPTH_MM * s((-5.0 - z) / 8.0) * s((55.0 - y) / 8.0) * infra_back
@@ -172,7 +183,7 @@ def _painted(gu_bytes: bytes, gs_bytes: bytes) -> np.ndarray:
     for f in feats:
         h = f(pts)
         if f.name == "zygomatic arch":  # keep the arch's root and the zygoma's body (the bar ends in them)
-            h = h * skull_module.smoothstep((pts[:, 1] - ARCH_Y_MM[0] + 2.0) / 8.0) * skull_module.smoothstep(
+            h = h * skull_module.smoothstep((pts[:, 1] - ARCH_Y_MM[0] - 4.0) / 6.0) * skull_module.smoothstep(
                 (ARCH_Y_MM[1] - 4.0 - pts[:, 1]) / 8.0)
         total += h
     shape = (len(gs), len(gu))
@@ -520,7 +531,7 @@ def _build(model) -> SkullParts:
     shade_m[:n_m] = relax(shade_m[:n_m], mf, relax_weight(model, mv), passes=SHADE_PASSES, mu=0.0)
     shades = {"cranium": shade_c, "mandible": shade_m}
     for side, sign in (("left", 1.0), ("right", -1.0)):
-        av, af = arch_bar(model, sign)
+        av, af = arch_bar(model, sign, r_draw - depth)
         parts[f"arch:{side}"] = (av, af)
         shades[f"arch:{side}"] = np.ones(len(av))
         ev, ef, es = ear_canal(model, sign, r_draw)
@@ -630,28 +641,69 @@ def arch_line(model, sign: float = 1.0, samples: int = 24) -> tuple[np.ndarray, 
     return centres, out
 
 
-def arch_bar(model, sign: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def arch_profile(samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """The arch bar's height (samples,) mm and its centre's rise (samples,) mm along :func:`arch_line`.
+
+    :data:`ARCH_HEIGHT_MM` along its middle; in front its upper border sweeps up by :data:`ARCH_FRONT_FLARE_MM`
+    into the zygoma's body and frontal process (its lower border runs on into the zygoma's), behind it widens
+    by :data:`ARCH_ROOT_FLARE_MM` into its root over the articular tubercle: so the bar flows out of the bone
+    at both ends rather than being stuck on it.
+    """
+    t = np.linspace(0.0, 1.0, samples)  # 0 at the root (back), 1 at the zygoma (front)
+    s = skull_module.smoothstep
+    front = ARCH_FRONT_FLARE_MM * s((t - 0.7) / 0.3) ** 1.5
+    back = ARCH_ROOT_FLARE_MM * s((0.2 - t) / 0.2) ** 1.5
+    height = ARCH_HEIGHT_MM + front + back
+    rise = 0.5 * front + 0.5 * back * 0.6  # the root widens a little more upward than downward
+    return height, rise
+
+
+def arch_bar(model, sign: float = 1.0, cranium_r: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The zygomatic arch as a closed bar (vertices (v, 3) float64 mm, faces (f, 3) int64), one side.
 
-    Section :data:`ARCH_HEIGHT_MM` tall and :data:`ARCH_THICKNESS_MM` thick along :func:`arch_line`; its ends
-    sink 3 mm into the bone they join (the zygoma in front, the arch's root behind).
+    A flattened bar (a super-ellipse section, exponent :data:`ARCH_SECTION_EXPONENT`: flat outer and inner
+    faces, rounded borders), :data:`ARCH_HEIGHT_MM` tall and :data:`ARCH_THICKNESS_MM` thick along
+    :func:`arch_line`, flaring into the bone at both ends (:func:`arch_profile`); its ends sink into the bone
+    they join (the zygoma in front, the arch's root behind).
+
+    With ``cranium_r`` (the drawn cranium's radius on the model's rays, (n,) mm), the bar's front end moves
+    onto the drawn zygoma (its outer face on the cranium's surface over the last :data:`ARCH_JOIN_FRACTION` of
+    its length, blending in over as much again): the bar flows out of the zygoma's body with no step. Its root
+    ends on the solid bone over the articular tubercle (the fossa begins in front of it, :func:`fossa_depth`).
     """
     centres, out = arch_line(model, sign)
     k = len(centres)
+    height, rise = arch_profile(k)
     sink = np.zeros(k)
     sink[:3] = [3.0, 1.5, 0.5]
-    sink[-6:] = [0.5, 1.0, 2.0, 3.0, 4.0, 5.0]
+    sink[-2:] = [0.5, 1.5]  # the front cap inside the zygoma
+    centres[:, 2] += rise
+    if cranium_r is not None:
+        outer = centres + out * (0.5 * ARCH_THICKNESS_MM)
+        on_bone = _outer_of(outer, cranium_r, model)
+        step = np.einsum("ij,ij->i", on_bone - outer, _ray_dirs(outer))  # < 0: the cranium lies inside
+        t = np.linspace(0.0, 1.0, k)
+        join = skull_module.smoothstep((t - (1.0 - 2.0 * ARCH_JOIN_FRACTION)) / ARCH_JOIN_FRACTION)
+        centres = centres + out * (join * np.minimum(step, 0.0))[:, None]
     centres = centres - out * sink[:, None]
     up = np.tile([0.0, 0.0, 1.0], (k, 1))
     along = np.gradient(centres, axis=0)
     # a x b along the line: outward faces
-    a, b = out, up
-    if np.einsum("ij,ij->i", np.cross(a, b), along).mean() < 0:
-        a, b = up, out
-        radii = (0.5 * ARCH_HEIGHT_MM, 0.5 * ARCH_THICKNESS_MM)
+    sides = 24
+    if np.einsum("ij,ij->i", np.cross(out, up), along).mean() < 0:
+        a, b, ra, rb = up, out, 0.5 * height, np.full(k, 0.5 * ARCH_THICKNESS_MM)
     else:
-        radii = (0.5 * ARCH_THICKNESS_MM, 0.5 * ARCH_HEIGHT_MM)
-    return tube(centres, a, b, radii, sides=14)
+        a, b, ra, rb = out, up, np.full(k, 0.5 * ARCH_THICKNESS_MM), 0.5 * height
+    verts, faces = tube(centres, a, b, (1.0, 1.0), sides=sides)
+    # the super-ellipse section, ring by ring, with this ring's semi-axes
+    th = np.linspace(0.0, 2.0 * np.pi, sides, endpoint=False)
+    p = 2.0 / ARCH_SECTION_EXPONENT
+    ca = np.sign(np.cos(th)) * np.abs(np.cos(th)) ** p
+    cb = np.sign(np.sin(th)) * np.abs(np.sin(th)) ** p
+    ring = (ra[:, None, None] * ca[None, :, None] * a[:, None, :]
+            + rb[:, None, None] * cb[None, :, None] * b[:, None, :])
+    verts[:k * sides] = (centres[:, None, :] + ring).reshape(-1, 3)
+    return verts, faces
 
 
 def ear_canal(model, sign: float, r_draw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
