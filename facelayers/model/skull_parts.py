@@ -54,7 +54,7 @@ ARCH_SECTION_EXPONENT = 3.0
 #: How much taller (mm) the bar grows at its front end, its upper border sweeping up into the zygoma's body and
 #: frontal process, and at its back end, its root over the articular tubercle (schematic: on a dry skull the
 #: arch's borders flow into those of the zygoma and the temporal squama with no joint).
-ARCH_FRONT_FLARE_MM = 9.0
+ARCH_FRONT_FLARE_MM = 6.0
 ARCH_ROOT_FLARE_MM = 1.5
 #: The fraction of the arch's length at its front end over which its outer face lies on the drawn zygoma (no
 #: step), after blending in over as much again.
@@ -703,6 +703,13 @@ def arch_bar(model, sign: float = 1.0, cranium_r: np.ndarray | None = None) -> t
     ring = (ra[:, None, None] * ca[None, :, None] * a[:, None, :]
             + rb[:, None, None] * cb[None, :, None] * b[:, None, :])
     verts[:k * sides] = (centres[:, None, :] + ring).reshape(-1, 3)
+    if cranium_r is not None:
+        # no vertex of the join stands proud of the zygoma (its borders, the flare's top): each is moved in along
+        # the bar's outward normal onto the cranium's surface
+        pts = verts[:k * sides]
+        step = np.einsum("ij,ij->i", _outer_of(pts, cranium_r, model) - pts, _ray_dirs(pts))
+        w = np.repeat(join, sides) * (np.minimum(step, 0.0))
+        verts[:k * sides] = pts + np.repeat(out, sides, axis=0) * w[:, None]
     return verts, faces
 
 
