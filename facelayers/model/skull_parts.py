@@ -107,7 +107,9 @@ RELAX_BONE_WEIGHT = 0.25
 RELAX_CAVITY_MM = (0.3, 3.0)
 #: The cavities' triangles are split until no edge there is longer than this (mm), in at most
 #: :data:`REFINE_PASSES` passes (each halves the long edges), before relaxing.
-REFINE_EDGE_MM = 2.5
+REFINE_EDGE_MM = 3.0
+#: Triangles are split there only, where a vertex lies deeper in a cavity than this (mm).
+REFINE_CAVITY_MM = 1.0
 REFINE_PASSES = 3
 #: Passes of diffusion of the drawn skull's shade (its ambient occlusion) with the same weights.
 SHADE_PASSES = 30
@@ -272,7 +274,7 @@ def refine(vertices: np.ndarray, faces: np.ndarray, marked: np.ndarray, max_edge
 
 def resample(model, vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The drawn skull's sheet with its cavities' long triangles split (:func:`refine`, to
-    :data:`REFINE_EDGE_MM`) and then relaxed (:func:`relax`, weights :func:`relax_weight`).
+    :data:`REFINE_EDGE_MM`, where a vertex lies deeper than :data:`REFINE_CAVITY_MM`) and then relaxed (:func:`relax`, weights :func:`relax_weight`).
 
     Parameters
     ----------
@@ -283,7 +285,7 @@ def resample(model, vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray
     vertices : (w, 3) float64, mm; faces : (g, 3) int64
     """
     v, f = np.asarray(vertices, float), np.asarray(faces, np.int64)
-    marked = _cavity(model, v) > RELAX_CAVITY_MM[0] * 0.5 if len(v) else np.zeros(0, bool)
+    marked = _cavity(model, v) > REFINE_CAVITY_MM if len(v) else np.zeros(0, bool)
     for _ in range(REFINE_PASSES):
         v, f, marked = refine(v, f, marked, REFINE_EDGE_MM)
     # the rim's vertices next to a cavity's wall relax with it: the rim line, which steps across the grid's
