@@ -180,7 +180,7 @@ def _painted(gu_bytes: bytes, gs_bytes: bytes) -> np.ndarray:
     pts = o + d * sk.envelope.ravel()[:, None]
     # the side forms the drawn skull builds as geometry, and the teeth's grooves (the drawn skull shows a smooth
     # alveolar arch and a gap between the jaws instead, :data:`JAW_GAP_MM`)
-    feats = tuple(f for f in skull_module.SIDE if f.name in PAINTED) + skull_module.TEETH
+    feats = tuple(f for f in skull_module.SIDE if f.name in PAINTED)
     total = np.zeros(len(pts))
     for f in feats:
         h = f(pts)
@@ -189,7 +189,10 @@ def _painted(gu_bytes: bytes, gs_bytes: bytes) -> np.ndarray:
                 (ARCH_Y_MM[1] - 4.0 - pts[:, 1]) / 8.0)
         total += h
     shape = (len(gs), len(gu))
-    return read_only(smooth_relief(total.reshape(shape), pts.reshape(*shape, 3), gs, coarse=True))
+    # each smoothed as the sculpture smooths it (the side's outlines coarse, the teeth not), so none is left over
+    teeth = sum(f(pts) for f in skull_module.TEETH)
+    return read_only(smooth_relief(total.reshape(shape), pts.reshape(*shape, 3), gs, coarse=True)
+                     + smooth_relief(teeth.reshape(shape), pts.reshape(*shape, 3), gs))
 
 
 def weld(vertices: np.ndarray, faces: np.ndarray, decimals: int = 4) -> tuple[np.ndarray, np.ndarray]:
@@ -273,8 +276,10 @@ def refine(vertices: np.ndarray, faces: np.ndarray, marked: np.ndarray, max_edge
 
 
 def resample(model, vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The drawn skull's sheet with its cavities' long triangles split (:func:`refine`, to
-    :data:`REFINE_EDGE_MM`, where a vertex lies deeper than :data:`REFINE_CAVITY_MM`) and then relaxed (:func:`relax`, weights :func:`relax_weight`).
+    """The drawn skull's sheet with its cavities' long triangles split, then relaxed.
+
+    Split by :func:`refine` to :data:`REFINE_EDGE_MM` where a vertex lies deeper than :data:`REFINE_CAVITY_MM`,
+    relaxed by :func:`relax` (weights :func:`relax_weight`, spread one ring onto the rims).
 
     Parameters
     ----------
@@ -543,8 +548,11 @@ def _build(model) -> SkullParts:
 
 
 def relax_weight(model, points: np.ndarray) -> np.ndarray:
-    """How much (k,) in [0, 1] :func:`relax` moves the drawn skull's points (k, 3) mm: fully on the cavities'
-    walls (deeper than :data:`RELAX_CAVITY_MM`), :data:`RELAX_BONE_WEIGHT` on the bone and the rims."""
+    """How much (k,) in [0, 1] :func:`relax` moves the drawn skull's points (k, 3) mm.
+
+    Fully on the cavities' walls (deeper than :data:`RELAX_CAVITY_MM`), :data:`RELAX_BONE_WEIGHT` on the bone and
+    the rims.
+    """
     lo, hi = RELAX_CAVITY_MM
     ramp = skull_module.smoothstep((_cavity(model, points) - lo) / (hi - lo))
     return RELAX_BONE_WEIGHT + (1.0 - RELAX_BONE_WEIGHT) * ramp
