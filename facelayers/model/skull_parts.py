@@ -116,6 +116,8 @@ SHADE_PASSES = 30
 #: The gap (mm) between the maxilla's alveolar border and the mandible's, drawn as a dark line (schematic: the
 #: teeth are not drawn; a teaching skull shows the two jaws as separate bones).
 JAW_GAP_MM = 1.6
+#: The brightness of the mandible's top face under the gap (in shadow; plotly draws none).
+JAW_GAP_SHADE = 0.3
 
 
 def fossa_depth(points: np.ndarray) -> np.ndarray:
@@ -532,6 +534,10 @@ def _build(model) -> SkullParts:
     hollow_m = _hollow(model, r_draw, mv)
     shade_m = np.concatenate([(1.0 - 0.3 * np.clip(hollow_m / 8.0, 0, 1)) * (1.0 - 0.7 * np.clip(
         _cavity(model, mv) / 24.0, 0, 1) ** 1.4), np.full(len(mv2) - len(mv), 0.8)])
+    # the mandible's top along the occlusal line is in the shadow of the maxilla: the gap between the jaws reads
+    # as a dark line
+    top = mv2[len(mv):, 2] > skull_module.OCCLUSAL_Z_MM - 1.0
+    shade_m[len(mv):][top] = JAW_GAP_SHADE
     # the shade diffused over the mesh where it was relaxed: no streaks along the cavities' long triangles
     shade_c = relax(shade_c, cf, relax_weight(model, cv), passes=SHADE_PASSES, mu=0.0)
     n_m = len(mv)
