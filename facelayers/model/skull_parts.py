@@ -48,6 +48,17 @@ from facelayers.model.skull_surface import smooth_relief
 #: dimensions; a dry skull's arch is about 5-8 mm tall and 3-5 mm thick).
 ARCH_HEIGHT_MM = 7.0
 ARCH_THICKNESS_MM = 4.0
+#: The arch's section is a super-ellipse of this exponent (2: an ellipse; higher: flatter faces, rounder
+#: corners), so that it reads as a flattened bar rather than a rod (schematic).
+ARCH_SECTION_EXPONENT = 3.0
+#: How much taller (mm) the bar grows at its front end, its upper border sweeping up into the zygoma's body and
+#: frontal process, and at its back end, its root over the articular tubercle (schematic: on a dry skull the
+#: arch's borders flow into those of the zygoma and the temporal squama with no joint).
+ARCH_FRONT_FLARE_MM = 6.0
+ARCH_ROOT_FLARE_MM = 1.5
+#: The fraction of the arch's length at its front end over which its outer face lies on the drawn zygoma (no
+#: step), after blending in over as much again.
+ARCH_JOIN_FRACTION = 0.12
 #: The arch's ends along y (mm): the articular tubercle in front of the ear canal (back) and the zygoma's
 #: temporal process (front), schematic, on the model's landmarks (porion y 0, zygion y 30).
 ARCH_Y_MM = (12.0, 58.0)
@@ -85,6 +96,28 @@ EAM_DEPTH_MM = 12.0
 PAINTED = ("zygomatic arch", "sigmoid notch", "retromandibular hollow", "external acoustic meatus")
 #: Side weight of the drawn skull's side forms: azimuth past this (degrees) is the side of the head.
 SIDE_DEG = 30.0
+#: The drawn skull's surface is relaxed on the mesh (:func:`relax`, Taubin's smoothing, which does not shrink):
+#: this many passes, at full weight on the walls of the cavities (the orbits, the piriform aperture: where the
+#: grid's rays meet steep walls in long thin triangles, whose normals streak the shading) and
+#: :data:`RELAX_BONE_WEIGHT` on the rest of the bone. The layers do not stand on the drawn mesh.
+RELAX_PASSES = 60
+RELAX_BONE_WEIGHT = 0.25
+#: The cavity depth (mm, :attr:`facelayers.model.skull_surface.SkullSurface.cavity`) over which the relaxing
+#: ramps up from the bone's weight to full: below the low end the rim stays as sculpted (crisp).
+RELAX_CAVITY_MM = (0.3, 3.0)
+#: The cavities' triangles are split until no edge there is longer than this (mm), in at most
+#: :data:`REFINE_PASSES` passes (each halves the long edges), before relaxing.
+REFINE_EDGE_MM = 3.0
+#: Triangles are split there only, where a vertex lies deeper in a cavity than this (mm).
+REFINE_CAVITY_MM = 1.0
+REFINE_PASSES = 3
+#: Passes of diffusion of the drawn skull's shade (its ambient occlusion) with the same weights.
+SHADE_PASSES = 30
+#: The gap (mm) between the maxilla's alveolar border and the mandible's, drawn as a dark line (schematic: the
+#: teeth are not drawn; a teaching skull shows the two jaws as separate bones).
+JAW_GAP_MM = 1.6
+#: The brightness of the mandible's top face under the gap (in shadow; plotly draws none).
+JAW_GAP_SHADE = 0.3
 
 
 def fossa_depth(points: np.ndarray) -> np.ndarray:
@@ -98,8 +131,8 @@ def fossa_depth(points: np.ndarray) -> np.ndarray:
     y, z = points[:, 1], points[:, 2]
     s = skull_module.smoothstep
     side = skull_module.lateral_weight(points, 48.0)
-    front = s((np.interp(z, [-8.0, 15.0], [53.0, 58.0]) - y) / 8.0)
-    back = s((y - np.interp(z, [2.0, 16.0], [10.0, -26.0])) / 12.0)
+    front = s((np.interp(z, [-8.0, 15.0], [48.0, 56.0]) - y) / 7.0)
+    back = s((y - np.interp(z, [2.0, 16.0], [14.0, -26.0])) / 8.0)
     temporal = TEMPORAL_FOSSA_DEPTH_MM * s((30.0 - z) / 26.0) * front * back * s((z + 14.0) / 8.0)
     infra_back = s((y - np.interp(z, [-12.0, -6.0], [-2.0, 16.0])) / 6.0)
     infra = (INFRATEMPORAL_DEPTH_MM * s((-5.0 - z) / 8.0) * s((55.0 - y) / 8.0) * infra_back
@@ -147,16 +180,21 @@ def _painted(gu_bytes: bytes, gs_bytes: bytes) -> np.ndarray:
     uu, ss = np.meshgrid(gu, gs)
     o, d = rays(uu.ravel(), ss.ravel())
     pts = o + d * sk.envelope.ravel()[:, None]
+    # the side forms the drawn skull builds as geometry, and the teeth's grooves (the drawn skull shows a smooth
+    # alveolar arch and a gap between the jaws instead, :data:`JAW_GAP_MM`)
     feats = tuple(f for f in skull_module.SIDE if f.name in PAINTED)
     total = np.zeros(len(pts))
     for f in feats:
         h = f(pts)
         if f.name == "zygomatic arch":  # keep the arch's root and the zygoma's body (the bar ends in them)
-            h = h * skull_module.smoothstep((pts[:, 1] - ARCH_Y_MM[0] + 2.0) / 8.0) * skull_module.smoothstep(
+            h = h * skull_module.smoothstep((pts[:, 1] - ARCH_Y_MM[0] - 4.0) / 6.0) * skull_module.smoothstep(
                 (ARCH_Y_MM[1] - 4.0 - pts[:, 1]) / 8.0)
         total += h
     shape = (len(gs), len(gu))
-    return read_only(smooth_relief(total.reshape(shape), pts.reshape(*shape, 3), gs, coarse=True))
+    # each smoothed as the sculpture smooths it (the side's outlines coarse, the teeth not), so none is left over
+    teeth = sum(f(pts) for f in skull_module.TEETH)
+    return read_only(smooth_relief(total.reshape(shape), pts.reshape(*shape, 3), gs, coarse=True)
+                     + smooth_relief(teeth.reshape(shape), pts.reshape(*shape, 3), gs))
 
 
 def weld(vertices: np.ndarray, faces: np.ndarray, decimals: int = 4) -> tuple[np.ndarray, np.ndarray]:
@@ -183,6 +221,123 @@ def boundary_edges(faces: np.ndarray) -> np.ndarray:
     key = np.sort(e, axis=1)
     _, inv, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
     return e[counts[inv.reshape(-1)] == 1]
+
+
+def vertex_neighbours(n: int, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mesh's undirected edges as (a, b) index pairs, both directions: (2e,) int64 each, for ``n`` vertices."""
+    e = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
+    e = np.unique(np.sort(e, axis=1), axis=0)
+    return np.concatenate([e[:, 0], e[:, 1]]), np.concatenate([e[:, 1], e[:, 0]])
+
+
+def refine(vertices: np.ndarray, faces: np.ndarray, marked: np.ndarray, max_edge_mm: float
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One pass of conforming refinement: every edge longer than ``max_edge_mm`` with a marked end is split.
+
+    A triangle with one, two or three split edges becomes two, three or four (red-green refinement, so no
+    T-junctions); the winding is kept. New vertices are the edges' midpoints (:func:`relax` then moves them onto
+    a smooth surface).
+
+    Parameters
+    ----------
+    vertices : (v, 3) float, mm; faces : (f, 3) int; marked : (v,) bool; max_edge_mm : float
+
+    Returns
+    -------
+    vertices : (v + k, 3) float64; faces : (g, 3) int64; marked : (v + k,) bool (a new vertex is marked)
+    """
+    v = np.asarray(vertices, float)
+    f = np.asarray(faces, np.int64)
+    e = np.stack([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]], axis=1)  # (f, 3, 2)
+    key = np.sort(e.reshape(-1, 2), axis=1)
+    uniq, inv = np.unique(key, axis=0, return_inverse=True)
+    length = np.linalg.norm(v[uniq[:, 0]] - v[uniq[:, 1]], axis=1)
+    split = (length > max_edge_mm) & (marked[uniq[:, 0]] | marked[uniq[:, 1]])
+    if not split.any():
+        return v, f, np.asarray(marked, bool)
+    mid_index = np.full(len(uniq), -1)
+    mid_index[split] = len(v) + np.arange(split.sum())
+    new_v = 0.5 * (v[uniq[split, 0]] + v[uniq[split, 1]])
+    mids = mid_index[inv.reshape(-1)].reshape(-1, 3)  # (f, 3): midpoint of edge k (-1: not split)
+    n_split = (mids >= 0).sum(axis=1)
+    out = [f[n_split == 0]]
+    # rotate: one split -> it is edge 0 (ab); two -> the unsplit one is edge 2 (ca)
+    rot = np.where(n_split == 1, np.argmax(mids >= 0, axis=1), np.where(n_split == 2, (np.argmin(mids >= 0, axis=1) + 1) % 3, 0))
+    idx = (rot[:, None] + np.arange(3)[None, :]) % 3
+    fr = np.take_along_axis(f, idx, axis=1)
+    mr = np.take_along_axis(mids, idx, axis=1)
+    a, b, c = fr[:, 0], fr[:, 1], fr[:, 2]
+    mab, mbc, mca = mr[:, 0], mr[:, 1], mr[:, 2]
+    k1, k2, k3 = n_split == 1, n_split == 2, n_split == 3
+    out += [np.stack([a, mab, c], 1)[k1], np.stack([mab, b, c], 1)[k1]]
+    out += [np.stack([mab, b, mbc], 1)[k2], np.stack([a, mab, mbc], 1)[k2], np.stack([a, mbc, c], 1)[k2]]
+    out += [np.stack([a, mab, mca], 1)[k3], np.stack([mab, b, mbc], 1)[k3], np.stack([mca, mbc, c], 1)[k3],
+            np.stack([mab, mbc, mca], 1)[k3]]
+    return (np.concatenate([v, new_v]), np.concatenate(out),
+            np.concatenate([np.asarray(marked, bool), np.ones(len(new_v), bool)]))
+
+
+def resample(model, vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The drawn skull's sheet with its cavities' long triangles split, then relaxed.
+
+    Split by :func:`refine` to :data:`REFINE_EDGE_MM` where a vertex lies deeper than :data:`REFINE_CAVITY_MM`,
+    relaxed by :func:`relax` (weights :func:`relax_weight`, spread one ring onto the rims).
+
+    Parameters
+    ----------
+    model : facelayers.model.geometry.FaceModel; vertices : (v, 3) float, mm; faces : (f, 3) int
+
+    Returns
+    -------
+    vertices : (w, 3) float64, mm; faces : (g, 3) int64
+    """
+    v, f = np.asarray(vertices, float), np.asarray(faces, np.int64)
+    marked = _cavity(model, v) > REFINE_CAVITY_MM if len(v) else np.zeros(0, bool)
+    for _ in range(REFINE_PASSES):
+        v, f, marked = refine(v, f, marked, REFINE_EDGE_MM)
+    # the rim's vertices next to a cavity's wall relax with it: the rim line, which steps across the grid's
+    # columns where the rays leave the rim for the cavity's floor, becomes a smooth curve
+    w = relax_weight(model, v)
+    a, b = vertex_neighbours(len(v), f)
+    np.maximum.at(w, a, w[b])
+    return relax(v, f, w), f
+
+
+def relax(vertices: np.ndarray, faces: np.ndarray, weight: np.ndarray, passes: int = RELAX_PASSES,
+          lam: float = 0.5, mu: float = -0.53) -> np.ndarray:
+    """Taubin's smoothing of a mesh's vertices, each moved by ``weight`` times the umbrella step.
+
+    Each pass moves every vertex towards the mean of its neighbours by ``lam * weight`` and then away by
+    ``mu * weight`` (the second step undoes the shrinking of the first; Taubin 1995). The open edges' vertices
+    stay put (a seam or a cut keeps its place). The uniform umbrella also evens out long thin triangles.
+
+    Parameters
+    ----------
+    vertices : (v, 3) float, mm (or (v,) float: one value per vertex, e.g. a shade); faces : (f, 3) int
+    weight : (v,) float in [0, 1] — 0 keeps a vertex where it is
+    passes : int; lam, mu : float — Taubin's factors (lam > 0 > mu, |mu| slightly > lam; mu 0: plain diffusion)
+
+    Returns
+    -------
+    (v, 3) float64, mm (or (v,) float64)
+    """
+    v = np.asarray(vertices, float).copy()
+    if v.ndim == 1:  # a value per vertex (a shade): smoothed the same way
+        return relax(v[:, None], faces, weight, passes, lam, mu)[:, 0]
+    if len(faces) == 0:
+        return v
+    a, b = vertex_neighbours(len(v), faces)
+    count = np.bincount(a, minlength=len(v)).astype(float)
+    w = np.asarray(weight, float).copy()
+    w[np.unique(boundary_edges(faces))] = 0.0
+    w[count == 0] = 0.0
+    count[count == 0] = 1.0
+    for _ in range(passes):
+        for factor in (lam, mu):
+            mean = np.zeros_like(v)
+            np.add.at(mean, a, v[b])
+            v += (factor * w)[:, None] * (mean / count[:, None] - v)
+    return v
 
 
 def solidify(vertices: np.ndarray, faces: np.ndarray, inward: np.ndarray,
@@ -353,11 +508,14 @@ def _build(model) -> SkullParts:
     # the cranium: on bone, off the mandible (but behind the ramus where the fossa is deeper than the ramus is
     # thick: the infratemporal fossa's wall seen through the notch), with the ear canals open
     thick = mandible_thickness(outer)
-    f_cranium = np.minimum(np.minimum(bone, np.maximum(-mand, depth - thick - 2.0)), ear)
+    # a gap of JAW_GAP_MM between the maxilla's alveolar border and the mandible's (the two jaws are two bones)
+    f_cranium = np.minimum(np.minimum(bone, np.maximum(-mand - JAW_GAP_MM, depth - thick - 2.0)), ear)
     cv, cf = skull_module.clip_mesh(inner, faces, f_cranium)
     cv, cf = _used(*weld(cv, cf))
+    cv, cf = resample(model, cv, cf)
     mv, mf = skull_module.clip_mesh(outer, faces, np.minimum(bone, mand))
     mv, mf = _used(*weld(mv, mf))
+    mv, mf = resample(model, mv, mf)
     # inward along each vertex's ray by the mandible's thickness
     mu = _ray_dirs(mv)
     # no wall where the mandible continues in the cranium at the same surface (the occlusal line, the anterior
@@ -376,15 +534,34 @@ def _build(model) -> SkullParts:
     hollow_m = _hollow(model, r_draw, mv)
     shade_m = np.concatenate([(1.0 - 0.3 * np.clip(hollow_m / 8.0, 0, 1)) * (1.0 - 0.7 * np.clip(
         _cavity(model, mv) / 24.0, 0, 1) ** 1.4), np.full(len(mv2) - len(mv), 0.8)])
+    # the mandible's top along the occlusal line is in the shadow of the maxilla: the gap between the jaws reads
+    # as a dark line
+    top = mv2[len(mv):, 2] > skull_module.OCCLUSAL_Z_MM - 1.0
+    shade_m[len(mv):][top] = JAW_GAP_SHADE
+    # the shade diffused over the mesh where it was relaxed: no streaks along the cavities' long triangles
+    shade_c = relax(shade_c, cf, relax_weight(model, cv), passes=SHADE_PASSES, mu=0.0)
+    n_m = len(mv)
+    shade_m[:n_m] = relax(shade_m[:n_m], mf, relax_weight(model, mv), passes=SHADE_PASSES, mu=0.0)
     shades = {"cranium": shade_c, "mandible": shade_m}
     for side, sign in (("left", 1.0), ("right", -1.0)):
-        av, af = arch_bar(model, sign)
+        av, af = arch_bar(model, sign, r_draw - depth)
         parts[f"arch:{side}"] = (av, af)
         shades[f"arch:{side}"] = np.ones(len(av))
         ev, ef, es = ear_canal(model, sign, r_draw)
         parts[f"eam:{side}"] = (ev, ef)
         shades[f"eam:{side}"] = es
     return SkullParts(parts, shades, read_only(depth))
+
+
+def relax_weight(model, points: np.ndarray) -> np.ndarray:
+    """How much (k,) in [0, 1] :func:`relax` moves the drawn skull's points (k, 3) mm.
+
+    Fully on the cavities' walls (deeper than :data:`RELAX_CAVITY_MM`), :data:`RELAX_BONE_WEIGHT` on the bone and
+    the rims.
+    """
+    lo, hi = RELAX_CAVITY_MM
+    ramp = skull_module.smoothstep((_cavity(model, points) - lo) / (hi - lo))
+    return RELAX_BONE_WEIGHT + (1.0 - RELAX_BONE_WEIGHT) * ramp
 
 
 def _on(points: np.ndarray, others: np.ndarray, decimals: int = 4) -> np.ndarray:
@@ -480,28 +657,76 @@ def arch_line(model, sign: float = 1.0, samples: int = 24) -> tuple[np.ndarray, 
     return centres, out
 
 
-def arch_bar(model, sign: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def arch_profile(samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """The arch bar's height (samples,) mm and its centre's rise (samples,) mm along :func:`arch_line`.
+
+    :data:`ARCH_HEIGHT_MM` along its middle; in front its upper border sweeps up by :data:`ARCH_FRONT_FLARE_MM`
+    into the zygoma's body and frontal process (its lower border runs on into the zygoma's), behind it widens
+    by :data:`ARCH_ROOT_FLARE_MM` into its root over the articular tubercle: so the bar flows out of the bone
+    at both ends rather than being stuck on it.
+    """
+    t = np.linspace(0.0, 1.0, samples)  # 0 at the root (back), 1 at the zygoma (front)
+    s = skull_module.smoothstep
+    front = ARCH_FRONT_FLARE_MM * s((t - 0.7) / 0.3) ** 1.5
+    back = ARCH_ROOT_FLARE_MM * s((0.2 - t) / 0.2) ** 1.5
+    height = ARCH_HEIGHT_MM + front + back
+    rise = 0.5 * front + 0.5 * back * 0.6  # the root widens a little more upward than downward
+    return height, rise
+
+
+def arch_bar(model, sign: float = 1.0, cranium_r: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The zygomatic arch as a closed bar (vertices (v, 3) float64 mm, faces (f, 3) int64), one side.
 
-    Section :data:`ARCH_HEIGHT_MM` tall and :data:`ARCH_THICKNESS_MM` thick along :func:`arch_line`; its ends
-    sink 3 mm into the bone they join (the zygoma in front, the arch's root behind).
+    A flattened bar (a super-ellipse section, exponent :data:`ARCH_SECTION_EXPONENT`: flat outer and inner
+    faces, rounded borders), :data:`ARCH_HEIGHT_MM` tall and :data:`ARCH_THICKNESS_MM` thick along
+    :func:`arch_line`, flaring into the bone at both ends (:func:`arch_profile`); its ends sink into the bone
+    they join (the zygoma in front, the arch's root behind).
+
+    With ``cranium_r`` (the drawn cranium's radius on the model's rays, (n,) mm), the bar's front end moves
+    onto the drawn zygoma (its outer face on the cranium's surface over the last :data:`ARCH_JOIN_FRACTION` of
+    its length, blending in over as much again): the bar flows out of the zygoma's body with no step. Its root
+    ends on the solid bone over the articular tubercle (the fossa begins in front of it, :func:`fossa_depth`).
     """
     centres, out = arch_line(model, sign)
     k = len(centres)
+    height, rise = arch_profile(k)
     sink = np.zeros(k)
     sink[:3] = [3.0, 1.5, 0.5]
-    sink[-6:] = [0.5, 1.0, 2.0, 3.0, 4.0, 5.0]
+    sink[-2:] = [0.5, 1.5]  # the front cap inside the zygoma
+    centres[:, 2] += rise
+    if cranium_r is not None:
+        outer = centres + out * (0.5 * ARCH_THICKNESS_MM)
+        on_bone = _outer_of(outer, cranium_r, model)
+        step = np.einsum("ij,ij->i", on_bone - outer, _ray_dirs(outer))  # < 0: the cranium lies inside
+        t = np.linspace(0.0, 1.0, k)
+        join = skull_module.smoothstep((t - (1.0 - 2.0 * ARCH_JOIN_FRACTION)) / ARCH_JOIN_FRACTION)
+        centres = centres + out * (join * np.minimum(step, 0.0))[:, None]
     centres = centres - out * sink[:, None]
     up = np.tile([0.0, 0.0, 1.0], (k, 1))
     along = np.gradient(centres, axis=0)
     # a x b along the line: outward faces
-    a, b = out, up
-    if np.einsum("ij,ij->i", np.cross(a, b), along).mean() < 0:
-        a, b = up, out
-        radii = (0.5 * ARCH_HEIGHT_MM, 0.5 * ARCH_THICKNESS_MM)
+    sides = 24
+    if np.einsum("ij,ij->i", np.cross(out, up), along).mean() < 0:
+        a, b, ra, rb = up, out, 0.5 * height, np.full(k, 0.5 * ARCH_THICKNESS_MM)
     else:
-        radii = (0.5 * ARCH_THICKNESS_MM, 0.5 * ARCH_HEIGHT_MM)
-    return tube(centres, a, b, radii, sides=14)
+        a, b, ra, rb = out, up, np.full(k, 0.5 * ARCH_THICKNESS_MM), 0.5 * height
+    verts, faces = tube(centres, a, b, (1.0, 1.0), sides=sides)
+    # the super-ellipse section, ring by ring, with this ring's semi-axes
+    th = np.linspace(0.0, 2.0 * np.pi, sides, endpoint=False)
+    p = 2.0 / ARCH_SECTION_EXPONENT
+    ca = np.sign(np.cos(th)) * np.abs(np.cos(th)) ** p
+    cb = np.sign(np.sin(th)) * np.abs(np.sin(th)) ** p
+    ring = (ra[:, None, None] * ca[None, :, None] * a[:, None, :]
+            + rb[:, None, None] * cb[None, :, None] * b[:, None, :])
+    verts[:k * sides] = (centres[:, None, :] + ring).reshape(-1, 3)
+    if cranium_r is not None:
+        # no vertex of the join stands proud of the zygoma (its borders, the flare's top): each is moved in along
+        # the bar's outward normal onto the cranium's surface
+        pts = verts[:k * sides]
+        step = np.einsum("ij,ij->i", _outer_of(pts, cranium_r, model) - pts, _ray_dirs(pts))
+        w = np.repeat(join, sides) * (np.minimum(step, 0.0))
+        verts[:k * sides] = pts + np.repeat(out, sides, axis=0) * w[:, None]
+    return verts, faces
 
 
 def ear_canal(model, sign: float, r_draw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
