@@ -886,3 +886,11 @@ def test_the_real_command_refuses_a_bad_argument_in_one_line(tmp_path):
     assert proc.stderr.splitlines() == ["facelayers export: error: LESSON '¹': is not known; allowed: "
                                         + proc.stderr.split("allowed: ", 1)[1].strip()]
     assert listing(tmp_path) == []
+
+
+def test_a_field_name_with_a_newline_is_escaped_in_the_one_line_message():
+    """A JSON key may be any string: an unknown field named "\\n" (found by hypothesis) stays on one line."""
+    from facelayers.core.errors import InputError
+
+    text = str(InputError("regions.json", 4, field="\n", value="null", allowed="unknown field"))
+    assert "\n" not in text and "field '\\n'" in text

@@ -128,7 +128,9 @@ class InputError(ValueError):
             where += f" '{_one_line(self.value)}'"
         parts = [where]
         if self.field is not None:
-            parts.append(f"field '{self.field}'" + ("" if self.value is None else f" = '{_one_line(self.value)}'"))
+            # the field's name escaped too: a JSON key may hold a newline (hypothesis found {"\n": null})
+            parts.append(f"field '{_one_line(self.field)}'"
+                         + ("" if self.value is None else f" = '{_one_line(self.value)}'"))
         if self.allowed:
             parts.append(self.allowed)
         return ": ".join(parts)

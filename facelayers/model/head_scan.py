@@ -35,8 +35,36 @@ TABLE = "shapes/head_makehuman.npz"
 #: environment variable ``FACELAYERS_HEAD`` ("scan" or "ellipsoids") chooses it for a session (e.g. to run the tests on
 #: the scan).
 BASE = os.environ.get("FACELAYERS_HEAD", "ellipsoids")
-if BASE not in ("scan", "ellipsoids"):
+#: The allowed values of :data:`BASE` (and of every ``base`` argument that defaults to it).
+BASES = ("scan", "ellipsoids")
+if BASE not in BASES:
     raise ValueError(f"environment variable FACELAYERS_HEAD = {BASE!r}; allowed: 'scan', 'ellipsoids'")
+
+
+def resolve_base(base: str | None, where: str) -> str:
+    """The head's base surface to use: ``base`` if given, else :data:`BASE` (read at call time).
+
+    Parameters
+    ----------
+    base : str or None
+        "scan", "ellipsoids" or None (the session's choice, :data:`BASE`).
+    where : str
+        The caller's name, for the error message.
+
+    Returns
+    -------
+    str
+        "scan" or "ellipsoids".
+
+    Raises
+    ------
+    ValueError
+        If ``base`` is anything else, naming ``where``, the value and the allowed values.
+    """
+    base = BASE if base is None else base
+    if base not in BASES:
+        raise ValueError(f"{where}: base = {base!r}; allowed: 'scan', 'ellipsoids'")
+    return base
 
 
 @lru_cache(maxsize=1)

@@ -177,9 +177,7 @@ class Skin:
         sculpture, :data:`facelayers.model.head.HEAD`); None: the model's choice,
         :data:`facelayers.model.head_scan.BASE`.
         """
-        base = head_scan.BASE if base is None else base
-        if base not in ("scan", "ellipsoids"):
-            raise ValueError(f"Skin.sculpt: base = {base!r}; allowed: 'scan', 'ellipsoids'")
+        base = head_scan.resolve_base(base, "Skin.sculpt")
         gu, gs = grid_key(gu), grid_key(gs)
         smooth, pole = _skin_sculpture(gu.tobytes(), gs.tobytes(), base)
         return cls(gu, gs, smooth, pole)

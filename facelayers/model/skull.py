@@ -382,17 +382,18 @@ CRANIUM_BEHIND_Y_MM = -20.0
 CRANIUM_RAMP_MM = 20.0
 
 
-def envelope(origins: np.ndarray, dirs: np.ndarray) -> np.ndarray:
-    """Return the ray radius (n,) mm of the skull's envelope.
+def envelope(origins: np.ndarray, dirs: np.ndarray, base: str | None = None) -> np.ndarray:
+    """Return the ray radius (n,) mm of the skull's envelope along rays origins, dirs (n, 3) mm / unit.
 
-    The envelope is the skin's big forms without its soft features, inset by :data:`ENVELOPE_INSET_MM`. With the
-    scanned head as the skin's base (:data:`facelayers.model.head_scan.BASE` "scan"): over the
+    The envelope is the skin's big forms without its soft features, inset by :data:`ENVELOPE_INSET_MM`. ``base``
+    is the skin's base surface ("scan" or "ellipsoids"; None: :data:`facelayers.model.head_scan.BASE`, as
+    :meth:`facelayers.model.skin.Skin.sculpt` takes it). With the scanned head as the skin's base ("scan"): over the
     cranium (above the brows, behind the ears) the scanned head itself (:func:`facelayers.model.head_scan.scan_radius`),
     over the face the schematic pieces (:data:`ENVELOPE_LOWER`), blended over :data:`CRANIUM_RAMP_MM`.
     """
     pieces = tuple(p for p in head.HEAD if p.name in ENVELOPE_PIECES) + ENVELOPE_LOWER + (ENVELOPE_NECK,)
     schematic = head.cast(origins, dirs, pieces)
-    if head_scan.BASE != "scan":
+    if head_scan.resolve_base(base, "skull.envelope") != "scan":
         return schematic - ENVELOPE_INSET_MM
     u, s, _ = params_of(origins + dirs * 100.0)
     scan = head_scan.scan_radius(u, s)

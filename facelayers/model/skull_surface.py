@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from facelayers.anatomy.load import Anatomy
-from facelayers.model import head
+from facelayers.model import head, head_scan
 from facelayers.model import skull as skull_module
 from facelayers.model.blend import Blend, thin_matmul
 from facelayers.model.grid import S_TOP_MM, bilinear, grid_key, params_of, rays, read_only, smooth_grid
@@ -57,8 +57,8 @@ def smooth_relief(values: np.ndarray, points: np.ndarray, gs: np.ndarray, coarse
 
 
 @lru_cache(maxsize=8)
-def _skull_sculpture(gu_bytes: bytes, gs_bytes: bytes):
-    """The sculpted skull on a grid (float64 gu (nu,) rad, gs (nv,) mm, as bytes).
+def _skull_sculpture(gu_bytes: bytes, gs_bytes: bytes, base: str):
+    """The sculpted skull on a grid (float64 gu (nu,) rad, gs (nv,) mm, as bytes) under the skin's base ``base``.
 
     Returns base and cavity (nv, nu) mm, (base, cavity) at the crown pole, the smoothed envelope (nv, nu) mm and
     at the pole. Closed-form shapes (:mod:`facelayers.model.skull`), so it depends on the grid alone; the arrays are
@@ -67,7 +67,7 @@ def _skull_sculpture(gu_bytes: bytes, gs_bytes: bytes):
     gu, gs = np.frombuffer(gu_bytes), np.frombuffer(gs_bytes)
     uu, ss = np.meshgrid(gu, gs)
     o, d = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
-    env = skull_module.envelope(o, d)
+    env = skull_module.envelope(o, d, base)
     shape = (len(gs), len(gu))
     pts = (o[:-1] + d[:-1] * env[:-1, None]).reshape(*shape, 3)
     env_grid = smooth_grid(env[:-1].reshape(shape), pts)
@@ -132,13 +132,16 @@ class SkullSurface:
     shape: skull_module.SkullShape | None = None
 
     @classmethod
-    def sculpt(cls, gu: np.ndarray, gs: np.ndarray) -> SkullSurface:
+    def sculpt(cls, gu: np.ndarray, gs: np.ndarray, base: str | None = None) -> SkullSurface:
         """Cast the skull's envelope on the grid gu (nu,) rad, gs (nv,) mm, smooth it as the skin is, add the relief.
 
-        It depends on the grid only, so it is cached per grid (:func:`_skull_sculpture`; read-only arrays).
+        It depends on the grid and the skin's base only, so it is cached per (grid, base) (:func:`_skull_sculpture`;
+        read-only arrays). ``base``: the skin's base surface, "scan" or "ellipsoids" (None:
+        :data:`facelayers.model.head_scan.BASE`, as :meth:`facelayers.model.skin.Skin.sculpt` takes it).
         """
         gu, gs = grid_key(gu), grid_key(gs)
-        base, cavity, poles, env_grid, env_pole = _skull_sculpture(gu.tobytes(), gs.tobytes())
+        base = head_scan.resolve_base(base, "SkullSurface.sculpt")
+        base, cavity, poles, env_grid, env_pole = _skull_sculpture(gu.tobytes(), gs.tobytes(), base)
         return cls(gu, gs, base, cavity, poles, envelope=env_grid, envelope_pole=env_pole)
 
     def with_foramina(self, foramina: dict[str, tuple[float, float]]) -> SkullSurface:
