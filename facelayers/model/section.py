@@ -2,8 +2,9 @@
 
 A horizontal cut runs around the face at a height z (mm), from the left ear (azimuth +110 degrees) across the
 midline to the right ear; a vertical cut runs from the neck over the face to the crown at one azimuth. At
-each sample the section records the depth of every interface below the skin, measured along the model's ray
-(see :mod:`facelayers.model.grid`), and the region that dominates the thickness blend there.
+each sample the section records the depth of every interface below the skin, measured perpendicular to the skin
+(``Stack.perpendicular``, as the data, the hovers and the nerves' depths give it; not the step along the model's
+ray, :mod:`facelayers.model.grid`), and the region that dominates the thickness blend there.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ class Section:
     distance_mm : (n,) float64 ndarray, mm
         Arc length along the skin from the start of the cut.
     depth_mm : (n, 6) float64 ndarray, mm
-        Depth of each interface below the skin, measured along the model's ray (column 0 is 0, column 5 is bone).
+        Depth of each interface below the skin, measured perpendicular to the skin (column 0 is 0, column 5 is bone).
     thickness_mm : (n, 5) float64 ndarray, mm
-        Each layer's thickness along the ray, skin first (:data:`facelayers.core.frame.LAYERS`).
+        Each layer's thickness perpendicular to the skin, skin first (:data:`facelayers.core.frame.LAYERS`).
     region : (n,) int ndarray
         Index of the dominant region in ``regions``.
     regions : tuple of str
@@ -90,7 +91,7 @@ class Section:
         Returns
         -------
         dict of str -> float
-            Layer name (:data:`facelayers.core.frame.LAYERS`, skin first) to thickness along the ray, mm.
+            Layer name (:data:`facelayers.core.frame.LAYERS`, skin first) to thickness perpendicular to the skin, mm.
         """
         at_mm = self.distance_mm[-1] / 2 if at_mm is None else at_mm
         i = int(np.argmin(np.abs(self.distance_mm - at_mm)))
@@ -167,8 +168,14 @@ def section(model: FaceModel, kind: str = "horizontal", at: float = -25.0, n: in
     skin = stack.points[:, 0]
     dist = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(skin, axis=0), axis=1))])
     l4 = layer4(model.anatomy)
-    return Section(kind, float(at), dist, stack.depth, stack.thickness, stack.region_weights.argmax(axis=1),
-                   model.thickness_field.regions, skin, l4.thickness_mm(stack), tuple(l4.space_at(u, s)))
+    # The diagram flattens the cut: each layer is drawn with its thickness across the skin (perpendicular, the
+    # quantity the data and the hovers give), not its step along the model's ray. Layer 4 is the same fraction of
+    # the muscle band either way.
+    thickness = stack.perpendicular if stack.perpendicular is not None else stack.thickness
+    depth = np.concatenate([np.zeros((len(thickness), 1)), np.cumsum(thickness, axis=1)], axis=1)
+    factor = thickness[:, MUSCLE] / np.maximum(stack.thickness[:, MUSCLE], 1e-9)
+    return Section(kind, float(at), dist, depth, thickness, stack.region_weights.argmax(axis=1),
+                   model.thickness_field.regions, skin, l4.thickness_mm(stack) * factor, tuple(l4.space_at(u, s)))
 
 
 def summary_text(model: FaceModel, cut: Section, at_mm: float | None = None) -> str:
