@@ -171,7 +171,11 @@ def section(model: FaceModel, kind: str = "horizontal", at: float = -25.0, n: in
     # The diagram flattens the cut: each layer is drawn with its thickness across the skin (perpendicular, the
     # quantity the data and the hovers give), not its step along the model's ray. Layer 4 is the same fraction of
     # the muscle band either way.
-    thickness = stack.perpendicular if stack.perpendicular is not None else stack.thickness
+    # A thickness across the skin cannot exceed the step along the ray (the step's projection on the normal): where
+    # the skin's normal swings (the alar-facial groove) the muscle band's perpendicular value (the normal depth minus
+    # the other four) can, and would draw a spike down to 26 mm; the step caps it.
+    thickness = (np.minimum(stack.perpendicular, stack.thickness) if stack.perpendicular is not None
+                 else stack.thickness)
     depth = np.concatenate([np.zeros((len(thickness), 1)), np.cumsum(thickness, axis=1)], axis=1)
     factor = thickness[:, MUSCLE] / np.maximum(stack.thickness[:, MUSCLE], 1e-9)
     return Section(kind, float(at), dist, depth, thickness, stack.region_weights.argmax(axis=1),
