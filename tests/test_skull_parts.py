@@ -13,6 +13,7 @@ import pytest
 
 from facelayers.model import skull_parts as sp
 from facelayers.model.grid import params_of, rays
+from facelayers.model.meshops import ray_hits
 from facelayers.model.nerves import place
 
 #: Free space between the arch bar's inner face and the fossa's floor along a horizontal probe (mm): "a few mm"
@@ -53,20 +54,8 @@ def closed_and_consistent(vertices, faces) -> tuple[bool, bool, float]:
 
 def first_hit(vertices, faces, origin, direction) -> float:
     """Distance (mm) from origin along direction to the first triangle of a mesh (inf if none)."""
-    # Moller-Trumbore on every triangle at once
-    a, b, c = (np.asarray(vertices, float)[np.asarray(faces)[:, k]] for k in range(3))
-    e1, e2 = b - a, c - a
-    p = np.cross(direction, e2)
-    det = np.einsum("ij,ij->i", e1, p)
-    ok = np.abs(det) > 1e-12
-    inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
-    t_vec = origin - a
-    bu = np.einsum("ij,ij->i", t_vec, p) * inv
-    q = np.cross(t_vec, e1)
-    bv = (q @ direction) * inv
-    t = np.einsum("ij,ij->i", e2, q) * inv
-    hit = ok & (bu >= 0) & (bv >= 0) & (bu + bv <= 1) & (t > 0)
-    return float(t[hit].min()) if hit.any() else np.inf
+    near, _ = ray_hits(np.asarray(origin, float)[None], np.asarray(direction, float)[None], vertices, faces)
+    return float(near[0]) if np.isfinite(near[0]) else np.inf
 
 
 def test_weld_and_boundary_on_two_triangles():
@@ -309,3 +298,12 @@ def test_the_arch_is_a_flattened_bar_that_flows_out_of_the_zygoma(model_lecture,
         r_bar = float((o - origin[0]) @ d[0])
         t_hit = first_hit(cv, cf, origin[0] + d[0] * (r_bar + 30.0), -d[0])
         assert abs(30.0 - t_hit) < ARCH_JOIN_MM, f"a step of {30.0 - t_hit:.1f} mm at y = {o[1]:.0f} mm"
+
+
+def test_ray_hits_finds_the_nearest_and_farthest_triangle_and_nan_for_a_miss():
+    square = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], float)
+    two = np.concatenate([square, square + [0, 0, -2]])  # a second square 2 mm below
+    faces = np.array([[0, 1, 2], [0, 2, 3], [4, 5, 6], [4, 6, 7]])
+    near, far = ray_hits([[0.3, 0.6, 1.0], [5.0, 5.0, 1.0]], [[0, 0, -1.0], [0, 0, -1.0]], two, faces)
+    assert near[0] == pytest.approx(1.0) and far[0] == pytest.approx(3.0)
+    assert np.isnan(near[1]) and np.isnan(far[1]), "a ray past the mesh meets nothing"

@@ -43,6 +43,7 @@ sys.path.insert(0, str(REPO))
 
 from facelayers.model import head  # noqa: E402
 from facelayers.model.grid import S_BOTTOM_MM, S_TOP_MM, params_of, rays  # noqa: E402
+from facelayers.model.meshops import ray_hits  # noqa: E402
 
 MIRROR = Path("/work/.mirror/makehumancommunity+makehuman/repo")
 COMMIT = "a8bc2d54"
@@ -121,23 +122,8 @@ def load_mesh(mirror: Path) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarra
 
 def _hits(verts: np.ndarray, tris: np.ndarray, origins: np.ndarray, dirs: np.ndarray, nearest: bool = False):
     """Farthest (or nearest) hit, distance along each ray (NaN for none), of rays (k, 3) against all triangles."""
-    p0, p1, p2 = verts[tris[:, 0]], verts[tris[:, 1]], verts[tris[:, 2]]
-    e1, e2 = p1 - p0, p2 - p0
-    out = np.full(len(origins), np.nan)
-    for i, (o, d) in enumerate(zip(origins, dirs)):
-        pv = np.cross(d, e2)
-        det = np.einsum("ij,ij->i", e1, pv)
-        good = np.abs(det) > 1e-12
-        inv = 1.0 / np.where(good, det, 1.0)
-        tv = o - p0
-        a = np.einsum("ij,ij->i", tv, pv) * inv
-        qv = np.cross(tv, e1)
-        b = (qv @ d) * inv
-        t = np.einsum("ij,ij->i", e2, qv) * inv
-        hit = good & (a >= 0) & (b >= 0) & (a + b <= 1) & (t > 0)
-        if hit.any():
-            out[i] = t[hit].min() if nearest else t[hit].max()
-    return out
+    near, far = ray_hits(origins, dirs, verts, tris)
+    return near if nearest else far
 
 
 def _outline(verts, tris, centre, plane_axes, angles):

@@ -199,3 +199,40 @@ def tube(centres: np.ndarray, axis_a: np.ndarray, axis_b: np.ndarray, radii: tup
                                 np.stack([np.full(sides, c1), (k - 1) * sides + jj,
                                           (k - 1) * sides + (jj + 1) % sides], -1)])
     return verts, faces
+
+
+def ray_hits(origins: np.ndarray, dirs: np.ndarray, vertices: np.ndarray, faces: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Where rays meet a mesh: the nearest and the farthest hit along each ray (Moller-Trumbore, every triangle).
+
+    Parameters
+    ----------
+    origins, dirs : (k, 3) float, mm — the rays (t > 0 only; ``dirs`` need not be unit: t is in its units)
+    vertices : (v, 3) float, mm; faces : (f, 3) int
+
+    Returns
+    -------
+    nearest, farthest : (k,) float64 — the distance along each ray to its nearest and its farthest hit; NaN where
+        the ray meets no triangle.
+    """
+    v = np.asarray(vertices, float)
+    f = np.asarray(faces, np.int64)
+    p0, p1, p2 = v[f[:, 0]], v[f[:, 1]], v[f[:, 2]]
+    e1, e2 = p1 - p0, p2 - p0
+    origins, dirs = np.atleast_2d(np.asarray(origins, float)), np.atleast_2d(np.asarray(dirs, float))
+    nearest = np.full(len(origins), np.nan)
+    farthest = np.full(len(origins), np.nan)
+    for i, (o, d) in enumerate(zip(origins, dirs)):
+        pv = np.cross(d, e2)
+        det = np.einsum("ij,ij->i", e1, pv)
+        good = np.abs(det) > 1e-12
+        inv = 1.0 / np.where(good, det, 1.0)
+        tv = o - p0
+        a = np.einsum("ij,ij->i", tv, pv) * inv
+        qv = np.cross(tv, e1)
+        b = (qv @ d) * inv
+        t = np.einsum("ij,ij->i", e2, qv) * inv
+        hit = good & (a >= 0) & (b >= 0) & (a + b <= 1) & (t > 0)
+        if hit.any():
+            nearest[i], farthest[i] = t[hit].min(), t[hit].max()
+    return nearest, farthest
