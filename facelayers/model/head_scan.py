@@ -31,10 +31,9 @@ from facelayers.anatomy.specs import package_data_dir
 TABLE = "shapes/head_makehuman.npz"
 #: The model's skin starts from: "scan" (this module's MakeHuman head) or "ellipsoids" (the hand sculpture of
 #: :mod:`facelayers.model.head`). The skull's envelope follows the same choice (:func:`facelayers.model.skull.envelope`).
-#: "ellipsoids" until every literature check passes on the scan (see README, "Where the head's shape comes from"); the
-#: environment variable ``FACELAYERS_HEAD`` ("scan" or "ellipsoids") chooses it for a session (e.g. to run the tests on
-#: the scan).
-BASE = os.environ.get("FACELAYERS_HEAD", "ellipsoids")
+#: "scan" by default (see README, "Where the head's shape comes from"); the environment variable ``FACELAYERS_HEAD``
+#: ("scan" or "ellipsoids") chooses it for a session (e.g. to compare with the older hand sculpture).
+BASE = os.environ.get("FACELAYERS_HEAD", "scan")
 #: The allowed values of :data:`BASE` (and of every ``base`` argument that defaults to it).
 BASES = ("scan", "ellipsoids")
 if BASE not in BASES:
