@@ -67,8 +67,8 @@ def test_planes_sit_at_their_declared_depth(model_coarse, placed):
             if not plane.varies:
                 k = ["skin", "fat", "smas", "muscle", "periosteum"].index(plane.layer)
                 assert np.allclose(want, stack.depth[:, k] + plane.fraction * stack.thickness[:, k])
-            # Grid vertices sit exactly at the depth; the vertices made on the cut edge are interpolated across a
-            # grid cell (1-2 mm), where a varying depth (layer 4's spaces reach their thickness within 3 mm) bends.
+            # Grid vertices sit exactly at the depth; the vertices made on the cut edge are put on their own rays at
+            # the depth too (nerves.patch), not on the chord across a grid cell (1-2 mm) where the stack bends.
             err = np.abs(depth - want)
             on_grid = used < 40 * 40  # the patch's n x n grid comes first (n = 40), the cut's vertices after it
             # The stack also bends at the skull's rims and borders narrower than a coarse cell (orbit, nasal bones,

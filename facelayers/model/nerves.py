@@ -394,8 +394,20 @@ def patch(model: FaceModel, poly_u: np.ndarray, poly_s: np.ndarray, layer: int |
     a, b, c, d = j * n + i, j * n + i + 1, (j + 1) * n + i + 1, (j + 1) * n + i
     faces = np.stack([np.stack([a, c, b], -1), np.stack([a, d, c], -1)], 2).reshape(-1, 3)
     field = polygon_field(poly_u, poly_s, uu, ss)
-    cut = clip(np.concatenate([pts, stack.points[:, 0]], axis=1), faces, field, 0.0)
-    verts, skin = cut.vertices[:, :3], cut.vertices[:, 3:]
+    cut = clip(np.concatenate([pts, stack.points[:, 0], uu[:, None], ss[:, None]], axis=1), faces, field, 0.0)
+    verts, skin = cut.vertices[:, :3].copy(), cut.vertices[:, 3:6].copy()
+    # The cut's vertices lie on the polygon between two grid rays. A chord between those rays' points cuts a corner
+    # where the stack bends within a cell (an orbital rim, the nasal bones), so each is put on its own ray, at the
+    # depth, as the grid's vertices are.
+    if len(verts) > len(uu):
+        edge = slice(len(uu), None)
+        on_edge = model.stack_at(cut.vertices[edge, 6], cut.vertices[edge, 7])
+        at = (on_edge.at_depth(np.full(len(on_edge.u), k), float(fraction)) if depth is None
+              else depth(on_edge))
+        out = on_edge.points[:, 0] - on_edge.points[:, -1]
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+        verts[edge] = at + lift_mm * out
+        skin[edge] = on_edge.points[:, 0]
     used = np.unique(cut.faces)
     centre = verts[used].mean(axis=0) if len(used) else pts.mean(axis=0)
     return Patch(verts.astype(np.float32), cut.faces.astype(np.int32), centre, skin)
