@@ -147,16 +147,18 @@ def margin_travel_mm(model: FaceModel, displacement: np.ndarray, side: str = "le
     """How far the upper and the lower lid margin move down / up under a skin displacement (n, 3) mm.
 
     Returns two floats, mm, positive toward each other. On the grid a margin is the skin vertex on the lid's side of the fissure's
-    edge as measured at rest (:func:`fissure`): on the column nearest the pupil's vertical, the lowest vertex of
-    the upper lid and the highest of the lower lid.
+    edge as measured at rest (:func:`fissure`): of the eight vertices nearest the margin's point on the pupil's
+    vertical, the nearest that lies in front of the globe (the lid's, not the fissure's skin tucked behind it).
     """
     rest = fissure(model, side)
     d = np.asarray(displacement, float)
     out = []
     for point, sign in ((rest.upper, -1.0), (rest.lower, 1.0)):
-        near = np.argsort(np.linalg.norm(model.skin - point, axis=1))[:2]
+        # The nearest vertex in front of the globe: the lid's. The two nearest can both be the fissure's skin tucked
+        # behind the globe (where the lids bulge forward, the margin's vertex lies farther off than they do).
+        near = np.argsort(np.linalg.norm(model.skin - point, axis=1))[:8]
         gaps = globe_gap(model, model.skin[near], side)
-        k = near[np.argmax(gaps)]  # the one in front of the globe: the lid's
+        k = near[np.argmax(gaps > 0.0)] if np.any(gaps > 0.0) else near[np.argmax(gaps)]
         out.append(sign * float(d[k, 2]))
     return out[0], out[1]
 
