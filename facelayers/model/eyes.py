@@ -89,6 +89,8 @@ MAX_DEPTH_CHANGE_MM = 2.0
 #: the margins and the corners. Schematic, chosen to be covered by ``lids.REACH_MM``.
 OPEN_CORNER_MM = 2.5
 OPEN_MARGIN_MM = 1.6
+#: Within this distance of the grid's opening the skin is the lids' surface (not the head's sculpture), mm: schematic.
+MARGIN_LID_MM = 2.0
 #: The zone where the lids replace the sculpted skin: half-widths (mm) horizontally, up, down; the blend ramps
 #: over the outer quarter.
 ZONE_MM = (26.0, 18.0, 13.0)
@@ -294,6 +296,14 @@ def sculpt_lids(origins: np.ndarray, dirs: np.ndarray, radius: np.ndarray) -> np
         # Inside the fissure: tucked behind the globe. Depth into the fissure (mm past the nearer margin).
         # (the wider almond the grid opens: the lids' own mesh draws the margins over it)
         into = np.where(open_in, np.minimum(open_u - v, v - open_l), -1.0)
+        # Along the margins (within MARGIN_LID_MM of the opening, between the canthi) the skin is the lid itself,
+        # LID_MM proud of the globe, not a sculpture that stands in front of it there (a head whose own canthi lie
+        # further forward): else a grid triangle from a lid vertex across the corner covers the globe. Past the
+        # canthi the sculpture holds (the globe must not show beyond the corners).
+        past = np.maximum(np.maximum(m[0] - h, h - lat[0]), 0.0)
+        beside = np.minimum(open_u - v, v - open_l)
+        own = _smoothstep((beside + MARGIN_LID_MM) / MARGIN_LID_MM) * (1.0 - _smoothstep(past / 1.0))
+        lid = lid + (np.nan_to_num(t_lid) - crease - lid) * own * hit
         t_eye, _ = _ray_ellipsoid(origins, dirs, sign, EYE_AXES_MM)
         tuck = np.where(np.isfinite(t_eye), t_eye, np.nan_to_num(t_lid) - LID_MM) - TUCK_MM
         # The lid's margin rounds in over TUCK_RAMP_MM (at the lecture grid's row spacing the margin then lies
