@@ -177,6 +177,35 @@ def _lashes_local() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.concatenate(verts), np.concatenate(faces), np.concatenate(up)
 
 
+def _onto_skin(model, world: np.ndarray, which: np.ndarray, lift: np.ndarray) -> np.ndarray:
+    """The band's skin rings brought out onto the skin where the head's sculpture stands in front of the lids' surface.
+
+    Parameters
+    ----------
+    model : facelayers.model.geometry.FaceModel
+    world : (v, 3) float ndarray, mm
+        The band's vertices on the lids' surface (:func:`_rim_local` in the head frame).
+    which : (v,) bool ndarray
+        The vertices to move (the band over the lids, not the margin).
+    lift : (v,) float ndarray, mm
+        How far each lies over the lids' surface; it lies as far over the skin.
+
+    Returns
+    -------
+    (v, 3) float64 ndarray, mm
+        Each moved vertex at the farther of its place and the skin's surface (on its ray) plus its lift: the band
+        never sinks under the skin's grid (whose own shading would show through in steps, lighter or darker than
+        the band), and it stays on the lids' surface where the skin is tucked behind it (the fissure's corners).
+    """
+    from facelayers.model.grid import params_of, rays
+
+    u, s, dist = params_of(world)
+    origin, direction = rays(u, s)
+    out_dist = np.maximum(dist, model.skin_surface.radius(u, s) + np.maximum(lift, 0.0))
+    moved = origin + direction * out_dist[:, None]
+    return np.where(which[:, None], moved, world)
+
+
 @lru_cache(maxsize=8)
 def _ties(model) -> tuple[tuple, tuple]:
     """Per side: (rim vertices' Tie, rim faces, rim parts, lash Tie, lash faces); cached per model."""
@@ -201,6 +230,8 @@ def _ties(model) -> tuple[tuple, tuple]:
         for local, up in ((rim_v, rim_up), (lash_v, lash_up)):
             world = f.world(local, sign)
             world = world + shift(world)
+            if local is rim_v:
+                world = _onto_skin(model, world, rim_p == SKIN, local[:, 2] - _surface_n(local))
             elig = np.where(up[:, None], lid_up[None, :], lid_down[None, :])
             parts.append(near_skin(skin, world, elig))
         # wound as the skin's (outward, toward the viewer); mirrored on the right
