@@ -54,7 +54,8 @@ class Tie:
         return self.rest + np.einsum("km,kmc->kc", self.weight, d[self.index])
 
 
-def on_skin(skin: np.ndarray, faces: np.ndarray, points_xz: np.ndarray, front_y_mm: float = 0.0) -> Tie:
+def on_skin(skin: np.ndarray, faces: np.ndarray, points_xz: np.ndarray, front_y_mm: float = 0.0,
+            margin_mm: float = 6.0) -> Tie:
     """Tie points given by (x, z) to the frontmost drawn skin triangle under them (seen from the front, along -y).
 
     Parameters
@@ -67,6 +68,8 @@ def on_skin(skin: np.ndarray, faces: np.ndarray, points_xz: np.ndarray, front_y_
         Where the points lie seen from the front.
     front_y_mm : float, mm
         Only triangles whose vertices all lie in front of this y count (the face, not the back of the head).
+    margin_mm : float, mm
+        Only triangles within the points' (x, z) box grown by this much count (a coarse grid needs more).
 
     Returns
     -------
@@ -79,7 +82,7 @@ def on_skin(skin: np.ndarray, faces: np.ndarray, points_xz: np.ndarray, front_y_
         If a point has no front-facing skin triangle under it (it lies off the face).
     """
     p = np.asarray(points_xz, float)
-    lo, hi = p.min(0) - 6.0, p.max(0) + 6.0
+    lo, hi = p.min(0) - margin_mm, p.max(0) + margin_mm
     tri = skin[faces]
     near = ((tri[:, :, 1] > front_y_mm).all(1) & (tri[:, :, 0] > lo[0]).all(1) & (tri[:, :, 0] < hi[0]).all(1)
             & (tri[:, :, 2] > lo[1]).all(1) & (tri[:, :, 2] < hi[1]).all(1))

@@ -42,6 +42,9 @@ SINK_MM = 0.0
 RINGS_MM = (0.0, 0.45, 1.0, 2.0, 3.1, SINK_FROM_MM, REACH_MM)
 #: How far the band lies over the lids' surface (mm), fading to none at its outer ring.
 LIFT_MM = 0.3
+#: Where the head's sculpture stands in front of the lids' surface, the band lies at least this far over the skin's
+#: drawn triangles (mm): else the grid shows through it in patches (the two surfaces at one depth).
+OVER_GRID_MM = 0.08
 #: Over how far (mm) the margins come forward to the canthi.
 CORNER_MM = 3.0
 #: Points along each margin, canthus to canthus.
@@ -188,22 +191,30 @@ def _onto_skin(model, world: np.ndarray, which: np.ndarray, lift: np.ndarray) ->
     which : (v,) bool ndarray
         The vertices to move (the band over the lids, not the margin).
     lift : (v,) float ndarray, mm
-        How far each lies over the lids' surface; it lies as far over the skin.
+        How far each lies over the lids' surface; it lies as far over the skin (at least :data:`OVER_GRID_MM`).
 
     Returns
     -------
     (v, 3) float64 ndarray, mm
-        Each moved vertex at the farther of its place and the skin's surface (on its ray) plus its lift: the band
-        never sinks under the skin's grid (whose own shading would show through in steps, lighter or darker than
-        the band), and it stays on the lids' surface where the skin is tucked behind it (the fissure's corners).
+        Each moved vertex at the farther of its place and the skin's drawn triangles (on its ray) plus its lift:
+        the band never sinks under the skin's grid (whose own shading would show through it in torn patches), and
+        it stays on the lids' surface where the skin is tucked behind it (the fissure's corners).
     """
     from facelayers.model.grid import params_of, rays
+    from facelayers.model.meshops import ray_hits
 
     u, s, dist = params_of(world)
     origin, direction = rays(u, s)
-    out_dist = np.maximum(dist, model.skin_surface.radius(u, s) + np.maximum(lift, 0.0))
-    moved = origin + direction * out_dist[:, None]
-    return np.where(which[:, None], moved, world)
+    pts = world[which]
+    # only the skin's triangles near the band (the ray test visits every triangle it is given)
+    near = np.linalg.norm(model.skin - pts.mean(0), axis=1) < np.linalg.norm(pts - pts.mean(0), axis=1).max() + 8.0
+    faces = model.faces[near[model.faces].all(1)]
+    _, hit = ray_hits(origin[which], direction[which], model.skin, faces)
+    hit = np.where(np.isfinite(hit), hit, model.skin_surface.radius(u[which], s[which]))
+    moved = world.copy()
+    out_dist = np.maximum(dist[which], hit + np.maximum(lift[which], OVER_GRID_MM))
+    moved[which] = origin[which] + direction[which] * out_dist[:, None]
+    return moved
 
 
 @lru_cache(maxsize=8)

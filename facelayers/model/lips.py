@@ -182,3 +182,81 @@ def vermilion_patch(model, skin_points: np.ndarray | None = None) -> tuple[np.nd
     # outward: the lips face forward (+y) as a whole (one sign for the patch: the winding is consistent)
     n *= -1.0 if n[:, 1].sum() < 0.0 else 1.0
     return (verts + LIFT_MM * n).astype(np.float32), tris.astype(np.int32)
+
+
+#: The line between the lips (the oral fissure's shadow, stomion to the commissures): its width at the midline (mm),
+#: tapering to nothing at the commissures, how far it lies off the skin (mm, over the vermilion) and its points per
+#: side. Schematic (a line a lecture's screen shows; the lips closed at rest).
+LINE_MM = 1.1
+LINE_LIFT_MM = 0.45
+N_LINE = 24
+
+
+def _groove_z(model, x: np.ndarray, stomion_z: float) -> np.ndarray:
+    """Height (mm) of the groove between the lips at each x (k,) mm, (k,) float64.
+
+    The row of the skin's deepest vertical concavity within 3.5 mm of the stomion's height (smoothed along the mouth).
+    """
+    from facelayers.model.grid import params_of
+
+    z = stomion_z + np.linspace(-3.5, 3.5, 57)
+    xx, zz = np.meshgrid(x, z, indexing="ij")
+    u, s, _ = params_of(np.stack([xx.ravel(), np.full(xx.size, 80.0), zz.ravel()], 1))
+    r = model.skin_surface.radius
+    concave = (0.5 * (r(u, s - 1.5) + r(u, s + 1.5)) - r(u, s)).reshape(xx.shape)
+    best = z[np.argmax(concave, axis=1)]
+    kernel = np.array([1.0, 2.0, 3.0, 2.0, 1.0]) / 9.0
+    padded = np.concatenate([best[:1].repeat(2), best, best[-1:].repeat(2)])
+    return np.convolve(padded, kernel, mode="valid")
+
+
+@lru_cache(maxsize=8)
+def _line_tie(model):
+    from facelayers.model.attach import on_skin
+
+    names, pts = model.anatomy.landmark_points(on_skin=True)
+    lm = dict(zip(names, pts))
+    stomion_z = float(lm["stomion"][2]) if "stomion" in lm else -48.0
+    half_width = float(abs(lm["cheilion:left"][0])) if "cheilion:left" in lm else 27.0
+    t = np.linspace(-1.0, 1.0, 2 * N_LINE + 1)
+    x = 0.96 * half_width * t
+    z = _groove_z(model, x, stomion_z)
+    half = 0.5 * LINE_MM * np.clip(1.0 - np.abs(t) ** 3, 0.0, None) ** 0.5 + 0.04
+    xz = np.concatenate([np.stack([x, z + half], 1), np.stack([x, z - half], 1)])
+    k = len(x)
+    i = np.arange(k - 1)
+    faces = np.concatenate([np.stack([i, k + i + 1, i + 1], 1), np.stack([i, k + i, k + i + 1], 1)])
+    return on_skin(model.skin, model.faces, xz, front_y_mm=40.0, margin_mm=16.0), faces.astype(np.int32)
+
+
+def lip_line(model, skin_points: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The line between the closed lips, as a thin ribbon on the skin's drawn triangles, following the skin.
+
+    Parameters
+    ----------
+    model : facelayers.model.geometry.FaceModel
+        Its rest skin places the line: along the groove between the lips (the skin's deepest vertical concavity
+        near the stomion's height), from commissure to commissure (the cheilion landmarks).
+    skin_points : (n, 3) float ndarray, mm, optional
+        The skin's vertices as drawn (moved by an expression); default ``model.skin``.
+
+    Returns
+    -------
+    vertices : (v, 3) float32 ndarray, mm, head frame
+        :data:`LINE_LIFT_MM` off the skin's triangles (over the vermilion).
+    faces : (f, 3) int32 ndarray
+        Wound toward the viewer.
+    """
+    tie, faces = _line_tie(model)
+    skin = model.skin if skin_points is None else np.asarray(skin_points, float)
+    tri = skin[tie.index]
+    n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
+    n *= np.where(n[:, 1:2] < 0, -1.0, 1.0)
+    verts = tie.follow(model.skin, skin_points) + LINE_LIFT_MM * n
+    return verts.astype(np.float32), faces
+
+
+def lip_line_anchors(model) -> np.ndarray:
+    """For each vertex of :func:`lip_line` (in its order), the skin vertex it follows most: (v,) int64."""
+    return _line_tie(model)[0].anchor

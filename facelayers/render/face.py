@@ -145,8 +145,9 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
     Sclera, iris and pupil (:func:`facelayers.model.eyes.eye_meshes`), coloured by the distance from the gaze axis
     on a stepped scale (a crisp limbus and pupil at any zoom); with a model, the lids' margins and the lashes
     (:func:`facelayers.model.lids.lid_meshes`: the fissure drawn finer than the skin's grid), the brows
-    (:func:`facelayers.model.brows.brow_meshes`) and the vermilion (:func:`facelayers.model.lips.vermilion_patch`),
-    each following the skin's vertices, each in its own band of the colour scale (:data:`EYES_BANDS`).
+    (:func:`facelayers.model.brows.brow_meshes`), the vermilion (:func:`facelayers.model.lips.vermilion_patch`) and
+    the line between the lips (:func:`facelayers.model.lips.lip_line`), each following the skin's vertices, each in
+    its own band of the colour scale (:data:`EYES_BANDS`).
 
     Parameters
     ----------
@@ -165,7 +166,7 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
     Returns
     -------
     go.Mesh3d
-        Vertices in the order globes, lids, brows, vermilion (fixed for a model, so an expression re-sends only
+        Vertices in the order globes, lids, brows, vermilion, lip line (fixed for a model, so an expression re-sends only
         x, y, z); ``intensity`` float32 picks the colour: the globes' radial distance (mm, under
         ``EYES_BANDS["globe"]``), then one value per part.
     """
@@ -173,7 +174,7 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
     from facelayers.model.eyes import IRIS, IRIS_RADIUS_MM, PUPIL, PUPIL_RADIUS_MM, SCLERA, eye_meshes
     from facelayers.model.face_measures import globe_meshes
     from facelayers.model.lids import CREASE, LASH, MARGIN, lid_meshes
-    from facelayers.model.lips import vermilion_patch
+    from facelayers.model.lips import lip_line, vermilion_patch
 
     b = EYES_BANDS
     verts, faces, value = [], [], []
@@ -193,6 +194,8 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
         add(v, f, b["brow"] + 2.0 * shade)
         v, f = vermilion_patch(model, skin_points)
         add(v, f, np.full(len(v), b["vermilion"]))
+        v, f = lip_line(model, skin_points)
+        add(v, f, np.full(len(v), b["lip_line"]))
     coords = xyz if coords is None else coords
     top = b["brow"] + 2.0
 
@@ -204,7 +207,7 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
              [at(IRIS_RADIUS_MM) + e, SCLERA], [at(b["globe"]), SCLERA]]
     # one stop per part (every vertex of a part carries its band's value; at most 16 stops, or the notebook's comm
     # would send the scale as a list of numbers)
-    for key, colour in (("vermilion", VERMILION), ("lid", PALETTE["skin"]), ("crease", CREASE_COLOUR),
+    for key, colour in (("vermilion", VERMILION), ("lip_line", LIP_LINE), ("lid", PALETTE["skin"]), ("crease", CREASE_COLOUR),
                         ("margin", LID_MARGIN), ("lash", LASH_COLOUR)):
         scale.append([at(b[key]), colour])
     scale += [[at(b["brow"]) + e, HAIR_EDGE], [1.0, HAIR]]
@@ -220,28 +223,31 @@ def eyes_skin_anchors(model: FaceModel) -> np.ndarray:
 
     -1 for the globes, which do not move;
     the lids, lashes and crease (:func:`facelayers.model.lids.lid_anchors`), the brows
-    (:func:`facelayers.model.brows.brow_anchors`) and the vermilion (the nearer of the two skin vertices it blends).
+    (:func:`facelayers.model.brows.brow_anchors`), the vermilion (the nearer of the two skin vertices it blends) and
+    the lip line (:func:`facelayers.model.lips.lip_line_anchors`).
     A page that moves the skin by vertex (the offline course) moves them with it.
     """
     from facelayers.model.brows import brow_anchors
     from facelayers.model.face_measures import globe_meshes
     from facelayers.model.lids import lid_anchors
-    from facelayers.model.lips import vermilion_anchors
+    from facelayers.model.lips import lip_line_anchors, vermilion_anchors
 
     globes = sum(len(v) for v, _, _ in globe_meshes(model))
     return np.concatenate([np.full(globes, -1, np.int64), lid_anchors(model), brow_anchors(model),
-                           vermilion_anchors(model)])
+                           vermilion_anchors(model), lip_line_anchors(model)])
 
 
 #: The eyes trace's colour-scale bands (intensity values): the globes below ``globe`` (their radial distance, mm),
 #: then one value per part (the brow from ``brow`` to ``brow`` + 2 by its hair density).
-EYES_BANDS = {"globe": 12.0, "vermilion": 13.0, "lid": 14.5, "crease": 16.0, "margin": 17.5, "lash": 19.0,
+EYES_BANDS = {"globe": 12.0, "vermilion": 13.0, "lip_line": 13.7, "lid": 14.5, "crease": 16.0, "margin": 17.5, "lash": 19.0,
               "brow": 20.0}
 #: The upper lid crease's shadow (the skin tone darkened), the lids' intermarginal strip (a little pinker than the
 #: skin) and the lashes (sRGB hex; schematic).
 CREASE_COLOUR = "#B98468"
 LID_MARGIN = "#CF9587"
 LASH_COLOUR = "#1C1512"
+#: The line between the closed lips (the oral fissure's shadow; sRGB hex; schematic).
+LIP_LINE = "#7A3A3A"
 
 
 def layer4_trace(model: FaceModel, cut: Cut | None, visible: bool, hole: np.ndarray | None = None) -> go.Mesh3d:
