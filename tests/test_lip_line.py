@@ -41,12 +41,14 @@ def test_the_lip_line_follows_the_skin(model_lecture):
     np.testing.assert_allclose(moved - rest, np.broadcast_to([1.0, 2.0, 3.0], rest.shape), atol=1e-4)
 
 
-def test_the_lids_band_never_sinks_under_the_skins_grid(model_lecture):
-    """Each vertex of the band over the lids lies on or in front of the skin's drawn triangles along its ray."""
+def test_the_lower_lids_band_never_sinks_under_the_skins_grid(model_lecture):
+    """Each vertex of the band over the lower lid (2 mm or more below the canthal line) lies on or in front of the
+    skin's drawn triangles along its ray."""
     m = model_lecture
-    _, _, rim_p, _ = lids._rim_local()
+    local, _, rim_p, _ = lids._rim_local()
     tie = lids._ties(m)[0][0]
-    band = tie.rest[rim_p == lids.SKIN]
+    band = tie.rest[(rim_p == lids.SKIN) & (lids._below_canthal_line(local) == 1.0)]
+    assert len(band) > 50
     u, s, dist = params_of(band)
     origin, direction = rays(u, s)
     near = np.linalg.norm(m.skin - band.mean(0), axis=1) < 40.0

@@ -196,8 +196,9 @@ def _onto_skin(model, world: np.ndarray, which: np.ndarray, lift: np.ndarray) ->
     Returns
     -------
     (v, 3) float64 ndarray, mm
-        Each moved vertex at the farther of its place and the skin's drawn triangles (on its ray) plus its lift:
-        the band never sinks under the skin's grid (whose own shading would show through it in torn patches), and
+        Each moved vertex at the farthest of its place, the smooth skin (on its ray) plus its lift and the skin's
+        drawn triangles plus :data:`OVER_GRID_MM`: the band never sinks under the skin's grid (whose own shading
+        would show through it in torn patches), and
         it stays on the lids' surface where the skin is tucked behind it (the fissure's corners).
     """
     from facelayers.model.grid import params_of, rays
@@ -210,11 +211,25 @@ def _onto_skin(model, world: np.ndarray, which: np.ndarray, lift: np.ndarray) ->
     near = np.linalg.norm(model.skin - pts.mean(0), axis=1) < np.linalg.norm(pts - pts.mean(0), axis=1).max() + 8.0
     faces = model.faces[near[model.faces].all(1)]
     _, hit = ray_hits(origin[which], direction[which], model.skin, faces)
-    hit = np.where(np.isfinite(hit), hit, model.skin_surface.radius(u[which], s[which]))
+    smooth = model.skin_surface.radius(u[which], s[which])
+    hit = np.where(np.isfinite(hit), hit, smooth)
     moved = world.copy()
-    out_dist = np.maximum(dist[which], hit + np.maximum(lift[which], OVER_GRID_MM))
+    # on the smooth skin (whose shading the grid's interpolated normals give), and over the drawn triangles where
+    # they stand in front of it (a concave stretch)
+    out_dist = np.maximum(dist[which], np.maximum(smooth + np.maximum(lift[which], 0.0), hit + OVER_GRID_MM))
     moved[which] = origin[which] + direction[which] * out_dist[:, None]
     return moved
+
+
+def _below_canthal_line(local: np.ndarray) -> np.ndarray:
+    """How far below the canthal line points (v, 3) of the eye's frame lie, as (v,) float in 0..1.
+
+    1 for 2 mm or more below the line between the canthi (extended past them), 0 on it and above it.
+    """
+    m, lat = eyes._hv("medial"), eyes._hv("lateral")
+    line = m[1] + (local[:, 0] - m[0]) * (lat[1] - m[1]) / (lat[0] - m[0])
+    x = np.clip((line - local[:, 1]) / 2.0, 0.0, 1.0)
+    return x * x * (3 - 2 * x)
 
 
 @lru_cache(maxsize=8)
@@ -242,7 +257,10 @@ def _ties(model) -> tuple[tuple, tuple]:
             world = f.world(local, sign)
             world = world + shift(world)
             if local is rim_v:
-                world = _onto_skin(model, world, rim_p == SKIN, local[:, 2] - _surface_n(local))
+                # the lower lid's band only (the pale rim under the eyes), fading out across the canthal line; the
+                # upper lid's band keeps to the lids' surface (on the skin it shades apart from the grid's ramp there)
+                moved = _onto_skin(model, world, rim_p == SKIN, local[:, 2] - _surface_n(local))
+                world = world + _below_canthal_line(local)[:, None] * (moved - world)
             elig = np.where(up[:, None], lid_up[None, :], lid_down[None, :])
             parts.append(near_skin(skin, world, elig))
         # wound as the skin's (outward, toward the viewer); mirrored on the right
