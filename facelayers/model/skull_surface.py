@@ -34,7 +34,9 @@ SKULL_SMOOTH_PER_ROW = 1.2
 
 #: The skull's fit to the tissue-depth sites is refined until the bone read back on the grid lies within
 #: FIT_TOL_MM of every site, in at most FIT_ROUNDS rounds. Two sites that share a grid cell (mid-philtrum and the
-#: upper lip margin on the coarse grid) pull on the same grid values, and four rounds left 0.2-0.4 mm there.
+#: upper lip margin on the coarse grid) pull on the same grid values: four rounds left 0.2-0.8 mm there, forty leave
+#: 0.18 mm on the coarse grid and 0.03 on the lecture grid (meeting them exactly on the coarse grid would swing the
+#: bone by +-10-15 mm between the two sites).
 FIT_ROUNDS = 40
 FIT_TOL_MM = 1e-3
 
