@@ -46,7 +46,9 @@ def test_section_thickness_matches_the_model(model_coarse, cheek_cut):
     np.testing.assert_allclose(cheek_cut.skin_points, st.points[:, 0], atol=1e-12)
 
 
-@pytest.mark.parametrize("kind, at", [("horizontal", -25.0), ("horizontal", 10.0), ("vertical", 40.0)])
+# The cut through the sides of the nose is at z = 0: at z = 10 the hand sculpture's nasal side walls met the rays
+# at cosines of 0.78-0.80, the MakeHuman nose's at 0.83 and more (no oblique sample); at z = 0 they do at 0.74-0.77.
+@pytest.mark.parametrize("kind, at", [("horizontal", -25.0), ("horizontal", 0.0), ("vertical", 40.0)])
 def test_section_shows_the_top_layers_as_thick_as_they_are_across_the_skin(model_coarse, kind, at):
     """Measured on the built interfaces: the steps between interface points projected on the skin's inward normal.
 

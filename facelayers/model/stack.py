@@ -28,6 +28,10 @@ SIGMA_MM = 32.0
 #: Where the ray meets the skin very obliquely, a perpendicular thickness t is laid along the ray as
 #: t / max(cos, COS_MIN), so a grazing ray cannot blow a thin layer up (only the ear and the nostril rims).
 COS_MIN = 0.3
+#: Where a ray is too short for the data (the bone lies deeper along the skin's normal than along the ray, as over
+#: the masseter and the arch), the muscle layer gives up room along the ray first, down to this share of its data,
+#: before skin, fat and SMAS are thinned.
+MUSCLE_MIN_SHARE = 0.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,7 +98,8 @@ class Stack:
     perpendicular : (n, 5) float64 ndarray, mm
         Each layer's thickness measured perpendicular to the skin, the quantity the data give: skin, fat and
         SMAS ``thickness * max(cos(ray, normal), COS_MIN)`` (or the larger cosine that fits them in where the
-        ray has too little room, at most ``cos_ray``), the periosteum ``thickness * cos_ray``, the muscle layer
+        ray has too little room even after the muscle layer gave up room, at most ``cos_ray``), the periosteum
+        ``thickness * cos_ray``, the muscle layer
         the rest of the normal depth (``depth[:, -1] * cos_ray`` minus the other four), so the five add up to
         the normal depth.
     cos_ray : (n,) float64 ndarray
@@ -196,12 +201,15 @@ def build_stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField,
     # Skin, fat and SMAS lie just under the skin: laid with the skin's own cosine, so that measured along the
     # skin's normal they keep their data thickness (with the column's factor they were up to 22% off at the
     # temple, cheek and masseter); the periosteum lies on the bone: laid with the column's factor. Where the
-    # ray leaves less room than that and the muscle layer's data need, the three take the cosine that just fills
-    # it (at most the column's factor); if even that is too little, all five shrink in proportion, so the muscle
-    # layer (layer 4 and the nerves under it) keeps its share and is never squeezed to nothing.
+    # ray leaves less room than that and the muscle layer's data need, the muscle layer gives it up first, down
+    # to MUSCLE_MIN_SHARE of its data (the muscle layer is the rest of the normal depth, so across the skin it
+    # keeps its data at the tissue-depth sites); then the three take the cosine that just fills it (at most the
+    # column's factor, and they are then thinner than the data across the skin); if even that is too little,
+    # all five shrink in proportion, so the muscle layer (layer 4 and the nerves under it) is never squeezed
+    # to nothing.
     skin_cos = np.maximum(cos, COS_MIN)
     periosteum = data[:, 4] / lay
-    muscle = data[:, 3] / lay
+    muscle = MUSCLE_MIN_SHARE * data[:, 3] / lay
     top = data[:, :3].sum(axis=1)
     fills = top / np.maximum(total - periosteum - muscle, 1e-9)
     top_cos = np.maximum(skin_cos, np.minimum(fills, np.maximum(lay, skin_cos)))
