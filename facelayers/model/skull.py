@@ -270,8 +270,8 @@ SIDE: tuple[Outline, ...] = (
        edge=18.0),
     # the zygomatic arch from the zygoma body back to its root above the condyle and in front of the tragus,
     # continuing back as the supramastoid crest
-    _o("zygomatic arch", [(56, -14), (56, 3), (40, 2), (28, 3), (20, 12), (10, 16), (2, 16), (2, 1), (8, -2),
-                          (16, -6), (28, -12), (42, -14)], 4.0, edge=4.0, lateral=45.0),
+    _o("zygomatic arch", [(56, -14), (56, 0), (40, -1), (24, -1), (16, 4), (10, 14), (2, 16), (2, 1), (8, -3),
+                          (16, -7), (28, -12), (42, -14)], 4.0, edge=4.0, lateral=45.0),
     _o("supramastoid crest", [(4, 7), (4, 13), (-24, 14), (-30, 10), (-20, 8)], 2.0, edge=4.0),
     # below the arch: the infratemporal hollow, whose lower edge is the sigmoid notch between the condyle
     # (behind) and the coronoid process (in front, its tip under the arch)
@@ -286,10 +286,10 @@ SIDE: tuple[Outline, ...] = (
     _o("condyle", [(6, -2), (9, 0), (14, 0), (17, -3), (16, -8), (8, -8)], 2.0, edge=3.0),
     # the mastoid process behind and below the ear canal, its tip about 28 mm below the porion
     _o("mastoid process", [(-3, -6), (-3, -16), (-6, -26), (-10, -31), (-14, -29), (-20, -18), (-26, -6),
-                           (-14, -3)], 7.0, edge=5.0),
+                           (-14, -3)], 4.5, edge=5.0),
     # the bony ear canal: a pit under the porion, at the tragion's depth
     _o("external acoustic meatus", [(-4.5, -4), (-3, -7.5), (0, -9), (3, -7.5), (4.5, -4), (3, -0.5), (0, 1),
-                                    (-3, -0.5)], -9.0, edge=3.0, cavity=True),
+                                    (-3, -0.5)], -16.0, edge=3.0, cavity=True),
 )
 
 
@@ -378,8 +378,8 @@ ENVELOPE_INSET_MM = 8.0
 #: ramping in over ``CRANIUM_RAMP_MM`` (mm, head frame). Schematic: the cranium's bone follows the scalp at the
 #: envelope's inset; the face keeps the crisp schematic forms (rims, border, angle) the fit then corrects.
 CRANIUM_FROM_Z_MM = 45.0
-CRANIUM_BEHIND_Y_MM = -20.0
-CRANIUM_RAMP_MM = 20.0
+CRANIUM_BEHIND_Y_MM = -4.0
+CRANIUM_RAMP_MM = 16.0
 
 
 def envelope(origins: np.ndarray, dirs: np.ndarray, base: str | None = None) -> np.ndarray:
