@@ -262,21 +262,24 @@ SIDE: tuple[Outline, ...] = (
        edge=12.0),
     # the lower lateral face sits deeper than the skin's big forms (the masseter, parotid and buccal fat lie
     # on it): the whole region, then the forms on it
-    _o("lower lateral face", [(-30, -6), (56, -6), (64, -40), (56, -100), (-30, -100)], -5.0, edge=12.0,
+    _o("lower lateral face", [(-30, -6), (4, -6), (16, -12), (56, -12), (64, -40), (56, -100), (-30, -100)], -5.0, edge=12.0,
        lateral=38.0),
     # the skin's big forms curve in toward the ear faster than the bone does: the arch's root, the ear
     # canal and the mastoid stand out to about the skin's depth there (the supraglenoid site, 6.25 mm)
-    _o("root of the arch and the ear region", [(-28, 14), (12, 14), (16, -8), (8, -34), (-28, -34)], 2.0,
+    _o("root of the arch and the ear region", [(-28, 14), (12, 14), (16, -8), (8, -34), (-28, -34)], 0.0,
        edge=18.0),
     # the zygomatic arch from the zygoma body back to its root above the condyle and in front of the tragus,
     # continuing back as the supramastoid crest
-    _o("zygomatic arch", [(56, -14), (56, 0), (40, -1), (24, -1), (16, 4), (10, 14), (2, 16), (2, 1), (8, -3),
-                          (16, -7), (28, -12), (42, -14)], 4.0, edge=4.0, lateral=45.0),
+    _o("zygomatic arch", [(56, -15), (56, 0), (40, -1), (24, -1), (16, 4), (10, 14), (2, 16), (2, 1), (8, -6),
+                          (16, -11), (28, -14), (42, -15)], 4.0, edge=4.0, lateral=45.0),
+    # the arch curves medially from zygion back to its root over the articular tubercle, so a dry skull is widest
+    # across the arches at zygion (bizygomatic) and narrower across their roots: the arch's back third recedes
+    _o("arch receding to its root", [(0, -10), (18, -10), (18, 6), (0, 6)], -3.0, edge=10.0, lateral=45.0),
     _o("supramastoid crest", [(4, 7), (4, 13), (-24, 14), (-30, 10), (-20, 8)], 2.0, edge=4.0),
     # below the arch: the infratemporal hollow, whose lower edge is the sigmoid notch between the condyle
     # (behind) and the coronoid process (in front, its tip under the arch)
-    _o("sigmoid notch", [(10, -3), (28, -11), (38, -13), (36, -15), (31, -18), (26, -22), (21, -22), (18, -17),
-                         (15, -10), (12, -6)], -9.0, edge=4.0),
+    _o("sigmoid notch", [(10, -8), (20, -12), (28, -14.5), (38, -15.5), (36, -17), (31, -18), (26, -22), (21, -22),
+                         (18, -17), (15, -12), (12, -10)], -9.0, edge=4.0),
     # behind the ramus' posterior border, below the ear canal: the retromandibular hollow
     _o("retromandibular hollow", [(-6, -11), (3, -11), (2, -18), (0, -32), (-7, -32)], -8.0, edge=4.0),
     # the mandible's ramus: a plate with a sharp posterior border, the condyle in front of the ear canal
