@@ -218,7 +218,7 @@ def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=Fals
 #: 32.1, REFERENCE-2 section 4; breadth ~40, unconfirmed), piriform aperture 45 x 25 mm (Kabakci 2020, REFERENCE-2
 #: section 4); the rest schematic. Positions follow the landmarks (nasion, rhinion, zygion, gonion) and the
 #: tissue-depth blend then puts the bone at the cited depth under every site. The orbit's cut leaves the bone
-#: steeply (a crisp rim) and stops short of the nasal bones (its medial wall at x ~ 8 mm, the frontal process of
+#: steeply (a crisp rim) and stops short of the nasal bones (its medial wall at x ~ 7 mm, the frontal process of
 #: the maxilla between them), so its half-depth rims on the bone are the orbit's own: 36 mm apart on the
 #: reference skull (test_literature), and they widen by a patient's ``orbital_aperture_scale``.
 RELIEF: tuple[Relief, ...] = (
