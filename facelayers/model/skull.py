@@ -217,19 +217,21 @@ def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=Fals
 #: The features, left side (``mirror`` places the right). Dimensions: orbital opening 40 x 33 mm (height
 #: 32.1, REFERENCE-2 section 4; breadth ~40, unconfirmed), piriform aperture 45 x 25 mm (Kabakci 2020, REFERENCE-2
 #: section 4); the rest schematic. Positions follow the landmarks (nasion, rhinion, zygion, gonion) and the
-#: tissue-depth blend then puts the bone at the cited depth under every site. The orbit's cut leaves the bone
-#: steeply (a crisp rim) and stops short of the nasal bones (its medial wall at x ~ 7 mm, the frontal process of
-#: the maxilla between them), so its half-depth rims on the bone are the orbit's own: 36 mm apart on the
-#: reference skull (test_literature), and they widen by a patient's ``orbital_aperture_scale``.
+#: tissue-depth blend then puts the bone at the cited depth under every site. The orbit's cut is centred 1.5 mm
+#: lateral to the orbit's middle and stops short of the nasal bones (its medial wall at x ~ 7 mm, the frontal
+#: process of the maxilla between them), so its medial half-depth rim on the bone is the orbit's own, not the
+#: nose's flank: the rims are 35.4 mm apart on the reference skull (test_literature) and widen with a patient's
+#: ``orbital_aperture_scale``. (Its lateral half-depth rim, x ~ 40, lies where the envelope rises toward the
+#: lateral orbital rim inside the cut, so it moves less than the cut does: schematic, a known limit.)
 RELIEF: tuple[Relief, ...] = (
     _r("cranial vault", (0, -10, 60), (85, 115, 70), 2.0, edge=0.6),
     _r("frontal bone", (0, 78, 50), (48, 30, 32), 3.5, edge=1.0),
     _r("zygoma body", (47, 60, -4), (13, 12, 12), 3.5, edge=0.7, mirror=True),
     _r("frontal process of the zygoma", (46, 64, 14), (7, 8, 14), 3.0, edge=0.6, mirror=True),
     _r("superciliary arch", (19, 84, 32), (14, 8, 6), 2.5, axis=(1, -0.3, 0), edge=0.8, mirror=True),
-    _r("orbit", (33, 78, 16.0), (28, 60, 19.0), -30.0, axis=(1, -0.25, 0), edge=0.3, mirror=True,
+    _r("orbit", (32.5, 78, 16.0), (29.5, 60, 19.0), -30.0, axis=(1, -0.25, 0), edge=0.3, mirror=True,
        status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed", cavity=True,
-       rim=True),
+       rim=False),
     _r("nasal bones", (0, 80, 8), (12, 14, 11), 13.0, axis=(0, 0.3, -1), edge=1.0),
     _r("piriform aperture", (0, 90, -15.0), (15.5, 60, 19.5), -22.0, edge=0.25,
        status="kabakci2020: height 45.2, width 25.0 mm (males)", cavity=True),
