@@ -267,12 +267,9 @@ SIDE: tuple[Outline, ...] = (
        edge=12.0),
     # the lower lateral face sits deeper than the skin's big forms (the masseter, parotid and buccal fat lie
     # on it): the whole region, then the forms on it
-    _o("lower lateral face", [(-30, -6), (4, -6), (16, -12), (56, -12), (64, -40), (56, -100), (-30, -100)], -5.0, edge=12.0,
-       lateral=38.0),
-    # the skin's big forms curve in toward the ear faster than the bone does: the arch's root, the ear
-    # canal and the mastoid stand out to about the skin's depth there (the supraglenoid site, 6.25 mm)
-    _o("root of the arch and the ear region", [(-28, 14), (12, 14), (16, -8), (8, -34), (-28, -34)], 0.0,
-       edge=18.0),
+    # (its upper edge under the arch's lower border, so the arch's face stays upright over the bar's height)
+    _o("lower lateral face", [(-30, -6), (4, -6), (16, -12), (56, -12), (64, -40), (56, -100), (-30, -100)], -5.0,
+       edge=12.0, lateral=38.0),
     # the zygomatic arch from the zygoma body back to its root above the condyle and in front of the tragus,
     # continuing back as the supramastoid crest
     _o("zygomatic arch", [(56, -15), (56, 0), (40, -1), (24, -1), (16, 4), (10, 14), (2, 16), (2, 1), (8, -6),
@@ -382,9 +379,11 @@ ENVELOPE_INSET_MM = 8.0
 
 
 #: Where the envelope follows the scanned head's cranium (:mod:`facelayers.model.head_scan`) rather than the
-#: schematic pieces: above ``CRANIUM_FROM_Z_MM`` (the brows' top) and behind ``CRANIUM_BEHIND_Y_MM`` (the ears), each
-#: ramping in over ``CRANIUM_RAMP_MM`` (mm, head frame). Schematic: the cranium's bone follows the scalp at the
-#: envelope's inset; the face keeps the crisp schematic forms (rims, border, angle) the fit then corrects.
+#: schematic pieces: above ``CRANIUM_FROM_Z_MM`` (the brows' top) and behind ``CRANIUM_BEHIND_Y_MM`` (the ear
+#: canal: the scan is ~7 mm narrower behind the ear than the sculpture, whose pieces put the bone outside the
+#: skin there), each ramping in over ``CRANIUM_RAMP_MM`` (mm, head frame). Schematic: the cranium's bone follows
+#: the scalp at the envelope's inset; the face keeps the crisp schematic forms (rims, border, angle) the fit then
+#: corrects.
 CRANIUM_FROM_Z_MM = 45.0
 CRANIUM_BEHIND_Y_MM = -4.0
 CRANIUM_RAMP_MM = 16.0
@@ -396,7 +395,7 @@ def envelope(origins: np.ndarray, dirs: np.ndarray, base: str | None = None) -> 
     The envelope is the skin's big forms without its soft features, inset by :data:`ENVELOPE_INSET_MM`. ``base``
     is the skin's base surface ("scan" or "ellipsoids"; None: :data:`facelayers.model.head_scan.BASE`, as
     :meth:`facelayers.model.skin.Skin.sculpt` takes it). With the scanned head as the skin's base ("scan"): over the
-    cranium (above the brows, behind the ears) the scanned head itself (:func:`facelayers.model.head_scan.scan_radius`),
+    cranium (above the brows, behind the ear canal) the scanned head itself (:func:`facelayers.model.head_scan.scan_radius`),
     over the face the schematic pieces (:data:`ENVELOPE_LOWER`), blended over :data:`CRANIUM_RAMP_MM`.
     """
     pieces = tuple(p for p in head.HEAD if p.name in ENVELOPE_PIECES) + ENVELOPE_LOWER + (ENVELOPE_NECK,)
