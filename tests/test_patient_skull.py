@@ -111,8 +111,8 @@ def test_the_gonial_angle_opens_with_age_and_is_smaller_in_men(models):
 
 def test_the_mandibles_lower_border_rises_with_age(models):
     """Shaw 2010: mandibular body height falls with age; -0.1 % per year (schematic) of a 30 mm body: the
-    border's mean height on the mesh moves by that within 0.5 mm (the cut's vertices shift along the curved
-    border)."""
+    border's height on the mesh, at the same place along the jaw (gonial_angle's third value), moves by that
+    within 0.5 mm (the cut's vertices shift along the curved border)."""
     for p in (YOUNG, OLD):
         rise = gonial_angle(models[p])[2] - gonial_angle(models[p, "ref"])[2]
         expected = (1.0 - skull_parameters(p)["mandible_height_scale"]) * skull.MANDIBLE_BODY_HEIGHT_MM

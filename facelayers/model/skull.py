@@ -217,14 +217,19 @@ def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=Fals
 #: The features, left side (``mirror`` places the right). Dimensions: orbital opening 40 x 33 mm (height
 #: 32.1, REFERENCE-2 section 4; breadth ~40, unconfirmed), piriform aperture 45 x 25 mm (Kabakci 2020, REFERENCE-2
 #: section 4); the rest schematic. Positions follow the landmarks (nasion, rhinion, zygion, gonion) and the
-#: tissue-depth blend then puts the bone at the cited depth under every site.
+#: tissue-depth blend then puts the bone at the cited depth under every site. The orbit's cut is centred 1.5 mm
+#: lateral to the orbit's middle and stops short of the nasal bones (its medial wall at x ~ 7 mm, the frontal
+#: process of the maxilla between them), so its medial half-depth rim on the bone is the orbit's own, not the
+#: nose's flank: the rims are 35.4 mm apart on the reference skull (test_literature) and widen with a patient's
+#: ``orbital_aperture_scale``. (Its lateral half-depth rim, x ~ 40, lies where the envelope rises toward the
+#: lateral orbital rim inside the cut, so it moves less than the cut does: schematic, a known limit.)
 RELIEF: tuple[Relief, ...] = (
     _r("cranial vault", (0, -10, 60), (85, 115, 70), 2.0, edge=0.6),
     _r("frontal bone", (0, 78, 50), (48, 30, 32), 3.5, edge=1.0),
     _r("zygoma body", (47, 60, -4), (13, 12, 12), 3.5, edge=0.7, mirror=True),
     _r("frontal process of the zygoma", (46, 64, 14), (7, 8, 14), 3.0, edge=0.6, mirror=True),
     _r("superciliary arch", (19, 84, 32), (14, 8, 6), 2.5, axis=(1, -0.3, 0), edge=0.8, mirror=True),
-    _r("orbit", (31, 78, 16.0), (30.0, 60, 19.0), -30.0, axis=(1, -0.25, 0), edge=0.3, mirror=True,
+    _r("orbit", (32.5, 78, 16.0), (29.5, 60, 19.0), -30.0, axis=(1, -0.25, 0), edge=0.3, mirror=True,
        status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed", cavity=True,
        rim=False),
     _r("nasal bones", (0, 80, 8), (12, 14, 11), 13.0, axis=(0, 0.3, -1), edge=1.0),
@@ -262,21 +267,21 @@ SIDE: tuple[Outline, ...] = (
        edge=12.0),
     # the lower lateral face sits deeper than the skin's big forms (the masseter, parotid and buccal fat lie
     # on it): the whole region, then the forms on it
-    _o("lower lateral face", [(-30, -6), (56, -6), (64, -40), (56, -100), (-30, -100)], -5.0, edge=12.0,
-       lateral=38.0),
-    # the skin's big forms curve in toward the ear faster than the bone does: the arch's root, the ear
-    # canal and the mastoid stand out to about the skin's depth there (the supraglenoid site, 6.25 mm)
-    _o("root of the arch and the ear region", [(-28, 14), (12, 14), (16, -8), (8, -34), (-28, -34)], 2.0,
-       edge=18.0),
+    # (its upper edge under the arch's lower border, so the arch's face stays upright over the bar's height)
+    _o("lower lateral face", [(-30, -6), (4, -6), (16, -12), (56, -12), (64, -40), (56, -100), (-30, -100)], -5.0,
+       edge=12.0, lateral=38.0),
     # the zygomatic arch from the zygoma body back to its root above the condyle and in front of the tragus,
     # continuing back as the supramastoid crest
-    _o("zygomatic arch", [(56, -14), (56, 3), (40, 2), (28, 3), (20, 12), (10, 16), (2, 16), (2, 1), (8, -2),
-                          (16, -6), (28, -12), (42, -14)], 4.0, edge=4.0, lateral=45.0),
+    _o("zygomatic arch", [(56, -15), (56, 0), (40, -1), (24, -1), (16, 4), (10, 14), (2, 16), (2, 1), (8, -6),
+                          (16, -11), (28, -14), (42, -15)], 4.0, edge=4.0, lateral=45.0),
+    # the arch curves medially from zygion back to its root over the articular tubercle, so a dry skull is widest
+    # across the arches at zygion (bizygomatic) and narrower across their roots: the arch's back third recedes
+    _o("arch receding to its root", [(0, -10), (18, -10), (18, 6), (0, 6)], -3.0, edge=10.0, lateral=45.0),
     _o("supramastoid crest", [(4, 7), (4, 13), (-24, 14), (-30, 10), (-20, 8)], 2.0, edge=4.0),
     # below the arch: the infratemporal hollow, whose lower edge is the sigmoid notch between the condyle
     # (behind) and the coronoid process (in front, its tip under the arch)
-    _o("sigmoid notch", [(10, -3), (28, -11), (38, -13), (36, -15), (31, -18), (26, -22), (21, -22), (18, -17),
-                         (15, -10), (12, -6)], -9.0, edge=4.0),
+    _o("sigmoid notch", [(10, -8), (20, -12), (28, -14.5), (38, -15.5), (36, -17), (31, -18), (26, -22), (21, -22),
+                         (18, -17), (15, -12), (12, -10)], -9.0, edge=4.0),
     # behind the ramus' posterior border, below the ear canal: the retromandibular hollow
     _o("retromandibular hollow", [(-6, -11), (3, -11), (2, -18), (0, -32), (-7, -32)], -8.0, edge=4.0),
     # the mandible's ramus: a plate with a sharp posterior border, the condyle in front of the ear canal
@@ -286,10 +291,10 @@ SIDE: tuple[Outline, ...] = (
     _o("condyle", [(6, -2), (9, 0), (14, 0), (17, -3), (16, -8), (8, -8)], 2.0, edge=3.0),
     # the mastoid process behind and below the ear canal, its tip about 28 mm below the porion
     _o("mastoid process", [(-3, -6), (-3, -16), (-6, -26), (-10, -31), (-14, -29), (-20, -18), (-26, -6),
-                           (-14, -3)], 7.0, edge=5.0),
+                           (-14, -3)], 4.5, edge=5.0),
     # the bony ear canal: a pit under the porion, at the tragion's depth
     _o("external acoustic meatus", [(-4.5, -4), (-3, -7.5), (0, -9), (3, -7.5), (4.5, -4), (3, -0.5), (0, 1),
-                                    (-3, -0.5)], -9.0, edge=3.0, cavity=True),
+                                    (-3, -0.5)], -16.0, edge=3.0, cavity=True),
 )
 
 
@@ -374,12 +379,14 @@ ENVELOPE_INSET_MM = 8.0
 
 
 #: Where the envelope follows the scanned head's cranium (:mod:`facelayers.model.head_scan`) rather than the
-#: schematic pieces: above ``CRANIUM_FROM_Z_MM`` (the brows' top) and behind ``CRANIUM_BEHIND_Y_MM`` (the ears), each
-#: ramping in over ``CRANIUM_RAMP_MM`` (mm, head frame). Schematic: the cranium's bone follows the scalp at the
-#: envelope's inset; the face keeps the crisp schematic forms (rims, border, angle) the fit then corrects.
+#: schematic pieces: above ``CRANIUM_FROM_Z_MM`` (the brows' top) and behind ``CRANIUM_BEHIND_Y_MM`` (the ear
+#: canal: the scan is ~7 mm narrower behind the ear than the sculpture, whose pieces put the bone outside the
+#: skin there), each ramping in over ``CRANIUM_RAMP_MM`` (mm, head frame). Schematic: the cranium's bone follows
+#: the scalp at the envelope's inset; the face keeps the crisp schematic forms (rims, border, angle) the fit then
+#: corrects.
 CRANIUM_FROM_Z_MM = 45.0
-CRANIUM_BEHIND_Y_MM = -20.0
-CRANIUM_RAMP_MM = 20.0
+CRANIUM_BEHIND_Y_MM = -4.0
+CRANIUM_RAMP_MM = 16.0
 
 
 def envelope(origins: np.ndarray, dirs: np.ndarray, base: str | None = None) -> np.ndarray:
@@ -388,7 +395,7 @@ def envelope(origins: np.ndarray, dirs: np.ndarray, base: str | None = None) -> 
     The envelope is the skin's big forms without its soft features, inset by :data:`ENVELOPE_INSET_MM`. ``base``
     is the skin's base surface ("scan" or "ellipsoids"; None: :data:`facelayers.model.head_scan.BASE`, as
     :meth:`facelayers.model.skin.Skin.sculpt` takes it). With the scanned head as the skin's base ("scan"): over the
-    cranium (above the brows, behind the ears) the scanned head itself (:func:`facelayers.model.head_scan.scan_radius`),
+    cranium (above the brows, behind the ear canal) the scanned head itself (:func:`facelayers.model.head_scan.scan_radius`),
     over the face the schematic pieces (:data:`ENVELOPE_LOWER`), blended over :data:`CRANIUM_RAMP_MM`.
     """
     pieces = tuple(p for p in head.HEAD if p.name in ENVELOPE_PIECES) + ENVELOPE_LOWER + (ENVELOPE_NECK,)

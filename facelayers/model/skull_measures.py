@@ -91,6 +91,11 @@ def piriform_width(model) -> float:
     return float(np.linalg.norm(left - right))
 
 
+#: Where :func:`gonial_angle` reads the mandible's lower border: this azimuth (degrees from straight ahead around
+#: the head's vertical axis), about the middle of its window (the body between y 15 and 45 mm).
+BORDER_AT_AZIMUTH_DEG = 57.0
+
+
 def gonial_angle(model) -> tuple[float, float, float]:
     """The gonial angle from the skull mesh's cut edges (the mandible's borders), left side.
 
@@ -111,7 +116,12 @@ def gonial_angle(model) -> tuple[float, float, float]:
     ramus_deg : float
         The ramus' posterior border's angle back from the vertical, degrees.
     border_z_mm : float
-        The mean height of the lower border's cut vertices in that window, mm.
+        The lower border's height at azimuth :data:`BORDER_AT_AZIMUTH_DEG` (around the head's vertical axis,
+        :data:`facelayers.model.skull.AXIS_Y_MM`), mm: from a line fitted to the window's cut vertices' heights
+        against their azimuths, so that two skulls are compared at the same place along the jaw. (Their mean
+        height would also follow which cut vertices fall in the window: where the bone turns under the body
+        near its border, a sub-millimetre change moves the cut across the grid's cells, and the rising border
+        makes the mean follow their spread along the jaw.)
     """
     verts, _ = model.skull_mesh()
     cut = verts[model.n_vertices:].astype(float)
@@ -126,8 +136,9 @@ def gonial_angle(model) -> tuple[float, float, float]:
     k_body = np.polyfit(body[:, 1], body[:, 2], 1)  # z(y)
     up = np.array([k_ramus, 1.0]) / np.hypot(k_ramus, 1.0)
     forward = np.array([1.0, k_body[0]]) / np.hypot(1.0, k_body[0])
-    return (float(np.degrees(np.arccos(up @ forward))), float(np.degrees(np.arctan(-k_ramus))),
-            float(body[:, 2].mean()))
+    azimuth = np.degrees(np.arctan2(body[:, 0], body[:, 1] - skull.AXIS_Y_MM))
+    border = np.polyval(np.polyfit(azimuth, body[:, 2], 1), BORDER_AT_AZIMUTH_DEG)
+    return (float(np.degrees(np.arccos(up @ forward))), float(np.degrees(np.arctan(-k_ramus))), float(border))
 
 
 def projection(model, point) -> float:

@@ -401,14 +401,18 @@ def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray,
     if not names:
         return sculpture
     # A quick estimate of the fitted skull (the blend evaluated directly, no grid) is enough to place the
-    # foramina on it; the pits do not move the sites, so the fit proper follows once.
+    # foramina on it; the pits do not move the sites, so the fit proper follows once. The estimate has its
+    # cavities filled (the bone's face over them): a foramen lies on the face of the bone, and a notch on a rim
+    # (the supraorbital notch on the upper orbital margin) must not be placed on the ray that finds its distance
+    # from the midline on the orbit's inner wall.
     u, s, target = params_of(targets)
     o, d = rays(u, s)
     r0 = sculpture.base_radius(u, s)
     quick = Blend(o + d * r0[:, None], target - r0, skull_module.SKULL_BLEND_SIGMA_MM)
 
     def estimate(uu, ss):
-        base = sculpture.base_radius(uu, ss)
+        base = sculpture.base_radius(uu, ss) + bilinear(sculpture.gu, sculpture.gs, sculpture.cavity,
+                                                        sculpture.poles[1], uu, ss)
         oo, dd = rays(uu, ss)
         return base + quick(oo + dd * base[:, None])
 
