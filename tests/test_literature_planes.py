@@ -16,11 +16,11 @@ from facelayers.model.nerves import place_all
 from facelayers.model.perpendicular import ray_point, skin_depth
 from facelayers.model.planes import clearance
 from facelayers.model.space import (
-    MAX_FLOOR_FRACTION,
     MUSCLE,
     depth_mm_of_coord,
     floor_points,
     layer4,
+    max_thickness_mm,
 )
 from facelayers.model.techniques import nerve_risks, place_technique
 
@@ -170,7 +170,7 @@ def test_layer_4_has_the_data_thickness_inside_its_spaces_and_never_crosses(mode
     l4 = layer4(model.anatomy)
     st = model.stack
     t = l4.thickness_mm(st)
-    assert np.all(t > 0) and np.all(t <= MAX_FLOOR_FRACTION * st.thickness[:, MUSCLE] + 1e-9)
+    assert np.all(t > 0) and np.all(t <= max_thickness_mm(st.thickness[:, MUSCLE]) + 1e-9)
     floor = floor_points(model)
     # the floor lies between the SMAS's inner face and the muscle band's inner face on every ray
     d_floor = np.linalg.norm(floor - st.points[:, 0], axis=1)
@@ -179,7 +179,7 @@ def test_layer_4_has_the_data_thickness_inside_its_spaces_and_never_crosses(mode
     for sp, pu, ps in zip(l4.spaces, l4.poly_u, l4.poly_s):
         cu, cs = pu.mean(), ps.mean()
         stc = model.stack_at(np.array([cu]), np.array([cs]))
-        want = min(sp.thickness_mm, MAX_FLOOR_FRACTION * stc.thickness[0, MUSCLE])
+        want = min(sp.thickness_mm, max_thickness_mm(stc.thickness[0, MUSCLE]))
         if l4.weights(np.array([cu]), np.array([cs]))[0].max() == 1.0:
             assert l4.thickness_mm(stc)[0] == pytest.approx(want, rel=1e-6), sp.space_id
 

@@ -11,7 +11,11 @@ muscles, the parotid, and the facial nerve branches until they reach their muscl
 Thickness (``data/spaces.json``): no published number exists for layer 4 (REFERENCE-2 section 1), so the background
 is a named schematic parameter, and each space adds its own (schematic or derived) thickness inside its outline,
 reached over :data:`TAPER_MM` inside the outline. It is clamped to :data:`MAX_FLOOR_FRACTION` of the muscle band,
-so the floor never reaches the band's inner face.
+or to the band less :data:`UNDER_FLOOR_MIN_MM` where that is more, so the floor never reaches the band's inner face.
+Where the ray is short (on the scan head: over the malar eminence, the maxilla and the arch) the band is thin and the
+fraction alone cut the prezygomatic and premaxillary spaces and the sub-SMAS fat over the arch to 0.5-0.7 of their
+data; there the part of the band under the floor gives up its room first. Skin, fat and SMAS are never thinned for
+layer 4: their thicknesses are measured, layer 4's are schematic.
 
 Depth with layer 4: the *extended* depth coordinate ``e`` has six bands, one more than the model's coordinate
 ``c`` (layer index + fraction; 0 skin ... 5 bone): skin [0, 1), fat [1, 2), SMAS [2, 3), layer 4 [3, 4),
@@ -34,6 +38,10 @@ MUSCLE = LAYERS.index("muscle")
 #: Layer 4 never takes more than this fraction of the muscle band (schematic: leaves room under the floor for
 #: the nerves and the deep muscles wherever the band is thin).
 MAX_FLOOR_FRACTION = 0.6
+#: Where the muscle band is thin, layer 4 may take all of it but this much (mm, schematic: a thin deep fascia with
+#: the nerve branches on it; over the malar eminence and the arch only the muscles' origins and the periosteum lie
+#: under layer 4).
+UNDER_FLOOR_MIN_MM = 0.2
 #: A space reaches its thickness this far (mm, on the face) inside its outline; outside it, the background.
 TAPER_MM = 3.0
 #: Names of the bands of the extended coordinate, outermost first.
@@ -89,6 +97,15 @@ def ext_of_spec(layer: str, fraction: float, band: str | None, f4) -> np.ndarray
     return ext_from_coord(np.full(f4.shape, LAYERS.index(layer) + float(fraction)), f4)
 
 
+def max_thickness_mm(band) -> np.ndarray:
+    """The most of a muscle band (n,) mm that layer 4 may take (n,) mm.
+
+    :data:`MAX_FLOOR_FRACTION` of the band, or the band less :data:`UNDER_FLOOR_MIN_MM`, whichever is more.
+    """
+    band = np.asarray(band, float)
+    return np.maximum(MAX_FLOOR_FRACTION * band, band - UNDER_FLOOR_MIN_MM)
+
+
 @dataclass(frozen=True, eq=False)
 class Layer4:
     """Layer 4's thickness anywhere on the face, from ``data/spaces.json``.
@@ -139,16 +156,16 @@ class Layer4:
     def thickness_mm(self, stack) -> np.ndarray:
         """Return layer 4's thickness (n,) mm under the points of a :class:`~facelayers.model.stack.Stack`.
 
-        The thickness is clamped to :data:`MAX_FLOOR_FRACTION` of the muscle band there.
+        The thickness is clamped to :func:`max_thickness_mm` of the muscle band there.
         """
-        return np.minimum(self.raw_thickness_mm(stack.u, stack.s), MAX_FLOOR_FRACTION * stack.thickness[:, MUSCLE])
+        return np.minimum(self.raw_thickness_mm(stack.u, stack.s), max_thickness_mm(stack.thickness[:, MUSCLE]))
 
     def floor_fraction(self, stack) -> np.ndarray:
-        """(n,) float in (0, MAX_FLOOR_FRACTION]: the layer-4 floor's fraction of the muscle band."""
+        """(n,) float in (0, 1): the layer-4 floor's fraction of the muscle band."""
         band = stack.thickness[:, MUSCLE]
         with np.errstate(divide="ignore", invalid="ignore"):
             f = np.where(band > 1e-9, self.thickness_mm(stack) / band, MAX_FLOOR_FRACTION)
-        return np.clip(f, 1e-6, MAX_FLOOR_FRACTION)
+        return np.clip(f, 1e-6, np.maximum(MAX_FLOOR_FRACTION, 1.0 - UNDER_FLOOR_MIN_MM / np.maximum(band, 1e-9)))
 
     def space_at(self, u, s, level: str = "layer4") -> list[str]:
         """Return the label of the space most present at each point (n,), or the background's label.
