@@ -442,6 +442,11 @@ def _cavity(model, points: np.ndarray) -> np.ndarray:
     return bilinear(sk.gu, sk.gs, sk.cavity, sk.poles[1], u, s)
 
 
+#: How far (mm) the arch bar's outer face may step in from the stack's bone at its centre height, toward the bone
+#: under it at its lower border (schematic; the bar's face stays within 0.5 mm of the bone the layers stand on).
+ARCH_INSET_MAX_MM = 0.45
+
+
 def arch_line(model, sign: float = 1.0, samples: int = 24) -> tuple[np.ndarray, np.ndarray]:
     """The zygomatic arch bar's centre line and its outward horizontal normal (one side).
 
@@ -471,7 +476,16 @@ def arch_line(model, sign: float = 1.0, samples: int = 24) -> tuple[np.ndarray, 
     _, d = rays(u, s)
     out = d * np.array([1.0, 1.0, 0.0])
     out /= np.linalg.norm(out, axis=1, keepdims=True)
-    centres = surface - out * (0.5 * ARCH_THICKNESS_MM)
+    # The bar's outer face: on the stack's bone at its centre height or, where the bone recedes toward the bar's
+    # lower border (the ray surface's arch face leans in below its crest, up to ~1.1 mm), stepped in toward the bone
+    # there by at most ARCH_INSET_MAX_MM, so a branch on the arch's periosteum (Trussler 2010) lies outside the bar
+    # over its whole height while the face stays on the bone the layers stand on.
+    low = np.c_[surface[:, 0], y, z - 0.35 * ARCH_HEIGHT_MM]
+    for _ in range(3):
+        ul, sl, _ = params_of(np.c_[low[:, 0], y, z - 0.35 * ARCH_HEIGHT_MM])
+        low = model.skull_at(ul, sl)
+    inset = np.clip(np.einsum("ij,ij->i", surface - low, out), 0.0, ARCH_INSET_MAX_MM)
+    centres = surface - out * (0.5 * ARCH_THICKNESS_MM + inset[:, None])
     centres[:, 2] = z
     return centres, out
 
