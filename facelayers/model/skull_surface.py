@@ -16,7 +16,7 @@ import numpy as np
 from facelayers.anatomy.load import Anatomy
 from facelayers.model import head, head_scan
 from facelayers.model import skull as skull_module
-from facelayers.model.blend import Blend, thin_matmul
+from facelayers.model.blend import Blend, sq_distances, thin_matmul
 from facelayers.model.grid import S_TOP_MM, bilinear, grid_key, params_of, rays, read_only, smooth_grid
 from facelayers.model.skin import Skin, skin_normals
 
@@ -39,6 +39,12 @@ SKULL_SMOOTH_PER_ROW = 1.2
 #: bone by +-10-15 mm between the two sites).
 FIT_ROUNDS = 40
 FIT_TOL_MM = 1e-3
+#: Width (mm) of the local bumps that remove what the grid's bilinear read leaves at the sites after the wide
+#: blend: about one cell of the lecture grid on the face, so the correction stays within a cell or two of its site
+#: (on a coarser grid, the median row spacing on the face if that is wider: a bump must reach its cell's nodes).
+FIT_LOCAL_SIGMA_MM = 3.0
+#: Damping of the local bumps' least-squares solve (mm^0, relative to the bumps' read of about 1 at their site).
+FIT_LOCAL_DAMPING = 1e-5
 
 
 def smooth_relief(values: np.ndarray, points: np.ndarray, gs: np.ndarray, coarse: bool = False) -> np.ndarray:
@@ -276,19 +282,28 @@ class SkullSurface:
         go, gd = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
         flat = np.concatenate([self.base.ravel(), [self.poles[0]]])
         grid_pts = go + gd * flat[:, None]
-        fitted = flat.copy()
-        values = np.zeros(len(u))
-        weights = Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM).weights(grid_pts)
-        # Rounds until the sites are met: the blend is stored on the grid and read back bilinearly; each round
-        # adds the residual the bilinear read leaves at the sites (it shrinks by about half a round where two
-        # sites share a cell, much faster elsewhere).
+        # The residuals are blended over SKULL_BLEND_SIGMA_MM (the blend meets each one at its anchor); what the
+        # bilinear read of the grid then leaves at the sites is removed by local bumps (Gaussians of
+        # FIT_LOCAL_SIGMA_MM), so that it stays where the grid's cells cause it and does not spread over the
+        # wide blend (two sites 2 mm apart, mid-philtrum and the upper lip margin, would otherwise push the
+        # blend's values apart by 10 mm and carry that to the piriform aperture's rim).
+        values = target - r0
+        fitted = flat + thin_matmul(Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM).weights(grid_pts),
+                                    values)
+        face_rows = self.gs[(self.gs > -60.0) & (self.gs < 40.0)]
+        width = max(FIT_LOCAL_SIGMA_MM, float(np.median(np.diff(face_rows))) if len(face_rows) > 1 else 0.0)
+        bumps = np.exp(-sq_distances(grid_pts, anchors) / width**2)  # (N + 1, k)
+        read = np.stack([bilinear(self.gu, self.gs, b[:-1].reshape(self.base.shape), b[-1], u, s)
+                         for b in bumps.T], axis=1)  # (k, k): bump j read at site i
+        # a little damping: where two sites share a cell the exact solution swings the bone between them
+        damp = np.sqrt(FIT_LOCAL_DAMPING) * np.eye(len(u))
         for _ in range(FIT_ROUNDS):
-            at_sites = bilinear(self.gu, self.gs, fitted[:-1].reshape(self.base.shape), fitted[-1], u, s)
-            residual = target - at_sites
+            residual = target - bilinear(self.gu, self.gs, fitted[:-1].reshape(self.base.shape), fitted[-1], u, s)
             if np.abs(residual).max() <= FIT_TOL_MM:
                 break
-            values = values + residual
-            fitted = fitted + thin_matmul(weights, residual)
+            amp = np.linalg.lstsq(np.vstack([read, damp]), np.concatenate([residual, np.zeros(len(u))]),
+                                  rcond=None)[0]
+            fitted = fitted + thin_matmul(bumps, amp)
         fit = Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM)
         return dataclasses.replace(self, fit=fit, site_names=tuple(names),
                                    fitted_grid=fitted[:-1].reshape(self.base.shape), fitted_pole=float(fitted[-1]))
