@@ -33,10 +33,10 @@ _BASE_NAMES = frozenset(f.name for f in skull_module.BASE_FEATURES)
 SKULL_SMOOTH_PER_ROW = 1.2
 
 #: The skull's fit to the tissue-depth sites is refined until the bone read back on the grid lies within
-#: FIT_TOL_MM of every site, in at most FIT_ROUNDS rounds. Two sites that share a grid cell (mid-philtrum and the
-#: upper lip margin on the coarse grid) pull on the same grid values: four rounds left 0.2-0.8 mm there, forty leave
-#: 0.18 mm on the coarse grid and 0.03 on the lecture grid (meeting them exactly on the coarse grid would swing the
-#: bone by +-10-15 mm between the two sites).
+#: FIT_TOL_MM of every site, in at most FIT_ROUNDS rounds of local bumps (:data:`FIT_LOCAL_SIGMA_MM`). Two sites
+#: that share a grid cell (mid-philtrum and the upper lip margin on the coarse grid) pull on the same grid values:
+#: the damped bumps meet both (0.001 mm) and move the bone there by -2 to +4 mm (rounds of the wide blend left
+#: 0.18 mm and swung it by +-10-15 mm, and on the lecture grid carried -9 mm to the piriform aperture's lower rim).
 FIT_ROUNDS = 40
 FIT_TOL_MM = 1e-3
 #: Width (mm) of the local bumps that remove what the grid's bilinear read leaves at the sites after the wide
@@ -121,8 +121,9 @@ class SkullSurface:
     poles : (float, float), mm
         ``base`` and ``cavity`` at the crown pole.
     fit : Blend or None
-        The correction that puts the bone at each tissue-depth site's depth below the skin (the sites named in
-        ``site_names``); None before fitting.
+        The wide part of the correction that puts the bone at each tissue-depth site's depth below the skin (the
+        sites named in ``site_names``; ``fitted_grid`` adds the local bumps that meet them on the grid); None
+        before fitting.
     site_names : tuple of str
     fitted_grid : (nv, nu) float64 ndarray, mm, or None
         The fitted ray radius on the grid; ``fitted_pole`` at the crown.
@@ -270,9 +271,21 @@ class SkullSurface:
     def fitted(self, names, points: np.ndarray) -> SkullSurface:
         """The skull corrected so that it passes through the bone points (k, 3) mm named ``names``.
 
-        Each point's radial residual is blended over :data:`facelayers.model.skull.SKULL_BLEND_SIGMA_MM`. The blend
-        is found with the bilinear radius the model uses (refined in rounds until it is read back within
-        :data:`FIT_TOL_MM` of every point, at most :data:`FIT_ROUNDS` rounds), and then stored on the grid.
+        Each point's radial residual is blended over :data:`facelayers.model.skull.SKULL_BLEND_SIGMA_MM` and stored
+        on the grid; what the model's bilinear read of the grid then leaves at the points is removed by Gaussian
+        bumps of :data:`FIT_LOCAL_SIGMA_MM` (or the grid's median row spacing on the face, if wider) centred on
+        them, their amplitudes a damped least-squares solve (:data:`FIT_LOCAL_DAMPING`), in rounds until every
+        point is read back within :data:`FIT_TOL_MM` (at most :data:`FIT_ROUNDS`).
+
+        Parameters
+        ----------
+        names : sequence of str, (k,)
+        points : (k, 3) float ndarray, mm, head frame
+
+        Returns
+        -------
+        SkullSurface
+            With ``fit``, ``site_names`` and ``fitted_grid`` / ``fitted_pole`` set.
         """
         u, s, target = params_of(points)
         o, d = rays(u, s)
