@@ -17,7 +17,7 @@ from typing import Any
 __all__ = ["grid_faces", "point_in_polygon", "segments_intersect", "self_intersections"]
 
 
-def grid_faces(nu: int, nv: int, *, periodic: bool = False, pole: bool = False) -> Any:
+def grid_faces(nu: int, nv: int, *, periodic: bool = False, pole: bool = False, mirrored: bool = False) -> Any:
     """The triangles of an (nu x nv) grid of samples, two per cell.
 
     Parameters
@@ -28,6 +28,11 @@ def grid_faces(nu: int, nv: int, *, periodic: bool = False, pole: bool = False) 
         Join the last column to the first (a grid around the head).
     pole : bool
         Close the top row with a fan to one more vertex, index ``nu * nv``.
+    mirrored : bool
+        With ``periodic`` and an even ``nu``: the cells of the first half (columns 0 to nu/2) take the other
+        diagonal, so that the triangles are the mirror image of the second half's about columns 0 and nu/2 (a
+        grid symmetric about them, as the model's is about the midline, then has mirror-symmetric triangles).
+        Ignored otherwise.
 
     Returns
     -------
@@ -41,7 +46,13 @@ def grid_faces(nu: int, nv: int, *, periodic: bool = False, pole: bool = False) 
     ip = (i + 1) % nu
     j = np.arange(nv - 1)[:, None]
     a, b, c, d = j * nu + i, j * nu + ip, (j + 1) * nu + ip, (j + 1) * nu + i
-    faces = np.stack([np.stack([a, c, b], -1), np.stack([a, d, c], -1)], axis=2).reshape(-1, 3)
+    a, b, c, d = (np.broadcast_to(x, (nv - 1, len(i))) for x in (a, b, c, d))
+    faces = np.stack([np.stack([a, c, b], -1), np.stack([a, d, c], -1)], axis=2)
+    if mirrored and periodic and nu % 2 == 0:
+        half = i < nu // 2
+        other = np.stack([np.stack([a, d, b], -1), np.stack([b, d, c], -1)], axis=2)
+        faces = np.where(half[None, :, None, None], other, faces)
+    faces = faces.reshape(-1, 3)
     if pole:
         top = (nv - 1) * nu
         faces = np.concatenate([faces, np.stack([top + i, np.full(len(i), nu * nv), top + ip], axis=-1)])

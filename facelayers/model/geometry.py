@@ -182,7 +182,9 @@ class FaceModel:
 
         The grid's skull cut exactly along the mandible's lower and posterior borders and the skull base
         (:func:`facelayers.model.skull.bone_field`), so those are clean open edges; the orbits and the piriform
-        aperture are open pits. The first n vertices are the grid's (vertex i is ray i); the cut adds more.
+        aperture are open pits. The first n vertices are the grid's (vertex i is ray i); the cut adds more. Its
+        triangles are mirror-symmetric about the midline (:func:`facelayers.core.polygons.grid_faces` ``mirrored``;
+        :attr:`faces`, which the other surfaces use, run every cell's diagonal the same way).
 
         Returns
         -------
@@ -190,7 +192,11 @@ class FaceModel:
         faces : (f, 3) int32 ndarray
             Outward-facing.
         """
-        verts, faces = skull_module.clip_mesh(self.skull, self.faces,
+        # mirror-symmetric triangles (the right side's cells take the other diagonal): the skull is symmetric, and
+        # where its relief bends within a cell (the orbit's lateral rim) one diagonal on both sides read the
+        # right side's bone 0.65 mm further along a site's normal than the left's (lateral orbit, lecture grid)
+        faces = grid_faces(self.nu, self.nv, periodic=True, pole=True, mirrored=True)
+        verts, faces = skull_module.clip_mesh(self.skull, faces,
                                               skull_module.bone_field(self.skull, self.skull_surface.shape))
         return verts.astype(np.float32), faces
 

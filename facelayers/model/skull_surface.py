@@ -16,7 +16,7 @@ import numpy as np
 from facelayers.anatomy.load import Anatomy
 from facelayers.model import head, head_scan
 from facelayers.model import skull as skull_module
-from facelayers.model.blend import Blend, thin_matmul
+from facelayers.model.blend import Blend, sq_distances, thin_matmul
 from facelayers.model.grid import S_TOP_MM, bilinear, grid_key, params_of, rays, read_only, smooth_grid
 from facelayers.model.skin import Skin, skin_normals
 
@@ -33,12 +33,18 @@ _BASE_NAMES = frozenset(f.name for f in skull_module.BASE_FEATURES)
 SKULL_SMOOTH_PER_ROW = 1.2
 
 #: The skull's fit to the tissue-depth sites is refined until the bone read back on the grid lies within
-#: FIT_TOL_MM of every site, in at most FIT_ROUNDS rounds. Two sites that share a grid cell (mid-philtrum and the
-#: upper lip margin on the coarse grid) pull on the same grid values: four rounds left 0.2-0.8 mm there, forty leave
-#: 0.18 mm on the coarse grid and 0.03 on the lecture grid (meeting them exactly on the coarse grid would swing the
-#: bone by +-10-15 mm between the two sites).
+#: FIT_TOL_MM of every site, in at most FIT_ROUNDS rounds of local bumps (:data:`FIT_LOCAL_SIGMA_MM`). Two sites
+#: that share a grid cell (mid-philtrum and the upper lip margin on the coarse grid) pull on the same grid values:
+#: the damped bumps meet both (0.001 mm) and move the bone there by -2 to +4 mm (rounds of the wide blend left
+#: 0.18 mm and swung it by +-10-15 mm, and on the lecture grid carried -9 mm to the piriform aperture's lower rim).
 FIT_ROUNDS = 40
 FIT_TOL_MM = 1e-3
+#: Width (mm) of the local bumps that remove what the grid's bilinear read leaves at the sites after the wide
+#: blend: about one cell of the lecture grid on the face, so the correction stays within a cell or two of its site
+#: (on a coarser grid, the median row spacing on the face if that is wider: a bump must reach its cell's nodes).
+FIT_LOCAL_SIGMA_MM = 3.0
+#: Damping of the local bumps' least-squares solve (mm^0, relative to the bumps' read of about 1 at their site).
+FIT_LOCAL_DAMPING = 1e-5
 
 
 def smooth_relief(values: np.ndarray, points: np.ndarray, gs: np.ndarray, coarse: bool = False) -> np.ndarray:
@@ -115,8 +121,9 @@ class SkullSurface:
     poles : (float, float), mm
         ``base`` and ``cavity`` at the crown pole.
     fit : Blend or None
-        The correction that puts the bone at each tissue-depth site's depth below the skin (the sites named in
-        ``site_names``); None before fitting.
+        The wide part of the correction that puts the bone at each tissue-depth site's depth below the skin (the
+        sites named in ``site_names``; ``fitted_grid`` adds the local bumps that meet them on the grid); None
+        before fitting.
     site_names : tuple of str
     fitted_grid : (nv, nu) float64 ndarray, mm, or None
         The fitted ray radius on the grid; ``fitted_pole`` at the crown.
@@ -264,9 +271,21 @@ class SkullSurface:
     def fitted(self, names, points: np.ndarray) -> SkullSurface:
         """The skull corrected so that it passes through the bone points (k, 3) mm named ``names``.
 
-        Each point's radial residual is blended over :data:`facelayers.model.skull.SKULL_BLEND_SIGMA_MM`. The blend
-        is found with the bilinear radius the model uses (refined in rounds until it is read back within
-        :data:`FIT_TOL_MM` of every point, at most :data:`FIT_ROUNDS` rounds), and then stored on the grid.
+        Each point's radial residual is blended over :data:`facelayers.model.skull.SKULL_BLEND_SIGMA_MM` and stored
+        on the grid; what the model's bilinear read of the grid then leaves at the points is removed by Gaussian
+        bumps of :data:`FIT_LOCAL_SIGMA_MM` (or the grid's median row spacing on the face, if wider) centred on
+        them, their amplitudes a damped least-squares solve (:data:`FIT_LOCAL_DAMPING`), in rounds until every
+        point is read back within :data:`FIT_TOL_MM` (at most :data:`FIT_ROUNDS`).
+
+        Parameters
+        ----------
+        names : sequence of str, (k,)
+        points : (k, 3) float ndarray, mm, head frame
+
+        Returns
+        -------
+        SkullSurface
+            With ``fit``, ``site_names`` and ``fitted_grid`` / ``fitted_pole`` set.
         """
         u, s, target = params_of(points)
         o, d = rays(u, s)
@@ -276,19 +295,28 @@ class SkullSurface:
         go, gd = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
         flat = np.concatenate([self.base.ravel(), [self.poles[0]]])
         grid_pts = go + gd * flat[:, None]
-        fitted = flat.copy()
-        values = np.zeros(len(u))
-        weights = Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM).weights(grid_pts)
-        # Rounds until the sites are met: the blend is stored on the grid and read back bilinearly; each round
-        # adds the residual the bilinear read leaves at the sites (it shrinks by about half a round where two
-        # sites share a cell, much faster elsewhere).
+        # The residuals are blended over SKULL_BLEND_SIGMA_MM (the blend meets each one at its anchor); what the
+        # bilinear read of the grid then leaves at the sites is removed by local bumps (Gaussians of
+        # FIT_LOCAL_SIGMA_MM), so that it stays where the grid's cells cause it and does not spread over the
+        # wide blend (two sites 2 mm apart, mid-philtrum and the upper lip margin, would otherwise push the
+        # blend's values apart by 10 mm and carry that to the piriform aperture's rim).
+        values = target - r0
+        fitted = flat + thin_matmul(Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM).weights(grid_pts),
+                                    values)
+        face_rows = self.gs[(self.gs > -60.0) & (self.gs < 40.0)]
+        width = max(FIT_LOCAL_SIGMA_MM, float(np.median(np.diff(face_rows))) if len(face_rows) > 1 else 0.0)
+        bumps = np.exp(-sq_distances(grid_pts, anchors) / width**2)  # (N + 1, k)
+        read = np.stack([bilinear(self.gu, self.gs, b[:-1].reshape(self.base.shape), b[-1], u, s)
+                         for b in bumps.T], axis=1)  # (k, k): bump j read at site i
+        # a little damping: where two sites share a cell the exact solution swings the bone between them
+        damp = np.sqrt(FIT_LOCAL_DAMPING) * np.eye(len(u))
         for _ in range(FIT_ROUNDS):
-            at_sites = bilinear(self.gu, self.gs, fitted[:-1].reshape(self.base.shape), fitted[-1], u, s)
-            residual = target - at_sites
+            residual = target - bilinear(self.gu, self.gs, fitted[:-1].reshape(self.base.shape), fitted[-1], u, s)
             if np.abs(residual).max() <= FIT_TOL_MM:
                 break
-            values = values + residual
-            fitted = fitted + thin_matmul(weights, residual)
+            amp = np.linalg.lstsq(np.vstack([read, damp]), np.concatenate([residual, np.zeros(len(u))]),
+                                  rcond=None)[0]
+            fitted = fitted + thin_matmul(bumps, amp)
         fit = Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM)
         return dataclasses.replace(self, fit=fit, site_names=tuple(names),
                                    fitted_grid=fitted[:-1].reshape(self.base.shape), fitted_pole=float(fitted[-1]))
