@@ -75,12 +75,13 @@ def scan_skin(model_lecture):
 
 
 def test_the_scan_lies_near_every_landmark_before_pinning(scan_skin):
-    """Placed by the similarity and bent onto the cited landmarks, the scan needs small pins: measured after the bend
-    (lecture grid) every residual within 5.5 mm (the alare's, the largest: the mesh's nose is narrower than the cited
-    al-al 40.7-43.2 mm and is not bent onto it, which would widen the ala's edge past the cited range), the jaw, chin
-    and mouth's within 2 mm; the hand sculpture's largest was 3.6 mm (the tragion)."""
+    """Placed by the similarity, bent onto the cited landmarks and its alae widened, the scan needs small pins:
+    measured (lecture grid) every residual within 3.5 mm (the trichion's 3.1 the largest, the alare's 2.6: the
+    mesh's nose is narrower than the cited al-al 40.7-43.2 mm, and before the alae were widened its pin needed 5.0),
+    the jaw, chin and mouth's within 2 mm; the hand sculpture's largest was 3.6 mm (the tragion)."""
     residual = dict(zip(scan_skin.pins.names, scan_skin.pins.residual_mm))
-    assert max(abs(r) for r in residual.values()) <= 5.5, residual
+    assert max(abs(r) for r in residual.values()) <= 3.5, residual
+    assert abs(residual["alare:left"]) <= 3.0, residual["alare:left"]
     for name in ("stomion", "pogonion", "menton", "cheilion:left", "gonion:left"):
         assert abs(residual[name]) <= 2.0, (name, residual[name])
 

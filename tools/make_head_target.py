@@ -16,7 +16,9 @@ Then:
 2. fits a similarity (one scale, a pitch, a translation: both heads are symmetric) that carries the weighted
    landmarks of :data:`FIT` onto the cited landmarks of ``data/landmarks.csv`` (:func:`similarity`), then bends
    the mesh with a thin-plate spline that carries every one of them (the gonion and cheilion too) exactly onto the
-   cited positions while holding the cranium behind the ears and above the brows still (:func:`tps_warp`);
+   cited positions while holding the cranium behind the ears and above the brows still (:func:`tps_warp`), and
+   widens each ala by a local push toward the cited alare that moves nothing on the midline, the philtrum or the
+   lips (:func:`widen_alae`; the mesh's nose is narrower than the cited al-al);
 3. casts the model's rays (:func:`facelayers.model.grid.rays`) on a fine regular (u, s) table, independent of the
    model's resolution, against the head's triangles (Moeller-Trumbore, numpy only), keeping the outermost hit;
 4. fills what is not the head's outer surface as one radius per ray: the palpebral fissures and the mouth's slit
@@ -76,6 +78,19 @@ GONION_BELOW_STOMION_MM = 17.0 / 0.88
 FIT = {"glabella": 1.0, "nasion": 2.0, "pronasale": 1.0, "subnasale": 1.0, "stomion": 1.0, "pogonion": 1.0,
        "menton": 1.0, "endocanthion": 2.0, "exocanthion": 2.0, "tragion": 1.5, "zygion": 0.5, "gonion": 0.0,
        "cheilion": 0.0}
+#: The alae widened after the bend (:func:`widen_alae`). The mesh's nose is narrower than the cited al-al
+#: (40.7-43.2 mm; its ala's edge lies ~5 mm inside the cited alare along the alare's ray), and bending the alare
+#: into the thin-plate spline reshaped the upper lip; instead each ala is pushed by a local bump of this size (mm),
+#: this many degrees from lateral toward anterior, whose peak carries the point ``ALA_PUSH_MM`` short of the cited
+#: alare (on this mesh a point of the ala's lateral wall, 0.6 mm from its surface) onto it. Schematic: chosen so
+#: the built nose measures inside the cited al-al range (43.1 mm on the lecture grid) and the base surface comes
+#: within 1.2 mm of the cited alare (2.4-2.6 mm after the model's 2.2 mm smoothing on the lecture and fine grids).
+ALA_PUSH_MM = 4.5
+ALA_PUSH_DEG = 60.0
+#: The bump's support: an ellipsoid of these half-axes (x, y, z; mm) about its centre, outside which nothing moves.
+#: About the cited alare (21, 88, -22) it spans x 6.8-30.8 and z -31 to -13: clear of the midline (columella,
+#: subnasale, pronasale), the philtrum and the lips (the Rhine sites mid-philtrum and upper lip margin, z -37, -39).
+ALA_SUPPORT_MM = (12.0, 12.0, 9.0)
 
 
 def git_show(mirror: Path, path: str) -> str:
@@ -318,6 +333,52 @@ def tps_warp(points: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray
     return out
 
 
+def widen_alae(points: np.ndarray, alare: np.ndarray, push_mm: float = ALA_PUSH_MM, push_deg: float = ALA_PUSH_DEG,
+               support_mm: tuple[float, float, float] = ALA_SUPPORT_MM) -> np.ndarray:
+    """Points with each ala pushed out by a local, compactly supported bump (mirror-symmetric).
+
+    Parameters
+    ----------
+    points : (n, 3) float64 ndarray, mm, head frame (x left, y anterior, z up)
+        The placed, bent mesh's vertices.
+    alare : (3,) float64 ndarray, mm
+        The cited left alare: the bump's peak carries the point ``alare - push`` onto it (the right side mirrored).
+    push_mm : float, mm
+        The push at the bump's centre.
+    push_deg : float, degrees
+        The push's direction in the horizontal plane, from lateral (0) toward anterior (90).
+    support_mm : (3,) floats, mm
+        Half-axes (x, y, z) of the ellipsoid about each centre outside which nothing moves.
+
+    Returns
+    -------
+    (n, 3) float64 ndarray, mm
+        Each point moved by ``push * (1 - q)**3`` (q < 1: its squared ellipsoidal distance from its side's centre;
+        the bump and its first two derivatives fall to zero on the ellipsoid), unmoved elsewhere.
+
+    Raises
+    ------
+    ValueError
+        If the support reaches the midline (its x half-axis not below the centre's distance from it), or if the
+        bump is steep enough to fold the surface (its gradient, at most 1.72 push / smallest half-axis, reaching 1).
+    """
+    a = np.radians(push_deg)
+    push = push_mm * np.array([np.cos(a), np.sin(a), 0.0])
+    c = np.asarray(alare, float) - push
+    radii = np.asarray(support_mm, float)
+    if not 0.0 < radii[0] < abs(c[0]):
+        raise ValueError(f"widen_alae: support_mm's x half-axis is {radii[0]} mm; allowed: between 0 and the bump "
+                         f"centre's distance from the midline, {abs(c[0]):.1f} mm (the midline must not move)")
+    if 6.0 / np.sqrt(5.0) * 0.64 * abs(push_mm) / radii.min() >= 1.0:
+        raise ValueError(f"widen_alae: push_mm {push_mm} over the support's smallest half-axis {radii.min()} mm "
+                         "would fold the surface; allowed: push_mm < 0.58 x the smallest half-axis")
+    side = np.where(points[:, 0] >= 0.0, 1.0, -1.0)
+    mirror = np.stack([side, np.ones_like(side), np.ones_like(side)], axis=1)
+    q = (((points - c * mirror) / radii) ** 2).sum(1)
+    bump = np.where(q < 1.0, (1.0 - np.minimum(q, 1.0)) ** 3, 0.0)
+    return points + bump[:, None] * push * mirror
+
+
 def cast(verts: np.ndarray, tris: np.ndarray, uu: np.ndarray, ss: np.ndarray) -> np.ndarray:
     """Outermost hit along each ray of the (NS, NU) table (mm; NaN where a ray meets nothing).
 
@@ -476,6 +537,9 @@ def build(mirror: Path = MIRROR) -> dict[str, np.ndarray]:
     # similarity put it (anchors that do not move), so the cranium keeps the mesh's shape.
     ring = _cranium_anchors(placed, tris)
     placed = tps_warp(placed, np.concatenate([fitted, ring]), np.concatenate([dst, ring]))
+    # The alae widened by a local push (zero on the midline, at the subnasale, the pronasale, the philtrum and the
+    # lips): the bend leaves the mesh's narrow nose, and bending the alare into it reshaped the upper lip.
+    placed = widen_alae(placed, cited["alare"])
     # keep the head and neck: triangles above the shoulders (the lower fan's rays end the neck)
     zc = placed[tris][:, :, 2].mean(1)
     yc = placed[tris][:, :, 1].mean(1)
