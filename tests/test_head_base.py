@@ -33,3 +33,25 @@ def test_an_unknown_base_is_refused_naming_the_value_and_the_choices(model_coars
     gu, gs = model_coarse.skin_surface.gu, model_coarse.skin_surface.gs
     with pytest.raises(ValueError, match=r"base = 'egg'; allowed: 'scan', 'ellipsoids'"):
         call(gu, gs)
+
+
+@pytest.mark.parametrize("value, expect", [
+    ("ellipsoids", "FACELAYERS_HEAD=ellipsoids: the older hand-sculpted head"),
+    ("egg", "environment variable FACELAYERS_HEAD = 'egg'; allowed: 'scan', 'ellipsoids'"),
+])
+def test_the_session_choice_warns_on_the_sculpture_and_refuses_an_unknown_head(value, expect):
+    """The default is the scan; the sculpture is for comparing shapes and says so; a bad value is a clear error."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "FACELAYERS_HEAD": value}
+    proc = subprocess.run([sys.executable, "-W", "always", "-c", "import facelayers.model.head_scan as h; print(h.BASE)"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert expect in proc.stderr
+    assert (proc.returncode == 0) == (value == "ellipsoids")
+    assert "Traceback" not in proc.stderr or value == "egg"
+    env.pop("FACELAYERS_HEAD")
+    proc = subprocess.run([sys.executable, "-W", "always", "-c", "import facelayers.model.head_scan as h; print(h.BASE)"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.stdout.strip() == "scan" and "FACELAYERS_HEAD" not in proc.stderr

@@ -21,6 +21,7 @@ the cited landmarks on top.
 from __future__ import annotations
 
 import os
+import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -32,12 +33,21 @@ TABLE = "shapes/head_makehuman.npz"
 #: The model's skin starts from: "scan" (this module's MakeHuman head) or "ellipsoids" (the hand sculpture of
 #: :mod:`facelayers.model.head`). The skull's envelope follows the same choice (:func:`facelayers.model.skull.envelope`).
 #: "scan" by default (see README, "Where the head's shape comes from"); the environment variable ``FACELAYERS_HEAD``
-#: ("scan" or "ellipsoids") chooses it for a session (e.g. to compare with the older hand sculpture).
+#: ("scan" or "ellipsoids") chooses it for a session, to compare the shapes. The cited nerve waypoints, ports and
+#: planes are placed for the scan: on the sculpture several branches lie on the wrong side of a plane, so a session
+#: on it warns (:data:`ELLIPSOIDS_WARNING`) and is not for teaching.
 BASE = os.environ.get("FACELAYERS_HEAD", "scan")
 #: The allowed values of :data:`BASE` (and of every ``base`` argument that defaults to it).
 BASES = ("scan", "ellipsoids")
+#: What a session on the older sculpture is told once, at import.
+ELLIPSOIDS_WARNING = ("FACELAYERS_HEAD=ellipsoids: the older hand-sculpted head, kept to compare shapes. The data "
+                      "(nerve waypoints, ports, planes) are placed for the default MakeHuman head; on this one "
+                      "several literature checks fail, including which side of a plane some branches lie. "
+                      "Do not teach from it; unset FACELAYERS_HEAD for the default.")
 if BASE not in BASES:
     raise ValueError(f"environment variable FACELAYERS_HEAD = {BASE!r}; allowed: 'scan', 'ellipsoids'")
+if BASE == "ellipsoids":
+    warnings.warn(ELLIPSOIDS_WARNING, UserWarning, stacklevel=2)
 
 
 def resolve_base(base: str | None, where: str) -> str:
