@@ -1,7 +1,8 @@
 """Screenshots of the expression lesson in headless Chromium (TECH_NOTES flags): every expression from the front
 and three-quarter, a frontal-branch cut, a marginal mandibular cut, the endoscopic brow lift's divided frown
 muscles (frown gone, smile kept), the eyes closing with the zygomatic branch cut (lagophthalmos), a smile.
-Usage: python tools/expression_screenshots.py OUT_DIR"""
+Usage: python tools/expression_screenshots.py OUT_DIR [--readme]   (--readme: only the README's pictures, with
+their names there: ``python tools/expression_screenshots.py docs/images --readme``)"""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def shoot(fig, png: Path) -> None:
     print(png)
 
 
-def main(out: str) -> None:
+def main(out: str, readme_only: bool = False) -> None:
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     model = build_face()
@@ -51,9 +52,21 @@ def main(out: str) -> None:
         "close_eyes_zygomatic_cut": ExpressionState(expression="close_eyes", cut=("zygomatic:left",)),
         "smile_three_quarter": ExpressionState(expression="smile", camera="three_quarter"),
     }
-    for name, state in pairs.items():
+    # The pictures the README shows, with their names there.
+    readme = {
+        "expression_frontal_cut": pairs["frontal_cut"],
+        "expression_marginal_mandibular_cut": pairs["marginal_mandibular_cut"],
+        "expression_brow_lift_frown": pairs["brow_lift_frown"],
+        "expression_brow_lift_smile": pairs["brow_lift_smile"],
+        "expression_close_eyes_zygomatic_cut": pairs["close_eyes_zygomatic_cut"],
+        "expression_smile_three_quarter": pairs["smile_three_quarter"],
+        "expression_muscle_view": ExpressionState(expression="smile", cut=("zygomatic:left",), view="muscles"),
+        "muscle_bodies": ExpressionState(expression="rest", view="muscles", camera="three_quarter"),
+    }
+    chosen = readme if readme_only else {**pairs, **readme}
+    for name, state in chosen.items():
         shoot(expression_figure(model, state, height=620, width=1100), out_dir / f"{name}.png")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "screenshots/expression")
+    main(sys.argv[1] if len(sys.argv) > 1 else "screenshots/expression", readme_only="--readme" in sys.argv[2:])
