@@ -74,6 +74,10 @@ class LayerExplorer:
     section_figure : go.FigureWidget
         The 2D cross-section (:func:`facelayers.render.face.section_figure`).
     checkboxes : dict of str -> ipywidgets.Checkbox
+    layer_rows : dict of str -> ipywidgets.HBox
+        Per surface, its colour swatch beside its box (class ``fl-layer``, and ``fl-peeled`` while peeled).
+    layer_grid : ipywidgets.Box
+        The rows in a two-column grid, outermost first (class ``fl-layers``).
     peel, cutaway, layers_cut, camera, section_kind, section_at, show_labels : ipywidgets controls
     panel : ipywidgets.VBox
         The controls beside the figure.

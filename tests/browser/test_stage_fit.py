@@ -1,7 +1,8 @@
 """The stage's 3D figure follows the height of the page, measured in a real browser.
 
-On a 1366x768 laptop (JupyterLab, file browser open) the figure and the controls used while watching it (lesson 03:
-Show A/B and the A and B menus too) are in view together; on a 1920x1080 projector the head fills most of the
+On a 1366x768 laptop (JupyterLab, file browser open) the figure and the controls used while watching it (peel, the
+layers, the camera; lesson 03: the A and B menus, Show A/B, the Pick menu and the cutaway's Window too) are in view
+together, beside the figure and no lower than its bottom; on a 1920x1080 projector the head fills most of the
 screen (the figure at least 0.7 of the window's height, JupyterLab and Voila). The same page is resized from one to
 the other, as a lecturer's window is, and the figure follows without a resize loop.
 
@@ -19,7 +20,8 @@ from lab import run_all
 pytestmark = pytest.mark.browser
 
 #: The stage's 3D figure: its drawn size (plotly's), its box, the height the page shows it in, the page helper's
-#: count of fits, and the boxes of the comparer's technique controls (absent in other lessons).
+#: count of fits, the boxes of the controls used while watching (the comparer's technique menus, Show A/B, Pick and
+#: Window are absent in other lessons), and every child of the panel from top to bottom.
 _FIGURE_JS = """(row) => {
     const box = (el) => { if (!el) return null; const b = el.getBoundingClientRect();
         return {left: b.left, top: b.top, right: b.right, bottom: b.bottom, width: b.width, height: b.height}; };
