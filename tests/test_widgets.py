@@ -273,6 +273,59 @@ def test_outermost_shown_names_the_surface_on_top(explorer):
     assert "outermost shown: <b>Deep fascia and muscle</b>" in explorer.peel_label.value
 
 
+def test_the_peel_note_is_one_line_and_the_grid_marks_the_peeled_rows(explorer):
+    from facelayers.render import face as render
+
+    labels = render.surface_labels(explorer.model)
+    explorer.peel.value = 2
+    note = explorer.peel_label.value
+    assert "<br" not in note and "outermost shown: <b>SMAS</b> (2 peeled away)" in note, note
+    assert f"title='peeled away: {labels['skin']}, {labels['fat']}'" in note, note
+    assert [n for n, row in explorer.layer_rows.items() if "fl-peeled" in row._dom_classes] == ["skin", "fat"]
+    explorer.show_state(ViewState(peel=0))  # a saved view moves the note and the rows too
+    assert "peeled" not in explorer.peel_label.value
+    assert not any("fl-peeled" in row._dom_classes for row in explorer.layer_rows.values())
+
+
+def test_the_layers_are_one_grid_of_swatch_and_box_rows_outermost_first(explorer):
+    grid = explorer.layer_grid
+    assert "fl-layers" in grid._dom_classes and grid in explorer.panel.children
+    assert [row.children[1] for row in grid.children] == [explorer.checkboxes[n] for n in INTERFACES]
+    for name, row in zip(INTERFACES, grid.children):
+        swatch, box = row.children
+        assert "fl-layer" in row._dom_classes and from_palette(name) in swatch.value, name
+        assert box.description == explorer.checkboxes[name].description
+    # The short sliders carry their name on their own row; the track keeps its width.
+    for box, slider in ((explorer.peel_box, explorer.peel), (explorer.cut_box, explorer.layers_cut)):
+        assert "fl-inline" in box._dom_classes and "fl-slider" in box._dom_classes and box.children[1] is slider
+        assert slider.layout.min_width == "160px"
+
+
+def from_palette(name):
+    from facelayers.render import face as render
+
+    return render.PALETTE[name]
+
+
+def test_the_comparers_panel_puts_pick_and_cutaway_before_the_flap(model_coarse):
+    from facelayers.widgets.dissection import DissectionComparer
+    from facelayers.widgets.nerve_explorer import NerveExplorer
+
+    ex = DissectionComparer(model_coarse)
+    order = list(ex.panel.children)
+    at = {name: order.index(getattr(ex, name)) for name in
+          ("technique_a", "technique_b", "show", "peel_box", "layer_grid", "camera", "pick", "cutaway", "flap_box",
+           "zones", "ligaments", "show_labels")}
+    assert list(at) == sorted(at, key=at.get), at  # in that order, top to bottom
+    assert ex.zone_key in order and order.index(ex.zone_key) == at["zones"] + 1
+    # Every control is in the panel once; the nerve explorer keeps its own order (pick, zones, ligaments, cutaway).
+    assert len(order) == len({id(c) for c in order})
+    nerve = NerveExplorer(model_coarse)
+    order = list(nerve.panel.children)
+    at = [order.index(getattr(nerve, name)) for name in ("layer_grid", "camera", "pick", "zones", "ligaments", "cutaway")]
+    assert at == sorted(at), at
+
+
 def test_a_saved_view_is_shown_in_one_call_and_every_control_follows(explorer, recorder):
     view = ViewState(visible={"fat": False}, peel=1, cutaway="cheek", layers_cut=3, camera="left",
                      section_kind="vertical", section_at=30.0, labels=True)

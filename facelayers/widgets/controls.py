@@ -35,12 +35,30 @@ STAGE_CSS = """<style>
 .facelayers-stage .widget-radio-box label {white-space: normal; line-height: 1.3; margin: 4px 0; height: auto;
   min-height: 24px; display: flex; flex-direction: row-reverse; justify-content: flex-end; align-items: flex-start;
   gap: 6px;}
-.facelayers-stage .fl-head {font-size: 19px; font-weight: 700; margin: 8px 0 2px 0;}
+.facelayers-stage .fl-head {font-size: 19px; font-weight: 700; margin: 4px 0 0 0; line-height: 26px;}
 .facelayers-stage .fl-note {font-size: 16px; line-height: 1.35;}
+.facelayers-stage .fl-panel > .widget-html, .facelayers-stage .fl-panel > .widget-html > .widget-html-content
+  {height: auto; min-height: 0; line-height: 24px;}
+.facelayers-stage .fl-panel > * {margin-top: 1px; margin-bottom: 1px;}
+.facelayers-stage .fl-layers {display: grid; grid-template-columns: max-content minmax(0, 1fr);
+  grid-auto-flow: row; column-gap: 12px; row-gap: 0; width: 100%;}
+.facelayers-stage .fl-layer {min-height: 30px; height: auto; align-items: center; margin: 0;}
+.facelayers-stage .fl-layer .widget-checkbox {height: auto; min-height: 28px; margin: 0; min-width: 0;}
+.facelayers-stage .fl-layer > .widget-html {flex: 0 0 auto; width: auto; margin: 0 4px 0 0;}
+.facelayers-stage .fl-layer > .widget-html > .widget-html-content {display: flex; align-items: center;}
+.facelayers-stage .fl-swatch {display: inline-block; width: 18px; height: 18px; border-radius: 3px;
+  border: 1px solid rgba(0, 0, 0, 0.35); box-sizing: border-box;}
+.facelayers-stage .fl-layer .widget-checkbox label {display: flex; align-items: center; gap: 5px; line-height: 1.2;}
+.facelayers-stage .fl-layer .widget-checkbox input {flex: 0 0 auto; margin: 0; align-self: center;}
+.facelayers-stage .fl-layer.fl-peeled .widget-checkbox span {text-decoration: line-through;}
+.facelayers-stage .fl-inline {align-items: center; gap: 6px;}
+.facelayers-stage .fl-inline > .widget-html {flex: 0 0 auto; width: auto;}
+.facelayers-stage .fl-inline > .widget-slider {flex: 1 1 auto; min-width: 160px;}
 .facelayers-stage .widget-slider .slider-container, .facelayers-stage .widget-hslider .slider-container
   {min-width: 120px;}
 .facelayers-stage .widget-toggle-buttons .widget-toggle-button {width: auto; min-width: 64px;
   padding: 0 8px; margin: 2px;}
+.facelayers-stage .fl-camera .widget-toggle-button {min-width: 44px; padding: 0 6px; margin: 1px;}
 .facelayers-stage .widget-toggle-buttons {flex-wrap: wrap; height: auto;}
 .facelayers-stage .widget-toggle-buttons > div {display: flex; flex-wrap: wrap;}
 .facelayers-stage .fl-table table {border-collapse: collapse; font-size: 15px;}
@@ -66,8 +84,8 @@ def heading(text: str) -> w.HTML:
     return w.HTML(f"<div class='fl-head'>{html.escape(text)}</div>")
 
 
-def labelled_slider(kind, description: str, **kwargs):
-    """A slider whose description sits on its own line above a full-width track.
+def labelled_slider(kind, description: str, *, inline: bool = False, **kwargs):
+    """A slider whose description sits on its own line above a full-width track, or before it on one line.
 
     Never cut, never a 0 px track in a narrow panel.
 
@@ -77,20 +95,28 @@ def labelled_slider(kind, description: str, **kwargs):
         An ipywidgets slider class (``IntSlider``, ``FloatSlider``).
     description : str
         Plain text above the track (HTML-escaped here).
+    inline : bool
+        Put a short description ("Peel", "Layers cut") before the track on the same line (one row, class
+        ``fl-inline``; the track then at least 160 px) instead of above it.
     **kwargs
         The slider's ``value``, ``min``, ``max``, ``step``...; it never updates while dragged.
 
     Returns
     -------
-    box : ipywidgets.VBox
+    box : ipywidgets.VBox or ipywidgets.HBox
         The description and the slider (class ``fl-slider``), 100% wide.
     slider : ipywidgets widget
-        The slider itself (at least 200 px wide), to observe and set.
+        The slider itself (at least 200 px wide, 160 px inline), to observe and set.
     """
-    slider = kind(description="", continuous_update=False, layout=w.Layout(width="100%", min_width="200px"),
+    slider = kind(description="", continuous_update=False,
+                  layout=w.Layout(width="100%" if not inline else "auto", min_width="160px" if inline else "200px"),
                   **kwargs)
-    box = w.VBox([w.HTML(f"<span class='fl-note'><b>{html.escape(description)}</b></span>"), slider],
-                 layout=w.Layout(width="100%"))
+    label = w.HTML(f"<span class='fl-note'><b>{html.escape(description)}</b></span>")
+    if inline:
+        box = w.HBox([label, slider], layout=w.Layout(width="100%", align_items="center"))
+        box.add_class("fl-inline")
+    else:
+        box = w.VBox([label, slider], layout=w.Layout(width="100%"))
     box.add_class("fl-slider")
     return box, slider
 

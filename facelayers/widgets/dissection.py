@@ -270,17 +270,19 @@ class DissectionComparer(NerveExplorer):
     def panel_controls(self) -> list:
         """The controls beside the figure, most used first.
 
-        The pair (A and B menus) and Show A/B, layers, camera, the flap, the nerve controls, cutaway: on a 1366x768
-        laptop the pair, the switch, the layers and the camera are in view with the figure.
+        The pair (A and B menus) and Show A/B, peel and layers, camera, the pick menu, the cutaway, then the flap
+        and the overlays (danger zones with their key, ligaments, region labels): on a 1366x768 laptop with
+        JupyterLab's file browser open, everything down to the cutaway's window is in view beside the figure (the
+        zones' key, shown with the zones, opens below the window and pushes nothing above it).
 
         Returns
         -------
         list of ipywidgets.Widget
         """
         return [heading("Techniques compared"), self.technique_a, self.technique_b, self.show, self.shown_label,
-                *self.layer_controls(), heading("Camera"), self.camera, heading("Open approach"), self.flap_box,
-                self.flap_note, *self.nerve_controls(), heading("Cutaway"), self.cutaway, self.cut_box,
-                self.show_labels]
+                *self.layer_controls(), heading("Camera"), self.camera, *self.pick_controls(), heading("Cutaway"),
+                self.cutaway, self.cut_box, heading("Open approach"), self.flap_box, self.flap_note,
+                *self.overlay_controls(), self.show_labels]
 
     def below(self) -> list:
         """What follows the stage: the table, the endoscope, the depth profile and the cross-section.

@@ -74,6 +74,10 @@ class LayerExplorer:
     section_figure : go.FigureWidget
         The 2D cross-section (:func:`facelayers.render.face.section_figure`).
     checkboxes : dict of str -> ipywidgets.Checkbox
+    layer_rows : dict of str -> ipywidgets.HBox
+        Per surface, its colour swatch beside its box (class ``fl-layer``, and ``fl-peeled`` while peeled).
+    layer_grid : ipywidgets.Box
+        The rows in a two-column grid, outermost first (class ``fl-layers``).
     peel, cutaway, layers_cut, camera, section_kind, section_at, show_labels : ipywidgets controls
     panel : ipywidgets.VBox
         The controls beside the figure.
@@ -301,17 +305,18 @@ class LayerExplorer:
                                             layout=w.Layout(width="auto"))
                            for name in INTERFACES}
         peel_box, self.peel = labelled_slider(w.IntSlider, "Peel", value=0, min=0,
-                                      max=len(INTERFACES) - 1)
+                                      max=len(INTERFACES) - 1, inline=True)
         self.peel_box = peel_box
         self.peel_label = w.HTML()
         self.cutaway = w.Dropdown(options=[("none", "none")] + [(win.label, k) for k, win in WINDOWS.items()],
                                   value="none", description="Window",
                                   style={"description_width": "70px"}, layout=w.Layout(width="100%"))
         cut_box, self.layers_cut = labelled_slider(w.IntSlider, "Layers cut", value=len(INTERFACES) - 1, min=1,
-                                           max=len(INTERFACES) - 1)
+                                           max=len(INTERFACES) - 1, inline=True)
         self.cut_box = cut_box
         self.camera = w.ToggleButtons(options=self.camera_options(self.state.camera), value=self.state.camera,
                                       layout=w.Layout(width="100%"))
+        self.camera.add_class("fl-camera")  # narrower buttons: the five presets in one row, the seven in two
         self.section_kind = w.ToggleButtons(options=["horizontal", "vertical"], value=self.state.section_kind)
         lo, hi = SECTION_LIMITS[self.state.section_kind]
         section_box, self.section_at = labelled_slider(w.FloatSlider, "Cut at (mm high, or degrees from the midline)",
@@ -411,16 +416,27 @@ class LayerExplorer:
         return [c for c in CAMERAS if c not in SURGEON_CAMERAS or self.SURGEON_VIEWS or c == current]
 
     def layer_controls(self) -> list:
-        """The peel slider, the outermost-shown note and a box per surface beside its colour swatch.
+        """The peel slider (one row), the outermost-shown note (one line) and the layers' grid.
+
+        The grid (:attr:`layer_grid`, class ``fl-layers``) holds a row per surface, its colour swatch beside its box,
+        in two columns read across, outermost first (skin | fat, SMAS | deep fascia, periosteum | bone: the short
+        names in the first column leave the second room for the long ones) (:attr:`layer_rows`, class
+        ``fl-layer``; a peeled surface's row also has class ``fl-peeled``).
 
         Returns
         -------
         list of ipywidgets.Widget
         """
-        boxes = [w.HBox([w.HTML(f"<span style='color:{render.PALETTE[name]};font-size:22px'>&#9632;</span>"),
-                         box], layout=w.Layout(width="100%", height="30px", align_items="center"))
-                 for name, box in self.checkboxes.items()]
-        return [self.peel_box, self.peel_label, heading("Layers"), *boxes]
+        if not hasattr(self, "layer_grid"):
+            self.layer_rows = {
+                name: w.HBox([w.HTML(f"<span class='fl-swatch' style='background:{render.PALETTE[name]}'></span>"),
+                              box], layout=w.Layout(width="auto", align_items="center"))
+                for name, box in self.checkboxes.items()}
+            for row in self.layer_rows.values():
+                row.add_class("fl-layer")
+            self.layer_grid = w.Box(list(self.layer_rows.values()), layout=w.Layout(width="100%"))
+            self.layer_grid.add_class("fl-layers")
+        return [self.peel_box, self.peel_label, heading("Layers"), self.layer_grid]
 
     def panel_controls(self) -> list:
         """The controls beside the figure, most used first.
@@ -487,13 +503,21 @@ class LayerExplorer:
         s = self.state
         for name, box in self.checkboxes.items():
             set_quietly(box, value=s.shown(name), disabled=s.peeled(name))
+            row = getattr(self, "layer_rows", {}).get(name)
+            if row is not None and ("fl-peeled" in row._dom_classes) != s.peeled(name):
+                (row.add_class if s.peeled(name) else row.remove_class)("fl-peeled")
         set_quietly(self.peel, value=s.peel)
         labels = render.surface_labels(self.model)
         outer = s.outermost
         peeled = ", ".join(labels[n] for n in INTERFACES[:s.peel])
-        self.peel_label.value = ("<span class='fl-note'>outermost shown: <b>"
-                                 f"{labels[outer] if outer else 'nothing (every layer is hidden)'}</b>"
-                                 + (f"<br>peeled away: {peeled}" if peeled else "") + "</span>")
+        # One line: the surface on top, and how many are peeled away (named in the tooltip; their rows in the
+        # grid are struck through and disabled).
+        note = (f"<span class='fl-note' title='peeled away: {html.escape(peeled, quote=True)}'>" if peeled
+                else "<span class='fl-note'>")
+        value = (note + "outermost shown: <b>"
+                 + f"{html.escape(labels[outer]) if outer else 'nothing (every layer is hidden)'}</b>"
+                 + (f" ({s.peel} peeled away)" if peeled else "") + "</span>")
+        set_quietly(self.peel_label, value=value)
         set_quietly(self.cutaway, value=s.cutaway or "none")
         set_quietly(self.layers_cut, value=s.layers_cut)
         options = self.camera_options(s.camera)

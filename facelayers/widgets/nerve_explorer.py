@@ -128,14 +128,33 @@ class NerveExplorer(LayerExplorer):
         self.zones.observe(lambda c: self._write(zones=bool(c["new"])), names="value")
         self.ligaments.observe(lambda c: self._write(ligaments=bool(c["new"])), names="value")
 
+    def pick_controls(self) -> list:
+        """The pick menu under its heading.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
+        return [heading("Light a nerve, branch or muscle"), self.pick]
+
+    def overlay_controls(self) -> list:
+        """The zone box with the zones' key under it, and the ligament box.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
+        return [self.zones, self.zone_key, self.ligaments]
+
     def nerve_controls(self) -> list:
         """The pick menu, the zone box with the zones' key under it, and the ligament box, under their heading.
 
         Returns
         -------
         list of ipywidgets.Widget
+            :meth:`pick_controls`, then :meth:`overlay_controls`.
         """
-        return [heading("Light a nerve, branch or muscle"), self.pick, self.zones, self.zone_key, self.ligaments]
+        return [*self.pick_controls(), *self.overlay_controls()]
 
     def panel_controls(self) -> list:
         """The controls beside the figure: layers, camera, the nerve controls, cutaway.

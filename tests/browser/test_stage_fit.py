@@ -1,7 +1,8 @@
 """The stage's 3D figure follows the height of the page, measured in a real browser.
 
-On a 1366x768 laptop (JupyterLab, file browser open) the figure and the controls used while watching it (lesson 03:
-Show A/B and the A and B menus too) are in view together; on a 1920x1080 projector the head fills most of the
+On a 1366x768 laptop (JupyterLab, file browser open) the figure and the controls used while watching it (peel, the
+layers, the camera; lesson 03: the A and B menus, Show A/B, the Pick menu and the cutaway's Window too) are in view
+together, beside the figure and no lower than its bottom; on a 1920x1080 projector the head fills most of the
 screen (the figure at least 0.7 of the window's height, JupyterLab and Voila). The same page is resized from one to
 the other, as a lecturer's window is, and the figure follows without a resize loop.
 
@@ -10,6 +11,8 @@ Every wait is on a condition (kernel idle, a trace drawn, the drawn height); scr
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import test_stage as base  # the stage helpers (a module attribute: its tests are not collected again here)
 from lab import run_all
@@ -17,20 +20,31 @@ from lab import run_all
 pytestmark = pytest.mark.browser
 
 #: The stage's 3D figure: its drawn size (plotly's), its box, the height the page shows it in, the page helper's
-#: count of fits, and the boxes of the comparer's technique controls (absent in other lessons).
+#: count of fits, the boxes of the controls used while watching (the comparer's technique menus, Show A/B, Pick and
+#: Window are absent in other lessons), and every child of the panel from top to bottom.
 _FIGURE_JS = """(row) => {
     const box = (el) => { if (!el) return null; const b = el.getBoundingClientRect();
         return {left: b.left, top: b.top, right: b.right, bottom: b.bottom, width: b.width, height: b.height}; };
     const gd = row.querySelector('.fl-figure .js-plotly-plot');
     const scroller = gd.closest('.jp-WindowedPanel-outer, .jp-Notebook');
     const panel = row.querySelector('.fl-panel');
-    const dropdowns = Array.from(panel.querySelectorAll('.widget-dropdown')).filter((d) =>
-        ['A', 'B'].includes((d.querySelector('label') || {textContent: ''}).textContent.replace(/\\u200b/g, '').trim()));
+    const labelled = (name) => Array.from(panel.querySelectorAll('.widget-dropdown')).filter((d) =>
+        (d.querySelector('label') || {textContent: ''}).textContent.replace(/\\u200b/g, '').trim() === name);
+    const dropdowns = [...labelled('A'), ...labelled('B')];
     const show = Array.from(panel.querySelectorAll('.widget-toggle-buttons')).find((t) => t.innerText.includes('Show A'));
+    const camera = Array.from(panel.querySelectorAll('.widget-toggle-buttons')).find((t) => t.innerText.includes('front'));
+    const layers = Array.from(panel.querySelectorAll('.widget-checkbox')).filter((c) =>
+        ['Skin', 'Bone'].includes(c.innerText.trim()));
+    // The panel's controls from top to bottom (what each shows first), for the report and a failing assertion.
+    const rows = Array.from(panel.children).map((c) => ({text: c.innerText.trim().split('\\n')[0].slice(0, 40),
+                                                          ...box(c)}));
     return {drawnHeight: gd._fullLayout.height, drawnWidth: gd._fullLayout.width, figure: box(gd),
             panel: box(panel), shown: scroller ? Math.min(innerHeight, scroller.clientHeight) : innerHeight,
             viewport: {width: innerWidth, height: innerHeight}, fits: (window.__facelayersPage || {}).fits || 0,
-            techniques: dropdowns.map(box), show: box(show)};
+            techniques: dropdowns.map(box), show: box(show), pick: box(labelled('Pick')[0]),
+            window: box(labelled('Window')[0]), camera: box(camera), layers: layers.map(box),
+            peel: box(Array.from(panel.querySelectorAll('.fl-slider')).find((s) => s.innerText.startsWith('Peel'))),
+            rows};
 }"""
 
 #: True once the figure is drawn as tall as the page helper wants it for the height the page shows now.
@@ -102,6 +116,11 @@ def _in_view(b, vp) -> bool:
     return b is not None and b["top"] >= 0 and b["bottom"] <= vp["height"] and b["left"] >= 0 and b["right"] <= vp["width"]
 
 
+def _beside_figure(b, m) -> bool:
+    """In view and no lower than the figure's bottom: seen beside the figure without scrolling."""
+    return _in_view(b, m["viewport"]) and b["bottom"] <= m["figure"]["bottom"] + 1
+
+
 @pytest.mark.parametrize("lesson", [base.LESSON01, base.LESSON03])
 def test_the_figure_follows_the_page_from_a_laptop_to_a_projector(browser, lab_server, lesson, timings):
     number = lesson[10:12]
@@ -123,10 +142,20 @@ def test_the_figure_follows_the_page_from_a_laptop_to_a_projector(browser, lab_s
         assert 480 <= m["drawnHeight"] <= m["shown"], m
         assert fig["bottom"] <= vp["height"] + 1 and fig["right"] <= vp["width"] + 1, m
         assert fig["left"] >= m["panel"]["right"] - 1 and abs(fig["top"] - m["panel"]["top"]) < 40, m
+        with open(f"/tmp/panel_positions_{number}_1366x768.json", "w") as out:
+            json.dump(m, out, indent=1)
+        # Peel, the layers (the first and the last box) and the camera are in view beside the figure.
+        for name in ("peel", "camera"):
+            assert _beside_figure(m[name], m), (name, m[name], m["figure"], m["rows"])
+        assert len(m["layers"]) == 2 and all(_beside_figure(b, m) for b in m["layers"]), (m["layers"], m["rows"])
         if number == "03":
-            # The technique pair and the switch between them are in view with the figure.
-            assert len(m["techniques"]) == 2 and all(_in_view(b, vp) for b in m["techniques"]), m
-            assert _in_view(m["show"], vp), m
+            # The technique pair and the switch between them, the pick menu and the cutaway's window are in view
+            # beside the figure, each control still at least 28 px tall (nothing shrunk to fit).
+            assert len(m["techniques"]) == 2 and all(_beside_figure(b, m) for b in m["techniques"]), m
+            for name in ("show", "pick", "window"):
+                assert _beside_figure(m[name], m), (name, m[name], m["figure"], m["rows"])
+            for b in (*m["techniques"], m["pick"], m["window"], m["show"], m["camera"]):
+                assert b["height"] >= 28, (b, m["rows"])
         assert row.evaluate(base._MEASURE_JS)["cut"] == []
 
         # The same window on a projector: 1920x1080, the file browser closed.
