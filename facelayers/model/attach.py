@@ -54,6 +54,23 @@ class Tie:
         return self.rest + np.einsum("km,kmc->kc", self.weight, d[self.index])
 
 
+def forward_normals(tri: np.ndarray) -> np.ndarray:
+    """Unit normals of triangles, turned to face forward (+y): the direction to lift a drawn detail off the skin.
+
+    Parameters
+    ----------
+    tri : (k, 3, 3) float ndarray, mm
+        The triangles' corners (e.g. ``skin[tie.index]`` for a :class:`Tie` on the skin's triangles).
+
+    Returns
+    -------
+    (k, 3) float64 ndarray
+    """
+    n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
+    return n * np.where(n[:, 1:2] < 0, -1.0, 1.0)
+
+
 def on_skin(skin: np.ndarray, faces: np.ndarray, points_xz: np.ndarray, front_y_mm: float = 0.0,
             margin_mm: float = 6.0) -> Tie:
     """Tie points given by (x, z) to the frontmost drawn skin triangle under them (seen from the front, along -y).

@@ -24,7 +24,7 @@ from types import MappingProxyType
 import numpy as np
 
 from facelayers.model import eyes
-from facelayers.model.attach import Tie, on_skin
+from facelayers.model.attach import Tie, forward_normals, on_skin
 
 #: How far the brow lies off the skin along its triangle's normal (mm).
 LIFT_MM = 0.5
@@ -118,13 +118,6 @@ def _shade() -> np.ndarray:
     return np.clip((core + grain * core) * (0.55 + 0.45 * ends), 0.0, 1.0).ravel()
 
 
-def _normals(tri: np.ndarray) -> np.ndarray:
-    """Unit normals (k, 3) of triangles (k, 3, 3) mm, turned to face forward (+y)."""
-    n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
-    return n * np.where(n[:, 1:2] < 0, -1.0, 1.0)
-
-
 def brow_meshes(model, skin_points: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Both brows, on the skin as drawn.
 
@@ -146,10 +139,10 @@ def brow_meshes(model, skin_points: np.ndarray | None = None) -> tuple[np.ndarra
     verts, faces, shade = [], [], []
     for tie, f in _ties(model):
         p = tie.follow(model.skin, skin)
-        n = _normals(skin[tie.index])
+        n = forward_normals(skin[tie.index])
         # The band rides over the wrinkles' crests and does not dip into their furrows (a brow's hairs bridge
         # them): the inward part of its move along the skin's normal at rest is dropped.
-        n0 = _normals(model.skin[tie.index])
+        n0 = forward_normals(model.skin[tie.index])
         dip = np.minimum(((p - tie.rest) * n0).sum(1), 0.0)
         faces.append(f + sum(len(x) for x in verts))
         verts.append(p - dip[:, None] * n0 + LIFT_MM * n)

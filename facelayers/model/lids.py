@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 
 from facelayers.model import eyes
-from facelayers.model.attach import Tie, near_skin
+from facelayers.model.attach import Tie, forward_normals, near_skin
 
 #: How far the band reaches out from the margin over the lids (mm): past the grid's wider opening and two rows
 #: (the grid's shading is off next to the opening, where its triangles turn in behind the globe).
@@ -321,10 +321,7 @@ def lid_meshes(model, skin_points: np.ndarray | None = None) -> tuple[np.ndarray
             faces.append(f + sum(len(x) for x in verts))
             verts.append(tie.follow(model.skin, skin_points))
             parts.append(p)
-        tri = skin[crease.index]
-        n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-        n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
-        n *= np.where(n[:, 1:2] < 0, -1.0, 1.0)
+        n = forward_normals(skin[crease.index])
         faces.append(crease_f + sum(len(x) for x in verts))
         verts.append(crease.follow(model.skin, skin_points) + CREASE_LIFT_MM * n)
         parts.append(np.full(len(crease.rest), CREASE))

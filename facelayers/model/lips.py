@@ -26,6 +26,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from facelayers.model.attach import forward_normals, on_skin
+
 #: Height of the stomion (mm) and the mouth's half-width at the commissure (mm): the stomion and cheilion landmarks
 #: (0, 85, -48) and (27, 76, -48) of data/landmarks.csv; the patch reads them from the model's anatomy.
 #: Upper vermilion: height of the border above the stomion at the bow's notch (midline) and at its peaks, mm.
@@ -212,8 +214,6 @@ def _groove_z(model, x: np.ndarray, stomion_z: float) -> np.ndarray:
 
 @lru_cache(maxsize=8)
 def _line_tie(model):
-    from facelayers.model.attach import on_skin
-
     names, pts = model.anatomy.landmark_points(on_skin=True)
     lm = dict(zip(names, pts))
     stomion_z = float(lm["stomion"][2]) if "stomion" in lm else -48.0
@@ -249,10 +249,7 @@ def lip_line(model, skin_points: np.ndarray | None = None) -> tuple[np.ndarray, 
     """
     tie, faces = _line_tie(model)
     skin = model.skin if skin_points is None else np.asarray(skin_points, float)
-    tri = skin[tie.index]
-    n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
-    n *= np.where(n[:, 1:2] < 0, -1.0, 1.0)
+    n = forward_normals(skin[tie.index])
     verts = tie.follow(model.skin, skin_points) + LINE_LIFT_MM * n
     return verts.astype(np.float32), faces
 

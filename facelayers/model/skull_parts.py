@@ -469,10 +469,15 @@ def arch_line(model, sign: float = 1.0, samples: int = 24) -> tuple[np.ndarray, 
     y = np.linspace(ARCH_Y_MM[0], ARCH_Y_MM[1], samples)
     t = (y - ARCH_Y_MM[0]) / (ARCH_Y_MM[1] - ARCH_Y_MM[0])
     z = inferior[2] + 0.5 * ARCH_HEIGHT_MM + ARCH_RISE_MM * (1.0 - t)
-    surface = np.c_[np.full(samples, 60.0 * sign), y, z]
-    for _ in range(3):  # the ray through the point on the bone at this (y, z)
-        u, s, _ = params_of(np.c_[surface[:, 0], y, z])
-        surface = model.skull_at(u, s)
+    def on_bone(x, height):
+        """The stack's bone where the ray through (x, y, height) meets it, x refined three times (n, 3) mm."""
+        point = np.c_[x, y, height]
+        for _ in range(3):
+            u, s, _ = params_of(np.c_[point[:, 0], y, height])
+            point = model.skull_at(u, s)
+        return point, u, s
+
+    surface, u, s = on_bone(np.full(samples, 60.0 * sign), z)
     _, d = rays(u, s)
     out = d * np.array([1.0, 1.0, 0.0])
     out /= np.linalg.norm(out, axis=1, keepdims=True)
@@ -480,10 +485,7 @@ def arch_line(model, sign: float = 1.0, samples: int = 24) -> tuple[np.ndarray, 
     # lower border (the ray surface's arch face leans in below its crest, up to ~1.1 mm), stepped in toward the bone
     # there by at most ARCH_INSET_MAX_MM, so a branch on the arch's periosteum (Trussler 2010) lies outside the bar
     # over its whole height while the face stays on the bone the layers stand on.
-    low = np.c_[surface[:, 0], y, z - 0.35 * ARCH_HEIGHT_MM]
-    for _ in range(3):
-        ul, sl, _ = params_of(np.c_[low[:, 0], y, z - 0.35 * ARCH_HEIGHT_MM])
-        low = model.skull_at(ul, sl)
+    low, _, _ = on_bone(surface[:, 0], z - 0.35 * ARCH_HEIGHT_MM)
     inset = np.clip(np.einsum("ij,ij->i", surface - low, out), 0.0, ARCH_INSET_MAX_MM)
     centres = surface - out * (0.5 * ARCH_THICKNESS_MM + inset[:, None])
     centres[:, 2] = z

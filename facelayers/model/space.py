@@ -165,7 +165,7 @@ class Layer4:
         band = stack.thickness[:, MUSCLE]
         with np.errstate(divide="ignore", invalid="ignore"):
             f = np.where(band > 1e-9, self.thickness_mm(stack) / band, MAX_FLOOR_FRACTION)
-        return np.clip(f, 1e-6, np.maximum(MAX_FLOOR_FRACTION, 1.0 - UNDER_FLOOR_MIN_MM / np.maximum(band, 1e-9)))
+        return np.clip(f, 1e-6, np.maximum(MAX_FLOOR_FRACTION, max_thickness_mm(band) / np.maximum(band, 1e-9)))
 
     def space_at(self, u, s, level: str = "layer4") -> list[str]:
         """Return the label of the space most present at each point (n,), or the background's label.
