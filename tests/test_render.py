@@ -207,8 +207,8 @@ def test_section_line_follows_the_cut(model_coarse):
 def test_section_figure_bands(model_coarse):
     fig = render.section_figure(model_coarse, state=ViewState(section_at=-30.0))
     # band:layer4 (issue 11): layer 4 drawn over the outer part of the muscle band
-    assert [t.name for t in fig.data] == [f"band:{name}" for name in INTERFACES] + ["band:layer4"]
-    assert [t.fillcolor for t in fig.data] == [render.PALETTE[n] for n in INTERFACES] + [render.LAYER4_COLOUR]
+    assert [t.name for t in fig.data] == [f"band:{name}" for name in INTERFACES] + ["band:cavity", "band:layer4"]
+    assert [t.fillcolor for t in fig.data] == [render.PALETTE[n] for n in INTERFACES] + [render.CAVITY_COLOUR, render.LAYER4_COLOUR]
     assert fig.layout.yaxis.autorange == "reversed", "depth must grow downward"
     sec = section(model_coarse, "horizontal", -30.0)
     # each band's outline is its top interface then its bottom interface, reversed

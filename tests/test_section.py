@@ -188,3 +188,47 @@ def test_layer4_table_measures_the_background_on_the_model(model_coarse):
     assert "everywhere else" in lines[1] and "median outside the spaces" in lines[1]
     data_mm, model_mm = float(lines[1][56:64]), float(lines[1][64:73])  # the fixed-width columns
     assert 0 < model_mm <= data_mm  # measured; the clamp to the muscle band can only make it thinner
+
+
+#: How steeply the bone's depth may change along a cut on bone, mm per mm of skin (issue 11 review): the skin's
+#: inward normal behind the lateral orbital rim runs past the rim into the temporal fossa, and the secant search
+#: for its depth jumped between the two from one sample to the next, a saw-tooth of 11 to 18 mm (5.4 mm per mm).
+#: A smooth bone under a smooth skin changes far less; the steepest real slopes are at the orbital rims (~1.5).
+MAX_BONE_SLOPE = 2.0
+
+
+@pytest.mark.parametrize("z", [20.0, 0.0, -25.0, -45.0])
+def test_the_bone_in_a_section_has_no_saw_tooth(model_lecture, z):
+    sec = section(model_lecture, "horizontal", z)
+    on_bone = (sec.cavity[1:] < 0.01) & (sec.cavity[:-1] < 0.01)
+    slope = np.abs(np.diff(sec.depth_mm[:, -1])) / np.diff(sec.distance_mm)
+    worst = int(np.argmax(np.where(on_bone, slope, 0.0)))
+    assert slope[on_bone].max() <= MAX_BONE_SLOPE, (
+        f"z = {z:g} mm: the bone's depth changes by {slope[worst]:.2f} mm per mm at "
+        f"{sec.distance_mm[worst + 1]:.0f} mm along the cut (limit {MAX_BONE_SLOPE})")
+
+
+def test_a_section_marks_the_cavities_it_crosses_and_does_not_draw_them_as_bone(model_lecture):
+    from facelayers.render import face as render
+
+    sec = section(model_lecture, "horizontal", 20.0)  # through the orbits' upper part, above the nasal root
+    eye = model_lecture.anatomy.point("exocanthion:left")
+    # over the globe (between the canthi, at the cut's height) the layers run over the orbit's cavity
+    over_orbit = (np.abs(sec.skin_points[:, 0]) > 10.0) & (np.abs(sec.skin_points[:, 0]) < abs(eye[0]) - 8.0) & (
+        sec.skin_points[:, 1] > 60.0)
+    assert over_orbit.any() and sec.cavity[over_orbit].min() > 0.99
+    # the temple: behind the lateral orbital rim, in front of the ear (the rays through the rim's skin meet the
+    # orbit's lateral wall, so the cavity reaches out to about 61 mm from the midline at this height)
+    temple = (np.abs(sec.skin_points[:, 0]) > 64.0) & (sec.skin_points[:, 1] > 0.0)
+    assert temple.any() and sec.cavity[temple].max() < 0.01, "the temple is on bone"
+    fig = render.section_figure(model_lecture, sec)
+    bands = {t.name: t for t in fig.data}
+    n = len(sec.distance_mm)
+    bone = bands["band:bone"]
+    height = np.asarray(bone.y[n:])[::-1] - np.asarray(bone.y[:n])
+    assert np.abs(height[over_orbit]).max() < 1e-3, "no bone is drawn over the orbit"
+    assert height[temple].min() > 3.9, "the temple's bone is drawn"
+    cavity = bands["band:cavity"]
+    depth = np.asarray(cavity.y[n:])[::-1] - np.asarray(cavity.y[:n])
+    assert depth[over_orbit].min() > 3.9 and np.abs(depth[temple]).max() < 1e-3
+    assert any("No bone" in a.text for a in fig.layout.annotations)

@@ -51,6 +51,11 @@ class Section:
         ``depth_mm[:, 3] + layer4_mm`` below the skin.
     spaces : tuple of str, (n,)
         The layer-4 space at each sample (spaces.json), or the loose areolar plane's label.
+    cavity : (n,) float64 ndarray in [0, 1], or None
+        How far each sample looks into a cavity of the skull or off the bone
+        (:meth:`facelayers.model.skull_surface.SkullSurface.cavity_weight`): 1 over the orbit (the layers run over
+        the globe), the piriform aperture (over the nasal cartilages) and the neck, 0 on bone. There the deepest
+        interface is not bone.
     """
 
     kind: str
@@ -63,6 +68,7 @@ class Section:
     skin_points: np.ndarray
     layer4_mm: np.ndarray | None = None
     spaces: tuple = ()
+    cavity: np.ndarray | None = None
 
     @property
     def floor_mm(self) -> np.ndarray:
@@ -179,7 +185,8 @@ def section(model: FaceModel, kind: str = "horizontal", at: float = -25.0, n: in
     depth = np.concatenate([np.zeros((len(thickness), 1)), np.cumsum(thickness, axis=1)], axis=1)
     factor = thickness[:, MUSCLE] / np.maximum(stack.thickness[:, MUSCLE], 1e-9)
     return Section(kind, float(at), dist, depth, thickness, stack.region_weights.argmax(axis=1),
-                   model.thickness_field.regions, skin, l4.thickness_mm(stack) * factor, tuple(l4.space_at(u, s)))
+                   model.thickness_field.regions, skin, l4.thickness_mm(stack) * factor, tuple(l4.space_at(u, s)),
+                   model.skull_surface.cavity_weight(u, s))
 
 
 def summary_text(model: FaceModel, cut: Section, at_mm: float | None = None) -> str:

@@ -539,6 +539,14 @@ def colour_key(labels: dict[str, str], x: float = 0.01, y: float = 0.93) -> list
 
 # --- the 2D cross-section ---------------------------------------------------------------------------------
 
+#: Depth of the band drawn under the deepest interface in a section (mm): bone, or a cavity.
+BONE_BAND_MM = 4.0
+#: Fill of a section's band where the layers run over a cavity or off the bone: dark, so it does not read as bone.
+CAVITY_COLOUR = "#4A5261"
+CAVITY_HOVER = "<b>No bone here</b>: the layers run over the orbit (the globe), the nasal aperture or the neck"
+#: The key's line for it, shown when the cut crosses a cavity.
+CAVITY_KEY = "No bone: orbit, nose or neck"
+
 def section_figure(model: FaceModel, sec: Section | None = None, state: ViewState | None = None, *,
                    height: int = 540) -> go.Figure:
     """The classic five-layer diagram along a cut: distance along the skin (mm) across, depth (mm) down.
@@ -556,7 +564,8 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
     Returns
     -------
     go.Figure
-        2D traces ``band:<surface>`` (six, :func:`layer_bands`, coloured as in 3D) and, when the section has
+        2D traces ``band:<surface>`` (six, :func:`layer_bands`, coloured as in 3D), ``band:cavity`` (where the
+        layers run over a cavity or off the bone; zero height elsewhere) and, when the section has
         layer 4, ``band:layer4`` (hover names its space). The layout has no legend; annotations on the right
         give each layer's thickness (mm) at the middle of the cut, marked by a dashed vertical line, and bone's
         depth there; the regions the cut crosses (runs of at least 20 mm) are named along the top, on one or
@@ -568,8 +577,8 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
     labels = surface_labels(model)
     x = sec.distance_mm
     depth = sec.depth_mm
-    bone_floor = depth[:, -1] + 4.0
-    traces = layer_bands(x, depth)
+    bone_floor = depth[:, -1] + BONE_BAND_MM
+    traces = layer_bands(x, depth, sec.cavity)
     if sec.layer4_mm is not None:  # layer 4, the outer part of the muscle band, as a band of its own
         top, floor = depth[:, LAYERS.index("muscle")], sec.floor_mm
         traces.append(go.Scatter(
@@ -584,6 +593,8 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
               "text": "<b>At the dashed line</b>", "font": {"size": 17}}]
     for k, name in enumerate(INTERFACES):
         value = f"{sec.thickness_mm[mid, k]:.1f} mm" if k < len(LAYERS) else f"at {depth[mid, k]:.1f} mm"
+        if k == len(LAYERS) and sec.cavity is not None and sec.cavity[mid] >= 0.5:
+            value = "none here (a cavity)"
         notes.append({"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.86 - 0.11 * k, "xanchor": "left",
                       "yanchor": "top", "showarrow": False, "font": {"size": 17},
                       "text": f"<span style='color:{PALETTE[name]}'>\u25A0</span> {labels[name]}: {value}"})
@@ -592,6 +603,10 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
                       "xanchor": "left", "yanchor": "top", "showarrow": False, "font": {"size": 17},
                       "text": f"<span style='color:{LAYER4_COLOUR}'>\u25A0</span> "
                               + layer4_key_text(float(sec.layer4_mm[mid]), sec.spaces[mid])})
+    if sec.cavity is not None and float(np.max(sec.cavity)) >= 0.5:
+        notes.append({"xref": "paper", "yref": "paper", "x": 1.02, "y": 0.86 - 0.11 * (len(INTERFACES) + 1.45),
+                      "xanchor": "left", "yanchor": "top", "showarrow": False, "font": {"size": 17},
+                      "text": f"<span style='color:{CAVITY_COLOUR}'>\u25A0</span> {CAVITY_KEY}"})
     # the regions along the top, never running together (facelayers.render.section_labels)
     placed = place_region_labels(sec.runs(), {r: v.label for r, v in model.anatomy.regions.items()}, float(x[-1]))
     regions, top_mm = region_annotations(placed, float(bone_floor.max()) + 1, height)
@@ -601,7 +616,7 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
     fig.update_layout(
         template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
         title={"text": f"Cross-section: {where}", "x": 0.02, "font": {"size": 22}},
-        margin={"l": 80, "r": 330, "t": 70, "b": 80}, annotations=notes, showlegend=False,
+        margin={"l": 80, "r": 350, "t": 70, "b": 90}, annotations=notes, showlegend=False,
         shapes=[{"type": "line", "x0": float(x[mid]), "x1": float(x[mid]), "y0": -3, "y1": float(bone_floor.max()),
                  "line": {"color": TEXT, "width": 2, "dash": "dash"}}],
         xaxis={"title": {"text": "distance along the skin (mm)"}, "gridcolor": "#333a44", "zeroline": False,
@@ -612,8 +627,8 @@ def section_figure(model: FaceModel, sec: Section | None = None, state: ViewStat
     return fig
 
 
-def layer_bands(x: np.ndarray, depth: np.ndarray) -> list:
-    """Filled bands between consecutive interface depths, plus a 4 mm band of bone.
+def layer_bands(x: np.ndarray, depth: np.ndarray, cavity: np.ndarray | None = None) -> list:
+    """Filled bands between consecutive interface depths, plus a 4 mm band of bone (or of a cavity).
 
     Parameters
     ----------
@@ -621,22 +636,33 @@ def layer_bands(x: np.ndarray, depth: np.ndarray) -> list:
         Distance along the skin of each sample.
     depth : (n, 6) float ndarray, mm
         Depth of each interface below the skin (:attr:`facelayers.model.section.Section.depth_mm`).
+    cavity : (n,) float ndarray in [0, 1], optional
+        :attr:`facelayers.model.section.Section.cavity`. Where it is 1 the deepest interface runs over a cavity or
+        off the bone (the orbit's globe, the nasal aperture, the neck): the 4 mm band there is drawn as
+        ``band:cavity`` (:data:`CAVITY_COLOUR`, hover says what it is), not as bone; between, both in proportion.
 
     Returns
     -------
     list of go.Scatter
         Six closed, filled polygons named ``band:<surface>`` in :data:`PALETTE` colours, float32 coordinates,
-        no hover.
+        no hover; with ``cavity``, a seventh, ``band:cavity``.
     """
-    bone_floor = depth[:, -1] + 4.0
+    floor = depth[:, -1]
+    w = np.zeros(len(x)) if cavity is None else np.clip(np.asarray(cavity, float), 0.0, 1.0)
     traces = []
     for k, name in enumerate(INTERFACES):
         top = depth[:, k]
-        bottom = depth[:, k + 1] if k < len(LAYERS) else bone_floor
+        bottom = depth[:, k + 1] if k < len(LAYERS) else floor + BONE_BAND_MM * (1.0 - w)
         traces.append(go.Scatter(
             name=f"band:{name}", legendgroup=name, x=np.concatenate([x, x[::-1]]).astype(np.float32),
             y=np.concatenate([top, bottom[::-1]]).astype(np.float32), fill="toself", fillcolor=PALETTE[name],
             mode="lines", line={"color": "rgba(0,0,0,0.35)", "width": 1}, hoverinfo="skip", showlegend=False))
+    if cavity is not None:
+        traces.append(go.Scatter(
+            name="band:cavity", legendgroup="bone", x=np.concatenate([x, x[::-1]]).astype(np.float32),
+            y=np.concatenate([floor, (floor + BONE_BAND_MM * w)[::-1]]).astype(np.float32), fill="toself",
+            fillcolor=CAVITY_COLOUR, mode="lines", line={"color": "rgba(0,0,0,0)", "width": 0}, showlegend=False,
+            hoveron="fills", hoverinfo="text", text=CAVITY_HOVER))
     return traces
 
 
