@@ -478,7 +478,7 @@ def depth_profile_figure(model: FaceModel, path, *, height: int = 460) -> go.Fig
         template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
         title={"text": f"{path.label} ({path.side}): shallowest {d:.1f} mm, in the {labels[layer]}",
                "x": 0.02, "font": {"size": 20}},
-        margin={"l": 80, "r": 260, "t": 70, "b": 80}, showlegend=False,
+        margin={"l": 80, "r": 260, "t": 70, "b": 90}, showlegend=False,
         xaxis={"title": {"text": "distance along the nerve (mm)"}, "gridcolor": "#333a44", "zeroline": False},
         yaxis={"title": {"text": "depth below the skin (mm)"}, "autorange": "reversed", "gridcolor": "#333a44",
                "zeroline": False, "range": [float(depth[:, -1].max()) + 4, -4]},
