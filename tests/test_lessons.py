@@ -146,3 +146,19 @@ def test_the_internal_words_scan_finds_ids_paths_and_references():
     for word in ("REFERENCE section", "frontal_2", "quiz.json", "source_id", "zuker_point", "data/"):
         assert word in found, word
     assert "nerves.json" not in found  # inside inline code
+
+
+def test_the_lessons_do_not_record_the_jupytext_version():
+    """Opening a lesson with a newer jupytext must not rewrite it (a new user's clone was dirtied 1.19.6 -> 1.19.7).
+
+    The repository's jupytext.toml filters the version out of the text files; a sync without it puts it back.
+    """
+    from jupytext.config import find_jupytext_configuration_file, load_jupytext_configuration_file
+
+    config = load_jupytext_configuration_file(find_jupytext_configuration_file(str(NOTEBOOKS)))
+    assert "-jupytext.text_representation.jupytext_version" in config.notebook_metadata_filter
+    for source in SOURCES:
+        header = source.read_text().split("\n---", 1)[0]
+        assert "jupytext_version" not in header, f"{source.name} records the jupytext version"
+    text = jupytext.writes(jupytext.read(SOURCES[0]), fmt="md:myst", config=config)
+    assert "jupytext_version" not in text.split("\n---", 1)[0]
