@@ -226,13 +226,18 @@ def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=Fals
 RELIEF: tuple[Relief, ...] = (
     _r("cranial vault", (0, -10, 60), (85, 115, 70), 2.0, edge=0.6),
     _r("frontal bone", (0, 78, 50), (48, 30, 32), 3.5, edge=1.0),
-    _r("zygoma body", (47, 60, -4), (13, 12, 12), 3.5, edge=0.7, mirror=True),
+    _r("zygoma body", (47, 60, -6), (13, 12, 14), 8.0, edge=0.7, mirror=True),
     _r("frontal process of the zygoma", (46, 64, 14), (7, 8, 14), 3.0, edge=0.6, mirror=True),
+    _r("frontal eminence", (26, 78, 62), (16, 16, 16), 2.0, edge=1.0, mirror=True),
+    _r("zygomaticoalveolar crest", (45, 50, -22), (10, 12, 14), 3.5, edge=1.0, mirror=True),
+    _r("maxilla below the orbit", (37, 71, -7), (11, 12, 9), 6.0, edge=1.0, mirror=True),
+    _r("nasion", (0, 80, 22), (12, 12, 8), -2.5, edge=1.0),
+    _r("floor of the temporal fossa", (50, 42, 25), (10, 14, 14), -3.5, edge=1.0, mirror=True),
     _r("superciliary arch", (19, 84, 32), (14, 8, 6), 2.5, axis=(1, -0.3, 0), edge=0.8, mirror=True),
     _r("orbit", (32.5, 78, 16.0), (29.5, 60, 19.0), -30.0, axis=(1, -0.25, 0), edge=0.3, mirror=True,
        status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed", cavity=True,
        rim=False),
-    _r("nasal bones", (0, 80, 8), (12, 14, 11), 13.0, axis=(0, 0.3, -1), edge=1.0),
+    _r("nasal bones", (0, 80, 8), (12, 14, 11), 9.5, axis=(0, 0.3, -1), edge=1.0),
     _r("piriform aperture", (0, 90, -15.0), (15.5, 60, 19.5), -22.0, edge=0.25,
        status="kabakci2020: height 45.2, width 25.0 mm (males)", cavity=True),
     # 4 mm proud of the envelope (was 9, on the hand sculpture): on the scanned head that put the maxilla ~5 mm
@@ -240,10 +245,11 @@ RELIEF: tuple[Relief, ...] = (
     # piriform aperture's lower rim (a woman's aperture 22.3 mm for Kabakci's 23.5); now ~1-2 mm
     _r("alveolar process", (0, 80, -42), (18, 12, 13), 4.0, edge=1.0),
     _r("canine eminence", (13, 84, -34), (5, 8, 10), 1.5, edge=0.8, mirror=True),
-    _r("cheek over the alveolar bone and ramus", (44, 42, -42), (13, 26, 24), -10.0, edge=0.9, mirror=True),
-    _r("buccal hollow over the molars", (38, 55, -36), (12, 14, 11), -6.0, edge=1.0, mirror=True),
-    _r("chin set back", (0, 68, -76), (24, 20, 16), -5.0, edge=1.0),
-    _r("mental protuberance", (0, 72, -76), (14, 8, 9), 2.5, edge=0.8),
+    _r("cheek over the alveolar bone and ramus", (44, 42, -44), (13, 26, 19), -5.0, edge=0.9, mirror=True),
+    _r("buccal hollow over the molars", (38, 55, -36), (12, 14, 11), -2.0, edge=1.0, mirror=True),
+    _r("chin set back", (0, 66, -80), (24, 20, 16), -5.0, edge=1.0),
+    _r("mental protuberance", (0, 72, -76), (14, 8, 9), 1.0, edge=0.8),
+    _r("incisive fossa", (0, 72, -57), (16, 20, 8), -2.5, edge=1.0),
 )
 
 
@@ -322,18 +328,20 @@ class MandibleBase:
     below_mm: float = 12.0
     above_mm: float = 11.0
     edge_mm: float = 6.0
-    min_azimuth_deg: float = 6.0
-    max_azimuth_deg: float = 30.0
+    min_azimuth_deg: float = -30.0
+    max_azimuth_deg: float = 38.0
     border_shift_mm: float = 0.0
     status: str = "schematic"
     cavity: bool = False
+    fade_deg: float = 30.0
 
     def __call__(self, points: np.ndarray) -> np.ndarray:
         """Radius change (n,) mm at envelope points (n, 3) mm (both sides)."""
         dz = points[:, 2] - border_z(points) - self.border_shift_mm
         az = np.degrees(np.arctan2(np.abs(points[:, 0]), points[:, 1] - AXIS_Y_MM))
         band = smoothstep((dz + self.below_mm) / self.edge_mm) * smoothstep((self.above_mm - dz) / self.edge_mm)
-        along = smoothstep((az - self.min_azimuth_deg) / 12.0) * smoothstep((self.max_azimuth_deg - az) / 12.0)
+        along = (smoothstep((az - self.min_azimuth_deg) / self.fade_deg)
+                 * smoothstep((self.max_azimuth_deg - az) / self.fade_deg))
         return self.height_mm * band * along
 
 
