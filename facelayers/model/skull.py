@@ -78,7 +78,7 @@ ENVELOPE_LOWER: tuple[Ellipsoid, ...] = (
     head._piece("lower face", (0, 36, -50), (47, 47, 33), blend=18),
     head._piece("jaw", (40, 20, -48), (13, 30, 26), blend=24, mirror=True),
     head._piece("mandible body", (29, 42, -70), (36, 10, 9), axis=(-0.55, 0.82, -0.1), blend=20, mirror=True),
-    head._piece("chin", (0, 60, -80), (19, 12, 13), blend=18),
+    head._piece("chin", (0, 56, -80), (19, 9, 13), blend=18),
 )
 #: The neck column that closes the envelope under and behind the mandible, kept here rather than read from the
 #: skin's sculpture: the skin's neck is narrower than the jaw so that the jawline shows, but the column must
@@ -238,16 +238,15 @@ RELIEF: tuple[Relief, ...] = (
        status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed", cavity=True,
        rim=False),
     _r("nasal bones", (0, 80, 8), (12, 14, 11), 9.5, axis=(0, 0.3, -1), edge=1.0),
-    _r("piriform aperture", (0, 90, -15.0), (15.5, 60, 19.5), -22.0, edge=0.25,
+    _r("piriform aperture", (0, 90, -14.5), (15.5, 60, 19.5), -22.0, edge=0.25,
        status="kabakci2020: height 45.2, width 25.0 mm (males)", cavity=True),
     # 4 mm proud of the envelope (was 9, on the hand sculpture): on the scanned head that put the maxilla ~5 mm
     # in front of Rhine's depth at mid-philtrum and the upper lip margin, and the fit's pull-back reached the
     # piriform aperture's lower rim (a woman's aperture 22.3 mm for Kabakci's 23.5); now ~1-2 mm
-    _r("alveolar process", (0, 80, -42), (18, 12, 13), 4.0, edge=1.0),
+    _r("alveolar process", (0, 80, -42), (18, 12, 13), 1.5, edge=0.5),
     _r("canine eminence", (13, 84, -34), (5, 8, 10), 1.5, edge=0.8, mirror=True),
     _r("cheek over the alveolar bone and ramus", (44, 42, -44), (13, 26, 19), -5.0, edge=0.9, mirror=True),
     _r("buccal hollow over the molars", (38, 55, -36), (12, 14, 11), -2.0, edge=1.0, mirror=True),
-    _r("chin set back", (0, 66, -80), (24, 20, 16), -5.0, edge=1.0),
     _r("mental protuberance", (0, 72, -76), (14, 8, 9), 1.0, edge=0.8),
     _r("incisive fossa", (0, 72, -57), (16, 20, 8), -2.5, edge=1.0),
 )
@@ -326,8 +325,8 @@ class MandibleBase:
     name: str = "base of the mandible"
     height_mm: float = 4.0
     below_mm: float = 12.0
-    above_mm: float = 11.0
-    edge_mm: float = 6.0
+    above_mm: float = 12.0
+    edge_mm: float = 10.0
     min_azimuth_deg: float = -30.0
     max_azimuth_deg: float = 38.0
     border_shift_mm: float = 0.0
