@@ -1,8 +1,8 @@
 """The schematic skull as ray radii on the model's grid, fitted to the cited tissue depths.
 
 The skull's shapes (:mod:`facelayers.model.skull`) are cast on the grid once per grid (cached); the bone is then
-moved to each tissue-depth site's depth below the pinned skin (``data/tissue_depths.csv``) by a local blend
-(:class:`facelayers.model.blend.Blend`), and the foramina are placed at their landmarks.
+moved to each tissue-depth site's depth below the pinned skin (``data/tissue_depths.csv``) by a smooth correction
+(:class:`SmoothCorrection`, then local bumps), and the foramina are placed at their landmarks.
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ SKULL_SMOOTH_PER_ROW = 1.2
 #: 0.18 mm and swung it by +-10-15 mm, and on the lecture grid carried -9 mm to the piriform aperture's lower rim).
 FIT_ROUNDS = 40
 FIT_TOL_MM = 1e-3
-#: Width (mm) of the local bumps that remove what the grid's bilinear read leaves at the sites after the wide
-#: blend: about one cell of the lecture grid on the face, so the correction stays within a cell or two of its site
+#: Width (mm) of the local bumps that remove what the smooth part (:class:`SmoothCorrection`) and the grid's
+#: bilinear read leave at the sites: about one cell of the lecture grid on the face, so the correction stays
+#: within a cell or two of its site
 #: (on a coarser grid, the median row spacing on the face if that is wider: a bump must reach its cell's nodes).
 FIT_LOCAL_SIGMA_MM = 3.0
 #: Damping of the local bumps' least-squares solve (mm^0, relative to the bumps' read of about 1 at their site).
@@ -296,8 +297,11 @@ class SkullSurface:
         return bilinear(self.gu, self.gs, self.base, self.poles[0], u, s)
 
     def envelope_points(self, u, s) -> np.ndarray:
-        """The envelope's points (n, 3) mm (the skull without its relief, :attr:`envelope`) on the rays u (n,) rad,
-        s (n,) mm: where the fit's smooth part (:class:`SmoothCorrection`) is laid out."""
+        """The envelope's points (n, 3) mm on the rays u (n,) rad, s (n,) mm.
+
+        The envelope is the skull without its relief (:attr:`envelope`): where the fit's smooth part
+        (:class:`SmoothCorrection`) is laid out.
+        """
         o, d = rays(u, s)
         return o + d * bilinear(self.gu, self.gs, self.envelope, self.envelope_pole, u, s)[:, None]
 
@@ -389,8 +393,9 @@ class SkullSurface:
     def fitted(self, names, points: np.ndarray) -> SkullSurface:
         """The skull corrected so that it passes through the bone points (k, 3) mm named ``names``.
 
-        Each point's radial residual is blended over :data:`facelayers.model.skull.SKULL_BLEND_SIGMA_MM` and stored
-        on the grid; what the model's bilinear read of the grid then leaves at the points is removed by Gaussian
+        The points' radial residuals (target minus sculpture) are fitted by a smooth field (:class:`SmoothCorrection`,
+        laid out on the envelope, :meth:`envelope_points`) and stored on the grid; what it and the model's bilinear
+        read of the grid then leave at the points is removed by Gaussian
         bumps of :data:`FIT_LOCAL_SIGMA_MM` (or the grid's median row spacing on the face, if wider) centred on
         them, their amplitudes a damped least-squares solve (:data:`FIT_LOCAL_DAMPING`), in rounds until every
         point is read back within :data:`FIT_TOL_MM` (at most :data:`FIT_ROUNDS`).
@@ -413,11 +418,11 @@ class SkullSurface:
         go, gd = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
         flat = np.concatenate([self.base.ravel(), [self.poles[0]]])
         grid_pts = go + gd * flat[:, None]
-        # The residuals are blended over SKULL_BLEND_SIGMA_MM (the blend meets each one at its anchor); what the
-        # bilinear read of the grid then leaves at the sites is removed by local bumps (Gaussians of
-        # FIT_LOCAL_SIGMA_MM), so that it stays where the grid's cells cause it and does not spread over the
-        # wide blend (two sites 2 mm apart, mid-philtrum and the upper lip margin, would otherwise push the
-        # blend's values apart by 10 mm and carry that to the piriform aperture's rim).
+        # The residuals are fitted by the smooth field (it passes within a few tenths of a mm of each); what it
+        # and the bilinear read of the grid leave at the sites is removed by local bumps (Gaussians of
+        # FIT_LOCAL_SIGMA_MM), so that it stays where the grid's cells cause it and does not spread (two sites
+        # that share a cell of the coarse grid, mid-philtrum and the upper lip margin, would otherwise push a wide
+        # field's values apart and carry that to the piriform aperture's rim).
         values = target - r0
         # the smooth part is laid out on the envelope (the skull without its relief), so that it is as smooth on
         # the grid as the envelope is: on the sculpture's own points it would jump where they drop into the pits
@@ -548,7 +553,7 @@ def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray,
     targets = pts - normals * depth[:, None]
     if not names:
         return sculpture
-    # A quick estimate of the fitted skull (the blend evaluated directly, no grid) is enough to place the
+    # A quick estimate of the fitted skull (the smooth part evaluated directly, no grid) is enough to place the
     # foramina on it; the pits do not move the sites, so the fit proper follows once. The estimate has its
     # cavities filled (the bone's face over them): a foramen lies on the face of the bone, and a notch on a rim
     # (the supraorbital notch on the upper orbital margin) must not be placed on the ray that finds its distance
