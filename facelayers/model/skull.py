@@ -226,8 +226,10 @@ def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=Fals
 #: The amplitudes and centres of the midface and lower face's pieces were set so that the sculpture lies within
 #: ~2 mm of every tissue-depth target below the cheekbone and ~3 mm elsewhere on the lecture grid
 #: (``tests/test_skull_smooth.py``; the cheek's hollows had put it 5-7 mm too deep at supra-M2, the buccal centre
-#: and mid-masseter, the fit then pushing lumps out): the zygoma body, the zygomaticoalveolar crest (the ridge from
-#: the first molar up to the zygoma) and the maxilla below the orbit raised; the nasal bones lower (rhinion lay
+#: and mid-masseter, the fit then pushing lumps out): the cheek's hollow shallower and the buccal hollow gone (a
+#: dark ring round the maxilla in the side view); the zygoma body, the zygomaticoalveolar crest (broad and low: the
+#: grid cannot carry the ridge from the first molar up to the zygoma, a narrow one read as a knob) and the maxilla
+#: below the orbit raised; the nasal bones lower (rhinion lay
 #: 5 mm proud); the nasion and the temporal fossa's floor hollowed (2.5 and 3.5 mm proud); the frontal eminences.
 RELIEF: tuple[Relief, ...] = (
     _r("cranial vault", (0, -10, 60), (85, 115, 70), 2.0, edge=0.6),
@@ -235,7 +237,7 @@ RELIEF: tuple[Relief, ...] = (
     _r("zygoma body", (47, 60, -6), (13, 12, 14), 8.0, edge=0.7, mirror=True),
     _r("frontal process of the zygoma", (46, 64, 14), (7, 8, 14), 3.0, edge=0.6, mirror=True),
     _r("frontal eminence", (26, 78, 62), (16, 16, 16), 2.0, edge=1.0, mirror=True),
-    _r("zygomaticoalveolar crest", (45, 50, -22), (10, 12, 14), 3.5, edge=1.0, mirror=True),
+    _r("zygomaticoalveolar crest", (45, 50, -22), (14, 16, 20), 3.0, edge=1.0, mirror=True),
     _r("maxilla below the orbit", (37, 71, -7), (11, 12, 9), 6.0, edge=1.0, mirror=True),
     _r("nasion", (0, 80, 22), (12, 12, 8), -2.5, edge=1.0),
     _r("floor of the temporal fossa", (50, 42, 25), (10, 14, 14), -3.5, edge=1.0, mirror=True),
@@ -252,7 +254,6 @@ RELIEF: tuple[Relief, ...] = (
     _r("alveolar process", (0, 80, -42), (18, 12, 13), 1.5, edge=0.5),
     _r("canine eminence", (13, 84, -34), (5, 8, 10), 1.5, edge=0.8, mirror=True),
     _r("cheek over the alveolar bone and ramus", (44, 42, -44), (13, 26, 19), -5.0, edge=0.9, mirror=True),
-    _r("buccal hollow over the molars", (38, 55, -36), (12, 14, 11), -2.0, edge=1.0, mirror=True),
     # the chin's prominence is the envelope's chin piece (set back, ENVELOPE_LOWER) with a low protuberance on
     # it, not a pit cut under a bump (the old "chin set back", -5 mm, whose rim drew a V across the chin); above
     # it the bone is hollow between the incisors' roots and the chin (point B, supramentale, 2.3 mm proud)
