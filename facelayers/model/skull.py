@@ -246,7 +246,7 @@ RELIEF: tuple[Relief, ...] = (
        status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed", cavity=True,
        rim=False),
     _r("nasal bones", (0, 80, 8), (12, 14, 11), 9.5, axis=(0, 0.3, -1), edge=1.0),
-    _r("piriform aperture", (0, 90, -14.5), (15.5, 60, 19.5), -22.0, edge=0.25,
+    _r("piriform aperture", (0, 90, -14.5), (15.8, 60, 19.5), -22.0, edge=0.25,
        status="kabakci2020: height 45.2, width 25.0 mm (males)", cavity=True),
     # 1.5 mm proud of the envelope, flat-topped (was a 4-mm dome, and 9 on the hand sculpture): the dome stood
     # 1.2 mm further out at the upper lip margin's bone than at mid-philtrum's, where Rhine's depths want the
