@@ -145,12 +145,14 @@ def test_belly_thickness_is_the_cited_one_or_fills_a_thinner_layer(model_coarse,
 def test_belly_is_measured_across_the_skin(model_coarse, built):
     """The cited thickness is across the skin, as the data's layers are (``Stack.perpendicular``); the sheets are
     laid along the rays, so on the mesh the belly's length along its ray times the stack's factor there is the
-    cited value, and the two measures differ where the factor is not 1 (the masseter: about 1.1)."""
+    cited value, and the two measures differ where the factor is not 1 (up to ~8 % here: temporalis, buccinator,
+    levator anguli oris; the masseter's 15 % came from a lump the skull's old fit raised at mid-masseter)."""
     from facelayers.model.muscles import N_ACROSS, N_ALONG
 
     n_sheet = N_ALONG * N_ACROSS
     i = (N_ALONG // 2) * N_ACROSS + N_ACROSS // 2  # the middle of the belly on the top sheet
     checked = 0
+    differs = 0.0
     for (mid, side), b in built.items():
         if b.shape != "strap" or b.fills_layer:
             continue
@@ -158,11 +160,11 @@ def test_belly_is_measured_across_the_skin(model_coarse, built):
         st = model_coarse.stack_under(b.skin[i][None, :])
         factor = float(st.perpendicular[0, b.layer] / st.thickness[0, b.layer])
         assert along * factor == pytest.approx(b.thickness_mm, abs=0.02), (mid, side, along, factor)
+        differs = max(differs, abs(along - b.belly_mm))
         checked += 1
     assert checked >= 4
-    b = built[("masseter", "left")]
-    along = float(np.linalg.norm(b.vertices[i].astype(float) - b.vertices[n_sheet + i].astype(float)))
-    assert abs(along - b.belly_mm) > 0.3  # measured along the ray it would not be the cited 9.7
+    # measured along the ray some belly would not be its cited thickness (by five times the check's tolerance)
+    assert differs > 0.1
 
 
 def test_belly_fill_is_capped_inside_the_layer(model_coarse):

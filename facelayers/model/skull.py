@@ -32,9 +32,11 @@ schematic, placed on the landmarks (porion, tragion, zygion, gonion).
 
 The skull is then *fitted to the tissue-depth table* (``data/tissue_depths.csv``), as forensic facial
 reconstruction builds a face on a skull but run the other way: at every site the bone must lie ``depth``
-below the skin point along the skin's inward normal (the perpendicular depth). A Gaussian RBF correction on
-the skull's ray radius (like the skin's landmark pins) moves it there; the sculpture is already within a few
-mm of the targets, so the correction is small and local (:data:`SKULL_PIN_SIGMA_MM`).
+below the skin point along the skin's inward normal (the perpendicular depth). A smooth correction on the
+skull's ray radius moves it there (Gaussian radial basis functions at two widths, ridge-damped,
+:class:`facelayers.model.skull_surface.SmoothCorrection`, then local bumps for what the grid's bilinear read
+leaves); the sculpture lies within ~2 mm of the targets below the cheekbone and ~3 mm elsewhere
+(``tests/test_skull_smooth.py``), so the correction is a gentle swell and does not draw lumps.
 
 Cavities
 --------
@@ -63,8 +65,6 @@ from facelayers.model.head import Ellipsoid
 
 #: Depth of a foramen's pit (mm): schematic, a visible dimple, not the canal.
 FORAMEN_DEPTH_MM = 3.0
-#: Width of the blend that carries each tissue-depth site's correction to its neighbourhood (mm).
-SKULL_BLEND_SIGMA_MM = 16.0
 #: The pieces of the skin's sculpture (:data:`facelayers.model.head.HEAD`) that go into the skull's envelope: the big
 #: forms only, no nose, lips, globes, brow or cheek pads.
 ENVELOPE_PIECES: tuple[str, ...] = ("cranium", "forehead")
@@ -78,7 +78,7 @@ ENVELOPE_LOWER: tuple[Ellipsoid, ...] = (
     head._piece("lower face", (0, 36, -50), (47, 47, 33), blend=18),
     head._piece("jaw", (40, 20, -48), (13, 30, 26), blend=24, mirror=True),
     head._piece("mandible body", (29, 42, -70), (36, 10, 9), axis=(-0.55, 0.82, -0.1), blend=20, mirror=True),
-    head._piece("chin", (0, 60, -80), (19, 12, 13), blend=18),
+    head._piece("chin", (0, 56, -80), (19, 9, 13), blend=18),  # 4 mm further back than the skin's (pogonion)
 )
 #: The neck column that closes the envelope under and behind the mandible, kept here rather than read from the
 #: skin's sculpture: the skin's neck is narrower than the jaw so that the jawline shows, but the column must
@@ -223,27 +223,42 @@ def _r(name, centre, radii, height, axis=(1.0, 0.0, 0.0), edge=0.35, mirror=Fals
 #: nose's flank: the rims are 35.4 mm apart on the reference skull (test_literature) and widen with a patient's
 #: ``orbital_aperture_scale``. (Its lateral half-depth rim, x ~ 40, lies where the envelope rises toward the
 #: lateral orbital rim inside the cut, so it moves less than the cut does: schematic, a known limit.)
+#: The amplitudes and centres of the midface and lower face's pieces were set so that the sculpture lies within
+#: ~2 mm of every tissue-depth target below the cheekbone and ~3 mm elsewhere on the lecture grid
+#: (``tests/test_skull_smooth.py``; the cheek's hollows had put it 5-7 mm too deep at supra-M2, the buccal centre
+#: and mid-masseter, the fit then pushing lumps out): the cheek's hollow shallower and the buccal hollow gone (a
+#: dark ring round the maxilla in the side view); the zygoma body, the zygomaticoalveolar crest (broad and low: the
+#: grid cannot carry the ridge from the first molar up to the zygoma, a narrow one read as a knob) and the maxilla
+#: below the orbit raised; the nasal bones lower (rhinion lay
+#: 5 mm proud); the nasion and the temporal fossa's floor hollowed (2.5 and 3.5 mm proud); the frontal eminences.
 RELIEF: tuple[Relief, ...] = (
     _r("cranial vault", (0, -10, 60), (85, 115, 70), 2.0, edge=0.6),
     _r("frontal bone", (0, 78, 50), (48, 30, 32), 3.5, edge=1.0),
-    _r("zygoma body", (47, 60, -4), (13, 12, 12), 3.5, edge=0.7, mirror=True),
+    _r("zygoma body", (47, 60, -6), (13, 12, 14), 8.0, edge=0.7, mirror=True),
     _r("frontal process of the zygoma", (46, 64, 14), (7, 8, 14), 3.0, edge=0.6, mirror=True),
+    _r("frontal eminence", (26, 78, 62), (16, 16, 16), 2.0, edge=1.0, mirror=True),
+    _r("zygomaticoalveolar crest", (45, 50, -22), (14, 16, 20), 3.0, edge=1.0, mirror=True),
+    _r("maxilla below the orbit", (37, 71, -7), (11, 12, 9), 6.0, edge=1.0, mirror=True),
+    _r("nasion", (0, 80, 22), (12, 12, 8), -2.5, edge=1.0),
+    _r("floor of the temporal fossa", (50, 42, 25), (10, 14, 14), -3.5, edge=1.0, mirror=True),
     _r("superciliary arch", (19, 84, 32), (14, 8, 6), 2.5, axis=(1, -0.3, 0), edge=0.8, mirror=True),
     _r("orbit", (32.5, 78, 16.0), (29.5, 60, 19.0), -30.0, axis=(1, -0.25, 0), edge=0.3, mirror=True,
        status="REFERENCE-2 section 4: height 32.1 mm (Iranian CT); breadth ~40 unconfirmed", cavity=True,
        rim=False),
-    _r("nasal bones", (0, 80, 8), (12, 14, 11), 13.0, axis=(0, 0.3, -1), edge=1.0),
-    _r("piriform aperture", (0, 90, -15.0), (15.5, 60, 19.5), -22.0, edge=0.25,
+    _r("nasal bones", (0, 80, 8), (12, 14, 11), 9.5, axis=(0, 0.3, -1), edge=1.0),
+    _r("piriform aperture", (0, 90, -14.5), (15.8, 60, 19.5), -22.0, edge=0.25,
        status="kabakci2020: height 45.2, width 25.0 mm (males)", cavity=True),
-    # 4 mm proud of the envelope (was 9, on the hand sculpture): on the scanned head that put the maxilla ~5 mm
-    # in front of Rhine's depth at mid-philtrum and the upper lip margin, and the fit's pull-back reached the
-    # piriform aperture's lower rim (a woman's aperture 22.3 mm for Kabakci's 23.5); now ~1-2 mm
-    _r("alveolar process", (0, 80, -42), (18, 12, 13), 4.0, edge=1.0),
+    # 1.5 mm proud of the envelope, flat-topped (was a 4-mm dome, and 9 on the hand sculpture): the dome stood
+    # 1.2 mm further out at the upper lip margin's bone than at mid-philtrum's, where Rhine's depths want the
+    # bone 0.4 mm further back, and the fit creased the maxilla between them; the plateau lifts both alike
+    _r("alveolar process", (0, 80, -42), (18, 12, 13), 1.5, edge=0.5),
     _r("canine eminence", (13, 84, -34), (5, 8, 10), 1.5, edge=0.8, mirror=True),
-    _r("cheek over the alveolar bone and ramus", (44, 42, -42), (13, 26, 24), -10.0, edge=0.9, mirror=True),
-    _r("buccal hollow over the molars", (38, 55, -36), (12, 14, 11), -6.0, edge=1.0, mirror=True),
-    _r("chin set back", (0, 68, -76), (24, 20, 16), -5.0, edge=1.0),
-    _r("mental protuberance", (0, 72, -76), (14, 8, 9), 2.5, edge=0.8),
+    _r("cheek over the alveolar bone and ramus", (44, 42, -44), (13, 26, 19), -5.0, edge=0.9, mirror=True),
+    # the chin's prominence is the envelope's chin piece (set back, ENVELOPE_LOWER) with a low protuberance on
+    # it, not a pit cut under a bump (the old "chin set back", -5 mm, whose rim drew a V across the chin); above
+    # it the bone is hollow between the incisors' roots and the chin (point B, supramentale, 2.3 mm proud)
+    _r("mental protuberance", (0, 72, -76), (14, 8, 9), 1.0, edge=0.8),
+    _r("incisive fossa", (0, 72, -57), (16, 20, 8), -2.5, edge=1.0),
 )
 
 
@@ -308,32 +323,36 @@ class MandibleBase:
     Points of the envelope from ``below_mm`` under the lower border (:func:`border_z`) to ``above_mm`` over it
     move out by ``height_mm`` (smooth steps ``edge_mm`` wide at both ends), in front of the angle (azimuth
     under ``max_azimuth_deg``). It keeps the bone's sheet outside the mandible's U down to the border, so the
-    border is a clean edge where the marginal mandibular branch follows it. It fades in beside the chin
-    (past ``min_azimuth_deg``, over 12 degrees) and out behind the mental foramen (before ``max_azimuth_deg``,
-    over 12): the body behind it is fitted to the masseter's and the cheek's depths.
+    border is a clean edge where the marginal mandibular branch follows it. It runs unbroken under the chin
+    (``min_azimuth_deg`` lies past the midline) and fades out toward the angle over ``fade_deg`` before
+    ``max_azimuth_deg`` (full to ~8 degrees, half at ~23, gone at 38): the body behind it is fitted to the masseter's
+    and the cheek's depths. (It used to fade in beside the chin and out behind the mental foramen over 12 degrees
+    each, which drew two bars, a lump on each side of the chin.)
 
     name : str; height_mm, below_mm, above_mm, edge_mm : float, mm; min_azimuth_deg, max_azimuth_deg : float,
     degrees; border_shift_mm : float, mm — a patient's rise of the lower border (:attr:`SkullShape.border_shift_mm`);
-    status : str; cavity : bool (always False: bone).
+    status : str; cavity : bool (always False: bone); fade_deg : float, degrees.
     """
 
     name: str = "base of the mandible"
     height_mm: float = 4.0
     below_mm: float = 12.0
-    above_mm: float = 11.0
-    edge_mm: float = 6.0
-    min_azimuth_deg: float = 6.0
-    max_azimuth_deg: float = 30.0
+    above_mm: float = 12.0
+    edge_mm: float = 10.0
+    min_azimuth_deg: float = -30.0
+    max_azimuth_deg: float = 38.0
     border_shift_mm: float = 0.0
     status: str = "schematic"
     cavity: bool = False
+    fade_deg: float = 30.0
 
     def __call__(self, points: np.ndarray) -> np.ndarray:
         """Radius change (n,) mm at envelope points (n, 3) mm (both sides)."""
         dz = points[:, 2] - border_z(points) - self.border_shift_mm
         az = np.degrees(np.arctan2(np.abs(points[:, 0]), points[:, 1] - AXIS_Y_MM))
         band = smoothstep((dz + self.below_mm) / self.edge_mm) * smoothstep((self.above_mm - dz) / self.edge_mm)
-        along = smoothstep((az - self.min_azimuth_deg) / 12.0) * smoothstep((self.max_azimuth_deg - az) / 12.0)
+        along = (smoothstep((az - self.min_azimuth_deg) / self.fade_deg)
+                 * smoothstep((self.max_azimuth_deg - az) / self.fade_deg))
         return self.height_mm * band * along
 
 

@@ -1,8 +1,8 @@
 """The schematic skull as ray radii on the model's grid, fitted to the cited tissue depths.
 
 The skull's shapes (:mod:`facelayers.model.skull`) are cast on the grid once per grid (cached); the bone is then
-moved to each tissue-depth site's depth below the pinned skin (``data/tissue_depths.csv``) by a local blend
-(:class:`facelayers.model.blend.Blend`), and the foramina are placed at their landmarks.
+moved to each tissue-depth site's depth below the pinned skin (``data/tissue_depths.csv``) by a smooth correction
+(:class:`SmoothCorrection`, then local bumps), and the foramina are placed at their landmarks.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from facelayers.anatomy.load import Anatomy
 from facelayers.model import head, head_scan
 from facelayers.model import skull as skull_module
-from facelayers.model.blend import Blend, sq_distances, thin_matmul
+from facelayers.model.blend import sq_distances, thin_matmul
 from facelayers.model.grid import S_TOP_MM, bilinear, grid_key, params_of, rays, read_only, smooth_grid
 from facelayers.model.skin import Skin, skin_normals
 
@@ -39,12 +39,26 @@ SKULL_SMOOTH_PER_ROW = 1.2
 #: 0.18 mm and swung it by +-10-15 mm, and on the lecture grid carried -9 mm to the piriform aperture's lower rim).
 FIT_ROUNDS = 40
 FIT_TOL_MM = 1e-3
-#: Width (mm) of the local bumps that remove what the grid's bilinear read leaves at the sites after the wide
-#: blend: about one cell of the lecture grid on the face, so the correction stays within a cell or two of its site
+#: Width (mm) of the local bumps that remove what the smooth part (:class:`SmoothCorrection`) and the grid's
+#: bilinear read leave at the sites: about one cell of the lecture grid on the face, so the correction stays
+#: within a cell or two of its site
 #: (on a coarser grid, the median row spacing on the face if that is wider: a bump must reach its cell's nodes).
 FIT_LOCAL_SIGMA_MM = 3.0
 #: Damping of the local bumps' least-squares solve (mm^0, relative to the bumps' read of about 1 at their site).
 FIT_LOCAL_DAMPING = 1e-5
+#: The fit's smooth part (:class:`SmoothCorrection`): Gaussian radial basis functions of these widths (mm), coarse
+#: then fine, each fitted to what the coarser left by a ridge-damped solve (:data:`FIT_RIDGE`). It replaces a
+#: normalised (Shepard-type) 16-mm blend, which is flat at every site and turns over sharply between sites far
+#: apart (its weights switch from one site to the next along their Voronoi border): over the lower face that
+#: drew the mandible's body and the chin as terraces with creases between them. The widths: about the spacing
+#: of the face's sites (8-25 mm) for the fine one, twice it for the coarse one, so the correction is a gentle
+#: swell between sites and fades to the sculpture ~2 widths away from the last site.
+FIT_SMOOTH_SCALES_MM = (30.0, 12.0)
+#: Ridge damping of the smooth part's solve (relative to the kernel's 1 at its centre). It keeps the weights of
+#: two sites close together (mid-philtrum and the upper lip margin, 0.4 mm apart on the lecture grid's bone) from
+#: swinging apart: their difference is left to the local bumps. 0.2 leaves < 0.5 mm at any site (the lip pair)
+#: and under 0.15 mm at the others, on the lecture grid.
+FIT_RIDGE = 0.2
 
 
 def smooth_relief(values: np.ndarray, points: np.ndarray, gs: np.ndarray, coarse: bool = False) -> np.ndarray:
@@ -70,6 +84,48 @@ def smooth_relief(values: np.ndarray, points: np.ndarray, gs: np.ndarray, coarse
     return smooth_grid(values, points, max(SKULL_SMOOTH_MM, SKULL_SMOOTH_PER_ROW * spacing))
 
 
+#: The envelope of the mandible and the lower maxilla is smoothed over this width (mm) on the grid: its pieces
+#: (:data:`facelayers.model.skull.ENVELOPE_LOWER`: the jaw, the mandible's bodies, the chin) are ellipsoids whose
+#: silhouettes, seen from the rays' axis, are creases on the surface (each ray's far hit turns over there), and
+#: they drew the body and the chin as a row of lumps. The forms a lecturer points at there (the chin, the lower
+#: border, the ramus, the alveolar line) are relief and the border's cut, laid on after this; schematic.
+JAW_SMOOTH_MM = 7.0
+#: The smoothing applies fully below ``JAW_SMOOTH_Z_MM[0]`` (the envelope's height z, mm) and not above
+#: ``JAW_SMOOTH_Z_MM[1]`` (the alveolar process and the cheek above stay as they are), a smooth step between.
+JAW_SMOOTH_Z_MM = (-56.0, -38.0)
+#: Distance (mm) from the rays' origin at which the lower face's smoothing weighs the grid's neighbours: about
+#: the face's radius, so the weights follow the grid's spacing there and not the envelope's creases.
+JAW_SMOOTH_AT_MM = 70.0
+
+
+def smooth_lower_face(env: np.ndarray, origins: np.ndarray, dirs: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """The envelope (nv, nu) mm smoothed over :data:`JAW_SMOOTH_MM` in the lower face (:data:`JAW_SMOOTH_Z_MM`).
+
+    Parameters
+    ----------
+    env : (nv, nu) float ndarray, mm
+        The envelope's ray radius on the grid.
+    origins, dirs : (nv * nu, 3) float ndarrays, mm / unit
+        The grid's rays.
+    points : (nv, nu, 3) float ndarray, mm
+        The envelope's points (their height z sets the smoothing's weight).
+
+    Returns
+    -------
+    (nv, nu) float64 ndarray, mm
+    """
+    shape = env.shape
+    ref = (origins + dirs * JAW_SMOOTH_AT_MM).reshape(*shape, 3)
+    step = np.linalg.norm(np.diff(ref, axis=0), axis=-1)
+    face = (ref[:-1, :, 2] > -110.0) & (ref[:-1, :, 1] > 0.0)
+    spacing = float(np.median(step[face])) if face.any() else float(np.median(step))
+    reach = int(np.clip(np.ceil(2.0 * JAW_SMOOTH_MM / max(spacing, 1e-6)), 2, 10))
+    smoothed = smooth_grid(env, ref, JAW_SMOOTH_MM, reach)
+    lo, hi = JAW_SMOOTH_Z_MM
+    w = skull_module.smoothstep((hi - points[..., 2]) / (hi - lo))
+    return env + w * (smoothed - env)
+
+
 @lru_cache(maxsize=8)
 def _skull_sculpture(gu_bytes: bytes, gs_bytes: bytes, base: str):
     """The sculpted skull on a grid (float64 gu (nu,) rad, gs (nv,) mm, as bytes) under the skin's base ``base``.
@@ -84,7 +140,7 @@ def _skull_sculpture(gu_bytes: bytes, gs_bytes: bytes, base: str):
     env = skull_module.envelope(o, d, base)
     shape = (len(gs), len(gu))
     pts = (o[:-1] + d[:-1] * env[:-1, None]).reshape(*shape, 3)
-    env_grid = smooth_grid(env[:-1].reshape(shape), pts)
+    env_grid = smooth_lower_face(smooth_grid(env[:-1].reshape(shape), pts), o[:-1], d[:-1], pts)
     env = np.concatenate([env_grid.ravel(), env[-1:]])
     env_pts = o + d * env[:, None]
     side = tuple(f for f in skull_module.BASE_FEATURES if not isinstance(f, skull_module.Relief))
@@ -106,6 +162,63 @@ def _skull_sculpture(gu_bytes: bytes, gs_bytes: bytes, base: str):
             (float(base[-1]), float(cav[-1])), read_only(env_grid), float(env[-1]))
 
 
+@dataclass(frozen=True)
+class SmoothCorrection:
+    """A smooth correction field fitted to values at anchor points: Gaussian RBFs at two widths, ridge-damped.
+
+    ``value(x) = sum_l sum_j weights[l][j] * exp(-|x - anchors[j]|^2 / scales[l]^2)``. Each level is fitted to
+    what the coarser levels left at the anchors by ``(K + ridge * I) w = rest``; the sum passes near every value
+    (what it leaves there is :meth:`remainder`) without the flat spots and the creases of a normalised blend, and
+    fades to zero far from the anchors.
+
+    Attributes
+    ----------
+    anchors : (k, 3) float64 ndarray, mm, head frame
+    values : (k,) float64 ndarray, mm
+    scales_mm : tuple of float, mm
+        The levels' widths, coarse first (:data:`FIT_SMOOTH_SCALES_MM`).
+    ridge : float
+        The solve's damping (:data:`FIT_RIDGE`).
+    weights : (levels, k) float64 ndarray, mm
+    """
+
+    anchors: np.ndarray
+    values: np.ndarray
+    scales_mm: tuple[float, ...]
+    ridge: float
+    weights: np.ndarray
+
+    @classmethod
+    def solve(cls, anchors: np.ndarray, values: np.ndarray, scales_mm: tuple[float, ...] = FIT_SMOOTH_SCALES_MM,
+              ridge: float = FIT_RIDGE) -> SmoothCorrection:
+        """Fit the levels to ``values`` (k,) mm at ``anchors`` (k, 3) mm, coarse to fine."""
+        anchors = np.asarray(anchors, float)
+        values = np.asarray(values, float)
+        d2 = sq_distances(anchors, anchors)
+        rest = values.copy()
+        weights = []
+        for sigma in scales_mm:
+            k = np.exp(-d2 / sigma**2)
+            w = np.linalg.solve(k + ridge * np.eye(len(values)), rest) if len(values) else np.zeros(0)
+            rest = rest - k @ w
+            weights.append(w)
+        return cls(anchors, values, tuple(scales_mm), float(ridge), np.array(weights).reshape(len(scales_mm), -1))
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        """The correction (n,) mm at points (n, 3) mm."""
+        if len(self.values) == 0:
+            return np.zeros(len(points))
+        d2 = sq_distances(points, self.anchors)
+        out = np.zeros(len(points))
+        for sigma, w in zip(self.scales_mm, self.weights):
+            out += thin_matmul(np.exp(-d2 / sigma**2), w)
+        return out
+
+    def remainder(self) -> np.ndarray:
+        """What the field leaves at the anchors: ``values - field(anchors)``, (k,) mm."""
+        return self.values - self(self.anchors)
+
+
 @dataclass(frozen=True, eq=False)
 class SkullSurface:
     """The schematic skull (:mod:`facelayers.model.skull`) as ray radii on the model's grid, fitted to the tissue depths.
@@ -120,7 +233,7 @@ class SkullSurface:
         How deep the pits (orbits, aperture, foramina) are there.
     poles : (float, float), mm
         ``base`` and ``cavity`` at the crown pole.
-    fit : Blend or None
+    fit : SmoothCorrection or None
         The wide part of the correction that puts the bone at each tissue-depth site's depth below the skin (the
         sites named in ``site_names``; ``fitted_grid`` adds the local bumps that meet them on the grid); None
         before fitting.
@@ -138,7 +251,7 @@ class SkullSurface:
     base: np.ndarray
     cavity: np.ndarray
     poles: tuple[float, float]
-    fit: Blend | None = None
+    fit: SmoothCorrection | None = None
     site_names: tuple[str, ...] = ()
     fitted_grid: np.ndarray | None = None
     fitted_pole: float = 0.0
@@ -182,6 +295,15 @@ class SkullSurface:
     def base_radius(self, u, s) -> np.ndarray:
         """The sculpted skull's ray radius before fitting, (n,) mm."""
         return bilinear(self.gu, self.gs, self.base, self.poles[0], u, s)
+
+    def envelope_points(self, u, s) -> np.ndarray:
+        """The envelope's points (n, 3) mm on the rays u (n,) rad, s (n,) mm.
+
+        The envelope is the skull without its relief (:attr:`envelope`): where the fit's smooth part
+        (:class:`SmoothCorrection`) is laid out.
+        """
+        o, d = rays(u, s)
+        return o + d * bilinear(self.gu, self.gs, self.envelope, self.envelope_pole, u, s)[:, None]
 
     def correction(self, u, s) -> np.ndarray:
         """The fitting correction at (u, s), (n,) mm (zero before fitting)."""
@@ -271,8 +393,9 @@ class SkullSurface:
     def fitted(self, names, points: np.ndarray) -> SkullSurface:
         """The skull corrected so that it passes through the bone points (k, 3) mm named ``names``.
 
-        Each point's radial residual is blended over :data:`facelayers.model.skull.SKULL_BLEND_SIGMA_MM` and stored
-        on the grid; what the model's bilinear read of the grid then leaves at the points is removed by Gaussian
+        The points' radial residuals (target minus sculpture) are fitted by a smooth field (:class:`SmoothCorrection`,
+        laid out on the envelope, :meth:`envelope_points`) and stored on the grid; what it and the model's bilinear
+        read of the grid then leave at the points is removed by Gaussian
         bumps of :data:`FIT_LOCAL_SIGMA_MM` (or the grid's median row spacing on the face, if wider) centred on
         them, their amplitudes a damped least-squares solve (:data:`FIT_LOCAL_DAMPING`), in rounds until every
         point is read back within :data:`FIT_TOL_MM` (at most :data:`FIT_ROUNDS`).
@@ -295,14 +418,17 @@ class SkullSurface:
         go, gd = rays(np.concatenate([uu.ravel(), [0.0]]), np.concatenate([ss.ravel(), [S_TOP_MM]]))
         flat = np.concatenate([self.base.ravel(), [self.poles[0]]])
         grid_pts = go + gd * flat[:, None]
-        # The residuals are blended over SKULL_BLEND_SIGMA_MM (the blend meets each one at its anchor); what the
-        # bilinear read of the grid then leaves at the sites is removed by local bumps (Gaussians of
-        # FIT_LOCAL_SIGMA_MM), so that it stays where the grid's cells cause it and does not spread over the
-        # wide blend (two sites 2 mm apart, mid-philtrum and the upper lip margin, would otherwise push the
-        # blend's values apart by 10 mm and carry that to the piriform aperture's rim).
+        # The residuals are fitted by the smooth field (it passes within a few tenths of a mm of each); what it
+        # and the bilinear read of the grid leave at the sites is removed by local bumps (Gaussians of
+        # FIT_LOCAL_SIGMA_MM), so that it stays where the grid's cells cause it and does not spread (two sites
+        # that share a cell of the coarse grid, mid-philtrum and the upper lip margin, would otherwise push a wide
+        # field's values apart and carry that to the piriform aperture's rim).
         values = target - r0
-        fitted = flat + thin_matmul(Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM).weights(grid_pts),
-                                    values)
+        # the smooth part is laid out on the envelope (the skull without its relief), so that it is as smooth on
+        # the grid as the envelope is: on the sculpture's own points it would jump where they drop into the pits
+        smooth = SmoothCorrection.solve(self.envelope_points(u, s), values)
+        env_flat = np.concatenate([self.envelope.ravel(), [self.envelope_pole]])
+        fitted = flat + smooth(go + gd * env_flat[:, None])
         face_rows = self.gs[(self.gs > -60.0) & (self.gs < 40.0)]
         width = max(FIT_LOCAL_SIGMA_MM, float(np.median(np.diff(face_rows))) if len(face_rows) > 1 else 0.0)
         bumps = np.exp(-sq_distances(grid_pts, anchors) / width**2)  # (N + 1, k)
@@ -317,8 +443,7 @@ class SkullSurface:
             amp = np.linalg.lstsq(np.vstack([read, damp]), np.concatenate([residual, np.zeros(len(u))]),
                                   rcond=None)[0]
             fitted = fitted + thin_matmul(bumps, amp)
-        fit = Blend(anchors, values, skull_module.SKULL_BLEND_SIGMA_MM)
-        return dataclasses.replace(self, fit=fit, site_names=tuple(names),
+        return dataclasses.replace(self, fit=smooth, site_names=tuple(names),
                                    fitted_grid=fitted[:-1].reshape(self.base.shape), fitted_pole=float(fitted[-1]))
 
 
@@ -428,7 +553,7 @@ def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray,
     targets = pts - normals * depth[:, None]
     if not names:
         return sculpture
-    # A quick estimate of the fitted skull (the blend evaluated directly, no grid) is enough to place the
+    # A quick estimate of the fitted skull (the smooth part evaluated directly, no grid) is enough to place the
     # foramina on it; the pits do not move the sites, so the fit proper follows once. The estimate has its
     # cavities filled (the bone's face over them): a foramen lies on the face of the bone, and a notch on a rim
     # (the supraorbital notch on the upper orbital margin) must not be placed on the ray that finds its distance
@@ -436,12 +561,11 @@ def build_skull(anatomy: Anatomy, skin: Skin, gu: np.ndarray, gs: np.ndarray,
     u, s, target = params_of(targets)
     o, d = rays(u, s)
     r0 = sculpture.base_radius(u, s)
-    quick = Blend(o + d * r0[:, None], target - r0, skull_module.SKULL_BLEND_SIGMA_MM)
+    quick = SmoothCorrection.solve(sculpture.envelope_points(u, s), target - r0)
 
     def estimate(uu, ss):
         base = sculpture.base_radius(uu, ss) + bilinear(sculpture.gu, sculpture.gs, sculpture.cavity,
                                                         sculpture.poles[1], uu, ss)
-        oo, dd = rays(uu, ss)
-        return base + quick(oo + dd * base[:, None])
+        return base + quick(sculpture.envelope_points(uu, ss))
 
     return sculpture.with_foramina(_foramen_rays(estimate, anatomy)).fitted(names, targets)
