@@ -16,7 +16,7 @@ session, ``peak_rss_all_mb`` after everything):
   i, j, k);
   ``figure_ratio`` is their quotient. ``html_json_bytes`` is ``fig.to_json()``, which also escapes every "/" as
   "\\u002f" for embedding in HTML (about +6% on base64 text); it is reported, not targeted.
-* ``toggle_*``, ``peel_bytes``, ``camera_bytes``, ``cutaway_*``, ``section_ms``: a :class:`LayerExplorer` on
+* ``toggle_*``, ``peel_bytes``, ``skull_*``, ``camera_bytes``, ``cutaway_*``, ``section_ms``: a :class:`LayerExplorer` on
   the lecture model, driven through its controls; bytes are what its 3D ``FigureWidget`` sends over its comm
   (:class:`benchmarks.message_meter.MessageMeter`), times are Python wall time of the change.
 * ``rebuild_*``: the alternative to a toggle, re-sending the whole figure: bytes of the ``FigureWidget``
@@ -121,6 +121,10 @@ METRICS: tuple[Metric, ...] = (
     Metric("rebuild_ms", "ms", "ms", note="face_figure + to_json"),
     Metric("toggle_vs_rebuild", "x", "big", ">=", 1000, "rebuild_bytes / toggle_bytes"),
     Metric("peel_bytes", "B", "bytes", note="peel slider 0 -> 1"),
+    Metric("skull_first_bytes", "B", "bytes", "<=", 700_000,
+           "peel 0 -> 5 the first time: the drawn skull's geometry, sent once (render.skull_stage)"),
+    Metric("skull_first_ms", "ms", "ms", note="peel 0 -> 5 the first time: build and send the skull, Python time"),
+    Metric("skull_toggle_bytes", "B", "bytes", "<=", 1024, "peel 5 -> 4 -> 5 again: visibility only"),
     Metric("camera_bytes", "B", "bytes", note="camera preset -> front"),
     Metric("cutaway_bytes", "B", "bytes", note="cutaway none -> cheek (geometry re-sent)"),
     Metric("cutaway_ms", "ms", "ms", note="cutaway none -> cheek"),
@@ -344,6 +348,18 @@ def _measure_explorer(model, metrics: dict) -> None:
     meter.reset()
     ex.peel.value = 1
     metrics["peel_bytes"] = meter.bytes
+    ex.peel.value = 0
+
+    # Peel to bone: the drawn skull's geometry the first time (lazily, into its placeholder), then a toggle.
+    meter.reset()
+    t0 = time.perf_counter()
+    ex.peel.value = 5
+    metrics["skull_first_ms"] = 1e3 * (time.perf_counter() - t0)
+    metrics["skull_first_bytes"] = meter.bytes
+    ex.peel.value = 4
+    meter.reset()
+    ex.peel.value = 5
+    metrics["skull_toggle_bytes"] = meter.bytes
     ex.peel.value = 0
 
     meter.reset()

@@ -53,22 +53,23 @@ def skull_trace(model: FaceModel, visible: bool = True, *, geometry: bool = True
         (black to :data:`SKULL_COLOUR`, no colour bar): the same colours as a per-vertex ``rgb()`` list, sent
         as one binary array (a list of colour strings was ~20 B a vertex as JSON).
     """
-    if geometry:
-        verts, faces, shade = skull_parts(model).mesh()
-        u, s, r = params_of(verts.astype(float))
-        depth = (model.skin_surface.radius(u, s) - r).astype(np.float32)
-    else:
-        verts, faces = np.zeros((0, 3), np.float32), np.zeros((0, 3), np.uint16)
-        shade, depth = np.zeros(0, np.float32), np.zeros(0, np.float32)
-    return go.Mesh3d(
-        name="skull", legendgroup="bone", showlegend=False, visible=visible,
-        **xyz(verts), **ijk(faces), customdata=depth,
-        intensity=np.ascontiguousarray(shade, dtype=np.float32), colorscale=SKULL_COLOURSCALE, cmin=0.0, cmax=1.0,
-        showscale=False,
-        hovertemplate="<b>Bone</b><br>%{customdata:.1f} mm below the skin (along the ray)<extra></extra>",
-        flatshading=False, lighting=SKULL_LIGHTING, lightposition=LIGHT_POSITION,
-        hoverlabel={"font": {"size": 18}},
-    )
+    if not geometry:  # empty lists, not empty arrays: figures holding the placeholder stay comparable with ==
+        return go.Mesh3d(name="skull", legendgroup="bone", showlegend=False, visible=visible, x=[], y=[], z=[],
+                         i=[], j=[], k=[], customdata=[], intensity=[], **_skull_style())
+    verts, faces, shade = skull_parts(model).mesh()
+    u, s, r = params_of(verts.astype(float))
+    depth = (model.skin_surface.radius(u, s) - r).astype(np.float32)
+    return go.Mesh3d(name="skull", legendgroup="bone", showlegend=False, visible=visible,
+                     **xyz(verts), **ijk(faces), customdata=depth,
+                     intensity=np.ascontiguousarray(shade, dtype=np.float32), **_skull_style())
+
+
+def _skull_style() -> dict:
+    """The skull trace's colour, lighting and hover (the same with and without its arrays)."""
+    return {"colorscale": SKULL_COLOURSCALE, "cmin": 0.0, "cmax": 1.0, "showscale": False,
+            "hovertemplate": "<b>Bone</b><br>%{customdata:.1f} mm below the skin (along the ray)<extra></extra>",
+            "flatshading": False, "lighting": SKULL_LIGHTING, "lightposition": LIGHT_POSITION,
+            "hoverlabel": {"font": {"size": 18}}}
 
 
 def skull_figure(model: FaceModel, camera: str = "front", *, height: int = 760,

@@ -38,10 +38,9 @@ from facelayers.core.frame import INTERFACES
 from facelayers.model.geometry import FaceModel
 from facelayers.model.section import section
 from facelayers.render import face as render
-from facelayers.render import skull_stage
+from facelayers.render import skull_stage, updates
 from facelayers.render import structures as structure_figures
 from facelayers.render import techniques as technique_figures
-from facelayers.render import updates
 from facelayers.teaching.state import SURGEON_CAMERAS, ViewState
 
 __all__ = ["MAX_MODELS", "Controller", "exposing_peel", "replace_figure"]
