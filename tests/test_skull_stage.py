@@ -196,7 +196,7 @@ def test_the_lesson_figure_draws_the_skull_and_the_nerves_it_names(model_lecture
 def test_the_lesson_figure_refuses_an_unknown_camera_and_missing_nerves(model_lecture, paths):
     from facelayers.render.skull_nerves import skull_nerve_figure
 
-    with pytest.raises(ValueError, match="camera = 'behind' is not allowed; allowed: front"):
+    with pytest.raises(ValueError, match="camera = 'behind' is not allowed; allowed: skull, front"):
         skull_nerve_figure(model_lecture, paths, "behind")
     with pytest.raises(KeyError, match="paths has no left 'mental'"):
         skull_nerve_figure(model_lecture, {k: p for k, p in paths.items() if k[0] != "mental"})

@@ -22,13 +22,17 @@ from facelayers.render.skull import skull_trace
 from facelayers.render.structures import nerve_traces
 from facelayers.teaching.state import CAMERAS
 
-__all__ = ["SKULL_NERVES", "SKULL_NERVE_COLOURS", "skull_nerve_figure"]
+__all__ = ["SKULL_CAMERA", "SKULL_NERVES", "SKULL_NERVE_COLOURS", "skull_nerve_figure"]
 
 #: The nerves drawn on the skull (``data/nerves.json`` ids).
 SKULL_NERVES = (*FRONTAL_RAMI, "marginal_mandibular", "supraorbital", "infraorbital", "mental")
 #: Line colours that read on ivory bone and on the dark stage (Okabe & Ito 2008): the facial nerve's (motor)
 #: branches vermilion, the trigeminal's (sensory) nerves blue. Lesson 02's pale colours are for the soft tissues.
 SKULL_NERVE_COLOURS = {"motor": "#D55E00", "sensory": "#0072B2"}
+#: From the left, a little in front and above: the arch and the mandible's border side on, the three foramina
+#: still facing the viewer (between the ``left`` and ``oblique`` presets).
+SKULL_CAMERA = {"eye": {"x": -1.6, "y": 0.85, "z": 0.25}, "up": {"x": 0, "y": 0, "z": 1},
+                "center": {"x": 0, "y": 0, "z": -0.05}}
 LINE_WIDTH = 12
 LABEL_SIZE = 20
 
@@ -42,7 +46,7 @@ def _label(point: np.ndarray, text: str, ax: int, ay: int, colour: str) -> dict:
             "borderwidth": 2, "borderpad": 5, "align": "left"}
 
 
-def skull_nerve_figure(model: FaceModel, paths: dict, camera: str = "left", *, height: int = 680,
+def skull_nerve_figure(model: FaceModel, paths: dict, camera: str = "skull", *, height: int = 680,
                        title: str | None = "The skull the layers stand on, and the nerves that cross it"
                        ) -> go.Figure:
     """The drawn skull with the frontal, marginal mandibular, supraorbital, infraorbital and mental nerves.
@@ -54,8 +58,8 @@ def skull_nerve_figure(model: FaceModel, paths: dict, camera: str = "left", *, h
         The placed nerves (:func:`facelayers.model.nerves.place_all`); must hold the left side of every nerve
         of :data:`SKULL_NERVES` (the labels point at the left side).
     camera : str
-        A key of :data:`facelayers.teaching.state.CAMERAS` (the labels are placed for ``"oblique"`` and
-        ``"left"``, which show the left side).
+        ``"skull"`` (:data:`SKULL_CAMERA`, default) or a key of :data:`facelayers.teaching.state.CAMERAS` (the
+        labels are placed for the views of the left side: ``"skull"``, ``"left"``, ``"oblique"``).
     height : int
         Figure height, px.
     title : str or None
@@ -77,8 +81,8 @@ def skull_nerve_figure(model: FaceModel, paths: dict, camera: str = "left", *, h
     KeyError
         If ``paths`` lacks the left side of a nerve of :data:`SKULL_NERVES`.
     """
-    if camera not in CAMERAS:
-        raise ValueError(f"camera = {camera!r} is not allowed; allowed: {', '.join(CAMERAS)}")
+    if camera not in CAMERAS and camera != "skull":
+        raise ValueError(f"camera = {camera!r} is not allowed; allowed: skull, {', '.join(CAMERAS)}")
     missing = [nid for nid in SKULL_NERVES if (nid, "left") not in paths]
     if missing:
         raise KeyError(f"paths has no left {missing[0]!r}; the skull figure draws {', '.join(SKULL_NERVES)}")
@@ -117,7 +121,8 @@ def skull_nerve_figure(model: FaceModel, paths: dict, camera: str = "left", *, h
         template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,
         margin={"l": 0, "r": 0, "t": 60 if title else 8, "b": 0},
         title={"text": title, "x": 0.02, "font": {"size": 24}} if title else None,
-        scene=scene, scene_camera=CAMERAS[camera], showlegend=False, annotations=key,
+        scene=scene, scene_camera=SKULL_CAMERA if camera == "skull" else CAMERAS[camera], showlegend=False,
+        annotations=key,
         hoverlabel={"font": {"size": 18}},
     )
     return fig
