@@ -19,6 +19,10 @@ Bone hides both. Nerves, muscles, planes and markers are not moved: they keep th
 the temporal fossa a nerve or a plane on the deep temporal fascia lies where temporalis would be, above the bone).
 
 Hover on the skull gives what the floor gave: "Bone", and the soft-tissue depth above it (mm, along the ray).
+Every view on the stage follows the same rule (the nerve explorer, the dissection comparer, the storyboard
+player: the endoscopic brow lift's steps on bone show the skull under their planes; the quiz takes a click on the
+skull as a click on the bone). The offline files (:mod:`facelayers.delivery.layers_offline`, the course) carry the
+skull from the start (a page has no kernel to send it later) and their "Peel down to: Bone" shows it the same way.
 
 Messages
 --------

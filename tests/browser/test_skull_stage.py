@@ -125,3 +125,34 @@ def test_voila_lesson01_peeled_to_bone_shows_the_drawn_skull(browser, voila_serv
         assert [e for e in errors if "setData is not a function" not in e] == []
     finally:
         context.close()
+
+
+def test_offline_lesson01_bone_button_shows_the_drawn_skull(browser, tmp_path):
+    """The student's file (no kernel): "Peel down to: Bone" shows the drawn skull instead of the floor."""
+    import subprocess
+    import sys
+
+    from test_offline_export import PLOT, Offline
+
+    out = tmp_path / "01.html"
+    done = subprocess.run([sys.executable, "-m", "facelayers", "export", "01", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    offline = Offline(browser, out, (1366, 768))
+    try:
+        assert offline.trace("skull", "visible") is False and offline.trace("layer:bone", "visible") is True
+        offline.click(offline.button("Bone"))
+        offline.page.wait_for_function(
+            f"""() => {{ const d = {PLOT}._fullData; const t = (n) => d.find((x) => x.name === n);
+                return t('skull').visible === true && t('layer:bone').visible === false
+                    && t('layer:periosteum').visible === false; }}""", timeout=30_000)
+        assert offline.value("gd.data.find((t) => t.name === 'skull').i.length") > 1000
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        offline.page.screenshot(path=str(SHOTS / "offline_bone_1366x768.png"))
+        offline.click(offline.button("All layers"))
+        offline.page.wait_for_function(
+            f"""() => {{ const d = {PLOT}._fullData; const t = (n) => d.find((x) => x.name === n);
+                return t('skull').visible === false && t('layer:bone').visible === true; }}""", timeout=30_000)
+        assert offline.errors == [] and offline.blocked == []
+    finally:
+        offline.context.close()
