@@ -46,7 +46,7 @@ def _label(point: np.ndarray, text: str, ax: int, ay: int, colour: str) -> dict:
             "borderwidth": 2, "borderpad": 5, "align": "left"}
 
 
-def skull_nerve_figure(model: FaceModel, paths: dict, camera: str = "skull", *, height: int = 680,
+def skull_nerve_figure(model: FaceModel, paths: dict, camera: str = "skull", *, height: int = 620,
                        title: str | None = "The skull the layers stand on, and the nerves that cross it"
                        ) -> go.Figure:
     """The drawn skull with the frontal, marginal mandibular, supraorbital, infraorbital and mental nerves.
@@ -61,7 +61,7 @@ def skull_nerve_figure(model: FaceModel, paths: dict, camera: str = "skull", *, 
         ``"skull"`` (:data:`SKULL_CAMERA`, default) or a key of :data:`facelayers.teaching.state.CAMERAS` (the
         labels are placed for the views of the left side: ``"skull"``, ``"left"``, ``"oblique"``).
     height : int
-        Figure height, px.
+        Figure height, px (620 fits JupyterLab's notebook panel on a 1366 x 768 laptop).
     title : str or None
 
     Returns
@@ -104,10 +104,10 @@ def skull_nerve_figure(model: FaceModel, paths: dict, camera: str = "skull", *, 
                              190, -150, motor))
     labels += [
         _label(course.points[low], "<b>Marginal mandibular branch</b><br>along the mandible's lower border",
-               210, 30, motor),
+               210, 5, motor),
         _label(exits["supraorbital"], "<b>Supraorbital nerve</b><br>from its notch", -150, -90, sensory),
         _label(exits["infraorbital"], "<b>Infraorbital nerve</b><br>from its foramen", -170, 0, sensory),
-        _label(exits["mental"], "<b>Mental nerve</b><br>from its foramen", -150, 50, sensory),
+        _label(exits["mental"], "<b>Mental nerve</b><br>from its foramen", -190, 10, sensory),
     ]
     key = [{"xref": "paper", "yref": "paper", "x": 0.01, "y": 0.97 - 0.06 * n, "xanchor": "left", "yanchor": "top",
             "showarrow": False, "font": {"size": LABEL_SIZE},

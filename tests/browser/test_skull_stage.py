@@ -63,11 +63,11 @@ def _show_skull_figure(page) -> None:
     page.wait_for_function(_SKULL_FIGURE, timeout=180_000, polling=250)
     page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
         .find((e) => (e.data || []).some((t) => t.name === 'nerve:mental') && !(e.data || []).some(
-            (t) => t.name === 'layer:bone')).scrollIntoView({block: 'center'})""")
+            (t) => t.name === 'layer:bone')).scrollIntoView({block: 'start'})""")
     page.wait_for_function("""() => { const el = Array.from(document.querySelectorAll('.js-plotly-plot'))
         .find((e) => (e.data || []).some((t) => t.name === 'nerve:mental') && !(e.data || []).some(
             (t) => t.name === 'layer:bone'));
-        const r = el.getBoundingClientRect(); return r.top >= -5 && r.top < innerHeight / 2; }""", timeout=30_000)
+        const r = el.getBoundingClientRect(); return r.top >= -5 && r.top < 200; }""", timeout=30_000)
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=["1366x768", "1920x1080"])
