@@ -84,7 +84,13 @@ def test_lesson01_peeled_to_bone_shows_the_drawn_skull(browser, lab_server, size
             page.wait_for_function("() => { const f = document.querySelector('.jp-FileBrowser');"
                                    " return f && f.getBoundingClientRect().width > 150; }", timeout=30_000)
         run_all(page)
-        wait_for_trace(page, "layer:skin", visible=True)
+        try:
+            wait_for_trace(page, "layer:skin", visible=True, timeout_ms=90_000)
+        except Exception:
+            # On a busy machine anywidget may give up on plotly's FigureWidget before it starts (its 2 s limit,
+            # see conftest.PageLog.ANYWIDGET_TIMEOUT): run the cells once more, as a student would (test_stage).
+            run_all(page)
+            wait_for_trace(page, "layer:skin", visible=True)
         # before: the placeholder, hidden and empty (not in the first message)
         page.wait_for_function(_STAGE_SKULL, arg=[False, 0], timeout=60_000)
         _peel(page, 5, "ArrowRight")
