@@ -16,7 +16,7 @@ session, ``peak_rss_all_mb`` after everything):
   i, j, k);
   ``figure_ratio`` is their quotient. ``html_json_bytes`` is ``fig.to_json()``, which also escapes every "/" as
   "\\u002f" for embedding in HTML (about +6% on base64 text); it is reported, not targeted.
-* ``toggle_*``, ``peel_bytes``, ``camera_bytes``, ``cutaway_*``, ``section_ms``: a :class:`LayerExplorer` on
+* ``toggle_*``, ``peel_bytes``, ``skull_*``, ``camera_bytes``, ``cutaway_*``, ``section_ms``: a :class:`LayerExplorer` on
   the lecture model, driven through its controls; bytes are what its 3D ``FigureWidget`` sends over its comm
   (:class:`benchmarks.message_meter.MessageMeter`), times are Python wall time of the change.
 * ``rebuild_*``: the alternative to a toggle, re-sending the whole figure: bytes of the ``FigureWidget``
@@ -27,7 +27,8 @@ session, ``peak_rss_all_mb`` after everything):
 
 * ``notebook_figure_bytes``: lesson 01's figure as its ``FigureWidget`` first sends it (every array binary).
 * ``export_html_mb`` / ``export_course_mb``: the offline files at the lecture grid; with PyVista installed (the
-  ``bench`` extra), ``peer_html_mb`` is PyVista's ``export_html`` of the same six meshes, written in this run,
+  ``bench`` extra), ``peer_html_mb`` is PyVista's ``export_html`` of the same meshes (the six surfaces and the
+  drawn skull that the file's "Bone" button shows), written in this run,
   and ``export_size_ratio`` / ``course_size_ratio`` the quotients.
 * ``first_frame_ms``, ``course_first_frame_ms``, ``peer_first_frame_ms``, ``first_frame_ratio``: time from
   navigation to the first frame that draws the head, in headless Chromium (:mod:`benchmarks.bench_browser`),
@@ -121,6 +122,10 @@ METRICS: tuple[Metric, ...] = (
     Metric("rebuild_ms", "ms", "ms", note="face_figure + to_json"),
     Metric("toggle_vs_rebuild", "x", "big", ">=", 1000, "rebuild_bytes / toggle_bytes"),
     Metric("peel_bytes", "B", "bytes", note="peel slider 0 -> 1"),
+    Metric("skull_first_bytes", "B", "bytes", "<=", 700_000,
+           "peel 0 -> 5 the first time: the drawn skull's geometry, sent once (render.skull_stage)"),
+    Metric("skull_first_ms", "ms", "ms", note="peel 0 -> 5 the first time: build and send the skull, Python time"),
+    Metric("skull_toggle_bytes", "B", "bytes", "<=", 1024, "peel 5 -> 4 -> 5 again: visibility only"),
     Metric("camera_bytes", "B", "bytes", note="camera preset -> front"),
     Metric("cutaway_bytes", "B", "bytes", note="cutaway none -> cheek (geometry re-sent)"),
     Metric("cutaway_ms", "ms", "ms", note="cutaway none -> cheek"),
@@ -143,7 +148,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("export_html_mb", "MB", "ratio", "<=", 2.24, "lesson 01 offline HTML, lecture grid (PyVista: 2.24)"),
     Metric("export_course_mb", "MB", "ratio", "<=", 3.36, "the course offline HTML, lecture grid (1.5 x 2.24)"),
     Metric("export_s", "s", "s", note="python -m facelayers export 01"),
-    Metric("peer_html_mb", "MB", "ratio", note="PyVista export_html of lesson 01's six meshes (bench extra)"),
+    Metric("peer_html_mb", "MB", "ratio", note="PyVista export_html of lesson 01's six meshes and skull (bench extra)"),
     Metric("export_size_ratio", "x", "ratio", "<=", 1.0, "lesson 01 file / PyVista's, same run"),
     Metric("course_size_ratio", "x", "ratio", "<=", 1.5, "course file / PyVista's lesson 01, same run"),
     Metric("first_frame_ms", "ms", "ms",
@@ -346,6 +351,18 @@ def _measure_explorer(model, metrics: dict) -> None:
     metrics["peel_bytes"] = meter.bytes
     ex.peel.value = 0
 
+    # Peel to bone: the drawn skull's geometry the first time (lazily, into its placeholder), then a toggle.
+    meter.reset()
+    t0 = time.perf_counter()
+    ex.peel.value = 5
+    metrics["skull_first_ms"] = 1e3 * (time.perf_counter() - t0)
+    metrics["skull_first_bytes"] = meter.bytes
+    ex.peel.value = 4
+    meter.reset()
+    ex.peel.value = 5
+    metrics["skull_toggle_bytes"] = meter.bytes
+    ex.peel.value = 0
+
     meter.reset()
     ex.camera.value = "front" if ex.camera.value != "front" else "left"
     metrics["camera_bytes"] = meter.bytes
@@ -452,7 +469,9 @@ def _measure_export(metrics: dict, browser: bool = True, keep: Path | None = Non
     from facelayers.delivery.export import export
     from facelayers.delivery.layers_offline import layers_meshes
     from facelayers.model.geometry import build_face
+    from facelayers.model.skull_parts import skull_parts
     from facelayers.render.face import PALETTE
+    from facelayers.render.skull import SKULL_COLOUR
 
     skipped = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -469,8 +488,11 @@ def _measure_export(metrics: dict, browser: bool = True, keep: Path | None = Non
         peer = None
         if bench_browser.pyvista_available():
             peer = Path(tmp) / "pyvista01.html"
-            colours = {f"layer:{k}": v for k, v in PALETTE.items()}
-            bench_browser.pyvista_export(layers_meshes(build_face()), colours, peer)
+            colours = {f"layer:{k}": v for k, v in PALETTE.items()} | {"skull": SKULL_COLOUR}
+            peer_model = build_face()
+            # the same meshes as our file: the six surfaces and the drawn skull its "Bone" button shows
+            skull_v, skull_f, _ = skull_parts(peer_model).mesh()
+            bench_browser.pyvista_export({**layers_meshes(peer_model), "skull": (skull_v, skull_f)}, colours, peer)
             metrics["peer_html_mb"] = peer.stat().st_size / 1e6
             metrics["export_size_ratio"] = metrics["export_html_mb"] / metrics["peer_html_mb"]
             metrics["course_size_ratio"] = metrics["export_course_mb"] / metrics["peer_html_mb"]

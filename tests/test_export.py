@@ -212,7 +212,8 @@ def expected_mesh(model, name: str, cut: Cut | None):
 
 def test_traces_are_the_six_layers_and_the_globes(offline_fig):
     data = offline_fig.to_dict()["data"]
-    assert [t["name"] for t in data] == LAYER_NAMES + ["eyes"]  # the globes under the lids, as the lessons draw
+    # the globes under the lids, as the lessons draw; the drawn skull that "Bone" shows (render.skull_stage)
+    assert [t["name"] for t in data] == LAYER_NAMES + ["eyes", "skull"]
     assert all(t["type"] == "mesh3d" and t.get("opacity", 1) == 1 for t in data)
 
 
@@ -229,9 +230,11 @@ def test_peel_menu_sets_visible_arrays(offline_fig, model_coarse):
     for p, button in enumerate(peel["buttons"]):
         assert button["method"] == "restyle"
         update, indices = button["args"]
-        assert indices == list(range(len(INTERFACES) + 1))
-        # the layers from the one peeled to, and the globes only with the skin
-        assert update["visible"] == [k >= p for k in range(len(INTERFACES))] + [p == 0]
+        assert indices == list(range(len(INTERFACES) + 2))
+        # the layers from the one peeled to, the globes only with the skin, and at "Bone" the drawn skull instead
+        # of the floor
+        last = len(INTERFACES) - 1
+        assert update["visible"] == [k >= p and not k == p == last for k in range(len(INTERFACES))] + [p == 0, p == last]
 
 
 def test_camera_menu_relayouts_to_the_presets(offline_fig):
@@ -268,11 +271,25 @@ def test_cutaway_buttons_swap_in_exactly_the_cut_meshes(choice, offline_fig, mod
         np.testing.assert_array_equal(triangles(verts, faces), triangles(want_v, want_f))
 
 
+def test_a_view_on_bone_starts_on_the_drawn_skull(model_coarse):
+    fig = layers_offline.layers_offline_figure(model_coarse, ViewState(peel=5))
+    shown = {t.name: t.visible for t in fig.data}
+    assert shown["skull"] is True and shown["layer:bone"] is False and len(fig.data[-1].i) > 1000
+    # the arrays rounded to powers of two (the page deflates them better), within half a step of the stage's
+    from facelayers.render.skull import skull_trace
+
+    stage = skull_trace(model_coarse)
+    for key, step in layers_offline.SKULL_STEPS.items():
+        got = np.asarray(getattr(fig.data[-1], key), np.float64)
+        assert np.all(np.abs(got - np.asarray(getattr(stage, key))) <= step / 2 + 1e-6), key
+        assert np.allclose(got / step, np.round(got / step))
+
+
 def test_initial_view_comes_from_the_state(model_coarse):
     state = ViewState(cutaway="temple", peel=2, camera="left", visible={"bone": False})
     fig = layers_offline.layers_offline_figure(model_coarse, state)
     layout = fig.to_dict()["layout"]
-    assert [t.visible for t in fig.data] == [state.shown(n) for n in INTERFACES] + [state.shown("skin")]
+    assert [t.visible for t in fig.data] == [state.shown(n) for n in INTERFACES] + [state.shown("skin"), False]
     assert layout["scene"]["camera"] == CAMERAS["left"]
     assert [m["active"] for m in layout["updatemenus"]] == [2, 2, list(CAMERAS).index("left")]
     skin = fig.data[0]
@@ -338,8 +355,9 @@ BAD_ARGS = {
     "view-missing": (lambda t: ["01", "--out", str(t / "x.html"), "--view", str(t / "none.yaml")],
                      ["--view", "none.yaml: no such file"]),
     # A budget below what the lecture grid needs: an error that says what it needs and what fits, no file.
-    "max-mb": (lambda t: ["01", "--out", str(t / "x.html"), "--max-mb", "1.2"],
-               ["--max-mb 1.2: lesson 01 at the lecture grid (118x73) needs ", " MB; allowed: --max-mb ",
+    # (1.5: lesson 01 at the lecture grid needs ~2.0 MB with the drawn skull, the coarse grid ~1.24 MB)
+    "max-mb": (lambda t: ["01", "--out", str(t / "x.html"), "--max-mb", "1.5"],
+               ["--max-mb 1.5: lesson 01 at the lecture grid (118x73) needs ", " MB; allowed: --max-mb ",
                 "or --resolution coarse (", "nothing was written"]),
     "max-mb-negative": (lambda t: ["01", "--out", str(t / "x.html"), "--max-mb", "-3"],
                         ["--max-mb '-3': must be a finite number >= 0"]),
@@ -681,7 +699,8 @@ def course_meta(fig) -> dict:
 
 def test_course_traces_layers_nerves_then_three_per_technique(course_fig, model_coarse):
     data, meta = course_fig.to_dict()["data"], course_meta(course_fig)
-    assert [data[k]["name"] for k in meta["layers"]] == LAYER_NAMES + ["eyes"]  # the globes go with the skin
+    # the globes go with the skin; the drawn skull shows when the bone is bare
+    assert [data[k]["name"] for k in meta["layers"]] == LAYER_NAMES + ["eyes", "skull"]
     assert [data[k]["name"] for k in meta["nerves"]] == [f"nerve:{n}" for n in model_coarse.anatomy.nerves]
     assert list(meta["techniques"]) == list(model_coarse.anatomy.techniques)
     for tid, ks in meta["techniques"].items():
@@ -690,7 +709,7 @@ def test_course_traces_layers_nerves_then_three_per_technique(course_fig, model_
     assert course_fig.layout.coloraxis.cmax == 15.0
     shown = [tid for tid, ks in meta["techniques"].items() if all(data[k].get("visible", True) is True for k in ks)]
     assert shown == ["deep_plane"], "one technique shown at first: the first storyboard's"
-    assert len(data) == 6 + 1 + len(meta["nerves"]) + 3 * len(meta["techniques"])
+    assert len(data) == 6 + 2 + len(meta["nerves"]) + 3 * len(meta["techniques"])
 
 
 def test_course_nerve_menu(course_fig, model_coarse):
@@ -742,7 +761,9 @@ def test_course_steps_replay_both_storyboards(course_fig, model_coarse):
         # A step that raises the flap in the lessons says the file shows the skin before it is lifted.
         assert ("flap is raised here" in text) == (state.flap_mm > 0)
         visible = data["visible"]
-        assert [visible[k] for k in meta["layers"]] == [k >= state.peel for k in range(6)] + [state.shown("skin")]
+        bare = state.outermost == "bone"  # the drawn skull instead of the floor (the brow lift's steps on bone)
+        assert [visible[k] for k in meta["layers"]] == ([k >= state.peel and not (bare and k == 5) for k in range(6)]
+                                                        + [state.shown("skin"), bare])
         assert all(visible[k] for k in meta["nerves"])
         on = [tid for tid, ks in meta["techniques"].items() if all(visible[k] for k in ks)]
         assert on == [state.technique]

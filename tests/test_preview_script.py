@@ -34,8 +34,10 @@ def lesson_page(model_coarse):
 def test_the_preview_is_for_the_visible_meshes_of_the_scene(lesson_page):
     fig, _ = lesson_page
     data = fig.to_dict()["data"]
-    assert offline_page.preview_traces(fig.to_dict()) == [n for n, t in enumerate(data) if t["type"] == "mesh3d"]
-    assert len(offline_page.preview_traces(fig.to_dict())) == 7  # six layers and the globes
+    assert offline_page.preview_traces(fig.to_dict()) == [n for n, t in enumerate(data) if t["type"] == "mesh3d"
+                                                          and t.get("visible", True) is True]
+    # six layers and the globes; not the drawn skull, hidden until "Bone" (render.skull_stage)
+    assert len(offline_page.preview_traces(fig.to_dict())) == 7
 
 
 def test_the_page_carries_the_preview_script_read_from_static_before_the_loader(lesson_page):

@@ -15,7 +15,8 @@ from facelayers.render import updates
 from facelayers.teaching.state import CAMERAS, ViewState
 
 # space:layer4: layer 4's band in the muscle layer's cut wall (issue 11, facelayers.model.cutaway.layer4_wall)
-TRACE_NAMES = [f"layer:{name}" for name in INTERFACES] + ["labels:regions", "section:line", "space:layer4", "eyes"]
+TRACE_NAMES = [f"layer:{name}" for name in INTERFACES] + ["labels:regions", "section:line", "space:layer4", "eyes",
+                                                     "skull"]
 
 #: Machado, Oliveira & Fernandes 2009, severity 1.0, applied to linear RGB.
 MACHADO = {
@@ -72,8 +73,10 @@ def test_layer_colours_are_the_palette(default_fig):
 def test_visibility_follows_the_state(model_coarse, state):
     fig = render.face_figure(model_coarse, state)
     traces = by_name(fig)
+    bare = state.outermost == "bone"  # the bone alone: the drawn skull instead of the floor (render.skull_stage)
     for name in INTERFACES:
-        assert traces[f"layer:{name}"].visible is state.shown(name), name
+        assert traces[f"layer:{name}"].visible is (state.shown(name) and not (bare and name == "bone")), name
+    assert traces["skull"].visible is bare
     if state.peel == 2:
         assert not state.shown("skin") and not state.shown("fat") and state.shown("smas")
     # labels and the section line start hidden-but-listed

@@ -68,9 +68,11 @@ def test_skull_figure_is_one_named_mesh_and_rejects_unknown_cameras(model_coarse
     assert names == ["skull", "layer:skin"]
     skull_trace = fig.data[0]
     from facelayers.model.skull_parts import skull_parts
-    v, f, _ = skull_parts(model_coarse).mesh()  # the skull drawn as bone: cranium, mandible, arches, ear canals
+    v, f, shade = skull_parts(model_coarse).mesh()  # the skull drawn as bone: cranium, mandible, arches, ear canals
     assert len(skull_trace.i) == len(f) and len(skull_trace.x) == len(v)
-    assert len(skull_trace.vertexcolor) == len(v)
+    # the shade as one float32 intensity array through a black-to-bone colour scale (not a list of rgb strings)
+    np.testing.assert_allclose(skull_trace.intensity, shade)
+    assert skull_trace.vertexcolor is None and skull_trace.showscale is False
     with pytest.raises(ValueError, match="camera = 'behind'.*allowed: front"):
         skull_figure(model_coarse, "behind")
 

@@ -78,6 +78,21 @@ def _compact(trace):
     return trace
 
 
+def _layer_shown(state: ViewState, name: str) -> bool:
+    """Is trace ``name`` of :func:`layers_offline_figure` drawn in ``state``.
+
+    A layer by its box and the peel (the floor not while the bone is bare), the drawn skull only then, the globes
+    with the skin.
+    """
+    from facelayers.render.skull_stage import bone_bare
+
+    if name == "skull":
+        return bone_bare(state)
+    if name == "layer:bone":
+        return state.shown("bone") and not bone_bare(state)
+    return state.shown(name.removeprefix("layer:") if name.startswith("layer:") else "skin")
+
+
 def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> go.Figure:
     """Every lesson in one offline figure: layers, nerves, techniques and the storyboards' steps.
 
@@ -221,8 +236,7 @@ def course_offline_figure(model: FaceModel, state: ViewState | None = None) -> g
     for board, step in steps:
         s = step.state()
         # the layers, then the globes with the skin
-        visible = [s.shown(fig.data[k].name.removeprefix("layer:") if fig.data[k].name.startswith("layer:")
-                           else "skin") for k in layers] + [True] * len(nerve_index)
+        visible = [_layer_shown(s, fig.data[k].name) for k in layers] + [True] * len(nerve_index)
         visible += [k in techniques.get(s.technique, ()) for k in tech_index]
         colours, opacity = nerve_style(s.pick)
         line_colour = [None] * len(layers) + colours + [

@@ -96,6 +96,9 @@ def describe_view(model, state, paths: Mapping | None = None, placed=None, patie
     hidden = [n for n in INTERFACES if n not in shown]
     sentences.append(f"Shown: {_join(_names(model, shown))}."
                      + (f" Hidden or peeled away: {_join(_names(model, hidden))}." if hidden else ""))
+    if shown == ["bone"]:  # the stage draws the skull itself then (facelayers.render.skull_stage)
+        sentences.append("The bone is bare, drawn as the skull: the zygomatic arch standing free over the temporal "
+                         "fossa, the mandible with its condyle, notch and coronoid, the orbits and the foramina.")
     if state.cutaway:
         cut = _names(model, LAYERS[:state.layers_cut])
         sentences.append(f"A cutaway window on the {state.cutaway} removes {_join(cut)}.")

@@ -485,18 +485,24 @@ def face_figure(model: FaceModel, state: ViewState | None = None, *, height: int
     go.Figure
         Traces ``layer:<surface>`` (six, :func:`layer_trace`), ``labels:regions`` and ``section:line`` (both
         ``"legendonly"``, i.e. hidden), ``space:layer4`` (:func:`layer4_trace`), ``eyes`` (the globes, shown
-        with the skin: :func:`eyes_trace`). The layout holds the scene
+        with the skin: :func:`eyes_trace`), ``skull`` (the drawn skull, shown instead of ``layer:bone`` when the
+        bone is bare; an empty placeholder otherwise: :mod:`facelayers.render.skull_stage`). The layout holds the scene
         (:func:`scene_layout`), the state's camera, the colour key as annotations when ``key``, no legend, and
         ``uirevision="facelayers"`` so a user's rotation survives updates.
     """
+    from facelayers.render.skull_stage import bone_bare, stage_skull_trace  # (imports this module)
+
     state = state if state is not None else ViewState()
     labels = surface_labels(model)
     cut = cut_of(state)
-    traces = [layer_trace(model, name, cut, state.shown(name), labels[name]) for name in INTERFACES]
+    # the bone bare: the drawn skull instead of the floor (facelayers.render.skull_stage)
+    traces = [layer_trace(model, name, cut, state.shown(name) and not (name == "bone" and bone_bare(state)),
+                          labels[name]) for name in INTERFACES]
     traces.append(region_labels_trace(model, visible="legendonly"))
     traces.append(section_line_trace(section(model, state.section_kind, state.section_at), visible="legendonly"))
     traces.append(layer4_trace(model, cut, state.shown("muscle")))
     traces.append(eyes_trace(model, state.shown("skin")))
+    traces.append(stage_skull_trace(model, state))
     fig = go.Figure(traces)
     fig.update_layout(
         template="none", height=height, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND, font=FONT,

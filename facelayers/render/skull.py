@@ -17,10 +17,13 @@ from facelayers.teaching.state import CAMERAS
 #: Bone colour of the skull drawn alone: a little warmer and darker than the bone interface, so the
 #: lighting shows the rims and fossae.
 SKULL_COLOUR = "#E8DFC8"
+#: The shade (ambient occlusion, 0 to 1) to colour: black to :data:`SKULL_COLOUR`, linear in RGB as plotly.js
+#: interpolates a colour scale, so a vertex of shade ``a`` is drawn ``a`` times the bone colour.
+SKULL_COLOURSCALE = [[0.0, "rgb(0,0,0)"], [1.0, SKULL_COLOUR]]
 SKULL_LIGHTING = {"ambient": 0.32, "diffuse": 0.9, "specular": 0.12, "roughness": 0.6, "fresnel": 0.1}
 
 
-def skull_trace(model: FaceModel, visible: bool = True) -> go.Mesh3d:
+def skull_trace(model: FaceModel, visible: bool = True, *, geometry: bool = True) -> go.Mesh3d:
     """The schematic skull drawn as bone, as one Mesh3d named ``skull``.
 
     The pieces of :func:`facelayers.model.skull_parts.skull_parts`: the cranium (the ray surface pushed in
@@ -36,26 +39,37 @@ def skull_trace(model: FaceModel, visible: bool = True) -> go.Mesh3d:
         Its skull is drawn (head frame, mm; x plotted negated, :data:`facelayers.core.frame.PLOT_X_SIGN`).
     visible : bool
         The trace's initial visibility.
+    geometry : bool
+        False: the trace's style and hover with empty arrays (nothing built, a few hundred bytes), to be
+        filled later (the stage sends the skull only when the bone is first bared:
+        :mod:`facelayers.render.skull_stage`).
 
     Returns
     -------
     go.Mesh3d
         Legend group ``bone``, not in the legend. ``customdata`` is a (n_vertices,) float32 array: the total
         soft-tissue depth above each bone vertex along its ray from the head axis, mm, shown on hover.
+        ``intensity`` is the (n_vertices,) float32 shade in (0, 1], drawn through :data:`SKULL_COLOURSCALE`
+        (black to :data:`SKULL_COLOUR`, no colour bar): the same colours as a per-vertex ``rgb()`` list, sent
+        as one binary array (a list of colour strings was ~20 B a vertex as JSON).
     """
+    if not geometry:  # empty lists, not empty arrays: figures holding the placeholder stay comparable with ==
+        return go.Mesh3d(name="skull", legendgroup="bone", showlegend=False, visible=visible, x=[], y=[], z=[],
+                         i=[], j=[], k=[], customdata=[], intensity=[], **_skull_style())
     verts, faces, shade = skull_parts(model).mesh()
     u, s, r = params_of(verts.astype(float))
     depth = (model.skin_surface.radius(u, s) - r).astype(np.float32)
-    base = np.array([int(SKULL_COLOUR[i:i + 2], 16) for i in (1, 3, 5)], float)
-    rgb = np.clip(base[None, :] * shade[:, None], 0, 255).astype(int)
-    colours = [f"rgb({r},{g},{b})" for r, g, b in rgb]
-    return go.Mesh3d(
-        name="skull", legendgroup="bone", showlegend=False, visible=visible,
-        **xyz(verts), **ijk(faces), customdata=depth, vertexcolor=colours,
-        hovertemplate="<b>Bone</b><br>%{customdata:.1f} mm below the skin (along the ray)<extra></extra>",
-        color=SKULL_COLOUR, flatshading=False, lighting=SKULL_LIGHTING, lightposition=LIGHT_POSITION,
-        hoverlabel={"font": {"size": 18}},
-    )
+    return go.Mesh3d(name="skull", legendgroup="bone", showlegend=False, visible=visible,
+                     **xyz(verts), **ijk(faces), customdata=depth,
+                     intensity=np.ascontiguousarray(shade, dtype=np.float32), **_skull_style())
+
+
+def _skull_style() -> dict:
+    """The skull trace's colour, lighting and hover (the same with and without its arrays)."""
+    return {"colorscale": SKULL_COLOURSCALE, "cmin": 0.0, "cmax": 1.0, "showscale": False,
+            "hovertemplate": "<b>Bone</b><br>%{customdata:.1f} mm below the skin (along the ray)<extra></extra>",
+            "flatshading": False, "lighting": SKULL_LIGHTING, "lightposition": LIGHT_POSITION,
+            "hoverlabel": {"font": {"size": 18}}}
 
 
 def skull_figure(model: FaceModel, camera: str = "front", *, height: int = 760,

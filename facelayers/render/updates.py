@@ -11,6 +11,7 @@ from facelayers.core.frame import INTERFACES
 from facelayers.model.geometry import FaceModel
 from facelayers.model.section import Section
 from facelayers.render.face import cut_of, layer4_trace, layer_trace, section_line_trace, surface_labels
+from facelayers.render.skull_stage import SKULL, skull_shown
 from facelayers.teaching.state import CAMERAS, ViewState
 
 
@@ -62,7 +63,9 @@ def set_visible(trace, want) -> bool:
 def apply_visibility(fig, state: ViewState) -> None:
     """Show, hide and peel in place: only ``visible`` properties change.
 
-    The layers (``layer:*``) follow their box and the peel; a SMAS muscle (``muscle:*`` whose ``meta["layer"]``
+    The layers (``layer:*``) follow their box and the peel, except that the drawn skull (``skull``, once loaded:
+    :func:`facelayers.render.skull_stage.ensure_skull`) replaces the floor ``layer:bone`` while the bone is
+    bare (:func:`~facelayers.render.skull_stage.bone_bare`); a SMAS muscle (``muscle:*`` whose ``meta["layer"]``
     is ``smas``) goes with the SMAS unless it is the one picked (a picked muscle always shows);
     ``space:layer4`` goes with the muscle layer; the globes (``eyes``) and a raised flap (``technique:flap``) go
     with the skin; the
@@ -75,10 +78,13 @@ def apply_visibility(fig, state: ViewState) -> None:
     state : ViewState
     """
     picked = state.pick[7:] if state.pick and state.pick.startswith("muscle:") else None
+    skull = skull_shown(fig, state)  # the bone bare and the drawn skull loaded: it replaces the floor
     for trace in fig.data:
         name = trace.name or ""
         if name.startswith("layer:"):
-            set_visible(trace, state.shown(name[6:]))
+            set_visible(trace, state.shown(name[6:]) and not (skull and name == "layer:bone"))
+        elif name == SKULL:
+            set_visible(trace, skull)
         elif name.startswith("muscle:") and (trace.meta or {}).get("layer") == "smas":
             set_visible(trace, state.shown("smas") or name[7:] == picked)
         elif name == "space:layer4":

@@ -38,9 +38,9 @@ from facelayers.core.frame import INTERFACES
 from facelayers.model.geometry import FaceModel
 from facelayers.model.section import section
 from facelayers.render import face as render
+from facelayers.render import skull_stage, updates
 from facelayers.render import structures as structure_figures
 from facelayers.render import techniques as technique_figures
-from facelayers.render import updates
 from facelayers.teaching.state import SURGEON_CAMERAS, ViewState
 
 __all__ = ["MAX_MODELS", "Controller", "exposing_peel", "replace_figure"]
@@ -105,6 +105,9 @@ class Controller:
     figure : go.Figure or go.FigureWidget
         The 3D view.
     section_figure, profile_figure, scope_figure : figure or None
+    skull_sent : bool
+        The last change sent the drawn skull's geometry (the first time the bone was bared:
+        :func:`facelayers.render.skull_stage.ensure_skull`).
     """
 
     def __init__(self, model: FaceModel, state: ViewState | None = None, *, paths=None, nerves: bool = False,
@@ -405,6 +408,9 @@ class Controller:
         fig = self.figure
         changed = set(new.changed(old))
         techniques = self.features["techniques"]
+        # The drawn skull's geometry, the first time the bone is bared (facelayers.render.skull_stage): before the
+        # batch, so that the visibility below sees it loaded (a batch defers what it sets).
+        self.skull_sent = skull_stage.ensure_skull(fig, self.model, new)
         with fig.batch_update():
             if techniques and "technique" in changed:
                 technique_figures.apply_technique(fig, self.model, self.placed(new.technique), self.paths)

@@ -21,7 +21,9 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from facelayers.core.frame import INTERFACES
 from facelayers.model.geometry import FaceModel, build_face
 from facelayers.model.injury import risk_lines
+from facelayers.model.skull_parts import skull_parts
 from facelayers.render.face import wrap_title
+from facelayers.render.skull_stage import bone_bare
 from facelayers.teaching.state import StepState, ViewState
 from facelayers.teaching.storyboard import Storyboard, nerve_names
 from facelayers.widgets.dissection import DissectionComparer
@@ -156,6 +158,10 @@ class StoryboardPlayer:
         self.ui = w.VBox([_CSS, header, self.comparer.ui], layout=w.Layout(width="100%"))
         self.ui.add_class("facelayers-player")
         self.go_to(1)
+        # A step on bare bone draws the drawn skull (facelayers.render.skull_stage): build it now (cached per model,
+        # nothing sent), so that Next onto that step does not wait ~1.3 s for it.
+        if any(bone_bare(step.state()) for step in storyboard.steps):
+            skull_parts(self.comparer.model)
 
     def _title(self, number: int) -> str:
         step = self.storyboard.step(number)

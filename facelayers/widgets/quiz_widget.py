@@ -55,8 +55,9 @@ LINE_LIFT_MM = 1.5
 #: pointing at their markers from opposite corners, on a light box.
 LABEL_OFFSET_PX = 55
 
-#: Traces that answer a click: the layers, the muscles and the nerves (not the quiz markers or the overlays).
-CLICKABLE = ("layer:", "muscle:", "nerve:")
+#: Traces that answer a click: the layers, the muscles and the nerves, and the drawn skull that replaces the bone
+#: layer when the bone is bare (not the quiz markers or the overlays).
+CLICKABLE = ("layer:", "muscle:", "nerve:", "skull")
 
 
 def quiz_traces() -> list:

@@ -133,8 +133,8 @@ def test_lesson01_offline_peel_cutaway_camera_and_hover(browser, exports, timing
     offline = Offline(browser, exports["01"], SIZES[0])
     try:
         timings["offline lesson01 first frame"] = offline.seconds
-        # the six layers, then the globes under the lids
-        assert offline.value("gd.data.map((t) => t.name)") == [f"layer:{n}" for n in INTERFACES] + ["eyes"]
+        # the six layers, then the globes under the lids, then the drawn skull (shown by "Bone")
+        assert offline.value("gd.data.map((t) => t.name)") == [f"layer:{n}" for n in INTERFACES] + ["eyes", "skull"]
         assert offline.value("gd.data[0].i instanceof Uint16Array"), "uint16 indices reach plotly.js"
         # Hover over the head: the skin's thickness, in mm.
         text = offline.hover_text()
