@@ -12,8 +12,6 @@ for the piriform aperture: Kabakci 2020). Two kinds of check:
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from test_literature import _orbit_extent
@@ -136,16 +134,6 @@ def test_brow_chin_and_maxilla_project_by_the_tables_amount(models, point, param
     measured = ray_radius(models[first], point) - ray_radius(models[second], point)
     # between patients their soft tissues refit the bone too (up to ~1 mm here): the direction, and > 0.3 mm
     assert np.sign(measured) == np.sign(difference) and abs(measured) > 0.3
-
-
-def test_a_patient_with_the_skull_still_builds_fast_at_the_lecture_grid(anatomy):
-    build_face(anatomy, "lecture", patient=OLD)  # warm the caches (the grid's sculpture)
-    best = np.inf
-    for _ in range(3):
-        t0 = time.perf_counter()
-        build_face(anatomy, "lecture", patient=Patient("male", 80, 35))
-        best = min(best, time.perf_counter() - t0)
-    assert best < 0.5
 
 
 def test_the_lessons_measures_agree_with_the_literature_tests(models):
