@@ -210,7 +210,7 @@ def _patch_topology(faces_bytes: bytes, n_faces: int, rest_bytes: bytes, stomion
 
 #: Where the vermilion is drawn darker (toward the lip line's colour): from this fraction of the mouth's half-width
 #: out to the commissure, and in a band this high (mm, Gaussian) along the line between the lips. Schematic.
-SHADE_FROM = 0.55
+SHADE_FROM = 0.5
 SHADE_LINE_MM = 1.8
 
 

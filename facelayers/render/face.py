@@ -251,7 +251,7 @@ LASH_COLOUR = "#1C1512"
 LIP_LINE = "#7A3A3A"
 #: How far the vermilion's shaded parts (:func:`facelayers.model.lips.vermilion_shade`) go from the vermilion's
 #: colour toward the lip line's (0 to 1; schematic: the corners in shadow, not a second line).
-VERMILION_SHADE = 0.55
+VERMILION_SHADE = 0.75
 
 
 def layer4_trace(model: FaceModel, cut: Cut | None, visible: bool, hole: np.ndarray | None = None) -> go.Mesh3d:
