@@ -14,7 +14,6 @@ import numpy as np
 
 from facelayers.model import eyes, head, head_scan
 from facelayers.model.blend import sq_distances, thin_matmul
-from facelayers.model.lips import lip_relief
 from facelayers.model.grid import (
     S_BOTTOM_MM,
     S_TOP_MM,
@@ -25,6 +24,7 @@ from facelayers.model.grid import (
     read_only,
     smooth_grid,
 )
+from facelayers.model.lips import lip_relief
 
 #: Width of the landmark correction that pins the sculpted skin to the cited landmarks (mm).
 PIN_SIGMA_MM = 14.0
