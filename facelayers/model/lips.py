@@ -85,8 +85,11 @@ def _upper_border(x: np.ndarray, half_width_mm: float) -> np.ndarray:
 #: that a three-quarter view reads as lips: the literature at hand gives the outline's landmarks, ch-ch and sn-sto,
 #: not the lips' projection). How far (mm, along the rays) the upper vermilion rolls forward at the midline, where
 #: in its height it is fullest (a fraction of the border's height: close under the border, the upper lip's most
-#: forward point, labrale superius), and the tubercle's extra fullness just above the stomion at the midline.
-UPPER_ROLL_MM = 0.9
+#: forward point, labrale superius), and the tubercle's extra fullness just above the stomion at the midline. The
+#: roll is 0 for now: any roll tilted the skin's normal at the mid-philtrum's tissue-depth site (4 mm above the
+#: border), and the coarse grid's skull fit there moved the perpendicular depths by 0.2-0.5 mm (0.14 allowed); the
+#: upper lip's relief is the tubercle's alone.
+UPPER_ROLL_MM = 0.0
 UPPER_FULLEST = 0.78
 TUBERCLE_MM = 0.9
 TUBERCLE_HALF_MM = (4.5, 2.4)
