@@ -282,3 +282,109 @@ def test_layer_4_shows_as_its_own_band_in_the_cut_wall(model_coarse):
     wall = muscle.vertices[-2 * len(points):]
     assert np.allclose(np.sort(wall[:len(wall) // 2], axis=0), np.sort(points, axis=0), atol=1e-3)
     assert floor.shape == model_coarse.interface("muscle").shape
+
+
+# ----------------------------------------------------------------------------------------------------
+# Clean rims (a lecturer saw the rims of the cheek window as a saw-tooth: half the wall's quads were wound the
+# other way, so smooth shading averaged opposite normals at their shared edges)
+
+
+def unit_normals(verts: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    tri = np.asarray(verts, float)[faces]
+    n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    return n / np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
+
+
+def smooth_normal_strength(verts: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Per vertex, the length of the mean of its faces' unit normals: 1 on a consistently wound smooth strip,
+    near 0 where neighbouring faces point opposite ways (what a smooth-shading renderer then lights at random)."""
+    n = unit_normals(verts, faces)
+    total = np.zeros((len(verts), 3))
+    count = np.zeros(len(verts))
+    for c in range(3):
+        np.add.at(total, faces[:, c], n)
+        np.add.at(count, faces[:, c], 1)
+    used = count > 0
+    return np.linalg.norm(total[used], axis=1) / count[used]
+
+
+def test_cut_curve_is_one_oriented_loop():
+    """Each cut point ends one segment and starts the next: the kept triangles' winding runs along the cut."""
+    verts, faces = flat_grid(8)
+    c = clip(verts, faces, np.hypot(verts[:, 0] - 0.5, verts[:, 1] - 0.5), 0.3)
+    from facelayers.model.cutaway import shared_ends
+
+    ends = shared_ends(c.seg_edges).reshape(-1, 2)
+    starts, stops = np.sort(ends[:, 0]), np.sort(ends[:, 1])
+    np.testing.assert_array_equal(starts, stops)  # every point is a start once and an end once
+    # and the loop runs clockwise seen from +z (the kept region, outside the hole, on its left)
+    e, t = c.seg_edges, c.seg_t
+    p = verts[e[..., 0]] + t[..., None] * (verts[e[..., 1]] - verts[e[..., 0]])
+    d = p[:, 1, :2] - p[:, 0, :2]
+    mid = p.mean(axis=1)[:, :2] - 0.5
+    assert np.all(mid[:, 0] * d[:, 1] - mid[:, 1] * d[:, 0] < 0)
+
+
+def test_flat_wall_faces_into_the_hole():
+    outer, faces = flat_grid(8, z=0.0)
+    inner = outer - np.array([0.0, 0.0, 1.0])
+    c = clip(outer, faces, np.hypot(outer[:, 0] - 0.5, outer[:, 1] - 0.5), 0.3)
+    for v, f in (wall(outer, inner, c), shared_wall(outer, inner, c)[:2]):
+        n = unit_normals(v, f)
+        toward = np.array([0.5, 0.5, 0.0]) - v[f].mean(axis=1)
+        toward[:, 2] = 0.0
+        assert np.all((n * toward).sum(axis=1) > 0)
+
+
+@pytest.mark.parametrize("name", list(WINDOWS))
+def test_every_rim_faces_into_the_window_and_shades_smoothly(model_lecture, name):
+    """At the lecture resolution, every layer's cut wall (and layer 4's strip) faces the window's axis and its
+    smooth normals are well defined (the wall is one consistently wound strip, no quad flipped)."""
+    from facelayers.model.cutaway import layer4_wall, window_centre
+
+    cut = Cut(window(name), 5)
+    centre = window_centre(model_lecture, cut.window)
+    axis = centre / np.linalg.norm(centre)  # the window's outward direction, roughly: centre from the origin
+    walls = [(LAYERS[k], *cut_wall(model_lecture, cut, k)) for k in range(len(LAYERS))]
+    strip = layer4_wall(model_lecture, cut)
+    walls.append(("layer 4", strip.vertices, strip.faces))
+    for label, v, f in walls:
+        assert len(f) > 20, f"{label}: no wall"
+        n = unit_normals(v, f)
+        mid = v[f].mean(axis=1)
+        radial = centre - mid
+        radial -= np.outer(radial @ axis, axis)  # across the window, not along its axis
+        facing = (n * radial).sum(axis=1) > 0
+        assert facing.all(), f"{name}, {label}: {(~facing).sum()} of {len(f)} wall triangles face away from the window"
+        # Before the fix the median was 0.03-0.1. A lone vertex where the cut curve turns sharply (the temple's
+        # 1 mm skin wall, 0.45) is a corner, not a flipped quad.
+        strength = smooth_normal_strength(v, f)
+        assert np.quantile(strength, 0.05) > 0.9 and strength.min() > 0.3, (
+            f"{name}, {label}: smooth normals {np.quantile(strength, 0.05):.2f} long (5th percentile), "
+            f"{strength.min():.2f} at least")
+
+
+def cut_wall(model, cut, k) -> tuple[np.ndarray, np.ndarray]:
+    """Layer k's cut wall as layer_mesh draws it (its last 2s triangles, on its last vertices): (vertices, faces)."""
+    segments = len(clip(model.interface(k), model.faces, window_distance(model, cut.window) - cut.radius_mm(k),
+                        0.0).seg_edges)
+    mesh = layer_mesh(model, k, cut)
+    faces = mesh.faces[len(mesh.faces) - 2 * segments:]
+    first = faces.min()
+    assert first + len(np.unique(faces)) == len(mesh.vertices), "the wall is not the mesh's last vertices"
+    return mesh.vertices[first:], faces - first
+
+
+@pytest.mark.parametrize("name", list(WINDOWS))
+def test_window_onto_bone_is_at_least_half_the_skin_window(model_lecture, name):
+    """The bone a cutaway shows is not a peephole beside the layers' rings: the periosteum's hole spans at least
+    half the skin's (measured across the cut curves in 3D; a 5 mm step left about a third)."""
+    cut = Cut(window(name), 5)
+
+    def span(k):
+        v, _ = cut_wall(model_lecture, cut, k)
+        rim = v[: len(v) // 2]  # the wall's top edge: the cut curve on the layer's outer face
+        return np.linalg.norm(rim[:, None] - rim[None], axis=2).max()
+
+    skin, periosteum = span(0), span(len(LAYERS) - 1)
+    assert periosteum >= 0.5 * skin, f"{name}: bone window {periosteum:.1f} mm across, skin window {skin:.1f} mm"

@@ -45,11 +45,13 @@ class Window:
     step_mm: float
 
 
-#: Windows offered by the lessons, on the subject's left side. Schematic placements (teaching choices).
+#: Windows offered by the lessons, on the subject's left side. Schematic placements (teaching choices): the
+#: steps are narrow enough that the window onto bone keeps at least half the skin window's radius (a 5 mm step
+#: left a third, a peephole beside the layers' rings), wide enough that each ring reads on a projector.
 WINDOWS: dict[str, Window] = {
-    "cheek": Window("cheek", "Cheek (parotid-masseteric)", "mid_masseter:left", 30.0, 5.0),
-    "temple": Window("temple", "Temple", "temporal_fossa:left", 26.0, 4.5),
-    "forehead": Window("forehead", "Forehead", "frontal_eminence:left", 28.0, 4.5),
+    "cheek": Window("cheek", "Cheek (parotid-masseteric)", "mid_masseter:left", 32.0, 3.5),
+    "temple": Window("temple", "Temple", "temporal_fossa:left", 28.0, 3.25),
+    "forehead": Window("forehead", "Forehead", "frontal_eminence:left", 30.0, 3.5),
 }
 
 
@@ -202,6 +204,9 @@ def clip(vertices: np.ndarray, faces: np.ndarray, field: np.ndarray, level: floa
 
     # Rotate each partial triangle so the lone vertex (kept or dropped) comes first; winding is kept.
     # New vertices are numbered in segment order: segment i's two end points are n + 2i and n + 2i + 1.
+    # Every segment runs the way the kept triangle's winding runs along the cut (a -> ab -> ac when a is kept,
+    # ac -> ab when a is dropped), so the cut curve is oriented and the wall built on it faces one way: with
+    # half the quads flipped, the smooth-shaded wall averaged opposite normals and showed as a saw-tooth.
     done = 0
     for lone_kept in (True, False):
         rows = count == (1 if lone_kept else 2)
@@ -212,17 +217,21 @@ def clip(vertices: np.ndarray, faces: np.ndarray, field: np.ndarray, level: floa
         pab, tab = crossing(a, b)
         pac, tac = crossing(a, c)
         m = len(a)
-        iab = n + 2 * (done + np.arange(m))
-        iac = iab + 1
+        first = n + 2 * (done + np.arange(m))
         done += m
-        new_pts.append(np.stack([pab, pac], axis=1).reshape(-1, vertices.shape[1]))
         if lone_kept:
+            iab, iac = first, first + 1
+            new_pts.append(np.stack([pab, pac], axis=1).reshape(-1, vertices.shape[1]))
             new_faces.append(np.stack([a, iab, iac], axis=1))
+            seg_edges.append(np.stack([np.stack([a, b], 1), np.stack([a, c], 1)], axis=1))
+            seg_t.append(np.stack([tab, tac], axis=1))
         else:
+            iac, iab = first, first + 1
+            new_pts.append(np.stack([pac, pab], axis=1).reshape(-1, vertices.shape[1]))
             new_faces.append(np.stack([iab, b, c], axis=1))
             new_faces.append(np.stack([iab, c, iac], axis=1))
-        seg_edges.append(np.stack([np.stack([a, b], 1), np.stack([a, c], 1)], axis=1))
-        seg_t.append(np.stack([tab, tac], axis=1))
+            seg_edges.append(np.stack([np.stack([a, c], 1), np.stack([a, b], 1)], axis=1))
+            seg_t.append(np.stack([tac, tab], axis=1))
     verts = np.concatenate([vertices] + new_pts)
     all_faces = np.concatenate([whole] + new_faces)
     edges = np.concatenate(seg_edges).astype(np.int64)
@@ -283,7 +292,8 @@ def shared_wall(outer: np.ndarray, inner: np.ndarray, clipped: Clipped, *values:
 
     verts = np.concatenate([on(outer), on(inner)])
     p0, p1 = slot[0::2], slot[1::2]
-    faces = np.concatenate([np.stack([p0, p1, p1 + u], 1), np.stack([p0, p1 + u, p0 + u], 1)]) if s else \
+    # Wound to face into the window (the side a viewer sees), as the surfaces face outward.
+    faces = np.concatenate([np.stack([p0, p1 + u, p1], 1), np.stack([p0, p0 + u, p1 + u], 1)]) if s else \
         np.zeros((0, 3), np.int64)
     out = [np.concatenate([np.asarray(o).reshape(-1)[used], np.asarray(i).reshape(-1)[used]]) for o, i in values]
     return verts, faces.astype(np.int32), out
@@ -316,7 +326,7 @@ def wall(outer: np.ndarray, inner: np.ndarray, clipped: Clipped) -> tuple[np.nda
     s = len(e)
     verts = np.concatenate([p[:, 0], p[:, 1], q[:, 1], q[:, 0]])
     i = np.arange(s)
-    faces = np.concatenate([np.stack([i, i + s, i + 2 * s], 1), np.stack([i, i + 2 * s, i + 3 * s], 1)])
+    faces = np.concatenate([np.stack([i, i + 2 * s, i + s], 1), np.stack([i, i + 3 * s, i + 2 * s], 1)])
     return verts, faces.astype(np.int32)
 
 
@@ -510,7 +520,6 @@ def layer4_wall(model: FaceModel, cut: Cut | None = None, hole: np.ndarray | Non
     if len(clipped.seg_edges) == 0:
         return empty
     floor = _floor(model)
-    verts, faces = wall(surface, floor, clipped)
     e, t = clipped.seg_edges, clipped.seg_t
 
     def along(values):
@@ -522,8 +531,8 @@ def layer4_wall(model: FaceModel, cut: Cut | None = None, hole: np.ndarray | Non
     factor = st.perpendicular[:, k] / np.maximum(st.thickness[:, k], 1e-9)
     top_d = along(perpendicular_depths(st)[:, k])
     thick = along(np.linalg.norm(floor - surface, axis=1) * factor)
-    depth = np.concatenate([top_d[:, 0], top_d[:, 1], top_d[:, 1] + thick[:, 1], top_d[:, 0] + thick[:, 0]])
-    thickness = np.concatenate([thick[:, 0], thick[:, 1], thick[:, 1], thick[:, 0]])
+    # Adjacent quads share their edges (as the layers' walls), so the strip shades smoothly, not quad by quad.
+    verts, faces, (thickness, depth) = shared_wall(surface, floor, clipped, (thick, thick), (top_d, top_d + thick))
     u, s, _ = params_of(verts)
     labels = tuple(layer4(model.anatomy).space_at(u, s))
     return Layer4Wall(verts.astype(np.float32), faces, thickness.astype(np.float32), depth.astype(np.float32),

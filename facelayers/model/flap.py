@@ -262,7 +262,8 @@ def raise_flap(model: FaceModel, placed, lift_mm: float = 25.0) -> Flap | None:
         r = len(rows)
         i0, i1 = index[:int(use.sum())], index[int(use.sum()):]
         verts.append(np.concatenate([ends[j][rows], ends[j + 1][rows]]))
-        faces.append(np.concatenate([np.stack([i0, i1, i1 + r], 1), np.stack([i0, i1 + r, i0 + r], 1)]) + base)
+        # wound to face out of the flap (the cut curve runs with the kept triangles' winding: cutaway.clip)
+        faces.append(np.concatenate([np.stack([i0, i1 + r, i1], 1), np.stack([i0, i0 + r, i1 + r], 1)]) + base)
         m = int(use.sum())
         base += 2 * r
         layers.append(np.full(2 * m, j))

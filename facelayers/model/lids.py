@@ -232,6 +232,48 @@ def _below_canthal_line(local: np.ndarray) -> np.ndarray:
     return x * x * (3 - 2 * x)
 
 
+def _grid_tie(model, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The skin's drawn triangle under each point (k, 3) mm along its ray (the outermost it meets), as a tie.
+
+    Returns
+    -------
+    index : (k, 3) int64
+        The triangle's skin vertices (0 where none is met).
+    weight : (k, 3) float64
+        The hit's barycentric weights (rows sum to 1; zeros where none is met).
+    met : (k,) bool
+        Whether the ray meets a triangle.
+    """
+    from facelayers.model.grid import params_of, rays
+
+    pts = np.asarray(points, float)
+    u, s, _ = params_of(pts)
+    origin, direction = rays(u, s)
+    skin = model.skin
+    near = np.linalg.norm(skin - pts.mean(0), axis=1) < np.linalg.norm(pts - pts.mean(0), axis=1).max() + 8.0
+    faces = np.asarray(model.faces, np.int64)[near[model.faces].all(1)]
+    p0, p1, p2 = skin[faces[:, 0]], skin[faces[:, 1]], skin[faces[:, 2]]
+    e1, e2 = p1 - p0, p2 - p0
+    index = np.zeros((len(pts), 3), np.int64)
+    weight = np.zeros((len(pts), 3))
+    met = np.zeros(len(pts), bool)
+    for i, (o, d) in enumerate(zip(origin, direction)):  # Moeller-Trumbore against the nearby triangles
+        pv = np.cross(d, e2)
+        det = np.einsum("ij,ij->i", e1, pv)
+        good = np.abs(det) > 1e-12
+        inv = 1.0 / np.where(good, det, 1.0)
+        tv = o - p0
+        a = np.einsum("ij,ij->i", tv, pv) * inv
+        qv = np.cross(tv, e1)
+        b = (qv @ d) * inv
+        t = np.einsum("ij,ij->i", e2, qv) * inv
+        hit = good & (a >= 0) & (b >= 0) & (a + b <= 1) & (t > 0)
+        if hit.any():
+            j = np.flatnonzero(hit)[np.argmax(t[hit])]
+            index[i], weight[i], met[i] = faces[j], (1.0 - a[j] - b[j], a[j], b[j]), True
+    return index, weight, met
+
+
 @lru_cache(maxsize=8)
 def _ties(model) -> tuple[tuple, tuple]:
     """Per side: (rim vertices' Tie, rim faces, rim parts, lash Tie, lash faces); cached per model."""
@@ -262,7 +304,20 @@ def _ties(model) -> tuple[tuple, tuple]:
                 moved = _onto_skin(model, world, rim_p == SKIN, local[:, 2] - _surface_n(local))
                 world = world + _below_canthal_line(local)[:, None] * (moved - world)
             elig = np.where(up[:, None], lid_up[None, :], lid_down[None, :])
-            parts.append(near_skin(skin, world, elig))
+            tie = near_skin(skin, world, elig)
+            if local is rim_v:
+                # The band over the lower lid lies on the skin's drawn triangles: it follows the triangle under it
+                # (blended in across the canthal line as it was brought onto the skin). Tied to the nearest
+                # lower-lid vertices alone, its tip below the medial canthus followed vertices a few mm away and
+                # folded over (a dark crack) when the frown or the nose wrinkle moved the skin under it.
+                # Medial to the medial canthus (where the lids do not part) the band follows the skin under it too.
+                c = np.clip((eyes._hv("medial")[0] - local[:, 0]) / 2.0, 0.0, 1.0)
+                w = np.where(rim_p == SKIN, np.maximum(_below_canthal_line(local), c * c * (3.0 - 2.0 * c)), 0.0)
+                index, weight, met = _grid_tie(model, world)
+                w = np.where(met, w, 0.0)[:, None]
+                tie = Tie(np.concatenate([tie.index, index], 1),
+                          np.concatenate([(1.0 - w) * tie.weight, w * weight], 1), tie.rest)
+            parts.append(tie)
         # wound as the skin's (outward, toward the viewer); mirrored on the right
         faces_r = rim_f[:, ::-1] if sign > 0 else rim_f
         faces_l = lash_f[:, ::-1] if sign > 0 else lash_f

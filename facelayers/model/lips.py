@@ -66,14 +66,94 @@ def vermilion_field(points: np.ndarray, stomion_z_mm: float = -48.0, half_width_
     z = p[:, 2] - stomion_z_mm
     w = half_width_mm
     # Upper border: from the notch (UPPER_MM) up to the peaks (BOW_PEAK_MM) at BOW_X_MM, down to 0 at the commissure.
-    t = np.clip(x / BOW_X_MM, 0.0, 1.0)
-    inner = UPPER_MM + (BOW_PEAK_MM - UPPER_MM) * t * t * (3.0 - 2.0 * t)
-    q = np.clip((x - BOW_X_MM) / (w - BOW_X_MM), 0.0, 1.0)
-    outer = BOW_PEAK_MM * np.sqrt(np.clip(1.0 - q * q, 0.0, None)) ** 1.2
-    upper = np.where(x <= BOW_X_MM, inner, outer)
+    upper = _upper_border(x, w)
     lower = -LOWER_MM * np.clip(1.0 - (x / w) ** 2, 0.0, None) ** 0.75
     f = np.minimum(np.minimum(upper - z, z - lower), w - x)
     return np.where(p[:, 1] > FRONT_MIN_Y_MM, f, -100.0)
+
+
+def _upper_border(x: np.ndarray, half_width_mm: float) -> np.ndarray:
+    """Height (mm) of the upper vermilion border above the stomion at |x| (n,) mm: the Cupid's bow, then the fall."""
+    t = np.clip(x / BOW_X_MM, 0.0, 1.0)
+    inner = UPPER_MM + (BOW_PEAK_MM - UPPER_MM) * t * t * (3.0 - 2.0 * t)
+    q = np.clip((x - BOW_X_MM) / (half_width_mm - BOW_X_MM), 0.0, 1.0)
+    outer = BOW_PEAK_MM * np.sqrt(np.clip(1.0 - q * q, 0.0, None)) ** 1.2
+    return np.where(x <= BOW_X_MM, inner, outer)
+
+
+#: The lips' relief (:func:`lip_relief`), all **schematic** (sized by eye within the vermilion's outline above so
+#: that a three-quarter view reads as lips: the literature at hand gives the outline's landmarks, ch-ch and sn-sto,
+#: not the lips' projection). How far (mm, along the rays) the upper vermilion rolls forward at the midline, where
+#: in its height it is fullest (a fraction of the border's height: close under the border, the upper lip's most
+#: forward point, labrale superius), and the tubercle's extra fullness just above the stomion at the midline. The
+#: roll is 0 for now: any roll tilted the skin's normal at the mid-philtrum's tissue-depth site (4 mm above the
+#: border), and the coarse grid's skull fit there moved the perpendicular depths by 0.2-0.5 mm (0.14 allowed); the
+#: upper lip's relief is the tubercle's alone.
+UPPER_ROLL_MM = 0.0
+UPPER_FULLEST = 0.78
+TUBERCLE_MM = 0.9
+TUBERCLE_HALF_MM = (4.5, 2.4)
+#: The lower vermilion: fuller than the upper (mm at the midline), fullest at this fraction of its height.
+LOWER_ROLL_MM = 0.9
+LOWER_FULLEST = 0.5
+#: The chin-lip fold below the lower lip (mentolabial sulcus): depth (mm), its height below the stomion (mm), and
+#: its half-height and half-width (mm).
+SULCUS_MM = 1.4
+SULCUS_BELOW_MM = 14.0
+SULCUS_HALF_MM = (14.0, 3.5)
+#: The modiolus beside each commissure: the cheek rises this much (mm) just lateral to the corner, centred this far
+#: (mm) beyond it, so the corner reads as a shadowed pit.
+MODIOLUS_MM = 1.8
+MODIOLUS_OUT_MM = 5.0
+MODIOLUS_HALF_MM = (4.0, 5.0)
+
+
+def lip_relief(points: np.ndarray, stomion_z_mm: float = -48.0, half_width_mm: float = 27.0) -> np.ndarray:
+    """How far the lips' relief raises the skin at points (n, 3) mm on it, along the rays: (n,) float64 mm.
+
+    A closed mouth in a three-quarter view reads by its relief: the upper vermilion rolls forward under its
+    border (fullest close under it) with a tubercle at the midline, the lower vermilion is fuller, the chin-lip
+    fold lies below it, and the modiolus rises beside each commissure so the corners sit in shadow. The relief is
+    zero on the stomion's height (where the lips meet: the mouth's groove and the stomion's pin stay as they
+    were) and fades to nothing at the commissures and past the vermilion. Sizes: the ``UPPER_*``, ``LOWER_*``,
+    ``TUBERCLE_*``, ``SULCUS_*`` and ``MODIOLUS_*`` constants (schematic).
+
+    Parameters
+    ----------
+    points : (n, 3) float ndarray, mm, head frame
+        Points on the skin before the relief.
+    stomion_z_mm, half_width_mm : float, mm
+        The stomion's height and the cheilion's distance from the midline (as :func:`vermilion_field`).
+
+    Returns
+    -------
+    (n,) float64 ndarray, mm
+        Positive outward; 0 behind ``FRONT_MIN_Y_MM``.
+    """
+    p = np.asarray(points, float)
+    x = np.abs(p[:, 0])
+    z = p[:, 2] - stomion_z_mm
+    w = half_width_mm
+    across = np.clip(1.0 - (x / w) ** 2, 0.0, None)  # 1 at the midline, 0 at the commissure
+    parted = 1.0 - np.exp(-((z / 1.6) ** 2))  # 0 where the lips meet
+    # upper vermilion: a roll from the stomion to its border, fullest close under the border, fading above it
+    up = np.maximum(_upper_border(x, w), 1.0)
+    t = np.clip(z / up, 0.0, None)
+    upper = np.exp(-(((t - UPPER_FULLEST) / np.where(t < UPPER_FULLEST, 0.45, 0.42)) ** 2)) * parted
+    upper = np.where(z > 0.0, UPPER_ROLL_MM * across ** 0.7 * upper, 0.0)
+    tubercle = TUBERCLE_MM * np.exp(-((x / TUBERCLE_HALF_MM[0]) ** 2) - (((z - 0.4 * UPPER_MM) / TUBERCLE_HALF_MM[1]) ** 2))
+    upper = upper + np.where(z > 0.0, tubercle * parted, 0.0)
+    # lower vermilion: fuller, fullest half-way down; then the chin-lip fold
+    low = LOWER_MM * np.clip(1.0 - (x / w) ** 2, 0.0, None) ** 0.75
+    t = np.clip(-z / np.maximum(low, 1.0), 0.0, None)
+    lower = np.exp(-(((t - LOWER_FULLEST) / 0.45) ** 2)) * parted
+    lower = np.where(z < 0.0, LOWER_ROLL_MM * across ** 0.6 * lower, 0.0)
+    sulcus = -SULCUS_MM * np.exp(-((x / SULCUS_HALF_MM[0]) ** 2) - (((z + SULCUS_BELOW_MM) / SULCUS_HALF_MM[1]) ** 2))
+    # the modiolus beside each commissure
+    modiolus = MODIOLUS_MM * np.exp(-(((x - w - MODIOLUS_OUT_MM) / MODIOLUS_HALF_MM[0]) ** 2)
+                                    - ((z / MODIOLUS_HALF_MM[1]) ** 2))
+    modiolus *= 1.0 - np.exp(-(((x - w) / 2.5) ** 2) - ((z / 2.5) ** 2))  # none at the cheilion itself
+    return np.where(p[:, 1] > FRONT_MIN_Y_MM, upper + lower + sulcus + modiolus, 0.0)
 
 
 def _clip_triangles(faces: np.ndarray, f: np.ndarray):
@@ -129,6 +209,40 @@ def _patch_topology(faces_bytes: bytes, n_faces: int, rest_bytes: bytes, stomion
     f = vermilion_field(rest, stomion_z, half_width)
     near = faces[(f[faces] > -6.0).any(axis=1)]
     return _clip_triangles(near, f)
+
+
+#: Where the vermilion is drawn darker (toward the lip line's colour): from this fraction of the mouth's half-width
+#: out to the commissure, and in a band this high (mm, Gaussian) along the line between the lips. Schematic.
+SHADE_FROM = 0.5
+SHADE_LINE_MM = 1.8
+
+
+def vermilion_shade(model) -> np.ndarray:
+    """How much each vertex of :func:`vermilion_patch` is shaded, (v,) float64 in [0, 1].
+
+    The lips' corners sit in shadow (the commissures turn in, under the modiolus) and the vermilion darkens
+    where it turns in toward the line between the lips; the fullest parts, the tubercle and the middle of the
+    lower lip, catch the light (0). Read from the rest skin, so the shading moves with the patch.
+
+    Parameters
+    ----------
+    model : facelayers.model.geometry.FaceModel
+
+    Returns
+    -------
+    (v,) float64 ndarray
+        1 at the commissures, about 0.5 along the line between the lips, 0 on the fullest parts.
+    """
+    rest, a, b, t, _ = _model_topology(model)
+    p = (1.0 - t)[:, None] * rest[a] + t[:, None] * rest[b]
+    names, pts = model.anatomy.landmark_points(on_skin=True)
+    lm = dict(zip(names, pts))
+    stomion_z = float(lm["stomion"][2]) if "stomion" in lm else -48.0
+    half_width = float(abs(lm["cheilion:left"][0])) if "cheilion:left" in lm else 27.0
+    c = np.clip((np.abs(p[:, 0]) / half_width - SHADE_FROM) / (1.0 - SHADE_FROM), 0.0, 1.0)
+    corner = c * c * (3.0 - 2.0 * c)
+    line = 0.5 * np.exp(-(((p[:, 2] - stomion_z) / SHADE_LINE_MM) ** 2))
+    return np.maximum(corner, line)
 
 
 def vermilion_anchors(model) -> np.ndarray:

@@ -24,6 +24,7 @@ from facelayers.model.grid import (
     read_only,
     smooth_grid,
 )
+from facelayers.model.lips import lip_relief
 
 #: Width of the landmark correction that pins the sculpted skin to the cited landmarks (mm).
 PIN_SIGMA_MM = 14.0
@@ -160,6 +161,11 @@ class Skin:
         Its radius at the crown pole.
     pins : Pins or None
         The landmark correction (None before pinning).
+    lips : bool
+        Whether the lips' relief (:func:`facelayers.model.lips.lip_relief`) is laid on the pinned skin: on the
+        scanned head, whose smoothed and closed lips read as one flat band. It is added after the pins, evaluated
+        at each point (not read off the grid), so it is zero at the stomion and the cheilia whatever the grid,
+        and the pins do not flatten it again.
     """
 
     gu: np.ndarray
@@ -167,6 +173,7 @@ class Skin:
     base: np.ndarray
     pole_mm: float
     pins: Pins | None = None
+    lips: bool = False
 
     @classmethod
     def sculpt(cls, gu: np.ndarray, gs: np.ndarray, base: str | None = None) -> Skin:
@@ -180,23 +187,27 @@ class Skin:
         base = head_scan.resolve_base(base, "Skin.sculpt")
         gu, gs = grid_key(gu), grid_key(gs)
         smooth, pole = _skin_sculpture(gu.tobytes(), gs.tobytes(), base)
-        return cls(gu, gs, smooth, pole)
+        return cls(gu, gs, smooth, pole, lips=base == "scan")
 
     def base_radius(self, u, s) -> np.ndarray:
         """The smoothed sculpture's radius at (u rad, s mm), (n,) mm: bilinear on the grid."""
         return bilinear(self.gu, self.gs, self.base, self.pole_mm, u, s)
 
     def radius(self, u, s) -> np.ndarray:
-        """Distance from each ray's origin to the pinned skin, (n,) mm."""
-        base = self.base_radius(u, s)
-        if self.pins is None:
-            return base
+        """Distance from each ray's origin to the pinned skin (with the lips' relief on the scan), (n,) mm."""
+        r = self.base_radius(u, s)
+        if self.pins is None and not self.lips:
+            return r
         o, d = rays(u, s)
-        return base + self.pins(o + d * base[:, None])
+        if self.pins is not None:
+            r = r + self.pins(o + d * r[:, None])
+        if self.lips:
+            r = r + lip_relief(o + d * r[:, None])
+        return r
 
     def pinned(self, names, points: np.ndarray) -> Skin:
         """The same skin pinned through points (k, 3) mm named ``names`` (:func:`fit_pins`), a new Skin."""
-        return Skin(self.gu, self.gs, self.base, self.pole_mm, fit_pins(names, points, self.base_radius))
+        return Skin(self.gu, self.gs, self.base, self.pole_mm, fit_pins(names, points, self.base_radius), self.lips)
 
 
 def skin_normals(skin: Skin, u, s, du: float = 0.03, ds_mm: float = 3.0) -> np.ndarray:

@@ -174,7 +174,7 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
     from facelayers.model.eyes import IRIS, IRIS_RADIUS_MM, PUPIL, PUPIL_RADIUS_MM, SCLERA, eye_meshes
     from facelayers.model.face_measures import globe_meshes
     from facelayers.model.lids import CREASE, LASH, MARGIN, lid_meshes
-    from facelayers.model.lips import lip_line, vermilion_patch
+    from facelayers.model.lips import lip_line, vermilion_patch, vermilion_shade
 
     b = EYES_BANDS
     verts, faces, value = [], [], []
@@ -193,7 +193,8 @@ def eyes_trace(model: FaceModel | None = None, visible: bool = True, name: str =
         v, f, shade = brow_meshes(model, skin_points)
         add(v, f, b["brow"] + 2.0 * shade)
         v, f = vermilion_patch(model, skin_points)
-        add(v, f, np.full(len(v), b["vermilion"]))
+        # shaded toward the lip line's colour at the corners and where the lips turn in (no extra arrays sent)
+        add(v, f, b["vermilion"] + VERMILION_SHADE * (b["lip_line"] - b["vermilion"]) * vermilion_shade(model))
         v, f = lip_line(model, skin_points)
         add(v, f, np.full(len(v), b["lip_line"]))
     coords = xyz if coords is None else coords
@@ -248,6 +249,9 @@ LID_MARGIN = "#CF9587"
 LASH_COLOUR = "#1C1512"
 #: The line between the closed lips (the oral fissure's shadow; sRGB hex; schematic).
 LIP_LINE = "#7A3A3A"
+#: How far the vermilion's shaded parts (:func:`facelayers.model.lips.vermilion_shade`) go from the vermilion's
+#: colour toward the lip line's (0 to 1; schematic: the corners in shadow, not a second line).
+VERMILION_SHADE = 0.75
 
 
 def layer4_trace(model: FaceModel, cut: Cut | None, visible: bool, hole: np.ndarray | None = None) -> go.Mesh3d:
