@@ -1,0 +1,142 @@
+"""The project's plotly FigureWidget module (facelayers.render.figure_module): plotly's bundle once, imported once
+per page, started at once, and no message from Python lost while plotly loads.
+
+The module's behaviour is checked in Node (when installed) with a stand-in for anywidget's model (Backbone's
+``set``/``on``/``off`` semantics) and a stand-in for plotly's module whose arrival the test controls; the real
+browser test is tests/browser/test_figure_startup.py.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import plotly.graph_objects as go
+import pytest
+
+from facelayers.render import access, figure_module
+
+
+def test_the_module_holds_plotlys_bundle_once_as_a_string():
+    source = figure_module.module_source()
+    code = figure_module.bundle_code()
+    assert len(code) > 1_000_000  # plotly's FigureWidget bundle (4.96 MB with plotly 7.1)
+    assert source.count(json.dumps(code)) == 1
+    # The bundle's own default export is only inside that string, never code of the module itself.
+    wrapper = source.replace(json.dumps(code), "BUNDLE")
+    assert "export{" not in wrapper and wrapper.count("export default") == 1
+    assert len(source) < len(json.dumps(code)) + 6000
+    assert "\n" in source  # anywidget takes a one-line string ending in .js for a file name
+
+
+def test_the_module_imports_plotly_once_per_page_under_a_name_of_the_bundle():
+    source = figure_module.module_source()
+    wrapper = source.replace(json.dumps(figure_module.bundle_code()), "BUNDLE")  # the module's own code
+    assert "globalThis[KEY]" in wrapper
+    assert wrapper.count("import(") == 1 and wrapper.count("URL.createObjectURL") == 1
+    assert f'const KEY = "{figure_module.GLOBAL_KEY}' in source
+    key = source.split('const KEY = "', 1)[1].split('"', 1)[0]
+    assert len(key) == len(figure_module.GLOBAL_KEY) + 12
+
+
+def test_every_stage_figure_sends_the_wrapper_not_plotlys_bundle():
+    widget = access.fit_figure(go.Figure(go.Scatter(x=[0, 1], y=[1, 0])))
+    state = widget.get_state(["_esm"])
+    assert state["_esm"] == figure_module.module_source()
+    assert state["_esm"] != figure_module.bundle_code()
+    # plotly's own FigureWidget is untouched (the lessons' other figures, the benches)
+    assert go.FigureWidget().get_state(["_esm"])["_esm"] == figure_module.bundle_code()
+    # the figure's data and layout go as before
+    assert widget.get_state(["_widget_data"])["_widget_data"][0]["type"] == "scatter"
+
+
+def test_a_missing_bundle_is_named(monkeypatch, tmp_path):
+    import plotly
+
+    monkeypatch.setattr(plotly, "__file__", str(tmp_path / "plotly" / "__init__.py"))
+    with pytest.raises(FileNotFoundError, match="widgetbundle.js"):
+        figure_module.bundle_path()
+
+
+#: Node: a Backbone-like model, plotly's stand-in (its FigureModel listens to the _py2js_* changes), the wrapper.
+_NODE_TEST = r"""
+import {pathToFileURL} from "node:url";
+const [modulePath, key] = process.argv.slice(2);
+
+class Model {  // Backbone's set/on/off/get: a change event only when the value changes, none when silent
+  constructor(attrs) { this.attrs = {...attrs}; this.handlers = []; }
+  get(k) { return this.attrs[k]; }
+  set(k, v, options = {}) {
+    const old = this.attrs[k];
+    this.attrs[k] = v;
+    if (!options.silent && JSON.stringify(old) !== JSON.stringify(v))
+      for (const h of this.handlers.slice()) if (h.name === "change:" + k) h.f();
+  }
+  on(name, f) { this.handlers.push({name, f}); }
+  off(name, f) { this.handlers = this.handlers.filter((h) => !(h.name === name && h.f === f)); }
+}
+// Python's messages: each _py2js_* trait is set to the message, then back to null.
+function fromPython(model, k, message) { model.set(k, message); model.set(k, null); }
+
+const applied = [];  // what plotly's stand-in applied to its copy of the figure, in order
+let renders = 0;
+const fakePlotly = {default: () => ({
+  initialize(ctx) {
+    for (const k of ["_py2js_restyle", "_py2js_relayout", "_py2js_addTraces"]) {
+      ctx.model.on("change:" + k, () => { const m = ctx.model.get(k); if (m !== null) applied.push([k, m]); });
+    }
+  },
+  render(ctx) { renders += 1; ctx.el.drawnAfter = applied.length; },
+})};
+let arrive;
+globalThis[key] = {module: null, promise: new Promise((resolve) => { arrive = resolve; })};
+
+const wrapper = (await import(pathToFileURL(modulePath).href)).default;
+const model = new Model({_py2js_restyle: null, _py2js_relayout: null, _py2js_addTraces: null});
+const widget = wrapper();
+const before = Date.now();
+const result = widget.initialize({model, signal: {aborted: false}});
+const returned = result === undefined || !(result instanceof Promise);
+fromPython(model, "_py2js_relayout", {relayout_data: {"title.text": "step 2"}});
+fromPython(model, "_py2js_restyle", {restyle_data: {visible: [false]}, restyle_traces: [0]});
+fromPython(model, "_py2js_relayout", {relayout_data: {"title.text": "step 3"}});
+const el = {};
+const rendering = widget.render({model, el, signal: {aborted: false}});
+const beforeArrival = applied.length;
+arrive(fakePlotly);
+globalThis[key].module = fakePlotly;
+await rendering;
+fromPython(model, "_py2js_relayout", {relayout_data: {"title.text": "step 4"}});
+// a later figure on the same page: plotly is loaded, the ordinary path
+const second = wrapper();
+const model2 = new Model({_py2js_relayout: null});
+second.initialize({model: model2, signal: {aborted: false}});
+const appliedBefore2 = applied.length;
+fromPython(model2, "_py2js_relayout", {relayout_data: {"title.text": "other"}});
+console.log(JSON.stringify({returned, beforeArrival, applied, renders, drawnAfter: el.drawnAfter,
+                            second: applied.length - appliedBefore2, replayed: globalThis[key].replayed,
+                            leftNull: model.get("_py2js_relayout") === null, ms: Date.now() - before}));
+"""
+
+
+def test_messages_sent_while_plotly_loads_reach_plotly_in_order_before_it_draws(tmp_path):
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("needs Node.js to run the figure module")
+    source = figure_module.module_source()
+    key = source.split('const KEY = "', 1)[1].split('"', 1)[0]
+    module = tmp_path / "figure_module.mjs"
+    module.write_text(source, encoding="utf-8")
+    script = tmp_path / "check.mjs"
+    script.write_text(_NODE_TEST, encoding="utf-8")
+    done = subprocess.run([node, str(script), str(module), key], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["returned"], "initialize must return at once (anywidget's 2 s)"
+    assert out["beforeArrival"] == 0
+    titles = [m["relayout_data"]["title.text"] for k, m in out["applied"] if k == "_py2js_relayout"]
+    assert titles == ["step 2", "step 3", "step 4", "other"], out
+    assert [k for k, _ in out["applied"]][:3] == ["_py2js_relayout", "_py2js_restyle", "_py2js_relayout"], out
+    assert out["renders"] == 1 and out["drawnAfter"] == 3, "the view draws after the replay"
+    assert out["second"] == 1 and out["replayed"] == 3 and out["leftNull"], out
