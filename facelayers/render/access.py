@@ -409,25 +409,28 @@ def _stage_figure_class():
     global _STAGE_FIGURE
     if _STAGE_FIGURE is None:
         import plotly.graph_objects as go
+        import traitlets
         from plotly.basewidget import BaseFigureWidget
 
-        from facelayers.render.figure_module import module_source
+        from facelayers.render import figure_module
 
         class StageFigure(go.FigureWidget):
             """A FigureWidget ignoring echoed typed arrays, whose browser module starts within anywidget's 2 s.
 
             Its trace-delta reconciliation drops the browser's echo of typed arrays; its browser module (``_esm``)
-            is :func:`facelayers.render.figure_module.module_source`.
+            is :func:`facelayers.render.figure_module.module_source`, which imports plotly's bundle (sent in the
+            trait :data:`facelayers.render.figure_module.BUNDLE_TRAIT`) once per page.
 
             anywidget rejects a model whose module has not loaded and initialised within 2 s of its creation, and
             then drops every later message from Python: plotly's own module (its 4.96 MB bundle, evaluated once
             per figure) missed that on a busy machine, and the figure never changed again (lesson 04 in Voila:
-            the panel on step 2, the 3D view on step 1). The wrapper module imports the bundle once per page,
-            returns from ``initialize`` at once, and replays to plotly, in order, whatever Python sent while
-            plotly was loading. Python's side is plotly's, unchanged.
+            the panel on step 2, the 3D view on step 1). The small module loads at once, returns from
+            ``initialize`` at once, starts the bundle's import once the page's figures have started, and replays to
+            plotly, in order, whatever Python sent while plotly was loading. Python's side is plotly's, unchanged.
             """
 
-            _esm = module_source()
+            _esm = figure_module.module_source()
+            _plotly_bundle = traitlets.Unicode(figure_module.bundle_code()).tag(sync=True)
 
             @staticmethod
             def _remove_overlapping_props(input_data, delta_data, prop_path=()):

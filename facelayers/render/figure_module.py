@@ -8,11 +8,14 @@ changes again: in Voila on a busy 2-core machine, lesson 04's player showed step
 stayed on step 1. Plotly's module is its 4.96 MB bundle (``plotly/package_data/widgetbundle.js``), evaluated from a
 new blob URL for every figure, which took longer than 2 s there (and two figures on one page compete).
 
-:func:`module_source` is a small module that wraps the bundle instead:
+:func:`module_source` is a small module (about 4 KB) that starts plotly's instead:
 
-1. The bundle's code is a JavaScript string inside it (read once per kernel, :func:`bundle_code`), imported once per
-   page from a blob URL; the promise is kept on ``globalThis`` (:data:`GLOBAL_KEY`, named by the bundle's hash, so
-   two plotly versions in one JupyterLab do not share it). Every later figure on the page uses the same plotly.
+1. Plotly's bundle travels in a trait of its own (:data:`BUNDLE_TRAIT`, read once per kernel by
+   :func:`bundle_code`), not in the module, so anywidget loads every figure's module in milliseconds. The page
+   imports the bundle once, from a blob URL, the promise kept on ``globalThis`` (:data:`GLOBAL_KEY`, named by the
+   bundle's hash, so two plotly versions in one JupyterLab do not share it); every figure uses that one plotly. The
+   import starts once the page's figures have all started (:data:`SETTLE_MS`, :data:`LATEST_MS`): evaluating 5 MB
+   of code blocks the page for seconds on a slow machine, and a figure still starting then would miss the 2 s.
 2. Its ``initialize`` returns at once, so anywidget's model is ready well within its 2 s whatever the machine.
    If plotly is already loaded it calls plotly's ``initialize`` there and then (the ordinary path). If not, it
    records every message from Python that plotly would have handled (the ``_py2js_*`` traits, :data:`PY2JS_KEYS`),
@@ -20,7 +23,7 @@ new blob URL for every figure, which took longer than 2 s there (and two figures
    copy of the figure is Python's before any view draws it. ``render`` waits for that, then calls plotly's.
 
 The replay happens in the page, in the order Python sent the messages, with no round trip to the kernel, so the
-figure always ends up showing the Python state; Python's side of the widget is unchanged (no new messages).
+figure always ends up showing the Python state; Python's side of the widget is plotly's (no new messages).
 """
 
 from __future__ import annotations
@@ -30,13 +33,24 @@ import hashlib
 import json
 from pathlib import Path
 
-__all__ = ["GLOBAL_KEY", "PY2JS_KEYS", "bundle_code", "bundle_path", "module_source"]
+__all__ = ["BUNDLE_TRAIT", "GLOBAL_KEY", "LATEST_MS", "PY2JS_KEYS", "SETTLE_MS", "bundle_code", "bundle_path",
+           "module_source"]
 
 #: The Python-to-browser message traits of plotly's ``BaseFigureWidget``: each is set to a message and then back to
 #: None; plotly's JavaScript ``FigureModel`` applies each to its copy of the figure (``_widget_data``,
 #: ``_widget_layout``) and each drawn view to its plot.
 PY2JS_KEYS = ("_py2js_addTraces", "_py2js_deleteTraces", "_py2js_moveTraces", "_py2js_restyle", "_py2js_relayout",
               "_py2js_update", "_py2js_animate", "_py2js_removeLayoutProps", "_py2js_removeTraceProps")
+
+#: The figure's synced trait holding plotly's bundle (:func:`bundle_code`), which the module imports from there
+#: (once per page). Every figure carries it, as every plotly FigureWidget carries the bundle as its ``_esm``.
+BUNDLE_TRAIT = "_plotly_bundle"
+
+#: The page's import of the bundle starts once no new figure has started for this long, ms ...
+SETTLE_MS = 250
+#: ... and at the latest this long after the first figure started, ms. Evaluating the bundle blocks the page (for
+#: seconds on a slow machine): a figure still starting then would miss anywidget's 2 s.
+LATEST_MS = 1500
 
 #: The start of the name of the ``globalThis`` property holding the page's one import of the bundle (the rest of
 #: the name is the first 12 hex digits of the bundle's SHA-256).
@@ -45,19 +59,35 @@ GLOBAL_KEY = "__facelayersPlotly_"
 _MODULE_JS = r"""// facelayers: plotly's FigureWidget module, imported once per page, started within anywidget's 2 s.
 const KEY = __KEY__;
 const KEYS = __KEYS__;
-const BUNDLE = __BUNDLE__;
+const BUNDLE_TRAIT = __TRAIT__;
+const SETTLE_MS = __SETTLE__, LATEST_MS = __LATEST__;
 
-function plotlyModule() {
+// The page's one import of plotly's bundle. It starts once no new figure has appeared for SETTLE_MS (at the latest
+// LATEST_MS after the first): evaluating 5 MB of code blocks the page for seconds on a slow machine, and any figure
+// whose model is still starting then would miss anywidget's 2 s.
+function plotlyEntry(code) {
   let entry = globalThis[KEY];
   if (!entry) {
-    const url = URL.createObjectURL(new Blob([BUNDLE], {type: "text/javascript"}));
-    entry = {module: null, promise: null};
-    entry.promise = import(/* webpackIgnore: true */ url).then((mod) => {
-      URL.revokeObjectURL(url);
-      entry.module = mod;
-      return mod;
-    });
+    let go;
+    entry = {module: null, timer: null, begun: false, first: Date.now(), replayed: 0,
+             promise: new Promise((resolve) => { go = resolve; })};
+    entry.start = () => {
+      if (entry.begun) return;
+      entry.begun = true;
+      clearTimeout(entry.timer);
+      const url = URL.createObjectURL(new Blob([code], {type: "text/javascript"}));
+      go(import(/* webpackIgnore: true */ url).then((mod) => {
+        URL.revokeObjectURL(url);
+        entry.module = mod;
+        return mod;
+      }));
+    };
     globalThis[KEY] = entry;
+  }
+  if (!entry.begun) {
+    clearTimeout(entry.timer);
+    const wait = Math.max(0, Math.min(SETTLE_MS, entry.first + LATEST_MS - Date.now()));
+    entry.timer = setTimeout(() => entry.start(), wait);
   }
   return entry;
 }
@@ -67,13 +97,12 @@ function plotlyWidget(mod) {
 }
 
 export default () => {
-  let plotly = null;   // plotly's widget for this model (its initialize and render), once started
-  let started = null;  // resolves to it once plotly's initialize has run and the missed messages were replayed
+  let started = null;  // resolves to plotly's widget once its initialize has run and the missed messages were replayed
   return {
     initialize(ctx) {
-      const entry = plotlyModule();
+      const entry = plotlyEntry(ctx.model.get(BUNDLE_TRAIT));
       if (entry.module) {  // plotly is loaded already (a later figure): the ordinary path
-        plotly = plotlyWidget(entry.module);
+        const plotly = plotlyWidget(entry.module);
         plotly.initialize(ctx);
         started = Promise.resolve(plotly);
         return;
@@ -92,14 +121,14 @@ export default () => {
       started = entry.promise.then((mod) => {
         for (const [key, keep] of listeners) ctx.model.off("change:" + key, keep);
         if (ctx.signal && ctx.signal.aborted) return null;
-        plotly = plotlyWidget(mod);
+        const plotly = plotlyWidget(mod);
         plotly.initialize(ctx);
         for (const [key, value] of missed) {
           ctx.model.set(key, null, {silent: true});
           ctx.model.set(key, value);
           ctx.model.set(key, null, {silent: true});
         }
-        globalThis[KEY].replayed = (globalThis[KEY].replayed || 0) + missed.length;
+        entry.replayed += missed.length;
         return plotly;
       });
       started.catch((error) => console.error("[facelayers] plotly's module failed to load", error));
@@ -150,16 +179,16 @@ def bundle_code() -> str:
 def module_source() -> str:
     """The project's FigureWidget module: plotly's, imported once per page and started at once (module docstring).
 
-    Multi-line, so anywidget takes it as code (a one-line string ending in ``.js`` would be taken as a file name).
-    Built once per kernel; every figure sends it with its state (as plotly's own figures send the bundle).
+    About 4 KB: plotly's bundle is not in it but in the figure's :data:`BUNDLE_TRAIT`, so that anywidget loads
+    and starts every figure's module in milliseconds. Multi-line, so anywidget takes it as code (a one-line string
+    ending in ``.js`` would be taken as a file name). Built once per kernel.
 
     Returns
     -------
     str
-        An ES module whose default export is anywidget's widget factory; it holds :func:`bundle_code` once, as a
-        JSON string literal.
+        An ES module whose default export is anywidget's widget factory.
     """
-    code = bundle_code()
-    key = GLOBAL_KEY + hashlib.sha256(code.encode("utf-8")).hexdigest()[:12]
+    key = GLOBAL_KEY + hashlib.sha256(bundle_code().encode("utf-8")).hexdigest()[:12]
     return (_MODULE_JS.replace("__KEY__", json.dumps(key)).replace("__KEYS__", json.dumps(list(PY2JS_KEYS)))
-            .replace("__BUNDLE__", json.dumps(code)))
+            .replace("__TRAIT__", json.dumps(BUNDLE_TRAIT)).replace("__SETTLE__", str(SETTLE_MS))
+            .replace("__LATEST__", str(LATEST_MS)))
