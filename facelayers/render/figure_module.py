@@ -96,10 +96,36 @@ function plotlyWidget(mod) {
   return typeof mod.default === "function" ? mod.default() : mod.default;
 }
 
+// anywidget rejects a model that has not started within 2 s of its creation and from then on drops every message
+// from Python (its model's comm handler first awaits that rejected promise). On a saturated page even this small
+// module can start later than that, so once started, the model's comm messages go straight to ipywidgets' own
+// handler (what anywidget's awaits before calling); this module keeps what plotly has not yet seen (above).
+async function deliverDirectly(ctx) {
+  const manager = ctx.model.widget_manager;
+  const models = manager && manager._models;
+  if (!models) return false;
+  const data = ctx.model.get("_widget_data");
+  const soon = (promise) => Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve(null), 2000))]);
+  for (const promise of Object.values(models)) {
+    let model = null;
+    try { model = await soon(promise); } catch (error) { continue; }
+    if (!model || typeof model.get !== "function" || model.get("_widget_data") !== data) continue;
+    const base = Object.getPrototypeOf(Object.getPrototypeOf(model));
+    if (!model.comm || typeof model.comm.on_msg !== "function" || !base || typeof base._handle_comm_msg !== "function") {
+      return false;
+    }
+    model.comm.on_msg((msg) => base._handle_comm_msg.call(model, msg));
+    return true;
+  }
+  return false;
+}
+
 export default () => {
   let started = null;  // resolves to plotly's widget once its initialize has run and the missed messages were replayed
   return {
     initialize(ctx) {
+      deliverDirectly(ctx).then((done) => { globalThis[KEY].direct = (globalThis[KEY].direct || 0) + (done ? 1 : 0); },
+                                (error) => console.warn("[facelayers] figure messages stay with anywidget", error));
       const entry = plotlyEntry(ctx.model.get(BUNDLE_TRAIT));
       if (entry.module) {  // plotly is loaded already (a later figure): the ordinary path
         const plotly = plotlyWidget(entry.module);
