@@ -111,13 +111,29 @@ const model2 = new Model({_py2js_relayout: null});
 second.initialize({model: model2, signal: {aborted: false}});
 const appliedBefore2 = applied.length;
 fromPython(model2, "_py2js_relayout", {relayout_data: {"title.text": "other"}});
+// A model anywidget has given up on: its comm handler (anywidget's) drops every message; once the module has
+// started, the comm delivers to ipywidgets' handler directly.
+const handled = [];
+class Base { _handle_comm_msg(msg) { handled.push(msg); } }
+class Gated extends Base { _handle_comm_msg() { throw new Error("[anywidget] Failed to initialize model."); } }
+const model3 = new Model({_widget_data: [{type: "mesh3d"}], _py2js_relayout: null});
+const real = new Gated();
+real.get = (k) => model3.get(k);
+real.comm = {on_msg(f) { this.deliver = f; }, deliver: (msg) => real._handle_comm_msg(msg)};
+const other = {get: () => [{type: "mesh3d"}], comm: {on_msg() { throw new Error("not this one"); }}};
+model3.widget_manager = {_models: {a: Promise.resolve(other), b: Promise.resolve(real)}};
+wrapper().initialize({model: model3, signal: {aborted: false}});
+await new Promise((resolve) => setTimeout(resolve, 50));
+real.comm.deliver({content: {data: {method: "update"}}});
 console.log(JSON.stringify({returned, beforeArrival, applied, renders, drawnAfter: el.drawnAfter,
                             second: applied.length - appliedBefore2, replayed: globalThis[key].replayed,
-                            leftNull: model.get("_py2js_relayout") === null, ms: Date.now() - before}));
+                            leftNull: model.get("_py2js_relayout") === null, ms: Date.now() - before,
+                            direct: handled.length, directCount: globalThis[key].direct}));
 """
 
 
 def test_messages_sent_while_plotly_loads_reach_plotly_in_order_before_it_draws(tmp_path):
+    """The late path, in Node; and a model anywidget gave up on gets its messages through ipywidgets' handler."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("needs Node.js to run the figure module")
@@ -137,3 +153,4 @@ def test_messages_sent_while_plotly_loads_reach_plotly_in_order_before_it_draws(
     assert [k for k, _ in out["applied"]][:3] == ["_py2js_relayout", "_py2js_restyle", "_py2js_relayout"], out
     assert out["renders"] == 1 and out["drawnAfter"] == 3, "the view draws after the replay"
     assert out["second"] == 1 and out["replayed"] == 3 and out["leftNull"], out
+    assert out["direct"] == 1 and out["directCount"] == 1, "a rejected model's messages reach ipywidgets' handler"

@@ -426,7 +426,9 @@ def _stage_figure_class():
             per figure) missed that on a busy machine, and the figure never changed again (lesson 04 in Voila:
             the panel on step 2, the 3D view on step 1). The small module loads at once, returns from
             ``initialize`` at once, starts the bundle's import once the page's figures have started, and replays to
-            plotly, in order, whatever Python sent while plotly was loading. Python's side is plotly's, unchanged.
+            plotly, in order, whatever Python sent while plotly was loading; once started, it has the figure's
+            messages delivered past anywidget's 2 s gate (a page too busy to start even that module in time still
+            follows Python). Python's side is plotly's, unchanged.
             """
 
             _esm = figure_module.module_source()

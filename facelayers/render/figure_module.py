@@ -22,8 +22,15 @@ new blob URL for every figure, which took longer than 2 s there (and two figures
    and as soon as plotly has loaded it calls plotly's ``initialize`` and replays them to it in order, so plotly's
    copy of the figure is Python's before any view draws it. ``render`` waits for that, then calls plotly's.
 
+3. Once started, the figure's comm messages go straight to ipywidgets' handler (the one anywidget's calls after
+   awaiting its 2 s promise): on a page too saturated to start even this module within 2 s, anywidget has
+   rejected the model, and without this every later message would be dropped. The model is found in the widget
+   manager by its ``_widget_data`` (the same object); its comm's handler is replaced (``comm.on_msg``).
+
 The replay happens in the page, in the order Python sent the messages, with no round trip to the kernel, so the
-figure always ends up showing the Python state; Python's side of the widget is plotly's (no new messages).
+figure always ends up showing the Python state; Python's side of the widget is plotly's (no new messages). Left:
+messages sent between anywidget's rejection and this module's start are lost (none in Voila, where nothing is
+sent while the page loads).
 """
 
 from __future__ import annotations
