@@ -10,7 +10,9 @@ reader announces each new description after a control changes the figure.
 :data:`FOCUS_CSS` gives every control of our widgets a visible keyboard-focus ring (ipywidgets' own is faint or
 missing on sliders and toggle buttons); :func:`page_helper_html` installs it in the page together with accessible
 names for ipywidgets' slider handles (which ipywidgets leaves unnamed), and fits the figures made by
-:func:`fit_figure` to their boxes.
+:func:`fit_figure` to their boxes. The figures :func:`fit_figure` makes start in the page through
+:mod:`facelayers.render.figure_module` (plotly's bundle imported once per page, anywidget's 2 s start-up limit
+always met, no message from Python lost while plotly loads; see ``StageFigure``).
 
 :func:`palette_distances` simulates protanopia, deuteranopia and tritanopia (Machado, Oliveira & Fernandes 2009,
 severity 1) on the layer colours and returns the smallest CIELAB difference between any two of them.
@@ -403,14 +405,37 @@ _STAGE_FIGURE = None
 
 
 def _stage_figure_class():
-    """Plotly's FigureWidget, reconciling the browser's echo of typed arrays (:func:`without_echoed_arrays`)."""
+    """Plotly's FigureWidget, reconciling the browser's echo of typed arrays, started in the page within 2 s.
+
+    The echo: :func:`without_echoed_arrays`; the start: :func:`facelayers.render.figure_module.module_source`.
+    """
     global _STAGE_FIGURE
     if _STAGE_FIGURE is None:
         import plotly.graph_objects as go
+        import traitlets
         from plotly.basewidget import BaseFigureWidget
 
+        from facelayers.render import figure_module
+
         class StageFigure(go.FigureWidget):
-            """A FigureWidget whose trace-delta reconciliation ignores echoed typed arrays."""
+            """A FigureWidget ignoring echoed typed arrays, whose browser module starts within anywidget's 2 s.
+
+            Its trace-delta reconciliation drops the browser's echo of typed arrays; its browser module (``_esm``)
+            is :func:`facelayers.render.figure_module.module_source`, which imports plotly's bundle (sent in the
+            trait :data:`facelayers.render.figure_module.BUNDLE_TRAIT`) once per page.
+
+            anywidget rejects a model whose module has not loaded and initialised within 2 s of its creation, and
+            then drops every later message from Python: plotly's own module (its 4.96 MB bundle, evaluated once
+            per figure) missed that on a busy machine, and the figure never changed again (lesson 04 in Voila:
+            the panel on step 2, the 3D view on step 1). The small module loads at once, returns from
+            ``initialize`` at once, starts the bundle's import once the page's figures have started, and replays to
+            plotly, in order, whatever Python sent while plotly was loading; once started, it has the figure's
+            messages delivered past anywidget's 2 s gate (a page too busy to start even that module in time still
+            follows Python). Python's side is plotly's, unchanged.
+            """
+
+            _esm = figure_module.module_source()
+            _plotly_bundle = traitlets.Unicode(figure_module.bundle_code()).tag(sync=True)
 
             @staticmethod
             def _remove_overlapping_props(input_data, delta_data, prop_path=()):
