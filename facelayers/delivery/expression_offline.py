@@ -197,7 +197,7 @@ def note_text(model: FaceModel, case: Case, expression: str) -> str:
     lines = injury.deficit_lines(model, case.cut, case.divided) if (case.cut or case.divided) else []
     deficit = "<br>".join(wrap(line) for line in lines) or wrap("Every branch of the facial nerve and every muscle intact.")
     return (f"<b>{escape(e.label)}{aus}</b><br>{wrap(e.shows + '.')}<br><br><b>{escape(case.label)}</b><br>"
-            f"{deficit}<br>House-Brackmann grade {hb.roman}")
+            f"{deficit}<br>{wrap(hb.headline())}")
 
 
 #: The page part: keeps the moving traces as drawn, restyles them to a frame when a menu changes. ``data``: see

@@ -34,7 +34,8 @@ COS_MIN = 0.3
 MUSCLE_MIN_SHARE = 0.5
 #: The skin keeps its data thickness across the skin (laid with the skin's own cosine) however short the ray: a
 #: bone lying close under the skin thins the deep tissues, not the dermis (Meng 2022: submandibular skin 1.1-1.2 mm,
-#: data/thickness.csv). Only where the ray is shorter than the skin would need does it take at most this share of it.
+#: data/thickness.csv). Only where the ray is too short for the skin's data does it take less: this share of the ray
+#: (or its share in proportion to the data, if larger).
 SKIN_MAX_SHARE = 0.4
 
 
@@ -218,9 +219,13 @@ def build_stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField,
     # the room (at the jaw line the ray is 2-10 mm for 11-16 mm of data; thinning the skin with them left
     # 0.25-0.5 mm of skin over the mandibular border).
     skin_cos = np.maximum(cos, COS_MIN)
-    skin_along = np.minimum(data[:, 0] / skin_cos, SKIN_MAX_SHARE * total)
     periosteum = data[:, 4] / lay
     muscle = MUSCLE_MIN_SHARE * data[:, 3] / lay
+    skin_data = data[:, 0] / skin_cos
+    need = data[:, :3].sum(axis=1) / skin_cos + periosteum + muscle
+    # in full where there is room; else at least SKIN_MAX_SHARE of the ray, and never less than its share in
+    # proportion (what the old rule gave)
+    skin_along = np.minimum(skin_data, np.maximum(SKIN_MAX_SHARE * total, total * skin_data / np.maximum(need, 1e-9)))
     top = data[:, 1:3].sum(axis=1)
     fills = top / np.maximum(total - skin_along - periosteum - muscle, 1e-9)
     top_cos = np.maximum(skin_cos, np.minimum(fills, np.maximum(lay, skin_cos)))
