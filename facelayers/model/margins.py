@@ -40,13 +40,15 @@ SITES: tuple[tuple[str, str], ...] = (
 )
 
 #: Where each site's layer column is read, the same anatomical point in every patient (the branch's danger point):
-#: the frontal branch in the temple (its first ramus passes under the temporal-fossa landmark), the zygomatic
-#: branch at Zuker's point (Dorafshar 2013) and the marginal mandibular branch where it crosses the facial vessels
-#: at the mandibular border (Dingman & Grabb 1962; Yang 2016: 33 mm in front of gonion).
-SITE_LANDMARKS: dict[str, str] = {
-    "frontal": "temporal_fossa",
-    "zygomatic": "zuker_point",
-    "marginal_mandibular": "facial_artery_border",
+#: the first of the landmarks that the technique's plane covers (the first if none does). The frontal branch where
+#: its rami cross the zygomatic arch (zygion; Al-Kayat & Bramley 1979: 8-35 mm in front of the ear canal), or in
+#: the temple for a brow lift's plane (its first ramus passes under the temporal-fossa landmark); the zygomatic
+#: branch at Zuker's point (Dorafshar 2013); the marginal mandibular branch where it crosses the facial vessels at
+#: the mandibular border (Dingman & Grabb 1962; Yang 2016: 33 mm in front of gonion).
+SITE_LANDMARKS: dict[str, tuple[str, ...]] = {
+    "frontal": ("zygion", "temporal_fossa"),
+    "zygomatic": ("zuker_point",),
+    "marginal_mandibular": ("facial_artery_border",),
 }
 
 #: The four patients of lesson 07: two sexes x young/old, two BMIs (each sex and each age at both BMIs).
@@ -100,7 +102,7 @@ class Margin:
         Depth of the branch and of the plane in that column, on the same scale: each one's layer and fraction
         on the landmark's ray, read on the normal's interfaces (nan where the plane does not reach the site).
     site_landmark : str
-        The landmark the column is read at ("" if none).
+        The landmark the column is read at (:data:`SITE_LANDMARKS`; "" if none).
     column_nerve_id : str
         The branch's nerve drawn in the column: the one passing nearest the landmark's ray.
     """
@@ -176,7 +178,7 @@ def margins(patient: Patient | None = REFERENCE_PATIENT, technique: str = "skin_
             if best is None or dist < best[0]:
                 best = (dist, i, plane, side, path)
         dist, i, plane, side, path = best
-        landmark = SITE_LANDMARKS.get(group, "")
+        landmark = _site_landmark(model, SITE_LANDMARKS.get(group, ()), placed.planes)
         if landmark:
             interfaces, nerve_depth, plane_depth, column_nerve = site_column(model, landmark, paths, placed.planes)
         elif plane is not None:  # no landmark for the group: the column under the closest point
@@ -193,6 +195,16 @@ def margins(patient: Patient | None = REFERENCE_PATIENT, technique: str = "skin_
         out.append(Margin(patient, placed.technique.technique_id, group, label, path.nerve_id, dist, side,
                           interfaces, nerve_depth, plane_depth, landmark, column_nerve))
     return tuple(out)
+
+
+def _site_landmark(model: FaceModel, landmarks, planes) -> str:
+    """The first of ``landmarks`` (left side) that a plane covers; the first if none does; "" if there are none."""
+    for name in landmarks:
+        lm = model.anatomy.landmarks[name]
+        point = np.asarray([model.anatomy.point(f"{name}:left" if lm.side == "bilateral" else name)], float)
+        if any(plane.covers(point)[0] for plane in planes):
+            return name
+    return landmarks[0] if landmarks else ""
 
 
 def site_column(model: FaceModel, landmark: str, paths, planes) -> tuple[np.ndarray, float, float, str]:
