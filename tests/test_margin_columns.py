@@ -66,3 +66,18 @@ def test_a_short_ray_thins_the_deep_tissues_not_the_skin():
     names = ["facial_artery_border:left", "seckel3_centre:left", "mandibular_ligament:left"]
     depth = normal_depths(model, np.array([model.anatomy.point(n) for n in names]))
     assert np.all(depth[:, 1] >= 1.0), depth[:, 1]
+
+
+def test_the_facial_nerve_trunk_divides_deep_in_the_parotid():
+    """Lesson 03's depth profile: the trunk's shallowest point is the pes anserinus, in the parotid (the muscle
+    layer) under its superficial part, not 2 mm under the parotid fascia (it read 6.2 mm from the skin)."""
+    from facelayers.model.nerves import place
+
+    model = patient_model(None, "lecture")
+    trunk = place(model, model.anatomy.nerves["facial_trunk"], "left")
+    depth, _, layer = trunk.shallowest()
+    assert layer == "muscle"
+    assert depth >= 7.5, depth
+    # under at least 3 mm of parotid (the muscle layer's outer face on the normal at the pes)
+    i = int(np.argmin(trunk.depth_mm))
+    assert trunk.depth_mm[i] - trunk.interfaces_mm[i, 3] >= 3.0, trunk.interfaces_mm[i]
