@@ -4,7 +4,8 @@ Pure: a :class:`facelayers.model.margins.MarginTable` in, a ``go.Figure`` out. F
 zygomatic branch, mandibular border) and patient, one column shows the patient's layers (stacked bars, depth
 below the skin downward, along the skin's normal) at the same anatomical point in every patient
 (:data:`facelayers.model.margins.SITE_LANDMARKS`), the dissection plane (a bar across the column) and the nerve
-(a diamond), with the margin (the branch's closest approach to the plane anywhere) in mm written above. Trace names are stable ids: ``band:<layer>``, ``plane:depth``, ``nerve:depth``.
+(a diamond), with the margin (the branch's closest approach to the plane anywhere) in mm written above. Trace
+names are stable ids: ``band:<layer>``, ``plane:depth``, ``nerve:depth``.
 """
 
 from __future__ import annotations
