@@ -163,7 +163,8 @@ def test_the_menus_name_every_expression_and_case(course_page):
     caption = [a.get("name") for a in figure["layout"]["annotations"]].index("caption")
     assert data["caption"] == caption
     note = data["notes"]["marginal_left"]["show_lower_teeth"]
-    assert "Show the lower teeth" in note and "House-Brackmann grade" in note and "lower lip" in note
+    assert "Pull the lower lip down" in note and "House-Brackmann grade" in note and "lower lip" in note
+    assert "no teeth" in note  # says what the model cannot show
     assert data["menus"] == ["expression", "case"]
 
 

@@ -33,6 +33,12 @@ def test_house_brackmann_of_what_is_shown(model_coarse, cut, grade, regions):
     if cut:
         assert hb.side == cut[0].split(":")[1] or grade == 1
     assert hb.text().startswith(f"House-Brackmann {injury.ROMAN[grade]}")
+    # The headline names every region's grade before the overall one (the worst region's).
+    head = hb.headline()
+    assert head.startswith("House-Brackmann grade by region: forehead "), head
+    for (name, (g, _, _)), want in zip(hb.regions.items(), regions):
+        assert f"{name} {injury.ROMAN[want]}" in head
+    assert head.endswith(f"(overall {injury.ROMAN[grade]}, the worst region's)")
 
 
 def test_divided_frown_muscles_keep_house_brackmann_normal(model_coarse):

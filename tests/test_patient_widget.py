@@ -42,7 +42,7 @@ def test_figure_as_data(table):
     assert np.allclose(fat.base, [m.interfaces_mm[1] for s in range(3) for m in (table.rows[0][s], table.rows[1][s])])
     assert fig.data[0].marker.color == PALETTE["skin"]
     texts = [a.text for a in fig.layout.annotations]
-    assert f"<b>{table.rows[0][2].margin_mm:.1f} mm</b>" in texts
+    assert f"closest <b>{table.rows[0][2].margin_mm:.1f} mm</b>" in texts
     assert fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]  # depth grows downward
 
 

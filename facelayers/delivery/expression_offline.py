@@ -197,7 +197,7 @@ def note_text(model: FaceModel, case: Case, expression: str) -> str:
     lines = injury.deficit_lines(model, case.cut, case.divided) if (case.cut or case.divided) else []
     deficit = "<br>".join(wrap(line) for line in lines) or wrap("Every branch of the facial nerve and every muscle intact.")
     return (f"<b>{escape(e.label)}{aus}</b><br>{wrap(e.shows + '.')}<br><br><b>{escape(case.label)}</b><br>"
-            f"{deficit}<br>House-Brackmann grade {hb.roman}")
+            f"{deficit}<br>{wrap(hb.headline())}")
 
 
 #: The page part: keeps the moving traces as drawn, restyles them to a frame when a menu changes. ``data``: see
@@ -255,7 +255,7 @@ div.dataset.case = kase;
 
 #: Short menu labels (the left column is 20% of the window wide); the caption gives the full names.
 SHORT_LABELS = {"rest": "Rest", "raise_brows": "Raise brows", "frown": "Frown", "close_eyes": "Close eyes",
-                "smile": "Smile", "show_lower_teeth": "Lower teeth", "pucker": "Pucker", "tense_neck": "Tense neck",
+                "smile": "Smile", "show_lower_teeth": "Lower lip down", "pucker": "Pucker", "tense_neck": "Tense neck",
                 "wrinkle_nose": "Wrinkle nose"}
 
 

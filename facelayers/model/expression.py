@@ -104,9 +104,10 @@ EXPRESSIONS: MappingProxyType = MappingProxyType({e.name: e for e in (
           "The lids close, the cheek rises, crow's feet fan out from the outer corner"),
     _expr("smile", "Smile", ("AU12",), {"zygomaticus_major": 1.0, "zygomaticus_minor": 0.6},
           "The mouth corners go up and out; the nasolabial fold deepens"),
-    _expr("show_lower_teeth", "Show the lower teeth", ("AU15", "AU16"),
+    _expr("show_lower_teeth", "Pull the lower lip down", ("AU15", "AU16"),
           {"depressor_labii_inferioris": 1.0, "depressor_anguli_oris": 1.0, "platysma": 0.4},
-          "The lower lip and the mouth corners are pulled down"),
+          "The lower lip and the mouth corners are pulled down (depressor labii inferioris and depressor anguli "
+          "oris); in life the lower teeth show, but the model has no teeth and keeps the lips together"),
     _expr("pucker", "Pucker", ("AU18", "AU22"), {"orbicularis_oris": 1.0},
           "The lips are drawn together and pushed forward; vertical lines above the upper lip"),
     _expr("tense_neck", "Tense the neck", ("AU21",), {"platysma": 1.0},

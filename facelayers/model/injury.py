@@ -107,6 +107,20 @@ class HouseBrackmann:
         """The grade as a Roman numeral, ``"I"`` to ``"VI"``."""
         return ROMAN[self.grade]
 
+    def headline(self) -> str:
+        """The grade as a headline, region by region, then the overall grade and how it is made.
+
+        ``"House-Brackmann grade by region: forehead IV · eye II · mouth I (overall IV, the worst region's)"``: a
+        clinician reads a bare "grade IV" as including incomplete eye closure, which an isolated frontal-branch cut
+        does not cause, so the regions come first.
+
+        Returns
+        -------
+        str
+        """
+        parts = " · ".join(f"{r} {ROMAN[g]}" for r, (g, _, _) in self.regions.items())
+        return f"House-Brackmann grade by region: {parts} (overall {self.roman}, the worst region's)"
+
     def text(self) -> str:
         """One line: ``House-Brackmann IV (left): forehead IV no movement; eye I normal; mouth I normal``."""
         where = f" ({self.side})" if self.side else ""

@@ -29,8 +29,8 @@ from facelayers.model.patient import REFERENCE_PATIENT, Patient
 from facelayers.model.perpendicular import skin_depth
 from facelayers.model.techniques import place_technique
 
-__all__ = ["DEPTH_SITES", "LESSON_PATIENTS", "SITES", "Margin", "MarginTable", "compare_patients", "depths_text",
-           "margins", "measured_depths", "normal_depths", "patient_model"]
+__all__ = ["DEPTH_SITES", "LESSON_PATIENTS", "SITES", "SITE_LANDMARKS", "Margin", "MarginTable", "compare_patients",
+           "depths_text", "margins", "measured_depths", "normal_depths", "patient_model", "site_column"]
 
 #: The tabulated sites: (nerve group of nerves.json, label).
 SITES: tuple[tuple[str, str], ...] = (
@@ -38,6 +38,18 @@ SITES: tuple[tuple[str, str], ...] = (
     ("zygomatic", "zygomatic branch"),
     ("marginal_mandibular", "mandibular border"),
 )
+
+#: Where each site's layer column is read, the same anatomical point in every patient (the branch's danger point):
+#: the first of the landmarks that the technique's plane covers (the first if none does). The frontal branch where
+#: its rami cross the zygomatic arch (zygion; Al-Kayat & Bramley 1979: 8-35 mm in front of the ear canal), or in
+#: the temple for a brow lift's plane (its first ramus passes under the temporal-fossa landmark); the zygomatic
+#: branch at Zuker's point (Dorafshar 2013); the marginal mandibular branch where it crosses the facial vessels at
+#: the mandibular border (Dingman & Grabb 1962; Yang 2016: 33 mm in front of gonion).
+SITE_LANDMARKS: dict[str, tuple[str, ...]] = {
+    "frontal": ("zygion", "temporal_fossa"),
+    "zygomatic": ("zuker_point",),
+    "marginal_mandibular": ("facial_artery_border",),
+}
 
 #: The four patients of lesson 07: two sexes x young/old, two BMIs (each sex and each age at both BMIs).
 LESSON_PATIENTS: tuple[Patient, ...] = (
@@ -83,12 +95,16 @@ class Margin:
         ``"deep"`` (the nerve lies deep to the plane), ``"flap"`` (superficial to it: raised with the flap),
         ``"crosses"`` or ``"outside"``.
     interfaces_mm : (6,) float, mm
-        Depth below the skin of each interface (skin ... bone) on the ray through the closest point, measured
-        perpendicular to the skin (:attr:`facelayers.model.nerves.NervePath.interfaces_mm`).
+        The layer column at the site's landmark (:data:`SITE_LANDMARKS`, the same anatomical point in every
+        patient): depth below the skin of each interface (skin ... bone) along the skin's inward normal there
+        (:func:`normal_depths`), as the sources measure thickness.
     nerve_depth_mm, plane_depth_mm : float, mm
-        Depth of the nerve and of the plane below the skin on that ray, perpendicular to the skin (the
-        nearest-point distance to the skin mesh, :func:`facelayers.model.perpendicular.skin_depth`; nan if
-        outside).
+        Depth of the branch and of the plane in that column, on the same scale: each one's layer and fraction
+        on the landmark's ray, read on the normal's interfaces (nan where the plane does not reach the site).
+    site_landmark : str
+        The landmark the column is read at (:data:`SITE_LANDMARKS`; "" if none).
+    column_nerve_id : str
+        The branch's nerve drawn in the column: the one passing nearest the landmark's ray.
     """
 
     patient: Patient | None
@@ -101,6 +117,8 @@ class Margin:
     interfaces_mm: np.ndarray
     nerve_depth_mm: float
     plane_depth_mm: float
+    site_landmark: str = ""
+    column_nerve_id: str = ""
 
     @property
     def exposed(self) -> bool:
@@ -154,22 +172,95 @@ def margins(patient: Patient | None = REFERENCE_PATIENT, technique: str = "skin_
     out = []
     for group, label in sites:
         best = None
-        for nerve in model.anatomy.nerves_in_group(group):
-            path = place(model, nerve, "left")
+        paths = [place(model, nerve, "left") for nerve in model.anatomy.nerves_in_group(group)]
+        for path in paths:
             dist, i, plane, side = _closest(path, placed.planes)
             if best is None or dist < best[0]:
                 best = (dist, i, plane, side, path)
         dist, i, plane, side, path = best
+        landmark = _site_landmark(model, SITE_LANDMARKS.get(group, ()), placed.planes)
+        if landmark:
+            interfaces, nerve_depth, plane_depth, column_nerve = site_column(model, landmark, paths, placed.planes)
+        elif plane is not None:  # no landmark for the group: the column under the closest point
+            interfaces = path.interfaces_mm[i].copy()
+            nerve_depth, column_nerve = float(path.depth_mm[i]), path.nerve_id
+            u, s, _ = params_of(path.points[i:i + 1])
+            plane_depth = float(skin_depth(model, plane.points_at(model.stack_at(u, s)))[0])
+        else:
+            interfaces, nerve_depth, plane_depth, column_nerve = np.full(6, np.nan), float("nan"), float("nan"), ""
         if plane is None:
             out.append(Margin(patient, placed.technique.technique_id, group, label, "", float("inf"), "outside",
-                              np.full(6, np.nan), float("nan"), float("nan")))
+                              interfaces, nerve_depth, plane_depth, landmark, column_nerve))
             continue
-        interfaces = path.interfaces_mm[i]
-        u, s, _ = params_of(path.points[i:i + 1])
-        plane_depth = skin_depth(model, plane.points_at(model.stack_at(u, s)))[0]
         out.append(Margin(patient, placed.technique.technique_id, group, label, path.nerve_id, dist, side,
-                          interfaces.copy(), float(path.depth_mm[i]), float(plane_depth)))
+                          interfaces, nerve_depth, plane_depth, landmark, column_nerve))
     return tuple(out)
+
+
+def _site_landmark(model: FaceModel, landmarks, planes) -> str:
+    """The first of ``landmarks`` (left side) that a plane covers; the first if none does; "" if there are none."""
+    for name in landmarks:
+        lm = model.anatomy.landmarks[name]
+        point = np.asarray([model.anatomy.point(f"{name}:left" if lm.side == "bilateral" else name)], float)
+        if any(plane.covers(point)[0] for plane in planes):
+            return name
+    return landmarks[0] if landmarks else ""
+
+
+def site_column(model: FaceModel, landmark: str, paths, planes) -> tuple[np.ndarray, float, float, str]:
+    """The layer column at a landmark (left side), with a branch's and a plane's depth in it.
+
+    The column is the skin's inward normal at the skin point of the landmark's ray (:func:`normal_depths`). The
+    branch drawn is the nerve of ``paths`` whose samples pass nearest that ray, at its nearest sample; it and the
+    plane are placed by their layer and fraction on the landmark's ray and read on the normal's interfaces, so
+    nerve, plane and layers are on one scale and each lies in its own layer.
+
+    Parameters
+    ----------
+    model : FaceModel
+    landmark : str
+        A landmark id (a bilateral one is taken on the left).
+    paths : sequence of NervePath
+        The branch's nerves (left side).
+    planes : sequence of PlacedPlane
+        The technique's planes (left side).
+
+    Returns
+    -------
+    interfaces : (6,) float64 ndarray, mm
+        Depth of skin (0) ... bone along the normal.
+    nerve_depth_mm, plane_depth_mm : float, mm
+        nan where no plane covers the site.
+    nerve_id : str
+    """
+    lm = model.anatomy.landmarks[landmark]
+    point = np.asarray(model.anatomy.point(f"{landmark}:left" if lm.side == "bilateral" else landmark), float)
+    interfaces = normal_depths(model, point[None, :])[0]
+    u, s, _ = params_of(point[None, :])
+    stack = model.stack_at(u, s)
+    skin = stack.points[0, 0]
+    axis = stack.points[0, -1] - skin
+    axis /= np.linalg.norm(axis)
+
+    def on_normal(coord: float) -> float:
+        k = int(np.clip(np.floor(coord), 0, 4))
+        return float(interfaces[k] + (coord - k) * (interfaces[k + 1] - interfaces[k]))
+
+    nearest = None
+    for path in paths:
+        rel = path.points - skin
+        off = np.linalg.norm(rel - (rel @ axis)[:, None] * axis[None, :], axis=1)
+        j = int(np.argmin(off))
+        if nearest is None or off[j] < nearest[0]:
+            nearest = (off[j], path, j)
+    _, path, j = nearest
+    nerve_depth = on_normal(float(path.depth_coord[j]))
+    plane_depth = float("nan")
+    for plane in planes:
+        if plane.covers(point[None, :])[0]:
+            plane_depth = on_normal(float(plane.depth_at(u, s, stack)[0]))
+            break
+    return interfaces, nerve_depth, plane_depth, path.nerve_id
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,11 @@ COS_MIN = 0.3
 #: the masseter and the arch), the muscle layer gives up room along the ray first, down to this share of its data,
 #: before skin, fat and SMAS are thinned.
 MUSCLE_MIN_SHARE = 0.5
+#: The skin keeps its data thickness across the skin (laid with the skin's own cosine) however short the ray: a
+#: bone lying close under the skin thins the deep tissues, not the dermis (Meng 2022: submandibular skin 1.1-1.2 mm,
+#: data/thickness.csv). Only where the ray is too short for the skin's data does it take less: this share of the ray
+#: (or its share in proportion to the data, if larger).
+SKIN_MAX_SHARE = 0.4
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,8 +102,9 @@ class Stack:
         Each region's share of the thickness blend (rows sum to 1).
     perpendicular : (n, 5) float64 ndarray, mm
         Each layer's thickness measured perpendicular to the skin, the quantity the data give: skin, fat and
-        SMAS ``thickness * max(cos(ray, normal), COS_MIN)`` (or the larger cosine that fits them in where the
-        ray has too little room even after the muscle layer gave up room, at most ``cos_ray``), the periosteum
+        SMAS ``thickness * max(cos(ray, normal), COS_MIN)`` (fat and SMAS: or the larger cosine that fits them in
+        where the ray has too little room even after the muscle layer gave up room, at most ``cos_ray``; the
+        skin always keeps its data, see :data:`SKIN_MAX_SHARE`), the periosteum
         ``thickness * cos_ray``, the muscle layer
         the rest of the normal depth (``depth[:, -1] * cos_ray`` minus the other four), so the five add up to
         the normal depth.
@@ -148,14 +154,16 @@ def build_stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField,
     The skin, fat, SMAS and periosteum take their data thickness measured perpendicular to the skin; the
     muscle layer (deep fascia, muscle, deep fat) takes what is left down to the stack's floor. Skin, fat and
     SMAS lie just under the skin and are laid along the ray as t / cos(ray, skin normal), so that measured
-    along the skin's normal they keep their data thickness (where the ray has too little room, with the larger
-    cosine that just fits them, at most c); the periosteum lies on the bone and is laid as
+    along the skin's normal they keep their data thickness (where the ray has too little room, fat and SMAS take
+    the larger cosine that just fits them, at most c; the skin never does); the periosteum lies on the bone and is laid as
     t / c, c the bone's depth along the skin's normal over its depth along the ray (over a cavity, the
     cosine between ray and normal); the muscle layer's perpendicular thickness is the normal depth minus the
     other four (exact at the tissue-depth sites). The floor is the fitted skull, except over a cavity or where
     there is no bone, where it runs at the regions' total depth (over the globe, the nasal cartilages, the
-    deep cervical fascia). If the room is less than the five data layers need, all five shrink in proportion
-    (the muscle layer, which holds layer 4 and the nerves under it, keeps its share and is never empty).
+    deep cervical fascia). If the room is less than the five data layers need, the four under the skin shrink in
+    proportion (the muscle layer, which holds layer 4 and the nerves under it, keeps its share and is never
+    empty); the skin keeps its data thickness (at most :data:`SKIN_MAX_SHARE` of the ray), as a bone close under
+    the skin thins the deep tissues, not the dermis.
 
     Parameters
     ----------
@@ -203,25 +211,34 @@ def build_stack(u: np.ndarray, s: np.ndarray, skin: Skin, thick: ThicknessField,
     # temple, cheek and masseter); the periosteum lies on the bone: laid with the column's factor. Where the
     # ray leaves less room than that and the muscle layer's data need, the muscle layer gives it up first, down
     # to MUSCLE_MIN_SHARE of its data (the muscle layer is the rest of the normal depth, so across the skin it
-    # keeps its data at the tissue-depth sites); then the three take the cosine that just fills it (at most the
+    # keeps its data at the tissue-depth sites); then fat and SMAS take the cosine that just fills it (at most the
     # column's factor, and they are then thinner than the data across the skin); if even that is too little,
-    # all five shrink in proportion, so the muscle layer (layer 4 and the nerves under it) is never squeezed
-    # to nothing.
+    # the four under the skin shrink in proportion, so the muscle layer (layer 4 and the nerves under it) is
+    # never squeezed to nothing.
+    # The skin itself is never thinned by a short ray (SKIN_MAX_SHARE): fat, SMAS, muscle and periosteum give up
+    # the room (at the jaw line the ray is 2-10 mm for 11-16 mm of data; thinning the skin with them left
+    # 0.25-0.5 mm of skin over the mandibular border).
     skin_cos = np.maximum(cos, COS_MIN)
     periosteum = data[:, 4] / lay
     muscle = MUSCLE_MIN_SHARE * data[:, 3] / lay
-    top = data[:, :3].sum(axis=1)
-    fills = top / np.maximum(total - periosteum - muscle, 1e-9)
+    skin_data = data[:, 0] / skin_cos
+    need = data[:, :3].sum(axis=1) / skin_cos + periosteum + muscle
+    # in full where there is room; else at least SKIN_MAX_SHARE of the ray, and never less than its share in
+    # proportion (what the old rule gave)
+    skin_along = np.minimum(skin_data, np.maximum(SKIN_MAX_SHARE * total, total * skin_data / np.maximum(need, 1e-9)))
+    top = data[:, 1:3].sum(axis=1)
+    fills = top / np.maximum(total - skin_along - periosteum - muscle, 1e-9)
     top_cos = np.maximum(skin_cos, np.minimum(fills, np.maximum(lay, skin_cos)))
-    upper = np.concatenate([data[:, :3] / top_cos[:, None], periosteum[:, None]], axis=1)
-    scale = np.minimum(1.0, total / np.maximum(upper.sum(axis=1) + muscle, 1e-9))
+    upper = np.concatenate([data[:, 1:3] / top_cos[:, None], periosteum[:, None]], axis=1)
+    scale = np.minimum(1.0, (total - skin_along) / np.maximum(upper.sum(axis=1) + muscle, 1e-9))
     upper = upper * scale[:, None]
-    along = np.stack([upper[:, 0], upper[:, 1], upper[:, 2], total - upper.sum(axis=1), upper[:, 3]], axis=1)
+    along = np.stack([skin_along, upper[:, 0], upper[:, 1], total - skin_along - upper.sum(axis=1), upper[:, 2]],
+                     axis=1)
     along = np.maximum(along, 0.0)
     depth = np.concatenate([np.zeros((len(u), 1)), np.cumsum(along, axis=1)], axis=1)
     points = o[:, None, :] + d[:, None, :] * (radius[:, None] - depth)[:, :, None]
     thickness = np.diff(depth, axis=1)
-    perpendicular = thickness * np.stack([top_cos, top_cos, top_cos, lay, lay], axis=1)
+    perpendicular = thickness * np.stack([skin_cos, top_cos, top_cos, lay, lay], axis=1)
     # The muscle layer is the rest of the normal depth (the column's factor times its ray depth).
     perpendicular[:, 3] = np.maximum(depth[:, -1] * lay - np.delete(perpendicular, 3, axis=1).sum(axis=1), 0.0)
     return Stack(u, s, points, depth, thickness, weights, perpendicular, lay, normals)

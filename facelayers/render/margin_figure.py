@@ -1,9 +1,11 @@
-"""The patients comparison as a figure: the layer column under the closest point of each branch, per patient.
+"""The patients comparison as a figure: the layer column at each branch's danger point, per patient.
 
 Pure: a :class:`facelayers.model.margins.MarginTable` in, a ``go.Figure`` out. For every site (frontal branch,
 zygomatic branch, mandibular border) and patient, one column shows the patient's layers (stacked bars, depth
-below the skin downward), the dissection plane (a bar across the column) and the nerve (a diamond), with the
-margin in mm written above. Trace names are stable ids: ``band:<layer>``, ``plane:depth``, ``nerve:depth``.
+below the skin downward, along the skin's normal) at the same anatomical point in every patient
+(:data:`facelayers.model.margins.SITE_LANDMARKS`), the dissection plane (a bar across the column) and the nerve
+(a diamond), with the margin (the branch's closest approach to the plane anywhere) in mm written above. Trace
+names are stable ids: ``band:<layer>``, ``plane:depth``, ``nerve:depth``.
 """
 
 from __future__ import annotations
@@ -75,12 +77,12 @@ def margins_figure(table: MarginTable, *, theme: str = "stage", height: int = 56
         name="nerve:depth", x=x, y=[m.nerve_depth_mm for m in rows], mode="markers", showlegend=False,
         marker={"symbol": "diamond", "size": 16, "color": NERVE_COLOURS["motor"],
                 "line": {"width": 2, "color": "#000000"}},
-        customdata=[m.nerve_id for m in rows],
-        hovertemplate="nerve %{customdata}: %{y:.1f} mm below the skin<extra></extra>"))
+        customdata=[load_anatomy().nerves[m.column_nerve_id].label if m.column_nerve_id else "" for m in rows],
+        hovertemplate="%{customdata}: %{y:.1f} mm below the skin<extra></extra>"))
     deepest = float(np.nanmax(interfaces[:, -1])) if np.isfinite(interfaces).any() else 20.0
     annotations = []
     for i, m in enumerate(rows):
-        text = "not under<br>the plane" if not np.isfinite(m.margin_mm) else f"<b>{m.margin_mm:.1f} mm</b>"
+        text = "not under<br>the plane" if not np.isfinite(m.margin_mm) else f"closest <b>{m.margin_mm:.1f} mm</b>"
         annotations.append({"x": [sites[i], tags[i]], "y": -1.3, "xref": "x", "yref": "y", "text": text,
                             "showarrow": False, "font": {"size": FONT["size"] - 2}})
     # The key (plotly's legend would show the trace ids): layers, then the plane and the nerve.
@@ -94,8 +96,8 @@ def margins_figure(table: MarginTable, *, theme: str = "stage", height: int = 56
     fig.update_layout(
         template="none", height=height, width=width, barmode="overlay", paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND,
         font=FONT, margin={"l": 80, "r": 215, "t": 70, "b": 110},
-        title={"text": f"Margin of safety ({table.technique_label}): the layers where each branch "
-                       "is closest to the plane", "font": {"size": FONT["size"]}, "x": 0.01},
+        title={"text": f"Margin of safety ({table.technique_label}): the layers at each branch's danger point; "
+                       "above, its closest approach to the plane", "font": {"size": FONT["size"]}, "x": 0.01},
         yaxis={"title": {"text": "depth below the skin (mm)"}, "range": [deepest + 1.0, -2.6],
                "tickvals": list(range(0, int(deepest) + 2, 2))},
         xaxis={"type": "multicategory"}, annotations=annotations,

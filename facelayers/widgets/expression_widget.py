@@ -315,8 +315,8 @@ def title_text(model: FaceModel, state: ExpressionState, applied: Applied | None
     what = ", ".join(done) if done else "intact"
     strength = "" if state.strength == 1 else f", strength {state.strength:.1f}"
     side = "" if state.side == "both" else f", {state.side} side only"
-    return (f"{e.label}{aus}{strength}{side}<br><sub>before: intact · after: {what} · "
-            f"House-Brackmann {hb.roman}</sub>")
+    return (f"{e.label}{aus}{strength}{side}<br><sub>before: intact · after: {what}</sub><br>"
+            f"<sub>{hb.headline()}</sub>")
 
 
 def expression_figure(model: FaceModel, state: ExpressionState | None = None, *, height: int = 620,
@@ -377,7 +377,7 @@ def expression_figure(model: FaceModel, state: ExpressionState | None = None, *,
     axis = {"visible": False, "showspikes": False}
     fig.update_layout(
         template="none", height=height, width=width, paper_bgcolor=BACKGROUND, font=FONT, showlegend=False,
-        margin={"l": 0, "r": 0, "t": 80, "b": 0}, uirevision="expression",
+        margin={"l": 0, "r": 0, "t": 104, "b": 0}, uirevision="expression",
         title={"text": title_text(model, state, applied), "x": 0.02, "font": {"size": 20}},
         annotations=[{"text": "before", "x": 0.25, "y": 0.02, "xref": "paper", "yref": "paper", "showarrow": False,
                       "font": {"size": 18, "color": TEXT}},

@@ -15,7 +15,82 @@ from facelayers.teaching.state import ViewState
 from facelayers.widgets.controls import heading, set_quietly
 from facelayers.widgets.layer_explorer import LayerExplorer
 
-__all__ = ["NerveExplorer"]
+__all__ = ["NerveExplorer", "menu_value", "pick_options"]
+
+
+def pick_options(anatomy) -> list[tuple[str, str]]:
+    """The pick menu's entries, (label, value), in groups that are true and without duplicates.
+
+    The facial nerve's trunk, then its motor branches (one entry per branch, ``"Branch: frontal"``; a branch of
+    several rami adds one entry per ramus), then the sensory nerves (``"Sensory nerve: ..."``), then the vessels
+    (``"Vessel: Sentinel vein"``), then the muscles. A branch that is one nerve has one entry (its ``group:``
+    value): its ``nerve:`` pick lights the same thing (:func:`menu_value`).
+
+    Parameters
+    ----------
+    anatomy : facelayers.anatomy.load.Anatomy
+
+    Returns
+    -------
+    list of (str, str)
+        Starting with ``("(none)", "none")``; values as ``ViewState.pick`` takes them.
+    """
+    options = [("(none)", "none")]
+    groups: dict[str, list] = {}
+    for nerve in anatomy.nerves.values():
+        groups.setdefault(nerve.group, []).append(nerve)
+    motor = [(g, members) for g, members in groups.items() if members[0].kind == "motor"]
+    for g, members in motor:
+        if g == "trunk":
+            options += [(f"Facial nerve: {n.label.removeprefix('Facial nerve ')}", f"nerve:{n.nerve_id}")
+                        for n in members]
+    for g, members in motor:
+        if g == "trunk":
+            continue
+        options.append((f"Branch: {g.replace('_', ' ')}", f"group:{g}"))
+        if len(members) > 1:
+            options += [(f"Branch: {g.replace('_', ' ')}, {n.label.rpartition(', ')[2]}", f"nerve:{n.nerve_id}")
+                        for n in members]
+    options += [(f"Sensory nerve: {n.label}", f"nerve:{n.nerve_id}") for n in anatomy.nerves.values()
+                if n.kind == "sensory"]
+    options += [(f"Vessel: {n.label}", f"nerve:{n.nerve_id}") for n in anatomy.nerves.values()
+                if n.kind not in ("motor", "sensory")]
+    options += [(f"Muscle: {m.label}", f"muscle:{mid}") for mid, m in anatomy.muscles.items()]
+    return options
+
+
+def menu_value(anatomy, pick: str | None) -> str:
+    """The pick menu's entry for a state's pick: the same value, or the entry that lights the same nerves.
+
+    ``"group:<g>"`` of a group that is one nerve and ``"nerve:<id>"`` of that nerve light the same traces; the
+    menu lists one of them (:func:`pick_options`), so the other is shown as that one.
+
+    Parameters
+    ----------
+    anatomy : facelayers.anatomy.load.Anatomy
+    pick : str or None
+        As ``ViewState.pick``.
+
+    Returns
+    -------
+    str
+        A value of :func:`pick_options` (``"none"`` for None), or ``pick`` unchanged if it has no twin.
+    """
+    if not pick:
+        return "none"
+    values = {v for _, v in pick_options(anatomy)}
+    if pick in values:
+        return pick
+    kind, _, name = pick.partition(":")
+    if kind == "group":
+        members = anatomy.nerves_in_group(name)
+        if len(members) == 1 and f"nerve:{members[0].nerve_id}" in values:
+            return f"nerve:{members[0].nerve_id}"
+    elif kind == "nerve" and name in anatomy.nerves:
+        group = anatomy.nerves[name].group
+        if len(anatomy.nerves_in_group(group)) == 1 and f"group:{group}" in values:
+            return f"group:{group}"
+    return pick
 
 
 class NerveExplorer(LayerExplorer):
@@ -107,26 +182,25 @@ class NerveExplorer(LayerExplorer):
     def build_controls(self) -> None:
         """Make the layer explorer's controls plus the pick menu and the zone and ligament boxes.
 
-        The pick menu offers the branches, then the nerves, then the muscles; each control writes the state.
+        The pick menu (:func:`pick_options`) offers the facial nerve's trunk and branches, then the sensory
+        nerves, the vessels and the muscles; each control writes the state.
         """
         super().build_controls()
-        anatomy = self.model.anatomy
-        groups = {}
-        for nerve in anatomy.nerves.values():
-            groups.setdefault(nerve.group, nerve)
-        options = [("(none)", "none")]
-        options += [(f"Branch: {g.replace('_', ' ')}", f"group:{g}") for g in groups]
-        options += [(f"Nerve: {n.label}", f"nerve:{nid}") for nid, n in anatomy.nerves.items()]
-        options += [(f"Muscle: {m.label}", f"muscle:{mid}") for mid, m in anatomy.muscles.items()]
+        options = pick_options(self.model.anatomy)
         self.pick = w.Dropdown(options=options, value="none", description="Pick",
                                style={"description_width": "44px"}, layout=w.Layout(width="100%"))
         self.zones = w.Checkbox(value=False, description="Danger zones (Seckel)", indent=False)
         self.ligaments = w.Checkbox(value=False, description="Retaining ligaments", indent=False)
         # The zones' key (numbers as drawn on the skin, and the nerve each guards), shown while the zones are.
         self.zone_key = w.HTML("")
-        self.pick.observe(lambda c: self._write(pick=None if c["new"] == "none" else c["new"]), names="value")
+        self.pick.observe(self._on_pick, names="value")
         self.zones.observe(lambda c: self._write(zones=bool(c["new"])), names="value")
         self.ligaments.observe(lambda c: self._write(ligaments=bool(c["new"])), names="value")
+
+    def _on_pick(self, change) -> None:
+        """The pick menu's observer: write its value, unless the state's pick is its twin (the menu showing it)."""
+        if menu_value(self.model.anatomy, self.state.pick) != change["new"]:
+            self._write(pick=None if change["new"] == "none" else change["new"])
 
     def pick_controls(self) -> list:
         """The pick menu under its heading.
@@ -135,7 +209,7 @@ class NerveExplorer(LayerExplorer):
         -------
         list of ipywidgets.Widget
         """
-        return [heading("Light a nerve, branch or muscle"), self.pick]
+        return [heading("Light a nerve, branch, vessel or muscle"), self.pick]
 
     def overlay_controls(self) -> list:
         """The zone box with the zones' key under it, and the ligament box.
@@ -179,7 +253,7 @@ class NerveExplorer(LayerExplorer):
         """Show the state on every control, the pick menu and the overlay boxes too."""
         super().render_controls()
         s = self.state
-        set_quietly(self.pick, value=s.pick or "none")
+        set_quietly(self.pick, value=menu_value(self.model.anatomy, s.pick))
         set_quietly(self.zones, value=s.zones)
         set_quietly(self.zone_key, value=structure_figures.zone_key_html(self.model) if s.zones else "")
         set_quietly(self.ligaments, value=s.ligaments)

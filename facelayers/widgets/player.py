@@ -39,6 +39,7 @@ _CSS = w.HTML(
     ".facelayers-player .fl-caption {font-size: 20px; line-height: 1.45; max-width: 1100px;}"
     ".facelayers-player .fl-panel .fl-caption {font-size: 17px; line-height: 1.4;}"
     ".facelayers-player .fl-risk {font-size: 18px; margin: 6px 0; color: #b0006e;}"
+    ".facelayers-player .fl-near {font-size: 16px; margin: 4px 0;}"
     ".facelayers-player .fl-injury {font-size: 16px; margin: 6px 0;} .facelayers-player .fl-injury ul {margin: 4px 0;}"
     ".facelayers-player .fl-progress {font-size: 18px;}"
     ".facelayers-player button {font-size: 18px !important; height: 42px;}"
@@ -217,9 +218,10 @@ class StoryboardPlayer:
         if self.figure.layout.title.text != title:  # the 3D view says which step it shows (projected alone)
             self.figure.layout.title.text = title
         risk = nerve_names(self.comparer.model.anatomy, step.nerves_at_risk)
+        near = self.near_text(self.state.technique)
         self.step_head.value = (
             f"<div class='fl-step'>Step {number} of {total}: {html.escape(step.title)}</div>"
-            f"<div class='fl-risk'><b>Nerves at risk:</b> {html.escape(risk)}</div>")
+            f"<div class='fl-risk'><b>Nerves at risk:</b> {html.escape(risk)}</div>{near}")
         # What an injury here would take away (lesson 06 shows it on a moving face).
         lost = risk_lines(self.comparer.model, step.nerves_at_risk)
         injured = ("" if not lost else
@@ -229,8 +231,35 @@ class StoryboardPlayer:
         self.caption.value = (
             f"<div class='fl-step'>Step {number} of {total}: {html.escape(step.title)}</div>"
             f"<div class='fl-caption'>{html.escape(step.caption)}</div>"
-            f"<div class='fl-risk'><b>Nerves at risk:</b> {html.escape(risk)}</div>{injured}")
+            f"<div class='fl-risk'><b>Nerves at risk:</b> {html.escape(risk)}</div>{near}{injured}")
         return changed
+
+    def near_text(self, technique_id: str | None) -> str:
+        """HTML: the nerves within :data:`facelayers.model.near_plane.NEAR_MM` of the whole plane drawn, measured.
+
+        The plane is coloured by its distance to the nearest nerve (red at 0 mm): this names the nerves its red
+        and pink are, so a step's "Nerves at risk" (that step's manoeuvre) and the colours never seem to disagree.
+
+        Parameters
+        ----------
+        technique_id : str or None
+            The technique shown ("" without one).
+
+        Returns
+        -------
+        str
+            One ``<div class='fl-near'>`` line, or "" without a technique.
+        """
+        from facelayers.model.near_plane import NEAR_MM, near_plane_nerves
+
+        if not technique_id:
+            return ""
+        cache = self.__dict__.setdefault("_near", {})
+        if technique_id not in cache:
+            ids = near_plane_nerves(self.comparer.placed(technique_id), self.comparer.paths)
+            cache[technique_id] = nerve_names(self.comparer.model.anatomy, ids)
+        return (f"<div class='fl-near'>Within {NEAR_MM:g} mm of the whole plane drawn (its red and pink): "
+                f"{html.escape(cache[technique_id])}</div>")
 
     def _repr_mimebundle_(self, **kwargs):
         return self.ui._repr_mimebundle_(**kwargs)
