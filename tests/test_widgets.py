@@ -462,12 +462,13 @@ def test_switching_the_scope_view_removes_what_the_old_view_drew(model_coarse):
 
 
 def test_complication_rates_cite_author_and_year_never_none():
-    # The comparer's published rates: "Mansour et al. n.d." for a source whose year no stored record gives
-    # (a student saw "Mansour et al. None"); one short form for every citation (Source.short).
+    # The comparer's published rates: "Mansour et al., year not known" for a source whose year no stored record
+    # gives (a student saw "Mansour et al. None", then "n.d."); one short form for every citation (Source.short).
     from facelayers.anatomy.load import load_anatomy
     from facelayers.widgets.dissection import source_citation
 
     anatomy = load_anatomy()
     cited = {sid: source_citation(anatomy, sid) for sid in anatomy.sources}
     assert not [c for c in cited.values() if "None" in c], cited
-    assert cited["efl650"] == "Mansour et al. n.d." and cited["jacono2019"] == anatomy.sources["jacono2019"].short
+    assert cited["efl650"] == "Mansour et al., year not known"
+    assert cited["jacono2019"] == anatomy.sources["jacono2019"].short

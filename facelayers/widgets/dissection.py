@@ -448,7 +448,7 @@ def source_citation(anatomy, source_id: str) -> str:
         return "source in the data"
     citation = src.citation or ""
     if re.match(r"([A-Z][A-Za-z'\-]+)\s+[A-Z]{1,3}\b", citation) and "NOT RETRIEVED" not in (src.note or "").upper():
-        return src.short  # one author-year form for every citation students read ("n.d." without a year)
+        return src.short  # one author-year form for every citation students read ("year not known" without one)
     title = citation.split(". ")[0].split(" (")[0]
     import textwrap
 
