@@ -126,3 +126,37 @@ def scene_ndc(figure, scene: str, width: float, height: float) -> np.ndarray:
         raise ValueError(f"scene {scene!r} has an empty box ({w:.0f} x {h:.0f} px) at {width} x {height} px")
     t = 1.0 / np.tan(np.pi / 8)  # fovy pi/4
     return np.stack([xv * t / (w / h) / depth, yv * t / depth], axis=1)
+
+
+#: The share of a figure's width left to the colour key beside the scene (:func:`key_beside_scene`).
+KEY_FRACTION = 0.34
+
+
+def key_beside_scene(figure, fraction: float = KEY_FRACTION):
+    """Move a face figure's scene right of its colour key (the key's rows lay over the eye in a narrow figure).
+
+    Parameters
+    ----------
+    figure : plotly.graph_objects.Figure
+        A figure with one scene and its key as paper annotations at the left (:func:`facelayers.render.face.
+        face_figure` with ``key=True``); changed in place.
+    fraction : float
+        The share of the width kept for the key, 0 < fraction < 0.6.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``figure``, its ``layout.scene.domain.x`` = ``[fraction, 1]`` and the key's font 16 px.
+
+    Raises
+    ------
+    ValueError
+        If ``fraction`` is outside (0, 0.6).
+    """
+    if not 0 < fraction < 0.6:
+        raise ValueError(f"key_beside_scene: fraction = {fraction!r}; allowed: a number between 0 and 0.6")
+    figure.layout.scene.domain = {"x": [fraction, 1.0], "y": [0.0, 1.0]}
+    for ann in figure.layout.annotations:
+        if ann.xref == "paper" and ann.xanchor == "left" and (ann.x or 0) < fraction:
+            ann.font.size = 16
+    return figure
