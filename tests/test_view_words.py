@@ -58,3 +58,19 @@ def test_the_key_lies_clear_of_the_face(model_coarse, width):
         yc = m["t"] + (1 - a.y) * ph
         under = (px > x0) & (px < x1) & (np.abs(py - yc) < a.font.size)
         assert not under.any(), (text, width, int(under.sum()))
+
+
+def test_printed_tables_wrap_between_words():
+    """The layer table's long contents wrap at words under their column, and the page's CSS wraps any printed
+    line between words ("leva/tor anguli oris" in Voila, "Malar / midfa/ce" in JupyterLab)."""
+    from facelayers.anatomy import tables
+    from facelayers.anatomy.load import load_anatomy
+    from facelayers.widgets.controls import STAGE_CSS
+
+    anatomy = load_anatomy()
+    text = tables.layers_text(anatomy)
+    assert max(len(line) for line in text.splitlines()) <= tables.TEXT_WIDTH
+    flat = " ".join(text.split())
+    for layer in anatomy.layers.values():  # every word whole: the contents read back intact, spaces aside
+        assert " ".join(layer.contents.split()) in flat, layer.label
+    assert ".jp-OutputArea-output pre {word-break: normal !important" in STAGE_CSS

@@ -360,8 +360,8 @@ class DissectionComparer(NerveExplorer):
             if moves:
                 note += f" <i>To show the flap: {'; '.join(moves)}.</i>"
         else:
-            note = "Raise the flap to see the open approach as the surgeon meets it."
-        self.flap_note.value = f"<div class='fl-note'>{note}</div>"
+            note = ""  # the slider's label says what it does; a note would push the pick and window down
+        self.flap_note.value = f"<div class='fl-note'>{note}</div>" if note else ""
         ports = self.controller.ports(s.technique)
         if list(self.port.options) != ports:
             set_options(self.port, ports)
