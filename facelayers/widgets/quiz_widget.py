@@ -313,8 +313,12 @@ class QuizPlayer(NerveExplorer):
         self.next_button.on_click(lambda b: None if b.disabled else self.next())
 
     def quiz_controls(self) -> list:
-        """The quiz's own controls, top to bottom: the question, its options, Next question with the score, the
-        feedback."""
+        """The quiz's own controls, top to bottom: the question, its options, Next question with the score, the feedback.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
         return [self.prompt, self.choice_box, self.nav, self.feedback]
 
     def panel_controls(self) -> list:
