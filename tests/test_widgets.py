@@ -307,14 +307,16 @@ def from_palette(name):
     return render.PALETTE[name]
 
 
-def test_the_comparers_panel_puts_pick_and_cutaway_before_the_flap(model_coarse):
+def test_the_comparers_panel_puts_the_flap_under_show_ab(model_coarse):
+    # The flap slider right under Show A/B (a new user found it below the fold at 1366 px under the cutaway),
+    # then peel, layers, camera, pick and cutaway.
     from facelayers.widgets.dissection import DissectionComparer
     from facelayers.widgets.nerve_explorer import NerveExplorer
 
     ex = DissectionComparer(model_coarse)
     order = list(ex.panel.children)
     at = {name: order.index(getattr(ex, name)) for name in
-          ("technique_a", "technique_b", "show", "peel_box", "layer_grid", "camera", "pick", "cutaway", "flap_box",
+          ("technique_a", "technique_b", "show", "flap_box", "peel_box", "layer_grid", "camera", "pick", "cutaway",
            "zones", "ligaments", "show_labels")}
     assert list(at) == sorted(at, key=at.get), at  # in that order, top to bottom
     assert ex.zone_key in order and order.index(ex.zone_key) == at["zones"] + 1
