@@ -19,7 +19,7 @@ YAML_KEYS = ("flap_mm", "scope_aim_deg", "section_kind", "layers_cut", "scope_po
     ViewState(camera="oblique", technique="endoscopic_brow", scope_port="temporal_left", visible={"bone": False}),
 ])
 def test_a_view_in_words_names_no_yaml_key(state, model_coarse):
-    from facelayers.teaching.view_words import view_in_words
+    from facelayers.render.view_words import view_in_words
 
     text = view_in_words(state, model_coarse)
     assert not [k for k in YAML_KEYS if k in text], text
