@@ -230,8 +230,11 @@ class DissectionComparer(NerveExplorer):
                                       style={"description_width": "22px"}, layout=w.Layout(width="100%"))
         self.show = w.ToggleButtons(options=[("Show A", "A"), ("Show B", "B")], value="A",
                                     layout=w.Layout(width="100%"))
-        flap_box, self.flap = labelled_slider(w.FloatSlider, "Raise the flap (mm at the incision)", value=0.0, min=0.0,
-                                      max=FLAP_MAX_MM, step=1.0)
+        # One row (label, track, "mm"): the slider sits under Show A/B and must leave Pick and Window in view.
+        flap_box, self.flap = labelled_slider(w.FloatSlider, "Raise the flap", value=0.0, min=0.0, max=FLAP_MAX_MM,
+                                              step=1.0, inline=True, readout_format=".0f")
+        self.flap.tooltip = "How far the flap is raised at its incision, mm"
+        flap_box.children = (*flap_box.children, w.HTML("<span class='fl-note'>mm</span>"))
         self.flap_box = flap_box
         self.flap_note = w.HTML()
         self.shown_label = w.HTML()
