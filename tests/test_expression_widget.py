@@ -77,7 +77,8 @@ def test_controls_write_the_state_and_the_figure_follows(model_coarse):
     ex.cut.value = ("zygomatic:right",)
     assert ex.state.cut == ("zygomatic:right:stretch",)
     ex.camera.value = "three_quarter"
-    assert ex.figure.layout.scene.camera.eye.x == pytest.approx(EXPRESSION_CAMERAS["three_quarter"]["eye"]["x"])
+    for scene in ("scene", "scene2"):  # both faces turn
+        assert ex.figure.layout[scene].camera.eye.x == pytest.approx(EXPRESSION_CAMERAS["three_quarter"]["eye"]["x"])
     ex.technique.value = "endoscopic_brow"
     assert "Endoscopic brow" in ex.report.value and "5.8%" in ex.report.value
     ex.technique.value = ""  # "none": no technique in the state (the box shows "none", never an empty box)
@@ -148,14 +149,40 @@ def test_bad_cut_in_the_figure_is_a_clear_error(model_coarse):
 
 
 def test_before_stands_on_the_viewers_left(model_coarse):
-    """From the front camera (eye on +y, up +z) the screen's right is the scene's -x: the 'before' face must
-    have the larger scene x to stand on the viewer's left, under its label."""
+    """Each face has a scene of its own: 'before' on the viewer's left, under its label, 'after' on the right."""
     fig = expression_figure(model_coarse, ExpressionState())
-    before = np.mean(_trace(fig, "expr:before:static").x)
-    after = np.mean(_trace(fig, "expr:after:static").x)
-    assert before > after
+    assert {t.scene for t in fig.data if t.name.startswith("expr:before:")} == {"scene"}
+    assert {t.scene for t in fig.data if t.name.startswith("expr:after:")} == {"scene2"}
+    before, after = fig.layout.scene.domain.x, fig.layout.scene2.domain.x
+    assert before[1] <= after[0]
     labels = {a.text: a.x for a in fig.layout.annotations}
-    assert labels["before"] < labels["after"]
+    assert before[0] < labels["before"] < before[1] and after[0] < labels["after"] < after[1]
+
+
+#: Figure sizes (px) the faces must fit: JupyterLab at 1366x768 with the file browser open (the figure 575 x 622),
+#: the figure's smallest box (420 px wide), and a 1920x1080 projector.
+FIT_SIZES = ((575, 622), (420, 560), (1100, 700))
+
+
+@pytest.mark.parametrize("camera", ["front", "three_quarter"])
+@pytest.mark.parametrize("view", ["skin", "muscles"])
+def test_each_face_fits_its_scene_and_the_colour_bar_covers_none(model_coarse, camera, view):
+    """No face is cropped at the scene's edge (plotly's projection, facelayers.render.fit), and the colour bar lies
+    in the band below the scenes (it stood over the 'after' face's injured side at 1366 px)."""
+    from facelayers.render.fit import scene_ndc
+
+    fig = expression_figure(model_coarse, ExpressionState(expression="close_eyes", camera=camera, view=view,
+                                                          cut=("frontal:left",)))
+    for width, height in FIT_SIZES:
+        for scene in ("scene", "scene2"):
+            ndc = scene_ndc(fig, scene, width, height)
+            assert np.abs(ndc).max() < 0.97, (scene, width, height, np.abs(ndc).max(axis=0))
+    bar = fig.layout.coloraxis.colorbar
+    assert bar.orientation == "h" and bar.y == 0 and bar.yanchor == "bottom"
+    band = min(fig.layout.scene.domain.y[0], fig.layout.scene2.domain.y[0])
+    for _, height in FIT_SIZES:
+        plot_h = height - fig.layout.margin.t - fig.layout.margin.b
+        assert bar.thickness + bar.ypad + 24 <= band * plot_h  # the bar, its padding and its tick labels
 
 
 def test_muscle_view_moves_the_bodies_and_only_those_that_change(model_coarse):
@@ -206,3 +233,16 @@ def test_title_and_description_say_what_was_cut_in_words(model_coarse):
     explorer = ExpressionExplorer(model_coarse, state)
     text = explorer.description()
     assert "frontal branch cut on the left" in text and "Raise the brows" in text and "_" not in text
+
+
+def test_the_cut_and_divide_lists_take_the_panels_width_and_the_long_checkbox_wraps(model_coarse):
+    """'Marginal mandibular branch (left)' was clipped beside a 90 px label, and the technique's checkbox label
+    cut short: the lists stack their label above them (full width), the checkbox's label wraps."""
+    ex = ExpressionExplorer(model_coarse)
+    css = ex.widget.children[0].value
+    assert "fl-stack" in ex.cut._dom_classes and "fl-stack" in ex.divided._dom_classes
+    assert "fl-wrap" in ex.injure._dom_classes
+    assert ".fl-stack {flex-direction: column" in css and ".fl-stack > select {width: 100%" in css
+    assert "white-space: normal !important" in css
+    longest = max(len(label) for label, _ in ex.cut.options)
+    assert longest * 9 < 350  # about 9 px a character at 17 px: the longest option fits the panel's width

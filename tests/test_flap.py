@@ -380,3 +380,20 @@ def test_the_camera_looks_in_from_the_incision_or_from_the_crown(model_coarse, d
     comparer.camera.value = "front"  # the student's own choice is kept on the next switch
     comparer.technique_a.value = "skin_only"
     assert comparer.state.camera == "front"
+
+
+def test_raising_the_flap_says_what_it_changed_and_the_slider_is_near_the_top(comparer):
+    """Raising the flap sets Peel 2 -> 0 and turns the camera: the note says so (the controls show what is drawn)
+    and the slider sits right under Show A/B (it was below the fold at 1366 px)."""
+    order = list(comparer.panel.children)
+    assert order.index(comparer.flap_box) == order.index(comparer.shown_label) + 1
+    assert order.index(comparer.flap_box) < order.index(comparer.camera)
+    assert comparer.state.peel == 2 and comparer.state.camera == "left"
+    comparer.flap.value = 20
+    assert comparer.peel.value == 0 == comparer.state.peel and comparer.camera.value == "incision"
+    assert "Peel set from 2 to 0" in comparer.flap_note.value
+    assert "camera turned from left to incision" in comparer.flap_note.value
+    comparer.peel.value = 1  # the student peels again: the note no longer claims the peel was set
+    assert "Peel set" not in comparer.flap_note.value and "camera turned" in comparer.flap_note.value
+    comparer.flap.value = 0
+    assert "Peel set" not in comparer.flap_note.value and "camera turned" not in comparer.flap_note.value

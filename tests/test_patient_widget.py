@@ -211,3 +211,22 @@ def test_a_stage_figure_ignores_the_browsers_echo_of_a_typed_array():
     removed = fig._remove_overlapping_props(props, echo)
     assert ("customdata",) not in removed and isinstance(props["customdata"], np.ndarray)
     assert access.without_echoed_arrays(props, echo) == {"lighting": {"ambient": 0.5}, "name": "x"}
+
+
+def test_a_patient_change_updates_the_figure_in_place():
+    """Clicking a patient button sent the whole layout (height, template, margins): plotly.js redrew the figure,
+    its height fell back and the notebook jumped to the cell's top. Only what changed is sent now, and the figure
+    still equals the one drawn afresh for the new patients."""
+    from benchmarks.message_meter import MessageMeter
+
+    comparer = PatientComparer(A, B, "skin_only", resolution="coarse")
+    meter = MessageMeter(comparer.figure, keep=True)
+    comparer.picker_a.sex.value = "male"
+    sent = {}
+    for msg, _ in meter.log:
+        state = msg.get("state", {})
+        assert not state.get("_py2js_relayout"), "the whole layout was re-sent"
+        sent.update((state.get("_py2js_update") or {}).get("layout_data") or {})
+    assert sent and not {k for k in sent if k.split(".")[0] in ("height", "width", "template", "margin", "autosize")}
+    fresh = margins_figure(comparer.table, theme="stage")
+    assert comparer.figure.layout.to_plotly_json() == fresh.layout.to_plotly_json()

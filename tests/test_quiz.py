@@ -562,3 +562,41 @@ def test_a_click_through_the_bridge_answers_and_a_miss_is_told(model_coarse, pat
     assert player.state.nerves and not player.pick.disabled
     player.bridge._received(player.bridge, {"kind": "miss"}, [])  # answered: a miss changes nothing
     assert "missed" not in player.feedback.value
+
+
+def _widgets_in(widget) -> list:
+    """Every widget in the tree under ``widget`` (itself included)."""
+    found = [widget]
+    for child in getattr(widget, "children", ()):
+        found.extend(_widgets_in(child))
+    return found
+
+
+def test_a_choice_only_quiz_draws_no_figure(model_coarse, paths, questions):
+    """Lesson 05's multiple-choice round: no (empty) chart beside the options, and no view controls for it."""
+    from facelayers.widgets.quiz_widget import QuizPlayer
+
+    player = QuizPlayer(model_coarse, [q for q in questions if q.kind == "choice"], paths=paths)
+    shown = _widgets_in(player.ui)
+    assert player.figure not in shown and player.camera not in shown and player.peel not in shown
+    assert player.prompt in shown and player.choices in shown and player.next_button in shown
+    # the quiz with click questions keeps the model beside the question
+    mixed = QuizPlayer(model_coarse, questions, paths=paths)
+    assert mixed.figure in _widgets_in(mixed.ui)
+
+
+def test_next_question_sits_above_the_feedback(player):
+    """A long feedback must not push Next question below the fold: Next comes right after the question."""
+    order = player.panel.children
+    assert order.index(player.nav) < order.index(player.feedback)
+    assert player.next_button in player.nav.children
+
+
+def test_a_click_answer_says_scoring_at_once(player, model_coarse, paths):
+    """The panel says 'Scoring' before the (slow) scoring, then shows the score."""
+    q = player.session.current
+    seen = []
+    player.feedback.observe(lambda c: seen.append(c["new"]), names="value")
+    player.click(answer_on_skin(model_coarse, q, paths))
+    assert seen and "Scoring your click" in seen[0]
+    assert "Scoring" not in player.feedback.value and player.session.answered

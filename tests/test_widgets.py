@@ -307,14 +307,16 @@ def from_palette(name):
     return render.PALETTE[name]
 
 
-def test_the_comparers_panel_puts_pick_and_cutaway_before_the_flap(model_coarse):
+def test_the_comparers_panel_puts_the_flap_under_show_ab(model_coarse):
+    # The flap slider right under Show A/B (a new user found it below the fold at 1366 px under the cutaway),
+    # then peel, layers, camera, pick and cutaway.
     from facelayers.widgets.dissection import DissectionComparer
     from facelayers.widgets.nerve_explorer import NerveExplorer
 
     ex = DissectionComparer(model_coarse)
     order = list(ex.panel.children)
     at = {name: order.index(getattr(ex, name)) for name in
-          ("technique_a", "technique_b", "show", "peel_box", "layer_grid", "camera", "pick", "cutaway", "flap_box",
+          ("technique_a", "technique_b", "show", "flap_box", "peel_box", "layer_grid", "camera", "pick", "cutaway",
            "zones", "ligaments", "show_labels")}
     assert list(at) == sorted(at, key=at.get), at  # in that order, top to bottom
     assert ex.zone_key in order and order.index(ex.zone_key) == at["zones"] + 1
@@ -462,12 +464,13 @@ def test_switching_the_scope_view_removes_what_the_old_view_drew(model_coarse):
 
 
 def test_complication_rates_cite_author_and_year_never_none():
-    # The comparer's published rates: "Mansour et al. n.d." for a source whose year no stored record gives
-    # (a student saw "Mansour et al. None"); one short form for every citation (Source.short).
+    # The comparer's published rates: "Mansour et al., year not known" for a source whose year no stored record
+    # gives (a student saw "Mansour et al. None", then "n.d."); one short form for every citation (Source.short).
     from facelayers.anatomy.load import load_anatomy
     from facelayers.widgets.dissection import source_citation
 
     anatomy = load_anatomy()
     cited = {sid: source_citation(anatomy, sid) for sid in anatomy.sources}
     assert not [c for c in cited.values() if "None" in c], cited
-    assert cited["efl650"] == "Mansour et al. n.d." and cited["jacono2019"] == anatomy.sources["jacono2019"].short
+    assert cited["efl650"] == "Mansour et al., year not known"
+    assert cited["jacono2019"] == anatomy.sources["jacono2019"].short

@@ -41,24 +41,30 @@ class Source:
         """The source as students read it: ``"Hohman 2020"``, ``"House & Brackmann 1985"``, ``"Fliss et al. 2022"``.
 
         From the citation's author list (an unattributed citation by the start of its title) and the year;
-        "n.d." (no date) where sources.csv gives no year. Never the internal id.
+        ``"Mansour et al., year not known"`` where sources.csv gives no year (not "n.d.", which students read as
+        a typo). Never the internal id.
         """
-        year = self.year if self.year not in (None, "") else "n.d."
+        known = self.year not in (None, "")
         authors = self.citation.split(". ")[0].split(" (")[0]
         names = [a.strip() for a in authors.replace(" et al", ", et al").split(",")]
         pattern = re.compile(r"^((van|von|de|da|di|le) )?[A-Z][A-Za-z'\-]+( [A-Z][A-Za-z'\-]+)*( [A-Z]{1,3})?( Jr)?$")
+
+        def dated(who: str) -> str:
+            return f"{who} {self.year}" if known else f"{who}, year not known"
+
         if not names or not pattern.match(names[0]):
-            return f"'{' '.join(self.citation.split()[:6])}...', {year}"
+            title = f"'{' '.join(self.citation.split()[:6])}...'"
+            return f"{title}, {self.year}" if known else f"{title}, year not known"
 
         def surname(name: str) -> str:
             bare = re.sub(r" [A-Z]{1,3}( Jr)?$", "", name)
             return bare[:1].upper() + bare[1:]  # "van Alfen" opens a sentence as "Van Alfen"
 
         if len(names) == 1:
-            return f"{surname(names[0])} {year}"
+            return dated(surname(names[0]))
         if len(names) == 2 and names[1] != "et al":
-            return f"{surname(names[0])} & {surname(names[1])} {year}"
-        return f"{surname(names[0])} et al. {year}"
+            return dated(f"{surname(names[0])} & {surname(names[1])}")
+        return dated(f"{surname(names[0])} et al.")
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,11 @@ def thickness_text(anatomy: Anatomy, decimals: int = 1) -> str:
     return "\n".join(lines)
 
 
+#: The widest line a printed table writes (characters): it fits JupyterLab's output at 1366 px with the file
+#: browser open, so the page never wraps it inside a word.
+TEXT_WIDTH = 100
+
+
 def layers_text(anatomy: Anatomy) -> str:
     """The layer stack, outermost first, with the classic layer each one corresponds to.
 
@@ -52,7 +57,16 @@ def layers_text(anatomy: Anatomy) -> str:
     Returns
     -------
     str
-        One line per layer: its order, label, classic layer and contents.
+        One row per layer: its order, label, classic layer and contents, the contents wrapped between words at
+        :data:`TEXT_WIDTH` characters under their own column (an output area wrapped a long line inside a word:
+        "leva/tor anguli oris").
     """
-    return "\n".join(f"{layer.order}. {layer.label:<24} ({layer.classic_layer}) {layer.contents}"
-                     for layer in anatomy.layers.values())
+    import textwrap
+
+    rows = []
+    for layer in anatomy.layers.values():
+        head = f"{layer.order}. {layer.label:<24} "
+        rows.append(textwrap.fill(f"({layer.classic_layer}) {layer.contents}", TEXT_WIDTH, initial_indent=head,
+                                  subsequent_indent=" " * len(head), break_long_words=False,
+                                  break_on_hyphens=False))
+    return "\n".join(rows)

@@ -43,12 +43,12 @@ CAMERAS: dict[str, dict] = {
     "top": {"eye": {"x": 0.0, "y": 0.35, "z": 2.0}, "up": {"x": 0, "y": 1, "z": 0},
             "center": {"x": 0, "y": 0, "z": 0}},
     # From behind and beside the left ear at cheek height, looking forward along the facelift incision into the
-    # pocket under a raised flap (facelayers.model.flap): the surgeon's view of the open approach, close up. The
-    # centre is on the left cheek's pocket (about 75 mm left of the midline, 35 mm in front of the ear canal,
-    # 30 mm below the Frankfort plane, in plotly's normalised scene units), so the flap's underside and the floor
-    # in its shadow fill the view.
-    "incision": {"eye": {"x": -0.95, "y": -0.6, "z": 0.3}, "up": {"x": 0, "y": 0, "z": 1},
-                 "center": {"x": -0.33, "y": 0.16, "z": -0.08}},
+    # pocket under a raised flap (facelayers.model.flap): the surgeon's view of the open approach. The centre is
+    # between the left cheek's pocket and the head's middle, and the eye far enough back that the whole head stays
+    # in the scene's box (a closer view cut it with the box's straight edges at 1366 px): tests/test_flap.py checks
+    # the fit with facelayers.render.fit.scene_ndc.
+    "incision": {"eye": {"x": -1.25, "y": -1.36, "z": 0.65}, "up": {"x": 0, "y": 0, "z": 1},
+                 "center": {"x": -0.10, "y": 0.04, "z": -0.05}},
     # From above and behind the crown, looking forward along a coronal incision into the pocket of a coronal
     # (open brow or subperiosteal) flap; far enough back that the turned-down flap and the chin both show.
     "crown": {"eye": {"x": -0.55, "y": -1.35, "z": 1.55}, "up": {"x": 0, "y": 0, "z": 1},

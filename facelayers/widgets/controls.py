@@ -20,6 +20,8 @@ __all__ = ["STAGE_CSS", "PatientControls", "heading", "labelled_slider", "set_op
 
 #: The stage's CSS (ipywidgets styles have no font size for these controls): projection-size type, a panel of
 #: controls beside the figure that wraps below it on a narrow page, sliders never narrower than 120 px.
+#: Its last rule is for the page: printed tables (cell outputs) wrap between words, never inside one (JupyterLab
+#: breaks a long output line anywhere: "Malar / midfa|ce").
 STAGE_CSS = """<style>
 .facelayers-stage {width: 100%;}
 .facelayers-stage .fl-row {display: flex; flex-flow: row wrap; align-items: flex-start; gap: 8px; width: 100%;}
@@ -66,6 +68,7 @@ STAGE_CSS = """<style>
   text-align: right; max-width: 110px;}
 .facelayers-stage .fl-table td {padding: 2px 6px; text-align: right;}
 .facelayers-stage .fl-table td:first-child, .facelayers-stage .fl-table th:first-child {text-align: left;}
+.jp-OutputArea-output pre {word-break: normal !important; overflow-wrap: break-word;}
 </style>"""
 
 

@@ -230,8 +230,11 @@ class DissectionComparer(NerveExplorer):
                                       style={"description_width": "22px"}, layout=w.Layout(width="100%"))
         self.show = w.ToggleButtons(options=[("Show A", "A"), ("Show B", "B")], value="A",
                                     layout=w.Layout(width="100%"))
-        flap_box, self.flap = labelled_slider(w.FloatSlider, "Raise the flap (mm at the incision)", value=0.0, min=0.0,
-                                      max=FLAP_MAX_MM, step=1.0)
+        # One row (label, track, "mm"): the slider sits under Show A/B and must leave Pick and Window in view.
+        flap_box, self.flap = labelled_slider(w.FloatSlider, "Raise the flap", value=0.0, min=0.0, max=FLAP_MAX_MM,
+                                              step=1.0, inline=True, readout_format=".0f")
+        self.flap.tooltip = "How far the flap is raised at its incision, mm"
+        flap_box.children = (*flap_box.children, w.HTML("<span class='fl-note'>mm</span>"))
         self.flap_box = flap_box
         self.flap_note = w.HTML()
         self.shown_label = w.HTML()
@@ -270,19 +273,47 @@ class DissectionComparer(NerveExplorer):
     def panel_controls(self) -> list:
         """The controls beside the figure, most used first.
 
-        The pair (A and B menus) and Show A/B, peel and layers, camera, the pick menu, the cutaway, then the flap
-        and the overlays (danger zones with their key, ligaments, region labels): on a 1366x768 laptop with
-        JupyterLab's file browser open, everything down to the cutaway's window is in view beside the figure (the
-        zones' key, shown with the zones, opens below the window and pushes nothing above it).
+        The pair (A and B menus) and Show A/B, the flap right under them (with its note, which says what raising
+        it changed), peel and layers, camera, the pick menu, the cutaway, then the overlays (danger zones with
+        their key, ligaments, region labels): on a 1366x768 laptop with JupyterLab's file browser open, the flap
+        slider is in view with the figure (it stood at y 754, below the fold, under the cutaway).
 
         Returns
         -------
         list of ipywidgets.Widget
         """
         return [heading("Techniques compared"), self.technique_a, self.technique_b, self.show, self.shown_label,
+                self.flap_box, self.flap_note,
                 *self.layer_controls(), heading("Camera"), self.camera, *self.pick_controls(), heading("Cutaway"),
-                self.cutaway, self.cut_box, heading("Open approach"), self.flap_box, self.flap_note,
-                *self.overlay_controls(), self.show_labels]
+                self.cutaway, self.cut_box, *self.overlay_controls(), self.show_labels]
+
+    def update(self, **changes) -> list[str]:
+        """A change as a student makes it, remembering what raising the flap changed besides the flap.
+
+        Raising the flap from 0 sets the peel to 0 and turns to the surgeon's camera (the controller's rule); the
+        flap's note then says so (e.g. "Peel set from 2 to 0"), for as long as the flap is up and the peel and
+        the camera stay as the rule set them.
+
+        Parameters
+        ----------
+        **changes
+            New values of :class:`~facelayers.teaching.state.ViewState` fields.
+
+        Returns
+        -------
+        list of str
+            The fields that changed.
+        """
+        old = self.state
+        changed = self.controller.update(**changes)
+        new = self.state
+        if "flap_mm" in changes and old.flap_mm == 0 < new.flap_mm:
+            self._flap_moves = {f: (getattr(old, f), getattr(new, f)) for f in ("peel", "camera")
+                                if f not in changes and getattr(old, f) != getattr(new, f)}
+        elif new.flap_mm == 0:
+            self._flap_moves = {}
+        self.render_controls()
+        return changed
 
     def below(self) -> list:
         """What follows the stage: the table, the endoscope, the depth profile and the cross-section.
@@ -326,9 +357,14 @@ class DissectionComparer(NerveExplorer):
             if self.controller.surgeon_camera(s.technique) == "crown":
                 note += (" (A coronal flap is then turned down to the brows, where the supraorbital bundles are "
                          "freed under direct vision.)")
+            said = {"peel": "Peel set from {} to {}, every layer shown", "camera": "camera turned from {} to {}"}
+            moves = [said[f].format(a, b) for f, (a, b) in getattr(self, "_flap_moves", {}).items()
+                     if getattr(s, f) == b]
+            if moves:
+                note += f" <i>To show the flap: {'; '.join(moves)}.</i>"
         else:
-            note = "Raise the flap to see the open approach as the surgeon meets it."
-        self.flap_note.value = f"<div class='fl-note'>{note}</div>"
+            note = ""  # the slider's label says what it does; a note would push the pick and window down
+        self.flap_note.value = f"<div class='fl-note'>{note}</div>" if note else ""
         ports = self.controller.ports(s.technique)
         if list(self.port.options) != ports:
             set_options(self.port, ports)
@@ -415,7 +451,7 @@ def source_citation(anatomy, source_id: str) -> str:
         return "source in the data"
     citation = src.citation or ""
     if re.match(r"([A-Z][A-Za-z'\-]+)\s+[A-Z]{1,3}\b", citation) and "NOT RETRIEVED" not in (src.note or "").upper():
-        return src.short  # one author-year form for every citation students read ("n.d." without a year)
+        return src.short  # one author-year form for every citation students read ("year not known" without one)
     title = citation.split(". ")[0].split(" (")[0]
     import textwrap
 

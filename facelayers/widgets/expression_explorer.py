@@ -24,6 +24,19 @@ from facelayers.widgets.expression_widget import (
 __all__ = ["ExpressionExplorer"]
 
 
+#: The panel's own rules: ``fl-stack`` puts a list's label above it, the list the panel's full width; ``fl-wrap``
+#: lets a checkbox's label wrap onto a second line.
+EXPLORER_CSS = """<style>
+.facelayers-stage .fl-stack {flex-direction: column; align-items: stretch; height: auto;}
+.facelayers-stage .fl-stack > .widget-label {width: auto !important; max-width: none; text-align: left;
+  margin: 2px 0 0 0;}
+.facelayers-stage .fl-stack > select {width: 100%; flex: 1 1 auto; margin: 0;}
+.facelayers-stage .fl-wrap {height: auto;}
+.facelayers-stage .fl-wrap label, .facelayers-stage .fl-wrap span {white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; height: auto; line-height: 1.3;}
+</style>"""
+
+
 class ExpressionExplorer:
     """Widgets over :func:`expression_figure`; ``widget`` is the box to display.
 
@@ -107,7 +120,12 @@ class ExpressionExplorer:
         row.add_class("fl-row")
         from facelayers.widgets.controls import STAGE_CSS
 
-        self.widget = w.VBox([w.HTML(STAGE_CSS + access.page_helper_html()), row, self.report],
+        # The two lists take their label above them and the panel's whole width (a label beside them clipped
+        # "Marginal mandibular branch (left)"); the technique's checkbox wraps its long label.
+        for control in (self.cut, self.divided):
+            control.add_class("fl-stack")
+        self.injure.add_class("fl-wrap")
+        self.widget = w.VBox([w.HTML(STAGE_CSS + EXPLORER_CSS + access.page_helper_html()), row, self.report],
                              layout=w.Layout(width="100%"))
         self.widget.add_class("facelayers-stage")
         self.widget.add_class("fl-a11y")

@@ -33,19 +33,24 @@ from facelayers.model.geometry import FaceModel, ear_meshes
 from facelayers.render.face import BACKGROUND, FONT, LIGHT_POSITION, LIGHTING, PALETTE, TEXT, eyes_trace
 from facelayers.render.structures import MUSCLE_COLOUR
 
-#: How far apart the two faces stand (mm, centre to centre).
-PANEL_GAP_MM = 175.0
-#: Cameras for the pair: from the front, and three-quarter from the subject's left.
+#: Cameras for each face: from the front, and three-quarter from the subject's left.
 EXPRESSION_CAMERAS: dict[str, dict] = {
-    # Far back (a long lens), the scene scaled up by ZOOM to fill the view: the two faces look alike in size from
-    # three-quarter (close up the nearer one looked larger and hid part of the other) and no crown is cut.
+    # Far back (a long lens), each face's box scaled up by ZOOM to fill its scene.
     "front": {"eye": {"x": 0.0, "y": 2.4, "z": 0.05}, "up": {"x": 0, "y": 0, "z": 1},
               "center": {"x": 0, "y": 0, "z": 0.0}},
     "three_quarter": {"eye": {"x": 1.0, "y": 2.2, "z": 0.2}, "up": {"x": 0, "y": 0, "z": 1},
                       "center": {"x": 0, "y": 0, "z": 0.0}},
 }
-#: The scene's box, in units of plotly's "data" aspect (largest range 1), with the cameras above.
-ZOOM = 2.1
+#: Each face's box, in units of plotly's "data" aspect (largest range 1), with the cameras above: the face fits its
+#: scene down to a scene PANEL_FIT_RATIO times as wide as it is tall (checked in tests/test_expression_widget.py
+#: with :func:`facelayers.render.fit.scene_ndc`).
+ZOOM = 1.6
+PANEL_FIT_RATIO = 0.55
+#: Each face has a scene of its own, side by side ('before' on the left), so a face never overlaps the other (one
+#: shared scene put the heads behind one another from three-quarter) and each fits its own box; the band below
+#: them holds the labels and the colour bar (horizontal), clear of both faces.
+SCENE_NAMES = {"before": "scene", "after": "scene2"}
+SCENE_DOMAINS = {"before": {"x": [0.0, 0.5], "y": [0.15, 1.0]}, "after": {"x": [0.5, 1.0], "y": [0.15, 1.0]}}
 PANELS = ("before", "after")
 VIEWS = ("skin", "muscles")
 NUMB_COLOUR = "#9BE7FF"
@@ -237,15 +242,6 @@ def body_displacement(model: FaceModel, state: ExpressionState, panel: str, musc
     return ex.interface_displacement(model, state.expression, layer, **kw)[nearest]
 
 
-def _offset(panel: str) -> float:
-    """Head-frame x shift (mm) of a panel: the 'before' face stands on the viewer's left.
-
-    The figures plot x negated and plotly's front camera puts the scene's -x on the viewer's right, so a face
-    shifted to the subject's right, -x, stands on the viewer's left.
-    """
-    return -PANEL_GAP_MM / 2 if panel == "before" else PANEL_GAP_MM / 2
-
-
 def _aspect(traces) -> dict:
     """Plotly's ``data`` aspect ratio of the traces (largest range 1), scaled by :data:`ZOOM`."""
     spans = []
@@ -258,8 +254,9 @@ def _aspect(traces) -> dict:
 
 
 def _xyz(points: np.ndarray, panel: str) -> dict:
+    """Trace coordinates of head-frame points (x negated, float32) in ``panel``'s scene (``scene`` key)."""
     p = np.asarray(points, float)
-    return {"x": (-(p[:, 0] + _offset(panel))).astype(np.float32), "y": p[:, 1].astype(np.float32),
+    return {"scene": SCENE_NAMES[panel], "x": (-p[:, 0]).astype(np.float32), "y": p[:, 1].astype(np.float32),
             "z": p[:, 2].astype(np.float32)}
 
 
@@ -375,18 +372,25 @@ def expression_figure(model: FaceModel, state: ExpressionState | None = None, *,
                                        showlegend=False, visible=bool(len(numb))))
     fig = go.Figure(traces)
     axis = {"visible": False, "showspikes": False}
+    # One box for both faces (the resting 'before' face's), so the two stand at one scale.
+    aspect = _aspect([t for t in traces if t.scene == SCENE_NAMES["before"] and t.type == "mesh3d"])
+    band = SCENE_DOMAINS["before"]["y"][0]
+    scenes = {SCENE_NAMES[p]: {"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "manual",
+                               "aspectratio": aspect, "bgcolor": BACKGROUND, "domain": SCENE_DOMAINS[p],
+                               "camera": EXPRESSION_CAMERAS[state.camera]} for p in PANELS}
     fig.update_layout(
         template="none", height=height, width=width, paper_bgcolor=BACKGROUND, font=FONT, showlegend=False,
         margin={"l": 0, "r": 0, "t": 104, "b": 0}, uirevision="expression",
         title={"text": title_text(model, state, applied), "x": 0.02, "font": {"size": 20}},
-        annotations=[{"text": "before", "x": 0.25, "y": 0.02, "xref": "paper", "yref": "paper", "showarrow": False,
-                      "font": {"size": 18, "color": TEXT}},
-                     {"text": "after", "x": 0.75, "y": 0.02, "xref": "paper", "yref": "paper", "showarrow": False,
-                      "font": {"size": 18, "color": TEXT}}],
-        scene={"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "manual", "aspectratio": _aspect(traces),
-               "bgcolor": BACKGROUND, "camera": EXPRESSION_CAMERAS[state.camera]},
+        # The labels under their faces, on the band's top; the colour bar at the band's bottom, between them.
+        annotations=[{"text": p, "x": sum(SCENE_DOMAINS[p]["x"]) / 2, "y": band, "yanchor": "top",
+                      "xref": "paper", "yref": "paper", "showarrow": False, "font": {"size": 18, "color": TEXT}}
+                     for p in PANELS],
+        **scenes,
         coloraxis={"colorscale": MOVED_SCALE, "cmin": 0.0, "cmax": MOVED_MAX_MM,
-                   "colorbar": {"title": {"text": "moved<br>(mm)"}, "len": 0.6, "thickness": 16}},
+                   "colorbar": {"title": {"text": "moved (mm)", "side": "right"}, "orientation": "h",
+                                "x": 0.5, "xanchor": "center", "y": 0.0, "yanchor": "bottom", "len": 0.4,
+                                "thickness": 10, "ypad": 6}},
     )
     return fig
 
@@ -504,7 +508,8 @@ def expression_update(fig, model: FaceModel, old: ExpressionState, new: Expressi
         if motion_changed or injury_changed:
             fig.layout.title.text = title_text(model, new, applied)
         if old.camera != new.camera:
-            fig.layout.scene.camera = EXPRESSION_CAMERAS[new.camera]
+            for name in SCENE_NAMES.values():  # both faces turn together
+                fig.layout[name].camera = EXPRESSION_CAMERAS[new.camera]
 
 
 def report_lines(model: FaceModel, state: ExpressionState, injury_class: str = "neurotmesis") -> list[str]:

@@ -189,7 +189,10 @@ class PatientComparer:
                 trace.update(y=fresh.y, x=fresh.x, customdata=fresh.customdata)
                 if fresh.type == "bar":
                     trace.update(base=fresh.base)
-            self.figure.layout = new.layout
+            # Only what changed (the bars' annotations, the axis's range, a theme's colours): assigning the whole
+            # layout re-sent its height, template and margins, plotly.js redrew the figure from scratch, its height
+            # fell back from the page's fit and the notebook jumped to the cell's top.
+            self.figure.update_layout(new.layout.to_plotly_json())
         self.table_html.value = margins_html(self.table)
         self.alt.value = alt_text_html(describe_margins(self.table))
 

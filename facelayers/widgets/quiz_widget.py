@@ -58,6 +58,8 @@ LABEL_OFFSET_PX = 55
 #: Traces that answer a click: the layers, the muscles and the nerves, and the drawn skull that replaces the bone
 #: layer when the bone is bare (not the quiz markers or the overlays).
 CLICKABLE = ("layer:", "muscle:", "nerve:", "skull")
+#: Shown in the feedback as soon as a click answer arrives, before it is scored.
+SCORING_NOTE = "Scoring your click\u2026"
 
 
 def quiz_traces() -> list:
@@ -300,15 +302,29 @@ class QuizPlayer(NerveExplorer):
         self.feedback = w.HTML(layout=w.Layout(width="100%"))
         self.score = w.HTML()
         self.choice_box = w.VBox([self.choices, self.submit])
+        # Next question and the score sit right under the question and its options, above the feedback: a long
+        # feedback (at 1366 px it fills the panel) never pushes Next below the fold.
+        self.nav = w.HBox([self.next_button, self.score], layout=w.Layout(flex_flow="row wrap",
+                                                                          align_items="center",
+                                                                          grid_gap="4px 12px"))
         self.choices.observe(lambda c: self._sync_submit(), names="value")
         # Button.click() runs the handlers even when the button is disabled (disabled is a browser-side state):
         # check it here, so a headless click behaves as the student's does.
         self.submit.on_click(lambda b: None if b.disabled else self.choose(self.choices.value))
         self.next_button.on_click(lambda b: None if b.disabled else self.next())
 
+    def quiz_controls(self) -> list:
+        """The quiz's own controls, top to bottom: the question, its options, Next question with the score, the feedback.
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+        """
+        return [self.prompt, self.choice_box, self.nav, self.feedback]
+
     def panel_controls(self) -> list:
-        """The controls beside the figure: the question, its answer and the score first, then the view's."""
-        return [self.prompt, self.choice_box, self.feedback, self.next_button, self.score,
+        """The controls beside the figure: the quiz's first (:meth:`quiz_controls`), then the view's."""
+        return [*self.quiz_controls(),
                 *self.layer_controls(), heading("Camera"), self.camera, *self.nerve_controls(), heading("Cutaway"),
                 self.cutaway, self.cut_box]
 
@@ -317,8 +333,14 @@ class QuizPlayer(NerveExplorer):
         return []  # the depth profile and the cross-section are left out
 
     def layout_ui(self) -> list:
-        """The explorer's layout, followed by the (hidden) click bridge when there is one."""
-        return [*super().layout_ui(), *([self.bridge] if self.bridge is not None else [])]
+        """The explorer's layout, followed by the (hidden) click bridge when there is one.
+
+        A quiz of choice questions only draws no figure (nothing on the model answers it, and an idle 3D view
+        beside the options only took room): its layout is the quiz's controls alone, at most 760 px wide.
+        """
+        if self.bridge is None:
+            return [w.VBox(self.quiz_controls(), layout=w.Layout(width="100%", max_width="760px"))]
+        return [*super().layout_ui(), self.bridge]
 
     def render_controls(self) -> None:
         """Show the state on every control (only what differs is set).
@@ -381,6 +403,9 @@ class QuizPlayer(NerveExplorer):
             self.feedback.value = _note("This question is answered with the options above, then Submit.")
             return None
         self._missed = False
+        # Said at once (the message leaves before the scoring starts): scoring carries the click to the skin and
+        # may take a second on a busy machine.
+        self.feedback.value = _note(SCORING_NOTE)
         score = self.session.answer_click(np.asarray(point_mm, dtype=np.float64))
         self._draw(score)
         self._after_answer()
@@ -486,7 +511,7 @@ class QuizPlayer(NerveExplorer):
         s = self.session.scores[q.question_id]
         lines = self.session.feedback().split("\n")
         colour = "#1B873F" if s.points >= 0.999 else ("#B26A00" if s.points > 0 else "#C62828")
-        head = f"<div style='font-size:22px;font-weight:600;color:{colour}'>{html.escape(lines[0])}</div>"
+        head = f"<div style='font-size:19px;font-weight:600;color:{colour}'>{html.escape(lines[0])}</div>"
         if q.kind == "click":
             head += ("<div style='font-size:17px'><span style='color:#00C853'>&#9670;</span> the answer &nbsp; "
                      "<span style='color:#2962FF'>&#9679;</span> your click</div>")
