@@ -29,6 +29,7 @@ import numpy as np
 
 from facelayers.model import eyes
 from facelayers.model.attach import Tie, forward_normals, near_skin
+from facelayers.model.meshops import ray_triangles
 
 #: How far the band reaches out from the margin over the lids (mm): past the grid's wider opening and two rows
 #: (the grid's shading is off next to the opening, where its triangles turn in behind the globe).
@@ -258,16 +259,7 @@ def _grid_tie(model, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     weight = np.zeros((len(pts), 3))
     met = np.zeros(len(pts), bool)
     for i, (o, d) in enumerate(zip(origin, direction)):  # Moeller-Trumbore against the nearby triangles
-        pv = np.cross(d, e2)
-        det = np.einsum("ij,ij->i", e1, pv)
-        good = np.abs(det) > 1e-12
-        inv = 1.0 / np.where(good, det, 1.0)
-        tv = o - p0
-        a = np.einsum("ij,ij->i", tv, pv) * inv
-        qv = np.cross(tv, e1)
-        b = (qv @ d) * inv
-        t = np.einsum("ij,ij->i", e2, qv) * inv
-        hit = good & (a >= 0) & (b >= 0) & (a + b <= 1) & (t > 0)
+        hit, a, b, t = ray_triangles(o, d, p0, e1, e2)
         if hit.any():
             j = np.flatnonzero(hit)[np.argmax(t[hit])]
             index[i], weight[i], met[i] = faces[j], (1.0 - a[j] - b[j], a[j], b[j]), True

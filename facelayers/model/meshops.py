@@ -223,16 +223,34 @@ def ray_hits(origins: np.ndarray, dirs: np.ndarray, vertices: np.ndarray, faces:
     nearest = np.full(len(origins), np.nan)
     farthest = np.full(len(origins), np.nan)
     for i, (o, d) in enumerate(zip(origins, dirs)):
-        pv = np.cross(d, e2)
-        det = np.einsum("ij,ij->i", e1, pv)
-        good = np.abs(det) > 1e-12
-        inv = 1.0 / np.where(good, det, 1.0)
-        tv = o - p0
-        a = np.einsum("ij,ij->i", tv, pv) * inv
-        qv = np.cross(tv, e1)
-        b = (qv @ d) * inv
-        t = np.einsum("ij,ij->i", e2, qv) * inv
-        hit = good & (a >= 0) & (b >= 0) & (a + b <= 1) & (t > 0)
+        hit, _, _, t = ray_triangles(o, d, p0, e1, e2)
         if hit.any():
             nearest[i], farthest[i] = t[hit].min(), t[hit].max()
     return nearest, farthest
+
+
+def ray_triangles(origin: np.ndarray, direction: np.ndarray, p0: np.ndarray, e1: np.ndarray, e2: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One ray against many triangles (Moller-Trumbore): which it meets (t > 0), and where.
+
+    Parameters
+    ----------
+    origin, direction : (3,) float, mm — the ray (``direction`` need not be unit: t is in its units)
+    p0 : (f, 3) float, mm — each triangle's first corner; e1, e2 : (f, 3) float, mm — its edges p1 - p0, p2 - p0
+
+    Returns
+    -------
+    hit : (f,) bool
+    a, b : (f,) float64 — the hit's barycentric weights of p1 and p2 (p0's is 1 - a - b)
+    t : (f,) float64 — the distance along the ray (meaningful where ``hit``)
+    """
+    pv = np.cross(direction, e2)
+    det = np.einsum("ij,ij->i", e1, pv)
+    good = np.abs(det) > 1e-12
+    inv = 1.0 / np.where(good, det, 1.0)
+    tv = origin - p0
+    a = np.einsum("ij,ij->i", tv, pv) * inv
+    qv = np.cross(tv, e1)
+    b = (qv @ direction) * inv
+    t = np.einsum("ij,ij->i", e2, qv) * inv
+    return good & (a >= 0) & (b >= 0) & (a + b <= 1) & (t > 0), a, b, t

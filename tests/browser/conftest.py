@@ -11,8 +11,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
-import subprocess
 import sys
 import time
 import urllib.request
@@ -22,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from servers import LabServer, free_port, serve_lab, stop
+from servers import LabServer, serve_lab, serve_voila
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -214,32 +212,6 @@ def pytest_terminal_summary(terminalreporter):
 def voila_server(chromium_path, tmp_path_factory) -> Iterator[LabServer]:
     """`voila` serving lesson 01 on loopback, as `make present` does: code hidden, dark theme, and the facelayers
     template (Voila's lab template without its CDN links), found through JUPYTER_PATH."""
-    home = tmp_path_factory.mktemp("voila")
-    port = free_port()
-    log_path = home / "voila.log"
-    args = [str(Path(sys.prefix) / "bin" / "voila"), "notebooks/01_layers_of_the_face.ipynb", "--no-browser",
-            f"--port={port}", "--Voila.ip=127.0.0.1", "--strip_sources=True", "--template=facelayers",
-            "--theme=dark"]
-    jupyter_path = os.pathsep.join(p for p in [str(REPO / "share" / "jupyter"), os.environ.get("JUPYTER_PATH")] if p)
-    env = {**os.environ, "JUPYTER_PATH": jupyter_path, "JUPYTER_CONFIG_DIR": str(home / "config"),
-           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython")}
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-    server = LabServer(url=f"http://127.0.0.1:{port}", root=REPO, log_path=log_path, proc=proc)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"voila exited with {proc.returncode}:\n{server.log()}", pytrace=False)
-            try:  # a bare connection: GET / would already start a kernel and render the lesson
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"voila did not listen within 60 s:\n{server.log()}", pytrace=False)
-            time.sleep(0.25)
+    lesson = "notebooks/01_layers_of_the_face.ipynb"
+    with serve_voila(REPO, lesson, tmp_path_factory.mktemp("voila"), timeout_s=60) as server:
         yield server
-    finally:
-        stop(proc)

@@ -104,3 +104,38 @@ def serve_lab(root: Path, home: Path, timeout_s: float = 120.0) -> Iterator[LabS
         yield server
     finally:
         stop(proc)
+
+
+@contextmanager
+def serve_voila(root: Path, lesson: str, home: Path, timeout_s: float = 120.0) -> Iterator[LabServer]:
+    """Voila serving ``lesson`` (a path under ``root``) on a free loopback port as `make present` does: code hidden,
+    dark theme, the facelayers template (Voila's lab template without its CDN links, found through JUPYTER_PATH).
+    Config, runtime and IPython dirs under ``home``. Yields once the port accepts a connection (a bare connection:
+    GET / would already start a kernel and render the lesson)."""
+    port = free_port()
+    log_path = home / "voila.log"
+    args = [str(Path(sys.prefix) / "bin" / "voila"), lesson, "--no-browser", f"--port={port}",
+            "--Voila.ip=127.0.0.1", "--strip_sources=True", "--template=facelayers", "--theme=dark"]
+    jupyter_path = os.pathsep.join(p for p in [str(root / "share" / "jupyter"), os.environ.get("JUPYTER_PATH")] if p)
+    env = {**os.environ, "JUPYTER_PATH": jupyter_path, "JUPYTER_CONFIG_DIR": str(home / "config"),
+           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython")}
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(args, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    server = LabServer(url=f"http://127.0.0.1:{port}", root=root, log_path=log_path, proc=proc)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"voila exited with {proc.returncode}:\n{server.log()}", pytrace=False)
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"voila did not listen within {timeout_s:g} s:\n{server.log()}", pytrace=False)
+            time.sleep(0.25)
+        yield server
+    finally:
+        stop(proc)

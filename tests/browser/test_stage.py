@@ -8,10 +8,7 @@ Screenshots go to ``<repo>/screenshots/`` (git-ignored).
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +16,7 @@ import numpy as np
 import pytest
 from conftest import PageLog
 from lab import SCREENSHOTS, open_notebook, plot_with_trace, run_all, scene_point_on_page, wait_for_trace
-from servers import LabServer, free_port, serve_lab, stop
+from servers import serve_lab, serve_voila
 
 pytestmark = pytest.mark.browser
 
@@ -223,36 +220,8 @@ def test_the_coronal_flap_leaves_the_log_console_clean(browser, lab_server, timi
 @pytest.fixture(scope="module")
 def voila03(chromium_path, tmp_path_factory):
     """`voila` serving lesson 03 as `make present` does (facelayers template, code hidden, dark)."""
-    home = tmp_path_factory.mktemp("voila03")
-    port = free_port()
-    log_path = home / "voila.log"
-    args = [str(Path(sys.prefix) / "bin" / "voila"), LESSON03, "--no-browser", f"--port={port}",
-            "--Voila.ip=127.0.0.1", "--strip_sources=True", "--template=facelayers", "--theme=dark"]
-    env = {**os.environ, "JUPYTER_PATH": os.pathsep.join(p for p in [str(REPO / "share" / "jupyter"),
-                                                                      os.environ.get("JUPYTER_PATH")] if p),
-           "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-           "IPYTHONDIR": str(home / "ipython")}
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-    server = LabServer(url=f"http://127.0.0.1:{port}", root=REPO, log_path=log_path, proc=proc)
-    try:
-        import socket
-
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"voila exited with {proc.returncode}:\n{server.log()}", pytrace=False)
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"voila did not listen:\n{server.log()}", pytrace=False)
-                time.sleep(0.25)
+    with serve_voila(REPO, LESSON03, tmp_path_factory.mktemp("voila03"), timeout_s=120) as server:
         yield server
-    finally:
-        stop(proc)
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
