@@ -218,3 +218,11 @@ def test_the_brows_and_lids_move_with_the_skin_in_the_page(course_page, model_co
     rim = len(lids._ties(model_coarse)[0][0].rest)
     lashes = globes + rim + np.flatnonzero(up)
     assert (drawn("intact", "close_eyes") - rest)[lashes, 2].mean() < -5.0
+
+
+def test_the_expression_menu_labels_are_short_enough_for_the_course_column():
+    """The course page's Expression menu sits beside the Case menu in a 20%-wide column: a label longer than
+    "Wrinkle nose" (12 characters) widened it into the Case menu at 1366x768 ("Lower lip down" did)."""
+    from facelayers.delivery.expression_offline import SHORT_LABELS
+
+    assert max(len(v) for v in SHORT_LABELS.values()) <= len("Wrinkle nose"), SHORT_LABELS

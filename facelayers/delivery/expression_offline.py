@@ -255,7 +255,7 @@ div.dataset.case = kase;
 
 #: Short menu labels (the left column is 20% of the window wide); the caption gives the full names.
 SHORT_LABELS = {"rest": "Rest", "raise_brows": "Raise brows", "frown": "Frown", "close_eyes": "Close eyes",
-                "smile": "Smile", "show_lower_teeth": "Lower lip down", "pucker": "Pucker", "tense_neck": "Tense neck",
+                "smile": "Smile", "show_lower_teeth": "Lip down", "pucker": "Pucker", "tense_neck": "Tense neck",
                 "wrinkle_nose": "Wrinkle nose"}
 
 

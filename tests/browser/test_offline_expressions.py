@@ -102,7 +102,7 @@ def test_course_expressions_move_the_skin_and_cases_show_their_palsy(browser, co
         assert "Raise the brows" in caption and "brow ptosis" in caption and "House-Brackmann grade" in caption, caption
 
         # The marginal mandibular branch cut on the left: the lower lip goes down on the right only.
-        choose(offline, "expression", "Lower lip down", "show_lower_teeth")
+        choose(offline, "expression", "Lip down", "show_lower_teeth")
         choose(offline, "case", "Marginal L", "marginal_left")
         d = ex.skin_displacement(model, "show_lower_teeth")
         lip = np.flatnonzero((model.skin[:, 0] > 8) & (model.skin[:, 0] < 25))
