@@ -164,7 +164,7 @@ def test_patients_view_is_operable_by_keyboard_with_visible_focus(lab_server, un
     annotations = page.evaluate(
         """() => Array.from(document.querySelector('.fl-a11y .js-plotly-plot')._fullLayout.annotations)
             .map((a) => a.text)""")
-    assert f"<b>{first_margin} mm</b>" == annotations[0], (first_margin, annotations[:6])
+    assert f"closest <b>{first_margin} mm</b>" == annotations[0], (first_margin, annotations[:6])
     # The live region is announced: role status, polite.
     assert page.evaluate(
         "() => { const r = document.querySelector('.fl-a11y .fl-alt-text');"
